@@ -1,0 +1,1 @@
+"""Reading release sources, enriching them, and building the Whoosh index."""

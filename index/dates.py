@@ -1,0 +1,82 @@
+"""Reading release dates written the way the news listings write them, in English or Spanish.
+
+Month names come from Babel's CLDR data for each language (wide and abbreviated,
+format and stand-alone forms), so ``7 August, 2019``, ``7 de agosto de 2019``,
+``7 Agosto, 2019``, ``Aug. 7, 2019`` and ``7-ago-2019`` are all understood.
+"""
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from babel.dates import get_month_names
+
+from .analysis import fold
+
+DATE_LANGUAGES = ("en", "es")
+
+
+@lru_cache(maxsize=None)
+def month_table() -> dict[str, dict[int, set[str]]]:
+    """Folded month name -> {month number: languages that use that name}."""
+    table: dict[str, dict[int, set[str]]] = {}
+    for lang in DATE_LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, lang).items():
+                    key = fold(name).strip(".")
+                    table.setdefault(key, {}).setdefault(number, set()).add(lang)
+    return table
+
+
+_DAY_FIRST = re.compile(
+    r"^(?P<day>\d{1,2})(?:\s*de)?[\s.\-/]+(?P<month>[^\W\d_]+)\.?(?:\s*de|\s*,|[\s.\-/])?\s*(?P<year>\d{4})$"
+)
+_MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$")
+_ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$", re.I)
+
+
+class DateError(ValueError):
+    """A line that has the shape of a date but names no real day."""
+
+
+def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
+    """Parse a listing's date line.
+
+    Returns ``(date, language)`` where language is the one whose month names the
+    line uses (``None`` for ISO dates or names both languages share), or ``None``
+    when the line is not a date at all.  Raises :class:`DateError` for a line
+    shaped like a date that names an impossible day (``31 June, 2019``).
+    """
+    text = " ".join(fold(line).split())
+    if not text or len(text) > 40:
+        return None
+    match = _ISO.match(text)
+    if match:
+        return _make_date(int(match["year"]), int(match["month"]), int(match["day"]), line), None
+    match = _DAY_FIRST.match(text) or _MONTH_FIRST.match(text)
+    if not match:
+        return None
+    numbers = month_table().get(match["month"].strip("."))
+    if not numbers or len(numbers) != 1:
+        return None
+    (month, langs), = numbers.items()
+    lang = next(iter(langs)) if len(langs) == 1 else None
+    if lang is None and " de " in f" {text} ":
+        lang = "es"
+    return _make_date(int(match["year"]), month, int(match["day"]), line), lang
+
+
+def parse_iso_date(value: str) -> dt.date:
+    """An ISO date or date-time (``2019-08-07``, ``2019-08-07T10:00:00Z``) as a date."""
+    match = _ISO.match(value.strip())
+    if not match:
+        raise DateError(f"date {value!r} is not an ISO date (YYYY-MM-DD)")
+    return _make_date(int(match["year"]), int(match["month"]), int(match["day"]), value)
+
+
+def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise DateError(f"{original.strip()!r} is not a real date") from None

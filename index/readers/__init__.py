@@ -1,0 +1,63 @@
+"""Readers for the three release sources: listing text, JSON Lines and saved HTML pages."""
+
+from pathlib import Path
+
+from ..records import ReadResult, Rejected
+from . import html, jsonl, listing
+
+FORMATS = ("listing", "jsonl", "html")
+_BY_SUFFIX = {
+    ".txt": "listing", ".text": "listing",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+    ".html": "html", ".htm": "html",
+}
+_READERS = {"listing": listing.read, "jsonl": jsonl.read, "html": html.read}
+
+
+def format_for(path: Path) -> str | None:
+    return _BY_SUFFIX.get(path.suffix.lower())
+
+
+def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]], list[Rejected]]:
+    """Expand files and folders into ``(file, format)`` pairs, in a stable order.
+
+    A folder contributes every file whose suffix names a format (or every file, when
+    ``fmt`` is given), recursively.  A missing path or a file of unknown type is reported.
+    """
+    found: list[tuple[Path, str]] = []
+    problems: list[Rejected] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            for file in files:
+                kind = fmt or format_for(file)
+                if kind:
+                    found.append((file, kind))
+        elif path.is_file():
+            kind = fmt or format_for(path)
+            if kind:
+                found.append((path, kind))
+            else:
+                problems.append(Rejected(str(path), 0, f"unknown file type {path.suffix!r}; use --format"))
+        else:
+            problems.append(Rejected(str(path), 0, "no such file or folder"))
+    return found, problems
+
+
+def read_sources(paths, fmt: str | None = None, on_file=None) -> ReadResult:
+    """Read every release in ``paths``; rejected records are reported, never raised."""
+    files, problems = source_files(paths, fmt)
+    result = ReadResult(rejected=list(problems))
+    for path, kind in files:
+        try:
+            part = _READERS[kind](path)
+        except OSError as error:
+            result.rejected.append(Rejected(str(path), 0, f"cannot read file: {error.strerror or error}"))
+            continue
+        result.releases.extend(part.releases)
+        result.rejected.extend(part.rejected)
+        result.warnings.extend(part.warnings)
+        if on_file:
+            on_file(path, part)
+    return result

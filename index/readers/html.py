@@ -1,0 +1,192 @@
+"""Release pages saved from a news site: one HTML file per release.
+
+The page's metadata (language, canonical URL, title, publication date) is read
+with selectolax, a real HTML5 parser; the article text is extracted with
+trafilatura, an extractor made for news pages, which drops navigation, scripts,
+styles, sidebars and footers.  When a page carries no machine-readable date, the
+visible date line is read with the same Babel-based parser as the listings.
+"""
+
+import logging
+from pathlib import Path
+
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from .. import language
+from ..dates import DateError, parse_date_line, parse_iso_date
+from ..records import (
+    LANGUAGES, ReadResult, Rejected, Release, clean_line, clean_text, derived_id, first_paragraph,
+    normalize_lang,
+)
+from .decoding import decode
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+_DATE_META = (
+    'meta[property="article:published_time"]', 'meta[name="article:published_time"]',
+    'meta[itemprop="datePublished"]', 'meta[name="date"]', 'meta[name="dc.date"]',
+    'meta[name="DC.date.issued"]', 'meta[property="og:published_time"]',
+)
+_TITLE_SUFFIX_SEPARATORS = (" | ", " – ", " — ", " - ")
+
+
+def read(path: Path) -> ReadResult:
+    data = path.read_bytes()
+    declared = _declared_charset(data)
+    text, warnings = decode(data, str(path), declared)
+    result = ReadResult(warnings=warnings)
+    try:
+        result.releases.append(parse(text, str(path)))
+    except ValueError as error:
+        result.rejected.append(Rejected(str(path), 1, str(error)))
+    return result
+
+
+def parse(html: str, source: str) -> Release:
+    tree = HTMLParser(html)
+    title = _title(tree)
+    if not title:
+        raise ValueError("page has no title (no og:title, <h1> or <title>)")
+    extracted = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False,
+        favor_recall=True, deduplicate=False,
+    )
+    paragraphs = []
+    extracted_date = None
+    if extracted is not None:
+        extracted_date = getattr(extracted, "date", None)
+        paragraphs = [clean_line(p) for p in (extracted.text or "").split("\n")]
+    date = _meta_date(tree) or _visible_date(tree, paragraphs) or _iso_or_none(extracted_date)
+    chrome = _chrome_texts(tree)
+    paragraphs = [p for p in paragraphs if p and p not in chrome and not _is_title_or_date(p, title)]
+    body = clean_text("\n\n".join(paragraphs))
+    if not body:
+        raise ValueError("page has no body text")
+    if date is None:
+        raise ValueError("page has no publication date (no article:published_time, <time> or date line)")
+    declared = _declared_language(tree)
+    if declared is not None and declared not in LANGUAGES:
+        raise ValueError(f"page language {declared!r} is not English or Spanish")
+    lang = declared or language.detect(f"{title}\n{body}")
+    if lang is None:
+        raise ValueError("cannot tell whether the page is in English or Spanish")
+    return Release(
+        id=derived_id(lang, date, title), lang=lang, date=date, title=title, body=body,
+        summary=_description(tree) or first_paragraph(body), url=_canonical(tree),
+        source=source, line=1, lang_detected=declared is None,
+    )
+
+
+def _chrome_texts(tree) -> set[str]:
+    """Texts of links and of navigation, header, footer and sidebar blocks.
+
+    The extractor, when a page's article is empty, falls back to whatever text it can
+    find; a paragraph that is exactly one of these is page furniture, not the release.
+    """
+    texts = set()
+    for node in tree.css("a, nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]"):
+        for line in node.text(separator="\n").split("\n"):
+            line = clean_line(line)
+            if line:
+                texts.add(line)
+    return texts
+
+
+def _declared_charset(data: bytes) -> str | None:
+    head = HTMLParser(data[:4096].decode("ascii", errors="ignore"))
+    node = head.css_first("meta[charset]")
+    if node is not None:
+        return node.attributes.get("charset")
+    node = head.css_first('meta[http-equiv="Content-Type" i]')
+    if node is not None:
+        content = node.attributes.get("content") or ""
+        if "charset=" in content.lower():
+            return content.lower().split("charset=", 1)[1].strip()
+    return None
+
+
+def _attr(tree, selector: str, name: str) -> str:
+    node = tree.css_first(selector)
+    return clean_line(node.attributes.get(name) or "") if node is not None else ""
+
+
+def _title(tree) -> str:
+    for selector in ('meta[property="og:title"]', 'meta[name="twitter:title"]'):
+        value = _attr(tree, selector, "content")
+        if value:
+            return value
+    for selector in ("article h1", "main h1", "h1"):
+        node = tree.css_first(selector)
+        if node is not None and clean_line(node.text()):
+            return clean_line(node.text())
+    node = tree.css_first("title")
+    if node is None:
+        return ""
+    title = clean_line(node.text())
+    for separator in _TITLE_SUFFIX_SEPARATORS:
+        if separator in title:
+            title = title.rsplit(separator, 1)[0]
+            break
+    return title
+
+
+def _declared_language(tree) -> str | None:
+    for selector, name in (("html", "lang"), ("html", "xml:lang"),
+                           ('meta[http-equiv="content-language" i]', "content"),
+                           ('meta[property="og:locale"]', "content")):
+        value = _attr(tree, selector, name)
+        if value:
+            return normalize_lang(value)
+    return None
+
+
+def _iso_or_none(value) -> object:
+    if not value:
+        return None
+    try:
+        return parse_iso_date(str(value))
+    except DateError:
+        return None
+
+
+def _meta_date(tree):
+    for selector in _DATE_META:
+        date = _iso_or_none(_attr(tree, selector, "content"))
+        if date:
+            return date
+    for node in tree.css("article time[datetime], main time[datetime], time[datetime]"):
+        date = _iso_or_none(node.attributes.get("datetime") or "")
+        if date:
+            return date
+    return None
+
+
+def _visible_date(tree, paragraphs):
+    candidates = [clean_line(n.text()) for n in tree.css("time, .date, [class*=date], [class*=fecha]")]
+    for text in candidates + paragraphs[:5]:
+        try:
+            parsed = parse_date_line(text)
+        except DateError:
+            continue
+        if parsed:
+            return parsed[0]
+    return None
+
+
+def _is_title_or_date(paragraph: str, title: str) -> bool:
+    if paragraph == title:
+        return True
+    try:
+        return parse_date_line(paragraph) is not None
+    except DateError:
+        return True
+
+
+def _description(tree) -> str:
+    return _attr(tree, 'meta[name="description"]', "content") or _attr(tree, 'meta[property="og:description"]', "content")
+
+
+def _canonical(tree) -> str:
+    return _attr(tree, 'link[rel="canonical"]', "href") or _attr(tree, 'meta[property="og:url"]', "content")

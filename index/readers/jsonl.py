@@ -1,0 +1,99 @@
+"""JSON Lines sources: one release object per line.
+
+Required: ``id``, ``lang`` (``en``/``es``), ``date`` (ISO), ``title``, ``body``.
+Optional: ``summary``, ``url``, ``translation_key``, ``countries`` (ISO 3166 alpha-2
+codes), ``topics`` (taxonomy ids).  Explicit countries and topics replace what
+enrichment would find.
+"""
+
+import json
+from pathlib import Path
+
+from ..dates import DateError, parse_iso_date
+from ..records import (
+    ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release,
+    clean_line, clean_text, first_paragraph, normalize_lang,
+)
+from .decoding import decode
+
+REQUIRED = ("id", "lang", "date", "title", "body")
+OPTIONAL_TEXT = ("summary", "url", "translation_key")
+OPTIONAL_LISTS = ("countries", "topics")
+KNOWN = set(REQUIRED) | set(OPTIONAL_TEXT) | set(OPTIONAL_LISTS)
+
+
+class RecordError(ValueError):
+    pass
+
+
+def read(path: Path) -> ReadResult:
+    text, warnings = decode(path.read_bytes(), str(path))
+    result = parse(text, str(path))
+    result.warnings[:0] = warnings
+    return result
+
+
+def parse(text: str, source: str) -> ReadResult:
+    result = ReadResult()
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            result.rejected.append(Rejected(source, number, f"invalid JSON ({error.msg} at column {error.colno})"))
+            continue
+        try:
+            result.releases.append(release_from(record, source, number))
+        except RecordError as error:
+            result.rejected.append(Rejected(source, number, str(error)))
+    return result
+
+
+def release_from(record, source: str, line: int) -> Release:
+    if not isinstance(record, dict):
+        raise RecordError("a line must hold one JSON object")
+    missing = [name for name in REQUIRED if record.get(name) in (None, "")]
+    if missing:
+        raise RecordError(f"missing required field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    for name in REQUIRED + OPTIONAL_TEXT:
+        if name in record and record[name] is not None and not isinstance(record[name], str):
+            raise RecordError(f"field {name!r} must be a string")
+    for name in OPTIONAL_LISTS:
+        value = record.get(name)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise RecordError(f"field {name!r} must be a list of strings")
+    release_id = record["id"].strip()
+    if not ID_PATTERN.match(release_id):
+        raise RecordError(f"id {release_id[:80]!r} may hold only letters, digits, '.', '_' and '-' (at most 160)")
+    lang = normalize_lang(record["lang"])
+    if lang not in LANGUAGES:
+        raise RecordError(f"lang {record['lang'][:20]!r} is not 'en' or 'es'")
+    try:
+        date = parse_iso_date(record["date"])
+    except DateError as error:
+        raise RecordError(str(error)) from None
+    title = clean_line(record["title"])
+    body = clean_text(record["body"])
+    if not title:
+        raise RecordError("title is empty")
+    if not body:
+        raise RecordError("body is empty")
+    if len(title) > MAX_TITLE or len(body) > MAX_BODY:
+        raise RecordError("title or body is too long")
+    summary = clean_text(record.get("summary") or "") or first_paragraph(body)
+    return Release(
+        id=release_id, lang=lang, date=date, title=title, body=body, summary=summary,
+        url=clean_line(record.get("url") or ""),
+        translation_key=clean_line(record.get("translation_key") or ""),
+        countries=_codes(record.get("countries"), upper=True),
+        topics=_codes(record.get("topics"), upper=False),
+        source=source, line=line,
+    )
+
+
+def _codes(values, upper: bool) -> list[str] | None:
+    if values is None:
+        return None
+    cleaned = (v.strip().upper() if upper else v.strip().lower() for v in values)
+    return list(dict.fromkeys(v for v in cleaned if v))

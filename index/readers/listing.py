@@ -1,0 +1,72 @@
+"""The listing text staff export from the news site.
+
+Each release is a date line (``7 August, 2019`` or ``7 de agosto de 2019``), its title,
+then one or more summary paragraphs; blank lines between them vary.
+"""
+
+from pathlib import Path
+
+from .. import language
+from ..dates import DateError, parse_date_line
+from ..records import ReadResult, Rejected, Release, Warning_, clean_line, clean_text, derived_id, first_paragraph
+from .decoding import decode
+
+
+def read(path: Path) -> ReadResult:
+    text, warnings = decode(path.read_bytes(), str(path))
+    result = parse(text, str(path))
+    result.warnings[:0] = warnings
+    return result
+
+
+def parse(text: str, source: str) -> ReadResult:
+    result = ReadResult()
+    blocks: list[dict] = []
+    current: dict | None = None
+    stray_line = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        try:
+            parsed = parse_date_line(line)
+        except DateError as error:
+            current = {"line": number, "error": str(error), "lines": []}
+            blocks.append(current)
+            continue
+        if parsed:
+            date, month_lang = parsed
+            current = {"line": number, "date": date, "month_lang": month_lang, "lines": []}
+            blocks.append(current)
+        elif current is not None:
+            current["lines"].append(line)
+        elif line.strip() and not stray_line:
+            stray_line = number
+    if stray_line:
+        result.rejected.append(Rejected(source, stray_line, "text before the first date line belongs to no release"))
+    for block in blocks:
+        _read_block(block, source, result)
+    return result
+
+
+def _read_block(block: dict, source: str, result: ReadResult) -> None:
+    line = block["line"]
+    if "error" in block:
+        result.rejected.append(Rejected(source, line, block["error"]))
+        return
+    lines = block["lines"]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        result.rejected.append(Rejected(source, line, "date line with no title after it"))
+        return
+    title = clean_line(lines[0])
+    body = clean_text("\n".join(lines[1:]))
+    if not body:
+        result.warnings.append(Warning_(source, line, "release has a title but no summary text"))
+    lang = language.detect(f"{title}\n{body}", fallback=block["month_lang"])
+    if lang is None:
+        result.rejected.append(Rejected(source, line, "cannot tell whether the release is in English or Spanish"))
+        return
+    result.releases.append(Release(
+        id=derived_id(lang, block["date"], title), lang=lang, date=block["date"], title=title,
+        body=body, summary=first_paragraph(body), source=source, line=line,
+        lang_detected=True,
+    ))

@@ -1,0 +1,127 @@
+"""The release record every reader produces, and the rejection every reader reports."""
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .analysis import fold
+
+LANGUAGES = ("en", "es")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,159}$")
+MAX_TITLE = 1_000
+MAX_BODY = 2_000_000
+
+
+@dataclass
+class Release:
+    """One news release, as read from a source and then enriched."""
+
+    id: str
+    lang: str | None
+    date: dt.date
+    title: str
+    body: str
+    summary: str = ""
+    url: str = ""
+    translation_key: str = ""
+    countries: list[str] | None = None  # explicit in the source, or found by enrichment
+    topics: list[str] | None = None
+    source: str = ""
+    line: int = 0
+    # Filled by enrichment:
+    pair: str = ""
+    lang_detected: bool = False
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def content_hash(self) -> str:
+        """A hash of everything that ends up in the index, so unchanged releases are skipped."""
+        payload = {
+            "id": self.id, "lang": self.lang, "date": self.date.isoformat(), "title": self.title,
+            "body": self.body, "summary": self.summary, "url": self.url,
+            "translation_key": self.translation_key, "countries": self.countries,
+            "topics": self.topics, "pair": self.pair,
+        }
+        data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(data).hexdigest()[:32]
+
+
+@dataclass
+class Rejected:
+    """A record that could not be read, with where it was and why."""
+
+    source: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+@dataclass
+class Warning_:
+    """Something worth telling staff that did not stop a record from being indexed."""
+
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}" if self.line else f"{self.source}: {self.message}"
+
+
+@dataclass
+class ReadResult:
+    releases: list[Release] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise to NFC, drop control characters, keep paragraphs apart by one blank line."""
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = re.split(r"\n\s*\n", text)
+    cleaned = (" ".join(p.split()) for p in paragraphs)
+    return "\n\n".join(p for p in cleaned if p)
+
+
+def clean_line(text: str) -> str:
+    return " ".join(clean_text(text).split())
+
+
+def first_paragraph(body: str, limit: int = 400) -> str:
+    para = body.split("\n\n", 1)[0]
+    if len(para) <= limit:
+        return para
+    cut = para[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def derived_id(lang: str, date: dt.date, title: str) -> str:
+    """A stable id from language, date and title: a re-export updates the release, not duplicates it."""
+    words = re.findall(r"[a-z0-9]+", fold(title))
+    digest = hashlib.sha1(f"{lang}|{date.isoformat()}|{' '.join(words)}".encode()).hexdigest()[:8]
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > 60:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return f"{lang}-{date.isoformat()}-{slug or 'release'}-{digest}"
+
+
+def normalize_lang(value) -> str | None:
+    """``"en-US"``, ``"ES"``, ``"es_MX"`` -> ``"en"``/``"es"``; ``None`` when empty."""
+    if value is None:
+        return None
+    text = str(value).strip().lower().replace("_", "-")
+    return text.split("-", 1)[0] or None
