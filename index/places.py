@@ -1,0 +1,115 @@
+"""Finding the countries a release talks about, as ISO 3166-1 alpha-2 codes.
+
+Names come from Babel's CLDR territory names in English and Spanish, plus the
+editable gazetteer ``data/places.toml`` (aliases, case-sensitive acronyms,
+demonyms, cities).  Matching is on whole words, accent- and case-insensitive
+(acronyms excepted), and the longest name at a position wins, so "New Mexico"
+tags the United States and not Mexico.
+"""
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+
+from . import config
+
+NAME_LANGUAGES = ("en", "es")
+GAZETTEER_KEYS = ("aliases", "demonyms", "cities")
+# Connectors that CLDR and writers use interchangeably ("Trinidad & Tobago", "Trinidad y Tobago").
+_CONNECTORS = frozenset({"and", "y"})
+# CLDR codes that are not countries or territories.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+_CURRENCY = re.compile(r"\b[A-Z]{1,3}\$")  # US$, C$, R$: currencies, not places
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    """Accent-stripped words with their case kept, connectors dropped."""
+    text = _CURRENCY.sub(" ", text)
+    return [w for w in _WORD.findall(_strip_accents(text)) if w.lower() not in _CONNECTORS]
+
+
+@lru_cache(maxsize=None)
+def country_codes() -> frozenset:
+    """Every ISO 3166-1 alpha-2 code CLDR names."""
+    territories = Locale("en").territories
+    return frozenset(c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+
+
+def country_name(code: str, lang: str) -> str:
+    """The CLDR name of a country in ``lang`` (``"Panamá"`` for PA in Spanish)."""
+    return Locale(lang).territories.get(code, code)
+
+
+@dataclass
+class Gazetteer:
+    folded: dict[tuple, str]  # lower-cased word tuple -> code
+    exact: dict[tuple, str]  # case-kept word tuple (acronyms) -> code
+    first_words: frozenset
+    longest: int
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Gazetteer":
+        path = path or config.places_file()
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        ignored = {tuple(w.lower() for w in _words(n)) for n in data.get("ignore", {}).get("names", [])}
+        folded: dict[tuple, str] = {}
+        for lang in NAME_LANGUAGES:
+            territories = Locale(lang).territories
+            for code in country_codes():
+                key = tuple(w.lower() for w in _words(territories.get(code, "")))
+                if key and key not in ignored:
+                    folded.setdefault(key, code)
+        exact: dict[tuple, str] = {}
+        for code, entry in data.items():
+            if code == "ignore":
+                continue
+            code = code.upper()
+            if code not in country_codes():
+                raise ValueError(f"{path}: [{code}] is not an ISO 3166-1 alpha-2 country code")
+            for key_name in GAZETTEER_KEYS:
+                for name in entry.get(key_name, []):
+                    key = tuple(w.lower() for w in _words(name))
+                    if key:
+                        folded[key] = code
+            for name in entry.get("acronyms", []):
+                key = tuple(_words(name))
+                if key:
+                    exact[key] = code
+        keys = list(folded) + list(exact)
+        return cls(
+            folded=folded, exact=exact,
+            first_words=frozenset(k[0].lower() for k in keys),
+            longest=max((len(k) for k in keys), default=1),
+        )
+
+    def find(self, text: str) -> list[str]:
+        """Country codes named in ``text``, in order of first mention."""
+        words = _words(text)
+        lower = [w.lower() for w in words]
+        found: dict[str, None] = {}
+        i, n = 0, len(words)
+        while i < n:
+            if lower[i] not in self.first_words:
+                i += 1
+                continue
+            for length in range(min(self.longest, n - i), 0, -1):
+                code = self.exact.get(tuple(words[i:i + length])) or self.folded.get(tuple(lower[i:i + length]))
+                if code:
+                    found.setdefault(code, None)
+                    i += length
+                    break
+            else:
+                i += 1
+        return list(found)
