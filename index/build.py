@@ -1,0 +1,202 @@
+"""Building the index: read sources, enrich, then write a full or incremental generation."""
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .enrich import Enricher
+from .pairing import PairReport
+from .progress import Progress
+from .readers import read_sources
+from .records import Rejected, Release, Warning_
+from .schema import SCHEMA_VERSION, build_schema, document
+from .store import IndexStore
+
+WRITER_LIMIT_MB = 256
+
+
+class BuildError(RuntimeError):
+    """The build could not finish (disk full, unreadable index...); the live index is unchanged."""
+
+
+@dataclass
+class Summary:
+    mode: str = "full"
+    files: int = 0
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    pairs: PairReport = field(default_factory=PairReport)
+    releases: int = 0
+    generation: str | None = None
+    previous: str | None = None
+    seconds: float = 0.0
+    written: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+def prepare(sources, fmt: str | None = None, progress: bool = False) -> tuple[list[Release], Summary]:
+    """Read, de-duplicate, check and enrich every release in ``sources``."""
+    summary = Summary()
+    files_seen: list[str] = []
+    result = read_sources(sources, fmt, on_file=lambda path, part: files_seen.append(str(path)))
+    summary.files = len(files_seen)
+    summary.rejected.extend(result.rejected)
+    summary.warnings.extend(result.warnings)
+    summary.read = len(result.releases) + sum(1 for r in result.rejected if r.line)
+    _pause_for_tests("reading")
+    unique: dict[str, Release] = {}
+    for release in result.releases:
+        first = unique.get(release.id)
+        if first is not None:
+            summary.rejected.append(Rejected(release.source, release.line,
+                                             f"duplicate id {release.id!r} (first at {first.source}:{first.line})"))
+            continue
+        unique[release.id] = release
+    enricher = Enricher.load()
+    kept, rejected, pairs = enricher.enrich_all(list(unique.values()))
+    summary.rejected.extend(rejected)
+    summary.pairs = pairs
+    summary.warnings.extend(pairs.warnings)
+    summary.rejected.sort(key=lambda r: (r.source, r.line))
+    return kept, summary
+
+
+def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = None,
+            dry_run: bool = False, check: bool = False, progress: bool = True) -> Summary:
+    """Build a new generation from ``sources`` and switch the site to it.
+
+    ``mode`` is ``"full"`` (rebuild everything) or ``"incremental"`` (copy the live
+    generation and add, update and delete only what changed, by content hash).
+    ``check`` validates only; ``dry_run`` also compares with the live index but writes nothing.
+    """
+    started = time.perf_counter()
+    releases, summary = prepare(sources, fmt, progress)
+    summary.mode = mode
+    hashes = {r.id: r.content_hash() for r in releases}
+    summary.releases = len(releases)
+    if check:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    store = IndexStore(root)
+    with store.lock() as messages:
+        summary.messages.extend(messages)
+        cleared = store.clear_partials()
+        if cleared:
+            summary.messages.append(f"removed unfinished build{'s' if len(cleared) > 1 else ''}: {', '.join(cleared)}")
+        current = store.current_name()
+        old = store.hashes(current) if current else {}
+        added = [i for i in hashes if i not in old]
+        updated = [i for i in hashes if i in old and old[i] != hashes[i]]
+        deleted = [i for i in old if i not in hashes]
+        summary.added, summary.updated, summary.deleted = len(added), len(updated), len(deleted)
+        summary.unchanged = len(hashes) - len(added) - len(updated)
+        summary.previous = current
+        if mode == "incremental" and current:
+            if store.manifest(current).get("schema_version") != SCHEMA_VERSION:
+                summary.messages.append("the live index has an older schema: rebuilding in full")
+                mode = summary.mode = "full"
+        elif mode == "incremental":
+            summary.messages.append("no live index yet: building in full")
+            mode = summary.mode = "full"
+        if dry_run:
+            summary.generation = current
+            summary.seconds = time.perf_counter() - started
+            return summary
+        if mode == "incremental" and not (added or updated or deleted):
+            summary.messages.append(f"nothing changed: {current} stays live")
+            summary.generation = current
+            summary.seconds = time.perf_counter() - started
+            return summary
+        by_id = {r.id: r for r in releases}
+        name, partial = store.start(base=current if mode == "incremental" else None)
+        try:
+            if mode == "incremental":
+                _write_incremental(partial, [by_id[i] for i in added + updated], updated + deleted, hashes, progress)
+            else:
+                _write_full(partial, releases, hashes, progress)
+            manifest = {
+                "generation": name,
+                "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "mode": mode,
+                "releases": len(releases),
+                "languages": {lang: sum(1 for r in releases if r.lang == lang) for lang in ("en", "es")},
+                "pairs": summary.pairs.total,
+                "schema_version": SCHEMA_VERSION,
+                "sources": sorted({r.source for r in releases}),
+            }
+            _pause_for_tests("switch")
+            store.publish(name, partial, manifest, hashes)
+        except OSError as error:
+            store.clear_partials()
+            reason = error.strerror or str(error)
+            raise BuildError(f"the build of {name} failed ({reason}); the live index is unchanged"
+                             + (f" ({current})" if current else "")) from error
+        summary.generation = name
+        summary.written = True
+        store.prune()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str], progress: bool) -> None:
+    ix = whoosh_index.create_in(str(partial), build_schema())
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    bar = Progress(len(releases), "indexing", enabled=progress)
+    try:
+        for release in releases:
+            writer.add_document(**document(release, hashes[release.id]))
+            bar.update()
+            _pause_for_tests("writing", once=True)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        bar.close()
+
+
+def _write_incremental(partial: Path, changed: list[Release], remove: list[str],
+                       hashes: dict[str, str], progress: bool) -> None:
+    ix = whoosh_index.open_dir(str(partial))
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    bar = Progress(len(changed), "updating", enabled=progress)
+    try:
+        for release_id in remove:
+            writer.delete_by_term("id", release_id)
+        for release in changed:
+            writer.add_document(**document(release, hashes[release.id]))
+            bar.update()
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        bar.close()
+
+
+_paused: set[str] = set()
+
+
+def _pause_for_tests(stage: str, once: bool = False) -> None:
+    """Let fault-injection tests stop a build at a known stage (``REINDEX_PAUSE_AT=stage:seconds``)."""
+    wanted = os.environ.get("REINDEX_PAUSE_AT")
+    if not wanted or (once and stage in _paused):
+        return
+    at, _, seconds = wanted.partition(":")
+    if at == stage:
+        _paused.add(stage)
+        print(f"paused at {stage}", flush=True)
+        time.sleep(float(seconds or 30))

@@ -1,0 +1,33 @@
+"""Progress for long reindexes: a tqdm bar on a terminal, a few plain lines otherwise."""
+
+import sys
+
+from tqdm import tqdm
+
+
+class Progress:
+    def __init__(self, total: int, label: str, stream=None, enabled: bool = True):
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.label = label
+        self.done = 0
+        self._next_line = 0
+        self.bar = None
+        self.enabled = enabled and total > 0
+        self.plain_lines = total >= 200
+        if self.enabled and self.stream.isatty():
+            self.bar = tqdm(total=total, desc=label, unit="release", file=self.stream, leave=False)
+
+    def update(self, count: int = 1) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.update(count)
+        elif self.plain_lines and (self.done >= self._next_line or self.done == self.total):
+            print(f"{self.label}: {self.done}/{self.total}", file=self.stream, flush=True)
+            self._next_line = self.done + max(1, self.total // 10)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,108 @@
+"""``scripts/reindex``: the one command staff run to (re)build the archive's index.
+
+Exit status: 0 when every record went in, 1 when some were rejected (each is named
+with file, line and reason; the rest are indexed), 2 on a usage error, 3 when the
+reindex could not run (another one holds the lock, the disk is full, ...).
+"""
+
+import argparse
+import sys
+import tomllib
+
+from . import config
+from .build import BuildError, Summary, reindex
+from .readers import FORMATS
+from .store import IndexStore, LockHeld, StoreError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scripts/reindex",
+        description="Build the search index from release sources (listing .txt, .jsonl, folders of .html pages).",
+    )
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders to read")
+    p.add_argument("--index", metavar="DIR", help="index directory (default: $INDEX_DIR or var/index)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--full", dest="mode", action="store_const", const="full",
+                      help="rebuild everything into a new generation (default)")
+    mode.add_argument("--incremental", dest="mode", action="store_const", const="incremental",
+                      help="add, update and delete only the releases whose content changed")
+    mode.add_argument("--rollback", action="store_true", help="make the previous generation live again")
+    p.add_argument("--check", action="store_true", help="validate the sources only; write nothing")
+    p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    p.add_argument("--format", choices=FORMATS, help="read every source in this format instead of by file type")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(mode="full")
+    return p
+
+
+def main(argv=None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    root = args.index or str(config.index_dir())
+    if args.rollback:
+        if args.sources or args.check or args.dry_run:
+            p.error("--rollback takes no sources and no --check or --dry-run")
+        return _rollback(root)
+    if not args.sources:
+        p.error("name at least one SOURCE file or folder")
+    try:
+        summary = reindex(args.sources, root, mode=args.mode, fmt=args.format, dry_run=args.dry_run,
+                          check=args.check, progress=not args.quiet)
+    except LockHeld as error:
+        print(f"reindex: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (BuildError, StoreError) as error:
+        print(f"reindex: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ValueError, tomllib.TOMLDecodeError) as error:  # a data file staff edit is malformed
+        print(f"reindex: cannot load the places or topics file: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    report(summary, args)
+    return EXIT_REJECTED if summary.rejected else EXIT_OK
+
+
+def report(summary: Summary, args) -> None:
+    out, err = sys.stdout, sys.stderr
+    for message in summary.messages:
+        print(f"note: {message}", file=err)
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=err)
+    for rejected in summary.rejected:
+        print(f"rejected: {rejected}", file=err)
+    pairs = summary.pairs
+    print(f"read {summary.read} release{'s' if summary.read != 1 else ''} from {summary.files} "
+          f"file{'s' if summary.files != 1 else ''}", file=out)
+    counts = (f"added {summary.added}, updated {summary.updated}, deleted {summary.deleted}, "
+              f"unchanged {summary.unchanged}, rejected {len(summary.rejected)}")
+    pair_text = (f"pairs {pairs.total} ({pairs.explicit} by translation_key, "
+                 f"{pairs.automatic} matched by date, countries and topics)")
+    if args.check:
+        print(f"checked {summary.releases} valid, rejected {len(summary.rejected)}; {pair_text}; "
+              "nothing written", file=out)
+    elif args.dry_run:
+        print(f"would have {summary.mode}: {counts}; {pair_text}; nothing written", file=out)
+    else:
+        print(f"{counts}; {pair_text}", file=out)
+        if summary.written:
+            kept = f" (previous {summary.previous} kept for --rollback)" if summary.previous else ""
+            print(f"{summary.mode} reindex: generation {summary.generation} is live{kept}", file=out)
+    print(f"{summary.seconds:.2f} s, {summary.rate:.0f} releases/s", file=out)
+
+
+def _rollback(root: str) -> int:
+    store = IndexStore(root)
+    try:
+        with store.lock():
+            old, new = store.rollback()
+    except (LockHeld, StoreError) as error:
+        print(f"reindex: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"rolled back: {new} is live again (was {old})")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The Whoosh schema: one text field pair per language, facet fields, and stored display fields.
+
+A release fills only the text fields of its own language (``title_en``/``body_en``
+or ``title_es``/``body_es``); searches run a query through both analysers against
+both pairs.  ``words`` holds unstemmed, accent-folded words of every release for
+spelling corrections and autocomplete.
+"""
+
+import datetime as dt
+
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import LANGUAGES, analyzer, word_analyzer
+from .records import Release
+
+# Bump when the schema or the analysers change: an incremental reindex then rebuilds in full.
+SCHEMA_VERSION = 1
+
+
+def build_schema() -> Schema:
+    fields = dict(
+        id=ID(stored=True, unique=True, sortable=True),
+        lang=ID(stored=True, sortable=True),
+        date=DATETIME(stored=True, sortable=True),
+        year=NUMERIC(int, bits=32, stored=True, sortable=True),
+        countries=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
+        topics=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
+        pair=ID(stored=True),
+        # The translation group: the smaller id of a pair, or the release's own id.
+        group=ID(stored=True, sortable=True),
+        translation_key=ID(stored=True),
+        words=TEXT(analyzer=word_analyzer(), phrase=False),
+        title=STORED(),
+        body=STORED(),
+        summary=STORED(),
+        url=STORED(),
+        content_hash=STORED(),
+    )
+    for lang in LANGUAGES:
+        fields[f"title_{lang}"] = TEXT(analyzer=analyzer(lang), phrase=True)
+        fields[f"body_{lang}"] = TEXT(analyzer=analyzer(lang), phrase=True)
+    return Schema(**fields)
+
+
+def document(release: Release, content_hash: str) -> dict:
+    """The Whoosh document for an enriched release."""
+    lang = release.lang
+    return {
+        "id": release.id,
+        "lang": lang,
+        "date": dt.datetime.combine(release.date, dt.time()),
+        "year": release.year,
+        "countries": ",".join(release.countries or ()),
+        "topics": ",".join(release.topics or ()),
+        "pair": release.pair,
+        "group": min(release.id, release.pair) if release.pair else release.id,
+        "translation_key": release.translation_key,
+        "words": f"{release.title}\n{release.body}",
+        "title": release.title,
+        "body": release.body,
+        "summary": release.summary,
+        "url": release.url,
+        "content_hash": content_hash,
+        f"title_{lang}": release.title,
+        f"body_{lang}": release.body,
+    }

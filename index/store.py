@@ -1,0 +1,246 @@
+"""Index generations on disk: build beside the live one, switch atomically, keep one for rollback.
+
+Layout of the index directory::
+
+    CURRENT          the name of the live generation (replaced atomically)
+    gen-000007/      a complete Whoosh index plus manifest.json and hashes.json
+    gen-000006/      the previous generation, kept for --rollback
+    gen-000008.partial/   a build in progress (never read by the site)
+    reindex.lock     held (flock) by the running reindex, with its pid
+
+A process that opened an older generation keeps reading it: generations are never
+modified once published, and files that a pruned generation loses stay readable to
+processes that already have them open.
+"""
+
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+CURRENT = "CURRENT"
+LOCK = "reindex.lock"
+MANIFEST = "manifest.json"
+HASHES = "hashes.json"
+_GENERATION = re.compile(r"^gen-(\d{6,})$")
+KEEP_PREVIOUS = 1
+
+
+class StoreError(RuntimeError):
+    """The index directory cannot be used as asked (no index yet, nothing to roll back to...)."""
+
+
+class LockHeld(StoreError):
+    """Another reindex is running."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class IndexStore:
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    # --- reading -------------------------------------------------------------------------
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return name if _GENERATION.match(name) and (self.root / name).is_dir() else None
+
+    def generations(self) -> list[str]:
+        """Published generations, oldest first."""
+        if not self.root.is_dir():
+            return []
+        names = [p.name for p in self.root.iterdir() if p.is_dir() and _GENERATION.match(p.name)]
+        return sorted(names, key=lambda n: int(_GENERATION.match(n).group(1)))
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def open(self, name: str | None = None):
+        """Open a generation (the live one by default) as a Whoosh index."""
+        name = name or self.current_name()
+        if name is None:
+            raise StoreError(f"no index in {self.root}: run scripts/reindex first")
+        return whoosh_index.open_dir(str(self.path(name)))
+
+    def manifest(self, name: str | None = None) -> dict:
+        name = name or self.current_name()
+        if name is None:
+            raise StoreError(f"no index in {self.root}")
+        return json.loads((self.path(name) / MANIFEST).read_text(encoding="utf-8"))
+
+    def hashes(self, name: str) -> dict[str, str]:
+        try:
+            return json.loads((self.path(name) / HASHES).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+
+    # --- writing (only while holding the lock) -------------------------------------------
+    def next_name(self) -> str:
+        numbers = [int(_GENERATION.match(n).group(1)) for n in self.generations()]
+        for partial in self.root.glob("gen-*.partial"):
+            match = _GENERATION.match(partial.name[: -len(".partial")])
+            if match:
+                numbers.append(int(match.group(1)))
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def start(self, base: str | None = None) -> tuple[str, Path]:
+        """A fresh partial directory for the next generation; a copy of ``base`` when given.
+
+        Whoosh never rewrites a segment file once written, so the copy is made of
+        hard links: cheap, and the base generation stays untouched.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = self.next_name()
+        partial = self.root / f"{name}.partial"
+        if base is None:
+            partial.mkdir()
+        else:
+            shutil.copytree(self.path(base), partial, copy_function=_link_or_copy,
+                            ignore=shutil.ignore_patterns("*LOCK*"))
+            for stale in (MANIFEST, HASHES):
+                (partial / stale).unlink(missing_ok=True)
+        return name, partial
+
+    def publish(self, name: str, partial: Path, manifest: dict, hashes: dict[str, str]) -> None:
+        """Seal a finished build and make it the live generation, atomically."""
+        (partial / HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
+        (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+        for file in partial.iterdir():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())
+        final = self.path(name)
+        os.rename(partial, final)
+        _fsync_dir(self.root)
+        self.switch(name)
+
+    def switch(self, name: str) -> None:
+        _write_atomically(self.root / CURRENT, name + "\n")
+
+    def rollback(self) -> tuple[str, str]:
+        """Make the newest generation older than the live one live again."""
+        current = self.current_name()
+        if current is None:
+            raise StoreError("there is no live index to roll back from")
+        older = [n for n in self.generations() if _number(n) < _number(current)]
+        if not older:
+            raise StoreError(f"no generation older than {current} is kept; nothing to roll back to")
+        self.switch(older[-1])
+        return current, older[-1]
+
+    def prune(self) -> list[str]:
+        """Delete generations other than the live one and the ``KEEP_PREVIOUS`` before it."""
+        current = self.current_name()
+        if current is None:
+            return []
+        names = self.generations()
+        older = [n for n in names if _number(n) < _number(current)]
+        keep = {current, *older[-KEEP_PREVIOUS:]} if KEEP_PREVIOUS else {current}
+        removed = [n for n in names if n not in keep and _number(n) < _number(current)]
+        for name in removed:
+            shutil.rmtree(self.path(name), ignore_errors=True)
+        return removed
+
+    def clear_partials(self) -> list[str]:
+        """Remove what killed or failed builds left behind."""
+        removed = []
+        for partial in self.root.glob("*.partial"):
+            shutil.rmtree(partial, ignore_errors=True)
+            removed.append(partial.name)
+        for tmp in self.root.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+        return removed
+
+    @contextmanager
+    def lock(self):
+        """Hold the reindex lock, or raise :class:`LockHeld` at once.
+
+        The lock is an ``flock`` on ``reindex.lock``, which the kernel releases when the
+        holder dies, so a killed reindex never blocks the next one.  The file records the
+        holder's pid; a record left by a dead process is reported as a stale lock.
+        Yields a list of messages for the caller to show.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        handle = os.fdopen(fd, "r+", encoding="utf-8")
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                holder = handle.read().strip() or "unknown"
+                raise LockHeld(f"another reindex is running ({holder}); try again when it has finished") from None
+            messages = []
+            previous = handle.read().strip()
+            if previous:
+                pid = _pid_from(previous)
+                if pid is None or not _pid_alive(pid) or pid == os.getpid():
+                    messages.append(f"cleared a stale lock left by a reindex that did not finish ({previous})")
+            handle.seek(0)
+            handle.truncate()
+            started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            handle.write(f"pid {os.getpid()} started {started}")
+            handle.flush()
+            try:
+                yield messages
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            handle.close()
+
+
+def _pid_from(record: str) -> int | None:
+    match = re.match(r"pid (\d+)", record)
+    return int(match.group(1)) if match else None
+
+
+def _number(name: str) -> int:
+    return int(_GENERATION.match(name).group(1))
+
+
+def _link_or_copy(src, dst):
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
