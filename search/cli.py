@@ -1,0 +1,94 @@
+"""``scripts/search``: search the archive from the command line, as the site and the API do.
+
+    scripts/search "trata de personas" --country GT --year 2019 --json
+"""
+
+import argparse
+import json
+import sys
+
+from markupsafe import Markup
+
+from index import config
+
+from .engine import Archive, IndexUnavailable
+from .params import ParamError, parse_params
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="scripts/search", description="Search the release archive.")
+    p.add_argument("query", nargs="?", default="", help="the query, in the archive's query language")
+    p.add_argument("--index", metavar="DIR", help="index directory (default: $INDEX_DIR or var/index)")
+    p.add_argument("--lang", action="append", default=[], help="only releases in this language (en, es)")
+    p.add_argument("--country", action="append", default=[], help="only releases about this country (ISO code)")
+    p.add_argument("--topic", action="append", default=[], help="only releases on this topic (taxonomy id)")
+    p.add_argument("--year", action="append", default=[], help="only releases of this year (repeatable)")
+    p.add_argument("--from", dest="date_from", help="from this year or date (2019, 2019-08-07)")
+    p.add_argument("--to", dest="date_to", help="up to this year or date")
+    p.add_argument("--sort", default=None, help="relevance (default), newest or oldest")
+    p.add_argument("--page", default=None)
+    p.add_argument("--per-page", dest="per_page", default=None)
+    p.add_argument("--ui", default=None, help="interface language for labels and pairs: en (default) or es")
+    p.add_argument("--separate", action="store_true", help="show both versions of a translation pair")
+    p.add_argument("--json", action="store_true", help="print the whole result model as JSON")
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    raw = {"q": args.query, "lang": args.lang, "country": args.country, "topic": args.topic,
+           "year": args.year, "from": args.date_from, "to": args.date_to, "sort": args.sort,
+           "page": args.page, "per_page": args.per_page, "ui": args.ui,
+           "translations": "separate" if args.separate else None}
+    archive = Archive(args.index or config.index_dir())
+    try:
+        params = parse_params({k: v for k, v in raw.items() if v not in (None, [], "")} | {"q": args.query},
+                              known_topics=archive.known_topics(), known_countries=archive.known_countries())
+        result = archive.search(params)
+    except ParamError as error:
+        _fail(args, "bad_parameter", error.message, param=error.param)
+        return 2
+    except IndexUnavailable as error:
+        _fail(args, "index_unavailable", str(error))
+        return 3
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    _print_text(result)
+    return 0
+
+
+def _fail(args, code: str, message: str, **extra) -> None:
+    if args.json:
+        json.dump({"error": {"code": code, "message": message, **extra}}, sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print(f"search: {message}", file=sys.stderr)
+
+
+def _plain(html: str) -> str:
+    return Markup(html.replace("<mark>", "[").replace("</mark>", "]")).unescape()
+
+
+def _print_text(result) -> None:
+    for notice in result.notices:
+        print(f"note: {notice['message']}")
+    if result.suggestion:
+        print(f"did you mean: {result.suggestion}")
+    first = (result.page - 1) * result.per_page
+    print(f"{result.total} result{'s' if result.total != 1 else ''} ({result.took_ms:.1f} ms)")
+    for number, hit in enumerate(result.hits, first + 1):
+        print(f"\n{number}. {_plain(hit.title_html)}")
+        print(f"   {hit.date} · {hit.lang} · {hit.id}")
+        tags = [c.label for c in hit.countries] + [t.label for t in hit.topics]
+        if tags:
+            print(f"   {', '.join(tags)}")
+        for snippet in hit.snippets:
+            print(f"   … {_plain(snippet)} …")
+        if hit.translation:
+            print(f"   translation ({hit.translation.lang}): {hit.translation.id}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

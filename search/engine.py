@@ -1,0 +1,374 @@
+"""The search entry point: one :class:`Archive` per process, and :meth:`Archive.search`.
+
+The archive keeps one Whoosh searcher open and reuses it for every request; it
+reads the index directory's ``CURRENT`` pointer before each search and opens the new
+generation when a reindex has switched it, so a reindex shows up without a restart.
+"""
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from whoosh import collectors, sorting
+from whoosh import query as wq
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, get_text
+
+from index.places import Gazetteer, country_codes, country_name
+from index.store import IndexStore, StoreError
+from index.topics import Taxonomy
+
+from . import query as q
+from .compile import Compiler
+from .docvalues import FACETS, DocValues
+from .glossary import Glossary
+from .params import LANGUAGES, SearchParams
+from .results import FacetValue, Hit, Label, SearchResult, Translation
+
+SNIPPET_CHARS = 200
+SNIPPETS = 3
+LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
+_SEPARATOR = "\x1f"
+
+
+class MarkFormatter(HtmlFormatter):
+    """Whoosh's HTML formatter (which escapes the text) with a bare ``<mark>`` around matches."""
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % self._text(get_text(text, token, replace))
+
+
+class IndexUnavailable(RuntimeError):
+    """There is no index to search yet (or it cannot be read)."""
+
+
+class ReleaseNotFound(KeyError):
+    pass
+
+
+@dataclass
+class Snapshot:
+    """One open index generation, with what is computed once per generation."""
+
+    name: str
+    manifest: dict
+    ix: object
+    searcher: object
+    docs: DocValues
+    opened_at: float = field(default_factory=time.time)
+
+    @classmethod
+    def open(cls, store: IndexStore, name: str) -> "Snapshot":
+        ix = store.open(name)
+        searcher = ix.searcher()
+        return cls(name=name, manifest=store.manifest(name), ix=ix, searcher=searcher,
+                   docs=DocValues.load(searcher.reader()))
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class Archive:
+    """The searchable archive in one index directory."""
+
+    def __init__(self, root, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
+                 glossary: Glossary | None = None):
+        self.store = IndexStore(root)
+        self._gazetteer, self._taxonomy, self._glossary = gazetteer, taxonomy, glossary
+        self._snapshot: Snapshot | None = None
+        self._retired: list[Snapshot] = []
+        self._lock = threading.Lock()
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return self._gazetteer or Gazetteer.load()
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return self._taxonomy or Taxonomy.load()
+
+    @cached_property
+    def compiler(self) -> Compiler:
+        return Compiler(self.gazetteer, self.taxonomy, self._glossary or Glossary.load())
+
+    # --- generations -------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The live generation, reopened when a reindex has switched ``CURRENT``."""
+        name = self.store.current_name()
+        current = self._snapshot
+        if name is None:
+            if current is not None:
+                return current  # the pointer is being replaced or was removed: keep serving
+            raise IndexUnavailable(f"no index has been built in {self.store.root}")
+        if current is not None and current.name == name:
+            return current
+        with self._lock:
+            current = self._snapshot
+            if current is None or current.name != name:
+                try:
+                    fresh = Snapshot.open(self.store, name)
+                except (OSError, StoreError, ValueError) as error:
+                    if current is not None:
+                        return current
+                    raise IndexUnavailable(f"the index in {self.store.root} cannot be read: {error}") from error
+                if current is not None:
+                    self._retired.append(current)
+                    # Requests still using the generation before last have long finished.
+                    while len(self._retired) > 1:
+                        self._retired.pop(0).close()
+                self._snapshot = current = fresh
+        return current
+
+    def status(self) -> dict:
+        """What /healthz reports: generation, number of releases, time of the last reindex."""
+        snap = self.snapshot()
+        return {
+            "generation": snap.name,
+            "releases": len(snap.docs.live),
+            "built_at": snap.manifest.get("built_at"),
+            "mode": snap.manifest.get("mode"),
+        }
+
+    # --- labels ------------------------------------------------------------------------------
+    def country_label(self, code: str) -> dict[str, str]:
+        return {lang: country_name(code, lang) for lang in LANGUAGES}
+
+    def topic_label(self, topic_id: str) -> dict[str, str]:
+        topic = self.taxonomy.topics.get(topic_id)
+        return dict(topic.labels) if topic else {lang: topic_id for lang in LANGUAGES}
+
+    def labels(self, facet: str, value: str) -> dict[str, str]:
+        if facet == "country":
+            return self.country_label(value)
+        if facet == "topic":
+            return self.topic_label(value)
+        if facet == "lang":
+            return dict(LANGUAGE_LABELS.get(value, {"en": value, "es": value}))
+        return {lang: str(value) for lang in LANGUAGES}
+
+    def known_topics(self) -> frozenset:
+        return frozenset(self.taxonomy.topics)
+
+    @staticmethod
+    def known_countries() -> frozenset:
+        return country_codes()
+
+    # --- searching ---------------------------------------------------------------------------
+    def search(self, params: SearchParams) -> SearchResult:
+        started = time.perf_counter()
+        snap = self.snapshot()
+        parsed = q.parse(params.q)
+        notices = []
+        if parsed.truncated:
+            notices.append({"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"})
+        compiled = self.compiler.compile(parsed)
+        notices += [{"code": "common_words", "message": m} for m in compiled.notices]
+        searcher = snap.searcher
+        matched_any = False
+        if compiled.query is None:
+            matched = []
+        else:
+            matched = self._matching(snap, compiled.query)
+            if not matched and compiled.any_query is not None:
+                any_matched = self._matching(snap, compiled.any_query)
+                if any_matched:
+                    matched, matched_any = any_matched, True
+                    compiled.query = compiled.any_query
+                    notices.append({"code": "any_word", "message": "no release contains all the words; "
+                                    "showing releases that contain any of them"})
+        selected, facet_docs = self._apply_filters(snap.docs, matched, params)
+        facets = self._facets(snap.docs, facet_docs, params)
+        total = self._count(snap.docs, selected, params.separate)
+        hits = []
+        if selected and compiled.query is not None:
+            hits = self._page(snap, searcher, compiled, selected, params)
+        suggestion = None
+        if total < 3 and compiled.query is not None and not compiled.browse:
+            suggestion = self.correct(params.q, snap)
+        took = (time.perf_counter() - started) * 1000
+        pages = max(1, -(-total // params.per_page))
+        if params.page > pages and total:
+            notices.append({"code": "page_out_of_range", "message": f"there are only {pages} pages of results"})
+        return SearchResult(
+            query=params.q, params=dict(params.to_query()), total=total, page=params.page,
+            per_page=params.per_page, pages=pages, sort=self._sort(params, compiled), hits=hits,
+            facets=facets, suggestion=suggestion, notices=notices, took_ms=round(took, 2),
+            generation=snap.name, matched_any=matched_any,
+        )
+
+    @staticmethod
+    def _matching(snap: Snapshot, query: wq.Query) -> list[int]:
+        if isinstance(query, wq.Every):
+            return snap.docs.live
+        return list(query.docs(snap.searcher))
+
+    @staticmethod
+    def _sort(params: SearchParams, compiled) -> str:
+        if params.sort == "relevance" and compiled.browse:
+            return "newest"
+        return params.sort
+
+    def _apply_filters(self, docs: DocValues, matched, params: SearchParams):
+        """The documents that pass every filter, and per facet those that pass all but its own."""
+        selections = {
+            "year": set(params.years), "country": set(params.countries),
+            "topic": set(params.topics), "lang": set(params.langs),
+        }
+        active = [f for f in FACETS if selections[f]]
+        start = dt.datetime.combine(params.date_from, dt.time()) if params.date_from else None
+        end = dt.datetime.combine(params.date_to, dt.time.max) if params.date_to else None
+        selected: list[int] = []
+        facet_docs: dict[str, list[int]] = {f: [] for f in FACETS}
+        for docnum in matched:
+            if start or end:
+                date = docs.dates[docnum]
+                if date is None or (start and date < start) or (end and date > end):
+                    continue
+            failed = [f for f in active if not selections[f].intersection(docs.values(f, docnum))]
+            if not failed:
+                selected.append(docnum)
+                for f in FACETS:
+                    facet_docs[f].append(docnum)
+            elif len(failed) == 1:
+                facet_docs[failed[0]].append(docnum)
+        return selected, facet_docs
+
+    @staticmethod
+    def _count(docs: DocValues, docnums, separate: bool) -> int:
+        return len(docnums) if separate else len({docs.groups[d] for d in docnums})
+
+    def _facets(self, docs: DocValues, facet_docs, params: SearchParams) -> dict[str, list[FacetValue]]:
+        selections = {"year": {str(y) for y in params.years}, "country": set(params.countries),
+                      "topic": set(params.topics), "lang": set(params.langs)}
+        out = {}
+        for facet in FACETS:
+            seen: dict[str, set] = {}
+            for docnum in facet_docs[facet]:
+                key = docnum if params.separate else docs.groups[docnum]
+                for value in docs.values(facet, docnum):
+                    seen.setdefault(str(value), set()).add(key)
+            for value in selections[facet]:
+                seen.setdefault(value, set())  # a selected value stays visible with its count
+            values = []
+            for value, keys in seen.items():
+                labels = self.labels(facet, value)
+                values.append(FacetValue(value=value, label=labels[params.ui], labels=labels, count=len(keys),
+                                         selected=value in selections[facet]))
+            if facet == "year":
+                values.sort(key=lambda v: v.value, reverse=True)
+            else:
+                values.sort(key=lambda v: (-v.count, v.label))
+            out[facet] = values
+        return out
+
+    def _page(self, snap: Snapshot, searcher, compiled, selected: list[int], params: SearchParams) -> list[Hit]:
+        sort = self._sort(params, compiled)
+        limit = params.page * params.per_page
+        if sort == "relevance":
+            collector = collectors.TopCollector(limit, usequality=False, replace=0)
+        else:
+            facet = sorting.MultiFacet([sorting.FieldFacet("date", reverse=sort == "newest"),
+                                        sorting.FieldFacet("id")])
+            collector = collectors.SortingCollector(facet, limit=limit)
+        allowed = set(selected) if params.separate else self._representatives(snap.docs, selected, params.ui)
+        collector = collectors.FilterCollector(collector, allow=allowed)
+        searcher.search_with_collector(compiled.query, collector)
+        results = collector.results()
+        results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 2)
+        results.formatter = MarkFormatter(between=_SEPARATOR)
+        start = (params.page - 1) * params.per_page
+        selected_set = set(selected)
+        return [self._hit(snap, hit, compiled, params, selected_set) for hit in results[start:limit]]
+
+    @staticmethod
+    def _representatives(docs: DocValues, selected: list[int], ui: str) -> set[int]:
+        """One document per translation group: the one in the interface language when both matched."""
+        best: dict[int, int] = {}
+        for docnum in selected:
+            group = docs.groups[docnum]
+            current = best.get(group)
+            if current is None or (docs.langs[current] != ui and docs.langs[docnum] == ui):
+                best[group] = docnum
+        return set(best.values())
+
+    def _hit(self, snap: Snapshot, hit, compiled, params: SearchParams, matched: set) -> Hit:
+        fields = hit.fields()
+        lang = fields["lang"]
+        highlight = not compiled.browse
+        snippets = []
+        title_html = ""
+        if highlight:
+            text = hit.highlights(f"body_{lang}", text=fields["body"], top=SNIPPETS)
+            snippets = [s.strip() for s in text.split(_SEPARATOR) if s.strip()]
+            results = hit.results
+            fragmenter = results.fragmenter
+            results.fragmenter = WholeFragmenter()
+            title_html = hit.highlights(f"title_{lang}", text=fields["title"], top=1)
+            results.fragmenter = fragmenter
+        if not title_html:
+            title_html = _escape(fields["title"])
+        if not snippets:
+            snippets = [_escape(fields.get("summary") or fields["body"][:SNIPPET_CHARS])]
+        return Hit(
+            id=fields["id"], lang=lang, date=fields["date"].date().isoformat(), title=fields["title"],
+            url=fields.get("url") or "", title_html=title_html, snippets=snippets,
+            summary=fields.get("summary") or "",
+            countries=self._labels("country", fields.get("countries"), params.ui),
+            topics=self._labels("topic", fields.get("topics"), params.ui),
+            translation=self._translation(snap, fields.get("pair"), matched),
+            score=round(hit.score, 4) if isinstance(hit.score, float) else None,
+        )
+
+    def _labels(self, facet: str, joined: str | None, ui: str) -> list[Label]:
+        out = []
+        for value in (joined or "").split(","):
+            if value:
+                labels = self.labels(facet, value)
+                out.append(Label(value=value, label=labels[ui], labels=labels))
+        return out
+
+    def _translation(self, snap: Snapshot, pair_id: str | None, matched: set) -> Translation | None:
+        if not pair_id:
+            return None
+        docnum = snap.docs.docnum_by_id.get(pair_id)
+        if docnum is None:
+            return None
+        fields = snap.searcher.stored_fields(docnum)
+        return Translation(id=pair_id, lang=fields["lang"], title=fields["title"], url=fields.get("url") or "",
+                           matched=docnum in matched)
+
+    # --- corrections -------------------------------------------------------------------------
+    def correct(self, text: str, snap: Snapshot | None = None) -> str | None:
+        """The query with misspelled words replaced by words the archive uses, or None."""
+        snap = snap or self.snapshot()
+        corrector = snap.searcher.corrector("words")
+        reader = snap.searcher.reader()
+        changed = False
+        out = []
+        for token in text.split():
+            bare = token.strip('"()-')
+            if not bare or ":" in bare or not bare.isalpha() or len(bare) < 3:
+                out.append(token)
+                continue
+            folded = _fold(bare)
+            if reader.doc_frequency("words", folded) > 0:
+                out.append(token)
+                continue
+            suggestions = corrector.suggest(folded, limit=1, maxdist=2)
+            if suggestions:
+                out.append(token.replace(bare, suggestions[0]))
+                changed = True
+            else:
+                out.append(token)
+        return " ".join(out) if changed else None
+
+
+def _fold(text: str) -> str:
+    from index.analysis import fold
+    return fold(text)
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+    return str(escape(text))

@@ -1,0 +1,245 @@
+"""The archive's query language, parsed into a small syntax tree.
+
+Plain words (all must match), ``"exact phrases"``, ``OR``, ``-excluded`` words,
+``(groups)``, and field prefixes: ``title:``, ``country:`` (a code or a name in either
+language), ``topic:``, ``lang:``, ``year:2019``, ``year:2017..2019``, bare year ranges
+``2017..2019`` and date ranges ``date:2019-01-01..2019-06-30``.  Spanish field names
+(``titulo:``, ``pais:``, ``tema:``, ``idioma:``, ``año:``, ``fecha:``) work too.
+
+Parsing never fails: unbalanced quotes or parentheses, unknown fields, empty prefixes
+and stray operators are read as plain text.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 500
+MAX_DEPTH = 8
+
+FIELD_ALIASES = {
+    "title": "title", "titulo": "title", "título": "title",
+    "country": "country", "pais": "country", "país": "country",
+    "topic": "topic", "tema": "topic",
+    "lang": "lang", "language": "lang", "idioma": "lang",
+    "year": "year", "ano": "year", "año": "year",
+    "date": "date", "fecha": "date",
+}
+
+
+@dataclass
+class Word:
+    text: str
+
+
+@dataclass
+class Phrase:
+    text: str
+
+
+@dataclass
+class Field:
+    name: str  # canonical field name
+    value: str
+    phrase: bool = False
+
+
+@dataclass
+class YearRange:
+    start: int | None
+    end: int | None
+
+
+@dataclass
+class DateRange:
+    start: str | None  # ISO dates, either end may be open
+    end: str | None
+
+
+@dataclass
+class Not:
+    node: object
+
+
+@dataclass
+class AnyOf:
+    nodes: list
+
+
+@dataclass
+class AllOf:
+    nodes: list = field(default_factory=list)
+
+
+@dataclass
+class ParsedQuery:
+    tree: AllOf
+    text: str
+    truncated: bool = False
+
+
+_TOKEN = re.compile(
+    r'\s+|(?P<lpar>\()|(?P<rpar>\))|(?P<quote>"[^"]*")|(?P<neg>-(?=[^\s\-]))|(?P<or>\|)|(?P<word>[^\s()"|]+)'
+)
+_YEAR_RANGE = re.compile(r"^(\d{4})?\.\.(\d{4})?$")
+_YEAR = re.compile(r"^\d{4}$")
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_DATE_RANGE = re.compile(rf"^({_DATE})?\.\.({_DATE})?$")
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse a user's query; never raises."""
+    text = text or ""
+    truncated = len(text) > MAX_QUERY_CHARS
+    if truncated:
+        text = text[:MAX_QUERY_CHARS]
+    text = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in text)
+    tokens = _tokenize(text)
+    parser = _Parser(tokens)
+    return ParsedQuery(tree=parser.parse_all(), text=text.strip(), truncated=truncated)
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    # An odd number of quotes: the last one is unbalanced and read as a space.
+    if text.count('"') % 2:
+        cut = text.rfind('"')
+        text = text[:cut] + " " + text[cut + 1:]
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind:
+            tokens.append((kind, match.group()))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.pos = 0
+        # Parentheses that have a partner are groups; the rest are plain text.
+        self.balanced = _balanced_positions(tokens)
+
+    def peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else (None, None)
+
+    def parse_all(self) -> AllOf:
+        nodes = []
+        while self.pos < len(self.tokens):
+            node = self.parse_or(depth=0)
+            if node is not None:
+                nodes.append(node)
+        return AllOf(nodes)
+
+    def parse_or(self, depth):
+        left = self.parse_unary(depth)
+        options = [left] if left is not None else []
+        while True:
+            kind, value = self.peek()
+            is_or = kind == "or" or (kind == "word" and value == "OR")
+            if not is_or:
+                break
+            self.pos += 1
+            right = self.parse_unary(depth)
+            if right is not None:
+                options.append(right)
+        options = [o for o in options if o is not None]
+        if not options:
+            return None
+        return options[0] if len(options) == 1 else AnyOf(options)
+
+    def parse_unary(self, depth):
+        kind, value = self.peek()
+        if kind is None:
+            return None
+        if kind == "neg" or (kind == "word" and value == "NOT"):
+            self.pos += 1
+            target = self.parse_unary(depth)
+            return Not(target) if target is not None else None
+        if kind == "word" and value in ("AND", "OR", "NOT"):
+            self.pos += 1  # a stray operator: AND is the default anyway
+            return None
+        return self.parse_primary(depth)
+
+    def parse_primary(self, depth):
+        kind, value = self.tokens[self.pos]
+        index = self.pos
+        self.pos += 1
+        if kind == "lpar":
+            if index not in self.balanced or depth >= MAX_DEPTH:
+                return None
+            nodes = []
+            while self.pos < len(self.tokens) and self.tokens[self.pos][0] != "rpar":
+                node = self.parse_or(depth + 1)
+                if node is not None:
+                    nodes.append(node)
+            self.pos += 1  # the closing parenthesis
+            if not nodes:
+                return None
+            return nodes[0] if len(nodes) == 1 else AllOf(nodes)
+        if kind == "rpar" or kind == "or":
+            return None
+        if kind == "quote":
+            inner = value[1:-1].strip()
+            return Phrase(inner) if inner else None
+        return self.parse_word(value)
+
+    def parse_word(self, value):
+        year_range = _YEAR_RANGE.match(value)
+        if year_range and any(year_range.groups()):
+            return _year_range(*year_range.groups())
+        name, sep, rest = value.partition(":")
+        canonical = FIELD_ALIASES.get(name.lower()) if sep else None
+        if canonical is None:
+            return Word(value)
+        if not rest:
+            kind, following = self.peek()
+            if kind == "quote":
+                self.pos += 1
+                rest = following[1:-1].strip()
+                if rest:
+                    return Field(canonical, rest, phrase=True)
+            return Word(name)  # an empty prefix is plain text
+        if canonical == "year":
+            if _YEAR.match(rest):
+                return YearRange(int(rest), int(rest))
+            match = _YEAR_RANGE.match(rest)
+            if match and any(match.groups()):
+                return _year_range(*match.groups())
+            return Word(rest)
+        if canonical == "date":
+            match = _DATE_RANGE.match(rest)
+            if match and any(match.groups()):
+                return DateRange(*match.groups())
+            if re.match(rf"^{_DATE}$", rest):
+                return DateRange(rest, rest)
+            if _YEAR.match(rest):
+                return YearRange(int(rest), int(rest))
+            return Word(rest)
+        return Field(canonical, rest)
+
+
+def _year_range(start, end):
+    start, end = (int(start) if start else None), (int(end) if end else None)
+    if start and end and start > end:
+        start, end = end, start
+    return YearRange(start, end)
+
+
+def _balanced_positions(tokens) -> set[int]:
+    stack, balanced = [], set()
+    for i, (kind, _) in enumerate(tokens):
+        if kind == "lpar":
+            stack.append(i)
+        elif kind == "rpar" and stack:
+            balanced.add(stack.pop())
+    return balanced
+
+
+def words_of(node) -> list[str]:
+    """Every positive word and phrase text in a tree (for highlighting and corrections)."""
+    if isinstance(node, (Word, Phrase)):
+        return [node.text]
+    if isinstance(node, Field) and node.name == "title":
+        return [node.value]
+    if isinstance(node, (AllOf, AnyOf)):
+        return [w for child in node.nodes for w in words_of(child)]
+    return []

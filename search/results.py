@@ -1,0 +1,66 @@
+"""The one result model every caller gets: web pages, the JSON API and ``scripts/search``."""
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Label:
+    value: str
+    label: str  # in the interface language
+    labels: dict[str, str]  # {"en": ..., "es": ...}
+
+
+@dataclass
+class Translation:
+    id: str
+    lang: str
+    title: str
+    url: str
+    matched: bool  # whether the translation matched the query too
+
+
+@dataclass
+class Hit:
+    id: str
+    lang: str
+    date: str  # ISO date
+    title: str
+    url: str  # the original release's address, when the source gave one
+    title_html: str  # escaped, with <mark> around matched words
+    snippets: list[str]  # escaped fragments with <mark> around matched words
+    summary: str
+    countries: list[Label]
+    topics: list[Label]
+    translation: Translation | None
+    score: float | None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    labels: dict[str, str]
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    query: str
+    params: dict
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    sort: str
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None
+    notices: list[dict]
+    took_ms: float
+    generation: str
+    matched_any: bool = False  # the all-words query found nothing; any-word results are shown
+    interpreted: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
