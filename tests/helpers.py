@@ -1,0 +1,36 @@
+"""Helpers shared by the tests."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from index.config import PROJECT_ROOT
+
+SHARED = Path(os.environ.get("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def shared_path(*parts) -> Path:
+    """A path under ../shared, skipping the test cleanly when it is not there."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (../shared is absent on this machine)")
+    return path
+
+
+def write_jsonl(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def release(**fields) -> dict:
+    """A valid JSON Lines release record, with ``fields`` overriding the defaults."""
+    record = {
+        "id": "r1", "lang": "en", "date": "2020-05-04",
+        "title": "A release about migrant workers",
+        "body": "IOM supports migrant workers in the region with training and information.",
+    }
+    record.update(fields)
+    return record

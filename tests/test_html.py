@@ -1,0 +1,68 @@
+import datetime as dt
+
+from index.readers import html, read_sources
+
+from .helpers import FIXTURES
+
+PAGES = FIXTURES / "html"
+FURNITURE = ("SCRIPT_SHOULD_NOT_APPEAR", "STYLE_SHOULD_NOT_APPEAR", "NAV_SHOULD_NOT_APPEAR", "FOOTER_SHOULD_NOT_APPEAR")
+
+
+def read(name):
+    return read_sources([PAGES / name])
+
+
+def test_article_with_meta_date_drops_scripts_styles_nav_and_footer():
+    (page,) = read("en_article_meta.html").releases
+    assert page.title == "Survey Counts Extra-Regional Migrants Crossing Panama"
+    assert (page.lang, page.date) == ("en", dt.date(2019, 8, 7))
+    assert "extra-regional migrants" in page.body and "Darién" in page.body
+    for marker in FURNITURE:
+        assert marker not in page.body and marker not in page.title
+    assert not page.body.startswith(page.title)
+
+
+def test_spanish_page_dated_by_time_element_titled_by_h1():
+    (page,) = read("es_time_element.html").releases
+    assert page.title == "Honduras amplía la atención a personas retornadas"
+    assert (page.lang, page.date) == ("es", dt.date(2020, 3, 16))
+    assert "San Pedro Sula" in page.body and "Inicio" not in page.body
+
+
+def test_language_detected_and_visible_spanish_date_read():
+    (page,) = read("es_text_date_nolang.html").releases
+    assert page.lang == "es" and page.lang_detected
+    assert page.date == dt.date(2019, 8, 7)
+    assert "trata de personas" in page.body
+    assert "7 Agosto, 2019" not in page.body
+
+
+def test_pages_without_body_or_date_are_rejected_with_reason():
+    result = read_sources([PAGES / "no_body.html", PAGES / "no_date.html"])
+    assert not result.releases
+    reasons = {r.source.rsplit("/", 1)[-1]: r.reason for r in result.rejected}
+    assert "no body text" in reasons["no_body.html"]
+    assert "no publication date" in reasons["no_date.html"]
+
+
+def test_broken_markup_and_latin1_page(tmp_path):
+    page = tmp_path / "latin.html"
+    page.write_bytes(
+        "<html lang=es><head><meta charset=iso-8859-1><title>Niñez migrante en Panamá</title></head>"
+        "<body><article><h1>Niñez migrante en Panamá</h1><time datetime=2021-02-03>3 feb</time>"
+        "<p>Más de 500 niñas y niños cruzaron la frontera <b>sin cerrar etiquetas<p>Segundo párrafo"
+        .encode("latin-1"))
+    (release,) = read_sources([page]).releases
+    assert release.title == "Niñez migrante en Panamá"
+    assert "niñas y niños" in release.body and release.date == dt.date(2021, 2, 3)
+
+
+def test_page_in_another_language_is_rejected():
+    text = ("<html lang='fr'><head><title>Un titre</title><meta property='article:published_time' "
+            "content='2020-01-01'></head><body><article><p>Du texte en français.</p></article></body></html>")
+    try:
+        html.parse(text, "fr.html")
+    except ValueError as error:
+        assert "not English or Spanish" in str(error)
+    else:
+        raise AssertionError("a French page was accepted")

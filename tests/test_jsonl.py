@@ -1,0 +1,77 @@
+import datetime as dt
+
+from index.readers import jsonl, read_sources
+
+from .helpers import release, write_jsonl
+
+
+def test_valid_record_with_optional_fields(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [release(
+        lang="ES", date="2021-03-04T10:00:00-06:00", title="  Título   con  espacios ",
+        summary="Resumen.", url="https://example.org/a", translation_key="k1",
+        countries=["pa", "CR"], topics=["labour-migration"],
+    )])
+    result = read_sources([path])
+    assert not result.rejected
+    (r,) = result.releases
+    assert (r.lang, r.date, r.title) == ("es", dt.date(2021, 3, 4), "Título con espacios")
+    assert (r.summary, r.url, r.translation_key) == ("Resumen.", "https://example.org/a", "k1")
+    assert (r.countries, r.topics) == (["PA", "CR"], ["labour-migration"])
+    assert (r.source, r.line) == (str(path), 1)
+
+
+def test_summary_defaults_to_first_paragraph():
+    (r,) = jsonl.parse('{"id":"a","lang":"en","date":"2020-01-02","title":"T","body":"First para.\\n\\nSecond."}',
+                       "x").releases
+    assert r.summary == "First para."
+    assert r.countries is None and r.topics is None
+
+
+def test_each_bad_line_is_rejected_with_its_line_and_reason(tmp_path):
+    lines = [
+        '{"id": "ok1", "lang": "en", "date": "2020-01-02", "title": "Fine", "body": "Fine body."}',
+        '{"id": "broken", "lang": "en", "date": ',
+        '',
+        '{"id": "nolang", "date": "2020-01-02", "title": "T", "body": "B"}',
+        '{"id": "fr", "lang": "fr", "date": "2020-01-02", "title": "T", "body": "B"}',
+        '{"id": "baddate", "lang": "en", "date": "2019-02-30", "title": "T", "body": "B"}',
+        '{"id": "../../etc/passwd", "lang": "en", "date": "2020-01-02", "title": "T", "body": "B"}',
+        '["not", "an", "object"]',
+        '{"id": "types", "lang": "en", "date": "2020-01-02", "title": 5, "body": "B"}',
+        '{"id": "ok2", "lang": "es", "date": "2020-01-03", "title": "Bien", "body": "Cuerpo."}',
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_sources([path])
+    assert [r.id for r in result.releases] == ["ok1", "ok2"]
+    reasons = {r.line: r.reason for r in result.rejected}
+    assert set(reasons) == {2, 4, 5, 6, 7, 8, 9}
+    assert "invalid JSON" in reasons[2]
+    assert "missing required field: lang" in reasons[4]
+    assert "'fr'" in reasons[5]
+    assert "not a real date" in reasons[6]
+    assert "id" in reasons[7]
+    assert "object" in reasons[8]
+    assert "'title' must be a string" in reasons[9]
+    assert all(r.source == str(path) for r in result.rejected)
+
+
+def test_utf8_bom_and_latin1_files_are_read(tmp_path):
+    record = '{"id": "a", "lang": "es", "date": "2020-01-02", "title": "Migración en Panamá", "body": "Niñas y niños."}\n'
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + record.encode("utf-8"))
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(record.replace('"a"', '"b"').encode("latin-1"))
+    result = read_sources([bom, latin])
+    assert not result.rejected
+    assert [r.title for r in result.releases] == ["Migración en Panamá"] * 2
+    assert any("Windows-1252" in str(w) for w in result.warnings)
+
+
+def test_truncated_last_line_is_rejected(tmp_path):
+    path = tmp_path / "cut.jsonl"
+    full = write_jsonl(tmp_path / "full.jsonl", [release(id="a"), release(id="b")]).read_text()
+    path.write_text(full[:-25], encoding="utf-8")
+    result = read_sources([path])
+    assert [r.id for r in result.releases] == ["a"]
+    assert [r.line for r in result.rejected] == [2]

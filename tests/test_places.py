@@ -1,0 +1,54 @@
+import pytest
+
+from index.places import Gazetteer, country_name
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return Gazetteer.load()
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("IOM works in Panama and Costa Rica", ["PA", "CR"]),
+    ("La OIM trabaja en Panamá y en Haití", ["PA", "HT"]),
+    ("la oim en panama, haiti y mexico", ["PA", "HT", "MX"]),  # no accents, lower case
+    ("Personas retornadas desde EE. UU. y desde EEUU", ["US"]),
+    ("Migrants in Tapachula and San Pedro Sula", ["MX", "HN"]),
+    ("Hondureños y guatemaltecas en la frontera", ["HN", "GT"]),
+    ("Salvadoran and Nicaraguan workers", ["SV", "NI"]),
+    ("Shelters in New Mexico", ["US"]),  # longest name wins
+    ("Albergues en Nuevo México", ["US"]),
+    ("Workers from Baja California", ["MX"]),
+    ("A meeting in Port of Spain", ["TT"]),
+    ("Dominica and the Dominican Republic", ["DM", "DO"]),
+    ("Trinidad and Tobago, Trinidad y Tobago, Trinidad & Tobago", ["TT"]),
+    ("The USA and Canada", ["US", "CA"]),
+])
+def test_countries_found(gazetteer, text, codes):
+    assert gazetteer.find(text) == codes
+
+
+@pytest.mark.parametrize("text", [
+    "El programa usa datos de encuestas",  # "usa" is a verb
+    "Let us know",
+    "It costs US$ 5 million",
+    "Los planes nacionales de adaptación",  # not Los Planes, Panama
+    "Panamanianism",  # whole words only
+    "The chadwick report",
+])
+def test_no_false_countries(gazetteer, text):
+    assert gazetteer.find(text) == []
+
+
+def test_editable_gazetteer_file(tmp_path):
+    places = tmp_path / "places.toml"
+    places.write_text('[PA]\ncities = ["Villa Nueva del Sur"]\nacronyms = ["PTY"]\n[ignore]\nnames = ["Honduras"]\n',
+                      encoding="utf-8")
+    g = Gazetteer.load(places)
+    assert g.find("Visit villa nueva del sur via PTY") == ["PA"]
+    assert g.find("pty") == []
+    assert g.find("Honduras") == []
+
+
+def test_country_names_in_both_languages():
+    assert (country_name("PA", "en"), country_name("PA", "es")) == ("Panama", "Panamá")

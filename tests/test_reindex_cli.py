@@ -1,0 +1,92 @@
+"""``scripts/reindex`` as staff run it: summary, rejected records, exit codes, modes."""
+
+import json
+import os
+import subprocess
+import sys
+
+from index.config import PROJECT_ROOT
+from index.store import IndexStore
+
+from .helpers import release, write_jsonl
+
+SCRIPT = PROJECT_ROOT / "scripts" / "reindex"
+
+
+def run(*args, env=None):
+    return subprocess.run([str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_summary_and_exit_0_when_everything_goes_in(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", [release(id="a"), release(id="b", lang="es", title="Título",
+                                                                          body="Personas trabajadoras migrantes.")])
+    done = run(source, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "read 2 releases from 1 file" in done.stdout
+    assert "added 2, updated 0, deleted 0, unchanged 0, rejected 0" in done.stdout
+    assert "generation gen-000001 is live" in done.stdout
+    assert "releases/s" in done.stdout
+
+
+def test_rejected_records_named_with_file_and_line_rest_indexed_exit_1(tmp_path):
+    good = release(id="good")
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([
+        json.dumps(good), "{not json", json.dumps(release(id="nobody", body="")),
+        json.dumps(release(id="good")), json.dumps(release(id="bad-country", countries=["XX"])),
+        json.dumps(release(id="other")),
+    ]) + "\n", encoding="utf-8")
+    done = run(path, "--index", tmp_path / "ix")
+    assert done.returncode == 1
+    err = done.stderr
+    assert f"rejected: {path}:2: invalid JSON" in err
+    assert f"rejected: {path}:3: missing required field: body" in err
+    assert f"rejected: {path}:4: duplicate id 'good' (first at {path}:1)" in err
+    assert f"rejected: {path}:5: unknown country code: XX" in err
+    with IndexStore(tmp_path / "ix").open().searcher() as s:
+        assert sorted(d["id"] for d in s.documents()) == ["good", "other"]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run().returncode == 2
+    assert run("--full", "--incremental", tmp_path).returncode == 2
+    assert run("--rollback", tmp_path).returncode == 2
+
+
+def test_missing_source_is_named(tmp_path):
+    done = run(tmp_path / "nope.jsonl", "--index", tmp_path / "ix")
+    assert done.returncode == 1
+    assert "nope.jsonl:0: no such file or folder" in done.stderr
+
+
+def test_check_and_dry_run_write_nothing(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", [release(id="a")])
+    checked = run(source, "--index", tmp_path / "ix", "--check")
+    assert checked.returncode == 0 and "nothing written" in checked.stdout
+    dry = run(source, "--index", tmp_path / "ix", "--dry-run")
+    assert dry.returncode == 0 and "would have full: added 1" in dry.stdout
+    assert IndexStore(tmp_path / "ix").current_name() is None
+
+
+def test_incremental_rollback_and_plain_progress(tmp_path):
+    records = [release(id=f"r{n}", body=f"Release number {n} about migrant workers.") for n in range(250)]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    first = run(source, "--index", tmp_path / "ix")
+    assert first.returncode == 0
+    assert "indexing: 250/250" in first.stderr  # plain progress lines when not on a terminal
+    records[3]["title"] = "A changed title"
+    write_jsonl(source, records[:-1])
+    second = run(source, "--index", tmp_path / "ix", "--incremental")
+    assert "added 0, updated 1, deleted 1, unchanged 248" in second.stdout
+    assert "incremental reindex: generation gen-000002 is live" in second.stdout
+    back = run("--rollback", "--index", tmp_path / "ix")
+    assert back.returncode == 0 and "gen-000001 is live again" in back.stdout
+    assert IndexStore(tmp_path / "ix").current_name() == "gen-000001"
+
+
+def test_index_dir_from_environment(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", [release(id="a")])
+    done = run(source, env={"INDEX_DIR": str(tmp_path / "from-env")})
+    assert done.returncode == 0
+    assert IndexStore(tmp_path / "from-env").current_name() == "gen-000001"
