@@ -1,0 +1,79 @@
+"""Benchmarks of the archive search; each run appends a dated Markdown section to docs/benchmarks.md.
+
+    scripts/bench stemmers [--docs N]    C (PyStemmer) vs pure-Python Snowball stemming in the analyser
+"""
+
+import argparse
+import datetime as dt
+import platform
+import time
+from pathlib import Path
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, PyStemmerFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+from index.analysis import TOKEN_PATTERN, stop_words
+from index.benchmark_corpus import UN_DEBATES, synthetic_chunks, un_paragraph_chunks
+
+RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def corpus(n: int):
+    if UN_DEBATES.exists():
+        return [t for t, _, _ in un_paragraph_chunks(n)], "UN General Debates chunks"
+    print("note: ../shared is absent: using synthetic text")
+    return [t for t, _, _ in synthetic_chunks(n)], "synthetic text (../shared absent)"
+
+
+def bench_stemmers(args) -> str:
+    texts, source = corpus(args.docs)
+    chars = sum(map(len, texts))
+
+    def analyser(stemmer):
+        return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+                | StopFilter(stoplist=stop_words("en"), minsize=1) | stemmer)
+
+    rows = []
+    for name, make in (("Whoosh's pure-Python Snowball", lambda c: StemFilter(lang="en", cachesize=c)),
+                       ("PyStemmer (C Snowball)", lambda c: PyStemmerFilter("english", cachesize=c or 0))):
+        for cache in (None, 100_000):
+            best = float("inf")
+            for _ in range(args.repeat):
+                chain = analyser(make(cache) if cache else make(None))
+                started = time.perf_counter()
+                for text in texts:
+                    for _token in chain(text):
+                        pass
+                best = min(best, time.perf_counter() - started)
+            rows.append((name, "none" if cache is None else f"{cache:,}", best, chars / best / 1e6))
+    lines = [f"English analyser over {len(texts):,} documents ({chars / 1e6:.1f} M characters) of {source}; "
+             f"best of {args.repeat}.", "", "| stemmer | stem cache | seconds | M chars/s |", "| --- | --- | --- | --- |"]
+    lines += [f"| {n} | {c} | {s:.2f} | {r:.2f} |" for n, c, s, r in rows]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="what", required=True)
+    s = sub.add_parser("stemmers", help="analyser throughput with each stemmer")
+    s.add_argument("--docs", type=int, default=2000)
+    s.add_argument("--repeat", type=int, default=3)
+    s.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    args = p.parse_args(argv)
+    body = {"stemmers": bench_stemmers}[args.what](args)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    section = (f"\n## {args.what}: {stamp}, {platform.node()} ({platform.machine()}, "
+               f"{platform.python_implementation()} {platform.python_version()})\n\n{body}\n")
+    print(section)
+    if not args.no_save:
+        if not RESULTS.exists():
+            RESULTS.write_text("# Benchmark results\n\nEach section is one run of `scripts/bench`, newest last.\n",
+                               encoding="utf-8")
+        with RESULTS.open("a", encoding="utf-8") as handle:
+            handle.write(section)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
