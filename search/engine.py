@@ -6,6 +6,7 @@ generation when a reindex has switched it, so a reindex shows up without a resta
 """
 
 import datetime as dt
+from collections import OrderedDict
 import threading
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from functools import cached_property
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
+
+from index.analysis import fold
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, get_text
 
 from index.places import Gazetteer, country_codes, country_name
@@ -24,7 +27,7 @@ from .compile import Compiler
 from .docvalues import FACETS, DocValues
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
-from .results import FacetValue, Hit, Label, SearchResult, Translation
+from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
 
 SNIPPET_CHARS = 200
 SNIPPETS = 3
@@ -57,6 +60,7 @@ class Snapshot:
     searcher: object
     docs: DocValues
     opened_at: float = field(default_factory=time.time)
+    suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
 
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
@@ -338,6 +342,96 @@ class Archive:
         return Translation(id=pair_id, lang=fields["lang"], title=fields["title"], url=fields.get("url") or "",
                            matched=docnum in matched)
 
+    # --- releases -----------------------------------------------------------------------------
+    def release(self, release_id: str, ui: str = "en", related: int = 5) -> ReleaseDetail:
+        """One release with its translation and related releases; raises :class:`ReleaseNotFound`."""
+        snap = self.snapshot()
+        docnum = snap.docs.docnum_by_id.get(release_id)
+        if docnum is None:
+            raise ReleaseNotFound(release_id)
+        fields = snap.searcher.stored_fields(docnum)
+        pair = fields.get("pair") or ""
+        translation = None
+        if pair and pair in snap.docs.docnum_by_id:
+            translation = self._brief(snap, snap.docs.docnum_by_id[pair])
+        return ReleaseDetail(
+            id=fields["id"], lang=fields["lang"], date=fields["date"].date().isoformat(), title=fields["title"],
+            paragraphs=[p for p in fields["body"].split("\n\n") if p], summary=fields.get("summary") or "",
+            url=fields.get("url") or "",
+            countries=self._labels("country", fields.get("countries"), ui),
+            topics=self._labels("topic", fields.get("topics"), ui),
+            translation=translation, related=self.related(release_id, limit=related, snap=snap),
+            generation=snap.name,
+        )
+
+    def related(self, release_id: str, limit: int = 5, snap: Snapshot | None = None) -> list[Brief]:
+        """Releases most like this one (Whoosh's more-like-this), without the release's own translation."""
+        snap = snap or self.snapshot()
+        docnum = snap.docs.docnum_by_id.get(release_id)
+        if docnum is None:
+            raise ReleaseNotFound(release_id)
+        fields = snap.searcher.stored_fields(docnum)
+        group = snap.docs.groups[docnum]
+        text = f"{fields['title']}\n{fields['title']}\n{fields['body']}"
+        hits = snap.searcher.more_like(docnum, f"body_{fields['lang']}", text=text, top=limit + 2, numterms=15)
+        out = [self._brief(snap, hit.docnum) for hit in hits if snap.docs.groups[hit.docnum] != group]
+        return out[:limit]
+
+    def latest(self, limit: int = 10, ui: str = "en") -> list[Brief]:
+        """The newest releases, one per translation pair, in the interface language where possible."""
+        result = self.search(SearchParams(per_page=min(limit, 50), sort="newest", ui=ui))
+        return [Brief(id=h.id, lang=h.lang, date=h.date, title=h.title) for h in result.hits]
+
+    @staticmethod
+    def _brief(snap: Snapshot, docnum: int) -> Brief:
+        fields = snap.searcher.stored_fields(docnum)
+        return Brief(id=fields["id"], lang=fields["lang"], date=fields["date"].date().isoformat(),
+                     title=fields["title"])
+
+    # --- autocomplete ---------------------------------------------------------------------------
+    def suggest(self, prefix: str, ui: str = "en", limit: int = 8) -> list[Suggestion]:
+        """Completions for what a visitor has typed so far: frequent archive words, then titles."""
+        words = fold(prefix or "")[:100].split()
+        if not words or not any(ch.isalnum() for ch in words[-1]):
+            return []
+        snap = self.snapshot()
+        key = (" ".join(words), ui, limit, prefix.endswith(" "))
+        cached = snap.suggestions.get(key)
+        if cached is not None:
+            snap.suggestions.move_to_end(key)
+            return cached
+        result = self._suggest(snap, words, ui, limit, complete=prefix.endswith(" "))
+        snap.suggestions[key] = result
+        if len(snap.suggestions) > 4096:
+            snap.suggestions.popitem(last=False)
+        return result
+
+    def _suggest(self, snap: Snapshot, words: list[str], ui: str, limit: int, complete: bool) -> list[Suggestion]:
+        reader = snap.searcher.reader()
+        head, last = (words, "") if complete else (words[:-1], words[-1])
+        out: list[Suggestion] = []
+        if last:
+            candidates = []
+            for number, term in enumerate(reader.expand_prefix("words", last)):
+                if number >= 5000:
+                    break
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                if len(text) > len(last) or reader.doc_frequency("words", text) > 1:
+                    candidates.append((reader.doc_frequency("words", text), text))
+            candidates.sort(key=lambda c: (-c[0], c[1]))
+            out += [Suggestion(text=" ".join(head + [t]), kind="term") for _, t in candidates[: max(limit // 2, 3)]]
+        clauses = [wq.Term("words", w) for w in head if any(ch.isalnum() for ch in w)]
+        if last:
+            clauses.append(wq.Prefix("words", last))
+        if clauses:
+            query = wq.And(clauses) if len(clauses) > 1 else clauses[0]
+            results = snap.searcher.search(query, limit=limit * 2)
+            picked = self._representatives(snap.docs, [hit.docnum for hit in results], ui)
+            for hit in results:
+                if hit.docnum in picked and len(out) < limit:
+                    out.append(Suggestion(text=hit["title"], kind="title", id=hit["id"], lang=hit["lang"]))
+        return out[:limit]
+
     # --- corrections -------------------------------------------------------------------------
     def correct(self, text: str, snap: Snapshot | None = None) -> str | None:
         """The query with misspelled words replaced by words the archive uses, or None."""
@@ -351,7 +445,7 @@ class Archive:
             if not bare or ":" in bare or not bare.isalpha() or len(bare) < 3:
                 out.append(token)
                 continue
-            folded = _fold(bare)
+            folded = fold(bare)
             if reader.doc_frequency("words", folded) > 0:
                 out.append(token)
                 continue
@@ -362,11 +456,6 @@ class Archive:
             else:
                 out.append(token)
         return " ".join(out) if changed else None
-
-
-def _fold(text: str) -> str:
-    from index.analysis import fold
-    return fold(text)
 
 
 def _escape(text: str) -> str:

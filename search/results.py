@@ -64,3 +64,40 @@ class SearchResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class Brief:
+    """A release in a list: related releases, latest releases, suggestions."""
+
+    id: str
+    lang: str
+    date: str
+    title: str
+
+
+@dataclass
+class ReleaseDetail:
+    id: str
+    lang: str
+    date: str
+    title: str
+    paragraphs: list[str]
+    summary: str
+    url: str
+    countries: list[Label]
+    topics: list[Label]
+    translation: Brief | None
+    related: list[Brief]
+    generation: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Suggestion:
+    text: str  # what to put in the search box
+    kind: str  # "term" (a word the archive uses) or "title" (a release)
+    id: str | None = None  # the release, for titles
+    lang: str | None = None

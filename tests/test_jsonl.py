@@ -75,3 +75,15 @@ def test_truncated_last_line_is_rejected(tmp_path):
     result = read_sources([path])
     assert [r.id for r in result.releases] == ["a"]
     assert [r.line for r in result.rejected] == [2]
+
+
+def test_explicit_countries_and_topics_replace_enrichment(tmp_path):
+    from index.build import prepare
+    source = write_jsonl(tmp_path / "a.jsonl", [
+        release(id="explicit", body="Migrant workers in Honduras and Mexico.", countries=["PA"], topics=["children"]),
+        release(id="found", body="Migrant workers in Honduras and Mexico."),
+    ])
+    releases, _ = prepare([source])
+    by_id = {r.id: r for r in releases}
+    assert (by_id["explicit"].countries, by_id["explicit"].topics) == (["PA"], ["children"])
+    assert by_id["found"].countries == ["HN", "MX"]
