@@ -304,7 +304,7 @@ class Archive:
         title_html = ""
         if highlight:
             text = hit.highlights(f"body_{lang}", text=fields["body"], top=SNIPPETS)
-            snippets = [s.strip() for s in text.split(_SEPARATOR) if s.strip()]
+            snippets = [" ".join(s.split()) for s in text.split(_SEPARATOR) if s.strip()]
             results = hit.results
             fragmenter = results.fragmenter
             results.fragmenter = WholeFragmenter()

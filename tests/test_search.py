@@ -1,0 +1,276 @@
+"""The search entry point on the sample archive: query language, facets, highlights, pairs."""
+
+import re
+
+import pytest
+
+from index.build import reindex
+from index.config import SAMPLES_DIR
+from search.engine import Archive
+from search.params import ParamError, SearchParams, parse_params
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search") / "ix"
+    reindex([SAMPLES_DIR], root, progress=False)
+    return Archive(root)
+
+
+def search(archive, q="", **params):
+    params.setdefault("per_page", 50)
+    return archive.search(SearchParams(q=q, **params))
+
+
+def ids(result):
+    return [h.id for h in result.hits]
+
+
+# --- query language ----------------------------------------------------------------------
+
+def test_all_words_rank_first_and_title_weighs_more(archive):
+    result = search(archive, "hurricane shelters jamaica")
+    assert ids(result)[0] == "2024-07-17-jamaica-hurricane-beryl-shelters-en"
+    assert not result.matched_any
+
+
+def test_falls_back_to_any_word_and_says_so(archive):
+    result = search(archive, "hurricane zzzqqq")
+    assert result.total > 0 and result.matched_any
+    assert any(n["code"] == "any_word" for n in result.notices)
+
+
+def test_exact_phrase(archive):
+    loose = search(archive, "border management")
+    exact = search(archive, '"border management"')
+    assert 0 < exact.total <= loose.total
+    for hit in exact.hits:
+        text = re.sub("</?mark>", "", hit.title_html + " " + " ".join(hit.snippets))
+        assert re.search(r"border management|gestión (integrada )?de fronteras", text, re.I)
+
+
+def test_or_and_exclusion(archive):
+    both = search(archive, "hurricane OR earthquake")
+    hurricane, earthquake = search(archive, "hurricane"), search(archive, "earthquake")
+    assert both.total >= max(hurricane.total, earthquake.total)
+    without = search(archive, "hurricane OR earthquake -Haiti")
+    assert "2021-09-23-haiti-earthquake-response-en" not in ids(without)
+    assert without.total < both.total
+
+
+def test_field_prefixes(archive):
+    in_title = search(archive, "title:Tapachula", separate=True)
+    assert set(ids(in_title)) == {"2022-11-16-tapachula-child-friendly-spaces-en",
+                                  "2022-11-16-tapachula-espacios-amigables-ninez-es"}
+    by_code = search(archive, "country:HT", separate=True)
+    by_name = search(archive, "país:Haití", separate=True)
+    by_english = search(archive, "country:haiti", separate=True)
+    assert by_code.total == by_name.total == by_english.total > 0
+    assert all("HT" in [c.value for c in h.countries] for h in by_code.hits)
+    topic = search(archive, "topic:children", separate=True)
+    assert topic.total > 0 and all("children" in [t.value for t in h.topics] for h in topic.hits)
+    assert search(archive, "tema:niñez", separate=True).total == topic.total
+    spanish = search(archive, "lang:es", separate=True)
+    assert spanish.total > 0 and {h.lang for h in spanish.hits} == {"es"}
+
+
+def test_years_and_ranges(archive):
+    one = search(archive, "year:2019", separate=True)
+    assert one.total > 0 and {h.date[:4] for h in one.hits} == {"2019"}
+    rng = search(archive, "2017..2018", separate=True)
+    assert {h.date[:4] for h in rng.hits} == {"2017", "2018"}
+    dates = search(archive, "date:2019-06-01..2019-06-30", separate=True)
+    assert dates.total > 0 and all(h.date.startswith("2019-06") for h in dates.hits)
+
+
+@pytest.mark.parametrize("q", [
+    '"unbalanced quote', "(open paren", "close paren)", "foo:bar hurricane", "AND OR", "- -", "title:",
+    "country:", "country:atlantis", "year:abcd", "(((((((((((((hurricane)))))))))))))", "\x00\x07hurricane",
+    "NOT NOT NOT", "OR hurricane OR",
+])
+def test_malformed_queries_never_raise(archive, q):
+    result = search(archive, q)
+    assert result.total >= 0
+
+
+def test_long_query_cut_with_notice(archive):
+    result = search(archive, "hurricane " * 100)
+    assert any(n["code"] == "truncated" for n in result.notices)
+    assert len(result.query) == 1000 and result.total > 0
+
+
+def test_sorting(archive):
+    newest = search(archive, "migrants", sort="newest")
+    oldest = search(archive, "migrants", sort="oldest")
+    dates = [h.date for h in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    assert [h.date for h in oldest.hits] == sorted(dates)
+
+
+# --- bilingual ---------------------------------------------------------------------------
+
+def test_accent_free_spanish_and_english_query_find_the_same_pair(archive):
+    accent_free = ids(search(archive, "huracan albergues", ui="es"))
+    assert "2017-10-03-dominica-maria-albergues-dtm-es" in accent_free[:3]
+    english = ids(search(archive, "hurricane shelters dominica"))
+    assert english[0] == "2017-10-03-dominica-maria-shelters-dtm-en"
+
+
+def test_glossary_expands_across_languages_below_literal_words(archive):
+    result = search(archive, "trafficking", langs=("es",), separate=True)
+    assert result.total > 0  # Spanish releases say "trata de personas", never "trafficking"
+    english = search(archive, "trafficking", separate=True)
+    scores = {h.id: h.score for h in english.hits}
+    top_en = max(s for i, s in scores.items() if english.hits[[h.id for h in english.hits].index(i)].lang == "en")
+    top_es = max(s for i, s in scores.items() if english.hits[[h.id for h in english.hits].index(i)].lang == "es")
+    assert top_en > top_es
+
+
+def test_british_and_american_spelling_meet(archive):
+    assert set(ids(search(archive, "labour migration"))) == set(ids(search(archive, "labor migration")))
+
+
+def test_pairs_are_one_hit_in_the_interface_language(archive):
+    english = search(archive, "Tapachula", ui="en")
+    spanish = search(archive, "Tapachula", ui="es")
+    both = search(archive, "Tapachula", separate=True)
+    assert ids(english) == ["2022-11-16-tapachula-child-friendly-spaces-en"]
+    assert ids(spanish) == ["2022-11-16-tapachula-espacios-amigables-ninez-es"]
+    assert english.hits[0].translation.id == "2022-11-16-tapachula-espacios-amigables-ninez-es"
+    assert both.total == 2 and english.total == 1
+
+
+def test_only_the_matching_version_is_shown(archive):
+    # Only the Spanish version says "trinitenses" (there is no English one): shown in Spanish even on the English UI.
+    result = search(archive, "trinitenses", ui="en")
+    assert result.hits and result.hits[0].lang == "es"
+
+
+# --- facets ------------------------------------------------------------------------------
+
+def facet(result, name):
+    return {v.value: v.count for v in result.facets[name]}
+
+
+def test_facet_counts_cover_all_matches_and_pairs_count_once(archive):
+    result = search(archive, "", per_page=1)
+    assert sum(facet(result, "lang").values()) >= result.total  # a pair has two languages
+    assert sum(facet(result, "year").values()) == result.total
+    separate = search(archive, "", per_page=1, separate=True)
+    assert separate.total > result.total
+    assert len(result.hits) == 1
+
+
+def test_facets_or_within_and_across_with_own_selection_removed(archive):
+    base = search(archive, "")
+    years = facet(base, "year")
+    one = search(archive, "", years=(2019,))
+    two = search(archive, "", years=(2019, 2020))
+    assert one.total == years["2019"]
+    assert two.total == years["2019"] + years["2020"]  # OR within a facet
+    # The year facet's counts ignore the year selection, so other years keep their counts.
+    assert facet(one, "year") == years
+    assert {v.value for v in one.facets["year"] if v.selected} == {"2019"}
+    both = search(archive, "", years=(2019,), countries=("MX",))
+    assert both.total == facet(one, "country")["MX"]  # AND across facets
+    assert facet(both, "country") == facet(one, "country")
+
+
+def test_facet_labels_in_both_languages(archive):
+    result = search(archive, "", ui="es")
+    panama = next(v for v in result.facets["country"] if v.value == "PA")
+    assert panama.label == "Panamá" and panama.labels["en"] == "Panama"
+    topic = next(v for v in result.facets["topic"] if v.value == "children")
+    assert topic.labels["en"] != topic.labels["es"]
+
+
+def test_date_range_filter(archive):
+    result = search(archive, "", date_from=__import__("datetime").date(2023, 1, 1), separate=True)
+    assert result.total > 0 and all(h.date >= "2023" for h in result.hits)
+
+
+# --- highlights --------------------------------------------------------------------------
+
+def test_snippets_mark_stemmed_and_folded_forms_and_titles(archive):
+    result = search(archive, "migracion", ui="es", langs=("es",))
+    marked = " ".join(result.hits[0].snippets + [result.hits[0].title_html])
+    assert re.search(r"<mark>migraci[oó]n(es)?</mark>", marked, re.I)
+    hit = search(archive, "hurricane shelters").hits[0]
+    assert "<mark>" in hit.title_html
+    assert 1 <= len(hit.snippets) <= 3
+    assert all(len(re.sub("</?mark>", "", s)) <= 320 for s in hit.snippets)
+
+
+def test_glossary_matches_are_highlighted(archive):
+    result = search(archive, "trafficking", langs=("es",), separate=True)
+    assert any("<mark>" in " ".join(h.snippets) for h in result.hits)
+
+
+def test_markup_in_queries_and_releases_is_escaped(archive, tmp_path):
+    from .helpers import release, write_jsonl
+    source = write_jsonl(tmp_path / "evil.jsonl", [release(
+        id="evil", title="<script>alert(1)</script> migrants <b>bold</b>",
+        body='Migrants <img src=x onerror="alert(2)"> and <a href="javascript:alert(3)">link</a>.')])
+    reindex([source], tmp_path / "ix", progress=False)
+    evil = Archive(tmp_path / "ix")
+    result = evil.search(SearchParams(q='migrants <script>x</script>'))
+    hit = result.hits[0] if result.hits else evil.search(SearchParams(q="migrants")).hits[0]
+    html = hit.title_html + " ".join(hit.snippets)
+    assert "<script" not in html and "<img" not in html and "<a " not in html and "<b>" not in html
+    assert "&lt;" in html and "alert(1)" in html
+    assert set(re.findall(r"<(/?\w+)", html)) <= {"mark", "/mark"}
+
+
+# --- suggestions, related, pagination ----------------------------------------------------
+
+def test_did_you_mean_uses_the_archives_words(archive):
+    result = search(archive, "hurracane")
+    assert result.suggestion == "hurricane"
+    assert search(archive, "migrantez").suggestion in ("migrantes", "migrants")
+
+
+def test_autocomplete_from_terms_and_titles(archive):
+    suggestions = archive.suggest("tapach")
+    assert suggestions[0].text == "tapachula"
+    assert any(s.kind == "title" and "Tapachula" in s.text for s in suggestions)
+    assert archive.suggest("") == [] and archive.suggest("   ") == []
+
+
+def test_related_releases_exclude_the_translation(archive):
+    release = archive.release("2021-09-23-haiti-earthquake-response-en")
+    related = [r.id for r in release.related]
+    assert related and "2021-09-23-haiti-terremoto-respuesta-es" not in related
+    assert release.id not in related
+    assert release.translation.id == "2021-09-23-haiti-terremoto-respuesta-es"
+
+
+def test_pagination_is_stable_and_complete(archive):
+    everything = search(archive, "migrants", separate=True)
+    count = archive.search(SearchParams(q="migrants", separate=True, per_page=5)).pages
+    pages = [ids(archive.search(SearchParams(q="migrants", separate=True, per_page=5, page=n)))
+             for n in range(1, count + 2)]
+    flat = [i for page in pages for i in page]
+    assert flat == ids(everything)
+    assert len(set(flat)) == len(flat)
+
+
+def test_parameters_checked():
+    assert parse_params({"per_page": "50"}).per_page == 50
+    for bad in ({"per_page": "51"}, {"page": "0"}, {"page": "-1"}, {"page": "x"}, {"sort": "best"},
+                {"lang": "fr"}, {"year": "19999"}, {"from": "2020", "to": "2019"}, {"from": "2019-02-30"},
+                {"country": "Panama"}, {"translations": "both"}):
+        with pytest.raises(ParamError):
+            parse_params(bad)
+
+
+def test_new_generation_seen_without_restart(archive, tmp_path):
+    from .helpers import release, write_jsonl
+    root = tmp_path / "ix"
+    reindex([write_jsonl(tmp_path / "a.jsonl", [release(id="first")])], root, progress=False)
+    live = Archive(root)
+    searcher = live.snapshot().searcher
+    assert live.search(SearchParams()).total == 1
+    assert live.snapshot().searcher is searcher  # reused across requests
+    reindex([write_jsonl(tmp_path / "a.jsonl", [release(id="first"), release(id="second")])], root, progress=False)
+    assert live.search(SearchParams()).total == 2
+    assert live.status()["generation"] == "gen-000002"

@@ -1,0 +1,54 @@
+"""``scripts/search`` prints the same result model the site and the API use."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from index.build import reindex
+from index.config import PROJECT_ROOT, SAMPLES_DIR
+
+SCRIPT = PROJECT_ROOT / "scripts" / "search"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli") / "ix"
+    reindex([SAMPLES_DIR], root, progress=False)
+    return root
+
+
+def run(*args, env=None):
+    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def test_json_result_model(index_dir):
+    done = run("huracán", "--country", "JM", "--json", "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["total"] >= 1
+    assert set(result["facets"]) == {"year", "country", "topic", "lang"}
+    hit = result["hits"][0]
+    assert {"id", "lang", "date", "title", "url", "title_html", "snippets", "countries", "topics",
+            "translation"} <= set(hit)
+    assert all(c["value"] != "" for c in hit["countries"])
+    assert any(c["value"] == "JM" for c in hit["countries"])
+
+
+def test_index_from_environment_and_filters(index_dir):
+    done = run("migrants", "--lang", "es", "--year", "2022", "--json", env={"INDEX_DIR": str(index_dir)})
+    result = json.loads(done.stdout)
+    assert result["total"] >= 1
+    assert {h["lang"] for h in result["hits"]} == {"es"} and {h["date"][:4] for h in result["hits"]} == {"2022"}
+
+
+def test_text_output_and_bad_parameters(index_dir):
+    done = run("Tapachula", "--index", str(index_dir))
+    assert done.returncode == 0 and "1 result" in done.stdout and "[Tapachula]" in done.stdout
+    bad = run("x", "--page", "0", "--json", "--index", str(index_dir))
+    assert bad.returncode == 2
+    assert json.loads(bad.stdout)["error"]["code"] == "bad_parameter"
+    missing = run("x", "--index", str(index_dir / "nothing-here"))
+    assert missing.returncode == 3 and "no index" in missing.stderr
