@@ -3,18 +3,20 @@
 Accents are folded *before* stemming, so that a query typed without accents
 (``migracion``) and the accented text (``migración``, ``migraciones``) pass through
 exactly the same Snowball stemmer input and meet on one stem.  The stemmers are
-the C Snowball implementations from PyStemmer (Whoosh's ``PyStemmerFilter``).
+the C Snowball implementations from PyStemmer.
+
+The steps are those of Whoosh's ``RegexTokenizer | LowercaseFilter | CharsetFilter |
+StopFilter | PyStemmerFilter`` chain, fused into one Whoosh tokenizer that works on
+whole lists (one regular-expression pass, one fold, one batched ``stemWords`` call)
+instead of passing every token through five Python generators: several times faster
+to index and to highlight, with the same terms.
 """
 
+import re
 from functools import lru_cache
 
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    PyStemmerFilter,
-    RegexTokenizer,
-    StopFilter,
-)
+import Stemmer
+from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
@@ -23,6 +25,7 @@ SNOWBALL_NAMES = {"en": "english", "es": "spanish"}
 
 # Words, with inner dots and apostrophes kept ("U.S", "3.5", "IOM's"); numbers are words.
 TOKEN_PATTERN = r"\w+(?:[.'’]\w+)*"
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def fold(text: str) -> str:
@@ -30,8 +33,91 @@ def fold(text: str) -> str:
     return text.lower().translate(accent_map)
 
 
+@lru_cache(maxsize=None)
 def stop_words(lang: str) -> frozenset:
     return frozenset(fold(w) for w in stopwords_for_language(lang))
+
+
+def _fold_all(words: list[str]) -> list[str]:
+    """Fold a list of tokens: one lower() over all of them, the accent table only where needed."""
+    if not words:
+        return []
+    lowered = " ".join(words).lower().split(" ")
+    if len(lowered) != len(words):  # a character whose lower case contains a space: one by one
+        lowered = [w.lower() for w in words]
+    return [w if w.isascii() else w.translate(accent_map) for w in lowered]
+
+
+class FoldingStemTokenizer(Tokenizer):
+    """Words of one language, lower-cased, accent-folded, stop words removed, Snowball-stemmed.
+
+    With ``stem=False`` and no stop list it yields the folded words themselves.
+    """
+
+    def __init__(self, lang: str | None = None, stem: bool = True, stops: bool = True):
+        self.lang = lang
+        self.stem = stem
+        self.stops = stops
+        self.is_morph = stem
+        self._setup()
+
+    def _setup(self) -> None:
+        self._stop = stop_words(self.lang) if self.stops and self.lang else frozenset()
+        self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if self.stem else None
+
+    def __getstate__(self):
+        return {"lang": self.lang, "stem": self.stem, "stops": self.stops, "is_morph": self.is_morph}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._setup()
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and other.lang == self.lang and other.stem == self.stem
+                and other.stops == self.stops)
+
+    def __hash__(self):
+        return hash((self.lang, self.stem, self.stops))
+
+    def terms(self, text: str) -> list[str]:
+        """The analysed terms of ``text`` in order."""
+        return [t for t, _ in self._analyse(_TOKEN.findall(text))]
+
+    def _analyse(self, words: list[str]) -> list[tuple[str, int]]:
+        """(term, index of the original word) for the words that survive the stop list."""
+        folded = _fold_all(words)
+        stop = self._stop
+        kept = [(w, i) for i, w in enumerate(folded) if w not in stop] if stop else list(zip(folded, range(len(folded))))
+        if self._stemmer is not None and kept:
+            stems = self._stemmer.stemWords([w for w, _ in kept])
+            kept = [(s, i) for s, (_, i) in zip(stems, kept)]
+        return kept
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            words = [value]
+            spans = [(0, len(value))]
+        elif chars:
+            matches = list(_TOKEN.finditer(value))
+            words = [m.group() for m in matches]
+            spans = [m.span() for m in matches]
+        else:
+            words = _TOKEN.findall(value)
+            spans = None
+        for pos, (term, index) in enumerate(self._analyse(words)):
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = words[index]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + spans[index][0]
+                token.endchar = start_char + spans[index][1]
+            yield token
 
 
 @lru_cache(maxsize=None)
@@ -39,21 +125,9 @@ def analyzer(lang: str):
     """The Whoosh analyser for text in ``lang`` ("en" or "es")."""
     if lang not in SNOWBALL_NAMES:
         raise ValueError(f"no analyser for language {lang!r}")
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stop_words(lang), minsize=1)
-        | PyStemmerFilter(SNOWBALL_NAMES[lang], cachesize=100_000)
-    )
-
-
-@lru_cache(maxsize=None)
-def word_analyzer():
-    """Unstemmed, accent-folded words: for spelling corrections and autocomplete."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    return CompositeAnalyzer(FoldingStemTokenizer(lang))
 
 
 def terms(text: str, lang: str) -> list[str]:
     """The analysed terms of ``text`` in order (stop words removed)."""
-    return [t.text for t in analyzer(lang)(text)]
+    return analyzer(lang).items[0].terms(text)

@@ -15,6 +15,7 @@ from .readers import read_sources
 from .records import Rejected, Release, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
+from . import vocabulary
 
 WRITER_LIMIT_MB = 256
 
@@ -137,6 +138,7 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
                 "schema_version": SCHEMA_VERSION,
                 "sources": sorted({r.source for r in releases}),
             }
+            vocabulary.save(partial, vocabulary.build(releases))
             _pause_for_tests("switch")
             store.publish(name, partial, manifest, hashes)
         except OSError as error:

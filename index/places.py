@@ -30,8 +30,21 @@ _WORD = re.compile(r"[^\W_]+")
 _CURRENCY = re.compile(r"\b[A-Z]{1,3}\$")  # US$, C$, R$: currencies, not places
 
 
+def _accent_table() -> dict[int, str]:
+    """Latin letters with diacritics -> the same letter without them, case kept."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if base and base != chr(code):
+            table[code] = base
+    return table
+
+
+_ACCENTS = _accent_table()
+
+
 def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text if text.isascii() else text.translate(_ACCENTS)
 
 
 def _words(text: str) -> list[str]:

@@ -2,19 +2,20 @@
 
 A release fills only the text fields of its own language (``title_en``/``body_en``
 or ``title_es``/``body_es``); searches run a query through both analysers against
-both pairs.  ``words`` holds unstemmed, accent-folded words of every release for
-spelling corrections and autocomplete.
+both pairs.  Facet values are also columns (``sortable``), which search reads once
+per generation.  Unstemmed words for spelling corrections and autocomplete are not
+indexed: each generation carries a vocabulary file instead (see ``index.vocabulary``).
 """
 
 import datetime as dt
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import LANGUAGES, analyzer, word_analyzer
+from .analysis import LANGUAGES, analyzer
 from .records import Release
 
 # Bump when the schema or the analysers change: an incremental reindex then rebuilds in full.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> Schema:
@@ -29,7 +30,6 @@ def build_schema() -> Schema:
         # The translation group: the smaller id of a pair, or the release's own id.
         group=ID(stored=True, sortable=True),
         translation_key=ID(stored=True),
-        words=TEXT(analyzer=word_analyzer(), phrase=False),
         title=STORED(),
         body=STORED(),
         summary=STORED(),
@@ -55,7 +55,6 @@ def document(release: Release, content_hash: str) -> dict:
         "pair": release.pair,
         "group": min(release.id, release.pair) if release.pair else release.id,
         "translation_key": release.translation_key,
-        "words": f"{release.title}\n{release.body}",
         "title": release.title,
         "body": release.body,
         "summary": release.summary,

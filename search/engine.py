@@ -5,6 +5,7 @@ reads the index directory's ``CURRENT`` pointer before each search and opens the
 generation when a reindex has switched it, so a reindex shows up without a restart.
 """
 
+import bisect
 import datetime as dt
 from collections import OrderedDict
 import threading
@@ -15,7 +16,9 @@ from functools import cached_property
 from whoosh import collectors, sorting
 from whoosh import query as wq
 
-from index.analysis import fold
+from index import vocabulary
+from index.analysis import fold, terms
+from whoosh.spelling import ListCorrector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, get_text
 
 from index.places import Gazetteer, country_codes, country_name
@@ -33,6 +36,19 @@ SNIPPET_CHARS = 200
 SNIPPETS = 3
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
 _SEPARATOR = "\x1f"
+
+
+class VocabularyCorrector(ListCorrector):
+    """Whoosh's list corrector over the archive's vocabulary, preferring the closest, then the commonest word."""
+
+    def __init__(self, words: list[str], counts: dict[str, int]):
+        super().__init__(words)
+        self.counts = counts
+
+    def _suggestions(self, text, maxdist, prefix):
+        for score, word in super()._suggestions(text, maxdist, prefix):
+            count = self.counts.get(word, 0)
+            yield score + 0.5 * count / (count + 1), word
 
 
 class MarkFormatter(HtmlFormatter):
@@ -60,14 +76,21 @@ class Snapshot:
     searcher: object
     docs: DocValues
     opened_at: float = field(default_factory=time.time)
+    vocabulary: dict[str, int] = field(default_factory=dict)  # folded word -> releases using it
+    words: list[str] = field(default_factory=list)  # the vocabulary, sorted
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
+
+    @cached_property
+    def corrector(self) -> "VocabularyCorrector":
+        return VocabularyCorrector(self.words, self.vocabulary)
 
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
         ix = store.open(name)
         searcher = ix.searcher()
+        words = vocabulary.load(store.path(name))
         return cls(name=name, manifest=store.manifest(name), ix=ix, searcher=searcher,
-                   docs=DocValues.load(searcher.reader()))
+                   docs=DocValues.load(searcher.reader()), vocabulary=words, words=sorted(words))
 
     def close(self) -> None:
         self.searcher.close()
@@ -407,24 +430,20 @@ class Archive:
         return result
 
     def _suggest(self, snap: Snapshot, words: list[str], ui: str, limit: int, complete: bool) -> list[Suggestion]:
-        reader = snap.searcher.reader()
         head, last = (words, "") if complete else (words[:-1], words[-1])
         out: list[Suggestion] = []
         if last:
+            start = bisect.bisect_left(snap.words, last)
             candidates = []
-            for number, term in enumerate(reader.expand_prefix("words", last)):
-                if number >= 5000:
+            for word in snap.words[start:start + 5000]:
+                if not word.startswith(last):
                     break
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                if len(text) > len(last) or reader.doc_frequency("words", text) > 1:
-                    candidates.append((reader.doc_frequency("words", text), text))
+                if word != last or snap.vocabulary[word] > 1:
+                    candidates.append((snap.vocabulary[word], word))
             candidates.sort(key=lambda c: (-c[0], c[1]))
-            out += [Suggestion(text=" ".join(head + [t]), kind="term") for _, t in candidates[: max(limit // 2, 3)]]
-        clauses = [wq.Term("words", w) for w in head if any(ch.isalnum() for ch in w)]
-        if last:
-            clauses.append(wq.Prefix("words", last))
-        if clauses:
-            query = wq.And(clauses) if len(clauses) > 1 else clauses[0]
+            out += [Suggestion(text=" ".join(head + [w]), kind="term") for _, w in candidates[: max(limit // 2, 3)]]
+        query = self._title_query(head, last)
+        if query is not None:
             results = snap.searcher.search(query, limit=limit * 2)
             picked = self._representatives(snap.docs, [hit.docnum for hit in results], ui)
             for hit in results:
@@ -432,24 +451,36 @@ class Archive:
                     out.append(Suggestion(text=hit["title"], kind="title", id=hit["id"], lang=hit["lang"]))
         return out[:limit]
 
+    @staticmethod
+    def _title_query(head: list[str], last: str) -> wq.Query | None:
+        """Releases whose title has every word typed, the last one as a prefix."""
+        clauses = []
+        for lang in LANGUAGES:
+            parts = [wq.Term(f"title_{lang}", t) for w in head for t in terms(w, lang)]
+            if last:
+                stems = terms(last, lang)
+                stem = stems[0] if stems and len(stems[0]) < len(last) else last
+                parts.append(wq.Prefix(f"title_{lang}", stem))
+            if parts:
+                clauses.append(wq.And(parts) if len(parts) > 1 else parts[0])
+        return wq.Or(clauses) if clauses else None
+
     # --- corrections -------------------------------------------------------------------------
     def correct(self, text: str, snap: Snapshot | None = None) -> str | None:
         """The query with misspelled words replaced by words the archive uses, or None."""
         snap = snap or self.snapshot()
-        corrector = snap.searcher.corrector("words")
-        reader = snap.searcher.reader()
         changed = False
         out = []
         for token in text.split():
             bare = token.strip('"()-')
-            if not bare or ":" in bare or not bare.isalpha() or len(bare) < 3:
+            if not bare or ":" in bare or not bare.isalpha() or len(bare) < 3 or bare in ("OR", "AND", "NOT"):
                 out.append(token)
                 continue
             folded = fold(bare)
-            if reader.doc_frequency("words", folded) > 0:
+            if snap.vocabulary.get(folded, 0) > 0:
                 out.append(token)
                 continue
-            suggestions = corrector.suggest(folded, limit=1, maxdist=2)
+            suggestions = snap.corrector.suggest(folded, limit=1, maxdist=2 if len(folded) > 4 else 1)
             if suggestions:
                 out.append(token.replace(bare, suggestions[0]))
                 changed = True
