@@ -71,6 +71,7 @@ class Gazetteer:
     exact: dict[tuple, str]  # case-kept word tuple (acronyms) -> code
     first_words: frozenset
     longest: int
+    cities: frozenset = frozenset()  # keys that name a city or province, not the country itself
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Gazetteer":
@@ -85,6 +86,7 @@ class Gazetteer:
                 if key and key not in ignored:
                     folded.setdefault(key, code)
         exact: dict[tuple, str] = {}
+        cities: set[tuple] = set()
         for code, entry in data.items():
             if code == "ignore":
                 continue
@@ -96,6 +98,8 @@ class Gazetteer:
                     key = tuple(w.lower() for w in _words(name))
                     if key:
                         folded[key] = code
+                        if key_name == "cities":
+                            cities.add(key)
             for name in entry.get("acronyms", []):
                 key = tuple(_words(name))
                 if key:
@@ -105,13 +109,28 @@ class Gazetteer:
             folded=folded, exact=exact,
             first_words=frozenset(k[0].lower() for k in keys),
             longest=max((len(k) for k in keys), default=1),
+            cities=frozenset(cities),
         )
 
     def find(self, text: str) -> list[str]:
         """Country codes named in ``text``, in order of first mention."""
-        words = _words(text)
-        lower = [w.lower() for w in words]
         found: dict[str, None] = {}
+        for _, _, code in self._matches(_words(text)):
+            found.setdefault(code, None)
+        return list(found)
+
+    def spans(self, text: str, cities: bool = True) -> list[tuple[int, int, str]]:
+        """``(start, end, code)`` character spans of the place names in ``text`` (without city names
+        when ``cities`` is false: a city stands for itself, not for its whole country)."""
+        matches = [m for m in _WORD.finditer(_strip_accents(_CURRENCY.sub(lambda m: " " * len(m.group()), text)))
+                   if m.group().lower() not in _CONNECTORS]
+        words = [m.group() for m in matches]
+        return [(matches[i].start(), matches[j - 1].end(), code) for i, j, code in self._matches(words)
+                if cities or tuple(w.lower() for w in words[i:j]) not in self.cities]
+
+    def _matches(self, words: list[str]):
+        """``(first word, after last word, code)`` of each place name, longest first at each position."""
+        lower = [w.lower() for w in words]
         i, n = 0, len(words)
         while i < n:
             if lower[i] not in self.first_words:
@@ -120,9 +139,8 @@ class Gazetteer:
             for length in range(min(self.longest, n - i), 0, -1):
                 code = self.exact.get(tuple(words[i:i + length])) or self.folded.get(tuple(lower[i:i + length]))
                 if code:
-                    found.setdefault(code, None)
+                    yield i, i + length, code
                     i += length
                     break
             else:
                 i += 1
-        return list(found)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from index.analysis import LANGUAGES, fold, terms
-from index.places import Gazetteer, country_codes
+from index.places import Gazetteer, country_codes, country_name
 from index.topics import Taxonomy
 
 from . import query as q
@@ -21,6 +21,7 @@ from .glossary import Glossary
 TITLE_BOOST = 2.5
 BODY_BOOST = 1.0
 EXPANSION_BOOST = 0.4
+PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en", "english": "en", "ingles": "en", "eng": "en",
     "es": "es", "spanish": "es", "espanol": "es", "castellano": "es", "spa": "es",
@@ -54,7 +55,7 @@ class Compiler:
         elif not clauses:
             return Compiled(None, notices=["only very common words were given; try more specific words"])
         else:
-            browse = all(not _is_text(n) for n in positive)
+            browse = not any(_is_scored(n) for n in positive)
             main = _and(clauses)
         full = wq.AndNot(main, _or(excluded)) if excluded else main
         any_query = None
@@ -69,38 +70,63 @@ class Compiler:
 
     # --- nodes -----------------------------------------------------------------------------
     def _all(self, nodes: list) -> list[wq.Query]:
-        """Compile AND-ed nodes, joining runs of words that form a multi-word glossary term."""
+        """Compile AND-ed nodes; runs of plain words are read together (glossary terms, place names)."""
         out: list[wq.Query] = []
         i = 0
         while i < len(nodes):
-            node = nodes[i]
-            if isinstance(node, q.Word):
-                run_end = i
-                while run_end < len(nodes) and isinstance(nodes[run_end], q.Word):
-                    run_end += 1
-                analysed = [_analyse(n.text) for n in nodes[i:run_end]]
-                j = 0
-                while j < len(analysed):
-                    span = self.glossary.longest_match(analysed, j)
-                    if span >= 2:
-                        words = [self._word(nodes[i + k].text, analysed[k]) for k in range(j, j + span)]
-                        joined = {lang: sum((a.get(lang, ()) for a in analysed[j:j + span]), ())
-                                  for lang in LANGUAGES}
-                        literal = _and([w for w in words if w is not None])
-                        out.append(_or([literal] + self._expansions(joined)))
-                        j += span
-                    else:
-                        compiled = self._word(nodes[i + j].text, analysed[j])
-                        if compiled is not None:
-                            out.append(compiled)
-                        j += 1
-                i = run_end
+            if isinstance(nodes[i], q.Word):
+                end = i
+                while end < len(nodes) and isinstance(nodes[end], q.Word):
+                    end += 1
+                out += self._run([n.text for n in nodes[i:end]])
+                i = end
                 continue
-            compiled = self._node(node)
+            compiled = self._node(nodes[i])
             if compiled is not None:
                 out.append(compiled)
             i += 1
         return out
+
+    def _run(self, texts: list[str]) -> list[wq.Query]:
+        """Consecutive plain words: each must match, except that a multi-word glossary term may
+        match as any of its equivalents, and a place name also matches releases tagged with its
+        country (so "venezolanos" finds releases about Venezuela written in English)."""
+        analysed = [_analyse(t) for t in texts]
+        places = self._place_runs(texts)
+        out = []
+        j = 0
+        while j < len(texts):
+            if j in places:
+                end, code = places[j]
+                literal = _and([self._word(texts[k], analysed[k]) for k in range(j, end)])
+                out.append(_or([literal, wq.ConstantScoreQuery(wq.Term("countries", code), PLACE_SCORE)]))
+                j = end
+                continue
+            span = self.glossary.longest_match(analysed, j)
+            if span >= 2:
+                words = [self._word(texts[k], analysed[k]) for k in range(j, j + span)]
+                joined = {lang: sum((a.get(lang, ()) for a in analysed[j:j + span]), ()) for lang in LANGUAGES}
+                out.append(_or([_and(words)] + self._expansions(joined)))
+                j += span
+                continue
+            compiled = self._word(texts[j], analysed[j])
+            if compiled is not None:
+                out.append(compiled)
+            j += 1
+        return out
+
+    def _place_runs(self, texts: list[str]) -> dict[int, tuple[int, str]]:
+        """{first word: (after last word, country code)} for the place names among the words."""
+        starts, position = [], 0
+        for text in texts:
+            starts.append(position)
+            position += len(text) + 1
+        runs = {}
+        for start, end, code in self.gazetteer.spans(" ".join(texts), cities=False):
+            first = max(i for i, s in enumerate(starts) if s <= start)
+            last = max(i for i, s in enumerate(starts) if s < end)
+            runs[first] = (last + 1, code)
+        return runs
 
     def _node(self, node) -> wq.Query | None:
         if isinstance(node, q.Word):
@@ -126,6 +152,9 @@ class Compiler:
         return None
 
     def _word(self, text: str, analysed: dict) -> wq.Query | None:
+        if any(not analysed.get(lang) for lang in LANGUAGES):
+            # A stop word in either language ("for", "de") is not required in the other.
+            return None
         literal = self._text_query(analysed, ("title", "body"))
         if literal is None:
             return None
@@ -167,11 +196,14 @@ class Compiler:
         if node.name == "country":
             codes = self.resolve_countries(node.value)
             if codes:
-                return _or([wq.Term("countries", c) for c in codes])
+                # Releases tagged with the country; those that name it more often rank higher.
+                names = [self._phrase(name, ("title", "body")) for c in codes
+                         for name in {country_name(c, lang) for lang in LANGUAGES}]
+                return _maybe(_or([wq.Term("countries", c) for c in codes]), _or(names))
         elif node.name == "topic":
             topics = self.resolve_topics(node.value)
             if topics:
-                return _or([wq.Term("topics", t) for t in topics])
+                return _maybe(_or([wq.Term("topics", t) for t in topics]), _or(self._topic_words(topics)))
         elif node.name == "lang":
             lang = LANGUAGE_NAMES.get(fold(node.value))
             if lang:
@@ -179,6 +211,17 @@ class Compiler:
         # Not a known value: read it as plain text.
         return self._phrase(node.value, fields=("title", "body")) if node.phrase else \
             self._word(node.value, _analyse(node.value))
+
+    def _topic_words(self, topic_ids: list[str]) -> list[wq.Query]:
+        """The topics' keyword phrases, for ranking releases of a topic by how much they say of it."""
+        clauses = []
+        for topic_id in topic_ids:
+            for lang, phrases in self.taxonomy.topics[topic_id].keywords.items():
+                for phrase in phrases:
+                    compiled = self._text_query({lang: phrase}, ("title", "body"))
+                    if compiled is not None:
+                        clauses.append(compiled)
+        return clauses
 
     def resolve_countries(self, value: str) -> list[str]:
         """Country codes for a code or a name in either language (``pa``, ``Panamá``, ``EE. UU.``)."""
@@ -212,6 +255,15 @@ def _analyse(text: str) -> dict[str, tuple[str, ...]]:
     return {lang: tuple(terms(text, lang)) for lang in LANGUAGES}
 
 
+def _is_scored(node) -> bool:
+    """Whether a node ranks releases (words, titles, countries, topics) rather than only filtering."""
+    if isinstance(node, q.Field):
+        return node.name in ("title", "country", "topic")
+    if isinstance(node, (q.AnyOf, q.AllOf)):
+        return any(_is_scored(n) for n in node.nodes)
+    return _is_text(node)
+
+
 def _is_text(node) -> bool:
     if isinstance(node, (q.Word, q.Phrase)):
         return True
@@ -227,6 +279,13 @@ def _and(clauses: list) -> wq.Query | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | None:
+    """Match ``required``; let ``optional`` only add to the score."""
+    if required is None or optional is None:
+        return required
+    return wq.AndMaybe(required, optional)
 
 
 def _or(clauses: list) -> wq.Query | None:

@@ -6,6 +6,7 @@ generation when a reindex has switched it, so a reindex shows up without a resta
 """
 
 import bisect
+import difflib
 import datetime as dt
 from collections import OrderedDict
 import threading
@@ -39,7 +40,11 @@ _SEPARATOR = "\x1f"
 
 
 class VocabularyCorrector(ListCorrector):
-    """Whoosh's list corrector over the archive's vocabulary, preferring the closest, then the commonest word."""
+    """Whoosh's list corrector over the archive's vocabulary.
+
+    Among words at the same edit distance, the most similar spelling wins (so "trafiking"
+    becomes "trafficking", not "tracking"), then the word more releases use.
+    """
 
     def __init__(self, words: list[str], counts: dict[str, int]):
         super().__init__(words)
@@ -48,7 +53,8 @@ class VocabularyCorrector(ListCorrector):
     def _suggestions(self, text, maxdist, prefix):
         for score, word in super()._suggestions(text, maxdist, prefix):
             count = self.counts.get(word, 0)
-            yield score + 0.5 * count / (count + 1), word
+            similarity = difflib.SequenceMatcher(None, text, word).ratio()
+            yield score + 0.4 * similarity + 0.1 * count / (count + 1), word
 
 
 class MarkFormatter(HtmlFormatter):
@@ -182,7 +188,7 @@ class Archive:
         return country_codes()
 
     # --- searching ---------------------------------------------------------------------------
-    def search(self, params: SearchParams) -> SearchResult:
+    def search(self, params: SearchParams, _corrected: bool = False) -> SearchResult:
         started = time.perf_counter()
         snap = self.snapshot()
         parsed = q.parse(params.q)
@@ -213,6 +219,17 @@ class Archive:
         suggestion = None
         if total < 3 and compiled.query is not None and not compiled.browse:
             suggestion = self.correct(params.q, snap)
+            if total == 0 and suggestion and not _corrected:
+                # Nothing found: show what the corrected query finds, and say so.
+                corrected = self.search(params.with_(q=suggestion), _corrected=True)
+                if corrected.total:
+                    corrected.query = params.q
+                    corrected.params = dict(params.to_query())
+                    corrected.suggestion = suggestion
+                    corrected.notices.insert(0, {"code": "corrected", "message": f"no release matches {params.q!r}; "
+                                                 f"showing results for {suggestion!r}", "corrected": suggestion})
+                    corrected.took_ms = round((time.perf_counter() - started) * 1000, 2)
+                    return corrected
         took = (time.perf_counter() - started) * 1000
         pages = max(1, -(-total // params.per_page))
         if params.page > pages and total:

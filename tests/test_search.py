@@ -274,3 +274,31 @@ def test_new_generation_seen_without_restart(archive, tmp_path):
     reindex([write_jsonl(tmp_path / "a.jsonl", [release(id="first"), release(id="second")])], root, progress=False)
     assert live.search(SearchParams()).total == 2
     assert live.status()["generation"] == "gen-000002"
+
+
+def test_a_stop_word_of_either_language_is_not_required(archive):
+    result = search(archive, "online job platform for migrants")
+    assert not result.matched_any
+    assert ids(result)[0].startswith("en-2019-08-07-iom-backs-an-online-job-matching")
+    spanish = search(archive, "gestion de fronteras", ui="es", separate=True)
+    assert "2020-10-27-curso-gestion-integrada-fronteras-es" in ids(spanish)
+
+
+def test_a_misspelled_query_that_finds_nothing_shows_the_corrected_results(archive):
+    result = search(archive, "trafiking")
+    assert result.total > 0 and result.suggestion == "trafficking"
+    assert result.notices[0]["code"] == "corrected" and result.query == "trafiking"
+
+
+def test_country_words_also_find_releases_tagged_with_the_country(archive):
+    # "venezolanos" (a Spanish demonym) finds the English Guyana release tagged VE.
+    result = search(archive, "venezolanos", langs=("en",), separate=True)
+    assert "2023-08-30-guyana-region-one-dtm-en" in ids(result)
+    # A city stands for itself, not for its country.
+    assert search(archive, "Tapachula", separate=True).total == 2
+
+
+def test_country_prefix_ranks_by_how_much_a_release_is_about_the_country(archive):
+    result = search(archive, "country:HT")
+    assert result.sort == "relevance"
+    assert ids(result)[0] == "2021-09-23-haiti-earthquake-response-en"
