@@ -1,25 +1,72 @@
 """The application factory: configuration from the environment, one Archive per process."""
 
+import logging
 import os
+from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
+from flask_babel import Babel
 
 from index import config
 from search.engine import Archive
 
+from . import errors, security, templating
+from .i18n import LangConverter
+
+WEB_DIR = Path(__file__).resolve().parent
+TRANSLATIONS_DIR = WEB_DIR / "translations"
+
+
+def _split(value) -> tuple[str, ...]:
+    """A list from an environment value separated by spaces or commas."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(value)
+    return tuple(part for part in str(value or "").replace(",", " ").split() if part)
+
 
 def create_app(overrides: dict | None = None) -> Flask:
+    """Build the site.
+
+    Settings, from lowest to highest priority: the defaults below, ``ARCHIVE_*`` environment
+    variables (``ARCHIVE_INDEX_DIR``, ...), the plain ``INDEX_DIR`` and ``EMBED_ORIGINS``
+    variables, then ``overrides``.
+    """
     app = Flask(__name__)
     app.config.update(
         INDEX_DIR=str(config.index_dir()),
+        # Origins (https://example.org) allowed to frame the routes marked embeddable;
+        # every other page and every other origin gets frame-ancestors 'none'.
+        EMBED_ORIGINS=(),
+        LATEST_RELEASES=6,
+        RELATED_RELEASES=5,
+        SUGGESTIONS=8,
         SECRET_KEY=None,
+        SEND_FILE_MAX_AGE_DEFAULT=86400,  # static files are addressed with a content hash
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
     )
     app.config.from_prefixed_env("ARCHIVE")
-    if os.environ.get("INDEX_DIR"):
-        app.config["INDEX_DIR"] = os.environ["INDEX_DIR"]
+    for name in ("INDEX_DIR", "EMBED_ORIGINS"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
     app.config.update(overrides or {})
-    app.extensions["archive"] = Archive(app.config["INDEX_DIR"])
+    app.config["EMBED_ORIGINS"] = _split(app.config["EMBED_ORIGINS"])
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
 
-    from .views import bp
-    app.register_blueprint(bp)
+    app.url_map.converters["lang"] = LangConverter
+    app.url_map.strict_slashes = True
+    app.extensions["archive"] = Archive(app.config["INDEX_DIR"])
+    Babel(app, locale_selector=lambda: g.get("lang") or app.config["BABEL_DEFAULT_LOCALE"])
+    if not (TRANSLATIONS_DIR / "es" / "LC_MESSAGES" / "messages.mo").exists():
+        logging.getLogger(__name__).warning(
+            "the Spanish message catalog is not compiled; run: pybabel compile -d web/translations")
+
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from .views import root, site
+    app.register_blueprint(root)
+    app.register_blueprint(site)
     return app

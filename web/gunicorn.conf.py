@@ -1,15 +1,53 @@
-"""gunicorn settings for the archive site; each can be overridden from the environment."""
+"""gunicorn settings for the archive site; each can be overridden from the environment.
+
+HOST, PORT            where to listen (127.0.0.1:8000)
+WEB_WORKERS           worker processes (also read from WEB_CONCURRENCY); default 2 x cores + 1
+WEB_THREADS           threads per worker (4)
+WEB_TIMEOUT           seconds before a silent worker is restarted (30)
+WEB_MAX_REQUESTS      requests after which a worker is replaced, to bound memory (2000; 0 = never)
+ACCESS_LOG            access log file, "-" for standard output (the default), "" for none
+ERROR_LOG             error log file ("-", standard error)
+LOG_LEVEL             info
+FORWARDED_ALLOW_IPS   proxies trusted for X-Forwarded-* headers (127.0.0.1)
+GUNICORN_CONTROL_SOCKET  path of gunicorn's control socket; off unless set
+
+Each worker opens the index once and reopens it when a reindex switches generations, so
+workers need no restart after a reindex.
+"""
 
 import multiprocessing
 import os
 
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+workers = _int("WEB_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", 4))
-timeout = int(os.environ.get("WEB_TIMEOUT", 30))
+threads = _int("WEB_THREADS", 4)
+timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 5
-accesslog = os.environ.get("ACCESS_LOG", "-")
-errorlog = "-"
+max_requests = _int("WEB_MAX_REQUESTS", 2000)
+max_requests_jitter = max_requests // 10
+limit_request_line = 8190
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # worker heartbeats off the disk
+
+accesslog = os.environ.get("ACCESS_LOG", "-") or None
+# remote address, time, request line, status, bytes, milliseconds, referrer, user agent
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+errorlog = os.environ.get("ERROR_LOG", "-")
+loglevel = os.environ.get("LOG_LEVEL", "info")
+proc_name = "archive-web"
+
+# gunicorn's control socket defaults to one path per user, which two servers would share.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
 wsgi_app = "web.wsgi:app"

@@ -1,44 +1,409 @@
-"""Pages: the search page in each language and the health check."""
+"""The pages: home, results, release, help, in ``/en/...`` and ``/es/...``, each with a JSON twin.
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+Each view builds one context dict and :func:`web.templating.render` shows it as HTML or,
+at the same address with ``.json``, as JSON. Every link on a results page (facet toggles,
+chips, sort, pages, the language switch) is built from :class:`SearchParams`, so every
+state of the page is a plain GET address.
+"""
 
-from search.engine import IndexUnavailable
-from search.params import LANGUAGES, ParamError, parse_params
+from urllib.parse import urlencode, urlsplit
 
-bp = Blueprint("pages", __name__)
+from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from search.engine import IndexUnavailable, ReleaseNotFound
+from search.params import MAX_PAGE, SearchParams, parse_params
+
+from . import helpdoc, i18n
+from .templating import render
+
+root = Blueprint("root", __name__)
+site = Blueprint("site", __name__, url_prefix="/<lang:lang>")
+
+# facet name in the result model -> (URL parameter, SearchParams field)
+FACETS = {"lang": ("lang", "langs"), "year": ("year", "years"),
+          "country": ("country", "countries"), "topic": ("topic", "topics")}
+FACET_ORDER = ("lang", "year", "topic", "country")
+FACET_VISIBLE = 8  # values shown before "show more"
 
 
 def archive():
     return current_app.extensions["archive"]
 
 
-@bp.get("/healthz")
+# --- language prefix -------------------------------------------------------------------------
+@site.url_value_preprocessor
+def pull_lang(endpoint, values):
+    g.lang = values.pop("lang")
+
+
+@site.url_defaults
+def add_lang(endpoint, values):
+    if "lang" not in values and g.get("lang"):
+        values["lang"] = g.lang
+
+
+def page_url(endpoint: str, fmt: str = "html", query=None, **values) -> str:
+    """The address of a page (``fmt="json"`` for its JSON twin) with an optional query."""
+    url = url_for(endpoint, fmt=fmt, **values)
+    query = urlencode(query) if query and not isinstance(query, str) else (query or "")
+    return f"{url}?{query}" if query else url
+
+
+def page_links(**values) -> dict:
+    """This page as HTML and as JSON, and in the other interface language (same query)."""
+    endpoint = request.endpoint
+    args = {k: v for k, v in (request.view_args or {}).items() if k != "fmt"}
+    args.update(values)
+    query = request.query_string.decode("utf-8", "replace")
+    other = i18n.other_language(g.lang)
+    return {
+        "html": page_url(endpoint, "html", query, **args),
+        "json": page_url(endpoint, "json", query, **args),
+        "alternate": page_url(endpoint, "html", query, lang=other, **args),
+        "alternate_lang": other,
+    }
+
+
+# --- root and health -------------------------------------------------------------------------
+@root.get("/")
+def index():
+    """Send visitors to their language (by Accept-Language); a query goes to the results."""
+    lang = i18n.preferred_language()
+    query = request.query_string.decode("utf-8", "replace")
+    target = page_url("site.search", query=query, lang=lang) if query else page_url("site.home", lang=lang)
+    response = redirect(target, code=302)
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@root.get("/healthz")
 def healthz():
     try:
         status = archive().status()
     except IndexUnavailable as error:
-        return jsonify({"status": "unhealthy", "message": str(error)}), 503
-    return jsonify({"status": "ok", **status})
+        response = jsonify({"status": "unhealthy", "message": str(error)})
+        response.status_code = 503
+    else:
+        response = jsonify({"status": "ok", **status})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-@bp.get("/")
-def root():
-    lang = request.accept_languages.best_match(LANGUAGES) or "en"
-    return redirect(url_for("pages.search_page", lang=lang))
+# --- home --------------------------------------------------------------------------------------
+@site.get("/", defaults={"fmt": "html"})
+@site.get("/index.json", defaults={"fmt": "json"})
+def home(fmt):
+    a = archive()
+    lang = g.lang
+    result = a.search(SearchParams(sort="newest", per_page=current_app.config["LATEST_RELEASES"], ui=lang))
+    status = a.status()
+    years = sorted(int(v.value) for v in result.facets["year"]) or [None]
+    topics = []
+    for value in result.facets["topic"]:
+        topic = a.taxonomy.topics.get(value.value)
+        if value.count:
+            topics.append({"id": value.value, "label": value.label, "count": value.count,
+                           "description": topic.descriptions.get(lang, "") if topic else "",
+                           "url": page_url("site.search", query=[("topic", value.value)])})
+    topics.sort(key=lambda t: (-t["count"], t["label"]))
+    context = {
+        "page": "home",
+        "lang": lang,
+        "archive": {"releases": status["releases"], "stories": result.total, "built_at": status["built_at"],
+                    "first_year": years[0], "last_year": years[-1], "generation": status["generation"]},
+        "latest": [_hit_card(hit) for hit in result.hits],
+        "topics": topics,
+        "countries": [{"code": v.value, "label": v.label, "count": v.count,
+                       "url": page_url("site.search", query=[("country", v.value)])}
+                      for v in result.facets["country"] if v.count],
+        "years": [{"year": v.value, "count": v.count, "url": page_url("site.search", query=[("year", v.value)])}
+                  for v in result.facets["year"] if v.count],
+        "languages": [{"lang": v.value, "label": v.label, "count": v.count,
+                       "url": page_url("site.search", query=[("lang", v.value)])}
+                      for v in result.facets["lang"] if v.count],
+        "links": page_links(),
+        "_search_url": page_url("site.search"),
+    }
+    return render("home.html", context, fmt)
 
 
-@bp.get("/<lang>/search")
-def search_page(lang):
-    if lang not in LANGUAGES:
-        abort(404)
+# --- results -----------------------------------------------------------------------------------
+def read_params() -> SearchParams:
+    """The search parameters of this request; raises ParamError (a 400 page) when one is wrong."""
+    a = archive()
+    args = MultiDict(request.args)
+    args.poplist("ui")  # the interface language comes from the address
+    return parse_params(args, ui=g.lang, known_topics=a.known_topics(), known_countries=a.known_countries())
+
+
+def search_url(params: SearchParams, fmt: str = "html", lang: str | None = None) -> str:
+    values = {"lang": lang} if lang else {}
+    return page_url("site.search", fmt, params.to_query(), **values)
+
+
+def _toggled(params: SearchParams, field: str, value: str) -> SearchParams:
+    typed = int(value) if field == "years" else value
+    current = getattr(params, field)
+    changed = tuple(v for v in current if v != typed) if typed in current else current + (typed,)
+    if field == "years":
+        changed = tuple(sorted(changed))
+    return params.with_(**{field: changed, "page": 1})
+
+
+def facet_titles() -> dict:
+    return {"lang": _("Language"), "year": _("Year"), "topic": _("Topic"), "country": _("Country")}
+
+
+def _facets(params: SearchParams, result) -> list[dict]:
+    titles = facet_titles()
+    out = []
+    for name in FACET_ORDER:
+        param, field = FACETS[name]
+        values = []
+        for v in result.facets.get(name, []):
+            label = i18n.ucfirst(v.label) if name == "lang" else v.label
+            values.append({"value": v.value, "label": label, "count": v.count, "selected": v.selected,
+                           "id": f"f-{param}-{v.value}", "url": search_url(_toggled(params, field, v.value))})
+        if name == "lang":
+            values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))
+        shown = values if len(values) <= FACET_VISIBLE + 2 else values[:FACET_VISIBLE]
+        more = [v for v in values if v not in shown]
+        shown += [v for v in more if v["selected"]]
+        more = [v for v in more if not v["selected"]]
+        out.append({"name": name, "param": param, "title": titles[name], "values": shown, "more": more,
+                    "selected": sum(1 for v in values if v["selected"])})
+    return out
+
+
+def _filters(params: SearchParams, result) -> list[dict]:
+    """The active filters, each with the address of the same search without it."""
+    titles = facet_titles()
+    labels = {name: {v.value: v.label for v in result.facets.get(name, [])} for name in FACETS}
+    chips = []
+    for name in ("lang", "year", "country", "topic"):
+        param, field = FACETS[name]
+        for value in getattr(params, field):
+            label = labels[name].get(str(value)) or archive().labels(name, str(value))[g.lang]
+            if name == "lang":
+                label = i18n.ucfirst(label)
+            chips.append({"param": param, "value": str(value), "title": titles[name], "label": label,
+                          "remove_url": search_url(_toggled(params, field, str(value)))})
+    if params.date_from:
+        chips.append({"param": "from", "value": params.date_from.isoformat(), "title": _("From"),
+                      "label": i18n.long_date(params.date_from),
+                      "remove_url": search_url(params.with_(date_from=None, page=1))})
+    if params.date_to:
+        chips.append({"param": "to", "value": params.date_to.isoformat(), "title": _("Until"),
+                      "label": i18n.long_date(params.date_to),
+                      "remove_url": search_url(params.with_(date_to=None, page=1))})
+    if params.separate:
+        chips.append({"param": "translations", "value": "separate", "title": _("Translations"),
+                      "label": _("shown separately"),
+                      "remove_url": search_url(params.with_(separate=False, page=1))})
+    return chips
+
+
+def _sorts(params: SearchParams, result) -> list[dict]:
+    labels = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
+    options = ("relevance", "newest", "oldest") if params.q.strip() else ("newest", "oldest")
+    return [{"value": s, "label": labels[s], "current": result.sort == s,
+             "url": search_url(params.with_(sort=s, page=1))} for s in options]
+
+
+def _pagination(params: SearchParams, result) -> dict | None:
+    pages = min(result.pages, MAX_PAGE)
+    if pages <= 1 and params.page == 1:
+        return None
+    current = params.page
+    wanted = {1, pages} | set(range(max(1, current - 2), min(pages, current + 2) + 1))
+    items, last = [], 0
+    for number in sorted(wanted):
+        if number - last > 1:
+            items.append(None)  # a gap: …
+        items.append({"number": number, "current": number == current,
+                      "url": search_url(params.with_(page=number))})
+        last = number
+    return {
+        "previous": search_url(params.with_(page=current - 1)) if 1 < current <= pages + 1 else None,
+        "next": search_url(params.with_(page=current + 1)) if current < pages else None,
+        "pages": items, "current": current, "total": pages,
+    }
+
+
+def _notices(params: SearchParams, result) -> list[dict]:
+    out = []
+    for notice in result.notices:
+        code = notice.get("code")
+        url = None
+        if code == "truncated":
+            text = _("Your search was long, so only its first 500 characters were used.")
+        elif code == "common_words":
+            text = _("Only very common words were given; try more specific words.")
+        elif code == "any_word":
+            text = _("No release contains all of your words, so releases that contain any of them are shown.")
+        elif code == "corrected" and notice.get("corrected"):
+            text = _("No release matches “%(query)s”, so the results for “%(corrected)s” are shown.",
+                     query=params.q, corrected=notice["corrected"])
+        elif code == "page_out_of_range":
+            text = _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))
+            url = search_url(params.with_(page=result.pages))
+        else:
+            text = notice.get("message", "")
+        out.append({"code": code, "message": text, "url": url})
+    return out
+
+
+def _hit_card(hit) -> dict:
+    """A search hit with the addresses a page needs."""
+    card = {
+        "id": hit.id, "lang": hit.lang, "date": hit.date, "title": hit.title, "title_html": hit.title_html,
+        "snippets": hit.snippets, "summary": hit.summary,
+        "url": page_url("site.release", rid=hit.id),
+        "countries": [_tag("country", c) for c in hit.countries],
+        "topics": [_tag("topic", t) for t in hit.topics],
+        "translation": None,
+    }
+    if hit.translation:
+        t = hit.translation
+        card["translation"] = {"id": t.id, "lang": t.lang, "title": t.title, "matched": t.matched,
+                               "url": page_url("site.release", rid=t.id)}
+    return card
+
+
+def _tag(facet: str, label) -> dict:
+    return {"value": label.value, "label": label.label,
+            "url": page_url("site.search", query=[(facet, label.value)])}
+
+
+@site.get("/search", defaults={"fmt": "html"})
+@site.get("/search.json", defaults={"fmt": "json"})
+def search(fmt):
+    params = read_params()
+    result = archive().search(params)
+    lang, other = g.lang, i18n.other_language(g.lang)
+    filters = _filters(params, result)
+    context = {
+        "page": "search",
+        "lang": lang,
+        "query": params.q,
+        "params": params,
+        "result": result,
+        "hits": [_hit_card(hit) for hit in result.hits],
+        "facets": _facets(params, result),
+        "filters": filters,
+        "clear_filters_url": search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page))
+        if filters else None,
+        "sorts": _sorts(params, result),
+        "pagination": _pagination(params, result),
+        "notices": _notices(params, result),
+        "first": (params.page - 1) * params.per_page + 1 if result.hits else 0,
+        "last": (params.page - 1) * params.per_page + len(result.hits),
+        "links": page_links(),
+        # On a page without hits: other ways to find something.
+        "alternatives": None,
+        "suggestion": {"text": result.suggestion, "url": search_url(params.with_(q=result.suggestion, page=1))}
+        if result.suggestion else None,
+        "_state": [(k, v) for k, v in params.to_query() if k in ("sort", "from", "to", "per_page")],
+    }
+    if not result.total:
+        context["alternatives"] = _alternatives(params, other)
+    return render("search.html", context, fmt)
+
+
+def _alternatives(params: SearchParams, other: str) -> list[dict]:
+    """Other ways to find something, for a search without results (each address once)."""
+    options = []
+    if params.langs and other not in params.langs:
+        label = _("The same search in Spanish releases") if other == "es" else _("The same search in English releases")
+        options.append((label, search_url(params.with_(langs=(other,), page=1)), None))
+    if params.langs:
+        options.append((_("The same search in English and Spanish releases"),
+                        search_url(params.with_(langs=(), page=1)), None))
+    if params.langs or params.years or params.countries or params.topics or params.date_from or params.date_to:
+        options.append((_("The same words without filters"),
+                        search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page)), None))
+    label = _("The same search on the Spanish site") if other == "es" else _("The same search on the English site")
+    options.append((label, search_url(params, lang=other), other))
+    seen, out = set(), []
+    for label, url, hreflang in options:
+        if url not in seen:
+            seen.add(url)
+            out.append({"label": label, "url": url, "hreflang": hreflang})
+    return out
+
+
+# --- releases ----------------------------------------------------------------------------------
+def _safe_link(url: str) -> str | None:
+    """The original address, only when it is an http(s) URL."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def _brief(brief) -> dict:
+    return {"id": brief.id, "lang": brief.lang, "date": brief.date, "title": brief.title,
+            "url": page_url("site.release", rid=brief.id)}
+
+
+@site.get("/releases/<rid>", defaults={"fmt": "html"})
+@site.get("/releases/<rid>.json", defaults={"fmt": "json"})
+def release(rid, fmt):
     a = archive()
     try:
-        params = parse_params(request.args, ui=lang, known_topics=a.known_topics(),
-                              known_countries=a.known_countries())
-    except ParamError as error:
-        return render_template("error.html", lang=lang, message=error.message), 400
-    try:
-        result = a.search(params)
-    except IndexUnavailable as error:
-        return render_template("error.html", lang=lang, message=str(error)), 503
-    return render_template("search.html", lang=lang, result=result, params=params)
+        detail = a.release(rid, ui=g.lang, related=current_app.config["RELATED_RELEASES"])
+    except ReleaseNotFound:
+        if fmt != "json":
+            raise
+        # an identifier may itself end in ".json"
+        detail = a.release(f"{rid}.json", ui=g.lang, related=current_app.config["RELATED_RELEASES"])
+        fmt = "html"
+    context = {
+        "page": "release",
+        "lang": g.lang,
+        "release": detail,
+        "original_url": _safe_link(detail.url),
+        "countries": [_tag("country", c) for c in detail.countries],
+        "topics": [_tag("topic", t) for t in detail.topics],
+        "translation": _brief(detail.translation) if detail.translation else None,
+        "related": [_brief(b) for b in detail.related],
+        "links": page_links(),
+        "_search_url": page_url("site.search"),
+    }
+    return render("release.html", context, fmt)
+
+
+# --- help and autocomplete ---------------------------------------------------------------------
+@site.get("/help", defaults={"fmt": "html"})
+@site.get("/help.json", defaults={"fmt": "json"})
+def help(fmt):
+    sections = helpdoc.syntax(g.lang)
+    for row in sections:
+        row["url"] = page_url("site.search", query=[("q", row["example"])])
+    context = {
+        "page": "help",
+        "lang": g.lang,
+        "syntax": sections,
+        "parameters": helpdoc.parameters(),
+        "links": page_links(),
+        "_search_url": page_url("site.search"),
+    }
+    return render("help.html", context, fmt)
+
+
+@site.get("/suggest.json")
+def suggest():
+    """Completions for the search box: archive words, then release titles."""
+    text = (request.args.get("q") or "")[:200]
+    limit = current_app.config["SUGGESTIONS"]
+    items = []
+    for s in archive().suggest(text, ui=g.lang, limit=limit) if text.strip() else []:
+        url = page_url("site.release", rid=s.id) if s.kind == "title" and s.id else \
+            page_url("site.search", query=[("q", s.text)])
+        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url})
+    response = jsonify({"query": text, "suggestions": items})
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response

@@ -1,0 +1,119 @@
+"""Friendly error pages (JSON for ``.json`` addresses): 400, 404, 405, 500 and 503."""
+
+import logging
+from urllib.parse import urlencode
+
+from flask import g, request, url_for
+from flask_babel import gettext as _, refresh
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from search.engine import IndexUnavailable, ReleaseNotFound
+from search.params import ParamError
+
+from . import i18n
+from .templating import render, wants_json
+
+log = logging.getLogger(__name__)
+
+# What each search parameter means, to say what to fix when one is wrong.
+PARAM_HINTS = {
+    "q": lambda: _("The search words are too long. Use fewer words."),
+    "lang": lambda: _("The language must be “en” (English) or “es” (Spanish)."),
+    "year": lambda: _("A year has four digits, such as 2019."),
+    "from": lambda: _("A date range takes a year (2019) or a date (2019-08-07), and “from” must not be after “to”."),
+    "to": lambda: _("A date range takes a year (2019) or a date (2019-08-07), and “from” must not be after “to”."),
+    "country": lambda: _("A country is given by its two-letter code, such as PA for Panama."),
+    "topic": lambda: _("The topic is not one of the archive’s topics."),
+    "sort": lambda: _("Results can be sorted by relevance, newest or oldest."),
+    "page": lambda: _("The page must be a whole number from 1 to 1000."),
+    "per_page": lambda: _("The number of results per page must be from 1 to 50."),
+    "translations": lambda: _("Translations are either “merged” or “separate”."),
+}
+
+
+def _set_language() -> str:
+    lang = g.get("lang") or i18n.language_from_path(request.path) or i18n.preferred_language()
+    g.lang = lang
+    refresh()  # the locale may have been looked up before the language was known
+    return lang
+
+
+def _error_page(status: int, title: str, message: str, extra: dict | None = None, headers=None):
+    lang = _set_language()
+    context = {
+        "page": "error",
+        "lang": lang,
+        "error": {"status": status, "title": title, "message": message, **(extra or {})},
+        "_home_url": url_for("site.home", lang=lang),
+        "_help_url": url_for("site.help", lang=lang),
+        "_alternate_url": url_for("site.home", lang=i18n.other_language(lang)),
+    }
+    fmt = "json" if wants_json() else "html"
+    return render("error.html", context, fmt=fmt, status=status, headers=headers)
+
+
+def param_error(error: ParamError):
+    lang = _set_language()
+    hint = PARAM_HINTS.get(error.param, lambda: "")()
+    args = MultiDict(request.args)
+    args.poplist(error.param)
+    args.poplist("page")
+    query = urlencode(list(args.items(multi=True)))
+    retry = url_for("site.search", lang=lang) + (f"?{query}" if query else "")
+    return _error_page(
+        400, _("This search could not be run"), hint or _("A search parameter is not valid."),
+        {"param": error.param, "detail": error.message, "retry_url": retry},
+    )
+
+
+def not_found(error=None):
+    lang = _set_language()
+    message = _("There is no page at this address. It may have moved, or the address may be mistyped.")
+    if isinstance(error, ReleaseNotFound):
+        message = _("There is no release with this identifier in the archive. It may have been removed.")
+    return _error_page(404, _("Page not found"), message, {"search_url": url_for("site.search", lang=lang)})
+
+
+def method_not_allowed(error):
+    _set_language()
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+    return _error_page(405, _("Method not allowed"),
+                       _("This address only answers ordinary page requests (GET)."), headers=headers)
+
+
+def unavailable(error: IndexUnavailable):
+    _set_language()
+    log.warning("index unavailable: %s", error)
+    return _error_page(503, _("The archive is not available right now"),
+                       _("The search index is being prepared. Please try again in a minute."),
+                       headers={"Retry-After": "60"})
+
+
+def server_error(error):
+    _set_language()
+    original = getattr(error, "original_exception", None) or error
+    if not isinstance(original, HTTPException):
+        log.error("unhandled error on %s", request.path, exc_info=original)
+    return _error_page(500, _("Something went wrong"),
+                       _("The page could not be shown because of an error on our side. Please try again later."))
+
+
+def http_error(error: HTTPException):
+    if isinstance(error, NotFound):
+        return not_found(error)
+    if error.code == 405:
+        return method_not_allowed(error)
+    if error.code and error.code >= 500:
+        return server_error(error)
+    _set_language()
+    return _error_page(error.code or 400, str(error.name), _("The request could not be handled."))
+
+
+def init_app(app) -> None:
+    app.register_error_handler(ParamError, param_error)
+    app.register_error_handler(ReleaseNotFound, not_found)
+    app.register_error_handler(IndexUnavailable, unavailable)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(InternalServerError, server_error)
+    app.register_error_handler(Exception, server_error)

@@ -1,0 +1,80 @@
+"""The interface language: from the URL prefix, or from Accept-Language at the bare root."""
+
+import datetime as dt
+
+from flask import g, request
+from flask_babel import format_date, format_datetime, format_decimal
+from werkzeug.routing import BaseConverter
+
+from search.params import LANGUAGES
+
+DEFAULT_LANGUAGE = "en"
+
+
+class LangConverter(BaseConverter):
+    """``<lang:lang>`` matches only the interface languages; any other prefix is a 404."""
+
+    regex = "|".join(LANGUAGES)
+
+
+def other_language(lang: str) -> str:
+    return "es" if lang == "en" else "en"
+
+
+def preferred_language() -> str:
+    """The visitor's preferred interface language from Accept-Language (English if neither)."""
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def language_from_path(path: str) -> str | None:
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else None
+
+
+def current_language() -> str:
+    return g.get("lang") or DEFAULT_LANGUAGE
+
+
+def to_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def long_date(value) -> str:
+    """``7 de agosto de 2019`` / ``August 7, 2019``."""
+    date = to_date(value)
+    return format_date(date, "long") if date else str(value or "")
+
+
+def long_datetime(value) -> str:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return ""
+    return format_datetime(value, "long")
+
+
+def number(value) -> str:
+    """``1.234`` / ``1,234``."""
+    return format_decimal(value)
+
+
+def seconds(milliseconds: float) -> str:
+    """A duration in seconds with two decimals, in the interface language (``0,12``)."""
+    return format_decimal(max(milliseconds, 0) / 1000, format="0.00")
+
+
+def ucfirst(text: str) -> str:
+    text = str(text or "")
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,84 @@
+"""Template helpers: formatting filters, static URLs with a content hash, page rendering.
+
+Every page view builds one context dict and hands it to :func:`render`, which returns it
+as HTML (a template) or as JSON (the ``.json`` twin of the page). Keys that start with an
+underscore are for the template only.
+"""
+
+import dataclasses
+import datetime as dt
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, g, jsonify, render_template, request, url_for
+from markupsafe import Markup
+
+from . import i18n
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@lru_cache(maxsize=64)
+def _static_hash(filename: str, mtime: float) -> str:
+    return hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """The URL of a static file with a hash of its content, so browsers may cache it."""
+    path = STATIC_DIR / filename
+    try:
+        version = _static_hash(filename, path.stat().st_mtime)
+    except OSError:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def jsonable(value):
+    """The context as plain JSON data: dataclasses as objects, dates as ISO strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Markup):
+        return str(value)
+    return value
+
+
+def render(template: str, context: dict, fmt: str = "html", status: int = 200, headers=None):
+    if fmt == "json":
+        response = jsonify(jsonable(context))
+    else:
+        response = current_app.make_response(render_template(template, **context))
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.endswith(".json") or request.path == "/healthz"
+
+
+def init_app(app) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(
+        long_date=i18n.long_date,
+        long_datetime=i18n.long_datetime,
+        number=i18n.number,
+        seconds=i18n.seconds,
+        ucfirst=i18n.ucfirst,
+    )
+    app.jinja_env.globals.update(static_url=static_url)
+
+    @app.context_processor
+    def page_globals():
+        lang = i18n.current_language()
+        return {"lang": lang, "other_lang": i18n.other_language(lang),
+                "current_year": dt.date.today().year}
