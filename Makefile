@@ -10,13 +10,20 @@ export INDEX_DIR
 serve: setup index
 	scripts/serve
 
-setup: $(VENV)/.installed
+# The compiled message catalogs (web/translations/*/LC_MESSAGES/*.mo) are built here, not kept in git.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/*.po))
+
+setup: $(VENV)/.installed $(CATALOGS)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Compile the interface translations (pybabel compile -d web/translations, one catalog at a time).
+web/translations/%.mo: web/translations/%.po $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
 
 # Index the bundled sample releases (all three source formats).
 index: setup
