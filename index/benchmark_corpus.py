@@ -51,3 +51,43 @@ def synthetic_chunks(limit: int, seed: int = 7):
     for _ in range(limit):
         text = " ".join(rng.choice(words) for _ in range(300))
         yield text, rng.randint(1970, 2022), rng.choice(["USA", "MEX", "PAN", "HND", "GTM"])
+
+
+def release_records(n: int, chunk_chars: int = 1900, spanish_share: float = 0.1):
+    """``n`` JSON Lines records for benchmarks, and the name of their source.
+
+    Mostly UN General Debate chunks (real English, real year); ``spanish_share`` of them are
+    Spanish, made by the sample-multiplying generator: each bundled Spanish sample release
+    is repeated with a new id, its year moved within 1990-2024 and its paragraphs rotated,
+    so the Spanish analyser, facets and pairing see volume too.
+    """
+    import datetime as dt
+    spanish = _spanish_samples()
+    n_spanish = int(n * spanish_share) if spanish else 0
+    records = []
+    source = "UN General Debates chunks" if UN_DEBATES.exists() else "synthetic English (../shared absent)"
+    chunks = un_paragraph_chunks(n - n_spanish, chunk_chars) if UN_DEBATES.exists() else \
+        synthetic_chunks(n - n_spanish)
+    for i, (text, year, _iso3) in enumerate(chunks):
+        title = text.split(". ", 1)[0][:140]
+        day = dt.date(int(year), 1, 1) + dt.timedelta(days=i % 365)
+        records.append({"id": f"b{i}", "lang": "en", "date": day.isoformat(), "title": title, "body": text})
+    for i in range(n_spanish):
+        base = spanish[i % len(spanish)]
+        paragraphs = base["body"].split("\n\n")
+        turn = i % len(paragraphs)
+        day = dt.date(1990 + i % 35, 1, 1) + dt.timedelta(days=(i * 7) % 365)
+        records.append({"id": f"s{i}", "lang": "es", "date": day.isoformat(), "title": base["title"],
+                        "body": "\n\n".join(paragraphs[turn:] + paragraphs[:turn])})
+    if n_spanish:
+        source += f" + {n_spanish:,} generated Spanish releases"
+    return records, source
+
+
+def _spanish_samples() -> list[dict]:
+    from .config import SAMPLES_DIR
+    path = SAMPLES_DIR / "releases.jsonl"
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r.get("lang") == "es"]

@@ -1,5 +1,6 @@
 """Benchmarks of the archive search; each run appends a dated Markdown section to docs/benchmarks.md.
 
+    scripts/bench run [--docs 1000,10000,100000] [--no-http]   ours against SQLite FTS5, same documents and queries
     scripts/bench stemmers [--docs N]    C (PyStemmer) vs pure-Python Snowball stemming in the analyser
 """
 
@@ -56,12 +57,23 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("run", help="search, build, incremental and HTTP figures against SQLite FTS5")
+    r.add_argument("--docs", type=lambda v: [int(x) for x in v.split(",")], default=[1000, 10000],
+                   help="comma-separated sizes (default 1000,10000; the targets are for 100000)")
+    r.add_argument("--repeat", type=int, default=5, help="rounds of the query list")
+    r.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
+    r.add_argument("--http-seconds", type=float, default=15.0)
+    r.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
     s = sub.add_parser("stemmers", help="analyser throughput with each stemmer")
     s.add_argument("--docs", type=int, default=2000)
     s.add_argument("--repeat", type=int, default=3)
     s.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
     args = p.parse_args(argv)
-    body = {"stemmers": bench_stemmers}[args.what](args)
+    if args.what == "run":
+        import bench_run
+        body = bench_run.main(args)
+    else:
+        body = {"stemmers": bench_stemmers}[args.what](args)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     section = (f"\n## {args.what}: {stamp}, {platform.node()} ({platform.machine()}, "
                f"{platform.python_implementation()} {platform.python_version()})\n\n{body}\n")

@@ -20,23 +20,20 @@ from whoosh import query as wq
 from index import vocabulary
 from index.analysis import fold, terms
 from whoosh.spelling import ListCorrector
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, get_text
 
 from index.places import Gazetteer, country_codes, country_name
 from index.store import IndexStore, StoreError
 from index.topics import Taxonomy
 
 from . import query as q
+from . import highlight
 from .compile import Compiler
 from .docvalues import FACETS, DocValues
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
 
-SNIPPET_CHARS = 200
-SNIPPETS = 3
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
-_SEPARATOR = "\x1f"
 
 
 class VocabularyCorrector(ListCorrector):
@@ -55,13 +52,6 @@ class VocabularyCorrector(ListCorrector):
             count = self.counts.get(word, 0)
             similarity = difflib.SequenceMatcher(None, text, word).ratio()
             yield score + 0.4 * similarity + 0.1 * count / (count + 1), word
-
-
-class MarkFormatter(HtmlFormatter):
-    """Whoosh's HTML formatter (which escapes the text) with a bare ``<mark>`` around matches."""
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>%s</mark>" % self._text(get_text(text, token, replace))
 
 
 class IndexUnavailable(RuntimeError):
@@ -319,11 +309,10 @@ class Archive:
         collector = collectors.FilterCollector(collector, allow=allowed)
         searcher.search_with_collector(compiled.query, collector)
         results = collector.results()
-        results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 2)
-        results.formatter = MarkFormatter(between=_SEPARATOR)
         start = (params.page - 1) * params.per_page
         selected_set = set(selected)
-        return [self._hit(snap, hit, compiled, params, selected_set) for hit in results[start:limit]]
+        terms = highlight.positive_terms(compiled.query) if not compiled.browse else {}
+        return [self._hit(snap, hit, terms, params, selected_set) for hit in results[start:limit]]
 
     @staticmethod
     def _representatives(docs: DocValues, selected: list[int], ui: str) -> set[int]:
@@ -336,24 +325,13 @@ class Archive:
                 best[group] = docnum
         return set(best.values())
 
-    def _hit(self, snap: Snapshot, hit, compiled, params: SearchParams, matched: set) -> Hit:
+    def _hit(self, snap: Snapshot, hit, terms: dict, params: SearchParams, matched: set) -> Hit:
         fields = hit.fields()
         lang = fields["lang"]
-        highlight = not compiled.browse
-        snippets = []
-        title_html = ""
-        if highlight:
-            text = hit.highlights(f"body_{lang}", text=fields["body"], top=SNIPPETS)
-            snippets = [" ".join(s.split()) for s in text.split(_SEPARATOR) if s.strip()]
-            results = hit.results
-            fragmenter = results.fragmenter
-            results.fragmenter = WholeFragmenter()
-            title_html = hit.highlights(f"title_{lang}", text=fields["title"], top=1)
-            results.fragmenter = fragmenter
-        if not title_html:
-            title_html = _escape(fields["title"])
+        snippets = highlight.snippets(fields["body"], lang, terms.get(f"body_{lang}", set()))
+        title_html = highlight.title(fields["title"], lang, terms.get(f"title_{lang}", set()))
         if not snippets:
-            snippets = [_escape(fields.get("summary") or fields["body"][:SNIPPET_CHARS])]
+            snippets = [_escape(fields.get("summary") or fields["body"][:highlight.SNIPPET_CHARS])]
         return Hit(
             id=fields["id"], lang=lang, date=fields["date"].date().isoformat(), title=fields["title"],
             url=fields.get("url") or "", title_html=title_html, snippets=snippets,

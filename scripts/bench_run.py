@@ -1,0 +1,316 @@
+"""``scripts/bench run``: our search entry point against SQLite FTS5 doing the same work, in one run.
+
+For each N: build both (releases/s, peak memory), query both with the same fixed list
+(top 10 by BM25 with a title weight, exact year and country counts over all matches,
+highlighted snippets for the 10 hits), incremental reindex of 10 changed releases,
+HTTP against gunicorn (2 workers) at concurrency 1 and 8, memory per worker, size on disk.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.client import HTTPConnection
+from pathlib import Path
+
+from index.benchmark_corpus import release_records
+from index.build import prepare
+from index.config import PROJECT_ROOT
+from search.engine import Archive
+from search.params import SearchParams
+
+REINDEX = PROJECT_ROOT / "scripts" / "reindex"
+TITLE_WEIGHT = 2.5
+
+# (query, filters): single words, two and three words, phrases, with and without a year or country.
+QUERIES = [
+    ("development", {}), ("terrorism", {}), ("refugees", {}), ("climate", {}), ("nuclear", {}),
+    ("peace security", {}), ("human rights", {}), ("climate change", {}), ("economic crisis", {}),
+    ("nuclear weapons disarmament", {}), ("sustainable development goals", {}), ("small island states", {}),
+    ('"human rights"', {}), ('"climate change"', {}), ('"international community"', {}),
+    ('"weapons of mass destruction"', {}), ("development", {"years": (1995,)}), ("terrorism", {"years": (2002,)}),
+    ("peace security", {"years": (1975,)}), ("climate change", {"years": (2015,)}),
+    ("refugees", {"countries": ("US",)}), ("debt", {"countries": ("MX",)}),
+    ("human rights", {"countries": ("CU",)}), ("migration", {}), ("migración", {}), ("cambio climático", {}),
+]
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def peak_rss_mb_of(cmd, env=None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run a command; its wall time and peak resident memory (MB)."""
+    started = time.perf_counter()
+    wrapper = [sys.executable, "-c", (
+        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+        "sys.exit(r.returncode)"), *cmd]
+    done = subprocess.run(wrapper, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - started
+    match = re.search(r"PEAK_KB (\d+)", done.stderr)
+    return seconds, (int(match.group(1)) / 1024 if match else float("nan")), done
+
+
+# --- SQLite FTS5 --------------------------------------------------------------------------
+def fts5_build(path: Path, releases) -> float:
+    started = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT, year INTEGER, lang TEXT);
+        CREATE TABLE doc_countries(rowid INTEGER, country TEXT);
+        CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2');
+    """)
+    with db:
+        for rowid, r in enumerate(releases, 1):
+            db.execute("INSERT INTO docs VALUES (?,?,?,?)", (rowid, r.id, r.year, r.lang))
+            db.executemany("INSERT INTO doc_countries VALUES (?,?)", [(rowid, c) for c in r.countries])
+            db.execute("INSERT INTO fts(rowid, title, body) VALUES (?,?,?)", (rowid, r.title, r.body))
+        db.execute("CREATE INDEX docs_year ON docs(year)")
+        db.execute("CREATE INDEX dc_rowid ON doc_countries(rowid)")
+    db.close()
+    return time.perf_counter() - started
+
+
+def fts5_match(query: str) -> str:
+    """The same query in FTS5 syntax: quoted phrases kept, words ANDed."""
+    parts = re.findall(r'"[^"]+"|\S+', query)
+    return " AND ".join(p if p.startswith('"') else '"' + p.replace('"', "") + '"' for p in parts)
+
+
+def fts5_search(db, query: str, filters: dict):
+    where, args = ["fts MATCH ?"], [fts5_match(query)]
+    if filters.get("years"):
+        where.append(f"docs.year IN ({','.join('?' * len(filters['years']))})")
+        args += list(filters["years"])
+    if filters.get("countries"):
+        where.append(f"fts.rowid IN (SELECT rowid FROM doc_countries WHERE country IN "
+                     f"({','.join('?' * len(filters['countries']))}))")
+        args += list(filters["countries"])
+    cond = " AND ".join(where)
+    top = db.execute(
+        f"SELECT docs.id, bm25(fts, {TITLE_WEIGHT}, 1.0) AS s, snippet(fts, 1, '<mark>', '</mark>', '…', 32) "
+        f"FROM fts JOIN docs ON docs.rowid = fts.rowid WHERE {cond} ORDER BY s LIMIT 10", args).fetchall()
+    years = db.execute(f"SELECT docs.year, count(*) FROM fts JOIN docs ON docs.rowid = fts.rowid "
+                       f"WHERE {cond} GROUP BY docs.year", args).fetchall()
+    countries = db.execute(f"SELECT dc.country, count(*) FROM fts JOIN docs ON docs.rowid = fts.rowid "
+                           f"JOIN doc_countries dc ON dc.rowid = fts.rowid WHERE {cond} GROUP BY dc.country",
+                           args).fetchall()
+    return top, years, countries
+
+
+def time_queries(run, repeat: int) -> list[float]:
+    for query, filters in QUERIES:  # warm up
+        run(query, filters)
+    times = []
+    for _ in range(repeat):
+        for query, filters in QUERIES:
+            started = time.perf_counter()
+            run(query, filters)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(index_dir: Path, port: int, workers: int = 2):
+    env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(port), "WEB_WORKERS": str(workers),
+           "ACCESS_LOG": "/dev/null"}
+    proc = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "serve")], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            conn = HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGTERM)
+    raise RuntimeError("the server did not start")
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    out = subprocess.run(["ps", "-o", "pid=,ppid=,rss=", "--ppid", str(master_pid)], capture_output=True, text=True)
+    return [int(line.split()[2]) / 1024 for line in out.stdout.splitlines() if line.strip()]
+
+
+def search_path(port: int) -> str:
+    """The JSON search endpoint the server offers (the API once it exists, else the page's JSON twin)."""
+    for path in ("/api/v1/search", "/en/search.json", "/en/search"):
+        conn = HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", path + "?q=peace")
+        response = conn.getresponse()
+        response.read()
+        if response.status == 200:
+            return path
+    raise RuntimeError("no search endpoint answers")
+
+
+def load(port: int, concurrency: int, seconds: float) -> dict:
+    """A closed-loop load: ``concurrency`` clients, each on one keep-alive connection, for ``seconds``."""
+    endpoint = search_path(port)
+    paths = []
+    for query, filters in QUERIES:
+        params = [("q", query)] + [("year", str(y)) for y in filters.get("years", ())] + \
+                 [("country", c) for c in filters.get("countries", ())]
+        paths.append(endpoint + "?" + urllib.parse.urlencode(params))
+    latencies, errors, lock = [], [0], threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(offset):
+        conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        i = offset
+        while time.perf_counter() < stop:
+            path = paths[i % len(paths)]
+            i += 1
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                ok = False
+                conn = HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if not ok:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=client, args=(n * 3,)) for n in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {"endpoint": endpoint, "requests": len(latencies), "errors": errors[0], "rps": len(latencies) / wall,
+            "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)}
+
+
+def du_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+# --- one size -----------------------------------------------------------------------------
+def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
+    row = {"n": n}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        tmp = Path(tmp)
+        records, source = release_records(n)
+        row["source"] = source
+        source_file = tmp / "releases.jsonl"
+        source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        log(f"N={n:,}: building ours")
+        seconds, peak, done = peak_rss_mb_of([str(REINDEX), str(source_file), "--index", str(tmp / "ix"), "--quiet"])
+        if done.returncode not in (0, 1):
+            raise RuntimeError(f"reindex failed: {done.stderr[-2000:]}")
+        row.update(ours_build_s=seconds, ours_build_rate=n / seconds, ours_peak_mb=peak)
+        ix_dir = next(p for p in (tmp / "ix").iterdir() if p.name.startswith("gen-"))
+        row["ours_disk_mb"] = du_mb(ix_dir)
+        releases, _ = prepare([source_file])  # the same enriched values for FTS5
+        log(f"N={n:,}: building FTS5")
+        row["fts_build_s"] = fts5_build(tmp / "fts.db", releases)
+        row["fts_build_rate"] = n / row["fts_build_s"]
+        row["fts_disk_mb"] = (tmp / "fts.db").stat().st_size / 1e6
+
+        log(f"N={n:,}: querying")
+        archive = Archive(tmp / "ix")
+        ours = time_queries(lambda q, f: archive.search(SearchParams(q=q, per_page=10, **f)), repeat)
+        db = sqlite3.connect(tmp / "fts.db")
+        theirs = time_queries(lambda q, f: fts5_search(db, q, f), repeat)
+        for name, values in (("ours", ours), ("fts", theirs)):
+            for p in (50, 95, 99):
+                row[f"{name}_p{p}"] = percentile(values, p)
+
+        log(f"N={n:,}: incremental reindex of 10 changed releases")
+        for r in records[:10]:
+            r["body"] += "\n\nA paragraph added to benchmark the incremental reindex."
+        source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run([str(REINDEX), str(source_file), "--index", str(tmp / "ix"), "--incremental", "--quiet"],
+                       capture_output=True, check=False)
+        row["incremental_s"] = time.perf_counter() - started
+        archive.search(SearchParams(q="benchmark incremental"))
+        row["incremental_seen"] = archive.search(SearchParams(q='"benchmark the incremental reindex"')).total == 10
+
+        if http:
+            port = free_port()
+            server = start_server(tmp / "ix", port)
+            try:
+                log(f"N={n:,}: HTTP at concurrency 1 and 8")
+                for c in (1, 8):
+                    result = load(port, c, http_seconds)
+                    row.update({f"http{c}_{k}": v for k, v in result.items()})
+                row["worker_rss_mb"] = worker_rss_mb(server.pid)
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(20)
+    return row
+
+
+def table(rows: list[dict], http: bool) -> str:
+    def f(value, digits=1):
+        return "n/a" if value is None else f"{value:,.{digits}f}"
+    out = ["| measure | " + " | ".join(f"N = {r['n']:,}" for r in rows) + " |",
+           "| --- |" + " --- |" * len(rows)]
+
+    def line(label, fn):
+        out.append(f"| {label} | " + " | ".join(fn(r) for r in rows) + " |")
+
+    line("full build: ours, releases/s", lambda r: f(r["ours_build_rate"]))
+    line("full build: FTS5, releases/s", lambda r: f(r["fts_build_rate"]))
+    line("build time ratio ours / FTS5 (target ≤ 8)", lambda r: f(r["ours_build_s"] / r["fts_build_s"]))
+    line("build peak memory, MB (target < 1,000)", lambda r: f(r["ours_peak_mb"], 0))
+    line("index on disk: ours / FTS5, MB", lambda r: f"{f(r['ours_disk_mb'])} / {f(r['fts_disk_mb'])}")
+    for p in (50, 95, 99):
+        line(f"search+facets+snippets p{p}, ms: ours", lambda r, p=p: f(r[f"ours_p{p}"], 2))
+        line(f"search+facets+snippets p{p}, ms: FTS5", lambda r, p=p: f(r[f"fts_p{p}"], 2))
+    line("ratio ours / FTS5 p50 (target ≤ 3)", lambda r: f(r["ours_p50"] / r["fts_p50"]))
+    line("ratio ours / FTS5 p95 (target ≤ 3)", lambda r: f(r["ours_p95"] / r["fts_p95"]))
+    line("incremental reindex of 10, s (target < 2)", lambda r: f(r["incremental_s"], 2))
+    line("incremental changes visible without restart", lambda r: "yes" if r["incremental_seen"] else "NO")
+    if http:
+        for c in (1, 8):
+            line(f"HTTP c={c}: requests/s", lambda r, c=c: f(r.get(f"http{c}_rps")))
+            line(f"HTTP c={c}: p50 / p95 / p99, ms", lambda r, c=c: " / ".join(
+                f(r.get(f"http{c}_p{p}")) for p in (50, 95, 99)))
+            line(f"HTTP c={c}: errors", lambda r, c=c: str(r.get(f"http{c}_errors")))
+        line("memory per gunicorn worker, MB (target < 300)",
+             lambda r: ", ".join(f(m, 0) for m in r.get("worker_rss_mb", [])))
+    return "\n".join(out)
+
+
+def main(args) -> str:
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+    rows = [run_size(n, args.repeat, not args.no_http, args.http_seconds, log) for n in args.docs]
+    sources = sorted({r["source"] for r in rows})
+    head = (f"Documents: {'; '.join(sources)}, about 1,900 characters each. "
+            f"{len(QUERIES)} fixed queries × {args.repeat} rounds, in process; "
+            f"HTTP: closed-loop Python clients on keep-alive connections against "
+            f"{', '.join(sorted({r.get('http1_endpoint', 'n/a') for r in rows}))}, "
+            f"{args.http_seconds:.0f} s per level, gunicorn with 2 workers.")
+    return head + "\n\n" + table(rows, not args.no_http)
