@@ -37,6 +37,7 @@ class Summary:
     warnings: list[Warning_] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     pairs: PairReport = field(default_factory=PairReport)
+    enricher: object = None
     releases: int = 0
     generation: str | None = None
     previous: str | None = None
@@ -48,8 +49,13 @@ class Summary:
         return self.read / self.seconds if self.seconds > 0 else 0.0
 
 
-def prepare(sources, fmt: str | None = None, progress: bool = False) -> tuple[list[Release], Summary]:
-    """Read, de-duplicate, check and enrich every release in ``sources``."""
+def prepare(sources, fmt: str | None = None, progress: bool = False,
+            previous: Path | None = None) -> tuple[list[Release], Summary]:
+    """Read, de-duplicate, check and enrich every release in ``sources``.
+
+    ``previous`` is the live generation's directory: enrichment it computed for releases
+    whose source has not changed is reused.
+    """
     summary = Summary()
     files_seen: list[str] = []
     result = read_sources(sources, fmt, on_file=lambda path, part: files_seen.append(str(path)))
@@ -67,11 +73,13 @@ def prepare(sources, fmt: str | None = None, progress: bool = False) -> tuple[li
             continue
         unique[release.id] = release
     enricher = Enricher.load()
+    enricher.use_cache(previous)
     kept, rejected, pairs = enricher.enrich_all(list(unique.values()))
     summary.rejected.extend(rejected)
     summary.pairs = pairs
     summary.warnings.extend(pairs.warnings)
     summary.rejected.sort(key=lambda r: (r.source, r.line))
+    summary.enricher = enricher
     return kept, summary
 
 
@@ -84,14 +92,15 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
     ``check`` validates only; ``dry_run`` also compares with the live index but writes nothing.
     """
     started = time.perf_counter()
-    releases, summary = prepare(sources, fmt, progress)
+    store = IndexStore(root)
+    live = store.current_name()
+    releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None)
     summary.mode = mode
     hashes = {r.id: r.content_hash() for r in releases}
     summary.releases = len(releases)
     if check:
         summary.seconds = time.perf_counter() - started
         return summary
-    store = IndexStore(root)
     with store.lock() as messages:
         summary.messages.extend(messages)
         cleared = store.clear_partials()
@@ -138,7 +147,13 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
                 "schema_version": SCHEMA_VERSION,
                 "sources": sorted({r.source for r in releases}),
             }
-            vocabulary.save(partial, vocabulary.build(releases))
+            if mode == "incremental":
+                words = vocabulary.update(vocabulary.load(store.path(current)), store.path(current),
+                                          updated + deleted, [by_id[i] for i in added + updated])
+            else:
+                words = vocabulary.build(releases)
+            vocabulary.save(partial, words)
+            summary.enricher.save_cache(partial, releases)
             _pause_for_tests("switch")
             store.publish(name, partial, manifest, hashes)
         except OSError as error:

@@ -34,6 +34,7 @@ class Release:
     # Filled by enrichment:
     pair: str = ""
     lang_detected: bool = False
+    source_hash: str = ""  # of the fields the source gave, before enrichment
 
     @property
     def year(self) -> int:

@@ -133,7 +133,7 @@ class IndexStore:
         else:
             shutil.copytree(self.path(base), partial, copy_function=_link_or_copy,
                             ignore=shutil.ignore_patterns("*LOCK*"))
-            for stale in (MANIFEST, HASHES, "vocabulary.json"):
+            for stale in (MANIFEST, HASHES, "vocabulary.json", "enrichment.json"):
                 (partial / stale).unlink(missing_ok=True)
         return name, partial
 

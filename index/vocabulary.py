@@ -27,6 +27,22 @@ def build(releases) -> dict[str, int]:
     return dict(counts)
 
 
+def update(counts: dict[str, int], old_generation: Path, removed_ids: list[str], added) -> dict[str, int]:
+    """The vocabulary after an incremental build: the removed (and updated) releases' old words
+    taken out, read from the generation they were in, and the new versions' words added."""
+    from whoosh import index as whoosh_index
+    counts = Counter(counts)
+    if removed_ids:
+        with whoosh_index.open_dir(str(old_generation)).searcher() as searcher:
+            for release_id in removed_ids:
+                fields = searcher.document(id=release_id)
+                if fields:
+                    counts.subtract(words_of(f"{fields['title']}\n{fields['body']}"))
+    for release in added:
+        counts.update(words_of(f"{release.title}\n{release.body}"))
+    return {word: n for word, n in counts.items() if n > 0}
+
+
 def save(directory: Path, vocabulary: dict[str, int]) -> None:
     (directory / FILE).write_text(json.dumps(vocabulary, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 

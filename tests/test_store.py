@@ -114,3 +114,28 @@ def test_lock_of_a_dead_process_is_cleared_with_a_message(tmp_path):
     summary = build(tmp_path, [release(id="a")])
     assert summary.written
     assert any("stale lock" in m for m in summary.messages)
+
+
+def test_incremental_reuses_enrichment_until_the_places_file_changes(tmp_path, monkeypatch):
+    records = [release(id="a", body="Migrants arriving in Villa Nueva del Sur and in Honduras.")]
+    build(tmp_path, records)
+    again = build(tmp_path, records, mode="incremental")
+    assert again.unchanged == 1 and not again.written
+    places = tmp_path / "places.toml"
+    places.write_text('[PA]\ncities = ["Villa Nueva del Sur"]\n', encoding="utf-8")
+    monkeypatch.setenv("PLACES_FILE", str(places))
+    changed = build(tmp_path, records, mode="incremental")
+    assert changed.updated == 1
+    with IndexStore(tmp_path / "ix").open().searcher() as s:
+        assert s.document(id="a")["countries"] == "PA,HN"
+
+
+def test_incremental_vocabulary_follows_the_changes(tmp_path):
+    import json
+    build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Other text.")])
+    build(tmp_path, [release(id="a", body="Quetzaltenangan words now."), release(id="b", body="Other text.")],
+          mode="incremental")
+    store = IndexStore(tmp_path / "ix")
+    words = json.loads((store.path(store.current_name()) / "vocabulary.json").read_text())
+    assert "quetzaltenangan" in words and "zanzibarian" not in words
+    assert words["other"] == 1 and words["words"] == 1
