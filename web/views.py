@@ -255,11 +255,21 @@ def _notices(params: SearchParams, result) -> list[dict]:
     return out
 
 
-def _hit_card(hit) -> dict:
+def _fragment(snippet: str) -> str:
+    """A snippet marked as cut from a longer text (escaped HTML stays escaped HTML)."""
+    snippet = snippet.strip()
+    if not snippet.startswith("…"):
+        snippet = "… " + snippet
+    if not snippet.endswith("…"):
+        snippet += " …"
+    return snippet
+
+
+def _hit_card(hit, fragments: bool = False) -> dict:
     """A search hit with the addresses a page needs."""
     card = {
         "id": hit.id, "lang": hit.lang, "date": hit.date, "title": hit.title, "title_html": hit.title_html,
-        "snippets": hit.snippets, "summary": hit.summary,
+        "snippets": [_fragment(s) for s in hit.snippets] if fragments else hit.snippets, "summary": hit.summary,
         "url": page_url("site.release", rid=hit.id),
         "countries": [_tag("country", c) for c in hit.countries],
         "topics": [_tag("topic", t) for t in hit.topics],
@@ -290,7 +300,7 @@ def search(fmt):
         "query": params.q,
         "params": params,
         "result": result,
-        "hits": [_hit_card(hit) for hit in result.hits],
+        "hits": [_hit_card(hit, fragments=bool(params.q.strip())) for hit in result.hits],
         "facets": _facets(params, result),
         "filters": filters,
         "clear_filters_url": search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page))
