@@ -1,0 +1,66 @@
+"""Fixtures for the web tests: one sample index per run (the sample archive plus a release
+with markup in its title and text), compiled message catalogs, the Flask app and client."""
+
+import json
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from index.build import reindex
+from index.config import PROJECT_ROOT, SAMPLES_DIR
+
+TRANSLATIONS = PROJECT_ROOT / "web" / "translations"
+
+# A release whose title and text carry markup: it must be shown as text, never run.
+HOSTILE_ID = "escaping-check-2019-01-02-en"
+HOSTILE_TITLE = "Escapecheck <script>alert('title')</script> <img src=x onerror=alert(1)> & more"
+HOSTILE = {
+    "id": HOSTILE_ID,
+    "lang": "en",
+    "date": "2019-01-02",
+    "title": HOSTILE_TITLE,
+    "body": "Escapecheck body <script>alert('body')</script> with <img src=x onerror=alert(2)> inside.\n\n"
+            "A second paragraph with \"quotes\" & <b>bold</b> tags.",
+    "url": "javascript:alert(3)",
+}
+
+
+def compile_catalogs() -> None:
+    """Compile each .po whose .mo is missing or older (the .mo files are not kept in git)."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalogs():
+    compile_catalogs()
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("web-index")
+    extra = root / "extra.jsonl"
+    extra.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    index_dir = root / "ix"
+    reindex([SAMPLES_DIR, extra], index_dir, progress=False)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def app(web_index, catalogs):
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True})
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
