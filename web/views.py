@@ -85,6 +85,10 @@ def healthz():
     except IndexUnavailable as error:
         response = jsonify({"status": "unhealthy", "message": str(error)})
         response.status_code = 503
+    except Exception as error:  # a health check answers, whatever went wrong
+        current_app.logger.exception("health check failed")
+        response = jsonify({"status": "unhealthy", "message": f"the index cannot be read: {type(error).__name__}"})
+        response.status_code = 503
     else:
         response = jsonify({"status": "ok", **status})
     response.headers["Cache-Control"] = "no-store"

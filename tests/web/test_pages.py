@@ -520,6 +520,16 @@ def test_healthz_without_an_index_is_503_and_recovers(tmp_path):
     assert client.get("/en/search?q=migrants").status_code == 200
 
 
+def test_healthz_is_unhealthy_when_the_index_fails(app, client, monkeypatch):
+    def broken():
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(app.extensions["archive"], "status", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unhealthy", "message": "the index cannot be read: OSError"}
+
+
 def test_static_files_have_security_headers_and_versioned_urls(client):
     _, page = get_page(client, "/en/")
     css = next(attrs["href"] for tag, attrs in page.elements if tag == "link" and attrs.get("rel") == "stylesheet")
