@@ -168,7 +168,26 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
     return summary
 
 
+def _pairs_together(releases: list[Release]) -> list[Release]:
+    """The releases with each translation right after its partner, so pairs get adjacent
+    document numbers (search then merges pairs with one bit shift)."""
+    by_id = {r.id: r for r in releases}
+    done: set[str] = set()
+    ordered = []
+    for release in releases:
+        if release.id in done:
+            continue
+        ordered.append(release)
+        done.add(release.id)
+        partner = by_id.get(release.pair)
+        if partner is not None and partner.id not in done:
+            ordered.append(partner)
+            done.add(partner.id)
+    return ordered
+
+
 def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str], progress: bool) -> None:
+    releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
     writer = ix.writer(limitmb=WRITER_LIMIT_MB)
     bar = Progress(len(releases), "indexing", enabled=progress)

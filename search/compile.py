@@ -7,6 +7,7 @@ variants) are added as alternatives, scored lower than the words typed.
 """
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -41,8 +42,22 @@ class Compiler:
     gazetteer: Gazetteer
     taxonomy: Taxonomy
     glossary: Glossary
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def compile(self, parsed: q.ParsedQuery) -> Compiled:
+        self._local.boosts = []
+        try:
+            compiled = self._compile(parsed)
+        finally:
+            boosts, self._local.boosts = self._local.boosts, None
+        if boosts and compiled.query is not None and not compiled.browse:
+            title = _or(list({repr(b): b for b in boosts}.values()))
+            compiled.query = wq.AndMaybe(compiled.query, title)
+            if compiled.any_query is not None:
+                compiled.any_query = wq.AndMaybe(compiled.any_query, title)
+        return compiled
+
+    def _compile(self, parsed: q.ParsedQuery) -> Compiled:
         nodes = parsed.tree.nodes
         notices = []
         positive = [n for n in nodes if not isinstance(n, q.Not)]
@@ -168,12 +183,25 @@ class Compiler:
         return _or([literal] + self._expansions(analysed, fields))
 
     def _text_query(self, analysed: dict, fields, boost: float = 1.0) -> wq.Query | None:
+        """Terms (or phrases) in the given fields of each language.
+
+        The body fields also hold the title, so for a title-and-body search only the body
+        fields decide what matches; the title terms are set aside as optional boosts
+        (added by :meth:`compile`), which halves the matchers Whoosh has to walk.
+        """
         clauses = []
+        boosts = getattr(self._local, "boosts", None)
         for lang in LANGUAGES:
             words = analysed.get(lang)
             if not words:
                 continue
             for name in fields:
+                if name == "title" and "body" in fields and boosts is not None:
+                    field_name = f"title_{lang}"
+                    weight = boost * TITLE_BOOST
+                    boosts.append(wq.Term(field_name, words[0], boost=weight) if len(words) == 1
+                                  else wq.Phrase(field_name, list(words), boost=weight))
+                    continue
                 weight = boost * (TITLE_BOOST if name == "title" else BODY_BOOST)
                 field_name = f"{name}_{lang}"
                 if len(words) == 1:

@@ -1,48 +1,157 @@
-"""Per-document facet values of one index generation, read once from Whoosh columns.
+"""Per-document facet values of one index generation, read once from Whoosh columns, as bitmaps.
 
-Facet counting and filtering then work on plain Python arrays indexed by document
-number, instead of asking Whoosh to group every query's matches.
+A set of documents is a Python integer used as a bitmap (bit ``d`` set for document
+number ``d``): intersections, unions and counts (``int.bit_count``) then run in C over
+the whole archive at once, instead of a Python loop over every matching document.
+Translation pairs count once: the second member of a pair (the higher document number)
+is mapped onto the first before counting.  A full build writes pair members next to each
+other, so that mapping is one shift; pairs placed apart by incremental builds are
+mapped one by one.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from whoosh.idsets import DocIdSet
 
 FACETS = ("year", "country", "topic", "lang")
 
 
+class BitmapSet(DocIdSet):
+    """A read-only set of document numbers backed by a bitmap, for Whoosh's filter collectors."""
+
+    def __init__(self, bits: int, size: int):
+        self.bits = bits
+        self.bytes = bits.to_bytes((size + 8) // 8, "little")
+
+    def __contains__(self, docnum):
+        return docnum >> 3 < len(self.bytes) and bool(self.bytes[docnum >> 3] >> (docnum & 7) & 1)
+
+    def __len__(self):
+        return self.bits.bit_count()
+
+    def __iter__(self):
+        return iter(docnums(self.bits))
+
+
+def bitmap(numbers, size: int) -> int:
+    buffer = bytearray((size + 8) // 8)
+    for d in numbers:
+        buffer[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def docnums(bits: int) -> list[int]:
+    """The document numbers in a bitmap, in order."""
+    out = []
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for index, byte in enumerate(data):
+        while byte:
+            low = byte & -byte
+            out.append(index * 8 + low.bit_length() - 1)
+            byte ^= low
+    return out
+
+
 @dataclass
 class DocValues:
-    live: list[int]  # document numbers that are not deleted
+    size: int  # document numbers run from 0 to size - 1 (deleted ones included)
+    live: int  # bitmap of documents that are not deleted
     ids: list[str]
     langs: list[str]
     years: list[int]
-    dates: list[dt.datetime | None]
+    dates: list
     countries: list[tuple[str, ...]]
     topics: list[tuple[str, ...]]
-    groups: list[int]  # the translation group as a small integer
     docnum_by_id: dict[str, int]
+    values: dict[str, dict[str, int]]  # facet -> value -> bitmap
+    second: int = 0  # bitmap: the second member of each pair whose first member is live
+    adjacent: int = 0  # bitmap: second members whose first member is the document just before
+    partners: dict[int, int] = field(default_factory=dict)  # second member -> first member, when apart
+    groups: list[int] = field(default_factory=list)  # group number per document (a pair shares one)
 
     @classmethod
     def load(cls, reader) -> "DocValues":
-        live = list(reader.all_doc_ids())
+        size = reader.doc_count_all()
+        live_numbers = list(reader.all_doc_ids())
         ids = list(reader.column_reader("id"))
         langs = list(reader.column_reader("lang"))
         years = list(reader.column_reader("year"))
         dates = list(reader.column_reader("date"))
         countries = [tuple(v.split(",")) if v else () for v in reader.column_reader("countries")]
         topics = [tuple(v.split(",")) if v else () for v in reader.column_reader("topics")]
-        group_numbers: dict[str, int] = {}
-        groups = [group_numbers.setdefault(g, len(group_numbers)) for g in reader.column_reader("group")]
+        group_keys = list(reader.column_reader("group"))
+        live_set = set(live_numbers)
+        members: dict[str, list[int]] = {}
+        for d in live_numbers:
+            members.setdefault(group_keys[d], []).append(d)
+        groups = [0] * size
+        second_numbers, adjacent_numbers, partners = [], [], {}
+        for number, (_, docs) in enumerate(sorted(members.items())):
+            docs.sort()
+            for d in docs:
+                groups[d] = number
+            for d in docs[1:]:
+                second_numbers.append(d)
+                if d - 1 == docs[0]:
+                    adjacent_numbers.append(d)
+                else:
+                    partners[d] = docs[0]
+        values: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
+        for d in live_numbers:
+            values["year"].setdefault(str(years[d]), []).append(d)
+            values["lang"].setdefault(langs[d], []).append(d)
+            for c in countries[d]:
+                values["country"].setdefault(c, []).append(d)
+            for t in topics[d]:
+                values["topic"].setdefault(t, []).append(d)
         return cls(
-            live=live, ids=ids, langs=langs, years=years, dates=dates, countries=countries,
-            topics=topics, groups=groups, docnum_by_id={ids[d]: d for d in live},
+            size=size, live=bitmap(live_numbers, size), ids=ids, langs=langs, years=years, dates=dates,
+            countries=countries, topics=topics,
+            docnum_by_id={ids[d]: d for d in live_set},
+            values={f: {v: bitmap(ds, size) for v, ds in vs.items()} for f, vs in values.items()},
+            second=bitmap(second_numbers, size), adjacent=bitmap(adjacent_numbers, size),
+            partners=partners, groups=groups,
         )
 
-    def values(self, facet: str, docnum: int) -> tuple:
-        if facet == "year":
-            return (self.years[docnum],)
-        if facet == "lang":
-            return (self.langs[docnum],)
-        if facet == "country":
-            return self.countries[docnum]
-        return self.topics[docnum]
+    # --- sets -------------------------------------------------------------------------------
+    def of(self, numbers) -> int:
+        return bitmap(numbers, self.size)
+
+    def any_of(self, facet: str, selected) -> int:
+        """Documents with any of the selected values of a facet (OR within a facet)."""
+        out = 0
+        for value in selected:
+            out |= self.values[facet].get(str(value), 0)
+        return out
+
+    def merged(self, bits: int) -> int:
+        """The set with each pair's second member replaced by its first: one bit per translation group."""
+        seconds = bits & self.second
+        if not seconds:
+            return bits
+        out = (bits & ~self.second) | ((seconds & self.adjacent) >> 1)
+        apart = seconds & ~self.adjacent
+        if apart:
+            extra = [self.partners[d] for d in docnums(apart)]
+            out |= bitmap(extra, self.size)
+        return out
+
+    def count(self, bits: int, separate: bool) -> int:
+        return (bits if separate else self.merged(bits)).bit_count()
+
+    def representatives(self, bits: int, ui: str) -> int:
+        """One document per translation group: the one in the interface language when both are in the set."""
+        seconds = bits & self.second
+        if not seconds:
+            return bits
+        in_ui = self.values["lang"].get(ui, 0)
+        drop = 0
+        both_adjacent = seconds & self.adjacent & (bits << 1)
+        drop |= both_adjacent & ~in_ui  # the second member is not in the interface language
+        drop |= (both_adjacent & in_ui) >> 1  # it is: drop the first member instead
+        for d in docnums(seconds & ~self.adjacent):
+            first = self.partners[d]
+            if bits >> first & 1:
+                drop |= (1 << d) if self.langs[d] != ui else (1 << first)
+        return bits & ~drop

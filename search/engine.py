@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from whoosh import collectors, sorting
+from whoosh import collectors
 from whoosh import query as wq
 
 from index import vocabulary
@@ -28,7 +28,7 @@ from index.topics import Taxonomy
 from . import query as q
 from . import highlight
 from .compile import Compiler
-from .docvalues import FACETS, DocValues
+from .docvalues import FACETS, BitmapSet, DocValues, docnums
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
@@ -148,7 +148,7 @@ class Archive:
         snap = self.snapshot()
         return {
             "generation": snap.name,
-            "releases": len(snap.docs.live),
+            "releases": snap.docs.live.bit_count(),
             "built_at": snap.manifest.get("built_at"),
             "mode": snap.manifest.get("mode"),
         }
@@ -189,23 +189,25 @@ class Archive:
         notices += [{"code": "common_words", "message": m} for m in compiled.notices]
         searcher = snap.searcher
         matched_any = False
+        docs = snap.docs
+        scored = None
         if compiled.query is None:
-            matched = []
+            matched = 0
         else:
-            matched = self._matching(snap, compiled.query)
+            matched, scored = self._matching(snap, compiled.query)
             if not matched and compiled.any_query is not None:
-                any_matched = self._matching(snap, compiled.any_query)
+                any_matched, any_scored = self._matching(snap, compiled.any_query)
                 if any_matched:
-                    matched, matched_any = any_matched, True
+                    matched, scored, matched_any = any_matched, any_scored, True
                     compiled.query = compiled.any_query
                     notices.append({"code": "any_word", "message": "no release contains all the words; "
                                     "showing releases that contain any of them"})
-        selected, facet_docs = self._apply_filters(snap.docs, matched, params)
-        facets = self._facets(snap.docs, facet_docs, params)
-        total = self._count(snap.docs, selected, params.separate)
+        selected, facet_bases = self._apply_filters(docs, matched, params)
+        facets = self._facets(docs, facet_bases, params)
+        total = docs.count(selected, params.separate)
         hits = []
         if selected and compiled.query is not None:
-            hits = self._page(snap, searcher, compiled, selected, params)
+            hits = self._page(snap, compiled, scored, selected, params)
         suggestion = None
         if total < 3 and compiled.query is not None and not compiled.browse:
             suggestion = self.correct(params.q, snap)
@@ -232,10 +234,18 @@ class Archive:
         )
 
     @staticmethod
-    def _matching(snap: Snapshot, query: wq.Query) -> list[int]:
+    def _matching(snap: Snapshot, query: wq.Query) -> tuple[int, list | None]:
+        """The documents matching a query, as a bitmap, and their (score, docnum) best first.
+
+        One pass of Whoosh's matchers scores every match (exact BM25F, no block-quality
+        shortcuts); facets, filters and pages are then taken from that list.
+        """
         if isinstance(query, wq.Every):
-            return snap.docs.live
-        return list(query.docs(snap.searcher))
+            return snap.docs.live, None
+        collector = collectors.UnlimitedCollector()
+        snap.searcher.search_with_collector(query, collector)
+        scored = sorted(((-score, docnum) for score, docnum in collector.items))
+        return snap.docs.of(d for _, d in scored), scored
 
     @staticmethod
     def _sort(params: SearchParams, compiled) -> str:
@@ -243,52 +253,60 @@ class Archive:
             return "newest"
         return params.sort
 
-    def _apply_filters(self, docs: DocValues, matched, params: SearchParams):
-        """The documents that pass every filter, and per facet those that pass all but its own."""
-        selections = {
-            "year": set(params.years), "country": set(params.countries),
-            "topic": set(params.topics), "lang": set(params.langs),
-        }
-        active = [f for f in FACETS if selections[f]]
-        start = dt.datetime.combine(params.date_from, dt.time()) if params.date_from else None
-        end = dt.datetime.combine(params.date_to, dt.time.max) if params.date_to else None
-        selected: list[int] = []
-        facet_docs: dict[str, list[int]] = {f: [] for f in FACETS}
-        for docnum in matched:
-            if start or end:
-                date = docs.dates[docnum]
-                if date is None or (start and date < start) or (end and date > end):
-                    continue
-            failed = [f for f in active if not selections[f].intersection(docs.values(f, docnum))]
-            if not failed:
-                selected.append(docnum)
-                for f in FACETS:
-                    facet_docs[f].append(docnum)
-            elif len(failed) == 1:
-                facet_docs[failed[0]].append(docnum)
-        return selected, facet_docs
+    def _apply_filters(self, docs: DocValues, matched: int, params: SearchParams) -> tuple[int, dict[str, int]]:
+        """The documents that pass every filter, and per facet those that pass all filters but its own."""
+        base = matched
+        if params.date_from or params.date_to:
+            base &= self._date_range(docs, params.date_from, params.date_to)
+        selections = {"year": params.years, "country": params.countries, "topic": params.topics,
+                      "lang": params.langs}
+        masks = {f: docs.any_of(f, values) for f, values in selections.items() if values}
+        selected = base
+        for mask in masks.values():
+            selected &= mask
+        bases = {}
+        for facet in FACETS:
+            bits = base
+            for other, mask in masks.items():
+                if other != facet:
+                    bits &= mask
+            bases[facet] = bits
+        return selected, bases
 
     @staticmethod
-    def _count(docs: DocValues, docnums, separate: bool) -> int:
-        return len(docnums) if separate else len({docs.groups[d] for d in docnums})
+    def _date_range(docs: DocValues, start: dt.date | None, end: dt.date | None) -> int:
+        """Documents dated within [start, end]: whole years by their bitmaps, the edge years one by one."""
+        first = start.year if start else min(docs.years, default=0)
+        last = end.year if end else max(docs.years, default=0)
+        low = dt.datetime.combine(start, dt.time()) if start else None
+        high = dt.datetime.combine(end, dt.time.max) if end else None
+        out = 0
+        for value, bits in docs.values["year"].items():
+            year = int(value)
+            if first < year < last:
+                out |= bits
+            elif year in (first, last):
+                keep = [d for d in docnums(bits) if (low is None or docs.dates[d] >= low)
+                        and (high is None or docs.dates[d] <= high)]
+                out |= docs.of(keep)
+        return out
 
-    def _facets(self, docs: DocValues, facet_docs, params: SearchParams) -> dict[str, list[FacetValue]]:
+    def _facets(self, docs: DocValues, bases: dict[str, int], params: SearchParams) -> dict[str, list[FacetValue]]:
         selections = {"year": {str(y) for y in params.years}, "country": set(params.countries),
                       "topic": set(params.topics), "lang": set(params.langs)}
         out = {}
         for facet in FACETS:
-            seen: dict[str, set] = {}
-            for docnum in facet_docs[facet]:
-                key = docnum if params.separate else docs.groups[docnum]
-                for value in docs.values(facet, docnum):
-                    seen.setdefault(str(value), set()).add(key)
-            for value in selections[facet]:
-                seen.setdefault(value, set())  # a selected value stays visible with its count
+            base = bases[facet]
             values = []
-            for value, keys in seen.items():
-                labels = self.labels(facet, value)
-                values.append(FacetValue(value=value, label=labels[params.ui], labels=labels, count=len(keys),
-                                         selected=value in selections[facet]))
+            for value, bits in docs.values[facet].items():
+                count = docs.count(base & bits, params.separate) if base else 0
+                if count or value in selections[facet]:
+                    labels = self.labels(facet, value)
+                    values.append(FacetValue(value=value, label=labels[params.ui], labels=labels, count=count,
+                                             selected=value in selections[facet]))
+            for value in selections[facet] - set(docs.values[facet]):
+                labels = self.labels(facet, value)  # a selected value the archive does not have
+                values.append(FacetValue(value=value, label=labels[params.ui], labels=labels, count=0, selected=True))
             if facet == "year":
                 values.sort(key=lambda v: v.value, reverse=True)
             else:
@@ -296,37 +314,25 @@ class Archive:
             out[facet] = values
         return out
 
-    def _page(self, snap: Snapshot, searcher, compiled, selected: list[int], params: SearchParams) -> list[Hit]:
+    def _page(self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams) -> list[Hit]:
+        """The hits of the requested page: one per translation group unless asked otherwise."""
+        docs = snap.docs
+        allowed = BitmapSet(selected if params.separate else docs.representatives(selected, params.ui), docs.size)
         sort = self._sort(params, compiled)
-        limit = params.page * params.per_page
-        if sort == "relevance":
-            collector = collectors.TopCollector(limit, usequality=False, replace=0)
+        start, end = (params.page - 1) * params.per_page, params.page * params.per_page
+        if sort == "relevance" and scored is not None:
+            ranked = [(d, -s) for s, d in scored if d in allowed]
         else:
-            facet = sorting.MultiFacet([sorting.FieldFacet("date", reverse=sort == "newest"),
-                                        sorting.FieldFacet("id")])
-            collector = collectors.SortingCollector(facet, limit=limit)
-        allowed = set(selected) if params.separate else self._representatives(snap.docs, selected, params.ui)
-        collector = collectors.FilterCollector(collector, allow=allowed)
-        searcher.search_with_collector(compiled.query, collector)
-        results = collector.results()
-        start = (params.page - 1) * params.per_page
-        selected_set = set(selected)
+            newest = sort != "oldest"
+            order = sorted(allowed, key=lambda d: (docs.dates[d], docs.ids[d]), reverse=newest)
+            scores = {d: -s for s, d in scored} if scored is not None else {}
+            ranked = [(d, scores.get(d)) for d in order]
         terms = highlight.positive_terms(compiled.query) if not compiled.browse else {}
-        return [self._hit(snap, hit, terms, params, selected_set) for hit in results[start:limit]]
+        matched = BitmapSet(selected, docs.size)
+        return [self._hit(snap, d, score, terms, params, matched) for d, score in ranked[start:end]]
 
-    @staticmethod
-    def _representatives(docs: DocValues, selected: list[int], ui: str) -> set[int]:
-        """One document per translation group: the one in the interface language when both matched."""
-        best: dict[int, int] = {}
-        for docnum in selected:
-            group = docs.groups[docnum]
-            current = best.get(group)
-            if current is None or (docs.langs[current] != ui and docs.langs[docnum] == ui):
-                best[group] = docnum
-        return set(best.values())
-
-    def _hit(self, snap: Snapshot, hit, terms: dict, params: SearchParams, matched: set) -> Hit:
-        fields = hit.fields()
+    def _hit(self, snap: Snapshot, docnum: int, score, terms: dict, params: SearchParams, matched) -> Hit:
+        fields = snap.searcher.stored_fields(docnum)
         lang = fields["lang"]
         snippets = highlight.snippets(fields["body"], lang, terms.get(f"body_{lang}", set()))
         title_html = highlight.title(fields["title"], lang, terms.get(f"title_{lang}", set()))
@@ -339,7 +345,7 @@ class Archive:
             countries=self._labels("country", fields.get("countries"), params.ui),
             topics=self._labels("topic", fields.get("topics"), params.ui),
             translation=self._translation(snap, fields.get("pair"), matched),
-            score=round(hit.score, 4) if isinstance(hit.score, float) else None,
+            score=round(score, 4) if score is not None else None,
         )
 
     def _labels(self, facet: str, joined: str | None, ui: str) -> list[Label]:
@@ -440,7 +446,8 @@ class Archive:
         query = self._title_query(head, last)
         if query is not None:
             results = snap.searcher.search(query, limit=limit * 2)
-            picked = self._representatives(snap.docs, [hit.docnum for hit in results], ui)
+            picked = BitmapSet(snap.docs.representatives(snap.docs.of(hit.docnum for hit in results), ui),
+                               snap.docs.size)
             for hit in results:
                 if hit.docnum in picked and len(out) < limit:
                     out.append(Suggestion(text=hit["title"], kind="title", id=hit["id"], lang=hit["lang"]))

@@ -302,3 +302,25 @@ def test_country_prefix_ranks_by_how_much_a_release_is_about_the_country(archive
     result = search(archive, "country:HT")
     assert result.sort == "relevance"
     assert ids(result)[0] == "2021-09-23-haiti-earthquake-response-en"
+
+
+def test_pairs_count_once_after_an_incremental_build_moves_them_apart(tmp_path):
+    from .helpers import release, write_jsonl
+    records = [
+        release(id="a-en", lang="en", translation_key="a", title="Shelters after the hurricane"),
+        release(id="a-es", lang="es", translation_key="a", title="Albergues tras el huracán", body="Huracán y albergues."),
+        release(id="b-en", lang="en", title="Another hurricane release"),
+    ]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    reindex([source], tmp_path / "ix", progress=False)
+    records[1]["body"] = "Huracán, albergues y más personas en los albergues."
+    write_jsonl(source, records)
+    reindex([source], tmp_path / "ix", mode="incremental", progress=False)
+    moved = Archive(tmp_path / "ix")
+    assert moved.snapshot().docs.partners  # the updated Spanish version now sits apart from its partner
+    for ui in ("en", "es"):
+        result = moved.search(SearchParams(q="hurricane", ui=ui))
+        assert result.total == 2
+        assert {h.id for h in result.hits} == {f"a-{ui}", "b-en"}
+        assert sum(v.count for v in result.facets["year"]) == 2
+    assert moved.search(SearchParams(q="hurricane", separate=True)).total == 3
