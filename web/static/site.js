@@ -176,6 +176,9 @@
     var form = document.getElementById("search-form");
     if (!region || !form || !window.fetch || !window.DOMParser || !window.history.pushState) return;
     var controller = null;
+    var shown = withoutHash(window.location.href);  // the address whose results are on screen
+
+    function withoutHash(url) { return String(url).split("#")[0]; }
 
     function filtersDetails() { return document.getElementById("filters"); }
 
@@ -235,6 +238,7 @@
           var doc = new DOMParser().parseFromString(html, "text/html");
           if (!doc.getElementById("results-region")) throw new Error("not a results page");
           swap(doc);
+          shown = withoutHash(url);
           if (options.push !== false) window.history.pushState({ results: true }, "", url);
           var newDetails = filtersDetails();
           if (newDetails) newDetails.open = filtersOpen;
@@ -277,7 +281,10 @@
 
     window.history.replaceState({ results: true }, "", window.location.href);
     window.addEventListener("popstate", function (event) {
-      if (event.state && event.state.results) navigate(window.location.href, { push: false });
+      // a skip link or other #fragment changes the history too: only a new address reloads results
+      if (event.state && event.state.results && withoutHash(window.location.href) !== shown) {
+        navigate(window.location.href, { push: false });
+      }
     });
 
     fitFilters();
