@@ -18,6 +18,8 @@ from .store import IndexStore
 from . import vocabulary
 
 WRITER_LIMIT_MB = 256
+WRITER_PROCS = int(os.environ.get("REINDEX_PROCS", "2"))
+PARALLEL_FROM = 5000  # releases; below this one process is as fast
 
 
 class BuildError(RuntimeError):
@@ -186,10 +188,19 @@ def _pairs_together(releases: list[Release]) -> list[Release]:
     return ordered
 
 
+def _full_writer(ix, count: int):
+    """One writer for small archives; for large ones, Whoosh's multi-process writer with one
+    segment per process (the final merge would cost what the processes saved)."""
+    procs = min(os.cpu_count() or 1, WRITER_PROCS)
+    if count >= PARALLEL_FROM and procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB // procs, batchsize=200)
+    return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+
 def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str], progress: bool) -> None:
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
-    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    writer = _full_writer(ix, len(releases))
     bar = Progress(len(releases), "indexing", enabled=progress)
     try:
         for release in releases:

@@ -6,6 +6,7 @@ generation when a reindex has switched it, so a reindex shows up without a resta
 """
 
 import bisect
+import copy
 import difflib
 import datetime as dt
 from collections import OrderedDict
@@ -75,6 +76,7 @@ class Snapshot:
     vocabulary: dict[str, int] = field(default_factory=dict)  # folded word -> releases using it
     words: list[str] = field(default_factory=list)  # the vocabulary, sorted
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
+    results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
 
     @cached_property
     def corrector(self) -> "VocabularyCorrector":
@@ -96,8 +98,9 @@ class Archive:
     """The searchable archive in one index directory."""
 
     def __init__(self, root, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
-                 glossary: Glossary | None = None):
+                 glossary: Glossary | None = None, cache_size: int = 512):
         self.store = IndexStore(root)
+        self.cache_size = cache_size  # search results kept per generation (0: no cache)
         self._gazetteer, self._taxonomy, self._glossary = gazetteer, taxonomy, glossary
         self._snapshot: Snapshot | None = None
         self._retired: list[Snapshot] = []
@@ -179,8 +182,25 @@ class Archive:
 
     # --- searching ---------------------------------------------------------------------------
     def search(self, params: SearchParams, _corrected: bool = False) -> SearchResult:
+        """Search the live generation.  Results are cached per generation (a result cannot
+        change until the next reindex), so a repeated search costs a lookup and a copy."""
         started = time.perf_counter()
         snap = self.snapshot()
+        if self.cache_size:
+            cached = snap.results.get(params)
+            if cached is not None:
+                snap.results.move_to_end(params)
+                result = copy.deepcopy(cached)
+                result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+                return result
+        result = self._search(snap, params, started, _corrected)
+        if self.cache_size:
+            snap.results[params] = copy.deepcopy(result)
+            while len(snap.results) > self.cache_size:
+                snap.results.popitem(last=False)
+        return result
+
+    def _search(self, snap: Snapshot, params: SearchParams, started: float, _corrected: bool) -> SearchResult:
         parsed = q.parse(params.q)
         notices = []
         if parsed.truncated:

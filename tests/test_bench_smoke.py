@@ -1,0 +1,20 @@
+"""A 1,000-document run of the benchmark, as CI runs it: every measurement works (no timing assertion)."""
+
+import os
+import subprocess
+
+from index.config import PROJECT_ROOT
+
+
+def test_benchmark_smoke_run():
+    done = subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "bench"), "run", "--docs", "1000", "--repeat", "1",
+         "--http-seconds", "2", "--no-save"],
+        capture_output=True, text=True, timeout=900, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for row in ("full build: ours, releases/s", "full build: FTS5, releases/s", "ratio ours / FTS5 p50",
+                "incremental reindex of 10, s", "HTTP c=8: requests/s", "memory per gunicorn worker"):
+        assert row in out, row
+    assert "| incremental changes visible without restart | yes |" in out
+    assert "| HTTP c=1: errors | 0 |" in out
