@@ -150,11 +150,13 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
                 "sources": sorted({r.source for r in releases}),
             }
             if mode == "incremental":
+                changed = [by_id[i] for i in added + updated]
                 words = vocabulary.update(vocabulary.load(store.path(current)), store.path(current),
-                                          updated + deleted, [by_id[i] for i in added + updated])
+                                          updated + deleted, changed)
+                forms = vocabulary.written_forms(changed, vocabulary.load_forms(store.path(current)))
             else:
-                words = vocabulary.build(releases)
-            vocabulary.save(partial, words)
+                words, forms = vocabulary.build(releases), vocabulary.written_forms(releases)
+            vocabulary.save(partial, words, forms)
             summary.enricher.save_cache(partial, releases)
             _pause_for_tests("switch")
             store.publish(name, partial, manifest, hashes)

@@ -27,6 +27,23 @@ def build(releases) -> dict[str, int]:
     return dict(counts)
 
 
+def written_forms(releases, forms: dict[str, str] | None = None) -> dict[str, str]:
+    """Folded word -> its commonest written (accented, lower-case) form, for words with accents,
+    so suggestions read "migración", not "migracion"."""
+    seen: Counter = Counter()
+    for release in releases:
+        for word in _TOKEN.findall(f"{release.title}\n{release.body}"):
+            if not word.isascii():
+                seen[word.lower()] += 1
+    out = dict(forms or {})
+    best: dict[str, int] = {}
+    for form, n in seen.items():
+        key = _fold_all([form])[0]
+        if n > best.get(key, 0):
+            best[key], out[key] = n, form
+    return out
+
+
 def update(counts: dict[str, int], old_generation: Path, removed_ids: list[str], added) -> dict[str, int]:
     """The vocabulary after an incremental build: the removed (and updated) releases' old words
     taken out, read from the generation they were in, and the new versions' words added."""
@@ -43,12 +60,22 @@ def update(counts: dict[str, int], old_generation: Path, removed_ids: list[str],
     return {word: n for word, n in counts.items() if n > 0}
 
 
-def save(directory: Path, vocabulary: dict[str, int]) -> None:
-    (directory / FILE).write_text(json.dumps(vocabulary, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+def save(directory: Path, vocabulary: dict[str, int], forms: dict[str, str] | None = None) -> None:
+    data = {"counts": vocabulary, "forms": forms or {}}
+    (directory / FILE).write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def _read(directory: Path) -> dict:
+    try:
+        data = json.loads((directory / FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"counts": {}, "forms": {}}
+    return data if "counts" in data else {"counts": data, "forms": {}}
 
 
 def load(directory: Path) -> dict[str, int]:
-    try:
-        return json.loads((directory / FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+    return _read(directory)["counts"]
+
+
+def load_forms(directory: Path) -> dict[str, str]:
+    return _read(directory)["forms"]

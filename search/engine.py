@@ -75,6 +75,7 @@ class Snapshot:
     opened_at: float = field(default_factory=time.time)
     vocabulary: dict[str, int] = field(default_factory=dict)  # folded word -> releases using it
     words: list[str] = field(default_factory=list)  # the vocabulary, sorted
+    forms: dict[str, str] = field(default_factory=dict)  # folded word -> its written form, when accented
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
     results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
 
@@ -88,7 +89,8 @@ class Snapshot:
         searcher = ix.searcher()
         words = vocabulary.load(store.path(name))
         return cls(name=name, manifest=store.manifest(name), ix=ix, searcher=searcher,
-                   docs=DocValues.load(searcher.reader()), vocabulary=words, words=sorted(words))
+                   docs=DocValues.load(searcher.reader()), vocabulary=words, words=sorted(words),
+                   forms=vocabulary.load_forms(store.path(name)))
 
     def close(self) -> None:
         self.searcher.close()
@@ -462,7 +464,8 @@ class Archive:
                 if word != last or snap.vocabulary[word] > 1:
                     candidates.append((snap.vocabulary[word], word))
             candidates.sort(key=lambda c: (-c[0], c[1]))
-            out += [Suggestion(text=" ".join(head + [w]), kind="term") for _, w in candidates[: max(limit // 2, 3)]]
+            out += [Suggestion(text=" ".join([snap.forms.get(h, h) for h in head] + [snap.forms.get(w, w)]),
+                               kind="term") for _, w in candidates[: max(limit // 2, 3)]]
         query = self._title_query(head, last)
         if query is not None:
             results = snap.searcher.search(query, limit=limit * 2)
@@ -504,7 +507,7 @@ class Archive:
                 continue
             suggestions = snap.corrector.suggest(folded, limit=1, maxdist=2 if len(folded) > 4 else 1)
             if suggestions:
-                out.append(token.replace(bare, suggestions[0]))
+                out.append(token.replace(bare, snap.forms.get(suggestions[0], suggestions[0])))
                 changed = True
             else:
                 out.append(token)

@@ -324,3 +324,8 @@ def test_pairs_count_once_after_an_incremental_build_moves_them_apart(tmp_path):
         assert {h.id for h in result.hits} == {f"a-{ui}", "b-en"}
         assert sum(v.count for v in result.facets["year"]) == 2
     assert moved.search(SearchParams(q="hurricane", separate=True)).total == 3
+
+
+def test_suggestions_and_corrections_keep_accents(archive):
+    assert any(s.text == "migración" for s in archive.suggest("migrac"))
+    assert search(archive, "migrazión").suggestion == "migración"
