@@ -6,15 +6,23 @@ from ..records import Warning_
 
 
 def decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, list[Warning_]]:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), []
-    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), []
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8):]
+    for utf16, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if not bom and data.startswith(utf16):
+            return data[len(utf16):].decode(name, errors="replace"), []
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as error:
         position = data.count(b"\n", 0, error.start) + 1
+        if _cut_in_a_character(data, error, bom):
+            # A UTF-8 file cut short (a partial copy or download): keep it UTF-8, not mojibake.
+            return data[:error.start].decode("utf-8"), [Warning_(
+                source, position, "the file ends in the middle of a UTF-8 character (was it cut short?); "
+                                  "the incomplete character was dropped")]
+    if bom:  # the file says it is UTF-8
+        return data.decode("utf-8", errors="replace"), []
     if declared:
         try:
             return data.decode(declared), []
@@ -23,3 +31,16 @@ def decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, 
     # Latin-1 is what non-UTF-8 exports from Windows tools usually are; cp1252 is its superset.
     text = data.decode("cp1252", errors="replace")
     return text, [Warning_(source, position, "not valid UTF-8; read as Windows-1252 (Latin-1)")]
+
+
+def _cut_in_a_character(data: bytes, error: UnicodeDecodeError, bom: bool) -> bool:
+    """Whether the only fault is an incomplete multi-byte character at the very end.
+
+    A lone accented letter at the end of a Latin-1 file looks the same, so one stray lead
+    byte counts as a cut only when the file shows itself to be UTF-8 (a BOM, or other
+    non-ASCII characters, all valid).
+    """
+    if error.reason != "unexpected end of data" or error.end != len(data):
+        return False
+    tail = data[error.start:]
+    return bom or len(tail) > 1 or not data[:error.start].isascii()
