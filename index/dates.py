@@ -40,6 +40,10 @@ class DateError(ValueError):
     """A line that has the shape of a date but names no real day."""
 
 
+class ImpossibleDate(DateError):
+    """A well-formed date that names no real day (``2019-02-30``)."""
+
+
 def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     """Parse a listing's date line.
 
@@ -79,4 +83,4 @@ def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise DateError(f"{original.strip()!r} is not a real date") from None
+        raise ImpossibleDate(f"{original.strip()!r} is not a real date") from None

@@ -14,7 +14,7 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from .. import language
-from ..dates import DateError, parse_date_line, parse_iso_date
+from ..dates import DateError, ImpossibleDate, parse_date_line, parse_iso_date
 from ..records import (
     LANGUAGES, ReadResult, Rejected, Release, clean_line, clean_text, derived_id, first_paragraph,
     normalize_lang,
@@ -58,12 +58,19 @@ def parse(html: str, source: str) -> Release:
     if extracted is not None:
         extracted_date = getattr(extracted, "date", None)
         paragraphs = [clean_line(p) for p in (extracted.text or "").split("\n")]
-    date = _meta_date(tree) or _visible_date(tree, paragraphs) or _iso_or_none(extracted_date)
+    date, impossible = _meta_date(tree)
+    date = date or _visible_date(tree, paragraphs)
+    if date is None and not impossible:
+        # The extractor's guess, only when the page states no date of its own: from a stated
+        # date that names no real day (2019-02-30) it would make one up (2019-02-01).
+        date = _iso_or_none(extracted_date)
     chrome = _chrome_texts(tree)
     paragraphs = [p for p in paragraphs if p and p not in chrome and not _is_title_or_date(p, title)]
     body = clean_text("\n\n".join(paragraphs))
     if not body:
         raise ValueError("page has no body text")
+    if date is None and impossible:
+        raise ValueError(f"page's publication date {impossible[:40]!r} is not a real date")
     if date is None:
         raise ValueError("page has no publication date (no article:published_time, <time> or date line)")
     declared = _declared_language(tree)
@@ -152,15 +159,22 @@ def _iso_or_none(value) -> object:
 
 
 def _meta_date(tree):
-    for selector in _DATE_META:
-        date = _iso_or_none(_attr(tree, selector, "content"))
-        if date:
-            return date
-    for node in tree.css("article time[datetime], main time[datetime], time[datetime]"):
-        date = _iso_or_none(node.attributes.get("datetime") or "")
-        if date:
-            return date
-    return None
+    """The first real date the page's metadata states, and else the first stated date that
+    names no real day (or None)."""
+    values = [_attr(tree, selector, "content") for selector in _DATE_META]
+    values += [clean_line(node.attributes.get("datetime") or "")
+               for node in tree.css("article time[datetime], main time[datetime], time[datetime]")]
+    impossible = None
+    for value in values:
+        if not value:
+            continue
+        try:
+            return parse_iso_date(value), None
+        except ImpossibleDate:
+            impossible = impossible or value
+        except DateError:
+            continue
+    return None, impossible
 
 
 def _visible_date(tree, paragraphs):
