@@ -69,4 +69,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .views import root, site
     app.register_blueprint(root)
     app.register_blueprint(site)
+
+    # The JSON API, the embeddable search box, feeds; CORS and the rate limit (issue 5).
+    from . import api, cors, embed, feeds, ratelimit
+    cors.init_app(app)
+    ratelimit.init_app(app)
+    api.init_app(app)
+    embed.init_app(app)
+    feeds.init_app(app)
     return app

@@ -2,8 +2,8 @@
 
 The Content-Security-Policy allows scripts, styles, fonts and images from the site itself
 only: no inline script, no inline style attribute, no plug-ins. Pages may not be framed
-(``frame-ancestors 'none'``) except views marked with :func:`embeddable`, which the origins
-in the ``EMBED_ORIGINS`` setting may frame.
+(``frame-ancestors 'none'``) except views marked with :func:`embeddable`, which the site
+itself and the origins in the ``EMBED_ORIGINS`` setting may frame.
 """
 
 from functools import wraps
@@ -37,8 +37,9 @@ def embeddable(view):
 
 def frame_ancestors() -> str:
     origins = current_app.config.get("EMBED_ORIGINS") or ()
-    if g.get("embeddable") and origins:
-        return " ".join(origins)
+    if g.get("embeddable"):
+        # the site itself may show them too (the preview on /<lang>/embed)
+        return " ".join((*origins, "'self'"))
     return "'none'"
 
 

@@ -1,0 +1,374 @@
+"""The public JSON API, versioned under ``/api/v1``; its OpenAPI document is built in :mod:`web.openapi`.
+
+Every answer is JSON, errors included: ``{"error": {"status", "code", "message", ...}}``
+for 400, 404, 405, 429, 500 and 503 on any ``/api/`` address, known or not. Successful
+answers carry an ``ETag`` (see :mod:`web.caching`) and ``Cache-Control``; CORS headers come
+from :mod:`web.cors` and the rate limit from :mod:`web.ratelimit`.
+"""
+
+import logging
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import force_locale, gettext as _
+from werkzeug.exceptions import HTTPException
+
+from search.engine import IndexUnavailable, ReleaseNotFound
+from search.params import DEFAULT_PER_PAGE, LANGUAGES, ParamError, SearchParams, parse_params
+
+from . import caching, errors, i18n, openapi
+from .ratelimit import RateLimited
+
+log = logging.getLogger(__name__)
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+FACET_NAMES = ("year", "country", "topic", "lang")
+MAX_SUGGEST_CHARS = 200
+MAX_SUGGESTIONS = 20
+SEARCH_MAX_AGE = 60
+RELEASE_MAX_AGE = 300
+OPENAPI_MAX_AGE = 3600
+
+
+def archive():
+    return current_app.extensions["archive"]
+
+
+# --- errors ------------------------------------------------------------------------------------
+def is_api_path(path: str | None = None) -> bool:
+    path = request.path if path is None else path
+    return path == "/api" or path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, headers=None, **extra):
+    body = {"error": {"status": status, "code": code, "message": message, **extra}}
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _param_error(error: ParamError):
+    return error_response(400, "invalid_parameter", error.message, param=error.param)
+
+
+def _release_not_found(error: ReleaseNotFound):
+    rid = error.args[0] if error.args else ""
+    return error_response(404, "release_not_found", f"there is no release with the id {str(rid)[:200]!r}")
+
+
+def _unavailable(error: IndexUnavailable):
+    log.warning("index unavailable: %s", error)
+    return error_response(503, "index_unavailable", "the search index is being prepared; try again in a minute",
+                          headers={"Retry-After": "60"})
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if status == 404:
+        return error_response(404, "not_found", f"there is no API address {request.path[:200]!r}; "
+                              "see /api/v1/openapi.json")
+    if status == 405:
+        allowed = sorted(error.valid_methods or ("GET", "HEAD", "OPTIONS"))
+        return error_response(405, "method_not_allowed",
+                              f"{request.method} is not allowed here; use one of {', '.join(allowed)}",
+                              headers={"Allow": ", ".join(allowed)})
+    if isinstance(error, RateLimited):
+        return error_response(429, "rate_limited",
+                              f"too many requests; try again in {error.retry_after} seconds",
+                              headers={"Retry-After": str(error.retry_after)}, retry_after=error.retry_after)
+    if status >= 500:
+        return _server_error(error)
+    return error_response(status, "bad_request", str(error.description or error.name))
+
+
+def _server_error(error):
+    original = getattr(error, "original_exception", None) or error
+    if not isinstance(original, HTTPException):
+        log.error("unhandled error on %s", request.path, exc_info=original)
+    return error_response(500, "internal_error", "the request could not be answered because of an error on our side")
+
+
+def _any_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    return _server_error(error)
+
+
+def _page_rate_limited(error: RateLimited):
+    """429 on a page: the site's error page, with Retry-After."""
+    return errors._error_page(
+        429, _("Too many requests"),
+        _("You have sent many searches in a short time. Please wait %(seconds)s seconds and try again.",
+          seconds=error.retry_after),
+        headers={"Retry-After": str(error.retry_after)})
+
+
+def _routing_error(error: HTTPException):
+    """400/404/405/429 anywhere: JSON on /api/ addresses, the site's pages elsewhere."""
+    if is_api_path():
+        return _http_error(error)
+    if isinstance(error, RateLimited):
+        return _page_rate_limited(error)
+    return errors.http_error(error)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def read_params(args=None) -> SearchParams:
+    a = archive()
+    return parse_params(request.args if args is None else args,
+                        known_topics=a.known_topics(), known_countries=a.known_countries())
+
+
+def read_ui() -> str:
+    values = [v.strip() for v in request.args.getlist("ui") if v.strip()]
+    if len(set(values)) > 1:
+        raise ParamError("ui", "give 'ui' once")
+    ui = values[0] if values else "en"
+    if ui not in LANGUAGES:
+        raise ParamError("ui", "'ui' must be 'en' or 'es'")
+    return ui
+
+
+def with_query(url: str, pairs) -> str:
+    query = urlencode(list(pairs))
+    return f"{url}?{query}" if query else url
+
+
+def release_url(rid: str, ui: str) -> str:
+    return url_for("site.release", lang=ui, rid=rid, fmt="html", _external=True)
+
+
+def api_release_url(rid: str, ui: str) -> str:
+    return with_query(url_for("api.release", rid=rid, _external=True), [("ui", ui)] if ui != "en" else [])
+
+
+def search_page_url(params: SearchParams) -> str:
+    return with_query(url_for("site.search", lang=params.ui, fmt="html", _external=True), params.to_query())
+
+
+def api_search_url(params: SearchParams, endpoint: str = "api.search") -> str:
+    pairs = params.to_query() + ([("ui", params.ui)] if params.ui != "en" else [])
+    return with_query(url_for(endpoint, _external=True), pairs)
+
+
+def atom_url(params: SearchParams) -> str:
+    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
+    return with_query(url_for("feeds.atom", _external=True), pairs + ([("ui", params.ui)] if params.ui != "en" else []))
+
+
+def source_url(url: str) -> str | None:
+    """The original address, only when it is an http(s) URL."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def label(item) -> dict:
+    return {"value": item.value, "label": item.label, "labels": dict(item.labels)}
+
+
+def params_dict(params: SearchParams) -> dict:
+    pairs = dict(params.to_query())
+    return {
+        "q": params.q, "lang": list(params.langs), "year": list(params.years),
+        "from": pairs.get("from"), "to": pairs.get("to"),
+        "country": list(params.countries), "topic": list(params.topics),
+        "sort": params.sort, "page": params.page, "per_page": params.per_page, "ui": params.ui,
+        "translations": "separate" if params.separate else "merged",
+    }
+
+
+def hit_dict(hit, ui: str) -> dict:
+    translation = None
+    if hit.translation:
+        t = hit.translation
+        translation = {"id": t.id, "lang": t.lang, "title": t.title, "url": release_url(t.id, ui),
+                       "api_url": api_release_url(t.id, ui), "matched": t.matched}
+    return {
+        "id": hit.id, "lang": hit.lang, "date": hit.date, "title": hit.title,
+        "url": release_url(hit.id, ui), "api_url": api_release_url(hit.id, ui),
+        "source_url": source_url(hit.url),
+        "title_html": hit.title_html, "snippets": list(hit.snippets), "summary": hit.summary,
+        "countries": [label(c) for c in hit.countries], "topics": [label(t) for t in hit.topics],
+        "translation": translation, "score": hit.score,
+    }
+
+
+def facets_dict(result) -> dict:
+    return {name: [{"value": v.value, "label": v.label, "labels": dict(v.labels), "count": v.count,
+                    "selected": v.selected} for v in result.facets.get(name, [])] for name in FACET_NAMES}
+
+
+def notices_list(params: SearchParams, result) -> list[dict]:
+    """The notices with their message in the interface language (the same texts as the pages)."""
+    out = []
+    with force_locale(params.ui):
+        for notice in result.notices:
+            code = notice.get("code") or "notice"
+            if code == "truncated":
+                text = _("Your search was long, so only its first 500 characters were used.")
+            elif code == "common_words":
+                text = _("Only very common words were given; try more specific words.")
+            elif code == "any_word":
+                text = _("No release contains all of your words, so releases that contain any of them are shown.")
+            elif code == "corrected" and notice.get("corrected"):
+                text = _("No release matches “%(query)s”, so the results for “%(corrected)s” are shown.",
+                         query=params.q, corrected=notice["corrected"])
+            elif code == "page_out_of_range":
+                text = _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))
+            else:
+                text = str(notice.get("message", ""))
+            item = {"code": code, "message": text}
+            if notice.get("corrected"):
+                item["corrected"] = notice["corrected"]
+            out.append(item)
+    return out
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+@api.get("/search")
+def search():
+    params = read_params()
+    etag = caching.make_etag("search", caching.generation(), params.to_query(), params.ui)
+    cached = caching.not_modified(etag, SEARCH_MAX_AGE)
+    if cached is not None:
+        return cached
+    result = archive().search(params)
+    pages = result.pages
+    body = {
+        "query": result.query,
+        "params": params_dict(params),
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": pages,
+        "sort": result.sort,
+        "hits": [hit_dict(hit, params.ui) for hit in result.hits],
+        "facets": facets_dict(result),
+        "suggestion": result.suggestion,
+        "notices": notices_list(params, result),
+        "took_ms": result.took_ms,
+        "generation": result.generation,
+        "next": api_search_url(params.with_(page=params.page + 1)) if params.page < pages else None,
+        "prev": api_search_url(params.with_(page=min(params.page - 1, pages))) if params.page > 1 else None,
+        "links": {"self": api_search_url(params), "html": search_page_url(params), "atom": atom_url(params)},
+    }
+    return caching.cacheable(jsonify(body), etag, SEARCH_MAX_AGE)
+
+
+@api.get("/facets")
+def facets():
+    params = read_params().with_(page=1, per_page=1, sort="relevance")
+    etag = caching.make_etag("facets", caching.generation(), params.to_query(), params.ui)
+    cached = caching.not_modified(etag, SEARCH_MAX_AGE)
+    if cached is not None:
+        return cached
+    result = archive().search(params)
+    body = {
+        "query": result.query,
+        "params": {k: v for k, v in params_dict(params).items() if k not in ("sort", "page", "per_page")},
+        "total": result.total,
+        "facets": facets_dict(result),
+        "generation": result.generation,
+        "links": {"search": api_search_url(params.with_(per_page=DEFAULT_PER_PAGE)),
+                  "html": search_page_url(params.with_(per_page=DEFAULT_PER_PAGE))},
+    }
+    return caching.cacheable(jsonify(body), etag, SEARCH_MAX_AGE)
+
+
+@api.get("/releases/<rid>")
+def release(rid):
+    ui = read_ui()
+    etag = caching.make_etag("release", caching.generation(), rid, ui)
+    cached = caching.not_modified(etag, RELEASE_MAX_AGE)
+    if cached is not None:
+        return cached
+    detail = archive().release(rid, ui=ui, related=current_app.config["RELATED_RELEASES"])
+
+    def brief(b):
+        return {"id": b.id, "lang": b.lang, "date": b.date, "title": b.title,
+                "url": release_url(b.id, ui), "api_url": api_release_url(b.id, ui)}
+
+    body = {
+        "id": detail.id, "lang": detail.lang, "date": detail.date, "title": detail.title,
+        "summary": detail.summary, "paragraphs": list(detail.paragraphs),
+        "url": release_url(detail.id, ui), "source_url": source_url(detail.url),
+        "countries": [label(c) for c in detail.countries], "topics": [label(t) for t in detail.topics],
+        "translation": brief(detail.translation) if detail.translation else None,
+        "related": [brief(b) for b in detail.related],
+        "generation": detail.generation,
+    }
+    return caching.cacheable(jsonify(body), etag, RELEASE_MAX_AGE)
+
+
+def _single(name: str, default: str | None = None) -> str | None:
+    values = [v for v in request.args.getlist(name)]
+    if len(set(values)) > 1:
+        raise ParamError(name, f"give '{name}' once")
+    return values[0] if values else default
+
+
+@api.get("/suggest")
+def suggest():
+    text = _single("q", "") or ""
+    if len(text) > MAX_SUGGEST_CHARS:
+        raise ParamError("q", f"'q' is at most {MAX_SUGGEST_CHARS} characters")
+    ui = read_ui()
+    fmt = _single("format", "json")
+    if fmt not in ("json", "opensearch"):
+        raise ParamError("format", "'format' must be 'json' or 'opensearch'")
+    raw_limit = (_single("limit") or "").strip()
+    limit = current_app.config["SUGGESTIONS"]
+    if raw_limit:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_SUGGESTIONS:
+            raise ParamError("limit", f"'limit' must be a whole number from 1 to {MAX_SUGGESTIONS}")
+        limit = int(raw_limit)
+    etag = caching.make_etag("suggest", caching.generation(), text, ui, limit, fmt)
+    cached = caching.not_modified(etag, SEARCH_MAX_AGE)
+    if cached is not None:
+        return cached
+    items = []
+    for s in archive().suggest(text, ui=ui, limit=limit) if text.strip() else []:
+        if s.kind == "title" and s.id:
+            url = release_url(s.id, ui)
+        else:
+            url = with_query(url_for("site.search", lang=ui, fmt="html", _external=True), [("q", s.text)])
+        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url})
+    if fmt == "opensearch":
+        response = jsonify([text, [i["text"] for i in items], ["" for _i in items], [i["url"] for i in items]])
+        response.mimetype = "application/x-suggestions+json"
+    else:
+        response = jsonify({"query": text, "suggestions": items})
+    return caching.cacheable(response, etag, SEARCH_MAX_AGE)
+
+
+@api.get("/openapi.json")
+def openapi_document():
+    document = openapi.document(url_for("api.search", _external=True).rsplit("/", 1)[0])
+    etag = caching.make_etag("openapi", document)
+    cached = caching.not_modified(etag, OPENAPI_MAX_AGE)
+    if cached is not None:
+        return cached
+    return caching.cacheable(jsonify(document), etag, OPENAPI_MAX_AGE)
+
+
+api.register_error_handler(ParamError, _param_error)
+api.register_error_handler(ReleaseNotFound, _release_not_found)
+api.register_error_handler(IndexUnavailable, _unavailable)
+api.register_error_handler(HTTPException, _http_error)
+api.register_error_handler(Exception, _any_error)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(api)
+    # Errors raised before a view is chosen (unknown addresses, wrong methods, the rate
+    # limit) are not the blueprint's: answer them as JSON on /api/ addresses here, and
+    # leave every other address to the site's error pages.
+    for code in (400, 404, 405, 429):
+        app.register_error_handler(code, _routing_error)

@@ -1,0 +1,45 @@
+"""ETags and Cache-Control for answers that only change when the index does.
+
+An ETag is a hash of the index generation, the address's root (links in the answer are
+absolute), a revision of the answer's format and the normalised request, so a reindex or a
+new format changes every tag, and two spellings of one search (``year=2019,2018`` and
+``year=2018&year=2019``) share one. A request whose ``If-None-Match`` has the current tag
+gets ``304 Not Modified`` before any search runs.
+"""
+
+import hashlib
+import json
+
+from flask import current_app, make_response, request
+
+FORMAT_REVISION = "1"
+
+
+def make_etag(*parts) -> str:
+    data = json.dumps([FORMAT_REVISION, request.host_url, *parts], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+
+
+def cache_control(max_age: int) -> str:
+    return f"public, max-age={int(max_age)}"
+
+
+def not_modified(etag: str, max_age: int):
+    """A 304 response when the client already has this version, else None."""
+    if not request.if_none_match.contains(etag):
+        return None
+    response = make_response("", 304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control(max_age)
+    return response
+
+
+def cacheable(response, etag: str, max_age: int):
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control(max_age)
+    return response
+
+
+def generation() -> str:
+    """The live index generation (raises IndexUnavailable when there is none)."""
+    return current_app.extensions["archive"].snapshot().name
