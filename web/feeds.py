@@ -1,0 +1,282 @@
+"""Feeds and browser integration: an Atom feed of any search, the OpenSearch description,
+the sitemap and robots.txt.
+
+``/search.atom`` takes the parameters of the results page (``q``, ``lang``, ``year``,
+``from``, ``to``, ``country``, ``topic``, ``per_page``, ``translations``) plus ``ui`` for
+the language of its titles and links; it always lists the newest releases first (20 unless
+``per_page`` says otherwise). The feed is built with feedgen, so every text is escaped.
+"""
+
+import datetime as dt
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+from lxml import etree
+from flask import Blueprint, current_app, request, url_for
+from flask_babel import force_locale, gettext as _
+from werkzeug.datastructures import MultiDict
+
+from search.params import LANGUAGES, MAX_PER_PAGE, ParamError, SearchParams, parse_params
+
+from . import caching, i18n
+from .api import release_url, search_page_url, source_url, with_query
+from .templating import static_url
+
+feeds = Blueprint("feeds", __name__)
+
+FEED_ENTRIES = 20
+FEED_MAX_AGE = 300
+OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
+MOZ_NS = "http://www.mozilla.org/2006/browser/search/"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+def archive():
+    return current_app.extensions["archive"]
+
+
+def ui_param() -> str:
+    values = [v.strip() for v in request.args.getlist("ui") if v.strip()]
+    if len(set(values)) > 1:
+        raise ParamError("ui", "give 'ui' once")
+    ui = values[0] if values else "en"
+    if ui not in LANGUAGES:
+        raise ParamError("ui", "'ui' must be 'en' or 'es'")
+    return ui
+
+
+def _xml_response(data: bytes, mimetype: str, etag: str, max_age: int):
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.charset = "utf-8"
+    return caching.cacheable(response, etag, max_age)
+
+
+def _midnight(iso_date: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(iso_date[:10]), dt.time(), tzinfo=dt.timezone.utc)
+
+
+class Entry(FeedEntry):
+    """feedgen 1.0.0 drops rel, type, hreflang and title of an entry's Atom links; put them back."""
+
+    def atom_entry(self, extensions=True):
+        entry = super().atom_entry(extensions)
+        elements = [child for child in entry if etree.QName(child).localname == "link"]
+        for element, link in zip(elements, self.link() or []):
+            for name in ("rel", "type", "hreflang", "title", "length"):
+                if link.get(name):
+                    element.set(name, str(link[name]))
+        return entry
+
+
+# --- Atom --------------------------------------------------------------------------------------
+def feed_params() -> SearchParams:
+    args = MultiDict(request.args)
+    args.poplist("sort")
+    args.poplist("page")
+    if not args.get("per_page"):
+        args["per_page"] = str(FEED_ENTRIES)
+    a = archive()
+    params = parse_params(args, known_topics=a.known_topics(), known_countries=a.known_countries())
+    return params.with_(sort="newest", page=1, ui=ui_param())
+
+
+def describe(params: SearchParams) -> str:
+    """The search in words, for the feed's title: “trafficking” · Honduras · 2019."""
+    a = archive()
+    parts = [f"“{params.q.strip()}”"] if params.q.strip() else []
+    parts += [i18n.ucfirst(a.labels("lang", v)[params.ui]) for v in params.langs]
+    parts += [a.labels("country", v)[params.ui] for v in params.countries]
+    parts += [a.labels("topic", v)[params.ui] for v in params.topics]
+    parts += [str(y) for y in params.years]
+    if params.date_from or params.date_to:
+        start = i18n.long_date(params.date_from) if params.date_from else "…"
+        end = i18n.long_date(params.date_to) if params.date_to else "…"
+        parts.append(f"{start} – {end}")
+    return " · ".join(parts)
+
+
+def feed_url(params: SearchParams) -> str:
+    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
+    if params.per_page == FEED_ENTRIES:
+        pairs = [(k, v) for k, v in pairs if k != "per_page"]
+    return with_query(url_for("feeds.atom", _external=True), pairs + [("ui", params.ui)])
+
+
+@feeds.get("/search.atom")
+def atom():
+    params = feed_params()
+    etag = caching.make_etag("atom", caching.generation(), params.to_query(), params.ui)
+    cached = caching.not_modified(etag, FEED_MAX_AGE)
+    if cached is not None:
+        return cached
+    result = archive().search(params)
+    ui = params.ui
+    with force_locale(ui):
+        described = describe(params)
+        title = _("IOM news releases") + (f": {described}" if described else "")
+        subtitle = _("The newest news releases of the IOM regional office for Central America, North America and "
+                     "the Caribbean that match this search.")
+        site_name = _("IOM news release archive")
+        author = _("International Organization for Migration (IOM)")
+    self_url = feed_url(params)
+    fg = FeedGenerator()
+    fg.id(self_url)
+    fg.title(title)
+    fg.subtitle(subtitle)
+    fg.author({"name": author})
+    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    fg.link(href=search_page_url(params), rel="alternate", type="text/html", hreflang=ui)
+    fg.language(ui)
+    fg.icon(url_for("static", filename="favicon.svg", _external=True))
+    fg.generator(site_name, uri=url_for("site.home", lang=ui, fmt="html", _external=True))
+    newest = None
+    for hit in result.hits:
+        updated = _midnight(hit.date)
+        newest = max(newest, updated) if newest else updated
+        entry = fg.add_entry(Entry(), order="append")
+        page = release_url(hit.id, ui)
+        entry.id(page)
+        entry.title(hit.title)
+        entry.link(href=page, rel="alternate", type="text/html", hreflang=hit.lang)
+        if hit.translation:
+            entry.link(href=release_url(hit.translation.id, ui), rel="alternate", type="text/html",
+                       hreflang=hit.translation.lang, title=hit.translation.title)
+        original = source_url(hit.url)
+        if original:
+            entry.link(href=original, rel="related", type="text/html")
+        entry.published(updated)
+        entry.updated(updated)
+        entry.summary(hit.summary or "")
+        for topic in hit.topics:
+            entry.category(term=topic.value, label=topic.label, scheme=with_query(
+                url_for("site.search", lang=ui, fmt="html", _external=True), [("topic", "")]))
+        for country in hit.countries:
+            entry.category(term=country.value, label=country.label, scheme=with_query(
+                url_for("site.search", lang=ui, fmt="html", _external=True), [("country", "")]))
+    if newest is None:
+        built = archive().status().get("built_at")
+        try:
+            newest = dt.datetime.fromisoformat(built) if built else None
+        except ValueError:
+            newest = None
+        newest = newest or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+        if newest.tzinfo is None:
+            newest = newest.replace(tzinfo=dt.timezone.utc)
+    fg.updated(newest)
+    return _xml_response(fg.atom_str(pretty=True), "application/atom+xml", etag, FEED_MAX_AGE)
+
+
+# --- OpenSearch --------------------------------------------------------------------------------
+@feeds.get("/opensearch.xml")
+def opensearch():
+    ui = ui_param()
+    etag = caching.make_etag("opensearch", ui)
+    cached = caching.not_modified(etag, 86400)
+    if cached is not None:
+        return cached
+    with force_locale(ui):
+        short_name = _("IOM releases")
+        description = _("Search the news releases of the IOM regional office for Central America, North America "
+                        "and the Caribbean, in English and Spanish.")
+        long_name = _("IOM news release archive")
+    search = url_for("site.search", lang=ui, fmt="html", _external=True)
+    root = etree.Element(f"{{{OPENSEARCH_NS}}}OpenSearchDescription", nsmap={None: OPENSEARCH_NS, "moz": MOZ_NS})
+
+    def add(tag, text=None, ns=OPENSEARCH_NS, **attrs):
+        element = etree.SubElement(root, f"{{{ns}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    add("ShortName", short_name[:16])
+    add("LongName", long_name)
+    add("Description", description)
+    add("Tags", "IOM OIM migration migración")
+    add("Language", ui)
+    add("InputEncoding", "UTF-8")
+    add("OutputEncoding", "UTF-8")
+    add("Image", url_for("static", filename="favicon.svg", _external=True), width="16", height="16",
+        type="image/svg+xml")
+    add("Url", type="text/html", method="get", template=f"{search}?q={{searchTerms}}")
+    add("Url", type="application/atom+xml", method="get",
+        template=f"{url_for('feeds.atom', _external=True)}?q={{searchTerms}}&ui={ui}")
+    add("Url", type="application/x-suggestions+json", method="get",
+        template=f"{url_for('api.suggest', _external=True)}?q={{searchTerms}}&format=opensearch&ui={ui}")
+    add("Url", type="application/opensearchdescription+xml", rel="self",
+        template=f"{url_for('feeds.opensearch', _external=True)}?ui={ui}")
+    add("SearchForm", search, ns=MOZ_NS)
+    data = etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+    return _xml_response(data, "application/opensearchdescription+xml", etag, 86400)
+
+
+# --- sitemap and robots.txt --------------------------------------------------------------------
+def all_releases() -> list:
+    """Every release (both versions of a pair), newest first."""
+    a = archive()
+    params = SearchParams(sort="newest", per_page=MAX_PER_PAGE, separate=True)
+    first = a.search(params)
+    hits = list(first.hits)
+    for page in range(2, first.pages + 1):
+        hits += a.search(params.with_(page=page)).hits
+    return hits
+
+
+def _sitemap_bytes() -> bytes:
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
+
+    def add_url(endpoint: str, lastmod: str | None = None, **values):
+        pages = {lang: url_for(endpoint, lang=lang, _external=True, **values) for lang in LANGUAGES}
+        for lang in LANGUAGES:
+            url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
+            etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = pages[lang]
+            if lastmod:
+                etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
+            for other in LANGUAGES:
+                etree.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=other, href=pages[other])
+
+    add_url("site.home", fmt="html")
+    add_url("site.help", fmt="html")
+    add_url("embed.page")
+    for hit in all_releases():
+        add_url("site.release", lastmod=hit.date, rid=hit.id, fmt="html")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
+@feeds.get("/sitemap.xml")
+def sitemap():
+    etag = caching.make_etag("sitemap", caching.generation())
+    cached = caching.not_modified(etag, 3600)
+    if cached is not None:
+        return cached
+    store = current_app.extensions.setdefault("sitemap", {})
+    data = store.get(etag)
+    if data is None:
+        data = _sitemap_bytes()
+        store.clear()  # one generation (and host) at a time
+        store[etag] = data
+    return _xml_response(data, "application/xml", etag, 3600)
+
+
+@feeds.get("/robots.txt")
+def robots():
+    text = f"User-agent: *\nAllow: /\nSitemap: {url_for('feeds.sitemap', _external=True)}\n"
+    response = current_app.response_class(text, mimetype="text/plain")
+    response.headers["Cache-Control"] = caching.cache_control(86400)
+    return response
+
+
+# --- links in every page -----------------------------------------------------------------------
+def link_globals():
+    """For the base template: the OpenSearch description and, on results pages, the search's feed."""
+    lang = i18n.current_language()
+    values = {"opensearch_url": url_for("feeds.opensearch", ui=lang)}
+    if request.endpoint == "site.search":
+        pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page", "ui")]
+        values["atom_url"] = with_query(url_for("feeds.atom"), pairs + [("ui", lang)])
+    return values
+
+
+def init_app(app) -> None:
+    app.register_blueprint(feeds)
+    app.context_processor(link_globals)
