@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .analysis import fold
 
@@ -98,6 +99,20 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     return " ".join(clean_text(text).split())
+
+
+def web_address(text: str) -> str:
+    """``text`` when it is an absolute http(s) address, else "".
+
+    A release's url becomes a link; a ``javascript:`` or ``data:`` url, or a relative one,
+    is no address of a news release, and kept it would be a link that runs code.
+    """
+    url = clean_line(text)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 def first_paragraph(body: str, limit: int = 400) -> str:

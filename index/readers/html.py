@@ -17,7 +17,7 @@ from .. import language
 from ..dates import DateError, ImpossibleDate, parse_date_line, parse_iso_date
 from ..records import (
     LANGUAGES, ReadResult, Rejected, Release, clean_line, clean_text, derived_id, first_paragraph,
-    normalize_lang,
+    normalize_lang, web_address,
 )
 from .decoding import decode
 
@@ -203,4 +203,6 @@ def _description(tree) -> str:
 
 
 def _canonical(tree) -> str:
-    return _attr(tree, 'link[rel="canonical"]', "href") or _attr(tree, 'meta[property="og:url"]', "content")
+    """The page's own http(s) address: its canonical link, else og:url."""
+    return (web_address(_attr(tree, 'link[rel="canonical"]', "href"))
+            or web_address(_attr(tree, 'meta[property="og:url"]', "content")))

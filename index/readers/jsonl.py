@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..dates import DateError, parse_iso_date
 from ..records import (
-    ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release,
-    clean_line, clean_text, first_paragraph, normalize_lang,
+    ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
+    clean_line, clean_text, first_paragraph, normalize_lang, web_address,
 )
 from .decoding import decode
 
@@ -44,9 +44,14 @@ def parse(text: str, source: str) -> ReadResult:
             result.rejected.append(Rejected(source, number, f"invalid JSON ({error.msg} at column {error.colno})"))
             continue
         try:
-            result.releases.append(release_from(record, source, number))
+            release = release_from(record, source, number)
         except RecordError as error:
             result.rejected.append(Rejected(source, number, str(error)))
+            continue
+        result.releases.append(release)
+        url = clean_line(record.get("url") or "")
+        if url and not release.url:
+            result.warnings.append(Warning_(source, number, f"url {url[:80]!r} is not an http(s) address; left out"))
     return result
 
 
@@ -84,7 +89,7 @@ def release_from(record, source: str, line: int) -> Release:
     summary = clean_text(record.get("summary") or "") or first_paragraph(body)
     return Release(
         id=release_id, lang=lang, date=date, title=title, body=body, summary=summary,
-        url=clean_line(record.get("url") or ""),
+        url=web_address(record.get("url") or ""),
         translation_key=clean_line(record.get("translation_key") or ""),
         countries=_codes(record.get("countries"), upper=True),
         topics=_codes(record.get("topics"), upper=False),
