@@ -140,7 +140,7 @@ def atom():
         entry.title(hit.title)
         entry.link(href=page, rel="alternate", type="text/html", hreflang=hit.lang)
         if hit.translation:
-            entry.link(href=release_url(hit.translation.id, ui), rel="alternate", type="text/html",
+            entry.link(href=release_url(hit.translation.id, ui), rel="related", type="text/html",
                        hreflang=hit.translation.lang, title=hit.translation.title)
         original = source_url(hit.url)
         if original:

@@ -163,9 +163,8 @@ def schemas() -> dict:
     suggest_result = _obj({"query": STRING, "suggestions": {"type": "array", "items": _ref("Suggestion")}})
     opensearch = {
         "type": "array", "minItems": 4, "maxItems": 4,
-        "prefixItems": [STRING, {"type": "array", "items": STRING}, {"type": "array", "items": STRING},
-                        {"type": "array", "items": URL}],
-        "description": "OpenSearch suggestions: the query, the completions, descriptions and addresses.",
+        "items": {"anyOf": [STRING, {"type": "array", "items": STRING}]},
+        "description": "OpenSearch suggestions: [the query, [completions], [descriptions], [addresses]].",
     }
     error = _obj({"error": _obj({
         "status": {"type": "integer", "description": "the HTTP status"},

@@ -1,0 +1,343 @@
+"""The JSON API through Flask's test client: answers match the search entry point, links,
+errors as JSON on every /api/ address, CORS, ETag/304 and the rate limit."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from index.build import reindex
+from index.config import SAMPLES_DIR
+from search.params import SearchParams
+
+from .conftest import HOSTILE_ID, HOSTILE_TITLE
+
+RELEASE_EN = "2018-06-20-costa-rica-nicaragua-social-cohesion-en"
+RELEASE_ES = "2018-06-20-costa-rica-nicaragua-cohesion-social-es"
+
+
+def get_json(client, url, status=200, **kwargs):
+    response = client.get(url, **kwargs)
+    assert response.status_code == status, (url, response.status_code, response.data[:300])
+    assert response.mimetype == "application/json", (url, response.mimetype)
+    return response, response.get_json()
+
+
+def path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+# --- search ------------------------------------------------------------------------------------------
+def test_search_returns_the_result_model(app, client):
+    _, data = get_json(client, "/api/v1/search?q=migrants&per_page=5")
+    expected = app.extensions["archive"].search(SearchParams(q="migrants", per_page=5))
+    assert data["total"] == expected.total == 15
+    assert [h["id"] for h in data["hits"]] == [h.id for h in expected.hits]
+    assert data["page"] == 1 and data["per_page"] == 5 and data["pages"] == 3 and data["sort"] == "relevance"
+    hit = data["hits"][0]
+    assert set(hit) == {"id", "lang", "date", "title", "url", "api_url", "source_url", "title_html", "snippets",
+                        "summary", "countries", "topics", "translation", "score"}
+    assert "<mark>" in hit["title_html"] + "".join(hit["snippets"])
+    assert hit["url"] == f"http://localhost/en/releases/{hit['id']}"
+    assert set(data["facets"]) == {"year", "country", "topic", "lang"}
+    assert all({"value", "label", "labels", "count", "selected"} == set(v) for vs in data["facets"].values() for v in vs)
+    assert data["generation"].startswith("gen-") and data["took_ms"] >= 0
+    assert data["params"]["q"] == "migrants" and data["params"]["per_page"] == 5
+    assert data["links"]["html"] == "http://localhost/en/search?q=migrants&per_page=5"
+    assert path_and_query(data["links"]["atom"]) == "/search.atom?q=migrants&per_page=5"
+
+
+def test_next_and_prev_links_keep_the_parameters(client):
+    _, first = get_json(client, "/api/v1/search?q=migrants&per_page=5&country=MX,GT&ui=es")
+    assert first["prev"] is None and first["next"]
+    query = parse_qs(urlsplit(first["next"]).query)
+    assert query == {"q": ["migrants"], "country": ["MX", "GT"], "per_page": ["5"], "page": ["2"], "ui": ["es"]}
+    seen = [h["id"] for h in first["hits"]]
+    url = first["next"]
+    while url:
+        _, page = get_json(client, path_and_query(url))
+        assert page["prev"]
+        seen += [h["id"] for h in page["hits"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == first["total"]
+
+
+def test_filters_facets_and_labels_follow_ui(client):
+    _, data = get_json(client, "/api/v1/search?country=HN&year=2019&ui=es")
+    assert data["sort"] == "newest"  # no words: newest first
+    assert all("HN" in [c["value"] for c in h["countries"]] for h in data["hits"])
+    countries = {v["value"]: v for v in data["facets"]["country"]}
+    assert countries["HN"]["selected"] and countries["HN"]["label"] == "Honduras"
+    assert countries["HN"]["labels"] == {"en": "Honduras", "es": "Honduras"}
+    assert next(v for v in data["facets"]["year"] if v["value"] == "2019")["selected"]
+    assert data["hits"][0]["url"].startswith("http://localhost/es/releases/")
+
+
+def test_translations_separate_and_markup_stays_escaped(client):
+    _, merged = get_json(client, "/api/v1/search?q=cohesion")
+    _, separate = get_json(client, "/api/v1/search?q=cohesion&translations=separate")
+    assert separate["params"]["translations"] == "separate"
+    assert separate["total"] > merged["total"]
+    _, data = get_json(client, "/api/v1/search?q=escapecheck")
+    hit = next(h for h in data["hits"] if h["id"] == HOSTILE_ID)
+    assert hit["title"] == HOSTILE_TITLE  # plain text, as JSON
+    assert "<script>" not in hit["title_html"] and "&lt;script&gt;" in hit["title_html"]
+    assert all("<img" not in s for s in hit["snippets"])
+    assert hit["source_url"] is None  # javascript: is not a link
+
+
+def test_notices_are_in_the_interface_language(client):
+    _, data = get_json(client, "/api/v1/search?q=migrants&page=99&ui=es")
+    notice = next(n for n in data["notices"] if n["code"] == "page_out_of_range")
+    assert notice["message"].startswith("Solo hay")
+
+
+def test_facets_over_the_archive_and_for_filters(app, client):
+    _, everything = get_json(client, "/api/v1/facets")
+    assert everything["total"] == app.extensions["archive"].search(SearchParams()).total == 27  # pairs count once
+    _, separate = get_json(client, "/api/v1/facets?translations=separate")
+    assert separate["total"] == sum(v["count"] for v in separate["facets"]["lang"]) == 43
+    _, filtered = get_json(client, "/api/v1/facets?q=trafficking&lang=es")
+    assert 0 < filtered["total"] < everything["total"]
+    assert [v["value"] for v in filtered["facets"]["lang"] if v["selected"]] == ["es"]
+    assert "hits" not in filtered
+
+
+# --- releases and suggestions ------------------------------------------------------------------------
+def test_release(client):
+    _, data = get_json(client, f"/api/v1/releases/{RELEASE_EN}?ui=es")
+    assert data["id"] == RELEASE_EN and data["lang"] == "en" and data["date"] == "2018-06-20"
+    assert len(data["paragraphs"]) > 1
+    assert data["translation"]["id"] == RELEASE_ES
+    assert data["translation"]["url"] == f"http://localhost/es/releases/{RELEASE_ES}"
+    assert data["related"] and all(r["id"] not in (RELEASE_EN, RELEASE_ES) for r in data["related"])
+    assert {"value": "CR", "label": "Costa Rica", "labels": {"en": "Costa Rica", "es": "Costa Rica"}} in data["countries"]
+
+
+def test_suggest(client):
+    _, data = get_json(client, "/api/v1/suggest?q=traf&limit=5")
+    assert data["query"] == "traf" and 0 < len(data["suggestions"]) <= 5
+    first = data["suggestions"][0]
+    assert first["kind"] == "term" and first["text"].startswith("traf")
+    assert first["url"].startswith("http://localhost/en/search?q=")
+    _, empty = get_json(client, "/api/v1/suggest?q=")
+    assert empty["suggestions"] == []
+    response = client.get("/api/v1/suggest?q=traf&format=opensearch")
+    assert response.mimetype == "application/x-suggestions+json"
+    query, texts, descriptions, urls = response.get_json()
+    assert query == "traf" and texts and len(texts) == len(descriptions) == len(urls)
+
+
+# --- errors: JSON, never HTML ------------------------------------------------------------------------
+@pytest.mark.parametrize("url,param", [
+    ("/api/v1/search?year=abc", "year"), ("/api/v1/search?per_page=500", "per_page"),
+    ("/api/v1/search?country=ZZ", "country"), ("/api/v1/search?topic=nope", "topic"),
+    ("/api/v1/search?from=2020&to=2019", "from"), ("/api/v1/search?ui=fr", "ui"),
+    ("/api/v1/facets?lang=fr", "lang"), ("/api/v1/suggest?limit=0", "limit"),
+    ("/api/v1/suggest?q=" + "x" * 201, "q"), (f"/api/v1/releases/{RELEASE_EN}?ui=de", "ui"),
+])
+def test_bad_parameters_are_400_json(client, url, param):
+    response, data = get_json(client, url, status=400)
+    assert data["error"]["code"] == "invalid_parameter" and data["error"]["param"] == param
+    assert data["error"]["status"] == 400 and data["error"]["message"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url,code", [
+    ("/api/v1/releases/no-such-release", "release_not_found"), ("/api/v1/nothing", "not_found"),
+    ("/api/v1/search/", "not_found"), ("/api/v2/search", "not_found"), ("/api", "not_found"),
+    ("/api/v1/releases/a/b", "not_found"),
+])
+def test_unknown_addresses_are_404_json(client, url, code):
+    _, data = get_json(client, url, status=404)
+    assert data["error"]["code"] == code
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_other_methods_are_405_json(client, method):
+    response = getattr(client, method)("/api/v1/search?q=x")
+    assert response.status_code == 405 and response.mimetype == "application/json"
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_server_errors_are_json_without_a_traceback(web_index, monkeypatch):
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(web_index)})
+    monkeypatch.setattr(app.extensions["archive"], "search", lambda params: 1 / 0)
+    response = app.test_client().get("/api/v1/search?q=x")
+    assert response.status_code == 500 and response.mimetype == "application/json"
+    assert response.get_json()["error"]["code"] == "internal_error"
+    assert "ZeroDivision" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_no_index_is_503_json_with_retry_after(tmp_path):
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix")}).test_client()
+    for url in ("/api/v1/search?q=x", "/api/v1/facets", "/api/v1/suggest?q=x", f"/api/v1/releases/{RELEASE_EN}"):
+        response, data = get_json(client, url, status=503)
+        assert data["error"]["code"] == "index_unavailable" and response.headers["Retry-After"] == "60"
+
+
+def test_pages_keep_their_own_error_pages(client):
+    response = client.get("/en/nothing-here")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    response = client.post("/en/search")
+    assert response.status_code == 405 and response.mimetype == "text/html"
+
+
+# --- CORS ----------------------------------------------------------------------------------------------
+def test_cors_is_open_to_any_origin_by_default(client):
+    response = client.get("/api/v1/search?q=x", headers={"Origin": "https://partner.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    response = client.options("/api/v1/search", headers={
+        "Origin": "https://partner.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "If-None-Match"})
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+    assert response.headers["Access-Control-Allow-Headers"] == "if-none-match"
+    assert int(response.headers["Access-Control-Max-Age"]) > 0
+    # errors may be read too
+    assert client.get("/api/v1/nothing", headers={"Origin": "https://x.example"}).headers[
+        "Access-Control-Allow-Origin"] == "*"
+    # pages are not opened to other origins
+    assert "Access-Control-Allow-Origin" not in client.get("/en/search?q=x", headers={"Origin": "https://x.example"}).headers
+
+
+def test_cors_allow_list(web_index):
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(web_index), "API_CORS_ORIGINS": "https://a.example, https://b.example"}
+                        ).test_client()
+    allowed = client.get("/api/v1/search?q=x", headers={"Origin": "https://b.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://b.example"
+    assert "Origin" in allowed.headers["Vary"]
+    other = client.get("/api/v1/search?q=x", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers and "Origin" in other.headers["Vary"]
+    preflight = client.options("/api/v1/search", headers={"Origin": "https://evil.example",
+                                                          "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+# --- caching -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("url,same", [
+    ("/api/v1/search?q=migrants&year=2019,2018", "/api/v1/search?year=2018&q=migrants&year=2019"),
+    ("/api/v1/facets?country=hn", "/api/v1/facets?country=HN"),
+    (f"/api/v1/releases/{RELEASE_EN}", f"/api/v1/releases/{RELEASE_EN}?ui=en"),
+    ("/api/v1/suggest?q=traf", "/api/v1/suggest?q=traf&limit=8"),
+    ("/api/v1/openapi.json", "/api/v1/openapi.json"),
+])
+def test_etag_and_304(client, url, same):
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"].startswith("public, max-age=")
+    assert client.get(same).headers["ETag"] == etag
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag and again.headers["Cache-Control"] == first.headers["Cache-Control"]
+    assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_etag_differs_by_request_and_language(client):
+    tags = {client.get(url).headers["ETag"] for url in (
+        "/api/v1/search?q=migrants", "/api/v1/search?q=migrants&ui=es", "/api/v1/search?q=migrants&page=2",
+        "/api/v1/search?q=migrant")}
+    assert len(tags) == 4
+
+
+def test_etag_changes_with_the_index_generation(tmp_path):
+    from web import create_app
+
+    index_dir = tmp_path / "ix"
+    reindex([SAMPLES_DIR / "releases.jsonl"], index_dir, progress=False)
+    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    before = client.get("/api/v1/search?q=migrants").headers["ETag"]
+    reindex([SAMPLES_DIR / "releases.jsonl"], index_dir, progress=False)
+    after = client.get("/api/v1/search?q=migrants", headers={"If-None-Match": before})
+    assert after.status_code == 200 and after.headers["ETag"] != before
+
+
+# --- rate limit ----------------------------------------------------------------------------------------
+@pytest.fixture
+def limited(web_index):
+    from web import create_app
+
+    return create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "2/minute", "RATE_LIMIT_BURST": 3})
+
+
+def test_rate_limit_answers_429_with_retry_after(limited):
+    client = limited.test_client()
+    for _ in range(3):
+        assert client.get("/api/v1/search?q=migrants").status_code == 200
+    response, data = get_json(client, "/api/v1/suggest?q=mig", status=429)
+    assert data["error"]["code"] == "rate_limited"
+    retry = int(response.headers["Retry-After"])
+    assert 1 <= retry <= 30 and data["error"]["retry_after"] == retry
+    # unknown API addresses count too, and still answer JSON
+    assert client.get("/api/v1/nothing").get_json()["error"]["code"] == "rate_limited"
+    # another client has its own budget
+    other = limited.test_client()
+    assert other.get("/api/v1/search?q=x", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 200
+    # preflights and pages that cost no search are not limited
+    assert client.options("/api/v1/search").status_code == 204
+    assert client.get("/en/help").status_code == 200
+
+
+def test_rate_limit_covers_the_search_pages(limited):
+    client = limited.test_client()
+    for _ in range(3):
+        assert client.get("/es/search?q=trata", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
+    response = client.get("/es/search?q=trata", environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert response.status_code == 429 and response.mimetype == "text/html"
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Demasiadas solicitudes" in response.get_data(as_text=True)
+    atom = client.get("/search.atom?q=trata", environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert atom.status_code == 429
+
+
+def test_rate_limit_trusts_forwarded_for_only_from_configured_proxies(web_index):
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(web_index), "RATE_LIMIT": "1/hour", "RATE_LIMIT_BURST": 1,
+                      "RATE_LIMIT_PROXIES": "10.0.0.1"})
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    assert client.get("/api/v1/facets", environ_base=proxy, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 200
+    assert client.get("/api/v1/facets", environ_base=proxy, headers={"X-Forwarded-For": "2.2.2.2"}).status_code == 200
+    assert client.get("/api/v1/facets", environ_base=proxy, headers={"X-Forwarded-For": "2.2.2.2"}).status_code == 429
+    # a client that is not a proxy cannot choose its address
+    direct = {"REMOTE_ADDR": "3.3.3.3"}
+    assert client.get("/api/v1/facets", environ_base=direct, headers={"X-Forwarded-For": "4.4.4.4"}).status_code == 200
+    assert client.get("/api/v1/facets", environ_base=direct, headers={"X-Forwarded-For": "5.5.5.5"}).status_code == 429
+
+
+def test_rate_limit_is_off_by_default_in_tests_and_can_be_turned_off(web_index):
+    from web import create_app
+
+    assert create_app({"INDEX_DIR": str(web_index), "TESTING": True}).extensions["ratelimit"] is None
+    assert create_app({"INDEX_DIR": str(web_index), "RATE_LIMIT": "off"}).extensions["ratelimit"] is None
+    assert create_app({"INDEX_DIR": str(web_index)}).extensions["ratelimit"] is not None
+
+
+@pytest.mark.parametrize("text,per_second", [("120/minute", 2), ("5/s", 5), ("3600/hour", 1), ("2", 2),
+                                              ("30 / 2 minutes", 0.25), ("86400/day", 1), ("off", None), ("0", None)])
+def test_rate_parsing(text, per_second):
+    from web.ratelimit import parse_rate
+
+    assert parse_rate(text) == per_second
+
+
+def test_token_bucket_refills():
+    from web.ratelimit import TokenBucket
+
+    now = [0.0]
+    bucket = TokenBucket(rate=0.5, burst=2, clock=lambda: now[0])
+    assert bucket.take("a") == 0 and bucket.take("a") == 0
+    assert bucket.take("a") == pytest.approx(2.0)
+    now[0] += 2
+    assert bucket.take("a") == 0
+    assert bucket.take("b") == 0

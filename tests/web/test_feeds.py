@@ -1,0 +1,163 @@
+"""Atom feeds read by a real feed parser, the OpenSearch description and its URL templates,
+the sitemap and robots.txt."""
+
+import re
+from urllib.parse import quote, urlsplit
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from search.params import SearchParams
+
+from .conftest import HOSTILE_ID, HOSTILE_TITLE
+from .test_pages import Page
+
+feedparser = pytest.importorskip("feedparser", reason="feedparser is not installed (pip install -e '.[test]')")
+
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def local(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def parse_feed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:300]
+    assert response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    return response, feed
+
+
+# --- Atom ----------------------------------------------------------------------------------------------
+def test_atom_feed_matches_the_search_newest_first(app, client):
+    _, feed = parse_feed(client, "/search.atom?q=trafficking&country=HN")
+    expected = app.extensions["archive"].search(
+        SearchParams(q="trafficking", countries=("HN",), sort="newest", per_page=20))
+    assert expected.total > 1
+    assert [e.id for e in feed.entries] == [f"http://localhost/en/releases/{h.id}" for h in expected.hits]
+    dates = [e.updated_parsed for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    assert feed.feed.title == "IOM news releases: “trafficking” · Honduras"
+    assert feed.feed.language == "en"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert local(links["self"]) == "/search.atom?q=trafficking&country=HN&ui=en"
+    assert local(links["alternate"]) == "/en/search?q=trafficking&country=HN&sort=newest&per_page=20"
+    entry = feed.entries[0]
+    hit = expected.hits[0]
+    assert entry.title == hit.title and entry.summary == hit.summary
+    assert entry.link == f"http://localhost/en/releases/{hit.id}"
+    assert {t.term for t in entry.tags} >= {"HN"}
+
+
+def test_atom_feed_in_spanish_with_filters(client):
+    _, feed = parse_feed(client, "/search.atom?topic=migration-health&lang=es&per_page=3&ui=es")
+    assert len(feed.entries) == 3
+    assert feed.feed.title.startswith("Comunicados de la OIM: Español")
+    assert all(e.link.startswith("http://localhost/es/releases/") for e in feed.entries)
+    assert feed.feed.author == "Organización Internacional para las Migraciones (OIM)"
+
+
+def test_atom_feed_of_the_whole_archive_and_of_nothing(client):
+    _, everything = parse_feed(client, "/search.atom")
+    assert len(everything.entries) == 20
+    _, nothing = parse_feed(client, "/search.atom?q=zzqqxxwv")
+    assert nothing.entries == [] and nothing.feed.updated
+
+
+def test_atom_feed_escapes_markup(client):
+    response, feed = parse_feed(client, "/search.atom?q=escapecheck")
+    entry = next(e for e in feed.entries if e.id.endswith(HOSTILE_ID))
+    assert entry.title == HOSTILE_TITLE
+    assert b"<script>" not in response.data and b"&lt;script&gt;" in response.data
+    # a query with markup is text in the title
+    response, feed = parse_feed(client, "/search.atom?q=" + quote("<b>x</b>"))
+    assert "<b>x</b>" in feed.feed.title and b"<b>" not in response.data
+
+
+def test_atom_feed_caching_and_errors(client):
+    first = client.get("/search.atom?q=migrants")
+    again = client.get("/search.atom?q=migrants", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    bad = client.get("/search.atom?year=nineteen")
+    assert bad.status_code == 400
+
+
+# --- OpenSearch ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_opensearch_description_and_its_templates_work(client, lang):
+    response = client.get(f"/opensearch.xml?ui={lang}")
+    assert response.status_code == 200 and response.mimetype == "application/opensearchdescription+xml"
+    root = ET.fromstring(response.data)  # well-formed
+    assert root.tag == f"{OPENSEARCH}OpenSearchDescription"
+    short_name = root.find(f"{OPENSEARCH}ShortName").text
+    assert 0 < len(short_name) <= 16 and root.find(f"{OPENSEARCH}Language").text == lang
+    assert root.find(f"{OPENSEARCH}InputEncoding").text == "UTF-8"
+    templates = {u.get("type"): u.get("template") for u in root.findall(f"{OPENSEARCH}Url")}
+    html = templates["text/html"]
+    assert "{searchTerms}" in html
+    page = client.get(local(html.replace("{searchTerms}", quote("trata de personas"))))
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert f'<html lang="{lang}"' in page.get_data(as_text=True) and 'class="hit' in page.get_data(as_text=True)
+    atom = client.get(local(templates["application/atom+xml"].replace("{searchTerms}", "migrants")))
+    assert atom.status_code == 200 and feedparser.parse(atom.data).entries
+    suggestions = client.get(local(templates["application/x-suggestions+json"].replace("{searchTerms}", "traf")))
+    assert suggestions.get_json()[0] == "traf" and suggestions.get_json()[1]
+    assert local(templates["application/opensearchdescription+xml"]) == f"/opensearch.xml?ui={lang}"
+
+
+@pytest.mark.parametrize("url", ["/en/", "/es/search?q=trata", "/en/help", "/es/embed",
+                                 "/en/releases/2018-06-20-costa-rica-nicaragua-social-cohesion-en", "/en/nothing-here"])
+def test_every_page_links_the_opensearch_description(client, url):
+    response = client.get(url)
+    page = Page(response.get_data(as_text=True))
+    lang = url.split("/")[1]
+    links = [a for tag, a in page.elements if tag == "link" and a.get("rel") == "search"]
+    assert len(links) == 1
+    assert links[0]["type"] == "application/opensearchdescription+xml" and links[0]["title"]
+    assert links[0]["href"] == f"/opensearch.xml?ui={lang}"
+
+
+def test_results_pages_link_their_feed(client):
+    page = Page(client.get("/es/search?q=trata&country=GT&sort=oldest&page=2").get_data(as_text=True))
+    feeds = [a for tag, a in page.elements if tag == "link" and a.get("type") == "application/atom+xml"]
+    assert [f["href"] for f in feeds] == ["/search.atom?q=trata&country=GT&ui=es"]
+    home = Page(client.get("/es/").get_data(as_text=True))
+    assert not [a for tag, a in home.elements if tag == "link" and a.get("type") == "application/atom+xml"]
+
+
+# --- sitemap and robots ----------------------------------------------------------------------------------
+def test_sitemap_lists_every_release_in_both_languages(app, client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    root = ET.fromstring(response.data)
+    urls = root.findall(f"{SITEMAP}url")
+    locs = [u.find(f"{SITEMAP}loc").text for u in urls]
+    assert len(locs) == len(set(locs))
+    archive = app.extensions["archive"]
+    ids = {h.id for h in archive.search(SearchParams(separate=True, per_page=50)).hits}
+    assert len(ids) == archive.status()["releases"] == 43
+    for lang in ("en", "es"):
+        listed = {re.sub(rf"^http://localhost/{lang}/releases/", "", loc) for loc in locs
+                  if loc.startswith(f"http://localhost/{lang}/releases/")}
+        assert listed == ids
+    for url in urls:
+        alternates = {a.get("hreflang"): a.get("href") for a in url.findall(f"{XHTML}link")}
+        assert set(alternates) == {"en", "es"} and url.find(f"{SITEMAP}loc").text in alternates.values()
+    assert "http://localhost/es/" in locs and "http://localhost/en/embed" in locs
+    release = next(u for u in urls if u.find(f"{SITEMAP}loc").text.endswith(HOSTILE_ID))
+    assert release.find(f"{SITEMAP}lastmod").text == "2019-01-02"
+    assert client.get(local(locs[-1])).status_code == 200
+    assert client.get("/sitemap.xml", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.mimetype == "text/plain"
+    assert "Sitemap: http://localhost/sitemap.xml" in response.get_data(as_text=True)
