@@ -102,8 +102,7 @@ def script():
     cached = caching.not_modified(etag, SCRIPT_MAX_AGE)
     if cached is not None:
         return cached
-    response = current_app.response_class(data, mimetype="text/javascript")
-    response.charset = "utf-8"
+    response = current_app.response_class(data, content_type="text/javascript; charset=utf-8")
     return caching.cacheable(response, etag, SCRIPT_MAX_AGE)
 
 

@@ -47,8 +47,7 @@ def ui_param() -> str:
 
 
 def _xml_response(data: bytes, mimetype: str, etag: str, max_age: int):
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.charset = "utf-8"
+    response = current_app.response_class(data, content_type=f"{mimetype}; charset=utf-8")
     return caching.cacheable(response, etag, max_age)
 
 
