@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .pairing import PairReport, pair_releases
 from .places import Gazetteer, country_codes
-from .records import Rejected, Release
+from .records import Rejected, Release, field_hash
 from . import config
 from .topics import Taxonomy
 
@@ -82,6 +82,5 @@ def _source_hash(release: Release) -> str:
     """A hash of what a release's source says (before enrichment)."""
     if getattr(release, "source_hash", ""):
         return release.source_hash
-    payload = [release.id, release.lang, release.date.isoformat(), release.title, release.body,
-               release.countries, release.topics]
-    return hashlib.sha1(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+    return field_hash(release.id, release.lang, release.date.isoformat(), release.title, release.body,
+                      release.countries, release.topics)

@@ -43,14 +43,22 @@ class Release:
 
     def content_hash(self) -> str:
         """A hash of everything that ends up in the index, so unchanged releases are skipped."""
-        payload = {
-            "id": self.id, "lang": self.lang, "date": self.date.isoformat(), "title": self.title,
-            "body": self.body, "summary": self.summary, "url": self.url,
-            "translation_key": self.translation_key, "countries": self.countries,
-            "topics": self.topics, "pair": self.pair,
-        }
-        data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        return hashlib.sha256(data).hexdigest()[:32]
+        return field_hash(self.id, self.lang, self.date.isoformat(), self.title, self.body, self.summary,
+                          self.url, self.translation_key, self.countries, self.topics, self.pair)
+
+
+def field_hash(*fields) -> str:
+    """A hash of a sequence of strings, lists of strings and None values (unambiguous)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for value in fields:
+        if value is None:
+            digest.update(b"\x00N")
+        elif isinstance(value, (list, tuple)):
+            digest.update(b"\x00L" + "\x1f".join(value).encode("utf-8", "surrogatepass"))
+        else:
+            digest.update(b"\x00S" + str(value).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
 
 
 @dataclass
@@ -90,7 +98,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def clean_text(text: str) -> str:
     """Normalise to NFC, drop control characters, keep paragraphs apart by one blank line."""
-    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     paragraphs = re.split(r"\n\s*\n", text)
     cleaned = (" ".join(p.split()) for p in paragraphs)

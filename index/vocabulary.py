@@ -61,7 +61,7 @@ def update(counts: dict[str, int], old_generation: Path, removed_ids: list[str],
 
 
 def save(directory: Path, vocabulary: dict[str, int], forms: dict[str, str] | None = None) -> None:
-    data = {"counts": vocabulary, "forms": forms or {}}
+    data = {"format": 2, "counts": vocabulary, "forms": forms or {}}
     (directory / FILE).write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
@@ -70,7 +70,8 @@ def _read(directory: Path) -> dict:
         data = json.loads((directory / FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {"counts": {}, "forms": {}}
-    return data if "counts" in data else {"counts": data, "forms": {}}
+    # The first format was the bare word -> count table.
+    return data if data.get("format") == 2 else {"counts": data, "forms": {}}
 
 
 def load(directory: Path) -> dict[str, int]:

@@ -158,9 +158,13 @@ class Compiler:
         if isinstance(node, q.YearRange):
             return wq.NumericRange("year", node.start, node.end)
         if isinstance(node, q.DateRange):
-            start = dt.datetime.fromisoformat(node.start) if node.start else None
-            end = dt.datetime.fromisoformat(node.end) + dt.timedelta(days=1) - dt.timedelta(microseconds=1) \
-                if node.end else None
+            try:
+                start = dt.datetime.fromisoformat(node.start) if node.start else None
+                end = dt.datetime.fromisoformat(node.end) + dt.timedelta(days=1, microseconds=-1) \
+                    if node.end else None
+            except ValueError:  # a date that does not exist (2020-04-31): read it as plain text
+                text = f"{node.start or ''} {node.end or ''}".strip()
+                return self._word(text, _analyse(text))
             return wq.DateRange("date", start, end)
         if isinstance(node, q.Field):
             return self._field(node)

@@ -55,6 +55,10 @@ class VocabularyCorrector(ListCorrector):
             yield score + 0.4 * similarity + 0.1 * count / (count + 1), word
 
 
+MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
+MAX_CORRECTED_WORDS = 8  # unknown words corrected in one query
+
+
 class IndexUnavailable(RuntimeError):
     """There is no index to search yet (or it cannot be read)."""
 
@@ -232,7 +236,7 @@ class Archive:
             hits = self._page(snap, compiled, scored, selected, params)
         suggestion = None
         if total < 3 and compiled.query is not None and not compiled.browse:
-            suggestion = self.correct(params.q, snap)
+            suggestion = self.correct(parsed.text, snap)
             if total == 0 and suggestion and not _corrected:
                 # Nothing found: show what the corrected query finds, and say so.
                 corrected = self.search(params.with_(q=suggestion), _corrected=True)
@@ -496,15 +500,18 @@ class Archive:
         snap = snap or self.snapshot()
         changed = False
         out = []
-        for token in text.split():
+        tried = 0
+        for token in text[:q.MAX_QUERY_CHARS].split():
             bare = token.strip('"()-')
-            if not bare or ":" in bare or not bare.isalpha() or len(bare) < 3 or bare in ("OR", "AND", "NOT"):
+            if (not bare or ":" in bare or not bare.isalpha() or not 3 <= len(bare) <= MAX_CORRECTED_WORD
+                    or bare in ("OR", "AND", "NOT") or tried >= MAX_CORRECTED_WORDS):
                 out.append(token)
                 continue
             folded = fold(bare)
             if snap.vocabulary.get(folded, 0) > 0:
                 out.append(token)
                 continue
+            tried += 1
             suggestions = snap.corrector.suggest(folded, limit=1, maxdist=2 if len(folded) > 4 else 1)
             if suggestions:
                 out.append(token.replace(bare, snap.forms.get(suggestions[0], suggestions[0])))
