@@ -5,7 +5,8 @@
  *
  * Options (attributes; data-* on a div): lang (en, es), results (show that many top results
  * in a panel under the box instead of opening the results page; 1-10, empty means 5),
- * target (_self, _top or _blank: where the archive's pages open).
+ * target (_self, _top or _blank: where the archive's pages open), label (the box's accessible
+ * name, to tell several boxes on one page apart).
  *
  * The box lives in a shadow root, styled by a constructed stylesheet (no <style> element and
  * no style attribute, so a host page's Content-Security-Policy needs only script-src and
@@ -107,6 +108,7 @@
     this.results = results === null ? 0 : Math.max(1, Math.min(10, parseInt(results, 10) || 5));
     var target = option(host, "target");
     this.target = target === "_top" || target === "_blank" ? target : "_self";
+    this.label = option(host, "label") || t(this.lang, "label");
     this.items = [];
     this.active = -1;
     this.cache = {};
@@ -122,9 +124,9 @@
     box.setAttribute("lang", lang);
     var form = el("form", "form");
     form.setAttribute("role", "search");
-    form.setAttribute("aria-label", t(lang, "label"));
+    form.setAttribute("aria-label", this.label);
     form.noValidate = true;
-    var label = el("label", "vh", t(lang, "label"));
+    var label = el("label", "vh", this.label);
     label.htmlFor = "q";
     var field = el("div", "field");
     var input = el("input");
@@ -337,11 +339,13 @@
   };
 
   Widget.prototype.submit = function (text) {
+    clearTimeout(this.timer);
     this.close();
-    if (!this.results || !text.trim()) {
+    if (!this.results) {
       this.go(this.searchUrl(text));
       return;
     }
+    if (!text.trim()) return;
     var self = this, lang = this.lang;
     this.announce(t(lang, "searching"));
     this.api("search", {q: text.trim(), ui: lang, per_page: String(this.results)}).then(function (data) {
@@ -377,7 +381,11 @@
         li.appendChild(link);
         li.appendChild(el("p", "meta", dates.format(new Date(hit.date + "T00:00:00Z"))));
         if (hit.snippets && hit.snippets[0]) {
-          var snippet = appendMarked(el("p", "snippet"), hit.snippets[0]);
+          var html = hit.snippets[0].trim(), snippet = el("p", "snippet");
+          // a fragment of the text, marked as such (as on the results page)
+          if (html.charAt(0) !== "\u2026") snippet.appendChild(document.createTextNode("\u2026 "));
+          appendMarked(snippet, html);
+          if (html.charAt(html.length - 1) !== "\u2026") snippet.appendChild(document.createTextNode(" \u2026"));
           if (hit.lang !== lang) snippet.setAttribute("lang", hit.lang);
           li.appendChild(snippet);
         }
@@ -386,7 +394,7 @@
       panel.appendChild(list);
     }
     var all = el("a", "all", t(lang, "all"));
-    all.href = (data.links && data.links.html) || this.searchUrl(text);
+    all.href = this.searchUrl(text);
     if (target !== "_self") all.target = target;
     panel.appendChild(all);
     panel.hidden = false;
