@@ -1,0 +1,250 @@
+"""Faults of the running service, under gunicorn on a free localhost port, started the way
+``scripts/serve`` starts it:
+
+- a worker killed with SIGKILL during load: the other workers keep answering and the
+  master starts a replacement;
+- an index directory that is missing, empty or unreadable when the site starts: the site
+  starts, /healthz answers 503 with a message, and once ``scripts/reindex`` has built an
+  index there the same workers answer 200 and search, with no restart.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.client import HTTPConnection, HTTPException
+from pathlib import Path
+
+import pytest
+
+from index.config import PROJECT_ROOT, SAMPLES_DIR
+from tests.helpers import run_reindex
+
+WORKERS = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def worker_pids(master: int) -> set[int]:
+    """The master's children, from /proc."""
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text(errors="replace")
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == master:
+                pids.add(int(entry))
+    return pids
+
+
+class Server:
+    """gunicorn in its own process group, always stopped with the whole group."""
+
+    def __init__(self, index_dir: Path, log: Path, workers: int = WORKERS):
+        self.port = _free_port()
+        self.log = log
+        self.workers = workers
+        env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(self.port), "HOST": "127.0.0.1",
+               "WEB_WORKERS": str(workers), "WEB_THREADS": "4", "WEB_TIMEOUT": "60", "WEB_MAX_REQUESTS": "0",
+               "RATE_LIMIT": "off", "ACCESS_LOG": "", "ERROR_LOG": "-"}
+        env.pop("WEB_CONCURRENCY", None)
+        if (PROJECT_ROOT / ".venv" / "bin" / "gunicorn").exists():
+            command = [str(PROJECT_ROOT / "scripts" / "serve")]
+        else:
+            command = [sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py"]
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes]:
+        """One GET on a fresh connection, so that consecutive requests may reach any worker."""
+        conn = HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers={"Connection": "close"})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        """Until it answers /healthz (whatever the status) with all its workers up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                self.get("/healthz", timeout=5)
+                if len(worker_pids(self.process.pid)) == self.workers:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"gunicorn did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def workers_now(self) -> set[int]:
+        return worker_pids(self.process.pid)
+
+    def log_tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    servers = []
+
+    def start(index_dir: Path, workers: int = WORKERS) -> Server:
+        server = Server(index_dir, tmp_path / f"gunicorn-{len(servers)}.log", workers)
+        servers.append(server)
+        server.wait_ready()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+# --- a worker killed during load ----------------------------------------------------------------
+# Pages that the app renders without reading postings from the index (health, and help in
+# both languages, as HTML and JSON): the test is about the processes, not search results.
+PATHS = ["/healthz", "/en/help", "/es/help", "/healthz", "/en/help.json"]
+
+
+def test_a_worker_killed_during_load_is_replaced_and_the_others_keep_answering(web_index, start_server):
+    server = start_server(web_index)
+    before = server.workers_now()
+    assert len(before) == WORKERS
+    results: list[tuple[float, int]] = []  # (time the request started, status; 0: no HTTP answer)
+    lock = threading.Lock()
+    stop_at = [time.monotonic() + 60]  # set properly once the kill is done
+
+    def client(offset: int) -> None:
+        i = offset
+        while time.monotonic() < stop_at[0]:
+            started = time.monotonic()
+            try:
+                status, _ = server.get(PATHS[i % len(PATHS)], timeout=30)
+            except (OSError, HTTPException):  # refused, reset, or cut short by the kill
+                status = 0
+            with lock:
+                results.append((started, status))
+            i += 1
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    killed_at = time.monotonic()
+
+    # The master notices and starts a replacement: the worker count is back to WORKERS.
+    deadline = killed_at + 60
+    while time.monotonic() < deadline:
+        now = server.workers_now()
+        if victim not in now and len(now) == WORKERS and now - before:
+            break
+        time.sleep(0.1)
+    replaced_after = time.monotonic() - killed_at
+    stop_at[0] = max(time.monotonic(), killed_at + 3) + 2  # load goes on a little beyond the replacement
+    for thread in threads:
+        thread.join(timeout=60)
+
+    now = server.workers_now()
+    assert victim not in now, "the killed worker is still there"
+    assert len(now) == WORKERS and now - before, \
+        f"no replacement worker after {replaced_after:.1f} s: {sorted(before)} -> {sorted(now)}\n{server.log_tail()}"
+    assert server.process.poll() is None, "the master died"
+
+    ok = [started for started, status in results if status == 200]
+    failed = [(round(started - killed_at, 2), status) for started, status in results if status != 200]
+    print(f"{len(results)} requests, {len(failed)} failed {failed[:10]}; replaced after {replaced_after:.1f} s")
+    assert len(results) > 100, f"too little load to mean anything: {len(results)} requests"
+    assert len(ok) >= 0.95 * len(results), f"{len(failed)} of {len(results)} requests failed: {failed[:20]}"
+    # Only requests in flight on the killed worker may fail; every request started afterwards succeeds.
+    late_failures = [f for f in failed if f[0] > 0.5]
+    assert not late_failures, f"requests started after the kill failed (s after the kill, status): {late_failures}"
+    assert any(started > killed_at + 0.5 for started in ok), "no request was made after the kill"
+
+    # The replacement works too: a round of requests on fresh connections all succeed.
+    statuses = [server.get(path)[0] for path in PATHS * 4]
+    assert statuses == [200] * len(statuses)
+
+
+# --- an index missing or unreadable at start ----------------------------------------------------
+def _missing(root: Path) -> Path:
+    return root / "not-yet"
+
+
+def _empty(root: Path) -> Path:
+    (root / "empty").mkdir()
+    return root / "empty"
+
+
+def _unreadable(root: Path) -> Path:
+    """CURRENT names a generation whose files are not a Whoosh index."""
+    index_dir = root / "broken"
+    (index_dir / "gen-000001").mkdir(parents=True)
+    (index_dir / "gen-000001" / "MAIN_garbage.toc").write_bytes(b"\x00not an index\xff")
+    (index_dir / "gen-000001" / "manifest.json").write_text("{", encoding="utf-8")
+    (index_dir / "CURRENT").write_text("gen-000001\n", encoding="utf-8")
+    return index_dir
+
+
+@pytest.mark.parametrize("make_dir", [_missing, _empty, _unreadable], ids=["missing", "empty", "unreadable"])
+def test_the_site_starts_without_a_readable_index_and_recovers_when_one_appears(tmp_path, start_server, make_dir):
+    index_dir = make_dir(tmp_path)
+    server = start_server(index_dir)
+    workers = server.workers_now()
+
+    for _ in range(6):  # fresh connections: every worker says so
+        status, body = server.get("/healthz")
+        data = json.loads(body)
+        assert status == 503, (status, data)
+        assert data["status"] == "unhealthy"
+        assert "index" in data["message"] and str(index_dir.name) in data["message"], data
+    status, body = server.get("/en/search?q=migrants")
+    assert status == 503 and b"The archive is not available right now" in body
+    assert server.get("/es/")[0] == 503
+
+    done = run_reindex(SAMPLES_DIR, "--index", index_dir, "--quiet", timeout=300)
+    assert done.returncode == 0, done.stderr
+    live = (index_dir / "CURRENT").read_text().strip()
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.get("/healthz")[0] != 200:
+        time.sleep(0.2)
+    for _ in range(6):
+        status, body = server.get("/healthz")
+        data = json.loads(body)
+        assert status == 200 and data["status"] == "ok" and data["generation"] == live, (status, data)
+        assert data["releases"] == 42
+    for lang, q in (("en", "migrants"), ("es", "migrantes"), ("en", "hurricane"), ("es", "trata de personas")):
+        status, body = server.get(f"/{lang}/search.json?q={q.replace(' ', '+')}")
+        result = json.loads(body)["result"]
+        assert status == 200 and result["total"] > 0 and result["generation"] == live, (q, status)
+    # No restart: the same master and the same workers recovered by themselves.
+    assert server.process.poll() is None
+    assert server.workers_now() == workers
