@@ -29,8 +29,14 @@ web/translations/%.mo: web/translations/%.po $(VENV)/.installed
 index: setup
 	scripts/reindex data/samples
 
-test: setup
+test: setup audit
 	$(PY) -m pytest
+
+# Fails on a known vulnerability with a fix in the installed dependencies; only warns when
+# the vulnerability service cannot be reached (scripts/audit.py).
+.PHONY: audit
+audit: setup
+	$(PY) scripts/audit.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
