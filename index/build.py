@@ -95,15 +95,20 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
     """
     started = time.perf_counter()
     store = IndexStore(root)
-    live = store.current_name()
-    releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None)
-    summary.mode = mode
-    hashes = {r.id: r.content_hash() for r in releases}
-    summary.releases = len(releases)
     if check:
+        live = store.current_name()
+        releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None)
+        summary.mode, summary.releases = mode, len(releases)
         summary.seconds = time.perf_counter() - started
         return summary
+    # The lock comes before the reading: a second reindex refuses at once instead of reading
+    # every source first, and one killed while reading leaves a record the next one reports.
     with store.lock() as messages:
+        live = store.current_name()
+        releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None)
+        summary.mode = mode
+        hashes = {r.id: r.content_hash() for r in releases}
+        summary.releases = len(releases)
         summary.messages.extend(messages)
         cleared = store.clear_partials()
         if cleared:

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -205,8 +206,15 @@ class IndexStore:
             except OSError as error:
                 if error.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
-                holder = handle.read().strip() or "unknown"
-                raise LockHeld(f"another reindex is running ({holder}); try again when it has finished") from None
+                holder = handle.read().strip()
+                for _ in range(20):  # the holder may not have written its record yet
+                    if holder:
+                        break
+                    time.sleep(0.01)
+                    handle.seek(0)
+                    holder = handle.read().strip()
+                raise LockHeld(f"another reindex is running ({holder or 'unknown'}); "
+                               "try again when it has finished") from None
             messages = []
             previous = handle.read().strip()
             if previous:
