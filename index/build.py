@@ -23,7 +23,14 @@ PARALLEL_FROM = 5000  # releases; below this one process is as fast
 
 
 class BuildError(RuntimeError):
-    """The build could not finish (disk full, unreadable index...); the live index is unchanged."""
+    """The build could not finish (disk full, unreadable index...); the live index is unchanged.
+
+    ``summary`` is what was read, when the sources were read (for their rejected records).
+    """
+
+    def __init__(self, message: str, summary: "Summary | None" = None):
+        super().__init__(message)
+        self.summary = summary
 
 
 @dataclass
@@ -130,6 +137,14 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
             mode = summary.mode = "full"
         if dry_run:
             summary.generation = current
+            summary.seconds = time.perf_counter() - started
+            return summary
+        if not releases:
+            # A mistyped path, or files that all fail: publishing this would empty the site.
+            if current:
+                raise BuildError(f"no release could be read from the sources; the live index is unchanged "
+                                 f"({current}, {len(old)} release{'s' if len(old) != 1 else ''})", summary)
+            summary.messages.append("no release could be read from the sources: no index written")
             summary.seconds = time.perf_counter() - started
             return summary
         if mode == "incremental" and not (added or updated or deleted):

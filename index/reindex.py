@@ -55,6 +55,8 @@ def main(argv=None) -> int:
         print(f"reindex: {error}", file=sys.stderr)
         return EXIT_FAILED
     except (BuildError, StoreError) as error:
+        if getattr(error, "summary", None) is not None:
+            report_problems(error.summary)
         print(f"reindex: {error}", file=sys.stderr)
         return EXIT_FAILED
     except (ValueError, tomllib.TOMLDecodeError) as error:  # a data file staff edit is malformed
@@ -64,14 +66,20 @@ def main(argv=None) -> int:
     return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
-def report(summary: Summary, args) -> None:
-    out, err = sys.stdout, sys.stderr
+def report_problems(summary: Summary) -> None:
+    """Notes, warnings and rejected records, on standard error."""
+    err = sys.stderr
     for message in summary.messages:
         print(f"note: {message}", file=err)
     for warning in summary.warnings:
         print(f"warning: {warning}", file=err)
     for rejected in summary.rejected:
         print(f"rejected: {rejected}", file=err)
+
+
+def report(summary: Summary, args) -> None:
+    out = sys.stdout
+    report_problems(summary)
     pairs = summary.pairs
     print(f"read {summary.read} release{'s' if summary.read != 1 else ''} from {summary.files} "
           f"file{'s' if summary.files != 1 else ''}", file=out)
