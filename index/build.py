@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,8 +154,9 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
             summary.seconds = time.perf_counter() - started
             return summary
         by_id = {r.id: r for r in releases}
-        name, partial = store.start(base=current if mode == "incremental" else None)
+        name = None
         try:
+            name, partial = store.start(base=current if mode == "incremental" else None)
             if mode == "incremental":
                 _write_incremental(partial, [by_id[i] for i in added + updated], updated + deleted, hashes, progress)
             else:
@@ -181,10 +183,15 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
             _pause_for_tests("switch")
             store.publish(name, partial, manifest, hashes)
         except OSError as error:
-            store.clear_partials()
             reason = error.strerror or str(error)
-            raise BuildError(f"the build of {name} failed ({reason}); the live index is unchanged"
-                             + (f" ({current})" if current else "")) from error
+            if name is None or store.current_name() != name:
+                store.clear_partials()
+                if name is not None:  # sealed, but the switch to it failed: it was never live
+                    shutil.rmtree(store.path(name), ignore_errors=True)
+                raise BuildError(f"the build of {name or 'a new generation'} failed ({reason}); "
+                                 "the live index is unchanged" + (f" ({current})" if current else ""),
+                                 summary) from error
+            summary.messages.append(f"{name} is live, but the index directory could not be synced ({reason})")
         summary.generation = name
         summary.written = True
         store.prune()

@@ -59,6 +59,11 @@ def main(argv=None) -> int:
             report_problems(error.summary)
         print(f"reindex: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as error:  # the index directory cannot be written (disk full, permissions...)
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"reindex: the reindex could not run: {error.strerror or error}{where}; "
+              "the live index is unchanged", file=sys.stderr)
+        return EXIT_FAILED
     except (ValueError, tomllib.TOMLDecodeError) as error:  # a data file staff edit is malformed
         print(f"reindex: cannot load the places or topics file: {error}", file=sys.stderr)
         return EXIT_FAILED
