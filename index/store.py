@@ -18,8 +18,10 @@ import errno
 import fcntl
 import json
 import os
+import pickle
 import re
 import shutil
+import struct
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,9 +78,10 @@ class IndexStore:
 
     # --- reading -------------------------------------------------------------------------
     def current_name(self) -> str | None:
+        """The live generation; None when ``CURRENT`` is missing, unreadable or names no generation."""
         try:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
-        except (FileNotFoundError, NotADirectoryError):
+        except (OSError, UnicodeDecodeError):
             return None
         return name if _GENERATION.match(name) and (self.root / name).is_dir() else None
 
@@ -97,7 +100,11 @@ class IndexStore:
         name = name or self.current_name()
         if name is None:
             raise StoreError(f"no index in {self.root}: run scripts/reindex first")
-        return whoosh_index.open_dir(str(self.path(name)))
+        try:
+            return whoosh_index.open_dir(str(self.path(name)))
+        except (whoosh_index.IndexError, EOFError, struct.error, pickle.UnpicklingError) as error:
+            # Whoosh's own errors for a missing or damaged table of contents.
+            raise StoreError(f"{name} in {self.root} cannot be opened ({error})") from error
 
     def manifest(self, name: str | None = None) -> dict:
         name = name or self.current_name()
