@@ -19,7 +19,6 @@ every search after the switch sees the new generation. Exit status 0 when they a
 """
 
 import argparse
-import csv
 import datetime as dt
 import json
 import math
@@ -297,12 +296,12 @@ def version(module: str) -> str:
         return "?"
 
 
-def read_stats(prefix: Path) -> list[dict]:
-    path = Path(f"{prefix}_stats.csv")
-    if not path.exists():
-        raise SoakError(f"locust wrote no statistics ({path}); see {prefix.parent / 'locust.log'}")
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def run(args) -> tuple[str, bool]:
@@ -359,6 +358,7 @@ def run(args) -> tuple[str, bool]:
                 warm_taken = True
             elif reindex_thread is None and elapsed >= reindex_at:
                 log(f"reindexing at {elapsed:.0f} s")
+                memory.sample("switch")
                 reindex_thread = threading.Thread(target=do_reindex, daemon=True)
                 reindex_thread.start()
             else:
@@ -371,7 +371,6 @@ def run(args) -> tuple[str, bool]:
         load_after = loadavg()
         if locust.returncode not in (0, 1):  # 1: locust saw failures, which the report counts
             raise SoakError(f"locust exited with {locust.returncode}; see {tmp / 'locust.log'}, {tmp / 'locust.out'}")
-        stats = read_stats(prefix)
         try:
             sampled = json.loads(Path(plan["status_file"]).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -379,7 +378,7 @@ def run(args) -> tuple[str, bool]:
         # gunicorn's error log, and the application's own log (its standard error, in serve.log)
         server_log = "\n".join(path.read_text(encoding="utf-8", errors="replace")
                                for path in (tmp / "error.log", tmp / "serve.log") if path.exists())
-        report, ok = render(args, stats, sampled, memory, switch, gen_before, plan, wall, warmup,
+        report, ok = render(args, sampled, memory, switch, gen_before, plan, wall, warmup,
                             load_before, load_after, server_log)
         return report, ok
     finally:
@@ -413,10 +412,11 @@ def logged_exceptions(text: str) -> Counter:
     return found
 
 
-def render(args, stats, sampled, memory, switch, gen_before, plan, wall, warmup, load_before, load_after,
+def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_before, load_after,
            server_log) -> tuple[str, bool]:
-    total = next(row for row in stats if row["Name"] == "Aggregated")
-    requests = int(total["Request Count"])
+    by_name = sampled["requests"]
+    everything = [t for entry in by_name.values() for t in entry["times"]]
+    requests = len(everything)
     status = {k: int(v) for k, v in sampled["status"].items()}
     server_errors = sum(v for k, v in status.items() if k.isdigit() and int(k) >= 500)
     too_many = status.get("429", 0)
@@ -434,8 +434,8 @@ def render(args, stats, sampled, memory, switch, gen_before, plan, wall, warmup,
             growth = (info["end"] - info["warm"]) / info["warm"] * 100
             growths.append(growth)
         note = "replaced during the run" if "gone" in info else ("started during the run" if "boot" not in info else "")
-        rows.append(f"| {pid} | {ms(info.get('boot'))} | {ms(info.get('warm'))} | {ms(info.get('peak'))} | "
-                    f"{ms(info.get('end'))} | {'n/a' if growth is None else f'{growth:+.1f} %'} | {note} |")
+        rows.append(f"| {pid} | {ms(info.get('boot'))} | {ms(info.get('warm'))} | {ms(info.get('switch'))} | "
+                    f"{ms(info.get('peak'))} | {ms(info.get('end'))} | {'n/a' if growth is None else f'{growth:+.1f} %'} | {note} |")
     replaced = sum(1 for info in memory.workers.values() if "gone" in info)
     judged = args.seconds >= JUDGED_FROM
     memory_ok = bool(growths) and max(growths) <= GROWTH_TARGET and not replaced
@@ -480,8 +480,8 @@ def render(args, stats, sampled, memory, switch, gen_before, plan, wall, warmup,
         f"| 429 answers (rate limited) | {n(too_many)} | 0: {mark(too_many == 0)} |",
         f"| other 4xx answers | {n(other_4xx)} | |",
         f"| errors in all (non-2xx/3xx and failed) | {n(errors)} | |",
-        f"| latency p50 / p95 / p99 / max, ms | {ms(total['50%'])} / {ms(total['95%'])} / {ms(total['99%'])} / "
-        f"{ms(total['Max Response Time'])} | |",
+        f"| latency p50 / p95 / p99 / max, ms | {ms(percentile(everything, 50))} / {ms(percentile(everything, 95))}"
+        f" / {ms(percentile(everything, 99))} / {ms(max(everything, default=None))} | |",
         f"| worker RSS growth, warm-up → end | "
         f"{', '.join(f'{g:+.1f} %' for g in growths) or 'n/a'}{f'; {replaced} worker(s) replaced' if replaced else ''}"
         f" | ≤ {GROWTH_TARGET:.0f} %: "
@@ -490,21 +490,23 @@ def render(args, stats, sampled, memory, switch, gen_before, plan, wall, warmup,
         f"{switch.get('on_new', 0)}/{switch.get('checks', 0)} checked; {len(after) - stale}/{len(after)} sampled "
         f"from the load | all: {mark(switch_ok)} |",
         "",
-        "By request type (latencies in ms, locust's percentiles):",
+        "By request type (latencies in ms, as locust measured them):",
         "",
         "| request | count | failures | p50 | p95 | p99 | max |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for row in sorted((r for r in stats if r["Name"] != "Aggregated"), key=lambda r: -int(r["Request Count"])):
-        lines.append(f"| {row['Name']} | {n(int(row['Request Count']))} | {n(int(row['Failure Count']))} | "
-                     f"{ms(row['50%'])} | {ms(row['95%'])} | {ms(row['99%'])} | {ms(row['Max Response Time'])} |")
+    for name, entry in sorted(by_name.items(), key=lambda item: -len(item[1]["times"])):
+        times = entry["times"]
+        lines.append(f"| {name} | {n(len(times))} | {n(entry['failures'])} | {ms(percentile(times, 50))} | "
+                     f"{ms(percentile(times, 95))} | {ms(percentile(times, 99))} | {ms(max(times))} |")
     lines += ["", "Answers by status: " + ", ".join(f"{k}: {n(v)}" for k, v in sorted(status.items())) + ".", ""]
     lines += [
         f"Memory of each gunicorn worker (RSS, MB from `/proc/<pid>/status`): at boot (before the first request "
-        f"opens the index), after the warm-up ({warmup:.0f} s of load), the peak of 1 s samples, and at the end.",
+        f"opens the index), after the warm-up ({warmup:.0f} s of load), when the reindex starts, the peak of 1 s "
+        f"samples, and at the end.",
         "",
-        "| worker pid | boot | after warm-up | peak | end | growth warm-up → end | |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| worker pid | boot | after warm-up | at the reindex | peak | end | growth warm-up → end | |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         *rows,
         "",
     ]

@@ -7,8 +7,8 @@ when the JSON API answers, uses it the way the embed box and other sites do.
 
 Everything it needs about the archive (queries, facet values, release ids, whether the
 API answers) comes from a plan file written by ``scripts/soak.py``: ``SOAK_PLAN`` names
-it. At the end, the counts of answers by status, and the generation that each sampled
-search answered from, are written to the plan's ``status_file``.
+it. When locust quits, the answers by status, every request's response time, and the
+generation that each sampled search answered from are written to the plan's ``status_file``.
 """
 
 import json
@@ -16,28 +16,36 @@ import os
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["SOAK_PLAN"], encoding="utf-8").read())
 STATUS = Counter()  # "200", "404", "failed" (no HTTP answer) ...
+TIMES: dict[str, list[float]] = defaultdict(list)  # request name -> response times, ms
+FAILURES = Counter()  # request name -> failures
 GENERATIONS: list[tuple[float, str]] = []  # (time, generation) of sampled search.json answers
 _lock = threading.Lock()
 
 
 @events.request.add_listener
-def _count(response=None, exception=None, **_):
+def _count(name=None, response_time=None, response=None, exception=None, **_):
     status = getattr(response, "status_code", 0) or 0
     with _lock:
         STATUS[str(status) if status else "failed"] += 1
+        TIMES[name].append(round(float(response_time or 0), 2))
+        if exception:
+            FAILURES[name] += 1
 
 
 @events.quitting.add_listener
 def _write_status(environment, **_):
+    """Every request's outcome, written when locust quits (after the last request of the run)."""
     with open(PLAN["status_file"], "w", encoding="utf-8") as handle:
-        json.dump({"status": dict(STATUS), "generations": GENERATIONS}, handle)
+        json.dump({"status": dict(STATUS), "generations": GENERATIONS,
+                   "requests": {name: {"times": times, "failures": FAILURES[name]} for name, times in TIMES.items()}},
+                  handle)
 
 
 def _query_string(pairs) -> str:
