@@ -146,9 +146,17 @@ def check_parsed(text: str, parsed: q.ParsedQuery) -> None:
 
 
 def timed(fn, *args, **kwargs):
+    """``fn``'s result and the seconds it took.  A call over the bound is timed once more and the
+    shorter time kept: a query that is really slow is slow twice, a machine busy with something
+    else rarely is."""
     started = time.perf_counter()
     result = fn(*args, **kwargs)
-    return result, time.perf_counter() - started
+    took = time.perf_counter() - started
+    if took >= BOUND:
+        started = time.perf_counter()
+        fn(*args, **kwargs)
+        took = min(took, time.perf_counter() - started)
+    return result, took
 
 
 @examples(300)
@@ -214,7 +222,7 @@ def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("robust") / "ix"
     summary = reindex([SAMPLES_DIR], root, progress=False)
     assert summary.written and summary.releases > 30
-    archive = Archive(root)
+    archive = Archive(root, cache_size=0)  # every call does the work: no result cache to time instead
     archive.search(SearchParams(q="migrantes"))  # open the generation outside the timed calls
     return archive
 
