@@ -1,6 +1,6 @@
 """The search entry point: one :class:`Archive` per process, and :meth:`Archive.search`.
 
-The archive keeps one Whoosh searcher open and reuses it for every request; it
+The archive keeps Whoosh searchers open (one per thread) and reuses them for every request; it
 reads the index directory's ``CURRENT`` pointer before each search and opens the new
 generation when a reindex has switched it, so a reindex shows up without a restart.
 """
@@ -69,12 +69,17 @@ class ReleaseNotFound(KeyError):
 
 @dataclass
 class Snapshot:
-    """One open index generation, with what is computed once per generation."""
+    """One open index generation, with what is computed once per generation.
+
+    Whoosh searchers read their files through shared file objects and are not safe to use
+    from several threads at once (gunicorn's threaded workers): each thread gets its own
+    searcher on the generation, opened on first use and reused after; everything else
+    (document values, vocabulary, caches) is shared.
+    """
 
     name: str
     manifest: dict
     ix: object
-    searcher: object
     docs: DocValues
     opened_at: float = field(default_factory=time.time)
     vocabulary: dict[str, int] = field(default_factory=dict)  # folded word -> releases using it
@@ -82,6 +87,32 @@ class Snapshot:
     forms: dict[str, str] = field(default_factory=dict)  # folded word -> its written form, when accented
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
     results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # guards the caches
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _opened: list = field(default_factory=list, repr=False)
+
+    @property
+    def searcher(self):
+        """This thread's searcher on the generation."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.ix.searcher()
+            with self.lock:
+                self._opened.append(searcher)
+        return searcher
+
+    def cached(self, cache: OrderedDict, key):
+        with self.lock:
+            value = cache.get(key)
+            if value is not None:
+                cache.move_to_end(key)
+            return value
+
+    def remember(self, cache: OrderedDict, key, value, size: int) -> None:
+        with self.lock:
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
 
     @cached_property
     def corrector(self) -> "VocabularyCorrector":
@@ -90,14 +121,17 @@ class Snapshot:
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
         ix = store.open(name)
-        searcher = ix.searcher()
+        with ix.searcher() as searcher:
+            docs = DocValues.load(searcher.reader())
         words = vocabulary.load(store.path(name))
-        return cls(name=name, manifest=store.manifest(name), ix=ix, searcher=searcher,
-                   docs=DocValues.load(searcher.reader()), vocabulary=words, words=sorted(words),
-                   forms=vocabulary.load_forms(store.path(name)))
+        return cls(name=name, manifest=store.manifest(name), ix=ix, docs=docs, vocabulary=words,
+                   words=sorted(words), forms=vocabulary.load_forms(store.path(name)))
 
     def close(self) -> None:
-        self.searcher.close()
+        with self.lock:
+            opened, self._opened = self._opened, []
+        for searcher in opened:
+            searcher.close()
 
 
 class Archive:
@@ -193,17 +227,14 @@ class Archive:
         started = time.perf_counter()
         snap = self.snapshot()
         if self.cache_size:
-            cached = snap.results.get(params)
+            cached = snap.cached(snap.results, params)
             if cached is not None:
-                snap.results.move_to_end(params)
                 result = copy.deepcopy(cached)
                 result.took_ms = round((time.perf_counter() - started) * 1000, 2)
                 return result
         result = self._search(snap, params, started, _corrected)
         if self.cache_size:
-            snap.results[params] = copy.deepcopy(result)
-            while len(snap.results) > self.cache_size:
-                snap.results.popitem(last=False)
+            snap.remember(snap.results, params, copy.deepcopy(result), self.cache_size)
         return result
 
     def _search(self, snap: Snapshot, params: SearchParams, started: float, _corrected: bool) -> SearchResult:
@@ -446,14 +477,11 @@ class Archive:
             return []
         snap = self.snapshot()
         key = (" ".join(words), ui, limit, prefix.endswith(" "))
-        cached = snap.suggestions.get(key)
+        cached = snap.cached(snap.suggestions, key)
         if cached is not None:
-            snap.suggestions.move_to_end(key)
             return cached
         result = self._suggest(snap, words, ui, limit, complete=prefix.endswith(" "))
-        snap.suggestions[key] = result
-        if len(snap.suggestions) > 4096:
-            snap.suggestions.popitem(last=False)
+        snap.remember(snap.suggestions, key, result, 4096)
         return result
 
     def _suggest(self, snap: Snapshot, words: list[str], ui: str, limit: int, complete: bool) -> list[Suggestion]:

@@ -329,3 +329,29 @@ def test_pairs_count_once_after_an_incremental_build_moves_them_apart(tmp_path):
 def test_suggestions_and_corrections_keep_accents(archive):
     assert any(s.text == "migración" for s in archive.suggest("migrac"))
     assert search(archive, "migrazión").suggestion == "migración"
+
+
+def test_one_archive_serves_many_threads_at_once(archive):
+    """gunicorn's threaded workers share one Archive: searches, release pages (more-like-this)
+    and suggestions from several threads at once must not disturb each other."""
+    import threading
+    ids_ = sorted(archive.snapshot().docs.docnum_by_id)
+    errors = []
+
+    def work(offset):
+        try:
+            for n in range(25):
+                release_id = ids_[(offset * 7 + n) % len(ids_)]
+                assert archive.release(release_id).id == release_id
+                archive.search(SearchParams(q=["migrantes", "hurricane", "trata", "border"][n % 4],
+                                            page=1 + n % 2, per_page=5))
+                archive.suggest("mig"[: 1 + n % 3])
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
