@@ -259,9 +259,9 @@ def check_switch(port: int, new: str, plan: dict) -> dict:
             status, data = get_json(port, f"/{lang}/search.json?" + urllib.parse.urlencode({"q": q}))
             generation = data.get("result", {}).get("generation")
         answers.append((status, generation))
-    return {"healthz_after": seen_after,
-            "checks": len(answers), "on_new": sum(1 for s, g in answers if s == 200 and g == new),
-            "answers": answers}
+    answered = [g for s, g in answers if s == 200]
+    return {"healthz_after": seen_after, "checks": len(answers), "answered": len(answered),
+            "on_new": sum(1 for g in answered if g == new), "not_answered": sorted(s for s, g in answers if s != 200)}
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -447,8 +447,14 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
     samples = sampled.get("generations", [])
     after = [g for t, g in samples if done and t > done + grace]
     stale = sum(1 for g in after if g != new)
-    switch_ok = bool(new) and new != gen_before and switch.get("on_new") == switch.get("checks") \
-        and switch.get("healthz_after") is not None and stale == 0 and "error" not in switch
+    # A search that answered an error is counted with the errors above; every one that answered
+    # must come from the new generation.
+    switch_ok = bool(new) and new != gen_before and switch.get("answered", 0) > 0 \
+        and switch.get("on_new") == switch.get("answered") and switch.get("healthz_after") is not None \
+        and stale == 0 and "error" not in switch
+    unanswered = switch.get("not_answered", [])
+    checked = (f"{switch.get('on_new', 0)}/{switch.get('answered', 0)} checked"
+               + (f" ({len(unanswered)} more answered {', '.join(map(str, unanswered))})" if unanswered else ""))
 
     targets = [("no 5xx", server_errors == 0), ("no failed request", failed == 0), ("no 429", too_many == 0),
                ("searches after the switch see the new generation", switch_ok)]
@@ -487,8 +493,7 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
         f" | ≤ {GROWTH_TARGET:.0f} %: "
         f"{mark(memory_ok) if judged else f'not judged (run shorter than {JUDGED_FROM // 60} minutes)'} |",
         f"| searches after the switch on the new generation | "
-        f"{switch.get('on_new', 0)}/{switch.get('checks', 0)} checked; {len(after) - stale}/{len(after)} sampled "
-        f"from the load | all: {mark(switch_ok)} |",
+        f"{checked}; {len(after) - stale}/{len(after)} sampled from the load | all: {mark(switch_ok)} |",
         "",
         "By request type (latencies in ms, as locust measured them):",
         "",
@@ -518,8 +523,8 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
             f"{gen_before} → {new}; /healthz reported {new} "
             + (f"{switch['healthz_after']:.1f} s after the reindex exited" if switch.get("healthz_after") is not None
                else "**never**")
-            + f"; {switch['on_new']}/{switch['checks']} searches on fresh connections right after answered from "
-              f"{new}; of {len(samples)} search.json answers sampled from the load, "
+            + f"; of {switch['checks']} searches on fresh connections right after, {switch['answered']} answered, "
+              f"{switch['on_new']} of them from {new}; of {len(samples)} search.json answers sampled from the load, "
               f"{sum(1 for t, g in samples if g == gen_before)} came from {gen_before} and "
               f"{sum(1 for t, g in samples if g == new)} from {new}, and none from {gen_before} more than "
               f"{grace:.0f} s after the switch" + (f" (**{stale} did**)" if stale else "") + ".")
