@@ -73,6 +73,9 @@ class DocValues:
     @classmethod
     def load(cls, reader) -> "DocValues":
         size = reader.doc_count_all()
+        if size == 0:  # an empty generation: Whoosh's empty reader has no columns
+            return cls(size=0, live=0, ids=[], langs=[], years=[], dates=[], countries=[], topics=[],
+                       docnum_by_id={}, values={f: {} for f in FACETS})
         live_numbers = list(reader.all_doc_ids())
         ids = list(reader.column_reader("id"))
         langs = list(reader.column_reader("lang"))

@@ -174,7 +174,7 @@ class Archive:
             if current is None or current.name != name:
                 try:
                     fresh = Snapshot.open(self.store, name)
-                except (OSError, StoreError, ValueError) as error:
+                except Exception as error:  # noqa: BLE001 - any damage (EOFError on a cut segment, ...)
                     if current is not None:
                         return current
                     raise IndexUnavailable(f"the index in {self.store.root} cannot be read: {error}") from error
@@ -526,6 +526,8 @@ class Archive:
     def correct(self, text: str, snap: Snapshot | None = None) -> str | None:
         """The query with misspelled words replaced by words the archive uses, or None."""
         snap = snap or self.snapshot()
+        if not snap.words:
+            return None  # a generation without a vocabulary offers no corrections
         changed = False
         out = []
         tried = 0
