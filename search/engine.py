@@ -127,6 +127,12 @@ class Snapshot:
         return cls(name=name, manifest=store.manifest(name), ix=ix, docs=docs, vocabulary=words,
                    words=sorted(words), forms=vocabulary.load_forms(store.path(name)))
 
+    def retire(self) -> None:
+        """A newer generation is live: drop the caches (requests in flight still finish here)."""
+        with self.lock:
+            self.results.clear()
+            self.suggestions.clear()
+
     def close(self) -> None:
         with self.lock:
             opened, self._opened = self._opened, []
@@ -179,6 +185,7 @@ class Archive:
                         return current
                     raise IndexUnavailable(f"the index in {self.store.root} cannot be read: {error}") from error
                 if current is not None:
+                    current.retire()
                     self._retired.append(current)
                     # Requests still using the generation before last have long finished.
                     while len(self._retired) > 1:
