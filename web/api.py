@@ -17,6 +17,7 @@ from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import DEFAULT_PER_PAGE, LANGUAGES, ParamError, SearchParams, parse_params
 
 from . import caching, errors, i18n, openapi
+from .notices import notice_text
 from .ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
@@ -211,19 +212,7 @@ def notices_list(params: SearchParams, result) -> list[dict]:
     with force_locale(params.ui):
         for notice in result.notices:
             code = notice.get("code") or "notice"
-            if code == "truncated":
-                text = _("Your search was long, so only its first 500 characters were used.")
-            elif code == "common_words":
-                text = _("Only very common words were given; try more specific words.")
-            elif code == "any_word":
-                text = _("No release contains all of your words, so releases that contain any of them are shown.")
-            elif code == "corrected" and notice.get("corrected"):
-                text = _("No release matches “%(query)s”, so the results for “%(corrected)s” are shown.",
-                         query=params.q, corrected=notice["corrected"])
-            elif code == "page_out_of_range":
-                text = _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))
-            else:
-                text = str(notice.get("message", ""))
+            text = notice_text(code, notice, params, result)
             item = {"code": code, "message": text}
             if notice.get("corrected"):
                 item["corrected"] = notice["corrected"]

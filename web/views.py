@@ -16,6 +16,7 @@ from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import MAX_PAGE, SearchParams, parse_params
 
 from . import helpdoc, i18n
+from .notices import notice_text
 from .templating import render
 
 root = Blueprint("root", __name__)
@@ -240,21 +241,8 @@ def _notices(params: SearchParams, result) -> list[dict]:
     out = []
     for notice in result.notices:
         code = notice.get("code")
-        url = None
-        if code == "truncated":
-            text = _("Your search was long, so only its first 500 characters were used.")
-        elif code == "common_words":
-            text = _("Only very common words were given; try more specific words.")
-        elif code == "any_word":
-            text = _("No release contains all of your words, so releases that contain any of them are shown.")
-        elif code == "corrected" and notice.get("corrected"):
-            text = _("No release matches “%(query)s”, so the results for “%(corrected)s” are shown.",
-                     query=params.q, corrected=notice["corrected"])
-        elif code == "page_out_of_range":
-            text = _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))
-            url = search_url(params.with_(page=result.pages))
-        else:
-            text = notice.get("message", "")
+        text = notice_text(code, notice, params, result)
+        url = search_url(params.with_(page=result.pages)) if code == "page_out_of_range" else None
         out.append({"code": code, "message": text, "url": url})
     return out
 

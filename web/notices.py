@@ -1,0 +1,24 @@
+"""The search notices (query cut, any-word fallback, correction, ...) in the interface language.
+
+The search layer gives each notice a code; the pages, the API and the feed all word it here.
+"""
+
+from flask_babel import gettext as _
+
+from . import i18n
+
+
+def notice_text(code: str | None, notice: dict, params, result) -> str:
+    """The translated text of one notice (the engine's English message for an unknown code)."""
+    if code == "truncated":
+        return _("Your search was long, so only its first 500 characters were used.")
+    if code == "common_words":
+        return _("Only very common words were given; try more specific words.")
+    if code == "any_word":
+        return _("No release contains all of your words, so releases that contain any of them are shown.")
+    if code == "corrected" and notice.get("corrected"):
+        return _("No release matches “%(query)s”, so the results for “%(corrected)s” are shown.",
+                 query=params.q, corrected=notice["corrected"])
+    if code == "page_out_of_range":
+        return _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))
+    return str(notice.get("message", ""))
