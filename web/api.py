@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import DEFAULT_PER_PAGE, LANGUAGES, ParamError, SearchParams, parse_params
 
-from . import caching, errors, i18n, openapi
+from . import caching, errors, openapi
 from .notices import notice_text
 from .ratelimit import RateLimited
 
