@@ -55,6 +55,8 @@ class VocabularyCorrector(ListCorrector):
             yield score + 0.4 * similarity + 0.1 * count / (count + 1), word
 
 
+RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
+RESULT_CACHE = 128  # search results kept per generation
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 MAX_CORRECTED_WORDS = 8  # unknown words corrected in one query
 
@@ -88,6 +90,7 @@ class Snapshot:
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
     results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # guards the caches
+    retired_at: float = 0.0
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _opened: list = field(default_factory=list, repr=False)
 
@@ -129,6 +132,7 @@ class Snapshot:
 
     def retire(self) -> None:
         """A newer generation is live: drop the caches (requests in flight still finish here)."""
+        self.retired_at = time.monotonic()
         with self.lock:
             self.results.clear()
             self.suggestions.clear()
@@ -144,7 +148,7 @@ class Archive:
     """The searchable archive in one index directory."""
 
     def __init__(self, root, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
-                 glossary: Glossary | None = None, cache_size: int = 512):
+                 glossary: Glossary | None = None, cache_size: int = RESULT_CACHE):
         self.store = IndexStore(root)
         self.cache_size = cache_size  # search results kept per generation (0: no cache)
         self._gazetteer, self._taxonomy, self._glossary = gazetteer, taxonomy, glossary
@@ -174,6 +178,8 @@ class Archive:
                 return current  # the pointer is being replaced or was removed: keep serving
             raise IndexUnavailable(f"no index has been built in {self.store.root}")
         if current is not None and current.name == name:
+            if self._retired and time.monotonic() - self._retired[-1].retired_at > RETIRED_GRACE:
+                self._close_retired()
             return current
         with self._lock:
             current = self._snapshot
@@ -192,6 +198,16 @@ class Archive:
                         self._retired.pop(0).close()
                 self._snapshot = current = fresh
         return current
+
+    def _close_retired(self) -> None:
+        """Close generations retired long enough ago that no request can still be using them."""
+        with self._lock:
+            now = time.monotonic()
+            keep = [snap for snap in self._retired if now - snap.retired_at <= RETIRED_GRACE]
+            for snap in self._retired:
+                if snap not in keep:
+                    snap.close()
+            self._retired = keep
 
     def status(self) -> dict:
         """What /healthz reports: generation, number of releases, time of the last reindex."""
@@ -488,7 +504,7 @@ class Archive:
         if cached is not None:
             return cached
         result = self._suggest(snap, words, ui, limit, complete=prefix.endswith(" "))
-        snap.remember(snap.suggestions, key, result, 4096)
+        snap.remember(snap.suggestions, key, result, 1024)
         return result
 
     def _suggest(self, snap: Snapshot, words: list[str], ui: str, limit: int, complete: bool) -> list[Suggestion]:

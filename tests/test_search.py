@@ -355,3 +355,19 @@ def test_one_archive_serves_many_threads_at_once(archive):
     for t in threads:
         t.join(120)
     assert errors == []
+
+
+def test_a_replaced_generation_is_closed_after_a_grace_period(tmp_path, monkeypatch):
+    import search.engine as engine
+    from .helpers import release, write_jsonl
+    source = write_jsonl(tmp_path / "a.jsonl", [release(id="a")])
+    reindex([source], tmp_path / "ix", progress=False)
+    live = Archive(tmp_path / "ix")
+    live.search(SearchParams(q="migrant"))
+    reindex([source], tmp_path / "ix", progress=False)
+    live.search(SearchParams(q="migrant"))
+    old = live._retired[0]
+    assert old.results == {}  # its caches went when it was replaced
+    monkeypatch.setattr(engine, "RETIRED_GRACE", 0.0)
+    assert live.search(SearchParams(q="migrant", page=1)).total == 1
+    assert live._retired == [] and old._opened == []
