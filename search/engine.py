@@ -521,7 +521,8 @@ class Archive:
             candidates.sort(key=lambda c: (-c[0], c[1]))
             out += [Suggestion(text=" ".join([snap.forms.get(h, h) for h in head] + [snap.forms.get(w, w)]),
                                kind="term") for _, w in candidates[: max(limit // 2, 3)]]
-        query = self._title_query(head, last)
+        # Titles only from three letters on: a one- or two-letter prefix expands over too many terms.
+        query = self._title_query(head, last) if len(last) >= 3 or (head and not last) else None
         if query is not None:
             results = snap.searcher.search(query, limit=limit * 2)
             picked = BitmapSet(snap.docs.representatives(snap.docs.of(hit.docnum for hit in results), ui),
