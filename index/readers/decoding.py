@@ -44,3 +44,11 @@ def _cut_in_a_character(data: bytes, error: UnicodeDecodeError, bom: bool) -> bo
         return False
     tail = data[error.start:]
     return bom or len(tail) > 1 or not data[:error.start].isascii()
+
+
+def read_text_source(path, parse):
+    """Decode a text source file and parse it, the decoding warnings first."""
+    text, warnings = decode(path.read_bytes(), str(path))
+    result = parse(text, str(path))
+    result.warnings[:0] = warnings
+    return result

@@ -14,7 +14,7 @@ from ..records import (
     ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
     clean_line, clean_text, first_paragraph, normalize_lang, web_address,
 )
-from .decoding import decode
+from .decoding import read_text_source
 
 REQUIRED = ("id", "lang", "date", "title", "body")
 OPTIONAL_TEXT = ("summary", "url", "translation_key")
@@ -27,10 +27,7 @@ class RecordError(ValueError):
 
 
 def read(path: Path) -> ReadResult:
-    text, warnings = decode(path.read_bytes(), str(path))
-    result = parse(text, str(path))
-    result.warnings[:0] = warnings
-    return result
+    return read_text_source(path, parse)
 
 
 def parse(text: str, source: str) -> ReadResult:

@@ -9,14 +9,11 @@ from pathlib import Path
 from .. import language
 from ..dates import DateError, parse_date_line
 from ..records import ReadResult, Rejected, Release, Warning_, clean_line, clean_text, derived_id, first_paragraph
-from .decoding import decode
+from .decoding import read_text_source
 
 
 def read(path: Path) -> ReadResult:
-    text, warnings = decode(path.read_bytes(), str(path))
-    result = parse(text, str(path))
-    result.warnings[:0] = warnings
-    return result
+    return read_text_source(path, parse)
 
 
 def parse(text: str, source: str) -> ReadResult:
