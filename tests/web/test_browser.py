@@ -7,25 +7,19 @@ and no horizontal scrolling at 360 px. Screenshots of the main pages at 1280 and
 go to test-artifacts/screenshots/.
 """
 
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from index.config import PROJECT_ROOT
 
 from .conftest import compile_catalogs
+from .site_server import ARTIFACTS, running_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 RELEASE = "2018-06-20-costa-rica-nicaragua-social-cohesion-en"
 
@@ -47,40 +41,8 @@ def _free_port() -> int:
 def server(web_index):
     """The site under gunicorn, started the way scripts/serve starts it, on a free port."""
     compile_catalogs()
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    env = {**os.environ, "INDEX_DIR": str(web_index), "PORT": str(port), "HOST": "127.0.0.1",
-           "WEB_WORKERS": "2", "WEB_THREADS": "4", "ACCESS_LOG": str(ARTIFACTS / "access.log"),
-           "ERROR_LOG": str(ARTIFACTS / "gunicorn.log")}
-    serve = PROJECT_ROOT / "scripts" / "serve"
-    if (PROJECT_ROOT / ".venv" / "bin" / "gunicorn").exists():
-        command = [str(serve)]
-    else:
-        command = [sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py"]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}; see {ARTIFACTS / 'gunicorn.log'}")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the site did not answer /healthz within 30 seconds")
-            time.sleep(0.2)
+    with running_site(web_index, _free_port(), "") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -9,26 +9,20 @@ scripts, connections and frames from the archive's origin only (default-src 'non
 
 import functools
 import http.server
-import os
 import re
 import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from index.config import PROJECT_ROOT
 
 from .conftest import HOSTILE_ID, compile_catalogs
+from .site_server import ARTIFACTS, running_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 if not CHROMIUM.exists():
     pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium; "
@@ -100,41 +94,9 @@ def hosts(tmp_path_factory, ports):
 def archive_server(web_index, ports, hosts):
     """The archive under gunicorn, framable by the 'allowed' host only."""
     compile_catalogs()
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = ports["archive"]
-    env = {**os.environ, "INDEX_DIR": str(web_index), "PORT": str(port), "HOST": "127.0.0.1",
-           "WEB_WORKERS": "2", "WEB_THREADS": "4", "EMBED_ORIGINS": hosts["allowed"],
-           "RATE_LIMIT": "600/minute", "RATE_LIMIT_BURST": "300",
-           "ACCESS_LOG": str(ARTIFACTS / "embed-access.log"), "ERROR_LOG": str(ARTIFACTS / "embed-gunicorn.log")}
-    serve = PROJECT_ROOT / "scripts" / "serve"
-    if (PROJECT_ROOT / ".venv" / "bin" / "gunicorn").exists():
-        command = [str(serve)]
-    else:
-        command = [sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py"]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}; see {ARTIFACTS / 'embed-gunicorn.log'}")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the site did not answer /healthz within 30 seconds")
-            time.sleep(0.2)
+    with running_site(web_index, ports["archive"], "embed-", EMBED_ORIGINS=hosts["allowed"],
+                      RATE_LIMIT="600/minute", RATE_LIMIT_BURST="300") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
