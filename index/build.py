@@ -230,31 +230,25 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str], 
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
     writer = _full_writer(ix, len(releases))
-    bar = Progress(len(releases), "indexing", enabled=progress)
-    try:
-        for release in releases:
-            writer.add_document(**document(release, hashes[release.id]))
-            bar.update()
-            _pause_for_tests("writing", once=True)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        bar.close()
+    _write(writer, releases, [], hashes, Progress(len(releases), "indexing", enabled=progress))
 
 
 def _write_incremental(partial: Path, changed: list[Release], remove: list[str],
                        hashes: dict[str, str], progress: bool) -> None:
     ix = whoosh_index.open_dir(str(partial))
     writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-    bar = Progress(len(changed), "updating", enabled=progress)
+    _write(writer, changed, remove, hashes, Progress(len(changed), "updating", enabled=progress))
+
+
+def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str, str], bar: Progress) -> None:
+    """Delete, add and commit in one writer; on any failure the writer is cancelled."""
     try:
         for release_id in remove:
             writer.delete_by_term("id", release_id)
-        for release in changed:
+        for release in releases:
             writer.add_document(**document(release, hashes[release.id]))
             bar.update()
+            _pause_for_tests("writing", once=True)
         writer.commit()
     except BaseException:
         writer.cancel()
