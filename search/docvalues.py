@@ -9,7 +9,6 @@ other, so that mapping is one shift; pairs placed apart by incremental builds ar
 mapped one by one.
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from whoosh.idsets import DocIdSet

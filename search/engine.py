@@ -23,7 +23,7 @@ from index.analysis import fold, terms
 from whoosh.spelling import ListCorrector
 
 from index.places import Gazetteer, country_codes, country_name
-from index.store import IndexStore, StoreError
+from index.store import IndexStore
 from index.topics import Taxonomy
 
 from . import query as q
@@ -267,7 +267,6 @@ class Archive:
             notices.append({"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"})
         compiled = self.compiler.compile(parsed)
         notices += [{"code": "common_words", "message": m} for m in compiled.notices]
-        searcher = snap.searcher
         matched_any = False
         docs = snap.docs
         scored = None

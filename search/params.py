@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 LANGUAGES = ("en", "es")
 SORTS = ("relevance", "newest", "oldest")

@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import sys
 
 from index.config import PROJECT_ROOT
 from index.store import IndexStore

@@ -20,7 +20,6 @@ from search.params import LANGUAGES, MAX_PER_PAGE, ParamError, SearchParams, par
 
 from . import caching, i18n
 from .api import release_url, search_page_url, source_url, with_query
-from .templating import static_url
 
 feeds = Blueprint("feeds", __name__)
 

@@ -11,7 +11,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, g, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, render_template, request, url_for
 from markupsafe import Markup
 
 from . import i18n
