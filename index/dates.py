@@ -9,8 +9,6 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from babel.dates import get_month_names
-
 from .analysis import fold
 
 DATE_LANGUAGES = ("en", "es")
@@ -19,6 +17,7 @@ DATE_LANGUAGES = ("en", "es")
 @lru_cache(maxsize=None)
 def month_table() -> dict[str, dict[int, set[str]]]:
     """Folded month name -> {month number: languages that use that name}."""
+    from babel.dates import get_month_names  # imported here: ISO dates need none of Babel
     table: dict[str, dict[int, set[str]]] = {}
     for lang in DATE_LANGUAGES:
         for width in ("wide", "abbreviated"):

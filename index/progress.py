@@ -2,8 +2,6 @@
 
 import sys
 
-from tqdm import tqdm
-
 
 class Progress:
     def __init__(self, total: int, label: str, stream=None, enabled: bool = True):
@@ -16,6 +14,7 @@ class Progress:
         self.enabled = enabled and total > 0
         self.plain_lines = total >= 200
         if self.enabled and self.stream.isatty():
+            from tqdm import tqdm  # only a terminal shows a bar
             self.bar = tqdm(total=total, desc=label, unit="release", file=self.stream, leave=False)
 
     def update(self, count: int = 1) -> None:

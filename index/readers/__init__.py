@@ -1,9 +1,9 @@
 """Readers for the three release sources: listing text, JSON Lines and saved HTML pages."""
 
+import importlib
 from pathlib import Path
 
 from ..records import ReadResult, Rejected
-from . import html, jsonl, listing
 
 FORMATS = ("listing", "jsonl", "html")
 _BY_SUFFIX = {
@@ -11,7 +11,12 @@ _BY_SUFFIX = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
     ".html": "html", ".htm": "html",
 }
-_READERS = {"listing": listing.read, "jsonl": jsonl.read, "html": html.read}
+
+
+def reader(kind: str):
+    """The module reading ``kind``, imported when first needed: the HTML reader's extractor
+    takes longer to import than a small incremental reindex takes to run."""
+    return importlib.import_module(f"{__name__}.{kind}")
 
 
 def format_for(path: Path) -> str | None:
@@ -51,7 +56,7 @@ def read_sources(paths, fmt: str | None = None, on_file=None) -> ReadResult:
     result = ReadResult(rejected=list(problems))
     for path, kind in files:
         try:
-            part = _READERS[kind](path)
+            part = reader(kind).read(path)
         except OSError as error:
             result.rejected.append(Rejected(str(path), 0, f"cannot read file: {error.strerror or error}"))
             continue
