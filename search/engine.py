@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 from whoosh import collectors
 from whoosh import query as wq
 
@@ -32,6 +33,7 @@ from .compile import Compiler
 from .docvalues import FACETS, BitmapSet, DocValues, docnums
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
+from .scoring import GenerationScorer, Unsupported, bits_to_mask, mask_to_bits, top
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
 
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
@@ -120,6 +122,20 @@ class Snapshot:
     @cached_property
     def corrector(self) -> "VocabularyCorrector":
         return VocabularyCorrector(self.words, self.vocabulary)
+
+    @cached_property
+    def scorer(self) -> GenerationScorer | None:
+        """Whole-posting-list matching and scoring for this generation (None: Whoosh's matchers only)."""
+        try:
+            return GenerationScorer(self.searcher, self.docs.live)
+        except Unsupported:
+            return None
+
+    @cached_property
+    def date_order(self) -> np.ndarray:
+        """Every document number, oldest first (then by id): date sorts take their page from it."""
+        dates, ids = self.docs.dates, self.docs.ids
+        return np.array(sorted(range(self.docs.size), key=lambda d: (dates[d], ids[d])), dtype=np.int64)
 
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
@@ -313,18 +329,25 @@ class Archive:
         )
 
     @staticmethod
-    def _matching(snap: Snapshot, query: wq.Query) -> tuple[int, list | None]:
-        """The documents matching a query, as a bitmap, and their (score, docnum) best first.
+    def _matching(snap: Snapshot, query: wq.Query) -> tuple[int, np.ndarray | None]:
+        """The documents matching a query, as a bitmap, and every document's score (0 if not matched).
 
-        One pass of Whoosh's matchers scores every match (exact BM25F, no block-quality
-        shortcuts); facets, filters and pages are then taken from that list.
+        Exact BM25F over every match (no block-quality shortcuts): facets, filters and pages
+        are then taken from it.  :mod:`search.scoring` evaluates whole posting lists at once;
+        Whoosh's collector is the fallback for an index it cannot read.
         """
         if isinstance(query, wq.Every):
             return snap.docs.live, None
+        scorer = snap.scorer
+        if scorer is not None:
+            found = scorer.evaluate(snap.searcher, query)
+            return mask_to_bits(found.mask), found.scores
         collector = collectors.UnlimitedCollector()
         snap.searcher.search_with_collector(query, collector)
-        scored = sorted(((-score, docnum) for score, docnum in collector.items))
-        return snap.docs.of(d for _, d in scored), scored
+        scores = np.zeros(snap.docs.size)
+        for score, docnum in collector.items:
+            scores[docnum] = score
+        return snap.docs.of(d for _, d in collector.items), scores
 
     @staticmethod
     def _sort(params: SearchParams, compiled) -> str:
@@ -396,19 +419,20 @@ class Archive:
     def _page(self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams) -> list[Hit]:
         """The hits of the requested page: one per translation group unless asked otherwise."""
         docs = snap.docs
-        allowed = BitmapSet(selected if params.separate else docs.representatives(selected, params.ui), docs.size)
+        allowed = selected if params.separate else docs.representatives(selected, params.ui)
         sort = self._sort(params, compiled)
         start, end = (params.page - 1) * params.per_page, params.page * params.per_page
+        mask = bits_to_mask(allowed, docs.size)
         if sort == "relevance" and scored is not None:
-            ranked = [(d, -s) for s, d in scored if d in allowed]
+            ranked = top(mask, scored, start, end)
         else:
-            newest = sort != "oldest"
-            order = sorted(allowed, key=lambda d: (docs.dates[d], docs.ids[d]), reverse=newest)
-            scores = {d: -s for s, d in scored} if scored is not None else {}
-            ranked = [(d, scores.get(d)) for d in order]
+            order = snap.date_order[mask[snap.date_order]]
+            if sort != "oldest":
+                order = order[::-1]
+            ranked = [(int(d), float(scored[d]) if scored is not None else None) for d in order[start:end]]
         terms = highlight.positive_terms(compiled.query) if not compiled.browse else {}
         matched = BitmapSet(selected, docs.size)
-        return [self._hit(snap, d, score, terms, params, matched) for d, score in ranked[start:end]]
+        return [self._hit(snap, d, score, terms, params, matched) for d, score in ranked]
 
     def _hit(self, snap: Snapshot, docnum: int, score, terms: dict, params: SearchParams, matched) -> Hit:
         fields = snap.searcher.stored_fields(docnum)

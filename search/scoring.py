@@ -1,0 +1,356 @@
+"""Matching and BM25F scoring of a compiled query over whole posting lists at once.
+
+Whoosh's matchers walk a query's posting lists one document at a time in Python, which
+costs about as much per posting as reading it.  Here each term's posting list is read in
+whole blocks from the index (Whoosh's own codec, its blocks unpacked directly) into arrays
+of document numbers and term frequencies, and the query tree is evaluated over arrays the
+size of the archive: ``And`` is a logical and, ``Or`` an or, scores add up.  The scores are
+Whoosh's BM25F, computed the same way (same IDF, same lossy field lengths, same boosts),
+so rankings do not change; ``tests/test_scoring.py`` compares both on every query type.
+
+Query types without a fast path here (prefixes, wildcards...) are matched by Whoosh's own
+matcher, so every query still works.  Decoded posting lists and phrase matches cannot
+change within an index generation: they are kept in a cache bounded in bytes.
+"""
+
+import os
+import threading
+from collections import OrderedDict
+from itertools import accumulate
+from pickle import loads
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+_INT_SIZE = 4  # Whoosh's Positions format: a 4-byte frequency, then the pickled position deltas
+_LENGTH_OF_BYTE = np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
+CACHE_MB = float(os.environ.get("POSTING_CACHE_MB", "48"))
+
+
+class Unsupported(Exception):
+    """The scorer cannot evaluate this index (not Whoosh's W3 codec, another weighting)."""
+
+
+class Matches:
+    """Documents matched by a query node: a boolean mask and scores (0 where not matched)."""
+
+    __slots__ = ("mask", "scores")
+
+    def __init__(self, mask: np.ndarray, scores: np.ndarray):
+        self.mask, self.scores = mask, scores
+
+
+class ByteCache:
+    """A least-recently-used cache of arrays, bounded by their size in bytes, shared by threads."""
+
+    def __init__(self, limit_bytes: int):
+        self.limit, self.used = limit_bytes, 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item[0]
+            return None
+
+    def put(self, key, value, size: int) -> None:
+        if size > self.limit:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (value, size)
+            self.used += size
+            while self.used > self.limit:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.used -= dropped
+
+
+class Postings:
+    """One term's postings in one generation: global document numbers and term frequencies."""
+
+    __slots__ = ("ids", "weights")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray):
+        self.ids, self.weights = ids, weights
+
+    @property
+    def nbytes(self) -> int:
+        return self.ids.nbytes + self.weights.nbytes + 64
+
+
+_EMPTY = Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+
+
+class GenerationScorer:
+    """Per index generation: field-length normalisers and the posting cache.
+
+    Searchers are per thread (Whoosh's are not thread-safe); each call takes the calling
+    thread's searcher.  Everything kept here is read-only once built.
+    """
+
+    def __init__(self, searcher, live: int, cache_mb: float = CACHE_MB):
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F:
+            raise Unsupported(f"weighting {type(weighting).__name__}")
+        self.weighting = weighting
+        self.size = searcher.reader().doc_count_all()
+        self.live = bits_to_mask(live, self.size)
+        self.cache = ByteCache(int(cache_mb * 1024 * 1024))
+        self._norms: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        for leaf, _ in searcher.leaf_searchers():
+            if not hasattr(leaf.reader(), "_terms") or not hasattr(leaf.reader(), "_perdoc"):
+                raise Unsupported("not a Whoosh segment reader")
+
+    # --- per field ----------------------------------------------------------------------
+    def norm(self, searcher, fieldname: str) -> np.ndarray:
+        """``K1 * ((1 - B) + B * length / average length)`` for every document, as Whoosh's BM25F."""
+        norm = self._norms.get(fieldname)
+        if norm is not None:
+            return norm
+        lengths = np.ones(self.size)
+        for leaf, offset in searcher.leaf_searchers():
+            perdoc = leaf.reader()._perdoc
+            count = leaf.reader().doc_count_all()
+            lenfield = _lenfield(fieldname)
+            if perdoc.has_column(lenfield):
+                column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
+                codes = np.fromiter((column[d] for d in range(count)), np.uint8, count)
+                lengths[offset:offset + count] = _LENGTH_OF_BYTE[codes]
+        B = self.weighting._field_B.get(fieldname, self.weighting.B)
+        K1 = self.weighting.K1
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        norm = K1 * ((1 - B) + B * lengths / avgfl)
+        with self._lock:
+            self._norms[fieldname] = norm
+        return norm
+
+    # --- postings -----------------------------------------------------------------------
+    def postings(self, searcher, fieldname: str, text: str) -> Postings:
+        key = ("t", fieldname, text)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        ids, weights, _ = self._read(searcher, fieldname, text, values=False)
+        found = Postings(ids, weights)
+        self.cache.put(key, found, found.nbytes)
+        return found
+
+    def _read(self, searcher, fieldname: str, text: str, values: bool):
+        """Every posting of a term, block by block, straight from Whoosh's W3 posting blocks."""
+        field = searcher.schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return _EMPTY.ids, _EMPTY.weights, []
+        id_parts, weight_parts, value_parts = [], [], []
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if (fieldname, btext) not in reader:
+                continue
+            matcher = reader._terms.matcher(fieldname, btext, field.format)
+            if hasattr(matcher, "_read_data"):
+                deltas, weights, found_values = [], [], []
+                previous = 0
+                while not matcher._atend:
+                    matcher._read_data()
+                    block_ids, block_weights, block_values = matcher._data
+                    count = matcher._blocklength
+                    start = len(deltas)
+                    deltas.extend(block_ids)
+                    deltas[start] -= previous  # each block's ids start from 0, not from the last block
+                    previous = matcher._maxid
+                    if block_weights is None:
+                        weights.extend([1.0] * count)
+                    elif isinstance(block_weights, float):
+                        weights.extend([block_weights] * count)
+                    else:
+                        weights.extend(block_weights)
+                    if values:
+                        found_values.extend(block_values)
+                    matcher._next_block()
+                ids = np.cumsum(np.array(deltas, dtype=np.int64)) + offset
+            else:  # a short posting list inlined in the term info
+                ids = np.array(list(matcher.all_ids()), dtype=np.int64) + offset
+                matcher.reset()
+                weights, found_values = [], []
+                while matcher.is_active():
+                    weights.append(matcher.weight())
+                    if values:
+                        found_values.append(matcher.value())
+                    matcher.next()
+            id_parts.append(ids)
+            weight_parts.append(np.array(weights, dtype=np.float64))
+            value_parts.extend(found_values)
+        if not id_parts:
+            return _EMPTY.ids, _EMPTY.weights, []
+        return np.concatenate(id_parts), np.concatenate(weight_parts), value_parts
+
+    # --- evaluation ---------------------------------------------------------------------
+    def evaluate(self, searcher, query: wq.Query) -> Matches:
+        """The documents matching ``query`` (deleted ones left out) and their scores."""
+        found = self._node(searcher, query)
+        mask = found.mask & self.live
+        return Matches(mask, np.where(mask, found.scores, 0.0))
+
+    def _empty(self) -> Matches:
+        return Matches(np.zeros(self.size, bool), np.zeros(self.size))
+
+    def _node(self, searcher, node) -> Matches:
+        if isinstance(node, wq.Term):
+            return self._term(searcher, node)
+        if isinstance(node, wq.Phrase) and node.slop == 1:
+            return self._phrase(searcher, node)
+        if isinstance(node, wq.And):
+            parts = [self._node(searcher, child) for child in node.subqueries]
+            mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
+            for part in parts[1:]:
+                mask &= part.mask
+                scores += part.scores
+            return self._boosted(Matches(mask, np.where(mask, scores, 0.0)), node)
+        if isinstance(node, wq.Or) and not node.minmatch and node.scale is None:
+            parts = [self._node(searcher, child) for child in node.subqueries]
+            if not parts:
+                return self._empty()
+            mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
+            for part in parts[1:]:
+                mask |= part.mask
+                scores += part.scores
+            return self._boosted(Matches(mask, scores), node)
+        if isinstance(node, wq.AndNot):
+            positive, negative = self._node(searcher, node.a), self._node(searcher, node.b)
+            mask = positive.mask & ~negative.mask
+            return self._boosted(Matches(mask, np.where(mask, positive.scores, 0.0)), node)
+        if isinstance(node, wq.AndMaybe):
+            required, optional = self._node(searcher, node.a), self._node(searcher, node.b)
+            return self._boosted(Matches(required.mask, np.where(required.mask, required.scores + optional.scores,
+                                                                 0.0)), node)
+        if isinstance(node, wq.ConstantScoreQuery):
+            child = self._node(searcher, node.child)
+            return Matches(child.mask, np.where(child.mask, node.score, 0.0))
+        if node is wq.NullQuery:
+            return self._empty()
+        return self._whoosh(searcher, node)
+
+    @staticmethod
+    def _boosted(found: Matches, node) -> Matches:
+        boost = getattr(node, "boost", 1.0)
+        if boost != 1.0:
+            found.scores *= boost
+        return found
+
+    def _term(self, searcher, node: wq.Term) -> Matches:
+        postings = self.postings(searcher, node.fieldname, node.text)
+        out = self._empty()
+        if not len(postings.ids):
+            return out
+        out.mask[postings.ids] = True
+        field = searcher.schema[node.fieldname]
+        if field.scorable:
+            out.scores[postings.ids] = self._bm25(searcher, node.fieldname, node.text, postings) * node.boost
+        else:  # Whoosh scores an unscorable field by the posting's weight
+            out.scores[postings.ids] = postings.weights * node.boost
+        return out
+
+    def _bm25(self, searcher, fieldname: str, text, postings: Postings) -> np.ndarray:
+        field = searcher.schema[fieldname]
+        idf = searcher.idf(fieldname, field.to_bytes(text))
+        tf = postings.weights
+        K1 = self.weighting.K1
+        return idf * ((tf * (K1 + 1)) / (tf + self.norm(searcher, fieldname)[postings.ids]))
+
+    def _phrase(self, searcher, node: wq.Phrase) -> Matches:
+        """Documents where the words follow each other; scored, as Whoosh does, by the words' BM25F."""
+        out = self._empty()
+        key = ("p", node.fieldname, tuple(node.words))
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = self._phrase_postings(searcher, node)
+            self.cache.put(key, cached, cached.nbytes)
+        if len(cached.ids):
+            out.mask[cached.ids] = True
+            out.scores[cached.ids] = cached.weights * node.boost
+        return out
+
+    def _phrase_postings(self, searcher, node: wq.Phrase) -> Postings:
+        words = list(node.words)
+        if not words:
+            return _EMPTY
+        lists = [self._read(searcher, node.fieldname, word, values=True) for word in words]
+        if any(not len(ids) for ids, _, _ in lists):
+            return _EMPTY
+        common = lists[0][0]
+        for ids, _, _ in lists[1:]:
+            common = np.intersect1d(common, ids, assume_unique=True)
+        if not len(common):
+            return _EMPTY
+        where = [np.searchsorted(ids, common) for ids, _, _ in lists]
+        keep = np.zeros(len(common), bool)
+        for i in range(len(common)):
+            positions = [_positions(values[index[i]]) for (_, _, values), index in zip(lists, where)]
+            starts = set(positions[0])
+            for step, later in enumerate(positions[1:], 1):
+                starts &= {p - step for p in later}
+                if not starts:
+                    break
+            keep[i] = bool(starts)
+        ids = common[keep]
+        scores = np.zeros(len(ids))
+        for (word_ids, weights, _), index, word in zip(lists, where, words):
+            chosen = index[keep]
+            scores += self._bm25(searcher, node.fieldname, word, Postings(word_ids[chosen], weights[chosen]))
+        return Postings(ids, scores)
+
+    def _whoosh(self, searcher, node) -> Matches:
+        """Any other query type, matched and scored by Whoosh's own matcher."""
+        out = self._empty()
+        context = searcher.context()
+        for leaf, offset in searcher.leaf_searchers():
+            matcher = node.matcher(leaf, context)
+            ids, scores = [], []
+            while matcher.is_active():
+                ids.append(matcher.id() + offset)
+                scores.append(matcher.score())
+                matcher.next()
+            if ids:
+                out.mask[ids] = True
+                out.scores[ids] = scores
+        return out
+
+
+def _positions(value: bytes) -> list[int]:
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(loads(value[_INT_SIZE:])))
+
+
+def bits_to_mask(bits: int, size: int) -> np.ndarray:
+    """A bitmap (Python int, bit d = document d) as a boolean array of ``size``."""
+    raw = np.frombuffer(bits.to_bytes((size + 7) // 8 + 1, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
+
+
+def mask_to_bits(mask: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:
+    """Documents ``start:end`` of those in ``mask`` by score, best first, ties by document number."""
+    candidates = np.flatnonzero(mask)
+    if not len(candidates) or start >= len(candidates):
+        return []
+    values = scores[candidates]
+    if end < len(candidates):
+        threshold = -np.partition(-values, end - 1)[end - 1]
+        keep = values >= threshold  # every document tied at the cut stays, for a stable order
+        candidates, values = candidates[keep], values[keep]
+    order = np.lexsort((candidates, -values))[start:end]
+    return [(int(candidates[i]), float(values[i])) for i in order]
+
