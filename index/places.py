@@ -60,6 +60,7 @@ def country_codes() -> frozenset:
     return frozenset(c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
 
 
+@lru_cache(maxsize=4096)
 def country_name(code: str, lang: str) -> str:
     """The CLDR name of a country in ``lang`` (``"Panamá"`` for PA in Spanish)."""
     return Locale(lang).territories.get(code, code)

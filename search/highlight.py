@@ -10,7 +10,7 @@ Everything outside ``<mark>`` is HTML-escaped.
 from markupsafe import escape
 from whoosh import query as wq
 
-from index.analysis import _TOKEN, analyzer
+from index.analysis import _TOKEN, _fold_all, analyzer
 
 SNIPPET_CHARS = 200
 SNIPPETS = 3
@@ -39,12 +39,19 @@ def positive_terms(query) -> dict[str, set[str]]:
 
 
 def _spans(text: str, lang: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` whose analysed term is one of ``terms``.
+
+    Snowball stemming never changes a word's first letter, so only the words that start
+    like one of the terms are analysed (a fraction of a release's words).
+    """
     if not terms:
         return []
     matches = list(_TOKEN.finditer(text))
-    tokenizer = analyzer(lang).items[0]
-    kept = tokenizer._analyse([m.group() for m in matches])
-    return [matches[i].span() for term, i in kept if term in terms]
+    heads = {t[:1] for t in terms}
+    words = [m.group() for m in matches]
+    candidates = [i for i, w in enumerate(_fold_all(words)) if w[:1] in heads]
+    kept = analyzer(lang).items[0]._analyse([words[i] for i in candidates])
+    return [matches[candidates[j]].span() for term, j in kept if term in terms]
 
 
 def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

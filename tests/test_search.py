@@ -1,5 +1,6 @@
 """The search entry point on the sample archive: query language, facets, highlights, pairs."""
 
+import json
 import re
 
 import pytest
@@ -371,3 +372,21 @@ def test_a_replaced_generation_is_closed_after_a_grace_period(tmp_path, monkeypa
     monkeypatch.setattr(engine, "RETIRED_GRACE", 0.0)
     assert live.search(SearchParams(q="migrant", page=1)).total == 1
     assert live._retired == [] and old._opened == []
+
+
+def test_highlight_finds_every_word_that_analyses_to_a_term():
+    """Highlighting analyses only words starting like a query term: it must find the same words
+    as analysing every word (irregular stems such as dying -> die included)."""
+    from index.analysis import _TOKEN, analyzer
+    from search import highlight
+    rows = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    rows.append({"lang": "en", "title": "Dying, lying and tying", "body": "People dying; the U.S. l'homme's d'Ivoire."})
+    for row in rows:
+        text = f"{row['title']}\n{row['body']}"
+        tokenizer = analyzer(row["lang"]).items[0]
+        words = list(_TOKEN.finditer(text))
+        every = tokenizer._analyse([m.group() for m in words])
+        for term in {t for t, _ in every}:
+            expected = [words[i].span() for t, i in every if t == term]
+            assert highlight._spans(text, row["lang"], {term}) == expected
