@@ -12,21 +12,26 @@ UN_DEBATES = PROJECT_ROOT.parent / "shared" / "datasets" / "un-general-debates" 
 
 
 def un_paragraph_chunks(limit: int, chunk_chars: int = 1900, path: Path = UN_DEBATES):
-    """Release-sized chunks of real speeches: ``(text, year, iso3)``; paragraphs joined up to ``chunk_chars``."""
+    """Release-sized chunks of real speeches: ``(text, year, iso3)``.
+
+    A speech's paragraphs are joined while the chunk stays within ``chunk_chars``; the last
+    part of each speech is a chunk too, so the corpus gives about one chunk per ``chunk_chars``.
+    """
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             speech = json.loads(line)
-            chunk = []
+            chunk: list[str] = []
             size = 0
-            for piece in _pieces(speech["text"], chunk_chars):
-                chunk.append(piece)
-                size += len(piece)
-                if size >= chunk_chars:
+            for piece in [*_pieces(speech["text"], chunk_chars), None]:
+                if chunk and (piece is None or size + len(piece) > chunk_chars):
                     yield "\n\n".join(chunk), speech["year"], speech["country_iso3"]
                     limit -= 1
                     if limit <= 0:
                         return
                     chunk, size = [], 0
+                if piece is not None:
+                    chunk.append(piece)
+                    size += len(piece) + 2
 
 
 def _pieces(text: str, limit: int):
@@ -79,6 +84,8 @@ def release_records(n: int, chunk_chars: int = 1900, spanish_share: float = 0.1)
         day = dt.date(1990 + i % 35, 1, 1) + dt.timedelta(days=(i * 7) % 365)
         records.append({"id": f"s{i}", "lang": "es", "date": day.isoformat(), "title": base["title"],
                         "body": "\n\n".join(paragraphs[turn:] + paragraphs[:turn])})
+    if len(records) < n - n_spanish:  # the corpus ran out: say so rather than report a size not measured
+        source += f" (only {len(records):,} chunks available)"
     if n_spanish:
         source += f" + {n_spanish:,} generated Spanish releases"
     return records, source

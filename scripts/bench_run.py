@@ -220,7 +220,8 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
         records, source = release_records(n)
-        row["source"] = source
+        row["source"], row["n"] = source, len(records)  # the size measured, even if the corpus ran short
+        n = len(records)
         source_file = tmp / "releases.jsonl"
         source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
         log(f"N={n:,}: building ours")
