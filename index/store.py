@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 CURRENT = "CURRENT"
 LOCK = "reindex.lock"
@@ -96,12 +97,17 @@ class IndexStore:
         return self.root / name
 
     def open(self, name: str | None = None):
-        """Open a generation (the live one by default) as a Whoosh index."""
+        """Open a generation (the live one by default) as a Whoosh index, for reading.
+
+        Files are read, not memory-mapped: with a map, Whoosh copies each part of a compound
+        segment (postings, columns...) into memory for every searcher that opens it, which
+        made each thread of a web worker hold its own copy of the index.
+        """
         name = name or self.current_name()
         if name is None:
             raise StoreError(f"no index in {self.root}: run scripts/reindex first")
         try:
-            return whoosh_index.open_dir(str(self.path(name)))
+            return FileStorage(str(self.path(name)), supports_mmap=False, readonly=True).open_index()
         except (whoosh_index.IndexError, EOFError, struct.error, pickle.UnpicklingError) as error:
             # Whoosh's own errors for a missing or damaged table of contents.
             raise StoreError(f"{name} in {self.root} cannot be opened ({error})") from error
