@@ -6,7 +6,7 @@ generation when a reindex has switched it, so a reindex shows up without a resta
 """
 
 import bisect
-import copy
+import dataclasses
 import difflib
 import datetime as dt
 from collections import OrderedDict
@@ -262,18 +262,19 @@ class Archive:
     # --- searching ---------------------------------------------------------------------------
     def search(self, params: SearchParams, _corrected: bool = False) -> SearchResult:
         """Search the live generation.  Results are cached per generation (a result cannot
-        change until the next reindex), so a repeated search costs a lookup and a copy."""
+        change until the next reindex), so a repeated search costs a lookup.
+
+        A result is shared with every caller asking the same: callers read it and never change it.
+        """
         started = time.perf_counter()
         snap = self.snapshot()
         if self.cache_size:
             cached = snap.cached(snap.results, params)
             if cached is not None:
-                result = copy.deepcopy(cached)
-                result.took_ms = round((time.perf_counter() - started) * 1000, 2)
-                return result
+                return dataclasses.replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
         result = self._search(snap, params, started, _corrected)
         if self.cache_size:
-            snap.remember(snap.results, params, copy.deepcopy(result), self.cache_size)
+            snap.remember(snap.results, params, result, self.cache_size)
         return result
 
     def _search(self, snap: Snapshot, params: SearchParams, started: float, _corrected: bool) -> SearchResult:
@@ -310,13 +311,12 @@ class Archive:
                 # Nothing found: show what the corrected query finds, and say so.
                 corrected = self.search(params.with_(q=suggestion), _corrected=True)
                 if corrected.total:
-                    corrected.query = params.q
-                    corrected.params = dict(params.to_query())
-                    corrected.suggestion = suggestion
-                    corrected.notices.insert(0, {"code": "corrected", "message": f"no release matches {params.q!r}; "
-                                                 f"showing results for {suggestion!r}", "corrected": suggestion})
-                    corrected.took_ms = round((time.perf_counter() - started) * 1000, 2)
-                    return corrected
+                    notice = {"code": "corrected", "message": f"no release matches {params.q!r}; "
+                              f"showing results for {suggestion!r}", "corrected": suggestion}
+                    return dataclasses.replace(
+                        corrected, query=params.q, params=dict(params.to_query()), suggestion=suggestion,
+                        notices=[notice] + corrected.notices,
+                        took_ms=round((time.perf_counter() - started) * 1000, 2))
         took = (time.perf_counter() - started) * 1000
         pages = max(1, -(-total // params.per_page))
         if params.page > pages and total:

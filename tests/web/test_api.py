@@ -341,3 +341,17 @@ def test_token_bucket_refills():
     now[0] += 2
     assert bucket.take("a") == 0
     assert bucket.take("b") == 0
+
+
+def test_a_repeated_search_answers_the_same_after_every_view_used_it(client):
+    """Results are cached and shared between requests: no page, feed or API view may change one."""
+    def body(url):
+        data = client.get(url).get_json()
+        data.pop("took_ms", None)
+        return data
+    for q in ("migrants", "hurricane jamaica", "migrnts"):  # the last one is corrected
+        first = body(f"/api/v1/search?q={q}&ui=es")
+        for url in (f"/en/search?q={q}", f"/es/search?q={q}", f"/en/search.json?q={q}", f"/search.atom?q={q}",
+                    f"/es/search.json?q={q}&page=2"):
+            assert client.get(url).status_code == 200
+        assert body(f"/api/v1/search?q={q}&ui=es") == first
