@@ -144,8 +144,14 @@ def read_params() -> SearchParams:
 
 
 def search_url(params: SearchParams, fmt: str = "html", lang: str | None = None) -> str:
-    values = {"lang": lang} if lang else {}
-    return page_url("site.search", fmt, params.to_query(), **values)
+    """The address of a search; a results page links to a few hundred (facets, filters, pages),
+    so the route is built once per request and only the query string per link."""
+    bases = g.setdefault("search_url_bases", {})
+    base = bases.get((fmt, lang))
+    if base is None:
+        base = bases[(fmt, lang)] = url_for("site.search", fmt=fmt, **({"lang": lang} if lang else {}))
+    query = urlencode(params.to_query())
+    return f"{base}?{query}" if query else base
 
 
 def _toggled(params: SearchParams, field: str, value: str) -> SearchParams:
