@@ -10,10 +10,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .enrich import Enricher
+from .known import Known
 from .pairing import PairReport
 from .progress import Progress
 from .readers import read_sources
-from .records import Rejected, Release, Warning_
+from .records import Rejected, Release, Unread, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
 from . import vocabulary
@@ -60,15 +61,21 @@ class Summary:
 
 
 def prepare(sources, fmt: str | None = None, progress: bool = False,
-            previous: Path | None = None) -> tuple[list[Release], Summary]:
+            previous: Path | None = None, reuse: bool = False) -> tuple[list[Release], Summary]:
     """Read, de-duplicate, check and enrich every release in ``sources``.
 
     ``previous`` is the live generation's directory: enrichment it computed for releases
-    whose source has not changed is reused.
+    whose source has not changed is reused.  With ``reuse``, records whose raw source is
+    byte for byte one that generation was built from are not read again at all: they come
+    back as :class:`~index.records.Unread` releases (an incremental build writes only
+    what changed, so it never needs their text).
     """
     summary = Summary()
     files_seen: list[str] = []
-    result = read_sources(sources, fmt, on_file=lambda path, part: files_seen.append(str(path)))
+    enricher = Enricher.load()
+    known = Known.load(previous, enricher.fingerprint)
+    result = read_sources(sources, fmt, on_file=lambda path, part: files_seen.append(str(path)),
+                          known=known if reuse else None)
     summary.files = len(files_seen)
     summary.rejected.extend(result.rejected)
     summary.warnings.extend(result.warnings)
@@ -82,9 +89,11 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
                                              f"duplicate id {release.id!r} (first at {first.source}:{first.line})"))
             continue
         unique[release.id] = release
-    enricher = Enricher.load()
-    enricher.use_cache(previous)
-    kept, rejected, pairs = enricher.enrich_all(list(unique.values()))
+    if known:
+        enricher.cache = known.enrichment()
+    else:
+        enricher.use_cache(previous)
+    kept, rejected, pairs = enricher.enrich_all(list(unique.values()), known if reuse else None)
     summary.rejected.extend(rejected)
     summary.pairs = pairs
     summary.warnings.extend(pairs.warnings)
@@ -113,9 +122,14 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
     # every source first, and one killed while reading leaves a record the next one reports.
     with store.lock() as messages:
         live = store.current_name()
-        releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None)
+        # Decided before reading: only an incremental build over a live index of this schema
+        # can leave unchanged records unread (a full one writes every release).
+        older_schema = bool(mode == "incremental" and live
+                            and store.manifest(live).get("schema_version") != SCHEMA_VERSION)
+        reuse = mode == "incremental" and live is not None and not older_schema
+        releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None,
+                                    reuse=reuse)
         summary.mode = mode
-        hashes = {r.id: r.content_hash() for r in releases}
         summary.releases = len(releases)
         summary.messages.extend(messages)
         cleared = store.clear_partials()
@@ -123,6 +137,10 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
             summary.messages.append(f"removed unfinished build{'s' if len(cleared) > 1 else ''}: {', '.join(cleared)}")
         current = store.current_name()
         old = store.hashes(current) if current else {}
+        # An unread release is unchanged by construction; one the live index does not hold
+        # as it was known (a damaged or hand-edited generation) is read in full and rewritten.
+        releases = [r.read() if type(r) is Unread and old.get(r.id) != r.known_hash else r for r in releases]
+        hashes = {r.id: r.content_hash() for r in releases}
         added = [i for i in hashes if i not in old]
         updated = [i for i in hashes if i in old and old[i] != hashes[i]]
         deleted = [i for i in old if i not in hashes]
@@ -130,7 +148,7 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
         summary.unchanged = len(hashes) - len(added) - len(updated)
         summary.previous = current
         if mode == "incremental" and current:
-            if store.manifest(current).get("schema_version") != SCHEMA_VERSION:
+            if older_schema:
                 summary.messages.append("the live index has an older schema: rebuilding in full")
                 mode = summary.mode = "full"
         elif mode == "incremental":
@@ -173,13 +191,13 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
             }
             if mode == "incremental":
                 changed = [by_id[i] for i in added + updated]
-                words = vocabulary.update(vocabulary.load(store.path(current)), store.path(current),
-                                          updated + deleted, changed)
-                forms = vocabulary.written_forms(changed, vocabulary.load_forms(store.path(current)))
+                words, forms = vocabulary.load_both(store.path(current))
+                words = vocabulary.update(words, store.path(current), updated + deleted, changed)
+                forms = vocabulary.written_forms(changed, forms)
             else:
                 words, forms = vocabulary.build(releases), vocabulary.written_forms(releases)
             vocabulary.save(partial, words, forms)
-            summary.enricher.save_cache(partial, releases)
+            Known.save(partial, summary.enricher.fingerprint, releases, hashes)
             _pause_for_tests("switch")
             store.publish(name, partial, manifest, hashes)
         except OSError as error:

@@ -2,34 +2,51 @@
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from .known import Known, read_changed_pairs
 from .pairing import PairReport, pair_releases
 from .places import Gazetteer, country_codes
-from .records import Rejected, Release, field_hash
+from .records import Rejected, Release, Unread, field_hash
 from . import config
 from .topics import Taxonomy
 
 CACHE_FILE = "enrichment.json"
 
 
-@dataclass
 class Enricher:
-    gazetteer: Gazetteer
-    taxonomy: Taxonomy
-    fingerprint: str = ""  # of the places and topics files: cached enrichment is valid only with the same
-    cache: dict = field(default_factory=dict)  # release id -> [source hash, countries, topics]
+    """Countries and topics for releases; the places and topics files are loaded when a
+    release first needs them (an incremental build may have none to enrich)."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
+                 fingerprint: str = "", cache: dict | None = None):
+        self._gazetteer = gazetteer
+        self._taxonomy = taxonomy
+        self.fingerprint = fingerprint  # of the places and topics files: cached enrichment is valid only with the same
+        self.cache = cache if cache is not None else {}  # release id -> [source hash, countries, topics]
 
     @classmethod
     def load(cls) -> "Enricher":
         digest = hashlib.sha256()
         for path in (config.places_file(), config.topics_file()):
             digest.update(path.read_bytes() if path.exists() else b"")
-        return cls(Gazetteer.load(), Taxonomy.load(), fingerprint=digest.hexdigest()[:16])
+        return cls(fingerprint=digest.hexdigest()[:16])
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.load()
+        return self._gazetteer
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        if self._taxonomy is None:
+            self._taxonomy = Taxonomy.load()
+        return self._taxonomy
 
     def use_cache(self, directory: Path | None) -> None:
-        """Reuse the countries and topics a previous build found for releases that have not changed."""
+        """Reuse the countries and topics a previous build found for releases that have not
+        changed (from the file of generations built before ``index.known`` existed)."""
         if directory is None:
             return
         try:
@@ -38,11 +55,6 @@ class Enricher:
             return
         if data.get("fingerprint") == self.fingerprint:
             self.cache = data.get("releases", {})
-
-    def save_cache(self, directory: Path, releases: list[Release]) -> None:
-        entries = {r.id: [_source_hash(r), r.countries, r.topics] for r in releases}
-        (directory / CACHE_FILE).write_text(json.dumps({"fingerprint": self.fingerprint, "releases": entries}),
-                                            encoding="utf-8")
 
     def check(self, release: Release) -> str | None:
         """Why an explicit country or topic is not acceptable, or None."""
@@ -66,16 +78,30 @@ class Enricher:
         if release.topics is None:
             release.topics = self.taxonomy.assign(release.title, release.body, release.lang)
 
-    def enrich_all(self, releases: list[Release]) -> tuple[list[Release], list[Rejected], PairReport]:
+    def enrich_all(self, releases: list[Release], known: Known | None = None
+                   ) -> tuple[list[Release], list[Rejected], PairReport]:
+        """Check and enrich the releases, then pair them.
+
+        An :class:`Unread` release passed the checks and was enriched by the build that knew
+        it (``known``), with the same places and topics files: it is kept as it is, and only
+        the translation groups that may pair differently from that build are paired again.
+        """
         kept, rejected = [], []
         for release in releases:
+            if type(release) is Unread:
+                kept.append(release)
+                continue
             problem = self.check(release)
             if problem:
                 rejected.append(Rejected(release.source, release.line, problem))
                 continue
             self.enrich(release)
             kept.append(release)
-        return kept, rejected, pair_releases(kept)
+        settled: set = set()
+        if known:
+            kept, settled = known.settle(kept)
+        report = pair_releases(kept, settled)
+        return read_changed_pairs(kept), rejected, report
 
 
 def _source_hash(release: Release) -> str:

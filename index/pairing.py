@@ -30,10 +30,14 @@ class PairReport:
         return self.explicit + self.automatic
 
 
-def pair_releases(releases: list[Release]) -> PairReport:
+def pair_releases(releases: list[Release], settled: set | frozenset = frozenset()) -> PairReport:
+    """Link translations; ``settled`` holds dates (as ordinals) whose releases without a
+    translation key keep the pairs they have: an incremental build knows that nothing of
+    those dates changed since they were paired."""
     report = PairReport()
     for release in releases:
-        release.pair = ""
+        if release.translation_key or not settled or release.date.toordinal() not in settled:
+            release.pair = ""
     by_key: dict[str, list[Release]] = defaultdict(list)
     for release in releases:
         if release.translation_key:
@@ -49,7 +53,12 @@ def pair_releases(releases: list[Release]) -> PairReport:
             report.warnings.append(Warning_(first.source, first.line, (
                 f"translation_key {key!r} is shared by {len(english)} English and {len(spanish)} Spanish "
                 "releases; a pair needs exactly one of each, so none of them was paired")))
-    report.automatic = _pair_automatically([r for r in releases if not r.translation_key])
+    candidates = [r for r in releases if not r.translation_key]
+    if settled:
+        kept = [r for r in candidates if r.date.toordinal() in settled]
+        report.automatic = sum(1 for r in kept if r.pair and r.lang == "en")
+        candidates = [r for r in candidates if r.date.toordinal() not in settled]
+    report.automatic += _pair_automatically(candidates)
     return report
 
 

@@ -35,6 +35,11 @@ class Release:
     pair: str = ""
     lang_detected: bool = False
     source_hash: str = ""  # of the fields the source gave, before enrichment
+    # Where the release came from, for the next incremental build to recognise it unchanged:
+    # (format, hash of its raw source, its place among the releases of that source, their number);
+    # None when the source is not recognisable that way (a file that was not clean UTF-8, a
+    # record with a warning...).
+    origin: tuple | None = None
 
     @property
     def year(self) -> int:
@@ -44,6 +49,47 @@ class Release:
         """A hash of everything that ends up in the index, so unchanged releases are skipped."""
         return field_hash(self.id, self.lang, self.date.isoformat(), self.title, self.body, self.summary,
                           self.url, self.translation_key, self.countries, self.topics, self.pair)
+
+
+class Unread:
+    """A release whose source record is, byte for byte, one the live generation was built from.
+
+    It carries what that build knew of the release -- id, language, date, translation key,
+    countries, topics, pair, content hash, and the source hash enrichment uses -- but not
+    its text, so an incremental build need not parse, clean, hash and enrich it again.
+    ``read()`` parses the record again for when the text is needed after all.
+    """
+
+    __slots__ = ("id", "lang", "date", "translation_key", "countries", "topics", "source_hash", "pair",
+                 "known_pair", "known_hash", "lang_detected", "source", "line", "origin", "_load")
+
+    def __init__(self, entry: tuple, source: str, line: int, origin: tuple, load: tuple):
+        (self.id, self.lang, date, self.translation_key, self.countries, self.topics, self.source_hash,
+         self.known_pair, self.known_hash, _, self.lang_detected) = entry
+        self.date = dt.date.fromordinal(date)
+        self.pair = self.known_pair
+        self.source, self.line, self.origin = source, line, origin
+        self._load = load  # (function, arguments) that parse the record again
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def content_hash(self) -> str:
+        if self.pair != self.known_pair:
+            raise ValueError(f"{self.id}: its pair changed; read it in full before hashing it")
+        return self.known_hash
+
+    def read(self) -> Release:
+        """The release parsed again from its source, with what enrichment and pairing gave it."""
+        function, arguments = self._load
+        release = function(*arguments)
+        if release.id != self.id:
+            raise RuntimeError(f"{self.source}:{self.line}: read again as {release.id!r}, not {self.id!r}")
+        release.source, release.line, release.origin = self.source, self.line, self.origin
+        release.countries, release.topics = list(self.countries), list(self.topics)
+        release.source_hash, release.pair = self.source_hash, self.pair
+        return release
 
 
 def field_hash(*fields) -> str:

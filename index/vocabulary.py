@@ -80,3 +80,9 @@ def load(directory: Path) -> dict[str, int]:
 
 def load_forms(directory: Path) -> dict[str, str]:
     return _read(directory)["forms"]
+
+
+def load_both(directory: Path) -> tuple[dict[str, int], dict[str, str]]:
+    """The counts and the written forms, from one reading of the file."""
+    data = _read(directory)
+    return data["counts"], data["forms"]

@@ -50,13 +50,18 @@ def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]],
     return found, problems
 
 
-def read_sources(paths, fmt: str | None = None, on_file=None) -> ReadResult:
-    """Read every release in ``paths``; rejected records are reported, never raised."""
+def read_sources(paths, fmt: str | None = None, on_file=None, known=None) -> ReadResult:
+    """Read every release in ``paths``; rejected records are reported, never raised.
+
+    ``known`` (an ``index.known.Known``) is what the live generation knows of its sources:
+    records it was built from, byte for byte, are not parsed again but come back as
+    ``Unread`` releases.
+    """
     files, problems = source_files(paths, fmt)
     result = ReadResult(rejected=list(problems))
     for path, kind in files:
         try:
-            part = reader(kind).read(path)
+            part = reader(kind).read(path, known)
         except OSError as error:
             result.rejected.append(Rejected(str(path), 0, f"cannot read file: {error.strerror or error}"))
             continue

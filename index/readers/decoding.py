@@ -1,6 +1,7 @@
 """Turning a source file's bytes into text: UTF-8 (with or without BOM), else Windows-1252."""
 
 import codecs
+import hashlib
 
 from ..records import Warning_
 
@@ -46,9 +47,46 @@ def _cut_in_a_character(data: bytes, error: UnicodeDecodeError, bom: bool) -> bo
     return bom or len(tail) > 1 or not data[:error.start].isascii()
 
 
-def read_text_source(path, parse):
-    """Decode a text source file and parse it, the decoding warnings first."""
-    text, warnings = decode(path.read_bytes(), str(path))
+def read_text_source(path, parse, data: bytes | None = None):
+    """Decode a text source file (or its ``data``) and parse it, the decoding warnings first."""
+    text, warnings = decode(path.read_bytes() if data is None else data, str(path))
     result = parse(text, str(path))
     result.warnings[:0] = warnings
     return result
+
+
+def read_known_file(fmt: str, data: bytes, source: str, known, parse_data):
+    """The releases of a source file read as a whole (a listing, an HTML page), recognised by
+    the hash of its bytes: when ``known`` (an ``index.known.Known``) has every release the
+    same bytes gave before, they pass unparsed as ``Unread`` releases; otherwise
+    ``parse_data(data)`` reads them, and when they all went in without a warning or a
+    rejection each is marked with its origin for the next build.
+    """
+    from ..records import Unread
+    key = hashlib.sha256(data).digest()
+    entries = known.lookup(fmt).get(key) if known else None
+    if entries is not None:
+        from ..records import ReadResult
+        again = _ReadOnce(parse_data, data)
+        count = len(entries)
+        return ReadResult(releases=[
+            Unread(entry, source, entry[9], (fmt, key, i, count), (again.release, (i,)))
+            for i, entry in enumerate(entries)])
+    result = parse_data(data)
+    if result.releases and not result.rejected and not result.warnings:
+        count = len(result.releases)
+        for i, release in enumerate(result.releases):
+            release.origin = (fmt, key, i, count)
+    return result
+
+
+class _ReadOnce:
+    """A file's releases parsed again, once, when any of them is needed in full."""
+
+    def __init__(self, parse_data, data: bytes):
+        self.parse_data, self.data, self.releases = parse_data, data, None
+
+    def release(self, index: int):
+        if self.releases is None:
+            self.releases = self.parse_data(self.data).releases
+        return self.releases[index]

@@ -19,7 +19,7 @@ from ..records import (
     LANGUAGES, ReadResult, Rejected, Release, clean_line, clean_text, derived_id, first_paragraph,
     normalize_lang, web_address,
 )
-from .decoding import decode
+from .decoding import decode, read_known_file
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -32,15 +32,18 @@ _DATE_META = (
 _TITLE_SUFFIX_SEPARATORS = (" | ", " – ", " — ", " - ")
 
 
-def read(path: Path) -> ReadResult:
-    data = path.read_bytes()
+def read(path: Path, known=None) -> ReadResult:
+    return read_known_file("html", path.read_bytes(), str(path), known, lambda data: _read_data(data, str(path)))
+
+
+def _read_data(data: bytes, source: str) -> ReadResult:
     declared = _declared_charset(data)
-    text, warnings = decode(data, str(path), declared)
+    text, warnings = decode(data, source, declared)
     result = ReadResult(warnings=warnings)
     try:
-        result.releases.append(parse(text, str(path)))
+        result.releases.append(parse(text, source))
     except ValueError as error:
-        result.rejected.append(Rejected(str(path), 1, str(error)))
+        result.rejected.append(Rejected(source, 1, str(error)))
     return result
 
 

@@ -6,15 +6,17 @@ codes), ``topics`` (taxonomy ids).  Explicit countries and topics replace what
 enrichment would find.
 """
 
+import codecs
+import hashlib
 import json
 from pathlib import Path
 
 from ..dates import DateError, parse_iso_date
 from ..records import (
     ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
-    clean_line, clean_text, first_paragraph, normalize_lang, web_address,
+    Unread, clean_line, clean_text, first_paragraph, normalize_lang, web_address,
 )
-from .decoding import read_text_source
+from .decoding import decode
 
 REQUIRED = ("id", "lang", "date", "title", "body")
 OPTIONAL_TEXT = ("summary", "url", "translation_key")
@@ -26,30 +28,89 @@ class RecordError(ValueError):
     pass
 
 
-def read(path: Path) -> ReadResult:
-    return read_text_source(path, parse)
+def read(path: Path, known=None) -> ReadResult:
+    """The releases of a JSON Lines file; ``known`` (an ``index.known.Known``) lets lines the
+    live generation was built from, byte for byte, pass unparsed as :class:`Unread` releases."""
+    data = path.read_bytes()
+    result = _read_utf8(data, str(path), known.lookup("jsonl") if known else {})
+    if result is None:  # not clean UTF-8: decoded as a whole, with its warnings
+        text, warnings = decode(data, str(path))
+        result = parse(text, str(path))
+        result.warnings[:0] = warnings
+    return result
 
 
 def parse(text: str, source: str) -> ReadResult:
     result = ReadResult()
     for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            result.rejected.append(Rejected(source, number, f"invalid JSON ({error.msg} at column {error.colno})"))
-            continue
-        try:
-            release = release_from(record, source, number)
-        except RecordError as error:
-            result.rejected.append(Rejected(source, number, str(error)))
-            continue
-        result.releases.append(release)
-        url = clean_line(record.get("url") or "")
-        if url and not release.url:
-            result.warnings.append(Warning_(source, number, f"url {url[:80]!r} is not an http(s) address; left out"))
+        _parse_line(line, source, number, result)
     return result
+
+
+def _read_utf8(data: bytes, source: str, known: dict) -> ReadResult | None:
+    """``parse`` for a file that is valid UTF-8 (with or without a BOM), one line at a time,
+    so that each line's bytes are hashed and only lines not in ``known`` are parsed.
+
+    None when the file is not valid UTF-8: a file is valid exactly when each of its lines
+    is (a line break is never part of a multi-byte character), and then every line decodes
+    to what decoding the whole file gives.
+    """
+    start = 0
+    if data.startswith(codecs.BOM_UTF8):
+        start = len(codecs.BOM_UTF8)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    result = ReadResult()
+    view = memoryview(data)
+    sha256, find = hashlib.sha256, data.find
+    releases, end, number = result.releases, 0, 0
+    while end >= 0:
+        end = find(b"\n", start)
+        line = view[start:end] if end >= 0 else view[start:]
+        number += 1
+        key = sha256(line).digest()
+        entries = known.get(key)
+        if entries is not None:
+            origin = ("jsonl", key, 0, 1)
+            releases.append(Unread(entries[0], source, number, origin, (_read_again, (line, source, number))))
+        else:
+            try:
+                text = str(line, "utf-8")
+            except UnicodeDecodeError:
+                return None
+            before = (len(result.releases), len(result.warnings))
+            _parse_line(text, source, number, result)
+            if (len(result.releases), len(result.warnings)) == (before[0] + 1, before[1]):
+                result.releases[-1].origin = ("jsonl", key, 0, 1)
+        start = end + 1
+    return result
+
+
+def _read_again(line, source: str, number: int) -> Release:
+    result = ReadResult()
+    _parse_line(str(line, "utf-8"), source, number, result)
+    if result.rejected or not result.releases:
+        raise RuntimeError(f"{source}:{number}: a line read before cannot be read again")
+    return result.releases[0]
+
+
+def _parse_line(line: str, source: str, number: int, result: ReadResult) -> None:
+    if not line.strip():
+        return
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        result.rejected.append(Rejected(source, number, f"invalid JSON ({error.msg} at column {error.colno})"))
+        return
+    try:
+        release = release_from(record, source, number)
+    except RecordError as error:
+        result.rejected.append(Rejected(source, number, str(error)))
+        return
+    result.releases.append(release)
+    url = clean_line(record.get("url") or "")
+    if url and not release.url:
+        result.warnings.append(Warning_(source, number, f"url {url[:80]!r} is not an http(s) address; left out"))
 
 
 def release_from(record, source: str, line: int) -> Release:

@@ -9,11 +9,12 @@ from pathlib import Path
 from .. import language
 from ..dates import DateError, parse_date_line
 from ..records import ReadResult, Rejected, Release, Warning_, clean_line, clean_text, derived_id, first_paragraph
-from .decoding import read_text_source
+from .decoding import read_known_file, read_text_source
 
 
-def read(path: Path) -> ReadResult:
-    return read_text_source(path, parse)
+def read(path: Path, known=None) -> ReadResult:
+    return read_known_file("listing", path.read_bytes(), str(path), known,
+                           lambda data: read_text_source(path, parse, data))
 
 
 def parse(text: str, source: str) -> ReadResult:

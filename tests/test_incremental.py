@@ -1,0 +1,223 @@
+"""An incremental reindex gives exactly what a full rebuild from the same sources gives.
+
+Incremental builds leave records whose raw source is unchanged unread (``index.known``);
+these tests change the sample archive in every way staff can -- edits, additions,
+deletions, a record moved to another line, an id changed, a duplicate, a bad line, a
+translation pair formed or broken by a new or deleted release, an edited listing and an
+edited page -- and compare the index after each incremental step with a full rebuild:
+every stored field, every indexed term, the vocabulary, the manifest, the summary.
+"""
+
+import json
+import marshal
+import shutil
+
+from index import known as known_module
+from index.build import reindex
+from index.config import SAMPLES_DIR
+from index.records import Unread
+from index.reindex import main as reindex_main
+from index.store import IndexStore
+
+from .helpers import release, write_jsonl
+
+
+def index_content(root) -> dict:
+    """Everything a search can see: stored fields by id, and each indexed term's releases."""
+    with IndexStore(root).open().searcher() as searcher:
+        reader = searcher.reader()
+        ids = {n: fields["id"] for n, fields in reader.iter_docs()}
+        docs = {fields["id"]: fields for _, fields in reader.iter_docs()}
+        terms = {}
+        for field, text in reader.all_terms():
+            if field == "id" or reader.schema[field].format is None:
+                continue
+            postings = reader.postings(field, text)
+            found = frozenset(ids[n] for n in postings.all_ids() if n in ids)
+            if found:
+                terms[field, text] = found
+    return {"docs": docs, "terms": terms}
+
+
+def generation_files(root) -> dict:
+    store = IndexStore(root)
+    path = store.path(store.current_name())
+    manifest = store.manifest()
+    for volatile in ("generation", "built_at", "mode"):
+        manifest.pop(volatile)
+    # The word counts are exact; the written forms of accented words are kept from earlier
+    # generations by incremental builds (a form, not a count), so they are not compared.
+    vocabulary = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))["counts"]
+    known = marshal.loads((path / known_module.FILE).read_bytes())
+    known["groups"].sort()
+    known["loose"].sort()
+    return {"manifest": manifest, "vocabulary": vocabulary, "hashes": store.hashes(store.current_name()),
+            "known": known}
+
+
+def summary_view(summary) -> dict:
+    return {"rejected": sorted(map(str, summary.rejected)), "warnings": sorted(map(str, summary.warnings)),
+            "pairs": (summary.pairs.explicit, summary.pairs.automatic), "releases": summary.releases,
+            "read": summary.read, "files": summary.files}
+
+
+def assert_same_as_full(tmp_path, sources, incremental_root, summary):
+    full_root = tmp_path / "full"
+    shutil.rmtree(full_root, ignore_errors=True)
+    full = reindex(sources, full_root, progress=False)
+    assert summary_view(summary) == summary_view(full)
+    assert index_content(incremental_root) == index_content(full_root)
+    assert generation_files(incremental_root) == generation_files(full_root)
+
+
+def jsonl_lines(path):
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_incremental_steps_match_full_rebuilds(tmp_path, monkeypatch):
+    archive = tmp_path / "archive"
+    shutil.copytree(SAMPLES_DIR, archive)
+    jsonl = archive / "releases.jsonl"
+    root = tmp_path / "ix"
+    sources = [archive]
+    reindex(sources, root, progress=False)
+
+    # Step 1: edits, additions, deletions, a moved line, a changed id, a bad line, a duplicate,
+    # a translation pair formed by a new release and one broken by a deletion, a key shared by
+    # three releases, an edited listing and an edited page.
+    lines = jsonl_lines(jsonl)
+    records = [json.loads(line) for line in lines]
+    by_id = {r["id"]: n for n, r in enumerate(records)}
+    records[by_id["2017-05-24-jamaica-diaspora-mapping-en"]]["body"] += "\n\nA paragraph added later."
+    records[by_id["2024-11-20-trinidad-tobago-cohesion-social-venezolanos-es"]]["id"] = "2024-11-20-trinidad-es"
+    deleted = by_id["2018-03-15-belice-guatemala-capacitacion-trata-es"]  # was paired automatically
+    moved = records[by_id["2024-07-17-jamaica-hurricane-beryl-shelters-en"]]
+    out = [json.dumps(r, ensure_ascii=False) for n, r in enumerate(records)
+           if n not in (deleted, by_id["2024-07-17-jamaica-hurricane-beryl-shelters-en"])]
+    out.insert(1, json.dumps(moved, ensure_ascii=False))
+    # A Spanish version of an unpaired English release: pairs by date, countries and topics.
+    out.append(json.dumps(release(
+        id="2023-08-30-guyana-region-uno-dtm-es", lang="es", date="2023-08-30",
+        title="La DTM registra a personas venezolanas en la Región Uno de Guyana",
+        body="Personas venezolanas en Guyana. La OIM aplica la Matriz de Seguimiento del Desplazamiento.",
+        countries=["VE", "GY"], topics=["displacement-data", "integration"]), ensure_ascii=False))
+    # A third release with a key that already pairs two: none of them pairs any more.
+    out.append(json.dumps(release(id="2021-09-23-haiti-copia-es", lang="es", date="2021-09-23",
+                                  translation_key="2021-haiti-earthquake-response",
+                                  title="Copia", body="Haití. Respuesta al terremoto."), ensure_ascii=False))
+    out.append('{"id": "broken", "lang": "en"')
+    # A new line before an unchanged one with the same id: the unchanged one becomes the duplicate.
+    out.insert(0, json.dumps(release(id="2019-06-11-caribbean-climate-human-mobility-port-of-spain-en",
+                                     title="An earlier line with the same id", body="Text about Jamaica."),
+                             ensure_ascii=False))
+    jsonl.write_text("\n".join(out) + "\n", encoding="utf-8")
+    listing = archive / "listing-es.txt"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("Puebla", "Tlaxcala"), encoding="utf-8")
+    page = archive / "pages" / "2023-05-17-salud-mental-vacunacion-darien-es.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>Un párrafo nuevo.</p></article>"),
+                    encoding="utf-8")
+
+    summary = reindex(sources, root, mode="incremental", progress=False)
+    assert summary.written and summary.mode == "incremental"
+    assert summary.deleted >= 3 and summary.added >= 4 and summary.updated >= 2
+    assert_same_as_full(tmp_path, sources, root, summary)
+    docs = index_content(root)["docs"]
+    assert docs["2023-08-30-guyana-region-one-dtm-en"]["pair"] == "2023-08-30-guyana-region-uno-dtm-es"
+    assert docs["2018-03-15-belize-guatemala-trafficking-training-en"]["pair"] == ""
+    assert docs["2021-09-23-haiti-earthquake-response-en"]["pair"] == ""
+
+    # Step 2: the new release's translation is deleted again and the shared key resolved; the
+    # duplicate goes; the bad line stays (and is reported again).
+    out = [line for line in jsonl_lines(jsonl)
+           if "guyana-region-uno" not in line and "haiti-copia" not in line and "An earlier line" not in line]
+    jsonl.write_text("\n".join(out) + "\n", encoding="utf-8")
+    summary = reindex(sources, root, mode="incremental", progress=False)
+    assert summary.written
+    (rejected,) = summary.rejected
+    assert rejected.source == str(jsonl) and "invalid JSON" in rejected.reason
+    assert_same_as_full(tmp_path, sources, root, summary)
+    docs = index_content(root)["docs"]
+    assert docs["2023-08-30-guyana-region-one-dtm-en"]["pair"] == ""
+    assert docs["2021-09-23-haiti-earthquake-response-en"]["pair"] == "2021-09-23-haiti-terremoto-respuesta-es"
+
+    # Step 3: only lines moved around (and a blank line added): nothing is rewritten.
+    lines = jsonl_lines(jsonl)
+    jsonl.write_text("\n".join(lines[::-1]) + "\n\n", encoding="utf-8")
+    summary = reindex(sources, root, mode="incremental", progress=False)
+    assert (summary.added, summary.updated, summary.deleted) == (0, 0, 0) and not summary.written
+    full = reindex(sources, tmp_path / "full-moved", progress=False)
+    assert summary_view(summary) == summary_view(full)
+
+
+def test_unchanged_records_are_not_parsed_again(tmp_path, monkeypatch):
+    records = [release(id=f"r{n}", date=f"2020-01-{1 + n:02d}", body=f"Text {n} about Honduras.")
+               for n in range(20)]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    records[3]["body"] = "Changed text about Panama."
+    write_jsonl(source, records)
+
+    from index.readers import jsonl
+    parsed = []
+    real = jsonl.release_from
+    monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert parsed == ["r3"]
+    assert (summary.updated, summary.unchanged) == (1, 19)
+    with IndexStore(root).open().searcher() as s:
+        assert s.document(id="r3")["countries"] == "PA"
+
+
+def test_a_rejected_line_is_reported_on_every_run(tmp_path, capsys):
+    source = tmp_path / "a.jsonl"
+    good = json.dumps(release(id="a"))
+    source.write_text(f"{good}\n{{not json\n", encoding="utf-8")
+    root = tmp_path / "ix"
+    for mode in ("--full", "--incremental", "--incremental"):
+        assert reindex_main([str(source), "--index", str(root), mode, "--quiet"]) == 1
+        err = capsys.readouterr().err
+        assert f"rejected: {source}:2: invalid JSON" in err
+
+
+def test_places_file_change_or_unknown_cache_reads_everything_again(tmp_path, monkeypatch):
+    records = [release(id="a", body="Migrants arriving in Villa Nueva del Sur.")]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    store = IndexStore(root)
+    assert (store.path(store.current_name()) / known_module.FILE).exists()
+    places = tmp_path / "places.toml"
+    places.write_text('[PA]\ncities = ["Villa Nueva del Sur"]\n', encoding="utf-8")
+    monkeypatch.setenv("PLACES_FILE", str(places))
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert summary.updated == 1
+    assert IndexStore(root).open().searcher().document(id="a")["countries"] == "PA"
+    # A damaged file of known records is no cache at all: everything is read, nothing breaks.
+    (store.path(store.current_name()) / known_module.FILE).write_bytes(b"\x00garbage")
+    records.append(release(id="b"))
+    write_jsonl(source, records)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert (summary.added, summary.unchanged) == (1, 1)
+    assert_same_as_full(tmp_path, [source], root, summary)
+
+
+def test_non_utf8_and_listing_and_html_sources_stay_exact(tmp_path):
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes((json.dumps(release(id="l1", title="Migración"), ensure_ascii=False) + "\n").encode("latin-1"))
+    archive = tmp_path / "archive"
+    shutil.copytree(SAMPLES_DIR, archive)
+    sources = [archive, latin]
+    root = tmp_path / "ix"
+    reindex(sources, root, progress=False)
+    summary = reindex(sources, root, mode="incremental", progress=False)
+    assert not summary.written and summary.unchanged == summary.releases
+    assert any("Windows-1252" in str(w) for w in summary.warnings)
+    # Unread releases come back for every clean source, whatever its format.
+    live = IndexStore(root)
+    from index.build import prepare
+    releases, _ = prepare(sources, previous=live.path(live.current_name()), reuse=True)
+    unread = {r.source.rsplit("/", 1)[-1] for r in releases if type(r) is Unread}
+    assert {"releases.jsonl", "listing-en.txt", "listing-es.txt",
+            "2021-03-04-dajabon-migrant-information-centre-en.html"} <= unread
+    assert "latin.jsonl" not in unread
