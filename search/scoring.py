@@ -15,7 +15,6 @@ change within an index generation: they are kept in a cache bounded in bytes.
 
 import os
 import threading
-from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
 
@@ -24,6 +23,8 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
+
+from .lru import ByteCache
 
 _INT_SIZE = 4  # Whoosh's Positions format: a 4-byte frequency, then the pickled position deltas
 _LENGTH_OF_BYTE = np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
@@ -41,35 +42,6 @@ class Matches:
 
     def __init__(self, mask: np.ndarray, scores: np.ndarray):
         self.mask, self.scores = mask, scores
-
-
-class ByteCache:
-    """A least-recently-used cache of arrays, bounded by their size in bytes, shared by threads."""
-
-    def __init__(self, limit_bytes: int):
-        self.limit, self.used = limit_bytes, 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-                return item[0]
-            return None
-
-    def put(self, key, value, size: int) -> None:
-        if size > self.limit:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = (value, size)
-            self.used += size
-            while self.used > self.limit:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self.used -= dropped
 
 
 class Postings:

@@ -255,10 +255,18 @@ def test_etag_changes_with_the_index_generation(tmp_path):
     index_dir = tmp_path / "ix"
     reindex([SAMPLES_DIR / "releases.jsonl"], index_dir, progress=False)
     client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
-    before = client.get("/api/v1/search?q=migrants").headers["ETag"]
+    first = client.get("/api/v1/search?q=migrants")
+    before = first.headers["ETag"]
     reindex([SAMPLES_DIR / "releases.jsonl"], index_dir, progress=False)
     after = client.get("/api/v1/search?q=migrants", headers={"If-None-Match": before})
     assert after.status_code == 200 and after.headers["ETag"] != before
+    # The answer itself is new (answers are kept per ETag, so per generation): fewer releases, fewer hits.
+    lines = (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()[:6]
+    (tmp_path / "few.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reindex([tmp_path / "few.jsonl"], index_dir, progress=False)
+    fewer = client.get("/api/v1/search?q=migrants").get_json()
+    assert fewer["generation"] != after.get_json()["generation"]
+    assert fewer["total"] < first.get_json()["total"]
 
 
 # --- rate limit ----------------------------------------------------------------------------------------
