@@ -1,6 +1,7 @@
 """Building the index: read sources, enrich, then write a full or incremental generation."""
 
 import datetime as dt
+import gc
 import os
 import shutil
 import time
@@ -49,6 +50,7 @@ class Summary:
     messages: list[str] = field(default_factory=list)
     pairs: PairReport = field(default_factory=PairReport)
     enricher: object = None
+    known: Known | None = None  # what the live generation knew of its sources, when usable
     releases: int = 0
     generation: str | None = None
     previous: str | None = None
@@ -99,6 +101,7 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
     summary.warnings.extend(pairs.warnings)
     summary.rejected.sort(key=lambda r: (r.source, r.line))
     summary.enricher = enricher
+    summary.known = known if known else None
     return kept, summary
 
 
@@ -110,6 +113,19 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
     generation and add, update and delete only what changed, by content hash).
     ``check`` validates only; ``dry_run`` also compares with the live index but writes nothing.
     """
+    # A build makes a few objects per release and frees them at the end; the cyclic garbage
+    # collector, run again and again as they pile up, would take a third of the time of
+    # a small incremental build over a large archive.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _reindex(sources, root, mode, fmt, dry_run, check, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
     started = time.perf_counter()
     store = IndexStore(root)
     if check:
@@ -136,7 +152,12 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
         if cleared:
             summary.messages.append(f"removed unfinished build{'s' if len(cleared) > 1 else ''}: {', '.join(cleared)}")
         current = store.current_name()
-        old = store.hashes(current) if current else {}
+        if not current:
+            old = {}
+        elif summary.known is not None and current == live:  # the same table, without reading hashes.json
+            old = summary.known.hashes()
+        else:
+            old = store.hashes(current)
         # An unread release is unchanged by construction; one the live index does not hold
         # as it was known (a damaged or hand-edited generation) is read in full and rewritten.
         releases = [r.read() if type(r) is Unread and old.get(r.id) != r.known_hash else r for r in releases]
@@ -176,7 +197,8 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
         try:
             name, partial = store.start(base=current if mode == "incremental" else None)
             if mode == "incremental":
-                _write_incremental(partial, [by_id[i] for i in added + updated], updated + deleted, hashes, progress)
+                removed = _write_incremental(partial, [by_id[i] for i in added + updated], updated + deleted,
+                                             hashes, progress)
             else:
                 _write_full(partial, releases, hashes, progress)
             manifest = {
@@ -192,7 +214,7 @@ def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = Non
             if mode == "incremental":
                 changed = [by_id[i] for i in added + updated]
                 words, forms = vocabulary.load_both(store.path(current))
-                words = vocabulary.update(words, store.path(current), updated + deleted, changed)
+                words = vocabulary.update(words, removed, changed)
                 forms = vocabulary.written_forms(changed, forms)
             else:
                 words, forms = vocabulary.build(releases), vocabulary.written_forms(releases)
@@ -252,15 +274,24 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str], 
 
 
 def _write_incremental(partial: Path, changed: list[Release], remove: list[str],
-                       hashes: dict[str, str], progress: bool) -> None:
+                       hashes: dict[str, str], progress: bool) -> list[dict]:
+    """Apply the changes to the copy of the live generation; the stored fields of the
+    releases removed (or replaced), as they were, for the vocabulary."""
     ix = whoosh_index.open_dir(str(partial))
     writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-    _write(writer, changed, remove, hashes, Progress(len(changed), "updating", enabled=progress))
+    return _write(writer, changed, remove, hashes, Progress(len(changed), "updating", enabled=progress))
 
 
-def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str, str], bar: Progress) -> None:
-    """Delete, add and commit in one writer; on any failure the writer is cancelled."""
+def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str, str], bar: Progress) -> list[dict]:
+    """Delete, add and commit in one writer; on any failure the writer is cancelled.
+
+    Returns the stored fields of the documents deleted, read before deleting them.
+    """
     try:
+        removed = []
+        if remove:
+            searcher = writer.searcher()  # the writer's own, which its deletions use too
+            removed = [fields for fields in map(lambda i: searcher.document(id=i), remove) if fields]
         for release_id in remove:
             writer.delete_by_term("id", release_id)
         for release in releases:
@@ -273,6 +304,7 @@ def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str,
         raise
     finally:
         bar.close()
+    return removed
 
 
 _paused: set[str] = set()

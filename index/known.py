@@ -30,7 +30,7 @@ VERSION = 1
 
 # An entry: (id, lang, date as an ordinal, translation key, countries, topics, source hash,
 # pair, content hash, line, language detected).
-_ID, _LANG, _DATE, _KEY, _PAIR, _LINE = 0, 1, 2, 3, 7, 9
+_ID, _DAY, _KEY, _PAIR, _HASH, _LINE = 0, 2, 3, 7, 8, 9
 
 
 class Known:
@@ -40,7 +40,7 @@ class Known:
         self.fingerprint = fingerprint
         self.groups = groups  # [(format, raw hash, [entries in source order])]
         self.loose = loose  # entries of releases with no recognisable origin
-        self._by_format: dict[str, dict[bytes, list]] | None = None
+        self._by_format: dict[str, dict[bytes, tuple]] | None = None
 
     # --- reading -------------------------------------------------------------------------
     @classmethod
@@ -65,12 +65,12 @@ class Known:
             yield from entries
         yield from self.loose
 
-    def lookup(self, fmt: str) -> dict[bytes, list]:
-        """Raw-source hash -> the entries of the releases read from it, for one format."""
+    def lookup(self, fmt: str) -> dict[bytes, tuple]:
+        """Raw-source hash -> its group ``(format, hash, entries of the releases read from it)``."""
         if self._by_format is None:
             self._by_format = {}
-            for kind, key, entries in self.groups:
-                self._by_format.setdefault(kind, {})[key] = entries
+            for group in self.groups:
+                self._by_format.setdefault(group[0], {})[group[1]] = group
         return self._by_format.get(fmt, {})
 
     def enrichment(self) -> "_Enrichment":
@@ -78,20 +78,32 @@ class Known:
         first asked: an incremental build with nothing new to enrich never needs it)."""
         return _Enrichment(self)
 
+    def hashes(self) -> dict[str, str]:
+        """Release id -> content hash: what the generation's hashes file holds."""
+        return {e[_ID]: e[_HASH] for e in self.entries()}
+
     # --- writing -------------------------------------------------------------------------
     @staticmethod
     def save(directory: Path, fingerprint: str, releases, hashes: dict[str, str]) -> None:
-        grouped: dict[tuple, list] = {}
-        loose = []
+        groups, loose = [], []
+        several: dict[tuple, list] = {}
         for r in releases:
-            entry = (r.id, r.lang, r.date.toordinal(), r.translation_key, list(r.countries or ()),
-                     list(r.topics or ()), r.source_hash, r.pair, hashes[r.id], r.line, r.lang_detected)
-            if r.origin is None:
-                loose.append(entry)
+            if type(r) is Unread and r.pair == r.entry[_PAIR] and r.line == r.entry[_LINE]:
+                if len(r.group[2]) == 1:  # as it was: the group is kept as it is
+                    groups.append(r.group)
+                    continue
+                entry = r.entry
             else:
-                grouped.setdefault(r.origin[:2], []).append((r.origin[2], r.origin[3], entry))
-        groups = []
-        for (kind, key), members in grouped.items():
+                entry = (r.id, r.lang, r.day, r.translation_key, list(r.countries or ()), list(r.topics or ()),
+                         r.source_hash, r.pair, hashes[r.id], r.line, r.lang_detected)
+            origin = r.origin
+            if origin is None:
+                loose.append(entry)
+            elif origin[3] == 1:
+                groups.append((origin[0], origin[1], [entry]))
+            else:
+                several.setdefault(origin[:2], []).append((origin[2], origin[3], entry))
+        for (kind, key), members in several.items():
             count = members[0][1]
             if sorted(m[0] for m in members) == list(range(count)):
                 groups.append((kind, key, [m[2] for m in sorted(members, key=lambda m: m[0])]))
@@ -114,19 +126,19 @@ class Known:
             if type(r) is Unread:
                 unread.add(r.id)
             else:
-                open_groups.add(_group(r.translation_key, r.date.toordinal()))
+                open_groups.add(r.translation_key or r.day)
         for e in self.entries():
             if e[_ID] not in unread:
-                open_groups.add(_group(e[_KEY], e[_DATE]))
+                open_groups.add(e[_KEY] or e[_DAY])
         settled_dates = set()
         out = []
         for r in releases:
             if type(r) is Unread:
-                group = _group(r.translation_key, r.date.toordinal())
+                group = r.translation_key or r.day
                 if group in open_groups:
                     r = r.read()
                 elif not r.translation_key:
-                    settled_dates.add(group[1])
+                    settled_dates.add(group)
             out.append(r)
         return out, settled_dates
 
@@ -141,11 +153,7 @@ class _Enrichment:
         return self.table.get(release_id, default)
 
 
-def _group(key: str, date: int) -> tuple:
-    return ("key", key) if key else ("date", date)
-
-
 def read_changed_pairs(releases: list) -> list:
     """Releases whose pair differs from the one they were hashed with, read in full (a safety net:
     :meth:`Known.settle` reads every release whose pair can change beforehand)."""
-    return [r.read() if type(r) is Unread and r.pair != r.known_pair else r for r in releases]
+    return [r.read() if type(r) is Unread and r.pair != r.entry[_PAIR] else r for r in releases]

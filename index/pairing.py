@@ -36,7 +36,7 @@ def pair_releases(releases: list[Release], settled: set | frozenset = frozenset(
     those dates changed since they were paired."""
     report = PairReport()
     for release in releases:
-        if release.translation_key or not settled or release.date.toordinal() not in settled:
+        if release.translation_key or not settled or release.day not in settled:
             release.pair = ""
     by_key: dict[str, list[Release]] = defaultdict(list)
     for release in releases:
@@ -55,9 +55,9 @@ def pair_releases(releases: list[Release], settled: set | frozenset = frozenset(
                 "releases; a pair needs exactly one of each, so none of them was paired")))
     candidates = [r for r in releases if not r.translation_key]
     if settled:
-        kept = [r for r in candidates if r.date.toordinal() in settled]
+        kept = [r for r in candidates if r.day in settled]
         report.automatic = sum(1 for r in kept if r.pair and r.lang == "en")
-        candidates = [r for r in candidates if r.date.toordinal() not in settled]
+        candidates = [r for r in candidates if r.day not in settled]
     report.automatic += _pair_automatically(candidates)
     return report
 

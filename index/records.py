@@ -45,6 +45,11 @@ class Release:
     def year(self) -> int:
         return self.date.year
 
+    @property
+    def day(self) -> int:
+        """The date as an ordinal (what ``index.known`` keeps)."""
+        return self.date.toordinal()
+
     def content_hash(self) -> str:
         """A hash of everything that ends up in the index, so unchanged releases are skipped."""
         return field_hash(self.id, self.lang, self.date.isoformat(), self.title, self.body, self.summary,
@@ -54,31 +59,41 @@ class Release:
 class Unread:
     """A release whose source record is, byte for byte, one the live generation was built from.
 
-    It carries what that build knew of the release -- id, language, date, translation key,
-    countries, topics, pair, content hash, and the source hash enrichment uses -- but not
-    its text, so an incremental build need not parse, clean, hash and enrich it again.
-    ``read()`` parses the record again for when the text is needed after all.
+    It carries what that build knew of the release (its entry in ``index.known``): id,
+    language, date, translation key, countries, topics, pair, content hash, and the source
+    hash enrichment uses -- but not its text, so an incremental build need not parse, clean,
+    hash and enrich it again.  ``read()`` parses the record again for when the text is
+    needed after all.
     """
 
-    __slots__ = ("id", "lang", "date", "translation_key", "countries", "topics", "source_hash", "pair",
-                 "known_pair", "known_hash", "lang_detected", "source", "line", "origin", "_load")
+    __slots__ = ("entry", "group", "index", "id", "lang", "day", "translation_key", "pair", "source", "line",
+                 "_load")
 
-    def __init__(self, entry: tuple, source: str, line: int, origin: tuple, load: tuple):
-        (self.id, self.lang, date, self.translation_key, self.countries, self.topics, self.source_hash,
-         self.known_pair, self.known_hash, _, self.lang_detected) = entry
-        self.date = dt.date.fromordinal(date)
-        self.pair = self.known_pair
-        self.source, self.line, self.origin = source, line, origin
+    def __init__(self, entry: tuple, group: tuple, index: int, source: str, line: int, load: tuple):
+        self.entry, self.group, self.index = entry, group, index  # group: (format, raw hash, entries)
+        self.id, self.lang, self.day, self.translation_key = entry[0], entry[1], entry[2], entry[3]
+        self.pair = entry[7]
+        self.source, self.line = source, line
         self._load = load  # (function, arguments) that parse the record again
 
+    # The fields of an entry (see index.known), as a Release has them.
+    date = property(lambda self: dt.date.fromordinal(self.day))
+    year = property(lambda self: self.date.year)
+    countries = property(lambda self: self.entry[4])
+    topics = property(lambda self: self.entry[5])
+    source_hash = property(lambda self: self.entry[6])
+    known_pair = property(lambda self: self.entry[7])
+    known_hash = property(lambda self: self.entry[8])
+    lang_detected = property(lambda self: self.entry[10])
+
     @property
-    def year(self) -> int:
-        return self.date.year
+    def origin(self) -> tuple:
+        return self.group[0], self.group[1], self.index, len(self.group[2])
 
     def content_hash(self) -> str:
-        if self.pair != self.known_pair:
+        if self.pair != self.entry[7]:
             raise ValueError(f"{self.id}: its pair changed; read it in full before hashing it")
-        return self.known_hash
+        return self.entry[8]
 
     def read(self) -> Release:
         """The release parsed again from its source, with what enrichment and pairing gave it."""

@@ -156,6 +156,10 @@ class IndexStore:
         (partial / HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         for file in partial.iterdir():
+            # A file linked from the generation it was copied from was synced when that one
+            # was published; only what this build wrote needs syncing.
+            if file.stat().st_nlink > 1:
+                continue
             with open(file, "rb") as handle:
                 os.fsync(handle.fileno())
         final = self.path(name)

@@ -44,20 +44,23 @@ def written_forms(releases, forms: dict[str, str] | None = None) -> dict[str, st
     return out
 
 
-def update(counts: dict[str, int], old_generation: Path, removed_ids: list[str], added) -> dict[str, int]:
-    """The vocabulary after an incremental build: the removed (and updated) releases' old words
-    taken out, read from the generation they were in, and the new versions' words added."""
-    from whoosh import index as whoosh_index
-    counts = Counter(counts)
-    if removed_ids:
-        with whoosh_index.open_dir(str(old_generation)).searcher() as searcher:
-            for release_id in removed_ids:
-                fields = searcher.document(id=release_id)
-                if fields:
-                    counts.subtract(words_of(f"{fields['title']}\n{fields['body']}"))
+def update(counts: dict[str, int], removed: list[dict], added) -> dict[str, int]:
+    """The vocabulary after an incremental build: the words of the removed (and updated)
+    releases' old versions taken out (``removed``: their stored fields, as the generation
+    they were in holds them) and the new versions' words added."""
+    delta: Counter = Counter()
+    for fields in removed:
+        delta.subtract(words_of(f"{fields['title']}\n{fields['body']}"))
     for release in added:
-        counts.update(words_of(f"{release.title}\n{release.body}"))
-    return {word: n for word, n in counts.items() if n > 0}
+        delta.update(words_of(f"{release.title}\n{release.body}"))
+    counts = dict(counts)
+    for word, change in delta.items():
+        n = counts.get(word, 0) + change
+        if n > 0:
+            counts[word] = n
+        else:
+            counts.pop(word, None)
+    return counts
 
 
 def save(directory: Path, vocabulary: dict[str, int], forms: dict[str, str] | None = None) -> None:

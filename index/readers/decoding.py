@@ -64,14 +64,12 @@ def read_known_file(fmt: str, data: bytes, source: str, known, parse_data):
     """
     from ..records import Unread
     key = hashlib.sha256(data).digest()
-    entries = known.lookup(fmt).get(key) if known else None
-    if entries is not None:
+    group = known.lookup(fmt).get(key) if known else None
+    if group is not None:
         from ..records import ReadResult
         again = _ReadOnce(parse_data, data)
-        count = len(entries)
-        return ReadResult(releases=[
-            Unread(entry, source, entry[9], (fmt, key, i, count), (again.release, (i,)))
-            for i, entry in enumerate(entries)])
+        return ReadResult(releases=[Unread(entry, group, i, source, entry[9], (again.release, (i,)))
+                                    for i, entry in enumerate(group[2])])
     result = parse_data(data)
     if result.releases and not result.rejected and not result.warnings:
         count = len(result.releases)

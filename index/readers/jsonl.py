@@ -69,10 +69,9 @@ def _read_utf8(data: bytes, source: str, known: dict) -> ReadResult | None:
         line = view[start:end] if end >= 0 else view[start:]
         number += 1
         key = sha256(line).digest()
-        entries = known.get(key)
-        if entries is not None:
-            origin = ("jsonl", key, 0, 1)
-            releases.append(Unread(entries[0], source, number, origin, (_read_again, (line, source, number))))
+        group = known.get(key)
+        if group is not None:
+            releases.append(Unread(group[2][0], group, 0, source, number, (_read_again, (line, source, number))))
         else:
             try:
                 text = str(line, "utf-8")
