@@ -11,6 +11,7 @@ mapped one by one.
 
 from dataclasses import dataclass, field
 
+from whoosh.filedb.structfile import BufferFile
 from whoosh.idsets import DocIdSet
 
 FACETS = ("year", "country", "topic", "lang")
@@ -52,6 +53,28 @@ def docnums(bits: int) -> list[int]:
     return out
 
 
+def preload_columns(reader, names) -> None:
+    """Read whole columns into memory in one read per segment, for ``reader`` only.
+
+    The index is read from files, not mapped (see ``IndexStore.open``): reading a column
+    value by value would cost a seek and a read per document, seconds per column at
+    100,000 releases. Whoosh's per-document reader keeps the file of each column it has
+    opened; this hands it the column's bytes instead.
+    """
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    for leaf, _ in leaves:
+        perdoc = getattr(leaf, "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "_get_column_file"):
+            continue  # not Whoosh's W3 codec: columns are read the ordinary way
+        for name in names:
+            if name in perdoc._colfiles or not perdoc.has_column(name):
+                continue
+            colfile, offset, length = perdoc._get_column_file(name)
+            data = colfile.get(offset, length)
+            colfile.close()
+            perdoc._colfiles[name] = (BufferFile(data, name=name), 0, length)
+
+
 @dataclass
 class DocValues:
     size: int  # document numbers run from 0 to size - 1 (deleted ones included)
@@ -75,6 +98,7 @@ class DocValues:
         if size == 0:  # an empty generation: Whoosh's empty reader has no columns
             return cls(size=0, live=0, ids=[], langs=[], years=[], dates=[], countries=[], topics=[],
                        docnum_by_id={}, values={f: {} for f in FACETS})
+        preload_columns(reader, ("id", "lang", "year", "date", "countries", "topics", "group"))
         live_numbers = list(reader.all_doc_ids())
         ids = list(reader.column_reader("id"))
         langs = list(reader.column_reader("lang"))

@@ -61,6 +61,7 @@ RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests st
 RESULT_CACHE = 128  # search results kept per generation
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 MAX_CORRECTED_WORDS = 8  # unknown words corrected in one query
+TITLE_COMPLETIONS = 30  # title words, most used first, that a typed prefix may complete to
 
 
 class IndexUnavailable(RuntimeError):
@@ -545,26 +546,43 @@ class Archive:
             out += [Suggestion(text=" ".join([snap.forms.get(h, h) for h in head] + [snap.forms.get(w, w)]),
                                kind="term") for _, w in candidates[: max(limit // 2, 3)]]
         # Titles only from three letters on: a one- or two-letter prefix expands over too many terms.
-        query = self._title_query(head, last) if len(last) >= 3 or (head and not last) else None
+        query = self._title_query(snap, head, last) if len(last) >= 3 or (head and not last) else None
         if query is not None:
-            results = snap.searcher.search(query, limit=limit * 2)
-            picked = BitmapSet(snap.docs.representatives(snap.docs.of(hit.docnum for hit in results), ui),
-                               snap.docs.size)
-            for hit in results:
-                if hit.docnum in picked and len(out) < limit:
-                    out.append(Suggestion(text=hit["title"], kind="title", id=hit["id"], lang=hit["lang"]))
+            docnums = self._best(snap, query, limit * 2)
+            picked = BitmapSet(snap.docs.representatives(snap.docs.of(docnums), ui), snap.docs.size)
+            for docnum in docnums:
+                if docnum in picked and len(out) < limit:
+                    fields = snap.searcher.stored_fields(docnum)
+                    out.append(Suggestion(text=fields["title"], kind="title", id=fields["id"], lang=fields["lang"]))
         return out[:limit]
 
     @staticmethod
-    def _title_query(head: list[str], last: str) -> wq.Query | None:
-        """Releases whose title has every word typed, the last one as a prefix."""
+    def _best(snap: Snapshot, query: wq.Query, limit: int) -> list[int]:
+        """The ``limit`` best-scoring documents for a query."""
+        if snap.scorer is not None:
+            found = snap.scorer.evaluate(snap.searcher, query)
+            return [d for d, _ in top(found.mask, found.scores, 0, limit)]
+        return [hit.docnum for hit in snap.searcher.search(query, limit=limit)]
+
+    @staticmethod
+    def _title_query(snap: Snapshot, head: list[str], last: str) -> wq.Query | None:
+        """Releases whose title has every word typed, the last one as a prefix (of the title
+        words most used that start with it: a short prefix can start hundreds of words)."""
         clauses = []
+        reader = snap.searcher.reader()
         for lang in LANGUAGES:
-            parts = [wq.Term(f"title_{lang}", t) for w in head for t in terms(w, lang)]
+            field_name = f"title_{lang}"
+            parts = [wq.Term(field_name, t) for w in head for t in terms(w, lang)]
             if last:
                 stems = terms(last, lang)
                 stem = stems[0] if stems and len(stems[0]) < len(last) else last
-                parts.append(wq.Prefix(f"title_{lang}", stem))
+                words = sorted(((reader.doc_frequency(field_name, w), w)
+                                for w in reader.expand_prefix(field_name, stem)), reverse=True)
+                if not words:
+                    continue  # no title in this language has a word starting so
+                completions = [wq.Term(field_name, w.decode("utf-8") if isinstance(w, bytes) else w)
+                               for _, w in words[:TITLE_COMPLETIONS]]
+                parts.append(wq.Or(completions) if len(completions) > 1 else completions[0])
             if parts:
                 clauses.append(wq.And(parts) if len(parts) > 1 else parts[0])
         return wq.Or(clauses) if clauses else None

@@ -24,6 +24,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from .docvalues import preload_columns
 from .lru import ByteCache
 
 _INT_SIZE = 4  # Whoosh's Positions format: a 4-byte frequency, then the pickled position deltas
@@ -92,6 +93,7 @@ class GenerationScorer:
             perdoc = leaf.reader()._perdoc
             count = leaf.reader().doc_count_all()
             lenfield = _lenfield(fieldname)
+            preload_columns(leaf.reader(), (lenfield,))
             if perdoc.has_column(lenfield):
                 column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
                 codes = np.fromiter((column[d] for d in range(count)), np.uint8, count)
