@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .enrich import Enricher
 from .known import Known
@@ -50,7 +51,7 @@ class Summary:
     messages: list[str] = field(default_factory=list)
     pairs: PairReport = field(default_factory=PairReport)
     enricher: object = None
-    known: Known | None = None  # what the live generation knew of its sources, when usable
+    known: Known | None = None  # what the live generation knew of its sources
     releases: int = 0
     generation: str | None = None
     previous: str | None = None
@@ -91,7 +92,7 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
                                              f"duplicate id {release.id!r} (first at {first.source}:{first.line})"))
             continue
         unique[release.id] = release
-    if known:
+    if known.loaded:
         enricher.cache = known.enrichment()
     else:
         enricher.use_cache(previous)
@@ -101,7 +102,7 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
     summary.warnings.extend(pairs.warnings)
     summary.rejected.sort(key=lambda r: (r.source, r.line))
     summary.enricher = enricher
-    summary.known = known if known else None
+    summary.known = known
     return kept, summary
 
 
@@ -154,14 +155,14 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         current = store.current_name()
         if not current:
             old = {}
-        elif summary.known is not None and current == live:  # the same table, without reading hashes.json
+        elif summary.known.loaded and current == live:
             old = summary.known.hashes()
-        else:
+        else:  # a generation from before known.bin, or whose known.bin is damaged
             old = store.hashes(current)
-        # An unread release is unchanged by construction; one the live index does not hold
-        # as it was known (a damaged or hand-edited generation) is read in full and rewritten.
-        releases = [r.read() if type(r) is Unread and old.get(r.id) != r.known_hash else r for r in releases]
-        hashes = {r.id: r.content_hash() for r in releases}
+            # An unread release is unchanged by construction; one the live index does not hold
+            # as it was known (a damaged or hand-edited generation) is read in full and rewritten.
+            releases = [r.read() if type(r) is Unread and old.get(r.id) != r.known_hash else r for r in releases]
+        hashes = {r.id: r.known_hash if type(r) is Unread else r.content_hash() for r in releases}
         added = [i for i in hashes if i not in old]
         updated = [i for i in hashes if i in old and old[i] != hashes[i]]
         deleted = [i for i in old if i not in hashes]
@@ -171,6 +172,9 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         if mode == "incremental" and current:
             if older_schema:
                 summary.messages.append("the live index has an older schema: rebuilding in full")
+                mode = summary.mode = "full"
+            elif not old:  # without them, what to delete or replace is unknown
+                summary.messages.append("the live index has no content hashes: rebuilding in full")
                 mode = summary.mode = "full"
         elif mode == "incremental":
             summary.messages.append("no live index yet: building in full")
@@ -201,12 +205,13 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                                              hashes, progress)
             else:
                 _write_full(partial, releases, hashes, progress)
+            languages = [r.lang for r in releases]
             manifest = {
                 "generation": name,
                 "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "mode": mode,
                 "releases": len(releases),
-                "languages": {lang: sum(1 for r in releases if r.lang == lang) for lang in ("en", "es")},
+                "languages": {lang: languages.count(lang) for lang in ("en", "es")},
                 "pairs": summary.pairs.total,
                 "schema_version": SCHEMA_VERSION,
                 "sources": sorted({r.source for r in releases}),
@@ -221,7 +226,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             vocabulary.save(partial, words, forms)
             Known.save(partial, summary.enricher.fingerprint, releases, hashes)
             _pause_for_tests("switch")
-            store.publish(name, partial, manifest, hashes)
+            store.publish(name, partial, manifest)
         except OSError as error:
             reason = error.strerror or str(error)
             if name is None or store.current_name() != name:
@@ -277,7 +282,9 @@ def _write_incremental(partial: Path, changed: list[Release], remove: list[str],
                        hashes: dict[str, str], progress: bool) -> list[dict]:
     """Apply the changes to the copy of the live generation; the stored fields of the
     releases removed (or replaced), as they were, for the vocabulary."""
-    ix = whoosh_index.open_dir(str(partial))
+    # Not memory-mapped: with a map Whoosh copies every part of the segments it opens into
+    # memory (hundreds of megabytes for a large archive), to delete a few documents.
+    ix = FileStorage(str(partial), supports_mmap=False).open_index()
     writer = ix.writer(limitmb=WRITER_LIMIT_MB)
     return _write(writer, changed, remove, hashes, Progress(len(changed), "updating", enabled=progress))
 

@@ -59,50 +59,46 @@ class Release:
 class Unread:
     """A release whose source record is, byte for byte, one the live generation was built from.
 
-    It carries what that build knew of the release (its entry in ``index.known``): id,
+    It carries what that build knew of the release (its row in ``index.known``): id,
     language, date, translation key, countries, topics, pair, content hash, and the source
     hash enrichment uses -- but not its text, so an incremental build need not parse, clean,
     hash and enrich it again.  ``read()`` parses the record again for when the text is
     needed after all.
     """
 
-    __slots__ = ("entry", "group", "index", "id", "lang", "day", "translation_key", "pair", "source", "line",
-                 "_load")
+    __slots__ = ("known", "row", "id", "lang", "day", "translation_key", "pair", "known_pair", "known_hash",
+                 "source", "line", "_reader", "_raw")
 
-    def __init__(self, entry: tuple, group: tuple, index: int, source: str, line: int, load: tuple):
-        self.entry, self.group, self.index = entry, group, index  # group: (format, raw hash, entries)
-        self.id, self.lang, self.day, self.translation_key = entry[0], entry[1], entry[2], entry[3]
-        self.pair = entry[7]
+    def __init__(self, known, row: int, columns: tuple, source: str, line: int, reader, raw):
+        ids, langs, days, keys, pairs, hashes = columns  # of ``known``, as lists
+        self.known, self.row = known, row
+        self.id, self.lang, self.day, self.translation_key = ids[row], langs[row], days[row], keys[row]
+        self.pair = self.known_pair = pairs[row]
+        self.known_hash = hashes[row]
         self.source, self.line = source, line
-        self._load = load  # (function, arguments) that parse the record again
+        self._reader, self._raw = reader, raw  # reader(raw, source, line) parses the record again
 
-    # The fields of an entry (see index.known), as a Release has them.
+    # The rest of the row, as a Release has it.
     date = property(lambda self: dt.date.fromordinal(self.day))
     year = property(lambda self: self.date.year)
-    countries = property(lambda self: self.entry[4])
-    topics = property(lambda self: self.entry[5])
-    source_hash = property(lambda self: self.entry[6])
-    known_pair = property(lambda self: self.entry[7])
-    known_hash = property(lambda self: self.entry[8])
-    lang_detected = property(lambda self: self.entry[10])
-
-    @property
-    def origin(self) -> tuple:
-        return self.group[0], self.group[1], self.index, len(self.group[2])
+    countries = property(lambda self: self.known.countries(self.row))
+    topics = property(lambda self: self.known.topics(self.row))
+    source_hash = property(lambda self: self.known.column("source_hashes")[self.row])
+    lang_detected = property(lambda self: bool(self.known.column("detected")[self.row]))
+    origin = property(lambda self: self.known.origin(self.row))
 
     def content_hash(self) -> str:
-        if self.pair != self.entry[7]:
+        if self.pair != self.known_pair:
             raise ValueError(f"{self.id}: its pair changed; read it in full before hashing it")
-        return self.entry[8]
+        return self.known_hash
 
     def read(self) -> Release:
         """The release parsed again from its source, with what enrichment and pairing gave it."""
-        function, arguments = self._load
-        release = function(*arguments)
+        release = self._reader(self._raw, self.source, self.line)
         if release.id != self.id:
             raise RuntimeError(f"{self.source}:{self.line}: read again as {release.id!r}, not {self.id!r}")
         release.source, release.line, release.origin = self.source, self.line, self.origin
-        release.countries, release.topics = list(self.countries), list(self.topics)
+        release.countries, release.topics = self.countries, self.topics
         release.source_hash, release.pair = self.source_hash, self.pair
         return release
 

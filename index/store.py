@@ -3,7 +3,7 @@
 Layout of the index directory::
 
     CURRENT          the name of the live generation (replaced atomically)
-    gen-000007/      a complete Whoosh index plus manifest.json and hashes.json
+    gen-000007/      a complete Whoosh index plus manifest.json and known.bin (hashes.json before)
     gen-000006/      the previous generation, kept for --rollback
     gen-000008.partial/   a build in progress (never read by the site)
     reindex.lock     held (flock) by the running reindex, with its pid
@@ -151,9 +151,14 @@ class IndexStore:
                 (partial / stale).unlink(missing_ok=True)
         return name, partial
 
-    def publish(self, name: str, partial: Path, manifest: dict, hashes: dict[str, str]) -> None:
-        """Seal a finished build and make it the live generation, atomically."""
-        (partial / HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
+    def publish(self, name: str, partial: Path, manifest: dict, hashes: dict[str, str] | None = None) -> None:
+        """Seal a finished build and make it the live generation, atomically.
+
+        ``hashes`` (release id -> content hash) is written as ``hashes.json`` when given;
+        builds keep them in ``known.bin`` instead (see ``index.known``).
+        """
+        if hashes is not None:
+            (partial / HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         for file in partial.iterdir():
             # A file linked from the generation it was copied from was synced when that one

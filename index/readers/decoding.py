@@ -64,12 +64,14 @@ def read_known_file(fmt: str, data: bytes, source: str, known, parse_data):
     """
     from ..records import Unread
     key = hashlib.sha256(data).digest()
-    group = known.lookup(fmt).get(key) if known else None
-    if group is not None:
+    first = known.lookup(fmt).get(key) if known else None
+    if first is not None:
         from ..records import ReadResult
         again = _ReadOnce(parse_data, data)
-        return ReadResult(releases=[Unread(entry, group, i, source, entry[9], (again.release, (i,)))
-                                    for i, entry in enumerate(group[2])])
+        columns, lines = known.row_columns(), known.column("lines")
+        rows = range(first, first + known.column("count")[first])
+        return ReadResult(releases=[Unread(known, row, columns, source, lines[row], again.release, i)
+                                    for i, row in enumerate(rows)])
     result = parse_data(data)
     if result.releases and not result.rejected and not result.warnings:
         count = len(result.releases)
@@ -84,7 +86,7 @@ class _ReadOnce:
     def __init__(self, parse_data, data: bytes):
         self.parse_data, self.data, self.releases = parse_data, data, None
 
-    def release(self, index: int):
+    def release(self, index: int, source: str, line: int):
         if self.releases is None:
             self.releases = self.parse_data(self.data).releases
         return self.releases[index]

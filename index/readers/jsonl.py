@@ -32,7 +32,7 @@ def read(path: Path, known=None) -> ReadResult:
     """The releases of a JSON Lines file; ``known`` (an ``index.known.Known``) lets lines the
     live generation was built from, byte for byte, pass unparsed as :class:`Unread` releases."""
     data = path.read_bytes()
-    result = _read_utf8(data, str(path), known.lookup("jsonl") if known else {})
+    result = _read_utf8(data, str(path), known)
     if result is None:  # not clean UTF-8: decoded as a whole, with its warnings
         text, warnings = decode(data, str(path))
         result = parse(text, str(path))
@@ -47,7 +47,7 @@ def parse(text: str, source: str) -> ReadResult:
     return result
 
 
-def _read_utf8(data: bytes, source: str, known: dict) -> ReadResult | None:
+def _read_utf8(data: bytes, source: str, known) -> ReadResult | None:
     """``parse`` for a file that is valid UTF-8 (with or without a BOM), one line at a time,
     so that each line's bytes are hashed and only lines not in ``known`` are parsed.
 
@@ -64,14 +64,17 @@ def _read_utf8(data: bytes, source: str, known: dict) -> ReadResult | None:
     view = memoryview(data)
     sha256, find = hashlib.sha256, data.find
     releases, end, number = result.releases, 0, 0
+    rows = known.lookup("jsonl") if known else {}
+    columns = known.row_columns() if rows else ()
+    append, get = releases.append, rows.get
     while end >= 0:
         end = find(b"\n", start)
         line = view[start:end] if end >= 0 else view[start:]
         number += 1
         key = sha256(line).digest()
-        group = known.get(key)
-        if group is not None:
-            releases.append(Unread(group[2][0], group, 0, source, number, (_read_again, (line, source, number))))
+        row = get(key)
+        if row is not None:
+            append(Unread(known, row, columns, source, number, _read_again, line))
         else:
             try:
                 text = str(line, "utf-8")
