@@ -162,12 +162,15 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             # An unread release is unchanged by construction; one the live index does not hold
             # as it was known (a damaged or hand-edited generation) is read in full and rewritten.
             releases = [r.read() if type(r) is Unread and old.get(r.id) != r.known_hash else r for r in releases]
-        hashes = {r.id: r.known_hash if type(r) is Unread else r.content_hash() for r in releases}
-        added = [i for i in hashes if i not in old]
-        updated = [i for i in hashes if i in old and old[i] != hashes[i]]
-        deleted = [i for i in old if i not in hashes]
+        # Unread releases are in the live index as they are: only the others can be new or changed.
+        read_in_full = [r for r in releases if type(r) is not Unread]
+        hashes = {r.id: r.content_hash() for r in read_in_full}
+        added = [r.id for r in read_in_full if r.id not in old]
+        updated = [r.id for r in read_in_full if r.id in old and old[r.id] != hashes[r.id]]
+        present = hashes if len(read_in_full) == len(releases) else {r.id for r in releases}
+        deleted = [i for i in old if i not in present]
         summary.added, summary.updated, summary.deleted = len(added), len(updated), len(deleted)
-        summary.unchanged = len(hashes) - len(added) - len(updated)
+        summary.unchanged = len(releases) - len(added) - len(updated)
         summary.previous = current
         if mode == "incremental" and current:
             if older_schema:

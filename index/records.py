@@ -56,6 +56,10 @@ class Release:
                           self.url, self.translation_key, self.countries, self.topics, self.pair)
 
 
+class SourceChanged(RuntimeError):
+    """A source file changed while a reindex was reading it."""
+
+
 class Unread:
     """A release whose source record is, byte for byte, one the live generation was built from.
 

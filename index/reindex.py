@@ -14,6 +14,7 @@ import tomllib
 from . import config
 from .build import BuildError, Summary, reindex
 from .readers import FORMATS
+from .records import SourceChanged
 from .store import IndexStore, LockHeld, StoreError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -55,6 +56,9 @@ def main(argv=None) -> int:
                           check=args.check, progress=not args.quiet)
     except LockHeld as error:
         print(f"reindex: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except SourceChanged as error:
+        print(f"reindex: {error}; the live index is unchanged", file=sys.stderr)
         return EXIT_FAILED
     except (BuildError, StoreError) as error:
         if getattr(error, "summary", None) is not None:

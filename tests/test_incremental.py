@@ -231,3 +231,41 @@ def test_non_utf8_and_listing_and_html_sources_stay_exact(tmp_path):
     assert {"releases.jsonl", "listing-en.txt", "listing-es.txt",
             "2021-03-04-dajabon-migrant-information-centre-en.html"} <= unread
     assert "latin.jsonl" not in unread
+
+
+def test_json_lines_read_in_chunks_as_parsed_whole(tmp_path, monkeypatch):
+    import random
+    from index.readers import jsonl
+    rng = random.Random(3)
+    records = [release(id=f"r{n}", body="x" * rng.randint(1, 300)) for n in range(60)]
+    text = "".join(json.dumps(r) + ("\n" if n % 7 else "\n\n") for n, r in enumerate(records)) + "{bad\n"
+    path = tmp_path / "a.jsonl"
+    for variant in (text, text.rstrip("\n"), "\ufeff" + text, ""):
+        path.write_text(variant, encoding="utf-8")
+        whole = jsonl.parse(variant.lstrip("\ufeff"), str(path))
+        for chunk in (1, 7, 64, 1 << 20):
+            monkeypatch.setattr(jsonl, "CHUNK", chunk)
+            read = jsonl.read(path)
+            assert [(r.id, r.line, r.body) for r in read.releases] == [(r.id, r.line, r.body) for r in whole.releases]
+            assert list(map(str, read.rejected)) == list(map(str, whole.rejected))
+
+
+def test_a_source_changed_while_read_fails_cleanly(tmp_path, monkeypatch, capsys):
+    records = [release(id=f"r{n}", date=f"2020-01-{1 + n:02d}", body=f"Text {n} about Honduras.") for n in range(5)]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    records.append(release(id="r-new", lang="es", date="2020-01-01", title="Trabajadores migrantes",
+                           body="Texto 0 sobre Honduras."))  # may pair with r0: r0 is read again
+    write_jsonl(source, records)
+    from index import known
+    real = known.Known.settle
+
+    def settle_after_an_edit(self, releases):
+        write_jsonl(source, [dict(r, body=r["body"] + " Edited.") for r in records])
+        return real(self, releases)
+    monkeypatch.setattr(known.Known, "settle", settle_after_an_edit)
+    assert reindex_main([str(source), "--index", str(root), "--incremental", "--quiet"]) == 3
+    assert "changed while it was being read; run the reindex again; the live index is unchanged" in \
+        capsys.readouterr().err
+    assert IndexStore(root).current_name() == "gen-000001" and not list(root.glob("*.partial"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..dates import DateError, parse_iso_date
 from ..records import (
     ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
-    Unread, clean_line, clean_text, first_paragraph, normalize_lang, web_address,
+    SourceChanged, Unread, clean_line, clean_text, first_paragraph, normalize_lang, web_address,
 )
 from .decoding import decode
 
@@ -28,13 +28,15 @@ class RecordError(ValueError):
     pass
 
 
+CHUNK = 8 << 20  # bytes read at a time
+
+
 def read(path: Path, known=None) -> ReadResult:
     """The releases of a JSON Lines file; ``known`` (an ``index.known.Known``) lets lines the
     live generation was built from, byte for byte, pass unparsed as :class:`Unread` releases."""
-    data = path.read_bytes()
-    result = _read_utf8(data, str(path), known)
+    result = _read_utf8(path, known)
     if result is None:  # not clean UTF-8: decoded as a whole, with its warnings
-        text, warnings = decode(data, str(path))
+        text, warnings = decode(path.read_bytes(), str(path))
         result = parse(text, str(path))
         result.warnings[:0] = warnings
     return result
@@ -47,52 +49,88 @@ def parse(text: str, source: str) -> ReadResult:
     return result
 
 
-def _read_utf8(data: bytes, source: str, known) -> ReadResult | None:
+def _read_utf8(path: Path, known) -> ReadResult | None:
     """``parse`` for a file that is valid UTF-8 (with or without a BOM), one line at a time,
     so that each line's bytes are hashed and only lines not in ``known`` are parsed.
 
     None when the file is not valid UTF-8: a file is valid exactly when each of its lines
     is (a line break is never part of a multi-byte character), and then every line decodes
-    to what decoding the whole file gives.
+    to what decoding the whole file gives.  The file is read in chunks into one buffer (a
+    large archive is hundreds of megabytes, mostly of lines that are only hashed); an
+    unread line is found again by its place in the file if it is needed after all.
     """
-    start = 0
-    if data.startswith(codecs.BOM_UTF8):
-        start = len(codecs.BOM_UTF8)
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None
+    source = str(path)
     result = ReadResult()
-    view = memoryview(data)
-    sha256, find = hashlib.sha256, data.find
-    releases, end, number = result.releases, 0, 0
     rows = known.lookup("jsonl") if known else {}
     columns = known.row_columns() if rows else ()
-    append, get = releases.append, rows.get
-    while end >= 0:
-        end = find(b"\n", start)
-        line = view[start:end] if end >= 0 else view[start:]
-        number += 1
-        key = sha256(line).digest()
-        row = get(key)
-        if row is not None:
-            append(Unread(known, row, columns, source, number, _read_again, line))
-        else:
-            try:
-                text = str(line, "utf-8")
-            except UnicodeDecodeError:
-                return None
-            before = (len(result.releases), len(result.warnings))
-            _parse_line(text, source, number, result)
-            if (len(result.releases), len(result.warnings)) == (before[0] + 1, before[1]):
-                result.releases[-1].origin = ("jsonl", key, 0, 1)
-        start = end + 1
-    return result
+    append, get, sha256 = result.releases.append, rows.get, hashlib.sha256
+    number = 0
+    with open(path, "rb", buffering=0) as handle:
+        buffer = bytearray(max(CHUNK, 4))  # room for a byte order mark at least
+        view = memoryview(buffer)
+        filled, eof = _fill(handle, view, 0)
+        base, start = 0, 0  # the file offset of the buffer; where the next line starts in it
+        if buffer.startswith(codecs.BOM_UTF8):
+            start = len(codecs.BOM_UTF8)
+        elif buffer.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        while True:
+            end = buffer.find(b"\n", start, filled)
+            if end < 0 and not eof:  # the rest of the line is still in the file
+                tail = filled - start
+                if tail == len(buffer):
+                    bigger = bytearray(2 * len(buffer))
+                    bigger[:tail] = view[start:filled]
+                    view.release()
+                    buffer, view = bigger, memoryview(bigger)
+                else:
+                    buffer[:tail] = bytes(view[start:filled])  # the start of one line, moved to the front
+                base, start = base + start, 0
+                filled, eof = _fill(handle, view, tail)
+                continue
+            last = end < 0
+            if last:
+                end = filled
+            line = view[start:end]
+            number += 1
+            key = sha256(line).digest()
+            row = get(key)
+            if row is not None:
+                append(Unread(known, row, columns, source, number, _read_again, (path, base + start, key)))
+            else:
+                try:
+                    text = str(line, "utf-8")
+                except UnicodeDecodeError:
+                    return None
+                before = (len(result.releases), len(result.warnings))
+                _parse_line(text, source, number, result)
+                if (len(result.releases), len(result.warnings)) == (before[0] + 1, before[1]):
+                    result.releases[-1].origin = ("jsonl", key, 0, 1)
+            if last:
+                return result
+            start = end + 1
 
 
-def _read_again(line, source: str, number: int) -> Release:
+def _fill(handle, view: memoryview, filled: int) -> tuple[int, bool]:
+    """Read into ``view`` after its first ``filled`` bytes: (bytes now in it, end of file)."""
+    while filled < len(view):
+        count = handle.readinto(view[filled:])
+        if not count:
+            return filled, True
+        filled += count
+    return filled, False
+
+
+def _read_again(place: tuple, source: str, number: int) -> Release:
+    """An unread line parsed after all, found again where it was (and checked unchanged)."""
+    path, offset, key = place
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        line = handle.readline().removesuffix(b"\n")
+    if hashlib.sha256(line).digest() != key:
+        raise SourceChanged(f"{source} changed while it was being read; run the reindex again")
     result = ReadResult()
     _parse_line(str(line, "utf-8"), source, number, result)
-    if result.rejected or not result.releases:
-        raise RuntimeError(f"{source}:{number}: a line read before cannot be read again")
     return result.releases[0]
 
 
