@@ -93,6 +93,7 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
             continue
         unique[release.id] = release
     if known.loaded:
+        enricher.use_places(known.places())
         enricher.cache = known.enrichment()
     else:
         enricher.use_cache(previous)
@@ -227,7 +228,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             else:
                 words, forms = vocabulary.build(releases), vocabulary.written_forms(releases)
             vocabulary.save(partial, words, forms)
-            Known.save(partial, summary.enricher.fingerprint, releases, hashes)
+            Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
             _pause_for_tests("switch")
             store.publish(name, partial, manifest)
         except OSError as error:

@@ -19,24 +19,62 @@ class Enricher:
     release first needs them (an incremental build may have none to enrich)."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
-                 fingerprint: str = "", cache: dict | None = None):
+                 fingerprint: str = "", cache: dict | None = None, places_key: str = ""):
         self._gazetteer = gazetteer
         self._taxonomy = taxonomy
+        self._codes: frozenset | None = None
         self.fingerprint = fingerprint  # of the places and topics files: cached enrichment is valid only with the same
         self.cache = cache if cache is not None else {}  # release id -> [source hash, countries, topics]
+        # The gazetteer as a previous build made it, valid while places_key is the same.
+        self.places_key = places_key
+        self._places_state: tuple | None = None
 
     @classmethod
     def load(cls) -> "Enricher":
         digest = hashlib.sha256()
         for path in (config.places_file(), config.topics_file()):
             digest.update(path.read_bytes() if path.exists() else b"")
-        return cls(fingerprint=digest.hexdigest()[:16])
+        fingerprint = digest.hexdigest()[:16]
+        # The gazetteer is made from the places file, Babel's country names and places.py.
+        from babel import __version__ as babel_version
+        from . import places
+        places_key = hashlib.sha256(b"\x00".join([
+            fingerprint.encode(), babel_version.encode(), Path(places.__file__).read_bytes()])).hexdigest()[:16]
+        return cls(fingerprint=fingerprint, places_key=places_key)
+
+    def use_places(self, saved) -> None:
+        """Take the gazetteer a previous build saved (``places_state()``), when made from the
+        same places file, Babel and code: loading Babel's country names takes longer than a
+        small incremental build spends enriching."""
+        if saved and saved[0] == self.places_key:
+            self._places_state = saved[1]
+
+    def places_state(self) -> tuple | None:
+        """What ``use_places`` takes, for the next build (when this one has it)."""
+        if self._gazetteer is None and self._places_state is None:
+            return None
+        g = self.gazetteer
+        return self.places_key, (g.folded, g.exact, g.first_words, g.longest, g.cities, frozenset(self.codes))
 
     @property
     def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None and self._places_state is not None:
+            folded, exact, first_words, longest, cities, codes = self._places_state
+            self._gazetteer = Gazetteer(folded=folded, exact=exact, first_words=first_words, longest=longest,
+                                        cities=cities)
+            self._codes = codes
         if self._gazetteer is None:
             self._gazetteer = Gazetteer.load()
         return self._gazetteer
+
+    @property
+    def codes(self) -> frozenset:
+        """The ISO 3166-1 alpha-2 codes explicit countries may use."""
+        if self._codes is None and self._places_state is not None:
+            self.gazetteer
+        if self._codes is None:
+            self._codes = country_codes()
+        return self._codes
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -58,7 +96,7 @@ class Enricher:
 
     def check(self, release: Release) -> str | None:
         """Why an explicit country or topic is not acceptable, or None."""
-        unknown = [c for c in release.countries or () if c not in country_codes()]
+        unknown = [c for c in release.countries or () if c not in self.codes]
         if unknown:
             return f"unknown country code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} (use ISO 3166-1 alpha-2)"
         unknown = [t for t in release.topics or () if t not in self.taxonomy.topics]

@@ -138,13 +138,17 @@ class Known:
         """Release id -> [source hash, countries, topics], for ``Enricher.cache``."""
         return _Enrichment(self if self.usable else Known())
 
+    def places(self):
+        """The gazetteer the generation's build saved (see ``Enricher.places_state``), or None."""
+        return self._columns.get("places")
+
     def hashes(self) -> dict[str, str]:
         """Release id -> content hash, for every release of the generation."""
         return dict(zip(self.column("ids"), self.column("hashes")))
 
     # --- writing -------------------------------------------------------------------------
     @staticmethod
-    def save(directory: Path, fingerprint: str, releases: list, hashes: dict[str, str]) -> None:
+    def save(directory: Path, fingerprint: str, releases: list, hashes: dict[str, str], places=None) -> None:
         """Write the table of ``releases``.  ``Unread`` ones take their rows from the table
         they were read from, gathered column by column; only the other rows are made anew."""
         old = next((r.known for r in releases if type(r) is Unread), None)
@@ -184,6 +188,7 @@ class Known:
             "raw": b"".join(raw),
             "index": array("i", index).tobytes(),
             "count": array("i", count).tobytes(),
+            "places": places,
         }
         (directory / FILE).write_bytes(marshal.dumps(columns))
 
