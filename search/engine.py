@@ -501,8 +501,18 @@ class Archive:
         fields = snap.searcher.stored_fields(docnum)
         group = snap.docs.groups[docnum]
         text = f"{fields['title']}\n{fields['title']}\n{fields['body']}"
-        hits = snap.searcher.more_like(docnum, f"body_{fields['lang']}", text=text, top=limit + 2, numterms=15)
-        out = [self._brief(snap, hit.docnum) for hit in hits if snap.docs.groups[hit.docnum] != group]
+        field_name = f"body_{fields['lang']}"
+        if snap.scorer is None:
+            docnums = [hit.docnum for hit in snap.searcher.more_like(docnum, field_name, text=text, top=limit + 2,
+                                                                      numterms=15)]
+        else:
+            # Whoosh's more-like-this query (its key terms, weighted), scored over whole posting lists.
+            key_terms = snap.searcher.key_terms_from_text(field_name, text, numterms=15)
+            query = wq.Or([wq.Term(field_name, word, boost=weight) for word, weight in key_terms])
+            found = snap.scorer.evaluate(snap.searcher, query)
+            found.mask[docnum] = False
+            docnums = [d for d, _ in top(found.mask, found.scores, 0, limit + 2)]
+        out = [self._brief(snap, d) for d in docnums if snap.docs.groups[d] != group]
         return out[:limit]
 
     def latest(self, limit: int = 10, ui: str = "en") -> list[Brief]:

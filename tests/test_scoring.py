@@ -102,3 +102,11 @@ def test_bitmaps_and_masks_convert_both_ways():
         mask = bits_to_mask(bits, size)
         assert list(np.flatnonzero(mask)) == docs
         assert mask_to_bits(mask) == bits
+
+
+def test_related_releases_equal_whoosh_more_like_this(archive):
+    fast = Archive(archive.store.root)
+    slow = Archive(archive.store.root)
+    slow.snapshot().__dict__["scorer"] = None  # Whoosh's more_like
+    for release_id in list(fast.snapshot().docs.docnum_by_id)[:12]:
+        assert [b.id for b in fast.related(release_id)] == [b.id for b in slow.related(release_id)]
