@@ -382,6 +382,7 @@ def test_highlight_finds_every_word_that_analyses_to_a_term():
     rows = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
     rows.append({"lang": "en", "title": "Dying, lying and tying", "body": "People dying; the U.S. l'homme's d'Ivoire."})
+    rows.append({"lang": "es", "title": "ÉXODO y Éxodo", "body": "Migración, MIGRACIÓN, ñandú Ñandú; Öland, 3.5 e.g. x_y."})
     for row in rows:
         text = f"{row['title']}\n{row['body']}"
         tokenizer = analyzer(row["lang"]).items[0]
