@@ -43,8 +43,11 @@ def _accent_table() -> dict[int, str]:
 _ACCENTS = _accent_table()
 
 
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+
+
 def _strip_accents(text: str) -> str:
-    return text if text.isascii() else text.translate(_ACCENTS)
+    return text if text.isascii() or not _ACCENTED.search(text) else text.translate(_ACCENTS)
 
 
 def _words(text: str) -> list[str]:
@@ -70,7 +73,7 @@ def country_name(code: str, lang: str) -> str:
 class Gazetteer:
     folded: dict[tuple, str]  # lower-cased word tuple -> code
     exact: dict[tuple, str]  # case-kept word tuple (acronyms) -> code
-    first_words: frozenset
+    first_words: dict[str, tuple[int, ...]]  # lower-cased first word of a name -> name lengths, longest first
     longest: int
     cities: frozenset = frozenset()  # keys that name a city or province, not the country itself
 
@@ -106,17 +109,27 @@ class Gazetteer:
                 if key:
                     exact[key] = code
         keys = list(folded) + list(exact)
+        lengths: dict[str, set[int]] = {}
+        for key in keys:
+            lengths.setdefault(key[0].lower(), set()).add(len(key))
         return cls(
             folded=folded, exact=exact,
-            first_words=frozenset(k[0].lower() for k in keys),
+            first_words={word: tuple(sorted(n, reverse=True)) for word, n in lengths.items()},
             longest=max((len(k) for k in keys), default=1),
             cities=frozenset(cities),
         )
 
     def find(self, text: str) -> list[str]:
         """Country codes named in ``text``, in order of first mention."""
+        words = _WORD.findall(_strip_accents(_CURRENCY.sub(" ", text) if "$" in text else text))
+        lower = _lower_all(words)
+        if self.first_words.keys().isdisjoint(lower):
+            return []
+        kept = [i for i, w in enumerate(lower) if w not in _CONNECTORS]
+        if len(kept) < len(words):
+            words, lower = [words[i] for i in kept], [lower[i] for i in kept]
         found: dict[str, None] = {}
-        for _, _, code in self._matches(_words(text)):
+        for _, _, code in self._matches(words, lower):
             found.setdefault(code, None)
         return list(found)
 
@@ -129,19 +142,28 @@ class Gazetteer:
         return [(matches[i].start(), matches[j - 1].end(), code) for i, j, code in self._matches(words)
                 if cities or tuple(w.lower() for w in words[i:j]) not in self.cities]
 
-    def _matches(self, words: list[str]):
+    def _matches(self, words: list[str], lower: list[str] | None = None):
         """``(first word, after last word, code)`` of each place name, longest first at each position."""
-        lower = [w.lower() for w in words]
-        i, n = 0, len(words)
-        while i < n:
-            if lower[i] not in self.first_words:
-                i += 1
+        if lower is None:
+            lower = _lower_all(words)
+        n = len(words)
+        after = 0  # the first word not yet part of a name
+        first_words, exact, folded = self.first_words, self.exact, self.folded
+        for i in [i for i, w in enumerate(lower) if w in first_words]:
+            if i < after:
                 continue
-            for length in range(min(self.longest, n - i), 0, -1):
-                code = self.exact.get(tuple(words[i:i + length])) or self.folded.get(tuple(lower[i:i + length]))
+            for length in first_words[lower[i]]:
+                if i + length > n:
+                    continue
+                code = exact.get(tuple(words[i:i + length])) or folded.get(tuple(lower[i:i + length]))
                 if code:
                     yield i, i + length, code
-                    i += length
+                    after = i + length
                     break
-            else:
-                i += 1
+
+
+def _lower_all(words: list[str]) -> list[str]:
+    """Each word lower-cased (one ``lower()`` over all of them when no character's lower case
+    changes the number of words)."""
+    lowered = " ".join(words).lower().split(" ")
+    return lowered if len(lowered) == len(words) else [w.lower() for w in words]
