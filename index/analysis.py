@@ -81,7 +81,15 @@ class FoldingStemTokenizer(Tokenizer):
 
     def terms(self, text: str) -> list[str]:
         """The analysed terms of ``text`` in order."""
-        return [t for t, _ in self._analyse(_TOKEN.findall(text))]
+        return self.terms_of_folded(_fold_all(_TOKEN.findall(text)))
+
+    def terms_of_folded(self, folded: list[str]) -> list[str]:
+        """The terms of words already folded (``_fold_all``), in order: stop words out, then stemmed."""
+        stop = self._stop
+        kept = [w for w in folded if w not in stop] if stop else folded
+        if self._stemmer is not None and kept:
+            return self._stemmer.stemWords(kept)
+        return list(kept)
 
     def _analyse(self, words: list[str]) -> list[tuple[str, int]]:
         """(term, index of the original word) for the words that survive the stop list."""

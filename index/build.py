@@ -17,13 +17,20 @@ from .pairing import PairReport
 from .progress import Progress
 from .readers import read_sources
 from .records import Rejected, Release, Unread, Warning_
+from .analysis import LANGUAGES
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
-from . import vocabulary
+from . import segments, vocabulary
 
-WRITER_LIMIT_MB = 256
-WRITER_PROCS = int(os.environ.get("REINDEX_PROCS", "2"))
-PARALLEL_FROM = 5000  # releases; below this one process is as fast
+WRITER_LIMIT_MB = 256  # Whoosh's writer, in incremental builds
+# Processes that enrich and write a large build (at most one per core), and the fewest releases
+# worth a process of their own (below, forking costs about what it saves).
+BUILD_PROCS = int(os.environ.get("REINDEX_PROCS", "2"))
+MIN_SLICE = 2500
+
+
+def build_procs() -> int:
+    return max(1, min(BUILD_PROCS, segments.cpu_count()))
 
 
 class BuildError(RuntimeError):
@@ -97,7 +104,8 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
         enricher.cache = known.enrichment()
     else:
         enricher.use_cache(previous)
-    kept, rejected, pairs = enricher.enrich_all(list(unique.values()), known if reuse else None)
+    kept, rejected, pairs = enricher.enrich_all(list(unique.values()), known if reuse else None,
+                                                procs=build_procs(), min_slice=MIN_SLICE)
     summary.rejected.extend(rejected)
     summary.pairs = pairs
     summary.warnings.extend(pairs.warnings)
@@ -208,7 +216,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 removed = _write_incremental(partial, [by_id[i] for i in added + updated], updated + deleted,
                                              hashes, progress)
             else:
-                _write_full(partial, releases, hashes, progress)
+                tally = _write_full(partial, releases, hashes, progress)
             languages = [r.lang for r in releases]
             manifest = {
                 "generation": name,
@@ -225,8 +233,8 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 words, forms = vocabulary.load_both(store.path(current))
                 words = vocabulary.update(words, removed, changed)
                 forms = vocabulary.written_forms(changed, forms)
-            else:
-                words, forms = vocabulary.build(releases), vocabulary.written_forms(releases)
+            else:  # the words of the body fields (which hold the titles too), counted as they were indexed
+                words, forms = dict(tally.counts), tally.forms()
             vocabulary.save(partial, words, forms)
             Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
             _pause_for_tests("switch")
@@ -266,20 +274,25 @@ def _pairs_together(releases: list[Release]) -> list[Release]:
     return ordered
 
 
-def _full_writer(ix, count: int):
-    """One writer for small archives; for large ones, Whoosh's multi-process writer with one
-    segment per process (the final merge would cost what the processes saved)."""
-    procs = min(os.cpu_count() or 1, WRITER_PROCS)
-    if count >= PARALLEL_FROM and procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB // procs, batchsize=200)
-    return ix.writer(limitmb=WRITER_LIMIT_MB)
-
-
-def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str], progress: bool) -> None:
+def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
+                progress: bool) -> vocabulary.Tally:
+    """A new index of every release, and the archive's vocabulary: written in bulk
+    (``index.segments``), by ``BUILD_PROCS`` processes when there are enough releases."""
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
-    writer = _full_writer(ix, len(releases))
-    _write(writer, releases, [], hashes, Progress(len(releases), "indexing", enabled=progress))
+
+    def document_at(n: int) -> dict:
+        _pause_for_tests("writing", once=True)
+        release = releases[n]
+        return document(release, hashes[release.id])
+
+    bar = Progress(len(releases), "indexing", enabled=progress)
+    try:
+        return segments.write_full(ix, len(releases), document_at, procs=build_procs(), min_slice=MIN_SLICE,
+                                   progress=bar,
+                                   vocabulary_fields=[f"body_{lang}" for lang in LANGUAGES])
+    finally:
+        bar.close()
 
 
 def _write_incremental(partial: Path, changed: list[Release], remove: list[str],

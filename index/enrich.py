@@ -4,6 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from . import forked
 from .known import Known, read_changed_pairs
 from .pairing import PairReport, pair_releases
 from .places import Gazetteer, country_codes
@@ -106,25 +107,31 @@ class Enricher:
 
     def enrich(self, release: Release) -> None:
         """Fill countries and topics, unless the source gave them."""
-        release.source_hash = _source_hash(release)
-        cached = self.cache.get(release.id)
-        if cached and cached[0] == release.source_hash:
-            release.countries, release.topics = cached[1], cached[2]
-            return
-        if release.countries is None:
-            release.countries = self.gazetteer.find(f"{release.title}\n{release.body}")
-        if release.topics is None:
-            release.topics = self.taxonomy.assign(release.title, release.body, release.lang)
+        release.source_hash, release.countries, release.topics = self.enrichment(release)
 
-    def enrich_all(self, releases: list[Release], known: Known | None = None
-                   ) -> tuple[list[Release], list[Rejected], PairReport]:
-        """Check and enrich the releases, then pair them.
+    def enrichment(self, release: Release) -> tuple[str, list[str], list[str]]:
+        """A release's source hash, countries and topics (those the source gave, else found)."""
+        source_hash = _source_hash(release)
+        cached = self.cache.get(release.id)
+        if cached and cached[0] == source_hash:
+            return source_hash, cached[1], cached[2]
+        countries, topics = release.countries, release.topics
+        if countries is None:
+            countries = self.gazetteer.find(f"{release.title}\n{release.body}")
+        if topics is None:
+            topics = self.taxonomy.assign(release.title, release.body, release.lang)
+        return source_hash, countries, topics
+
+    def enrich_all(self, releases: list[Release], known: Known | None = None, procs: int = 1,
+                   min_slice: int = 1) -> tuple[list[Release], list[Rejected], PairReport]:
+        """Check and enrich the releases (in up to ``procs`` forked processes, each with at least
+        ``min_slice`` releases), then pair them.
 
         An :class:`Unread` release passed the checks and was enriched by the build that knew
         it (``known``), with the same places and topics files: it is kept as it is, and only
         the translation groups that may pair differently from that build are paired again.
         """
-        kept, rejected = [], []
+        kept, rejected, todo = [], [], []
         for release in releases:
             if type(release) is Unread:
                 kept.append(release)
@@ -133,8 +140,17 @@ class Enricher:
             if problem:
                 rejected.append(Rejected(release.source, release.line, problem))
                 continue
-            self.enrich(release)
+            todo.append(release)
             kept.append(release)
+        if procs > 1 and len(todo) >= 2 * min_slice:
+            self.gazetteer, self.taxonomy  # loaded once, here: the forked processes share them
+            parts = forked.map_slices(lambda start, end: [self.enrichment(r) for r in todo[start:end]],
+                                      len(todo), procs, min_slice)
+            for release, found in zip(todo, (found for part in parts for found in part)):
+                release.source_hash, release.countries, release.topics = found
+        else:
+            for release in todo:
+                self.enrich(release)
         settled: set = set()
         if known:
             kept, settled = known.settle(kept)

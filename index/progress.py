@@ -27,6 +27,11 @@ class Progress:
             print(f"{self.label}: {self.done}/{self.total}", file=self.stream, flush=True)
             self._next_line = self.done + max(1, self.total // 10)
 
+    def to(self, done: int) -> None:
+        """Move on to ``done`` in all (from a count kept elsewhere, such as by build processes)."""
+        if done > self.done:
+            self.update(done - self.done)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

@@ -20,28 +20,54 @@ def words_of(text: str) -> set[str]:
     return {w for w in _fold_all(_TOKEN.findall(text)) if 1 < len(w) <= MAX_WORD}
 
 
-def build(releases) -> dict[str, int]:
-    counts: Counter = Counter()
+class Tally:
+    """The vocabulary of releases as they are read: releases per folded word, and how often each
+    accented form is written.  A build that analyses the text anyway adds each release's words
+    as it goes (``index.segments``); tallies of parts of an archive add up (``merge``)."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.written: Counter = Counter()
+
+    def add(self, words: list[str], folded: list[str]) -> None:
+        """One release's words as the analyser's tokenizer finds them, and the same folded."""
+        self.counts.update({w for w in folded if 1 < len(w) <= MAX_WORD})
+        self.written.update([w.lower() for w in words if not w.isascii()])
+
+    def add_text(self, text: str) -> None:
+        words = _TOKEN.findall(text)
+        self.add(words, _fold_all(words))
+
+    def merge(self, other: "Tally") -> None:
+        self.counts.update(other.counts)
+        self.written.update(other.written)
+
+    def forms(self, forms: dict[str, str] | None = None) -> dict[str, str]:
+        """Folded word -> its commonest written (accented, lower-case) form, for words with
+        accents, so suggestions read "migración", not "migracion"; over ``forms`` if given."""
+        out = dict(forms or {})
+        best: dict[str, int] = {}
+        for form, n in self.written.items():
+            key = _fold_all([form])[0]
+            if n > best.get(key, 0):
+                best[key], out[key] = n, form
+        return out
+
+
+def tally(releases) -> Tally:
+    out = Tally()
     for release in releases:
-        counts.update(words_of(f"{release.title}\n{release.body}"))
-    return dict(counts)
+        out.add_text(f"{release.title}\n{release.body}")
+    return out
+
+
+def build(releases) -> dict[str, int]:
+    return dict(tally(releases).counts)
 
 
 def written_forms(releases, forms: dict[str, str] | None = None) -> dict[str, str]:
-    """Folded word -> its commonest written (accented, lower-case) form, for words with accents,
-    so suggestions read "migración", not "migracion"."""
-    seen: Counter = Counter()
-    for release in releases:
-        for word in _TOKEN.findall(f"{release.title}\n{release.body}"):
-            if not word.isascii():
-                seen[word.lower()] += 1
-    out = dict(forms or {})
-    best: dict[str, int] = {}
-    for form, n in seen.items():
-        key = _fold_all([form])[0]
-        if n > best.get(key, 0):
-            best[key], out[key] = n, form
-    return out
+    """Folded word -> its commonest written form, for the accented words of ``releases``."""
+    return tally(releases).forms(forms)
 
 
 def update(counts: dict[str, int], removed: list[dict], added) -> dict[str, int]:

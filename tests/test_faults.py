@@ -212,7 +212,7 @@ def _enospc(*args, **kwargs):
 FULL_DISK_AT = {
     # where the write fails: (object, attribute)
     "new generation directory": ("index.store.IndexStore.start", None),
-    "whoosh segment commit": ("whoosh.writing.SegmentWriter.commit", None),
+    "whoosh table of contents": ("whoosh.writing.SegmentWriter._commit_toc", None),
     "vocabulary file": ("index.vocabulary.save", None),
     "manifest and fsync": ("index.store.IndexStore.publish", None),
     "CURRENT pointer": ("index.store.IndexStore.switch", None),

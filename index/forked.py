@@ -1,0 +1,106 @@
+"""Work on contiguous slices of a list in forked child processes, for the two cores of a build.
+
+A forked child starts with the parent's memory as it is (the releases read, the gazetteer and
+topics loaded), so nothing is pickled on the way in; only each slice's result comes back, through
+a pipe.  A child dies with its parent (a reindex killed at any stage leaves no child writing),
+and an error in a child is raised again in the parent, with the child's traceback in its message.
+"""
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import traceback
+from multiprocessing.connection import wait
+
+_PR_SET_PDEATHSIG = 1
+
+
+class ChildFailed(RuntimeError):
+    """A child process died without sending its result (killed, out of memory...)."""
+
+
+def slices(count: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` contiguous ``(start, end)`` ranges covering ``range(count)``, as equal as can be."""
+    parts = max(1, min(parts, count))
+    bounds = [count * i // parts for i in range(parts + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(parts)]
+
+
+def map_slices(function, count: int, parts: int, min_slice: int = 1, counter=None, on_tick=None) -> list:
+    """``[function(start, end) for each slice]``, each slice in its own forked process.
+
+    There are at most ``parts`` slices, and none shorter than ``min_slice`` (work too small
+    to be worth a process).  ``counter`` is a shared ``multiprocessing.Value`` the function
+    may add to as it goes; ``on_tick(value)`` is called with it about twice a second (for a
+    progress bar).  With one slice the function runs here, in this process.
+    """
+    ranges = slices(count, min(parts, count // max(1, min_slice)))
+    if len(ranges) <= 1:
+        return [function(*r) for r in ranges]
+    context = multiprocessing.get_context("fork")
+    children, results = [], {}
+    try:
+        for index, (start, end) in enumerate(ranges):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(function, start, end, send), daemon=True)
+            process.start()
+            send.close()
+            children.append((index, process, receive))
+        pending = {receive: index for index, _, receive in children}
+        while pending:
+            for receive in wait(list(pending), timeout=0.5):
+                index = pending.pop(receive)
+                try:
+                    ok, value = receive.recv()
+                except EOFError:
+                    raise ChildFailed(f"a build process (slice {index + 1} of {len(ranges)}) "
+                                      f"stopped without finishing") from None
+                if not ok:
+                    raise value
+                results[index] = value
+            if on_tick is not None and counter is not None:
+                on_tick(counter.value)
+    finally:
+        for _, process, receive in children:
+            if process.is_alive() and len(results) < len(ranges):
+                process.kill()
+            process.join()
+            receive.close()
+    return [results[i] for i in range(len(ranges))]
+
+
+def _child(function, start: int, end: int, send) -> None:
+    _die_with_parent()
+    try:
+        result = (True, function(start, end))
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+        result = (False, _portable(error))
+    try:
+        send.send(result)
+    finally:
+        send.close()
+
+
+def _portable(error: BaseException) -> BaseException:
+    """The error itself when it can be pickled (an OSError keeps its errno), else a RuntimeError;
+    the child's traceback goes into the message either way."""
+    import pickle
+    detail = "".join(traceback.format_exception(error)).rstrip()
+    try:
+        pickle.loads(pickle.dumps(error))
+        error.add_note(f"in a build process:\n{detail}")
+        return error
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(error).__name__}: {error}\nin a build process:\n{detail}")
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere, nothing is done)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)

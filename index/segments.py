@@ -1,0 +1,300 @@
+"""Writing a full build's Whoosh segments quickly: postings gathered per term, slices in parallel.
+
+Whoosh's ``SegmentWriter`` turns every posting into a tuple in a sorting pool (spilled to disk
+and merged back when it grows), then, writing the segment, looks each posting's field length up
+in the column file it has just written and hands postings one by one to the posting writer.
+For a full build all of that can be done in bulk, and :class:`BulkSegmentWriter` does:
+
+- a release's text fields go through the index's own analyser once, and each term's
+  documents, frequencies and positions are appended to arrays kept per term (documents come
+  in order, so nothing needs sorting but the terms themselves);
+- field lengths are kept in memory as they are counted;
+- each posting list is written in Whoosh's W3 block format, a block of up to 128 postings at
+  a time, with the block statistics (lengths, weights) from those arrays; blocks too small
+  for compression to pay (zlib costs more to start than it saves on a few dozen bytes) are
+  left uncompressed, as Whoosh's block format allows for each block.
+
+What is written is what Whoosh's writer writes for the same documents (the same terms,
+postings, positions, lengths, stored fields and columns: ``tests/test_segments.py``
+compares the two), in the same files, readable by any Whoosh reader.
+
+:func:`write_full` writes a list of releases as contiguous slices, one forked process per
+slice, each slice as one or more segments, and commits them in order, so document numbers
+follow the order of the list.
+"""
+
+import multiprocessing
+import os
+import zlib
+from array import array
+from functools import partial
+from pickle import dumps
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.formats import Positions
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from .analysis import _TOKEN, FoldingStemTokenizer, _fold_all
+from . import forked, vocabulary
+
+SEGMENT_POSTINGS = 6_000_000  # postings gathered in memory before a segment is written (about 100 MB)
+COMPRESS_FROM = 1000  # bytes: smaller posting blocks are stored uncompressed
+
+
+class BulkSegmentWriter(SegmentWriter):
+    """A ``SegmentWriter`` for adding many documents at once: one segment, postings in memory.
+
+    Documents can only be added (no deletions, no other segments merged in): it is meant for
+    the segments of a new index.  Fields must not use boosts, vectors or separate spelling.
+    """
+
+    def __init__(self, ix, vocabulary_fields=(), **kwargs):
+        super().__init__(ix, **kwargs)
+        # The archive's vocabulary (index.vocabulary), from the words of these fields as they are analysed.
+        self.vocabulary_fields = frozenset(vocabulary_fields)
+        self.tally = vocabulary.Tally()
+        self._terms: dict[str, dict] = {}  # field -> term -> [documents, weights, values]
+        self._lengths: dict[str, array] = {}  # field -> length byte per document
+        self._fast: dict[str, FoldingStemTokenizer] = {}  # text fields analysed here directly
+        self.postings = 0
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: vectors and separate spelling are not supported")
+            items = getattr(getattr(field, "analyzer", None), "items", None)
+            if (field.indexed and type(field.format) is Positions and field.format.field_boost == 1.0
+                    and items and len(items) == 1 and isinstance(items[0], FoldingStemTokenizer)):
+                self._fast[name] = items[0]
+
+    def add_document(self, **fields):
+        self._check_state()
+        schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+        names = sorted(n for n in fields if not n.startswith("_"))
+        if any(n.startswith("_") and not n.startswith("_stored_") for n in fields):
+            raise ValueError("boosts are not supported by the bulk writer")
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                length = self._index(name, field, value, docnum)
+                if length:
+                    lengths = self._lengths.get(name)
+                    if lengths is None:
+                        lengths = self._lengths[name] = array("B")
+                    if len(lengths) < docnum:
+                        lengths.extend(bytes(docnum - len(lengths)))
+                    lengths.append(length_to_byte(length))
+            stored = fields.get(f"_stored_{name}", value)
+            perdoc.add_field(name, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, name: str, field, value, docnum: int) -> int:
+        """Gather the postings of one field of one document; its length (0 if not scored)."""
+        terms = self._terms.get(name)
+        if terms is None:
+            terms = self._terms[name] = {}
+        tokenizer = self._fast.get(name)
+        if tokenizer is not None:
+            # As Whoosh's Positions format: position = index among the words kept, weight = frequency.
+            words = _TOKEN.findall(value)
+            folded = _fold_all(words)
+            if name in self.vocabulary_fields:
+                self.tally.add(words, folded)
+            kept = tokenizer.terms_of_folded(folded)
+            positions: dict[str, list[int]] = {}
+            for position, term in enumerate(kept):
+                found = positions.get(term)
+                if found is None:
+                    positions[term] = [position]
+                else:
+                    found.append(position)
+            for term, found in positions.items():
+                entry = terms.get(term)
+                if entry is None:
+                    entry = terms[term] = (array("I"), array("I"), array("I"))
+                entry[0].append(docnum)
+                entry[1].append(len(found))
+                entry[2].extend(found)
+            self.postings += len(positions)
+            return len(kept)
+        length = 0
+        for btext, frequency, weight, vbytes in field.index(value):
+            if field.scorable:
+                length += frequency
+            entry = terms.get(btext)
+            if entry is None:
+                entry = terms[btext] = ([], [], [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+            self.postings += 1
+        return length
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        for name in sorted(self._terms):
+            field = self.schema[name]
+            fieldwriter.start_field(name, field)
+            fieldwriter._postwriter = postings = _BlockWriter(fieldwriter._postfile)
+            lengths = self._lengths.get(name, array("B"))
+            lengths.extend(bytes(self.docnum - len(lengths)))
+            terms = self._terms.pop(name)
+            fast = name in self._fast
+            for key in sorted(terms):  # code point order is UTF-8 byte order
+                docs, weights, values = terms.pop(key)
+                fieldwriter.start_term(key.encode("utf-8") if fast else key)
+                if fast:
+                    values = _positions_values(weights, values)
+                    weights = array("f", weights)
+                postings.add_all(docs, weights, values, lengths)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+
+_SINGLE: dict[int, bytes] = {}  # position -> the value of a posting with that one position
+
+
+def _positions_values(frequencies: array, positions: array) -> list[bytes]:
+    """Whoosh's Positions encoding of each posting: the frequency, then the pickled position deltas."""
+    single = _SINGLE
+    out = []
+    at = 0
+    for frequency in frequencies:
+        if frequency == 1:  # most postings: made once per position
+            position = positions[at]
+            value = single.get(position)
+            if value is None:
+                value = single[position] = pack_uint(1) + dumps([position], 2)
+            out.append(value)
+            at += 1
+            continue
+        found = positions[at:at + frequency].tolist()
+        at += frequency
+        for i in range(frequency - 1, 0, -1):
+            found[i] -= found[i - 1]
+        out.append(pack_uint(frequency) + dumps(found, 2))
+    return out
+
+
+class _BlockWriter(W3PostingsWriter):
+    """Whoosh's W3 posting writer, given a term's postings a block at a time."""
+
+    def __init__(self, postfile):
+        super().__init__(postfile, blocklimit=128, compression=3, inlinelimit=1)
+
+    def add_all(self, docs, weights, values, lengths: array) -> None:
+        """Every posting of the term being written; ``lengths`` holds each document's length byte."""
+        limit = self._blocklimit
+        count = len(docs)
+        for start in range(0, count, limit):
+            end = min(start + limit, count)
+            self._ids = docs[start:end] if type(docs) is array else array("I", docs[start:end])
+            self._weights = weights[start:end] if type(weights) is array else array("f", weights[start:end])
+            self._values = values[start:end]
+            self._maxweight = max(self._weights)
+            # As Whoosh: a document whose length byte is 0 has no length in the block statistics.
+            known = [b for b in map(lengths.__getitem__, self._ids) if b]
+            self._minlength = byte_to_length(min(known)) if known else None
+            self._maxlength = byte_to_length(max(known)) if known else 0
+            if end < count:  # the last block is left for finish_postings(), as Whoosh does
+                self._write_block()
+
+    def _write_block(self, last=False):
+        """Whoosh's ``W3PostingsWriter._write_block``, leaving small blocks uncompressed (Whoosh's
+        own code means to, under 20 bytes, but then compresses every block)."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        compression = self._compression if len(databytes) >= COMPRESS_FROM else 0
+        if compression:
+            databytes = zlib.compress(databytes, compression)
+        ids = self._ids
+        infobytes = dumps((len(ids), ids[-1], self._maxweight, compression, length_to_byte(self._minlength),
+                           length_to_byte(self._maxlength)), 2)
+        blocklength = len(infobytes) + len(databytes)
+        self._postfile.write_int(-blocklength if last else blocklength)
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+
+def write_full(ix, count: int, document_at, procs: int = 1, min_slice: int = 1, progress=None,
+               vocabulary_fields=()) -> vocabulary.Tally:
+    """Write documents ``document_at(0)`` .. ``document_at(count - 1)`` into the new index ``ix``;
+    the vocabulary of the ``vocabulary_fields``.
+
+    With ``procs`` > 1 the documents are split into up to that many contiguous slices of at
+    least ``min_slice`` documents, each written by a forked process; a slice whose postings outgrow ``SEGMENT_POSTINGS`` becomes several
+    segments.  The segments are committed in order; on any failure nothing is committed.
+    ``progress`` (an ``index.progress.Progress``) is moved on as documents are added.
+    """
+    slice_writer = partial(_write_slice, ix, document_at, frozenset(vocabulary_fields))
+    writer = ix.writer()  # holds the index's lock; the slices' writers do not take it
+    try:
+        if procs > 1 and count >= 2 * min_slice:
+            done = multiprocessing.get_context("fork").Value("q", 0)
+
+            def report(added: int) -> None:
+                with done.get_lock():
+                    done.value += added
+
+            on_tick = progress.to if progress is not None else None
+            results = forked.map_slices(partial(slice_writer, report), count, procs, min_slice,
+                                        counter=done, on_tick=on_tick)
+        else:
+            results = [slice_writer(progress.update if progress is not None else None, 0, count)]
+        tally = vocabulary.Tally()
+        for _, part in results:
+            tally.merge(part)
+        writer._close_segment()  # the lock holder wrote nothing itself
+        writer._commit_toc([segment for segments, _ in results for segment in segments])
+        writer._finish()
+    except BaseException:
+        writer.cancel()
+        raise
+    return tally
+
+
+def _write_slice(ix, document_at, vocabulary_fields, report, start: int, end: int) -> tuple[list, vocabulary.Tally]:
+    """The segments holding documents ``start`` to ``end - 1``, in order, and their vocabulary."""
+    segments = []
+    tally = vocabulary.Tally()
+    writer = BulkSegmentWriter(ix, vocabulary_fields, _lk=False)
+    added = 0
+    for n in range(start, end):
+        writer.add_document(**document_at(n))
+        if writer.postings >= SEGMENT_POSTINGS and n + 1 < end:
+            segments.append(writer._finalize_segment())
+            tally.merge(writer.tally)
+            writer = BulkSegmentWriter(ix, vocabulary_fields, _lk=False)
+        added += 1
+        if report is not None and (added == 100 or n + 1 == end):
+            report(added)
+            added = 0
+    if writer.docnum:
+        segments.append(writer._finalize_segment())
+        tally.merge(writer.tally)
+    else:
+        writer._close_segment()
+    return segments, tally
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
