@@ -11,10 +11,15 @@ LOG_LEVEL             info
 FORWARDED_ALLOW_IPS   proxies trusted for X-Forwarded-* headers (127.0.0.1)
 GUNICORN_CONTROL_SOCKET  path of gunicorn's control socket; off unless set
 
-Each worker opens the index once and reopens it when a reindex switches generations, so
-workers need no restart after a reindex.
+The master process loads the site and the live index generation once (``preload_app``),
+and computes what the first searches would need, before it forks each worker: a worker
+starts ready, replaced workers too (after WEB_MAX_REQUESTS), and the workers share that
+memory.  Each worker reopens the index by itself when a reindex switches generations, so
+workers need no restart after a reindex; the master opens the new generation before it
+forks the next worker.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -26,7 +31,8 @@ def _int(name: str, default: int) -> int:
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = _int("WEB_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "gthread"
+# gunicorn's threaded worker, taking new connections only while it has a free thread (web/worker.py).
+worker_class = "web.worker.BalancedThreadWorker"
 threads = _int("WEB_THREADS", 4)
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = 20
@@ -51,3 +57,12 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 wsgi_app = "web.wsgi:app"
+preload_app = True
+
+
+def pre_fork(server, worker):
+    """In the master, before each worker is forked: the live generation loaded and warmed."""
+    server.app.wsgi().extensions["archive"].warm()
+    # What the master holds now is only read by the workers: keep the garbage collector from
+    # writing to those objects (which would copy their memory into every worker).
+    gc.freeze()

@@ -50,18 +50,19 @@ def worker_pids(master: int) -> set[int]:
 class Server:
     """gunicorn in its own process group, always stopped with the whole group."""
 
-    def __init__(self, index_dir: Path, log: Path, workers: int = WORKERS):
+    def __init__(self, index_dir: Path, log: Path, workers: int = WORKERS, threads: int = 4, args=(),
+                 max_requests: int = 0):
         self.port = _free_port()
         self.log = log
         self.workers = workers
         env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(self.port), "HOST": "127.0.0.1",
-               "WEB_WORKERS": str(workers), "WEB_THREADS": "4", "WEB_TIMEOUT": "60", "WEB_MAX_REQUESTS": "0",
-               "RATE_LIMIT": "off", "ACCESS_LOG": "", "ERROR_LOG": "-"}
+               "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads), "WEB_TIMEOUT": "60",
+               "WEB_MAX_REQUESTS": str(max_requests), "RATE_LIMIT": "off", "ACCESS_LOG": "", "ERROR_LOG": "-"}
         env.pop("WEB_CONCURRENCY", None)
         if (PROJECT_ROOT / ".venv" / "bin" / "gunicorn").exists():
-            command = [str(PROJECT_ROOT / "scripts" / "serve")]
+            command = [str(PROJECT_ROOT / "scripts" / "serve"), *args]
         else:
-            command = [sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py"]
+            command = [sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py", *args]
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
                                         stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -115,8 +116,8 @@ class Server:
 def start_server(tmp_path):
     servers = []
 
-    def start(index_dir: Path, workers: int = WORKERS) -> Server:
-        server = Server(index_dir, tmp_path / f"gunicorn-{len(servers)}.log", workers)
+    def start(index_dir: Path, workers: int = WORKERS, **options) -> Server:
+        server = Server(index_dir, tmp_path / f"gunicorn-{len(servers)}.log", workers, **options)
         servers.append(server)
         server.wait_ready()
         return server
@@ -191,6 +192,60 @@ def test_a_worker_killed_during_load_is_replaced_and_the_others_keep_answering(w
     # The replacement works too: a round of requests on fresh connections all succeed.
     statuses = [server.get(path)[0] for path in PATHS * 4]
     assert statuses == [200] * len(statuses)
+
+
+# --- connections shared between the workers -------------------------------------------------------
+def test_connections_opened_at_once_are_shared_between_the_workers(web_index, start_server, tmp_path):
+    """Four clients connect at the same moment to two workers of two threads: each worker takes
+    two (a worker accepts only while it has a free thread, web/worker.py), instead of one
+    worker taking all four while the other idles."""
+    access = tmp_path / "access.log"
+    server = start_server(web_index, threads=2,
+                          args=["--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s"])
+    clients = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
+    time.sleep(0.5)  # accepted, no request sent yet: each accepted connection holds a thread
+    for client in clients:
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    for client in clients:
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+        client.close()
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    deadline = time.monotonic() + 10
+    lines = []
+    while time.monotonic() < deadline and len(lines) < 4:
+        lines = [line for line in access.read_text().splitlines() if "/healthz" in line][-4:]
+        time.sleep(0.1)
+    served_by = [line.split()[0] for line in lines]
+    assert len(served_by) == 4 and len(set(served_by)) == 2, served_by
+
+
+# --- the index loaded once, in the master ---------------------------------------------------------
+def test_workers_start_with_the_generation_the_master_loaded(tmp_path, start_server):
+    """Every worker, replacements included, serves the generation the master loaded before
+    forking it (one load, shared); after a reindex the workers switch without a restart and
+    the replacements forked later start with the new generation."""
+    index_dir = tmp_path / "ix"
+    assert run_reindex(SAMPLES_DIR, "--index", index_dir, "--quiet", timeout=300).returncode == 0
+    server = start_server(index_dir, max_requests=5)  # each worker is replaced after 5 requests
+    first = server.workers_now()
+
+    def health():
+        status, body = server.get("/healthz")
+        assert status == 200, body
+        data = json.loads(body)
+        return data["generation"], data["loaded_at"]
+
+    seen = {health() for _ in range(40)}
+    assert len(seen) == 1, seen  # one load, in the master, for every worker
+    assert not first & server.workers_now(), "the workers were not replaced"
+
+    assert run_reindex(SAMPLES_DIR, "--index", index_dir, "--quiet", timeout=300).returncode == 0
+    live = (index_dir / "CURRENT").read_text().strip()
+    after = [health() for _ in range(40)]
+    assert {generation for generation, _ in after} == {live}
+    assert server.process.poll() is None
 
 
 # --- an index missing or unreadable at start ----------------------------------------------------
