@@ -147,6 +147,22 @@ class Snapshot:
         return cls(name=name, manifest=store.manifest(name), ix=ix, docs=docs, vocabulary=words,
                    words=sorted(words), forms=vocabulary.load_forms(store.path(name)))
 
+    def warm(self) -> None:
+        """Compute now what the first searches would: the scorer with every field's length
+        norms, and the date order.  gunicorn's master does this before it forks its workers
+        (``web/gunicorn.conf.py``), so each worker starts with them, and shares their memory."""
+        if "scorer" not in self.__dict__:
+            with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
+                try:
+                    scorer = GenerationScorer(searcher, self.docs.live)
+                except Unsupported:
+                    scorer = None
+                if scorer is not None:
+                    for name in searcher.schema.scorable_names():
+                        scorer.norm(searcher, name)
+            self.__dict__["scorer"] = scorer
+        self.date_order
+
     def retire(self) -> None:
         """A newer generation is live: drop the caches (requests in flight still finish here)."""
         self.retired_at = time.monotonic()
@@ -226,14 +242,25 @@ class Archive:
                     snap.close()
             self._retired = keep
 
+    def warm(self) -> bool:
+        """Open the live generation and compute what its first searches would (see
+        :meth:`Snapshot.warm`); False when there is no readable index yet."""
+        try:
+            self.snapshot().warm()
+        except IndexUnavailable:
+            return False
+        return True
+
     def status(self) -> dict:
-        """What /healthz reports: generation, number of releases, time of the last reindex."""
+        """What /healthz reports: generation, number of releases, time of the last reindex,
+        and when this process's copy of the generation was loaded."""
         snap = self.snapshot()
         return {
             "generation": snap.name,
             "releases": snap.docs.live.bit_count(),
             "built_at": snap.manifest.get("built_at"),
             "mode": snap.manifest.get("mode"),
+            "loaded_at": dt.datetime.fromtimestamp(snap.opened_at, dt.timezone.utc).isoformat(timespec="microseconds"),
         }
 
     # --- labels ------------------------------------------------------------------------------
