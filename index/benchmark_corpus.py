@@ -74,7 +74,7 @@ def release_records(n: int, chunk_chars: int = 1900, spanish_share: float = 0.1)
     chunks = un_paragraph_chunks(n - n_spanish, chunk_chars) if UN_DEBATES.exists() else \
         synthetic_chunks(n - n_spanish)
     for i, (text, year, _iso3) in enumerate(chunks):
-        title = text.split(". ", 1)[0][:140]
+        title = text.split(". ", 1)[0].strip(" .")[:140] or " ".join(text.split()[:12])[:140]
         day = dt.date(int(year), 1, 1) + dt.timedelta(days=i % 365)
         records.append({"id": f"b{i}", "lang": "en", "date": day.isoformat(), "title": title, "body": text})
     for i in range(n_spanish):

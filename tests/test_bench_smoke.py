@@ -14,7 +14,10 @@ def test_benchmark_smoke_run():
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     for row in ("full build: ours, releases/s", "full build: FTS5, releases/s", "ratio ours / FTS5 p50",
-                "incremental reindex of 10, s", "HTTP c=8: requests/s", "memory per gunicorn worker"):
+                "incremental reindex of 10, s", "HTTP, the fixed queries, repeated, c=8: requests/s",
+                "HTTP, distinct queries, c=8: p50 / p95 / p99, ms", "memory per gunicorn worker"):
         assert row in out, row
     assert "| incremental changes visible without restart | yes |" in out
-    assert "| HTTP c=1: errors | 0 |" in out
+    for label in ("the fixed queries, repeated", "distinct queries"):
+        for c in (1, 8):
+            assert f"| HTTP, {label}, c={c}: errors | 0 |" in out, label
