@@ -20,7 +20,7 @@ from .records import Rejected, Release, Unread, Warning_
 from .analysis import LANGUAGES
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
-from . import segments, vocabulary
+from . import forked, segments, vocabulary
 
 WRITER_LIMIT_MB = 256  # Whoosh's writer, in incremental builds
 # Processes that enrich and write a large build (at most one per core), and the fewest releases
@@ -277,22 +277,27 @@ def _pairs_together(releases: list[Release]) -> list[Release]:
 def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
                 progress: bool) -> vocabulary.Tally:
     """A new index of every release, and the archive's vocabulary: written in bulk
-    (``index.segments``), by ``BUILD_PROCS`` processes when there are enough releases."""
+    (``index.segments``), by ``BUILD_PROCS`` processes when there are enough releases.
+
+    The documents go to a spool file first; the releases' texts are then let go (what the
+    build does afterwards needs only the rest), so the writing processes share no copy of them.
+    """
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
-
-    def document_at(n: int) -> dict:
-        _pause_for_tests("writing", once=True)
-        release = releases[n]
-        return document(release, hashes[release.id])
-
-    bar = Progress(len(releases), "indexing", enabled=progress)
+    spool = segments.Spool.write(partial / "documents.spool", (document(r, hashes[r.id]) for r in releases))
     try:
-        return segments.write_full(ix, len(releases), document_at, procs=build_procs(), min_slice=MIN_SLICE,
-                                   progress=bar,
-                                   vocabulary_fields=[f"body_{lang}" for lang in LANGUAGES])
+        for release in releases:
+            release.forget_text()
+        forked.trim_memory()
+        _pause_for_tests("writing")
+        bar = Progress(len(releases), "indexing", enabled=progress)
+        try:
+            return segments.write_full(ix, spool, procs=build_procs(), min_slice=MIN_SLICE, progress=bar,
+                                       vocabulary_fields=[f"body_{lang}" for lang in LANGUAGES])
+        finally:
+            bar.close()
     finally:
-        bar.close()
+        spool.close()
 
 
 def _write_incremental(partial: Path, changed: list[Release], remove: list[str],

@@ -95,6 +95,15 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(f"{type(error).__name__}: {error}\nin a build process:\n{detail}")
 
 
+def trim_memory() -> None:
+    """Give the memory freed so far back to the system (glibc's ``malloc_trim``), so that
+    children forked next neither share nor count it; elsewhere, nothing is done."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (elsewhere, nothing is done)."""
     try:

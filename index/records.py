@@ -50,6 +50,11 @@ class Release:
         """The date as an ordinal (what ``index.known`` keeps)."""
         return self.date.toordinal()
 
+    def forget_text(self) -> None:
+        """Let go of the title, body and summary once they are written to the index (a full
+        build does, to free their memory: what it does afterwards needs only the rest)."""
+        self.title = self.body = self.summary = ""
+
     def content_hash(self) -> str:
         """A hash of everything that ends up in the index, so unchanged releases are skipped."""
         return field_hash(self.id, self.lang, self.date.isoformat(), self.title, self.body, self.summary,

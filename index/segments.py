@@ -23,12 +23,16 @@ slice, each slice as one or more segments, and commits them in order, so documen
 follow the order of the list.
 """
 
+import marshal
 import multiprocessing
 import os
+import struct
+import sys
 import zlib
 from array import array
 from functools import partial
-from pickle import dumps
+from pathlib import Path
+from pickle import dumps, loads
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.formats import Positions
@@ -39,7 +43,10 @@ from whoosh.writing import SegmentWriter
 from .analysis import _TOKEN, FoldingStemTokenizer, _fold_all
 from . import forked, vocabulary
 
-SEGMENT_POSTINGS = 6_000_000  # postings gathered in memory before a segment is written (about 100 MB)
+ARRAYS_FROM = 16  # documents: a text term in this many or more also gets raw arrays (PostingArrays)
+# Postings gathered in memory before a segment is written (about 140 MB): each of the two
+# processes of a 100,000-release build writes one segment (searches look terms up per segment).
+SEGMENT_POSTINGS = 8_000_000
 COMPRESS_FROM = 1000  # bytes: smaller posting blocks are stored uncompressed
 
 
@@ -143,6 +150,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
+        arrays = PostingArrays.writer(self.storage.folder, self.newsegment)
         for name in sorted(self._terms):
             field = self.schema[name]
             fieldwriter.start_field(name, field)
@@ -157,10 +165,101 @@ class BulkSegmentWriter(SegmentWriter):
                 if fast:
                     values = _positions_values(weights, values)
                     weights = array("f", weights)
+                    if len(docs) >= ARRAYS_FROM:
+                        arrays.add(name, key, docs, weights)
                 postings.add_all(docs, weights, values, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()
+        self._arrays = arrays.close()
+
+    def _finalize_segment(self):
+        segment = super()._finalize_segment()
+        # Named like the segment's files once the segment is assembled (a compound segment takes
+        # in every file of its name): Whoosh then deletes it with the segment, after a merge.
+        os.replace(self._arrays, PostingArrays.path(self.storage.folder, segment))
+        return segment
+
+
+class PostingArrays:
+    """Each frequent term's documents and weights in a segment, as raw arrays beside the segment.
+
+    Search reads a term's whole posting list at once (``search.scoring``); from Whoosh's
+    blocks that means unpickling every block, positions included, about a microsecond a
+    posting.  For the text fields' terms in at least ``ARRAYS_FROM`` documents the bulk
+    writer also writes the document numbers (uint32) and weights (float32) as they are,
+    little-endian, in ``<segment>.arrays``, with a table of where each term's arrays start
+    (marshal) at the end.  Reading a term is then one read.  A segment without the file (one
+    written by Whoosh's writer in an incremental build, or a merge) is read from its blocks.
+    """
+
+    MAGIC = b"ARRAYS01"
+    _TAIL = struct.Struct("<Q8s")
+
+    def __init__(self, fd: int, table: dict):
+        self._fd, self._table = fd, table
+
+    @staticmethod
+    def path(folder, segment) -> Path:
+        return Path(folder) / f"{segment.segment_id()}.arrays"
+
+    @classmethod
+    def writer(cls, folder, segment) -> "_ArraysWriter":
+        return _ArraysWriter(Path(folder) / f".{segment.segment_id()}.arrays.partial")
+
+    @classmethod
+    def open(cls, folder, segment) -> "PostingArrays | None":
+        """The arrays of ``segment``, or None when it has none (or they cannot be read)."""
+        try:
+            fd = os.open(cls.path(folder, segment), os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            size = os.fstat(fd).st_size
+            start, magic = cls._TAIL.unpack(os.pread(fd, cls._TAIL.size, size - cls._TAIL.size))
+            if magic != cls.MAGIC:
+                raise ValueError("not a postings arrays file")
+            table = marshal.loads(os.pread(fd, size - cls._TAIL.size - start, start))
+        except (OSError, ValueError, EOFError, struct.error):
+            os.close(fd)
+            return None
+        return cls(fd, table)
+
+    def get(self, fieldname: str, text: str):
+        """``(document numbers, weights)`` as numpy arrays, or None when the term is not here."""
+        import numpy as np
+        found = self._table.get((fieldname, text))
+        if found is None:
+            return None
+        offset, count = found
+        data = os.pread(self._fd, 8 * count, offset)
+        return (np.frombuffer(data, "<u4", count).astype(np.int64),
+                np.frombuffer(data, "<f4", count, 4 * count).astype(np.float64))
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+class _ArraysWriter:
+    def __init__(self, path: Path):
+        self.path = path
+        self._handle = open(path, "wb")
+        self._table: dict[tuple[str, str], tuple[int, int]] = {}
+        self._at = 0
+
+    def add(self, fieldname: str, text: str, docs: array, weights: array) -> None:
+        if sys.byteorder != "little":
+            docs, weights = array(docs.typecode, docs), array(weights.typecode, weights)
+            docs.byteswap()
+            weights.byteswap()
+        self._table[(fieldname, text)] = (self._at, len(docs))
+        self._at += self._handle.write(docs.tobytes()) + self._handle.write(weights.tobytes())
+
+    def close(self) -> Path:
+        self._handle.write(marshal.dumps(self._table))
+        self._handle.write(PostingArrays._TAIL.pack(self._at, PostingArrays.MAGIC))
+        self._handle.close()
+        return self.path
 
 
 _SINGLE: dict[int, bytes] = {}  # position -> the value of a posting with that one position
@@ -232,17 +331,50 @@ class _BlockWriter(W3PostingsWriter):
         self._new_block()
 
 
-def write_full(ix, count: int, document_at, procs: int = 1, min_slice: int = 1, progress=None,
+class Spool:
+    """Documents pickled one after another into a file, read back by number in any process.
+
+    A large build writes its documents here and lets go of the texts before it forks the
+    processes that index them: a forked process that read the parent's objects would copy
+    every page it touched (reference counts are writes), doubling the build's memory.
+    Reading uses ``os.pread``, so processes forked with the file open share no position in it.
+    """
+
+    def __init__(self, path: Path, fd: int, offsets: array):
+        self.path, self._fd, self._offsets = path, fd, offsets
+
+    @classmethod
+    def write(cls, path: Path, documents) -> "Spool":
+        offsets = array("Q", [0])
+        with open(path, "wb") as handle:
+            for document in documents:
+                offsets.append(offsets[-1] + handle.write(dumps(document, 5)))
+        return cls(path, os.open(path, os.O_RDONLY), offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, n: int) -> dict:
+        start, end = self._offsets[n], self._offsets[n + 1]
+        return loads(os.pread(self._fd, end - start, start))
+
+    def close(self) -> None:
+        os.close(self._fd)
+        self.path.unlink(missing_ok=True)
+
+
+def write_full(ix, documents, procs: int = 1, min_slice: int = 1, progress=None,
                vocabulary_fields=()) -> vocabulary.Tally:
-    """Write documents ``document_at(0)`` .. ``document_at(count - 1)`` into the new index ``ix``;
-    the vocabulary of the ``vocabulary_fields``.
+    """Write ``documents`` (a sequence of ``add_document`` arguments: a list, a :class:`Spool`)
+    into the new index ``ix``; the vocabulary of the ``vocabulary_fields``.
 
     With ``procs`` > 1 the documents are split into up to that many contiguous slices of at
     least ``min_slice`` documents, each written by a forked process; a slice whose postings outgrow ``SEGMENT_POSTINGS`` becomes several
     segments.  The segments are committed in order; on any failure nothing is committed.
     ``progress`` (an ``index.progress.Progress``) is moved on as documents are added.
     """
-    slice_writer = partial(_write_slice, ix, document_at, frozenset(vocabulary_fields))
+    count = len(documents)
+    slice_writer = partial(_write_slice, ix, documents, frozenset(vocabulary_fields))
     writer = ix.writer()  # holds the index's lock; the slices' writers do not take it
     try:
         if procs > 1 and count >= 2 * min_slice:
@@ -269,14 +401,14 @@ def write_full(ix, count: int, document_at, procs: int = 1, min_slice: int = 1, 
     return tally
 
 
-def _write_slice(ix, document_at, vocabulary_fields, report, start: int, end: int) -> tuple[list, vocabulary.Tally]:
+def _write_slice(ix, documents, vocabulary_fields, report, start: int, end: int) -> tuple[list, vocabulary.Tally]:
     """The segments holding documents ``start`` to ``end - 1``, in order, and their vocabulary."""
     segments = []
     tally = vocabulary.Tally()
     writer = BulkSegmentWriter(ix, vocabulary_fields, _lk=False)
     added = 0
     for n in range(start, end):
-        writer.add_document(**document_at(n))
+        writer.add_document(**documents[n])
         if writer.postings >= SEGMENT_POSTINGS and n + 1 < end:
             segments.append(writer._finalize_segment())
             tally.merge(writer.tally)

@@ -42,7 +42,7 @@ def whoosh_built(path, docs):
 
 def bulk_built(path, docs, procs=1):
     ix = new_index(path)
-    segments.write_full(ix, len(docs), docs.__getitem__, procs=procs)
+    segments.write_full(ix, docs, procs=procs)
     return ix
 
 
@@ -120,18 +120,35 @@ def test_parallel_slices_and_small_segments_keep_document_order(tmp_path, docume
             assert got, q
 
 
-def test_an_error_in_a_build_process_reaches_the_caller_and_commits_nothing(tmp_path, documents):
-    def document_at(n):
-        if n == len(documents) - 3:
-            raise OSError(28, "No space left on device")
-        return documents[n]
+class Failing(list):
+    """Documents whose third from last cannot be read (a disk gone wrong)."""
 
+    def __getitem__(self, n):
+        if n == len(self) - 3:
+            raise OSError(28, "No space left on device")
+        return super().__getitem__(n)
+
+
+def test_an_error_in_a_build_process_reaches_the_caller_and_commits_nothing(tmp_path, documents):
     ix = new_index(tmp_path / "ix")
     with pytest.raises(OSError) as raised:
-        segments.write_full(ix, len(documents), document_at, procs=2)
+        segments.write_full(ix, Failing(documents), procs=2)
     assert raised.value.errno == 28
     assert "in a build process" in "".join(getattr(raised.value, "__notes__", []))
     assert whoosh_index.open_dir(str(tmp_path / "ix")).doc_count_all() == 0  # no segment committed
+
+
+def test_a_spool_gives_back_the_documents_in_any_process(tmp_path, documents):
+    spool = segments.Spool.write(tmp_path / "docs.spool", iter(documents))
+    try:
+        assert len(spool) == len(documents)
+        assert spool[0] == documents[0] and spool[len(documents) - 1] == documents[-1]
+        ix = new_index(tmp_path / "ix")
+        segments.write_full(ix, spool, procs=2)  # the forked processes read it too
+        assert [f["id"] for f in ix.reader().all_stored_fields()] == [d["id"] for d in documents]
+    finally:
+        spool.close()
+    assert not (tmp_path / "docs.spool").exists()
 
 
 def test_boosts_are_refused(tmp_path, documents):
@@ -147,10 +164,63 @@ def test_the_vocabulary_is_counted_while_indexing(tmp_path, documents):
     in each release's title and text (releases per word, accented forms)."""
     from index import vocabulary
     ix = new_index(tmp_path / "ix")
-    tally = segments.write_full(ix, len(documents), documents.__getitem__, procs=2,
+    tally = segments.write_full(ix, documents, procs=2,
                                 vocabulary_fields=("body_en", "body_es"))
     expected = vocabulary.Tally()
     for doc in documents:
         expected.add_text(f"{doc['title']}\n{doc['body']}")
     assert tally.counts == expected.counts and tally.counts["migracion"] > 0
     assert tally.forms() == expected.forms() and tally.forms()["migracion"] == "migración"
+
+
+def test_posting_arrays_hold_each_frequent_terms_postings(tmp_path, documents):
+    """Beside each segment, the documents and weights of its text terms in ARRAYS_FROM or more
+    documents, the same as the segment's own postings."""
+    ix = bulk_built(tmp_path / "ix", documents, procs=2)
+    checked = 0
+    for leaf in ix.reader().leaf_readers():
+        reader = leaf[0]
+        arrays = segments.PostingArrays.open(tmp_path / "ix", reader._segment)
+        assert arrays is not None
+        try:
+            for fieldname, text in reader.all_terms():
+                if not fieldname.startswith(("body_", "title_")):
+                    continue
+                found = arrays.get(fieldname, text.decode("utf-8"))
+                if reader.doc_frequency(fieldname, text) < segments.ARRAYS_FROM:
+                    assert found is None
+                    continue
+                expected = postings(reader, fieldname, text)
+                assert found[0].tolist() == [d for d, _, _ in expected]
+                assert found[1].tolist() == [w for _, w, _ in expected]
+                checked += 1
+        finally:
+            arrays.close()
+    assert checked > 100
+
+
+def test_scores_are_the_same_with_and_without_posting_arrays(tmp_path, documents):
+    from search.scoring import GenerationScorer
+    from whoosh import query as wq
+    ix = bulk_built(tmp_path / "ix", documents, procs=2)
+    with ix.searcher() as searcher:
+        live = (1 << ix.doc_count_all()) - 1
+        plain = GenerationScorer(searcher, live)
+        fast = GenerationScorer(searcher, live, folder=str(tmp_path / "ix"))
+        for q in (wq.Term("body_en", "nation"), wq.Or([wq.Term("body_en", "peac"), wq.Term("title_en", "peac")]),
+                  wq.And([wq.Term("body_en", "develop"), wq.Term("body_en", "countri")]), wq.Term("body_es", "migrant")):
+            a, b = plain.evaluate(searcher, q), fast.evaluate(searcher, q)
+            assert a.mask.any() and (a.mask == b.mask).all() and (a.scores == b.scores).all(), q
+        assert fast._arrays and all(v is not None for v in fast._arrays.values())
+        fast.close()
+
+
+def test_posting_arrays_go_with_their_segment_when_whoosh_merges_it(tmp_path, documents):
+    ix = bulk_built(tmp_path / "ix", documents[:300], procs=1)
+    before = sorted(p.name for p in (tmp_path / "ix").glob("*.arrays"))
+    assert len(before) == 1
+    writer = ix.writer()
+    for doc in documents[300:320]:
+        writer.add_document(**doc)
+    writer.commit(optimize=True)  # one new segment, merged by Whoosh's writer: no arrays
+    assert sorted(p.name for p in (tmp_path / "ix").glob("*.arrays")) == []
