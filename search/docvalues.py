@@ -11,6 +11,7 @@ mapped one by one.
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.filedb.structfile import BufferFile
 from whoosh.idsets import DocIdSet
 
@@ -53,6 +54,16 @@ def docnums(bits: int) -> list[int]:
     return out
 
 
+def bits_to_mask(bits: int, size: int) -> np.ndarray:
+    """A bitmap (Python int, bit d = document d) as a boolean array of ``size``."""
+    raw = np.frombuffer(bits.to_bytes((size + 7) // 8 + 1, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
+
+
+def mask_to_bits(mask: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
 def preload_columns(reader, names) -> None:
     """Read whole columns into memory in one read per segment, for ``reader`` only.
 
@@ -91,6 +102,9 @@ class DocValues:
     adjacent: int = 0  # bitmap: second members whose first member is the document just before
     partners: dict[int, int] = field(default_factory=dict)  # second member -> first member, when apart
     groups: list[int] = field(default_factory=list)  # group number per document (a pair shares one)
+    # Per facet, for counting: its values, and one (document, value number) pair per value a live
+    # document has, as arrays (facet_counts).
+    coded: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, reader) -> "DocValues":
@@ -131,13 +145,18 @@ class DocValues:
                 values["country"].setdefault(c, []).append(d)
             for t in topics[d]:
                 values["topic"].setdefault(t, []).append(d)
+        coded = {}
+        for facet, documents in values.items():
+            names = sorted(documents)
+            coded[facet] = (names, np.array([d for v in names for d in documents[v]], dtype=np.int32),
+                            np.array([i for i, v in enumerate(names) for _ in documents[v]], dtype=np.int32))
         return cls(
             size=size, live=bitmap(live_numbers, size), ids=ids, langs=langs, years=years, dates=dates,
             countries=countries, topics=topics,
             docnum_by_id={ids[d]: d for d in live_set},
             values={f: {v: bitmap(ds, size) for v, ds in vs.items()} for f, vs in values.items()},
             second=bitmap(second_numbers, size), adjacent=bitmap(adjacent_numbers, size),
-            partners=partners, groups=groups,
+            partners=partners, groups=groups, coded=coded,
         )
 
     # --- sets -------------------------------------------------------------------------------
@@ -165,6 +184,20 @@ class DocValues:
 
     def count(self, bits: int, separate: bool) -> int:
         return (bits if separate else self.merged(bits)).bit_count()
+
+    def facet_counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
+        """How many of the documents in ``mask`` (a boolean array) have each value of ``facet``
+        (values no document there has are left out): one gather and one ``bincount``."""
+        names, documents, numbers = self.coded.get(facet, ([], None, None))
+        if not names:
+            return {}
+        counts = np.bincount(numbers[mask[documents]], minlength=len(names))
+        return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def counting_mask(self, bits: int, separate: bool) -> np.ndarray:
+        """The documents to count for a set, as a boolean array: one per translation group
+        unless ``separate``."""
+        return bits_to_mask(bits if separate else self.merged(bits), self.size)
 
     def representatives(self, bits: int, ui: str) -> int:
         """One document per translation group: the one in the interface language when both are in the set."""

@@ -30,10 +30,10 @@ from index.topics import Taxonomy
 from . import query as q
 from . import highlight
 from .compile import Compiler
-from .docvalues import FACETS, BitmapSet, DocValues, docnums
+from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums, mask_to_bits
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
-from .scoring import GenerationScorer, Unsupported, bits_to_mask, mask_to_bits, top
+from .scoring import GenerationScorer, Unsupported, top
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
 
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
@@ -62,6 +62,7 @@ RESULT_CACHE = 128  # search results kept per generation
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 MAX_CORRECTED_WORDS = 8  # unknown words corrected in one query
 TITLE_COMPLETIONS = 30  # title words, most used first, that a typed prefix may complete to
+MAX_LABELS = 20_000  # facet value labels kept (values of the archive, and any selected)
 
 
 class IndexUnavailable(RuntimeError):
@@ -120,6 +121,11 @@ class Snapshot:
             while len(cache) > size:
                 cache.popitem(last=False)
 
+    @property
+    def folder(self) -> str | None:
+        """The generation's directory (where the bulk writer leaves each segment's posting arrays)."""
+        return getattr(getattr(self.ix, "storage", None), "folder", None)
+
     @cached_property
     def corrector(self) -> "VocabularyCorrector":
         return VocabularyCorrector(self.words, self.vocabulary)
@@ -128,7 +134,7 @@ class Snapshot:
     def scorer(self) -> GenerationScorer | None:
         """Whole-posting-list matching and scoring for this generation (None: Whoosh's matchers only)."""
         try:
-            return GenerationScorer(self.searcher, self.docs.live)
+            return GenerationScorer(self.searcher, self.docs.live, folder=self.folder)
         except Unsupported:
             return None
 
@@ -154,12 +160,14 @@ class Snapshot:
         if "scorer" not in self.__dict__:
             with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
                 try:
-                    scorer = GenerationScorer(searcher, self.docs.live)
+                    scorer = GenerationScorer(searcher, self.docs.live, folder=self.folder)
                 except Unsupported:
                     scorer = None
                 if scorer is not None:
                     for name in searcher.schema.scorable_names():
                         scorer.norm(searcher, name)
+                    for leaf, _ in searcher.leaf_searchers():
+                        scorer.segment_arrays(leaf.reader())
             self.__dict__["scorer"] = scorer
         self.date_order
 
@@ -175,6 +183,9 @@ class Snapshot:
             opened, self._opened = self._opened, []
         for searcher in opened:
             searcher.close()
+        scorer = self.__dict__.get("scorer")
+        if scorer is not None:
+            scorer.close()
 
 
 class Archive:
@@ -188,6 +199,7 @@ class Archive:
         self._snapshot: Snapshot | None = None
         self._retired: list[Snapshot] = []
         self._lock = threading.Lock()
+        self._label_cache: dict[tuple[str, str], dict[str, str]] = {}
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -272,6 +284,17 @@ class Archive:
         return dict(topic.labels) if topic else {lang: topic_id for lang in LANGUAGES}
 
     def labels(self, facet: str, value: str) -> dict[str, str]:
+        """A facet value's label in each interface language (made once: a page of facets shows
+        hundreds). The dictionary is shared: callers read it and never change it."""
+        key = (facet, value)
+        found = self._label_cache.get(key)
+        if found is None:
+            if len(self._label_cache) > MAX_LABELS:
+                self._label_cache.clear()
+            found = self._label_cache[key] = self._make_labels(facet, value)
+        return found
+
+    def _make_labels(self, facet: str, value: str) -> dict[str, str]:
         if facet == "country":
             return self.country_label(value)
         if facet == "topic":
@@ -425,18 +448,17 @@ class Archive:
         selections = {"year": {str(y) for y in params.years}, "country": set(params.countries),
                       "topic": set(params.topics), "lang": set(params.langs)}
         out = {}
+        masks: dict[int, object] = {}  # facets without a selection of their own share one base
         for facet in FACETS:
             base = bases[facet]
+            if base not in masks:
+                masks[base] = docs.counting_mask(base, params.separate) if base else None
+            counts = docs.facet_counts(facet, masks[base]) if base else {}
             values = []
-            for value, bits in docs.values[facet].items():
-                count = docs.count(base & bits, params.separate) if base else 0
-                if count or value in selections[facet]:
-                    labels = self.labels(facet, value)
-                    values.append(FacetValue(value=value, label=labels[params.ui], labels=labels, count=count,
-                                             selected=value in selections[facet]))
-            for value in selections[facet] - set(docs.values[facet]):
-                labels = self.labels(facet, value)  # a selected value the archive does not have
-                values.append(FacetValue(value=value, label=labels[params.ui], labels=labels, count=0, selected=True))
+            for value in set(counts) | selections[facet]:
+                labels = self.labels(facet, value)
+                values.append(FacetValue(value=value, label=labels[params.ui], labels=labels,
+                                         count=counts.get(value, 0), selected=value in selections[facet]))
             if facet == "year":
                 values.sort(key=lambda v: v.value, reverse=True)
             else:

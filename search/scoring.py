@@ -16,6 +16,7 @@ change within an index generation: they are kept in a cache bounded in bytes.
 import os
 import threading
 from itertools import accumulate
+from math import log
 from pickle import loads
 
 import numpy as np
@@ -24,7 +25,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from .docvalues import preload_columns
+from index.segments import PostingArrays
+
+from .docvalues import bits_to_mask, preload_columns
 from .lru import ByteCache
 
 _INT_SIZE = 4  # Whoosh's Positions format: a 4-byte frequency, then the pickled position deltas
@@ -68,7 +71,7 @@ class GenerationScorer:
     thread's searcher.  Everything kept here is read-only once built.
     """
 
-    def __init__(self, searcher, live: int, cache_mb: float = CACHE_MB):
+    def __init__(self, searcher, live: int, cache_mb: float = CACHE_MB, folder=None):
         weighting = searcher.weighting
         if type(weighting) is not BM25F:
             raise Unsupported(f"weighting {type(weighting).__name__}")
@@ -78,6 +81,8 @@ class GenerationScorer:
         self.cache = ByteCache(int(cache_mb * 1024 * 1024))
         self._norms: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        self.folder = folder  # the generation's directory, where segments may have their PostingArrays
+        self._arrays: dict[str, PostingArrays | None] = {}
         for leaf, _ in searcher.leaf_searchers():
             if not hasattr(leaf.reader(), "_terms") or not hasattr(leaf.reader(), "_perdoc"):
                 raise Unsupported("not a Whoosh segment reader")
@@ -127,6 +132,13 @@ class GenerationScorer:
         id_parts, weight_parts, value_parts = [], [], []
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
+            if not values:
+                arrays = self.segment_arrays(reader)
+                found = arrays.get(fieldname, text) if arrays is not None else None
+                if found is not None:
+                    id_parts.append(found[0] + offset)
+                    weight_parts.append(found[1])
+                    continue
             if (fieldname, btext) not in reader:
                 continue
             matcher = reader._terms.matcher(fieldname, btext, field.format)
@@ -166,6 +178,25 @@ class GenerationScorer:
         if not id_parts:
             return _EMPTY.ids, _EMPTY.weights, []
         return np.concatenate(id_parts), np.concatenate(weight_parts), value_parts
+
+    def segment_arrays(self, reader) -> "PostingArrays | None":
+        """The raw posting arrays the bulk writer left beside a segment, if any."""
+        segment = getattr(reader, "_segment", None)
+        if self.folder is None or segment is None:
+            return None
+        key = segment.segment_id()
+        if key not in self._arrays:
+            with self._lock:
+                if key not in self._arrays:
+                    self._arrays[key] = PostingArrays.open(self.folder, segment)
+        return self._arrays[key]
+
+    def close(self) -> None:
+        with self._lock:
+            arrays, self._arrays = self._arrays, {}
+        for found in arrays.values():
+            if found is not None:
+                found.close()
 
     # --- evaluation ---------------------------------------------------------------------
     def evaluate(self, searcher, query: wq.Query) -> Matches:
@@ -228,14 +259,15 @@ class GenerationScorer:
         out.mask[postings.ids] = True
         field = searcher.schema[node.fieldname]
         if field.scorable:
-            out.scores[postings.ids] = self._bm25(searcher, node.fieldname, node.text, postings) * node.boost
+            out.scores[postings.ids] = self._bm25(searcher, node.fieldname, postings, len(postings.ids)) * node.boost
         else:  # Whoosh scores an unscorable field by the posting's weight
             out.scores[postings.ids] = postings.weights * node.boost
         return out
 
-    def _bm25(self, searcher, fieldname: str, text, postings: Postings) -> np.ndarray:
-        field = searcher.schema[fieldname]
-        idf = searcher.idf(fieldname, field.to_bytes(text))
+    def _bm25(self, searcher, fieldname: str, postings: Postings, frequency: int) -> np.ndarray:
+        """Whoosh's BM25F for each posting; ``frequency``: the documents with the term, deleted
+        ones included (the term statistics Whoosh's IDF reads: each posting is a document)."""
+        idf = log(self.size / (frequency + 1)) + 1
         tf = postings.weights
         K1 = self.weighting.K1
         return idf * ((tf * (K1 + 1)) / (tf + self.norm(searcher, fieldname)[postings.ids]))
@@ -279,7 +311,7 @@ class GenerationScorer:
         scores = np.zeros(len(ids))
         for (word_ids, weights, _), index, word in zip(lists, where, words):
             chosen = index[keep]
-            scores += self._bm25(searcher, node.fieldname, word, Postings(word_ids[chosen], weights[chosen]))
+            scores += self._bm25(searcher, node.fieldname, Postings(word_ids[chosen], weights[chosen]), len(word_ids))
         return Postings(ids, scores)
 
     def _whoosh(self, searcher, node) -> Matches:
@@ -303,16 +335,6 @@ def _positions(value: bytes) -> list[int]:
     if not value.endswith(b"."):
         value += b"."
     return list(accumulate(loads(value[_INT_SIZE:])))
-
-
-def bits_to_mask(bits: int, size: int) -> np.ndarray:
-    """A bitmap (Python int, bit d = document d) as a boolean array of ``size``."""
-    raw = np.frombuffer(bits.to_bytes((size + 7) // 8 + 1, "little"), dtype=np.uint8)
-    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
-
-
-def mask_to_bits(mask: np.ndarray) -> int:
-    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
 def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:

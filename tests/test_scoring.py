@@ -12,7 +12,8 @@ from index.config import SAMPLES_DIR
 from search import query as q
 from search.engine import Archive
 from search.params import SearchParams
-from search.scoring import bits_to_mask, mask_to_bits, top
+from search.docvalues import bits_to_mask, mask_to_bits
+from search.scoring import top
 
 from .helpers import write_jsonl
 
