@@ -226,15 +226,16 @@ class PostingArrays:
         return cls(fd, table)
 
     def get(self, fieldname: str, text: str):
-        """``(document numbers, weights)`` as numpy arrays, or None when the term is not here."""
+        """``(document numbers, weights)`` as numpy arrays (int32, float32), or None when the
+        term is not here."""
         import numpy as np
         found = self._table.get((fieldname, text))
         if found is None:
             return None
         offset, count = found
         data = os.pread(self._fd, 8 * count, offset)
-        return (np.frombuffer(data, "<u4", count).astype(np.int64),
-                np.frombuffer(data, "<f4", count, 4 * count).astype(np.float64))
+        return (np.frombuffer(data, "<i4", count).astype(np.int32),
+                np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32))
 
     def close(self) -> None:
         os.close(self._fd)

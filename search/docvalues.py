@@ -102,8 +102,8 @@ class DocValues:
     adjacent: int = 0  # bitmap: second members whose first member is the document just before
     partners: dict[int, int] = field(default_factory=dict)  # second member -> first member, when apart
     groups: list[int] = field(default_factory=list)  # group number per document (a pair shares one)
-    # Per facet, for counting: its values, and one (document, value number) pair per value a live
-    # document has, as arrays (facet_counts).
+    # Per facet, for counting: its values, the live documents having each value one value after
+    # the other (an array), and where each value's documents start in it (facet_counts).
     coded: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
@@ -148,8 +148,8 @@ class DocValues:
         coded = {}
         for facet, documents in values.items():
             names = sorted(documents)
-            coded[facet] = (names, np.array([d for v in names for d in documents[v]], dtype=np.int32),
-                            np.array([i for i, v in enumerate(names) for _ in documents[v]], dtype=np.int32))
+            starts = np.cumsum([0] + [len(documents[v]) for v in names[:-1]], dtype=np.int64)
+            coded[facet] = (names, np.array([d for v in names for d in documents[v]], dtype=np.int32), starts)
         return cls(
             size=size, live=bitmap(live_numbers, size), ids=ids, langs=langs, years=years, dates=dates,
             countries=countries, topics=topics,
@@ -187,11 +187,12 @@ class DocValues:
 
     def facet_counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
         """How many of the documents in ``mask`` (a boolean array) have each value of ``facet``
-        (values no document there has are left out): one gather and one ``bincount``."""
-        names, documents, numbers = self.coded.get(facet, ([], None, None))
+        (values no document there has are left out): one gather, then a sum per value (every
+        value has documents, so no run is empty)."""
+        names, documents, starts = self.coded.get(facet, ([], None, None))
         if not names:
             return {}
-        counts = np.bincount(numbers[mask[documents]], minlength=len(names))
+        counts = np.add.reduceat(mask[documents], starts, dtype=np.int64)
         return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
     def counting_mask(self, bits: int, separate: bool) -> np.ndarray:

@@ -32,7 +32,7 @@ from .lru import ByteCache
 
 _INT_SIZE = 4  # Whoosh's Positions format: a 4-byte frequency, then the pickled position deltas
 _LENGTH_OF_BYTE = np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
-CACHE_MB = float(os.environ.get("POSTING_CACHE_MB", "48"))
+CACHE_MB = float(os.environ.get("POSTING_CACHE_MB", "32"))
 
 
 class Unsupported(Exception):
@@ -61,7 +61,10 @@ class Postings:
         return self.ids.nbytes + self.weights.nbytes + 64
 
 
-_EMPTY = Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+# Document numbers and term frequencies fit 32 bits (exactly: frequencies are whole numbers),
+# which halves what the posting cache holds per posting; scores are computed in 64 bits.
+ID_TYPE, WEIGHT_TYPE = np.int32, np.float32
+_EMPTY = Postings(np.empty(0, ID_TYPE), np.empty(0, WEIGHT_TYPE))
 
 
 class GenerationScorer:
@@ -136,7 +139,7 @@ class GenerationScorer:
                 arrays = self.segment_arrays(reader)
                 found = arrays.get(fieldname, text) if arrays is not None else None
                 if found is not None:
-                    id_parts.append(found[0] + offset)
+                    id_parts.append(found[0] + ID_TYPE(offset) if offset else found[0])
                     weight_parts.append(found[1])
                     continue
             if (fieldname, btext) not in reader:
@@ -162,9 +165,9 @@ class GenerationScorer:
                     if values:
                         found_values.extend(block_values)
                     matcher._next_block()
-                ids = np.cumsum(np.array(deltas, dtype=np.int64)) + offset
+                ids = (np.cumsum(np.array(deltas, dtype=np.int64)) + offset).astype(ID_TYPE)
             else:  # a short posting list inlined in the term info
-                ids = np.array(list(matcher.all_ids()), dtype=np.int64) + offset
+                ids = (np.array(list(matcher.all_ids()), dtype=np.int64) + offset).astype(ID_TYPE)
                 matcher.reset()
                 weights, found_values = [], []
                 while matcher.is_active():
@@ -173,7 +176,7 @@ class GenerationScorer:
                         found_values.append(matcher.value())
                     matcher.next()
             id_parts.append(ids)
-            weight_parts.append(np.array(weights, dtype=np.float64))
+            weight_parts.append(np.array(weights, dtype=WEIGHT_TYPE))
             value_parts.extend(found_values)
         if not id_parts:
             return _EMPTY.ids, _EMPTY.weights, []
@@ -261,14 +264,14 @@ class GenerationScorer:
         if field.scorable:
             out.scores[postings.ids] = self._bm25(searcher, node.fieldname, postings, len(postings.ids)) * node.boost
         else:  # Whoosh scores an unscorable field by the posting's weight
-            out.scores[postings.ids] = postings.weights * node.boost
+            out.scores[postings.ids] = postings.weights.astype(np.float64) * node.boost
         return out
 
     def _bm25(self, searcher, fieldname: str, postings: Postings, frequency: int) -> np.ndarray:
         """Whoosh's BM25F for each posting; ``frequency``: the documents with the term, deleted
         ones included (the term statistics Whoosh's IDF reads: each posting is a document)."""
         idf = log(self.size / (frequency + 1)) + 1
-        tf = postings.weights
+        tf = postings.weights.astype(np.float64)
         K1 = self.weighting.K1
         return idf * ((tf * (K1 + 1)) / (tf + self.norm(searcher, fieldname)[postings.ids]))
 
