@@ -47,7 +47,7 @@ ARRAYS_FROM = 16  # documents: a text term in this many or more also gets raw ar
 # Postings gathered in memory before a segment is written (about 140 MB): each of the two
 # processes of a 100,000-release build writes one segment (searches look terms up per segment).
 SEGMENT_POSTINGS = 8_000_000
-COMPRESS_FROM = 1000  # bytes: smaller posting blocks are stored uncompressed
+COMPRESS_FROM = 2500  # bytes: smaller posting blocks are stored uncompressed
 
 
 class BulkSegmentWriter(SegmentWriter):
