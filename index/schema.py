@@ -16,7 +16,17 @@ from .analysis import LANGUAGES, analyzer
 from .records import Release
 
 # Bump when the schema or the analysers change: an incremental reindex then rebuilds in full.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+
+class ColumnID(ID):
+    """A value kept per document as a column (read by search, a string), neither indexed nor
+    stored: a term per release that no query looks up would cost writing and space."""
+
+    indexed = False
+
+    def __init__(self):
+        super().__init__(stored=False, sortable=True)
 
 
 def build_schema() -> Schema:
@@ -27,10 +37,11 @@ def build_schema() -> Schema:
         year=NUMERIC(int, bits=32, stored=True, sortable=True),
         countries=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
         topics=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
-        pair=ID(stored=True),
-        # The translation group: the smaller id of a pair, or the release's own id.
-        group=ID(stored=True, sortable=True),
-        translation_key=ID(stored=True),
+        pair=STORED(),
+        # The translation group: the smaller id of a pair, or the release's own id (search
+        # reads the column; nothing looks the group up as a term).
+        group=ColumnID(),
+        translation_key=STORED(),
         title=STORED(),
         body=STORED(),
         summary=STORED(),
