@@ -17,7 +17,7 @@ def test_benchmark_smoke_run():
                 "incremental reindex of 10, s", "HTTP, the fixed queries, repeated, c=8: requests/s",
                 "HTTP, distinct queries, c=8: p50 / p95 / p99, ms", "memory per gunicorn worker"):
         assert row in out, row
-    assert "| incremental changes visible without restart | yes |" in out
+    assert "| incremental changes found by the archive and the running site, without restart | yes |" in out
     for label in ("the fixed queries, repeated", "distinct queries"):
         for c in (1, 8):
             assert f"| HTTP, {label}, c={c}: errors | 0 |" in out, label
