@@ -12,13 +12,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from .analysis import LANGUAGES
 from .enrich import Enricher
 from .known import Known
 from .pairing import PairReport
 from .progress import Progress
 from .readers import read_sources
 from .records import Rejected, Release, Unread, Warning_
-from .analysis import LANGUAGES
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
 from . import forked, segments, vocabulary
@@ -31,7 +31,7 @@ MIN_SLICE = 2500
 
 
 def build_procs() -> int:
-    return max(1, min(BUILD_PROCS, segments.cpu_count()))
+    return max(1, min(BUILD_PROCS, forked.cpu_count()))
 
 
 class BuildError(RuntimeError):

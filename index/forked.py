@@ -20,6 +20,14 @@ class ChildFailed(RuntimeError):
     """A child process died without sending its result (killed, out of memory...)."""
 
 
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def slices(count: int, parts: int) -> list[tuple[int, int]]:
     """``parts`` contiguous ``(start, end)`` ranges covering ``range(count)``, as equal as can be."""
     parts = max(1, min(parts, count))

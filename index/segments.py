@@ -73,6 +73,8 @@ class BulkSegmentWriter(SegmentWriter):
             if (field.indexed and type(field.format) is Positions and field.format.field_boost == 1.0
                     and items and len(items) == 1 and isinstance(items[0], FoldingStemTokenizer)):
                 self._fast[name] = items[0]
+        if self.vocabulary_fields - set(self._fast):
+            raise ValueError("the vocabulary is counted from text fields with the project's analysers only")
 
     def add_document(self, **fields):
         self._check_state()
@@ -370,8 +372,9 @@ def write_full(ix, documents, procs: int = 1, min_slice: int = 1, progress=None,
     into the new index ``ix``; the vocabulary of the ``vocabulary_fields``.
 
     With ``procs`` > 1 the documents are split into up to that many contiguous slices of at
-    least ``min_slice`` documents, each written by a forked process; a slice whose postings outgrow ``SEGMENT_POSTINGS`` becomes several
-    segments.  The segments are committed in order; on any failure nothing is committed.
+    least ``min_slice`` documents, each written by a forked process; a slice whose postings
+    outgrow ``SEGMENT_POSTINGS`` becomes several segments.  The segments are committed in
+    order; on any failure nothing is committed.
     ``progress`` (an ``index.progress.Progress``) is moved on as documents are added.
     """
     count = len(documents)
@@ -408,6 +411,8 @@ def _write_slice(ix, documents, vocabulary_fields, report, start: int, end: int)
     tally = vocabulary.Tally()
     writer = BulkSegmentWriter(ix, vocabulary_fields, _lk=False)
     added = 0
+    # On an error the writer is left as it is: cancelling it would remove the temporary folder
+    # the other slices' writers share; the caller's writer cleans up once they are all done.
     for n in range(start, end):
         writer.add_document(**documents[n])
         if writer.postings >= SEGMENT_POSTINGS and n + 1 < end:
@@ -425,9 +430,3 @@ def _write_slice(ix, documents, vocabulary_fields, report, start: int, end: int)
         writer._close_segment()
     return segments, tally
 
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
