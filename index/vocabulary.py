@@ -61,10 +61,6 @@ def tally(releases) -> Tally:
     return out
 
 
-def build(releases) -> dict[str, int]:
-    return dict(tally(releases).counts)
-
-
 def written_forms(releases, forms: dict[str, str] | None = None) -> dict[str, str]:
     """Folded word -> its commonest written form, for the accented words of ``releases``."""
     return tally(releases).forms(forms)
