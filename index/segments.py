@@ -236,8 +236,9 @@ class PostingArrays:
             return None
         offset, count = found
         data = os.pread(self._fd, 8 * count, offset)
-        return (np.frombuffer(data, "<i4", count).astype(np.int32),
-                np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32))
+        # Read-only views of the bytes read (copies only where the machine is big-endian).
+        return (np.frombuffer(data, "<i4", count).astype(np.int32, copy=False),
+                np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32, copy=False))
 
     def close(self) -> None:
         os.close(self._fd)

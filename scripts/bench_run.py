@@ -55,6 +55,19 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """A process's memory figures from /proc/PID/smaps_rollup (``Rss``, ``Pss``...), MB; {} if it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    except OSError:
+        return {}
+    figures = {}
+    for line in lines:
+        key, value = line.split(":", 1)
+        figures[key] = int(value.split()[0]) / 1024
+    return figures
+
+
 def tree_pss_mb(root_pid: int) -> float:
     """Proportional set size of a process and all its descendants, MB (shared pages counted once)."""
     out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
@@ -62,17 +75,12 @@ def tree_pss_mb(root_pid: int) -> float:
     for line in out.splitlines():
         pid, ppid = (int(x) for x in line.split())
         children.setdefault(ppid, []).append(pid)
-    total, todo = 0, [root_pid]
+    total, todo = 0.0, [root_pid]
     while todo:
         pid = todo.pop()
         todo += children.get(pid, [])
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+        total += memory_mb(pid).get("Pss", 0.0)
+    return total
 
 
 def peak_rss_mb_of(cmd, env=None) -> tuple[float, float, subprocess.CompletedProcess]:
@@ -193,14 +201,8 @@ def worker_memory_mb(master_pid: int) -> list[tuple[float, float]]:
     """(resident, proportional) set size of each worker, MB: the proportional size counts a
     page shared with the master and the other workers once, split between them."""
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True)
-    sizes = []
-    for pid in out.stdout.split():
-        figures = {}
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-            key, value = line.split(":", 1)
-            figures[key] = int(value.split()[0]) / 1024
-        sizes.append((figures["Rss"], figures["Pss"]))
-    return sizes
+    figures = [memory_mb(int(pid)) for pid in out.stdout.split()]
+    return [(f["Rss"], f["Pss"]) for f in figures if f]
 
 
 def search_path(port: int) -> str:
