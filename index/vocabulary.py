@@ -26,20 +26,28 @@ class Tally:
     as it goes (``index.segments``); tallies of parts of an archive add up (``merge``)."""
 
     def __init__(self):
-        self.counts: Counter = Counter()
+        self._counts: Counter = Counter()  # every folded word, the too short and too long too
         self.written: Counter = Counter()
 
-    def add(self, words: list[str], folded: list[str]) -> None:
-        """One release's words as the analyser's tokenizer finds them, and the same folded."""
-        self.counts.update({w for w in folded if 1 < len(w) <= MAX_WORD})
-        self.written.update([w.lower() for w in words if not w.isascii()])
+    @property
+    def counts(self) -> dict[str, int]:
+        """Releases per folded word, for the words of the vocabulary's lengths."""
+        return {w: n for w, n in self._counts.items() if 1 < len(w) <= MAX_WORD}
+
+    def add(self, words: list[str], folded: list[str], ascii: bool = False) -> None:
+        """One release's words as the analyser's tokenizer finds them, and the same folded
+        (``ascii``: the text they come from is all ASCII, so no word has an accented form)."""
+        # Counted as they come and sorted out once at the end: one set per release, made in C.
+        self._counts.update(set(folded))
+        if not ascii:
+            self.written.update([w.lower() for w in words if not w.isascii()])
 
     def add_text(self, text: str) -> None:
         words = _TOKEN.findall(text)
-        self.add(words, _fold_all(words))
+        self.add(words, _fold_all(words), text.isascii())
 
     def merge(self, other: "Tally") -> None:
-        self.counts.update(other.counts)
+        self._counts.update(other._counts)
         self.written.update(other.written)
 
     def forms(self, forms: dict[str, str] | None = None) -> dict[str, str]:
