@@ -48,6 +48,26 @@ def _fold_all(words: list[str]) -> list[str]:
     return [w if w.isascii() else w.translate(accent_map) for w in lowered]
 
 
+class _Stems(dict):
+    """Folded word -> its stem, or "" for a stop word, remembered as words are met.
+
+    A text's words are mostly words met before, and a dictionary lookup costs a fraction of a
+    call into the stemmer; at most ``LIMIT`` words are kept (numbers and misspellings have no end).
+    """
+
+    LIMIT = 400_000
+
+    def __init__(self, stemmer, stop: frozenset):
+        super().__init__()
+        self._stemmer, self._stop = stemmer, stop
+
+    def __missing__(self, word: str) -> str:
+        stem = "" if word in self._stop else self._stemmer.stemWord(word)
+        if len(self) < self.LIMIT:
+            self[word] = stem
+        return stem
+
+
 class FoldingStemTokenizer(Tokenizer):
     """Words of one language, lower-cased, accent-folded, stop words removed, Snowball-stemmed.
 
@@ -64,6 +84,7 @@ class FoldingStemTokenizer(Tokenizer):
     def _setup(self) -> None:
         self._stop = stop_words(self.lang) if self.stops and self.lang else frozenset()
         self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if self.stem else None
+        self._stems = _Stems(self._stemmer, self._stop) if self.stem else None
 
     def __getstate__(self):
         return {"lang": self.lang, "stem": self.stem, "stops": self.stops, "is_morph": self.is_morph}
@@ -85,21 +106,18 @@ class FoldingStemTokenizer(Tokenizer):
 
     def terms_of_folded(self, folded: list[str]) -> list[str]:
         """The terms of words already folded (``_fold_all``), in order: stop words out, then stemmed."""
+        if self._stems is not None:
+            return [t for t in map(self._stems.__getitem__, folded) if t]
         stop = self._stop
-        kept = [w for w in folded if w not in stop] if stop else folded
-        if self._stemmer is not None and kept:
-            return self._stemmer.stemWords(kept)
-        return list(kept)
+        return [w for w in folded if w not in stop] if stop else list(folded)
 
     def _analyse(self, words: list[str]) -> list[tuple[str, int]]:
         """(term, index of the original word) for the words that survive the stop list."""
         folded = _fold_all(words)
+        if self._stems is not None:
+            return [(t, i) for i, t in enumerate(map(self._stems.__getitem__, folded)) if t]
         stop = self._stop
-        kept = [(w, i) for i, w in enumerate(folded) if w not in stop] if stop else list(zip(folded, range(len(folded))))
-        if self._stemmer is not None and kept:
-            stems = self._stemmer.stemWords([w for w, _ in kept])
-            kept = [(s, i) for s, (_, i) in zip(stems, kept)]
-        return kept
+        return [(w, i) for i, w in enumerate(folded) if w not in stop] if stop else list(zip(folded, range(len(folded))))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
