@@ -10,13 +10,13 @@ indexed: each generation carries a vocabulary file instead (see ``index.vocabula
 
 import datetime as dt
 
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import LANGUAGES, analyzer
 from .records import Release
 
 # Bump when the schema or the analysers change: an incremental reindex then rebuilds in full.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class ColumnID(ID):
@@ -33,7 +33,9 @@ def build_schema() -> Schema:
     fields = dict(
         id=ID(stored=True, unique=True, sortable=True),
         lang=ID(stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
+        # The day, as its ordinal (``date.toordinal()``): a release has no time of day, and Whoosh's
+        # DATETIME indexes eight levels of microseconds, five of them a term per distinct day.
+        date=NUMERIC(int, bits=32, shift_step=8, stored=True, sortable=True),
         year=NUMERIC(int, bits=32, stored=True, sortable=True),
         countries=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
         topics=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
@@ -54,13 +56,19 @@ def build_schema() -> Schema:
     return Schema(**fields)
 
 
+def stored_day(value) -> dt.date:
+    """A release's day from its stored or column ``date`` value (a datetime in the indexes of
+    schema 4 and earlier, which a site may serve until the next reindex)."""
+    return value.date() if isinstance(value, dt.datetime) else dt.date.fromordinal(value)
+
+
 def document(release: Release, content_hash: str) -> dict:
     """The Whoosh document for an enriched release."""
     lang = release.lang
     return {
         "id": release.id,
         "lang": lang,
-        "date": dt.datetime.combine(release.date, dt.time()),
+        "date": release.date.toordinal(),
         "year": release.year,
         "countries": ",".join(release.countries or ()),
         "topics": ",".join(release.topics or ()),

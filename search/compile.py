@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.fields import DATETIME
 
 from index.analysis import LANGUAGES, fold, terms
 from index.places import Gazetteer, country_codes, country_name
@@ -27,6 +28,23 @@ LANGUAGE_NAMES = {
     "en": "en", "english": "en", "ingles": "en", "eng": "en",
     "es": "es", "spanish": "es", "espanol": "es", "castellano": "es", "spa": "es",
 }
+
+
+class DayRange(wq.NumericRange):
+    """Releases dated from ``start`` to ``end`` (dates; either may be None), in the day-ordinal
+    ``date`` field, or in the DATETIME field of an index of schema 4 or earlier."""
+
+    def __init__(self, start: dt.date | None, end: dt.date | None):
+        super().__init__("date", start.toordinal() if start else None, end.toordinal() if end else None)
+        self.days = (start, end)
+
+    def _compile_query(self, ixreader):
+        field = ixreader.schema[self.fieldname]
+        if isinstance(field, DATETIME):
+            start, end = self.days
+            return wq.DateRange(self.fieldname, dt.datetime.combine(start, dt.time()) if start else None,
+                                dt.datetime.combine(end, dt.time.max) if end else None)._compile_query(ixreader)
+        return super()._compile_query(ixreader)
 
 
 @dataclass
@@ -159,13 +177,12 @@ class Compiler:
             return wq.NumericRange("year", node.start, node.end)
         if isinstance(node, q.DateRange):
             try:
-                start = dt.datetime.fromisoformat(node.start) if node.start else None
-                end = dt.datetime.fromisoformat(node.end) + dt.timedelta(days=1, microseconds=-1) \
-                    if node.end else None
+                start = dt.date.fromisoformat(node.start) if node.start else None
+                end = dt.date.fromisoformat(node.end) if node.end else None
             except ValueError:  # a date that does not exist (2020-04-31): read it as plain text
                 text = f"{node.start or ''} {node.end or ''}".strip()
                 return self._word(text, _analyse(text))
-            return wq.DateRange("date", start, end)
+            return DayRange(start, end)
         if isinstance(node, q.Field):
             return self._field(node)
         return None

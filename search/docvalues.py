@@ -15,6 +15,8 @@ import numpy as np
 from whoosh.filedb.structfile import BufferFile
 from whoosh.idsets import DocIdSet
 
+from index.schema import stored_day
+
 FACETS = ("year", "country", "topic", "lang")
 
 
@@ -93,7 +95,7 @@ class DocValues:
     ids: list[str]
     langs: list[str]
     years: list[int]
-    dates: list
+    dates: list  # day ordinals
     countries: list[tuple[str, ...]]
     topics: list[tuple[str, ...]]
     docnum_by_id: dict[str, int]
@@ -117,7 +119,7 @@ class DocValues:
         ids = list(reader.column_reader("id"))
         langs = list(reader.column_reader("lang"))
         years = list(reader.column_reader("year"))
-        dates = list(reader.column_reader("date"))
+        dates = [v if type(v) is int else stored_day(v).toordinal() for v in reader.column_reader("date")]
         countries = [tuple(v.split(",")) if v else () for v in reader.column_reader("countries")]
         topics = [tuple(v.split(",")) if v else () for v in reader.column_reader("topics")]
         group_keys = list(reader.column_reader("group"))

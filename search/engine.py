@@ -24,6 +24,7 @@ from index.analysis import fold, terms
 from whoosh.spelling import ListCorrector
 
 from index.places import Gazetteer, country_codes, country_name
+from index.schema import stored_day
 from index.store import IndexStore
 from index.topics import Taxonomy
 
@@ -431,8 +432,8 @@ class Archive:
         """Documents dated within [start, end]: whole years by their bitmaps, the edge years one by one."""
         first = start.year if start else min(docs.years, default=0)
         last = end.year if end else max(docs.years, default=0)
-        low = dt.datetime.combine(start, dt.time()) if start else None
-        high = dt.datetime.combine(end, dt.time.max) if end else None
+        low = start.toordinal() if start else None
+        high = end.toordinal() if end else None
         out = 0
         for value, bits in docs.values["year"].items():
             year = int(value)
@@ -492,7 +493,7 @@ class Archive:
         if not snippets:
             snippets = [_escape(fields.get("summary") or fields["body"][:highlight.SNIPPET_CHARS])]
         return Hit(
-            id=fields["id"], lang=lang, date=fields["date"].date().isoformat(), title=fields["title"],
+            id=fields["id"], lang=lang, date=stored_day(fields["date"]).isoformat(), title=fields["title"],
             url=fields.get("url") or "", title_html=title_html, snippets=snippets,
             summary=fields.get("summary") or "",
             countries=self._labels("country", fields.get("countries"), params.ui),
@@ -532,7 +533,7 @@ class Archive:
         if pair and pair in snap.docs.docnum_by_id:
             translation = self._brief(snap, snap.docs.docnum_by_id[pair])
         return ReleaseDetail(
-            id=fields["id"], lang=fields["lang"], date=fields["date"].date().isoformat(), title=fields["title"],
+            id=fields["id"], lang=fields["lang"], date=stored_day(fields["date"]).isoformat(), title=fields["title"],
             paragraphs=[p for p in fields["body"].split("\n\n") if p], summary=fields.get("summary") or "",
             url=fields.get("url") or "",
             countries=self._labels("country", fields.get("countries"), ui),
@@ -572,7 +573,7 @@ class Archive:
     @staticmethod
     def _brief(snap: Snapshot, docnum: int) -> Brief:
         fields = snap.searcher.stored_fields(docnum)
-        return Brief(id=fields["id"], lang=fields["lang"], date=fields["date"].date().isoformat(),
+        return Brief(id=fields["id"], lang=fields["lang"], date=stored_day(fields["date"]).isoformat(),
                      title=fields["title"])
 
     # --- autocomplete ---------------------------------------------------------------------------
