@@ -157,18 +157,39 @@ class ReadResult:
     warnings: list[Warning_] = field(default_factory=list)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Control characters but tab and newline, as bytes: in UTF-8 no byte of a longer character is below 0x80,
+# so deleting these bytes from the encoded text deletes exactly these characters.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NONCHARACTERS = ("\ufffe", "\uffff")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
     """Normalise to NFC, drop control characters, keep paragraphs apart by one blank line."""
     if not text.isascii():
-        text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (a JSON escape can make them)
+            text = _SURROGATE.sub("\ufffd", text)
+        text = unicodedata.normalize("NFC", text)
+    text = _without_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     paragraphs = re.split(r"\n\s*\n", text)
     cleaned = (" ".join(p.split()) for p in paragraphs)
     return "\n\n".join(p for p in cleaned if p)
+
+
+def _without_controls(text: str) -> str:
+    """``text`` without the control characters of ``_CONTROL_BYTES`` and the noncharacters U+FFFE
+    and U+FFFF (a byte-table deletion in C, several times faster than a regular expression)."""
+    data = text.encode("utf-8")
+    kept = data.translate(None, _CONTROL_BYTES)
+    if len(kept) != len(data):
+        text = kept.decode("utf-8")
+    if not text.isascii():
+        for character in _NONCHARACTERS:
+            if character in text:
+                text = text.replace(character, "")
+    return text
 
 
 def clean_line(text: str) -> str:

@@ -1,0 +1,38 @@
+"""Release text cleaning, over any Unicode text: what a release's title and body become."""
+
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.records import clean_text
+
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Any code point, lone surrogates included, with controls, line breaks and accents more often.
+TEXT = st.text(st.one_of(st.characters(), st.sampled_from("\x00\x01\x0b\x1f\x7f\r\n\t \ufffe\uffff\ud800é\u0301")),
+               max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_cleaned_text_has_no_controls_or_surrogates_and_is_nfc(text):
+    cleaned = clean_text(text)
+    assert not CONTROLS.search(cleaned)
+    assert not re.search(r"[\ud800-\udfff]", cleaned)
+    assert unicodedata.is_normalized("NFC", cleaned)
+    assert "\r" not in cleaned and "\n\n\n" not in cleaned and cleaned == cleaned.strip()
+    assert clean_text(cleaned) == cleaned
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT.filter(lambda t: not re.search(r"[\ud800-\udfff]", t)))
+def test_cleaning_keeps_every_word(text):
+    expected = unicodedata.normalize("NFC", CONTROLS.sub("", text.replace("\r", "\n"))).split()
+    assert clean_text(text).split() == expected
+
+
+def test_paragraphs_stay_apart_by_one_blank_line():
+    assert clean_text("One\r\n\r\n\r\nTwo\x00 words\rThree\n \t\nFour") == "One\n\nTwo words Three\n\nFour"
+    # Line ends are read before control characters and noncharacters are dropped.
+    assert clean_text("One\r\ufffe\nTwo\n\x0b\nThree") == "One\n\nTwo\n\nThree"
