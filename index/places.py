@@ -121,13 +121,9 @@ class Gazetteer:
 
     def find(self, text: str) -> list[str]:
         """Country codes named in ``text``, in order of first mention."""
-        words = _WORD.findall(_strip_accents(_CURRENCY.sub(" ", text) if "$" in text else text))
-        lower = _lower_all(words)
+        words, lower = _words_and_lower(_CURRENCY.sub(" ", text) if "$" in text else text)
         if self.first_words.keys().isdisjoint(lower):
             return []
-        kept = [i for i, w in enumerate(lower) if w not in _CONNECTORS]
-        if len(kept) < len(words):
-            words, lower = [words[i] for i in kept], [lower[i] for i in kept]
         found: dict[str, None] = {}
         for _, _, code in self._matches(words, lower):
             found.setdefault(code, None)
@@ -160,6 +156,42 @@ class Gazetteer:
                     yield i, i + length, code
                     after = i + length
                     break
+
+
+# For text of ASCII characters only: letters and digits kept, every other character a space.
+_ASCII_SPACES = bytes(c if chr(c).isalnum() else 0x20 for c in range(128)).ljust(256, b" ")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _words_and_lower(text: str) -> tuple[list[str], list[str]]:
+    """The words ``find`` matches names against (as ``_words``: accents stripped, case kept,
+    connectors dropped), and the same lower-cased.
+
+    Most text is ASCII once accents are stripped and punctuation such as curly quotes is set
+    aside; for it, a byte table turns every character but letters and digits into a space, and
+    splitting does the rest, several times faster than the regular expression.
+    """
+    text = _strip_accents(text)
+    if not text.isascii():
+        text = _NON_ASCII.sub(lambda m: m.group() if m.group().isalnum() else " ", text)
+    if not text.isascii():  # letters beyond Latin ones: word by word
+        words = _WORD.findall(text)
+        lower = _lower_all(words)
+        kept = [i for i, w in enumerate(lower) if w not in _CONNECTORS]
+        if len(kept) < len(words):
+            words, lower = [words[i] for i in kept], [lower[i] for i in kept]
+        return words, lower
+    spaced = text.encode("ascii").translate(_ASCII_SPACES).decode("ascii")
+    words, lower = spaced.split(), spaced.lower().split()
+    for connector in _CONNECTORS:  # a few in a text: found by list.index, in C
+        at = 0
+        try:
+            while True:
+                at = lower.index(connector, at)
+                del lower[at], words[at]
+        except ValueError:
+            pass
+    return words, lower
 
 
 def _lower_all(words: list[str]) -> list[str]:

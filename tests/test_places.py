@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from index.places import Gazetteer, country_name
+from index.places import _CURRENCY, Gazetteer, _words, _words_and_lower, country_name
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +54,20 @@ def test_editable_gazetteer_file(tmp_path):
 
 def test_country_names_in_both_languages():
     assert (country_name("PA", "en"), country_name("PA", "es")) == ("Panama", "Panamá")
+
+
+# Letters with and without accents, other scripts, digits, connectors in any case, currencies,
+# curly quotes, underscores and the spaces of several kinds that a release's text holds.
+PIECES = st.sampled_from(["a", "b", "AND", "and", "And", "y", "Y", "yes", "é", "ñ", "ß", "ø", "α", "Ж", "_", "1",
+                          "٠", "²", "Ⅰ", " ", ",", ".", "'", "’", "“", "\n", "\t", "\u00a0", "\u2028", "\u0301",
+                          "US$", "C$", "$", "Costa", "Rica", "México", "Trinidad", "Tobago"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PIECES, max_size=30).map("".join))
+def test_the_fast_word_split_is_the_word_by_word_one(text):
+    """find() splits most text with a byte table; it must give exactly the words (and their
+    lower case) that the regular expression gives, word by word."""
+    words, lower = _words_and_lower(_CURRENCY.sub(" ", text))
+    assert words == _words(text)
+    assert lower == [w.lower() for w in words]
