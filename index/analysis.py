@@ -48,6 +48,50 @@ def _fold_all(words: list[str]) -> list[str]:
     return [w if w.isascii() else w.translate(accent_map) for w in lowered]
 
 
+# The fast split of ``words_and_folded``: for ASCII text, word characters and the joiners kept and
+# every other character a space; the curly apostrophe stands in as this control character
+# meanwhile (release text has none: cleaning removes control characters).
+_APOSTROPHE = "\x1f"
+_WORD_BYTES = bytes(c if chr(c).isalnum() or chr(c) in "_.'\x1f" else 0x20 for c in range(128)).ljust(256, b" ")
+_IS_WORD = bytes(1 if chr(c).isalnum() or c == 0x5F else 0 for c in range(128)).ljust(256, b"\x00")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _set_aside(match: re.Match) -> str:
+    character = match.group()
+    return _APOSTROPHE if character == "’" else character if character.isalnum() else " "
+
+
+def words_and_folded(text: str) -> tuple[list[str], list[str]]:
+    """The tokenizer's words of ``text`` (``TOKEN_PATTERN``), and the same folded (``_fold_all``).
+
+    Text whose only characters beyond ASCII are not letters or digits (English with curly quotes
+    and dashes) is split without the regular expression: a byte table turns every other character
+    into a space, the dots and apostrophes that join no two word characters become spaces too,
+    and str.split does the rest.  Other text (accented
+    letters, other scripts) goes through the regular expression.
+    """
+    spaced = text
+    if not text.isascii():
+        spaced = _NON_ASCII.sub(_set_aside, text)
+    if _APOSTROPHE in text or not spaced.isascii():
+        words = _TOKEN.findall(text)
+        return words, _fold_all(words)
+    data = bytearray(spaced.encode("ascii").translate(_WORD_BYTES))
+    last = len(data) - 1
+    for joiner in b".'\x1f":  # a dot or apostrophe joins two word characters, or is a space
+        at = data.find(joiner)
+        while at >= 0:
+            if not (0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]):
+                data[at] = 0x20
+            at = data.find(joiner, at + 1)
+    spaced = data.decode("ascii")
+    lowered = spaced.lower()
+    if _APOSTROPHE in spaced:
+        spaced, lowered = spaced.replace(_APOSTROPHE, "’"), lowered.replace(_APOSTROPHE, "’")
+    return spaced.split(), lowered.split()
+
+
 class _Stems(dict):
     """Folded word -> its stem, or "" for a stop word, remembered as words are met.
 
@@ -102,7 +146,7 @@ class FoldingStemTokenizer(Tokenizer):
 
     def terms(self, text: str) -> list[str]:
         """The analysed terms of ``text`` in order."""
-        return self.terms_of_folded(_fold_all(_TOKEN.findall(text)))
+        return self.terms_of_folded(words_and_folded(text)[1])
 
     def terms_of_folded(self, folded: list[str]) -> list[str]:
         """The terms of words already folded (``_fold_all``), in order: stop words out, then stemmed."""

@@ -46,7 +46,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import _TOKEN, FoldingStemTokenizer, _fold_all
+from .analysis import FoldingStemTokenizer, words_and_folded
 from . import forked, vocabulary
 
 ARRAYS_FROM = 16  # documents: a text term in this many or more also gets raw arrays (PostingArrays)
@@ -127,8 +127,7 @@ class BulkSegmentWriter(SegmentWriter):
         tokenizer = self._fast.get(name)
         if tokenizer is not None:
             # As Whoosh's Positions format: position = index among the words kept, weight = frequency.
-            words = _TOKEN.findall(value)
-            folded = _fold_all(words)
+            words, folded = words_and_folded(value)
             if name in self.vocabulary_fields:
                 self.tally.add(words, folded, value.isascii())
             kept = tokenizer.terms_of_folded(folded)

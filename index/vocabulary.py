@@ -10,14 +10,14 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from .analysis import _TOKEN, _fold_all
+from .analysis import _fold_all, words_and_folded
 
 FILE = "vocabulary.json"
 MAX_WORD = 40
 
 
 def words_of(text: str) -> set[str]:
-    return {w for w in _fold_all(_TOKEN.findall(text)) if 1 < len(w) <= MAX_WORD}
+    return {w for w in words_and_folded(text)[1] if 1 < len(w) <= MAX_WORD}
 
 
 class Tally:
@@ -43,8 +43,7 @@ class Tally:
             self.written.update([w.lower() for w in words if not w.isascii()])
 
     def add_text(self, text: str) -> None:
-        words = _TOKEN.findall(text)
-        self.add(words, _fold_all(words), text.isascii())
+        self.add(*words_and_folded(text), text.isascii())
 
     def merge(self, other: "Tally") -> None:
         self._counts.update(other._counts)

@@ -1,4 +1,7 @@
-from index.analysis import fold, terms
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.analysis import _TOKEN, _fold_all, fold, terms, words_and_folded
 
 
 def test_spanish_accents_and_plurals_meet():
@@ -26,3 +29,19 @@ def test_stop_words_dropped_and_numbers_kept():
 
 def test_fold_strips_accents_and_case():
     assert fold("Panamá NIÑOS Haití") == "panama ninos haiti"
+
+
+# Pieces of text: ASCII and accented letters, other scripts, digits and underscores, the dots and
+# apostrophes that join words, curly quotes and dashes, spaces of several kinds.
+PIECES = st.sampled_from(["a", "B", "z", "_", "0", "9", ".", "'", "’", "..", "‘", "“", "—", " ", "\n", "é", "É", "ñ",
+                          "İ", "ß", "\u0301", "α", "Ж", "٠", "²", "\u00a0", "\u2028", "U.S.", "IOM’s", "a_.b", "ǅ",
+                          "ﬁ", "K", "migration", "Migración"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_the_fast_split_gives_the_tokenizers_words(text):
+    """Text without letters beyond ASCII is split without the regular expression; its words and
+    their folded forms must be exactly the tokenizer's."""
+    words = _TOKEN.findall(text)
+    assert words_and_folded(text) == (words, _fold_all(words))
