@@ -162,6 +162,7 @@ class ReadResult:
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _NONCHARACTERS = ("\ufffe", "\uffff")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def clean_text(text: str) -> str:
@@ -173,9 +174,15 @@ def clean_text(text: str) -> str:
             text = _SURROGATE.sub("\ufffd", text)
         text = unicodedata.normalize("NFC", text)
     text = _without_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
-    paragraphs = re.split(r"\n\s*\n", text)
-    cleaned = (" ".join(p.split()) for p in paragraphs)
+    cleaned = (p if _single_spaced(p) else " ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
     return "\n\n".join(p for p in cleaned if p)
+
+
+def _single_spaced(paragraph: str) -> bool:
+    """Whether ``" ".join(paragraph.split())`` would leave an ASCII paragraph as it is (most
+    are: the test is a few scans in C, where splitting makes an object per word)."""
+    return (paragraph.isascii() and "  " not in paragraph and "\n" not in paragraph and "\t" not in paragraph
+            and paragraph[:1] != " " and paragraph[-1:] != " ")
 
 
 def _without_controls(text: str) -> str:
