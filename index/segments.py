@@ -36,7 +36,8 @@ import zlib
 from array import array
 from collections import defaultdict
 from functools import partial
-from itertools import count
+from itertools import chain, count
+from operator import sub
 from pathlib import Path
 from pickle import dumps, loads
 
@@ -355,11 +356,26 @@ class _ArraysWriter:
         return self.path
 
 
-_SINGLE: dict[int, bytes] = {}  # position -> the value of a posting with that one position
+class _Singles(dict):
+    """Position -> the value of a posting with that one position (most postings), made once."""
+
+    def __missing__(self, position: int) -> bytes:
+        value = self[position] = pack_uint(1) + dumps([position], 2)
+        return value
+
+
+_SINGLE = _Singles()
+MANY_POSTINGS = 64  # a term with this many postings has its values encoded with numpy
+# The pickle (protocol 2) of a list of several small numbers: a new list, memoised, a mark, the
+# numbers (K: one byte, M: two, J: four, little-endian), append the marked items, stop.
+_LIST_START, _LIST_END = b"\x80\x02]q\x00(", b"e."
+_BATCH = 1000  # pickle appends a list's items a thousand at a time
 
 
 def _positions_values(frequencies: array, positions: array) -> list[bytes]:
     """Whoosh's Positions encoding of each posting: the frequency, then the pickled position deltas."""
+    if len(frequencies) >= MANY_POSTINGS and max(frequencies) <= _BATCH:
+        return _positions_values_at_once(frequencies, positions)
     single = _SINGLE
     out = []
     at = 0
@@ -380,6 +396,49 @@ def _positions_values(frequencies: array, positions: array) -> list[bytes]:
     return out
 
 
+def _positions_values_at_once(frequencies: array, positions: array) -> list[bytes]:
+    """``_positions_values`` for a term of many postings: the pickles of the postings with several
+    positions written byte by byte into one buffer by numpy, then cut apart."""
+    import numpy as np
+    freq = np.frombuffer(frequencies, np.uint32).astype(np.int64)
+    pos = np.frombuffer(positions, np.uint32).astype(np.int64)
+    first = np.cumsum(freq) - freq  # each posting's first position
+    several = freq > 1
+    singles = map(_SINGLE.__getitem__, pos[first[~several]].tolist())
+    if not several.any():
+        return list(singles)
+    deltas = pos.copy()
+    deltas[1:] -= pos[:-1]
+    deltas[first] = pos[first]
+    items = deltas[np.repeat(several, freq)]  # the positions of the postings with several
+    counts = freq[several]
+    width = np.where(items < 256, 2, np.where(items < 65536, 3, 5))
+    owner = np.repeat(np.arange(len(counts)), counts)
+    size = 4 + len(_LIST_START) + np.bincount(owner, weights=width, minlength=len(counts)).astype(np.int64) \
+        + len(_LIST_END)
+    end = np.cumsum(size)
+    start = end - size
+    buffer = np.zeros(int(end[-1]), np.uint8)
+    for k in range(4):  # the frequency, a big-endian unsigned int (whoosh.system.pack_uint)
+        buffer[start + k] = (counts >> (8 * (3 - k))) & 0xFF
+    for k, byte in enumerate(_LIST_START):
+        buffer[start + 4 + k] = byte
+    buffer[end - 2], buffer[end - 1] = _LIST_END
+    before = np.cumsum(width) - width
+    at = start[owner] + 4 + len(_LIST_START) + before - before[(np.cumsum(counts) - counts)][owner]
+    buffer[at] = np.where(width == 2, ord("K"), np.where(width == 3, ord("M"), ord("J")))
+    buffer[at + 1] = items & 0xFF
+    wide = width >= 3
+    buffer[at[wide] + 2] = (items[wide] >> 8) & 0xFF
+    widest = width == 5
+    buffer[at[widest] + 3] = (items[widest] >> 16) & 0xFF
+    buffer[at[widest] + 4] = (items[widest] >> 24) & 0xFF
+    blob = buffer.tobytes()
+    multiple = iter([blob[a:b] for a, b in zip(start.tolist(), end.tolist())])
+    take = (singles.__next__, multiple.__next__)
+    return [take[s]() for s in several.tolist()]
+
+
 class _BlockWriter(W3PostingsWriter):
     """Whoosh's W3 posting writer, given a term's postings a block at a time."""
 
@@ -397,11 +456,26 @@ class _BlockWriter(W3PostingsWriter):
             self._values = values[start:end]
             self._maxweight = max(self._weights)
             # As Whoosh: a document whose length byte is 0 has no length in the block statistics.
-            known = [b for b in map(lengths.__getitem__, self._ids) if b]
-            self._minlength = byte_to_length(min(known)) if known else None
-            self._maxlength = byte_to_length(max(known)) if known else 0
+            found = bytes(map(lengths.__getitem__, self._ids))
+            longest = max(found)
+            self._minlength = byte_to_length(min(found.replace(b"\0", b""))) if longest else None
+            self._maxlength = byte_to_length(longest) if longest else 0
             if end < count:  # the last block is left for finish_postings(), as Whoosh does
                 self._write_block()
+
+    def _mini_ids(self):
+        """Whoosh's: the document numbers as differences, made in C."""
+        ids = self._ids
+        return tuple(map(sub, ids, chain((0,), ids)))
+
+    def _mini_weights(self):
+        """Whoosh's: None when every weight is 1, the one weight when all are equal, else all."""
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]
+        return tuple(weights)
 
     def _write_block(self, last=False):
         """Whoosh's ``W3PostingsWriter._write_block``, leaving small blocks uncompressed (Whoosh's
