@@ -224,3 +224,27 @@ def test_posting_arrays_go_with_their_segment_when_whoosh_merges_it(tmp_path, do
         writer.add_document(**doc)
     writer.commit(optimize=True)  # one new segment, merged by Whoosh's writer: no arrays
     assert sorted(p.name for p in (tmp_path / "ix").glob("*.arrays")) == []
+
+
+def test_posting_values_encoded_at_once_are_whooshs_encoding():
+    """Frequent terms' posting values come from numpy: the same bytes as Whoosh's Positions
+    format gives (frequency, then the pickled position deltas), for gaps of one, two and four
+    bytes, single positions and the longest lists encoded this way."""
+    import random
+    from array import array
+    from pickle import dumps
+
+    from whoosh.system import pack_uint
+
+    rng = random.Random(4)
+    for trial in range(60):
+        frequencies, positions, expected = array("I"), array("I"), []
+        for _ in range(rng.randint(segments.MANY_POSTINGS, 300)):
+            frequency = rng.choice([1, 1, 2, 3, rng.randint(4, 40), 1000])
+            gap = rng.choice([3, 300, 70_000, 2 ** 20])
+            found = sorted(rng.sample(range(frequency * gap + 1), frequency))
+            frequencies.append(frequency)
+            positions.extend(found)
+            deltas = [found[0]] + [b - a for a, b in zip(found, found[1:])]
+            expected.append(pack_uint(frequency) + dumps(deltas, 2))
+        assert segments._positions_values(frequencies, positions) == expected, trial
