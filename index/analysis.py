@@ -151,7 +151,7 @@ class FoldingStemTokenizer(Tokenizer):
     def terms_of_folded(self, folded: list[str]) -> list[str]:
         """The terms of words already folded (``_fold_all``), in order: stop words out, then stemmed."""
         if self._stems is not None:
-            return [t for t in map(self._stems.__getitem__, folded) if t]
+            return list(filter(None, map(self._stems.__getitem__, folded)))
         stop = self._stop
         return [w for w in folded if w not in stop] if stop else list(folded)
 
