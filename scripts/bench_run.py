@@ -463,7 +463,7 @@ def main(args) -> str:
     def log(message):
         print(message, file=sys.stderr, flush=True)
     rows = [run_size(n, args.repeat, not args.no_http, args.http_seconds, log) for n in args.docs]
-    sources = sorted({r["source"] for r in rows})
+    sources = list(dict.fromkeys(f"N = {r['n']:,}: {r['source']}" for r in rows))  # in the order of the sizes
     head = (f"Documents: {'; '.join(sources)}, about 1,900 characters each. "
             f"{len(QUERIES)} fixed queries × {args.repeat} rounds, in process, without the result cache. "
             f"HTTP: {', '.join(sorted({r.get('http_client', 'n/a') for r in rows}))}, one keep-alive connection "
