@@ -99,7 +99,7 @@ class _Stems(dict):
     call into the stemmer; at most ``LIMIT`` words are kept (numbers and misspellings have no end).
     """
 
-    LIMIT = 400_000
+    LIMIT = 100_000
 
     def __init__(self, stemmer, stop: frozenset):
         super().__init__()
