@@ -15,12 +15,14 @@ For a full build all of that can be done in bulk, and :class:`BulkSegmentWriter`
 - each posting list is written in Whoosh's W3 block format, a block of up to 128 postings at
   a time, with the block statistics (lengths, weights) from those arrays; blocks too small
   for compression to pay (zlib costs more to start than it saves on a few dozen bytes) are
-  left uncompressed, as Whoosh's block format allows for each block, and a block's data is
-  pickled with a protocol that has a type for bytes (``BLOCK_PICKLE``).
+  left uncompressed, as Whoosh's block format allows for each block; the posting values of
+  frequent terms are encoded with numpy, and a block's data is pickled with a protocol that
+  has a type for bytes (``BLOCK_PICKLE``).
 
 What is written is what Whoosh's writer writes for the same documents (the same terms,
 postings, positions, lengths, stored fields and columns: ``tests/test_segments.py``
-compares the two), in the same files, readable by any Whoosh reader.
+compares the two), in the same files, readable by any Whoosh reader (the blocks' pickles
+are of a newer protocol than Whoosh's writer uses; its reader loads any).
 
 :func:`write_full` writes a list of releases as contiguous slices, one forked process per
 slice, each slice as one or more segments, and commits them in order, so document numbers
