@@ -54,7 +54,7 @@ def _fold_all(words: list[str]) -> list[str]:
 _APOSTROPHE = "\x1f"
 _WORD_BYTES = bytes(c if chr(c).isalnum() or chr(c) in "_.'\x1f" else 0x20 for c in range(128)).ljust(256, b" ")
 _IS_WORD = bytes(1 if chr(c).isalnum() or c == 0x5F else 0 for c in range(128)).ljust(256, b"\x00")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")  # also splits text for place finding (index.places)
 
 
 def _set_aside(match: re.Match) -> str:
@@ -68,12 +68,12 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
     Text whose only characters beyond ASCII are not letters or digits (English with curly quotes
     and dashes) is split without the regular expression: a byte table turns every other character
     into a space, the dots and apostrophes that join no two word characters become spaces too,
-    and str.split does the rest.  Other text (accented
-    letters, other scripts) goes through the regular expression.
+    and str.split does the rest.  Other text (accented letters, other scripts) goes through
+    the regular expression.
     """
     spaced = text
     if not text.isascii():
-        spaced = _NON_ASCII.sub(_set_aside, text)
+        spaced = NON_ASCII.sub(_set_aside, text)
     if _APOSTROPHE in text or not spaced.isascii():
         words = _TOKEN.findall(text)
         return words, _fold_all(words)

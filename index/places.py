@@ -17,6 +17,7 @@ from pathlib import Path
 from babel import Locale
 
 from . import config
+from .analysis import NON_ASCII
 
 NAME_LANGUAGES = ("en", "es")
 GAZETTEER_KEYS = ("aliases", "demonyms", "cities")
@@ -160,7 +161,6 @@ class Gazetteer:
 
 # For text of ASCII characters only: letters and digits kept, every other character a space.
 _ASCII_SPACES = bytes(c if chr(c).isalnum() else 0x20 for c in range(128)).ljust(256, b" ")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _words_and_lower(text: str) -> tuple[list[str], list[str]]:
@@ -173,7 +173,7 @@ def _words_and_lower(text: str) -> tuple[list[str], list[str]]:
     """
     text = _strip_accents(text)
     if not text.isascii():
-        text = _NON_ASCII.sub(lambda m: m.group() if m.group().isalnum() else " ", text)
+        text = NON_ASCII.sub(lambda m: m.group() if m.group().isalnum() else " ", text)
     if not text.isascii():  # letters beyond Latin ones: word by word
         words = _WORD.findall(text)
         lower = _lower_all(words)
