@@ -371,12 +371,12 @@ MANY_POSTINGS = 64  # a term with this many postings has its values encoded with
 # The pickle (protocol 2) of a list of several small numbers: a new list, memoised, a mark, the
 # numbers (K: one byte, M: two, J: four, little-endian), append the marked items, stop.
 _LIST_START, _LIST_END = b"\x80\x02]q\x00(", b"e."
-_BATCH = 1000  # pickle appends a list's items a thousand at a time
+_PICKLE_BATCH = 1000  # pickle appends a list's items a thousand at a time
 
 
 def _positions_values(frequencies: array, positions: array) -> list[bytes]:
     """Whoosh's Positions encoding of each posting: the frequency, then the pickled position deltas."""
-    if len(frequencies) >= MANY_POSTINGS and max(frequencies) <= _BATCH:
+    if len(frequencies) >= MANY_POSTINGS and max(frequencies) <= _PICKLE_BATCH:
         return _positions_values_at_once(frequencies, positions)
     single = _SINGLE
     out = []
