@@ -21,7 +21,7 @@ from .readers import read_sources
 from .records import Rejected, Release, Unread, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
-from . import forked, segments, vocabulary
+from . import forked, vocabulary
 
 WRITER_LIMIT_MB = 256  # Whoosh's writer, in incremental builds
 # Processes that enrich and write a large build (at most one per core), and the fewest releases
@@ -92,14 +92,7 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
     summary.warnings.extend(result.warnings)
     summary.read = len(result.releases) + sum(1 for r in result.rejected if r.line)
     _pause_for_tests("reading")
-    unique: dict[str, Release] = {}
-    for release in result.releases:
-        first = unique.get(release.id)
-        if first is not None:
-            summary.rejected.append(Rejected(release.source, release.line,
-                                             f"duplicate id {release.id!r} (first at {first.source}:{first.line})"))
-            continue
-        unique[release.id] = release
+    unique = _first_of_each_id(result.releases, summary.rejected)
     if known.loaded:
         enricher.use_places(known.places())
         enricher.cache = known.enrichment()
@@ -114,6 +107,22 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
     summary.enricher = enricher
     summary.known = known
     return kept, summary
+
+
+def _first_of_each_id(releases: list[Release], rejected: list[Rejected]) -> dict[str, Release]:
+    """Id -> release, the first release of each id; each later one is rejected as a duplicate."""
+    unique = {r.id: r for r in releases}
+    if len(unique) == len(releases):
+        return unique
+    unique = {}
+    for release in releases:
+        first = unique.get(release.id)
+        if first is not None:
+            rejected.append(Rejected(release.source, release.line,
+                                     f"duplicate id {release.id!r} (first at {first.source}:{first.line})"))
+            continue
+        unique[release.id] = release
+    return unique
 
 
 def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = None,
@@ -289,6 +298,7 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
     The documents go to a spool file first; the releases' texts are then let go (what the
     build does afterwards needs only the rest), so the writing processes share no copy of them.
     """
+    from . import segments  # and numpy: only a full build needs them (an incremental one starts sooner)
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
     spool = segments.Spool.write(partial / "documents.spool", (document(r, hashes[r.id]) for r in releases))

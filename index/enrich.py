@@ -131,17 +131,15 @@ class Enricher:
         it (``known``), with the same places and topics files: it is kept as it is, and only
         the translation groups that may pair differently from that build are paired again.
         """
-        kept, rejected, todo = [], [], []
-        for release in releases:
-            if type(release) is Unread:
-                kept.append(release)
-                continue
+        rejected, todo, bad = [], [], set()
+        for release in [r for r in releases if type(r) is not Unread]:
             problem = self.check(release)
             if problem:
                 rejected.append(Rejected(release.source, release.line, problem))
-                continue
-            todo.append(release)
-            kept.append(release)
+                bad.add(id(release))
+            else:
+                todo.append(release)
+        kept = [r for r in releases if id(r) not in bad] if bad else list(releases)
         if procs > 1 and len(todo) >= 2 * min_slice:
             self.gazetteer, self.taxonomy  # loaded once, here: the forked processes share them
             parts = forked.map_slices(lambda start, end: [self.enrichment(r) for r in todo[start:end]],

@@ -30,6 +30,8 @@ from array import array
 from operator import itemgetter
 from pathlib import Path
 
+from xxhash import xxh3_128_digest
+
 from .records import Unread
 
 FILE = "known.bin"
@@ -38,7 +40,17 @@ FILE = "known.bin"
 VERSION = 2
 FORMATS = ("", "jsonl", "html", "listing")  # the format of each row's origin, by number; "" for none
 _TEXT = ("ids", "langs", "keys", "pairs", "hashes", "source_hashes", "countries", "topics")
-_NO_KEY = bytes(32)
+
+# The hash of a raw source record (a line's bytes, a file's bytes).  XXH3 reads memory at
+# ten times the speed of SHA-256: hashing every line of a large archive was most of a small
+# incremental build's time.  128 bits make an accidental match of a changed record beyond
+# reach; it is not a defence against records crafted to collide (whoever can write the
+# sources can change the archive anyway).  A table whose keys were made by another hash
+# (``RAW_HASH``) recognises no record: every one is read again, once.
+RAW_HASH = "xxh3_128"
+raw_key = xxh3_128_digest
+RAW_KEY_SIZE = 16
+_NO_KEY = bytes(RAW_KEY_SIZE)
 
 
 class Known:
@@ -51,11 +63,17 @@ class Known:
     def __init__(self, columns: dict | None = None, usable: bool = False):
         self.loaded = bool(columns)
         self.usable = self.loaded and usable
+        # Whether the raw-source hashes can be compared with this build's (see RAW_HASH)
+        self.raw_usable = self.usable and self._columns_hash(columns) == RAW_HASH
         self.n = columns["n"] if columns else 0
         self._columns = columns or {}
         self._split: dict[str, list] = {}
         self._lookup: dict[str, dict[bytes, int]] | None = None
         self._positions: dict[str, int] | None = None
+
+    @staticmethod
+    def _columns_hash(columns: dict | None) -> str:
+        return (columns or {}).get("raw_hash", "sha256")  # a table from before the field: SHA-256
 
     @classmethod
     def load(cls, directory: Path | None, fingerprint: str) -> "Known":
@@ -68,9 +86,12 @@ class Known:
             if columns["version"] != VERSION:
                 return cls()
             known = cls(columns, columns["fingerprint"] == fingerprint)
+            n = known.n
             for name in _TEXT:  # every column has a row per release
-                if len(known.column(name)) != known.n:
+                if (columns[name].count("\n") + 1 if n else len(columns[name])) != n:
                     return cls()
+            if len(columns["raw"]) != n * RAW_KEY_SIZE:  # keys of another size: no record is recognised
+                known.raw_usable = False
             return known
         except (OSError, EOFError, ValueError, TypeError, KeyError):
             return cls()
@@ -82,9 +103,9 @@ class Known:
         """A column as a list (made from the file's string or array when first asked for)."""
         values = self._split.get(name)
         if values is None:
-            if name == "raw_keys":  # the raw-source hashes, 32 bytes each
-                raw = self._columns["raw"]
-                values = [raw[at:at + 32] for at in range(0, 32 * self.n, 32)]
+            if name == "raw_keys":  # the raw-source hashes, RAW_KEY_SIZE bytes each
+                raw, size, end = self._columns["raw"], RAW_KEY_SIZE, RAW_KEY_SIZE * self.n
+                values = list(map(raw.__getitem__, map(slice, range(0, end, size), range(size, end + 1, size))))
             elif name in _TEXT:
                 values = self._columns[name].split("\n") if self.n else []
             elif name in ("days", "lines", "index", "count"):
@@ -119,7 +140,7 @@ class Known:
         (a listing file's releases are on consecutive rows)."""
         if self._lookup is None:
             self._lookup = {name: {} for name in FORMATS[1:]}
-            if self.usable and self.n:
+            if self.raw_usable and self.n:
                 formats, index, keys = self._columns["formats"], self.column("index"), self.column("raw_keys")
                 if formats.count(formats[0]) == self.n and formats[0] and not any(index):
                     self._lookup[FORMATS[formats[0]]] = dict(zip(keys, range(self.n)))  # one format, as usual
@@ -173,7 +194,7 @@ class Known:
         count = column("count", origin(3, 0))
         _drop_incomplete(formats, raw, index, count)
         columns = {
-            "version": VERSION, "fingerprint": fingerprint, "n": len(releases),
+            "version": VERSION, "fingerprint": fingerprint, "raw_hash": RAW_HASH, "n": len(releases),
             "ids": "\n".join(column("ids", lambda r: r.id)),
             "langs": "\n".join(column("langs", lambda r: r.lang)),
             "days": array("i", column("days", lambda r: r.day)).tobytes(),
@@ -201,22 +222,21 @@ class Known:
         A group (a translation key, or a date for releases without one) must be paired
         again when one of its releases is new or changed, or one it had is gone or changed.
         """
-        unread = {r.id for r in releases if type(r) is Unread}
+        unread = [r for r in releases if type(r) is Unread]  # each on a row of this table
         open_groups = {r.translation_key or r.day for r in releases if type(r) is not Unread}
+        present = bytearray(self.n)
+        for r in unread:
+            present[r.row] = 1
         keys, days = self.column("keys"), self.column("days")
-        for release_id in set(self.column("ids")) - unread:  # gone, changed, or now a duplicate
-            row = self.row_of(release_id)
-            open_groups.add(keys[row] or days[row])
-        settled_dates = set()
-        out = []
-        for r in releases:
-            if type(r) is Unread:
-                group = r.translation_key or r.day
-                if group in open_groups:
-                    r = r.read()
-                elif not r.translation_key:
-                    settled_dates.add(group)
-            out.append(r)
+        gone = present.find(0)
+        while gone >= 0:  # a row no unread release is on: gone, changed, or now a duplicate
+            open_groups.add(keys[gone] or days[gone])
+            gone = present.find(0, gone + 1)
+        settled_dates = {r.day for r in unread if not r.translation_key} - open_groups
+        out = list(releases)
+        for position in [p for p, r in enumerate(releases) if type(r) is Unread
+                         and (r.translation_key or r.day) in open_groups]:
+            out[position] = releases[position].read()
         return out, settled_dates
 
 
@@ -258,4 +278,4 @@ def _drop_incomplete(formats: list, raw: list, index: list, count: list) -> None
 def read_changed_pairs(releases: list) -> list:
     """Releases whose pair differs from the one they were hashed with, read in full (a safety net:
     :meth:`Known.settle` reads every release whose pair can change beforehand)."""
-    return [r.read() if type(r) is Unread and r.pair != r.known_pair else r for r in releases]
+    return [r.read() if type(r) is Unread and r.pair != r.of.pairs[r.row] else r for r in releases]

@@ -65,6 +65,18 @@ class SourceChanged(RuntimeError):
     """A source file changed while a reindex was reading it."""
 
 
+class UnreadSource:
+    """What the unread releases of one source share: the table whose rows they are
+    (an ``index.known.Known``), the source's name, and ``reader(unread)``, which parses
+    one of them again."""
+
+    __slots__ = ("known", "source", "reader", "ids", "langs", "days", "keys", "pairs", "hashes")
+
+    def __init__(self, known, source: str, reader):
+        self.known, self.source, self.reader = known, source, reader
+        self.ids, self.langs, self.days, self.keys, self.pairs, self.hashes = known.row_columns()
+
+
 class Unread:
     """A release whose source record is, byte for byte, one the live generation was built from.
 
@@ -72,29 +84,30 @@ class Unread:
     language, date, translation key, countries, topics, pair, content hash, and the source
     hash enrichment uses -- but not its text, so an incremental build need not parse, clean,
     hash and enrich it again.  ``read()`` parses the record again for when the text is
-    needed after all.
+    needed after all.  ``raw`` is where its reader finds the record again.
     """
 
-    __slots__ = ("known", "row", "id", "lang", "day", "translation_key", "pair", "known_pair", "known_hash",
-                 "source", "line", "_reader", "_raw")
+    __slots__ = ("of", "row", "source", "line", "raw", "id", "lang", "day", "translation_key", "pair")
 
-    def __init__(self, known, row: int, columns: tuple, source: str, line: int, reader, raw):
-        ids, langs, days, keys, pairs, hashes = columns  # of ``known``, as lists
-        self.known, self.row = known, row
-        self.id, self.lang, self.day, self.translation_key = ids[row], langs[row], days[row], keys[row]
-        self.pair = self.known_pair = pairs[row]
-        self.known_hash = hashes[row]
-        self.source, self.line = source, line
-        self._reader, self._raw = reader, raw  # reader(raw, source, line) parses the record again
+    def __init__(self, of: UnreadSource, row: int, line: int, raw):
+        self.of, self.row, self.source, self.line, self.raw = of, row, of.source, line, raw
+        self.id = of.ids[row]
+        self.lang = of.langs[row]
+        self.day = of.days[row]
+        self.translation_key = of.keys[row]
+        self.pair = of.pairs[row]
 
     # The rest of the row, as a Release has it.
+    known = property(lambda self: self.of.known)
+    known_pair = property(lambda self: self.of.pairs[self.row])
+    known_hash = property(lambda self: self.of.hashes[self.row])
     date = property(lambda self: dt.date.fromordinal(self.day))
     year = property(lambda self: self.date.year)
-    countries = property(lambda self: self.known.countries(self.row))
-    topics = property(lambda self: self.known.topics(self.row))
-    source_hash = property(lambda self: self.known.column("source_hashes")[self.row])
-    lang_detected = property(lambda self: bool(self.known.column("detected")[self.row]))
-    origin = property(lambda self: self.known.origin(self.row))
+    countries = property(lambda self: self.of.known.countries(self.row))
+    topics = property(lambda self: self.of.known.topics(self.row))
+    source_hash = property(lambda self: self.of.known.column("source_hashes")[self.row])
+    lang_detected = property(lambda self: bool(self.of.known.column("detected")[self.row]))
+    origin = property(lambda self: self.of.known.origin(self.row))
 
     def content_hash(self) -> str:
         if self.pair != self.known_pair:
@@ -103,7 +116,7 @@ class Unread:
 
     def read(self) -> Release:
         """The release parsed again from its source, with what enrichment and pairing gave it."""
-        release = self._reader(self._raw, self.source, self.line)
+        release = self.of.reader(self)
         if release.id != self.id:
             raise RuntimeError(f"{self.source}:{self.line}: read again as {release.id!r}, not {self.id!r}")
         release.source, release.line, release.origin = self.source, self.line, self.origin

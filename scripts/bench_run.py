@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -386,22 +387,30 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
                 row["http_client"] = result["client"]
                 row["worker_mb"] = worker_memory_mb(server.pid)
 
-            log(f"N={n:,}: incremental reindex of 10 changed releases" + (", the site running" if http else ""))
-            for r in records[:10]:
-                r["body"] += "\n\nA paragraph added to benchmark the incremental reindex."
-            source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                                   encoding="utf-8")
-            started = time.perf_counter()
-            subprocess.run([str(REINDEX), str(source_file), "--index", str(tmp / "ix"), "--incremental", "--quiet"],
-                           capture_output=True, check=False)
-            row["incremental_s"] = time.perf_counter() - started
-            phrase = '"benchmark the incremental reindex"'
-            seen = archive.search(SearchParams(q=phrase)).total == 10
+            # Each round changes 10 other releases; the median is reported, and every round
+            # (the machine's speed changes within seconds, and one round would be a lottery).
+            rounds = max(1, repeat)
+            log(f"N={n:,}: incremental reindex of 10 changed releases, {rounds} rounds"
+                + (", the site running" if http else ""))
+            times = []
+            for k in range(rounds):
+                for r in records[10 * k:10 * k + 10]:
+                    r["body"] += "\n\nA paragraph added to benchmark the incremental reindex."
+                source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                       encoding="utf-8")
+                started = time.perf_counter()
+                subprocess.run([str(REINDEX), str(source_file), "--index", str(tmp / "ix"), "--incremental",
+                                "--quiet"], capture_output=True, check=False)
+                times.append(time.perf_counter() - started)
+            row["incremental_s"] = statistics.median(times)
+            row["incremental_rounds"] = times
+            phrase, changed = '"benchmark the incremental reindex"', min(10 * rounds, n)
+            seen = archive.search(SearchParams(q=phrase)).total == changed
             if server is not None:  # and the running site, over HTTP, without a restart
                 conn = HTTPConnection("127.0.0.1", port, timeout=30)
                 conn.request("GET", endpoint + "?" + urllib.parse.urlencode([("q", phrase)]))
                 answer = json.loads(conn.getresponse().read())
-                seen = seen and answer.get("total") == 10
+                seen = seen and answer.get("total") == changed
             row["incremental_seen"] = seen
         finally:
             if server is not None:
@@ -441,7 +450,9 @@ def table(rows: list[dict], http: bool) -> str:
     line("autocomplete per keystroke p50 / p95, ms", lambda r: f"{f(r['suggest_p50'], 2)} / {f(r['suggest_p95'], 2)}")
     line("ratio ours / FTS5 p50 (target ≤ 3)", lambda r: f(r["ours_p50"] / r["fts_p50"]))
     line("ratio ours / FTS5 p95 (target ≤ 3)", lambda r: f(r["ours_p95"] / r["fts_p95"]))
-    line("incremental reindex of 10, s (target < 2)", lambda r: f(r["incremental_s"], 2))
+    line("incremental reindex of 10, median of the rounds, s (target < 2)", lambda r: f(r["incremental_s"], 2))
+    line("incremental reindex of 10, each round, s",
+         lambda r: ", ".join(f(t, 2) for t in r.get("incremental_rounds", [r["incremental_s"]])))
     line("incremental changes found by the archive and the running site, without restart",
          lambda r: "yes" if r["incremental_seen"] else "NO")
     if http:

@@ -269,3 +269,66 @@ def test_a_source_changed_while_read_fails_cleanly(tmp_path, monkeypatch, capsys
     assert "changed while it was being read; run the reindex again; the live index is unchanged" in \
         capsys.readouterr().err
     assert IndexStore(root).current_name() == "gen-000001" and not list(root.glob("*.partial"))
+
+
+def test_unread_lines_come_back_in_file_order_whatever_the_chunks(tmp_path, monkeypatch):
+    """Lines hashed a chunk at a time: the known ones become unread releases, the others are
+    parsed, all in the order and with the line numbers a whole parse gives."""
+    import random
+    from index.build import prepare
+    from index.readers import jsonl
+    rng = random.Random(5)
+    records = [release(id=f"r{n}", date=f"2020-{1 + n // 28:02d}-{1 + n % 28:02d}", body="word " * rng.randint(1, 80))
+               for n in range(50)]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + ("\n" if n % 6 else "\n\n") for n, r in enumerate(records)),
+                    encoding="utf-8")
+    root = tmp_path / "ix"
+    reindex([path], root, progress=False)
+    for n in (0, 17, 18, 49):
+        records[n]["body"] += " Edited."
+    text = "".join(json.dumps(r) + ("\n" if n % 6 else "\n\n") for n, r in enumerate(records)) + "{bad"
+    path.write_text(text, encoding="utf-8")
+    whole = jsonl.parse(text, str(path))
+    store = IndexStore(root)
+    for chunk in (1, 5, 300, 1 << 20):
+        monkeypatch.setattr(jsonl, "CHUNK", chunk)
+        releases, summary = prepare([path], previous=store.path(store.current_name()), reuse=True)
+        assert [(r.id, r.line) for r in releases] == [(r.id, r.line) for r in whole.releases]
+        assert {r.id for r in releases if type(r) is not Unread} == {"r0", "r17", "r18", "r49"}
+        assert [str(r) for r in summary.rejected] == [str(r) for r in whole.rejected]
+        again = {r.id: r.read() for r in releases if type(r) is Unread}
+        assert {i: r.body for i, r in again.items()} == {r.id: r.body for r in whole.releases if r.id in again}
+
+
+def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch):
+    """A generation whose raw keys were made by another hash (SHA-256, before XXH3) still gives
+    its content hashes: the next incremental reindex reads every record, writes only what
+    changed, and the one after it recognises the records again."""
+    import hashlib
+    records = [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.") for n in range(6)]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    store = IndexStore(root)
+    table_path = store.path(store.current_name()) / known_module.FILE
+    table = marshal.loads(table_path.read_bytes())
+    del table["raw_hash"]
+    table["raw"] = b"".join(hashlib.sha256(line.encode()).digest() for line in jsonl_lines(source))
+    table_path.write_bytes(marshal.dumps(table))
+
+    from index.readers import jsonl
+    parsed = []
+    real = jsonl.release_from
+    monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
+    records[2]["body"] = "Changed."
+    write_jsonl(source, records)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert (summary.mode, summary.updated, summary.unchanged) == ("incremental", 1, 5)
+    assert len(parsed) == 6
+    assert_same_as_full(tmp_path, [source], root, summary)
+    parsed.clear()
+    records[4]["body"] = "Changed too."
+    write_jsonl(source, records)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert (summary.updated, parsed) == (1, ["r4"])

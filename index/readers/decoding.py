@@ -1,7 +1,6 @@
 """Turning a source file's bytes into text: UTF-8 (with or without BOM), else Windows-1252."""
 
 import codecs
-import hashlib
 
 from ..records import Warning_
 
@@ -62,16 +61,15 @@ def read_known_file(fmt: str, data: bytes, source: str, known, parse_data):
     ``parse_data(data)`` reads them, and when they all went in without a warning or a
     rejection each is marked with its origin for the next build.
     """
-    from ..records import Unread
-    key = hashlib.sha256(data).digest()
+    from ..known import raw_key
+    key = raw_key(data)
     first = known.lookup(fmt).get(key) if known else None
     if first is not None:
-        from ..records import ReadResult
-        again = _ReadOnce(parse_data, data)
-        columns, lines = known.row_columns(), known.column("lines")
+        from ..records import ReadResult, Unread, UnreadSource
+        of = UnreadSource(known, source, _ReadOnce(parse_data, data).release)
+        lines = known.column("lines")
         rows = range(first, first + known.column("count")[first])
-        return ReadResult(releases=[Unread(known, row, columns, source, lines[row], again.release, i)
-                                    for i, row in enumerate(rows)])
+        return ReadResult(releases=[Unread(of, row, lines[row], i) for i, row in enumerate(rows)])
     result = parse_data(data)
     if result.releases and not result.rejected and not result.warnings:
         count = len(result.releases)
@@ -86,7 +84,8 @@ class _ReadOnce:
     def __init__(self, parse_data, data: bytes):
         self.parse_data, self.data, self.releases = parse_data, data, None
 
-    def release(self, index: int, source: str, line: int):
+    def release(self, unread):
+        """The release ``unread`` stands for (its ``raw`` is its place among the file's releases)."""
         if self.releases is None:
             self.releases = self.parse_data(self.data).releases
-        return self.releases[index]
+        return self.releases[unread.raw]

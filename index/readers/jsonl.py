@@ -7,14 +7,16 @@ enrichment would find.
 """
 
 import codecs
-import hashlib
 import json
+from functools import partial
+from itertools import repeat
 from pathlib import Path
 
 from ..dates import DateError, parse_iso_date
+from ..known import raw_key
 from ..records import (
     ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
-    SourceChanged, Unread, clean_line, clean_text, first_paragraph, normalize_lang, web_address,
+    SourceChanged, Unread, UnreadSource, clean_line, clean_text, first_paragraph, normalize_lang, web_address,
 )
 from .decoding import decode
 
@@ -29,6 +31,7 @@ class RecordError(ValueError):
 
 
 CHUNK = 8 << 20  # bytes read at a time
+_next = (1).__add__  # the start of the line after a line break
 
 
 def read(path: Path, known=None) -> ReadResult:
@@ -50,21 +53,23 @@ def parse(text: str, source: str) -> ReadResult:
 
 
 def _read_utf8(path: Path, known) -> ReadResult | None:
-    """``parse`` for a file that is valid UTF-8 (with or without a BOM), one line at a time,
-    so that each line's bytes are hashed and only lines not in ``known`` are parsed.
+    """``parse`` for a file that is valid UTF-8 (with or without a BOM), so that each line's
+    bytes are hashed and only lines not in ``known`` are parsed.
 
     None when the file is not valid UTF-8: a file is valid exactly when each of its lines
     is (a line break is never part of a multi-byte character), and then every line decodes
     to what decoding the whole file gives.  The file is read in chunks into one buffer (a
-    large archive is hundreds of megabytes, mostly of lines that are only hashed); an
-    unread line is found again by its place in the file if it is needed after all.
+    large archive is hundreds of megabytes, mostly of lines that are only hashed).  The
+    lines of a chunk are found with numpy and hashed and looked up in C (``map``): a small
+    incremental build over a large archive spends its time here, and a Python loop over the
+    lines took twice as long.  An unread line is found again by its place in the file if it
+    is needed after all.
     """
     source = str(path)
     result = ReadResult()
     rows = known.lookup("jsonl") if known else {}
-    columns = known.row_columns() if rows else ()
-    append, get, sha256 = result.releases.append, rows.get, hashlib.sha256
-    number = 0
+    of = UnreadSource(known, source, partial(_read_again, path)) if rows else None
+    number = 0  # lines before the chunk
     with open(path, "rb", buffering=0) as handle:
         buffer = bytearray(max(CHUNK, 4))  # room for a byte order mark at least
         view = memoryview(buffer)
@@ -75,8 +80,8 @@ def _read_utf8(path: Path, known) -> ReadResult | None:
         elif buffer.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return None
         while True:
-            end = buffer.find(b"\n", start, filled)
-            if end < 0 and not eof:  # the rest of the line is still in the file
+            cut = filled if eof else buffer.rfind(b"\n", start, filled)  # the chunk's last line ends there
+            if cut < 0:  # no line ends in the buffer yet: a longer one than it holds
                 tail = filled - start
                 if tail == len(buffer):
                     bigger = bytearray(2 * len(buffer))
@@ -84,31 +89,54 @@ def _read_utf8(path: Path, known) -> ReadResult | None:
                     view.release()
                     buffer, view = bigger, memoryview(bigger)
                 else:
-                    buffer[:tail] = bytes(view[start:filled])  # the start of one line, moved to the front
+                    buffer[:tail] = bytes(view[start:filled])
                 base, start = base + start, 0
                 filled, eof = _fill(handle, view, tail)
                 continue
-            last = end < 0
-            if last:
-                end = filled
-            line = view[start:end]
-            number += 1
-            key = sha256(line).digest()
-            row = get(key)
-            if row is not None:
-                append(Unread(known, row, columns, source, number, _read_again, (path, base + start, key)))
-            else:
+            ends = _line_ends(buffer, start, cut)
+            starts = [start]
+            starts.extend(map(_next, ends[:-1]))
+            keys = list(map(raw_key, map(view.__getitem__, map(slice, starts, ends))))
+            found = list(map(rows.get, keys))
+            offsets = [at + base for at in starts] if base else starts
+            done = 0  # lines of the chunk gone into the result
+            for at in [at for at, row in enumerate(found) if row is None]:
+                if at > done:
+                    result.releases.extend(map(Unread, repeat(of, at - done), found[done:at],
+                                               range(number + done + 1, number + at + 1), offsets[done:at]))
                 try:
-                    text = str(line, "utf-8")
+                    text = str(view[offsets[at] - base:ends[at]], "utf-8")
                 except UnicodeDecodeError:
                     return None
                 before = (len(result.releases), len(result.warnings))
-                _parse_line(text, source, number, result)
+                _parse_line(text, source, number + at + 1, result)
                 if (len(result.releases), len(result.warnings)) == (before[0] + 1, before[1]):
-                    result.releases[-1].origin = ("jsonl", key, 0, 1)
-            if last:
+                    result.releases[-1].origin = ("jsonl", keys[at], 0, 1)
+                done = at + 1
+            if done < len(found):
+                result.releases.extend(map(Unread, repeat(of, len(found) - done), found[done:],
+                                           range(number + done + 1, number + len(found) + 1), offsets[done:]))
+            number += len(found)
+            if eof:
                 return result
-            start = end + 1
+            # The next chunk: the start of a line still in the buffer, moved to the front, and more.
+            start = cut + 1
+            tail = filled - start
+            buffer[:tail] = bytes(view[start:filled])
+            base, start = base + start, 0
+            filled, eof = _fill(handle, view, tail)
+
+
+def _line_ends(buffer: bytearray, start: int, cut: int) -> list[int]:
+    """Where each line of ``buffer[start:cut]`` ends: at each line break, and the last at ``cut``."""
+    ends = []
+    find, append = buffer.find, ends.append
+    at = find(b"\n", start, cut)
+    while at >= 0:
+        append(at)
+        at = find(b"\n", at + 1, cut)
+    append(cut)
+    return ends
 
 
 def _fill(handle, view: memoryview, filled: int) -> tuple[int, bool]:
@@ -121,16 +149,15 @@ def _fill(handle, view: memoryview, filled: int) -> tuple[int, bool]:
     return filled, False
 
 
-def _read_again(place: tuple, source: str, number: int) -> Release:
+def _read_again(path: Path, unread: Unread) -> Release:
     """An unread line parsed after all, found again where it was (and checked unchanged)."""
-    path, offset, key = place
     with open(path, "rb") as handle:
-        handle.seek(offset)
+        handle.seek(unread.raw)
         line = handle.readline().removesuffix(b"\n")
-    if hashlib.sha256(line).digest() != key:
-        raise SourceChanged(f"{source} changed while it was being read; run the reindex again")
+    if raw_key(line) != unread.known.column("raw_keys")[unread.row]:
+        raise SourceChanged(f"{unread.source} changed while it was being read; run the reindex again")
     result = ReadResult()
-    _parse_line(str(line, "utf-8"), source, number, result)
+    _parse_line(str(line, "utf-8"), unread.source, unread.line, result)
     return result.releases[0]
 
 
