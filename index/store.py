@@ -147,7 +147,7 @@ class IndexStore:
         else:
             shutil.copytree(self.path(base), partial, copy_function=_link_or_copy,
                             ignore=shutil.ignore_patterns("*LOCK*"))
-            for stale in (MANIFEST, HASHES, "vocabulary.json", "enrichment.json", "known.bin"):
+            for stale in (MANIFEST, HASHES, "vocabulary.bin", "vocabulary.json", "enrichment.json", "known.bin"):
                 (partial / stale).unlink(missing_ok=True)
         return name, partial
 

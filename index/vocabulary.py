@@ -4,15 +4,22 @@ Computed at index time from the folded (lower-cased, accent-free), unstemmed wor
 every release and saved beside the index in each generation, so that "did you mean"
 and autocomplete offer words the archive really uses, without indexing every word a
 second time.
+
+The file is a marshal of the counts and the written forms (``vocabulary.bin``): an
+incremental build reads and rewrites it, and as JSON that took a tenth of a second for
+a 100,000-release archive's 67,000 words, five times what marshal takes.  Generations
+from before it have ``vocabulary.json``, which is read when there is no ``vocabulary.bin``.
 """
 
 import json
+import marshal
 from collections import Counter
 from pathlib import Path
 
 from .analysis import _fold_all, words_and_folded
 
-FILE = "vocabulary.json"
+FILE = "vocabulary.bin"
+OLD_FILE = "vocabulary.json"  # the JSON of older generations
 MAX_WORD = 40
 
 
@@ -93,13 +100,22 @@ def update(counts: dict[str, int], removed: list[dict], added) -> dict[str, int]
 
 
 def save(directory: Path, vocabulary: dict[str, int], forms: dict[str, str] | None = None) -> None:
-    data = {"format": 2, "counts": vocabulary, "forms": forms or {}}
-    (directory / FILE).write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    data = {"format": 3, "counts": vocabulary, "forms": forms or {}}
+    (directory / FILE).write_bytes(marshal.dumps(data))
 
 
 def _read(directory: Path) -> dict:
     try:
-        data = json.loads((directory / FILE).read_text(encoding="utf-8"))
+        data = marshal.loads((directory / FILE).read_bytes())
+        if isinstance(data, dict) and data.get("format") == 3:
+            return data
+        raise ValueError("not a vocabulary table")
+    except FileNotFoundError:
+        pass
+    except (EOFError, ValueError, TypeError):  # damaged: no suggestions rather than no search
+        return {"counts": {}, "forms": {}}
+    try:
+        data = json.loads((directory / OLD_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {"counts": {}, "forms": {}}
     # The first format was the bare word -> count table.
@@ -108,10 +124,6 @@ def _read(directory: Path) -> dict:
 
 def load(directory: Path) -> dict[str, int]:
     return _read(directory)["counts"]
-
-
-def load_forms(directory: Path) -> dict[str, str]:
-    return _read(directory)["forms"]
 
 
 def load_both(directory: Path) -> tuple[dict[str, int], dict[str, str]]:

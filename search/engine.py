@@ -150,9 +150,9 @@ class Snapshot:
         ix = store.open(name)
         with ix.searcher() as searcher:
             docs = DocValues.load(searcher.reader())
-        words = vocabulary.load(store.path(name))
+        words, forms = vocabulary.load_both(store.path(name))
         return cls(name=name, manifest=store.manifest(name), ix=ix, docs=docs, vocabulary=words,
-                   words=sorted(words), forms=vocabulary.load_forms(store.path(name)))
+                   words=sorted(words), forms=forms)
 
     def warm(self) -> None:
         """Compute now what the first searches would: the scorer with every field's length

@@ -405,7 +405,7 @@ def test_truncated_segment_is_index_unavailable(tmp_path, live):
 
 
 def test_generation_without_vocabulary_still_answers(tmp_path, live):
-    (live / "gen-000001" / "vocabulary.json").unlink()
+    (live / "gen-000001" / "vocabulary.bin").unlink()
     Archive(live).search(SearchParams(q="zzyzx"))
 
 

@@ -12,7 +12,7 @@ import json
 import marshal
 import shutil
 
-from index import known as known_module
+from index import known as known_module, vocabulary
 from index.build import reindex
 from index.config import SAMPLES_DIR
 from index.records import Unread
@@ -47,9 +47,9 @@ def generation_files(root) -> dict:
         manifest.pop(volatile)
     # The word counts are exact; the written forms of accented words are kept from earlier
     # generations by incremental builds (a form, not a count), so they are not compared.
-    vocabulary = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))["counts"]
+    words = vocabulary.load(path)
     known = marshal.loads((path / known_module.FILE).read_bytes())  # every column, row by row
-    return {"manifest": manifest, "vocabulary": vocabulary, "known": known}
+    return {"manifest": manifest, "vocabulary": words, "known": known}
 
 
 def summary_view(summary) -> dict:

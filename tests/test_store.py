@@ -131,11 +131,34 @@ def test_incremental_reuses_enrichment_until_the_places_file_changes(tmp_path, m
 
 
 def test_incremental_vocabulary_follows_the_changes(tmp_path):
-    import json
+    from index import vocabulary
     build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Other text.")])
     build(tmp_path, [release(id="a", body="Quetzaltenangan words now."), release(id="b", body="Other text.")],
           mode="incremental")
     store = IndexStore(tmp_path / "ix")
-    words = json.loads((store.path(store.current_name()) / "vocabulary.json").read_text())["counts"]
+    words = vocabulary.load(store.path(store.current_name()))
     assert "quetzaltenangan" in words and "zanzibarian" not in words
     assert words["other"] == 1 and words["words"] == 1
+
+
+def test_vocabulary_of_an_older_generation_is_read_from_its_json(tmp_path):
+    """Generations from before vocabulary.bin keep their words in vocabulary.json: search reads
+    them, and the next incremental build updates them into vocabulary.bin."""
+    import json
+    from index import vocabulary
+    build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Other text.")])
+    store = IndexStore(tmp_path / "ix")
+    live = store.path(store.current_name())
+    counts, forms = vocabulary.load_both(live)
+    (live / vocabulary.OLD_FILE).write_text(json.dumps({"format": 2, "counts": counts, "forms": forms}),
+                                            encoding="utf-8")
+    (live / vocabulary.FILE).unlink()
+    assert vocabulary.load(live) == counts and counts["zanzibarian"] == 1
+    build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Quetzal text.")],
+          mode="incremental")
+    new = store.path(store.current_name())
+    assert (new / vocabulary.FILE).exists() and not (new / vocabulary.OLD_FILE).exists()
+    words = vocabulary.load(new)
+    assert words["zanzibarian"] == 1 and words["quetzal"] == 1 and "other" not in words
+    (new / vocabulary.FILE).write_bytes(b"\x00damaged")
+    assert vocabulary.load(new) == {}  # no suggestions, and search still answers
