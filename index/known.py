@@ -232,12 +232,32 @@ class Known:
         while gone >= 0:  # a row no unread release is on: gone, changed, or now a duplicate
             open_groups.add(keys[gone] or days[gone])
             gone = present.find(0, gone + 1)
+        _leave_single_language_dates(releases, unread, open_groups)
         settled_dates = {r.day for r in unread if not r.translation_key} - open_groups
         out = list(releases)
         for position in [p for p, r in enumerate(releases) if type(r) is Unread
                          and (r.translation_key or r.day) in open_groups]:
             out[position] = releases[position].read()
         return out, settled_dates
+
+
+def _leave_single_language_dates(releases: list, unread: list, open_groups: set) -> None:
+    """Take out of ``open_groups`` each date whose releases without a translation key are now
+    all in one language and none of whose unread releases had a pair: pairing such a date
+    links nothing, so its unread releases keep their (empty) pairs without being read again.
+
+    Archives where many releases share a date (the UN debates' chunks of one session) would
+    otherwise read thousands of releases again for one change.
+    """
+    days = {group for group in open_groups if type(group) is int}  # translation keys are strings
+    if not days:
+        return
+    languages: dict[int, set] = {}
+    for r in releases:
+        if not r.translation_key and r.day in days:
+            languages.setdefault(r.day, set()).add(r.lang)
+    had_pairs = {r.day for r in unread if r.pair and not r.translation_key and r.day in days}
+    open_groups -= {day for day in days if not {"en", "es"} <= languages.get(day, set()) and day not in had_pairs}
 
 
 class _Enrichment:

@@ -332,3 +332,50 @@ def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch
     write_jsonl(source, records)
     summary = reindex([source], root, mode="incremental", progress=False)
     assert (summary.updated, parsed) == (1, ["r4"])
+
+
+def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monkeypatch):
+    """Releases without a translation key pair by date; a date whose releases are all English
+    pairs nothing, so a change to one of them reads that one only. A date that also has a
+    Spanish release, or whose English release lost its partner, is paired again."""
+    from index.readers import jsonl
+    english = [release(id=f"en{n}", date="2020-06-01", body=f"Migrants in Panama, report {n}.",
+                       countries=["PA"], topics=["labour-migration"]) for n in range(8)]
+    pair = [release(id="p-en", date="2020-07-01", body="Training in Honduras.", countries=["HN"],
+                    topics=["labour-migration"]),
+            release(id="p-es", lang="es", date="2020-07-01", title="Capacitación en Honduras",
+                    body="Capacitación de trabajadores en Honduras.", countries=["HN"], topics=["labour-migration"])]
+    records = english + pair
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    with IndexStore(root).open().searcher() as s:
+        assert s.document(id="p-en")["pair"] == "p-es"
+    parsed = []
+    real = jsonl.release_from
+    monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
+
+    records[3]["body"] = "Migrants in Panama, report three, revised."
+    write_jsonl(source, records)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert parsed == ["en3"] and summary.updated == 1
+    assert_same_as_full(tmp_path, [source], root, summary)
+
+    # A Spanish release on the English date: that date is paired again, its releases read.
+    parsed.clear()
+    records.append(release(id="es-new", lang="es", date="2020-06-01", title="Migrantes en Panamá",
+                           body="Informe sobre migrantes en Panamá.", countries=["PA"], topics=["labour-migration"]))
+    write_jsonl(source, records)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert set(parsed) >= {"es-new", "en0", "en7"}
+    assert_same_as_full(tmp_path, [source], root, summary)
+
+    # The Spanish partner deleted: its English release is alone on its date, and loses its pair.
+    parsed.clear()
+    records = [r for r in records if r["id"] != "p-es"]
+    write_jsonl(source, records)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert "p-en" in parsed and summary.deleted == 1
+    with IndexStore(root).open().searcher() as s:
+        assert not s.document(id="p-en").get("pair")
+    assert_same_as_full(tmp_path, [source], root, summary)
