@@ -67,6 +67,15 @@ def assert_same_as_full(tmp_path, sources, incremental_root, summary):
     assert generation_files(incremental_root) == generation_files(full_root)
 
 
+def parsed_ids(monkeypatch) -> list:
+    """The ids of the JSON Lines records parsed from now on, in order (unread ones are not)."""
+    from index.readers import jsonl
+    parsed = []
+    real = jsonl.release_from
+    monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
+    return parsed
+
+
 def jsonl_lines(path):
     return path.read_text(encoding="utf-8").splitlines()
 
@@ -155,10 +164,7 @@ def test_unchanged_records_are_not_parsed_again(tmp_path, monkeypatch):
     records[3]["body"] = "Changed text about Panama."
     write_jsonl(source, records)
 
-    from index.readers import jsonl
-    parsed = []
-    real = jsonl.release_from
-    monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
+    parsed = parsed_ids(monkeypatch)
     summary = reindex([source], root, mode="incremental", progress=False)
     assert parsed == ["r3"]
     assert (summary.updated, summary.unchanged) == (1, 19)
@@ -317,10 +323,7 @@ def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch
     table["raw"] = b"".join(hashlib.sha256(line.encode()).digest() for line in jsonl_lines(source))
     table_path.write_bytes(marshal.dumps(table))
 
-    from index.readers import jsonl
-    parsed = []
-    real = jsonl.release_from
-    monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
+    parsed = parsed_ids(monkeypatch)
     records[2]["body"] = "Changed."
     write_jsonl(source, records)
     summary = reindex([source], root, mode="incremental", progress=False)
@@ -338,7 +341,6 @@ def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monke
     """Releases without a translation key pair by date; a date whose releases are all English
     pairs nothing, so a change to one of them reads that one only. A date that also has a
     Spanish release, or whose English release lost its partner, is paired again."""
-    from index.readers import jsonl
     english = [release(id=f"en{n}", date="2020-06-01", body=f"Migrants in Panama, report {n}.",
                        countries=["PA"], topics=["labour-migration"]) for n in range(8)]
     pair = [release(id="p-en", date="2020-07-01", body="Training in Honduras.", countries=["HN"],
@@ -351,9 +353,7 @@ def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monke
     reindex([source], root, progress=False)
     with IndexStore(root).open().searcher() as s:
         assert s.document(id="p-en")["pair"] == "p-es"
-    parsed = []
-    real = jsonl.release_from
-    monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
+    parsed = parsed_ids(monkeypatch)
 
     records[3]["body"] = "Migrants in Panama, report three, revised."
     write_jsonl(source, records)
