@@ -60,10 +60,10 @@ def _read_utf8(path: Path, known) -> ReadResult | None:
     is (a line break is never part of a multi-byte character), and then every line decodes
     to what decoding the whole file gives.  The file is read in chunks into one buffer (a
     large archive is hundreds of megabytes, mostly of lines that are only hashed).  The
-    lines of a chunk are found with numpy and hashed and looked up in C (``map``): a small
-    incremental build over a large archive spends its time here, and a Python loop over the
-    lines took twice as long.  An unread line is found again by its place in the file if it
-    is needed after all.
+    lines of a chunk are hashed and looked up in C (``map``), and the unread releases made
+    by ``map``; only the lines not found are handled one by one (a small incremental build
+    over a large archive spends much of its time here).  An unread line is found again by
+    its place in the file if it is needed after all.
     """
     source = str(path)
     result = ReadResult()
