@@ -250,7 +250,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 words = vocabulary.update(words, removed, changed)
                 forms = vocabulary.written_forms(changed, forms)
             else:  # the words of the body fields (which hold the titles too), counted as they were indexed
-                words, forms = dict(tally.counts), tally.forms()
+                words, forms = tally.counts, tally.forms()
             vocabulary.save(partial, words, forms)
             Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
             _pause_for_tests("switch")

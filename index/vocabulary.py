@@ -107,13 +107,15 @@ def save(directory: Path, vocabulary: dict[str, int], forms: dict[str, str] | No
 def _read(directory: Path) -> dict:
     try:
         data = marshal.loads((directory / FILE).read_bytes())
-        if isinstance(data, dict) and data.get("format") == 3:
-            return data
-        raise ValueError("not a vocabulary table")
     except FileNotFoundError:
-        pass
+        return _read_json(directory)
     except (EOFError, ValueError, TypeError):  # damaged: no suggestions rather than no search
         return {"counts": {}, "forms": {}}
+    return data if isinstance(data, dict) and data.get("format") == 3 else {"counts": {}, "forms": {}}
+
+
+def _read_json(directory: Path) -> dict:
+    """The vocabulary of a generation from before ``vocabulary.bin``."""
     try:
         data = json.loads((directory / OLD_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
