@@ -181,7 +181,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         if not current:
             old = {}
         elif summary.known.loaded and current == live:
-            old = summary.known.hashes()
+            old = summary.known.held()
         else:  # a generation from before known.bin, or whose known.bin is damaged
             old = store.hashes(current)
             # An unread release is unchanged by construction; one the live index does not hold

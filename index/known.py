@@ -18,16 +18,20 @@ translation key; releases without one sharing a date), so a group whose members 
 all unchanged, with none gone since the last build, pairs as it did; every other group
 is paired again, its unchanged members read in full (their figures break ties).
 
-The file is a table in columns (one string or array per field), which loads and saves in
-about a tenth of a second for 100,000 releases (a table of one tuple per release took
-five times longer): a small incremental build must not spend its time on the releases it
-leaves alone.  It also holds each release's content
-hash, for the comparison with the sources (older generations have ``hashes.json``).
+The file is a table in columns (one string, array or list per field), which loads and
+saves in about a tenth of a second for 100,000 releases (a table of one tuple per release
+took five times longer): a small incremental build must not spend its time on the
+releases it leaves alone.  It also holds each release's content hash, for the comparison
+with the sources (older generations have ``hashes.json``).  The content and source hashes
+are kept as their 16 bytes, end to end: half the size of their hexadecimal text, and a
+build reads only the few it compares, and copies the rest in runs of consecutive rows.
 """
 
 import marshal
 from array import array
-from operator import itemgetter
+from collections.abc import Mapping
+from itertools import compress, count
+from operator import itemgetter, sub
 from pathlib import Path
 
 from xxhash import xxh3_128_digest
@@ -37,9 +41,16 @@ from .records import Unread
 FILE = "known.bin"
 # Bump when a reader, the cleaning or the enrichment changes what a record becomes,
 # or when this file's layout changes.
-VERSION = 2
+VERSION = 3
 FORMATS = ("", "jsonl", "html", "listing")  # the format of each row's origin, by number; "" for none
-_TEXT = ("ids", "langs", "keys", "pairs", "hashes", "source_hashes", "countries", "topics")
+_TEXT = ("ids", "langs", "keys", "pairs", "countries", "topics")
+# The content hash and the source hash of each row (``records.field_hash``: 16 bytes, shown as hex)
+_DIGESTS = ("hashes", "source_hashes")
+DIGEST_SIZE = 16
+_NO_DIGEST = bytes(DIGEST_SIZE)  # a row whose hash is unknown (it matches no real one)
+# Lookups of a release by id done by scanning the ids (a few changed releases) before the
+# table of every id is built (which takes longer than a few scans).
+_SCANS = 16
 
 # The hash of a raw source record (a line's bytes, a file's bytes).  XXH3 reads memory at
 # ten times the speed of SHA-256: hashing every line of a large archive was most of a small
@@ -70,6 +81,7 @@ class Known:
         self._split: dict[str, list] = {}
         self._lookup: dict[str, dict[bytes, int]] | None = None
         self._positions: dict[str, int] | None = None
+        self._scans = 0
 
     @staticmethod
     def _columns_hash(columns: dict | None) -> str:
@@ -83,6 +95,8 @@ class Known:
             return cls()
         try:
             columns = marshal.loads((directory / FILE).read_bytes())
+            if columns["version"] == 2:
+                columns = _from_version_2(columns)
             if columns["version"] != VERSION:
                 return cls()
             known = cls(columns, columns["fingerprint"] == fingerprint)
@@ -90,7 +104,9 @@ class Known:
             for name in _TEXT:  # every column has a row per release
                 if (columns[name].count("\n") + 1 if n else len(columns[name])) != n:
                     return cls()
-            if len(columns["raw"]) != n * RAW_KEY_SIZE:  # keys of another size: no record is recognised
+            if any(len(columns[name]) != n * DIGEST_SIZE for name in _DIGESTS) or len(columns["raw"]) != n:
+                return cls()
+            if n and set(map(len, columns["raw"])) != {RAW_KEY_SIZE}:  # keys of another size: none is recognised
                 known.raw_usable = False
             return known
         except (OSError, EOFError, ValueError, TypeError, KeyError):
@@ -104,8 +120,7 @@ class Known:
         values = self._split.get(name)
         if values is None:
             if name == "raw_keys":  # the raw-source hashes, RAW_KEY_SIZE bytes each
-                raw, size, end = self._columns["raw"], RAW_KEY_SIZE, RAW_KEY_SIZE * self.n
-                values = list(map(raw.__getitem__, map(slice, range(0, end, size), range(size, end + 1, size))))
+                values = self._columns["raw"]
             elif name in _TEXT:
                 values = self._columns[name].split("\n") if self.n else []
             elif name in ("days", "lines", "index", "count"):
@@ -117,7 +132,11 @@ class Known:
 
     def row_columns(self) -> tuple:
         """The columns an :class:`Unread` release takes its fields from."""
-        return tuple(self.column(name) for name in ("ids", "langs", "days", "keys", "pairs", "hashes"))
+        return tuple(self.column(name) for name in ("ids", "langs", "days", "keys", "pairs"))
+
+    def digest(self, name: str, row: int) -> str:
+        """A row's content hash (``name`` "hashes") or source hash ("source_hashes"), in hex."""
+        return self._columns[name][row * DIGEST_SIZE:(row + 1) * DIGEST_SIZE].hex()
 
     # --- one row -------------------------------------------------------------------------
     def countries(self, row: int) -> list[str]:
@@ -153,6 +172,12 @@ class Known:
 
     def row_of(self, release_id: str) -> int | None:
         if self._positions is None:
+            if self._scans < _SCANS:
+                self._scans += 1
+                try:
+                    return self.column("ids").index(release_id)
+                except ValueError:
+                    return None
             self._positions = dict(zip(self.column("ids"), range(self.n)))
         return self._positions.get(release_id)
 
@@ -166,7 +191,13 @@ class Known:
 
     def hashes(self) -> dict[str, str]:
         """Release id -> content hash, for every release of the generation."""
-        return dict(zip(self.column("ids"), self.column("hashes")))
+        table, size = self._columns["hashes"], DIGEST_SIZE
+        return {release_id: table[row * size:(row + 1) * size].hex() for row, release_id in enumerate(self.column("ids"))}
+
+    def held(self) -> "_Held":
+        """Release id -> content hash, for every release of the generation, as a mapping that
+        finds a hash when asked for it (a build compares only the releases it read)."""
+        return _Held(self)
 
     # --- writing -------------------------------------------------------------------------
     @staticmethod
@@ -174,9 +205,10 @@ class Known:
         """Write the table of ``releases``.  ``Unread`` ones take their rows from the table
         they were read from, gathered column by column; only the other rows are made anew."""
         old = next((r.known for r in releases if type(r) is Unread), None)
-        rows = [r.row if type(r) is Unread else -1 for r in releases]
-        fresh = [position for position, row in enumerate(rows) if row < 0]
-        gather = _gatherer(rows)
+        rows = [r.row for r in releases]  # -1 for a release read in full (``Release.row``)
+        fresh = list(compress(count(), map((0).__gt__, rows)))  # the positions of the releases without a row
+        runs = _runs(rows, fresh)
+        gather = _gatherer(rows, runs)
         code = {name: number for number, name in enumerate(FORMATS)}
 
         def column(name, of_release):
@@ -188,11 +220,15 @@ class Known:
         def origin(part, default):
             return lambda r: r.origin[part] if r.origin else default
 
+        def digests(name, of_release):  # a column of hashes, as one bytes string
+            made = {position: _digest_bytes(of_release(releases[position])) for position in fresh}
+            return _gather_fixed(old._columns[name] if old is not None else b"", runs, made, DIGEST_SIZE)
+
         formats = column("formats", lambda r: code[r.origin[0]] if r.origin else 0)
         raw = column("raw_keys", origin(1, _NO_KEY))
         index = column("index", origin(2, 0))
-        count = column("count", origin(3, 0))
-        _drop_incomplete(formats, raw, index, count)
+        counts = column("count", origin(3, 0))
+        _drop_incomplete(formats, raw, index, counts)
         columns = {
             "version": VERSION, "fingerprint": fingerprint, "raw_hash": RAW_HASH, "n": len(releases),
             "ids": "\n".join(column("ids", lambda r: r.id)),
@@ -200,16 +236,16 @@ class Known:
             "days": array("i", column("days", lambda r: r.day)).tobytes(),
             "keys": "\n".join(column("keys", lambda r: r.translation_key)),
             "pairs": "\n".join(column("pairs", lambda r: r.pair)),  # an unread release's pair is unchanged
-            "hashes": "\n".join(column("hashes", lambda r: hashes[r.id])),
-            "source_hashes": "\n".join(column("source_hashes", lambda r: r.source_hash)),
+            "hashes": digests("hashes", lambda r: hashes[r.id]),
+            "source_hashes": digests("source_hashes", lambda r: r.source_hash),
             "countries": "\n".join(column("countries", lambda r: ",".join(r.countries or ()))),
             "topics": "\n".join(column("topics", lambda r: ",".join(r.topics or ()))),
             "lines": array("i", [r.line for r in releases]).tobytes(),
             "detected": bytes(column("detected", lambda r: bool(r.lang_detected))),
             "formats": bytes(formats),
-            "raw": b"".join(raw),
+            "raw": raw,
             "index": array("i", index).tobytes(),
-            "count": array("i", count).tobytes(),
+            "count": array("i", counts).tobytes(),
             "places": places,
         }
         (directory / FILE).write_bytes(marshal.dumps(columns))
@@ -268,11 +304,90 @@ class _Enrichment:
         row = self.known.row_of(release_id) if self.known.n else None
         if row is None:
             return default
-        return [self.known.column("source_hashes")[row], self.known.countries(row), self.known.topics(row)]
+        return [self.known.digest("source_hashes", row), self.known.countries(row), self.known.topics(row)]
 
 
-def _gatherer(rows: list[int]):
-    """A function taking a column's list to the values at ``rows`` (-1: a placeholder), as a list."""
+class _Held(Mapping):
+    """Release id -> content hash, for every release of a table (see :meth:`Known.held`)."""
+
+    def __init__(self, known: Known):
+        self.known = known
+
+    def __getitem__(self, release_id: str) -> str:
+        row = self.known.row_of(release_id) if self.known.n else None
+        if row is None:
+            raise KeyError(release_id)
+        return self.known.digest("hashes", row)
+
+    def __contains__(self, release_id) -> bool:
+        return bool(self.known.n) and self.known.row_of(release_id) is not None
+
+    def __iter__(self):
+        return iter(self.known.column("ids"))
+
+    def __len__(self) -> int:
+        return self.known.n
+
+
+def _from_version_2(columns: dict) -> dict:
+    """A table of the layout before this one (hashes as hex text, a line each; raw keys end to
+    end in one bytes string) in this one's: the first build after the upgrade still reads
+    only what changed."""
+    n = columns["n"]
+    for name in _DIGESTS:
+        columns[name] = bytes.fromhex(columns[name].replace("\n", "")) if n else b""
+    raw = columns["raw"]
+    size = len(raw) // n if n else RAW_KEY_SIZE
+    columns["raw"] = [raw[at:at + size] for at in range(0, size * n, size)]
+    columns["version"] = VERSION
+    return columns
+
+
+def _runs(rows: list[int], fresh: list[int]) -> list[tuple[int, int, int]]:
+    """(position, first row, length) for each run of consecutive rows in ``rows``; each
+    position in ``fresh`` (a release without a row, -1) is a run of its own.  Found in C:
+    a run starts wherever a row is not the one before it plus one."""
+    n = len(rows)
+    if not n:
+        return []
+    starts = set(compress(count(1), map((1).__ne__, map(sub, rows[1:], rows[:-1]))))
+    starts.add(0)
+    starts.update(fresh)
+    starts.update(position + 1 for position in fresh if position + 1 < n)
+    starts = sorted(starts)
+    return [(start, rows[start], end - start) for start, end in zip(starts, starts[1:] + [n])]
+
+
+def _gather_fixed(table: bytes, runs: list, made: dict[int, bytes], size: int) -> bytes:
+    """The ``size``-byte records of ``table`` at the runs' rows, end to end, with the record
+    ``made`` for the position of each release without a row."""
+    return b"".join(made[position] if row < 0 else table[row * size:(row + length) * size]
+                    for position, row, length in runs)
+
+
+def _digest_bytes(text: str) -> bytes:
+    """A hash shown in hex as its bytes (an unknown hash as bytes that match none)."""
+    try:
+        value = bytes.fromhex(text)
+    except (TypeError, ValueError):
+        return _NO_DIGEST
+    return value if len(value) == DIGEST_SIZE else _NO_DIGEST
+
+
+def _gatherer(rows: list[int], runs: list):
+    """A function taking a column's list to the values at ``rows`` (-1: a placeholder), as a list:
+    by slices of the runs of consecutive rows, or when there are many runs (the source's
+    records reordered) by one ``itemgetter``."""
+    if len(runs) <= len(rows) // 16 + 1:
+        def gather(values):
+            out = []
+            for position, row, length in runs:
+                if row < 0:
+                    out.append(None)
+                else:
+                    out += values[row:row + length]
+            return out
+        return gather
     if len(rows) < 2:
         return lambda values: [values[row] if row >= 0 else None for row in rows]
     pick = itemgetter(*[row if row >= 0 else 0 for row in rows])

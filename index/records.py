@@ -40,6 +40,7 @@ class Release:
     # None when the source is not recognisable that way (a file that was not clean UTF-8, a
     # record with a warning...).
     origin: tuple | None = None
+    row = -1  # not a row of a table of ``index.known`` (an ``Unread`` release is on one)
 
     @property
     def year(self) -> int:
@@ -70,11 +71,11 @@ class UnreadSource:
     (an ``index.known.Known``), the source's name, and ``reader(unread)``, which parses
     one of them again."""
 
-    __slots__ = ("known", "source", "reader", "ids", "langs", "days", "keys", "pairs", "hashes")
+    __slots__ = ("known", "source", "reader", "ids", "langs", "days", "keys", "pairs")
 
     def __init__(self, known, source: str, reader):
         self.known, self.source, self.reader = known, source, reader
-        self.ids, self.langs, self.days, self.keys, self.pairs, self.hashes = known.row_columns()
+        self.ids, self.langs, self.days, self.keys, self.pairs = known.row_columns()
 
 
 class Unread:
@@ -100,12 +101,12 @@ class Unread:
     # The rest of the row, as a Release has it.
     known = property(lambda self: self.of.known)
     known_pair = property(lambda self: self.of.pairs[self.row])
-    known_hash = property(lambda self: self.of.hashes[self.row])
+    known_hash = property(lambda self: self.of.known.digest("hashes", self.row))
     date = property(lambda self: dt.date.fromordinal(self.day))
     year = property(lambda self: self.date.year)
     countries = property(lambda self: self.of.known.countries(self.row))
     topics = property(lambda self: self.of.known.topics(self.row))
-    source_hash = property(lambda self: self.of.known.column("source_hashes")[self.row])
+    source_hash = property(lambda self: self.of.known.digest("source_hashes", self.row))
     lang_detected = property(lambda self: bool(self.of.known.column("detected")[self.row]))
     origin = property(lambda self: self.of.known.origin(self.row))
 

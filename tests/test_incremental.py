@@ -320,7 +320,7 @@ def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch
     table_path = store.path(store.current_name()) / known_module.FILE
     table = marshal.loads(table_path.read_bytes())
     del table["raw_hash"]
-    table["raw"] = b"".join(hashlib.sha256(line.encode()).digest() for line in jsonl_lines(source))
+    table["raw"] = [hashlib.sha256(line.encode()).digest() for line in jsonl_lines(source)]
     table_path.write_bytes(marshal.dumps(table))
 
     parsed = parsed_ids(monkeypatch)
@@ -335,6 +335,32 @@ def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch
     write_jsonl(source, records)
     summary = reindex([source], root, mode="incremental", progress=False)
     assert (summary.updated, parsed) == (1, ["r4"])
+
+
+def test_a_table_of_the_previous_layout_still_spares_the_unchanged_records(tmp_path, monkeypatch):
+    """A generation whose known.bin has the layout before hashes were kept as bytes (version 2:
+    hashes as hex lines, raw keys end to end) is read as it is: the next incremental reindex
+    parses only the changed record and writes the current layout."""
+    records = [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.") for n in range(6)]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    store = IndexStore(root)
+    table_path = store.path(store.current_name()) / known_module.FILE
+    table = marshal.loads(table_path.read_bytes())
+    for name in ("hashes", "source_hashes"):
+        digests = table[name]
+        table[name] = "\n".join(digests[at:at + 16].hex() for at in range(0, len(digests), 16))
+    table["raw"], table["version"] = b"".join(table["raw"]), 2
+    table_path.write_bytes(marshal.dumps(table))
+
+    parsed = parsed_ids(monkeypatch)
+    records[3]["body"] = "Changed."
+    write_jsonl(source, records)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert (summary.mode, summary.updated, summary.unchanged, parsed) == ("incremental", 1, 5, ["r3"])
+    assert_same_as_full(tmp_path, [source], root, summary)
+    assert marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())["version"] == 3
 
 
 def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monkeypatch):
