@@ -6,12 +6,11 @@ a pipe.  A child dies with its parent (a reindex killed at any stage leaves no c
 and an error in a child is raised again in the parent, with the child's traceback in its message.
 """
 
-import ctypes
-import multiprocessing
 import os
 import signal
-import traceback
-from multiprocessing.connection import wait
+
+# multiprocessing, ctypes and traceback are imported where they are used: a small incremental
+# build, which forks nothing, would spend a few hundredths of a second importing them.
 
 _PR_SET_PDEATHSIG = 1
 
@@ -46,6 +45,8 @@ def map_slices(function, count: int, parts: int, min_slice: int = 1, counter=Non
     ranges = slices(count, min(parts, count // max(1, min_slice)))
     if len(ranges) <= 1:
         return [function(*r) for r in ranges]
+    import multiprocessing
+    from multiprocessing.connection import wait
     context = multiprocessing.get_context("fork")
     children, results = [], {}
     try:
@@ -94,6 +95,7 @@ def _portable(error: BaseException) -> BaseException:
     """The error itself when it can be pickled (an OSError keeps its errno), else a RuntimeError;
     the child's traceback goes into the message either way."""
     import pickle
+    import traceback
     detail = "".join(traceback.format_exception(error)).rstrip()
     try:
         pickle.loads(pickle.dumps(error))
@@ -106,6 +108,7 @@ def _portable(error: BaseException) -> BaseException:
 def trim_memory() -> None:
     """Give the memory freed so far back to the system (glibc's ``malloc_trim``), so that
     children forked next neither share nor count it; elsewhere, nothing is done."""
+    import ctypes
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):
@@ -114,6 +117,7 @@ def trim_memory() -> None:
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (elsewhere, nothing is done)."""
+    import ctypes
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
