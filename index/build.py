@@ -225,7 +225,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             summary.generation = current
             summary.seconds = time.perf_counter() - started
             return summary
-        by_id = {r.id: r for r in releases}
+        by_id = {r.id: r for r in read_in_full}  # what is added or updated was read in full
         name = None
         try:
             name, partial = store.start(base=current if mode == "incremental" else None)

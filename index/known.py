@@ -48,8 +48,8 @@ _TEXT = ("ids", "langs", "keys", "pairs", "countries", "topics")
 _DIGESTS = ("hashes", "source_hashes")
 DIGEST_SIZE = 16
 _NO_DIGEST = bytes(DIGEST_SIZE)  # a row whose hash is unknown (it matches no real one)
-# Lookups of a release by id done by scanning the ids (a few changed releases) before the
-# table of every id is built (which takes longer than a few scans).
+# Releases looked up by id by scanning the ids (a few changed releases) before the table
+# of every id is built (which takes longer than a few scans).
 _SCANS = 16
 
 # The hash of a raw source record (a line's bytes, a file's bytes).  XXH3 reads memory at
@@ -81,7 +81,7 @@ class Known:
         self._split: dict[str, list] = {}
         self._lookup: dict[str, dict[bytes, int]] | None = None
         self._positions: dict[str, int] | None = None
-        self._scans = 0
+        self._scanned: dict[str, int | None] = {}  # the ids found by scanning, and their rows
 
     @staticmethod
     def _columns_hash(columns: dict | None) -> str:
@@ -172,12 +172,15 @@ class Known:
 
     def row_of(self, release_id: str) -> int | None:
         if self._positions is None:
-            if self._scans < _SCANS:
-                self._scans += 1
+            if release_id in self._scanned:  # asked before (the enrichment, then the comparison)
+                return self._scanned[release_id]
+            if len(self._scanned) < _SCANS:
                 try:
-                    return self.column("ids").index(release_id)
+                    row = self.column("ids").index(release_id)
                 except ValueError:
-                    return None
+                    row = None
+                self._scanned[release_id] = row
+                return row
             self._positions = dict(zip(self.column("ids"), range(self.n)))
         return self._positions.get(release_id)
 
