@@ -307,18 +307,24 @@ def test_unread_lines_come_back_in_file_order_whatever_the_chunks(tmp_path, monk
         assert {i: r.body for i, r in again.items()} == {r.id: r.body for r in whole.releases if r.id in again}
 
 
-def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch):
-    """A generation whose raw keys were made by another hash (SHA-256, before XXH3) still gives
-    its content hashes: the next incremental reindex reads every record, writes only what
-    changed, and the one after it recognises the records again."""
-    import hashlib
+def six_releases_built(tmp_path):
+    """Six releases on six dates in one JSON Lines file, built in full: the records, the
+    file, the index root, and the live generation's known.bin with its columns."""
     records = [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.") for n in range(6)]
     source = write_jsonl(tmp_path / "a.jsonl", records)
     root = tmp_path / "ix"
     reindex([source], root, progress=False)
     store = IndexStore(root)
     table_path = store.path(store.current_name()) / known_module.FILE
-    table = marshal.loads(table_path.read_bytes())
+    return records, source, root, table_path, marshal.loads(table_path.read_bytes())
+
+
+def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch):
+    """A generation whose raw keys were made by another hash (SHA-256, before XXH3) still gives
+    its content hashes: the next incremental reindex reads every record, writes only what
+    changed, and the one after it recognises the records again."""
+    import hashlib
+    records, source, root, table_path, table = six_releases_built(tmp_path)
     del table["raw_hash"]
     table["raw"] = [hashlib.sha256(line.encode()).digest() for line in jsonl_lines(source)]
     table_path.write_bytes(marshal.dumps(table))
@@ -341,13 +347,7 @@ def test_a_table_of_the_previous_layout_still_spares_the_unchanged_records(tmp_p
     """A generation whose known.bin has the layout before hashes were kept as bytes (version 2:
     hashes as hex lines, raw keys end to end) is read as it is: the next incremental reindex
     parses only the changed record and writes the current layout."""
-    records = [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.") for n in range(6)]
-    source = write_jsonl(tmp_path / "a.jsonl", records)
-    root = tmp_path / "ix"
-    reindex([source], root, progress=False)
-    store = IndexStore(root)
-    table_path = store.path(store.current_name()) / known_module.FILE
-    table = marshal.loads(table_path.read_bytes())
+    records, source, root, table_path, table = six_releases_built(tmp_path)
     for name in ("hashes", "source_hashes"):
         digests = table[name]
         table[name] = "\n".join(digests[at:at + 16].hex() for at in range(0, len(digests), 16))
@@ -360,6 +360,7 @@ def test_a_table_of_the_previous_layout_still_spares_the_unchanged_records(tmp_p
     summary = reindex([source], root, mode="incremental", progress=False)
     assert (summary.mode, summary.updated, summary.unchanged, parsed) == ("incremental", 1, 5, ["r3"])
     assert_same_as_full(tmp_path, [source], root, summary)
+    store = IndexStore(root)
     assert marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())["version"] == 3
 
 
