@@ -192,11 +192,6 @@ class Known:
         """The gazetteer the generation's build saved (see ``Enricher.places_state``), or None."""
         return self._columns.get("places")
 
-    def hashes(self) -> dict[str, str]:
-        """Release id -> content hash, for every release of the generation."""
-        table, size = self._columns["hashes"], DIGEST_SIZE
-        return {release_id: table[row * size:(row + 1) * size].hex() for row, release_id in enumerate(self.column("ids"))}
-
     def held(self) -> "_Held":
         """Release id -> content hash, for every release of the generation, as a mapping that
         finds a hash when asked for it (a build compares only the releases it read)."""

@@ -209,7 +209,7 @@ def test_places_file_change_or_unknown_cache_reads_everything_again(tmp_path, mo
     live = store.path(store.current_name())
     from index.known import Known
     table = Known.load(live, "")
-    (live / "hashes.json").write_text(json.dumps(table.hashes()), encoding="utf-8")
+    (live / "hashes.json").write_text(json.dumps(dict(table.held())), encoding="utf-8")
     (live / known_module.FILE).unlink()
     records.append(release(id="c"))
     write_jsonl(source, records)
