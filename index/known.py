@@ -204,7 +204,7 @@ class Known:
         they were read from, gathered column by column; only the other rows are made anew."""
         old = next((r.known for r in releases if type(r) is Unread), None)
         rows = [r.row for r in releases]  # -1 for a release read in full (``Release.row``)
-        fresh = list(compress(count(), map((0).__gt__, rows)))  # the positions of the releases without a row
+        fresh = [position for position, row in enumerate(rows) if row < 0]
         runs = _runs(rows, fresh)
         gather = _gatherer(rows, runs)
         code = {name: number for number, name in enumerate(FORMATS)}
@@ -386,9 +386,7 @@ def _gatherer(rows: list[int], runs: list):
                     out += values[row:row + length]
             return out
         return gather
-    if len(rows) < 2:
-        return lambda values: [values[row] if row >= 0 else None for row in rows]
-    pick = itemgetter(*[row if row >= 0 else 0 for row in rows])
+    pick = itemgetter(*[row if row >= 0 else 0 for row in rows])  # at least two rows here (one run each)
     return lambda values: list(pick(values))
 
 
