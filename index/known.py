@@ -25,6 +25,12 @@ releases it leaves alone.  It also holds each release's content hash, for the co
 with the sources (older generations have ``hashes.json``).  The content and source hashes
 are kept as their 16 bytes, end to end: half the size of their hexadecimal text, and a
 build reads only the few it compares, and copies the rest in runs of consecutive rows.
+
+A JSON Lines file is also known by blocks of lines (``readers.jsonl.BLOCK`` of them, the
+last block of a file shorter): for each block whose lines all went in, the row of its
+first line, its number of lines, its length in bytes and the hash of its bytes, and for
+each row the length of its line.  The next build recognises an unchanged block by one
+hash, without finding its line breaks and hashing its lines one by one.
 """
 
 import marshal
@@ -41,7 +47,7 @@ from .records import Unread
 FILE = "known.bin"
 # Bump when a reader, the cleaning or the enrichment changes what a record becomes,
 # or when this file's layout changes.
-VERSION = 3
+VERSION = 4
 FORMATS = ("", "jsonl", "html", "listing")  # the format of each row's origin, by number; "" for none
 _TEXT = ("ids", "langs", "keys", "pairs", "countries", "topics")
 # The content hash and the source hash of each row (``records.field_hash``: 16 bytes, shown as hex)
@@ -82,6 +88,9 @@ class Known:
         self._lookup: dict[str, dict[bytes, int]] | None = None
         self._positions: dict[str, int] | None = None
         self._scanned: dict[str, int | None] = {}  # the ids found by scanning, and their rows
+        self._raw_scans = 0  # raw keys looked up by scanning (see raw_row)
+        self._blocks: dict[int, tuple] | None = None
+        self._firsts: dict[str, bytes] = {}
 
     @staticmethod
     def _columns_hash(columns: dict | None) -> str:
@@ -97,6 +106,8 @@ class Known:
             columns = marshal.loads((directory / FILE).read_bytes())
             if columns["version"] == 2:
                 columns = _from_version_2(columns)
+            if columns["version"] == 3:
+                columns = _from_version_3(columns)
             if columns["version"] != VERSION:
                 return cls()
             known = cls(columns, columns["fingerprint"] == fingerprint)
@@ -105,6 +116,8 @@ class Known:
                 if (columns[name].count("\n") + 1 if n else len(columns[name])) != n:
                     return cls()
             if any(len(columns[name]) != n * DIGEST_SIZE for name in _DIGESTS) or len(columns["raw"]) != n:
+                return cls()
+            if len(columns["sizes"]) != 4 * n or not isinstance(columns["blocks"], list):
                 return cls()
             if n and set(map(len, columns["raw"])) != {RAW_KEY_SIZE}:  # keys of another size: none is recognised
                 known.raw_usable = False
@@ -123,7 +136,7 @@ class Known:
                 values = self._columns["raw"]
             elif name in _TEXT:
                 values = self._columns[name].split("\n") if self.n else []
-            elif name in ("days", "lines", "index", "count"):
+            elif name in ("days", "lines", "index", "count", "sizes"):
                 values = array("i", self._columns[name]).tolist()
             else:  # formats, detected: a byte per row
                 values = list(self._columns[name])
@@ -169,6 +182,46 @@ class Known:
                         if formats[row] and not index[row]:
                             tables[formats[row]][keys[row]] = row
         return self._lookup.get(fmt, {})
+
+    def raw_row(self, fmt: str, key: bytes) -> int | None:
+        """``lookup(fmt).get(key)``, found by scanning the keys for the first few records asked
+        for (a few changed records, found nowhere, take less than the table of every key)."""
+        if not self.raw_usable:
+            return None
+        if self._lookup is None and self._raw_scans < _SCANS:
+            self._raw_scans += 1
+            try:
+                row = self.column("raw_keys").index(key)
+            except ValueError:
+                return None
+            if self.firsts(fmt)[row]:
+                return row
+        return self.lookup(fmt).get(key)
+
+    def firsts(self, fmt: str) -> bytes:
+        """A byte per row: 1 where the row is the first release of a source of format ``fmt``
+        (the rows ``lookup`` finds)."""
+        if fmt not in self._firsts:
+            formats, index, code = self._columns["formats"], self.column("index"), FORMATS.index(fmt)
+            if self.n and formats.count(code) == self.n and not any(index):  # one format, as usual
+                self._firsts[fmt] = b"\x01" * self.n
+            else:
+                self._firsts[fmt] = bytes(f == code and not i for f, i in zip(formats, index))
+        return self._firsts[fmt]
+
+    def blocks(self) -> dict[int, tuple]:
+        """The row of the first line of each block of JSON Lines lines -> (lines, length in
+        bytes, hash)."""
+        if self._blocks is None:
+            self._blocks = {}
+            if self.raw_usable:
+                sizes = self.column("sizes")
+                for first, lines, span, digest in self._columns["blocks"]:
+                    # A block whose lines' lengths do not add up to its own is not used.
+                    if 0 <= first and lines > 0 and first + lines <= self.n \
+                            and sum(sizes[first:first + lines]) + lines - 1 == span:
+                        self._blocks[first] = (lines, span, digest)
+        return self._blocks
 
     def row_of(self, release_id: str) -> int | None:
         if self._positions is None:
@@ -244,6 +297,8 @@ class Known:
             "raw": raw,
             "index": array("i", index).tobytes(),
             "count": array("i", counts).tobytes(),
+            "sizes": array("i", [r.raw_size for r in releases]).tobytes(),  # what the readers found
+            "blocks": _whole_blocks(releases, formats),
             "places": places,
         }
         (directory / FILE).write_bytes(marshal.dumps(columns))
@@ -328,17 +383,43 @@ class _Held(Mapping):
 
 
 def _from_version_2(columns: dict) -> dict:
-    """A table of the layout before this one (hashes as hex text, a line each; raw keys end to
-    end in one bytes string) in this one's: the first build after the upgrade still reads
-    only what changed."""
+    """A table of layout 2 (hashes as hex text, a line each; raw keys end to end in one bytes
+    string) in layout 3's: the first build after the upgrade still reads only what changed."""
     n = columns["n"]
     for name in _DIGESTS:
         columns[name] = bytes.fromhex(columns[name].replace("\n", "")) if n else b""
     raw = columns["raw"]
     size = len(raw) // n if n else RAW_KEY_SIZE
     columns["raw"] = [raw[at:at + size] for at in range(0, size * n, size)]
+    columns["version"] = 3
+    return columns
+
+
+def _from_version_3(columns: dict) -> dict:
+    """A table of the layout before blocks of lines (version 3) in this one's: no block is known
+    (the next build finds every line again) but every record still is."""
+    columns["sizes"] = bytes(4 * columns["n"])
+    columns["blocks"] = []
     columns["version"] = VERSION
     return columns
+
+
+def _whole_blocks(releases: list, formats: list) -> list[tuple]:
+    """(row, lines, bytes, hash) for each block of lines a reader found (``release.block`` on
+    the release of its first line) whose lines all went in, each as a release on the row after
+    the one before: a block with a line rejected, left out as a duplicate, or read with a
+    warning (no origin) is not kept."""
+    jsonl = FORMATS.index("jsonl")
+    whole = []
+    for position in [p for p, r in enumerate(releases) if r.block is not None]:
+        first = releases[position]
+        lines, span, digest = first.block
+        last = position + lines - 1
+        if last < len(releases) and releases[last].source == first.source \
+                and releases[last].line == first.line + lines - 1 \
+                and formats[position:last + 1].count(jsonl) == lines:
+            whole.append((position, lines, span, digest))
+    return whole
 
 
 def _runs(rows: list[int], fresh: list[int]) -> list[tuple[int, int, int]]:

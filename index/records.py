@@ -41,6 +41,8 @@ class Release:
     # record with a warning...).
     origin: tuple | None = None
     row = -1  # not a row of a table of ``index.known`` (an ``Unread`` release is on one)
+    raw_size = 0  # the length in bytes of its raw source, for a JSON Lines line
+    block = None  # on the first line of a block of JSON Lines lines: (lines, bytes, hash); see index.known
 
     @property
     def year(self) -> int:
@@ -85,13 +87,16 @@ class Unread:
     language, date, translation key, countries, topics, pair, content hash, and the source
     hash enrichment uses -- but not its text, so an incremental build need not parse, clean,
     hash and enrich it again.  ``read()`` parses the record again for when the text is
-    needed after all.  ``raw`` is where its reader finds the record again.
+    needed after all.  ``raw`` is where its reader finds the record again; ``raw_size``, for a
+    JSON Lines line, its length in bytes.
     """
 
-    __slots__ = ("of", "row", "source", "line", "raw", "id", "lang", "day", "translation_key", "pair")
+    __slots__ = ("of", "row", "source", "line", "raw", "id", "lang", "day", "translation_key", "pair", "raw_size",
+                 "block")
 
-    def __init__(self, of: UnreadSource, row: int, line: int, raw):
+    def __init__(self, of: UnreadSource, row: int, line: int, raw, raw_size: int = 0):
         self.of, self.row, self.source, self.line, self.raw = of, row, of.source, line, raw
+        self.raw_size, self.block = raw_size, None
         self.id = of.ids[row]
         self.lang = of.langs[row]
         self.day = of.days[row]
@@ -121,6 +126,7 @@ class Unread:
         if release.id != self.id:
             raise RuntimeError(f"{self.source}:{self.line}: read again as {release.id!r}, not {self.id!r}")
         release.source, release.line, release.origin = self.source, self.line, self.origin
+        release.raw_size, release.block = self.raw_size, self.block
         release.countries, release.topics = self.countries, self.topics
         release.source_hash, release.pair = self.source_hash, self.pair
         return release

@@ -12,6 +12,8 @@ import json
 import marshal
 import shutil
 
+import pytest
+
 from index import known as known_module, vocabulary
 from index.build import reindex
 from index.config import SAMPLES_DIR
@@ -80,7 +82,11 @@ def jsonl_lines(path):
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def test_incremental_steps_match_full_rebuilds(tmp_path, monkeypatch):
+@pytest.mark.parametrize("block", [64, 3])
+def test_incremental_steps_match_full_rebuilds(tmp_path, monkeypatch, block):
+    """Also with blocks of three lines, so that the sample's file is many blocks."""
+    from index.readers import jsonl as jsonl_reader
+    monkeypatch.setattr(jsonl_reader, "BLOCK", block)
     archive = tmp_path / "archive"
     shutil.copytree(SAMPLES_DIR, archive)
     jsonl = archive / "releases.jsonl"
@@ -343,15 +349,20 @@ def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch
     assert (summary.updated, parsed) == (1, ["r4"])
 
 
-def test_a_table_of_the_previous_layout_still_spares_the_unchanged_records(tmp_path, monkeypatch):
-    """A generation whose known.bin has the layout before hashes were kept as bytes (version 2:
-    hashes as hex lines, raw keys end to end) is read as it is: the next incremental reindex
-    parses only the changed record and writes the current layout."""
+@pytest.mark.parametrize("layout", [2, 3])
+def test_a_table_of_an_earlier_layout_still_spares_the_unchanged_records(tmp_path, monkeypatch, layout):
+    """A generation whose known.bin has an earlier layout is read as it is: version 3 has no
+    blocks of lines and no line lengths; version 2 also kept the hashes as hex lines and the
+    raw keys end to end.  The next incremental reindex parses only the changed record and
+    writes the current layout."""
     records, source, root, table_path, table = six_releases_built(tmp_path)
-    for name in ("hashes", "source_hashes"):
-        digests = table[name]
-        table[name] = "\n".join(digests[at:at + 16].hex() for at in range(0, len(digests), 16))
-    table["raw"], table["version"] = b"".join(table["raw"]), 2
+    del table["sizes"], table["blocks"]
+    table["version"] = 3
+    if layout == 2:
+        for name in ("hashes", "source_hashes"):
+            digests = table[name]
+            table[name] = "\n".join(digests[at:at + 16].hex() for at in range(0, len(digests), 16))
+        table["raw"], table["version"] = b"".join(table["raw"]), 2
     table_path.write_bytes(marshal.dumps(table))
 
     parsed = parsed_ids(monkeypatch)
@@ -361,7 +372,8 @@ def test_a_table_of_the_previous_layout_still_spares_the_unchanged_records(tmp_p
     assert (summary.mode, summary.updated, summary.unchanged, parsed) == ("incremental", 1, 5, ["r3"])
     assert_same_as_full(tmp_path, [source], root, summary)
     store = IndexStore(root)
-    assert marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())["version"] == 3
+    assert marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())["version"] \
+        == known_module.VERSION
 
 
 def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monkeypatch):
@@ -406,3 +418,125 @@ def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monke
     with IndexStore(root).open().searcher() as s:
         assert not s.document(id="p-en").get("pair")
     assert_same_as_full(tmp_path, [source], root, summary)
+
+
+def counting_hashes(monkeypatch) -> list:
+    """One entry per hash the JSON Lines reader computes from now on (a line's, or a block's)."""
+    from index.readers import jsonl
+    calls = []
+    real = jsonl.raw_key
+    monkeypatch.setattr(jsonl, "raw_key", lambda data: calls.append(len(data)) or real(data))
+    return calls
+
+
+def numbered_records(count: int) -> list[dict]:
+    return [release(id=f"r{n}", date=f"20{10 + n // 300:02d}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}",
+                    body=f"Text {n} about Honduras. " * (1 + n % 5)) for n in range(count)]
+
+
+def test_unchanged_blocks_of_lines_are_recognised_by_one_hash(tmp_path, monkeypatch):
+    """A JSON Lines file is known by blocks of lines as well: after edits, an insertion, a
+    deletion, a line moved to the top and one appended, the next build hashes far fewer
+    pieces than the file has lines, parses only what changed, and gives what a full rebuild
+    gives (the table of blocks included)."""
+    from index.readers import jsonl
+    monkeypatch.setattr(jsonl, "BLOCK", 8)
+    records = numbered_records(400)
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    store = IndexStore(root)
+    table = marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())
+    assert [(row, lines) for row, lines, _, _ in table["blocks"]] == [(row, 8) for row in range(0, 400, 8)]
+
+    records[5]["body"] = "Changed text about Panama."
+    records.insert(41, release(id="r-inserted", date="2011-02-02", body="New text about Belize."))
+    del records[78]
+    records.insert(0, records.pop(300))  # moved: its text is the same
+    records.append(release(id="r-appended", date="2012-03-03", body="New text about Haiti."))
+    write_jsonl(source, records)
+    hashes, parsed = counting_hashes(monkeypatch), parsed_ids(monkeypatch)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert sorted(parsed) == ["r-appended", "r-inserted", "r5"]
+    assert (summary.added, summary.updated, summary.deleted) == (2, 1, 1)
+    assert len(hashes) < len(records) // 3
+    assert_same_as_full(tmp_path, [source], root, summary)
+
+    # The same change with the blocks forgotten: every line is hashed on its own.
+    table = marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())
+    table["blocks"] = []
+    (store.path(store.current_name()) / known_module.FILE).write_bytes(marshal.dumps(table))
+    records[60]["body"] = "Changed again."
+    write_jsonl(source, records)
+    hashes.clear()
+    parsed.clear()
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert parsed == [records[60]["id"]] and summary.updated == 1
+    assert len(hashes) >= len(records)
+
+
+def test_blocks_hashed_across_chunks_are_the_blocks_of_the_whole_file(tmp_path, monkeypatch):
+    """Whatever the chunks the file is read in, each block's hash is that of its lines and the
+    line breaks between them, on the release of its first line; a file's last block may be
+    shorter, and the empty line after a final line break is none of its lines."""
+    from xxhash import xxh3_128_digest
+    from index.readers import jsonl
+    monkeypatch.setattr(jsonl, "BLOCK", 5)
+    lines = [json.dumps(r) for r in numbered_records(23)]
+    path = tmp_path / "a.jsonl"
+    expected = {1 + at: (len(lines[at:at + 5]), len("\n".join(lines[at:at + 5]).encode()),
+                         xxh3_128_digest("\n".join(lines[at:at + 5]).encode())) for at in range(0, 23, 5)}
+    for ending in ("\n", ""):
+        path.write_text("\n".join(lines) + ending, encoding="utf-8")
+        for chunk in (1, 7, 300, 4096, 1 << 20):
+            monkeypatch.setattr(jsonl, "CHUNK", chunk)
+            read = jsonl.read(path)
+            assert {r.line: r.block for r in read.releases if r.block} == expected, (chunk, ending)
+
+
+def test_blocks_are_recognised_in_chunks_of_any_size(tmp_path, monkeypatch):
+    """Unread lines found by blocks, in any chunks: in file order, with their line numbers, and
+    each found again where it is when it must be read after all."""
+    from index.build import prepare
+    from index.readers import jsonl
+    monkeypatch.setattr(jsonl, "BLOCK", 4)
+    records = numbered_records(40)
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([path], root, progress=False)
+    for n in (0, 9, 10, 39):
+        records[n]["body"] += " Edited."
+    records.insert(20, release(id="r-new", date="2015-05-05", body="Inserted."))
+    write_jsonl(path, records)
+    whole = jsonl.parse(path.read_text(encoding="utf-8"), str(path))
+    store = IndexStore(root)
+    for chunk in (1, 5, 300, 1 << 20):
+        monkeypatch.setattr(jsonl, "CHUNK", chunk)
+        releases, _ = prepare([path], previous=store.path(store.current_name()), reuse=True)
+        assert [(r.id, r.line) for r in releases] == [(r.id, r.line) for r in whole.releases]
+        assert {r.id for r in releases if type(r) is not Unread} == {"r0", "r9", "r10", "r39", "r-new"}
+        again = {r.id: r.read() for r in releases if type(r) is Unread}
+        assert {i: r.body for i, r in again.items()} == {r.id: r.body for r in whole.releases if r.id in again}
+
+
+@pytest.mark.parametrize("damage", ["span", "digest", "row"])
+def test_a_damaged_block_in_the_table_is_not_trusted(tmp_path, monkeypatch, damage):
+    from index.readers import jsonl
+    monkeypatch.setattr(jsonl, "BLOCK", 4)
+    records = numbered_records(16)
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([path], root, progress=False)
+    store = IndexStore(root)
+    table_path = store.path(store.current_name()) / known_module.FILE
+    table = marshal.loads(table_path.read_bytes())
+    row, lines, span, digest = table["blocks"][1]
+    table["blocks"][1] = {"span": (row, lines, span + 1, digest), "digest": (row, lines, span, bytes(16)),
+                          "row": (row + 100, lines, span, digest)}[damage]
+    table_path.write_bytes(marshal.dumps(table))
+    records[2]["body"] = "Changed."
+    write_jsonl(path, records)
+    parsed = parsed_ids(monkeypatch)
+    summary = reindex([path], root, mode="incremental", progress=False)
+    assert parsed == ["r2"] and (summary.updated, summary.unchanged) == (1, 15)
+    assert_same_as_full(tmp_path, [path], root, summary)

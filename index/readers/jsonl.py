@@ -9,10 +9,12 @@ enrichment would find.
 import codecs
 import json
 from functools import partial
-from itertools import repeat
+from itertools import accumulate, repeat
 from pathlib import Path
 
 from ..dates import DateError, parse_iso_date
+from xxhash import xxh3_128
+
 from ..known import raw_key
 from ..records import (
     ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
@@ -32,6 +34,8 @@ class RecordError(ValueError):
 
 CHUNK = 8 << 20  # bytes read at a time
 _next = (1).__add__  # the start of the line after a line break
+# Lines to a block: an unchanged block of lines is recognised by one hash (see index.known).
+BLOCK = 64
 
 
 def read(path: Path, known=None) -> ReadResult:
@@ -59,17 +63,12 @@ def _read_utf8(path: Path, known) -> ReadResult | None:
     None when the file is not valid UTF-8: a file is valid exactly when each of its lines
     is (a line break is never part of a multi-byte character), and then every line decodes
     to what decoding the whole file gives.  The file is read in chunks into one buffer (a
-    large archive is hundreds of megabytes, mostly of lines that are only hashed).  The
-    lines of a chunk are hashed and looked up in C (``map``), and the unread releases made
-    by ``map``; only the lines not found are handled one by one (a small incremental build
-    over a large archive spends much of its time here).  An unread line is found again by
-    its place in the file if it is needed after all.
+    large archive is hundreds of megabytes, mostly of lines that are only recognised); the
+    lines of a chunk are handed to :class:`_Lines`.
     """
     source = str(path)
     result = ReadResult()
-    rows = known.lookup("jsonl") if known else {}
-    of = UnreadSource(known, source, partial(_read_again, path)) if rows else None
-    number = 0  # lines before the chunk
+    lines = _Lines(result, source, known if known and known.raw_usable else None, path)
     with open(path, "rb", buffering=0) as handle:
         buffer = bytearray(max(CHUNK, 4))  # room for a byte order mark at least
         view = memoryview(buffer)
@@ -93,30 +92,8 @@ def _read_utf8(path: Path, known) -> ReadResult | None:
                 base, start = base + start, 0
                 filled, eof = _fill(handle, view, tail)
                 continue
-            ends = _line_ends(buffer, start, cut)
-            starts = [start]
-            starts.extend(map(_next, ends[:-1]))
-            keys = list(map(raw_key, map(view.__getitem__, map(slice, starts, ends))))
-            found = list(map(rows.get, keys))
-            offsets = [at + base for at in starts] if base else starts
-            done = 0  # lines of the chunk gone into the result
-            for at in [at for at, row in enumerate(found) if row is None]:
-                if at > done:
-                    result.releases.extend(map(Unread, repeat(of, at - done), found[done:at],
-                                               range(number + done + 1, number + at + 1), offsets[done:at]))
-                try:
-                    text = str(view[offsets[at] - base:ends[at]], "utf-8")
-                except UnicodeDecodeError:
-                    return None
-                before = (len(result.releases), len(result.warnings))
-                _parse_line(text, source, number + at + 1, result)
-                if (len(result.releases), len(result.warnings)) == (before[0] + 1, before[1]):
-                    result.releases[-1].origin = ("jsonl", keys[at], 0, 1)
-                done = at + 1
-            if done < len(found):
-                result.releases.extend(map(Unread, repeat(of, len(found) - done), found[done:],
-                                           range(number + done + 1, number + len(found) + 1), offsets[done:]))
-            number += len(found)
+            if not lines.take(buffer, view, base, start, cut, eof):
+                return None
             if eof:
                 return result
             # The next chunk: the start of a line still in the buffer, moved to the front, and more.
@@ -127,16 +104,159 @@ def _read_utf8(path: Path, known) -> ReadResult | None:
             filled, eof = _fill(handle, view, tail)
 
 
-def _line_ends(buffer: bytearray, start: int, cut: int) -> list[int]:
-    """Where each line of ``buffer[start:cut]`` ends: at each line break, and the last at ``cut``."""
-    ends = []
-    find, append = buffer.find, ends.append
-    at = find(b"\n", start, cut)
-    while at >= 0:
-        append(at)
-        at = find(b"\n", at + 1, cut)
-    append(cut)
-    return ends
+class _Lines:
+    """The lines of one JSON Lines file, a chunk at a time, into ``result``.
+
+    With ``known`` (a table whose raw keys this build can compare), a line whose bytes the
+    live generation was built from becomes an :class:`Unread` release.  Lines are
+    recognised a block at a time where they can be: after a line on row ``r``, the next is
+    expected on row ``r + 1``, and when a known block of lines starts there (``Known.block``)
+    and the bytes ahead have its length and hash, all its lines are recognised at once (where
+    each starts comes from the lengths the table keeps).  Any other line is found and hashed
+    on its own, and looked up; one not known is parsed.
+
+    Every chunk's lines also go to :class:`_Blocks`, which hashes this file's blocks for
+    the table of the next build.
+    """
+
+    def __init__(self, result: ReadResult, source: str, known, path: Path):
+        self.result, self.source, self.known = result, source, known
+        self.of = UnreadSource(known, source, partial(_read_again, path)) if known is not None else None
+        self.sizes = known.column("sizes") if known is not None else []
+        self.keys = known.column("raw_keys") if known is not None else []
+        self.first_rows = known.firsts("jsonl") if known is not None else b""
+        self.known_blocks = known.blocks() if known is not None else {}
+        self.blocks = _Blocks()
+        self.number = 0  # lines before the chunk
+        self.expected = None  # the row the next line is on, if it is unchanged and in order
+
+    def take(self, buffer: bytearray, view: memoryview, base: int, start: int, cut: int, eof: bool) -> bool:
+        """The lines of ``buffer[start:cut]`` (``base``: the buffer's offset in the file); False
+        when one to be parsed is not valid UTF-8."""
+        result, known, of, sizes, keys = self.result, self.known, self.of, self.sizes, self.keys
+        first_rows, known_blocks, n = self.first_rows, self.known_blocks, len(keys)
+        releases, warnings = result.releases, result.warnings
+        starts = []  # where each line of the chunk starts in the buffer
+        beginning = {}  # line number -> its release, for the lines that begin a block
+        number, expected, at = self.number, self.expected, start
+        while True:
+            # The block of lines the next line begins if it is on the row expected.
+            block = known_blocks.get(expected)
+            if block is not None and self._block_at(buffer, view, at, cut, block):
+                row = expected
+            else:
+                end = buffer.find(b"\n", at, cut)
+                if end < 0:
+                    end = cut
+                key = raw_key(view[at:end])
+                if known is None or end == at:
+                    row = None
+                elif expected is not None and expected < n and keys[expected] == key and first_rows[expected]:
+                    row = expected  # the records come in the order they were known
+                else:
+                    row = known.raw_row("jsonl", key)
+                block = known_blocks.get(row) if row is not None and row != expected else None
+                if block is None or not self._block_at(buffer, view, at, cut, block):
+                    block = None  # the line on its own
+            if block is not None:  # its lines at once, as unread releases
+                lines, span, _ = block
+                end = at + span
+                offsets = list(accumulate(map(_next, sizes[row:row + lines - 1]), initial=at))
+                made = len(releases)
+                releases.extend(map(Unread, repeat(of, lines), range(row, row + lines),
+                                    range(number + 1, number + lines + 1),
+                                    map(base.__add__, offsets) if base else offsets, sizes[row:row + lines]))
+                for k in range(-number % BLOCK, lines, BLOCK):  # the lines among them that begin a block
+                    beginning[number + k + 1] = releases[made + k]
+                starts += offsets
+                number, expected = number + lines, row + lines
+                if end == cut:
+                    break
+                at = end + 1
+                continue
+            number += 1
+            starts.append(at)
+            release = None
+            if row is not None:
+                release = Unread(of, row, number, base + at, end - at)
+                releases.append(release)
+                expected = row + 1
+            else:
+                try:
+                    text = str(view[at:end], "utf-8")
+                except UnicodeDecodeError:
+                    return False
+                before = (len(releases), len(warnings))
+                _parse_line(text, self.source, number, result)
+                if (len(releases), len(warnings)) == (before[0] + 1, before[1]):
+                    release = releases[-1]
+                    release.origin, release.raw_size = ("jsonl", key, 0, 1), end - at
+                if expected is not None and end > at:  # changed where it was: the next may be the next known
+                    expected += 1
+            if (number - 1) % BLOCK == 0:
+                beginning[number] = release
+            if end == cut:
+                break
+            at = end + 1
+        self.blocks.add(view, self.number, starts, cut, beginning, eof)
+        self.number, self.expected = number, expected
+        return True
+
+    @staticmethod
+    def _block_at(buffer: bytearray, view: memoryview, at: int, cut: int, block: tuple) -> bool:
+        """Whether the bytes at ``at`` are the known ``block`` of lines, all in this chunk."""
+        lines, span, digest = block
+        end = at + span
+        return end <= cut and (end == cut or buffer[end] == 10) and raw_key(view[at:end]) == digest
+
+
+class _Blocks:
+    """The blocks of a JSON Lines file (lines 1 to ``BLOCK``, the next ``BLOCK`` lines, ...; the
+    last may be shorter), a chunk of lines at a time: each block's (lines, length in bytes,
+    hash of its bytes, line breaks between its lines included) goes to the release of its
+    first line as ``block``, for ``index.known`` to keep.  A block that spans chunks is
+    hashed in parts (XXH3's streaming hash gives what hashing the whole gives)."""
+
+    def __init__(self):
+        self.open = None  # the block the last chunk ended in: [hasher, release, lines, bytes]
+
+    def add(self, view: memoryview, number: int, starts: list[int], cut: int, beginning: dict, eof: bool) -> None:
+        """A chunk's lines: ``number`` lines before them, their ``starts``; the last ends at ``cut``."""
+        count = len(starts)
+        if eof and count and starts[-1] == cut:  # the empty line after a final line break holds no record
+            count -= 1
+
+        def end_of(k):  # where the chunk's line k ends
+            return starts[k + 1] - 1 if k + 1 < len(starts) else cut
+
+        k = 0
+        if self.open is not None and count:
+            hasher, release, lines, span = self.open
+            k = min(count, BLOCK - lines)
+            end = end_of(k - 1)
+            hasher.update(b"\n")
+            hasher.update(view[starts[0]:end])
+            self.open = [hasher, release, lines + k, span + 1 + end - starts[0]]
+            if lines + k == BLOCK:
+                self._close()
+        while k < count:
+            lines = min(count - k, BLOCK)
+            first, end = starts[k], end_of(k + lines - 1)
+            release = beginning.get(number + k + 1)
+            if lines == BLOCK or eof:
+                if release is not None:
+                    release.block = (lines, end - first, raw_key(view[first:end]))
+            else:
+                self.open = [xxh3_128(view[first:end]), release, lines, end - first]
+            k += lines
+        if eof and self.open is not None:
+            self._close()
+
+    def _close(self) -> None:
+        hasher, release, lines, span = self.open
+        if release is not None:
+            release.block = (lines, span, hasher.digest())
+        self.open = None
 
 
 def _fill(handle, view: memoryview, filled: int) -> tuple[int, bool]:
