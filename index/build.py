@@ -193,8 +193,11 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         hashes = {r.id: r.content_hash() for r in read_in_full}
         added = [r.id for r in read_in_full if r.id not in old]
         updated = [r.id for r in read_in_full if r.id in old and old[r.id] != hashes[r.id]]
-        present = hashes if len(read_in_full) == len(releases) else {r.id for r in releases}
-        deleted = [i for i in old if i not in present]
+        if len(releases) - len(added) == len(old):
+            deleted = []  # as many releases as the live index holds are here again (each id once)
+        else:
+            present = hashes if len(read_in_full) == len(releases) else {r.id for r in releases}
+            deleted = [i for i in old if i not in present]
         summary.added, summary.updated, summary.deleted = len(added), len(updated), len(deleted)
         summary.unchanged = len(releases) - len(added) - len(updated)
         summary.previous = current
