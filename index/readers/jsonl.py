@@ -110,7 +110,7 @@ class _Lines:
     With ``known`` (a table whose raw keys this build can compare), a line whose bytes the
     live generation was built from becomes an :class:`Unread` release.  Lines are
     recognised a block at a time where they can be: after a line on row ``r``, the next is
-    expected on row ``r + 1``, and when a known block of lines starts there (``Known.block``)
+    expected on row ``r + 1``, and when a known block of lines starts there (``Known.blocks``)
     and the bytes ahead have its length and hash, all its lines are recognised at once (where
     each starts comes from the lengths the table keeps).  Any other line is found and hashed
     on its own, and looked up; one not known is parsed.
