@@ -224,7 +224,17 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             summary.seconds = time.perf_counter() - started
             return summary
         if mode == "incremental" and not (added or updated or deleted):
-            summary.messages.append(f"nothing changed: {current} stays live")
+            if read_in_full and current == live:
+                # The same releases, some in a new raw form (a line reformatted, or moved to the end
+                # of a file with CRLF line ends...): the live generation's known.bin learns it, so
+                # the next reindex does not parse them again.  The index itself is not touched.
+                Known.save(store.path(current), summary.enricher.fingerprint, releases, hashes,
+                           summary.enricher.places_state(), replace=True)
+                summary.messages.append(f"nothing changed: {current} stays live (it now knows "
+                                        f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
+                                        "in their new raw form)")
+            else:
+                summary.messages.append(f"nothing changed: {current} stays live")
             summary.generation = current
             summary.seconds = time.perf_counter() - started
             return summary

@@ -9,8 +9,9 @@ Layout of the index directory::
     reindex.lock     held (flock) by the running reindex, with its pid
 
 A process that opened an older generation keeps reading it: generations are never
-modified once published, and files that a pruned generation loses stay readable to
-processes that already have them open.
+modified once published (but for ``known.bin``, which only reindexing reads: an incremental
+reindex that changes nothing may replace the live one's, atomically), and files that a
+pruned generation loses stay readable to processes that already have them open.
 """
 
 import datetime as dt

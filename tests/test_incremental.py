@@ -540,3 +540,95 @@ def test_a_damaged_block_in_the_table_is_not_trusted(tmp_path, monkeypatch, dama
     summary = reindex([path], root, mode="incremental", progress=False)
     assert parsed == ["r2"] and (summary.updated, summary.unchanged) == (1, 15)
     assert_same_as_full(tmp_path, [path], root, summary)
+
+
+def test_random_edits_in_blocks_and_chunks_match_full_rebuilds(tmp_path, monkeypatch):
+    """Seeded random files (blank lines, CRLF line ends, a byte order mark, bad lines, with and
+    without a final line break) and random edits (changed, inserted, deleted, moved, blank,
+    bad and repeated lines), read in small blocks and small chunks: every incremental build
+    gives what a full rebuild gives, and parses only lines it has not seen as they are (or
+    that were repeated, which are never known)."""
+    import random
+    from index.readers import jsonl
+    rng = random.Random(11)
+    parsed = parsed_ids(monkeypatch)
+
+    def ids_of(lines):
+        return [json.loads(line)["id"] for line in map(str.strip, lines) if line.startswith("{") and line.endswith("}")]
+
+    def raw_lines():  # as the reader hashes them: a line's bytes, a carriage return included
+        return path.read_bytes().removeprefix("\ufeff".encode()).decode().split("\n")
+
+    for round_ in range(6):
+        monkeypatch.setattr(jsonl, "BLOCK", rng.choice([2, 3, 5]))
+        monkeypatch.setattr(jsonl, "CHUNK", rng.choice([64, 700, 1 << 20]))
+        lines = [json.dumps(r) for r in numbered_records(rng.randint(20, 60))]
+        work = tmp_path / f"round{round_}"
+        work.mkdir()
+        path, root = work / "a.jsonl", work / "ix"
+
+        def write(lines):
+            ending = "\r\n" if round_ % 3 == 1 else "\n"
+            text = ending.join(lines) + (ending if round_ % 2 else "")
+            path.write_bytes(("\ufeff" if round_ == 4 else "").encode() + text.encode())
+
+        write(lines)
+        reindex([path], root, progress=False)
+        for step in range(3):
+            before = raw_lines()
+            for _ in range(rng.randint(1, 5)):
+                at = rng.randrange(len(lines))
+                kind = rng.choice(["edit", "insert", "delete", "move", "blank", "bad", "repeat"])
+                if kind == "edit" and lines[at].endswith("}"):
+                    record = json.loads(lines[at])
+                    record["body"] += f" Edited {step}."
+                    lines[at] = json.dumps(record)
+                elif kind == "insert":
+                    lines.insert(at, json.dumps(release(id=f"new-{round_}-{step}-{at}", date="2016-06-06",
+                                                        body=f"New text {at} about Cuba.")))
+                elif kind == "delete" and len(lines) > 5:
+                    del lines[at]
+                elif kind == "move":
+                    lines.insert(rng.randrange(len(lines)), lines.pop(at))
+                elif kind == "blank":
+                    lines.insert(at, "")
+                elif kind == "bad":
+                    lines.insert(at, '{"id": "broken"')
+                elif kind == "repeat":
+                    lines.insert(rng.randrange(len(lines)), lines[at])
+            write(lines)
+            parsed.clear()
+            summary = reindex([path], root, mode="incremental", progress=False)
+            now = raw_lines()
+            repeated = {i for i in ids_of(before) + ids_of(now) if ids_of(before).count(i) > 1 or ids_of(now).count(i) > 1}
+            assert set(parsed) - repeated <= set(ids_of(set(now) - set(before))), (round_, step)
+            if summary.written or any("in their new raw form" in m for m in summary.messages):
+                assert_same_as_full(tmp_path, [path], root, summary)
+            else:  # only blank or bad lines came or went: the live generation stays, as it is
+                full = reindex([path], tmp_path / "full", progress=False)
+                assert summary_view(summary) == summary_view(full)
+                assert index_content(root) == index_content(tmp_path / "full")
+
+
+def test_a_reformatted_source_is_parsed_once_then_known(tmp_path, monkeypatch):
+    """The same releases written differently (another key order): nothing changes in the
+    index and no generation is made (the previous one stays the rollback target), but the
+    live generation's known.bin learns the new lines, so the next reindex parses none."""
+    records = numbered_records(30)
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    records[0]["body"] = "Changed once."
+    write_jsonl(source, records)
+    reindex([source], root, mode="incremental", progress=False)  # gen-000002, gen-000001 kept
+    store = IndexStore(root)
+    write_jsonl(source, [dict(reversed(list(r.items()))) for r in records])
+    parsed = parsed_ids(monkeypatch)
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert len(parsed) == 30 and not summary.written
+    assert "nothing changed: gen-000002 stays live (it now knows 30 releases in their new raw form)" in summary.messages
+    assert store.current_name() == "gen-000002" and store.generations() == ["gen-000001", "gen-000002"]
+    assert_same_as_full(tmp_path, [source], root, summary)
+    parsed.clear()
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert parsed == [] and summary.messages == ["nothing changed: gen-000002 stays live"]
