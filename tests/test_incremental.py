@@ -434,19 +434,28 @@ def numbered_records(count: int) -> list[dict]:
                     body=f"Text {n} about Honduras. " * (1 + n % 5)) for n in range(count)]
 
 
+def built_in_blocks(tmp_path, monkeypatch, block: int, count: int):
+    """``count`` numbered releases in one JSON Lines file read in blocks of ``block`` lines,
+    built in full: the records, the file, the index root, the path of the live generation's
+    known.bin and its columns."""
+    from index.readers import jsonl
+    monkeypatch.setattr(jsonl, "BLOCK", block)
+    records = numbered_records(count)
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    store = IndexStore(root)
+    table_path = store.path(store.current_name()) / known_module.FILE
+    return records, source, root, table_path, marshal.loads(table_path.read_bytes())
+
+
 def test_unchanged_blocks_of_lines_are_recognised_by_one_hash(tmp_path, monkeypatch):
     """A JSON Lines file is known by blocks of lines as well: after edits, an insertion, a
     deletion, a line moved to the top and one appended, the next build hashes far fewer
     pieces than the file has lines, parses only what changed, and gives what a full rebuild
     gives (the table of blocks included)."""
-    from index.readers import jsonl
-    monkeypatch.setattr(jsonl, "BLOCK", 8)
-    records = numbered_records(400)
-    source = write_jsonl(tmp_path / "a.jsonl", records)
-    root = tmp_path / "ix"
-    reindex([source], root, progress=False)
+    records, source, root, _, table = built_in_blocks(tmp_path, monkeypatch, 8, 400)
     store = IndexStore(root)
-    table = marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())
     assert [(row, lines) for row, lines, _, _ in table["blocks"]] == [(row, 8) for row in range(0, 400, 8)]
 
     records[5]["body"] = "Changed text about Panama."
@@ -521,15 +530,7 @@ def test_blocks_are_recognised_in_chunks_of_any_size(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("damage", ["span", "digest", "row"])
 def test_a_damaged_block_in_the_table_is_not_trusted(tmp_path, monkeypatch, damage):
-    from index.readers import jsonl
-    monkeypatch.setattr(jsonl, "BLOCK", 4)
-    records = numbered_records(16)
-    path = write_jsonl(tmp_path / "a.jsonl", records)
-    root = tmp_path / "ix"
-    reindex([path], root, progress=False)
-    store = IndexStore(root)
-    table_path = store.path(store.current_name()) / known_module.FILE
-    table = marshal.loads(table_path.read_bytes())
+    records, path, root, table_path, table = built_in_blocks(tmp_path, monkeypatch, 4, 16)
     row, lines, span, digest = table["blocks"][1]
     table["blocks"][1] = {"span": (row, lines, span + 1, digest), "digest": (row, lines, span, bytes(16)),
                           "row": (row + 100, lines, span, digest)}[damage]
