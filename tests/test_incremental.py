@@ -313,16 +313,21 @@ def test_unread_lines_come_back_in_file_order_whatever_the_chunks(tmp_path, monk
         assert {i: r.body for i, r in again.items()} == {r.id: r.body for r in whole.releases if r.id in again}
 
 
-def six_releases_built(tmp_path):
-    """Six releases on six dates in one JSON Lines file, built in full: the records, the
-    file, the index root, and the live generation's known.bin with its columns."""
-    records = [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.") for n in range(6)]
+def built_in_full(tmp_path, records) -> tuple:
+    """``records`` in one JSON Lines file, built in full: the records, the file, the index root,
+    the path of the live generation's known.bin and its columns."""
     source = write_jsonl(tmp_path / "a.jsonl", records)
     root = tmp_path / "ix"
     reindex([source], root, progress=False)
     store = IndexStore(root)
     table_path = store.path(store.current_name()) / known_module.FILE
     return records, source, root, table_path, marshal.loads(table_path.read_bytes())
+
+
+def six_releases_built(tmp_path):
+    """Six releases on six dates, built in full (see ``built_in_full``)."""
+    return built_in_full(tmp_path, [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.")
+                                    for n in range(6)])
 
 
 def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch):
@@ -435,18 +440,11 @@ def numbered_records(count: int) -> list[dict]:
 
 
 def built_in_blocks(tmp_path, monkeypatch, block: int, count: int):
-    """``count`` numbered releases in one JSON Lines file read in blocks of ``block`` lines,
-    built in full: the records, the file, the index root, the path of the live generation's
-    known.bin and its columns."""
+    """``count`` numbered releases read in blocks of ``block`` lines, built in full (see
+    ``built_in_full``)."""
     from index.readers import jsonl
     monkeypatch.setattr(jsonl, "BLOCK", block)
-    records = numbered_records(count)
-    source = write_jsonl(tmp_path / "a.jsonl", records)
-    root = tmp_path / "ix"
-    reindex([source], root, progress=False)
-    store = IndexStore(root)
-    table_path = store.path(store.current_name()) / known_module.FILE
-    return records, source, root, table_path, marshal.loads(table_path.read_bytes())
+    return built_in_full(tmp_path, numbered_records(count))
 
 
 def test_unchanged_blocks_of_lines_are_recognised_by_one_hash(tmp_path, monkeypatch):
