@@ -230,9 +230,9 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 # the next reindex does not parse them again.  The index itself is not touched.
                 Known.save(store.path(current), summary.enricher.fingerprint, releases, hashes,
                            summary.enricher.places_state(), replace=True)
-                summary.messages.append(f"nothing changed: {current} stays live (it now knows "
+                summary.messages.append(f"nothing changed: {current} stays live (its known.bin updated for "
                                         f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
-                                        "in their new raw form)")
+                                        "read in full)")
             else:
                 summary.messages.append(f"nothing changed: {current} stays live")
             summary.generation = current

@@ -601,7 +601,7 @@ def test_random_edits_in_blocks_and_chunks_match_full_rebuilds(tmp_path, monkeyp
             now = raw_lines()
             repeated = {i for i in ids_of(before) + ids_of(now) if ids_of(before).count(i) > 1 or ids_of(now).count(i) > 1}
             assert set(parsed) - repeated <= set(ids_of(set(now) - set(before))), (round_, step)
-            if summary.written or any("in their new raw form" in m for m in summary.messages):
+            if summary.written or any("known.bin updated" in m for m in summary.messages):
                 assert_same_as_full(tmp_path, [path], root, summary)
             else:  # only blank or bad lines came or went: the live generation stays, as it is
                 full = reindex([path], tmp_path / "full", progress=False)
@@ -625,7 +625,8 @@ def test_a_reformatted_source_is_parsed_once_then_known(tmp_path, monkeypatch):
     parsed = parsed_ids(monkeypatch)
     summary = reindex([source], root, mode="incremental", progress=False)
     assert len(parsed) == 30 and not summary.written
-    assert "nothing changed: gen-000002 stays live (it now knows 30 releases in their new raw form)" in summary.messages
+    assert "nothing changed: gen-000002 stays live (its known.bin updated for 30 releases read in full)" \
+        in summary.messages
     assert store.current_name() == "gen-000002" and store.generations() == ["gen-000001", "gen-000002"]
     assert_same_as_full(tmp_path, [source], root, summary)
     parsed.clear()
