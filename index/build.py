@@ -15,7 +15,7 @@ from whoosh.reading import TermNotFound
 
 from .analysis import LANGUAGES
 from .enrich import Enricher
-from .known import Known
+from .known import FILE as KNOWN_FILE, Known
 from .pairing import PairReport
 from .progress import Progress
 from .readers import read_sources
@@ -228,8 +228,8 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 # The same releases, some in a new raw form (a line reformatted, or moved to the end
                 # of a file with CRLF line ends...): the live generation's known.bin learns it, so
                 # the next reindex does not parse them again.  The index itself is not touched.
-                Known.save(store.path(current), summary.enricher.fingerprint, releases, hashes,
-                           summary.enricher.places_state(), replace=True)
+                store.replace_file(current, KNOWN_FILE, Known.table(
+                    summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state()))
                 summary.messages.append(f"nothing changed: {current} stays live (its known.bin updated for "
                                         f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
                                         "read in full)")

@@ -34,7 +34,6 @@ hash, without finding its line breaks and hashing its lines one by one.
 """
 
 import marshal
-import os
 from array import array
 from collections.abc import Mapping
 from itertools import compress, count
@@ -253,13 +252,15 @@ class Known:
 
     # --- writing -------------------------------------------------------------------------
     @staticmethod
-    def save(directory: Path, fingerprint: str, releases: list, hashes: dict[str, str], places=None,
-             replace: bool = False) -> None:
-        """Write the table of ``releases``.  ``Unread`` ones take their rows from the table
-        they were read from, gathered column by column; only the other rows are made anew.
+    def save(directory: Path, fingerprint: str, releases: list, hashes: dict[str, str], places=None) -> None:
+        """Write the table of ``releases`` (see ``table``) into ``directory``."""
+        (directory / FILE).write_bytes(Known.table(fingerprint, releases, hashes, places))
 
-        With ``replace``, the table of a published generation is replaced, atomically and
-        synced (a reader sees the old table or the new one, whole)."""
+    @staticmethod
+    def table(fingerprint: str, releases: list, hashes: dict[str, str], places=None) -> bytes:
+        """The table of ``releases``, as the file holds it.  ``Unread`` ones take their rows from
+        the table they were read from, gathered column by column; only the other rows are made
+        anew."""
         old = next((r.known for r in releases if type(r) is Unread), None)
         rows = [r.row for r in releases]  # -1 for a release read in full (``Release.row``)
         fresh = _positions_of(rows, -1) if old is not None else list(range(len(rows)))
@@ -306,21 +307,7 @@ class Known:
             "blocks": _whole_blocks(releases, formats),
             "places": places,
         }
-        data = marshal.dumps(columns)
-        if not replace:
-            (directory / FILE).write_bytes(data)
-            return
-        tmp = directory / f".{FILE}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, directory / FILE)
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        return marshal.dumps(columns)
 
     # --- pairing -------------------------------------------------------------------------
     def settle(self, releases: list) -> tuple[list, set]:

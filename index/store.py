@@ -54,10 +54,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, data: str | bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    with open(tmp, "wb") as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -147,7 +147,7 @@ class IndexStore:
             partial.mkdir()
         else:
             shutil.copytree(self.path(base), partial, copy_function=_link_or_copy,
-                            ignore=shutil.ignore_patterns("*LOCK*"))
+                            ignore=shutil.ignore_patterns("*LOCK*", ".*.tmp"))
             for stale in (MANIFEST, HASHES, "vocabulary.bin", "vocabulary.json", "enrichment.json", "known.bin"):
                 (partial / stale).unlink(missing_ok=True)
         return name, partial
@@ -172,6 +172,11 @@ class IndexStore:
         os.rename(partial, final)
         _fsync_dir(self.root)
         self.switch(name)
+
+    def replace_file(self, name: str, filename: str, data: bytes) -> None:
+        """Replace one file of a published generation, atomically and synced: only for a file
+        the site never reads (``known.bin``, see the module's docstring)."""
+        _write_atomically(self.path(name) / filename, data)
 
     def switch(self, name: str) -> None:
         _write_atomically(self.root / CURRENT, name + "\n")

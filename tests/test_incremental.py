@@ -632,3 +632,9 @@ def test_a_reformatted_source_is_parsed_once_then_known(tmp_path, monkeypatch):
     parsed.clear()
     summary = reindex([source], root, mode="incremental", progress=False)
     assert parsed == [] and summary.messages == ["nothing changed: gen-000002 stays live"]
+    # What a replacement killed half-way would leave in the live generation is not copied on.
+    (store.path("gen-000002") / ".known.bin.4242.tmp").write_bytes(b"half")
+    records[1]["body"] = "Changed again."
+    write_jsonl(source, [dict(reversed(list(r.items()))) for r in records])
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert summary.written and not list(store.path(store.current_name()).glob(".*.tmp"))

@@ -12,9 +12,9 @@ from functools import partial
 from itertools import accumulate, repeat
 from pathlib import Path
 
-from ..dates import DateError, parse_iso_date
 from xxhash import xxh3_128
 
+from ..dates import DateError, parse_iso_date
 from ..known import raw_key
 from ..records import (
     ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
@@ -205,7 +205,7 @@ class _Lines:
     @staticmethod
     def _block_at(buffer: bytearray, view: memoryview, at: int, cut: int, block: tuple) -> bool:
         """Whether the bytes at ``at`` are the known ``block`` of lines, all in this chunk."""
-        lines, span, digest = block
+        _, span, digest = block
         end = at + span
         return end <= cut and (end == cut or buffer[end] == 10) and raw_key(view[at:end]) == digest
 
