@@ -3,9 +3,11 @@
 Every word is analysed with the English and with the Spanish analyser and looked
 for in the fields of that language (``title_en``/``body_en``, ``title_es``/``body_es``),
 titles weighted above bodies.  Glossary terms of the other language (and spelling
-variants) are added as alternatives, scored lower than the words typed.
+variants) are added as alternatives, scored lower than the words typed.  Words that
+analyse to nothing cost next to nothing, however many there are.
 """
 
+import bisect
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
@@ -64,10 +66,12 @@ class Compiler:
 
     def compile(self, parsed: q.ParsedQuery) -> Compiled:
         self._local.boosts = []
+        self._local.analyses = {}
         try:
-            compiled = self._compile(parsed)
+            compiled = self._compile(parsed.tree)
         finally:
             boosts, self._local.boosts = self._local.boosts, None
+            self._local.analyses = None
         if boosts and compiled.query is not None and not compiled.browse:
             title = _or(list({repr(b): b for b in boosts}.values()))
             compiled.query = wq.AndMaybe(compiled.query, title)
@@ -75,8 +79,8 @@ class Compiler:
                 compiled.any_query = wq.AndMaybe(compiled.any_query, title)
         return compiled
 
-    def _compile(self, parsed: q.ParsedQuery) -> Compiled:
-        nodes = parsed.tree.nodes
+    def _compile(self, tree: q.AllOf) -> Compiled:
+        nodes = tree.nodes
         notices = []
         positive = [n for n in nodes if not isinstance(n, q.Not)]
         negative = [n for n in nodes if isinstance(n, q.Not)]
@@ -124,8 +128,9 @@ class Compiler:
         """Consecutive plain words: each must match, except that a multi-word glossary term may
         match as any of its equivalents, and a place name also matches releases tagged with its
         country (so "venezolanos" finds releases about Venezuela written in English)."""
-        analysed = [_analyse(t) for t in texts]
+        analysed = [self._analyse(t) for t in texts]
         places = self._place_runs(texts)
+        spans = self.glossary.spans(analysed)
         out = []
         j = 0
         while j < len(texts):
@@ -135,7 +140,7 @@ class Compiler:
                 out.append(_or([literal, wq.ConstantScoreQuery(wq.Term("countries", code), PLACE_SCORE)]))
                 j = end
                 continue
-            span = self.glossary.longest_match(analysed, j)
+            span = spans[j]
             if span >= 2:
                 words = [self._word(texts[k], analysed[k]) for k in range(j, j + span)]
                 joined = {lang: sum((a.get(lang, ()) for a in analysed[j:j + span]), ()) for lang in LANGUAGES}
@@ -156,14 +161,14 @@ class Compiler:
             position += len(text) + 1
         runs = {}
         for start, end, code in self.gazetteer.spans(" ".join(texts), cities=False):
-            first = max(i for i, s in enumerate(starts) if s <= start)
-            last = max(i for i, s in enumerate(starts) if s < end)
+            first = bisect.bisect_right(starts, start) - 1  # the last word starting at or before the name
+            last = bisect.bisect_left(starts, end) - 1  # the last word starting before its end
             runs[first] = (last + 1, code)
         return runs
 
     def _node(self, node) -> wq.Query | None:
         if isinstance(node, q.Word):
-            return self._word(node.text, _analyse(node.text))
+            return self._word(node.text, self._analyse(node.text))
         if isinstance(node, q.Phrase):
             return self._phrase(node.text, fields=("title", "body"))
         if isinstance(node, q.AllOf):
@@ -181,11 +186,22 @@ class Compiler:
                 end = dt.date.fromisoformat(node.end) if node.end else None
             except ValueError:  # a date that does not exist (2020-04-31): read it as plain text
                 text = f"{node.start or ''} {node.end or ''}".strip()
-                return self._word(text, _analyse(text))
+                return self._word(text, self._analyse(text))
             return DayRange(start, end)
         if isinstance(node, q.Field):
             return self._field(node)
         return None
+
+    def _analyse(self, text: str) -> dict[str, tuple[str, ...]]:
+        """``text`` analysed in each language, once per query however often it is met (callers
+        never change the dictionary)."""
+        analyses = getattr(self._local, "analyses", None)
+        if analyses is None:
+            return _analyse(text)
+        found = analyses.get(text)
+        if found is None:
+            found = analyses[text] = _analyse(text)
+        return found
 
     def _word(self, text: str, analysed: dict) -> wq.Query | None:
         if any(not analysed.get(lang) for lang in LANGUAGES):
@@ -197,7 +213,7 @@ class Compiler:
         return _or([literal] + self._expansions(analysed))
 
     def _phrase(self, text: str, fields) -> wq.Query | None:
-        analysed = _analyse(text)
+        analysed = self._analyse(text)
         literal = self._text_query(analysed, fields)
         if literal is None:
             return None
@@ -259,7 +275,7 @@ class Compiler:
                 return wq.Term("lang", lang)
         # Not a known value: read it as plain text.
         return self._phrase(node.value, fields=("title", "body")) if node.phrase else \
-            self._word(node.value, _analyse(node.value))
+            self._word(node.value, self._analyse(node.value))
 
     def _topic_words(self, topic_ids: list[str]) -> list[wq.Query]:
         """The topics' keyword phrases, for ranking releases of a topic by how much they say of it."""

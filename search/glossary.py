@@ -8,7 +8,7 @@ words the visitor typed.
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +31,19 @@ class Term:
 @dataclass
 class Glossary:
     entries: list[list[Term]]
+    # Indexes built from the entries, so that a query word costs lookups, not a scan of the glossary.
+    _by_key: dict = field(init=False, repr=False)  # (lang, key) -> indexes of the entries with that term
+    _by_first: dict = field(init=False, repr=False)  # (lang, first term) -> keys of two terms or more
+
+    def __post_init__(self):
+        self._by_key, self._by_first = {}, {}
+        for index, group in enumerate(self.entries):
+            for t in group:
+                self._by_key.setdefault((t.lang, t.key), []).append(index)
+                if len(t.key) >= 2:
+                    keys = self._by_first.setdefault((t.lang, t.key[0]), [])
+                    if t.key not in keys:
+                        keys.append(t.key)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Glossary":
@@ -52,28 +65,63 @@ class Glossary:
 
     def expand(self, analysed: dict[str, tuple[str, ...]]) -> list[Term]:
         """Other terms for a word or phrase, given its analysis in each language."""
+        indexes = sorted({i for lang, key in analysed.items() for i in self._by_key.get((lang, key), ())})
         found: list[Term] = []
-        for group in self.entries:
-            if any(analysed.get(t.lang) == t.key for t in group):
-                found += [t for t in group if analysed.get(t.lang) != t.key and t not in found]
+        for group in (self.entries[i] for i in indexes):
+            found += [t for t in group if analysed.get(t.lang) != t.key and t not in found]
         return found
 
-    def longest_match(self, analysed_words: list[dict[str, tuple[str, ...]]], start: int) -> int:
-        """How many consecutive query words from ``start`` form a multi-word glossary term (0 if none)."""
-        best = 0
-        for group in self.entries:
-            for t in group:
-                if len(t.key) < 2:
-                    continue
-                joined: tuple[str, ...] = ()
-                for end in range(start, len(analysed_words)):
-                    joined += analysed_words[end].get(t.lang, ())
-                    if joined == t.key:
-                        best = max(best, end - start + 1)
-                        break
-                    if len(joined) >= len(t.key) or joined != t.key[:len(joined)]:
-                        break
+    def spans(self, analysed_words: list[dict[str, tuple[str, ...]]]) -> list[int]:
+        """For each query word, how many consecutive words from it form a multi-word glossary term
+        (0 if none).  Words that analyse to nothing in a language (stop words) are skipped inside
+        a term of that language, and taken into the span before it.
+
+        Linear in the words: each word with terms is read against the few terms that start
+        with its first term, once, however many stop words come before it.
+        """
+        best = [0] * len(analysed_words)
+        for lang in LANGUAGES:
+            words = [a.get(lang, ()) for a in analysed_words]
+            following = _next_nonempty(words)
+            ends: dict[int, int | None] = {}  # word with terms -> last word of the longest term from it
+            for start, first in enumerate(following):
+                if first is None:
+                    break  # nothing but stop words of this language from here on
+                if first not in ends:
+                    ends[first] = self._longest_end(lang, words, following, first)
+                if ends[first] is not None:
+                    best[start] = max(best[start], ends[first] - start + 1)
         return best
+
+    def _longest_end(self, lang: str, words, following, first: int) -> int | None:
+        """The last word of the longest multi-word term of ``lang`` read from word ``first``, or None."""
+        ends = [_match_end(words, following, first, key) for key in self._by_first.get((lang, words[first][0]), ())]
+        return max((end for end in ends if end is not None), default=None)
+
+
+def _next_nonempty(words: list[tuple[str, ...]]) -> list[int | None]:
+    """For each position, the first position from it whose word has terms (None: none left)."""
+    out: list[int | None] = [None] * len(words)
+    following = None
+    for i in range(len(words) - 1, -1, -1):
+        if words[i]:
+            following = i
+        out[i] = following
+    return out
+
+
+def _match_end(words, following, first: int, key: tuple[str, ...]) -> int | None:
+    """The last word of ``key`` read from word ``first`` on (stop words skipped), or None."""
+    joined: tuple[str, ...] = ()
+    position = first
+    while position is not None:
+        joined += words[position]
+        if joined == key:
+            return position
+        if len(joined) >= len(key) or joined != key[:len(joined)]:
+            return None
+        position = following[position + 1] if position + 1 < len(words) else None
+    return None
 
 
 @lru_cache(maxsize=1)
