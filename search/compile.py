@@ -3,8 +3,9 @@
 Every word is analysed with the English and with the Spanish analyser and looked
 for in the fields of that language (``title_en``/``body_en``, ``title_es``/``body_es``),
 titles weighted above bodies.  Glossary terms of the other language (and spelling
-variants) are added as alternatives, scored lower than the words typed.  Words that
-analyse to nothing cost next to nothing, however many there are.
+variants) are added as alternatives, scored lower than the words typed.  A query is
+searched for by its first ``MAX_QUERY_TERMS`` terms; words that analyse to nothing cost
+next to nothing, however many there are.
 """
 
 import bisect
@@ -25,6 +26,12 @@ from .glossary import Glossary
 TITLE_BOOST = 2.5
 BODY_BOOST = 1.0
 EXPANSION_BOOST = 0.4
+# The most terms one query is searched for: its analysed words (a phrase counts its words) and
+# its field filters.  Each term costs posting lists read and evaluated over the whole archive,
+# glossary equivalents, and the same again in the any-word fallback and the corrected search;
+# the terms after these are left out, with a notice.  The judged queries and the tests use at
+# most 6; 500 characters hold about 80 words.
+MAX_QUERY_TERMS = 32
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en", "english": "en", "ingles": "en", "eng": "en",
@@ -55,6 +62,15 @@ class Compiled:
     any_query: wq.Query | None = None  # the any-word fallback, when the query has several words
     notices: list[str] = field(default_factory=list)
     browse: bool = False  # no text at all: every release matches
+    cut: bool = False  # the query had more than MAX_QUERY_TERMS terms: the rest were left out
+
+
+@dataclass
+class _Budget:
+    """What is left of a query's MAX_QUERY_TERMS as its nodes are read in order."""
+
+    left: int = MAX_QUERY_TERMS
+    cut: bool = False  # a node did not fit: it (or its words that did not) and every later node are left out
 
 
 @dataclass
@@ -68,7 +84,9 @@ class Compiler:
         self._local.boosts = []
         self._local.analyses = {}
         try:
-            compiled = self._compile(parsed.tree)
+            tree, cut = self._limited(parsed.tree)
+            compiled = self._compile(tree)
+            compiled.cut = cut
         finally:
             boosts, self._local.boosts = self._local.boosts, None
             self._local.analyses = None
@@ -104,6 +122,73 @@ class Compiler:
                 any_main = _and([_or(options)] + others)
                 any_query = wq.AndNot(any_main, _or(excluded)) if excluded else any_main
         return Compiled(full, any_query, notices, browse)
+
+    # --- the cap on terms -------------------------------------------------------------------
+    def _limited(self, tree: q.AllOf) -> tuple[q.AllOf, bool]:
+        """The query up to its first MAX_QUERY_TERMS terms, and whether anything was left out
+        (the tree itself when nothing was)."""
+        budget = _Budget()
+        nodes = self._fitting(tree.nodes, budget)
+        return (q.AllOf(nodes) if budget.cut else tree), budget.cut
+
+    def _fitting(self, nodes: list, budget: _Budget) -> list:
+        return [kept for kept in (self._fit(n, budget) for n in nodes) if kept is not None]
+
+    def _fit(self, node, budget: _Budget):
+        """``node`` if its terms fit in what is left of the budget, a phrase cut to the words that
+        fit, or None."""
+        if budget.cut:
+            return None
+        if isinstance(node, (q.AllOf, q.AnyOf)):
+            kept = self._fitting(node.nodes, budget)
+            return type(node)(kept) if kept else None
+        if isinstance(node, q.Not):
+            inner = self._fit(node.node, budget)
+            return q.Not(inner) if inner is not None else None
+        cost = self._cost(node)
+        if cost <= budget.left:
+            budget.left -= cost
+            return node
+        budget.cut = True
+        return self._shortened(node, budget.left)
+
+    def _cost(self, node) -> int:
+        """How many terms a node of the query is searched for."""
+        if isinstance(node, q.Word):
+            analysed = self._analyse(node.text)
+            # A stop word in either language is not searched for (it may join a glossary term).
+            return max(len(t) for t in analysed.values()) if all(analysed.values()) else 0
+        if isinstance(node, q.Phrase):
+            return self._phrase_cost(node.text)
+        if isinstance(node, q.Field):
+            cost = self._phrase_cost(node.value)
+            return cost if node.name == "title" else max(1, cost)
+        return 1  # a year or date range
+
+    def _phrase_cost(self, text: str) -> int:
+        return max(len(t) for t in self._analyse(text).values())
+
+    def _shortened(self, node, left: int):
+        """A phrase (or title phrase) cut to its first words within ``left`` terms; None for other nodes."""
+        if isinstance(node, q.Phrase):
+            text = self._first_words(node.text, left)
+            return q.Phrase(text) if text else None
+        if isinstance(node, q.Field) and node.name == "title":
+            text = self._first_words(node.value, left)
+            return q.Field(node.name, text, node.phrase) if text else None
+        return None
+
+    def _first_words(self, text: str, left: int) -> str:
+        """The first words of ``text`` that analyse to at most ``left`` terms in every language."""
+        counts = dict.fromkeys(LANGUAGES, 0)
+        kept = []
+        for word in text.split():
+            for lang, found in self._analyse(word).items():
+                counts[lang] += len(found)
+            if max(counts.values()) > left:
+                break
+            kept.append(word)
+        return " ".join(kept)
 
     # --- nodes -----------------------------------------------------------------------------
     def _all(self, nodes: list) -> list[wq.Query]:

@@ -30,7 +30,7 @@ from index.topics import Taxonomy
 
 from . import query as q
 from . import highlight
-from .compile import Compiler
+from .compile import MAX_QUERY_TERMS, Compiler
 from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums, mask_to_bits
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
@@ -335,6 +335,9 @@ class Archive:
         if parsed.truncated:
             notices.append({"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"})
         compiled = self.compiler.compile(parsed)
+        if compiled.cut:
+            notices.append({"code": "too_many_terms",
+                            "message": f"only the first {MAX_QUERY_TERMS} terms of the query were searched for"})
         notices += [{"code": "common_words", "message": m} for m in compiled.notices]
         matched_any = False
         docs = snap.docs
