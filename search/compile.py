@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from whoosh import query as wq
 from whoosh.fields import DATETIME
@@ -379,6 +380,12 @@ class Compiler:
             return [value.upper()]
         return self.gazetteer.find(value)
 
+    @cached_property
+    def _label_terms(self) -> dict[str, dict[str, set[tuple[str, ...]]]]:
+        """Per topic and language, the terms of each of its labels (analysed once, not per query)."""
+        return {t.id: {lang: {tuple(terms(label, lang)) for label in t.labels.values()} for lang in LANGUAGES}
+                for t in self.taxonomy.topics.values()}
+
     def resolve_topics(self, value: str) -> list[str]:
         """Topic ids for an id, a label in either language, or one of a topic's keywords."""
         topics = self.taxonomy.topics
@@ -389,11 +396,11 @@ class Compiler:
         if by_label:
             return by_label
         found = []
+        analysed = {lang: tuple(terms(value, lang)) for lang in LANGUAGES}
         for topic in topics.values():
             for lang in LANGUAGES:
-                words = tuple(terms(value, lang))
-                if words and (words in topic.keywords[lang] or any(
-                        words == tuple(terms(label, lang)) for label in topic.labels.values())):
+                words = analysed[lang]
+                if words and (words in topic.keywords[lang] or words in self._label_terms[topic.id][lang]):
                     found.append(topic.id)
                     break
         if found:
