@@ -7,7 +7,6 @@ generation when a reindex has switched it, so a reindex shows up without a resta
 
 import bisect
 import dataclasses
-import difflib
 import datetime as dt
 from collections import OrderedDict
 import threading
@@ -21,7 +20,6 @@ from whoosh import query as wq
 
 from index import vocabulary
 from index.analysis import fold, terms
-from whoosh.spelling import ListCorrector
 
 from index.places import Gazetteer, country_codes, country_name
 from index.schema import stored_day
@@ -36,32 +34,15 @@ from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
 from .scoring import GenerationScorer, Unsupported, top
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
+from .spelling import VocabularyCorrector
 
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
-
-
-class VocabularyCorrector(ListCorrector):
-    """Whoosh's list corrector over the archive's vocabulary.
-
-    Among words at the same edit distance, the most similar spelling wins (so "trafiking"
-    becomes "trafficking", not "tracking"), then the word more releases use.
-    """
-
-    def __init__(self, words: list[str], counts: dict[str, int]):
-        super().__init__(words)
-        self.counts = counts
-
-    def _suggestions(self, text, maxdist, prefix):
-        for score, word in super()._suggestions(text, maxdist, prefix):
-            count = self.counts.get(word, 0)
-            similarity = difflib.SequenceMatcher(None, text, word).ratio()
-            yield score + 0.4 * similarity + 0.1 * count / (count + 1), word
 
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
 RESULT_CACHE = 128  # search results kept per generation
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
-MAX_CORRECTED_WORDS = 8  # unknown words corrected in one query
+MAX_CORRECTED_WORDS = 8  # unknown words looked up in one query
 TITLE_COMPLETIONS = 30  # title words, most used first, that a typed prefix may complete to
 MAX_LABELS = 20_000  # facet value labels kept (values of the archive, and any selected)
 
@@ -656,27 +637,38 @@ class Archive:
         snap = snap or self.snapshot()
         if not snap.words:
             return None  # a generation without a vocabulary offers no corrections
+        corrections: dict[str, str | None] = {}  # folded word -> its correction: a word met twice is looked up once
         changed = False
         out = []
-        tried = 0
         for token in text[:q.MAX_QUERY_CHARS].split():
             bare = token.strip('"()-')
-            if (not bare or ":" in bare or not bare.isalpha() or not 3 <= len(bare) <= MAX_CORRECTED_WORD
-                    or bare in ("OR", "AND", "NOT") or tried >= MAX_CORRECTED_WORDS):
-                out.append(token)
-                continue
-            folded = fold(bare)
-            if snap.vocabulary.get(folded, 0) > 0:
-                out.append(token)
-                continue
-            tried += 1
-            suggestions = snap.corrector.suggest(folded, limit=1, maxdist=2 if len(folded) > 4 else 1)
-            if suggestions:
-                out.append(token.replace(bare, snap.forms.get(suggestions[0], suggestions[0])))
+            word = self._corrected_word(snap, bare, corrections) if _correctable(bare) else None
+            if word is not None:
+                token = token.replace(bare, word)
                 changed = True
-            else:
-                out.append(token)
+            out.append(token)
         return " ".join(out) if changed else None
+
+    @staticmethod
+    def _corrected_word(snap: Snapshot, bare: str, corrections: dict[str, str | None]) -> str | None:
+        """The archive word (as written, accents kept) for a word it does not use; None for a word
+        it uses, one with no word near it, or once MAX_CORRECTED_WORDS words have been looked up."""
+        folded = fold(bare)
+        if snap.vocabulary.get(folded, 0) > 0:
+            return None
+        if folded not in corrections:
+            if len(corrections) >= MAX_CORRECTED_WORDS:
+                return None
+            corrections[folded] = snap.corrector.best(folded, maxdist=2 if len(folded) > 4 else 1)
+        found = corrections[folded]
+        return snap.forms.get(found, found) if found else None
+
+
+def _correctable(bare: str) -> bool:
+    """Whether a query token may be a misspelling of an archive word (not a field, an operator,
+    a number, or a string too long to be one)."""
+    return (bool(bare) and ":" not in bare and bare.isalpha() and 3 <= len(bare) <= MAX_CORRECTED_WORD
+            and bare not in ("OR", "AND", "NOT"))
 
 
 def _escape(text: str) -> str:
