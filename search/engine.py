@@ -137,7 +137,7 @@ class Snapshot:
 
     def warm(self) -> None:
         """Compute now what the first searches would: the scorer with every field's length
-        norms, and the date order.  gunicorn's master does this before it forks its workers
+        norms, the date order, and the corrector's index of the vocabulary.  gunicorn's master does this before it forks its workers
         (``web/gunicorn.conf.py``), so each worker starts with them, and shares their memory."""
         if "scorer" not in self.__dict__:
             with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
@@ -152,6 +152,7 @@ class Snapshot:
                         scorer.segment_arrays(leaf.reader())
             self.__dict__["scorer"] = scorer
         self.date_order
+        self.corrector
 
     def retire(self) -> None:
         """A newer generation is live: drop the caches (requests in flight still finish here)."""
@@ -306,7 +307,7 @@ class Archive:
             if cached is not None:
                 return dataclasses.replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
         result = self._search(snap, params, started, _corrected)
-        if self.cache_size:
+        if self.cache_size and not _corrected:  # searched without its own correction: not what a visitor gets
             snap.remember(snap.results, params, result, self.cache_size)
         return result
 
@@ -341,9 +342,10 @@ class Archive:
         if selected and compiled.query is not None:
             hits = self._page(snap, compiled, scored, selected, params)
         suggestion = None
-        if total < 3 and compiled.query is not None and not compiled.browse:
+        # The corrected query's own correction would go unused: the results shown keep the first one.
+        if total < 3 and compiled.query is not None and not compiled.browse and not _corrected:
             suggestion = self.correct(parsed.text, snap)
-            if total == 0 and suggestion and not _corrected:
+            if total == 0 and suggestion:
                 # Nothing found: show what the corrected query finds, and say so.
                 corrected = self.search(params.with_(q=suggestion), _corrected=True)
                 if corrected.total:
