@@ -48,6 +48,20 @@ class Matches:
         self.mask, self.scores = mask, scores
 
 
+class Few:
+    """Documents matched by a term or phrase, as a list: their numbers (distinct) and scores.
+
+    An ``Or`` adds these into one pair of arrays the size of the archive, instead of each
+    term making its own: a query of many terms costs its postings, not its terms times the
+    archive.
+    """
+
+    __slots__ = ("ids", "scores")
+
+    def __init__(self, ids: np.ndarray, scores: np.ndarray):
+        self.ids, self.scores = ids, scores
+
+
 class Postings:
     """One term's postings in one generation: global document numbers and term frequencies."""
 
@@ -65,6 +79,7 @@ class Postings:
 # which halves what the posting cache holds per posting; scores are computed in 64 bits.
 ID_TYPE, WEIGHT_TYPE = np.int32, np.float32
 _EMPTY = Postings(np.empty(0, ID_TYPE), np.empty(0, WEIGHT_TYPE))
+_NONE = Few(_EMPTY.ids, np.empty(0))  # no document: shared, never written to
 
 
 class GenerationScorer:
@@ -204,48 +219,66 @@ class GenerationScorer:
     # --- evaluation ---------------------------------------------------------------------
     def evaluate(self, searcher, query: wq.Query) -> Matches:
         """The documents matching ``query`` (deleted ones left out) and their scores."""
-        found = self._node(searcher, query)
+        found = self._dense(self._node(searcher, query))
         mask = found.mask & self.live
         return Matches(mask, np.where(mask, found.scores, 0.0))
 
     def _empty(self) -> Matches:
         return Matches(np.zeros(self.size, bool), np.zeros(self.size))
 
-    def _node(self, searcher, node) -> Matches:
+    def _dense(self, found: "Matches | Few") -> Matches:
+        """A node's matches as arrays the size of the archive."""
+        if isinstance(found, Matches):
+            return found
+        out = self._empty()
+        out.mask[found.ids] = True
+        out.scores[found.ids] = found.scores
+        return out
+
+    def _node(self, searcher, node) -> "Matches | Few":
         if isinstance(node, wq.Term):
             return self._term(searcher, node)
         if isinstance(node, wq.Phrase) and node.slop == 1:
             return self._phrase(searcher, node)
         if isinstance(node, wq.And):
-            parts = [self._node(searcher, child) for child in node.subqueries]
+            parts = [self._dense(self._node(searcher, child)) for child in node.subqueries]
             mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
             for part in parts[1:]:
                 mask &= part.mask
                 scores += part.scores
             return self._boosted(Matches(mask, np.where(mask, scores, 0.0)), node)
         if isinstance(node, wq.Or) and not node.minmatch and node.scale is None:
-            parts = [self._node(searcher, child) for child in node.subqueries]
-            if not parts:
-                return self._empty()
-            mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
-            for part in parts[1:]:
-                mask |= part.mask
-                scores += part.scores
-            return self._boosted(Matches(mask, scores), node)
+            return self._boosted(self._union(searcher, node.subqueries), node)
         if isinstance(node, wq.AndNot):
-            positive, negative = self._node(searcher, node.a), self._node(searcher, node.b)
+            positive, negative = self._dense(self._node(searcher, node.a)), self._dense(self._node(searcher, node.b))
             mask = positive.mask & ~negative.mask
             return self._boosted(Matches(mask, np.where(mask, positive.scores, 0.0)), node)
         if isinstance(node, wq.AndMaybe):
-            required, optional = self._node(searcher, node.a), self._node(searcher, node.b)
+            required = self._dense(self._node(searcher, node.a))
+            optional = self._dense(self._node(searcher, node.b))
             return self._boosted(Matches(required.mask, np.where(required.mask, required.scores + optional.scores,
                                                                  0.0)), node)
         if isinstance(node, wq.ConstantScoreQuery):
             child = self._node(searcher, node.child)
+            if isinstance(child, Few):
+                return Few(child.ids, np.full(len(child.ids), float(node.score)))
             return Matches(child.mask, np.where(child.mask, node.score, 0.0))
         if node is wq.NullQuery:
             return self._empty()
         return self._whoosh(searcher, node)
+
+    def _union(self, searcher, children) -> Matches:
+        """An ``Or``: every child's documents, their scores added up in the children's order."""
+        out = self._empty()
+        for child in children:
+            found = self._node(searcher, child)
+            if isinstance(found, Few):
+                out.mask[found.ids] = True
+                out.scores[found.ids] += found.scores
+            else:
+                out.mask |= found.mask
+                out.scores += found.scores
+        return out
 
     @staticmethod
     def _boosted(found: Matches, node) -> Matches:
@@ -254,18 +287,16 @@ class GenerationScorer:
             found.scores *= boost
         return found
 
-    def _term(self, searcher, node: wq.Term) -> Matches:
+    def _term(self, searcher, node: wq.Term) -> Few:
         postings = self.postings(searcher, node.fieldname, node.text)
-        out = self._empty()
         if not len(postings.ids):
-            return out
-        out.mask[postings.ids] = True
+            return _NONE
         field = searcher.schema[node.fieldname]
         if field.scorable:
-            out.scores[postings.ids] = self._bm25(searcher, node.fieldname, postings, len(postings.ids)) * node.boost
+            scores = self._bm25(searcher, node.fieldname, postings, len(postings.ids)) * node.boost
         else:  # Whoosh scores an unscorable field by the posting's weight
-            out.scores[postings.ids] = postings.weights.astype(np.float64) * node.boost
-        return out
+            scores = postings.weights.astype(np.float64) * node.boost
+        return Few(postings.ids, scores)
 
     def _bm25(self, searcher, fieldname: str, postings: Postings, frequency: int) -> np.ndarray:
         """Whoosh's BM25F for each posting; ``frequency``: the documents with the term, deleted
@@ -275,18 +306,16 @@ class GenerationScorer:
         K1 = self.weighting.K1
         return idf * ((tf * (K1 + 1)) / (tf + self.norm(searcher, fieldname)[postings.ids]))
 
-    def _phrase(self, searcher, node: wq.Phrase) -> Matches:
+    def _phrase(self, searcher, node: wq.Phrase) -> Few:
         """Documents where the words follow each other; scored, as Whoosh does, by the words' BM25F."""
-        out = self._empty()
         key = ("p", node.fieldname, tuple(node.words))
         cached = self.cache.get(key)
         if cached is None:
             cached = self._phrase_postings(searcher, node)
             self.cache.put(key, cached, cached.nbytes)
-        if len(cached.ids):
-            out.mask[cached.ids] = True
-            out.scores[cached.ids] = cached.weights * node.boost
-        return out
+        if not len(cached.ids):
+            return _NONE
+        return Few(cached.ids, cached.weights * node.boost)
 
     def _phrase_postings(self, searcher, node: wq.Phrase) -> Postings:
         words = list(node.words)
