@@ -139,8 +139,9 @@ class Snapshot:
 
     def warm(self) -> None:
         """Compute now what the first searches would: the scorer with every field's length
-        norms, the date order, and the corrector's index of the vocabulary.  gunicorn's master does this before it forks its workers
-        (``web/gunicorn.conf.py``), so each worker starts with them, and shares their memory."""
+        norms, the date order, and the corrector's index of the vocabulary.  gunicorn's master
+        does this before it forks its workers (``web/gunicorn.conf.py``), so each worker starts
+        with them, and shares their memory."""
         if "scorer" not in self.__dict__:
             with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
                 try:

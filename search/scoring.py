@@ -4,7 +4,9 @@ Whoosh's matchers walk a query's posting lists one document at a time in Python,
 costs about as much per posting as reading it.  Here each term's posting list is read in
 whole blocks from the index (Whoosh's own codec, its blocks unpacked directly) into arrays
 of document numbers and term frequencies, and the query tree is evaluated over arrays the
-size of the archive: ``And`` is a logical and, ``Or`` an or, scores add up.  The scores are
+size of the archive: ``And`` is a logical and, ``Or`` an or, scores add up (a term or phrase
+is added into its ``Or``'s arrays from its postings, so that a query of many terms costs
+their postings rather than an archive-sized pair of arrays each).  The scores are
 Whoosh's BM25F, computed the same way (same IDF, same lossy field lengths, same boosts),
 so rankings do not change; ``tests/test_scoring.py`` compares both on every query type.
 
