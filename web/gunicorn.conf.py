@@ -3,6 +3,9 @@
 HOST, PORT            where to listen (127.0.0.1:8000)
 WEB_WORKERS           worker processes (also read from WEB_CONCURRENCY); default 2 x cores + 1
 WEB_THREADS           threads per worker (4)
+WEB_HEADER_TIMEOUT    seconds a client has to send a request once connected (10; web/worker.py)
+WEB_SEND_TIMEOUT      seconds a write of an answer may wait for a client to read (20)
+WEB_MAX_CONNECTIONS   open connections per worker, idle ones included (1000)
 WEB_TIMEOUT           seconds before a silent worker is restarted (30)
 WEB_MAX_REQUESTS      requests after which a worker is replaced, to bound memory (2000; 0 = never)
 ACCESS_LOG            access log file, "-" for standard output (the default), "" for none
@@ -22,6 +25,7 @@ forks the next worker.
 import gc
 import multiprocessing
 import os
+import resource
 
 
 def _int(name: str, default: int) -> int:
@@ -31,9 +35,17 @@ def _int(name: str, default: int) -> int:
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = _int("WEB_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# gunicorn's threaded worker, taking new connections only while it has a free thread (web/worker.py).
+# gunicorn's threaded worker, reading requests in its event loop before a thread takes them
+# (slow clients hold no thread) and taking new connections only while a thread is free (web/worker.py).
 worker_class = "web.worker.BalancedThreadWorker"
 threads = _int("WEB_THREADS", 4)
+worker_connections = _int("WEB_MAX_CONNECTIONS", 1000)
+# Each held connection is a file descriptor: let a worker hold as many as the system allows.
+_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+_wanted = 65536 if _hard == resource.RLIM_INFINITY else min(_hard, 65536)
+if _soft < _wanted:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_wanted, _hard))
+worker_connections = min(worker_connections, max(64, max(_soft, _wanted) - 64))
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 5

@@ -1,33 +1,348 @@
-"""The gunicorn worker class: gunicorn's threaded worker, accepting connections only while a thread is free.
+"""The gunicorn worker class: gunicorn's threaded worker, made safe against slow clients.
 
-gunicorn's ``gthread`` worker accepts every connection it can (up to ``worker_connections``,
-1,000) and queues their requests for its threads.  Searching is Python work that holds the
-interpreter lock, so a worker's threads share one core: when several clients connect at
-once, one worker takes them all while the others stay idle (measured: eight keep-alive
-clients against two workers, one worker served everything and the p95 latency tripled).
-This worker stops accepting while all its threads are busy, so a new connection waits in
-the listening socket's queue until some worker, this one or another, has a thread for it.
-Idle kept-alive connections do not count: only requests being answered do.
+gunicorn's ``gthread`` worker hands every accepted connection to a thread, which blocks
+reading the request: twenty connections that send half a request head (or nothing) and
+wait took every thread of the site, and ``/healthz`` hung for as long as they were held.
+This worker reads requests in its event loop instead, without blocking:
+
+- A connection gets a thread only once its request head, and a body of up to
+  ``MAX_BUFFERED_BODY`` bytes, has arrived.  Until then it costs a file descriptor and a
+  buffer, not a thread.  A request must arrive within ``header_timeout`` seconds of the
+  connection being accepted (of its first byte, on a kept-alive connection); a head over
+  ``MAX_HEAD`` bytes is answered 431.  A larger body or a chunked one is left to the
+  thread, and the connection is closed after the answer rather than drained.
+- Writes to a client time out after ``send_timeout`` seconds, so a client that stops
+  reading its answer holds a thread for at most that long; connections are closed in the
+  event loop (RFC 9112's lingering close), never by a thread waiting on the client.
+- A worker accepts new connections only while it has a free thread.  Searching holds
+  Python's interpreter lock, so a worker's threads share one core: with gunicorn's default,
+  eight clients connecting at once went to one worker, which served everything while the
+  others idled (the p95 latency tripled).  The listening socket defers accepting a
+  connection until its first bytes arrive (Linux's ``TCP_DEFER_ACCEPT``, as nginx's
+  ``deferred``), so an accepted request is usually complete at once and counts against
+  the worker's threads from the start; a connection that stays silent reaches a worker
+  only after ``DEFER_ACCEPT`` seconds, and then costs it nothing but a file descriptor.
+
+Measurements behind these choices are in ``docs/slow-clients.md``.
 """
 
-from gunicorn.workers.gthread import ThreadWorker
+import errno
+import os
+import re
+import socket
+import time
+from collections import OrderedDict
+from functools import partial
+from selectors import EVENT_READ
+
+import gunicorn
+from gunicorn.http2 import negotiation
+from gunicorn.workers.gthread import _DEFER, STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
+
+# This class overrides gunicorn's threaded worker below its public API (its connection
+# object, poller, keep-alive queue and thread hand-over): refuse a gunicorn it was not written for.
+if gunicorn.version_info[:1] != (27,):
+    raise ImportError(f"web.worker is written for gunicorn 27, not {gunicorn.__version__}")
+
+MAX_HEAD = 64 * 1024  # bytes of request line and headers; gunicorn's own limits apply within it
+MAX_BUFFERED_BODY = 64 * 1024  # the site takes no request bodies: a larger one is not waited for
+READ_CHUNK = 64 * 1024
+DEFER_ACCEPT = 5  # seconds the kernel holds a silent new connection back (about 7 s, by its retries)
+LINGER = 2.0  # seconds a closing connection may take to finish sending (RFC 9112, section 9.6)
+ACCEPT_PAUSE = 1.0  # seconds without accepting when the process is out of file descriptors
+
+_END_OF_HEAD = re.compile(rb"\r?\n\r?\n")
+_LEADING_BLANK_LINES = re.compile(rb"^(?:\r?\n)+")
+_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\S*)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_TRANSFER_ENCODING = re.compile(rb"^transfer-encoding[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+                  b"Content-Length: 48\r\n\r\nThe request did not arrive in time; send again.\n")
+TOO_LARGE_ANSWER = (b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n"
+                    b"Content-Type: text/plain\r\nContent-Length: 33\r\n\r\nThe request's head is too large.\n")
+
+
+def seconds_setting(name: str, default: float) -> float:
+    """A number of seconds from the environment (``default`` when unset or not positive)."""
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def request_extent(data, scanned: int = 0) -> tuple[int, bool] | None:
+    """Where the first request in ``data`` ends, once its head is complete (else None).
+
+    Returns (bytes to wait for, whether the body is bounded): the head plus a
+    ``Content-Length`` body of at most MAX_BUFFERED_BODY bytes; for a chunked or larger
+    body, or an unreadable length, only the head (gunicorn's parser then decides).
+    ``scanned``: bytes already known to hold no end of head (a head trickling in is not
+    scanned again from its start at every read).
+    """
+    start = _LEADING_BLANK_LINES.match(data)
+    offset = start.end() if start else 0
+    end = _END_OF_HEAD.search(data, max(offset, scanned - 3))
+    if end is None:
+        return None
+    head = data[offset:end.start()]
+    if _TRANSFER_ENCODING.search(head):
+        return end.end(), False
+    lengths = _CONTENT_LENGTH.findall(head)
+    if not lengths:
+        return end.end(), True
+    if len(set(lengths)) != 1 or not lengths[0].isdigit() or int(lengths[0]) > MAX_BUFFERED_BODY:
+        return end.end(), False
+    return end.end() + int(lengths[0]), True
 
 
 class BalancedThreadWorker(ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.in_flight = 0  # requests handed to the thread pool and not finished (main thread only)
+        self.in_flight = 0  # requests handed to the thread pool and not finished
+        self.reading: OrderedDict[TConn, None] = OrderedDict()  # requests arriving, oldest first
+        self.closing: OrderedDict[TConn, float] = OrderedDict()  # lingering close -> deadline
+        self.accept_paused_until = 0.0
+        self.header_timeout = seconds_setting("WEB_HEADER_TIMEOUT", 10.0)
+        self.send_timeout = seconds_setting("WEB_SEND_TIMEOUT", 20.0)
+        # Everything here runs on the main thread, except handle() and handle_request().
 
-    def enqueue_req(self, conn):
-        self.in_flight += 1
-        super().enqueue_req(conn)
-        if self.in_flight >= self.cfg.threads:
-            self.set_accept_enabled(False)
+    def init_process(self):
+        for listener in self.sockets:
+            if hasattr(socket, "TCP_DEFER_ACCEPT") and listener.sock.family in (socket.AF_INET, socket.AF_INET6):
+                listener.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, DEFER_ACCEPT)
+        super().init_process()
 
-    def finish_request(self, conn, fs):
-        self.in_flight -= 1
-        super().finish_request(conn, fs)
+    def _reads_requests(self, client) -> bool:
+        """Whether this worker reads the request itself (plain HTTP/1.x; not TLS or h2c)."""
+        return not self.cfg.is_ssl and not negotiation.prior_knowledge_allowed(self.cfg, client)
+
+    # --- accepting ---------------------------------------------------------------------------
+    def _has_room(self) -> bool:
+        return self.in_flight < self.cfg.threads and time.monotonic() >= self.accept_paused_until
 
     def set_accept_enabled(self, enabled):
         # gunicorn's loop turns accepting back on whenever it is under worker_connections.
-        super().set_accept_enabled(enabled and self.in_flight < self.cfg.threads)
+        super().set_accept_enabled(enabled and self._has_room())
+
+    def _update_accepting(self) -> None:
+        self.set_accept_enabled(self.alive and self.nr_conns < self.worker_connections)
+
+    def accept(self, listener):
+        try:
+            sock, client = listener.accept()
+        except OSError as error:
+            if error.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                self.log.warning("cannot accept a connection (%s); pausing for %s s", error, ACCEPT_PAUSE)
+                self.accept_paused_until = time.monotonic() + ACCEPT_PAUSE
+                self._update_accepting()
+                return
+            if error.errno in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                return
+            raise
+        self.nr_conns += 1
+        conn = TConn(self.cfg, sock, client, listener.getsockname())
+        conn.pending = None  # bytes of the request, for the thread
+        conn.bounded = True  # the whole request was read here
+        conn.ours = self._reads_requests(client)
+        if not conn.ours:
+            self.enqueue_req(conn)  # gunicorn's own way
+            return
+        self._start_reading(conn, b"", time.monotonic() + self.header_timeout)
+        self._read(conn)  # the request has usually arrived with the connection (TCP_DEFER_ACCEPT)
+
+    # --- reading requests --------------------------------------------------------------------
+    def _start_reading(self, conn, data: bytes, deadline: float) -> None:
+        conn.buffer = bytearray(data)
+        conn.scanned = 0
+        conn.deadline = deadline
+        self.reading[conn] = None
+        self.poller.register(conn.sock, EVENT_READ, partial(self._on_readable, conn))
+
+    def _on_readable(self, conn, _sock) -> None:
+        self._read(conn)
+
+    def _read(self, conn) -> None:
+        try:
+            data = conn.sock.recv(READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._stop_reading(conn)
+            self._close(conn)
+            return
+        conn.buffer += data
+        self._check_request(conn)
+
+    def _check_request(self, conn) -> None:
+        extent = conn.extent if conn.scanned < 0 else request_extent(conn.buffer, conn.scanned)
+        if extent is None:
+            conn.scanned = len(conn.buffer)
+            if len(conn.buffer) > MAX_HEAD:
+                self._stop_reading(conn)
+                self._answer_and_close(conn, TOO_LARGE_ANSWER)
+            return
+        conn.extent, conn.scanned = extent, -1  # the head is complete: only the body is awaited
+        needed, bounded = extent
+        if bounded and len(conn.buffer) < needed:
+            return  # the body is on its way
+        self._stop_reading(conn)
+        conn.pending, conn.buffer = bytes(conn.buffer), None
+        conn.bounded = bounded
+        conn.sock.setblocking(True)
+        self.enqueue_req(conn)
+
+    def _stop_reading(self, conn) -> None:
+        self.reading.pop(conn, None)
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+
+    def on_client_socket_readable(self, conn, client):
+        """A kept-alive connection has a new request coming: read it here, as a new one."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._start_reading(conn, b"", time.monotonic() + self.header_timeout)
+        self._read(conn)
+
+    # --- the threads -------------------------------------------------------------------------
+    def enqueue_req(self, conn):
+        self.in_flight += 1
+        super().enqueue_req(conn)
+        self._update_accepting()
+
+    def handle(self, conn):
+        """In a thread: the request read so far goes to gunicorn's parser first."""
+        pending = getattr(conn, "pending", None)
+        if pending is not None:
+            conn.pending = None
+            conn.init()
+            conn.parser.unreader.unread(pending)
+        return super().handle(conn)
+
+    def handle_request(self, req, conn):
+        conn.sock.settimeout(self.send_timeout)
+        try:
+            return super().handle_request(req, conn)
+        except TimeoutError:
+            self.log.info("a client did not take its answer within %s s; connection closed", self.send_timeout)
+            return False
+
+    def _keepalive_after(self, conn, keepalive):
+        if not getattr(conn, "bounded", True):
+            return False  # a body not read here is not drained by a thread: the connection closes
+        return super()._keepalive_after(conn, keepalive)
+
+    def finish_request(self, conn, fs):
+        """Back on the main thread: keep the connection for its next request, or close it."""
+        self.in_flight -= 1
+        if not getattr(conn, "ours", False) or (not fs.cancelled() and fs.exception() is None
+                                                and fs.result() is _DEFER):
+            super().finish_request(conn, fs)
+            self._update_accepting()
+            return
+        try:
+            keep = bool(fs.result()) if not fs.cancelled() else False
+        except Exception:
+            keep = False
+        try:
+            if not keep:
+                self._close(conn)
+                return
+            conn.sock.setblocking(False)
+            ahead = conn.parser.unreader.take_buffered()
+            if ahead:  # a pipelined request: read the rest of it here
+                self._start_reading(conn, ahead, time.monotonic() + self.header_timeout)
+                self._check_request(conn)
+                return
+            conn.set_timeout()
+            if not self.alive:
+                conn.timeout = min(conn.timeout, time.monotonic() + STOP_KEEPALIVE_LINGER)
+            self.keepalived_conns.append(conn)
+            self.poller.register(conn.sock, EVENT_READ, partial(self.on_client_socket_readable, conn))
+        except Exception:
+            self._stop_reading(conn)
+            self._close(conn, graceful=False)
+        finally:
+            self._update_accepting()
+
+    # --- closing -----------------------------------------------------------------------------
+    def _answer_and_close(self, conn, answer: bytes) -> None:
+        try:
+            conn.sock.setblocking(False)
+            conn.sock.send(answer)
+        except OSError:
+            pass
+        self._close(conn)
+
+    def _close(self, conn, graceful: bool = True) -> None:
+        """Close without waiting: send FIN, then drain what the client still sends in the loop."""
+        sock = conn.sock
+        if graceful:
+            try:
+                sock.setblocking(False)
+                sock.shutdown(socket.SHUT_WR)
+                self.closing[conn] = time.monotonic() + LINGER
+                self.poller.register(sock, EVENT_READ, partial(self._on_closing_readable, conn))
+                return
+            except (OSError, ValueError, KeyError):
+                self.closing.pop(conn, None)
+        self._release(conn)
+
+    def _on_closing_readable(self, conn, _sock) -> None:
+        try:
+            data = conn.sock.recv(READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._finish_closing(conn)
+
+    def _finish_closing(self, conn) -> None:
+        self.closing.pop(conn, None)
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        self._release(conn)
+
+    def _release(self, conn) -> None:
+        self.nr_conns -= 1
+        try:
+            conn.sock.close()
+        except OSError:
+            pass
+
+    # --- timeouts ----------------------------------------------------------------------------
+    def wait_for_and_dispatch_events(self, timeout):
+        super().wait_for_and_dispatch_events(timeout)
+        self._expire()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        if not self.alive:
+            # Stopping: requests still arriving get what kept-alive connections get.
+            for conn in self.reading:
+                conn.deadline = min(conn.deadline, now + STOP_KEEPALIVE_LINGER)
+        while self.reading and next(iter(self.reading)).deadline <= now:
+            conn = next(iter(self.reading))
+            started = bool(conn.buffer)
+            self._stop_reading(conn)
+            if started:
+                self._answer_and_close(conn, TIMEOUT_ANSWER)
+            else:
+                self._close(conn)
+        while self.closing and next(iter(self.closing.values())) <= now:
+            conn, _deadline = self.closing.popitem(last=False)
+            try:
+                self.poller.unregister(conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass
+            self._release(conn)
+        if self.accept_paused_until and now >= self.accept_paused_until:
+            self.accept_paused_until = 0.0
+            self._update_accepting()

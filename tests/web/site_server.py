@@ -1,6 +1,7 @@
 """The site under gunicorn on a local port, for the browser tests."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +14,13 @@ import pytest
 from index.config import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @contextmanager

@@ -10,12 +10,14 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 
@@ -195,30 +197,37 @@ def test_a_worker_killed_during_load_is_replaced_and_the_others_keep_answering(w
 
 
 # --- connections shared between the workers -------------------------------------------------------
-def test_connections_opened_at_once_are_shared_between_the_workers(web_index, start_server, tmp_path):
-    """Four clients connect at the same moment to two workers of two threads: each worker takes
-    two (a worker accepts only while it has a free thread, web/worker.py), instead of one
-    worker taking all four while the other idles."""
+def test_clients_connecting_at_once_are_shared_between_the_workers(web_index, start_server, tmp_path):
+    """Eight keep-alive clients connect at the same moment to two workers of two threads and
+    search: each worker serves a fair share of them (a worker accepts only while it has a free
+    thread, web/worker.py), instead of one worker taking all eight while the other idles."""
     access = tmp_path / "access.log"
     server = start_server(web_index, threads=2,
                           args=["--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s"])
-    clients = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
-    time.sleep(0.5)  # accepted, no request sent yet: each accepted connection holds a thread
+    clients = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(8)]
+    for round_ in range(5):
+        for n, client in enumerate(clients):
+            client.sendall(f"GET /api/v1/search?q=migrants&page={1 + (n + round_) % 3}&per_page={n + 1} HTTP/1.1\r\n"
+                           f"Host: localhost\r\n\r\n".encode())
+        for client in clients:
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += client.recv(65536)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200"), head[:200]
+            length = int(re.search(rb"content-length: *(\d+)", head, re.IGNORECASE).group(1))
+            while len(body) < length:
+                body += client.recv(65536)
     for client in clients:
-        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-    for client in clients:
-        answer = b""
-        while chunk := client.recv(65536):
-            answer += chunk
         client.close()
-        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     deadline = time.monotonic() + 10
     lines = []
-    while time.monotonic() < deadline and len(lines) < 4:
-        lines = [line for line in access.read_text().splitlines() if "/healthz" in line][-4:]
+    while time.monotonic() < deadline and len(lines) < 40:
+        lines = [line for line in access.read_text().splitlines() if "/api/v1/search" in line]
         time.sleep(0.1)
-    served_by = [line.split()[0] for line in lines]
-    assert len(served_by) == 4 and len(set(served_by)) == 2, served_by
+    served_by = Counter(line.split()[0] for line in lines)
+    assert sum(served_by.values()) == 40 and len(served_by) == 2, served_by
+    assert min(served_by.values()) >= 10, served_by  # at least two of the eight clients each
 
 
 # --- the index loaded once, in the master ---------------------------------------------------------

@@ -1,0 +1,220 @@
+"""Slow clients against the site as ``scripts/serve`` runs it (gunicorn, ``web/worker.py``).
+
+Two hundred connections that send nothing, or trickle a request head or body a line a
+second, are held open from one client for ten seconds: meanwhile ``/healthz`` and searches
+answer as fast as before, and afterwards the server has closed every held connection
+within a bounded time (the request-head timeout, plus the kernel's deferral of silent
+connections). Before the worker read requests in its event loop, twenty such connections
+took every thread and the site answered nothing while they were held.
+"""
+
+import socket
+import statistics
+import threading
+import time
+from http.client import HTTPConnection
+
+import pytest
+
+from web.worker import MAX_BUFFERED_BODY, request_extent
+
+from .site_server import free_port, running_site
+
+HELD = 200
+HOLD_SECONDS = 10
+# Bound on when the server closes a held connection: the head timeout (10 s, from the first
+# byte) after the kernel has held a silent connection back (TCP_DEFER_ACCEPT, about 7 s).
+CLOSED_WITHIN = 30
+
+
+def timed_get(port: int, path: str, timeout: float = 10) -> tuple[int, float]:
+    started = time.perf_counter()
+    conn = HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Connection": "close"})
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        conn.close()
+
+
+def probe(port: int, rounds: int, pause: float) -> list[float]:
+    """Alternate /healthz and searches; every one must answer 200. Returns the latencies."""
+    latencies = []
+    for n in range(rounds):
+        for path in ("/healthz", f"/api/v1/search?q=migrants&page={1 + n % 3}", f"/en/search?q=trata&n={n}"):
+            status, seconds = timed_get(port, path)
+            assert status == 200, (path, status)
+            latencies.append(seconds)
+        time.sleep(pause)
+    return latencies
+
+
+class SlowClient:
+    """One client holding many connections: silent ones, and ones that trickle a request head,
+    a body, or the next request on a kept-alive connection, one line per second."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sockets: list[socket.socket] = []
+        self.trickling: list[socket.socket] = []
+        self.stop = threading.Event()
+        self.opened_at = 0.0
+
+    def open(self, silent: int, heads: int, bodies: int, kept_alive: int) -> None:
+        self.opened_at = time.monotonic()
+        for _ in range(silent):
+            self.sockets.append(socket.create_connection(("127.0.0.1", self.port), timeout=10))
+        for _ in range(heads):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+            self.sockets.append(s)
+            self.trickling.append(s)
+        for _ in range(bodies):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            s.sendall(b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Length: 60000\r\n\r\nq=")
+            self.sockets.append(s)
+            self.trickling.append(s)
+        for _ in range(kept_alive):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                answer += s.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:100]
+            s.sendall(b"GET /healthz HTTP/1.1\r\n")  # the next request, never finished
+            self.sockets.append(s)
+            self.trickling.append(s)
+        threading.Thread(target=self._trickle, daemon=True).start()
+
+    def _trickle(self) -> None:
+        while not self.stop.wait(1.0):
+            for s in self.trickling:
+                try:
+                    s.sendall(b"X-Slow: 1\r\n")
+                except OSError:
+                    pass
+
+    def closed_by_server(self, deadline: float) -> int:
+        """Wait until ``deadline`` for the server to close the held connections; how many it closed."""
+        self.stop.set()
+        pending = set(self.sockets)
+        for s in pending:
+            s.setblocking(False)
+        closed = 0
+        while pending and time.monotonic() < deadline:
+            for s in list(pending):
+                try:
+                    while data := s.recv(65536):  # a 408 answer may come before the end
+                        pass
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    pass
+                closed += 1
+                pending.discard(s)
+            time.sleep(0.1)
+        return closed
+
+    def close(self) -> None:
+        self.stop.set()
+        for s in self.sockets:
+            s.close()
+
+
+@pytest.fixture(scope="module")
+def site(web_index):
+    port = free_port()
+    with running_site(web_index, port, "slow-clients-", RATE_LIMIT="off") as base:
+        yield port
+
+
+def test_held_slow_connections_leave_the_site_answering_and_are_closed(site):
+    port = site
+    probe(port, 3, 0.0)  # warm: every worker thread has its searcher
+    before = probe(port, 8, 0.05)
+    client = SlowClient(port)
+    try:
+        client.open(silent=100, heads=60, bodies=20, kept_alive=20)
+        assert len(client.sockets) == HELD
+        during = []
+        while time.monotonic() < client.opened_at + HOLD_SECONDS:
+            during += probe(port, 1, 0.2)
+        # as fast as before: the median within a small factor, no request near a timeout
+        assert statistics.median(during) <= 3 * statistics.median(before) + 0.02, (before, during)
+        assert max(during) < 1.0, max(during)
+        closed = client.closed_by_server(client.opened_at + CLOSED_WITHIN)
+        assert closed == HELD, f"{HELD - closed} held connections still open after {CLOSED_WITHIN} s"
+    finally:
+        client.close()
+    assert probe(port, 2, 0.0)  # and the site still answers
+
+
+def test_a_request_head_that_never_ends_is_answered_408_and_closed(site):
+    s = socket.create_connection(("127.0.0.1", site), timeout=20)
+    try:
+        started = time.monotonic()
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
+        assert 5 <= time.monotonic() - started <= 15
+    finally:
+        s.close()
+
+
+def test_an_oversized_request_head_is_answered_431(site):
+    s = socket.create_connection(("127.0.0.1", site), timeout=10)
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + b"X-Big: " + b"a" * 70_000)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 431"), answer[:100]
+    finally:
+        s.close()
+
+
+def test_pipelined_and_split_requests_are_each_answered(site):
+    """Requests read in the event loop reach gunicorn's parser whole: two pipelined on one
+    connection, and one sent in pieces, are answered like any other."""
+    s = socket.create_connection(("127.0.0.1", site), timeout=10)
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /en/help.json HTTP/1.1\r\nHost: localhost\r\n"
+                  b"Connection: close\r\n\r\n")
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        assert answer.count(b"HTTP/1.1 200") == 2, answer[:300]
+    finally:
+        s.close()
+    s = socket.create_connection(("127.0.0.1", site), timeout=10)
+    try:
+        for piece in (b"GET /api/v1/search?q=mig", b"rants HTTP/1.1\r\nHo", b"st: localhost\r\nConnection: close\r", b"\n\r\n"):
+            s.sendall(piece)
+            time.sleep(0.2)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200") and b'"total"' in answer
+    finally:
+        s.close()
+
+
+HEAD = b"POST / HTTP/1.1\r\nHost: x\r\n"
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"GET / HTTP/1.1\r\nHost: x\r\n", None),
+    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", (27, True)),
+    (b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", (29, True)),  # blank lines before a request are allowed
+    (HEAD + b"Content-Length: 5\r\n\r\nab", (len(HEAD) + 21 + 5, True)),  # wait for the rest of the body
+    (HEAD + b"content-length:  5 \r\n\r\n", (len(HEAD) + 23 + 5, True)),
+    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n", (len(HEAD) + 30, False)),
+    (HEAD + b"Content-Length: %d\r\n\r\n" % (MAX_BUFFERED_BODY + 1), (len(HEAD) + 25, False)),
+    (HEAD + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\n", (len(HEAD) + 40, False)),
+])
+def test_where_a_request_ends(data, expected):
+    assert request_extent(bytearray(data)) == expected
