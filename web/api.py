@@ -19,7 +19,8 @@ from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
 from search.params import DEFAULT_PER_PAGE, LANGUAGES, ParamError, SearchParams, parse_params
 
-from . import caching, errors, openapi
+from . import caching, errors, hosts, openapi
+from .hosts import external
 from .notices import notice_text
 from .ratelimit import RateLimited
 
@@ -144,25 +145,25 @@ def with_query(url: str, pairs) -> str:
 
 
 def release_url(rid: str, ui: str) -> str:
-    return url_for("site.release", lang=ui, rid=rid, fmt="html", _external=True)
+    return external("site.release", lang=ui, rid=rid, fmt="html")
 
 
 def api_release_url(rid: str, ui: str) -> str:
-    return with_query(url_for("api.release", rid=rid, _external=True), [("ui", ui)] if ui != "en" else [])
+    return with_query(external("api.release", rid=rid), [("ui", ui)] if ui != "en" else [])
 
 
 def search_page_url(params: SearchParams) -> str:
-    return with_query(url_for("site.search", lang=params.ui, fmt="html", _external=True), params.to_query())
+    return with_query(external("site.search", lang=params.ui, fmt="html"), params.to_query())
 
 
 def api_search_url(params: SearchParams, endpoint: str = "api.search") -> str:
     pairs = params.to_query() + ([("ui", params.ui)] if params.ui != "en" else [])
-    return with_query(url_for(endpoint, _external=True), pairs)
+    return with_query(external(endpoint), pairs)
 
 
 def atom_url(params: SearchParams) -> str:
     pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
-    return with_query(url_for("feeds.atom", _external=True), pairs + ([("ui", params.ui)] if params.ui != "en" else []))
+    return with_query(external("feeds.atom"), pairs + ([("ui", params.ui)] if params.ui != "en" else []))
 
 
 def source_url(url: str) -> str | None:
@@ -345,7 +346,7 @@ def suggest():
         if s.kind == "title" and s.id:
             url = release_url(s.id, ui)
         else:
-            url = with_query(url_for("site.search", lang=ui, fmt="html", _external=True), [("q", s.text)])
+            url = with_query(external("site.search", lang=ui, fmt="html"), [("q", s.text)])
         items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url})
     if fmt == "opensearch":
         response = jsonify([text, [i["text"] for i in items], ["" for _i in items], [i["url"] for i in items]])
@@ -357,7 +358,7 @@ def suggest():
 
 @api.get("/openapi.json")
 def openapi_document():
-    document = openapi.document(url_for("api.search", _external=True).rsplit("/", 1)[0])
+    document = openapi.document(hosts.origin() + url_for("api.search").rsplit("/", 1)[0])
     etag = caching.make_etag("openapi", document)
     cached = caching.not_modified(etag, OPENAPI_MAX_AGE)
     if cached is not None:

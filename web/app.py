@@ -10,18 +10,12 @@ from flask_babel import Babel
 from index import config
 from search.engine import Archive
 
-from . import errors, security, templating
+from . import errors, hosts, security, templating
 from .i18n import LangConverter
+from .settings import split_list
 
 WEB_DIR = Path(__file__).resolve().parent
 TRANSLATIONS_DIR = WEB_DIR / "translations"
-
-
-def _split(value) -> tuple[str, ...]:
-    """A list from an environment value separated by spaces or commas."""
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return tuple(value)
-    return tuple(part for part in str(value or "").replace(",", " ").split() if part)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -50,7 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     app.config.update(overrides or {})
-    app.config["EMBED_ORIGINS"] = _split(app.config["EMBED_ORIGINS"])
+    app.config["EMBED_ORIGINS"] = split_list(app.config["EMBED_ORIGINS"])
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
@@ -62,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         logging.getLogger(__name__).warning(
             "the Spanish message catalog is not compiled; run: pybabel compile -d web/translations")
 
+    hosts.init_app(app)
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)

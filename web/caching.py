@@ -1,6 +1,6 @@
 """ETags and Cache-Control for answers that only change when the index does.
 
-An ETag is a hash of the index generation, the address's root (links in the answer are
+An ETag is a hash of the index generation, the site's public address (links in the answer are
 absolute), a revision of the answer's format and the normalised request, so a reindex or a
 new format changes every tag, and two spellings of one search (``year=2019,2018`` and
 ``year=2018&year=2019``) share one. A request whose ``If-None-Match`` has the current tag
@@ -12,11 +12,13 @@ import json
 
 from flask import current_app, make_response, request
 
+from . import hosts
+
 FORMAT_REVISION = "1"
 
 
 def make_etag(*parts) -> str:
-    data = json.dumps([FORMAT_REVISION, request.host_url, *parts], sort_keys=True, default=str, ensure_ascii=False)
+    data = json.dumps([FORMAT_REVISION, hosts.base_url(), *parts], sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
 
 

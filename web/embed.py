@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from search.params import LANGUAGES, ParamError
 
-from . import caching, i18n
+from . import caching, hosts, i18n
+from .hosts import external
 from .security import embeddable
 from .templating import render
 
@@ -138,9 +139,9 @@ def frame():
 
 # --- the page with the snippets ----------------------------------------------------------------
 def snippets(lang: str) -> dict:
-    script_url = url_for("embed.script", _external=True)
-    frame_url = url_for("embed.frame", lang=lang, _external=True)
-    search_url = url_for("site.search", lang=lang, fmt="html", _external=True)
+    script_url = external("embed.script")
+    frame_url = external("embed.frame", lang=lang)
+    search_url = external("site.search", lang=lang, fmt="html")
     label = _("Search the IOM news release archive")
     return {
         "script": f'<script src="{script_url}" defer></script>\n<iom-search lang="{lang}"></iom-search>',
@@ -153,7 +154,7 @@ def snippets(lang: str) -> dict:
                 f'  <input id="iom-search-q" name="q" type="search">\n'
                 f'  <button type="submit">{Markup.escape(_("Search"))}</button>\n'
                 f'</form>',
-        "origin": request.host_url.rstrip("/"),
+        "origin": hosts.origin(),
     }
 
 

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from search.params import LANGUAGES, MAX_PER_PAGE, ParamError, SearchParams, parse_params
 
 from . import caching, i18n
+from .hosts import external
 from .api import release_url, search_page_url, source_url, with_query
 
 feeds = Blueprint("feeds", __name__)
@@ -98,7 +99,7 @@ def feed_url(params: SearchParams) -> str:
     pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
     if params.per_page == FEED_ENTRIES:
         pairs = [(k, v) for k, v in pairs if k != "per_page"]
-    return with_query(url_for("feeds.atom", _external=True), pairs + [("ui", params.ui)])
+    return with_query(external("feeds.atom"), pairs + [("ui", params.ui)])
 
 
 @feeds.get("/search.atom")
@@ -126,8 +127,8 @@ def atom():
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=search_page_url(params), rel="alternate", type="text/html", hreflang=ui)
     fg.language(ui)
-    fg.icon(url_for("static", filename="favicon.svg", _external=True))
-    fg.generator(site_name, uri=url_for("site.home", lang=ui, fmt="html", _external=True))
+    fg.icon(external("static", filename="favicon.svg"))
+    fg.generator(site_name, uri=external("site.home", lang=ui, fmt="html"))
     newest = None
     for hit in result.hits:
         updated = _midnight(hit.date)
@@ -148,10 +149,10 @@ def atom():
         entry.summary(hit.summary or "")
         for topic in hit.topics:
             entry.category(term=topic.value, label=topic.label, scheme=with_query(
-                url_for("site.search", lang=ui, fmt="html", _external=True), [("topic", "")]))
+                external("site.search", lang=ui, fmt="html"), [("topic", "")]))
         for country in hit.countries:
             entry.category(term=country.value, label=country.label, scheme=with_query(
-                url_for("site.search", lang=ui, fmt="html", _external=True), [("country", "")]))
+                external("site.search", lang=ui, fmt="html"), [("country", "")]))
     if newest is None:
         built = archive().status().get("built_at")
         try:
@@ -178,7 +179,7 @@ def opensearch():
         description = _("Search the news releases of the IOM regional office for Central America, North America "
                         "and the Caribbean, in English and Spanish.")
         long_name = _("IOM news release archive")
-    search = url_for("site.search", lang=ui, fmt="html", _external=True)
+    search = external("site.search", lang=ui, fmt="html")
     root = etree.Element(f"{{{OPENSEARCH_NS}}}OpenSearchDescription", nsmap={None: OPENSEARCH_NS, "moz": MOZ_NS})
 
     def add(tag, text=None, ns=OPENSEARCH_NS, **attrs):
@@ -194,15 +195,15 @@ def opensearch():
     add("Language", ui)
     add("InputEncoding", "UTF-8")
     add("OutputEncoding", "UTF-8")
-    add("Image", url_for("static", filename="favicon.svg", _external=True), width="16", height="16",
+    add("Image", external("static", filename="favicon.svg"), width="16", height="16",
         type="image/svg+xml")
     add("Url", type="text/html", method="get", template=f"{search}?q={{searchTerms}}")
     add("Url", type="application/atom+xml", method="get",
-        template=f"{url_for('feeds.atom', _external=True)}?q={{searchTerms}}&ui={ui}")
+        template=f"{external('feeds.atom')}?q={{searchTerms}}&ui={ui}")
     add("Url", type="application/x-suggestions+json", method="get",
-        template=f"{url_for('api.suggest', _external=True)}?q={{searchTerms}}&format=opensearch&ui={ui}")
+        template=f"{external('api.suggest')}?q={{searchTerms}}&format=opensearch&ui={ui}")
     add("Url", type="application/opensearchdescription+xml", rel="self",
-        template=f"{url_for('feeds.opensearch', _external=True)}?ui={ui}")
+        template=f"{external('feeds.opensearch')}?ui={ui}")
     add("SearchForm", search, ns=MOZ_NS)
     data = etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
     return _xml_response(data, "application/opensearchdescription+xml", etag, 86400)
@@ -224,7 +225,7 @@ def _sitemap_bytes() -> bytes:
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
 
     def add_url(endpoint: str, lastmod: str | None = None, **values):
-        pages = {lang: url_for(endpoint, lang=lang, _external=True, **values) for lang in LANGUAGES}
+        pages = {lang: external(endpoint, lang=lang, **values) for lang in LANGUAGES}
         for lang in LANGUAGES:
             url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
             etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = pages[lang]
@@ -258,7 +259,7 @@ def sitemap():
 
 @feeds.get("/robots.txt")
 def robots():
-    text = f"User-agent: *\nAllow: /\nSitemap: {url_for('feeds.sitemap', _external=True)}\n"
+    text = f"User-agent: *\nAllow: /\nSitemap: {external('feeds.sitemap')}\n"
     response = current_app.response_class(text, mimetype="text/plain")
     response.headers["Cache-Control"] = caching.cache_control(86400)
     return response

@@ -1,6 +1,7 @@
 """gunicorn settings for the archive site; each can be overridden from the environment.
 
 HOST, PORT            where to listen (127.0.0.1:8000)
+PUBLIC_URL            the address visitors use, for absolute links (http://HOST:PORT; see web/hosts.py)
 WEB_WORKERS           worker processes (also read from WEB_CONCURRENCY); default 2 x cores + 1
 WEB_THREADS           threads per worker (4)
 WEB_HEADER_TIMEOUT    seconds a client has to send a request once connected (10; web/worker.py)
@@ -11,7 +12,8 @@ WEB_MAX_REQUESTS      requests after which a worker is replaced, to bound memory
 ACCESS_LOG            access log file, "-" for standard output (the default), "" for none
 ERROR_LOG             error log file ("-", standard error)
 LOG_LEVEL             info
-FORWARDED_ALLOW_IPS   proxies trusted for X-Forwarded-* headers (127.0.0.1)
+TRUSTED_PROXIES       addresses of the reverse proxies whose X-Forwarded-* headers are believed
+                      (none; FORWARDED_ALLOW_IPS is read when it is not set)
 GUNICORN_CONTROL_SOCKET  path of gunicorn's control socket; off unless set
 
 The master process loads the site and the live index generation once (``preload_app``),
@@ -26,6 +28,7 @@ import gc
 import multiprocessing
 import os
 import resource
+import sys
 
 
 def _int(name: str, default: int) -> int:
@@ -33,7 +36,16 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+host = os.environ.get("HOST", "127.0.0.1")
+port = os.environ.get("PORT", "8000")
+bind = f"{host}:{port}"
+if not (os.environ.get("PUBLIC_URL") or os.environ.get("ARCHIVE_PUBLIC_URL")):
+    # Absolute links name the address served; a site reached from elsewhere must set PUBLIC_URL.
+    if host in ("0.0.0.0", "::", ""):
+        print(f"gunicorn.conf: HOST={host!r} serves every interface: set PUBLIC_URL to the address "
+              f"visitors use; links name http://localhost:{port} until then", file=sys.stderr)
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    os.environ["PUBLIC_URL"] = f"http://{shown}:{port}"
 workers = _int("WEB_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # gunicorn's threaded worker, reading requests in its event loop before a thread takes them
 # (slow clients hold no thread) and taking new connections only while a thread is free (web/worker.py).
@@ -52,7 +64,11 @@ keepalive = 5
 max_requests = _int("WEB_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
 limit_request_line = 8190
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Forwarded headers (X-Forwarded-Proto, ...) are believed only from the proxies configured;
+# SCRIPT_NAME and PATH_INFO are never taken from a header (the mount point is PUBLIC_URL's path).
+forwarded_allow_ips = ",".join(
+    (os.environ.get("TRUSTED_PROXIES") or os.environ.get("FORWARDED_ALLOW_IPS", "")).replace(",", " ").split())
+forwarder_headers = ""
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # worker heartbeats off the disk
 

@@ -1,0 +1,120 @@
+"""The site's public address: absolute URLs come from ``PUBLIC_URL``, never from the request,
+and a request naming a host that is not allowed is refused with 400.
+
+``PUBLIC_URL``     the address visitors use, such as ``https://archive.example.org``; a path
+                   (``https://example.org/archive``) is where the site is mounted. Default
+                   ``http://localhost``; ``scripts/serve`` makes it ``http://HOST:PORT``.
+``ALLOWED_HOSTS``  host names a request's ``Host`` may carry (any port), separated by spaces
+                   or commas; ``.example.org`` allows every subdomain too. Default: the host
+                   of ``PUBLIC_URL`` and the loopback names (localhost, 127.0.0.1, [::1]).
+
+The mount point comes from ``PUBLIC_URL`` alone: a ``SCRIPT_NAME`` from the server or a
+request header is replaced, so a client cannot move the site's links.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
+
+from .settings import setting, split_list
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+DEFAULT_PUBLIC_URL = "http://localhost"
+_HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\.?)(?::(?P<port>[0-9]{1,5}))?")
+REFUSED = b"Bad Request: this server does not answer for that host name.\n"
+
+
+def parse_public_url(value: str) -> tuple[str, str]:
+    """(origin, mount path) of a public base URL; ValueError says what is wrong with it."""
+    parts = urlsplit(str(value).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"PUBLIC_URL must be an http(s) address such as https://archive.example.org, "
+                         f"not {value!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"PUBLIC_URL takes no query, fragment or user name: {value!r}")
+    if host_name(parts.netloc) is None:
+        raise ValueError(f"PUBLIC_URL has an invalid host: {value!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}", parts.path.rstrip("/")
+
+
+def host_name(host: str) -> str | None:
+    """The name in a ``Host`` value, lower-cased, without its port (None when malformed)."""
+    match = _HOST.fullmatch(host.strip().lower())
+    if match is None or (match.group("port") and not 0 < int(match.group("port")) < 65536):
+        return None
+    return match.group("name").rstrip(".")
+
+
+def host_allowed(name: str, allowed: tuple[str, ...]) -> bool:
+    for entry in allowed:
+        if entry.startswith("."):
+            if name == entry[1:] or name.endswith(entry):
+                return True
+        elif name == entry:
+            return True
+    return False
+
+
+class HostGuard:
+    """WSGI middleware: refuses unknown hosts and sets the mount point from ``PUBLIC_URL``."""
+
+    def __init__(self, wsgi_app, allowed: tuple[str, ...], mount: str):
+        self.wsgi_app = wsgi_app
+        self.allowed = allowed
+        self.mount = mount
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST")
+        if host is not None:
+            name = host_name(host)
+            if name is None or not host_allowed(name, self.allowed):
+                start_response("400 Bad Request", [
+                    ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(REFUSED))),
+                    ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")])
+                return [REFUSED]
+        environ["SCRIPT_NAME"] = self.mount
+        path = environ.get("PATH_INFO", "")
+        if self.mount and (path == self.mount or path.startswith(self.mount + "/")):
+            environ["PATH_INFO"] = path[len(self.mount):]  # a proxy that passes the prefix on
+        return self.wsgi_app(environ, start_response)
+
+
+def origin() -> str:
+    """``https://archive.example.org``: the public scheme and host."""
+    return current_app.extensions["public_url"][0]
+
+
+def base_url() -> str:
+    """The public address of the site's root, without a trailing slash."""
+    origin_, mount = current_app.extensions["public_url"]
+    return origin_ + mount
+
+
+def external(endpoint: str, **values) -> str:
+    """The absolute public address of a route (``url_for`` on the public base URL)."""
+    return current_app.extensions["public_url"][0] + url_for(endpoint, **values)
+
+
+def public_location(response):
+    """An absolute ``Location`` that werkzeug built from the request (the slash redirects)
+    is moved to the public address."""
+    location = response.headers.get("Location")
+    if location and "://" in location:
+        parts = urlsplit(location)
+        if parts.netloc == request.host:
+            response.headers["Location"] = origin() + parts.path + (f"?{parts.query}" if parts.query else "")
+    return response
+
+
+def init_app(app) -> None:
+    public = parse_public_url(setting(app.config, "PUBLIC_URL", DEFAULT_PUBLIC_URL))
+    app.extensions["public_url"] = public
+    allowed = split_list(setting(app.config, "ALLOWED_HOSTS", ""))
+    if not allowed:
+        allowed = (host_name(urlsplit(public[0]).netloc), *LOOPBACK_HOSTS)
+    allowed = tuple(dict.fromkeys(a.lower().rstrip(".") for a in allowed))
+    app.config["PUBLIC_URL"], app.config["ALLOWED_HOSTS"] = public[0] + public[1], allowed
+    app.wsgi_app = HostGuard(app.wsgi_app, allowed, public[1])
+    app.after_request(public_location)
