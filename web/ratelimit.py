@@ -1,39 +1,54 @@
-"""A per-client rate limit for the JSON API and the search pages: an in-process token bucket.
+"""A per-client rate limit on every address that runs a search: token buckets shared by all
+the server's worker processes.
 
 Each client (by address) has a bucket of ``RATE_LIMIT_BURST`` tokens that refills at
 ``RATE_LIMIT`` (``120/minute``, ``5/second``, ``3600/hour``); each limited request takes one
 token, and a request that finds the bucket empty is answered 429 with ``Retry-After``
 (JSON on ``/api/`` addresses, the error page elsewhere).
 
-The buckets live in the worker's memory: under gunicorn each worker process counts
-separately, so a client may get up to ``workers x`` the limit in the worst case. That is
-enough to stop a runaway script; a shared store would be needed for an exact limit.
+The buckets live in one table of shared memory, made when the site is loaded: gunicorn loads
+it once in its master process (``preload_app``) and forks the workers from it, so every
+worker takes from the same buckets and the limit holds for the whole server. A lock on the
+table's file serialises the workers (the kernel releases it if a worker dies holding it).
 
 Settings (Flask config, or ``ARCHIVE_<NAME>``, or the plain environment variable):
 
 RATE_LIMIT          ``120/minute``; ``0`` or ``off`` turns the limit off (it is off by default
                     in an app created with ``TESTING`` unless ``RATE_LIMIT`` is configured)
 RATE_LIMIT_BURST    60 requests a client may make at once
-RATE_LIMIT_PROXIES  addresses of trusted reverse proxies: for requests from them the client
-                    is the last address in ``X-Forwarded-For`` that is not a proxy
+TRUSTED_PROXIES     addresses of the reverse proxies in front: for requests from them the
+                    client is the last address in ``X-Forwarded-For`` that is not a proxy
+                    (``RATE_LIMIT_PROXIES`` is read when it is not set)
 """
 
+import fcntl
+import hashlib
 import math
+import mmap
 import os
 import re
+import struct
+import tempfile
 import threading
 import time
 
 from flask import current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from .settings import setting, split_list
+
 DEFAULT_RATE = "120/minute"
 DEFAULT_BURST = 60
-MAX_CLIENTS = 10_000  # buckets kept; the fullest (least active) are dropped beyond this
+SLOTS = 16_384  # clients the table holds; beyond, the least active ones start again from a full bucket
+PROBE = 16  # slots a client's bucket may be in
+SLOT = struct.Struct("<Qdd")  # key hash (0: empty), tokens, time of the last take
+WINDOW = struct.Struct("<" + "Qdd" * PROBE)
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
            "d": 86400, "day": 86400}
-# Endpoints that cost a search; /api/ addresses are always limited.
-LIMITED_ENDPOINTS = {"site.search", "site.suggest", "feeds.atom", "embed.frame"}
+# Endpoints that run a search (the home page's latest releases, a release's related ones, the
+# sitemap's list of releases, the embed frame's box); /api/ addresses are always limited.
+LIMITED_ENDPOINTS = {"site.home", "site.search", "site.release", "site.suggest", "feeds.atom", "feeds.sitemap",
+                     "embed.frame"}
 
 
 class RateLimited(TooManyRequests):
@@ -64,42 +79,61 @@ def parse_rate(value) -> float | None:
 
 
 class TokenBucket:
-    """Buckets per client key, refilled continuously; thread-safe."""
+    """Buckets per client key in a shared-memory table; safe across threads and forked processes.
 
-    def __init__(self, rate: float, burst: int, clock=time.monotonic):
+    The table is open addressing over ``SLOTS`` slots of (key hash, tokens, time): a key is
+    looked for in the ``PROBE`` slots from its hash; a new key takes an empty slot there, or
+    one whose bucket has refilled (the same as no bucket), or else the fullest one (the least
+    active client, who then starts again from a full bucket).
+    """
+
+    def __init__(self, rate: float, burst: int, clock=time.monotonic, slots: int = SLOTS):
         self.rate = rate
         self.burst = max(1, int(burst))
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, time)
-        self._lock = threading.Lock()
+        self.clock = clock  # time.monotonic is one clock for every process of the machine
+        self.slots = max(PROBE, int(slots))
+        size = (self.slots + PROBE) * SLOT.size  # PROBE more at the end: a window never wraps
+        folder = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        self._file = tempfile.TemporaryFile(dir=folder)  # unlinked at once; forked workers share it
+        self._file.truncate(size)
+        self._table = mmap.mmap(self._file.fileno(), size)
+        self._thread_lock = threading.Lock()  # fcntl locks are per process: threads need their own
 
     def take(self, key: str) -> float:
         """Take a token: 0 when allowed, else the seconds until a token is available."""
-        now = self.clock()
-        with self._lock:
-            tokens, then = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - then) * self.rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                wait = 0.0
-            else:
-                self._buckets[key] = (tokens, now)
-                wait = (1 - tokens) / self.rate
-            if len(self._buckets) > MAX_CLIENTS:
-                self._prune(now)
+        tag = int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                             "little") or 1
+        first = tag % self.slots
+        with self._thread_lock:
+            fcntl.lockf(self._file, fcntl.LOCK_EX)
+            try:
+                now = self.clock()
+                window = WINDOW.unpack_from(self._table, first * SLOT.size)
+                slot, tokens = None, float(self.burst)
+                fullest, fullest_level = 0, -1.0
+                for i in range(PROBE):
+                    held, level, then = window[3 * i:3 * i + 3]
+                    if held == tag:
+                        slot, tokens = i, min(float(self.burst), level + (now - then) * self.rate)
+                        break
+                    level = float(self.burst) if held == 0 else min(float(self.burst), level + (now - then) * self.rate)
+                    if level > fullest_level:
+                        fullest, fullest_level = i, level
+                if slot is None:
+                    slot = fullest
+                if tokens >= 1:
+                    tokens, wait = tokens - 1, 0.0
+                else:
+                    wait = (1 - tokens) / self.rate
+                SLOT.pack_into(self._table, (first + slot) * SLOT.size, tag, tokens, now)
+            finally:
+                fcntl.lockf(self._file, fcntl.LOCK_UN)
         return wait
 
-    def _prune(self, now: float) -> None:
-        level = {k: min(self.burst, t + (now - w) * self.rate) for k, (t, w) in self._buckets.items()}
-        for key in sorted(level, key=level.get, reverse=True)[: len(level) - MAX_CLIENTS // 2]:
-            del self._buckets[key]
 
-
-def _setting(app, name: str, default):
-    """From the config (overrides, ARCHIVE_<NAME>), else the plain environment variable, else default."""
-    if name in app.config:
-        return app.config[name]
-    return os.environ.get(name, default)
+def trusted_proxies(config) -> tuple[str, ...]:
+    """The reverse proxies whose forwarded headers are believed (none unless configured)."""
+    return split_list(setting(config, "TRUSTED_PROXIES") or setting(config, "RATE_LIMIT_PROXIES", ""))
 
 
 def client_key() -> str:
@@ -133,12 +167,9 @@ def check_rate_limit():
 
 def init_app(app) -> None:
     explicit = "RATE_LIMIT" in app.config or "RATE_LIMIT" in os.environ
-    rate = parse_rate(_setting(app, "RATE_LIMIT", DEFAULT_RATE))
-    burst = int(_setting(app, "RATE_LIMIT_BURST", DEFAULT_BURST))
-    proxies = _setting(app, "RATE_LIMIT_PROXIES", "")
-    if isinstance(proxies, str):
-        proxies = proxies.replace(",", " ").split()
-    app.extensions["ratelimit_proxies"] = frozenset(proxies)
+    rate = parse_rate(setting(app.config, "RATE_LIMIT", DEFAULT_RATE))
+    burst = int(setting(app.config, "RATE_LIMIT_BURST", DEFAULT_BURST))
+    app.extensions["ratelimit_proxies"] = frozenset(trusted_proxies(app.config))
     if rate is None or (app.testing and not explicit):
         app.extensions["ratelimit"] = None
     else:
