@@ -5,7 +5,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .analysis import fold
 
@@ -224,17 +224,64 @@ def clean_line(text: str) -> str:
 
 
 def web_address(text: str) -> str:
-    """``text`` when it is an absolute http(s) address, else "".
+    """``text`` as a well-formed absolute http(s) address, normalised, else "".
 
-    A release's url becomes a link; a ``javascript:`` or ``data:`` url, or a relative one,
-    is no address of a news release, and kept it would be a link that runs code.
+    A release's url becomes a link: a ``javascript:`` or ``data:`` url, a relative one, one
+    with a user name or an invalid host or port is no address of a news release. What is
+    kept has a lower-case scheme and host (IDNA for a non-ASCII name) and every character
+    that a URL may not hold percent-encoded, so it stays one inert attribute value
+    wherever it is written (``https://example.org/"><script>`` keeps its quote as ``%22``).
     """
     url = clean_line(text)
+    if _NORMAL_URL.fullmatch(url):
+        return url  # the common case, already as it would come out
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return ""
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return ""
+    try:
+        host = parts.hostname.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return ""
+    if not _HOST_NAME.fullmatch(host):
+        return ""
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    address = f"{parts.scheme.lower()}://{netloc}{_percent_encoded(parts.path, _PATH_SAFE)}"
+    if parts.query:
+        address += "?" + _percent_encoded(parts.query, _QUERY_SAFE)
+    if parts.fragment:
+        address += "#" + _percent_encoded(parts.fragment, _QUERY_SAFE)
+    return address
+
+
+# RFC 3986: unreserved and sub-delimiter characters, ":" and "@" in paths; "/" and "?" too in
+# queries and fragments. "%" is kept only as the start of an escape (see _percent_encoded).
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
+_NORMAL_URL = re.compile(
+    r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?"  # with a port, the slow path checks its range
+    r"(?:/(?:[A-Za-z0-9/:@!$&'()*+,;=._~-]|%[0-9A-Fa-f]{2})*)?"
+    r"(?:\?(?:[A-Za-z0-9/?:@!$&'()*+,;=._~-]|%[0-9A-Fa-f]{2})*)?"
+    r"(?:#(?:[A-Za-z0-9/?:@!$&'()*+,;=._~-]|%[0-9A-Fa-f]{2})*)?")
+
+
+def _percent_encoded(part: str, safe: str) -> str:
+    """``part`` with every character outside ``safe`` percent-encoded, escapes already there kept."""
+    pieces = []
+    last = 0
+    for match in _ESCAPE.finditer(part):
+        pieces.append(quote(part[last:match.start()], safe=safe))
+        pieces.append(match.group().upper())
+        last = match.end()
+    pieces.append(quote(part[last:], safe=safe))
+    return "".join(pieces)
 
 
 def first_paragraph(body: str, limit: int = 400) -> str:

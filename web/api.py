@@ -9,12 +9,13 @@ from :mod:`web.cors` and the rate limit from :mod:`web.ratelimit`.
 import json
 import logging
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import force_locale, gettext as _
 from werkzeug.exceptions import HTTPException
 
+from index.records import web_address
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
 from search.params import DEFAULT_PER_PAGE, LANGUAGES, ParamError, SearchParams, parse_params
@@ -167,12 +168,9 @@ def atom_url(params: SearchParams) -> str:
 
 
 def source_url(url: str) -> str | None:
-    """The original address, only when it is an http(s) URL."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:
-        return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    """The original address when it is a well-formed http(s) URL (checked again here: an index
+    built before the indexer normalised addresses may hold others)."""
+    return web_address(url or "") or None
 
 
 def label(item) -> dict:
@@ -294,7 +292,7 @@ def facets():
 def release(rid):
     ui = read_ui()
     etag = caching.make_etag("release", caching.generation(), rid, ui)
-    cached = caching.not_modified(etag, RELEASE_MAX_AGE)
+    cached = caching.not_modified(etag, RELEASE_MAX_AGE, exists=lambda: archive().release(rid, ui=ui, related=0))
     if cached is not None:
         return cached
     detail = archive().release(rid, ui=ui, related=current_app.config["RELATED_RELEASES"])

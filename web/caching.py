@@ -4,7 +4,7 @@ An ETag is a hash of the index generation, the site's public address (links in t
 absolute), a revision of the answer's format and the normalised request, so a reindex or a
 new format changes every tag, and two spellings of one search (``year=2019,2018`` and
 ``year=2018&year=2019``) share one. A request whose ``If-None-Match`` has the current tag
-gets ``304 Not Modified`` before any search runs.
+(strong or weak) gets ``304 Not Modified`` before any search runs.
 """
 
 import hashlib
@@ -26,9 +26,20 @@ def cache_control(max_age: int) -> str:
     return f"public, max-age={int(max_age)}"
 
 
-def not_modified(etag: str, max_age: int):
-    """A 304 response when the client already has this version, else None."""
-    if not request.if_none_match.contains(etag):
+def not_modified(etag: str, max_age: int, exists=None):
+    """A 304 response when the client already has this version, else None.
+
+    ``If-None-Match`` is compared as RFC 9110 says: weakly (``W/"tag"`` matches ``"tag"``),
+    and ``*`` matches only a resource that exists: ``exists``, when given, is called to find
+    out (it raises the resource's 404 when there is none).
+    """
+    tags = request.if_none_match
+    if not tags:
+        return None
+    if tags.star_tag:
+        if exists is not None:
+            exists()
+    elif not tags.contains_weak(etag):
         return None
     response = make_response("", 304)
     response.set_etag(etag)

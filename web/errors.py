@@ -3,7 +3,7 @@
 import logging
 from urllib.parse import urlencode
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import gettext as _, refresh
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
@@ -33,7 +33,10 @@ PARAM_HINTS = {
 
 
 def _set_language() -> str:
-    lang = g.get("lang") or i18n.language_from_path(request.path) or i18n.preferred_language()
+    lang = g.get("lang") or i18n.language_from_path(request.path)
+    if lang is None:
+        lang = i18n.preferred_language()
+        g.language_negotiated = True  # the answer depends on Accept-Language
     g.lang = lang
     refresh()  # the locale may have been looked up before the language was known
     return lang
@@ -45,12 +48,41 @@ def _error_page(status: int, title: str, message: str, extra: dict | None = None
         "page": "error",
         "lang": lang,
         "error": {"status": status, "title": title, "message": message, **(extra or {})},
-        "_home_url": url_for("site.home", lang=lang),
-        "_help_url": url_for("site.help", lang=lang),
-        "_alternate_url": url_for("site.home", lang=i18n.other_language(lang)),
+        # links on an error page lead to pages, also when the failed address was a JSON twin
+        "_home_url": url_for("site.home", lang=lang, fmt="html"),
+        "_help_url": url_for("site.help", lang=lang, fmt="html"),
+        "_alternate_url": url_for("site.home", lang=i18n.other_language(lang), fmt="html"),
     }
     fmt = "json" if wants_json() else "html"
-    return render("error.html", context, fmt=fmt, status=status, headers=headers)
+    response = render("error.html", context, fmt=fmt, status=status, headers=headers)
+    if g.get("language_negotiated"):
+        response.vary.add("Accept-Language")
+    return response
+
+
+def plain_error(status: int, message: str, headers=None):
+    """An error as plain text, for addresses read by programs that show no HTML (feed readers,
+    a browser's search engine settings, crawlers)."""
+    response = current_app.response_class(f"{message}\n", status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def plain_http_error(error: HTTPException):
+    """Any HTTP error of those addresses, as plain text (429 keeps its Retry-After)."""
+    status = error.code or 500
+    if status >= 500:
+        original = getattr(error, "original_exception", None) or error
+        if not isinstance(original, HTTPException):
+            log.error("unhandled error on %s", request.path, exc_info=original)
+        return plain_error(status, "Internal Server Error: the answer could not be made; try again later.")
+    retry = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry)} if retry else None
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        headers = {"Allow": ", ".join(error.valid_methods)}
+    return plain_error(status, f"{error.name}: {error.description}", headers)
 
 
 def param_error(error: ParamError):
@@ -60,7 +92,7 @@ def param_error(error: ParamError):
     args.poplist(error.param)
     args.poplist("page")
     query = urlencode(list(args.items(multi=True)))
-    retry = url_for("site.search", lang=lang) + (f"?{query}" if query else "")
+    retry = url_for("site.search", lang=lang, fmt="html") + (f"?{query}" if query else "")
     return _error_page(
         400, _("This search could not be run"), hint or _("A search parameter is not valid."),
         {"param": error.param, "detail": error.message, "retry_url": retry},
@@ -72,7 +104,7 @@ def not_found(error=None):
     message = _("There is no page at this address. It may have moved, or the address may be mistyped.")
     if isinstance(error, ReleaseNotFound):
         message = _("There is no release with this identifier in the archive. It may have been removed.")
-    return _error_page(404, _("Page not found"), message, {"search_url": url_for("site.search", lang=lang)})
+    return _error_page(404, _("Page not found"), message, {"search_url": url_for("site.search", lang=lang, fmt="html")})
 
 
 def method_not_allowed(error):

@@ -8,6 +8,7 @@ the language of its titles and links; it always lists the newest releases first 
 """
 
 import datetime as dt
+import re
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -16,9 +17,10 @@ from flask import Blueprint, current_app, request, url_for
 from flask_babel import force_locale, gettext as _
 from werkzeug.datastructures import MultiDict
 
+from search.engine import IndexUnavailable
 from search.params import LANGUAGES, MAX_PER_PAGE, ParamError, SearchParams, parse_params
 
-from . import caching, i18n
+from . import caching, errors, i18n
 from .hosts import external
 from .api import release_url, search_page_url, source_url, with_query
 
@@ -34,6 +36,16 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 def archive():
     return current_app.extensions["archive"]
+
+
+# Characters XML 1.0 cannot hold (controls, lone surrogates, U+FFFE/U+FFFF): a query may carry
+# them (q=%00); lxml refuses them, so they are dropped from every text written into a document.
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text) -> str:
+    """``text`` without the characters XML cannot hold."""
+    return _NOT_XML.sub("", str(text or ""))
 
 
 def ui_param() -> str:
@@ -112,7 +124,7 @@ def atom():
     result = archive().search(params)
     ui = params.ui
     with force_locale(ui):
-        described = describe(params)
+        described = xml_text(describe(params))
         title = _("IOM news releases") + (f": {described}" if described else "")
         subtitle = _("The newest news releases of the IOM regional office for Central America, North America and "
                      "the Caribbean that match this search.")
@@ -136,22 +148,22 @@ def atom():
         entry = fg.add_entry(Entry(), order="append")
         page = release_url(hit.id, ui)
         entry.id(page)
-        entry.title(hit.title)
+        entry.title(xml_text(hit.title))
         entry.link(href=page, rel="alternate", type="text/html", hreflang=hit.lang)
         if hit.translation:
             entry.link(href=release_url(hit.translation.id, ui), rel="related", type="text/html",
-                       hreflang=hit.translation.lang, title=hit.translation.title)
+                       hreflang=hit.translation.lang, title=xml_text(hit.translation.title))
         original = source_url(hit.url)
         if original:
             entry.link(href=original, rel="related", type="text/html")
         entry.published(updated)
         entry.updated(updated)
-        entry.summary(hit.summary or "")
+        entry.summary(xml_text(hit.summary))
         for topic in hit.topics:
-            entry.category(term=topic.value, label=topic.label, scheme=with_query(
+            entry.category(term=topic.value, label=xml_text(topic.label), scheme=with_query(
                 external("site.search", lang=ui, fmt="html"), [("topic", "")]))
         for country in hit.countries:
-            entry.category(term=country.value, label=country.label, scheme=with_query(
+            entry.category(term=country.value, label=xml_text(country.label), scheme=with_query(
                 external("site.search", lang=ui, fmt="html"), [("country", "")]))
     if newest is None:
         built = archive().status().get("built_at")
@@ -274,6 +286,14 @@ def link_globals():
         pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page", "ui")]
         values["atom_url"] = with_query(url_for("feeds.atom"), pairs + [("ui", lang)])
     return values
+
+
+# Errors here are plain text: a feed reader or a browser's search settings show no HTML page.
+feeds.register_error_handler(ParamError, lambda error: errors.plain_error(400, f"Bad Request: {error.message}"))
+feeds.register_error_handler(IndexUnavailable, lambda error: errors.plain_error(
+    503, "Service Unavailable: the search index is being prepared; try again in a minute.", {"Retry-After": "60"}))
+for _code in (400, 404, 405, 429, 500, 503):
+    feeds.register_error_handler(_code, errors.plain_http_error)
 
 
 def init_app(app) -> None:

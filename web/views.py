@@ -6,7 +6,7 @@ chips, sort, pages, the language switch) is built from :class:`SearchParams`, so
 state of the page is a plain GET address.
 """
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import MAX_PAGE, SearchParams, parse_params
 
 from . import helpdoc, i18n
+from .api import source_url
 from .notices import notice_text
 from .templating import render
 
@@ -84,7 +85,10 @@ def healthz():
     try:
         status = archive().status()
     except IndexUnavailable as error:
-        response = jsonify({"status": "unhealthy", "message": str(error)})
+        # The message names the index directory: it goes to the log, not to the client.
+        current_app.logger.warning("health check: %s", error)
+        response = jsonify({"status": "unhealthy", "message": "there is no readable search index yet; "
+                            "run scripts/reindex (the server's log says where it looked)"})
         response.status_code = 503
     except Exception as error:  # a health check answers, whatever went wrong
         current_app.logger.exception("health check failed")
@@ -343,15 +347,6 @@ def _alternatives(params: SearchParams, other: str) -> list[dict]:
 
 
 # --- releases ----------------------------------------------------------------------------------
-def _safe_link(url: str) -> str | None:
-    """The original address, only when it is an http(s) URL."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:
-        return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
 def _brief(brief) -> dict:
     return {"id": brief.id, "lang": brief.lang, "date": brief.date, "title": brief.title,
             "url": page_url("site.release", rid=brief.id)}
@@ -373,7 +368,7 @@ def release(rid, fmt):
         "page": "release",
         "lang": g.lang,
         "release": detail,
-        "original_url": _safe_link(detail.url),
+        "original_url": source_url(detail.url),
         "countries": [_tag("country", c) for c in detail.countries],
         "topics": [_tag("topic", t) for t in detail.topics],
         "translation": _brief(detail.translation) if detail.translation else None,

@@ -1,0 +1,172 @@
+"""Error answers that were wrong: each reproduces what an attacker or a careless client sent.
+
+- characters XML cannot hold in a feed's query: 200 with them dropped, never a 500;
+- ``If-None-Match: *`` on a release that does not exist is 404, and weak validators match;
+- error pages link to pages, never to JSON twins;
+- error pages chosen by ``Accept-Language`` say so with ``Vary``;
+- ``/healthz`` without an index does not name the index directory;
+- the feed and the OpenSearch document answer a bad ``ui`` in plain text;
+- a stored source address is a well-formed, percent-encoded http(s) URL.
+"""
+
+import html
+import json
+import logging
+import re
+
+import feedparser
+import pytest
+from lxml import etree
+
+from index.build import reindex
+
+from .conftest import HOSTILE_ID
+
+
+# --- characters XML cannot hold -------------------------------------------------------------------
+@pytest.mark.parametrize("q", ["%00", "%01%02trafficking", "migrants%0B", "%EF%BF%BE", "%ED%A0%80", "%1F%7F",
+                               "a%00b%00c"])
+@pytest.mark.parametrize("ui", ["en", "es"])
+def test_the_feed_drops_characters_xml_cannot_hold(client, q, ui):
+    response = client.get(f"/search.atom?q={q}&ui={ui}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    etree.fromstring(response.data)  # well-formed
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.bozo_exception
+    assert "\x00" not in feed.feed.title
+
+
+# --- conditional requests ------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/api/v1/releases/no-such-release", "/api/v1/releases/no-such-release?ui=es",
+                                  "/api/v1/releases/..%2Fmanifest.json"])
+def test_if_none_match_star_on_a_missing_release_is_404(client, path):
+    response = client.get(path, headers={"If-None-Match": "*"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] in ("release_not_found", "not_found")
+
+
+def test_if_none_match_star_on_a_release_that_exists_is_304(client):
+    response = client.get(f"/api/v1/releases/{HOSTILE_ID}", headers={"If-None-Match": "*"})
+    assert response.status_code == 304 and response.headers["ETag"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search?q=migrants", "/api/v1/facets?q=migrants",
+                                  f"/api/v1/releases/{HOSTILE_ID}", "/api/v1/suggest?q=mig", "/api/v1/openapi.json",
+                                  "/search.atom?q=migrants", "/opensearch.xml?ui=es", "/sitemap.xml", "/embed.js"])
+def test_a_weak_validator_matches_as_rfc_9110_says(client, path):
+    tag = client.get(path).headers["ETag"].strip('"')
+    for header in (f'W/"{tag}"', f'"other", W/"{tag}"', f'"{tag}"'):
+        assert client.get(path, headers={"If-None-Match": header}).status_code == 304, header
+    for header in ('W/"other"', f'"{tag}x"'):
+        assert client.get(path, headers={"If-None-Match": header}).status_code == 200, header
+
+
+# --- error pages ---------------------------------------------------------------------------------
+def links(html: str) -> list[str]:
+    return re.findall(r'<(?:a|link|form)\b[^>]*?(?:href|action)="([^"]*)"', html)
+
+
+@pytest.mark.parametrize("path", ["/en/nope", "/es/releases/no-such-release", "/nope", "/en/search?page=0",
+                                  "/es/search?year=20x9&q=trata", "/en/search?country=ZZ", "/zz/search"])
+def test_error_pages_link_to_pages_not_to_json(client, path):
+    response = client.get(path)
+    assert response.status_code in (400, 404) and response.mimetype == "text/html"
+    found = [url for url in links(response.get_data(as_text=True)) if url.startswith("/") and "/static/" not in url]
+    assert found
+    assert not [url for url in found if ".json" in url], found
+
+
+def test_the_retry_link_of_a_400_page_is_the_results_page(client):
+    html = client.get("/es/search?year=20x9&q=trata").get_data(as_text=True)
+    assert 'href="/es/search?q=trata"' in html
+
+
+@pytest.mark.parametrize("path", ["/nope", "/static/nope.css", "/x/y/z"])
+def test_error_pages_chosen_by_accept_language_vary_on_it(client, path):
+    spanish = client.get(path, headers={"Accept-Language": "es-MX,es;q=0.9"})
+    english = client.get(path, headers={"Accept-Language": "en"})
+    assert spanish.status_code == english.status_code == 404
+    assert '<html lang="es"' in spanish.get_data(as_text=True)
+    assert '<html lang="en"' in english.get_data(as_text=True)
+    for response in (spanish, english):
+        assert "Accept-Language" in response.headers.get("Vary", "")
+
+
+def test_error_pages_under_a_language_prefix_do_not_vary_on_accept_language(client):
+    response = client.get("/es/nope", headers={"Accept-Language": "en"})
+    assert response.status_code == 404 and '<html lang="es"' in response.get_data(as_text=True)
+    assert "Accept-Language" not in response.headers.get("Vary", "")
+
+
+# --- health --------------------------------------------------------------------------------------
+def test_healthz_without_an_index_does_not_name_its_directory(tmp_path, caplog):
+    from web import create_app
+
+    index_dir = tmp_path / "secret-place" / "ix"
+    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "secret-place" not in body and str(tmp_path) not in body
+    assert "index" in response.get_json()["message"]
+    assert "secret-place" in caplog.text  # the operator finds it in the log
+
+
+# --- feed and OpenSearch errors ------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/search.atom?ui=zz", "/opensearch.xml?ui=zz", "/search.atom?ui=en&ui=es",
+                                  "/search.atom?year=99999", "/search.atom?country=ZZ", "/opensearch.xml?ui=%00"])
+def test_feed_and_opensearch_errors_are_plain_text(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    assert text.startswith("Bad Request:") and "<" not in text
+
+
+def test_a_rate_limited_feed_answers_plain_text_with_retry_after(web_index):
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "1/hour", "RATE_LIMIT_BURST": 1})
+    client = app.test_client()
+    assert client.get("/search.atom?q=migrants").status_code == 200
+    response = client.get("/search.atom?q=migrants")
+    assert response.status_code == 429 and response.mimetype == "text/plain"
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+# --- stored source addresses ---------------------------------------------------------------------
+SOURCES = {
+    "quote": ('https://example.org/"><script>alert(1)</script>', 'https://example.org/%22%3E%3Cscript%3Ealert(1)%3C/script%3E'),
+    "space": ("HTTPS://Example.ORG/news/a b?x=1&y=<2>#top", "https://example.org/news/a%20b?x=1&y=%3C2%3E#top"),
+    "unicode": ("https://bücher.example/straße", "https://xn--bcher-kva.example/stra%C3%9Fe"),
+    "javascript": ("javascript:alert(1)", None),
+    "user": ("https://trusted.example@evil.example/", None),
+    "port": ("https://example.org:99999/", None),
+    "relative": ("/en/news/x", None),
+}
+
+
+@pytest.fixture(scope="module")
+def sources_app(tmp_path_factory):
+    from web import create_app
+
+    root = tmp_path_factory.mktemp("sources")
+    lines = [json.dumps({"id": f"source-{name}", "lang": "en", "date": "2020-01-0%d" % (n + 1),
+                         "title": f"Source address check {name}", "body": "Migrants and the source address.",
+                         "url": url}) for n, (name, (url, _)) in enumerate(SOURCES.items())]
+    (root / "releases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reindex([root / "releases.jsonl"], root / "ix", progress=False)
+    return create_app({"INDEX_DIR": str(root / "ix"), "TESTING": True})
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_source_addresses_are_normalised_when_indexed(sources_app, name):
+    client = sources_app.test_client()
+    expected = SOURCES[name][1]
+    data = client.get(f"/api/v1/releases/source-{name}").get_json()
+    assert data["source_url"] == expected
+    assert data["source_url"] == sources_app.extensions["archive"].release(f"source-{name}").url or expected is None
+    page = client.get(f"/en/releases/source-{name}").get_data(as_text=True)
+    original = [html.unescape(u) for u in re.findall(r'<a href="([^"]*)" rel="noopener noreferrer external"', page)]
+    assert original == ([expected] if expected else [])
