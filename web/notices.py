@@ -5,6 +5,8 @@ The search layer gives each notice a code; the pages, the API and the feed all w
 
 from flask_babel import gettext as _
 
+from search.compile import MAX_QUERY_TERMS
+
 from . import i18n
 
 
@@ -12,6 +14,9 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
     """The translated text of one notice (the engine's English message for an unknown code)."""
     if code == "truncated":
         return _("Your search was long, so only its first 500 characters were used.")
+    if code == "too_many_terms":
+        return _("Your search was long, so only its first %(count)s words and filters were used.",
+                 count=MAX_QUERY_TERMS)
     if code == "common_words":
         return _("Only very common words were given; try more specific words.")
     if code == "any_word":

@@ -284,6 +284,12 @@ def test_notices_are_translated_by_code(client):
     assert "Solo hay 2 páginas de resultados." in page.text
     _, page = get_page(client, "/en/search?q=" + "hurricane+" * 60)
     assert "only its first 500 characters were used" in page.text
+    many = "+".join(f"word{n}" for n in range(40))  # more terms than a search takes
+    _, page = get_page(client, f"/es/search?q={many}")
+    assert "solo se usaron sus 32 primeras palabras y filtros" in page.text
+    notices = client.get(f"/api/v1/search?q={many}").get_json()["notices"]
+    assert {"code": "too_many_terms",
+            "message": "Your search was long, so only its first 32 words and filters were used."} in notices
 
 
 def test_search_json_twin(client):
