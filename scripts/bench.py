@@ -2,6 +2,7 @@
 
     scripts/bench run [--docs 1000,10000,100000] [--no-http]   ours against SQLite FTS5, same documents and queries
     scripts/bench stemmers [--docs N]    C (PyStemmer) vs pure-Python Snowball stemming in the analyser
+    scripts/bench slow-clients [--worker CLASS ...]   gunicorn worker classes against held slow connections
 """
 
 import argparse
@@ -68,10 +69,22 @@ def main(argv=None) -> int:
     s.add_argument("--docs", type=int, default=2000)
     s.add_argument("--repeat", type=int, default=3)
     s.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    c = sub.add_parser("slow-clients", help="worker classes against connections held silent or trickling")
+    c.add_argument("--docs", type=int, default=10000)
+    c.add_argument("--worker", action="append", help="a gunicorn worker class (repeatable; default: the "
+                   "site's, gunicorn's gthread and gevent)")
+    c.add_argument("--held", type=int, default=200, help="connections held open")
+    c.add_argument("--seconds", type=float, default=10.0, help="how long they are held, and the load lasts")
+    c.add_argument("--note", default="", help="a line saved under the table (where a worker class came from)")
+    c.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
     args = p.parse_args(argv)
     if args.what == "run":
         import bench_run
         body = bench_run.main(args)
+    elif args.what == "slow-clients":
+        import bench_slow
+        args.worker = args.worker or bench_slow.WORKERS
+        body = bench_slow.main(args)
     else:
         body = {"stemmers": bench_stemmers}[args.what](args)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
