@@ -44,8 +44,11 @@ from gunicorn.workers.gthread import _DEFER, STOP_KEEPALIVE_LINGER, TConn, Threa
 if gunicorn.version_info[:1] != (27,):
     raise ImportError(f"web.worker is written for gunicorn 27, not {gunicorn.__version__}")
 
-MAX_HEAD = 64 * 1024  # bytes of request line and headers; gunicorn's own limits apply within it
-MAX_BUFFERED_BODY = 64 * 1024  # the site takes no request bodies: a larger one is not waited for
+MAX_HEAD = 32 * 1024  # bytes of request line and headers (nginx's default allows 4 x 8 KiB)
+MAX_BUFFERED_BODY = 16 * 1024  # the site takes no request bodies: a larger one is not waited for
+# Bytes of unfinished requests a worker holds at most: beyond, the oldest unfinished one is
+# dropped (408), so a thousand connections each sending a large head cannot grow a worker.
+MAX_BUFFERED = 16 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 DEFER_ACCEPT = 5  # seconds the kernel holds a silent new connection back (about 7 s, by its retries)
 LINGER = 2.0  # seconds a closing connection may take to finish sending (RFC 9112, section 9.6)
@@ -101,6 +104,7 @@ class BalancedThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.in_flight = 0  # requests handed to the thread pool and not finished
         self.reading: OrderedDict[TConn, None] = OrderedDict()  # requests arriving, oldest first
+        self.buffered = 0  # bytes held for the requests arriving
         self.closing: OrderedDict[TConn, float] = OrderedDict()  # lingering close -> deadline
         self.accept_paused_until = 0.0
         self.header_timeout = seconds_setting("WEB_HEADER_TIMEOUT", 10.0)
@@ -154,6 +158,7 @@ class BalancedThreadWorker(ThreadWorker):
     # --- reading requests --------------------------------------------------------------------
     def _start_reading(self, conn, data: bytes, deadline: float) -> None:
         conn.buffer = bytearray(data)
+        self.buffered += len(data)
         conn.scanned = 0
         conn.deadline = deadline
         self.reading[conn] = None
@@ -174,7 +179,10 @@ class BalancedThreadWorker(ThreadWorker):
             self._close(conn)
             return
         conn.buffer += data
+        self.buffered += len(data)
         self._check_request(conn)
+        while self.buffered > MAX_BUFFERED and self.reading:
+            self._time_out(next(iter(self.reading)))
 
     def _check_request(self, conn) -> None:
         extent = conn.extent if conn.scanned < 0 else request_extent(conn.buffer, conn.scanned)
@@ -195,7 +203,8 @@ class BalancedThreadWorker(ThreadWorker):
         self.enqueue_req(conn)
 
     def _stop_reading(self, conn) -> None:
-        self.reading.pop(conn, None)
+        if self.reading.pop(conn, False) is None:
+            self.buffered -= len(conn.buffer)
         try:
             self.poller.unregister(conn.sock)
         except (KeyError, ValueError, OSError):
@@ -270,6 +279,15 @@ class BalancedThreadWorker(ThreadWorker):
             self._update_accepting()
 
     # --- closing -----------------------------------------------------------------------------
+    def _time_out(self, conn) -> None:
+        """A request that did not arrive in time: 408 if it had begun, else a plain close."""
+        started = bool(conn.buffer)
+        self._stop_reading(conn)
+        if started:
+            self._answer_and_close(conn, TIMEOUT_ANSWER)
+        else:
+            self._close(conn)
+
     def _answer_and_close(self, conn, answer: bytes) -> None:
         try:
             conn.sock.setblocking(False)
@@ -329,13 +347,7 @@ class BalancedThreadWorker(ThreadWorker):
             for conn in self.reading:
                 conn.deadline = min(conn.deadline, now + STOP_KEEPALIVE_LINGER)
         while self.reading and next(iter(self.reading)).deadline <= now:
-            conn = next(iter(self.reading))
-            started = bool(conn.buffer)
-            self._stop_reading(conn)
-            if started:
-                self._answer_and_close(conn, TIMEOUT_ANSWER)
-            else:
-                self._close(conn)
+            self._time_out(next(iter(self.reading)))
         while self.closing and next(iter(self.closing.values())) <= now:
             conn, _deadline = self.closing.popitem(last=False)
             try:

@@ -177,6 +177,37 @@ def test_an_oversized_request_head_is_answered_431(site):
         s.close()
 
 
+def test_large_unfinished_heads_cannot_grow_a_worker_without_bound(web_index):
+    """One worker, 700 connections each sending 30 KB of a head that never ends (21 MB): the
+    worker holds at most 16 MiB of unfinished requests, so the oldest are answered 408 at
+    once instead of at their timeout, and the site still answers."""
+    port = free_port()
+    with running_site(web_index, port, "slow-clients-memory-", WEB_WORKERS="1", RATE_LIMIT="off"):
+        head = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + b"".join(
+            b"X-Filler-%d: %s\r\n" % (n, b"a" * 1000) for n in range(30))
+        sockets = []
+        try:
+            started = time.monotonic()
+            for _ in range(700):
+                s = socket.create_connection(("127.0.0.1", port), timeout=10)
+                s.sendall(head)
+                sockets.append(s)
+            time.sleep(max(0.0, started + 3 - time.monotonic()))
+            assert time.monotonic() - started < 8, "opening the connections took too long to tell"
+            answered = 0
+            for s in sockets[:100]:  # the oldest, long before their 10 s head timeout
+                s.setblocking(False)
+                try:
+                    answered += s.recv(100).startswith(b"HTTP/1.1 408")
+                except OSError:
+                    pass
+            assert answered >= 50, answered
+            assert timed_get(port, "/healthz")[0] == 200
+        finally:
+            for s in sockets:
+                s.close()
+
+
 def test_pipelined_and_split_requests_are_each_answered(site):
     """Requests read in the event loop reach gunicorn's parser whole: two pipelined on one
     connection, and one sent in pieces, are answered like any other."""
