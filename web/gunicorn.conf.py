@@ -52,6 +52,9 @@ workers = _int("WEB_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count(
 worker_class = "web.worker.BalancedThreadWorker"
 threads = _int("WEB_THREADS", 4)
 worker_connections = _int("WEB_MAX_CONNECTIONS", 1000)
+# Answers are written from memory by the worker's event loop, never by a thread on the socket
+# (a slow reader would hold the thread): no sendfile() for static files, which are small.
+sendfile = False
 # Each held connection is a file descriptor: let a worker hold as many as the system allows.
 _soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 _wanted = 65536 if _hard == resource.RLIM_INFINITY else min(_hard, 65536)

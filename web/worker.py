@@ -1,9 +1,10 @@
 """The gunicorn worker class: gunicorn's threaded worker, made safe against slow clients.
 
 gunicorn's ``gthread`` worker hands every accepted connection to a thread, which blocks
-reading the request: twenty connections that send half a request head (or nothing) and
-wait took every thread of the site, and ``/healthz`` hung for as long as they were held.
-This worker reads requests in its event loop instead, without blocking:
+reading the request and writing the answer: twenty connections that send half a request
+head (or nothing), or that read their answers slowly, took every thread of the site, and
+``/healthz`` hung for as long as they were held.  This worker reads requests and writes
+answers in its event loop instead, without blocking; a thread only runs the application:
 
 - A connection gets a thread only once its request head, and a body of up to
   ``MAX_BUFFERED_BODY`` bytes, has arrived.  Until then it costs a file descriptor and a
@@ -11,9 +12,13 @@ This worker reads requests in its event loop instead, without blocking:
   connection being accepted (of its first byte, on a kept-alive connection); a head over
   ``MAX_HEAD`` bytes is answered 431.  A larger body or a chunked one is left to the
   thread, and the connection is closed after the answer rather than drained.
-- Writes to a client time out after ``send_timeout`` seconds, so a client that stops
-  reading its answer holds a thread for at most that long; connections are closed in the
-  event loop (RFC 9112's lingering close), never by a thread waiting on the client.
+- What a thread writes goes to memory (:class:`HeldAnswer`); the event loop sends it as the
+  client takes it, and closes a connection that takes nothing for ``send_timeout`` seconds.
+  The next request on a connection (kept alive or pipelined) is read only once the answer
+  before it has gone, so a connection never holds more than one answer.  A worker holds at
+  most ``MAX_UNSENT`` bytes of answers not yet taken; beyond, the connection that has
+  taken nothing for the longest is closed.  Connections are closed in the event loop too
+  (RFC 9112's lingering close), never by a thread waiting on the client.
 - A worker accepts new connections only while it has a free thread.  Searching holds
   Python's interpreter lock, so a worker's threads share one core: with gunicorn's default,
   eight clients connecting at once went to one worker, which served everything while the
@@ -23,7 +28,7 @@ This worker reads requests in its event loop instead, without blocking:
   the worker's threads from the start; a connection that stays silent reaches a worker
   only after ``DEFER_ACCEPT`` seconds, and then costs it nothing but a file descriptor.
 
-Measurements behind these choices are in ``docs/slow-clients.md``.
+Measurements behind these choices: ``scripts/bench slow-clients``, in ``docs/benchmarks.md``.
 """
 
 import errno
@@ -31,13 +36,15 @@ import os
 import re
 import socket
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from html import unescape
+from typing import NamedTuple
 from functools import partial
-from selectors import EVENT_READ
+from selectors import EVENT_READ, EVENT_WRITE
 
 import gunicorn
 from gunicorn.http2 import negotiation
-from gunicorn.workers.gthread import _DEFER, STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
+from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
 # This class overrides gunicorn's threaded worker below its public API (its connection
 # object, poller, keep-alive queue and thread hand-over): refuse a gunicorn it was not written for.
@@ -49,6 +56,9 @@ MAX_BUFFERED_BODY = 16 * 1024  # the site takes no request bodies: a larger one 
 # Bytes of unfinished requests a worker holds at most: beyond, the oldest unfinished one is
 # dropped (408), so a thousand connections each sending a large head cannot grow a worker.
 MAX_BUFFERED = 16 * 1024 * 1024
+# Bytes of answers not yet taken by their clients that a worker holds at most (an answer
+# shared by several connections, such as the cached sitemap, counts once).
+MAX_UNSENT = 128 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 DEFER_ACCEPT = 5  # seconds the kernel holds a silent new connection back (about 7 s, by its retries)
 LINGER = 2.0  # seconds a closing connection may take to finish sending (RFC 9112, section 9.6)
@@ -56,13 +66,31 @@ ACCEPT_PAUSE = 1.0  # seconds without accepting when the process is out of file 
 
 _END_OF_HEAD = re.compile(rb"\r?\n\r?\n")
 _LEADING_BLANK_LINES = re.compile(rb"^(?:\r?\n)+")
-_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\S*)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
-_TRANSFER_ENCODING = re.compile(rb"^transfer-encoding[ \t]*:", re.IGNORECASE | re.MULTILINE)
+# No space before the colon, as RFC 9112 (and gunicorn) require: "Content-Length : 5" is not one.
+_CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_TRANSFER_ENCODING = re.compile(rb"^transfer-encoding:", re.IGNORECASE | re.MULTILINE)
+_EXPECT = re.compile(rb"^expect:", re.IGNORECASE | re.MULTILINE)
 
-TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\n"
-                  b"Content-Length: 48\r\n\r\nThe request did not arrive in time; send again.\n")
-TOO_LARGE_ANSWER = (b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n"
-                    b"Content-Type: text/plain\r\nContent-Length: 33\r\n\r\nThe request's head is too large.\n")
+def plain_answer(status: str, text: str) -> bytes:
+    """A whole HTTP answer in plain text, with the site's security headers, closing the connection."""
+    body = (text + "\n").encode("utf-8")
+    return (f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'"
+            f"\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n").encode("latin-1") + body
+
+
+def plain_error(html_answer: bytes) -> bytes:
+    """gunicorn's HTML answer to an invalid request, as the same status in plain text."""
+    head, _, body = html_answer.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[1]
+    page = re.sub(r"(?s)<title>.*?</title>|<h1>.*?</h1>", " ", body.decode("latin-1"))  # the reason, twice
+    detail = " ".join(unescape(re.sub(r"<[^>]*>", " ", page)).split())
+    reason = status.split(" ", 1)[1] if " " in status else status
+    return plain_answer(status, f"{reason}: {detail}" if detail else reason)
+
+
+TIMEOUT_ANSWER = plain_answer("408 Request Timeout", "The request did not arrive in time; send it again.")
+TOO_LARGE_ANSWER = plain_answer("431 Request Header Fields Too Large", "The request's head is too large.")
 
 
 def seconds_setting(name: str, default: float) -> float:
@@ -74,14 +102,22 @@ def seconds_setting(name: str, default: float) -> float:
     return value if value > 0 else default
 
 
-def request_extent(data, scanned: int = 0) -> tuple[int, bool] | None:
+class Extent(NamedTuple):
+    """Where a request ends in the bytes read so far."""
+
+    head: int  # bytes up to the end of the head
+    end: int  # bytes to wait for: the head, and the body when it is bounded
+    bounded: bool  # whether the whole request is waited for here
+
+
+def request_extent(data, scanned: int = 0) -> Extent | None:
     """Where the first request in ``data`` ends, once its head is complete (else None).
 
-    Returns (bytes to wait for, whether the body is bounded): the head plus a
-    ``Content-Length`` body of at most MAX_BUFFERED_BODY bytes; for a chunked or larger
-    body, or an unreadable length, only the head (gunicorn's parser then decides).
-    ``scanned``: bytes already known to hold no end of head (a head trickling in is not
-    scanned again from its start at every read).
+    A ``Content-Length`` body of at most MAX_BUFFERED_BODY bytes is waited for; a chunked or
+    larger body, an unreadable length, or ``Expect`` (the client waits for ``100 Continue``
+    before sending its body) are not: the request goes on at the end of its head, and
+    gunicorn's parser decides. ``scanned``: bytes already known to hold no end of head (a
+    head trickling in is not scanned again from its start at every read).
     """
     start = _LEADING_BLANK_LINES.match(data)
     offset = start.end() if start else 0
@@ -89,14 +125,43 @@ def request_extent(data, scanned: int = 0) -> tuple[int, bool] | None:
     if end is None:
         return None
     head = data[offset:end.start()]
-    if _TRANSFER_ENCODING.search(head):
-        return end.end(), False
+    if _TRANSFER_ENCODING.search(head) or _EXPECT.search(head):
+        return Extent(end.end(), end.end(), False)
     lengths = _CONTENT_LENGTH.findall(head)
     if not lengths:
-        return end.end(), True
+        return Extent(end.end(), end.end(), True)
     if len(set(lengths)) != 1 or not lengths[0].isdigit() or int(lengths[0]) > MAX_BUFFERED_BODY:
-        return end.end(), False
-    return end.end() + int(lengths[0]), True
+        return Extent(end.end(), end.end(), False)
+    return Extent(end.end(), end.end() + int(lengths[0]), True)
+
+
+class HeldAnswer:
+    """Stands for the client's socket in a thread: what is written is kept, for the event loop
+    to send as the client takes it, so a thread never waits on a client."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.chunks: list = []
+
+    def sendall(self, data) -> None:
+        if data:
+            self.chunks.append(data if isinstance(data, bytes) else bytes(data))
+
+    def send(self, data) -> int:
+        self.sendall(data)
+        return len(data)
+
+    def setblocking(self, flag) -> None:
+        pass  # the thread never writes to the socket itself
+
+    def settimeout(self, value) -> None:
+        pass
+
+    def gettimeout(self):
+        return 0.0
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
 
 
 class BalancedThreadWorker(ThreadWorker):
@@ -105,11 +170,14 @@ class BalancedThreadWorker(ThreadWorker):
         self.in_flight = 0  # requests handed to the thread pool and not finished
         self.reading: OrderedDict[TConn, None] = OrderedDict()  # requests arriving, oldest first
         self.buffered = 0  # bytes held for the requests arriving
+        self.writing: OrderedDict[TConn, float] = OrderedDict()  # answers going out -> deadline, oldest first
+        self.unsent = 0  # bytes of answers not yet taken, each object counted once
+        self.unsent_objects: dict[int, list] = {}  # id -> [the bytes object, connections holding it]
         self.closing: OrderedDict[TConn, float] = OrderedDict()  # lingering close -> deadline
         self.accept_paused_until = 0.0
         self.header_timeout = seconds_setting("WEB_HEADER_TIMEOUT", 10.0)
         self.send_timeout = seconds_setting("WEB_SEND_TIMEOUT", 20.0)
-        # Everything here runs on the main thread, except handle() and handle_request().
+        # Everything here runs on the main thread, except handle() and handle_error().
 
     def init_process(self):
         for listener in self.sockets:
@@ -186,20 +254,18 @@ class BalancedThreadWorker(ThreadWorker):
 
     def _check_request(self, conn) -> None:
         extent = conn.extent if conn.scanned < 0 else request_extent(conn.buffer, conn.scanned)
-        if extent is None:
+        if extent is None or extent.head > MAX_HEAD:
             conn.scanned = len(conn.buffer)
             if len(conn.buffer) > MAX_HEAD:
                 self._stop_reading(conn)
                 self._answer_and_close(conn, TOO_LARGE_ANSWER)
             return
         conn.extent, conn.scanned = extent, -1  # the head is complete: only the body is awaited
-        needed, bounded = extent
-        if bounded and len(conn.buffer) < needed:
+        if extent.bounded and len(conn.buffer) < extent.end:
             return  # the body is on its way
         self._stop_reading(conn)
         conn.pending, conn.buffer = bytes(conn.buffer), None
-        conn.bounded = bounded
-        conn.sock.setblocking(True)
+        conn.bounded = extent.bounded
         self.enqueue_req(conn)
 
     def _stop_reading(self, conn) -> None:
@@ -224,21 +290,30 @@ class BalancedThreadWorker(ThreadWorker):
         self._update_accepting()
 
     def handle(self, conn):
-        """In a thread: the request read so far goes to gunicorn's parser first."""
-        pending = getattr(conn, "pending", None)
-        if pending is not None:
-            conn.pending = None
+        """In a thread: the request read so far goes to gunicorn's parser first, and the
+        answer to memory (the event loop sends it)."""
+        if not getattr(conn, "ours", False):
+            return super().handle(conn)
+        sock = conn.sock
+        if conn.pending is not None:
             conn.init()
-            conn.parser.unreader.unread(pending)
-        return super().handle(conn)
-
-    def handle_request(self, req, conn):
-        conn.sock.settimeout(self.send_timeout)
+            conn.parser.unreader.unread(conn.pending)
+            conn.pending = None
+        # The request is all here; should gunicorn's parser want more than was read (a body
+        # left to it), a read from the client waits no longer than a head may take.
+        sock.settimeout(self.header_timeout)
+        conn.sock = HeldAnswer(sock)
         try:
-            return super().handle_request(req, conn)
-        except TimeoutError:
-            self.log.info("a client did not take its answer within %s s; connection closed", self.send_timeout)
-            return False
+            return super().handle(conn)
+        finally:
+            conn.answer, conn.sock = conn.sock.chunks, sock
+
+    def handle_error(self, req, client, addr, exc):
+        """gunicorn's answer to a request that is not valid HTTP, as plain text with the site's
+        security headers instead of an HTML page without them."""
+        held = HeldAnswer(client.sock if isinstance(client, HeldAnswer) else client)
+        super().handle_error(req, held, addr, exc)
+        client.sendall(plain_error(b"".join(held.chunks)))
 
     def _keepalive_after(self, conn, keepalive):
         if not getattr(conn, "bounded", True):
@@ -246,10 +321,9 @@ class BalancedThreadWorker(ThreadWorker):
         return super()._keepalive_after(conn, keepalive)
 
     def finish_request(self, conn, fs):
-        """Back on the main thread: keep the connection for its next request, or close it."""
+        """Back on the main thread: send the answer, then keep the connection or close it."""
         self.in_flight -= 1
-        if not getattr(conn, "ours", False) or (not fs.cancelled() and fs.exception() is None
-                                                and fs.result() is _DEFER):
+        if not getattr(conn, "ours", False):
             super().finish_request(conn, fs)
             self._update_accepting()
             return
@@ -258,25 +332,103 @@ class BalancedThreadWorker(ThreadWorker):
         except Exception:
             keep = False
         try:
-            if not keep:
-                self._close(conn)
-                return
             conn.sock.setblocking(False)
-            ahead = conn.parser.unreader.take_buffered()
-            if ahead:  # a pipelined request: read the rest of it here
-                self._start_reading(conn, ahead, time.monotonic() + self.header_timeout)
-                self._check_request(conn)
-                return
-            conn.set_timeout()
-            if not self.alive:
-                conn.timeout = min(conn.timeout, time.monotonic() + STOP_KEEPALIVE_LINGER)
-            self.keepalived_conns.append(conn)
-            self.poller.register(conn.sock, EVENT_READ, partial(self.on_client_socket_readable, conn))
+            answer, conn.answer = getattr(conn, "answer", None) or [], None
+            self._start_writing(conn, answer, keep)
         except Exception:
-            self._stop_reading(conn)
-            self._close(conn, graceful=False)
+            self.log.exception("could not send an answer")
+            self._abandon(conn)
         finally:
             self._update_accepting()
+
+    def _after_answer(self, conn, keep: bool) -> None:
+        """The answer has gone: read the next request (pipelined or kept alive), or close."""
+        if not keep:
+            self._close(conn)
+            return
+        ahead = conn.parser.unreader.take_buffered()
+        if ahead:  # a pipelined request: read the rest of it here
+            self._start_reading(conn, ahead, time.monotonic() + self.header_timeout)
+            self._check_request(conn)
+            return
+        conn.set_timeout()
+        if not self.alive:
+            conn.timeout = min(conn.timeout, time.monotonic() + STOP_KEEPALIVE_LINGER)
+        self.keepalived_conns.append(conn)
+        self.poller.register(conn.sock, EVENT_READ, partial(self.on_client_socket_readable, conn))
+
+    # --- writing answers -----------------------------------------------------------------------
+    def _start_writing(self, conn, chunks: list, keep: bool) -> None:
+        conn.out = deque([chunk, 0] for chunk in chunks)
+        conn.keep = keep
+        for chunk in chunks:
+            self._hold(chunk)
+        self._write(conn)
+        if conn.out:  # the client has not taken it all: wait for it in the loop
+            self.writing[conn] = time.monotonic() + self.send_timeout
+            self.poller.register(conn.sock, EVENT_WRITE, partial(self._on_writable, conn))
+            while self.unsent > MAX_UNSENT and self.writing:
+                self._abandon(next(iter(self.writing)))
+        else:
+            self._after_answer(conn, keep)
+
+    def _on_writable(self, conn, _sock) -> None:
+        if self._write(conn):
+            self.writing.move_to_end(conn)  # oldest first: the order of the deadlines
+            self.writing[conn] = time.monotonic() + self.send_timeout
+        if not conn.out:
+            self.writing.pop(conn, None)
+            self.poller.unregister(conn.sock)
+            self._after_answer(conn, conn.keep)
+
+    def _write(self, conn) -> bool:
+        """Send what the socket takes now; whether anything went."""
+        sent_any = False
+        while conn.out:
+            chunk, offset = entry = conn.out[0]
+            try:
+                sent = conn.sock.send(memoryview(chunk)[offset:])
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                conn.out.clear()  # the client has gone: nothing more to send
+                conn.keep = False
+                break
+            sent_any = True
+            if offset + sent < len(chunk):
+                entry[1] = offset + sent
+                break
+            conn.out.popleft()
+            self._release_chunk(chunk)
+        return sent_any
+
+    def _hold(self, chunk) -> None:
+        held = self.unsent_objects.get(id(chunk))
+        if held is None:
+            self.unsent_objects[id(chunk)] = [chunk, 1]
+            self.unsent += len(chunk)
+        else:
+            held[1] += 1
+
+    def _release_chunk(self, chunk) -> None:
+        held = self.unsent_objects[id(chunk)]
+        held[1] -= 1
+        if not held[1]:
+            del self.unsent_objects[id(chunk)]
+            self.unsent -= len(chunk)
+
+    def _abandon(self, conn) -> None:
+        """Close a connection whose client does not take its answer (or that failed)."""
+        if self.writing.pop(conn, None) is not None:
+            try:
+                self.poller.unregister(conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass
+        for chunk, _offset in getattr(conn, "out", None) or ():
+            self._release_chunk(chunk)
+        conn.out = None
+        self._stop_reading(conn)
+        self._close(conn, graceful=False)
 
     # --- closing -----------------------------------------------------------------------------
     def _time_out(self, conn) -> None:
@@ -348,6 +500,8 @@ class BalancedThreadWorker(ThreadWorker):
                 conn.deadline = min(conn.deadline, now + STOP_KEEPALIVE_LINGER)
         while self.reading and next(iter(self.reading)).deadline <= now:
             self._time_out(next(iter(self.reading)))
+        while self.writing and next(iter(self.writing.values())) <= now:
+            self._abandon(next(iter(self.writing)))
         while self.closing and next(iter(self.closing.values())) <= now:
             conn, _deadline = self.closing.popitem(last=False)
             try:

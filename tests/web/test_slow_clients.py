@@ -106,7 +106,7 @@ class SlowClient:
         while pending and time.monotonic() < deadline:
             for s in list(pending):
                 try:
-                    while data := s.recv(65536):  # a 408 answer may come before the end
+                    while s.recv(65536):  # a 408 answer may come before the end
                         pass
                 except BlockingIOError:
                     continue
@@ -126,7 +126,7 @@ class SlowClient:
 @pytest.fixture(scope="module")
 def site(web_index):
     port = free_port()
-    with running_site(web_index, port, "slow-clients-", RATE_LIMIT="off") as base:
+    with running_site(web_index, port, "slow-clients-", RATE_LIMIT="off"):
         yield port
 
 
@@ -208,6 +208,113 @@ def test_large_unfinished_heads_cannot_grow_a_worker_without_bound(web_index):
                 s.close()
 
 
+def slow_reader(port: int, requests: int) -> socket.socket:
+    """A connection with a small receive window that asks for many answers at once."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /embed.js HTTP/1.1\r\nHost: localhost\r\n\r\n" * requests)
+    return s
+
+
+def test_clients_that_read_slowly_or_never_hold_no_thread(web_index):
+    """Twelve connections ask for 200 pipelined answers of 19 KB and read 2 KB a second, twelve
+    more never read: no thread waits on them (answers are sent by the event loop, one at a time
+    per connection), the site answers as before, and a client that takes nothing for
+    WEB_SEND_TIMEOUT is dropped. Before, twenty such connections stopped the site."""
+    port = free_port()
+    with running_site(web_index, port, "slow-readers-", RATE_LIMIT="off", WEB_SEND_TIMEOUT="3"):
+        probe(port, 3, 0.0)
+        before = probe(port, 6, 0.05)
+        readers = [slow_reader(port, 200) for _ in range(12)]
+        idle = [slow_reader(port, 200) for _ in range(12)]
+        stop = threading.Event()
+        received = {id(s): 0 for s in readers + idle}
+
+        def read_slowly(s):
+            while not stop.wait(0.25):
+                try:
+                    received[id(s)] += len(s.recv(500))
+                except OSError:
+                    return
+        threads = [threading.Thread(target=read_slowly, args=(s,), daemon=True) for s in readers]
+        for thread in threads:
+            thread.start()
+        try:
+            started = time.monotonic()
+            # At first the server serves the pipelined requests as fast as the kernel's send
+            # buffers take the answers (a few MB a connection on loopback): a burst of
+            # requests like any other, which delays a probe (it must still answer), and then
+            # every answer waits in the event loop for its reader and no thread is held.
+            status, first = timed_get(port, "/healthz")
+            assert status == 200 and first < 5, first
+            time.sleep(max(0.0, started + 2 - time.monotonic()))
+            during = []
+            while time.monotonic() < started + 10:
+                during += probe(port, 1, 0.2)
+            assert statistics.median(during) <= 3 * statistics.median(before) + 0.02, (before, during)
+            assert max(during) < 1.0, max(during)
+            stop.set()
+            for thread in threads:
+                thread.join(5)
+            # Now none reads: each is dropped once it has taken nothing for 3 s. Draining shows
+            # the end of the connection, long before 200 answers (3.8 MB) have come.
+            for s in readers + idle:
+                s.settimeout(20)
+                try:
+                    while chunk := s.recv(65536):
+                        received[id(s)] += len(chunk)
+                except OSError:
+                    pass  # reset: dropped as well
+            assert all(n < 200 * 19_000 for n in received.values()), max(received.values())
+        finally:
+            stop.set()
+            for s in readers + idle:
+                s.close()
+
+
+def raw_exchange(port: int, data: bytes, timeout: float = 5) -> tuple[bytes, float]:
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    started = time.monotonic()
+    try:
+        s.sendall(data)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        return answer, time.monotonic() - started
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("data, status", [
+    (b"get /api/v1/search HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),  # gunicorn's own 400
+    (b"GET /api/v1/search?q=\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),
+    (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(120)) + b"\r\n",
+     b"431"),
+    (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n", b"431"),
+    (b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Length : 5\r\n\r\n", b"400"),
+])
+def test_requests_that_are_not_valid_http_get_a_prompt_plain_answer(site, data, status):
+    """What gunicorn refuses before the site sees it is answered at once, in plain text with the
+    site's security headers (gunicorn's own page is HTML without them); a head over 32 KiB is
+    refused even when it arrives whole."""
+    answer, seconds = raw_exchange(site, data)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 " + status), head[:100]
+    assert seconds < 2
+    assert b"Content-Type: text/plain" in head and b"X-Content-Type-Options: nosniff" in head
+    assert b"Content-Security-Policy: default-src 'none'" in head
+    assert b"<" not in body
+
+
+def test_a_client_that_expects_100_continue_is_answered_at_once(site):
+    answer, seconds = raw_exchange(site, b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\n"
+                                         b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+    assert seconds < 2, seconds  # not the 408 of a body awaited for 10 s
+    assert b"405" in answer.split(b"\r\n\r\n")[0] or b"405" in answer
+
+
 def test_pipelined_and_split_requests_are_each_answered(site):
     """Requests read in the event loop reach gunicorn's parser whole: two pipelined on one
     connection, and one sent in pieces, are answered like any other."""
@@ -239,13 +346,15 @@ HEAD = b"POST / HTTP/1.1\r\nHost: x\r\n"
 
 @pytest.mark.parametrize("data, expected", [
     (b"GET / HTTP/1.1\r\nHost: x\r\n", None),
-    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", (27, True)),
-    (b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", (29, True)),  # blank lines before a request are allowed
-    (HEAD + b"Content-Length: 5\r\n\r\nab", (len(HEAD) + 21 + 5, True)),  # wait for the rest of the body
-    (HEAD + b"content-length:  5 \r\n\r\n", (len(HEAD) + 23 + 5, True)),
-    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n", (len(HEAD) + 30, False)),
-    (HEAD + b"Content-Length: %d\r\n\r\n" % (MAX_BUFFERED_BODY + 1), (len(HEAD) + 25, False)),
-    (HEAD + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\n", (len(HEAD) + 40, False)),
+    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", (27, 27, True)),
+    (b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", (29, 29, True)),  # blank lines before a request are allowed
+    (HEAD + b"Content-Length: 5\r\n\r\nab", (len(HEAD) + 21, len(HEAD) + 21 + 5, True)),  # the rest is awaited
+    (HEAD + b"content-length:  5 \r\n\r\n", (len(HEAD) + 23, len(HEAD) + 23 + 5, True)),
+    (HEAD + b"Content-Length : 5\r\n\r\n", (len(HEAD) + 22, len(HEAD) + 22, True)),  # not a length: gunicorn says 400
+    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n", (len(HEAD) + 30, len(HEAD) + 30, False)),
+    (HEAD + b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n", (len(HEAD) + 43, len(HEAD) + 43, False)),
+    (HEAD + b"Content-Length: %d\r\n\r\n" % (MAX_BUFFERED_BODY + 1), (len(HEAD) + 25, len(HEAD) + 25, False)),
+    (HEAD + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\n", (len(HEAD) + 40, len(HEAD) + 40, False)),
 ])
 def test_where_a_request_ends(data, expected):
     assert request_extent(bytearray(data)) == expected
