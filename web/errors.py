@@ -60,6 +60,15 @@ def _error_page(status: int, title: str, message: str, extra: dict | None = None
     return response
 
 
+# Addresses read by programs that show no HTML page: their errors are plain text, whether
+# the view raised them or routing did (a wrong method, a path below them).
+PLAIN_TEXT_PATHS = ("/search.atom", "/opensearch.xml", "/sitemap.xml", "/robots.txt")
+
+
+def wants_plain_text(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PLAIN_TEXT_PATHS)
+
+
 def plain_error(status: int, message: str, headers=None):
     """An error as plain text, for addresses read by programs that show no HTML (feed readers,
     a browser's search engine settings, crawlers)."""

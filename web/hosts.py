@@ -15,7 +15,8 @@ request header is replaced, so a client cannot move the site's links.
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
+from werkzeug.utils import redirect
 
 from .settings import setting, split_list
 
@@ -98,13 +99,17 @@ def external(endpoint: str, **values) -> str:
 
 
 def public_location(response):
-    """An absolute ``Location`` that werkzeug built from the request (the slash redirects)
-    is moved to the public address."""
+    """A redirect to an absolute address (werkzeug builds the slash redirects from the request's
+    host and scheme) goes to the same path on the public address, in its header and its page."""
     location = response.headers.get("Location")
-    if location and "://" in location:
-        parts = urlsplit(location)
-        if parts.netloc == request.host:
-            response.headers["Location"] = origin() + parts.path + (f"?{parts.query}" if parts.query else "")
+    if not location or "://" not in location.split("?", 1)[0]:
+        return response
+    parts = urlsplit(location)
+    public = origin() + parts.path + (f"?{parts.query}" if parts.query else "")
+    if public != location:
+        response.headers["Location"] = public
+        if 300 <= response.status_code < 400:
+            response.set_data(redirect(public, response.status_code).get_data())
     return response
 
 

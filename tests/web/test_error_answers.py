@@ -124,6 +124,17 @@ def test_feed_and_opensearch_errors_are_plain_text(client, path):
     assert text.startswith("Bad Request:") and "<" not in text
 
 
+@pytest.mark.parametrize("method, path, status", [
+    ("PUT", "/search.atom", 405), ("DELETE", "/sitemap.xml", 405), ("POST", "/robots.txt", 405),
+    ("TRACE", "/opensearch.xml", 405), ("GET", "/search.atom/x", 404), ("GET", "/sitemap.xml/", 404)])
+def test_routing_errors_on_feed_addresses_are_plain_text(client, method, path, status):
+    response = client.open(path, method=method)
+    assert response.status_code == status and response.mimetype == "text/plain"
+    assert "<" not in response.get_data(as_text=True)
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
+
+
 def test_a_rate_limited_feed_answers_plain_text_with_retry_after(web_index):
     from web import create_app
 

@@ -9,6 +9,8 @@ from http.client import HTTPConnection
 import pytest
 from lxml import etree
 
+from web.hosts import host_name
+
 from .conftest import HOSTILE_ID
 from .site_server import free_port, running_site
 
@@ -59,6 +61,18 @@ def test_a_host_that_is_not_allowed_gets_400(public_app, path, host):
     assert response.mimetype == "text/plain"
     assert "evil" not in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "LOCALHOST:1", "localhost.", "[::1]:9", "Archive.Example.org"])
+@pytest.mark.parametrize("path, target", [("/en", "/en/"), ("/es", "/es/"), ("/en//search", "/en/search"),
+                                          ("/es//help", "/es/help")])
+def test_redirects_name_the_public_address_in_their_header_and_page(public_app, host, path, target):
+    response = public_app.test_client().get(path, headers={"Host": host})
+    assert response.status_code == 308 and response.headers["Location"] == PUBLIC + target
+    body = response.get_data(as_text=True)
+    assert f'href="{PUBLIC}{target}"' in body
+    name = host_name(host)  # "[::1]", "localhost", "archive.example.org" (the public one itself)
+    assert name not in body.lower().replace(PUBLIC, ""), body
 
 
 def test_the_slash_redirect_and_etags_use_the_public_address(public_app):
@@ -117,7 +131,7 @@ def test_a_public_url_that_is_not_an_http_address_is_refused_at_start(web_index,
 @pytest.fixture(scope="module")
 def served(web_index):
     port = free_port()
-    with running_site(web_index, port, "hosts-") as base:
+    with running_site(web_index, port, "hosts-"):
         yield port
 
 
