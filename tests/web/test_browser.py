@@ -8,14 +8,13 @@ go to test-artifacts/screenshots/.
 """
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
 
 
 from .conftest import compile_catalogs
-from .site_server import ARTIFACTS, running_site
+from .site_server import ARTIFACTS, free_port, running_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -31,17 +30,11 @@ expect = sync_api.expect
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(web_index):
     """The site under gunicorn, started the way scripts/serve starts it, on a free port."""
     compile_catalogs()
-    with running_site(web_index, _free_port(), "") as base:
+    with running_site(web_index, free_port(), "") as base:
         yield base
 
 

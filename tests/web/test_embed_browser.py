@@ -10,7 +10,6 @@ scripts, connections and frames from the archive's origin only (default-src 'non
 import functools
 import http.server
 import re
-import socket
 import threading
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 
 from .conftest import HOSTILE_ID, compile_catalogs
-from .site_server import ARTIFACTS, running_site
+from .site_server import ARTIFACTS, free_port, running_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,12 +29,6 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 expect = sync_api.expect
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class HostHandler(http.server.SimpleHTTPRequestHandler):

@@ -81,7 +81,7 @@ def test_a_full_table_forgets_the_least_active_client_first():
 def limited_site(web_index):
     port = free_port()
     with running_site(web_index, port, "ratelimit-", WEB_WORKERS="3", RATE_LIMIT="120/minute",
-                      RATE_LIMIT_BURST=str(BURST)) as base:
+                      RATE_LIMIT_BURST=str(BURST)):
         yield port
 
 

@@ -26,13 +26,9 @@ import pytest
 from index.config import PROJECT_ROOT, SAMPLES_DIR
 from tests.helpers import run_reindex
 
+from .site_server import free_port
+
 WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def worker_pids(master: int) -> set[int]:
@@ -54,7 +50,7 @@ class Server:
 
     def __init__(self, index_dir: Path, log: Path, workers: int = WORKERS, threads: int = 4, args=(),
                  max_requests: int = 0):
-        self.port = _free_port()
+        self.port = free_port()
         self.log = log
         self.workers = workers
         env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(self.port), "HOST": "127.0.0.1",
