@@ -5,7 +5,7 @@ PUBLIC_URL            the address visitors use, for absolute links (http://HOST:
 WEB_WORKERS           worker processes (also read from WEB_CONCURRENCY); default 2 x cores + 1
 WEB_THREADS           threads per worker (4)
 WEB_HEADER_TIMEOUT    seconds a client has to send a request once connected (10; web/worker.py)
-WEB_SEND_TIMEOUT      seconds a write of an answer may wait for a client to read (20)
+WEB_SEND_TIMEOUT      seconds a client may take none of its answer before it is dropped (20)
 WEB_MAX_CONNECTIONS   open connections per worker, idle ones included (1000)
 WEB_TIMEOUT           seconds before a silent worker is restarted (30)
 WEB_MAX_REQUESTS      requests after which a worker is replaced, to bound memory (2000; 0 = never)
