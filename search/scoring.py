@@ -10,6 +10,12 @@ their postings rather than an archive-sized pair of arrays each).  The scores ar
 Whoosh's BM25F, computed the same way (same IDF, same lossy field lengths, same boosts),
 so rankings do not change; ``tests/test_scoring.py`` compares both on every query type.
 
+Year and date ranges (``NumericRange`` on a plain ``NUMERIC`` field) are read from the field's
+column of per-document values, one comparison over the archive: Whoosh would expand each range
+into its tiered terms, looking each up in the term index of every segment, and walk their
+postings in Python (about a millisecond a range on the sample archive, more than an ordinary
+search).  ``Every`` (the documents a nested ``-word`` is taken from) is the live documents.
+
 Query types without a fast path here (prefixes, wildcards...) are matched by Whoosh's own
 matcher, so every query still works.  Decoded posting lists and phrase matches cannot
 change within an index generation: they are kept in a cache bounded in bytes.
@@ -17,6 +23,7 @@ change within an index generation: they are kept in a cache bounded in bytes.
 
 import os
 import threading
+from functools import lru_cache
 from itertools import accumulate
 from math import log
 from pickle import loads
@@ -24,8 +31,9 @@ from pickle import loads
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.fields import NUMERIC
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, tiered_ranges
 
 from index.segments import PostingArrays
 
@@ -100,6 +108,7 @@ class GenerationScorer:
         self.live = bits_to_mask(live, self.size)
         self.cache = ByteCache(int(cache_mb * 1024 * 1024))
         self._norms: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray | None] = {}
         self._lock = threading.Lock()
         self.folder = folder  # the generation's directory, where segments may have their PostingArrays
         self._arrays: dict[str, PostingArrays | None] = {}
@@ -130,6 +139,40 @@ class GenerationScorer:
         with self._lock:
             self._norms[fieldname] = norm
         return norm
+
+    def column(self, searcher, fieldname: str) -> "np.ndarray | None":
+        """Every document's value of a plain ``NUMERIC`` integer field, in Whoosh's sortable form
+        (the order its range terms follow), or None when a range over the field must be left to
+        Whoosh: another kind of field (a ``DATETIME``, a float), no column, or a document without
+        a value (its column holds the default, and no term of the field matches it).  A column
+        holds one value a document: the fields ranges are read from have one (a release's year,
+        its day)."""
+        if fieldname in self._columns:
+            return self._columns[fieldname]
+        field = searcher.schema[fieldname] if fieldname in searcher.schema else None
+        values = None
+        if type(field) is NUMERIC and field.numtype is int and field.bits <= 32 and not field.decimal_places:
+            values = np.empty(self.size, np.int64)
+            for leaf, offset in searcher.leaf_searchers():
+                reader = leaf.reader()
+                count = reader.doc_count_all()
+                preload_columns(reader, (fieldname,))
+                if not reader.has_column(fieldname):
+                    values = None
+                    break
+                column = reader.column_reader(fieldname, translate=False)  # the sortable values
+                values[offset:offset + count] = np.fromiter(column, np.int64, count)
+            if values is not None and (values == field.default).any():
+                values = None
+        with self._lock:
+            self._columns[fieldname] = values
+        return values
+
+    def columns(self, searcher) -> None:
+        """Read the column of every field whose ranges are evaluated from it (see :meth:`column`)."""
+        for name in searcher.schema.names():
+            if type(searcher.schema[name]) is NUMERIC:
+                self.column(searcher, name)
 
     # --- postings -----------------------------------------------------------------------
     def postings(self, searcher, fieldname: str, text: str) -> Postings:
@@ -267,7 +310,43 @@ class GenerationScorer:
             return Matches(child.mask, np.where(child.mask, node.score, 0.0))
         if node is wq.NullQuery:
             return self._empty()
-        return self._whoosh(searcher, node)
+        found = self._filter(searcher, node)
+        return found if found is not None else self._whoosh(searcher, node)
+
+    def _filter(self, searcher, node) -> "Matches | None":
+        """A node that matches by document values, each match scoring the same (a year or date
+        range, every document), without Whoosh's matcher; None for any other node."""
+        if isinstance(node, wq.NumericRange):
+            return self._range(searcher, node)
+        if type(node) is wq.Every and node.fieldname is None:  # Whoosh's list matcher scores a zero boost as 1
+            return Matches(self.live.copy(), np.where(self.live, float(node.boost or 1.0), 0.0))
+        return None
+
+    def _range(self, searcher, node: wq.NumericRange) -> "Matches | None":
+        """A year or date range, from the field's column; None: Whoosh's matcher is needed.
+
+        Whoosh splits a range into tiered term ranges (fine at the ends, coarse in the middle)
+        and matches the documents having a term in any of them, each scoring the range's boost
+        (``constantscore``, the default).  The same term ranges are taken here as intervals of
+        the field's sortable values: one comparison over the column, two or more only where
+        Whoosh's split does not cover one interval (a start past the end covers none).  Under a
+        boost of 0 or less Whoosh's union of the terms keeps no document, unless the range is
+        one term: such ranges are left to it, as are those without a column.
+        """
+        if not node.constantscore or not node.boost > 0:
+            return None
+        values = self.column(searcher, node.fieldname)
+        if values is None:
+            return None
+        spans = _intervals(searcher.schema[node.fieldname], node)
+        if spans is None:
+            return None
+        mask = np.zeros(self.size, bool)
+        for low, high in spans:
+            within = values >= low
+            within &= values <= high
+            mask |= within
+        return Matches(mask, np.where(mask, float(node.boost), 0.0))
 
     def _union(self, searcher, children) -> Matches:
         """An ``Or``: every child's documents, their scores added up in the children's order."""
@@ -363,6 +442,37 @@ class GenerationScorer:
                 out.mask[ids] = True
                 out.scores[ids] = scores
         return out
+
+
+def _intervals(field, node: wq.NumericRange) -> "tuple[tuple[int, int], ...] | None":
+    """The sortable values whose terms Whoosh's ``NumericRange`` matches, as intervals (ends
+    included, merged, in order), from the term ranges it builds (``_compile_query``); None where
+    Whoosh refuses the range (an end out of the field's bounds, not a number)."""
+    try:
+        start, end = (None if x is None else int(field.prepare_number(x)) for x in (node.start, node.end))
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    return _spans(field.bits, field.signed, field.shift_step, start, end, bool(node.startexcl), bool(node.endexcl))
+
+
+@lru_cache(maxsize=4096)  # the same ranges come back (a query's many copies of one, the next page)
+def _spans(bits: int, signed: bool, shift_step: int, start, end, startexcl: bool, endexcl: bool):
+    spans = []
+    for first, last, shift in tiered_ranges(int, bits, signed, start, end, shift_step, startexcl, endexcl):
+        # The terms of this shift from ``first >> shift`` to ``last >> shift``: each document's
+        # value is indexed at every shift as ``value >> shift``.
+        low, high = first >> shift, last >> shift
+        if not (0 <= low < 2 ** bits and 0 <= high < 2 ** bits):
+            return None  # Whoosh cannot write the term: its matcher raises
+        if low <= high:
+            spans.append((low << shift, ((high + 1) << shift) - 1))
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return tuple(merged)
 
 
 def _positions(value: bytes) -> list[int]:
