@@ -139,9 +139,10 @@ class Snapshot:
 
     def warm(self) -> None:
         """Compute now what the first searches would: the scorer with every field's length
-        norms, the date order, and the corrector's index of the vocabulary.  gunicorn's master
-        does this before it forks its workers (``web/gunicorn.conf.py``), so each worker starts
-        with them, and shares their memory."""
+        norms and the year and date columns that ranges are read from, the date order, and the
+        corrector's index of the vocabulary.  gunicorn's master does this before it forks its
+        workers (``web/gunicorn.conf.py``), so each worker starts with them, and shares their
+        memory."""
         if "scorer" not in self.__dict__:
             with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
                 try:
@@ -151,6 +152,7 @@ class Snapshot:
                 if scorer is not None:
                     for name in searcher.schema.scorable_names():
                         scorer.norm(searcher, name)
+                    scorer.columns(searcher)
                     for leaf, _ in searcher.leaf_searchers():
                         scorer.segment_arrays(leaf.reader())
             self.__dict__["scorer"] = scorer
