@@ -3,10 +3,10 @@
 The costliest queries that fit in the 500 characters a query may use -- hundreds of tokens
 that analyse to nothing, the same with misspellings, many misspellings and made-up words,
 OR branches, nested groups, glossary terms, country names, field prefixes, negations,
-phrases -- are each timed against an ordinary search in the same test, as a ratio of
-medians: the machine's speed and load cancel out, and a stage whose work grows with the
-query's tokens (rather than with its meaningful terms, capped) shows up as a ratio in the
-tens or hundreds.  Then what keeps them cheap is checked to change no ordinary result: the
+phrases, year and date ranges -- are each timed against an ordinary search in the same
+test, as a ratio of medians: the machine's speed and load cancel out, and a stage whose
+work grows with the query's tokens (rather than with its meaningful terms, capped) shows up
+as a ratio in the tens or hundreds.  Then what keeps them cheap is checked to change no ordinary result: the
 cap on terms and its notice, the glossary's one-pass matching, the corrector's shortcuts.
 """
 
@@ -99,6 +99,15 @@ WORST = {
     "negations": fitting(["migrants"] + [f"-w{i}" for i in range(200)]),
     "negated words": filled("-hurricane -earthquake -children -trafficking", head="migrants "),
     "phrases": filled('"climate change" "trata de personas"'),
+    # Year and date ranges: each is one term of the cap, and costs what a facet filter does.
+    "year ranges": "|".join(f"year:{1900 + i}.." for i in range(60))[:500],
+    "date ranges": "|".join(f"date:..20{i:02d}-12-31" for i in range(40))[:500],
+    "bare year ranges": " ".join(f"{1900 + i}..{2099 - i}" for i in range(45))[:500],
+    "one date range again and again": filled("date:2019-01-01..2019-06-30"),
+    "ranges and words": filled("migrants 2017..2019 trafficking date:2018-01-01.."),
+    "negated ranges": fitting(["migrants"] + [f"-{1900 + i}..{2099 - i}" for i in range(60)]),
+    "nested negated ranges": filled("(migrants -date:2019-01-01..2019-06-30)"),
+    "ranges or negated ranges": filled("year:2017..2018 OR -date:..2019-12-31", sep=" OR "),
 }
 
 
