@@ -195,6 +195,7 @@ class Compiler:
     def _all(self, nodes: list) -> list[wq.Query]:
         """Compile AND-ed nodes; runs of plain words are read together (glossary terms, place names)."""
         out: list[wq.Query] = []
+        filters = set()  # a field filter given twice (topic:x topic:x) matches the same releases
         i = 0
         while i < len(nodes):
             if isinstance(nodes[i], q.Word):
@@ -204,6 +205,12 @@ class Compiler:
                 out += self._run([n.text for n in nodes[i:end]])
                 i = end
                 continue
+            if isinstance(nodes[i], q.Field) and nodes[i].name != "title":
+                key = (nodes[i].name, fold(nodes[i].value).strip(), nodes[i].phrase)
+                if key in filters:
+                    i += 1
+                    continue  # its keywords would only be scored again, at the cost of another filter
+                filters.add(key)
             compiled = self._node(nodes[i])
             if compiled is not None:
                 out.append(compiled)

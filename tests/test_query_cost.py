@@ -95,6 +95,10 @@ WORST = {
     "country names": filled(COUNTRIES),
     "distinct country names": fitting(COUNTRY_NAMES),
     "field prefixes": filled(FIELDS),
+    # A topic filter also ranks by the topic's keywords (dozens of phrases): given again and
+    # again, it is one filter, not 32 times the phrases.
+    "one topic filter again and again": filled("topic:emergencies"),
+    "one topic filter in two languages": filled("topic:emergencies tema:emergencias Topic:Emergencies"),
     "distinct field prefixes": fitting(TOPIC_AND_COUNTRY_FIELDS),
     "negations": fitting(["migrants"] + [f"-w{i}" for i in range(200)]),
     "negated words": filled("-hurricane -earthquake -children -trafficking", head="migrants "),
