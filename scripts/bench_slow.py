@@ -6,7 +6,9 @@ of workers) with ``--worker-class`` and measured four ways:
 - quiet: one client alternating ``/healthz`` and searches no two alike;
 - load: eight keep-alive clients (wrk) on the same searches, for throughput and latency;
 - silent: ``--held`` connections opened and left silent, while the one client goes on;
-- trickling: as many connections sending a request head one line a second.
+- trickling: as many connections sending a request head one line a second;
+- reading slowly: a tenth as many asking for 200 pipelined answers of ``/embed.js`` (19 KB)
+  with a 2 KB receive window, and reading 2 KB a second.
 
 For the held connections it reports how long the first ``/healthz`` took once they were
 open, the one client's latencies and failures meanwhile, and when the server had closed them.
@@ -30,6 +32,7 @@ from index.benchmark_corpus import release_records
 from index.config import PROJECT_ROOT
 
 WORKERS = ["web.worker.BalancedThreadWorker", "gthread", "gevent"]
+KINDS = ("silent", "trickling", "reading slowly")
 PROBE_TIMEOUT = 30  # seconds a probe waits before it counts as failed
 CLOSE_WAIT = 45  # seconds to wait for the server to close the held connections
 
@@ -90,11 +93,32 @@ def probe(port: int, seconds: float, searches) -> dict:
     return {**summary(latencies), "failed": failed}
 
 
-def hold(port: int, count: int, trickle: bool, seconds: float, searches) -> dict:
-    sockets = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+def slow_reader(port: int) -> socket.socket:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /embed.js HTTP/1.1\r\nHost: localhost\r\n\r\n" * 200)
+    return s
+
+
+def hold(port: int, count: int, kind: str, seconds: float, searches) -> dict:
+    if kind == "reading slowly":
+        sockets = [slow_reader(port) for _ in range(count)]
+    else:
+        sockets = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
     opened = time.monotonic()
     stop = threading.Event()
-    if trickle:
+    if kind == "reading slowly":
+        def read_slowly():
+            while not stop.wait(0.25):
+                for s in sockets:
+                    s.setblocking(False)
+                    try:
+                        s.recv(500)
+                    except OSError:
+                        pass
+        threading.Thread(target=read_slowly, daemon=True).start()
+    if kind == "trickling":
         for s in sockets:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
 
@@ -141,8 +165,9 @@ def measure(index_dir: Path, worker_class: str, paths: list[str], args, workdir:
         loaded = load(port, 8, args.seconds, paths, workdir)
         row["load"] = {"requests_s": loaded["rps"], "p50": loaded["p50"],
                        "p95": loaded["p95"], "errors": loaded["errors"]}
-        row["silent"] = hold(port, args.held, False, args.seconds, searches)
-        row["trickling"] = hold(port, args.held, True, args.seconds, searches)
+        for kind in KINDS:
+            row[kind] = hold(port, args.held // 10 if kind == "reading slowly" else args.held, kind, args.seconds,
+                             searches)
         return row
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -160,13 +185,13 @@ def table(rows: list[dict], args) -> str:
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
         quiet, loaded = row["quiet"], row["load"]
-        for kind in ("silent", "trickling"):
-            held = row[kind]
-            closed = f"{held['closed']} of {args.held} " + (
-                f"within {held['closed_within_s']:.0f} s" if held["closed"] == args.held else f"in {CLOSE_WAIT} s")
+        for kind in KINDS:
+            held, count = row[kind], args.held // 10 if kind == "reading slowly" else args.held
+            closed = f"{held['closed']} of {count} " + (
+                f"within {held['closed_within_s']:.0f} s" if held["closed"] == count else f"in {CLOSE_WAIT} s")
             lines.append(
                 f"| `{row['worker']}` | {ms(quiet['p50'])} / {ms(quiet['p95'])} | {loaded['requests_s']:.0f}, "
-                f"{ms(loaded['p95'])} | {args.held} {kind} | {ms(held['first_healthz_ms'])} | "
+                f"{ms(loaded['p95'])} | {count} {kind} | {ms(held['first_healthz_ms'])} | "
                 f"{ms(held.get('p50'))} / {ms(held.get('p95'))} / {ms(held.get('max'))} | {held['failed']} | {closed} |")
     return "\n".join(lines)
 
@@ -188,5 +213,6 @@ def main(args) -> str:
             rows.append(measure(tmp / "ix", worker_class, paths, args, tmp))
     return (f"{len(records):,} releases ({source}); `scripts/serve` with its default workers and threads, "
             f"each worker class in turn; searches no two alike (`/api/v1/search`); {args.held} connections held "
-            f"for {args.seconds:.0f} s, silent or sending a request head a line a second; a probe waits at "
+            f"for {args.seconds:.0f} s, silent or sending a request head a line a second, and a tenth as many "
+            f"pipelining 200 requests for `/embed.js` and reading 2 KB a second; a probe waits at "
             f"most {PROBE_TIMEOUT} s.\n\n" + table(rows, args) + (f"\n\n{args.note}" if args.note else ""))
