@@ -111,8 +111,13 @@ def test_parallel_slices_and_small_segments_keep_document_order(tmp_path, docume
     assert len(small.reader().leaf_readers()) > 4
     assert_same_index(expected, parallel)
     assert [f["id"] for f in small.reader().all_stored_fields()] == [d["id"] for d in documents]
-    queries = [wq.Term("body_en", "develop"), wq.Phrase("body_en", ["human", "right"]),
-               wq.And([wq.Term("body_en", "peac"), wq.Term("countries", "US")]), wq.Term("body_es", "migracion")]
+    # A term, a phrase and a term with a country taken from an English text of the volume (UN
+    # debates, or the synthetic text used where ../shared is absent), and a Spanish term.
+    english = next(d for d in reversed(documents) if d.get("body_en") and d.get("countries"))
+    words = [t.text for t in expected.schema["body_en"].analyzer(english["body_en"])]
+    country = english["countries"].split(",")[0]
+    queries = [wq.Term("body_en", words[0]), wq.Phrase("body_en", words[3:5]),
+               wq.And([wq.Term("body_en", words[6]), wq.Term("countries", country)]), wq.Term("body_es", "migracion")]
     with expected.searcher() as one, small.searcher() as many:
         for q in queries:
             got = [(hit.docnum, round(hit.score, 6)) for hit in many.search(q, limit=None)]
