@@ -1,8 +1,8 @@
 """Turning a parsed query into a Whoosh query over both languages' fields.
 
 Every word is analysed with the English and with the Spanish analyser and looked
-for in the fields of that language (``title_en``/``body_en``, ``title_es``/``body_es``),
-titles weighted above bodies.  Glossary terms of the other language (and spelling
+for in the body field of that language (``body_en``, ``body_es``), which holds the title
+too, weighted (see ``index.schema.TITLE_WEIGHT``); ``title:`` searches the title fields.  Glossary terms of the other language (and spelling
 variants) are added as alternatives, scored lower than the words typed.  A query is
 searched for by its first ``MAX_QUERY_TERMS`` terms; words that analyse to nothing cost
 next to nothing, however many there are.
@@ -24,7 +24,7 @@ from index.topics import Taxonomy
 from . import query as q
 from .glossary import Glossary
 
-TITLE_BOOST = 2.5
+TITLE_BOOST = 2.5  # a title: search, alone in the title fields
 BODY_BOOST = 1.0
 EXPANSION_BOOST = 0.4
 # The most terms one query is searched for: its analysed words (a phrase counts its words) and
@@ -82,20 +82,13 @@ class Compiler:
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def compile(self, parsed: q.ParsedQuery) -> Compiled:
-        self._local.boosts = []
         self._local.analyses = {}
         try:
             tree, cut = self._limited(parsed.tree)
             compiled = self._compile(tree)
             compiled.cut = cut
         finally:
-            boosts, self._local.boosts = self._local.boosts, None
             self._local.analyses = None
-        if boosts and compiled.query is not None and not compiled.browse:
-            title = _or(list({repr(b): b for b in boosts}.values()))
-            compiled.query = wq.AndMaybe(compiled.query, title)
-            if compiled.any_query is not None:
-                compiled.any_query = wq.AndMaybe(compiled.any_query, title)
         return compiled
 
     def _compile(self, tree: q.AllOf) -> Compiled:
@@ -315,23 +308,17 @@ class Compiler:
     def _text_query(self, analysed: dict, fields, boost: float = 1.0) -> wq.Query | None:
         """Terms (or phrases) in the given fields of each language.
 
-        The body fields also hold the title, so for a title-and-body search only the body
-        fields decide what matches; the title terms are set aside as optional boosts
-        (added by :meth:`compile`), which halves the matchers Whoosh has to walk.
+        The body fields also hold the title, weighted: for a title-and-body search the body
+        fields alone decide what matches and how it ranks.
         """
         clauses = []
-        boosts = getattr(self._local, "boosts", None)
+        if "body" in fields:
+            fields = ("body",)
         for lang in LANGUAGES:
             words = analysed.get(lang)
             if not words:
                 continue
             for name in fields:
-                if name == "title" and "body" in fields and boosts is not None:
-                    field_name = f"title_{lang}"
-                    weight = boost * TITLE_BOOST
-                    boosts.append(wq.Term(field_name, words[0], boost=weight) if len(words) == 1
-                                  else wq.Phrase(field_name, list(words), boost=weight))
-                    continue
                 weight = boost * (TITLE_BOOST if name == "title" else BODY_BOOST)
                 field_name = f"{name}_{lang}"
                 if len(words) == 1:

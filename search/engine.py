@@ -480,7 +480,9 @@ class Archive:
         fields = snap.searcher.stored_fields(docnum)
         lang = fields["lang"]
         snippets = highlight.snippets(fields["body"], lang, terms.get(f"body_{lang}", set()))
-        title_html = highlight.title(fields["title"], lang, terms.get(f"title_{lang}", set()))
+        # the body field holds the title: its terms are the title's too
+        title_html = highlight.title(fields["title"], lang,
+                                     terms.get(f"title_{lang}", set()) | terms.get(f"body_{lang}", set()))
         if not snippets:
             snippets = [_escape(fields.get("summary") or fields["body"][:highlight.SNIPPET_CHARS])]
         return Hit(
