@@ -104,6 +104,12 @@ class DocValues:
     adjacent: int = 0  # bitmap: second members whose first member is the document just before
     partners: dict[int, int] = field(default_factory=dict)  # second member -> first member, when apart
     groups: list[int] = field(default_factory=list)  # group number per document (a pair shares one)
+    # The pairs as arrays, for scoring a pair by its best version: first and second members.
+    pair_firsts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    pair_seconds: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    # Per document, the first member of its group: ties between pairs broken the same way
+    # whichever version of each is shown.
+    group_first: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     # Per facet, for counting: its values, the live documents having each value one value after
     # the other (an array), and where each value's documents start in it (facet_counts).
     coded: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
@@ -128,12 +134,17 @@ class DocValues:
         for d in live_numbers:
             members.setdefault(group_keys[d], []).append(d)
         groups = [0] * size
+        group_first = np.arange(size, dtype=np.int64)
         second_numbers, adjacent_numbers, partners = [], [], {}
+        pair_firsts, pair_seconds = [], []
         for number, (_, docs) in enumerate(sorted(members.items())):
             docs.sort()
             for d in docs:
                 groups[d] = number
+                group_first[d] = docs[0]
             for d in docs[1:]:
+                pair_firsts.append(docs[0])
+                pair_seconds.append(d)
                 second_numbers.append(d)
                 if d - 1 == docs[0]:
                     adjacent_numbers.append(d)
@@ -159,6 +170,8 @@ class DocValues:
             values={f: {v: bitmap(ds, size) for v, ds in vs.items()} for f, vs in values.items()},
             second=bitmap(second_numbers, size), adjacent=bitmap(adjacent_numbers, size),
             partners=partners, groups=groups, coded=coded,
+            pair_firsts=np.array(pair_firsts, dtype=np.int64), pair_seconds=np.array(pair_seconds, dtype=np.int64),
+            group_first=group_first,
         )
 
     # --- sets -------------------------------------------------------------------------------
@@ -201,6 +214,20 @@ class DocValues:
         """The documents to count for a set, as a boolean array: one per translation group
         unless ``separate``."""
         return bits_to_mask(bits if separate else self.merged(bits), self.size)
+
+    def pair_scores(self, scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Scores where both versions of a pair are in ``mask`` give each the better of the two:
+        a pair ranks by the version that matched best, whichever version is shown."""
+        firsts, seconds = self.pair_firsts, self.pair_seconds
+        both = mask[firsts] & mask[seconds]
+        if not both.any():
+            return scores
+        firsts, seconds = firsts[both], seconds[both]
+        best = np.maximum(scores[firsts], scores[seconds])
+        out = scores.copy()
+        out[firsts] = best
+        out[seconds] = best
+        return out
 
     def representatives(self, bits: int, ui: str) -> int:
         """One document per translation group: the one in the interface language when both are in the set."""

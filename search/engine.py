@@ -466,7 +466,13 @@ class Archive:
         start, end = (params.page - 1) * params.per_page, params.page * params.per_page
         mask = bits_to_mask(allowed, docs.size)
         if sort == "relevance" and scored is not None:
-            ranked = top(mask, scored, start, end)
+            if params.separate:
+                ranked = top(mask, scored, start, end)
+            else:
+                # One rank per pair, the same in both interface languages: the better version's
+                # score, ties broken by the pair, not by the version shown.
+                pairs = docs.pair_scores(scored, bits_to_mask(selected, docs.size))
+                ranked = top(mask, pairs, start, end, ties=docs.group_first)
         else:
             order = snap.date_order[mask[snap.date_order]]
             if sort != "oldest":

@@ -481,8 +481,10 @@ def _positions(value: bytes) -> list[int]:
     return list(accumulate(loads(value[_INT_SIZE:])))
 
 
-def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:
-    """Documents ``start:end`` of those in ``mask`` by score, best first, ties by document number."""
+def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int,
+        ties: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Documents ``start:end`` of those in ``mask`` by score, best first, ties by document number
+    (or by ``ties[document]``, then document number)."""
     candidates = np.flatnonzero(mask)
     if not len(candidates) or start >= len(candidates):
         return []
@@ -491,6 +493,7 @@ def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tupl
         threshold = -np.partition(-values, end - 1)[end - 1]
         keep = values >= threshold  # every document tied at the cut stays, for a stable order
         candidates, values = candidates[keep], values[keep]
-    order = np.lexsort((candidates, -values))[start:end]
+    keys = (candidates, -values) if ties is None else (candidates, ties[candidates], -values)
+    order = np.lexsort(keys)[start:end]
     return [(int(candidates[i]), float(values[i])) for i in order]
 

@@ -141,6 +141,33 @@ def test_pairs_are_one_hit_in_the_interface_language(archive):
     assert both.total == 2 and english.total == 1
 
 
+QUERIES_IN_BOTH_LANGUAGES = ["migrants", "migrantes", "trata de personas", "human trafficking", "remesas",
+                             "hurricane shelters", "niñez migrante", "returnees Honduras", "climate change",
+                             "cambio climático", "Venezuelan", "COVID-19 albergues", "labour migration"]
+
+
+@pytest.mark.parametrize("q", QUERIES_IN_BOTH_LANGUAGES)
+def test_a_pair_has_one_rank_whatever_the_interface_language(archive, q):
+    """The same results in the same order on /en/ and /es/: only the version shown differs."""
+    def groups(ui):
+        snap = archive.snapshot()
+        return [snap.docs.groups[snap.docs.docnum_by_id[h.id]] for h in search(archive, q, ui=ui).hits]
+    assert groups("en") == groups("es")
+
+
+def test_a_pair_ranks_by_the_version_that_matched(archive):
+    """Both versions match (any of the words), the Spanish one better: on the English interface
+    the English version is shown, ranked by the Spanish version's score (before, by its own)."""
+    q = "Tapachula amigables niñez qqqzzz"
+    spanish, english = search(archive, q, ui="es"), search(archive, q, ui="en")
+    assert english.matched_any and spanish.hits[0].id == "2022-11-16-tapachula-espacios-amigables-ninez-es"
+    assert english.hits[0].id == "2022-11-16-tapachula-child-friendly-spaces-en"
+    assert english.hits[0].translation.matched
+    assert english.hits[0].score == spanish.hits[0].score
+    alone = search(archive, q, separate=True)
+    assert {h.id: h.score for h in alone.hits}["2022-11-16-tapachula-child-friendly-spaces-en"] < english.hits[0].score
+
+
 def test_only_the_matching_version_is_shown(archive):
     # Only the Spanish version says "trinitenses" (there is no English one): shown in Spanish even on the English UI.
     result = search(archive, "trinitenses", ui="en")
