@@ -118,8 +118,6 @@ def _routing_error(error: HTTPException):
     """400/404/405/429 anywhere: JSON on /api/ addresses, the site's pages elsewhere."""
     if is_api_path():
         return _http_error(error)
-    if errors.wants_plain_text(request.path):
-        return errors.plain_http_error(error)
     if isinstance(error, RateLimited):
         return _page_rate_limited(error)
     return errors.http_error(error)

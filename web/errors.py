@@ -7,6 +7,7 @@ from flask import current_app, g, request, url_for
 from flask_babel import gettext as _, refresh
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.http import HTTP_STATUS_CODES
 
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import ParamError
@@ -43,7 +44,15 @@ def _set_language() -> str:
 
 
 def _error_page(status: int, title: str, message: str, extra: dict | None = None, headers=None):
+    """Every error answer but the API's: the site's error page, its JSON twin, or plain text on
+    the addresses that programs showing no HTML read (``PLAIN_TEXT_PATHS``)."""
     lang = _set_language()
+    if wants_plain_text(request.path):
+        detail = (extra or {}).get("detail") or message
+        response = plain_error(status, f"{HTTP_STATUS_CODES.get(status, title)}: {detail}", headers)
+        if g.get("language_negotiated"):
+            response.vary.add("Accept-Language")
+        return response
     context = {
         "page": "error",
         "lang": lang,
@@ -60,8 +69,8 @@ def _error_page(status: int, title: str, message: str, extra: dict | None = None
     return response
 
 
-# Addresses read by programs that show no HTML page: their errors are plain text, whether
-# the view raised them or routing did (a wrong method, a path below them).
+# Addresses read by programs that show no HTML page (feed readers, a browser's search engine
+# settings, crawlers): their errors are plain text, whether a view raised them or routing did.
 PLAIN_TEXT_PATHS = ("/search.atom", "/opensearch.xml", "/sitemap.xml", "/robots.txt")
 
 
@@ -77,21 +86,6 @@ def plain_error(status: int, message: str, headers=None):
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
-
-
-def plain_http_error(error: HTTPException):
-    """Any HTTP error of those addresses, as plain text (429 keeps its Retry-After)."""
-    status = error.code or 500
-    if status >= 500:
-        original = getattr(error, "original_exception", None) or error
-        if not isinstance(original, HTTPException):
-            log.error("unhandled error on %s", request.path, exc_info=original)
-        return plain_error(status, "Internal Server Error: the answer could not be made; try again later.")
-    retry = getattr(error, "retry_after", None)
-    headers = {"Retry-After": str(retry)} if retry else None
-    if error.code == 405 and getattr(error, "valid_methods", None):
-        headers = {"Allow": ", ".join(error.valid_methods)}
-    return plain_error(status, f"{error.name}: {error.description}", headers)
 
 
 def param_error(error: ParamError):

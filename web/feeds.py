@@ -17,10 +17,9 @@ from flask import Blueprint, current_app, request, url_for
 from flask_babel import force_locale, gettext as _
 from werkzeug.datastructures import MultiDict
 
-from search.engine import IndexUnavailable
 from search.params import LANGUAGES, MAX_PER_PAGE, ParamError, SearchParams, parse_params
 
-from . import caching, errors, i18n
+from . import caching, i18n
 from .hosts import external
 from .api import release_url, search_page_url, source_url, with_query
 
@@ -286,14 +285,6 @@ def link_globals():
         pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page", "ui")]
         values["atom_url"] = with_query(url_for("feeds.atom"), pairs + [("ui", lang)])
     return values
-
-
-# Errors here are plain text: a feed reader or a browser's search settings show no HTML page.
-feeds.register_error_handler(ParamError, lambda error: errors.plain_error(400, f"Bad Request: {error.message}"))
-feeds.register_error_handler(IndexUnavailable, lambda error: errors.plain_error(
-    503, "Service Unavailable: the search index is being prepared; try again in a minute.", {"Retry-After": "60"}))
-for _code in (400, 404, 405, 429, 500, 503):
-    feeds.register_error_handler(_code, errors.plain_http_error)
 
 
 def init_app(app) -> None:
