@@ -135,6 +135,17 @@ def request_extent(data, scanned: int = 0) -> Extent | None:
     return Extent(end.end(), end.end() + int(lengths[0]), True)
 
 
+def _receive(sock) -> bytes | None:
+    """What a non-blocking socket has: None when nothing yet, b"" when the client has closed
+    (or the connection failed)."""
+    try:
+        return sock.recv(READ_CHUNK)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
+
+
 class HeldAnswer:
     """Stands for the client's socket in a thread: what is written is kept, for the event loop
     to send as the client takes it, so a thread never waits on a client."""
@@ -168,7 +179,7 @@ class BalancedThreadWorker(ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.in_flight = 0  # requests handed to the thread pool and not finished
-        self.reading: OrderedDict[TConn, None] = OrderedDict()  # requests arriving, oldest first
+        self.reading: OrderedDict[TConn, float] = OrderedDict()  # requests arriving -> deadline, oldest first
         self.buffered = 0  # bytes held for the requests arriving
         self.writing: OrderedDict[TConn, float] = OrderedDict()  # answers going out -> deadline, oldest first
         self.unsent = 0  # bytes of answers not yet taken, each object counted once
@@ -220,28 +231,26 @@ class BalancedThreadWorker(ThreadWorker):
         if not conn.ours:
             self.enqueue_req(conn)  # gunicorn's own way
             return
-        self._start_reading(conn, b"", time.monotonic() + self.header_timeout)
+        self._start_reading(conn, b"")
         self._read(conn)  # the request has usually arrived with the connection (TCP_DEFER_ACCEPT)
 
     # --- reading requests --------------------------------------------------------------------
-    def _start_reading(self, conn, data: bytes, deadline: float) -> None:
+    def _start_reading(self, conn, data: bytes) -> None:
+        """Wait for a request on ``conn`` (``data``: its first bytes, already read), for at most
+        the head timeout."""
         conn.buffer = bytearray(data)
         self.buffered += len(data)
         conn.scanned = 0
-        conn.deadline = deadline
-        self.reading[conn] = None
+        self.reading[conn] = time.monotonic() + self.header_timeout
         self.poller.register(conn.sock, EVENT_READ, partial(self._on_readable, conn))
 
     def _on_readable(self, conn, _sock) -> None:
         self._read(conn)
 
     def _read(self, conn) -> None:
-        try:
-            data = conn.sock.recv(READ_CHUNK)
-        except (BlockingIOError, InterruptedError):
+        data = _receive(conn.sock)
+        if data is None:
             return
-        except OSError:
-            data = b""
         if not data:
             self._stop_reading(conn)
             self._close(conn)
@@ -269,10 +278,14 @@ class BalancedThreadWorker(ThreadWorker):
         self.enqueue_req(conn)
 
     def _stop_reading(self, conn) -> None:
-        if self.reading.pop(conn, False) is None:
+        if self.reading.pop(conn, None) is not None:
             self.buffered -= len(conn.buffer)
+        self._unregister(conn.sock)
+
+    def _unregister(self, sock) -> None:
+        """Stop watching a socket, whether it was watched or not."""
         try:
-            self.poller.unregister(conn.sock)
+            self.poller.unregister(sock)
         except (KeyError, ValueError, OSError):
             pass
 
@@ -280,7 +293,7 @@ class BalancedThreadWorker(ThreadWorker):
         """A kept-alive connection has a new request coming: read it here, as a new one."""
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
-        self._start_reading(conn, b"", time.monotonic() + self.header_timeout)
+        self._start_reading(conn, b"")
         self._read(conn)
 
     # --- the threads -------------------------------------------------------------------------
@@ -348,7 +361,7 @@ class BalancedThreadWorker(ThreadWorker):
             return
         ahead = conn.parser.unreader.take_buffered()
         if ahead:  # a pipelined request: read the rest of it here
-            self._start_reading(conn, ahead, time.monotonic() + self.header_timeout)
+            self._start_reading(conn, ahead)
             self._check_request(conn)
             return
         conn.set_timeout()
@@ -420,10 +433,7 @@ class BalancedThreadWorker(ThreadWorker):
     def _abandon(self, conn) -> None:
         """Close a connection whose client does not take its answer (or that failed)."""
         if self.writing.pop(conn, None) is not None:
-            try:
-                self.poller.unregister(conn.sock)
-            except (KeyError, ValueError, OSError):
-                pass
+            self._unregister(conn.sock)
         for chunk, _offset in getattr(conn, "out", None) or ():
             self._release_chunk(chunk)
         conn.out = None
@@ -463,21 +473,12 @@ class BalancedThreadWorker(ThreadWorker):
         self._release(conn)
 
     def _on_closing_readable(self, conn, _sock) -> None:
-        try:
-            data = conn.sock.recv(READ_CHUNK)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
+        if _receive(conn.sock) == b"":  # the client has closed its side too
             self._finish_closing(conn)
 
     def _finish_closing(self, conn) -> None:
         self.closing.pop(conn, None)
-        try:
-            self.poller.unregister(conn.sock)
-        except (KeyError, ValueError, OSError):
-            pass
+        self._unregister(conn.sock)
         self._release(conn)
 
     def _release(self, conn) -> None:
@@ -496,19 +497,14 @@ class BalancedThreadWorker(ThreadWorker):
         now = time.monotonic()
         if not self.alive:
             # Stopping: requests still arriving get what kept-alive connections get.
-            for conn in self.reading:
-                conn.deadline = min(conn.deadline, now + STOP_KEEPALIVE_LINGER)
-        while self.reading and next(iter(self.reading)).deadline <= now:
+            for conn, deadline in self.reading.items():
+                self.reading[conn] = min(deadline, now + STOP_KEEPALIVE_LINGER)
+        while self.reading and next(iter(self.reading.values())) <= now:
             self._time_out(next(iter(self.reading)))
         while self.writing and next(iter(self.writing.values())) <= now:
             self._abandon(next(iter(self.writing)))
         while self.closing and next(iter(self.closing.values())) <= now:
-            conn, _deadline = self.closing.popitem(last=False)
-            try:
-                self.poller.unregister(conn.sock)
-            except (KeyError, ValueError, OSError):
-                pass
-            self._release(conn)
+            self._finish_closing(next(iter(self.closing)))
         if self.accept_paused_until and now >= self.accept_paused_until:
             self.accept_paused_until = 0.0
             self._update_accepting()
