@@ -547,6 +547,8 @@ class Archive:
         docnum = snap.docs.docnum_by_id.get(release_id)
         if docnum is None:
             raise ReleaseNotFound(release_id)
+        if limit <= 0:
+            return []  # asked only whether the release exists (If-None-Match: *)
         fields = snap.searcher.stored_fields(docnum)
         group = snap.docs.groups[docnum]
         text = f"{fields['title']}\n{fields['title']}\n{fields['body']}"
