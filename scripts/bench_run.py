@@ -180,10 +180,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: Path, port: int, workers: int = 2):
-    env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(port), "WEB_WORKERS": str(workers),
+def start_server(index_dir: Path, port: int, workers: int | None = 2, args=(), log: Path | None = None):
+    """``scripts/serve`` on ``port`` (``workers``: None for its default), once it answers /healthz.
+    ``args``: more gunicorn options; ``log``: where its error log goes (nowhere by default)."""
+    env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(port),
            "ACCESS_LOG": "/dev/null", "RATE_LIMIT": "off"}  # one load client is not many visitors
-    proc = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "serve")], env=env, stdout=subprocess.DEVNULL,
+    for name in ("WEB_WORKERS", "WEB_CONCURRENCY"):
+        env.pop(name, None)
+    if workers is not None:
+        env["WEB_WORKERS"] = str(workers)
+    if log is not None:
+        env["ERROR_LOG"] = str(log)
+    proc = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "serve"), *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -195,7 +203,7 @@ def start_server(index_dir: Path, port: int, workers: int = 2):
         except OSError:
             time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGTERM)
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"the server did not start{f'; see {log}' if log else ''}")
 
 
 def worker_memory_mb(master_pid: int) -> list[tuple[float, float]]:

@@ -26,7 +26,7 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from bench_run import distinct_queries, free_port, load, query_paths
+from bench_run import distinct_queries, free_port, load, query_paths, start_server
 from index import vocabulary
 from index.benchmark_corpus import release_records
 from index.config import PROJECT_ROOT
@@ -35,24 +35,6 @@ WORKERS = ["web.worker.BalancedThreadWorker", "gthread", "gevent"]
 KINDS = ("silent", "trickling", "reading slowly")
 PROBE_TIMEOUT = 30  # seconds a probe waits before it counts as failed
 CLOSE_WAIT = 45  # seconds to wait for the server to close the held connections
-
-
-def start(index_dir: Path, worker_class: str, log: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(port), "ACCESS_LOG": "", "RATE_LIMIT": "off",
-           "ERROR_LOG": str(log)}
-    for name in ("WEB_WORKERS", "WEB_CONCURRENCY"):
-        env.pop(name, None)  # the default: 2 x cores + 1
-    process = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "serve"), "--worker-class", worker_class], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if get(port, "/healthz", 2)[0]:
-            time.sleep(1)  # every worker up
-            return process, port
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGTERM)
-    raise RuntimeError(f"the server did not start with {worker_class}; see {log}")
 
 
 def get(port: int, path: str, timeout: float = PROBE_TIMEOUT) -> tuple[bool, float]:
@@ -156,7 +138,10 @@ def hold(port: int, count: int, kind: str, seconds: float, searches) -> dict:
 
 
 def measure(index_dir: Path, worker_class: str, paths: list[str], args, workdir: Path) -> dict:
-    process, port = start(index_dir, worker_class, workdir / f"{worker_class}.log")
+    port = free_port()
+    process = start_server(index_dir, port, workers=None, args=["--worker-class", worker_class],
+                           log=workdir / f"{worker_class}.log")
+    time.sleep(1)  # every worker up
     searches = iter(paths * 100)
     try:
         for path in paths[:100]:
