@@ -2,10 +2,11 @@
 
 Every word is analysed with the English and with the Spanish analyser and looked
 for in the body field of that language (``body_en``, ``body_es``), which holds the title
-too, weighted (see ``index.schema.TITLE_WEIGHT``); ``title:`` searches the title fields.  Glossary terms of the other language (and spelling
-variants) are added as alternatives, scored lower than the words typed.  A query is
-searched for by its first ``MAX_QUERY_TERMS`` terms; words that analyse to nothing cost
-next to nothing, however many there are.
+too, weighted (see ``index.schema.TITLE_WEIGHT``); ``title:`` searches the title fields.
+Glossary terms of the other language (and spelling variants) are added as alternatives,
+scored lower than the words typed.  A query is searched for by its first
+``MAX_QUERY_TERMS`` terms; words that analyse to nothing cost next to nothing, however many
+there are.
 """
 
 import bisect
