@@ -478,17 +478,17 @@ class Archive:
             if sort != "oldest":
                 order = order[::-1]
             ranked = [(int(d), float(scored[d]) if scored is not None else None) for d in order[start:end]]
-        terms = highlight.positive_terms(compiled.query) if not compiled.browse else {}
+        wanted = highlight.wanted(compiled.query) if not compiled.browse else {}
         matched = BitmapSet(selected, docs.size)
-        return [self._hit(snap, d, score, terms, params, matched) for d, score in ranked]
+        return [self._hit(snap, d, score, wanted, params, matched) for d, score in ranked]
 
-    def _hit(self, snap: Snapshot, docnum: int, score, terms: dict, params: SearchParams, matched) -> Hit:
+    def _hit(self, snap: Snapshot, docnum: int, score, wanted: dict, params: SearchParams, matched) -> Hit:
         fields = snap.searcher.stored_fields(docnum)
         lang = fields["lang"]
-        snippets = highlight.snippets(fields["body"], lang, terms.get(f"body_{lang}", set()))
+        body = wanted.get(f"body_{lang}", highlight.NOTHING)
+        snippets = highlight.snippets(fields["body"], lang, body)
         # the body field holds the title: its terms are the title's too
-        title_html = highlight.title(fields["title"], lang,
-                                     terms.get(f"title_{lang}", set()) | terms.get(f"body_{lang}", set()))
+        title_html = highlight.title(fields["title"], lang, wanted.get(f"title_{lang}", highlight.NOTHING) | body)
         if not snippets:
             snippets = [_escape(fields.get("summary") or fields["body"][:highlight.SNIPPET_CHARS])]
         return Hit(

@@ -1,28 +1,78 @@
 """Highlighted titles and snippets for the hits shown, from the stored text.
 
-Only the hits on the page are highlighted.  The stored text is analysed once with the
-same fused analyser the index uses (so stemmed and accent-folded forms match), the
-character spans of the words whose terms the query looks for in that field are taken,
-and up to three windows of about 200 characters with the most matches become snippets.
+Only the hits on the page are highlighted.  The stored text is analysed with the same fused
+analyser the index uses (so stemmed and accent-folded forms match), and what the query looks
+for in that field is marked:
+
+- a word, wherever a word analyses to its term;
+- a phrase (typed in quotes, a ``title:`` phrase, a multi-word glossary equivalent) only where
+  its words follow one another in order, with only stop words between them, as the index's
+  positions have them; its words alone are not marked: for "trafficking", "trata de personas"
+  is marked, not a lone "personas".
+
+Up to three windows of about 200 characters with the most matches become snippets.
 Everything outside ``<mark>`` is HTML-escaped.
 """
 
 import re
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from markupsafe import escape
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from index.analysis import analyzer, fold
+from index.analysis import TOKEN_PATTERN, analyzer, fold
 
 SNIPPET_CHARS = 200
 SNIPPETS = 3
+_WORD = re.compile(TOKEN_PATTERN)  # the analyser's words
+
+# One word of a pattern: its term, and the folded ways it may be written (None: any word with
+# that term).  A pattern is one word or a phrase: a tuple of these.
+Step = tuple[str, frozenset | None]
 
 
-def positive_terms(query) -> dict[str, set[str]]:
-    """Field name -> terms the query looks for, leaving out excluded (``-word``) parts."""
-    out: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class Wanted:
+    """What to mark in the text of one field."""
+
+    words: frozenset = frozenset()  # terms marked wherever a word analyses to one of them
+    patterns: dict = field(default_factory=dict)  # first term -> patterns starting with it (tuples of Steps)
+
+    def __or__(self, other: "Wanted") -> "Wanted":
+        if not other.words and not other.patterns:
+            return self
+        if not self.words and not self.patterns:
+            return other
+        patterns = {t: tuple(dict.fromkeys(self.patterns.get(t, ()) + other.patterns.get(t, ())))
+                    for t in self.patterns.keys() | other.patterns.keys()}
+        return Wanted(self.words | other.words, patterns)
+
+    @cached_property
+    def heads(self) -> frozenset:
+        """The first letters of the terms a match can start with."""
+        return frozenset(t[:1] for t in self.words | self.patterns.keys())
+
+
+NOTHING = Wanted()
+
+
+def wanted(query) -> dict[str, Wanted]:
+    """Field name -> what to mark, for the positive parts of ``query`` (not ``-word`` ones).
+
+    Nodes of other kinds (translations, for one) are read through their ``children()``.
+    """
+    found: dict[str, tuple[set, dict]] = {}
+
+    def add(fieldname: str, key: tuple[str, ...]):
+        if not key:
+            return
+        words, patterns = found.setdefault(fieldname, (set(), {}))
+        if len(key) == 1:
+            words.add(key[0])
+        else:
+            patterns.setdefault(key[0], {})[tuple((t, None) for t in key)] = None
 
     def walk(q):
         if isinstance(q, wq.AndNot):
@@ -30,16 +80,17 @@ def positive_terms(query) -> dict[str, set[str]]:
         elif isinstance(q, wq.Not):
             return
         elif isinstance(q, wq.Term):
-            out.setdefault(q.fieldname, set()).add(q.text)
+            add(q.fieldname, (q.text,))
         elif isinstance(q, wq.Phrase):
-            out.setdefault(q.fieldname, set()).update(q.words)
+            add(q.fieldname, tuple(q.words))
         else:
             for child in q.children():
                 walk(child)
 
     if query is not None:
         walk(query)
-    return out
+    return {f: Wanted(frozenset(words), {t: tuple(ps) for t, ps in patterns.items()})
+            for f, (words, patterns) in found.items()}
 
 
 def _folding_to() -> dict[str, str]:
@@ -69,20 +120,60 @@ def _candidates(heads: frozenset) -> re.Pattern:
     return re.compile(f"[{re.escape(first)}]{_AFTER_TOKEN_START}{_TOKEN_REST}")
 
 
-def _spans(text: str, lang: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` whose analysed term is one of ``terms``.
+def _spans(text: str, lang: str, wanted: Wanted) -> list[tuple[int, int]]:
+    """Character spans of what ``wanted`` marks in ``text``, in order, none overlapping.
 
     Snowball stemming never changes a word's first letter, so only the words whose folded
-    form starts like one of the terms are found, by one regular expression, and analysed:
-    a few dozen of a release's hundreds of words.
+    form starts like a wanted word or the first word of a wanted phrase are found, by one
+    regular expression, and analysed: a few dozen of a release's hundreds of words.  A phrase
+    is followed word by word from its first word.
     """
-    if not terms:
+    words, patterns = wanted.words, wanted.patterns
+    if not words and not patterns:
         return []
-    matches = list(_candidates(frozenset(t[:1] for t in terms)).finditer(text))
+    matches = list(_candidates(wanted.heads).finditer(text))
     if not matches:
         return []
-    kept = analyzer(lang).items[0]._analyse([m.group() for m in matches])
-    return [matches[j].span() for term, j in kept if term in terms]
+    tokenizer = analyzer(lang).items[0]
+    spans: list[tuple[int, int]] = []
+    for term, j in tokenizer._analyse([m.group() for m in matches]):
+        match = matches[j]
+        end = match.end() if term in words else 0
+        for pattern in patterns.get(term, ()):
+            forms = pattern[0][1]
+            if forms is not None and fold(match.group()) not in forms:
+                continue
+            if len(pattern) == 1:
+                end = max(end, match.end())
+            else:
+                end = max(end, _phrase_end(text, match.end(), pattern[1:], tokenizer) or 0)
+        if not end:
+            continue
+        if spans and match.start() < spans[-1][1]:  # inside a phrase already marked: one mark
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((match.start(), end))
+    return spans
+
+
+def _phrase_end(text: str, position: int, steps, tokenizer) -> int | None:
+    """Where the rest of a phrase (``steps``) ends if it follows ``position`` in ``text``, or None.
+
+    Stop words between its words are passed over: the index gives them no position, so
+    "trata de las personas" is a match for the phrase "trata de personas".
+    """
+    for term, forms in steps:
+        while True:
+            match = _WORD.search(text, position)
+            if match is None:
+                return None
+            position = match.end()
+            analysed = tokenizer._analyse([match.group()])
+            if analysed:
+                break
+        if analysed[0][0] != term or (forms is not None and fold(match.group()) not in forms):
+            return None
+    return position
 
 
 def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -97,21 +188,23 @@ def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
     return "".join(out)
 
 
-def title(text: str, lang: str, terms: set[str]) -> str:
-    return _mark(text, _spans(text, lang, terms), 0, len(text))
+def title(text: str, lang: str, wanted: Wanted) -> str:
+    return _mark(text, _spans(text, lang, wanted), 0, len(text))
 
 
-def snippets(text: str, lang: str, terms: set[str], size: int = SNIPPET_CHARS, top: int = SNIPPETS) -> list[str]:
-    """Up to ``top`` escaped fragments of about ``size`` characters around the best clusters of matches."""
-    spans = _spans(text, lang, terms)
+def snippets(text: str, lang: str, wanted: Wanted, size: int = SNIPPET_CHARS, top: int = SNIPPETS) -> list[str]:
+    """Up to ``top`` escaped fragments of about ``size`` characters around the best clusters of
+    matches (a phrase is one match)."""
+    spans = _spans(text, lang, wanted)
     if not spans:
         return []
     windows = []
     j = 0
     for i, (s, _) in enumerate(spans):  # for each match, the matches within one window after it
+        j = max(j, i + 1)  # a match longer than a window is a window of its own
         while j < len(spans) and spans[j][1] - s <= size:
             j += 1
-        distinct = len({text[a:b].lower() for a, b in spans[i:j]})
+        distinct = len({" ".join(text[a:b].lower().split()) for a, b in spans[i:j]})
         windows.append((distinct, j - i, -s, i, j))
     chosen: list[tuple[int, int]] = []
     for _, _, _, i, j in sorted(windows, reverse=True):

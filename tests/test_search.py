@@ -417,4 +417,4 @@ def test_highlight_finds_every_word_that_analyses_to_a_term():
         every = tokenizer._analyse([m.group() for m in words])
         for term in {t for t, _ in every}:
             expected = [words[i].span() for t, i in every if t == term]
-            assert highlight._spans(text, row["lang"], {term}) == expected
+            assert highlight._spans(text, row["lang"], highlight.Wanted(frozenset({term}))) == expected

@@ -1,0 +1,139 @@
+"""What a visitor sees marked: phrases only as a whole, the words typed wherever they match."""
+
+import re
+
+import pytest
+from whoosh import query as wq
+
+from index.build import reindex
+from search import highlight
+from search.engine import Archive
+from search.glossary import Glossary
+from search.params import parse_params
+
+from .helpers import release, write_jsonl
+
+GLOSSARY = """
+[[entry]]
+en = ["trafficking", "human trafficking", "trafficking in persons"]
+es = ["trata de personas", "trata"]
+"""
+
+RELEASES = [
+    release(id="es-alerta", lang="es", title="Alerta sobre la trata de personas en la frontera",
+            body="La OIM advierte sobre la trata de personas en la región. Muchas personas fueron tratadas "
+                 "en el hospital local. La trata de las personas migrantes es un delito. Otras personas "
+                 "esperan en la frontera."),
+    release(id="es-delito", lang="es", date="2021-03-02", title="Un delito grave",
+            body="La trata es un delito grave. Las personas tratadas con respeto denuncian más. "
+                 'Cita: la "trata" de personas <script>alert(1)</script> & más.'),
+    release(id="en-crime", lang="en", date="2022-06-01", title="Human trafficking in the region",
+            body="Traffickers exploit migrants. Human trafficking and trafficking in persons are crimes. "
+                 "Many persons crossed the border."),
+    release(id="en-border", lang="en", date="2023-01-10", title="A new border crossing opens",
+            body="The border crossing at the river opened today. The border is long. Crossing the river "
+                 "takes an hour, and two more border crossings will open."),
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("highlight")
+    source = write_jsonl(root / "releases.jsonl", RELEASES)
+    reindex([source], root / "ix", progress=False)
+    glossary_file = root / "glossary.toml"
+    glossary_file.write_text(GLOSSARY, encoding="utf-8")
+    return Archive(root / "ix", glossary=Glossary.load(glossary_file))
+
+
+def hits(archive, q, ui="en"):
+    result = archive.search(parse_params({"q": q, "translations": "separate", "per_page": "50"}, ui=ui))
+    return {hit.id: hit for hit in result.hits}
+
+
+def marked(hit) -> list[str]:
+    """The marked texts of a hit's title and snippets, whitespace squeezed."""
+    return [" ".join(m.split()) for field in [hit.title_html, *hit.snippets]
+            for m in re.findall(r"<mark>(.*?)</mark>", field, re.S)]
+
+
+def test_a_word_typed_is_marked_wherever_it_matched(archive):
+    alerta = hits(archive, "personas", ui="es")["es-alerta"]
+    assert [m.lower() for m in marked(alerta)].count("personas") >= 4
+    # "trata" typed means every word the index found for it, "tratadas" too
+    delito = hits(archive, "trata", ui="es")["es-delito"]
+    assert {"trata", "tratadas"} <= {m.lower() for m in marked(delito)}
+
+
+def test_a_quoted_phrase_is_marked_only_where_it_occurs(archive):
+    border = hits(archive, '"border crossing"')["en-border"]
+    assert border.title_html == "A new <mark>border crossing</mark> opens"
+    assert sorted(marked(border)) == ["border crossing", "border crossing", "border crossings"]
+    snippet = " ".join(border.snippets)
+    assert "The border is long. Crossing the river" in snippet
+
+
+def test_a_title_phrase_is_marked_whole_in_the_title(archive):
+    border = hits(archive, 'title:"border crossing"')["en-border"]
+    assert border.title_html == "A new <mark>border crossing</mark> opens"
+
+
+def test_markup_inside_and_around_a_marked_phrase_stays_escaped(archive):
+    delito = hits(archive, "trafficking", ui="es")["es-delito"]
+    snippet = " ".join(delito.snippets)
+    assert '<mark>trata&#34; de personas</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; más' in snippet
+    assert set(re.findall(r"<(/?\w+)", snippet)) == {"mark", "/mark"}
+
+
+def test_snippets_are_chosen_around_the_phrase_not_its_words():
+    text = "Las personas llegan. " * 30 + "Un informe sobre la trata de personas en la región."
+    query = wq.Phrase("body_es", ["trat", "person"])
+    wanted = highlight.wanted(query)["body_es"]
+    snippets = highlight.snippets(text, "es", wanted)
+    assert len(snippets) == 1 and "la <mark>trata de personas</mark> en la región." in snippets[0]
+    # a phrase longer than a snippet's window is still one whole snippet
+    assert highlight.snippets(text, "es", wanted, size=5) == ["<mark>trata de personas</mark>"]
+
+
+class _Alternatives(wq.Query):
+    """A query node of a kind the highlighter does not know, read through its children."""
+
+    def __init__(self, children):
+        self._children = children
+
+    def children(self):
+        return iter(self._children)
+
+
+def test_terms_and_phrases_under_other_query_nodes_are_marked():
+    query = wq.Or([wq.Term("body_en", "border"),
+                   _Alternatives([wq.Term("body_es", "fronter"), wq.Phrase("body_es", ["trat", "person"])])])
+    wanted = highlight.wanted(query)
+    text = "La frontera norte y la trata de personas; otras personas."
+    assert highlight.title(text, "es", wanted["body_es"]) == \
+        "La <mark>frontera</mark> norte y la <mark>trata de personas</mark>; otras personas."
+
+
+def test_a_phrase_is_found_where_the_index_positions_put_its_words_together():
+    """Following a phrase from its first word finds the same places as analysing every word
+    and reading consecutive positions, as the index does (stop words take no position)."""
+    import json
+
+    from index.analysis import _TOKEN, analyzer
+    from index.config import SAMPLES_DIR
+    rows = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    checked = 0
+    for row in rows:
+        text = f"{row['title']}\n{row['body']}"
+        words = list(_TOKEN.finditer(text))
+        every = analyzer(row["lang"]).items[0]._analyse([m.group() for m in words])
+        pairs = {(a[0], b[0]) for a, b in zip(every, every[1:]) if a[0] != b[0]}
+        for first, second in sorted(pairs)[::5]:
+            expected = [(words[i].start(), words[j].end()) for (a, i), (b, j) in zip(every, every[1:])
+                        if (a, b) == (first, second)]
+            field = f"body_{row['lang']}"
+            wanted = highlight.wanted(wq.Phrase(field, [first, second]))[field]
+            assert highlight._spans(text, row["lang"], wanted) == expected, (first, second)
+            checked += 1
+    assert checked > 500
