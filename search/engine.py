@@ -478,7 +478,9 @@ class Archive:
             if sort != "oldest":
                 order = order[::-1]
             ranked = [(int(d), float(scored[d]) if scored is not None else None) for d in order[start:end]]
-        wanted = highlight.wanted(compiled.query) if not compiled.browse else {}
+        # What the visitor typed is marked wherever it matched; glossary equivalents only as written.
+        wanted = highlight.wanted(compiled.query, q.words_of(q.parse(params.q).tree), self.compiler.glossary) \
+            if not compiled.browse else {}
         matched = BitmapSet(selected, docs.size)
         return [self._hit(snap, d, score, wanted, params, matched) for d, score in ranked]
 

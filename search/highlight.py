@@ -4,11 +4,14 @@ Only the hits on the page are highlighted.  The stored text is analysed with the
 analyser the index uses (so stemmed and accent-folded forms match), and what the query looks
 for in that field is marked:
 
-- a word, wherever a word analyses to its term;
+- a word the visitor typed, wherever a word analyses to its term;
 - a phrase (typed in quotes, a ``title:`` phrase, a multi-word glossary equivalent) only where
   its words follow one another in order, with only stop words between them, as the index's
-  positions have them; its words alone are not marked: for "trafficking", "trata de personas"
-  is marked, not a lone "personas".
+  positions have them; its words alone are not marked;
+- a glossary equivalent the visitor did not type only where the text writes it as the glossary
+  does, up to case, accents and a plural ending (what the glossary promises to ignore), not
+  every word sharing its stem: for "trafficking", "trata" and "trata de personas" are marked
+  but not "tratadas", nor a lone "personas".
 
 Up to three windows of about 200 characters with the most matches become snippets.
 Everything outside ``<mark>`` is HTML-escaped.
@@ -22,7 +25,7 @@ from markupsafe import escape
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from index.analysis import TOKEN_PATTERN, analyzer, fold
+from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms
 
 SNIPPET_CHARS = 200
 SNIPPETS = 3
@@ -58,21 +61,29 @@ class Wanted:
 NOTHING = Wanted()
 
 
-def wanted(query) -> dict[str, Wanted]:
+def wanted(query, typed=(), glossary=None) -> dict[str, Wanted]:
     """Field name -> what to mark, for the positive parts of ``query`` (not ``-word`` ones).
 
-    Nodes of other kinds (translations, for one) are read through their ``children()``.
+    ``typed``: the word and phrase texts the visitor typed; ``glossary``: the one the query was
+    expanded with.  A term or phrase of ``query`` that is a glossary term's analysis but not
+    what was typed is a glossary equivalent, marked only as the glossary writes it.  Other
+    nodes (translations, for one) are read through their ``children()``.
     """
+    typed_keys = {(lang, tuple(terms(text, lang))) for text in typed for lang in LANGUAGES}
+    written = _written_forms(glossary) if glossary is not None else {}
     found: dict[str, tuple[set, dict]] = {}
 
     def add(fieldname: str, key: tuple[str, ...]):
-        if not key:
+        lang = fieldname.rpartition("_")[2]
+        if not key or lang not in LANGUAGES:
             return
         words, patterns = found.setdefault(fieldname, (set(), {}))
-        if len(key) == 1:
+        forms = None if (lang, key) in typed_keys else written.get((lang, key))
+        if forms is None and len(key) == 1:
             words.add(key[0])
         else:
-            patterns.setdefault(key[0], {})[tuple((t, None) for t in key)] = None
+            pattern = tuple(zip(key, forms or (None,) * len(key)))
+            patterns.setdefault(key[0], {})[pattern] = None
 
     def walk(q):
         if isinstance(q, wq.AndNot):
@@ -89,8 +100,60 @@ def wanted(query) -> dict[str, Wanted]:
 
     if query is not None:
         walk(query)
-    return {f: Wanted(frozenset(words), {t: tuple(ps) for t, ps in patterns.items()})
-            for f, (words, patterns) in found.items()}
+    out = {}
+    for fieldname, (words, patterns) in found.items():
+        # A one-word pattern adds nothing to a term marked wherever it is.
+        kept = {t: tuple(p for p in ps if len(p) > 1 or t not in words) for t, ps in patterns.items()}
+        out[fieldname] = Wanted(frozenset(words), {t: ps for t, ps in kept.items() if ps})
+    return out
+
+
+def _number_forms(word: str) -> set[str]:
+    """A folded word with and without a regular plural ending (English and Spanish), and with an
+    English possessive: the glossary ignores plurals.  Irregular plurals need no rule: their
+    stems differ (child, children), so the word could not match anyway."""
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    if word.endswith("z"):
+        forms.add(word[:-1] + "ces")
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    if word.endswith("ces"):
+        forms.add(word[:-3] + "z")
+    for form in list(forms):
+        forms.update((form + "'s", form + "’s") if not form.endswith("s") else (form + "'", form + "’"))
+    return forms
+
+
+_WRITTEN: dict[int, tuple[object, dict]] = {}  # id(glossary) -> (glossary, its written forms)
+
+
+def _written_forms(glossary) -> dict[tuple[str, tuple[str, ...]], tuple[frozenset, ...]]:
+    """(language, analysed term) -> for each of its words, the folded forms the glossary's
+    terms with that analysis are written in; computed once per glossary."""
+    cached = _WRITTEN.get(id(glossary))
+    if cached is not None and cached[0] is glossary:
+        return cached[1]
+    out: dict[tuple[str, tuple[str, ...]], list[set]] = {}
+    for group in glossary.entries:
+        for term in group:
+            words = _WORD.findall(term.text)
+            analysed = analyzer(term.lang).items[0]._analyse(words)
+            if tuple(t for t, _ in analysed) != term.key:
+                continue  # not analysed as the glossary did: mark it by its terms
+            forms = out.setdefault((term.lang, term.key), [set() for _ in term.key])
+            for position, (_, index) in enumerate(analysed):
+                forms[position] |= _number_forms(fold(words[index]))
+    written = {key: tuple(frozenset(f) for f in forms) for key, forms in out.items()}
+    if len(_WRITTEN) > 8:  # glossaries come and go only in tests
+        _WRITTEN.clear()
+    _WRITTEN[id(glossary)] = (glossary, written)
+    return written
 
 
 def _folding_to() -> dict[str, str]:

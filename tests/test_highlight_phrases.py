@@ -1,4 +1,5 @@
-"""What a visitor sees marked: phrases only as a whole, the words typed wherever they match."""
+"""What a visitor sees marked: phrases only as a whole, glossary equivalents only as the glossary
+writes them, the words typed wherever they match."""
 
 import re
 
@@ -57,6 +58,30 @@ def marked(hit) -> list[str]:
             for m in re.findall(r"<mark>(.*?)</mark>", field, re.S)]
 
 
+def test_a_multi_word_equivalent_is_marked_whole_never_its_common_word(archive):
+    found = hits(archive, "trafficking", ui="es")
+    alerta = found["es-alerta"]
+    assert "Alerta sobre la <mark>trata de personas</mark> en la frontera" == alerta.title_html
+    assert sorted(set(marked(alerta))) == ["trata de las personas", "trata de personas"]
+    assert all("<mark>personas</mark>" not in s for s in alerta.snippets)
+
+
+def test_a_one_word_equivalent_is_marked_as_written_not_every_word_of_its_stem(archive):
+    delito = hits(archive, "trafficking", ui="es")["es-delito"]
+    assert "La <mark>trata</mark> es un delito grave." in " ".join(delito.snippets)
+    assert "tratadas" in " ".join(delito.snippets)
+    assert not any(m.lower().startswith("tratad") for m in marked(delito))
+
+
+def test_english_equivalents_of_a_spanish_word(archive):
+    crime = hits(archive, "trata")["en-crime"]
+    assert crime.title_html == "<mark>Human trafficking</mark> in the region"
+    snippet = " ".join(crime.snippets)
+    assert "<mark>Human trafficking</mark> and <mark>trafficking in persons</mark> are crimes" in snippet
+    assert "Many persons crossed" in snippet  # "persons" alone is no equivalent of "trata"
+    assert "Traffickers exploit" in snippet  # nor a trafficker
+
+
 def test_a_word_typed_is_marked_wherever_it_matched(archive):
     alerta = hits(archive, "personas", ui="es")["es-alerta"]
     assert [m.lower() for m in marked(alerta)].count("personas") >= 4
@@ -108,7 +133,7 @@ class _Alternatives(wq.Query):
 def test_terms_and_phrases_under_other_query_nodes_are_marked():
     query = wq.Or([wq.Term("body_en", "border"),
                    _Alternatives([wq.Term("body_es", "fronter"), wq.Phrase("body_es", ["trat", "person"])])])
-    wanted = highlight.wanted(query)
+    wanted = highlight.wanted(query, typed=["border"])
     text = "La frontera norte y la trata de personas; otras personas."
     assert highlight.title(text, "es", wanted["body_es"]) == \
         "La <mark>frontera</mark> norte y la <mark>trata de personas</mark>; otras personas."
