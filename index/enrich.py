@@ -32,13 +32,14 @@ class Enricher:
 
     @classmethod
     def load(cls) -> "Enricher":
-        digest = hashlib.sha256()
-        for path in (config.places_file(), config.topics_file()):
-            digest.update(path.read_bytes() if path.exists() else b"")
-        fingerprint = digest.hexdigest()[:16]
-        # The gazetteer is made from the places file, Babel's country names and places.py.
-        from babel import __version__ as babel_version
         from . import places
+        digest = hashlib.sha256()
+        for path in (*places.source_files(), config.topics_file()):
+            digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(places.source_versions().encode())  # the packages the gazetteer takes names from
+        fingerprint = digest.hexdigest()[:16]
+        # The gazetteer is made from the places files, Babel's country names, the packages and places.py.
+        from babel import __version__ as babel_version
         places_key = hashlib.sha256(b"\x00".join([
             fingerprint.encode(), babel_version.encode(), Path(places.__file__).read_bytes()])).hexdigest()[:16]
         return cls(fingerprint=fingerprint, places_key=places_key)
@@ -55,14 +56,13 @@ class Enricher:
         if self._gazetteer is None and self._places_state is None:
             return None
         g = self.gazetteer
-        return self.places_key, (g.folded, g.exact, g.first_words, g.longest, g.cities, frozenset(self.codes))
+        return self.places_key, (g.state(), frozenset(self.codes))
 
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None and self._places_state is not None:
-            folded, exact, first_words, longest, cities, codes = self._places_state
-            self._gazetteer = Gazetteer(folded=folded, exact=exact, first_words=first_words, longest=longest,
-                                        cities=cities)
+            state, codes = self._places_state
+            self._gazetteer = Gazetteer(*state)
             self._codes = codes
         if self._gazetteer is None:
             self._gazetteer = Gazetteer.load()
