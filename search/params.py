@@ -39,6 +39,7 @@ class SearchParams:
     per_page: int = DEFAULT_PER_PAGE
     ui: str = "en"
     separate: bool = False  # show both versions of a translation pair as separate hits
+    spell: bool = True  # a misspelt query may be searched for corrected ("spell=0": exactly as typed)
 
     def with_(self, **changes) -> "SearchParams":
         return replace(self, **changes)
@@ -62,6 +63,8 @@ class SearchParams:
             pairs.append(("per_page", str(self.per_page)))
         if self.separate:
             pairs.append(("translations", "separate"))
+        if not self.spell:
+            pairs.append(("spell", "0"))
         if self.page != 1:
             pairs.append(("page", str(self.page)))
         return pairs
@@ -172,10 +175,14 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
     translations = _single(args, "translations") or "merged"
     if translations not in ("merged", "separate"):
         raise ParamError("translations", "'translations' must be 'merged' or 'separate'")
+    spell = _single(args, "spell") or "1"
+    if spell not in ("0", "1"):
+        raise ParamError("spell", "'spell' must be 1 (search misspelt words corrected, the default) "
+                                  "or 0 (exactly as typed)")
     return SearchParams(
         q=q, langs=tuple(langs), years=tuple(sorted(set(years))), date_from=date_from, date_to=date_to,
         countries=tuple(countries), topics=tuple(topics), sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
-        ui=ui_value, separate=translations == "separate",
+        ui=ui_value, separate=translations == "separate", spell=spell == "1",
     )
