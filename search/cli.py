@@ -30,6 +30,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--per-page", dest="per_page", default=None)
     p.add_argument("--ui", default=None, help="interface language for labels and pairs: en (default) or es")
     p.add_argument("--separate", action="store_true", help="show both versions of a translation pair")
+    p.add_argument("--spell", metavar="1|0", default=None,
+                   help="1 (default): search misspelt words corrected when the query as typed finds nothing; "
+                        "0: search exactly as typed")
     p.add_argument("--json", action="store_true", help="print the whole result model as JSON")
     return p
 
@@ -39,7 +42,7 @@ def main(argv=None) -> int:
     raw = {"q": args.query, "lang": args.lang, "country": args.country, "topic": args.topic,
            "year": args.year, "from": args.date_from, "to": args.date_to, "sort": args.sort,
            "page": args.page, "per_page": args.per_page, "ui": args.ui,
-           "translations": "separate" if args.separate else None}
+           "translations": "separate" if args.separate else None, "spell": args.spell}
     archive = Archive(args.index or config.index_dir())
     try:
         params = parse_params({k: v for k, v in raw.items() if v not in (None, [], "")} | {"q": args.query},
@@ -73,8 +76,11 @@ def _plain(html: str) -> str:
 
 def _print_text(result) -> None:
     for notice in result.notices:
-        print(f"note: {notice['message']}")
-    if result.suggestion:
+        if notice["code"] != "corrected":  # said on its own line below
+            print(f"note: {notice['message']}")
+    if result.corrected:
+        print(f"showing results for: {result.searched_for} (search instead for {result.query!r} with --spell 0)")
+    elif result.suggestion:
         print(f"did you mean: {result.suggestion}")
     first = (result.page - 1) * result.per_page
     print(f"{result.total} result{'s' if result.total != 1 else ''} ({result.took_ms:.1f} ms)")

@@ -45,6 +45,11 @@ MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 # Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup costs up to
 # 3 ms on a vocabulary of 40,000 words (a made-up word that shares many letter pairs with real ones).
 MAX_CORRECTED_WORDS = 4
+FEW_RESULTS = 3  # all the words find fewer releases than this: a correction is looked for
+# A word used by at most RARE_USE releases, next to a near word used FAR_MORE times as much, is read
+# as a slip (of the visitor, or of the archive itself); a word used more is never replaced.
+RARE_USE = 2
+FAR_MORE = 20
 TITLE_COMPLETIONS = 30  # title words, most used first, that a typed prefix may complete to
 MAX_LABELS = 20_000  # facet value labels kept (values of the archive, and any selected)
 
@@ -176,6 +181,22 @@ class Snapshot:
             scorer.close()
 
 
+@dataclass
+class _Reading:
+    """One way of reading a search -- the words as typed or corrected, all of them or any --
+    and what it finds after the filters."""
+
+    text: str  # the query text
+    compiled: object  # its compiled form (search.compile.Compiled)
+    query: wq.Query | None  # what is matched: the all-words query, or the any-word one
+    any_word: bool = False
+    matched: int = 0  # bitmap of the matching releases
+    scored: np.ndarray | None = None
+    selected: int = 0  # ... that pass the filters
+    bases: dict = field(default_factory=dict)  # per facet, those that pass the other facets' filters
+    total: int = 0  # results (a translation pair counts once unless shown separately)
+
+
 class Archive:
     """The searchable archive in one index directory."""
 
@@ -299,7 +320,7 @@ class Archive:
         return country_codes()
 
     # --- searching ---------------------------------------------------------------------------
-    def search(self, params: SearchParams, _corrected: bool = False) -> SearchResult:
+    def search(self, params: SearchParams) -> SearchResult:
         """Search the live generation.  Results are cached per generation (a result cannot
         change until the next reindex), so a repeated search costs a lookup.
 
@@ -311,65 +332,103 @@ class Archive:
             cached = snap.cached(snap.results, params)
             if cached is not None:
                 return dataclasses.replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
-        result = self._search(snap, params, started, _corrected)
-        if self.cache_size and not _corrected:  # searched without its own correction: not what a visitor gets
+        result = self._search(snap, params, started)
+        if self.cache_size:
             snap.remember(snap.results, params, result, self.cache_size)
         return result
 
-    def _search(self, snap: Snapshot, params: SearchParams, started: float, _corrected: bool) -> SearchResult:
+    def _search(self, snap: Snapshot, params: SearchParams, started: float) -> SearchResult:
+        """All the words; failing that, the corrected query's words; only then any of the words
+        (see :meth:`_chosen`)."""
         parsed = q.parse(params.q)
         notices = []
         if parsed.truncated:
             notices.append({"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"})
-        compiled = self.compiler.compile(parsed)
+        typed = self._reading(snap, params, params.q, self.compiler.compile(parsed))
+        shown, offered = self._chosen(snap, params, parsed, typed)
+        compiled = dataclasses.replace(shown.compiled, query=shown.query)  # the all-words or the any-word query
         if compiled.cut:
             notices.append({"code": "too_many_terms",
                             "message": f"only the first {MAX_QUERY_TERMS} terms of the query were searched for"})
         notices += [{"code": "common_words", "message": m} for m in compiled.notices]
-        matched_any = False
+        corrected = shown.text != params.q
+        # The correction searched for is the result's suggestion too, as it was before it was searched.
+        suggestion = shown.text if corrected else offered
+        if corrected:
+            notices.insert(0, {"code": "corrected", "message": f"showing results for {shown.text!r}; "
+                               f"search instead for {params.q!r}", "corrected": shown.text})
+        if shown.any_word:
+            notices.append({"code": "any_word", "message": "no release contains all the words; "
+                            "showing releases that contain any of them"})
         docs = snap.docs
-        scored = None
-        if compiled.query is None:
-            matched = 0
-        else:
-            matched, scored = self._matching(snap, compiled.query)
-            if not matched and compiled.any_query is not None:
-                any_matched, any_scored = self._matching(snap, compiled.any_query)
-                if any_matched:
-                    matched, scored, matched_any = any_matched, any_scored, True
-                    compiled.query = compiled.any_query
-                    notices.append({"code": "any_word", "message": "no release contains all the words; "
-                                    "showing releases that contain any of them"})
-        selected, facet_bases = self._apply_filters(docs, matched, params)
-        facets = self._facets(docs, facet_bases, params)
-        total = docs.count(selected, params.separate)
+        facets = self._facets(docs, shown.bases, params)
         hits = []
-        if selected and compiled.query is not None:
-            hits = self._page(snap, compiled, scored, selected, params)
-        suggestion = None
-        # The corrected query's own correction would go unused: the results shown keep the first one.
-        if total < 3 and compiled.query is not None and not compiled.browse and not _corrected:
-            suggestion = self.correct(parsed.text, snap)
-            if total == 0 and suggestion:
-                # Nothing found: show what the corrected query finds, and say so.
-                corrected = self.search(params.with_(q=suggestion), _corrected=True)
-                if corrected.total:
-                    notice = {"code": "corrected", "message": f"no release matches {params.q!r}; "
-                              f"showing results for {suggestion!r}", "corrected": suggestion}
-                    return dataclasses.replace(
-                        corrected, query=params.q, params=dict(params.to_query()), suggestion=suggestion,
-                        notices=[notice] + corrected.notices,
-                        took_ms=round((time.perf_counter() - started) * 1000, 2))
+        if shown.selected and compiled.query is not None:
+            # The words searched for are those highlighted: the corrected ones when corrected.
+            hits = self._page(snap, compiled, shown.scored, shown.selected, params.with_(q=shown.text))
         took = (time.perf_counter() - started) * 1000
-        pages = max(1, -(-total // params.per_page))
-        if params.page > pages and total:
+        pages = max(1, -(-shown.total // params.per_page))
+        if params.page > pages and shown.total:
             notices.append({"code": "page_out_of_range", "message": f"there are only {pages} pages of results"})
         return SearchResult(
-            query=params.q, params=dict(params.to_query()), total=total, page=params.page,
+            query=params.q, params=dict(params.to_query()), total=shown.total, page=params.page,
             per_page=params.per_page, pages=pages, sort=self._sort(params, compiled), hits=hits,
             facets=facets, suggestion=suggestion, notices=notices, took_ms=round(took, 2),
-            generation=snap.name, matched_any=matched_any,
+            generation=snap.name, matched_any=shown.any_word, searched_for=shown.text, corrected=corrected,
         )
+
+    def _chosen(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading") -> tuple["_Reading", str | None]:
+        """The reading whose results are shown, and a correction to offer beside them.
+
+        All the words as typed; when they find nothing, all the words of the corrected query
+        (misspelt words replaced, the others kept); only then any of the words -- the corrected
+        query's first, since a misspelt word adds nothing to them (it matches no release) while
+        its correction ranks first the releases that have it.  When the typed words find a
+        few releases but the corrected ones more, those few are shown and the correction
+        offered.  ``spell=0`` (``params.spell`` false) never searches a correction, only offers it.
+        """
+        fixed = self._fixed(snap, params, parsed, typed)
+        if typed.total == 0 and fixed is not None and fixed.total and params.spell:
+            return fixed, None
+        shown = typed
+        if typed.total == 0:
+            for reading in ([fixed] if fixed is not None and params.spell else []) + [typed]:
+                loose = self._loosened(snap, params, reading)
+                if loose is not None and loose.total:
+                    shown = loose
+                    break
+        offer = fixed is not None and fixed.total and shown.text != fixed.text and (
+            shown.any_word or fixed.total > shown.total)
+        return shown, fixed.text if offer else None
+
+    def _fixed(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading") -> "_Reading | None":
+        """The corrected query's all-words reading, when the typed words find fewer than
+        FEW_RESULTS releases and a word of them seems misspelt; else None."""
+        compiled = typed.compiled
+        if typed.total >= FEW_RESULTS or compiled.query is None or compiled.browse:
+            return None
+        text = self.correct(parsed.text, snap)
+        if text is None:
+            return None
+        return self._reading(snap, params, text, self.compiler.compile(q.parse(text)))
+
+    def _reading(self, snap: Snapshot, params: SearchParams, text: str, compiled) -> "_Reading":
+        """What the query ``text`` (compiled) finds with all its words, after the filters."""
+        return self._found(snap, params, _Reading(text, compiled, compiled.query))
+
+    def _loosened(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading | None":
+        """The same query with any of its words (None for a query of one word)."""
+        any_query = reading.compiled.any_query
+        if any_query is None:
+            return None
+        return self._found(snap, params, _Reading(reading.text, reading.compiled, any_query, any_word=True))
+
+    def _found(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading":
+        if reading.query is not None:
+            reading.matched, reading.scored = self._matching(snap, reading.query)
+        reading.selected, reading.bases = self._apply_filters(snap.docs, reading.matched, params)
+        reading.total = snap.docs.count(reading.selected, params.separate)
+        return reading
 
     @staticmethod
     def _matching(snap: Snapshot, query: wq.Query) -> tuple[int, np.ndarray | None]:
@@ -652,36 +711,76 @@ class Archive:
 
     # --- corrections -------------------------------------------------------------------------
     def correct(self, text: str, snap: Snapshot | None = None) -> str | None:
-        """The query with misspelled words replaced by words the archive uses, or None."""
+        """The query with each misspelt word replaced by a word the archive uses, the other words
+        kept as typed; None when no word seems misspelt."""
         snap = snap or self.snapshot()
         if not snap.words:
             return None  # a generation without a vocabulary offers no corrections
-        corrections: dict[str, str | None] = {}  # folded word -> its correction: a word met twice is looked up once
+        seen = _Corrections()
         changed = False
         out = []
         for token in text[:q.MAX_QUERY_CHARS].split():
             bare = token.strip('"()-')
-            word = self._corrected_word(snap, bare, corrections) if _correctable(bare) else None
+            word = self._corrected_word(snap, bare, seen) if _correctable(bare) else None
             if word is not None:
-                token = token.replace(bare, word)
+                token = token.replace(bare, _cased(word, bare))
                 changed = True
             out.append(token)
         return " ".join(out) if changed else None
 
-    @staticmethod
-    def _corrected_word(snap: Snapshot, bare: str, corrections: dict[str, str | None]) -> str | None:
-        """The archive word (as written, accents kept) for a word it does not use; None for a word
-        it uses, one with no word near it, or once MAX_CORRECTED_WORDS words have been looked up."""
+    def _corrected_word(self, snap: Snapshot, bare: str, seen: "_Corrections") -> str | None:
+        """The archive word (as written, accents kept) to search for instead of ``bare``, or None."""
         folded = fold(bare)
-        if snap.vocabulary.get(folded, 0) > 0:
-            return None
-        if folded not in corrections:
-            if len(corrections) >= MAX_CORRECTED_WORDS:
-                return None
-            corrections[folded] = snap.corrector.best(folded, maxdist=2 if len(folded) > 4 else 1)
-        found = corrections[folded]
+        if folded not in seen.words:
+            seen.words[folded] = self._correction(snap, bare, folded, seen)
+        found = seen.words[folded]
         return snap.forms.get(found, found) if found else None
 
+    def _correction(self, snap: Snapshot, bare: str, folded: str, seen: "_Corrections") -> str | None:
+        """For a word the archive does not know, the nearest word it uses; for a word it uses in
+        a trace only (at most RARE_USE releases), a near word it uses FAR_MORE times as much.
+        None for any other word (a word of either language that the archive knows is never
+        replaced), for one with no word near it, and once MAX_CORRECTED_WORDS words have been
+        looked up."""
+        if snap.vocabulary.get(folded, 0) > RARE_USE:
+            return None  # known: the commonest case, decided without analysing the word
+        use = self._use(snap, bare)
+        if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
+            return None
+        seen.lookups += 1
+        found = snap.corrector.best(folded, maxdist=2 if len(folded) > 4 else 1, other=True)
+        if found is None or use == 0:
+            return found
+        # A trace of a word beside a near word used far more is the archive's own slip (the typo
+        # of a release or two); a rare but correct word has no such neighbour and stays.
+        return found if (self._use(snap, found) or 0) >= FAR_MORE * use else None
+
+    def _use(self, snap: Snapshot, word: str) -> int | None:
+        """How many releases a word finds as typed: those that use it, or more through its
+        analysis in either language (so "climático" is known where only "climáticos" is
+        written).  None for a stop word or a glossary term of either language: words of their
+        language, whatever the archive's use of them."""
+        analysed = {lang: tuple(terms(word, lang)) for lang in LANGUAGES}
+        if not all(analysed.values()) or self.compiler.glossary.expand(analysed):
+            return None
+        reader = snap.searcher.reader()
+        found = [reader.doc_frequency(f"body_{lang}", term) for lang, words in analysed.items() for term in words]
+        return max([snap.vocabulary.get(fold(word), 0)] + found)
+
+
+@dataclass
+class _Corrections:
+    """The words of one query decided so far: a word met twice is decided once."""
+
+    words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
+    lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each may cost 3 ms)
+
+
+def _cased(word: str, typed: str) -> str:
+    """``word`` with the capitals of the word typed (Tapachulla -> Tapachula)."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
 
 def _correctable(bare: str) -> bool:
     """Whether a query token may be a misspelling of an archive word (not a field, an operator,

@@ -55,12 +55,14 @@ class SearchResult:
     sort: str
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
-    suggestion: str | None
+    suggestion: str | None  # a correction that would find more, offered beside these results (never searched_for)
     notices: list[dict]
     took_ms: float
     generation: str
     matched_any: bool = False  # the all-words query found nothing; any-word results are shown
     interpreted: dict = field(default_factory=dict)
+    searched_for: str = ""  # the query whose results these are: ``query``, or its spelling correction
+    corrected: bool = False  # ``searched_for`` is ``query`` with misspelt words replaced
 
     def to_dict(self) -> dict:
         return asdict(self)

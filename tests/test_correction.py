@@ -1,0 +1,194 @@
+"""Spelling correction word by word: the words as typed, then the corrected query, and only then
+any of the words; a word the archive knows in either language is never replaced."""
+
+import json
+
+import pytest
+
+from index.build import reindex
+from search import cli
+from search.engine import FAR_MORE, Archive
+from search.params import ParamError, SearchParams, parse_params
+
+from .helpers import release, write_jsonl
+
+# A word the archive's own text misspells once, beside the word it stands for used far more.
+COMMON = FAR_MORE + 4
+
+RELEASES = [
+    release(id="remit-gt-en", lang="en", date="2021-03-02", translation_key="remit-gt",
+            title="Remittances sustain families in Guatemala",
+            body="Remittances sent by relatives abroad reach thousands of families in Guatemala, "
+                 "who spend them on food and school."),
+    release(id="remit-gt-es", lang="es", date="2021-03-02", translation_key="remit-gt",
+            title="Las remesas sostienen a las familias de Guatemala",
+            body="Las remesas que envían los familiares desde el exterior llegan a miles de familias "
+                 "de Guatemala, que las gastan en comida y escuela."),
+    release(id="remit-hn-en", lang="en", date="2020-05-04", title="Remittances to Honduras fall during the pandemic",
+            body="Remittances to Honduras fell in the first months of the pandemic."),
+    release(id="gt-border-en", lang="en", date="2019-07-01", title="Border officials in Guatemala trained",
+            body="Border officials in Guatemala completed a course on the protection of migrants."),
+    release(id="shelters-hurricane-en", lang="en", date="2022-09-12", title="Shelters open as the hurricane nears",
+            body="Emergency shelters opened along the coast as the hurricane approached."),
+    release(id="shelters-north-en", lang="en", date="2022-02-10", title="Shelters for migrants in the north",
+            body="Migrant shelters in the north received hygiene kits and water tanks."),
+    release(id="hurricane-season-en", lang="en", date="2023-06-01", title="Hurricane season: communities prepare",
+            body="Coastal communities drew up evacuation plans before the hurricane season."),
+    # Spanish that writes "climáticos", never "climático" itself.
+    release(id="climate-es", lang="es", date="2024-03-07", title="Los efectos climáticos en el Corredor Seco",
+            body="Los efectos climáticos y el cambio de las lluvias empujan a familias del Corredor Seco a migrar."),
+    # English only: the Spanish "deportación" is known to the glossary, one letter from "deportation".
+    release(id="deport-1-en", lang="en", date="2019-02-01", title="Deportation flights resume",
+            body="Deportation flights resumed and IOM received the returnees at the airport."),
+    release(id="deport-2-en", lang="en", date="2019-04-01", title="Support after deportation",
+            body="People returned after deportation receive food and transport."),
+    # A correct word used once, whose neighbour "border" is not used far more.
+    release(id="boarder-en", lang="en", date="2020-01-15", title="A boarder's story",
+            body="A boarder at a migrant hostel tells of the journey."),
+    # The archive's own slip, and the word it stands for in many releases.
+    release(id="goverment-en", lang="en", date="2017-05-05", title="Local officials trained",
+            body="The goverment of the province and IOM trained local officials."),
+] + [
+    release(id=f"gov-{n}", lang="en", date=f"2018-01-{n + 1:02d}", title=f"Government and IOM sign accord {n}",
+            body=f"The government signed accord number {n} with IOM on migration data.")
+    for n in range(COMMON)
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("correction")
+    reindex([write_jsonl(folder / "releases.jsonl", RELEASES)], folder / "ix", progress=False)
+    return Archive(folder / "ix")
+
+
+@pytest.fixture(scope="module")
+def index_dir(archive):
+    return archive.store.root
+
+
+def search(archive, q, **params):
+    return archive.search(SearchParams(q=q, **params))
+
+
+def ids(result):
+    return [h.id for h in result.hits]
+
+
+def marked(hit) -> str:
+    return hit.title_html + " ".join(hit.snippets)
+
+
+# --- the order: all the words, the corrected words, then any of them ---------------------------
+
+@pytest.mark.parametrize("ui,first", [("en", "remit-gt-en"), ("es", "remit-gt-es")])
+def test_a_misspelt_word_among_matching_words_is_searched_corrected(archive, ui, first):
+    result = search(archive, "remesas guatemla", ui=ui)
+    assert result.query == "remesas guatemla"
+    assert result.corrected and result.searched_for == "remesas guatemala"
+    assert not result.matched_any  # every word of the corrected query, not any of the typed ones
+    assert ids(result) == [first]
+    assert "<mark>Guatemala</mark>" in marked(result.hits[0])  # the corrected word is highlighted
+
+
+def test_the_any_word_fallback_comes_after_the_correction(archive):
+    result = search(archive, "huricane shelters")
+    assert result.corrected and result.searched_for == "hurricane shelters"
+    assert not result.matched_any
+    assert ids(result) == ["shelters-hurricane-en"]  # not the shelters without a hurricane
+
+
+def test_without_a_release_of_every_corrected_word_any_of_the_corrected_words(archive):
+    result = search(archive, "shelters guatemla", separate=True)
+    assert result.corrected and result.searched_for == "shelters guatemala" and result.matched_any
+    assert {"gt-border-en", "remit-gt-en", "shelters-north-en"} <= set(ids(result))
+    assert [n["code"] for n in result.notices] == ["corrected", "any_word"]
+    guatemala = next(h for h in result.hits if h.id == "gt-border-en")
+    assert "<mark>Guatemala</mark>" in marked(guatemala)
+
+
+def test_a_word_with_no_word_near_it_leaves_the_query_as_typed(archive):
+    result = search(archive, "shelters zqxwv")
+    assert not result.corrected and result.searched_for == "shelters zqxwv" and result.matched_any
+    assert result.suggestion is None
+
+
+def test_capitals_are_kept(archive):
+    assert archive.correct("Guatemla Remesas") == "Guatemala Remesas"
+    assert search(archive, "Huricane").searched_for == "Hurricane"
+
+
+# --- what is never replaced --------------------------------------------------------------------
+
+def test_a_word_known_through_its_analysis_in_either_language_is_never_replaced(archive):
+    # "climático" is not written, but "climáticos" is: the Spanish analysis finds it.
+    assert archive.correct("cambio climático") is None
+    result = search(archive, "cambio climático", ui="es")
+    assert ids(result) == ["climate-es"] and not result.corrected and result.suggestion is None
+
+
+def test_a_glossary_word_of_the_other_language_is_never_replaced(archive):
+    # "deportación" is one letter from the archive's "deportation", and finds it through the glossary.
+    assert archive.correct("deportación") is None
+    result = search(archive, "deportación", ui="es")
+    assert result.total == 2 and not result.corrected and result.suggestion is None
+
+
+def test_a_trace_of_a_word_beside_a_far_commoner_one_is_read_as_a_slip(archive):
+    # Alone, the one release with the slip is shown, and the word it stands for offered.
+    alone = search(archive, "goverment")
+    assert ids(alone) == ["goverment-en"] and not alone.corrected
+    assert alone.suggestion == "government"
+    # With a word the slip's release lacks, the corrected query is searched.
+    joined = search(archive, "goverment accord")
+    assert joined.corrected and joined.searched_for == "government accord" and joined.total == COMMON
+    # A rare but correct word whose neighbour is not used far more stays.
+    assert archive.correct("boarder") is None
+
+
+# --- spell=0: exactly as typed -------------------------------------------------------------------
+
+def test_spell_0_searches_exactly_as_typed_and_offers_the_correction(archive):
+    result = search(archive, "huricane shelters", spell=False)
+    assert not result.corrected and result.searched_for == "huricane shelters"
+    assert result.matched_any and "shelters-north-en" in ids(result)
+    assert result.suggestion == "hurricane shelters"
+    assert not any("<mark>hurricane" in marked(h).lower() for h in result.hits)  # not searched, not marked
+
+
+def test_the_spell_parameter():
+    assert parse_params({}).spell and parse_params({"spell": "1"}).spell
+    assert not parse_params({"spell": "0"}).spell
+    assert ("spell", "0") in parse_params({"q": "x", "spell": "0"}).to_query()
+    assert "spell" not in dict(parse_params({"q": "x", "spell": "1"}).to_query())
+    for bad in ("2", "no", "false", "off"):
+        with pytest.raises(ParamError) as caught:
+            parse_params({"spell": bad})
+        assert caught.value.param == "spell"
+
+
+# --- scripts/search ------------------------------------------------------------------------------
+
+def run_cli(capsys, *args):
+    code = cli.main(list(args))
+    return code, capsys.readouterr().out
+
+
+def test_scripts_search_json_says_what_was_searched(index_dir, capsys):
+    code, out = run_cli(capsys, "huricane shelters", "--index", str(index_dir), "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["query"], data["searched_for"], data["corrected"]) == ("huricane shelters", "hurricane shelters", True)
+    code, out = run_cli(capsys, "huricane shelters", "--index", str(index_dir), "--json", "--spell", "0")
+    data = json.loads(out)
+    assert (data["searched_for"], data["corrected"], data["matched_any"]) == ("huricane shelters", False, True)
+    code, out = run_cli(capsys, "huricane", "--index", str(index_dir), "--json", "--spell", "yes")
+    assert code == 2 and json.loads(out)["error"]["param"] == "spell"
+
+
+def test_scripts_search_text_says_it_in_one_line(index_dir, capsys):
+    code, out = run_cli(capsys, "huricane shelters", "--index", str(index_dir))
+    assert code == 0
+    assert out.splitlines()[0] == "showing results for: hurricane shelters (search instead for 'huricane shelters' " \
+                                  "with --spell 0)"
+    assert "did you mean" not in out and "note:" not in out
