@@ -184,7 +184,7 @@ def params_dict(params: SearchParams) -> dict:
         "from": pairs.get("from"), "to": pairs.get("to"),
         "country": list(params.countries), "topic": list(params.topics),
         "sort": params.sort, "page": params.page, "per_page": params.per_page, "ui": params.ui,
-        "translations": "separate" if params.separate else "merged",
+        "translations": "separate" if params.separate else "merged", "spell": int(params.spell),
     }
 
 
@@ -251,6 +251,8 @@ def _search_body(params: SearchParams, result) -> dict:
     pages = result.pages
     return {
         "query": result.query,
+        "searched_for": result.searched_for,
+        "corrected": result.corrected,
         "params": params_dict(params),
         "total": result.total,
         "page": result.page,
@@ -264,8 +266,14 @@ def _search_body(params: SearchParams, result) -> dict:
         "generation": result.generation,
         "next": api_search_url(params.with_(page=params.page + 1)) if params.page < pages else None,
         "prev": api_search_url(params.with_(page=min(params.page - 1, pages))) if params.page > 1 else None,
-        "links": {"self": api_search_url(params), "html": search_page_url(params), "atom": atom_url(params)},
+        "links": {"self": api_search_url(params), "html": search_page_url(params), "atom": atom_url(params),
+                  "instead": instead_url(params, result)},
     }
+
+
+def instead_url(params: SearchParams, result) -> str | None:
+    """The same search with the query exactly as typed, when the results are for its correction."""
+    return api_search_url(params.with_(spell=False, page=1)) if result.corrected else None
 
 
 @api.get("/facets")
@@ -278,6 +286,8 @@ def facets():
     result = archive().search(params)
     body = {
         "query": result.query,
+        "searched_for": result.searched_for,
+        "corrected": result.corrected,
         "params": {k: v for k, v in params_dict(params).items() if k not in ("sort", "page", "per_page")},
         "total": result.total,
         "facets": facets_dict(result),

@@ -37,6 +37,17 @@ unless the server is configured with a list of origins; `OPTIONS` answers prefli
 with the request; send it back in `If-None-Match` to get `304 Not Modified`.
 `Cache-Control` says how long an answer may be reused.
 
+**Spelling.** When the words of a query find fewer than three releases, its misspelt words
+are looked for, word by word: a word the archive does not know (through neither language's
+analysis nor the glossary), or uses in two releases at most beside a near word it uses twenty
+times as much, is replaced by that nearest word; the other words are kept. When the words as
+typed find nothing and the corrected ones find something, the results are the corrected
+query's: `corrected` is true, `searched_for` holds the corrected query and `query` what was
+typed, and `links.instead` is the same search with `spell=0`, which searches exactly what was
+typed. Otherwise a correction that finds more releases is only offered, in `suggestion`.
+Releases with any of the words (an `any_word` notice) are shown only when neither the query
+as typed nor its correction finds a release with all of them.
+
 **Rate limit.** Each client address has a budget of requests that refills over time; beyond
 it the answer is 429 with `Retry-After`.
 """
@@ -104,7 +115,7 @@ def schemas() -> dict:
                               "translations=separate); each facet is counted without its own selection.")
     notice = _obj({"code": {**STRING, "description": "truncated, common_words, any_word, corrected, page_out_of_range"},
                    "message": {**STRING, "description": "in the interface language"},
-                   "corrected": {**STRING, "description": "the corrected query (code corrected)"}},
+                   "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"}},
                   required=["code", "message"])
     echo = {
         "q": STRING, "lang": {"type": "array", "items": LANG},
@@ -115,9 +126,17 @@ def schemas() -> dict:
         "sort": {"type": "string", "enum": list(SORTS)},
         "page": {"type": "integer"}, "per_page": {"type": "integer"}, "ui": LANG,
         "translations": {"type": "string", "enum": ["merged", "separate"]},
+        "spell": {"type": "integer", "enum": [0, 1]},
+    }
+    searched = {
+        "query": {**STRING, "description": "the query as typed"},
+        "searched_for": {**STRING, "description": "the query whose results these are: the query as typed, or "
+                                                  "its spelling correction when corrected is true"},
+        "corrected": {"type": "boolean", "description": "whether misspelt words of the query were replaced "
+                                                        "(searched_for differs from query)"},
     }
     search_result = _obj({
-        "query": STRING,
+        **searched,
         "params": _obj(echo, description="The request's parameters, normalised."),
         "total": {"type": "integer", "minimum": 0, "description": "matching releases (a translation pair counts once)"},
         "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
@@ -125,17 +144,21 @@ def schemas() -> dict:
         "sort": {"type": "string", "enum": list(SORTS), "description": "the order used (newest when there are no words)"},
         "hits": {"type": "array", "items": _ref("Hit")},
         "facets": _ref("Facets"),
-        "suggestion": _nullable({**STRING, "description": "a spelling correction of the query"}),
+        "suggestion": _nullable({**STRING, "description": "a spelling correction of the query: the one "
+                                 "searched for when corrected is true, else one that finds more releases than "
+                                 "the query as typed, offered"}),
         "notices": {"type": "array", "items": _ref("Notice")},
         "took_ms": {"type": "number", "minimum": 0},
         "generation": {**STRING, "description": "the index generation that answered"},
         "next": _nullable({**URL, "description": "the next page, with the same parameters"}),
         "prev": _nullable({**URL, "description": "the previous page, with the same parameters"}),
         "links": _obj({"self": URL, "html": {**URL, "description": "the same search on the site"},
-                       "atom": {**URL, "description": "an Atom feed of the same search, newest first"}}),
+                       "atom": {**URL, "description": "an Atom feed of the same search, newest first"},
+                       "instead": _nullable({**URL, "description": "when corrected: the same search with the "
+                                                                   "query exactly as typed (spell=0)"})}),
     })
     facets_result = _obj({
-        "query": STRING,
+        **searched,
         "params": _obj({k: v for k, v in echo.items() if k not in ("sort", "page", "per_page")}),
         "total": {"type": "integer", "minimum": 0},
         "facets": _ref("Facets"),
@@ -222,6 +245,10 @@ def parameters() -> dict:
                     "pair is shown when both match."),
         "translations": query("translations", {"type": "string", "enum": ["merged", "separate"], "default": "merged"},
                               "merged: a translation pair is one hit; separate: both versions are hits."),
+        "spell": query("spell", {"type": "integer", "enum": [0, 1], "default": 1},
+                       "1: when the words as typed find nothing, misspelt words are replaced by the archive's "
+                       "nearest words and the corrected query is searched (corrected, searched_for); 0: the "
+                       "query is searched exactly as typed, a correction being only offered in suggestion."),
         "If-None-Match": {"name": "If-None-Match", "in": "header", "required": False, "schema": STRING,
                           "description": "The ETag of an earlier answer: 304 when it is still current."},
     }
@@ -302,8 +329,8 @@ def _preflight(operation_id: str, path_params: list | None = None) -> dict:
 
 
 SEARCH_PARAMS = ["q", "lang", "year", "from", "to", "country", "topic", "sort", "page", "per_page", "ui",
-                 "translations"]
-FILTER_PARAMS = ["q", "lang", "year", "from", "to", "country", "topic", "ui", "translations"]
+                 "translations", "spell"]
+FILTER_PARAMS = ["q", "lang", "year", "from", "to", "country", "topic", "ui", "translations", "spell"]
 
 
 def paths() -> dict:
