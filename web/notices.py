@@ -22,7 +22,7 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
     if code == "any_word":
         return _("No release contains all of your words, so releases that contain any of them are shown.")
     if code == "corrected" and notice.get("corrected"):
-        return _("No release matches “%(query)s”, so the results for “%(corrected)s” are shown.",
+        return _("Showing results for “%(corrected)s”. Search instead for “%(query)s”.",
                  query=params.q, corrected=notice["corrected"])
     if code == "page_out_of_range":
         return _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))

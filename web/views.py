@@ -247,10 +247,12 @@ def _pagination(params: SearchParams, result) -> dict | None:
     }
 
 
-def _notices(params: SearchParams, result) -> list[dict]:
+def _notices(params: SearchParams, result, correction: dict | None) -> list[dict]:
     out = []
     for notice in result.notices:
         code = notice.get("code")
+        if code == "corrected" and correction:
+            continue  # the correction line says it
         text = notice_text(code, notice, params, result)
         url = search_url(params.with_(page=result.pages)) if code == "page_out_of_range" else None
         out.append({"code": code, "message": text, "url": url})
@@ -296,6 +298,7 @@ def search(fmt):
     result = archive().search(params)
     lang, other = g.lang, i18n.other_language(g.lang)
     filters = _filters(params, result)
+    correction = _correction(params, result)
     context = {
         "page": "search",
         "lang": lang,
@@ -309,19 +312,37 @@ def search(fmt):
         if filters else None,
         "sorts": _sorts(params, result),
         "pagination": _pagination(params, result),
-        "notices": _notices(params, result),
+        "notices": _notices(params, result, correction),
         "first": (params.page - 1) * params.per_page + 1 if result.hits else 0,
         "last": (params.page - 1) * params.per_page + len(result.hits),
         "links": page_links(),
         # On a page without hits: other ways to find something.
         "alternatives": None,
-        "suggestion": {"text": result.suggestion, "url": search_url(params.with_(q=result.suggestion, page=1))}
-        if result.suggestion else None,
+        "searched_for": correction["searched_for"] if correction else params.q,
+        "correction": correction,
+        "suggestion": _suggestion(params, result),
         "_state": [(k, v) for k, v in params.to_query() if k in ("sort", "from", "to", "per_page")],
     }
     if not result.total:
         context["alternatives"] = _alternatives(params, other)
     return render("search.html", context, fmt)
+
+
+def _correction(params: SearchParams, result) -> dict | None:
+    """The line over results found for a spelling correction of the query: what was searched
+    for, and a link to the query searched exactly as typed."""
+    if not (result.corrected and result.total):
+        return None
+    return {"searched_for": result.searched_for, "query": params.q,
+            "instead_url": search_url(params.with_(spell=False, page=1))}
+
+
+def _suggestion(params: SearchParams, result) -> dict | None:
+    """A correction offered beside results found without it; never a link to the results shown."""
+    text = result.suggestion
+    if not text or (result.total and text == result.searched_for):
+        return None
+    return {"text": text, "url": search_url(params.with_(q=text, spell=True, page=1))}
 
 
 def _alternatives(params: SearchParams, other: str) -> list[dict]:

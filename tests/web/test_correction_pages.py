@@ -1,0 +1,117 @@
+"""A search for a misspelt query, as a visitor and an API client meet it: one line says what was
+searched for and links to the query exactly as typed (spell=0), in both interface languages."""
+
+import re
+
+import pytest
+
+from .test_pages import Page, get_page, query_of
+
+LINES = {
+    "en": "Showing results for hurricane shelters · Search instead for huricane shelters",
+    "es": "Se muestran resultados de hurricane shelters · Buscar en su lugar huricane shelters",
+}
+HEADINGS = {"en": "Results for “hurricane shelters”", "es": "Resultados para «hurricane shelters»"}
+DID_YOU_MEAN = {"en": "Did you mean trafficking?", "es": "¿Quiso decir trafficking?"}
+
+
+def text_of(html: str) -> str:
+    return " ".join(Page(html).text.split())
+
+
+def element(html: str, pattern: str) -> list[str]:
+    return re.findall(pattern, html, re.S)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_corrected_search_says_so_once_in_one_line(client, lang):
+    response, page = get_page(client, f"/{lang}/search?q=huricane+shelters")
+    html = response.get_data(as_text=True)
+    heading = element(html, r'<h1 id="results-heading"[^>]*>(.*?)</h1>')
+    assert [text_of(h) for h in heading] == [HEADINGS[lang]]  # the corrected query, not the typo
+    lines = element(html, r'<p class="correction"[^>]*>(.*?)</p>')
+    assert [text_of(line) for line in lines] == [LINES[lang]]
+    instead = [a["href"] for a in Page(lines[0]).links]
+    assert instead == [f"/{lang}/search?q=huricane+shelters&spell=0"]
+    # Said once: no "did you mean" link to the page shown, no notice repeating it.
+    assert not page.by_class("did-you-mean") and not page.by_class("notice--corrected")
+    assert not [a for a in page.links if query_of(a.get("href", "")).get("q") == ["hurricane shelters"]]
+    assert page.text.count("huricane") == 1
+    # The results are those of every corrected word, with the corrected words highlighted.
+    assert not page.by_class("notice--any_word")
+    assert re.search(r"<mark>Hurricane</mark>", html) and re.search(r"<mark>Shelters</mark>", html)
+    title = element(html, r"<title>(.*?)</title>")[0]
+    assert title.startswith("hurricane shelters · ")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_search_instead_searches_exactly_as_typed(client, lang):
+    response, page = get_page(client, f"/{lang}/search?q=huricane+shelters&spell=0")
+    html = response.get_data(as_text=True)
+    assert "huricane shelters" in text_of(element(html, r"<h1[^>]*>(.*?)</h1>")[0])
+    assert not page.by_class("correction")
+    assert page.by_class("notice--any_word")  # no release has both typed words: any of them
+    # The correction is offered, and its link is another page than this one.
+    offered = [a["href"] for a in page.links if query_of(a.get("href", "")).get("q") == ["hurricane shelters"]]
+    assert offered == [f"/{lang}/search?q=hurricane+shelters"]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_correction_not_searched_is_offered_and_never_links_to_the_page_shown(client, lang):
+    _, page = get_page(client, f"/{lang}/search?q=trafiking&spell=0")
+    assert DID_YOU_MEAN[lang] in page.text
+    assert [a["href"] for a in page.links if query_of(a.get("href", "")).get("q") == ["trafficking"]] == \
+        [f"/{lang}/search?q=trafficking"]
+    _, corrected = get_page(client, f"/{lang}/search?q=trafiking")
+    assert DID_YOU_MEAN[lang] not in corrected.text and corrected.by_class("correction")
+    assert not [a for a in corrected.links if query_of(a.get("href", "")).get("q") == ["trafficking"]]
+
+
+def test_the_correction_line_is_escaped(client):
+    typed = 'huricane shelters <script>alert("x")</script>'
+    response, page = get_page(client, "/en/search", query_string={"q": typed})
+    html = response.get_data(as_text=True)
+    assert "<script>alert" not in html
+    line = element(html, r'<p class="correction"[^>]*>(.*?)</p>')[0]
+    assert "<strong>hurricane shelters &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</strong>" in line
+    assert 'alert(&#34;x&#34;)&lt;/script&gt;</a>' in line
+    link = Page(line).links[0]["href"]
+    assert query_of(link) == {"q": [typed], "spell": ["0"]}
+
+
+@pytest.mark.parametrize("ui,message", [
+    ("en", "Showing results for “hurricane shelters”. Search instead for “huricane shelters”."),
+    ("es", "Se muestran resultados de «hurricane shelters». Buscar en su lugar «huricane shelters»."),
+])
+def test_the_api_says_what_was_typed_and_what_was_searched(client, ui, message):
+    data = client.get(f"/api/v1/search?q=huricane+shelters&ui={ui}").get_json()
+    assert (data["query"], data["searched_for"], data["corrected"]) == ("huricane shelters", "hurricane shelters", True)
+    assert data["notices"][0] == {"code": "corrected", "message": message, "corrected": "hurricane shelters"}
+    assert data["hits"] and data["params"]["spell"] == 1
+    instead = data["links"]["instead"]
+    assert query_of(instead)["spell"] == ["0"]
+    typed = client.get(instead.replace("http://localhost", "")).get_json()
+    assert (typed["searched_for"], typed["corrected"], typed["links"]["instead"]) == ("huricane shelters", False, None)
+    assert typed["suggestion"] == "hurricane shelters" and typed["params"]["spell"] == 0
+    facets = client.get("/api/v1/facets?q=huricane+shelters").get_json()
+    assert (facets["searched_for"], facets["corrected"]) == ("hurricane shelters", True)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/search?q=huricane&spell=no", "/api/v1/facets?q=huricane&spell=2"])
+def test_a_wrong_spell_value_is_a_400_in_the_api(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["param"] == "spell"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_json_twin_carries_the_correction(client, lang):
+    data = client.get(f"/{lang}/search.json?q=huricane+shelters").get_json()
+    assert data["query"] == "huricane shelters" and data["searched_for"] == "hurricane shelters"
+    assert data["correction"] == {"searched_for": "hurricane shelters", "query": "huricane shelters",
+                                  "instead_url": f"/{lang}/search?q=huricane+shelters&spell=0"}
+    assert data["suggestion"] is None and data["result"]["corrected"]
+    typed = client.get(f"/{lang}/search.json?q=huricane+shelters&spell=0").get_json()
+    assert typed["correction"] is None and typed["searched_for"] == "huricane shelters"
+    assert client.get(f"/{lang}/search.json?q=huricane&spell=x").status_code == 400
+    get_page(client, f"/{lang}/search?q=huricane&spell=x", status=400)
