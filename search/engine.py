@@ -34,7 +34,7 @@ from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
 from .scoring import GenerationScorer, Unsupported, top
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
-from .spelling import VocabularyCorrector
+from .spelling import VocabularyCorrector, one_slip
 
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
 
@@ -381,25 +381,38 @@ class Archive:
         """The reading whose results are shown, and a correction to offer beside them.
 
         All the words as typed; when they find nothing, all the words of the corrected query
-        (misspelt words replaced, the others kept); only then any of the words -- the corrected
-        query's first, since a misspelt word adds nothing to them (it matches no release) while
-        its correction ranks first the releases that have it.  When the typed words find a
-        few releases but the corrected ones more, those few are shown and the correction
-        offered.  ``spell=0`` (``params.spell`` false) never searches a correction, only offers it.
+        (misspelt words replaced, the others kept); only then any of the words (see
+        :meth:`_any_words`).  When the typed words find a few releases but the corrected ones
+        more, those few are shown and the correction offered.  ``spell=0`` (``params.spell``
+        false) never searches a correction, only offers it.
         """
         fixed = self._fixed(snap, params, parsed, typed)
-        if typed.total == 0 and fixed is not None and fixed.total and params.spell:
-            return fixed, None
+        searchable = fixed if params.spell else None
+        if typed.total == 0 and searchable is not None and searchable.total:
+            return searchable, None
         shown = typed
         if typed.total == 0:
-            for reading in ([fixed] if fixed is not None and params.spell else []) + [typed]:
-                loose = self._loosened(snap, params, reading)
-                if loose is not None and loose.total:
-                    shown = loose
-                    break
+            shown = self._any_words(snap, params, typed, searchable) or typed
         offer = fixed is not None and fixed.total and shown.text != fixed.text and (
             shown.any_word or fixed.total > shown.total)
         return shown, fixed.text if offer else None
+
+    def _any_words(self, snap: Snapshot, params: SearchParams, typed: "_Reading",
+                   fixed: "_Reading | None") -> "_Reading | None":
+        """Any of the words, when no release has all of them, as typed or corrected (None when
+        none has any).  Those of the corrected query when the typed ones find nothing, or only
+        a few releases (fewer than FEW_RESULTS) and each corrected word is one slip from the
+        word typed: a corrected word then ranks first the releases that have it, where the
+        misspelt one matched nothing.  Else those of the query as typed: its unknown words are
+        then more likely words the archive lacks than slips (the rare words of a long
+        question), and the archive words nearest them would only add noise."""
+        loose = self._loosened(snap, params, typed)
+        found = loose.total if loose is not None else 0
+        if fixed is not None and (found == 0 or (found < FEW_RESULTS and _slips(typed.text, fixed.text))):
+            corrected = self._loosened(snap, params, fixed)
+            if corrected is not None and corrected.total > found:
+                return corrected
+        return loose if found else None
 
     def _fixed(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading") -> "_Reading | None":
         """The corrected query's all-words reading, when the typed words find fewer than
@@ -774,6 +787,13 @@ class _Corrections:
 
     words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
     lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each may cost 3 ms)
+
+
+def _slips(typed: str, corrected: str) -> bool:
+    """Whether each word the correction replaced is one slip from the word typed (accents and
+    capitals aside)."""
+    before, after = typed.split(), corrected.split()
+    return len(before) == len(after) and all(one_slip(fold(a), fold(b)) for a, b in zip(before, after) if a != b)
 
 
 def _cased(word: str, typed: str) -> str:

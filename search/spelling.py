@@ -100,6 +100,22 @@ def _near(word: str, other: str, distance: int) -> bool:
     return previous[-1] <= distance
 
 
+def one_slip(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with at most one slip of the keyboard: a letter left out,
+    added or mistyped, or two neighbouring letters swapped (the commonest misspellings)."""
+    if word == other:
+        return True
+    if len(word) == len(other):
+        differ = [i for i, (a, b) in enumerate(zip(word, other)) if a != b]
+        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
+                                    and word[differ[0]] == other[differ[1]] and word[differ[1]] == other[differ[0]])
+    shorter, longer = sorted((word, other), key=len)
+    if len(longer) - len(shorter) != 1:
+        return False
+    at = next((i for i, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
+    return shorter[at:] == longer[at + 1:]
+
+
 def _pairs(word: str) -> list[str]:
     """The word's pairs of consecutive letters, its first and last letters marked; a pair met
     again is numbered ("ab", "ab2"), so that two words share as many as they have in common."""

@@ -9,6 +9,7 @@ from index.build import reindex
 from search import cli
 from search.engine import FAR_MORE, Archive
 from search.params import ParamError, SearchParams, parse_params
+from search.spelling import one_slip
 
 from .helpers import release, write_jsonl
 
@@ -105,6 +106,25 @@ def test_without_a_release_of_every_corrected_word_any_of_the_corrected_words(ar
     assert [n["code"] for n in result.notices] == ["corrected", "any_word"]
     guatemala = next(h for h in result.hits if h.id == "gt-border-en")
     assert "<mark>Guatemala</mark>" in marked(guatemala)
+
+
+def test_any_word_results_found_as_typed_give_way_only_to_a_slip(archive):
+    # "hostel" finds one release; no release has "hostel" and "hurricane".
+    slip = search(archive, "hostel huricane")  # one letter left out
+    assert slip.corrected and slip.searched_for == "hostel hurricane" and slip.matched_any
+    assert {"boarder-en", "shelters-hurricane-en", "hurricane-season-en"} <= set(ids(slip))
+    # Two letters off, the nearest archive word may as well be another word: the typed words stay.
+    far = search(archive, "hostel huricanne")
+    assert not far.corrected and far.searched_for == "hostel huricanne" and ids(far) == ["boarder-en"]
+
+
+@pytest.mark.parametrize("typed,word,slip", [
+    ("guatemla", "guatemala", True), ("earthqauke", "earthquake", True), ("hurricanee", "hurricane", True),
+    ("migrantez", "migrantes", True), ("huricanne", "hurricane", False), ("jugador", "jugaron", False),
+    ("trafiking", "trafficking", False),
+])
+def test_one_slip_is_a_letter_left_out_added_mistyped_or_swapped(typed, word, slip):
+    assert one_slip(typed, word) is slip and one_slip(word, typed) is slip
 
 
 def test_a_word_with_no_word_near_it_leaves_the_query_as_typed(archive):
