@@ -266,14 +266,17 @@ def _search_body(params: SearchParams, result) -> dict:
         "generation": result.generation,
         "next": api_search_url(params.with_(page=params.page + 1)) if params.page < pages else None,
         "prev": api_search_url(params.with_(page=min(params.page - 1, pages))) if params.page > 1 else None,
-        "links": {"self": api_search_url(params), "html": search_page_url(params), "atom": atom_url(params),
-                  "instead": instead_url(params, result)},
+        "links": search_links(params, result),
     }
 
 
-def instead_url(params: SearchParams, result) -> str | None:
-    """The same search with the query exactly as typed, when the results are for its correction."""
-    return api_search_url(params.with_(spell=False, page=1)) if result.corrected else None
+def search_links(params: SearchParams, result) -> dict:
+    """This search in the API, on the site and as a feed; when its results are for a correction
+    of the query, ``instead``: the same search with the query exactly as typed."""
+    links = {"self": api_search_url(params), "html": search_page_url(params), "atom": atom_url(params)}
+    if result.corrected:
+        links["instead"] = api_search_url(params.with_(spell=False, page=1))
+    return links
 
 
 @api.get("/facets")

@@ -46,7 +46,9 @@ query's: `corrected` is true, `searched_for` holds the corrected query and `quer
 typed, and `links.instead` is the same search with `spell=0`, which searches exactly what was
 typed. Otherwise a correction that finds more releases is only offered, in `suggestion`.
 Releases with any of the words (an `any_word` notice) are shown only when neither the query
-as typed nor its correction finds a release with all of them.
+as typed nor its correction finds a release with all of them: any of the corrected words when
+the words as typed find no release, or only one or two and each correction is one slip (a
+letter left out, added or mistyped, or two letters swapped); else any of the words as typed.
 
 **Rate limit.** Each client address has a budget of requests that refills over time; beyond
 it the answer is 429 with `Retry-After`.
@@ -154,8 +156,9 @@ def schemas() -> dict:
         "prev": _nullable({**URL, "description": "the previous page, with the same parameters"}),
         "links": _obj({"self": URL, "html": {**URL, "description": "the same search on the site"},
                        "atom": {**URL, "description": "an Atom feed of the same search, newest first"},
-                       "instead": _nullable({**URL, "description": "when corrected: the same search with the "
-                                                                   "query exactly as typed (spell=0)"})}),
+                       "instead": {**URL, "description": "only when corrected: the same search with the query "
+                                                         "exactly as typed (spell=0)"}},
+                      required=["self", "html", "atom"]),
     })
     facets_result = _obj({
         **searched,
