@@ -22,7 +22,7 @@ from .readers import read_sources
 from .records import Rejected, Release, Unread, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
-from . import forked, vocabulary
+from . import forked, lexicon, vocabulary
 
 WRITER_LIMIT_MB = 256  # Whoosh's writer, in incremental builds
 # Processes that enrich and write a large build (at most one per core), and the fewest releases
@@ -239,6 +239,8 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             summary.seconds = time.perf_counter() - started
             return summary
         by_id = {r.id: r for r in read_in_full}  # what is added or updated was read in full
+        # Learnt before the writing lets the releases' texts go.
+        words_across = _lexicon(read_in_full, summary)
         name = None
         try:
             name, partial = store.start(base=current if mode == "incremental" else None)
@@ -266,6 +268,10 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             else:  # the words of the body fields (which hold the titles too), counted as they were indexed
                 words, forms = tally.counts, tally.forms()
             vocabulary.save(partial, words, forms)
+            words_across = words_across.pruned(_body_terms(partial))
+            if mode == "incremental":
+                words_across = words_across.merged(lexicon.Lexicon.load(store.path(current)))
+            words_across.save(partial)
             Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
             _pause_for_tests("switch")
             store.publish(name, partial, manifest)
@@ -284,6 +290,30 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         store.prune()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _lexicon(releases: list[Release], summary: Summary) -> lexicon.Lexicon:
+    """The bilingual lexicon of the sources ``data/lexicon.toml`` names and of the translation
+    pairs among ``releases`` (those read in full: an incremental build adds to the live
+    generation's what its changed pairs teach)."""
+    try:
+        sources = lexicon.Sources.read()
+    except (OSError, ValueError, KeyError) as error:
+        summary.messages.append(f"lexicon: {lexicon.lexicon_file()} could not be read ({error}): "
+                                "no search across languages")
+        return lexicon.Lexicon()
+    for missing in sources.missing:
+        summary.messages.append(f"lexicon: {missing} not found, left out")
+    by_id = {r.id: r for r in releases}
+    pairs = [(r, by_id[r.pair]) for r in releases
+             if r.lang == "en" and r.pair in by_id and by_id[r.pair].lang == "es"]
+    return lexicon.build(sources, pairs)
+
+
+def _body_terms(directory: Path) -> dict[str, set[str]]:
+    """The terms of each language's body field in the index written in ``directory``."""
+    with whoosh_index.open_dir(str(directory)).reader() as reader:
+        return {lang: {t.decode("utf-8") for t in reader.lexicon(f"body_{lang}")} for lang in LANGUAGES}
 
 
 def _pairs_together(releases: list[Release]) -> list[Release]:

@@ -1,0 +1,291 @@
+"""The bilingual lexicon: for a term of one language, its translations in the other, weighted.
+
+It is what lets a query in one language find a release written only in the other (see
+``search.compile``).  Built at reindex from the sources ``data/lexicon.toml`` names
+(``LEXICON_FILE``) and the archive's own translation pairs:
+
+- bilingual dictionaries in the dictd format (FreeDict's, from Debian's packages): every
+  translation of a headword, equally likely;
+- parallel text, line by line, and the archive's pairs (their titles, and their paragraphs
+  where both versions have as many): translations learnt by IBM Model 1 (``index.alignment``),
+  with their probabilities.
+
+A term the parallel text teaches takes the translations learnt from it, with their
+probabilities: they are the senses the text really uses (a dictionary lists "cheer" and
+"greet" beside "health" for "salud", as likely as it); the dictionaries give the rest, their
+translations of a headword equally likely.  Terms are the analysers' (stemmed, folded), so that
+a translation meets every form of the word.
+
+The lexicon is saved in each generation (``lexicon.bin``), keeping only translations into words
+the archive uses, and the running site reads it from there: a source that changes takes effect
+with the next reindex, like everything else.  What
+the dictionaries and parallel files give is kept in a cache keyed by their contents, so that a
+reindex reads and trains on them once, not every time.
+"""
+
+import gzip
+import hashlib
+import marshal
+import os
+import re
+import tomllib
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .alignment import Learnt, learn
+from .analysis import LANGUAGES, terms
+from .config import DATA_DIR, PROJECT_ROOT
+
+FILE = "lexicon.bin"
+FORMAT = 2  # the saved file's layout (and what the cache holds): bump when either changes
+MAX_TRANSLATIONS = 6  # a term's most likely translations; the rest add noise, not recall
+MIN_WEIGHT = 0.05
+_BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def lexicon_file() -> Path:
+    value = os.environ.get("LEXICON_FILE")
+    return Path(value).expanduser() if value else DATA_DIR / "lexicon.toml"
+
+
+def cache_dir() -> Path:
+    value = os.environ.get("LEXICON_CACHE")
+    return Path(value).expanduser() if value else PROJECT_ROOT / "var" / "cache" / "lexicon"
+
+
+@dataclass
+class Lexicon:
+    """{(from, to): {term: ((translation, weight), ...)}}, most likely first."""
+
+    table: dict[tuple[str, str], dict[str, tuple[tuple[str, float], ...]]] = field(default_factory=dict)
+
+    def translate(self, source: str, target: str, term: str) -> tuple[tuple[str, float], ...]:
+        return self.table.get((source, target), {}).get(term, ())
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self.table.values())
+
+    def pruned(self, present: dict[str, set[str]]) -> "Lexicon":
+        """Only the translations into terms ``present`` in the archive ({language: its body
+        field's terms}): a translation no release uses matches nothing, and the saved lexicon
+        stays the size of the archive's vocabulary, not of the dictionaries'."""
+        table = {}
+        for (source, target), entries in self.table.items():
+            kept = {}
+            for term, found in entries.items():
+                useful = tuple((t, w) for t, w in found if t in present[target])
+                if useful:
+                    kept[term] = useful
+            table[(source, target)] = kept
+        return Lexicon(table)
+
+    def merged(self, older: "Lexicon") -> "Lexicon":
+        """This lexicon, with ``older``'s translations of the terms it does not know."""
+        table = {}
+        for key in self.table.keys() | older.table.keys():
+            table[key] = {**older.table.get(key, {}), **self.table.get(key, {})}
+        return Lexicon(table)
+
+    def save(self, folder: Path) -> None:
+        data = {f"{a}-{b}": {term: list(found) for term, found in table.items()}
+                for (a, b), table in self.table.items()}
+        # A new file, never written in place: an incremental build's folder starts as hard links
+        # to the live generation's files.
+        temporary = Path(folder) / f".{FILE}.tmp"
+        temporary.write_bytes(zlib.compress(marshal.dumps({"format": FORMAT, "table": data})))
+        os.replace(temporary, Path(folder) / FILE)
+
+    @classmethod
+    def load(cls, folder: Path) -> "Lexicon":
+        """The generation's lexicon; empty for a generation from before it (or a damaged file)."""
+        try:
+            data = marshal.loads(zlib.decompress((Path(folder) / FILE).read_bytes()))
+        except (OSError, EOFError, ValueError, TypeError, zlib.error):
+            return cls()
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return cls()
+        return cls(_table(data["table"]))
+
+
+def _table(data: dict) -> dict:
+    return {tuple(key.split("-")): {term: tuple((t, w) for t, w in found) for term, found in table.items()}
+            for key, table in data.items()}
+
+
+# --- the sources ---------------------------------------------------------------------------------
+@dataclass
+class Sources:
+    """What ``data/lexicon.toml`` names, resolved: dictionaries and parallel files that exist."""
+
+    dictionaries: list[tuple[Path, str, str]] = field(default_factory=list)  # (path without suffix, from, to)
+    parallel: list[tuple[Path, Path]] = field(default_factory=list)  # (English file, Spanish file)
+    missing: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, path: Path | None = None) -> "Sources":
+        path = path or lexicon_file()
+        out = cls()
+        if not path.exists():
+            return out
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for entry in data.get("dictionary", []):
+            base = _resolve(entry["path"])
+            if entry.get("from") not in LANGUAGES or entry.get("to") not in LANGUAGES or entry["from"] == entry["to"]:
+                raise ValueError(f"{path}: dictionary {entry['path']}: 'from' and 'to' must be en and es")
+            if Path(f"{base}.index").exists() and Path(f"{base}.dict.dz").exists():
+                out.dictionaries.append((base, entry["from"], entry["to"]))
+            else:
+                out.missing.append(f"dictionary {base} (.index, .dict.dz)")
+        for entry in data.get("parallel", []):
+            en, es = _resolve(entry["en"]), _resolve(entry["es"])
+            if en.exists() and es.exists():
+                out.parallel.append((en, es))
+            else:
+                out.missing.append(f"parallel text {en if not en.exists() else es}")
+        return out
+
+    def digest(self) -> str:
+        """Changes when a source, the analysers' terms or the lexicon's format may have."""
+        h = hashlib.sha256(f"{FORMAT}".encode())
+        h.update(repr(terms("Migrations returning children", "en") + terms("Migraciones niñas", "es")).encode())
+        for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + \
+                [p for pair in self.parallel for p in pair]:
+            stat = path.stat()
+            h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        return h.hexdigest()[:32]
+
+
+def _resolve(text: str) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+def read_dictd(base: Path) -> list[tuple[str, list[str]]]:
+    """(headword, translations) of a dictd dictionary: ``base.index`` gives each entry's offset
+    and length (base64 numbers) in the gzipped ``base.dict.dz``, whose entries are the headword
+    (with a pronunciation between slashes), then lines of translations, numbered by sense and
+    separated by commas."""
+    text = gzip.open(f"{base}.dict.dz").read()
+    out = []
+    for line in Path(f"{base}.index").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3 or parts[0].startswith("00database") or parts[0].startswith("00-database"):
+            continue
+        start, length = _base64(parts[1]), _base64(parts[2])
+        entry = text[start:start + length].decode("utf-8", "replace").strip().splitlines()
+        if len(entry) < 2:
+            continue
+        headword = re.sub(r"\s*/[^/]*/\s*$", "", entry[0]).strip()
+        translations = [t.strip() for sense in entry[1:] for t in re.sub(r"^\s*\d+\.\s*", "", sense).split(",")]
+        out.append((headword, [t for t in translations if t]))
+    return out
+
+
+def _base64(text: str) -> int:
+    value = 0
+    for ch in text:
+        value = value * 64 + _BASE64.index(ch)
+    return value
+
+
+def read_parallel(en: Path, es: Path) -> list[tuple[list[str], list[str]]]:
+    """The analysed line pairs of two line-aligned files (a line empty on either side is skipped)."""
+    lines_en = en.read_text(encoding="utf-8").splitlines()
+    lines_es = es.read_text(encoding="utf-8").splitlines()
+    return [(terms(a, "en"), terms(b, "es")) for a, b in zip(lines_en, lines_es) if a.strip() and b.strip()]
+
+
+# --- building -------------------------------------------------------------------------------------
+def dictionary_pairs(sources: Sources) -> dict[tuple[str, str], dict[str, set[str]]]:
+    """{(from, to): {term: translations}} from every dictionary, read in both directions: an
+    entry of the English-Spanish dictionary is also a Spanish word's English translation."""
+    out: dict[tuple[str, str], dict[str, set[str]]] = {("en", "es"): {}, ("es", "en"): {}}
+    for base, source, target in sources.dictionaries:
+        for headword, translations in read_dictd(base):
+            head = terms(headword, source)
+            if len(head) != 1:
+                continue  # a phrase, or a stop word: a term-by-term lexicon cannot hold it
+            for translation in translations:
+                found = terms(translation, target)
+                if len(found) == 1:
+                    out[(source, target)].setdefault(head[0], set()).add(found[0])
+                    out[(target, source)].setdefault(found[0], set()).add(head[0])
+    return out
+
+
+def release_segments(pairs) -> list[tuple[list[str], list[str]]]:
+    """Analysed segment pairs of the archive's translation pairs ``(English release, Spanish
+    release)``: the titles, and each paragraph with its counterpart when both bodies have as many."""
+    out = []
+    for en, es in pairs:
+        out.append((terms(en.title, "en"), terms(es.title, "es")))
+        paragraphs_en = [p for p in re.split(r"\n\s*\n|\n", en.body) if p.strip()]
+        paragraphs_es = [p for p in re.split(r"\n\s*\n|\n", es.body) if p.strip()]
+        if len(paragraphs_en) == len(paragraphs_es):
+            out += [(terms(a, "en"), terms(b, "es")) for a, b in zip(paragraphs_en, paragraphs_es)]
+    return out
+
+
+@dataclass
+class Parts:
+    """What the external sources give, before the archive's own pairs are added."""
+
+    dictionary: dict
+    segments: list  # analysed line pairs of the parallel files
+    learnt: Learnt  # what those lines alone teach
+
+def external(sources: Sources) -> Parts:
+    """The dictionaries' translations and the parallel files' segments, from the cache when the
+    sources have not changed since they were last read."""
+    return _external(sources.digest(), tuple(sources.dictionaries), tuple(sources.parallel))
+
+
+@lru_cache(maxsize=4)
+def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
+    cached = cache_dir() / f"{digest}.bin"
+    try:
+        data = marshal.loads(cached.read_bytes())
+        return Parts({tuple(k.split("-")): {t: set(v) for t, v in d.items()} for k, d in data["dictionary"].items()},
+                     data["segments"], Learnt(*data["learnt"]))
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        pass
+    sources = Sources(list(dictionaries), list(parallel))
+    dictionary = dictionary_pairs(sources)
+    segments = [pair for en, es in sources.parallel for pair in read_parallel(en, es)]
+    learnt = learn(segments)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps({
+            "dictionary": {f"{a}-{b}": {t: sorted(v) for t, v in d.items()} for (a, b), d in dictionary.items()},
+            "segments": segments, "learnt": [learnt.en_es, learnt.es_en]}))
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a read-only project directory: the next reindex reads the sources again
+    return Parts(dictionary, segments, learnt)
+
+
+def build(sources: Sources, pairs=()) -> Lexicon:
+    """The lexicon of the external sources and the archive's translation ``pairs``
+    (``(English release, Spanish release)``, their texts still held)."""
+    parts = external(sources)
+    archive = release_segments(pairs)
+    learnt = learn(parts.segments + archive) if archive else parts.learnt
+    table = {}
+    for direction, learnt_table in ((("en", "es"), learnt.en_es), (("es", "en"), learnt.es_en)):
+        dictionary = parts.dictionary.get(direction, {})
+        merged = {}
+        for term in dictionary.keys() | learnt_table.keys():
+            if term in learnt_table:
+                total = sum(learnt_table[term].values())
+                weights = {t: p / total for t, p in learnt_table[term].items()}
+            else:
+                weights = {t: 1 / len(dictionary[term]) for t in dictionary[term]}
+            best = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:MAX_TRANSLATIONS]
+            kept = tuple((t, round(w, 4)) for t, w in best if w >= MIN_WEIGHT)
+            if kept:
+                merged[term] = kept
+        table[direction] = merged
+    return Lexicon(table)
