@@ -39,6 +39,7 @@ from index.segments import PostingArrays
 
 from .docvalues import bits_to_mask, preload_columns
 from .lru import ByteCache
+from .translated import Translated
 
 _INT_SIZE = 4  # Whoosh's Positions format: a 4-byte frequency, then the pickled position deltas
 _LENGTH_OF_BYTE = np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
@@ -285,6 +286,8 @@ class GenerationScorer:
             return self._term(searcher, node)
         if isinstance(node, wq.Phrase) and node.slop == 1:
             return self._phrase(searcher, node)
+        if isinstance(node, Translated):
+            return self._translated(searcher, node)
         if isinstance(node, wq.And):
             parts = [self._dense(self._node(searcher, child)) for child in node.subqueries]
             mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
@@ -379,7 +382,24 @@ class GenerationScorer:
             scores = postings.weights.astype(np.float64) * node.boost
         return Few(postings.ids, scores)
 
-    def _bm25(self, searcher, fieldname: str, postings: Postings, frequency: int) -> np.ndarray:
+    def _translated(self, searcher, node: Translated) -> Few:
+        """A word's translations as one term: their weighted frequencies summed per document and
+        over the archive, then BM25F (see ``search.translated``)."""
+        found = [(self.postings(searcher, node.fieldname, text), weight) for text, weight in node.alternatives]
+        found = [(postings, weight) for postings, weight in found if len(postings.ids)]
+        if not found:
+            return _NONE
+        if len(found) == 1:
+            ids, tf = found[0][0].ids, found[0][0].weights.astype(np.float64) * found[0][1]
+        else:
+            ids, where = np.unique(np.concatenate([p.ids for p, _ in found]), return_inverse=True)
+            weighted = np.concatenate([p.weights.astype(np.float64) * w for p, w in found])
+            tf = np.bincount(where, weights=weighted, minlength=len(ids))
+        frequency = sum(weight * len(postings.ids) for postings, weight in found)
+        scores = self._bm25(searcher, node.fieldname, Postings(ids, tf), frequency) * node.boost
+        return Few(ids, scores)
+
+    def _bm25(self, searcher, fieldname: str, postings: Postings, frequency: float) -> np.ndarray:
         """Whoosh's BM25F for each posting; ``frequency``: the documents with the term, deleted
         ones included (the term statistics Whoosh's IDF reads: each posting is a document)."""
         idf = log(self.size / (frequency + 1)) + 1

@@ -6,6 +6,7 @@ import random
 import numpy as np
 import pytest
 from whoosh import collectors
+from whoosh import query as wq
 
 from index.build import reindex
 from index.config import SAMPLES_DIR
@@ -14,6 +15,7 @@ from search.engine import Archive
 from search.params import SearchParams
 from search.docvalues import bits_to_mask, mask_to_bits
 from search.scoring import top
+from search.translated import Translated
 
 from .helpers import write_jsonl
 
@@ -24,6 +26,8 @@ QUERIES = [
     "year:2020..2023 migrants", "date:2023-01-01..2024-12-31 children", "venezolanos", "trata de personas",
     "human trafficking", "cambio climático", "climate change", '"climate change" -hurricane',
     "returnees honduras", "(haiti OR cuba) migrants", "remittances", "zzzqqq", "the", "panamá darién",
+    # words with translations into the other language (search.translated), whatever the lexicon holds
+    "migration of children", "niñas y niños migrantes", "hurricane shelters", "frontera", "vulnerability",
 ]
 
 
@@ -59,7 +63,7 @@ def test_the_index_has_segments_and_deletions(archive):
 @pytest.mark.parametrize("text", QUERIES)
 def test_same_matches_and_scores_as_whoosh(archive, text):
     snap = archive.snapshot()
-    compiled = archive.compiler.compile(q.parse(text))
+    compiled = archive.compiler.compile(q.parse(text), snap.lexicon)
     for query in (compiled.query, compiled.any_query):
         if query is None:
             continue
@@ -269,3 +273,43 @@ def test_day_ranges_over_a_schema_4_datetime_field_are_left_to_whoosh(tmp_path):
             assert (scorer.column(searcher, "date") is None) == (name == "older")
             found[name] = [np.flatnonzero(scorer.evaluate(searcher, r).mask).tolist() for r in ranges]
     assert found["days"] == found["older"] == [[1, 2], [3, 4], [0], []]
+
+
+# A word's translations searched as one term (search.translated): the fast scorer's sums over
+# whole posting lists against the reference matcher's, document by document, on an index with
+# several segments and deleted documents.
+TRANSLATED = [
+    ("body_es", [("migr", 1.0)]),
+    ("body_es", [("fronter", 0.5), ("bord", 0.5)]),
+    ("body_es", [("nin", 0.7), ("menor", 0.2), ("zzzqqq", 0.1)]),
+    ("body_en", [("children", 0.6), ("child", 0.4)]),
+    ("body_en", [("hurrican", 1.0), ("storm", 1.0), ("shelter", 0.3)]),
+    ("body_en", [("zzzqqq", 1.0)]),
+]
+
+
+@pytest.mark.parametrize("field,alternatives", TRANSLATED)
+@pytest.mark.parametrize("boost", [1.0, 0.6])
+def test_translated_terms_score_as_the_reference_matcher(archive, field, alternatives, boost):
+
+    snap = archive.snapshot()
+    node = Translated(field, alternatives, boost=boost)
+    expected = whoosh_scores(snap, node)
+    found = snap.scorer.evaluate(snap.searcher, node)
+    got = {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
+    assert set(got) == set(expected)
+    for docnum, score in expected.items():
+        assert got[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
+
+
+def test_translations_count_as_one_term(archive):
+    """A release naming two translations of a word scores as for one term of their summed
+    frequency, not as for two terms: less than the two searched as separate words."""
+
+    snap = archive.snapshot()
+    pair = Translated("body_es", [("migr", 1.0), ("migrant", 1.0)])
+    alone = wq.Or([wq.Term("body_es", "migr"), wq.Term("body_es", "migrant")])
+    one, two = whoosh_scores(snap, pair), whoosh_scores(snap, alone)
+    both = [d for d in one if d in two]
+    assert both
+    assert all(one[d] < two[d] for d in both if two[d] > max(one[d], 0))
