@@ -23,3 +23,13 @@ def detect(text: str, fallback: str | None = None) -> str | None:
     if best.value < MIN_CONFIDENCE and fallback:
         return fallback
     return _CODES[best.language]
+
+
+def clearly(text: str, confidence: float) -> str | None:
+    """``"en"`` or ``"es"`` when the detector is at least ``confidence`` sure of it, else None
+    (short queries often are neither: "Honduras 2020", "migrantes")."""
+    sample = " ".join(text.split())[:2000]
+    if not sample:
+        return None
+    best = _detector().compute_language_confidence_values(sample)[0]
+    return _CODES[best.language] if best.value >= confidence else None

@@ -19,15 +19,25 @@ from whoosh import query as wq
 from whoosh.fields import DATETIME
 
 from index.analysis import LANGUAGES, fold, terms
+from index.language import clearly
+from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
 from index.topics import Taxonomy
 
+from . import cognates
 from . import query as q
 from .glossary import Glossary
+from .translated import Translated
 
 TITLE_BOOST = 2.5  # a title: search, alone in the title fields
 BODY_BOOST = 1.0
 EXPANSION_BOOST = 0.4
+# A word's translations into the other language (search.translated), scored below the word:
+# the boost that brought answers written in the other language to the first ten for 70 % of
+# the benchmark's questions while costing those in the question's language least (docs/relevance.md).
+TRANSLATION_BOOST = 0.6
+COGNATE_WEIGHT = 1.0  # a likely cognate (search.cognates) counts as a translation of full weight
+QUERY_LANGUAGE_CONFIDENCE = 0.9  # how sure the detector must be of a query's language to translate from it alone
 # The most terms one query is searched for: its analysed words (a phrase counts its words) and
 # its field filters.  Each term costs posting lists read and evaluated over the whole archive,
 # glossary equivalents, and the same again in the any-word fallback and the corrected search;
@@ -82,14 +92,18 @@ class Compiler:
     glossary: Glossary
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
-    def compile(self, parsed: q.ParsedQuery) -> Compiled:
+    def compile(self, parsed: q.ParsedQuery, lexicon: Lexicon | None = None) -> Compiled:
+        """``lexicon``: the generation's, for the words' translations (none without it)."""
         self._local.analyses = {}
+        self._local.lexicon = lexicon
+        self._local.sources = _translated_from(parsed.text) if lexicon is not None else ()
         try:
             tree, cut = self._limited(parsed.tree)
             compiled = self._compile(tree)
             compiled.cut = cut
         finally:
-            self._local.analyses = None
+            self._local.analyses = self._local.lexicon = None
+            self._local.sources = ()
         return compiled
 
     def _compile(self, tree: q.AllOf) -> Compiled:
@@ -223,7 +237,8 @@ class Compiler:
         while j < len(texts):
             if j in places:
                 end, code = places[j]
-                literal = _and([self._word(texts[k], analysed[k]) for k in range(j, end)])
+                # A place name is not translated: "Puebla" is not "pueblo" (people), whatever the stemmer says.
+                literal = _and([self._word(texts[k], analysed[k], translate=False) for k in range(j, end)])
                 out.append(_or([literal, wq.ConstantScoreQuery(wq.Term("countries", code), PLACE_SCORE)]))
                 j = end
                 continue
@@ -290,14 +305,52 @@ class Compiler:
             found = analyses[text] = _analyse(text)
         return found
 
-    def _word(self, text: str, analysed: dict) -> wq.Query | None:
+    def _word(self, text: str, analysed: dict, translate: bool = True) -> wq.Query | None:
         if any(not analysed.get(lang) for lang in LANGUAGES):
             # A stop word in either language ("for", "de") is not required in the other.
             return None
         literal = self._text_query(analysed, ("title", "body"))
         if literal is None:
             return None
-        return _or([literal] + self._expansions(analysed))
+        equivalents = self.glossary.expand(analysed)
+        # The glossary's equivalents in a language are the word's translations into it: the
+        # lexicon's are not added on top of them.
+        covered = {term.lang for term in equivalents}
+        translations = self._translations(text, analysed, skip=covered) if translate else []
+        return _or([literal] + self._equivalents(equivalents) + translations)
+
+    def _translations(self, text: str, analysed: dict, skip=frozenset()) -> list[wq.Query]:
+        """The word's translations from each language into the other, each set one term of the
+        other language's body field (``search.translated``), scored below the word itself.
+
+        The word is read as a word of the query's language, or of each language when that is not
+        clear; a reading the lexicon does not know adds only its likely cognates, and a
+        translation that is the word's own reading in the other language is left out (it is
+        searched already).  ``skip``: the languages the glossary already translates it into.
+        """
+        lexicon = getattr(self._local, "lexicon", None)
+        if lexicon is None:
+            return []
+        out = []
+        for source in self._local.sources:
+            target = "es" if source == "en" else "en"
+            if target in skip:
+                continue
+            key = analysed.get(source)
+            if not key or len(key) != 1:
+                continue
+            own = analysed.get(target) or ()
+            found = [(t, w) for t, w in lexicon.translate(source, target, key[0]) if (t,) != own]
+            known = {t for t, _ in found} | set(own)
+            forms = cognates.to_spanish(fold(text)) if target == "es" else cognates.to_english(fold(text))
+            for form in forms:
+                stem = terms(form, target)
+                if len(stem) == 1 and stem[0] not in known:
+                    known.add(stem[0])
+                    found.append((stem[0], COGNATE_WEIGHT))
+            if found:
+                out.append(Translated(f"body_{target}", found, boost=TRANSLATION_BOOST))
+        return out
 
     def _phrase(self, text: str, fields) -> wq.Query | None:
         analysed = self._analyse(text)
@@ -329,8 +382,12 @@ class Compiler:
         return _or(clauses) if clauses else None
 
     def _expansions(self, analysed: dict, fields=("title", "body")) -> list[wq.Query]:
+        return self._equivalents(self.glossary.expand(analysed), fields)
+
+    def _equivalents(self, found, fields=("title", "body")) -> list[wq.Query]:
+        """Glossary terms, searched below the words typed."""
         out = []
-        for term in self.glossary.expand(analysed):
+        for term in found:
             compiled = self._text_query({term.lang: term.key}, fields, boost=EXPANSION_BOOST)
             if compiled is not None:
                 out.append(compiled)
@@ -401,6 +458,14 @@ class Compiler:
         if found:
             return found
         return [t.id for t in topics.values() if any(key and key in fold(label) for label in t.labels.values())]
+
+
+def _translated_from(text: str) -> tuple[str, ...]:
+    """The languages a query's words are translated from: the query's language when it is
+    clear (the words read in the other language are mostly not words of it: translating them
+    adds noise), both when it is not."""
+    lang = clearly(text, QUERY_LANGUAGE_CONFIDENCE)
+    return (lang,) if lang else LANGUAGES
 
 
 def _analyse(text: str) -> dict[str, tuple[str, ...]]:

@@ -20,6 +20,7 @@ from whoosh import query as wq
 
 from index import vocabulary
 from index.analysis import fold, terms
+from index.lexicon import Lexicon
 
 from index.places import Gazetteer, country_codes, country_name
 from index.schema import stored_day
@@ -80,6 +81,7 @@ class Snapshot:
     vocabulary: dict[str, int] = field(default_factory=dict)  # folded word -> releases using it
     words: list[str] = field(default_factory=list)  # the vocabulary, sorted
     forms: dict[str, str] = field(default_factory=dict)  # folded word -> its written form, when accented
+    lexicon: Lexicon = field(default_factory=Lexicon)  # word translations, for searching across languages
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
     results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # guards the caches
@@ -140,7 +142,7 @@ class Snapshot:
             docs = DocValues.load(searcher.reader())
         words, forms = vocabulary.load_both(store.path(name))
         return cls(name=name, manifest=store.manifest(name), ix=ix, docs=docs, vocabulary=words,
-                   words=sorted(words), forms=forms)
+                   words=sorted(words), forms=forms, lexicon=Lexicon.load(store.path(name)))
 
     def warm(self) -> None:
         """Compute now what the first searches would: the scorer with every field's length
@@ -344,7 +346,7 @@ class Archive:
         notices = []
         if parsed.truncated:
             notices.append({"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"})
-        typed = self._reading(snap, params, params.q, self.compiler.compile(parsed))
+        typed = self._reading(snap, params, params.q, self.compiler.compile(parsed, snap.lexicon))
         shown, offered = self._chosen(snap, params, parsed, typed)
         compiled = dataclasses.replace(shown.compiled, query=shown.query)  # the all-words or the any-word query
         if compiled.cut:
@@ -423,7 +425,7 @@ class Archive:
         text = self.correct(parsed.text, snap)
         if text is None:
             return None
-        return self._reading(snap, params, text, self.compiler.compile(q.parse(text)))
+        return self._reading(snap, params, text, self.compiler.compile(q.parse(text), snap.lexicon))
 
     def _reading(self, snap: Snapshot, params: SearchParams, text: str, compiled) -> "_Reading":
         """What the query ``text`` (compiled) finds with all its words, after the filters."""

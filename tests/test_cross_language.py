@@ -1,0 +1,200 @@
+"""Searching across the language barrier: a query in one language finds a release written only in
+the other, through the lexicon built at reindex (index.lexicon), cognates (search.cognates) and
+the translations scored as one term (search.translated)."""
+
+import gzip
+import json
+
+import pytest
+
+from index import alignment, lexicon
+from index.analysis import terms
+from index.build import reindex
+from search import cognates
+from search.engine import Archive
+from search.params import parse_params
+
+from .helpers import release, write_jsonl
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def b64(n: int) -> str:
+    out = ""
+    while True:
+        out = B64[n % 64] + out
+        n //= 64
+        if not n:
+            return out
+
+
+def write_dictd(base, entries: list[tuple[str, str]]) -> None:
+    """A dictionary in the dictd layout FreeDict's Debian packages use: (headword, body) entries."""
+    data, index = b"", []
+    for headword, body in entries:
+        text = f"{headword} /x/\n{body}\n".encode()
+        index.append(f"{headword}\t{b64(len(data))}\t{b64(len(text))}")
+        data += text
+    (base.parent / f"{base.name}.index").write_text("\n".join(index) + "\n", encoding="utf-8")
+    with gzip.open(base.parent / f"{base.name}.dict.dz", "wb") as out:
+        out.write(data)
+
+
+def lexicon_config(tmp_path, dictionary: list[tuple[str, str]] | None = None, parallel=None):
+    lines = []
+    if dictionary is not None:
+        write_dictd(tmp_path / "test-eng-spa", dictionary)
+        lines += ["[[dictionary]]", f'path = "{tmp_path / "test-eng-spa"}"', 'from = "en"', 'to = "es"']
+    if parallel is not None:
+        (tmp_path / "par.en").write_text("\n".join(en for en, _ in parallel) + "\n", encoding="utf-8")
+        (tmp_path / "par.es").write_text("\n".join(es for _, es in parallel) + "\n", encoding="utf-8")
+        lines += ["[[parallel]]", f'en = "{tmp_path / "par.en"}"', f'es = "{tmp_path / "par.es"}"']
+    path = tmp_path / "lexicon.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+RELEASES = [
+    release(id="en-drought", lang="en", date="2021-03-02", title="Drought pushes farmers to leave the dry corridor",
+            body="The drought ruined two maize crops in a row. The drought also dried the wells."),
+    release(id="es-sequia", lang="es", date="2021-06-10", title="La sequía golpea a las familias de Honduras",
+            body="La sequía dejó sin agua a las comunidades rurales durante meses."),
+    release(id="es-pescadores", lang="es", date="2020-11-20", title="Pescadores sin salario tras la tormenta",
+            body="Los pescadores de la costa perdieron su salario por la tormenta."),
+    release(id="en-border", lang="en", date="2019-02-02", title="Training for border officials",
+            body="Officials at the border learned to identify people in need of protection."),
+    release(id="es-vulnerab", lang="es", date="2022-01-15", title="Evaluación de la vulnerabilidad costera",
+            body="El estudio midió la vulnerabilidad de las comunidades pesqueras ante la erosión."),
+]
+
+DICTIONARY = [("drought", "sequía"), ("fisherman", "1. pescador\n2. pescadora"), ("wage", "salario, sueldo")]
+
+
+@pytest.fixture()
+def built(tmp_path, monkeypatch):
+    def build(records, dictionary=None, parallel=None):
+        monkeypatch.setenv("LEXICON_FILE", str(lexicon_config(tmp_path, dictionary, parallel)))
+        monkeypatch.setenv("LEXICON_CACHE", str(tmp_path / "cache"))
+        source = write_jsonl(tmp_path / "releases.jsonl", records)
+        summary = reindex([source], tmp_path / "ix", progress=False)
+        return Archive(tmp_path / "ix", cache_size=0), summary
+    return build
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def test_an_english_query_finds_a_spanish_only_release_below_the_english_one(built):
+    archive, _ = built(RELEASES, DICTIONARY)
+    found = ids(archive.search(parse_params({"q": "drought", "ui": "en"})))
+    assert found[:2] == ["en-drought", "es-sequia"]
+
+
+def test_a_spanish_query_finds_an_english_only_release(built):
+    archive, _ = built(RELEASES, DICTIONARY)
+    assert ids(archive.search(parse_params({"q": "sequía", "ui": "es"}))) == ["es-sequia", "en-drought"]
+
+
+def test_every_word_may_match_through_its_translation(built):
+    """Two words, both translated: the Spanish release has all of them, so no any-word fallback."""
+    archive, _ = built(RELEASES, DICTIONARY)
+    result = archive.search(parse_params({"q": "fisherman wages", "ui": "en"}))
+    assert ids(result) == ["es-pescadores"]
+    assert not any(n["code"] == "any_word" for n in result.notices)
+
+
+def test_without_a_lexicon_nothing_is_found_across_languages(built):
+    archive, _ = built(RELEASES)
+    assert ids(archive.search(parse_params({"q": "drought", "ui": "en"}))) == ["en-drought"]
+
+
+def test_the_matched_translation_is_highlighted(built):
+    archive, _ = built(RELEASES, DICTIONARY)
+    hit = next(h for h in archive.search(parse_params({"q": "drought", "ui": "en"})).hits if h.id == "es-sequia")
+    assert "<mark>sequía</mark>" in hit.title_html
+    assert all("<mark>sequía</mark>" in s for s in hit.snippets)
+
+
+def test_a_cognate_is_found_without_any_dictionary(built):
+    archive, _ = built(RELEASES)
+    assert ids(archive.search(parse_params({"q": "coastal vulnerability", "ui": "en"}))) == ["es-vulnerab"]
+
+
+def test_translations_are_learnt_from_the_archives_own_pairs(built):
+    """No dictionary, no parallel file: three translated releases teach harvest = cosecha, and an
+    English query then finds a Spanish release that has no translation."""
+    pairs = [("Harvest season starts in the highlands", "Empieza la temporada de cosecha en el altiplano",
+              "Farmers prepare the harvest with seasonal workers.", "Los agricultores preparan la cosecha con temporeros."),
+             ("Seasonal workers travel for the coffee harvest", "Temporeros viajan para la cosecha de café",
+              "The coffee harvest employs thousands.", "La cosecha de café emplea a miles."),
+             ("A good harvest for coastal farms", "Una buena cosecha para las fincas costeras",
+              "Rain helped the harvest this year.", "La lluvia ayudó a la cosecha este año.")]
+    records = []
+    for k, (title_en, title_es, body_en, body_es) in enumerate(pairs):
+        day = f"2020-0{k + 1}-10"
+        records += [release(id=f"en-{k}", lang="en", date=day, title=title_en, body=body_en, translation_key=f"p{k}"),
+                    release(id=f"es-{k}", lang="es", date=day, title=title_es, body=body_es, translation_key=f"p{k}")]
+    records.append(release(id="es-only", lang="es", date="2021-08-01", title="Pérdidas en la cosecha por la sequía",
+                           body="La sequía redujo la cosecha de maíz en el corredor seco."))
+    archive, _ = built(records)
+    found = ids(archive.search(parse_params({"q": "harvest drought", "ui": "en"})))
+    assert "es-only" in found
+
+
+def test_the_lexicon_is_saved_with_the_generation_and_a_missing_source_is_named(built, tmp_path):
+    archive, summary = built(RELEASES, DICTIONARY)
+    generation = archive.store.path(archive.store.current_name())
+    saved = lexicon.Lexicon.load(generation)
+    # "sueldo" is in no release: only the translation the archive uses is kept
+    assert dict(saved.translate("en", "es", terms("wage", "en")[0])) == {terms("salario", "es")[0]: 0.5}
+    (tmp_path / "lexicon.toml").write_text('[[dictionary]]\npath = "/nonexistent/freedict-eng-spa"\n'
+                                           'from = "en"\nto = "es"\n', encoding="utf-8")
+    again = reindex([tmp_path / "releases.jsonl"], tmp_path / "ix2", progress=False)
+    assert any("/nonexistent/freedict-eng-spa" in m and "not found" in m for m in again.messages)
+
+
+def test_dictd_entries_are_read_with_their_senses(tmp_path):
+    write_dictd(tmp_path / "d", [("shelter", "1. albergue, refugio\n2. abrigo"), ("border", "frontera")])
+    assert lexicon.read_dictd(tmp_path / "d") == [("shelter", ["albergue", "refugio", "abrigo"]),
+                                                   ("border", ["frontera"])]
+
+
+def test_model_one_learns_which_word_translates_which():
+    lines = [("the red house", "la casa roja"), ("the house is big", "la casa es grande"),
+             ("a red car", "un coche rojo"), ("the big car", "el coche grande"), ("a house", "una casa"),
+             ("red cars", "coches rojos")]
+    learnt = alignment.learn([(terms(en, "en"), terms(es, "es")) for en, es in lines])
+    house, car = terms("house", "en")[0], terms("car", "en")[0]
+    assert max(learnt.en_es[house], key=learnt.en_es[house].get) == terms("casa", "es")[0]
+    assert max(learnt.en_es[car], key=learnt.en_es[car].get) == terms("coche", "es")[0]
+
+
+@pytest.mark.parametrize("english,spanish", [
+    ("migration", "migracion"), ("vulnerability", "vulnerabilidad"), ("imperialism", "imperialismo"),
+    ("organizations", "organizaciones"), ("oxygen", "oxigeno"), ("persons", "personas"), ("theory", "teoria"),
+])
+def test_cognates_are_spelt_by_rule_both_ways(english, spanish):
+    """Each word's form in the other language is among the candidates, as the analysers read it."""
+    assert terms(spanish, "es") in [terms(w, "es") for w in cognates.to_spanish(english)]
+    assert terms(english, "en") in [terms(w, "en") for w in cognates.to_english(spanish)]
+
+
+def test_greek_spellings_are_made_spanish():
+    assert "fotosintesis" in cognates.to_spanish("photosynthesis")
+
+
+def test_short_words_have_no_cognates():
+    assert cognates.to_spanish("red") == [] and cognates.to_english("once") == []
+
+
+@pytest.mark.skipif(not (lexicon.Path("/usr/share/dictd/freedict-eng-spa.index").exists()),
+                    reason="Debian's dict-freedict-eng-spa is not installed (.ci/run installs it)")
+def test_the_configured_lexicon_finds_spanish_releases_for_english_words(tmp_path, monkeypatch):
+    """With data/lexicon.toml as shipped: FreeDict's dictionaries from Debian."""
+    monkeypatch.setenv("LEXICON_CACHE", str(tmp_path / "cache"))
+    source = write_jsonl(tmp_path / "r.jsonl", RELEASES)
+    reindex([source], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix", cache_size=0)
+    assert "es-sequia" in ids(archive.search(parse_params({"q": "drought", "ui": "en"})))
+    assert "en-border" in ids(archive.search(parse_params({"q": "frontera", "ui": "es"})))
