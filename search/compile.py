@@ -231,38 +231,40 @@ class Compiler:
         country (so "venezolanos" finds releases about Venezuela written in English)."""
         analysed = [self._analyse(t) for t in texts]
         places = self._place_runs(texts)
+        # A place name is not translated: "Puebla" is not "pueblo" (people), whatever the stemmer says.
+        named = {k for first, (end, _) in self._place_runs(texts, cities=True).items() for k in range(first, end)}
         spans = self.glossary.spans(analysed)
         out = []
         j = 0
         while j < len(texts):
             if j in places:
                 end, code = places[j]
-                # A place name is not translated: "Puebla" is not "pueblo" (people), whatever the stemmer says.
                 literal = _and([self._word(texts[k], analysed[k], translate=False) for k in range(j, end)])
                 out.append(_or([literal, wq.ConstantScoreQuery(wq.Term("countries", code), PLACE_SCORE)]))
                 j = end
                 continue
             span = spans[j]
             if span >= 2:
-                words = [self._word(texts[k], analysed[k]) for k in range(j, j + span)]
+                words = [self._word(texts[k], analysed[k], k not in named) for k in range(j, j + span)]
                 joined = {lang: sum((a.get(lang, ()) for a in analysed[j:j + span]), ()) for lang in LANGUAGES}
                 out.append(_or([_and(words)] + self._expansions(joined)))
                 j += span
                 continue
-            compiled = self._word(texts[j], analysed[j])
+            compiled = self._word(texts[j], analysed[j], j not in named)
             if compiled is not None:
                 out.append(compiled)
             j += 1
         return out
 
-    def _place_runs(self, texts: list[str]) -> dict[int, tuple[int, str]]:
-        """{first word: (after last word, country code)} for the place names among the words."""
+    def _place_runs(self, texts: list[str], cities: bool = False) -> dict[int, tuple[int, str]]:
+        """{first word: (after last word, country code)} for the names of countries (and with
+        ``cities``, of their divisions and cities) among the words."""
         starts, position = [], 0
         for text in texts:
             starts.append(position)
             position += len(text) + 1
         runs = {}
-        for start, end, code in self.gazetteer.spans(" ".join(texts), cities=False):
+        for start, end, code in self.gazetteer.spans(" ".join(texts), cities=cities):
             first = bisect.bisect_right(starts, start) - 1  # the last word starting at or before the name
             last = bisect.bisect_left(starts, end) - 1  # the last word starting before its end
             runs[first] = (last + 1, code)
