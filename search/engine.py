@@ -773,10 +773,14 @@ class Archive:
     def _use(self, snap: Snapshot, word: str) -> int | None:
         """How many releases a word finds as typed: those that use it, or more through its
         analysis in either language (so "climático" is known where only "climáticos" is
-        written).  None for a stop word or a glossary term of either language: words of their
-        language, whatever the archive's use of them."""
+        written).  None for a stop word or a glossary term of either language, and for a word the
+        lexicon translates into words of the archive ("drought" where releases say "sequía"):
+        words of their language, whatever the archive's use of them."""
         analysed = {lang: tuple(terms(word, lang)) for lang in LANGUAGES}
         if not all(analysed.values()) or self.compiler.glossary.expand(analysed):
+            return None
+        if any(len(found) == 1 and snap.lexicon.translate(lang, other, found[0])
+               for (lang, other), found in ((("en", "es"), analysed["en"]), (("es", "en"), analysed["es"]))):
             return None
         reader = snap.searcher.reader()
         found = [reader.doc_frequency(f"body_{lang}", term) for lang, words in analysed.items() for term in words]

@@ -198,3 +198,15 @@ def test_the_configured_lexicon_finds_spanish_releases_for_english_words(tmp_pat
     archive = Archive(tmp_path / "ix", cache_size=0)
     assert "es-sequia" in ids(archive.search(parse_params({"q": "drought", "ui": "en"})))
     assert "en-border" in ids(archive.search(parse_params({"q": "frontera", "ui": "es"})))
+
+
+def test_a_word_found_through_its_translation_is_not_corrected(built):
+    """"drought" is in no release, but its translation is: it is a word, not a slip, and no
+    "did you mean" replaces it with an archive word that looks like it."""
+    records = [r for r in RELEASES if r["id"] != "en-drought"] + [release(
+        id=f"en-brought-{k}", lang="en", date=f"2018-01-0{k + 1}", title=f"Aid brought to the islands, week {k + 1}",
+        body="Supplies were brought by boat. They brought water.") for k in range(3)]
+    archive, _ = built(records, DICTIONARY)
+    result = archive.search(parse_params({"q": "drought", "ui": "en"}))
+    assert ids(result) == ["es-sequia"]
+    assert result.suggestion is None and not result.corrected
