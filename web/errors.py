@@ -30,6 +30,7 @@ PARAM_HINTS = {
     "page": lambda: _("The page must be a whole number from 1 to 1000."),
     "per_page": lambda: _("The number of results per page must be from 1 to 50."),
     "translations": lambda: _("Translations are either “merged” or “separate”."),
+    "spell": lambda: _("Spelling correction is either on (1) or off (0)."),
 }
 
 

@@ -51,5 +51,6 @@ def parameters() -> list[dict]:
         ("page", _("the page of results, from 1")),
         ("per_page", _("results per page, from 1 to 50 (10 by default)")),
         ("translations", _("“separate” shows the English and Spanish versions of a release as two results")),
+        ("spell", _("0 searches the words exactly as typed, without correcting misspellings")),
     ]
     return [{"name": name, "meaning": meaning} for name, meaning in rows]

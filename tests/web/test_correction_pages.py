@@ -116,3 +116,16 @@ def test_the_json_twin_carries_the_correction(client, lang):
     assert typed["correction"] is None and typed["searched_for"] == "huricane shelters"
     assert client.get(f"/{lang}/search.json?q=huricane&spell=x").status_code == 400
     get_page(client, f"/{lang}/search?q=huricane&spell=x", status=400)
+
+
+@pytest.mark.parametrize("lang,hint", [("en", "Spelling correction is either on (1) or off (0)."),
+                                       ("es", "La corrección ortográfica está activada (1) o desactivada (0).")])
+def test_a_wrong_spell_value_on_a_page_says_what_to_fix(client, lang, hint):
+    response = client.get(f"/{lang}/search?q=migrantes&spell=yes")
+    assert response.status_code == 400
+    assert hint in response.get_data(as_text=True)
+
+
+def test_the_help_page_lists_the_spell_parameter(client):
+    text = client.get("/en/help").get_data(as_text=True)
+    assert "spell" in text and "without correcting misspellings" in text
