@@ -360,8 +360,12 @@ class Archive:
             notices.insert(0, {"code": "corrected", "message": f"showing results for {shown.text!r}; "
                                f"search instead for {params.q!r}", "corrected": shown.text})
         if shown.any_word:
-            notices.append({"code": "any_word", "message": "no release contains all the words; "
-                            "showing releases that contain any of them"})
+            # The words that find nothing are named: no word of the query is dropped silently.
+            missing = self._missing(snap, shown.text)
+            notices.append({"code": "any_word", "message": "no release contains all the words; showing "
+                            "releases that contain any of them" + (f" (none contains {', '.join(missing)})"
+                                                                   if missing else ""),
+                            "missing": missing})
         docs = snap.docs
         facets = self._facets(docs, shown.bases, params)
         hits = []
@@ -397,6 +401,9 @@ class Archive:
             shown = self._any_words(snap, params, typed, searchable) or typed
         offer = fixed is not None and fixed.total and shown.text != fixed.text and (
             shown.any_word or fixed.total > shown.total)
+        # Any of the words typed, a word among them unknown: its correction is offered even when
+        # the corrected words are not all in one release ("Carribean diaspora").
+        offer = offer or (fixed is not None and shown.any_word and shown.text != fixed.text)
         return shown, fixed.text if offer else None
 
     def _any_words(self, snap: Snapshot, params: SearchParams, typed: "_Reading",
@@ -769,6 +776,15 @@ class Archive:
         # A trace of a word beside a near word used far more is the archive's own slip (the typo
         # of a release or two); a rare but correct word has no such neighbour and stays.
         return found if (self._use(snap, found) or 0) >= FAR_MORE * use else None
+
+    def _missing(self, snap: Snapshot, text: str) -> list[str]:
+        """The words of ``text`` that no release uses in any form or translation, as typed."""
+        out = []
+        for token in text[:q.MAX_QUERY_CHARS].split():
+            bare = token.strip('"()-')
+            if _correctable(bare) and bare not in out and self._use(snap, bare) == 0:
+                out.append(bare)
+        return out
 
     def _use(self, snap: Snapshot, word: str) -> int | None:
         """How many releases a word finds as typed: those that use it, or more through its

@@ -219,6 +219,8 @@ def notices_list(params: SearchParams, result) -> list[dict]:
             item = {"code": code, "message": text}
             if notice.get("corrected"):
                 item["corrected"] = notice["corrected"]
+            if notice.get("missing"):
+                item["missing"] = list(notice["missing"])
             out.append(item)
     return out
 

@@ -20,6 +20,10 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
     if code == "common_words":
         return _("Only very common words were given; try more specific words.")
     if code == "any_word":
+        missing = notice.get("missing") or []
+        if missing:
+            return _("No release contains “%(words)s”, so releases that contain any of your other words are shown.",
+                     words="”, “".join(missing))
         return _("No release contains all of your words, so releases that contain any of them are shown.")
     if code == "corrected" and notice.get("corrected"):
         return _("Showing results for “%(corrected)s”. Search instead for “%(query)s”.",

@@ -117,7 +117,10 @@ def schemas() -> dict:
                               "translations=separate); each facet is counted without its own selection.")
     notice = _obj({"code": {**STRING, "description": "truncated, common_words, any_word, corrected, page_out_of_range"},
                    "message": {**STRING, "description": "in the interface language"},
-                   "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"}},
+                   "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"},
+                   "missing": {"type": "array", "items": STRING,
+                               "description": "the words as typed that no release contains, in any form or "
+                                              "translation (code any_word)"}},
                   required=["code", "message"])
     echo = {
         "q": STRING, "lang": {"type": "array", "items": LANG},

@@ -129,3 +129,18 @@ def test_a_wrong_spell_value_on_a_page_says_what_to_fix(client, lang, hint):
 def test_the_help_page_lists_the_spell_parameter(client):
     text = client.get("/en/help").get_data(as_text=True)
     assert "spell" in text and "without correcting misspellings" in text
+
+
+@pytest.mark.parametrize("lang,said", [("en", "No release contains “Carribean”"),
+                                       ("es", "Ningún comunicado contiene «Carribean»")])
+def test_a_word_that_finds_nothing_is_named_and_its_correction_offered(client, lang, said):
+    """No release has both words, even corrected: releases with the other word are shown, and
+    the page says which word found nothing and offers the correction (nothing dropped silently)."""
+    response, page = get_page(client, f"/{lang}/search?q=Carribean+diaspora")
+    text = response.get_data(as_text=True)
+    assert said in text
+    assert "Caribbean diaspora" in text
+    data = client.get(f"/api/v1/search?q=Carribean+diaspora&ui={lang}").get_json()
+    notice = next(n for n in data["notices"] if n["code"] == "any_word")
+    assert notice["missing"] == ["Carribean"]
+    assert data["suggestion"] == "Caribbean diaspora"
