@@ -6,16 +6,16 @@ chips, sort, pages, the language switch) is built from :class:`SearchParams`, so
 state of the page is a plain GET address.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import MAX_PAGE, SearchParams, parse_params
+from search.params import LANGUAGES, MAX_PAGE, SearchParams, parse_params
 
-from . import helpdoc, i18n
+from . import helpdoc, hosts, i18n
 from .api import source_url
 from .notices import notice_text
 from .templating import render
@@ -326,6 +326,25 @@ def search(fmt):
     if not result.total:
         context["alternatives"] = _alternatives(params, other)
     return render("search.html", context, fmt)
+
+
+@site.app_template_global()
+def back_to_results_url() -> str | None:
+    """The results page this page was opened from (its ``Referer``), in this page's language;
+    None when the visitor came from anywhere else. The browser sends the whole address only
+    between pages of this site, so the way back needs no parameter in the release's address."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    origins = {hosts.origin(), request.host_url.rstrip("/")}
+    if f"{parts.scheme}://{parts.netloc}" not in origins:
+        return None
+    if parts.path not in {url_for("site.search", lang=code, fmt="html") for code in LANGUAGES}:
+        return None
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=False))
+    base = url_for("site.search", lang=g.lang, fmt="html")
+    return f"{base}?{query}" if query else base
 
 
 def _correction(params: SearchParams, result) -> dict | None:
