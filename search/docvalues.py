@@ -7,6 +7,10 @@ Translation pairs count once: the second member of a pair (the higher document n
 is mapped onto the first before counting.  A full build writes pair members next to each
 other, so that mapping is one shift; pairs placed apart by incremental builds are
 mapped one by one.
+
+A facet value counts a pair when either version has the value (its language, a topic only
+one version was tagged with), and the filter on that value keeps the pair through that
+version: so a count is always what ticking the value gives (see ``facet_counts``).
 """
 
 from dataclasses import dataclass, field
@@ -110,9 +114,13 @@ class DocValues:
     # Per document, the first member of its group: ties between pairs broken the same way
     # whichever version of each is shown.
     group_first: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    # Per facet, for counting: its values, the live documents having each value one value after
-    # the other (an array), and where each value's documents start in it (facet_counts).
-    coded: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # Per facet, for counting (facet_counts): its values, the live documents having each value one
+    # value after the other (an array, each value's documents by translation group), where each
+    # value's documents start in it, where each group's documents start in it (a run of one
+    # document unless both versions of a pair have the value), and where each value's groups start
+    # among those.
+    coded: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = \
+        field(default_factory=dict)
 
     @classmethod
     def load(cls, reader) -> "DocValues":
@@ -158,11 +166,8 @@ class DocValues:
                 values["country"].setdefault(c, []).append(d)
             for t in topics[d]:
                 values["topic"].setdefault(t, []).append(d)
-        coded = {}
-        for facet, documents in values.items():
-            names = sorted(documents)
-            starts = np.cumsum([0] + [len(documents[v]) for v in names[:-1]], dtype=np.int64)
-            coded[facet] = (names, np.array([d for v in names for d in documents[v]], dtype=np.int32), starts)
+        group_array = np.array(groups, dtype=np.int64)
+        coded = {facet: _coded(documents, group_array) for facet, documents in values.items() if documents}
         return cls(
             size=size, live=bitmap(live_numbers, size), ids=ids, langs=langs, years=years, dates=dates,
             countries=countries, topics=topics,
@@ -200,20 +205,24 @@ class DocValues:
     def count(self, bits: int, separate: bool) -> int:
         return (bits if separate else self.merged(bits)).bit_count()
 
-    def facet_counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
-        """How many of the documents in ``mask`` (a boolean array) have each value of ``facet``
-        (values no document there has are left out): one gather, then a sum per value (every
-        value has documents, so no run is empty)."""
-        names, documents, starts = self.coded.get(facet, ([], None, None))
+    def facet_counts(self, facet: str, mask: np.ndarray, separate: bool = False) -> dict[str, int]:
+        """For each value of ``facet``, how many translation groups (documents if ``separate``)
+        have a document in ``mask`` (a boolean array) with that value; values none has are
+        left out.
+
+        A group counts under a value when any of its documents in ``mask`` has it: exactly the
+        groups that filtering ``mask`` by the value keeps, which :meth:`count` then counts.
+        One gather, then an OR per group and a sum per value (no run is empty).
+        """
+        names, documents, starts, group_starts, value_groups = self.coded.get(facet, ([], None, None, None, None))
         if not names:
             return {}
-        counts = np.add.reduceat(mask[documents], starts, dtype=np.int64)
+        present = mask[documents]
+        if separate:
+            counts = np.add.reduceat(present, starts, dtype=np.int64)
+        else:
+            counts = np.add.reduceat(np.logical_or.reduceat(present, group_starts), value_groups, dtype=np.int64)
         return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
-
-    def counting_mask(self, bits: int, separate: bool) -> np.ndarray:
-        """The documents to count for a set, as a boolean array: one per translation group
-        unless ``separate``."""
-        return bits_to_mask(bits if separate else self.merged(bits), self.size)
 
     def pair_scores(self, scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Scores where both versions of a pair are in ``mask`` give each the better of the two:
@@ -244,3 +253,21 @@ class DocValues:
             if bits >> first & 1:
                 drop |= (1 << d) if self.langs[d] != ui else (1 << first)
         return bits & ~drop
+
+
+def _coded(documents: dict[str, list[int]], groups: np.ndarray) -> tuple:
+    """One facet's values and their documents as arrays, for :meth:`DocValues.facet_counts`."""
+    names = sorted(documents)
+    sizes = np.array([len(documents[v]) for v in names], dtype=np.int64)
+    value = np.repeat(np.arange(len(names), dtype=np.int64), sizes)
+    flat = np.array([d for v in names for d in documents[v]], dtype=np.int64)
+    group = groups[flat]
+    order = np.lexsort((flat, group, value))  # by value, then group, then document
+    flat, group, value = flat[order], group[order], value[order]
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    new_group = np.ones(len(flat), dtype=bool)
+    new_group[1:] = (group[1:] != group[:-1]) | (value[1:] != value[:-1])
+    group_starts = np.flatnonzero(new_group)
+    # the first group of each value: where the value's first document's group starts
+    value_groups = np.searchsorted(group_starts, starts)
+    return names, flat.astype(np.int32), starts, group_starts, value_groups

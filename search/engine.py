@@ -367,7 +367,7 @@ class Archive:
                                                                    if missing else ""),
                             "missing": missing})
         docs = snap.docs
-        facets = self._facets(docs, shown.bases, params)
+        facets = self._facets(docs, self._facet_counts(snap, params, parsed, typed, shown), params)
         hits = []
         if shown.selected and compiled.query is not None:
             # The words searched for are those highlighted: the corrected ones when corrected.
@@ -517,21 +517,68 @@ class Archive:
                 out |= docs.of(keep)
         return out
 
-    def _facets(self, docs: DocValues, bases: dict[str, int], params: SearchParams) -> dict[str, list[FacetValue]]:
-        selections = {"year": {str(y) for y in params.years}, "country": set(params.countries),
-                      "topic": set(params.topics), "lang": set(params.langs)}
-        out = {}
-        masks: dict[int, object] = {}  # facets without a selection of their own share one base
+    @staticmethod
+    def _reading_counts(docs: DocValues, reading: "_Reading | None", params: SearchParams) -> dict[str, dict[str, int]]:
+        """Per facet, what each value would give a reading with the value ticked alone (the
+        other facets' filters kept): the groups, or documents, that pass its base and have it."""
+        out, masks = {}, {}
         for facet in FACETS:
-            base = bases[facet]
-            if base not in masks:
-                masks[base] = docs.counting_mask(base, params.separate) if base else None
-            counts = docs.facet_counts(facet, masks[base]) if base else {}
+            base = reading.bases.get(facet, 0) if reading is not None else 0
+            if base not in masks:  # facets without a selection of their own share one base
+                masks[base] = bits_to_mask(base, docs.size) if base else None
+            out[facet] = docs.facet_counts(facet, masks[base], params.separate) if base else {}
+        return out
+
+    def _facet_counts(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading",
+                      shown: "_Reading") -> dict[str, dict[str, int]]:
+        """Per facet and value, the total of this search with that value ticked alone: so a count
+        is always the number of results its checkbox gives.
+
+        While the words as typed find something under the filters, that is the typed reading's
+        count.  When they find nothing (the results shown are then a correction's, or any-word
+        results), ticking a value may bring the typed words' results back, or lead to another
+        reading: each value's count follows the choice :meth:`_chosen` makes for it.  The values
+        offered are those of the results shown, and any selected.
+        """
+        docs = snap.docs
+        counts = self._reading_counts(docs, typed, params)
+        if shown is typed:
+            return counts
+        # The typed words find nothing under these filters (see _chosen): the readings a ticked
+        # value may lead to, each computed as _chosen would.
+        fixed = self._fixed(snap, params, parsed, typed)
+        searchable = fixed if params.spell else None
+        loose = self._loosened(snap, params, typed)
+        loose_fixed = self._loosened(snap, params, fixed) if searchable is not None else None
+        slips = fixed is not None and _slips(typed.text, fixed.text)
+        of = {name: self._reading_counts(docs, r, params) for name, r in
+              (("fixed", searchable), ("loose", loose), ("loose_fixed", loose_fixed))}
+        offered = self._reading_counts(docs, shown, params)
+        out = {}
+        for facet in FACETS:
+            values = set(offered[facet]) | _selected(params, facet)
+            out[facet] = {}
+            for value in values:
+                count = counts[facet].get(value, 0)
+                if not count:
+                    count = of["fixed"][facet].get(value, 0)
+                if not count:
+                    count = of["loose"][facet].get(value, 0)
+                    if searchable is not None and (count == 0 or (count < FEW_RESULTS and slips)):
+                        count = max(count, of["loose_fixed"][facet].get(value, 0))
+                if count:
+                    out[facet][value] = count
+        return out
+
+    def _facets(self, docs: DocValues, counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:
+        out = {}
+        for facet in FACETS:
+            selected = _selected(params, facet)
             values = []
-            for value in set(counts) | selections[facet]:
+            for value in set(counts[facet]) | selected:
                 labels = self.labels(facet, value)
                 values.append(FacetValue(value=value, label=labels[params.ui], labels=labels,
-                                         count=counts.get(value, 0), selected=value in selections[facet]))
+                                         count=counts[facet].get(value, 0), selected=value in selected))
             if facet == "year":
                 values.sort(key=lambda v: v.value, reverse=True)
             else:
@@ -823,6 +870,12 @@ def _cased(word: str, typed: str) -> str:
     if len(typed) > 1 and typed.isupper():
         return word.upper()
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+def _selected(params: SearchParams, facet: str) -> set[str]:
+    """The values of a facet ticked in ``params``, as strings."""
+    values = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}[facet]
+    return {str(v) for v in values}
+
 
 def _correctable(bare: str) -> bool:
     """Whether a query token may be a misspelling of an archive word (not a field, an operator,
