@@ -108,6 +108,7 @@ class DocValues:
     adjacent: int = 0  # bitmap: second members whose first member is the document just before
     partners: dict[int, int] = field(default_factory=dict)  # second member -> first member, when apart
     groups: list[int] = field(default_factory=list)  # group number per document (a pair shares one)
+    versions: dict[int, tuple[int, ...]] = field(default_factory=dict)  # a paired document -> its group's documents
     # The pairs as arrays, for scoring a pair by its best version: first and second members.
     pair_firsts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     pair_seconds: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
@@ -143,13 +144,15 @@ class DocValues:
             members.setdefault(group_keys[d], []).append(d)
         groups = [0] * size
         group_first = np.arange(size, dtype=np.int64)
-        second_numbers, adjacent_numbers, partners = [], [], {}
+        second_numbers, adjacent_numbers, partners, versions = [], [], {}, {}
         pair_firsts, pair_seconds = [], []
         for number, (_, docs) in enumerate(sorted(members.items())):
             docs.sort()
             for d in docs:
                 groups[d] = number
                 group_first[d] = docs[0]
+                if len(docs) > 1:
+                    versions[d] = tuple(docs)
             for d in docs[1:]:
                 pair_firsts.append(docs[0])
                 pair_seconds.append(d)
@@ -174,7 +177,7 @@ class DocValues:
             docnum_by_id={ids[d]: d for d in live_set},
             values={f: {v: bitmap(ds, size) for v, ds in vs.items()} for f, vs in values.items()},
             second=bitmap(second_numbers, size), adjacent=bitmap(adjacent_numbers, size),
-            partners=partners, groups=groups, coded=coded,
+            partners=partners, groups=groups, versions=versions, coded=coded,
             pair_firsts=np.array(pair_firsts, dtype=np.int64), pair_seconds=np.array(pair_seconds, dtype=np.int64),
             group_first=group_first,
         )
@@ -237,6 +240,13 @@ class DocValues:
         out[firsts] = best
         out[seconds] = best
         return out
+
+    def version(self, docnum: int, lang: str) -> int:
+        """The version of a release in ``lang``: its translation's document when it is not in
+        ``lang`` and its translation is; else the release itself."""
+        if self.langs[docnum] == lang:
+            return docnum
+        return next((d for d in self.versions.get(docnum, ()) if self.langs[d] == lang), docnum)
 
     def representatives(self, bits: int, ui: str) -> int:
         """One document per translation group: the one in the interface language when both are in the set."""

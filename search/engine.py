@@ -667,24 +667,27 @@ class Archive:
             url=fields.get("url") or "",
             countries=self._labels("country", fields.get("countries"), ui),
             topics=self._labels("topic", fields.get("topics"), ui),
-            translation=translation, related=self.related(release_id, limit=related, snap=snap),
+            translation=translation, related=self.related(release_id, limit=related, snap=snap, ui=ui),
             generation=snap.name,
         )
 
-    def related(self, release_id: str, limit: int = 5, snap: Snapshot | None = None) -> list[Brief]:
-        """Releases most like this one (Whoosh's more-like-this), without the release's own translation."""
+    def related(self, release_id: str, limit: int = 5, snap: Snapshot | None = None, ui: str | None = None) -> list[Brief]:
+        """Releases most like this one (Whoosh's more-like-this), without the release's own
+        translation, one per translation pair: in ``ui``'s language where the pair has a version
+        in it (the release's own language when ``ui`` is not given)."""
         snap = snap or self.snapshot()
-        docnum = snap.docs.docnum_by_id.get(release_id)
+        docs = snap.docs
+        docnum = docs.docnum_by_id.get(release_id)
         if docnum is None:
             raise ReleaseNotFound(release_id)
         if limit <= 0:
             return []  # asked only whether the release exists (If-None-Match: *)
         fields = snap.searcher.stored_fields(docnum)
-        group = snap.docs.groups[docnum]
         text = f"{fields['title']}\n{fields['title']}\n{fields['body']}"
         field_name = f"body_{fields['lang']}"
+        wanted = 2 * limit + 2  # both versions of a pair may come, and the release's own translation
         if snap.scorer is None:
-            docnums = [hit.docnum for hit in snap.searcher.more_like(docnum, field_name, text=text, top=limit + 2,
+            docnums = [hit.docnum for hit in snap.searcher.more_like(docnum, field_name, text=text, top=wanted,
                                                                       numterms=15)]
         else:
             # Whoosh's more-like-this query (its key terms, weighted), scored over whole posting lists.
@@ -692,8 +695,14 @@ class Archive:
             query = wq.Or([wq.Term(field_name, word, boost=weight) for word, weight in key_terms])
             found = snap.scorer.evaluate(snap.searcher, query)
             found.mask[docnum] = False
-            docnums = [d for d, _ in top(found.mask, found.scores, 0, limit + 2)]
-        out = [self._brief(snap, d) for d in docnums if snap.docs.groups[d] != group]
+            docnums = [d for d, _ in top(found.mask, found.scores, 0, wanted)]
+        seen = {docs.groups[docnum]}
+        out = []
+        for d in docnums:
+            if docs.groups[d] in seen:
+                continue
+            seen.add(docs.groups[d])
+            out.append(self._brief(snap, docs.version(d, ui or fields["lang"])))
         return out[:limit]
 
     def latest(self, limit: int = 10, ui: str = "en") -> list[Brief]:

@@ -413,10 +413,22 @@ def release(rid, fmt):
         "topics": [_tag("topic", t) for t in detail.topics],
         "translation": _brief(detail.translation) if detail.translation else None,
         "related": [_brief(b) for b in detail.related],
-        "links": page_links(),
+        "links": _release_links(detail),
         "_search_url": page_url("site.search"),
     }
     return render("release.html", context, fmt)
+
+
+def _release_links(detail) -> dict:
+    """The page's links, its other-language page being the release's version in that language:
+    its translation where there is one (the switch and ``hreflang`` lead to the text in that
+    language, not to the same text under the other interface)."""
+    links = page_links()
+    other = links["alternate_lang"]
+    if detail.lang != other and detail.translation and detail.translation.lang == other:
+        query = request.query_string.decode("utf-8", "replace")
+        links["alternate"] = page_url("site.release", "html", query, lang=other, rid=detail.translation.id)
+    return links
 
 
 # --- help and autocomplete ---------------------------------------------------------------------
