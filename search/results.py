@@ -103,3 +103,6 @@ class Suggestion:
     kind: str  # "term" (a word the archive uses) or "title" (a release)
     id: str | None = None  # the release, for titles
     lang: str | None = None
+    # ``text`` cut into what was typed and the rest, in order: [(text, typed?), ...]. For a term, what
+    # was typed, then its completion; for a title, the starts of its words that were typed.
+    parts: list[tuple[str, bool]] = field(default_factory=list)

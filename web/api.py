@@ -335,6 +335,12 @@ def _single(name: str, default: str | None = None) -> str | None:
     return values[0] if values else default
 
 
+def suggestion_parts(suggestion) -> list[dict]:
+    """A suggestion's text cut into what was typed and what completes it, for a box to show the
+    completion in bold: ``[{"text": "trata de", "typed": true}, {"text": " personas", "typed": false}]``."""
+    return [{"text": text, "typed": typed} for text, typed in suggestion.parts]
+
+
 @api.get("/suggest")
 def suggest():
     text = _single("q", "") or ""
@@ -360,7 +366,8 @@ def suggest():
             url = release_url(s.id, ui)
         else:
             url = with_query(external("site.search", lang=ui, fmt="html"), [("q", s.text)])
-        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url})
+        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url,
+                      "parts": suggestion_parts(s)})
     if fmt == "opensearch":
         response = jsonify([text, [i["text"] for i in items], ["" for _i in items], [i["url"] for i in items]])
         response.mimetype = "application/x-suggestions+json"

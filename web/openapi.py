@@ -184,10 +184,20 @@ def schemas() -> dict:
     suggestion = _obj({
         "text": {**STRING, "description": "what to put in the search box"},
         "kind": {"type": "string", "enum": ["term", "title"],
-                 "description": "term: a word the archive uses; title: a release's title"},
+                 "description": "term: words to search for (a phrase the archive holds: a glossary term, a "
+                                "place, a topic, words of titles; or one of its words, in its commonest form); "
+                                "title: a release's title"},
         "id": _nullable({**STRING, "description": "the release (titles)"}),
         "lang": _nullable(LANG),
         "url": {**URL, "description": "the results for a term, the release page for a title"},
+        "parts": {
+            "type": "array",
+            "items": _obj({"text": STRING, "typed": {"type": "boolean"}}),
+            "description": "text cut into consecutive pieces (joined, they are text): typed true for what "
+                           "the visitor typed, false for the rest. For a term, what was typed then its "
+                           "completion; show the pieces with typed false in bold. For a title, the starts of "
+                           "its words that begin with a word typed.",
+        },
     })
     suggest_result = _obj({"query": STRING, "suggestions": {"type": "array", "items": _ref("Suggestion")}})
     opensearch = {
@@ -354,8 +364,10 @@ def paths() -> dict:
     }
     suggest = _operation(
         "suggest", "Autocomplete",
-        "Completions for what has been typed: the commonest archive words that start with the last word, then "
-        "matching release titles.",
+        "Completions for what has been typed: phrases the archive holds that start with it (glossary terms, "
+        "places, topic labels, words of release titles), the archive's words that complete the last word "
+        "(one form per word, the commonest), then matching release titles. Each suggestion's parts say which "
+        "of its text was typed: a box shows the rest, the completion, in bold.",
         ["ui"], _ok("SuggestResult", "The suggestions.",
                     extra={"application/x-suggestions+json": {"schema": _ref("OpenSearchSuggestions")}}))
     suggest["parameters"] = [suggest_params["suggest_q"], suggest_params["limit"], suggest_params["format"]] + \

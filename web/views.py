@@ -16,7 +16,7 @@ from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import LANGUAGES, MAX_PAGE, SearchParams, parse_params
 
 from . import helpdoc, hosts, i18n
-from .api import source_url
+from .api import source_url, suggestion_parts
 from .notices import notice_text
 from .templating import render
 
@@ -451,14 +451,16 @@ def help(fmt):
 
 @site.get("/suggest.json")
 def suggest():
-    """Completions for the search box: archive words, then release titles."""
+    """Completions for the search box: phrases and words of the archive, then release titles,
+    each cut into what was typed and its completion (``parts``)."""
     text = (request.args.get("q") or "")[:200]
     limit = current_app.config["SUGGESTIONS"]
     items = []
     for s in archive().suggest(text, ui=g.lang, limit=limit) if text.strip() else []:
         url = page_url("site.release", rid=s.id) if s.kind == "title" and s.id else \
             page_url("site.search", query=[("q", s.text)])
-        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url})
+        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url,
+                      "parts": suggestion_parts(s)})
     response = jsonify({"query": text, "suggestions": items})
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

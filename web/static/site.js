@@ -1,5 +1,6 @@
 /* The archive site works without this file. It only adds speed:
- *  - autocomplete under the search box (an ARIA combobox fed by /<lang>/suggest.json);
+ *  - autocomplete under the search box (an ARIA combobox fed by /<lang>/suggest.json), the
+ *    completion of what was typed in bold;
  *  - on the results page, filters, sort, chips and pages load without a full page reload:
  *    the page at the new address is fetched, its changing parts are swapped in, and the
  *    address is pushed to the history, so every state stays a plain, shareable GET URL.
@@ -78,6 +79,21 @@
       }
     }
 
+    /* A term shows what completes the words typed in bold, what was typed plain (each piece
+     * is text, never markup); a title is shown as it is. */
+    function fillText(element, item) {
+      var parts = item.kind === "term" && item.parts && item.parts.length ? item.parts : [{ text: item.text, typed: true }];
+      parts.forEach(function (part) {
+        if (part.typed) {
+          element.appendChild(document.createTextNode(part.text));
+        } else {
+          var bold = document.createElement("b");
+          bold.textContent = part.text;
+          element.appendChild(bold);
+        }
+      });
+    }
+
     function render(data) {
       items = (data && data.suggestions) || [];
       list.textContent = "";
@@ -95,7 +111,7 @@
         li.setAttribute("aria-selected", "false");
         var text = document.createElement("span");
         text.className = "suggestion-text";
-        text.textContent = item.text;
+        fillText(text, item);
         if (item.lang) text.lang = item.lang;
         li.appendChild(text);
         if (item.kind === "title") {

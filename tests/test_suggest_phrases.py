@@ -1,0 +1,125 @@
+"""Autocomplete suggests what the archive holds: phrases (glossary terms, places, topics, words of
+titles), one form per word, and says which part of each suggestion was typed."""
+
+import re
+import time
+
+import pytest
+
+from index.analysis import fold
+from index.build import reindex
+from index.config import SAMPLES_DIR
+from search.engine import Archive
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("suggest") / "ix"
+    reindex([SAMPLES_DIR], root, progress=False)
+    return Archive(root)
+
+
+def texts(archive, prefix, ui="en", kind="term"):
+    return [s.text for s in archive.suggest(prefix, ui=ui) if s.kind == kind]
+
+
+def folded_text(text):
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def releases_holding(archive, phrase):
+    """Releases whose title or text holds the phrase, as written (case and accents aside)."""
+    snap = archive.snapshot()
+    wanted = folded_text(phrase)
+    found = set()
+    for d in range(snap.docs.size):
+        fields = snap.searcher.stored_fields(d)
+        if wanted in folded_text(f"{fields['title']}\n{fields['body']}"):
+            found.add(fields["id"])
+    return found
+
+
+@pytest.mark.parametrize("prefix", ["trata de", "trata d", "trata de ", "Trata De Per"])
+def test_trata_de_completes_to_the_phrase_the_archive_holds(archive, prefix):
+    terms = texts(archive, prefix, ui="es")
+    assert terms[0] == "trata de personas"
+    assert not {"trata del", "trata desde", "trata después", "trata de"} & set(terms)
+
+
+@pytest.mark.parametrize("ui", ["en", "es"])
+def test_one_form_per_word(archive, ui):
+    terms = texts(archive, "migrant", ui=ui)
+    forms = {"migrant", "migrants", "migrante", "migrantes"}
+    assert len(forms & set(terms)) == 1  # the commonest of the four, once
+    assert {"migrant workers", "migrant smuggling"} <= set(terms)  # glossary terms the archive holds
+
+
+def test_every_term_suggested_is_held_by_a_release(archive):
+    for prefix in ["trata de", "migrant", "climate ch", "personas migr", "trabajadores agr", "costa r", "retorn",
+                   "hurricane she", "lucha", "remes", "niñ"]:
+        for ui in ("en", "es"):
+            for text in texts(archive, prefix, ui=ui):
+                if " " in text.strip():
+                    assert releases_holding(archive, text) or _is_label(archive, text), (prefix, text)
+
+
+def _is_label(archive, text):
+    """A topic label or a country name (it finds the releases tagged with it, whatever their words)."""
+    from index.places import country_name
+    snap = archive.snapshot()
+    labels = {label for topic in archive.taxonomy.topics.values() for label in topic.labels.values()}
+    labels |= {country_name(code, lang) for code in snap.docs.values["country"] for lang in ("en", "es")}
+    return text in labels
+
+
+def test_phrases_from_titles_glossary_places_and_topics(archive):
+    assert "climate change" in texts(archive, "climate ch")  # glossary
+    assert "personas migrantes" in texts(archive, "personas migr", ui="es")  # words of titles
+    assert "trabajadores agrícolas" in texts(archive, "trabajadores agr", ui="es")
+    assert texts(archive, "costa r") == ["Costa Rica"]  # a place
+    assert "Lucha contra la trata de personas" in texts(archive, "lucha", ui="es")  # a topic
+    # a place is named as the interface language writes it
+    assert "Panama" in texts(archive, "panam", ui="en") and "Panamá" in texts(archive, "panam", ui="es")
+    # words the archive never writes together are not suggested together
+    assert texts(archive, "returned mig") == []
+    assert texts(archive, "remesas guate") == []
+
+
+def test_stop_words_are_not_completions(archive):
+    assert not {"de", "del", "desde"} & set(texts(archive, "de", ui="es"))
+
+
+def test_each_suggestion_says_what_was_typed(archive):
+    for prefix, ui in [("trata de per", "es"), ("migrac", "es"), ("costa r", "en"), ("Guatem", "en")]:
+        for s in archive.suggest(prefix, ui=ui):
+            assert "".join(text for text, _ in s.parts) == s.text
+            if s.kind == "term":
+                typed = "".join(text for text, typed in s.parts if typed)
+                assert s.parts[0][1] and folded_text(typed) == folded_text(prefix), (prefix, s)
+                assert not s.parts[-1][1] or folded_text(s.text) == folded_text(prefix)
+    completion = archive.suggest("migrac", ui="es")[0]
+    assert completion.parts == [("migrac", True), ("ión", False)]
+    title = next(s for s in archive.suggest("tapach") if s.kind == "title")
+    assert ("Tapach", True) in title.parts
+
+
+def test_a_title_is_suggested_once(archive):
+    titles = texts(archive, "migrantes", kind="title")
+    assert titles and len(titles) == len(set(titles))
+
+
+def test_query_syntax_is_left_alone(archive):
+    assert archive.suggest('"climate change"') == []
+    assert archive.suggest("trafficking -") == []
+    assert archive.suggest("") == [] and archive.suggest("   ") == []
+
+
+def test_suggestions_stay_fast(archive):
+    archive.suggest("mi")  # the generation's one-off work
+    snap = archive.snapshot()
+    prefixes = [w[:n] for w in snap.words[::max(1, len(snap.words) // 100)] for n in (2, 4)][:200]
+    started = time.perf_counter()
+    for prefix in prefixes:
+        snap.suggestions.clear()
+        archive.suggest(prefix)
+    assert (time.perf_counter() - started) / len(prefixes) < 0.02
