@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import forked
 from .known import Known, read_changed_pairs
-from .pairing import PairReport, pair_releases
+from .pairing import PairReport, pair_releases, pairing_sources
 from .places import Gazetteer, country_codes
 from .records import Rejected, Release, Unread, field_hash
 from . import config
@@ -34,7 +34,7 @@ class Enricher:
     def load(cls) -> "Enricher":
         from . import places
         digest = hashlib.sha256()
-        for path in (*places.source_files(), config.topics_file()):
+        for path in (*places.source_files(), config.topics_file(), *pairing_sources()):
             digest.update(path.read_bytes() if path.exists() else b"")
         digest.update(places.source_versions().encode())  # the packages the gazetteer takes names from
         fingerprint = digest.hexdigest()[:16]
@@ -149,10 +149,9 @@ class Enricher:
         else:
             for release in todo:
                 self.enrich(release)
-        settled: set = set()
         if known:
-            kept, settled = known.settle(kept)
-        report = pair_releases(kept, settled)
+            kept, _ = known.settle(kept)  # read in full: releases of dates a change touches
+        report = pair_releases(kept, known if known else None)  # reads in full what else it needs
         return read_changed_pairs(kept), rejected, report
 
 
