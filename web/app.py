@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, g
 from flask_babel import Babel
+from flask_compress import Compress
 
 from index import config
 from search.engine import Archive
@@ -16,6 +17,43 @@ from .settings import split_list
 
 WEB_DIR = Path(__file__).resolve().parent
 TRANSLATIONS_DIR = WEB_DIR / "translations"
+
+
+# Flask-Compress (maintained, and the usual choice for Flask) compresses an answer whose type is
+# text when the client accepts it, adds "Vary: Accept-Encoding" to every answer, and marks a
+# compressed answer's strong ETag with the encoding ("tag:br"), which web.caching accepts back.
+COMPRESSION = {
+    "COMPRESS_REGISTER": False,  # registered by init_compression, which leaves ranges alone
+    # Brotli first (5 to 10 % smaller than gzip on these pages), gzip for every other client; the
+    # same for answers sent as streams (static files), which Flask-Compress otherwise leaves to
+    # brotli and deflate.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+    "COMPRESS_BR_LEVEL": 5,
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_MIN_SIZE": 500,  # smaller answers fit in a packet anyway
+    "COMPRESS_MIMETYPES": [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+        "application/atom+xml", "application/opensearchdescription+xml",
+        "application/xml", "text/xml", "text/plain", "image/svg+xml",
+    ],
+}
+
+
+def init_compression(app: Flask) -> None:
+    for key, value in COMPRESSION.items():
+        app.config.setdefault(key, value)
+    compress = Compress()
+    compress.init_app(app)
+
+    @app.after_request
+    def compressed(response):
+        # A range of a file is a range of its bytes as stored: compressing it would send
+        # something else (Flask-Compress would).
+        if response.status_code == 206 or "Content-Range" in response.headers:
+            response.vary.add("Accept-Encoding")
+            return response
+        return compress.after_request(response)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -47,6 +85,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["EMBED_ORIGINS"] = split_list(app.config["EMBED_ORIGINS"])
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+
+    # Compression first: after-request steps run in the reverse order of their registration,
+    # so it runs last, on the finished answer (headers, ETag and all).
+    init_compression(app)
 
     app.url_map.converters["lang"] = LangConverter
     app.url_map.strict_slashes = True

@@ -4,7 +4,8 @@ An ETag is a hash of the index generation, the site's public address (links in t
 absolute), a revision of the answer's format and the normalised request, so a reindex or a
 new format changes every tag, and two spellings of one search (``year=2019,2018`` and
 ``year=2018&year=2019``) share one. A request whose ``If-None-Match`` has the current tag
-(strong or weak) gets ``304 Not Modified`` before any search runs.
+(strong or weak, with or without the mark of a compressed answer, ``"tag:br"``) gets
+``304 Not Modified`` before any search runs.
 """
 
 import hashlib
@@ -15,6 +16,10 @@ from flask import current_app, make_response, request
 from . import hosts
 
 FORMAT_REVISION = "1"
+
+# A compressed answer's strong ETag carries its encoding ("tag:br", set by Flask-Compress,
+# web.app), so a client that stored the brotli answer sends that tag back.
+ENCODINGS = ("br", "gzip")
 
 
 def make_etag(*parts) -> str:
@@ -36,13 +41,16 @@ def not_modified(etag: str, max_age: int, exists=None):
     tags = request.if_none_match
     if not tags:
         return None
+    matched = etag
     if tags.star_tag:
         if exists is not None:
             exists()
-    elif not tags.contains_weak(etag):
-        return None
+    else:
+        matched = next((tag for tag in (etag, *(f"{etag}:{e}" for e in ENCODINGS)) if tags.contains_weak(tag)), None)
+        if matched is None:
+            return None
     response = make_response("", 304)
-    response.set_etag(etag)
+    response.set_etag(matched)  # the tag of the answer the client has
     response.headers["Cache-Control"] = cache_control(max_age)
     return response
 
