@@ -32,11 +32,14 @@ class Enricher:
 
     @classmethod
     def load(cls) -> "Enricher":
-        from . import places
+        from . import places, topics
         digest = hashlib.sha256()
-        for path in (*places.source_files(), config.topics_file(), *pairing_sources()):
+        for path in (*places.source_files(), *topics.source_files(), *pairing_sources()):
             digest.update(path.read_bytes() if path.exists() else b"")
         digest.update(places.source_versions().encode())  # the packages the gazetteer takes names from
+        # The code that applies those files' rules: releases tagged by other rules are tagged again.
+        for module in (places, topics):
+            digest.update(Path(module.__file__).read_bytes())
         fingerprint = digest.hexdigest()[:16]
         # The gazetteer is made from the places files, Babel's country names, the packages and places.py.
         from babel import __version__ as babel_version

@@ -5,17 +5,35 @@ keyword matches when its analysed words (stemmed, accent-folded, stop words
 removed, exactly as the index analyses text) appear consecutively in a release of
 that language; a match in the title scores 2, in the body 1, and a topic is
 assigned when its score reaches the topic's ``min_score`` (default 1).
+
+Scores count distinct evidence: keyword matches of one topic that overlap ("trata y
+tráfico" and "tráfico de personas" in "trata y tráfico de personas") are one match, and
+words inside the names of ``data/topic_exclusions.toml`` (agencies, councils, coalitions:
+"Consejo Nacional contra la Trata de Personas") count for no topic.
 """
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-from .analysis import LANGUAGES, terms
+from .analysis import LANGUAGES, _TOKEN, analyzer, terms
 
 TITLE_WEIGHT = 2
 BODY_WEIGHT = 1
+
+
+def exclusions_file() -> Path:
+    """Names that hold a topic's keywords but are not about the topic (``TOPIC_EXCLUSIONS_FILE``,
+    default ``data/topic_exclusions.toml``)."""
+    value = os.environ.get("TOPIC_EXCLUSIONS_FILE")
+    return Path(value).expanduser() if value else config.DATA_DIR / "topic_exclusions.toml"
+
+
+def source_files() -> tuple[Path, ...]:
+    """The editable files topics are assigned by."""
+    return config.topics_file(), exclusions_file()
 
 
 @dataclass
@@ -25,19 +43,36 @@ class Topic:
     descriptions: dict[str, str]
     keywords: dict[str, list[tuple[str, ...]]]
     min_score: int = 1
+    # lang -> analysed keyword -> the keyword as the file writes it (for explanations)
+    written: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A keyword match or an excluded name in a release, as ``Taxonomy.explain`` reports it."""
+    part: str  # title or body
+    text: str
+    topic: str | None  # None for an excluded name
+    points: int
+    keyword: str = ""  # the keyword of the topics file
+    why_not: str = ""  # "overlap" (with a counted match of the topic) or "excluded" (inside a name)
+    exclusion: str = ""  # for an excluded name: its group and phrase in the exclusions file
+
+
 @dataclass
 class Taxonomy:
     topics: dict[str, Topic]
-    # lang -> first analysed word -> [(keyword words, topic id)]
+    # lang -> first analysed word -> [(keyword words, topic id)], longest first
     _rules: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = field(default_factory=dict)
+    # lang -> first analysed word -> [(name words, exclusion number)], longest first
+    _excluded: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = field(default_factory=dict)
+    exclusions: list[tuple[str, str]] = field(default_factory=list)  # (group, name) by number
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "Taxonomy":
+    def load(cls, path: Path | None = None, exclusions: Path | None = None) -> "Taxonomy":
         path = path or config.topics_file()
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         topics = {}
@@ -45,36 +80,119 @@ class Taxonomy:
             missing = [k for k in ("en", "es") if not entry.get(k)]
             if missing:
                 raise ValueError(f"{path}: topic {topic_id!r} lacks a label in {', '.join(missing)}")
-            keywords = {}
+            keywords, written = {}, {}
             for lang in LANGUAGES:
-                phrases = (tuple(terms(k, lang)) for k in entry.get(f"keywords_{lang}", []))
-                keywords[lang] = [p for p in phrases if p]
+                written[lang] = {}
+                for keyword in entry.get(f"keywords_{lang}", []):
+                    phrase = tuple(terms(keyword, lang))
+                    if phrase:
+                        written[lang].setdefault(phrase, keyword)
+                keywords[lang] = [tuple(terms(k, lang)) for k in entry.get(f"keywords_{lang}", [])]
+                keywords[lang] = [p for p in keywords[lang] if p]
             topics[topic_id] = Topic(
                 id=topic_id,
                 labels={lang: entry[lang] for lang in LANGUAGES},
                 descriptions={lang: entry.get(f"description_{lang}", "") for lang in LANGUAGES},
                 keywords=keywords,
                 min_score=int(entry.get("min_score", 1)),
+                written=written,
             )
-        taxonomy = cls(topics=topics)
+        taxonomy = cls(topics=topics, exclusions=load_exclusions(exclusions))
         for lang in LANGUAGES:
             index: dict[str, list] = {}
             for topic in topics.values():
                 for phrase in topic.keywords[lang]:
                     index.setdefault(phrase[0], []).append((phrase, topic.id))
-            taxonomy._rules[lang] = index
+            # The longest match at a position is the one counted (and the one explained).
+            taxonomy._rules[lang] = {w: sorted(r, key=lambda r: -len(r[0])) for w, r in index.items()}
+            names: dict[str, list] = {}
+            for number, (_, name) in enumerate(taxonomy.exclusions):
+                phrase = tuple(terms(name, lang))
+                if phrase:
+                    names.setdefault(phrase[0], []).append((phrase, number))
+            taxonomy._excluded[lang] = {w: sorted(n, key=lambda n: -len(n[0])) for w, n in names.items()}
         return taxonomy
 
     def assign(self, title: str, body: str, lang: str) -> list[str]:
         """Topic ids for a release, in taxonomy order."""
         scores: dict[str, int] = {}
         for text, weight in ((title, TITLE_WEIGHT), (body, BODY_WEIGHT)):
-            self._score(terms(text, lang), lang, weight, scores)
+            for _, _, topic_id, why_not in self._found(terms(text, lang), lang):
+                if topic_id and not why_not:
+                    scores[topic_id] = scores.get(topic_id, 0) + weight
         return [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
 
-    def _score(self, words: list[str], lang: str, weight: int, scores: dict[str, int]) -> None:
+    def explain(self, title: str, body: str, lang: str) -> tuple[list[str], dict[str, int], list[Evidence]]:
+        """What ``assign`` decides and why: the topics, each topic's score, and every keyword
+        match and excluded name, in the order they stand."""
+        tokenizer = analyzer(lang).items[0]
+        scores: dict[str, int] = {}
+        evidence = []
+        for part, text, weight in (("title", title, TITLE_WEIGHT), ("body", body, BODY_WEIGHT)):
+            matches = list(_TOKEN.finditer(text))
+            analysed = tokenizer._analyse([m.group() for m in matches])  # (term, index of its word)
+            words = [term for term, _ in analysed]
+            for i, end, topic_id, why_not in self._found(words, lang):
+                shown = text[matches[analysed[i][1]].start():matches[analysed[end - 1][1]].end()]
+                if topic_id is None:
+                    group, name = self.exclusions[why_not]
+                    evidence.append(Evidence(part, shown, None, 0, exclusion=f"[{group}] \u201c{name}\u201d"))
+                    continue
+                points = 0 if why_not else weight
+                scores[topic_id] = scores.get(topic_id, 0) + points
+                keyword = self.topics[topic_id].written[lang].get(tuple(words[i:end]), "")
+                evidence.append(Evidence(part, shown, topic_id, points, keyword, why_not or ""))
+        chosen = [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
+        return chosen, scores, evidence
+
+    def _found(self, words: list[str], lang: str) -> list[tuple[int, int, str | None, object]]:
+        """``(first word, after last word, topic, why not counted)`` of each keyword match in
+        ``words``, and ``(first, after last, None, exclusion number)`` of each excluded name.
+
+        A match is not counted ("overlap") when it overlaps a match of the same topic already
+        counted or passed over, and not counted ("excluded") when it holds a word of an
+        excluded name.
+        """
+        found: list = []
+        blocked: set[int] = set()
+        names = self._excluded.get(lang)
+        if names and not names.keys().isdisjoint(words):
+            after = 0
+            for i in [i for i, word in enumerate(words) if word in names]:
+                if i < after:
+                    continue
+                for phrase, number in names[words[i]]:
+                    if tuple(words[i:i + len(phrase)]) == phrase:
+                        found.append((i, i + len(phrase), None, number))
+                        blocked.update(range(i, i + len(phrase)))
+                        after = i + len(phrase)
+                        break
         rules = self._rules.get(lang, {})
+        reach: dict[str, int] = {}  # topic -> the end of its last match, counted or not
         for i, word in enumerate(words):
-            for phrase, topic_id in rules.get(word, ()):
-                if tuple(words[i:i + len(phrase)]) == phrase:
-                    scores[topic_id] = scores.get(topic_id, 0) + weight
+            candidates = rules.get(word)
+            if not candidates:
+                continue
+            for phrase, topic_id in candidates:
+                end = i + len(phrase)
+                if tuple(words[i:end]) != phrase:
+                    continue
+                if blocked and not blocked.isdisjoint(range(i, end)):
+                    why_not = "excluded"
+                elif i < reach.get(topic_id, 0):
+                    why_not = "overlap"
+                else:
+                    why_not = None
+                reach[topic_id] = max(reach.get(topic_id, 0), end)
+                found.append((i, end, topic_id, why_not))
+        if blocked:
+            found.sort(key=lambda f: (f[0], f[2] is not None))
+        return found
+
+
+def load_exclusions(path: Path | None = None) -> list[tuple[str, str]]:
+    """``(group, name)`` of every name of the exclusions file."""
+    path = path or exclusions_file()
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return [(group, name) for group, entry in data.items() if isinstance(entry, dict)
+            for name in entry.get("names", [])]
