@@ -120,7 +120,7 @@ class Enricher:
             return source_hash, cached[1], cached[2]
         countries, topics = release.countries, release.topics
         if countries is None:
-            countries = self.gazetteer.find(f"{release.title}\n{release.body}")
+            countries = self.gazetteer.tag(release.title, release.body)
         if topics is None:
             topics = self.taxonomy.assign(release.title, release.body, release.lang)
         return source_hash, countries, topics

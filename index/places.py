@@ -10,6 +10,11 @@ from the packages match only when capitalised), and the longest name at a positi
 "New Mexico" tags the United States and not Mexico.  ``data/place_exclusions.toml`` lists
 longer phrases that hold a place name but are not about the place ("Puebla Process"): the
 phrase is skipped, not the name.
+
+``Gazetteer.find`` gives every country a text names (for queries); ``Gazetteer.tag`` gives the
+countries a release is about, weighing where and how each is named by the rules of
+``data/country_rules.toml``: a name in the title, the lead or the dateline, a nationality word,
+a place after a title of office or as a point of comparison.  ``Gazetteer.explain`` says why.
 """
 
 import json
@@ -17,7 +22,7 @@ import os
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -85,9 +90,16 @@ def exclusions_file() -> Path:
     return Path(value).expanduser() if value else config.DATA_DIR / "place_exclusions.toml"
 
 
+def rules_file() -> Path:
+    """How tagging weighs the places a release names (``COUNTRY_RULES_FILE``, default
+    ``data/country_rules.toml``)."""
+    value = os.environ.get("COUNTRY_RULES_FILE")
+    return Path(value).expanduser() if value else config.DATA_DIR / "country_rules.toml"
+
+
 def source_files() -> tuple[Path, ...]:
     """The editable files the gazetteer is made from."""
-    return config.places_file(), exclusions_file()
+    return config.places_file(), exclusions_file(), rules_file()
 
 
 def source_versions() -> str:
@@ -108,7 +120,8 @@ _ABBREVIATED = re.compile(r"\b(?:%s)\b" % "|".join(_SPELLED_OUT))
 _MARKS = re.compile("[\u0300-\u036f]+")
 _NOT_WORDS = re.compile(r"[^\w\n]+|_+|\b(?:%s)\b" % "|".join(_CONNECTORS))
 _SPACES = re.compile(r" {2,}")
-_PLACE = "{place}"  # in an exclusion: any place name
+_PLACE = "{place}"  # in an exclusion or a rule: any place name
+_PLACES = "{places}"  # in a rule: a list of place names ("Guatemala, Honduras and El Salvador")
 
 
 def _same_names(names: list[str]) -> list[str]:
@@ -203,16 +216,84 @@ def package_places(countries: tuple[str, ...], min_population: int,
     return {code: dict(sorted(names.items())) for code, names in found.items()}
 
 
+# How a place name counts, by where it stands; what data/country_rules.toml says when it does
+# not say otherwise.
+DEFAULT_WEIGHTS = {"title": 4.0, "lead": 2.0, "body": 1.0, "dateline": 1.0, "nationality": 0.5,
+                   "min_score": 2.0, "fallback_score": 1.0, "lead_chars": 300, "dateline_chars": 80}
+PARTS = ("title", "dateline", "lead", "body")
+# Articles that may stand between a rule's words and its place ("con destino a los Estados
+# Unidos", "Chief of Mission for the Dominican Republic").
+_ARTICLES = frozenset({"the", "el", "la", "los", "las"})
+# What may stand between the places of a list: "El Salvador, Guatemala and the Dominican Republic".
+_LIST_GAP = re.compile(r"[\s,;]*(?:(?:and|y|e|&)[\s,]+)?(?:(?:the|el|la|los|las)\s+)?", re.I)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One phrase or pattern of the exclusions file or the rules file."""
+    file: str
+    group: str
+    phrase: str
+    weight: float  # what a place name it holds counts, as a share of a name standing alone
+    tagging_only: bool  # true for the rules file: queries read place names without it
+
+    def describe(self) -> str:
+        return f"{self.file} [{self.group}] \u201c{self.phrase}\u201d" if self.group else \
+            f"{self.file} \u201c{self.phrase}\u201d"
+
+
+def _phrase_groups(path: Path, tagging_only: bool) -> list[Rule]:
+    """The phrases of the exclusions file or the patterns of the rules file, as rules."""
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    rules = [Rule(path.name, "", phrase, 0.0, tagging_only) for phrase in data.get("phrases", [])]
+    for group, entry in data.items():
+        if not isinstance(entry, dict) or "phrases" not in entry:
+            continue
+        weight = float(entry.get("weight", 0)) if tagging_only else 0.0
+        rules += [Rule(path.name, group, phrase, weight, tagging_only) for phrase in entry["phrases"]]
+    for rule in rules:
+        placeholders = rule.phrase.count(_PLACE) + rule.phrase.count(_PLACES)
+        head, _, tail = rule.phrase.replace(_PLACES, _PLACE).partition(_PLACE)
+        if placeholders > 1 or (placeholders and bool(head.strip(" -")) == bool(tail.strip(" -"))):
+            raise ValueError(f"{path}: {rule.phrase!r}: a pattern holds {_PLACE} or {_PLACES} once, "
+                             "with words before it or after it")
+        if _PLACES in rule.phrase and tail.strip(" -"):
+            raise ValueError(f"{path}: {rule.phrase!r}: {_PLACES} (a list of places) ends a pattern")
+        if tagging_only and not placeholders:
+            raise ValueError(f"{path}: {rule.phrase!r}: a rule holds {_PLACE} or {_PLACES}; phrases that are "
+                             f"never about their place belong in {exclusions_file().name}")
+    return rules
+
+
 def load_exclusions(path: Path | None = None) -> tuple[list[str], list[str]]:
     """The phrases and the ``{place}`` patterns of the exclusions file."""
-    path = path or exclusions_file()
+    rules = _phrase_groups(path or exclusions_file(), False)
+    return ([r.phrase for r in rules if _PLACE not in r.phrase and _PLACES not in r.phrase],
+            [r.phrase for r in rules if _PLACE in r.phrase or _PLACES in r.phrase])
+
+
+def load_weights(path: Path | None = None) -> dict[str, float]:
+    """The ``[weights]`` of the rules file, over the defaults."""
+    path = path or rules_file()
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    entries = [e for group in data.values() if isinstance(group, dict) for e in group.get("phrases", [])]
-    entries += data.get("phrases", [])
-    for entry in entries:
-        if entry.count(_PLACE) > 1 or (_PLACE in entry and not entry.replace(_PLACE, "").strip(" -")):
-            raise ValueError(f"{path}: {entry!r}: a pattern holds {_PLACE} once, with words before or after it")
-    return [e for e in entries if _PLACE not in e], [e for e in entries if _PLACE in e]
+    given = data.get("weights", {})
+    unknown = sorted(set(given) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        raise ValueError(f"{path}: [weights] has no {', '.join(unknown)} (known: {', '.join(DEFAULT_WEIGHTS)})")
+    return {name: float(given.get(name, value)) for name, value in DEFAULT_WEIGHTS.items()}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place name, or a phrase passed over, in a release, as ``Gazetteer.explain`` reports it."""
+    part: str  # title, dateline, lead or body
+    text: str
+    code: str | None  # None for a phrase passed over whole
+    points: float
+    nationality: bool = False
+    rule: Rule | None = None
+    inside: tuple[str, ...] = ()  # the countries named inside a phrase passed over
+    repeated: bool = False  # a country the dateline named already
 
 
 @dataclass
@@ -224,20 +305,33 @@ class Gazetteer:
     cities: frozenset = frozenset()  # keys that name a city or province, not the country itself
     # Names from the packages -> positions of their words a text must capitalise too.
     capitals: dict = field(default_factory=dict)
-    excluded: frozenset = frozenset()  # phrases holding a place name that are not about the place
-    before: frozenset = frozenset()  # words that make a place name after them part of a non-place ("barrio")
-    after: frozenset = frozenset()  # words that make a place name before them part of one ("bound")
+    excluded: dict = field(default_factory=dict)  # phrase passed over whole -> its rule's number
+    # Words that make a place name after them (a list of names, if the flag is set) part of a
+    # non-place or a context ("barrio", "chief of mission for") -> (rule number, flag).
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)  # words that do so for a name before them ("bound") -> rule number
+    rules: tuple = ()  # the rules, by number
+    demonyms: frozenset = frozenset()  # keys that are nationality words
+    weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    # The first two lower-cased words of every name or phrase of two words or more, and the
+    # names and phrases of one word: most words that start one ("in", "con") are followed by
+    # a word that does not continue any, and are passed over with one set test.
+    openings: frozenset = frozenset()
+    singles: frozenset = frozenset()
 
     def __post_init__(self):
+        self.rules = tuple(r if isinstance(r, Rule) else Rule(*r) for r in self.rules)  # a saved state's tuples
         self._after_lengths = tuple(sorted({len(k) for k in self.after}, reverse=True))
 
     def state(self) -> tuple:
         """The gazetteer as plain values (``Gazetteer(*state)`` makes it again)."""
         return (self.folded, self.exact, self.first_words, self.longest, self.cities, self.capitals,
-                self.excluded, self.before, self.after)
+                self.excluded, self.before, self.after, tuple(astuple(r) for r in self.rules), self.demonyms,
+                self.weights, self.openings, self.singles)
 
     @classmethod
-    def load(cls, path: Path | None = None, exclusions: Path | None = None) -> "Gazetteer":
+    def load(cls, path: Path | None = None, exclusions: Path | None = None,
+             rules: Path | None = None) -> "Gazetteer":
         path = path or config.places_file()
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         ignored = {_key(n) for n in data.get("ignore", {}).get("names", [])}
@@ -250,6 +344,7 @@ class Gazetteer:
                     folded.setdefault(key, code)
         exact: dict[tuple, str] = {}
         cities: set[tuple] = set()
+        demonyms: set[tuple] = set()
         for code, entry in data.items():
             if code in ("ignore", "region"):
                 continue
@@ -263,6 +358,8 @@ class Gazetteer:
                         folded[key] = code
                         if key_name == "cities":
                             cities.add(key)
+                        elif key_name == "demonyms":
+                            demonyms.add(key)
             for name in entry.get("acronyms", []):
                 key = tuple(_words(name))
                 if key:
@@ -284,10 +381,19 @@ class Gazetteer:
                         folded[key] = code
                         cities.add(key)
                         capitals[key] = _capitals(name)
-        phrases, patterns = load_exclusions(exclusions)
-        excluded = {_key(p) for p in phrases} - {()}
-        before = {_key(p.split(_PLACE)[0]) for p in patterns} - {()}
-        after = {_key(p.split(_PLACE)[1]) for p in patterns} - {()}
+        # The exclusions first: a phrase listed in both files is passed over, for queries too.
+        all_rules = _phrase_groups(exclusions or exclusions_file(), False) + _phrase_groups(rules or rules_file(), True)
+        excluded: dict[tuple, int] = {}
+        before: dict[tuple, tuple[int, bool]] = {}
+        after: dict[tuple, int] = {}
+        for number, rule in enumerate(all_rules):
+            head, placeholder, tail = rule.phrase.replace(_PLACES, _PLACE).partition(_PLACE)
+            if not placeholder and _key(rule.phrase):
+                excluded.setdefault(_key(rule.phrase), number)
+            elif _key(head):
+                before.setdefault(_key(head), (number, _PLACES in rule.phrase))
+            elif _key(tail):
+                after.setdefault(_key(tail), number)
         keys = list(folded) + list(exact) + list(excluded) + list(before)
         lengths: dict[str, set[int]] = {}
         for key in keys:
@@ -297,7 +403,10 @@ class Gazetteer:
             first_words={word: tuple(sorted(n, reverse=True)) for word, n in lengths.items()},
             longest=max((len(k) for k in keys), default=1),
             cities=frozenset(cities), capitals=capitals,
-            excluded=frozenset(excluded), before=frozenset(before), after=frozenset(after),
+            excluded=excluded, before=before, after=after, rules=tuple(all_rules),
+            demonyms=frozenset(demonyms), weights=load_weights(rules),
+            openings=frozenset((k[0].lower(), k[1].lower()) for k in keys if len(k) > 1),
+            singles=frozenset(k[0].lower() for k in keys if len(k) == 1),
         )
 
     def find(self, text: str) -> list[str]:
@@ -313,12 +422,108 @@ class Gazetteer:
     def spans(self, text: str, cities: bool = True) -> list[tuple[int, int, str]]:
         """``(start, end, code)`` character spans of the place names in ``text`` (without city names
         when ``cities`` is false: a city stands for itself, not for its whole country)."""
-        matches = [m for m in _WORD.finditer(_strip_accents(_CURRENCY.sub(lambda m: " " * len(m.group()), text)))
-                   if m.group().lower() not in _CONNECTORS]
-        words = [m.group() for m in matches]
-        return [(matches[i].start(), matches[j - 1].end(), code) for i, j, code in self._matches(words)
-                if cities or tuple(w.lower() for w in words[i:j]) not in self.cities]
+        matches, words, lower = _spanned(text)
+        return [(matches[i].start(), matches[j - 1].end(), code) for i, j, code in self._matches(words, lower)
+                if cities or tuple(lower[i:j]) not in self.cities]
 
+    # --- what a release is about ------------------------------------------------------------
+    def tag(self, title: str, body: str) -> list[str]:
+        """The countries a release is about, in order of first mention: those whose names score
+        ``min_score`` points, by where and how they are named (``data/country_rules.toml``)."""
+        title_words, title_lower = _words_and_lower(_no_currency(title))
+        # The body in its three parts: each ends between words, so together they give the words
+        # of the whole, and where each part ends among them.
+        start, end = self._parts(body)
+        body_words, body_lower = _words_and_lower(_no_currency(body[:start])) if start else ([], [])
+        dateline = len(body_words)
+        words, lower = _words_and_lower(_no_currency(body[start:end]))
+        body_words += words
+        body_lower += lower
+        lead = len(body_words)
+        if end < len(body):
+            words, lower = _words_and_lower(_no_currency(body[end:]))
+            body_words += words
+            body_lower += lower
+        first = self.first_words.keys()
+        if first.isdisjoint(title_lower) and first.isdisjoint(body_lower):
+            return []
+        points: dict[str, float] = {}
+        for _, _, _, code, _, worth, _ in self._weigh(title, title_words, title_lower, body, body_words, body_lower,
+                                                      dateline, lead):
+            if worth:
+                points[code] = points.get(code, 0.0) + worth
+        return self._chosen(points)
+
+    def _chosen(self, points: dict[str, float]) -> list[str]:
+        """The countries whose points reach ``min_score``; when none does, those with the most
+        points, if they have ``fallback_score`` (a release filed from Bridgetown about a meeting
+        there names Barbados only in its dateline)."""
+        need = self.weights["min_score"] - 1e-9
+        chosen = [code for code, worth in points.items() if worth >= need]
+        if chosen or not points:
+            return chosen
+        best = max(points.values())
+        if best < self.weights["fallback_score"] - 1e-9 or best <= 0:
+            return []
+        return [code for code, worth in points.items() if worth >= best - 1e-9]
+
+    def explain(self, title: str, body: str) -> tuple[list[str], dict[str, float], list[Mention]]:
+        """What ``tag`` decides and why: the countries tagged, each country's points, and every
+        place name and phrase passed over, in the order they stand."""
+        title_matches, title_words, title_lower = _spanned(title)
+        body_matches, body_words, body_lower = _spanned(body)
+        start, end = self._parts(body)
+        dateline = sum(1 for m in body_matches if m.start() < start)
+        lead = sum(1 for m in body_matches if m.start() < end)
+        mentions, points = [], {}
+        for part, i, end, code, rule, worth, repeated in self._weigh(
+                title, title_words, title_lower, body, body_words, body_lower, dateline, lead):
+            text, matches, words, lower = (title, title_matches, title_words, title_lower) if part == "title" \
+                else (body, body_matches, body_words, body_lower)
+            inside: list[str] = []  # the countries a phrase passed over names
+            for j in range(i, end) if code is None else ():
+                hit = self._name_at(words, lower, j)
+                if hit and hit[1] not in inside:
+                    inside.append(hit[1])
+            if code:
+                points[code] = points.get(code, 0.0) + worth
+            shown = text[matches[i].start():matches[end - 1].end()]
+            if "." in shown and text[matches[end - 1].end():][:1] == ".":  # "U.S.", not "U.S"
+                shown += "."
+            mentions.append(Mention(part, shown, code, worth,
+                                    tuple(lower[i:end]) in self.demonyms, self.rules[rule] if rule is not None
+                                    else None, tuple(inside), repeated))
+        return self._chosen({c: worth for c, worth in points.items() if worth}), points, mentions
+
+    def _parts(self, body: str) -> tuple[int, int]:
+        """Where ``body``'s dateline ends and where its lead ends (characters), both between words."""
+        start = dateline_end(body, int(self.weights["dateline_chars"]))
+        return start, lead_end(body, start, int(self.weights["lead_chars"]))
+
+    def _weigh(self, title, title_words, title_lower, body, body_words, body_lower, dateline: int, lead: int):
+        """``(part, first word, after last word, code, rule number, points, repeated)`` of every place
+        name and passed-over phrase of a title and a body whose first ``dateline`` words are its
+        dateline and first ``lead`` words its dateline and lead (code None for a phrase)."""
+        weights, rules, demonyms = self.weights, self.rules, self.demonyms
+        for in_title, text, words, lower in ((True, title, title_words, title_lower),
+                                             (False, body, body_words, body_lower)):
+            in_dateline: set = set()
+            for i, end, code, rule in self._scan(words, lower, True, text):
+                part = "title" if in_title else "dateline" if i < dateline else "lead" if i < lead else "body"
+                if code is None:
+                    yield part, i, end, None, rule, 0.0, False
+                    continue
+                worth = weights[part]
+                if rule is not None:
+                    worth *= rules[rule].weight
+                if worth and tuple(lower[i:end]) in demonyms:
+                    worth *= weights["nationality"]
+                repeated = part == "dateline" and code in in_dateline  # "Kingston, Jamaica": once
+                if part == "dateline":
+                    in_dateline.add(code)
+                yield part, i, end, code, rule, 0.0 if repeated else worth, repeated
+
+    # --- matching ---------------------------------------------------------------------------
     def _name(self, words: list[str], key: tuple, i: int, length: int) -> str | None:
         """The code of the place name ``words[i:i + length]`` (lower-cased: ``key``), if it is one."""
         code = self.exact.get(tuple(words[i:i + length])) or self.folded.get(key)
@@ -326,26 +531,75 @@ class Gazetteer:
             return None
         return code
 
-    def _name_at(self, words: list[str], lower: list[str], i: int) -> int | None:
-        """The end of the longest place name starting at word ``i``, if one does."""
+    def _name_at(self, words: list[str], lower: list[str], i: int) -> tuple[int, str] | None:
+        """The end and code of the longest place name starting at word ``i``, if one does."""
         for length in self.first_words.get(lower[i], ()) if i < len(lower) else ():
-            if i + length <= len(words) and self._name(words, tuple(lower[i:i + length]), i, length):
-                return i + length
+            if i + length <= len(words):
+                code = self._name(words, tuple(lower[i:i + length]), i, length)
+                if code:
+                    return i + length, code
         return None
 
+    def _names_after(self, words: list[str], lower: list[str], i: int, many: bool,
+                     text=None) -> list[tuple[int, int, str]]:
+        """``(start, end, code)`` of the place name at word ``i`` (or of the list of names there,
+        when ``many``), an article before each allowed.  ``text()`` gives the text the words are
+        of and their matches (``_spanned``): a list goes on only where commas, "and" / "y" and
+        articles stand between its names, not over the end of a sentence."""
+        found = []
+        while i < len(words):
+            hit = self._name_at(words, lower, i)
+            if hit is None and lower[i] in _ARTICLES:
+                i += 1
+                hit = self._name_at(words, lower, i)
+            if hit is None or self._excluded_beyond(lower, i, hit[0]):
+                break
+            if found and text is not None:
+                whole, matches = text()
+                if not _LIST_GAP.fullmatch(whole[matches[found[-1][1] - 1].end():matches[i].start()]):
+                    break
+            found.append((i, *hit))
+            i = hit[0]
+            if not many:
+                break
+        return found
+
+    def _excluded_beyond(self, lower: list[str], i: int, end: int) -> bool:
+        """Whether a phrase of the exclusions file starts at word ``i`` and goes on past ``end``
+        ("U.S. Department of State" after "funded by"): the phrase is passed over whole."""
+        return any(length > end - i and tuple(lower[i:i + length]) in self.excluded
+                   for length in self.first_words.get(lower[i], ()))
+
     def _matches(self, words: list[str], lower: list[str] | None = None):
-        """``(first word, after last word, code)`` of each place name, longest first at each
-        position; a phrase of the exclusions file is passed over whole, names and all."""
-        if lower is None:
-            lower = _lower_all(words)
+        """``(first word, after last word, code)`` of each place name as queries read them: the
+        phrases and patterns of the exclusions file passed over, the rules file not applied."""
+        for i, end, code, rule in self._scan(words, _lower_all(words) if lower is None else lower, False):
+            if rule is None:
+                yield i, end, code
+
+    def _scan(self, words: list[str], lower: list[str], tagging: bool, text: str | None = None):
+        """``(first word, after last word, code, rule number)`` of each place name, longest first at
+        each position, and of each phrase of the exclusions file (passed over whole, names and all:
+        code None).  The rule number is None for a name standing alone; with ``tagging``, the
+        patterns of the rules file apply too.  ``text``, the text of ``words``, tells where a
+        list of places ends."""
+        spanned: list = []
+
+        def text_and_matches():  # found only for a list of two places or more: rarely
+            if not spanned:
+                spanned.extend((text, _spanned(text)[0]))
+            return spanned
         n = len(words)
         after = 0  # the first word not yet part of a name or an excluded phrase
-        first_words, excluded, before, followers = self.first_words, self.excluded, self.before, self.after
-        exact, folded, capitals = self.exact, self.folded, self.capitals
+        first_words, excluded, before, rules = self.first_words, self.excluded, self.before, self.rules
+        exact, folded, capitals, openings, singles = self.exact, self.folded, self.capitals, self.openings, self.singles
         for i in [i for i, w in enumerate(lower) if w in first_words]:
             if i < after:
                 continue
-            for length in first_words[lower[i]]:
+            word = lower[i]
+            if word not in singles and (word, lower[i + 1] if i + 1 < n else "") not in openings:
+                continue
+            for length in first_words[word]:
                 if i + length > n:
                     continue
                 key = tuple(lower[i:i + length])
@@ -354,19 +608,105 @@ class Gazetteer:
                     if key in capitals and not all(words[i + k][:1].isupper() for k in capitals[key]):
                         continue
                     end = i + length
-                    tail = next((k for k in self._after_lengths if tuple(lower[end:end + k]) in followers), 0)
-                    if not tail:
-                        yield i, end, code
+                    rule, tail = self._follower(lower, end, tagging)
+                    yield i, end, code, rule
                     after = end + tail
                     break
-                if key in excluded:
+                rule = excluded.get(key)
+                if rule is not None:
+                    yield i, i + length, None, rule
                     after = i + length
                     break
-                if key in before:
-                    end = self._name_at(words, lower, i + length)
-                    if end:
-                        after = end
+                pattern = before.get(key)
+                if pattern is not None and (tagging or not rules[pattern[0]].tagging_only):
+                    names = self._names_after(words, lower, i + length, pattern[1],
+                                              text_and_matches if text is not None else None)
+                    if names:
+                        for start, end, code in names:
+                            yield start, end, code, pattern[0]
+                        after = names[-1][1]
                         break
+
+    def _follower(self, lower: list[str], end: int, tagging: bool) -> tuple[int | None, int]:
+        """The rule whose words follow a place name ending at word ``end`` ("-bound"), and their number."""
+        for length in self._after_lengths:
+            rule = self.after.get(tuple(lower[end:end + length]))
+            if rule is not None and (tagging or not self.rules[rule].tagging_only):
+                return rule, length
+        return None, 0
+
+
+# Datelines: "SAN JOSÉ, Costa Rica –", "Kingston, Jamaica.", "San José, 3 de mayo de 2021 (OIM) –".
+_DATELINE = re.compile(r"\s*(\S[^\n]*?)\s*(\.\s*[\u2013\u2014-]+|[\u2013\u2014]|--?(?=\s)|\.(?=\s))\s*")
+_DATELINE_WORDS = frozenset(
+    "de del la el of the a b c d e f g h i j k l m n o p q r s t u v w x y z "
+    "january february march april may june july august september october november december "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre".split())
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def dateline_end(body: str, limit: int = 80) -> int:
+    """Where the dateline that opens ``body`` ends, or 0 when it has none.
+
+    A dateline is at most ``limit`` characters of capitalised words (a city, a country, the
+    agency's name), dates and small words, not opening with "The", ended by a dash, or by a full
+    stop when it holds a comma ("Kingston, Jamaica.") or is in capitals: a first sentence has
+    words in lower case.
+    """
+    match = _DATELINE.match(body[:limit + 40])
+    if not match or len(match.group(1)) > limit:
+        return 0
+    head, end = match.group(1), match.group(2)
+    words = _LETTERS.findall(head)
+    if not words or words[0] == "The" or not all(w[:1].isupper() or w.lower() in _DATELINE_WORDS for w in words):
+        return 0  # an English dateline never opens with "The"; "La Ceiba" and "El Paso" are cities
+    if end == "." and "," not in head and not head.isupper():
+        return 0
+    return match.end()
+
+
+# A sentence ends at a full stop, a question or exclamation mark (closing quotes after it) followed
+# by a space and a capital or a digit; or at a blank line.
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019\u00bb)]*\s+|\n\s*\n")
+_OPENING = "\"'\u201c\u2018\u00ab\u00bf\u00a1("
+# Words before a full stop that does not end a sentence ("Sr. Pérez", "St. Kitts", "EE. UU.").
+_ABBREVIATIONS = frozenset("st sr sra srta dr dra mr mrs ms mt ft no lic ing gen gral prof ee uu vs etc".split())
+
+
+def lead_end(body: str, start: int = 0, limit: int = 300) -> int:
+    """Where the lead of ``body`` ends: its first sentence from ``start`` (after the dateline),
+    at most ``limit`` characters long (cut at a space)."""
+    stop = min(len(body), start + limit)
+    for match in _SENTENCE_END.finditer(body, start):
+        if match.start() >= stop:
+            break
+        if match.group()[0] == "\n":  # a blank line: the paragraph ends
+            return match.start()
+        following = body[match.end():match.end() + 3].lstrip(_OPENING)[:1]
+        if not (following.isupper() or following.isdigit()):
+            continue
+        if match.group()[0] == ".":
+            word = body[start:match.start()].rsplit(None, 1)[-1].lstrip(_OPENING) if body[start:match.start()].strip() else ""
+            if len(word) == 1 or "." in word or word.lower() in _ABBREVIATIONS:  # "U.S.", "Sr.", an initial
+                continue
+        return match.start() + 1
+    if stop >= len(body):
+        return len(body)
+    cut = max(body.rfind(space, start, stop) for space in " \n\t")
+    return cut if cut > start else stop
+
+
+def _spanned(text: str) -> tuple[list[re.Match], list[str], list[str]]:
+    """The words ``find`` matches names against, with the matches that give their places in ``text``."""
+    matches = [m for m in _WORD.finditer(_strip_accents(_CURRENCY.sub(lambda m: " " * len(m.group()), text)))
+               if m.group().lower() not in _CONNECTORS]
+    words = [m.group() for m in matches]
+    return matches, words, _lower_all(words)
+
+
+def _no_currency(text: str) -> str:
+    """``text`` with currency signs (US$, C$) out of the way of country acronyms."""
+    return _CURRENCY.sub(" ", text) if "$" in text else text
 
 
 # For text of ASCII characters only: letters and digits kept, every other character a space.

@@ -17,10 +17,11 @@ from .helpers import FIXTURES, write_jsonl
 RELEASES = tomllib.loads((FIXTURES / "places" / "releases.toml").read_text(encoding="utf-8"))["release"]
 # The tagger measured 0.915 / 1.000 on these releases when they were written (and the
 # gazetteer of country names and hand-listed cities before divisions, cities and exclusions
-# came from the packages, 0.766 / 0.907).  What is left is for weighing where and how a
-# country is named: a title of office, a passing mention, the nationality of people who
-# live elsewhere.
-PRECISION_FLOOR = 0.90
+# came from the packages, 0.766 / 0.907); weighing where and how a country is named
+# (data/country_rules.toml: a title of office, a passing mention, the nationality of people
+# who live elsewhere) made it 1.000 / 0.981 (Venezuela, named once by a nationality word in
+# quito-process-panama, is missed).
+PRECISION_FLOOR = 0.97
 RECALL_FLOOR = 0.97
 
 
@@ -41,7 +42,7 @@ def test_precision_and_recall_on_hand_tagged_releases(gazetteer):
     right = tagged = wanted = 0
     wrong = []
     for release in RELEASES:
-        found = set(gazetteer.find(f"{release['title']}\n{release['body']}"))
+        found = set(gazetteer.tag(release["title"], release["body"].strip()))
         truth = set(release["countries"])
         right, tagged, wanted = right + len(found & truth), tagged + len(found), wanted + len(truth)
         if found != truth:
@@ -199,6 +200,13 @@ def test_a_release_naming_only_places_of_a_country_is_filed_under_it(archive, co
     ("BR", "regional-brazil-plan"),
     ("PA", "hn-colon-department"),
     ("PE", "ve-colombia-lima-group"),
+    # Weighed by where and how they are named: a title of office, a passing mention, people
+    # of one country living in another.
+    ("SV", "regional-chief-of-mission"),
+    ("GT", "regional-chief-of-mission"),
+    ("CO", "mx-quote-passing"),
+    ("GT", "us-south-no-country"),
+    ("VE", "gy-regions"),
 ])
 def test_a_release_is_not_filed_under_a_country_it_only_names_in_passing(archive, country, release_id):
     result = archive.search(SearchParams(countries=(country,), separate=True, per_page=100))
