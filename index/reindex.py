@@ -3,6 +3,11 @@
 Exit status: 0 when every record went in, 1 when some were rejected (each is named
 with file, line and reason; the rest are indexed), 2 on a usage error, 3 when the
 reindex could not run (another one holds the lock, the disk is full, ...).
+
+``--explain ID [SOURCE...]`` writes nothing: it prints why the release ``ID`` is filed under
+its countries and topics, read from the sources or, without any, from the live index.  Exit
+status 0, 2 when no release has that id, 3 when the sources, the index or a data file cannot
+be read.
 """
 
 import argparse
@@ -37,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     p.add_argument("--format", choices=FORMATS, help="read every source in this format instead of by file type")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--explain", metavar="ID", help="print why release ID gets its countries and topics (from the "
+                   "SOURCEs, or from the live index without any); write nothing")
     p.set_defaults(mode="full")
     return p
 
@@ -45,6 +52,10 @@ def main(argv=None) -> int:
     p = parser()
     args = p.parse_args(argv)
     root = args.index or str(config.index_dir())
+    if args.explain is not None:
+        if args.rollback or args.check or args.dry_run:
+            p.error("--explain takes no --rollback, --check or --dry-run")
+        return _explain(args.explain, args.sources, root, args.format)
     if args.rollback:
         if args.sources or args.check or args.dry_run:
             p.error("--rollback takes no sources and no --check or --dry-run")
@@ -109,6 +120,47 @@ def report(summary: Summary, args) -> None:
             kept = f" (previous {summary.previous} kept for --rollback)" if summary.previous else ""
             print(f"{summary.mode} reindex: generation {summary.generation} is live{kept}", file=out)
     print(f"{summary.seconds:.2f} s, {summary.rate:.0f} releases/s", file=out)
+
+
+def _explain(release_id: str, sources: list[str], root: str, fmt: str | None) -> int:
+    """Print why a release gets its countries and topics (``--explain``)."""
+    from .enrich import Enricher
+    from .readers import read_sources
+    indexed = None
+    try:
+        if sources:
+            result = read_sources(sources, fmt)
+            release = next((r for r in result.releases if r.id == release_id), None)
+            where = ", ".join(sources)
+        else:
+            with IndexStore(root).open().searcher() as searcher:
+                stored = searcher.document(id=release_id)
+            release, where = _stored_release(stored), f"the live index in {root}"
+            if stored:
+                indexed = ([c for c in stored["countries"].split(",") if c], [t for t in stored["topics"].split(",") if t])
+        if release is None:
+            print(f"reindex: no release with id {release_id!r} in {where}", file=sys.stderr)
+            return EXIT_USAGE
+        lines = Enricher.load().explain(release, indexed)
+    except (StoreError, OSError) as error:
+        print(f"reindex: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ValueError, tomllib.TOMLDecodeError) as error:
+        print(f"reindex: cannot load the places or topics file: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _stored_release(stored: dict | None):
+    """A release as the index stored it (its own countries and topics left unset, so that the
+    explanation says what the rules give)."""
+    if not stored:
+        return None
+    from .records import Release
+    from .schema import stored_day
+    return Release(id=stored["id"], lang=stored["lang"], date=stored_day(stored["date"]),
+                   title=stored["title"], body=stored["body"])
 
 
 def _rollback(root: str) -> int:
