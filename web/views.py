@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from search import query as query_language
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import LANGUAGES, MAX_PAGE, SearchParams, parse_params
 
@@ -296,7 +297,7 @@ def _tag(facet: str, label) -> dict:
 def search(fmt):
     params = read_params()
     result = archive().search(params)
-    lang, other = g.lang, i18n.other_language(g.lang)
+    lang = g.lang
     filters = _filters(params, result)
     correction = _correction(params, result)
     context = {
@@ -316,7 +317,7 @@ def search(fmt):
         "first": (params.page - 1) * params.per_page + 1 if result.hits else 0,
         "last": (params.page - 1) * params.per_page + len(result.hits),
         "links": page_links(),
-        # On a page without hits: other ways to find something.
+        # On a page without hits: searches that find something, with their counts.
         "alternatives": None,
         "searched_for": correction["searched_for"] if correction else params.q,
         "correction": correction,
@@ -324,7 +325,7 @@ def search(fmt):
         "_state": [(k, v) for k, v in params.to_query() if k in ("sort", "from", "to", "per_page")],
     }
     if not result.total:
-        context["alternatives"] = _alternatives(params, other)
+        context["alternatives"] = _alternatives(params, filters)
     return render("search.html", context, fmt)
 
 
@@ -357,33 +358,90 @@ def _correction(params: SearchParams, result) -> dict | None:
 
 
 def _suggestion(params: SearchParams, result) -> dict | None:
-    """A correction offered beside results found without it; never a link to the results shown."""
+    """A correction offered beside results found without it; never a link to the results shown.
+    Beside no results, only a correction that finds some, with their number."""
     text = result.suggestion
     if not text or (result.total and text == result.searched_for):
         return None
-    return {"text": text, "url": search_url(params.with_(q=text, spell=True, page=1))}
+    corrected = params.with_(q=text, spell=True, page=1)
+    suggestion = {"text": text, "url": search_url(corrected), "count": None}
+    if not result.total:
+        suggestion["count"] = archive().search(corrected).total
+        if not suggestion["count"]:
+            return None
+    return suggestion
 
 
-def _alternatives(params: SearchParams, other: str) -> list[dict]:
-    """Other ways to find something, for a search without results (each address once)."""
-    options = []
-    if params.langs and other not in params.langs:
-        label = _("The same search in Spanish releases") if other == "es" else _("The same search in English releases")
-        options.append((label, search_url(params.with_(langs=(other,), page=1)), None))
-    if params.langs:
-        options.append((_("The same search in English and Spanish releases"),
-                        search_url(params.with_(langs=(), page=1)), None))
-    if params.langs or params.years or params.countries or params.topics or params.date_from or params.date_to:
-        options.append((_("The same words without filters"),
-                        search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page)), None))
-    label = _("The same search on the Spanish site") if other == "es" else _("The same search on the English site")
-    options.append((label, search_url(params, lang=other), other))
-    seen, out = set(), []
-    for label, url, hreflang in options:
-        if url not in seen:
-            seen.add(url)
-            out.append({"label": label, "url": url, "hreflang": hreflang})
+# A page without results offers only what would find something, each with its count: a few
+# more searches (each cached like any other, so following an offer costs a lookup).
+MAX_ALTERNATIVE_SEARCHES = 5
+
+# The filters a search may drop, each as the SearchParams fields that clear it and the chip
+# parameters that name it.
+FILTER_GROUPS = (
+    ({"langs": ()}, ("lang",)),
+    ({"years": ()}, ("year",)),
+    ({"date_from": None, "date_to": None}, ("from", "to")),
+    ({"countries": ()}, ("country",)),
+    ({"topics": ()}, ("topic",)),
+)
+NO_FILTERS = {field: value for fields, _names in FILTER_GROUPS for field, value in fields.items()}
+
+
+def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
+    """Searches near this one that find releases, with their counts, for a page without results:
+    the search without each filter that is set, without all of them, and any of its words."""
+    candidates = []
+    set_groups = 0
+    for fields, names in FILTER_GROUPS:
+        named = [chip for chip in chips if chip["param"] in names]
+        if not named:
+            continue
+        set_groups += 1
+        by_title: dict[str, list[str]] = {}
+        for chip in named:
+            by_title.setdefault(chip["title"], []).append(chip["label"])
+        text = "; ".join(f"{title}: {', '.join(labels)}" for title, labels in by_title.items())
+        candidates.append((_("The same search without %(filter)s", filter=text), params.with_(**fields, page=1)))
+    unfiltered = params.with_(**NO_FILTERS, page=1)
+    if set_groups > 1:
+        candidates.append((_("The same search without filters"), unfiltered))
+    words = _any_words(params.q)
+    if words:
+        label = _("Any of the words: %(words)s", words=", ".join(words))
+        candidates.append((label, params.with_(q=" OR ".join(words), page=1)))
+        if set_groups:
+            candidates.append((_("Any of the words, without filters: %(words)s", words=", ".join(words)),
+                               unfiltered.with_(q=" OR ".join(words))))
+    out, seen, searches = [], {params.with_(page=1)}, 0
+    for label, changed in candidates:
+        if changed in seen:
+            continue
+        if searches == MAX_ALTERNATIVE_SEARCHES:
+            break
+        seen.add(changed)
+        searches += 1
+        total = archive().search(changed).total
+        if total:
+            out.append({"label": label, "url": search_url(changed), "count": total})
     return out
+
+
+def _any_words(text: str) -> list[str]:
+    """The words of a query with two or more, once each, for searching any of them; none when the
+    query already is that search (the engine itself falls back to any of the words of a plain
+    query that finds nothing, not of a phrase, a field or a negation)."""
+    parsed = query_language.parse(text)
+    words, seen = [], set()
+    for part in query_language.words_of(parsed.tree):
+        for word in part.split():
+            key = word.casefold()
+            if key not in seen and key not in ("or", "and", "|"):
+                seen.add(key)
+                words.append(word)
+    if len(words) < 2 or " OR ".join(words) == text.strip():
+        return []
+    return words
 
 
 # --- releases ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The site through Flask's test client: every page in both languages, their JSON twins,
 errors, headers, escaping and formatting."""
 
+import dataclasses
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -161,7 +162,7 @@ def test_results_page(client, lang, count_text):
     response, page = get_page(client, f"/{lang}/search?q=migrants")
     text = page.text
     assert count_text in text
-    assert re.search(r"\((0[.,]\d\d) (seconds|segundos)\)", text)
+    assert not re.search(r"(seconds|segundos)\)", text)  # the time taken is in the JSON only
     status = page.by_id("result-count")
     assert status["role"] == "status" and status["aria-live"] == "polite"
     html = response.get_data(as_text=True)
@@ -245,26 +246,6 @@ def test_browsing_without_words_sorts_newest_first(client):
     assert [query_of(a["href"])["sort"][0] for a in sorts if a.get("aria-current")] == ["newest"]
 
 
-@pytest.mark.parametrize("lang,expected", [
-    ("en", ["No release matches this search", "The same search on the Spanish site", "Tips",
-            "The same search in Spanish releases", "The same search in English and Spanish releases"]),
-    ("es", ["Ningún comunicado coincide con esta búsqueda", "La misma búsqueda en el sitio en inglés", "Consejos",
-            "La misma búsqueda en comunicados en español y en inglés"]),
-])
-def test_no_hits_offers_other_languages_and_tips(client, lang, expected):
-    _, page = get_page(client, f"/{lang}/search?q=zzqqxxwv&lang=en")
-    for text in expected:
-        assert text in page.text
-    hrefs = [a.get("href", "") for a in page.links]
-    other = "es" if lang == "en" else "en"
-    assert f"/{other}/search?q=zzqqxxwv&lang=en" in hrefs  # the same search on the other site
-    assert f"/{lang}/search?q=zzqqxxwv" in hrefs  # without the language filter
-    if lang == "en":
-        assert "/en/search?q=zzqqxxwv&lang=es" in hrefs  # the same search in Spanish releases
-    assert "hidden" in page.by_id("sort-nav")
-    assert "No results" in page.text or "Sin resultados" in page.text
-
-
 @pytest.mark.parametrize("lang,expected", [("en", "Did you mean migrants?"), ("es", "¿Quiso decir migrants?")])
 def test_spelling_suggestion_is_offered(app, client, monkeypatch, lang, expected):
     archive = app.extensions["archive"]
@@ -272,7 +253,8 @@ def test_spelling_suggestion_is_offered(app, client, monkeypatch, lang, expected
 
     def no_hits_with_suggestion(params, *args, **kwargs):
         result = search(params, *args, **kwargs)
-        result.hits, result.total, result.pages, result.suggestion = [], 0, 1, "migrants"
+        if params.q == "migrnts":
+            result = dataclasses.replace(result, hits=[], total=0, pages=1, suggestion="migrants")
         return result
 
     monkeypatch.setattr(archive, "search", no_hits_with_suggestion)
