@@ -11,6 +11,7 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import force_locale, get_translations, gettext as _
@@ -29,6 +30,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 SCRIPT_MAX_AGE = 3600
 MAX_RESULTS = 10
 TARGETS = {"top": "_top", "blank": "_blank"}
+# The frame's documented heights (px): the box with its list of suggestions (which the frame
+# keeps inside itself), and the box with five results (a result is its title, two lines at
+# most, and its date), at any width from 260 px without scrolling inside the frame
+# (tests/web/test_embed_frame.py measures it).
+FRAME_HEIGHT = 320
+FRAME_HEIGHT_RESULTS = 700
 
 
 @embed.url_value_preprocessor
@@ -41,6 +48,11 @@ def pull_lang(endpoint, values):
 def add_lang(endpoint, values):
     if "lang" not in values and g.get("lang") and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
         values["lang"] = g.lang
+
+
+# The same pair as the site's search box (macros.html), where pybabel finds it.
+SUGGESTIONS_AVAILABLE = ("%(num)s suggestion available. Use the up and down arrow keys to choose it.",
+                         "%(num)s suggestions available. Use the up and down arrow keys to choose one.")
 
 
 def _plural(singular: str, plural: str, n: int) -> str:
@@ -57,13 +69,16 @@ def widget_strings() -> dict:
         "search": _("Search"),
         "suggestions": _("Suggestions"),
         "release": _("Release"),
-        "count": _("%(num)s suggestions available. Use the up and down arrow keys to choose one.", num="{n}"),
+        "count_one": _plural(*SUGGESTIONS_AVAILABLE, 1),
+        "count_other": _plural(*SUGGESTIONS_AVAILABLE, 2),
         "searching": _("Searching…"),
         "results_one": _plural("%(num)s result", "%(num)s results", 1),
         "results_other": _plural("%(num)s result", "%(num)s results", 2),
         "none": _("No releases match your search."),
         "all": _("See all results in the archive"),
         "unavailable": _("The search is not available right now. Please try again later."),
+        "in_en": _("In English"),
+        "in_es": _("In Spanish"),
     }
 
 
@@ -121,19 +136,49 @@ def frame_options() -> tuple[int, str]:
     return results, TARGETS[target]
 
 
+def refused_host() -> str | None:
+    """The origin of a page framing the box that may not (``EMBED_ORIGINS``), else None.
+
+    ``frame-ancestors`` makes the browser refuse such a frame with a broken-frame picture that
+    says nothing to the visitor. The framing page is known from the frame request's
+    ``Referer`` (browsers send at least the origin to another site by default), so that page
+    is sent a notice with a link to the archive instead of the box: the notice may be framed
+    there (it holds no form and nothing a click on it could misuse), the box never is. A page
+    that sends no Referer gets the box, and the browser enforces ``frame-ancestors`` as before.
+    """
+    if request.headers.get("Sec-Fetch-Dest", "iframe") not in ("iframe", "frame"):
+        return None  # the frame's address opened as a page of its own
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = f"{parts.scheme}://{parts.netloc}".lower()
+    allowed = {o.lower().rstrip("/") for o in current_app.config.get("EMBED_ORIGINS") or ()}
+    allowed |= {hosts.origin().lower(), request.host_url.rstrip("/").lower()}
+    return None if host in allowed else host
+
+
 @embed.get("/<lang:lang>/embed/frame")
 @embeddable
 def frame():
     results, target = frame_options()
+    refused = refused_host()
     context = {
         "page": "embed-frame",
         "lang": g.lang,
         "results": results,
         "target": target,
+        "refused": bool(refused),
         "search_url": url_for("site.search", lang=g.lang, fmt="html"),
     }
+    if refused:
+        g.frame_ancestors = refused
     response = render("embed_frame.html", context)
-    response.headers["Cache-Control"] = "public, max-age=300"
+    # The answer depends on the page that frames it: a browser keeps it for that page only.
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.vary.update(("Referer", "Sec-Fetch-Dest"))
     return response
 
 
@@ -148,7 +193,9 @@ def snippets(lang: str) -> dict:
         "script_div": f'<div data-iom-search data-lang="{lang}"></div>',
         "script_results": f'<iom-search lang="{lang}" results="5"></iom-search>',
         "frame": f'<iframe src="{frame_url}" title="{Markup.escape(label)}"\n'
-                 f'        width="100%" height="320" loading="lazy"></iframe>',
+                 f'        width="100%" height="{FRAME_HEIGHT}" loading="lazy"></iframe>',
+        "frame_results": f'<iframe src="{frame_url}?results=5" title="{Markup.escape(label)}"\n'
+                         f'        width="100%" height="{FRAME_HEIGHT_RESULTS}" loading="lazy"></iframe>',
         "form": f'<form action="{search_url}" method="get" role="search">\n'
                 f'  <label for="iom-search-q">{Markup.escape(label)}</label>\n'
                 f'  <input id="iom-search-q" name="q" type="search">\n'
@@ -167,6 +214,7 @@ def page():
         "lang": lang,
         "snippets": snippets(lang),
         "embed_origins": list(current_app.config.get("EMBED_ORIGINS") or ()),
+        "frame_height": FRAME_HEIGHT,
         "_script_url": url_for("embed.script"),
         "_frame_url": url_for("embed.frame", lang=lang),
         "_search_url": url_for("site.search", lang=lang, fmt="html"),

@@ -37,6 +37,8 @@ def embeddable(view):
 
 def frame_ancestors() -> str:
     origins = current_app.config.get("EMBED_ORIGINS") or ()
+    if g.get("frame_ancestors"):
+        return g.frame_ancestors  # a view's own answer (the embed frame's notice to a refused host)
     if g.get("embeddable"):
         # the site itself may show them too (the preview on /<lang>/embed)
         return " ".join((*origins, "'self'"))

@@ -56,7 +56,7 @@ def test_embed_page_shows_the_three_snippets_escaped(client, lang, title):
     assert_clean_markup(page)
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     codes = re.findall(r"<pre class=\"snippet-code\"><code>(.*?)</code></pre>", html, flags=re.S)
-    assert len(codes) == 4  # script, CSP, frame, form
+    assert len(codes) == 5  # script, CSP, frame, frame with results, form
     assert all("<" not in code for code in codes)  # shown as text, not markup
     text = page.text
     assert f'<script src="http://localhost/embed.js" defer></script> <iom-search lang="{lang}"></iom-search>' in text
@@ -89,7 +89,7 @@ def test_frame_may_be_framed_only_by_the_site_and_configured_origins(web_index, 
     assert page.html_lang == "es"
     assert_clean_markup(page)
     host = next(attrs for tag, attrs in page.elements if tag == "iom-search")
-    assert host == {"lang": "es", "target": "_top"}
+    assert host == {"lang": "es", "target": "_top", "frame": None}
     form = next(attrs for tag, attrs in page.elements if tag == "form")  # works without the script
     assert form["action"] == "/es/search" and form["target"] == "_top"
 
@@ -100,7 +100,7 @@ def test_frame_may_be_framed_only_by_the_site_and_configured_origins(web_index, 
     assert "frame-ancestors https://partner.example https://other.example 'self'" in csp
     assert "X-Frame-Options" not in framed.headers
     host = next(attrs for tag, attrs in Page(framed.get_data(as_text=True)).elements if tag == "iom-search")
-    assert host == {"lang": "en", "target": "_blank", "results": "5"}
+    assert host == {"lang": "en", "target": "_blank", "frame": None, "results": "5"}
     for url in ("/en/", "/en/embed", "/en/search?q=x", "/api/v1/search?q=x"):
         other = configured.get(url)
         assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"], url

@@ -36,6 +36,19 @@
     return n === undefined ? text : text.replace("{n}", new Intl.NumberFormat(lang).format(n));
   }
 
+  // A text with a number: its "_one" or "_other" form, as the language's plural rules say.
+  function tn(lang, key, n) {
+    var one = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) === "one" : n === 1;
+    return t(lang, key + (one ? "_one" : "_other"), n);
+  }
+
+  // Each box is a search landmark: boxes on one page get distinct names ("…", "… (2)").
+  var names = {};
+  function uniqueName(name) {
+    names[name] = (names[name] || 0) + 1;
+    return names[name] === 1 ? name : name + " (" + names[name] + ")";
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -108,7 +121,7 @@
     this.results = results === null ? 0 : Math.max(1, Math.min(10, parseInt(results, 10) || 5));
     var target = option(host, "target");
     this.target = target === "_top" || target === "_blank" ? target : "_self";
-    this.label = option(host, "label") || t(this.lang, "label");
+    this.label = uniqueName(option(host, "label") || t(this.lang, "label"));
     this.items = [];
     this.active = -1;
     this.cache = {};
@@ -244,7 +257,7 @@
     });
     if (items.length) {
       this.open();
-      this.announce(t(lang, "count", items.length));
+      this.announce(tn(lang, "count", items.length));
     } else {
       this.close();
     }
@@ -361,7 +374,7 @@
 
   Widget.prototype.render = function (data, text) {
     var lang = this.lang, panel = this.panel, target = this.target;
-    var heading = t(lang, data.total === 1 ? "results_one" : "results_other", data.total);
+    var heading = tn(lang, "results", data.total);
     panel.textContent = "";
     var title = el("p", "heading", heading);
     panel.appendChild(title);
@@ -379,7 +392,12 @@
         if (hit.lang !== lang) link.setAttribute("lang", hit.lang);
         appendMarked(link, hit.title_html);
         li.appendChild(link);
-        li.appendChild(el("p", "meta", dates.format(new Date(hit.date + "T00:00:00Z"))));
+        var meta = el("p", "meta", dates.format(new Date(hit.date + "T00:00:00Z")));
+        if (hit.lang !== lang && (hit.lang === "en" || hit.lang === "es")) {
+          meta.appendChild(document.createTextNode(" "));
+          meta.appendChild(el("span", "badge", t(lang, "in_" + hit.lang)));
+        }
+        li.appendChild(meta);
         if (hit.snippets && hit.snippets[0]) {
           var html = hit.snippets[0].trim(), snippet = el("p", "snippet");
           // a fragment of the text, marked as such (as on the results page)
