@@ -1,6 +1,7 @@
 """Friendly error pages (JSON for ``.json`` addresses): 400, 404, 405, 500 and 503."""
 
 import logging
+import re
 from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
@@ -89,17 +90,42 @@ def plain_error(status: int, message: str, headers=None):
     return response
 
 
+# How many values a parameter was given is the fault whatever the parameter (search.params).
+_TOO_MANY = re.compile(r"^at most (\d+) values of ")
+_ONCE = re.compile(r"^give '[^']*' once")
+
+
+def _param_hint(error: ParamError) -> str:
+    """What to fix, in the interface language (the exception's own message is for programs)."""
+    too_many = _TOO_MANY.match(error.message)
+    if too_many:
+        return _("Give at most %(num)s values of “%(param)s”.", num=too_many.group(1), param=error.param)
+    if _ONCE.match(error.message):
+        return _("Give “%(param)s” only once.", param=error.param)
+    return PARAM_HINTS.get(error.param, lambda: "")() or _("A search parameter is not valid.")
+
+
+def _as_given(param: str) -> str:
+    """The faulty parameter as the address gave it (``year=x``), a little of it if it is long."""
+    given = "&".join(f"{param}={value}" for value in request.args.getlist(param)) or param
+    return given if len(given) <= 80 else given[:79] + "…"
+
+
 def param_error(error: ParamError):
     lang = _set_language()
-    hint = PARAM_HINTS.get(error.param, lambda: "")()
     args = MultiDict(request.args)
     args.poplist(error.param)
     args.poplist("page")
     query = urlencode(list(args.items(multi=True)))
     retry = url_for("site.search", lang=lang, fmt="html") + (f"?{query}" if query else "")
+    # The search box keeps the words, unless they are what is wrong.
+    words = "" if error.param == "q" else (request.args.get("q") or "")
     return _error_page(
-        400, _("This search could not be run"), hint or _("A search parameter is not valid."),
-        {"param": error.param, "detail": error.message, "retry_url": retry},
+        400, _("This search could not be run"), _param_hint(error),
+        # "detail" is the exception's message, in English, for programs (the JSON twin);
+        # the page shows the parameter as given, which reads the same in both languages.
+        {"param": error.param, "detail": error.message, "given": _as_given(error.param),
+         "retry_url": retry, "query": words},
     )
 
 

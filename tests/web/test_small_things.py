@@ -2,12 +2,13 @@
 from a release to the results, the error page on the Spanish site, plural forms, placeholders,
 and no timing beside the result count."""
 
+import json
 import re
 from html import unescape
 
 import pytest
 
-from .test_pages import RELEASE_EN, get_page
+from .test_pages import RELEASE_EN, Page, get_page
 
 
 # --- the way back from a release to the results -----------------------------------------------------
@@ -43,3 +44,75 @@ def test_the_way_back_is_escaped_and_stays_on_the_site(client):
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert back_link(html)[0] == "/en/search?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E&lang=es"
+
+
+# --- the 400 page ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("query,given,hint", [
+    ("year=20x9", "year=20x9", "Un año tiene cuatro cifras, como 2019."),
+    ("sort=best", "sort=best", "Los resultados se pueden ordenar por relevancia (relevance)"),
+    ("sort=newest&sort=oldest", "sort=newest&sort=oldest", "Indique «sort» una sola vez."),
+    ("&".join(f"year={2000 + n % 20}" for n in range(60)), None, "Indique como máximo 50 valores de «year»."),
+])
+def test_the_spanish_400_page_is_in_spanish_and_keeps_the_words(client, query, given, hint):
+    response = client.get(f"/es/search?q=trata+de+personas&{query}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    page = Page(html)
+    assert hint in page.text
+    assert "must" not in page.text and "Details" not in page.text and '<span lang="en">' not in html  # no English
+    detail = re.search(r'<p class="error-detail">En la dirección: <code>([^<]*)</code></p>', html)
+    assert detail, html
+    if given:
+        assert unescape(detail.group(1)) == given
+    assert page.by_id("q")["value"] == "trata de personas"  # the words stay in the box
+    # programs still get the exact message in the JSON twin
+    data = client.get(f"/es/search.json?q=trata&{query}").get_json()
+    assert data["error"]["detail"] and data["error"]["param"]
+
+
+def test_the_400_page_for_words_too_long_leaves_the_box_empty(client):
+    response = client.get("/en/search", query_string={"q": "x" * 2500})
+    assert response.status_code == 400
+    page = Page(response.get_data(as_text=True))
+    assert "value" not in page.by_id("q") or page.by_id("q")["value"] == ""
+    assert len(response.get_data()) < 20_000  # the long value is not repeated in full
+
+
+# --- plural forms, placeholders, timing ----------------------------------------------------------------
+@pytest.mark.parametrize("lang,one,many", [
+    ("en", "{n} suggestion available. Use the up and down arrow keys to choose it.",
+     "{n} suggestions available. Use the up and down arrow keys to choose one."),
+    ("es", "{n} sugerencia disponible. Use las flechas arriba y abajo para elegirla.",
+     "{n} sugerencias disponibles. Use las flechas arriba y abajo para elegir una."),
+])
+def test_the_number_of_suggestions_has_its_plural_forms(client, lang, one, many):
+    html = client.get(f"/{lang}/").get_data(as_text=True)
+    combo = next(attrs for tag, attrs in Page(html).elements if "data-suggest-url" in attrs)
+    assert combo["data-label-count-one"] == one and combo["data-label-count"] == many
+    script = client.get("/embed.js").get_data(as_text=True)
+    assert json.dumps(one, ensure_ascii=False) in script and json.dumps(many, ensure_ascii=False) in script
+    assert "PluralRules" in script
+
+
+def test_placeholders_fit_and_speak_the_page_language(client):
+    _, page = get_page(client, "/es/search")
+    assert page.by_id("q")["placeholder"] == "Por ejemplo: trata de personas, remesas, Darién"
+    for lang, short in (("en", "For example: Darién"), ("es", "Por ejemplo: Darién")):
+        _, page = get_page(client, f"/{lang}/releases/{RELEASE_EN}")
+        assert page.by_id("q")["placeholder"] == short  # the sidebar's box is narrow
+    assert "remittances" not in client.get("/embed.js").get_data(as_text=True).split('"es"')[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_count_stands_without_the_time_taken(client, lang):
+    response, page = get_page(client, f"/{lang}/search?q=migrants")
+    count = re.sub(r"\s+", " ", re.search(r'id="result-count"[^>]*>(.*?)</p>', response.get_data(as_text=True),
+                                          flags=re.S).group(1)).strip()
+    assert count == ("1–10 of 15 results" if lang == "en" else "1–10 de 15 resultados")
+    assert "took" not in response.get_data(as_text=True)
+    assert client.get(f"/{lang}/search.json?q=migrants").get_json()["result"]["took_ms"] >= 0
+
+
+def test_the_embed_box_has_an_in_english_badge_text(client):
+    script = client.get("/embed.js").get_data(as_text=True)
+    assert '"in_en": "En inglés"' in script and '"in_es": "In Spanish"' in script
