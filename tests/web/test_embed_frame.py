@@ -259,3 +259,18 @@ def test_the_box_styles_reach_the_script_whole(client):
     assert "/*" not in css and "*/" not in css
     assert ":host([frame]) .listbox { max-height: calc(100vh - 4.5em); }" in css
     assert ".badge {" in css
+
+
+def test_the_box_shows_the_completion_in_bold_as_text(open_page, hosts, sync_api):
+    page, console = open_page(hosts["allowed"] + "/two.html")
+    box = page.locator("iom-search").first.locator("[role=combobox]")
+    box.click()
+    box.press_sequentially("trata de", delay=40)
+    option = page.locator("iom-search").first.locator(".option--term", has_text="trata de personas").first
+    sync_api.expect(option).to_be_visible()
+    assert option.locator(".text").inner_text() == "trata de personas"
+    assert option.locator("b.completion").all_inner_texts() == [" personas"]  # what was not typed
+    titles = page.locator("iom-search").first.locator(".option--title b")
+    assert titles.count() == 0  # a title is shown as it is
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / "embed-box-completion-es.png"))
+    assert not console, console

@@ -249,7 +249,13 @@
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
       li.setAttribute("data-index", String(index));
-      var text = el("span", "text", item.text);
+      var text = el("span", "text");
+      // A term: what completes the words typed in bold, what was typed plain (as the site's
+      // box does; each piece is text). A title is shown as it is.
+      var parts = item.kind === "term" && item.parts && item.parts.length ? item.parts : [{text: item.text, typed: true}];
+      parts.forEach(function (part) {
+        text.appendChild(part.typed ? document.createTextNode(part.text) : el("b", "completion", part.text));
+      });
       if (item.lang && item.lang !== lang) text.setAttribute("lang", item.lang);
       li.appendChild(text);
       if (item.kind === "title") li.appendChild(el("span", "kind", t(lang, "release")));
