@@ -21,7 +21,7 @@ full), and every other release keeps the pair the last build gave it.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import shared_evidence
+from . import forked, shared_evidence
 from .records import Unread, Warning_
 from .shared_evidence import Evidence, evidence, glossary, similarity
 
@@ -71,22 +71,25 @@ class PairReport:
         return self.explicit + self.automatic
 
 
-def pair_releases(releases: list, known=None) -> PairReport:
+def pair_releases(releases: list, known=None, procs: int = 1, min_slice: int = 1) -> PairReport:
     """Link translations (each release's ``pair``).
 
     With ``known`` (the live generation's ``index.known.Known``), ``releases`` may hold
     :class:`~index.records.Unread` releases: those in a group that may pair differently from
-    that generation are read in full in place, the others keep their pair.
+    that generation are read in full in place, the others keep their pair.  Without, every
+    candidate pair is scored, in up to ``procs`` forked processes (each with the English
+    releases of at least ``min_slice`` releases' days).
     """
     report = PairReport()
     _pair_by_key(releases, report)
     candidates = [p for p, r in enumerate(releases) if not r.translation_key and r.lang in ("en", "es")]
+    pairer = _Pairer(releases, candidates)
     if known is None:
-        seeds = candidates
+        pairer.pair(candidates, pairer.all_edges(candidates, procs, min_slice), report)
     else:
         seeds = _seeds(releases, candidates, known)
-    if seeds:
-        _Pairer(releases, candidates).pair(seeds, report)
+        if seeds:
+            pairer.pair(*pairer.closure(seeds), report)
     report.automatic = sum(1 for p in candidates if releases[p].lang == "en" and releases[p].pair)
     report.uncertain.sort(key=lambda u: (-u.score, u.english, u.spanish))
     report.warnings += [_uncertain_warning(u, releases) for u in report.uncertain]
@@ -147,19 +150,39 @@ class _Pairer:
         self.evidence: dict[int, Evidence] = {}
         self.glossary = glossary()
 
-    def pair(self, seeds: list[int], report: PairReport) -> None:
-        """Pair again the seeds and every candidate connected to one by a score of ``PAIR_AT``."""
+    def all_edges(self, candidates: list[int], procs: int, min_slice: int) -> list[tuple]:
+        """Every candidate pair scoring ``UNCERTAIN_AT`` or more, as ``(-score, English id, Spanish
+        id, English position, Spanish position)``: scored from its English release, the English
+        releases in order of date, a slice of them to each process."""
+        releases = self.releases
+        english = sorted((p for p in candidates if releases[p].lang == "en"), key=lambda p: releases[p].day)
+
+        def edges(start: int, end: int) -> list[tuple]:
+            found = []
+            for en in english[start:end]:
+                for es in self._window(en):
+                    score = self._score(en, es)
+                    if score >= UNCERTAIN_AT:
+                        found.append((-score, releases[en].id, releases[es].id, en, es))
+            return found
+        if len(english) < 2 * min_slice:
+            return edges(0, len(english))
+        return [edge for part in forked.map_slices(edges, len(english), procs, min_slice) for edge in part]
+
+    def closure(self, seeds: list[int]) -> tuple[set[int], list[tuple]]:
+        """The seeds and every candidate connected to one by a score of ``PAIR_AT`` or more, and
+        their candidate pairs scoring ``UNCERTAIN_AT`` or more (as ``all_edges`` gives them)."""
         members = set(seeds)
         frontier = list(seeds)
         scanned: set[int] = set()
-        edges: list[tuple[float, str, str, int, int]] = []  # (-score, English id, Spanish id, positions)
+        edges = []
         while frontier:
             p = frontier.pop()
             scanned.add(p)
             for q in self._window(p):
                 if q in scanned:
                     continue  # scored when q was scanned
-                score = round(similarity(self._evidence(p), self._evidence(q)), _DIGITS)
+                score = self._score(p, q)
                 if score < UNCERTAIN_AT:
                     continue
                 en, es = (p, q) if self.releases[p].lang == "en" else (q, p)
@@ -167,6 +190,10 @@ class _Pairer:
                 if score >= PAIR_AT and q not in members:
                     members.add(q)
                     frontier.append(q)
+        return members, edges
+
+    def pair(self, members, edges: list[tuple], report: PairReport) -> None:
+        """Link the members again from their candidate pairs, best first; report what is left."""
         for p in members:
             self.releases[p].pair = ""  # an unread release whose pair changes is read later (known.read_changed_pairs)
         edges.sort()
@@ -180,6 +207,9 @@ class _Pairer:
             # Like a record with a warning, a release of an uncertain pair is read again by every
             # build (it is not known by its source): each build reports it again.
             self.releases[u.en].origin = self.releases[u.es].origin = None
+
+    def _score(self, p: int, q: int) -> float:
+        return round(similarity(self._evidence(p), self._evidence(q)), _DIGITS)
 
     def _window(self, p: int) -> list[int]:
         r = self.releases[p]

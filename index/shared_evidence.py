@@ -3,54 +3,48 @@
 A translation changes the words but keeps the figures, the names and the places; many
 words survive as cognates (``información``/``information``) and the bilingual glossary
 (``data/glossary.toml``) names the equivalents of the archive's own terms.  Each release is
-reduced to a set of such language-neutral features, each with a weight by its kind, and
-two releases are compared by the cosine of their weighted sets: the share of all the
-evidence of both that they have in common, so that long and short releases compare alike.
+reduced to language-neutral features of seven kinds (figures, names, title words, cognate
+stems, glossary entries, countries, topics), and two releases are compared kind by kind:
+how much of each kind they share, the shorter release's share counting most, averaged
+with a weight per kind.
 
-Everything here depends on the release alone (and the glossary): the score of two
-releases does not change with the rest of the archive, which keeps incremental pairing
-exact (see ``index.pairing``).
+The score of two releases depends on them alone (and on the glossary), never on the rest
+of the archive: that keeps incremental pairing exact (see ``index.pairing``).
 """
 
 import os
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
 from functools import lru_cache
-from math import sqrt
 from pathlib import Path
 
 from .config import DATA_DIR
 
-# Text read from a body: enough for the lead and the figures of any release (a release of the
-# office is two to four thousand characters); a longer body costs no more to compare.
+# Text read from a body: the office's releases are two to four thousand characters; what a
+# longer one adds is not needed to tell its translation.
 MAX_BODY = 6000
 
-# Each kind of evidence is compared on its own (the cosine of the two releases' weighted
-# sets of it), and the score is the weighted mean over the kinds either release has: a long
-# list of names that the translation renders in other words must not drown the figures.
-# Figures and names survive translation and tell one event from another; the title and the
-# cognates too, less surely; glossary terms, countries and topics mostly tell the subject,
-# which releases about other events share.
-CHANNELS = {
-    "figures": 3.0,
-    "names": 3.0,
-    "title": 2.0,
-    "cognates": 2.0,
-    "glossary": 0.5,
-    "countries": 0.5,
-    "topics": 0.25,
-}
+# The kinds of evidence, with their weights in the mean.  Figures and names survive
+# translation and tell one event from another; the title and the cognates too, less surely;
+# glossary terms, countries and topics mostly tell the subject, which releases about other
+# events share.
+KINDS = ("figures", "names", "title", "cognates", "glossary", "countries", "topics")
+WEIGHTS = (3.0, 3.0, 2.0, 2.0, 0.5, 0.5, 0.25)
+FIGURES, NAMES = 0, 1
+# How much two releases share of one kind: shared / (smaller ** SHORT_SIDE * larger ** (1 - SHORT_SIDE)).
+# 0.5 would be the cosine; 0.75 lets a listing's summary, or a version a paragraph shorter,
+# be found in its longer translation (measured: see index.pairing).
 SHORT_SIDE = 0.75
-
-# A figure of three digits or more weighs four times a year or a small number (squared: 4 and 0.25),
-# which text may write in words, or within other tokens ("SS19", "COVID-19").
-STRONG_FIGURE, WEAK_FIGURE = 2.0, 0.5
-# Figures and names count fully once each release has the weight of one strong figure, of two
-# names; fewer are weaker evidence either way (a "19" on one side, a "2019" on the other; one
-# council both name).
-FULL = {"figures": STRONG_FIGURE ** 2, "names": 2.0}
+# A figure of three digits or more weighs 4, a year or a number under 100 a quarter (text
+# writes small numbers in words, or inside other tokens: "SS19", "COVID-19").
+STRONG_FIGURE, WEAK_FIGURE = 4.0, 0.25
+# Figures and names count fully once each release has one strong figure, two names; fewer
+# are weaker evidence either way (a "19" on one side, a "2019" on the other; one council
+# both name).  When only one release has any, they do not count: a summary may have none
+# of the figures or names of its page.
+FULL = {FIGURES: STRONG_FIGURE, NAMES: 2.0}
 
 
 def glossary_file() -> Path:
@@ -59,18 +53,13 @@ def glossary_file() -> Path:
     return Path(value) if value else DATA_DIR / "glossary.toml"
 
 
-def _fold_table() -> dict[int, str]:
-    """Accented Latin letters to their base letter, case kept (``Á`` -> ``A``, ``ñ`` -> ``n``)."""
-    table = {}
-    for code in range(0xC0, 0x250):
-        base = unicodedata.normalize("NFKD", chr(code))[:1]
-        if base.isascii() and base.isalpha():
-            table[code] = base
-    table.update({ord("ß"): "ss", ord("Æ"): "AE", ord("æ"): "ae", ord("Ø"): "O", ord("ø"): "o"})
-    return table
+def fold(text: str) -> str:
+    """Accents and other marks off, case kept; characters with no ASCII form dropped (in C: a
+    translation table in Python costs ten times as much over a release)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
-
-_FOLD = _fold_table()
 
 # Spelling differences between English words and their Spanish cognates, made alike on both
 # sides before words are cut to their first five letters: national / nacional -> nasional,
@@ -79,17 +68,40 @@ _COGNATE_SPELLING = (("ph", "f"), ("th", "t"), ("qu", "c"), ("k", "c"), ("y", "i
                      ("ci", "si"), ("ti", "si"), ("ss", "s"), ("mm", "m"), ("nn", "n"), ("tt", "t"),
                      ("ll", "l"), ("cc", "c"), ("ff", "f"), ("pp", "p"), ("rr", "r"))
 
-_STEM = re.compile(r"\b([a-z]{5})[a-z]*")  # a word of five letters or more, as its first five
-_SHORT = re.compile(r"\b[a-z]{3,4}\b")
+
+def cognate_spelling(word: str) -> str:
+    for old, new in _COGNATE_SPELLING:
+        if old in word:
+            word = word.replace(old, new)
+    return word
+
+
+class _Stems(dict):
+    """Word (lower case, folded) -> its cognate stem: the first five letters after
+    ``cognate_spelling``, a shorter word whole; each word worked out once per process."""
+
+    def __missing__(self, word: str) -> str:
+        stem = self[word] = cognate_spelling(word)[:5]
+        return stem
+
+
+_STEMS = _Stems()
+_stem_of = _STEMS.__getitem__
+
+# The patterns are the cheapest found that do the work (each pass over a release counts).
+_LONG_WORD = re.compile(r"[A-Za-z]{5,}")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+# A figure: digits grouped by commas, dots or spaces, with a decimal part ("1,450", "1.450",
+# "700 000", "3,5").
+_FIGURE = re.compile(r"\d[\d.,]*(?: \d{3}(?!\d))*")
 # A name: a capitalised word or an acronym inside a sentence (a word that starts one may be
 # any word), or an acronym in brackets: "in San Pedro Sula, Honduras", "(CAMR)".
-_NAME = re.compile(r"(?:(?<=[A-Za-z0-9,;] )|(?<=\())(?:[A-Z][a-z]{2,}|[A-Z]{2,}[a-z]?)\b")
-# A figure: digits grouped by commas, dots or (thin, no-break) spaces, with a decimal part.
-_FIGURE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]\d)|\d+(?:[.,]\d+)*")
-_NOT_DIGIT = re.compile(r"\D")
+_CAPITALISED = re.compile(r" ([A-Z]\w+)")
+_SENTENCE_START = re.compile(r"[.!?:\"\u201c] ([A-Z]\w+)")
+_BRACKETED = re.compile(r"\(([A-Z]{2,}[a-z]?)\)")
 
-# Capitalised words that are no name: sentence starts in either language, and the words
-# every release of the archive uses (the organisation's initials in each language).
+# Capitalised words that are no name: sentence starts in either language, and the
+# organisation's initials that every release uses.
 _NOT_NAMES = frozenset("""
     the this these those that there their they its his her our we you he she it an and but or
     in on at for from with by as after before since during between about over under into
@@ -105,16 +117,8 @@ _NOT_NAMES = frozenset("""
     iom oim un onu
 """.split())
 
-# Words of five letters or more (as stems) too common in both languages to tell anything.
-_NOT_STEMS = frozenset("""
-    about after their there these those which where while would could other since under
-    entre sobre desde donde cuand tambi segun parte areas mient otros otras ademas
-    migra perso organ inter nasio
-""".split())
-
-
-# Capitalised words of the names of institutions, in both languages: the same words name the
-# ministries, councils and programmes of every release (they still count as cognates).
+# Words of the names of institutions, in both languages: the same words name the ministries,
+# councils and programmes of every release (they still count as cognates).
 _INSTITUTION_WORDS = """
     ministry ministerio minister ministra secretariat secretaria secretary directorate direccion
     director general national nacional public publica social assistance asistencia institute
@@ -128,6 +132,14 @@ _INSTITUTION_WORDS = """
     university universidad cross cruz red roja organization organizacion
 """
 
+# Words too common in both languages to tell anything by their stems.
+_NOT_STEMS = frozenset(map(_stem_of, """
+    about after their there these those which where while would could other since under
+    entre sobre desde donde cuando tambien segun parte areas mientras otros otras ademas
+    migrants migration migrantes migracion personas persons organization organizacion
+    international internacional national nacional
+""".split()))
+
 
 @lru_cache(maxsize=1)
 def _not_name_stems() -> frozenset:
@@ -137,133 +149,130 @@ def _not_name_stems() -> frozenset:
     words = set(_INSTITUTION_WORDS.split())
     for lang in ("en", "es"):
         for name in Locale.parse(lang).territories.values():
-            words.update(re.findall(r"[a-z]+", name.translate(_FOLD).lower()))
-    return frozenset(_stem(w) for w in words if len(w) > 2)
+            words.update(re.findall(r"[a-z]{3,}", fold(name).lower()))
+    return frozenset(map(_stem_of, words))
 
 
 class Evidence:
-    """A release's features, by channel: each a dict feature -> squared weight, with its sum."""
+    """A release's features: for each kind (``KINDS``), a set (a dict of weights for figures)
+    and its size (their weight), or None when the release has none of that kind."""
 
-    __slots__ = ("channels",)
+    __slots__ = ("kinds",)
 
-    def __init__(self, channels: dict[str, tuple[dict, float]]):
-        self.channels = channels
+    def __init__(self, kinds: tuple):
+        self.kinds = kinds
+
+    def shared(self, other: "Evidence") -> dict[str, list[str]]:
+        """The features two releases share, by kind (to explain a score)."""
+        return {name: sorted(map(str, set(mine[0]) & set(theirs[0])))
+                for name, mine, theirs in zip(KINDS, self.kinds, other.kinds) if mine and theirs}
 
 
 def evidence(title: str, body: str, lang: str, countries=(), topics=(), glossary_=None) -> Evidence:
     """The language-neutral features of a release."""
     glossary_ = glossary_ or glossary()
-    title, body = title.translate(_FOLD), body[:MAX_BODY].translate(_FOLD)
-    lowered = _cognate_spelling(body.lower())
-    stems = set(_STEM.findall(lowered))
-    words = stems | set(_SHORT.findall(lowered))
-    title_lowered = _cognate_spelling(title.lower())
-    title_words = {s for s in _STEM.findall(title_lowered) if s not in _NOT_STEMS}
-    title_words.update(w for w in _SHORT.findall(title_lowered) if w not in _NOT_NAMES)
-    names = {_stem(w) for w in _NAME.findall(body) if w.lower() not in _NOT_NAMES}
+    body = fold(body[:MAX_BODY])
+    long = set(_LONG_WORD.findall(body))
+    lower = {w for w in long if w.islower()}
+    lower_stems = set(map(_stem_of, lower))
+    stems = lower_stems.union(map(_stem_of, map(str.lower, long - lower)))
     # A name is a word the text writes only with a capital: "Emergency Operations Centre" is
     # no name in a text that speaks of an emergency.
-    names -= set(_STEM.findall(_cognate_spelling(body)))
-    names -= _not_name_stems()
-    channels = {
-        "figures": _weighted_figures(body),
-        "names": _plain(names),
-        "title": _plain(title_words | set(_figures(title))),
-        "cognates": _plain(stems - _NOT_STEMS),
-        "glossary": _plain(glossary_.entries_in(words, lang)),
-        "countries": _plain(countries or ()),
-        "topics": _plain(topics or ()),
-    }
-    return Evidence({name: channel for name, channel in channels.items() if channel[1]})
+    names = _names(body) - lower_stems - _not_name_stems()
+    title = fold(title).lower()
+    title_words = set(map(_stem_of, set(_WORD.findall(title)) - _NOT_NAMES)) - _NOT_STEMS
+    title_words.update(_figures(title))
+    return Evidence((
+        _weighted_figures(_FIGURE.findall(body)),
+        _plain(names),
+        _plain(title_words),
+        _plain(stems - _NOT_STEMS),
+        _plain(glossary_.entries_in(stems, lang)),
+        _plain(countries or ()),
+        _plain(topics or ()),
+    ))
 
 
-def _plain(values) -> tuple[dict, float]:
-    features = dict.fromkeys(values, 1.0)
-    return features, float(len(features))
+def _names(body: str) -> set[str]:
+    """The names of a text as stems, acronyms whole (lower case)."""
+    inside = Counter(_CAPITALISED.findall(body))
+    inside.subtract(_SENTENCE_START.findall(body))
+    names = {w.lower() if w.isupper() else _stem_of(w.lower()) for w, n in inside.items()
+             if n > 0 and len(w) > 2 and w.lower() not in _NOT_NAMES}
+    names.update(w.lower() for w in _BRACKETED.findall(body))
+    return names
 
 
-def _stem(word: str) -> str:
-    """A name as its cognate stem (Agency / Agencia, Caribbean / Caribe); an acronym as it is."""
-    if word.isupper():
-        return word.lower()
-    return _cognate_spelling(word.lower())[:5]
+def _plain(values) -> tuple | None:
+    values = frozenset(values)
+    return (values, len(values)) if values else None
 
 
-def _cognate_spelling(text: str) -> str:
-    for old, new in _COGNATE_SPELLING:
-        if old in text:
-            text = text.replace(old, new)
-    return text
-
-
-def _figures(text: str) -> list[str]:
+def _figures(text: str) -> set[str]:
     """The figures of a text as their digits ("1,450", "1.450" and "1 450" alike)."""
-    return [_NOT_DIGIT.sub("", f).lstrip("0") or "0" for f in _FIGURE.findall(text)]
+    return _digits(_FIGURE.findall(text))
 
 
-def _weighted_figures(text: str) -> tuple[dict, float]:
-    strong, weak = STRONG_FIGURE ** 2, WEAK_FIGURE ** 2
-    features = {f: strong if len(f) >= 3 and not _is_year(f) else weak for f in _figures(text)}
-    return features, sum(features.values())
+def _digits(figures) -> set[str]:
+    found = set()
+    for figure in figures:
+        if " " in figure and len(figure.split(" ", 1)[0].rstrip(",.")) > 3:
+            found.update(_digits(figure.split(" ")))  # "in 2019 100 people": two figures
+            continue
+        found.add(figure.rstrip(",.").replace(",", "").replace(".", "").replace(" ", "").lstrip("0") or "0")
+    return found
 
 
-def _is_year(figure: str) -> bool:
-    return len(figure) == 4 and figure[:2] in ("19", "20")
+def _weighted_figures(found) -> tuple | None:
+    figures = {f: STRONG_FIGURE if len(f) >= 3 and not (len(f) == 4 and f[:2] in ("19", "20")) else WEAK_FIGURE
+               for f in _digits(found)}
+    return (figures, sum(figures.values())) if figures else None
 
 
 def similarity(a: Evidence, b: Evidence) -> float:
-    """The weighted mean, over the kinds of evidence both releases have, of how much of that
-    kind they share (see ``SHORT_SIDE``): 1 when they share all their evidence."""
+    """The weighted mean, over the kinds of evidence the two releases have, of how much of that
+    kind they share (see ``SHORT_SIDE``, ``FULL``): 1 when they share all their evidence."""
     total = weights = 0.0
-    ca, cb = a.channels, b.channels
-    for name in ca.keys() | cb.keys():
-        weight = CHANNELS[name]
-        if name in ca and name in cb:
-            (fa, na), (fb, nb) = ca[name], cb[name]
-            small_n, large_n = (na, nb) if na <= nb else (nb, na)
-            full = FULL.get(name)
-            if full and small_n < full:
-                weight *= small_n / full
-            small, large = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
-            shared = sum(small[f] for f in small.keys() & large.keys())
-            total += weight * shared / (small_n ** SHORT_SIDE * large_n ** (1 - SHORT_SIDE))
-        elif name in FULL:
-            continue  # figures or names on one side only: a summary may have none of its page's
-        weights += weight
+    kind = 0
+    for mine, theirs in zip(a.kinds, b.kinds):
+        weight = WEIGHTS[kind]
+        if mine is None or theirs is None:
+            if mine is not theirs and kind not in FULL:
+                weights += weight
+        else:
+            (features, n), (other, m) = (mine, theirs) if mine[1] <= theirs[1] else (theirs, mine)
+            if kind == FIGURES:
+                shared = sum(features[f] for f in features.keys() & other.keys())
+            else:
+                shared = len(features & other)
+            if kind in FULL and n < FULL[kind]:
+                weight *= n / FULL[kind]
+            if shared:
+                total += weight * shared / (n ** SHORT_SIDE * m ** (1 - SHORT_SIDE))
+            weights += weight
+        kind += 1
     return total / weights if weights else 0.0
-
-
-def shared(a: Evidence, b: Evidence) -> dict[str, list[str]]:
-    """The features two releases share, by kind (to explain a score)."""
-    return {name: sorted(a.channels[name][0].keys() & b.channels[name][0].keys())
-            for name in a.channels.keys() & b.channels.keys()}
 
 
 # --- the glossary ----------------------------------------------------------------------------
 
 class Glossary:
-    """The glossary's entries as the stems of their terms' words, to find in a release's words."""
+    """The glossary's terms as the stems of their words, to find among a release's stems."""
 
     def __init__(self, terms: list[tuple[int, str, frozenset]]):
         self.by_word: dict[tuple[str, str], list[tuple[int, frozenset]]] = {}
         for entry, lang, words in terms:
-            first = min(words)
-            self.by_word.setdefault((lang, first), []).append((entry, words))
+            self.by_word.setdefault((lang, min(words)), []).append((entry, words))
+        self.firsts = {lang: frozenset(w for language, w in self.by_word if language == lang) for lang in ("en", "es")}
 
     def entries_in(self, words: set, lang: str) -> set[int]:
         """The entries one of whose terms in ``lang`` has all its words among ``words``."""
         found = set()
-        for word in words:
-            for entry, term in self.by_word.get((lang, word), ()):
+        for word in words & self.firsts.get(lang, frozenset()):
+            for entry, term in self.by_word[lang, word]:
                 if entry not in found and term <= words:
                     found.add(entry)
         return found
-
-
-def term_words(text: str) -> frozenset:
-    """The stems (and short words) of a glossary term, as ``evidence`` takes them from a text."""
-    lowered = _cognate_spelling(text.translate(_FOLD).lower())
-    return frozenset([*_STEM.findall(lowered), *(w for w in _SHORT.findall(lowered) if w not in _NOT_NAMES)])
 
 
 @lru_cache(maxsize=4)
@@ -275,13 +284,16 @@ def _load_glossary(path: Path, mtime: float) -> Glossary:
     for number, entry in enumerate(data.get("entry", [])):
         for lang in ("en", "es"):
             for text in entry.get(lang, []):
-                words = term_words(text)
+                # A term by the stems of its words of five letters or more ("humanitarian aid" by
+                # "human"; "jobs" not at all): short words cost a pass over each release to find.
+                words = _LONG_WORD.findall(fold(text).lower())
                 if words:
-                    terms.append((number, lang, words))
+                    terms.append((number, lang, frozenset(map(_stem_of, words))))
     return Glossary(terms)
 
 
 def glossary() -> Glossary:
+    """The glossary as its file now is (read again when it changes)."""
     path = glossary_file()
     try:
         mtime = path.stat().st_mtime
