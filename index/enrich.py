@@ -32,11 +32,14 @@ class Enricher:
 
     @classmethod
     def load(cls) -> "Enricher":
-        from . import places
+        from . import places, topics
         digest = hashlib.sha256()
-        for path in (*places.source_files(), config.topics_file(), *pairing_sources()):
+        for path in (*places.source_files(), *topics.source_files(), *pairing_sources()):
             digest.update(path.read_bytes() if path.exists() else b"")
         digest.update(places.source_versions().encode())  # the packages the gazetteer takes names from
+        # The code that applies those files' rules: releases tagged by other rules are tagged again.
+        for module in (places, topics):
+            digest.update(Path(module.__file__).read_bytes())
         fingerprint = digest.hexdigest()[:16]
         # The gazetteer is made from the places files, Babel's country names, the packages and places.py.
         from babel import __version__ as babel_version
@@ -117,10 +120,84 @@ class Enricher:
             return source_hash, cached[1], cached[2]
         countries, topics = release.countries, release.topics
         if countries is None:
-            countries = self.gazetteer.find(f"{release.title}\n{release.body}")
+            countries = self.gazetteer.tag(release.title, release.body)
         if topics is None:
             topics = self.taxonomy.assign(release.title, release.body, release.lang)
         return source_hash, countries, topics
+
+    def explain(self, release: Release, indexed: tuple[list[str], list[str]] | None = None) -> list[str]:
+        """Why a release is filed under its countries and topics, line by line (``scripts/reindex
+        --explain``): every place name and keyword found, where, the points it scored, and the rule
+        that passed it over or weighed it.  ``indexed`` is the countries and topics the live index
+        holds for it, when the release was read from there."""
+        gazetteer, taxonomy = self.gazetteer, self.taxonomy
+        tagged, points, mentions = gazetteer.explain(release.title, release.body)
+        topics, scores, evidence = taxonomy.explain(release.title, release.body, release.lang)
+        lines = [f"{release.id} ({release.lang}, {release.date.isoformat()}): {release.title}", ""]
+
+        def given(field: str, found: list[str]) -> list[str]:
+            explicit = getattr(release, field)
+            if explicit is not None:
+                return [f"  given by the source record: {', '.join(explicit) or 'none'}; these rules are not "
+                        f"applied to it and would give: {', '.join(found) or 'none'}"]
+            held = indexed[0 if field == "countries" else 1] if indexed else None
+            if held is not None and held != found:
+                return [f"  the index holds {', '.join(held) or 'none'}: given by the source record, or tagged "
+                        "before these rules changed (a reindex applies them)"]
+            return []
+
+        w = gazetteer.weights
+        lines.append(f"countries: {', '.join(tagged) or 'none'}")
+        lines += given("countries", tagged)
+        lines.append(f"  points: title {_n(w['title'])}, lead {_n(w['lead'])}, body {_n(w['body'])}, "
+                     f"dateline {_n(w['dateline'])} (once per country), nationality words x{_n(w['nationality'])}; "
+                     f"tagged at {_n(w['min_score'])} ({config.DATA_DIR.name}/{_rules_name()} [weights])")
+        codes = list(dict.fromkeys([*tagged, *points, *(c for m in mentions for c in m.inside)]))
+        need = w["min_score"] - 1e-9
+        for code in sorted(codes, key=lambda c: (c not in tagged, -points.get(c, 0.0), codes.index(c))):
+            total = points.get(code, 0.0)
+            state = "tagged" if code in tagged else "not tagged"
+            if code in tagged and total < need:
+                state += f" (no country reached {_n(w['min_score'])}: the most named is tagged)"
+            lines.append(f"  {code}  {state}, {_n(total)} point{'s' if total != 1 else ''}")
+            for m in mentions:
+                if m.code == code:
+                    note = f"+{_n(m.points)}"
+                    if m.nationality:
+                        note += " nationality word"
+                    if m.repeated:
+                        note += " (the dateline named this country already)"
+                    if m.rule is not None:
+                        note += f" by {m.rule.describe()}"
+                elif code in m.inside:
+                    note = f"+0 passed over by {m.rule.describe()}"
+                else:
+                    continue
+                lines.append(f"      {m.part:<8}  \u201c{m.text}\u201d  {note}")
+        lines.append("")
+        lines.append(f"topics: {', '.join(topics) or 'none'}")
+        lines += given("topics", topics)
+        lines.append("  points: a keyword in the title 2, in the body 1; overlapping keywords of a topic count "
+                     f"once; names in {config.DATA_DIR.name}/topic_exclusions.toml count for no topic")
+        seen = [t for t in taxonomy.topics if any(e.topic == t for e in evidence)]
+        for topic_id in sorted(seen, key=lambda t: (t not in topics, -scores.get(t, 0))):
+            topic, total = taxonomy.topics[topic_id], scores.get(topic_id, 0)
+            state = "tagged" if topic_id in topics else "not tagged"
+            lines.append(f"  {topic_id}  {state}, {total} point{'s' if total != 1 else ''} (needs {topic.min_score})")
+            for e in evidence:
+                if e.topic != topic_id:
+                    continue
+                note = f"+{e.points} keyword \u201c{e.keyword}\u201d"
+                if e.why_not == "overlap":
+                    note += ", overlaps a match of this topic counted already"
+                elif e.why_not == "excluded":
+                    note += ", inside an excluded name"
+                lines.append(f"      {e.part:<5}  \u201c{e.text}\u201d  {note}")
+        names = [e for e in evidence if e.topic is None]
+        if names:
+            lines.append("  excluded names (their words count for no topic):")
+            lines += [f"      {e.part:<5}  \u201c{e.text}\u201d  by topic_exclusions.toml {e.exclusion}" for e in names]
+        return lines
 
     def enrich_all(self, releases: list[Release], known: Known | None = None, procs: int = 1,
                    min_slice: int = 1) -> tuple[list[Release], list[Rejected], PairReport]:
@@ -153,6 +230,16 @@ class Enricher:
             kept, _ = known.settle(kept)  # read in full: releases of dates a change touches
         report = pair_releases(kept, known if known else None, procs, min_slice)  # reads in full what else it needs
         return read_changed_pairs(kept), rejected, report
+
+
+def _n(value: float) -> str:
+    """A number of points as staff write it: 4, 0.5."""
+    return f"{value:g}"
+
+
+def _rules_name() -> str:
+    from .places import rules_file
+    return rules_file().name
 
 
 def _source_hash(release: Release) -> str:
