@@ -18,6 +18,7 @@ again only the groups a new, changed or deleted release touches (reading their r
 full), and every other release keeps the pair the last build gave it.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ WINDOW = 3
 PAIR_AT = 0.35
 UNCERTAIN_AT = 0.25
 _DIGITS = 6  # scores are compared rounded: equal evidence gives equal scores in any build
+_KEPT = 20_000  # releases whose evidence is kept at a time (8 kB each)
 
 
 def pairing_sources() -> tuple[Path, ...]:
@@ -159,9 +161,13 @@ class _Pairer:
 
         def edges(start: int, end: int) -> list[tuple]:
             found = []
+            evicted = None  # Spanish releases' evidence is kept while English ones of their window come
             for en in english[start:end]:
+                day = releases[en].day
+                evicted = self._forget_spanish(evicted, day - WINDOW)
+                mine = self._evidence(en, keep=False)
                 for es in self._window(en):
-                    score = self._score(en, es)
+                    score = round(similarity(mine, self._evidence(es)), _DIGITS)
                     if score >= UNCERTAIN_AT:
                         found.append((-score, releases[en].id, releases[es].id, en, es))
             return found
@@ -225,12 +231,25 @@ class _Pairer:
             release = self.releases[p] = release.read()
         return release
 
-    def _evidence(self, p: int) -> Evidence:
+    def _evidence(self, p: int, keep: bool = True) -> Evidence:
         found = self.evidence.get(p)
         if found is None:
             r = self._read(p)
-            found = self.evidence[p] = evidence(r.title, r.body, r.lang, r.countries, r.topics, self.glossary)
+            found = evidence(r.title, r.body, r.lang, r.countries, r.topics, self.glossary)
+            if keep:
+                if len(self.evidence) >= _KEPT:
+                    self.evidence.clear()  # a large incremental build: worked out again if needed
+                self.evidence[p] = found
         return found
+
+    def _forget_spanish(self, since: int | None, before: int) -> int:
+        """Let go of the evidence of Spanish releases dated from ``since`` to before ``before``
+        (no English release to come is within the window of them)."""
+        if since is not None:
+            for day in range(since, before):
+                for p in self.by_day.get(("es", day), ()):
+                    self.evidence.pop(p, None)
+        return before
 
 
 def _link_best_first(edges: list, releases: list, report: PairReport) -> set[int]:
@@ -246,8 +265,7 @@ def _link_best_first(edges: list, releases: list, report: PairReport) -> set[int
             end += 1
         free = [e for e in edges[start:end] if e[3] not in linked and e[4] not in linked]
         if len(free) > 1:
-            ends = [p for e in free for p in e[3:]]
-            tied = {p for p in ends if ends.count(p) > 1}
+            tied = {p for p, n in Counter(p for e in free for p in e[3:]).items() if n > 1}
         else:
             tied = set()
         for negative, english, spanish, en, es in free:
