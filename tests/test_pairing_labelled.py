@@ -80,6 +80,15 @@ def test_a_release_whose_translation_is_missing_pairs_with_nothing(tmp_path, see
     assert_pairs(found_pairs([r for r in records if r["id"] not in dropped], tmp_path), kept)
 
 
+def test_next_weeks_report_is_not_taken_for_a_translation(tmp_path):
+    """A weekly report's English version of one week and Spanish version of the week before,
+    five days apart, share their place names and subject: they are not one release."""
+    records, pairs = labelled()
+    records = [r for r in records if r["id"] not in ("pa-darien-week23-en", "pa-darien-week24-es")]
+    found = found_pairs(records, tmp_path)
+    assert not {pair for pair in found if pair & {"pa-darien-week24-en", "pa-darien-week23-es"}}
+
+
 def test_a_pair_found_by_a_reindex_is_one_hit_with_its_translation(tmp_path):
     records, pairs = labelled()
     reindex([write_jsonl(tmp_path / "releases.jsonl", records)], tmp_path / "ix", progress=False)
