@@ -1,5 +1,7 @@
 """``scripts/relevance``: print MRR and nDCG@10 of the judged queries on the sample archive, and
-with ``--xquad`` the bilingual XQuAD-R benchmark, ours beside SQLite FTS5's bm25."""
+with ``--xquad`` the bilingual XQuAD-R benchmark, ours beside SQLite FTS5's bm25; with
+``--enrichment``, the precision and recall of the countries and topics enrichment gives the
+hand-tagged releases of ``tests/fixtures/enrichment`` and ``tests/fixtures/places``."""
 
 import argparse
 import sys
@@ -7,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from index.build import reindex
-from index.config import SAMPLES_DIR
+from index.config import PROJECT_ROOT, SAMPLES_DIR
 
 from . import relevance, xquad
 from .engine import Archive
@@ -20,7 +22,12 @@ def main(argv=None) -> int:
     p.add_argument("--save", action="store_true", help="record the figures as the baseline the tests check")
     p.add_argument("--xquad", action="store_true", help="the XQuAD-R benchmark from ../shared/datasets/xquad-r-dev")
     p.add_argument("--quick", action="store_true", help=f"with --xquad: the first {xquad.QUICK} questions per language")
+    p.add_argument("--enrichment", action="store_true",
+                   help="precision and recall of countries and topics on the hand-tagged releases "
+                        "(with --verbose, each release tagged otherwise)")
     args = p.parse_args(argv)
+    if args.enrichment:
+        return run_enrichment(args)
     if args.xquad:
         return run_xquad(args)
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,6 +76,65 @@ def run_xquad(args) -> int:
         xquad.save_baseline(ours, quick)
         print(f"saved to {xquad.BASELINE}")
     return 1 if below and not args.save else 0
+
+
+# The hand-tagged releases: (name, file); a release lists the countries (and topics) a careful
+# reader gives it.
+ENRICHMENT_SETS = (("enrichment", PROJECT_ROOT / "tests" / "fixtures" / "enrichment" / "releases.toml"),
+                   ("places", PROJECT_ROOT / "tests" / "fixtures" / "places" / "releases.toml"))
+
+
+def enrichment_figures(path: Path, root: Path) -> dict:
+    """Reindex the hand-tagged releases of ``path`` into ``root`` (a week apart, so that none
+    pairs with another) and compare what the index files them under with their tags:
+    ``{"countries": (right, tagged, wanted), "topics": ... (when the file tags topics),
+    "wrong": [lines]}``."""
+    import datetime as dt
+    import json
+    import tomllib
+
+    from index.store import IndexStore
+    releases = tomllib.loads(path.read_text(encoding="utf-8"))["release"]
+    first = dt.date(2001, 1, 1)
+    source = root.parent / f"{root.name}.jsonl"
+    source.write_text("".join(json.dumps({
+        "id": r["id"], "lang": r["lang"], "date": (first + dt.timedelta(days=7 * n)).isoformat(),
+        "title": r["title"], "body": r["body"].strip()}, ensure_ascii=False) + "\n" for n, r in enumerate(releases)),
+        encoding="utf-8")
+    reindex([source], root, progress=False)
+    with IndexStore(root).open().searcher() as searcher:
+        held = {d["id"]: d for d in searcher.documents()}
+    figures: dict = {"wrong": []}
+    for field in ("countries", "topics"):
+        if not all(field in r for r in releases):
+            continue
+        right = tagged = wanted = 0
+        for r in releases:
+            found, truth = {v for v in held[r["id"]][field].split(",") if v}, set(r[field])
+            right, tagged, wanted = right + len(found & truth), tagged + len(found), wanted + len(truth)
+            if found != truth:
+                extra, missed = sorted(found - truth), sorted(truth - found)
+                figures["wrong"].append(f"{r['id']}: {field}" + (f" +{','.join(extra)}" if extra else "")
+                                        + (f" -{','.join(missed)}" if missed else ""))
+        figures[field] = (right, tagged, wanted)
+    return figures
+
+
+def run_enrichment(args) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path in ENRICHMENT_SETS:
+            figures = enrichment_figures(path, Path(tmp) / name)
+            parts = []
+            for field in ("countries", "topics"):
+                if field in figures:
+                    right, tagged, wanted = figures[field]
+                    parts.append(f"{field} precision {right / tagged if tagged else 1:.3f} ({right}/{tagged}), "
+                                 f"recall {right / wanted if wanted else 1:.3f} ({right}/{wanted})")
+            print(f"{name} ({path.relative_to(PROJECT_ROOT)}): " + "; ".join(parts))
+            if args.verbose:
+                for line in figures["wrong"]:
+                    print(f"  {line}")
+    return 0
 
 
 if __name__ == "__main__":
