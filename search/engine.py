@@ -43,6 +43,7 @@ LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spani
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
 RESULT_CACHE = 128  # search results kept per generation
+MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 # Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup costs up to
 # 3 ms on a vocabulary of 40,000 words (a made-up word that shares many letter pairs with real ones).
@@ -891,9 +892,14 @@ class Archive:
         return found if (self._use(snap, found) or 0) >= FAR_MORE * use else None
 
     def _missing(self, snap: Snapshot, text: str) -> list[str]:
-        """The words of ``text`` that no release uses in any form or translation, as typed."""
+        """The words of ``text`` that no release uses in any form or translation, as typed; none
+        named for a query of more than MISSING_WORDS words (a pasted text: each word looked up
+        would cost a search's time, and a list of its unknown words would not help)."""
         out = []
-        for token in text[:q.MAX_QUERY_CHARS].split():
+        tokens = text[:q.MAX_QUERY_CHARS].split()
+        if len(tokens) > MISSING_WORDS:
+            return []
+        for token in tokens:
             bare = token.strip('"()-')
             if _correctable(bare) and bare not in out and self._use(snap, bare) == 0:
                 out.append(bare)
