@@ -6,7 +6,7 @@ import re
 import pytest
 
 from .conftest import HOSTILE_ID
-from .test_browser import CHROMIUM_ARGS, CHROMIUM, sync_api  # noqa: F401 - skips without a browser
+from .test_browser import sync_api  # skips without a browser
 from .test_browser import browser, make_page, page, server  # noqa: F401 - fixtures
 
 expect = sync_api.expect

@@ -18,15 +18,10 @@ import pytest
 
 from .conftest import HOSTILE_ID, compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
+from .chromium import browser, playwright_or_skip  # noqa: F401 - browser: a fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-if not CHROMIUM.exists():
-    pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium; "
-                ".ci/run installs it)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+sync_api = playwright_or_skip()
 expect = sync_api.expect
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
 
@@ -90,14 +85,6 @@ def archive_server(web_index, ports, hosts):
     with running_site(web_index, ports["archive"], "embed-", EMBED_ORIGINS=hosts["allowed"],
                       RATE_LIMIT="600/minute", RATE_LIMIT_BURST="300") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Console(list):

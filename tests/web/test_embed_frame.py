@@ -10,18 +10,15 @@ frame), the "In English" badge in a Spanish box, and distinct landmarks for two 
 """
 
 import re
-from pathlib import Path
 
 import pytest
 
 from .conftest import compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
+from .chromium import browser, playwright_or_skip  # noqa: F401 - browser: a fixture
 from .test_pages import Page
 
 PARTNER = "https://partner.example"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +93,7 @@ def test_the_snippets_page_says_up_front_that_the_frame_needs_allowing(partner_c
 # --- in Chromium ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sync_api():
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
-    return pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    return playwright_or_skip()  # this module's other tests need no browser
 
 
 @pytest.fixture(scope="module")
@@ -138,14 +133,6 @@ def archive(web_index, hosts):
     with running_site(web_index, hosts["archive_port"], "frame-", EMBED_ORIGINS=hosts["allowed"],
                       RATE_LIMIT="600/minute", RATE_LIMIT_BURST="300") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser(sync_api):
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

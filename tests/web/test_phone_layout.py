@@ -8,22 +8,16 @@ results page stays at five requests and is sent compressed.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 
 from .conftest import compile_catalogs
 from .site_server import free_port, running_site
+from .chromium import browser, playwright_or_skip  # noqa: F401 - browser: a fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 375, "height": 740}
 
-if not CHROMIUM.exists():
-    pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium; "
-                ".ci/run installs it)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+sync_api = playwright_or_skip()
 expect = sync_api.expect
 
 
@@ -32,14 +26,6 @@ def server(web_index):
     compile_catalogs()
     with running_site(web_index, free_port(), "phone-") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
