@@ -53,6 +53,16 @@ def whoosh_scores(snap, query) -> dict[int, float]:
     return {docnum: score for score, docnum in collector.items}
 
 
+def assert_as_whoosh(snap, query, found) -> None:
+    """The fast scorer's matches ``found`` are the documents Whoosh's collector finds for
+    ``query``, with the same scores."""
+    expected = whoosh_scores(snap, query)
+    got = {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
+    assert set(got) == set(expected)
+    for docnum, score in expected.items():
+        assert got[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
+
+
 def test_the_index_has_segments_and_deletions(archive):
     snap = archive.snapshot()
     reader = snap.searcher.reader()
@@ -67,12 +77,7 @@ def test_same_matches_and_scores_as_whoosh(archive, text):
     for query in (compiled.query, compiled.any_query):
         if query is None:
             continue
-        expected = whoosh_scores(snap, query)
-        found = snap.scorer.evaluate(snap.searcher, query)
-        got = {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
-        assert set(got) == set(expected)
-        for docnum, score in expected.items():
-            assert got[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
+        assert_as_whoosh(snap, query, snap.scorer.evaluate(snap.searcher, query))
 
 
 @pytest.mark.parametrize("text", QUERIES[:12])
@@ -169,11 +174,7 @@ def test_ranges_match_and_score_as_whoosh_does(archive, text, monkeypatch):
     fast = [snap.scorer.evaluate(snap.searcher, query) for query in queries]
     fixed_and_not(monkeypatch)
     for query, found in zip(queries, fast):
-        expected = whoosh_scores(snap, query)
-        got = {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
-        assert set(got) == set(expected)
-        for docnum, score in expected.items():
-            assert got[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
+        assert_as_whoosh(snap, query, found)
     whoosh_filters(monkeypatch)
     for query, found in zip(queries, fast):
         before = snap.scorer.evaluate(snap.searcher, query)
@@ -291,15 +292,9 @@ TRANSLATED = [
 @pytest.mark.parametrize("field,alternatives", TRANSLATED)
 @pytest.mark.parametrize("boost", [1.0, 0.6])
 def test_translated_terms_score_as_the_reference_matcher(archive, field, alternatives, boost):
-
     snap = archive.snapshot()
     node = Translated(field, alternatives, boost=boost)
-    expected = whoosh_scores(snap, node)
-    found = snap.scorer.evaluate(snap.searcher, node)
-    got = {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
-    assert set(got) == set(expected)
-    for docnum, score in expected.items():
-        assert got[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
+    assert_as_whoosh(snap, node, snap.scorer.evaluate(snap.searcher, node))
 
 
 def test_translations_count_as_one_term(archive):
