@@ -35,22 +35,22 @@ MIN_LENGTH = 5  # shorter words are too often unrelated look-alikes ("red" / "re
 
 def to_spanish(word: str) -> list[str]:
     """Candidate Spanish forms of an English word (folded)."""
-    if len(word) < MIN_LENGTH or not word.isalpha():
-        return []
-    singular = _english_singular(word)
-    if singular != word:
-        return [w for w in dict.fromkeys(_to_spanish(singular) + _to_spanish(word)) if w != word]
-    return _to_spanish(word)
+    return _candidates(word, _english_singular, _to_spanish)
 
 
 def to_english(word: str) -> list[str]:
     """Candidate English forms of a Spanish word (folded)."""
+    return _candidates(word, _spanish_singular, _to_english)
+
+
+def _candidates(word: str, singular, convert) -> list[str]:
+    """The other language's forms of ``word`` and of its singular, the word itself left out (it
+    is searched as typed already)."""
     if len(word) < MIN_LENGTH or not word.isalpha():
         return []
-    singular = _spanish_singular(word)
-    if singular != word:
-        return [w for w in dict.fromkeys(_to_english(singular) + _to_english(word)) if w != word]
-    return _to_english(word)
+    one = singular(word)
+    forms = convert(one) + convert(word) if one != word else convert(word)
+    return [w for w in dict.fromkeys(forms) if w != word]
 
 
 def _english_singular(word: str) -> str:
