@@ -221,8 +221,8 @@ def release_segments(pairs) -> list[tuple[list[str], list[str]]]:
     out = []
     for en, es in pairs:
         out.append((terms(en.title, "en"), terms(es.title, "es")))
-        paragraphs_en = [p for p in re.split(r"\n\s*\n|\n", en.body) if p.strip()]
-        paragraphs_es = [p for p in re.split(r"\n\s*\n|\n", es.body) if p.strip()]
+        paragraphs_en = [p for p in en.body.splitlines() if p.strip()]
+        paragraphs_es = [p for p in es.body.splitlines() if p.strip()]
         if len(paragraphs_en) == len(paragraphs_es):
             out += [(terms(a, "en"), terms(b, "es")) for a, b in zip(paragraphs_en, paragraphs_es)]
     return out
