@@ -71,3 +71,15 @@ def test_markup_in_a_suggested_title_is_text(page, server):
     assert page.locator(".suggestions script, .suggestions img").count() == 0
     title.click()
     page.wait_for_url(re.compile(rf"/en/releases/{HOSTILE_ID}$"))
+
+
+@pytest.mark.parametrize("lang, typed, said", [
+    ("en", "smugg", "1 suggestion available. Use the up and down arrow keys to choose it."),
+    ("es", "remesa", "1 sugerencia disponible. Use las flechas arriba y abajo para elegirla."),
+    ("en", "trata de", re.compile(r"^\d+ suggestions available\.")),
+])
+def test_the_count_read_to_a_screen_reader_is_in_the_right_plural(page, server, lang, typed, said):
+    page.goto(f"{server}/{lang}/")
+    page.locator("#q").press_sequentially(typed, delay=30)
+    options(page)
+    expect(page.locator(".combo [role=status]")).to_have_text(said)

@@ -126,8 +126,15 @@
       });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      var template = combo.getAttribute("data-label-count") || "{n}";
-      status.textContent = template.replace("{n}", String(items.length));
+      status.textContent = countLabel(items.length);
+    }
+
+    // "1 suggestion" or "N suggestions", as the page's language's plural rules say.
+    function countLabel(n) {
+      var lang = document.documentElement.lang || "en";
+      var one = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) === "one" : n === 1;
+      var template = (one && combo.getAttribute("data-label-count-one")) || combo.getAttribute("data-label-count") || "{n}";
+      return template.replace("{n}", window.Intl ? new Intl.NumberFormat(lang).format(n) : String(n));
     }
 
     function fetchSuggestions() {
