@@ -235,9 +235,9 @@ def all_releases() -> list:
 def _sitemap_bytes() -> bytes:
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
 
-    def add_url(endpoint: str, lastmod: str | None = None, **values):
-        pages = {lang: external(endpoint, lang=lang, **values) for lang in LANGUAGES}
-        for lang in LANGUAGES:
+    def add(pages: dict, listed, lastmod: str | None = None):
+        """One <url> per listed language, each naming every language's page as its alternate."""
+        for lang in listed:
             url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
             etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = pages[lang]
             if lastmod:
@@ -245,11 +245,23 @@ def _sitemap_bytes() -> bytes:
             for other in LANGUAGES:
                 etree.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=other, href=pages[other])
 
+    def add_url(endpoint: str, lastmod: str | None = None, **values):
+        add({lang: external(endpoint, lang=lang, **values) for lang in LANGUAGES}, LANGUAGES, lastmod)
+
     add_url("site.home", fmt="html")
     add_url("site.help", fmt="html")
     add_url("embed.page")
     for hit in all_releases():
-        add_url("site.release", lastmod=hit.date, rid=hit.id, fmt="html")
+        other = hit.translation
+        if other is None or other.lang == hit.lang:
+            add_url("site.release", lastmod=hit.date, rid=hit.id, fmt="html")
+        else:
+            # A pair's two language versions are each other's alternates, as the release pages'
+            # own hreflang links say; each version is listed once, under its own language (the
+            # same text under the other interface is not a page of its own to offer).
+            pages = {hit.lang: external("site.release", lang=hit.lang, rid=hit.id, fmt="html"),
+                     other.lang: external("site.release", lang=other.lang, rid=other.id, fmt="html")}
+            add(pages, [hit.lang], hit.date)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
 
