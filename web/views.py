@@ -474,7 +474,10 @@ def release(rid, fmt):
         "links": _release_links(detail),
         "_search_url": page_url("site.search"),
     }
-    return render("release.html", context, fmt)
+    response = render("release.html", context, fmt)
+    if fmt == "html":
+        response.vary.add("Referer")  # the "Back to results" link is the referring search's
+    return response
 
 
 def _release_links(detail) -> dict:

@@ -23,6 +23,8 @@ def test_a_release_opened_from_the_results_links_back_to_them(client, lang, labe
     results = f"http://localhost/{lang}/search?q=migrants&country=MX&page=2"
     response = client.get(f"/{lang}/releases/{RELEASE_EN}", headers={"Referer": results})
     assert back_link(response.get_data(as_text=True)) == (f"/{lang}/search?q=migrants&country=MX&page=2", label)
+    # a cache must not hand this page, with its way back, to a visitor who came from elsewhere
+    assert "Referer" in response.vary
 
 
 @pytest.mark.parametrize("referrer", [
