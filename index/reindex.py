@@ -108,7 +108,7 @@ def report(summary: Summary, args) -> None:
     counts = (f"added {summary.added}, updated {summary.updated}, deleted {summary.deleted}, "
               f"unchanged {summary.unchanged}, rejected {len(summary.rejected)}")
     pair_text = (f"pairs {pairs.total} ({pairs.explicit} by translation_key, "
-                 f"{pairs.automatic} matched by date, countries and topics)")
+                 f"{pairs.automatic} matched by what the versions share)")
     if args.check:
         print(f"checked {summary.releases} valid, rejected {len(summary.rejected)}; {pair_text}; "
               "nothing written", file=out)
