@@ -26,3 +26,29 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# --- a browser that stops answering ----------------------------------------------------------
+# Playwright bounds what it waits for on a page, but not every call into the browser (an
+# evaluate, closing a context). A browser test gets this many seconds (the slowest takes about
+# ten on a 2-core machine); when one runs out, the module's later browser tests fail at once,
+# naming it, instead of each waiting as long on the same stuck browser.
+BROWSER_TEST_TIMEOUT = 120
+_stuck: dict[str, str] = {}  # test module -> the test whose browser call never returned
+
+
+def bound_browser_tests(items) -> None:
+    """Give every test that uses the browser the shorter time limit (pytest-timeout's marker)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(BROWSER_TEST_TIMEOUT))
+
+
+def note_stuck_browser(item, report) -> None:
+    if report.failed and "browser" in getattr(item, "fixturenames", ()) and "Timeout" in str(report.longrepr):
+        _stuck.setdefault(item.module.__name__, item.nodeid)
+
+
+def fail_if_browser_stuck(item) -> None:
+    if "browser" in getattr(item, "fixturenames", ()) and item.module.__name__ in _stuck:
+        pytest.fail(f"not run: the browser stopped answering in {_stuck[item.module.__name__]}", pytrace=False)

@@ -11,6 +11,8 @@ from babel.messages.pofile import read_po
 from index.build import reindex
 from index.config import PROJECT_ROOT, SAMPLES_DIR
 
+from .chromium import bound_browser_tests, fail_if_browser_stuck, note_stuck_browser
+
 TRANSLATIONS = PROJECT_ROOT / "web" / "translations"
 
 # A release whose title and text carry markup: it must be shown as text, never run.
@@ -25,6 +27,21 @@ HOSTILE = {
             "A second paragraph with \"quotes\" & <b>bold</b> tags.",
     "url": "javascript:alert(3)",
 }
+
+
+def pytest_collection_modifyitems(items):
+    bound_browser_tests(items)
+
+
+def pytest_runtest_setup(item):
+    fail_if_browser_stuck(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    note_stuck_browser(item, report)
+    return report
 
 
 def compile_catalogs() -> None:

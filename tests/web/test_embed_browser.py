@@ -224,8 +224,13 @@ def test_snippets_page_previews_work_and_pass_axe(open_page, archive_server, lan
         page, console = open_page(f"{archive_server}/{lang}/embed", width=width)
         expect(page.locator("iom-search [role=combobox]")).to_be_visible()
         expect(page.locator("[data-iom-search] [role=combobox]")).to_be_visible()
+        # The preview frame loads lazily (loading="lazy"), when a visitor scrolls near it: scroll
+        # to it as they would. (Waiting inside a lazy frame that has not loaded can outlast
+        # Playwright's own timeout on a busy machine.)
+        page.locator("iframe.embed-frame").scroll_into_view_if_needed()
         frame = page.frame_locator("iframe.embed-frame")
         expect(frame.locator("iom-search [role=combobox]")).to_be_visible()  # the site may frame itself
+        page.evaluate("window.scrollTo(0, 0)")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         if width == 1280:
             box = page.locator("iom-search [role=combobox]")
