@@ -390,7 +390,8 @@ NO_FILTERS = {field: value for fields, _names in FILTER_GROUPS for field, value 
 
 def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
     """Searches near this one that find releases, with their counts, for a page without results:
-    the search without each filter that is set, without all of them, and any of its words."""
+    the search without each filter that is set, without all of them, and any of its words
+    (``removes_filters`` says which drop filters: the tip to remove filters goes with them)."""
     candidates = []
     set_groups = 0
     for fields, names in FILTER_GROUPS:
@@ -402,19 +403,19 @@ def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
         for chip in named:
             by_title.setdefault(chip["title"], []).append(chip["label"])
         text = "; ".join(f"{title}: {', '.join(labels)}" for title, labels in by_title.items())
-        candidates.append((_("The same search without %(filter)s", filter=text), params.with_(**fields, page=1)))
+        candidates.append((_("The same search without %(filter)s", filter=text), params.with_(**fields, page=1), True))
     unfiltered = params.with_(**NO_FILTERS, page=1)
     if set_groups > 1:
-        candidates.append((_("The same search without filters"), unfiltered))
+        candidates.append((_("The same search without filters"), unfiltered, True))
     words = _any_words(params.q)
     if words:
         label = _("Any of the words: %(words)s", words=", ".join(words))
-        candidates.append((label, params.with_(q=" OR ".join(words), page=1)))
+        candidates.append((label, params.with_(q=" OR ".join(words), page=1), False))
         if set_groups:
             candidates.append((_("Any of the words, without filters: %(words)s", words=", ".join(words)),
-                               unfiltered.with_(q=" OR ".join(words))))
+                               unfiltered.with_(q=" OR ".join(words)), True))
     out, seen, searches = [], {params.with_(page=1)}, 0
-    for label, changed in candidates:
+    for label, changed, removes_filters in candidates:
         if changed in seen:
             continue
         if searches == MAX_ALTERNATIVE_SEARCHES:
@@ -423,7 +424,8 @@ def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
         searches += 1
         total = archive().search(changed).total
         if total:
-            out.append({"label": label, "url": search_url(changed), "count": total})
+            out.append({"label": label, "url": search_url(changed), "count": total,
+                        "removes_filters": removes_filters})
     return out
 
 
