@@ -622,8 +622,7 @@ class Archive:
         lang = fields["lang"]
         body = wanted.get(f"body_{lang}", highlight.NOTHING)
         snippets = highlight.snippets(fields["body"], lang, body)
-        # the body field holds the title: its terms are the title's too
-        title_html = highlight.title(fields["title"], lang, wanted.get(f"title_{lang}", highlight.NOTHING) | body)
+        title_html = highlight.release_title(fields, wanted)
         if not snippets:
             snippets = [_escape(fields.get("summary") or fields["body"][:highlight.SNIPPET_CHARS])]
         return Hit(
@@ -709,11 +708,6 @@ class Archive:
             seen.add(docs.groups[d])
             out.append(self._brief(snap, docs.version(d, ui or fields["lang"])))
         return out[:limit]
-
-    def latest(self, limit: int = 10, ui: str = "en") -> list[Brief]:
-        """The newest releases, one per translation pair, in the interface language where possible."""
-        result = self.search(SearchParams(per_page=min(limit, 50), sort="newest", ui=ui))
-        return [Brief(id=h.id, lang=h.lang, date=h.date, title=h.title) for h in result.hits]
 
     @staticmethod
     def _brief(snap: Snapshot, docnum: int) -> Brief:

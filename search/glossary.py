@@ -9,7 +9,6 @@ words the visitor typed.
 import os
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from index.analysis import LANGUAGES, terms
@@ -122,8 +121,3 @@ def _match_end(words, following, first: int, key: tuple[str, ...]) -> int | None
             return None
         position = following[position + 1] if position + 1 < len(words) else None
     return None
-
-
-@lru_cache(maxsize=1)
-def default_glossary() -> Glossary:
-    return Glossary.load()

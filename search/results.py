@@ -60,7 +60,6 @@ class SearchResult:
     took_ms: float
     generation: str
     matched_any: bool = False  # the all-words query found nothing; any-word results are shown
-    interpreted: dict = field(default_factory=dict)
     searched_for: str = ""  # the query whose results these are: ``query``, or its spelling correction
     corrected: bool = False  # ``searched_for`` is ``query`` with misspelt words replaced
 
