@@ -255,6 +255,15 @@ def title(text: str, lang: str, wanted: Wanted) -> str:
     return _mark(text, _spans(text, lang, wanted), 0, len(text))
 
 
+def release_title(fields: dict, wanted: dict[str, Wanted]) -> str:
+    """A hit's title (its stored ``fields``), marked as analysed in the language it is written
+    in: the release's, or its ``title_lang`` when the title is in the other language than the
+    text (``index.schema``).  That language's body field holds the title: its terms are the
+    title's too."""
+    lang = fields.get("title_lang") or fields["lang"]
+    return title(fields["title"], lang, wanted.get(f"title_{lang}", NOTHING) | wanted.get(f"body_{lang}", NOTHING))
+
+
 def snippets(text: str, lang: str, wanted: Wanted, size: int = SNIPPET_CHARS, top: int = SNIPPETS) -> list[str]:
     """Up to ``top`` escaped fragments of about ``size`` characters around the best clusters of
     matches (a phrase is one match)."""
