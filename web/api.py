@@ -21,6 +21,7 @@ from search.lru import ByteCache
 from search.params import DEFAULT_PER_PAGE, LANGUAGES, ParamError, SearchParams, parse_params
 
 from . import caching, errors, hosts, openapi
+from .current import archive
 from .hosts import external
 from .notices import notice_text
 from .ratelimit import RateLimited
@@ -36,10 +37,6 @@ SEARCH_MAX_AGE = 60
 RELEASE_MAX_AGE = 300
 OPENAPI_MAX_AGE = 3600
 SEARCH_BODY_CACHE_BYTES = 16 * 1024 * 1024  # serialised search answers kept per worker, by ETag
-
-
-def archive():
-    return current_app.extensions["archive"]
 
 
 # --- errors ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import json
 
 from flask import current_app, make_response, request
 
-from . import hosts
+from . import current, hosts
 
 FORMAT_REVISION = "1"
 
@@ -63,4 +63,4 @@ def cacheable(response, etag: str, max_age: int):
 
 def generation() -> str:
     """The live index generation (raises IndexUnavailable when there is none)."""
-    return current_app.extensions["archive"].snapshot().name
+    return current.archive().snapshot().name

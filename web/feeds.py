@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from search.params import LANGUAGES, MAX_PER_PAGE, ParamError, SearchParams, parse_params
 
 from . import caching, i18n
+from .current import archive
 from .hosts import external
 from .api import release_url, search_page_url, source_url, with_query
 
@@ -31,10 +32,6 @@ OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 MOZ_NS = "http://www.mozilla.org/2006/browser/search/"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-
-
-def archive():
-    return current_app.extensions["archive"]
 
 
 # Characters XML 1.0 cannot hold (controls, lone surrogates, U+FFFE/U+FFFF): a query may carry

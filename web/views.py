@@ -18,6 +18,7 @@ from search.params import LANGUAGES, MAX_PAGE, SearchParams, parse_params
 
 from . import helpdoc, hosts, i18n
 from .api import source_url, suggestion_parts
+from .current import archive
 from .notices import notice_text
 from .templating import render
 
@@ -29,10 +30,6 @@ FACETS = {"lang": ("lang", "langs"), "year": ("year", "years"),
           "country": ("country", "countries"), "topic": ("topic", "topics")}
 FACET_ORDER = ("lang", "year", "topic", "country")
 FACET_VISIBLE = 8  # values shown before "show more"
-
-
-def archive():
-    return current_app.extensions["archive"]
 
 
 # --- language prefix -------------------------------------------------------------------------
