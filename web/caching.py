@@ -11,7 +11,7 @@ new format changes every tag, and two spellings of one search (``year=2019,2018`
 import hashlib
 import json
 
-from flask import current_app, make_response, request
+from flask import make_response, request
 
 from . import current, hosts
 
