@@ -5,6 +5,7 @@ import gc
 import os
 import shutil
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,7 +249,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 removed = _write_incremental(partial, [by_id[i] for i in added + updated], updated + deleted,
                                              hashes, progress)
             else:
-                tally = _write_full(partial, releases, hashes, progress)
+                written = _write_full(partial, releases, hashes, progress)
             languages = [r.lang for r in releases]
             manifest = {
                 "generation": name,
@@ -266,7 +267,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 words = vocabulary.update(words, removed, changed)
                 forms = vocabulary.written_forms(changed, forms)
             else:  # the words of the body fields (which hold the titles too), counted as they were indexed
-                words, forms = tally.counts, tally.forms()
+                words, forms = written
             vocabulary.save(partial, words, forms)
             words_across = words_across.pruned(_body_terms(partial))
             if mode == "incremental":
@@ -335,9 +336,10 @@ def _pairs_together(releases: list[Release]) -> list[Release]:
 
 
 def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
-                progress: bool) -> vocabulary.Tally:
-    """A new index of every release, and the archive's vocabulary: written in bulk
-    (``index.segments``), by ``BUILD_PROCS`` processes when there are enough releases.
+                progress: bool) -> tuple[dict[str, int], dict[str, str]]:
+    """A new index of every release, and the archive's vocabulary (its counts and written
+    forms): written in bulk (``index.segments``), by ``BUILD_PROCS`` processes when there are
+    enough releases.
 
     The documents go to a spool file first; the releases' texts are then let go (what the
     build does afterwards needs only the rest), so the writing processes share no copy of them.
@@ -345,7 +347,8 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
     from . import segments  # and numpy: only a full build needs them (an incremental one starts sooner)
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
-    spool = segments.Spool.write(partial / "documents.spool", (document(r, hashes[r.id]) for r in releases))
+    twice: Counter = Counter()
+    spool = segments.Spool.write(partial / "documents.spool", _documents(releases, hashes, twice))
     try:
         for release in releases:
             release.forget_text()
@@ -353,12 +356,28 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
         _pause_for_tests("writing")
         bar = Progress(len(releases), "indexing", enabled=progress)
         try:
-            return segments.write_full(ix, spool, procs=build_procs(), min_slice=MIN_SLICE, progress=bar,
-                                       vocabulary_fields=[f"body_{lang}" for lang in LANGUAGES])
+            tally = segments.write_full(ix, spool, procs=build_procs(), min_slice=MIN_SLICE, progress=bar,
+                                        vocabulary_fields=[f"body_{lang}" for lang in LANGUAGES])
         finally:
             bar.close()
     finally:
         spool.close()
+    return {w: n - twice[w] for w, n in tally.counts.items()}, tally.forms()
+
+
+def _documents(releases: list[Release], hashes: dict[str, str], twice: Counter):
+    """The releases' documents; ``twice`` counts the words the vocabulary will count twice.
+
+    The vocabulary is counted per body field as the segments are written; a release whose
+    title is in the other language has its title in one body field and its text in the other,
+    so a word of both would count twice for it (an incremental build counts a release's words
+    once, from its title and text).
+    """
+    for release in releases:
+        doc = document(release, hashes[release.id])
+        if "title_lang" in doc:
+            twice.update(vocabulary.words_of(release.title) & vocabulary.words_of(release.body))
+        yield doc
 
 
 def write_index(directory: Path, releases: list[Release]) -> None:

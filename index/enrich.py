@@ -6,6 +6,7 @@ from pathlib import Path
 
 from . import forked
 from .known import Known, read_changed_pairs
+from .language import title_language
 from .pairing import PairReport, pair_releases, pairing_sources
 from .places import Gazetteer, country_codes
 from .records import Rejected, Release, Unread, field_hash
@@ -109,8 +110,9 @@ class Enricher:
         return None
 
     def enrich(self, release: Release) -> None:
-        """Fill countries and topics, unless the source gave them."""
+        """Fill countries and topics, unless the source gave them, and the title's language."""
         release.source_hash, release.countries, release.topics = self.enrichment(release)
+        release.title_lang = title_language(release.title, release.lang)
 
     def enrichment(self, release: Release) -> tuple[str, list[str], list[str]]:
         """A release's source hash, countries and topics (those the source gave, else found)."""
@@ -219,10 +221,13 @@ class Enricher:
         kept = [r for r in releases if id(r) not in bad] if bad else list(releases)
         if procs > 1 and len(todo) >= 2 * min_slice:
             self.gazetteer, self.taxonomy  # loaded once, here: the forked processes share them
-            parts = forked.map_slices(lambda start, end: [self.enrichment(r) for r in todo[start:end]],
-                                      len(todo), procs, min_slice)
+            title_language(todo[0].title, todo[0].lang)  # and the detector's models, loaded by its first use
+            # The titles' languages too: for releases whose countries and topics are cached, most of the work.
+            parts = forked.map_slices(
+                lambda start, end: [(*self.enrichment(r), title_language(r.title, r.lang)) for r in todo[start:end]],
+                len(todo), procs, min_slice)
             for release, found in zip(todo, (found for part in parts for found in part)):
-                release.source_hash, release.countries, release.topics = found
+                release.source_hash, release.countries, release.topics, release.title_lang = found
         else:
             for release in todo:
                 self.enrich(release)

@@ -34,6 +34,9 @@ class Release:
     # Filled by enrichment:
     pair: str = ""
     lang_detected: bool = False
+    # The language the title is written in (``index.language.title_language``); "" until known.
+    # ``lang`` is the body's: a title alone may be in the other language.
+    title_lang: str = ""
     source_hash: str = ""  # of the fields the source gave, before enrichment
     # Where the release came from, for the next incremental build to recognise it unchanged:
     # (format, hash of its raw source, its place among the releases of that source, their number);

@@ -9,6 +9,11 @@ separately saturated score from the title field, which let a title word outweigh
 that answers the query.  The title fields serve ``title:`` searches and highlighting.  Facet
 values are also columns (``sortable``), which search reads once per generation.  Unstemmed words for spelling corrections and autocomplete are not
 indexed: each generation carries a vocabulary file instead (see ``index.vocabulary``).
+
+A title written in the other language than its body (a listing item with an English title
+over a Spanish summary, ``index.language.title_language``) goes to the fields of its own
+language, its weighted copies to that language's body field, and the body alone to the body
+field of its language: each is analysed in the language it is written in.
 """
 
 import datetime as dt
@@ -16,10 +21,12 @@ import datetime as dt
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import LANGUAGES, analyzer
+from .language import title_language
 from .records import Release
 
-# Bump when the schema or the analysers change: an incremental reindex then rebuilds in full.
-SCHEMA_VERSION = 6
+# Bump when the schema, the analysers or what goes into which field change (index.language's
+# rule for a title's language): an incremental reindex then rebuilds in full.
+SCHEMA_VERSION = 7
 # How many times the title's words count in the body field. Chosen on the bilingual relevance
 # benchmark and the judged queries (README, "Relevance, measured"): 2 ranks best on both; 1
 # (the title once, as text) and 3 or more rank the benchmark lower.
@@ -52,6 +59,9 @@ def build_schema() -> Schema:
         group=ColumnID(),
         translation_key=STORED(),
         title=STORED(),
+        # The title's language, only where it is not the release's (``lang``): highlighting
+        # analyses the title in it.
+        title_lang=STORED(),
         body=STORED(),
         summary=STORED(),
         url=STORED(),
@@ -71,8 +81,12 @@ def stored_day(value) -> dt.date:
 
 def document(release: Release, content_hash: str) -> dict:
     """The Whoosh document for an enriched release."""
+    # The release's language (the facet, the filter, the version shown of a pair) is its body's:
+    # that is what the reader will read.  Its title alone may be in the other language.
     lang = release.lang
-    return {
+    # Enrichment found it; a release read again to be rewritten (its pair changed) was not enriched.
+    title_lang = release.title_lang or title_language(release.title, lang)
+    doc = {
         "id": release.id,
         "lang": lang,
         "date": release.date.toordinal(),
@@ -87,8 +101,15 @@ def document(release: Release, content_hash: str) -> dict:
         "summary": release.summary,
         "url": release.url,
         "content_hash": content_hash,
-        f"title_{lang}": release.title,
-        # The body field holds the title too (TITLE_WEIGHT times), so matching and ranking
-        # need only the body fields.
-        f"body_{lang}": f"{release.title}\n\n" * TITLE_WEIGHT + release.body,
+        f"title_{title_lang}": release.title,
     }
+    # The body field holds the title too (TITLE_WEIGHT times), so matching and ranking need
+    # only the body fields: the body field of the title's language, when it is not the body's.
+    titles = f"{release.title}\n\n" * TITLE_WEIGHT
+    if title_lang == lang:
+        doc[f"body_{lang}"] = titles + release.body
+    else:
+        doc["title_lang"] = title_lang
+        doc[f"body_{title_lang}"] = titles
+        doc[f"body_{lang}"] = release.body
+    return doc
