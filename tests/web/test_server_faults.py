@@ -8,121 +8,42 @@
   index there the same workers answer 200 and search, with no restart.
 """
 
+import itertools
 import json
 import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from http.client import HTTPConnection, HTTPException
+from contextlib import ExitStack
+from http.client import HTTPException
 from pathlib import Path
 
 import pytest
 
-from index.config import PROJECT_ROOT, SAMPLES_DIR
+from index.config import SAMPLES_DIR
 from tests.helpers import run_reindex
-
-from .site_server import free_port
+from web.served import Site, running_site
 
 WORKERS = 2
 
 
-def worker_pids(master: int) -> set[int]:
-    """The master's children, from /proc."""
-    pids = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text(errors="replace")
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == master:
-                pids.add(int(entry))
-    return pids
-
-
-class Server:
-    """gunicorn in its own process group, always stopped with the whole group."""
-
-    def __init__(self, index_dir: Path, log: Path, workers: int = WORKERS, threads: int = 4, args=(),
-                 max_requests: int = 0):
-        self.port = free_port()
-        self.log = log
-        self.workers = workers
-        env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(self.port), "HOST": "127.0.0.1",
-               "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads), "WEB_TIMEOUT": "60",
-               "WEB_MAX_REQUESTS": str(max_requests), "RATE_LIMIT": "off", "ACCESS_LOG": "", "ERROR_LOG": "-"}
-        env.pop("WEB_CONCURRENCY", None)
-        if (PROJECT_ROOT / ".venv" / "bin" / "gunicorn").exists():
-            command = [str(PROJECT_ROOT / "scripts" / "serve"), *args]
-        else:
-            command = [sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py", *args]
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-                                        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-
-    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes]:
-        """One GET on a fresh connection, so that consecutive requests may reach any worker."""
-        conn = HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request("GET", path, headers={"Connection": "close"})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        """Until it answers /healthz (whatever the status) with all its workers up."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                self.get("/healthz", timeout=5)
-                if len(worker_pids(self.process.pid)) == self.workers:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        pytest.fail(f"gunicorn did not answer within {timeout} s:\n{self.log_tail()}")
-
-    def workers_now(self) -> set[int]:
-        return worker_pids(self.process.pid)
-
-    def log_tail(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-
-
 @pytest.fixture
 def start_server(tmp_path):
-    servers = []
+    """Starts the site (``web/served.py``; ready once /healthz answers, whatever the status, with
+    every worker up), each with its output in its own log; all stopped at the end of the test."""
+    logs = itertools.count()
+    with ExitStack() as servers:
+        def start(index_dir: Path, workers: int = WORKERS, threads: int = 4, args=(), max_requests: int = 0) -> Site:
+            env = {"WEB_THREADS": str(threads), "WEB_TIMEOUT": "60", "WEB_MAX_REQUESTS": str(max_requests),
+                   "RATE_LIMIT": "off", "ACCESS_LOG": "", "ERROR_LOG": "-"}
+            return servers.enter_context(running_site(
+                index_dir, workers=workers, env=env, args=args, output=tmp_path / f"gunicorn-{next(logs)}.log",
+                healthy=False, timeout=90))
 
-    def start(index_dir: Path, workers: int = WORKERS, **options) -> Server:
-        server = Server(index_dir, tmp_path / f"gunicorn-{len(servers)}.log", workers, **options)
-        servers.append(server)
-        server.wait_ready()
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+        yield start
 
 
 # --- a worker killed during load ----------------------------------------------------------------
