@@ -4,14 +4,16 @@ Every word is analysed with the English and with the Spanish analyser and looked
 for in the body field of that language (``body_en``, ``body_es``), which holds the title
 too, weighted (see ``index.schema.TITLE_WEIGHT``); ``title:`` searches the title fields.
 Glossary terms of the other language (and spelling variants) are added as alternatives,
-scored lower than the words typed.  A query is searched for by its first
-``MAX_QUERY_TERMS`` terms; words that analyse to nothing cost next to nothing, however many
-there are.
+scored lower than the words typed, and so are the words' translations (``search.translated``).
+A query is searched for by its first ``MAX_QUERY_TERMS`` terms, and with them and their
+translations by at most ``MAX_SCORED_TERMS``; words that analyse to nothing cost next to
+nothing, however many there are.
 """
 
 import bisect
 import datetime as dt
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -44,6 +46,15 @@ QUERY_LANGUAGE_CONFIDENCE = 0.9  # how sure the detector must be of a query's la
 # the terms after these are left out, with a notice.  The judged queries and the tests use at
 # most 6; 500 characters hold about 80 words.
 MAX_QUERY_TERMS = 32
+# The most terms one query is scored by: its own terms (above) and its words' translations and
+# cognates (search.translated), each alternative one term, once for every time its word is met.
+# The user's terms always come first: only the translations yield to the budget (see
+# Compiler._allot for which), and 16 are left them however long the query.  A word can bring a
+# dozen alternatives (six translations, cognate spellings, in each language when the query's
+# is not clear): 32 such words read some 400 posting lists besides their own.  Of the
+# benchmark's 1,224 questions (docs/relevance.md) 4 have more than 48 terms (at most 55), and
+# none ranks otherwise for being trimmed to 48, nor to 28.
+MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en", "english": "en", "ingles": "en", "eng": "en",
@@ -75,6 +86,7 @@ class Compiled:
     notices: list[str] = field(default_factory=list)
     browse: bool = False  # no text at all: every release matches
     cut: bool = False  # the query had more than MAX_QUERY_TERMS terms: the rest were left out
+    scored: int = 0  # the terms it is scored by: its own and its translations (at most MAX_SCORED_TERMS)
 
 
 @dataclass
@@ -83,6 +95,18 @@ class _Budget:
 
     left: int = MAX_QUERY_TERMS
     cut: bool = False  # a node did not fit: it (or its words that did not) and every later node are left out
+
+
+@dataclass
+class _Alternatives:
+    """A word's translations into one language, as the query will score them: ``node`` holds
+    those the budget keeps of ``candidates``, the lexicon's (its first ``translations``, the
+    most likely first) then likely cognates."""
+
+    text: str
+    node: Translated
+    candidates: tuple
+    translations: int
 
 
 @dataclass
@@ -97,12 +121,16 @@ class Compiler:
         self._local.analyses = {}
         self._local.lexicon = lexicon
         self._local.sources = _translated_from(parsed.text) if lexicon is not None else ()
+        self._local.translated = {}
         try:
-            tree, cut = self._limited(parsed.tree)
+            budget = _Budget()
+            tree = self._limited_by(parsed.tree, budget)
             compiled = self._compile(tree)
-            compiled.cut = cut
+            compiled.cut = budget.cut
+            own = MAX_QUERY_TERMS - budget.left
+            compiled.scored = own + self._allot(MAX_SCORED_TERMS - own, _occurrences(tree))
         finally:
-            self._local.analyses = self._local.lexicon = None
+            self._local.analyses = self._local.lexicon = self._local.translated = None
             self._local.sources = ()
         return compiled
 
@@ -137,8 +165,11 @@ class Compiler:
         """The query up to its first MAX_QUERY_TERMS terms, and whether anything was left out
         (the tree itself when nothing was)."""
         budget = _Budget()
+        return self._limited_by(tree, budget), budget.cut
+
+    def _limited_by(self, tree: q.AllOf, budget: _Budget) -> q.AllOf:
         nodes = self._fitting(tree.nodes, budget)
-        return (q.AllOf(nodes) if budget.cut else tree), budget.cut
+        return q.AllOf(nodes) if budget.cut else tree
 
     def _fitting(self, nodes: list, budget: _Budget) -> list:
         return [kept for kept in (self._fit(n, budget) for n in nodes) if kept is not None]
@@ -333,6 +364,20 @@ class Compiler:
         lexicon = getattr(self._local, "lexicon", None)
         if lexicon is None:
             return []
+        # A word met twice (or again in the any-word query) shares its nodes: the budget trims
+        # them once the whole query is read (_allot).
+        translated = self._local.translated
+        if text not in translated:
+            translated[text] = []
+            for target, found, count in self._candidates(text, analysed, skip, lexicon):
+                node = Translated(f"body_{target}", found, boost=TRANSLATION_BOOST)
+                translated[text].append(_Alternatives(text, node, node.alternatives, count))
+        return [alternatives.node for alternatives in translated[text]]
+
+    def _candidates(self, text: str, analysed: dict, skip, lexicon: Lexicon) -> list[tuple[str, list, int]]:
+        """(language, [(term, weight), ...], how many are the lexicon's) for each language the
+        word is translated into: the lexicon's translations, most likely first, then the likely
+        cognates it lacks."""
         out = []
         for source in self._local.sources:
             target = "es" if source == "en" else "en"
@@ -342,7 +387,9 @@ class Compiler:
             if not key or len(key) != 1:
                 continue
             own = analysed.get(target) or ()
-            found = [(t, w) for t, w in lexicon.translate(source, target, key[0]) if (t,) != own]
+            found = sorted(((t, w) for t, w in lexicon.translate(source, target, key[0]) if (t,) != own),
+                           key=lambda item: -item[1])
+            count = len(found)
             known = {t for t, _ in found} | set(own)
             forms = cognates.to_spanish(fold(text)) if target == "es" else cognates.to_english(fold(text))
             for form in forms:
@@ -351,8 +398,44 @@ class Compiler:
                     known.add(stem[0])
                     found.append((stem[0], COGNATE_WEIGHT))
             if found:
-                out.append(Translated(f"body_{target}", found, boost=TRANSLATION_BOOST))
+                out.append((target, found, count))
         return out
+
+    def _allot(self, left: int, occurrences: Counter) -> int:
+        """Trim the query's translations to the ``left`` terms of MAX_SCORED_TERMS its own
+        terms leave, an alternative costing one term each time its word is met; returns the
+        terms they are left.  The words themselves are never dropped for a translation.
+
+        The lexicon's translations come before any cognate, and each in turns by its rank in
+        its word's list: every word's most likely translation (into each language it is
+        translated into), in the order of the query, then every word's second, and so on; then
+        the cognates the same way, so that those of a word the lexicon does not know (its only
+        way into the other language) come before those of a word it translates thrice.  A
+        lexicon translation is a word the archive uses, weighted by how often it is the word's
+        sense; a cognate is a spelling by rule that most often matches nothing.  And a release
+        in the other language matches all the words only through a translation of each: a word
+        left with none keeps it out of the all-words results, where another word's third
+        translation adds only a less likely sense.  Measured under budgets tight enough to trim
+        most of the benchmark's questions (docs/relevance.md), the orders that take turns keep
+        the most answers in the other language, this one a little more than the rest; the
+        query's order (each word all its translations before the next word any) the fewest.
+        """
+        entries = [entry for nodes in self._local.translated.values() for entry in nodes]
+        kept: list[list[int]] = [[] for _ in entries]
+        spent = 0
+        turns = max((len(entry.candidates) for entry in entries), default=0)
+        for cognate in (False, True):
+            for rank in range(turns):
+                for entry, chosen in zip(entries, kept):
+                    cost = occurrences.get(entry.text, 1)
+                    if rank < len(entry.candidates) and (rank >= entry.translations) == cognate and cost <= left:
+                        chosen.append(rank)
+                        left -= cost
+                        spent += cost
+        for entry, chosen in zip(entries, kept):
+            if len(chosen) < len(entry.candidates):
+                entry.node.alternatives = tuple(entry.candidates[k] for k in chosen)
+        return spent
 
     def _phrase(self, text: str, fields) -> wq.Query | None:
         analysed = self._analyse(text)
@@ -468,6 +551,26 @@ def _translated_from(text: str) -> tuple[str, ...]:
     adds noise), both when it is not."""
     lang = clearly(text, QUERY_LANGUAGE_CONFIDENCE)
     return (lang,) if lang else LANGUAGES
+
+
+def _occurrences(tree: q.AllOf) -> Counter:
+    """How often each text the compiler may translate is met in the query: its words, and the
+    values of field filters (read as words when they name nothing)."""
+    found = Counter()
+
+    def visit(node):
+        if isinstance(node, q.Word):
+            found[node.text] += 1
+        elif isinstance(node, q.Field):
+            found[node.value] += 1
+        elif isinstance(node, q.Not):
+            visit(node.node)
+        elif isinstance(node, (q.AllOf, q.AnyOf)):
+            for child in node.nodes:
+                visit(child)
+
+    visit(tree)
+    return found
 
 
 def _analyse(text: str) -> dict[str, tuple[str, ...]]:
