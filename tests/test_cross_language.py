@@ -11,8 +11,11 @@ from index import alignment, lexicon
 from index.analysis import terms
 from index.build import reindex
 from search import cognates
+from search import compile as compiling
+from search import query as q
 from search.engine import Archive
 from search.params import parse_params
+from search.translated import Translated
 
 from .helpers import release, write_jsonl
 
@@ -211,3 +214,45 @@ def test_a_word_found_through_its_translation_is_not_corrected(built):
     result = archive.search(parse_params({"q": "drought", "ui": "en"}))
     assert ids(result) == ["es-sequia"]
     assert result.suggestion is None and not result.corrected
+
+
+# Sixteen words, each with three translations the Spanish release below uses (and cognates).
+MANY = {"drought": "sequía, seca, estiaje", "harvest": "cosecha, recolección, siega",
+        "fisherman": "pescador, marinero, barquero", "wage": "salario, sueldo, jornal",
+        "storm": "tormenta, tempestad, temporal", "river": "río, afluente, cauce",
+        "bridge": "puente, pasarela, viaducto", "teacher": "maestro, profesor, docente",
+        "market": "mercado, feria, plaza", "farmer": "agricultor, campesino, granjero",
+        "village": "aldea, pueblo, caserío", "road": "camino, carretera, calzada",
+        "doctor": "médico, facultativo, galeno", "nurse": "enfermera, cuidadora, niñera",
+        "kitchen": "cocina, fogón, hornilla", "garden": "jardín, huerto, vergel"}
+
+
+def translated_nodes(query) -> list[Translated]:
+    if isinstance(query, Translated):
+        return [query]
+    return [node for child in query.children() for node in translated_nodes(child)]
+
+
+def test_a_query_of_many_translated_words_is_scored_by_at_most_the_budget(built):
+    """Each word's translations count in the query's budget of terms: however many the lexicon
+    offers, the query is scored by at most MAX_SCORED_TERMS, its own words all kept and each
+    with a translation, so that the release in the other language still has all the words."""
+    spanish = release(id="es-todo", lang="es", date="2021-05-05", title="Un día en el campo",
+                      body=" ".join(t for found in MANY.values() for t in found.split(", ")) + ".")
+    archive, _ = built([spanish, RELEASES[0]], list(MANY.items()))
+    text = " ".join(MANY)
+    compiled = archive.compiler.compile(q.parse(text), archive.snapshot().lexicon)
+    nodes = translated_nodes(compiled.query)
+    alternatives = sum(len(node.alternatives) for node in nodes)
+    offered = sum(len(MANY[w].split(", ")) for w in MANY)
+    assert len(MANY) + alternatives <= compiling.MAX_SCORED_TERMS < len(MANY) + offered
+    assert compiled.scored == len(MANY) + alternatives
+    assert not compiled.cut
+    for word in MANY:  # every word is searched for, and through at least one translation
+        assert any(t.fieldname == "body_en" and t.text == terms(word, "en")[0] for t in compiled.query.leaves())
+        wanted = {terms(w, "es")[0] for w in MANY[word].split(", ")}
+        assert any(wanted & {t for t, _ in node.alternatives} for node in nodes), word
+    # the any-word fallback reads the same translations
+    assert sum(len(n.alternatives) for n in translated_nodes(compiled.any_query)) == alternatives
+    result = archive.search(parse_params({"q": text, "ui": "en"}))
+    assert ids(result) == ["es-todo"] and not result.matched_any

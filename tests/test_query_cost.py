@@ -3,11 +3,12 @@
 The costliest queries that fit in the 500 characters a query may use -- hundreds of tokens
 that analyse to nothing, the same with misspellings, many misspellings and made-up words,
 OR branches, nested groups, glossary terms, country names, field prefixes, negations,
-phrases, year and date ranges -- are each timed against an ordinary search in the same
+phrases, year and date ranges, words with many translations -- are each timed against an ordinary search in the same
 test, as a ratio of medians: the machine's speed and load cancel out, and a stage whose
 work grows with the query's tokens (rather than with its meaningful terms, capped) shows up
 as a ratio in the tens or hundreds.  Then what keeps them cheap is checked to change no ordinary result: the
-cap on terms and its notice, the glossary's one-pass matching, the corrector's shortcuts.
+cap on terms and its notice, the budget the translations share, the glossary's one-pass
+matching, the corrector's shortcuts.
 """
 
 import random
@@ -21,10 +22,11 @@ from index.config import SAMPLES_DIR
 from index.places import country_codes, country_name
 from index.topics import Taxonomy
 from search import query as q
-from search.compile import MAX_QUERY_TERMS, _analyse
+from search.compile import MAX_QUERY_TERMS, MAX_SCORED_TERMS, _analyse
 from search.engine import Archive
 from search.glossary import Glossary
 from search.params import SearchParams
+from search.translated import Translated
 
 ROUNDS = 7  # timings per query; the median is kept
 # The most a query may cost, as a multiple of an ordinary search on the sample archive.  The
@@ -45,6 +47,17 @@ MADE_UP = "saros eaisa lseos serde rinmo aumar ansra sintd tsaos sonit srced slt
 GLOSSARY = "trafficking child labour trata de personas returnees Port of Spain"
 COUNTRIES = "Panamá Honduras Guatemala Costa Rica Haití México"
 FIELDS = 'country:PA topic:children lang:es year:2019 title:migrants pais:"costa rica" tema:niñez'
+# Words of the sample archive that bring the most alternatives: the lexicon's translations (with
+# FreeDict's dictionaries) and cognate spellings, up to a dozen a word.
+TRANSLATED_EN = ("employers besides officials office receives psychologists papers houses delegations states "
+                 "relatives leagues child carried whether skills shows remote protects people passed migration "
+                 "magnitude lamps hygiene course close children arrangements allows workers times thousands texas "
+                 "techniques takes spaces shelters services returnees recommendations profiles procedures").split()
+TRANSLATED_ES = ("informativas certificación utiliza iniciativa fronterizos deportivas intensas participantes "
+                 "ofertas niñas estación autoridades herramienta monitorea infractoras funcionan termina política "
+                 "patios necesidades distribuido desplazamiento construcción california alojamiento últimos "
+                 "víctimas vidas temas procedimientos operativos ligas gratuitas funcionarios fronteras fincas "
+                 "familias estimaciones entrevistas distritos diputadas difundidos detenidas consecutivos").split()
 STOP_WORDS = ("the of and to in for on with by at from as is it that this be are or an was "
               "de la que el en y los del se las por un para con una su al lo como más")
 
@@ -112,6 +125,10 @@ WORST = {
     "negated ranges": fitting(["migrants"] + [f"-{1900 + i}..{2099 - i}" for i in range(60)]),
     "nested negated ranges": filled("(migrants -date:2019-01-01..2019-06-30)"),
     "ranges or negated ranges": filled("year:2017..2018 OR -date:..2019-12-31", sep=" OR "),
+    # Each word's translations and cognates: a share of one budget of terms, not a dozen terms more.
+    "translated words": fitting(TRANSLATED_EN),
+    "translated spanish words": fitting(TRANSLATED_ES),
+    "translated words in both languages": fitting(w for pair in zip(TRANSLATED_EN, TRANSLATED_ES) for w in pair),
 }
 
 
@@ -199,6 +216,31 @@ def test_ordinary_queries_are_not_cut(archive):
     for text in ["trata de personas", '"climate change" -hurricane', "(haiti OR cuba) migrants year:2019",
                  "country:PA topic:children lang:es title:migrants", "victims of trafficking border officials Belize"]:
         assert not terms_notice(search(archive, text)), text
+
+
+def alternatives(query) -> int:
+    """The translations and cognates a compiled query is scored by, each time it is met."""
+    if isinstance(query, Translated):
+        return len(query.alternatives)
+    return sum(alternatives(child) for child in query.children())
+
+
+@pytest.mark.parametrize("name", sorted(WORST))
+def test_no_query_is_scored_by_more_terms_than_the_budget(archive, name):
+    """Its own terms and its words' translations together: at most MAX_SCORED_TERMS."""
+    compiled = archive.compiler.compile(q.parse(WORST[name]), archive.snapshot().lexicon)
+    assert compiled.scored <= MAX_SCORED_TERMS
+    for query in (compiled.query, compiled.any_query):
+        assert query is None or alternatives(query) <= compiled.scored
+
+
+def test_translations_yield_to_the_words_typed(archive):
+    """A query of as many terms as the cap: every word searched for, the translations in what is left."""
+    text = " ".join(TRANSLATED_ES[:MAX_QUERY_TERMS])
+    compiled = archive.compiler.compile(q.parse(text), archive.snapshot().lexicon)
+    assert not compiled.cut
+    assert compiled.scored == MAX_SCORED_TERMS
+    assert alternatives(compiled.query) == MAX_SCORED_TERMS - MAX_QUERY_TERMS
 
 
 # --- the glossary's one pass ------------------------------------------------------------------
