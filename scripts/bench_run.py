@@ -11,8 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -21,6 +19,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from contextlib import ExitStack
 from http.client import HTTPConnection
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from index.build import prepare, write_index
 from index.config import PROJECT_ROOT
 from search.engine import Archive
 from search.params import SearchParams
+from web.served import running_site, worker_pids
 
 REINDEX = PROJECT_ROOT / "scripts" / "reindex"
 TITLE_WEIGHT = 2.5
@@ -174,43 +174,19 @@ def time_queries(run, repeat: int, first: list | None = None) -> list[float]:
 
 
 # --- HTTP ---------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(index_dir: Path, port: int, workers: int | None = 2, args=(), log: Path | None = None):
-    """``scripts/serve`` on ``port`` (``workers``: None for its default), once it answers /healthz.
-    ``args``: more gunicorn options; ``log``: where its error log goes (nowhere by default)."""
-    env = {**os.environ, "INDEX_DIR": str(index_dir), "PORT": str(port),
-           "ACCESS_LOG": "/dev/null", "RATE_LIMIT": "off"}  # one load client is not many visitors
-    for name in ("WEB_WORKERS", "WEB_CONCURRENCY"):
-        env.pop(name, None)
-    if workers is not None:
-        env["WEB_WORKERS"] = str(workers)
-    if log is not None:
-        env["ERROR_LOG"] = str(log)
-    proc = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "serve"), *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            conn = HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGTERM)
-    raise RuntimeError(f"the server did not start{f'; see {log}' if log else ''}")
+def serving(index_dir: Path, log: Path, workers: int | None = 2, args=()):
+    """``scripts/serve`` on a free port (``workers``: None for its default), a context manager
+    yielding the site (``web/served.py``) once it answers /healthz, and stopping it at the end.
+    ``log``: where its output and error log go; ``args``: more gunicorn options."""
+    return running_site(index_dir, workers=workers, args=args, output=log, timeout=60, stop_timeout=30,
+                        env={"ACCESS_LOG": "/dev/null", "RATE_LIMIT": "off",  # one load client is not many visitors
+                             "ERROR_LOG": None})
 
 
 def worker_memory_mb(master_pid: int) -> list[tuple[float, float]]:
     """(resident, proportional) set size of each worker, MB: the proportional size counts a
     page shared with the master and the other workers once, split between them."""
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True)
-    figures = [memory_mb(int(pid)) for pid in out.stdout.split()]
+    figures = [memory_mb(pid) for pid in sorted(worker_pids(master_pid))]
     return [(f["Rss"], f["Pss"]) for f in figures if f]
 
 
@@ -376,10 +352,10 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
                 row[f"{name}_p{p}"] = percentile(values, p)
 
         server = None
-        try:
+        with ExitStack() as stack:  # the site, for the HTTP measurements and the incremental rounds
             if http:
-                port = free_port()
-                server = start_server(tmp / "ix", port)
+                server = stack.enter_context(serving(tmp / "ix", log=tmp / "serve.log"))
+                port = server.port
                 endpoint = row["http_endpoint"] = search_path(port)
                 years = sorted({int(r["date"][:4]) for r in records})
                 fixed = query_paths(endpoint, QUERIES)
@@ -420,10 +396,6 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
                 answer = json.loads(conn.getresponse().read())
                 seen = seen and answer.get("total") == changed
             row["incremental_seen"] = seen
-        finally:
-            if server is not None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(20)
     return row
 
 

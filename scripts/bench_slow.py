@@ -16,8 +16,6 @@ open, the one client's latencies and failures meanwhile, and when the server had
 
 import json
 import math
-import os
-import signal
 import socket
 import subprocess
 import tempfile
@@ -26,7 +24,7 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from bench_run import distinct_queries, free_port, load, query_paths, start_server
+from bench_run import distinct_queries, load, query_paths, serving
 from index import vocabulary
 from index.benchmark_corpus import release_records
 from index.config import PROJECT_ROOT
@@ -138,12 +136,11 @@ def hold(port: int, count: int, kind: str, seconds: float, searches) -> dict:
 
 
 def measure(index_dir: Path, worker_class: str, paths: list[str], args, workdir: Path) -> dict:
-    port = free_port()
-    process = start_server(index_dir, port, workers=None, args=["--worker-class", worker_class],
-                           log=workdir / f"{worker_class}.log")
-    time.sleep(1)  # every worker up
-    searches = iter(paths * 100)
-    try:
+    with serving(index_dir, workdir / f"{worker_class}.log", workers=None,
+                 args=["--worker-class", worker_class]) as site:
+        port = site.port
+        time.sleep(1)  # every worker up
+        searches = iter(paths * 100)
         for path in paths[:100]:
             get(port, path)  # warm: searchers open, posting lists read
         row = {"worker": worker_class, "quiet": probe(port, 5, searches)}
@@ -154,9 +151,6 @@ def measure(index_dir: Path, worker_class: str, paths: list[str], args, workdir:
             row[kind] = hold(port, args.held // 10 if kind == "reading slowly" else args.held, kind, args.seconds,
                              searches)
         return row
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
 
 
 def table(rows: list[dict], args) -> str:
