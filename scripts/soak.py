@@ -27,8 +27,6 @@ import platform
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,8 +34,10 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
-from http.client import HTTPConnection
+from contextlib import ExitStack
 from pathlib import Path
+
+from web.served import SiteDidNotStart, free_port, get, running_site, stop_group, worker_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -75,21 +75,20 @@ class SoakError(RuntimeError):
 
 
 # --- the server -------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
-    """One GET on a fresh connection (so it may land on any worker)."""
-    conn = HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Connection": "close"})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+def serving(index_dir: Path, port: int, workers: int, threads: int | None, tmp: Path):
+    """The site (``web/served.py``) with ``workers`` workers on ``port``, its logs in ``tmp``: a
+    context manager, ready once /healthz answers 200 with every worker up."""
+    env = {
+        # Workers are not recycled during the soak, so their memory is measured over the whole run.
+        "WEB_MAX_REQUESTS": "0",
+        # One client address sends every request: the per-client limit must not throttle it.
+        "RATE_LIMIT": "1000000/second", "RATE_LIMIT_BURST": "1000000",
+        "ARCHIVE_RATE_LIMIT": None, "ARCHIVE_RATE_LIMIT_BURST": None,
+        "ACCESS_LOG": str(tmp / "access.log"), "ERROR_LOG": str(tmp / "error.log"),
+    }
+    if threads:
+        env["WEB_THREADS"] = str(threads)
+    return running_site(index_dir, port=port, workers=workers, env=env, output=tmp / "serve.log", timeout=90)
 
 
 def get_json(port: int, path: str) -> tuple[int, dict]:
@@ -110,72 +109,7 @@ def reindex(index_dir: Path) -> tuple[float, str]:
     return took, (index_dir / "CURRENT").read_text().strip()
 
 
-def start_server(index_dir: Path, port: int, workers: int, threads: int | None, tmp: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "INDEX_DIR": str(index_dir), "PORT": str(port), "HOST": "127.0.0.1",
-        "WEB_WORKERS": str(workers),
-        # Workers are not recycled during the soak, so their memory is measured over the whole run.
-        "WEB_MAX_REQUESTS": "0",
-        # One client address sends every request: the per-client limit must not throttle it.
-        "RATE_LIMIT": "1000000/second", "RATE_LIMIT_BURST": "1000000",
-        "ACCESS_LOG": str(tmp / "access.log"), "ERROR_LOG": str(tmp / "error.log"),
-    }
-    env.pop("WEB_CONCURRENCY", None)
-    if threads:
-        env["WEB_THREADS"] = str(threads)
-    for name in ("ARCHIVE_RATE_LIMIT", "ARCHIVE_RATE_LIMIT_BURST"):
-        env.pop(name, None)
-    process = subprocess.Popen([str(ROOT / "scripts" / "serve")], env=env, stdin=subprocess.DEVNULL,
-                               stdout=(tmp / "serve.log").open("wb"), stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SoakError(f"gunicorn exited with {process.returncode}; see {tmp / 'error.log'}")
-        try:
-            if get(port, "/healthz", timeout=5)[0] == 200 and len(worker_pids(process.pid)) >= workers:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.25)
-    stop(process)
-    raise SoakError("the server did not answer /healthz within 90 s")
-
-
-def stop(process: subprocess.Popen | None, timeout: float = 30) -> None:
-    """Stop a process started in its own session, and everything in that session."""
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-
-
 # --- memory -----------------------------------------------------------------------------------
-def worker_pids(master: int) -> list[int]:
-    """The gunicorn master's children, from /proc."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...; comm may hold spaces and parentheses
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == master:
-            pids.append(int(entry))
-    return sorted(pids)
-
-
 def rss_mb(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as handle:
@@ -307,14 +241,21 @@ def percentile(values: list[float], p: float) -> float | None:
 def run(args) -> tuple[str, bool]:
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     index_dir = tmp / "index"
-    server = locust = None
     load_before = loadavg()
-    try:
+
+    def clean_up():
+        if args.keep:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    with ExitStack() as stack:  # at the end, in this order: locust stopped, the server stopped, clean_up()
+        stack.callback(clean_up)
         log(f"indexing {SAMPLES} into {index_dir}")
         reindex(index_dir)
         port = free_port()
         log(f"starting gunicorn with {args.workers} workers on 127.0.0.1:{port}")
-        server = start_server(index_dir, port, args.workers, args.threads, tmp)
+        server = stack.enter_context(serving(index_dir, port, args.workers, args.threads, tmp))
         memory = MemoryWatch(server.pid)
         plan = make_plan(port, tmp, args.wait_max)
         plan_file = tmp / "plan.json"
@@ -333,6 +274,7 @@ def run(args) -> tuple[str, bool]:
         locust = subprocess.Popen(command, env={**os.environ, "SOAK_PLAN": str(plan_file)}, cwd=tmp,
                                   stdin=subprocess.DEVNULL, stdout=(tmp / "locust.out").open("wb"),
                                   stderr=subprocess.STDOUT, start_new_session=True)
+        stack.callback(stop_group, locust, timeout=20)
         warmup = args.warmup if args.warmup is not None else min(30.0, args.seconds * 0.1)
         reindex_at = args.seconds * args.reindex_at
         switch: dict = {}
@@ -381,13 +323,6 @@ def run(args) -> tuple[str, bool]:
         report, ok = render(args, sampled, memory, switch, gen_before, plan, wall, warmup,
                             load_before, load_after, server_log)
         return report, ok
-    finally:
-        stop(locust, timeout=20)
-        stop(server)
-        if args.keep:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -567,7 +502,7 @@ def main(argv=None) -> int:
     stamp = dt.datetime.now().astimezone()
     try:
         body, ok = run(args)
-    except SoakError as error:
+    except (SoakError, SiteDidNotStart) as error:
         log(str(error))
         return 3
     section = f"\n## {stamp:%Y-%m-%d %H:%M %Z}, {machine()}\n\n{body}\n"
