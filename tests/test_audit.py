@@ -4,13 +4,13 @@
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
 
 from index.config import PROJECT_ROOT
+from web.served import free_port
 
 SCRIPT = PROJECT_ROOT / "scripts" / "audit.py"
 _spec = importlib.util.spec_from_file_location("audit_script", SCRIPT)
@@ -76,9 +76,7 @@ def test_any_other_failure_of_pip_audit_fails():
 @pytest.mark.skipif(importlib.util.find_spec("pip_audit") is None, reason="pip-audit is not installed")
 def test_with_no_network_to_the_service_the_audit_warns_and_passes(tmp_path):
     """pip-audit itself, with every HTTPS request sent to a closed local port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = free_port()
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "http_proxy")}
     env.update(HTTPS_PROXY=f"http://127.0.0.1:{closed}", HTTP_PROXY=f"http://127.0.0.1:{closed}")
     requirements = tmp_path / "requirements.txt"
