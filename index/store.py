@@ -31,6 +31,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 CURRENT = "CURRENT"
+PREVIOUS = "PREVIOUS"  # the generation that was live before the live one: the one pruning keeps
 LOCK = "reindex.lock"
 MANIFEST = "manifest.json"
 HASHES = "hashes.json"
@@ -179,7 +180,18 @@ class IndexStore:
         _write_atomically(self.path(name) / filename, data)
 
     def switch(self, name: str) -> None:
+        current = self.current_name()
+        if current and current != name:
+            _write_atomically(self.root / PREVIOUS, current + "\n")
         _write_atomically(self.root / CURRENT, name + "\n")
+
+    def previous_name(self) -> str | None:
+        """The generation that was live before the live one, if it is still on disk."""
+        try:
+            name = (self.root / PREVIOUS).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name if _GENERATION.match(name) and (self.root / name).is_dir() else None
 
     def rollback(self) -> tuple[str, str]:
         """Make the newest generation older than the live one live again."""
@@ -193,13 +205,17 @@ class IndexStore:
         return current, older[-1]
 
     def prune(self) -> list[str]:
-        """Delete generations other than the live one and the ``KEEP_PREVIOUS`` before it."""
+        """Delete the generations older than the live one, except the one that was live before
+        it (``--rollback``'s target). After a rollback, the next build's previous generation
+        is the one rolled back *to*, not the newer one rolled back from, which is deleted."""
         current = self.current_name()
         if current is None:
             return []
         names = self.generations()
         older = [n for n in names if _number(n) < _number(current)]
-        keep = {current, *older[-KEEP_PREVIOUS:]} if KEEP_PREVIOUS else {current}
+        previous = self.previous_name()
+        kept = [previous] if previous in older else older[-KEEP_PREVIOUS:]
+        keep = {current, *kept} if KEEP_PREVIOUS else {current}
         removed = [n for n in names if n not in keep and _number(n) < _number(current)]
         for name in removed:
             shutil.rmtree(self.path(name), ignore_errors=True)

@@ -183,7 +183,7 @@ def test_two_reindexes_started_together_one_runs_the_other_refuses_at_once(tmp_p
     # The index is intact: the one that ran switched to a complete generation; nothing else is left.
     store = IndexStore(live)
     assert store.current_name() == "gen-000002"
-    assert sorted(p.name for p in live.iterdir()) == ["CURRENT", "gen-000001", "gen-000002", "reindex.lock"]
+    assert sorted(p.name for p in live.iterdir()) == ["CURRENT", "PREVIOUS", "gen-000001", "gen-000002", "reindex.lock"]
     assert_serves(archive, "gen-000002", "new-")
     assert sorted(stored(live)) == sorted(r["id"] for r in NEW)
     assert baseline["migrant workers"][1] == len(OLD)
@@ -405,8 +405,18 @@ def test_truncated_segment_is_index_unavailable(tmp_path, live):
 
 
 def test_generation_without_vocabulary_still_answers(tmp_path, live):
+    """The vocabulary only feeds corrections: a generation that has lost it answers every search
+    as before, offers no correction (a misspelt word is searched as typed), and completes titles."""
+    baseline = answers(Archive(live))
     (live / "gen-000001" / "vocabulary.bin").unlink()
-    Archive(live).search(SearchParams(q="zzyzx"))
+    archive = Archive(live)
+    assert_serves(archive, "gen-000001", "old-", baseline)
+    unknown = archive.search(SearchParams(q="zzyzx"))
+    assert (unknown.generation, unknown.total, unknown.hits, unknown.suggestion) == ("gen-000001", 0, [], None)
+    misspelt = archive.search(SearchParams(q="migrnt workers"))
+    assert misspelt.generation == "gen-000001" and misspelt.total == len(OLD)  # "workers" is in every one
+    assert not misspelt.corrected and misspelt.suggestion is None and misspelt.searched_for == "migrnt workers"
+    assert "Old release 0 about migrant workers in Panama" in [s.text for s in archive.suggest("Old rel")]
 
 
 def test_generation_with_no_release_answers_with_nothing(tmp_path, live):

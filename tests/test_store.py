@@ -48,6 +48,20 @@ def test_previous_generation_kept_older_pruned_and_rollback(tmp_path):
         assert ids_in(s) == ["r1"]
 
 
+def test_a_build_after_a_rollback_keeps_the_generation_rolled_back_to(tmp_path):
+    for n in range(3):
+        build(tmp_path, [release(id=f"r{n}")])
+    store = IndexStore(tmp_path / "ix")
+    assert store.rollback() == ("gen-000003", "gen-000002")  # gen-3 was bad
+    summary = build(tmp_path, [release(id="r3")])
+    assert summary.previous == "gen-000002"
+    # the generation that was live before the build is the one kept, and --rollback returns to it
+    assert store.generations() == ["gen-000002", "gen-000004"]
+    assert store.rollback() == ("gen-000004", "gen-000002")
+    with store.open().searcher() as s:
+        assert ids_in(s) == ["r1"]
+
+
 def test_incremental_touches_only_what_changed(tmp_path):
     build(tmp_path, [release(id="a"), release(id="b"), release(id="c")])
     store = IndexStore(tmp_path / "ix")
