@@ -8,7 +8,7 @@ WEB_HEADER_TIMEOUT    seconds a client has to send a request once connected (10;
 WEB_SEND_TIMEOUT      seconds a client may take none of its answer before it is dropped (20)
 WEB_MAX_CONNECTIONS   open connections per worker, idle ones included (1000)
 WEB_TIMEOUT           seconds before a silent worker is restarted (30)
-WEB_MAX_REQUESTS      requests after which a worker is replaced, to bound memory (2000; 0 = never)
+WEB_MAX_REQUESTS      requests after which a worker is replaced (50000, with 10 % jitter; 0 = never)
 ACCESS_LOG            access log file, "-" for standard output (the default), "" for none
 ERROR_LOG             error log file ("-", standard error)
 LOG_LEVEL             info
