@@ -1,7 +1,6 @@
 """Generations on disk: the atomic switch, rollback, pruning, incremental updates and the lock."""
 
 import multiprocessing
-import time
 
 import pytest
 from whoosh.query import Term
@@ -103,10 +102,10 @@ def test_second_reindex_refuses_while_one_holds_the_lock(tmp_path):
     holder.start()
     try:
         assert ready.wait(10)
-        started = time.monotonic()
         with pytest.raises(LockHeld, match="another reindex is running"):
             build(tmp_path, [release(id="a")])
-        assert time.monotonic() - started < 5
+        # refused while the other holds the lock, not after waiting for it (the holder keeps it 10 s)
+        assert holder.is_alive()
     finally:
         done.set()
         holder.join(10)

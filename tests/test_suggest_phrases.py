@@ -10,6 +10,7 @@ from index.analysis import fold
 from index.build import reindex
 from index.config import SAMPLES_DIR
 from search.engine import Archive
+from search.params import SearchParams
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +116,27 @@ def test_query_syntax_is_left_alone(archive):
 
 
 def test_suggestions_stay_fast(archive):
+    """A keystroke's suggestions, worked out afresh, cost less than an ordinary search: each is
+    timed against the other in turn, so a busy machine slows both (about a seventh, on the
+    samples). Milliseconds per keystroke, at scale, are in the benchmark (docs/benchmarks.md)."""
     archive.suggest("mi")  # the generation's one-off work
     snap = archive.snapshot()
     prefixes = [w[:n] for w in snap.words[::max(1, len(snap.words) // 100)] for n in (2, 4)][:200]
-    started = time.perf_counter()
-    for prefix in prefixes:
-        snap.suggestions.clear()
-        archive.suggest(prefix)
-    assert (time.perf_counter() - started) / len(prefixes) < 0.02
+    searches = Archive(archive.store.root, cache_size=0)  # no result cache: every search does the work
+    searches.search(SearchParams(q="migrant workers"))
+
+    def per_suggestion() -> float:
+        started = time.perf_counter()
+        for prefix in prefixes:
+            snap.suggestions.clear()
+            archive.suggest(prefix)
+        return (time.perf_counter() - started) / len(prefixes)
+
+    def per_search() -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            searches.search(SearchParams(q="migrant workers"))
+        return (time.perf_counter() - started) / 20
+
+    ratios = [per_suggestion() / per_search() for _ in range(3)]
+    assert min(ratios) < 1, ratios
