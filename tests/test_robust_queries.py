@@ -292,7 +292,7 @@ def elements_in(fragment: str) -> tuple[list[str], list]:
 
 def check_result(result, params: SearchParams, generation: str) -> None:
     assert result.generation == generation
-    assert result.pages >= 1
+    assert result.pages == max(1, -(-result.total // params.per_page))  # as many pages as the count fills, one if none
     # the page shows what the count says is left for it: a full page, the rest, or nothing past the end
     assert len(result.hits) == max(0, min(params.per_page, result.total - (result.page - 1) * params.per_page))
     for hit in result.hits:
