@@ -72,7 +72,7 @@ def samples_dir() -> Path:
 
 # --- markers ------------------------------------------------------------------------------------
 
-SPAWNERS = {"subprocess", "running_site"}  # names whose use starts another process
+SPAWNERS = {"subprocess", "running_site"}  # names whose use starts another process (running_site: web/served.py)
 
 
 def _code_objects(code: types.CodeType):
@@ -95,6 +95,8 @@ def _names(thing, code: types.CodeType) -> tuple[bool, list]:
         names = getattr(thing, "__globals__", {})
         for each in _code_objects(code):
             for instruction in dis.get_instructions(each):
+                if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD") and instruction.argval in SPAWNERS:
+                    spawns = True  # served.running_site
                 if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME", "IMPORT_NAME"):
                     continue
                 target = names.get(instruction.argval)
