@@ -232,7 +232,7 @@ class Enricher:
             for release in todo:
                 self.enrich(release)
         if known:
-            kept, _ = known.settle(kept)  # read in full: releases of dates a change touches
+            kept = known.settle(kept)  # read in full: releases of dates a change touches
         report = pair_releases(kept, known if known else None, procs, min_slice)  # reads in full what else it needs
         return read_changed_pairs(kept), rejected, report
 

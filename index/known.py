@@ -310,9 +310,8 @@ class Known:
         return marshal.dumps(columns)
 
     # --- pairing -------------------------------------------------------------------------
-    def settle(self, releases: list) -> tuple[list, set]:
-        """The releases with every :class:`Unread` one whose pair may change read in full,
-        and the dates (ordinals) whose automatic pairing stands as the last build left it.
+    def settle(self, releases: list) -> list:
+        """The releases with every :class:`Unread` one whose pair may change read in full.
 
         A group (a translation key, or a date for releases without one) must be paired
         again when one of its releases is new or changed, or one it had is gone or changed.
@@ -328,12 +327,11 @@ class Known:
             open_groups.add(keys[gone] or days[gone])
             gone = present.find(0, gone + 1)
         _leave_single_language_dates(releases, unread, open_groups)
-        settled_dates = {r.day for r in unread if not r.translation_key} - open_groups
         out = list(releases)
         for position in [p for p, r in enumerate(releases) if type(r) is Unread
                          and (r.translation_key or r.day) in open_groups]:
             out[position] = releases[position].read()
-        return out, settled_dates
+        return out
 
 
 def _leave_single_language_dates(releases: list, unread: list, open_groups: set) -> None:
