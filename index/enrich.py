@@ -111,21 +111,22 @@ class Enricher:
 
     def enrich(self, release: Release) -> None:
         """Fill countries and topics, unless the source gave them, and the title's language."""
-        release.source_hash, release.countries, release.topics = self.enrichment(release)
-        release.title_lang = title_language(release.title, release.lang)
+        release.source_hash, release.countries, release.topics, release.title_lang = self.enrichment(release)
 
-    def enrichment(self, release: Release) -> tuple[str, list[str], list[str]]:
-        """A release's source hash, countries and topics (those the source gave, else found)."""
+    def enrichment(self, release: Release) -> tuple[str, list[str], list[str], str]:
+        """A release's source hash, countries and topics (those the source gave, else found),
+        and its title's language."""
         source_hash = _source_hash(release)
+        title_lang = title_language(release.title, release.lang)
         cached = self.cache.get(release.id)
         if cached and cached[0] == source_hash:
-            return source_hash, cached[1], cached[2]
+            return source_hash, cached[1], cached[2], title_lang
         countries, topics = release.countries, release.topics
         if countries is None:
             countries = self.gazetteer.tag(release.title, release.body)
         if topics is None:
-            topics = self.taxonomy.assign(release.title, release.body, release.lang)
-        return source_hash, countries, topics
+            topics = self.taxonomy.assign(release.title, release.body, release.lang, title_lang)
+        return source_hash, countries, topics, title_lang
 
     def explain(self, release: Release, indexed: tuple[list[str], list[str]] | None = None) -> list[str]:
         """Why a release is filed under its countries and topics, line by line (``scripts/reindex
@@ -134,7 +135,8 @@ class Enricher:
         holds for it, when the release was read from there."""
         gazetteer, taxonomy = self.gazetteer, self.taxonomy
         tagged, points, mentions = gazetteer.explain(release.title, release.body)
-        topics, scores, evidence = taxonomy.explain(release.title, release.body, release.lang)
+        topics, scores, evidence = taxonomy.explain(release.title, release.body, release.lang,
+                                                    title_language(release.title, release.lang))
         lines = [f"{release.id} ({release.lang}, {release.date.isoformat()}): {release.title}", ""]
 
         def given(field: str, found: list[str]) -> list[str]:
@@ -224,7 +226,7 @@ class Enricher:
             title_language(todo[0].title, todo[0].lang)  # and the detector's models, loaded by its first use
             # The titles' languages too: for releases whose countries and topics are cached, most of the work.
             parts = forked.map_slices(
-                lambda start, end: [(*self.enrichment(r), title_language(r.title, r.lang)) for r in todo[start:end]],
+                lambda start, end: [self.enrichment(r) for r in todo[start:end]],
                 len(todo), procs, min_slice)
             for release, found in zip(todo, (found for part in parts for found in part)):
                 release.source_hash, release.countries, release.topics, release.title_lang = found

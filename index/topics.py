@@ -113,26 +113,29 @@ class Taxonomy:
             taxonomy._excluded[lang] = {w: sorted(n, key=lambda n: -len(n[0])) for w, n in names.items()}
         return taxonomy
 
-    def assign(self, title: str, body: str, lang: str) -> list[str]:
-        """Topic ids for a release, in taxonomy order."""
+    def assign(self, title: str, body: str, lang: str, title_lang: str | None = None) -> list[str]:
+        """Topic ids for a release, in taxonomy order.  ``title_lang``: the language the title is
+        written in, when not the body's (its keywords are those of its own language)."""
         scores: dict[str, int] = {}
-        for text, weight in ((title, TITLE_WEIGHT), (body, BODY_WEIGHT)):
-            for _, _, topic_id, why_not in self._found(terms(text, lang), lang):
+        for text, weight, text_lang in ((title, TITLE_WEIGHT, title_lang or lang), (body, BODY_WEIGHT, lang)):
+            for _, _, topic_id, why_not in self._found(terms(text, text_lang), text_lang):
                 if topic_id and not why_not:
                     scores[topic_id] = scores.get(topic_id, 0) + weight
         return [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
 
-    def explain(self, title: str, body: str, lang: str) -> tuple[list[str], dict[str, int], list[Evidence]]:
+    def explain(self, title: str, body: str, lang: str,
+                title_lang: str | None = None) -> tuple[list[str], dict[str, int], list[Evidence]]:
         """What ``assign`` decides and why: the topics, each topic's score, and every keyword
         match and excluded name, in the order they stand."""
-        tokenizer = analyzer(lang).items[0]
         scores: dict[str, int] = {}
         evidence = []
-        for part, text, weight in (("title", title, TITLE_WEIGHT), ("body", body, BODY_WEIGHT)):
+        for part, text, weight, text_lang in (("title", title, TITLE_WEIGHT, title_lang or lang),
+                                              ("body", body, BODY_WEIGHT, lang)):
             matches = list(_TOKEN.finditer(text))
-            analysed = tokenizer._analyse([m.group() for m in matches])  # (term, index of its word)
+            # (term, index of its word)
+            analysed = analyzer(text_lang).items[0]._analyse([m.group() for m in matches])
             words = [term for term, _ in analysed]
-            for i, end, topic_id, why_not in self._found(words, lang):
+            for i, end, topic_id, why_not in self._found(words, text_lang):
                 shown = text[matches[analysed[i][1]].start():matches[analysed[end - 1][1]].end()]
                 if topic_id is None:
                     group, name = self.exclusions[why_not]
@@ -140,7 +143,7 @@ class Taxonomy:
                     continue
                 points = 0 if why_not else weight
                 scores[topic_id] = scores.get(topic_id, 0) + points
-                keyword = self.topics[topic_id].written[lang].get(tuple(words[i:end]), "")
+                keyword = self.topics[topic_id].written[text_lang].get(tuple(words[i:end]), "")
                 evidence.append(Evidence(part, shown, topic_id, points, keyword, why_not or ""))
         chosen = [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
         return chosen, scores, evidence

@@ -10,10 +10,14 @@ stem of the title's "retornadas" (read as English, they differ in a letter).  Th
 no translation of either word, so that the titles alone can find their releases.
 """
 
+import datetime as dt
+
 import pytest
 
 from index.build import reindex
+from index.enrich import Enricher
 from index.language import title_language
+from index.records import Release
 from search import query as q
 from search.engine import Archive
 from search.params import SearchParams
@@ -94,6 +98,17 @@ def test_a_spanish_title_over_an_english_text_is_found_in_spanish(archive):
     hit = result.hits[0]
     assert hit.title_html == "Mujeres <mark>retornadas</mark> abren negocios en San Pedro Sula"
     assert hit.lang == "en"
+
+
+def test_a_topic_named_only_in_a_title_of_the_other_language_is_given(archive):
+    """"Remittances" is said only in the English title of a Spanish text: the title's keywords
+    are those of its own language, so the release is filed under migration and development."""
+    assert ENGLISH_TITLE in ids(search(archive, "", topics=("migration-development",)))
+    spanish = Release(id="x", lang="es", date=dt.date(2021, 3, 4), title="Remittances to Central America Grow",
+                      body="Las familias de Guatemala reciben dinero de parientes.")
+    assert "migration-development" in Enricher.load().enrichment(spanish)[2]
+    spanish.title = "Las remesas a Centroamérica crecen"  # the same keyword in the text's own language
+    assert "migration-development" in Enricher.load().enrichment(spanish)[2]
 
 
 @pytest.mark.parametrize("text, release_id, lang", [("growing", ENGLISH_TITLE, "es"),
