@@ -79,6 +79,12 @@ def stored_day(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else dt.date.fromordinal(value)
 
 
+def stored_title_lang(fields: dict) -> str:
+    """The language a release's title is written in, from its stored fields: ``title_lang`` is
+    stored only when it is not the text's."""
+    return fields.get("title_lang") or fields["lang"]
+
+
 def document(release: Release, content_hash: str) -> dict:
     """The Whoosh document for an enriched release."""
     # The release's language (the facet, the filter, the version shown of a pair) is its body's:

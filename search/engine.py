@@ -24,7 +24,7 @@ from index.analysis import fold, stop_words, terms
 from index.lexicon import Lexicon
 
 from index.places import Gazetteer, country_codes, country_name
-from index.schema import stored_day
+from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
 
@@ -627,7 +627,7 @@ class Archive:
             snippets = [_escape(fields.get("summary") or fields["body"][:highlight.SNIPPET_CHARS])]
         return Hit(
             id=fields["id"], lang=lang, date=stored_day(fields["date"]).isoformat(), title=fields["title"],
-            url=fields.get("url") or "", title_html=title_html, snippets=snippets,
+            title_lang=stored_title_lang(fields), url=fields.get("url") or "", title_html=title_html, snippets=snippets,
             summary=fields.get("summary") or "",
             countries=self._labels("country", fields.get("countries"), params.ui),
             topics=self._labels("topic", fields.get("topics"), params.ui),
@@ -650,8 +650,8 @@ class Archive:
         if docnum is None:
             return None
         fields = snap.searcher.stored_fields(docnum)
-        return Translation(id=pair_id, lang=fields["lang"], title=fields["title"], url=fields.get("url") or "",
-                           matched=docnum in matched)
+        return Translation(id=pair_id, lang=fields["lang"], title=fields["title"], title_lang=stored_title_lang(fields),
+                           url=fields.get("url") or "", matched=docnum in matched)
 
     # --- releases -----------------------------------------------------------------------------
     def release(self, release_id: str, ui: str = "en", related: int = 5) -> ReleaseDetail:
@@ -667,7 +667,7 @@ class Archive:
             translation = self._brief(snap, snap.docs.docnum_by_id[pair])
         return ReleaseDetail(
             id=fields["id"], lang=fields["lang"], date=stored_day(fields["date"]).isoformat(), title=fields["title"],
-            paragraphs=[p for p in fields["body"].split("\n\n") if p], summary=fields.get("summary") or "",
+            title_lang=stored_title_lang(fields), paragraphs=[p for p in fields["body"].split("\n\n") if p], summary=fields.get("summary") or "",
             url=fields.get("url") or "",
             countries=self._labels("country", fields.get("countries"), ui),
             topics=self._labels("topic", fields.get("topics"), ui),
@@ -713,7 +713,7 @@ class Archive:
     def _brief(snap: Snapshot, docnum: int) -> Brief:
         fields = snap.searcher.stored_fields(docnum)
         return Brief(id=fields["id"], lang=fields["lang"], date=stored_day(fields["date"]).isoformat(),
-                     title=fields["title"])
+                     title=fields["title"], title_lang=stored_title_lang(fields))
 
     # --- autocomplete ---------------------------------------------------------------------------
     def suggest(self, prefix: str, ui: str = "en", limit: int = 8) -> list[Suggestion]:

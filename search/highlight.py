@@ -26,6 +26,7 @@ from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
 from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms
+from index.schema import stored_title_lang
 
 SNIPPET_CHARS = 200
 SNIPPETS = 3
@@ -260,7 +261,7 @@ def release_title(fields: dict, wanted: dict[str, Wanted]) -> str:
     in: the release's, or its ``title_lang`` when the title is in the other language than the
     text (``index.schema``).  That language's body field holds the title: its terms are the
     title's too."""
-    lang = fields.get("title_lang") or fields["lang"]
+    lang = stored_title_lang(fields)
     return title(fields["title"], lang, wanted.get(f"title_{lang}", NOTHING) | wanted.get(f"body_{lang}", NOTHING))
 
 

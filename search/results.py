@@ -15,6 +15,7 @@ class Translation:
     id: str
     lang: str
     title: str
+    title_lang: str  # the language the title is written in (``lang`` unless it is in the other one)
     url: str
     matched: bool  # whether the translation matched the query too
 
@@ -25,6 +26,7 @@ class Hit:
     lang: str
     date: str  # ISO date
     title: str
+    title_lang: str  # the language the title is written in (``lang`` unless it is in the other one)
     url: str  # the original release's address, when the source gave one
     title_html: str  # escaped, with <mark> around matched words
     snippets: list[str]  # escaped fragments with <mark> around matched words
@@ -75,6 +77,7 @@ class Brief:
     lang: str
     date: str
     title: str
+    title_lang: str
 
 
 @dataclass
@@ -83,6 +86,7 @@ class ReleaseDetail:
     lang: str
     date: str
     title: str
+    title_lang: str
     paragraphs: list[str]
     summary: str
     url: str

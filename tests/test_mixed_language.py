@@ -11,6 +11,7 @@ no translation of either word, so that the titles alone can find their releases.
 """
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -62,12 +63,17 @@ de empleo organizadas con el Ministerio de Trabajo.
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
+def index_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mixed")
     (folder / "listing.txt").write_text(LISTING, encoding="utf-8")
     summary = reindex([folder / "listing.txt"], folder / "ix", progress=False)
     assert summary.releases == 4 and not summary.rejected
-    return Archive(folder / "ix")
+    return folder / "ix"
+
+
+@pytest.fixture(scope="module")
+def archive(index_dir):
+    return Archive(index_dir)
 
 
 def search(archive, text, **params):
@@ -109,6 +115,22 @@ def test_a_topic_named_only_in_a_title_of_the_other_language_is_given(archive):
     assert "migration-development" in Enricher.load().enrichment(spanish)[2]
     spanish.title = "Las remesas a Centroamérica crecen"  # the same keyword in the text's own language
     assert "migration-development" in Enricher.load().enrichment(spanish)[2]
+
+
+@pytest.mark.parametrize("path, title_lang, text_lang", [
+    ("/en/search?q=growing", "en", "es"), ("/es/search?q=retornados", "es", "en"),
+    (f"/en/releases/{ENGLISH_TITLE}", "en", "es"), (f"/es/releases/{SPANISH_TITLE}", "es", "en")])
+def test_pages_mark_the_title_in_its_own_language(index_dir, path, title_lang, text_lang):
+    """A screen reader reads the title in the language it is written in, the text in its own."""
+    from tests.web.conftest import compile_catalogs
+    from web import create_app
+    compile_catalogs()
+    page = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client().get(path)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    title = re.search(r'<h[12][^>]* class="(?:hit|release)-title"[^>]* lang="(\w+)"', html)
+    text = re.search(r'<(?:p class="snippet"|div class="release-body") lang="(\w+)"', html)
+    assert (title.group(1), text.group(1)) == (title_lang, text_lang)
 
 
 @pytest.mark.parametrize("text, release_id, lang", [("growing", ENGLISH_TITLE, "es"),

@@ -270,7 +270,8 @@ def _fragment(snippet: str) -> str:
 def _hit_card(hit, fragments: bool = False) -> dict:
     """A search hit with the addresses a page needs."""
     card = {
-        "id": hit.id, "lang": hit.lang, "date": hit.date, "title": hit.title, "title_html": hit.title_html,
+        "id": hit.id, "lang": hit.lang, "date": hit.date, "title": hit.title, "title_lang": hit.title_lang,
+        "title_html": hit.title_html,
         "snippets": [_fragment(s) for s in hit.snippets] if fragments else hit.snippets, "summary": hit.summary,
         "url": page_url("site.release", rid=hit.id),
         "countries": [_tag("country", c) for c in hit.countries],
@@ -279,7 +280,8 @@ def _hit_card(hit, fragments: bool = False) -> dict:
     }
     if hit.translation:
         t = hit.translation
-        card["translation"] = {"id": t.id, "lang": t.lang, "title": t.title, "matched": t.matched,
+        card["translation"] = {"id": t.id, "lang": t.lang, "title": t.title, "title_lang": t.title_lang,
+                               "matched": t.matched,
                                "url": page_url("site.release", rid=t.id)}
     return card
 
@@ -446,7 +448,7 @@ def _any_words(text: str) -> list[str]:
 # --- releases ----------------------------------------------------------------------------------
 def _brief(brief) -> dict:
     return {"id": brief.id, "lang": brief.lang, "date": brief.date, "title": brief.title,
-            "url": page_url("site.release", rid=brief.id)}
+            "title_lang": brief.title_lang, "url": page_url("site.release", rid=brief.id)}
 
 
 @site.get("/releases/<rid>", defaults={"fmt": "html"})
