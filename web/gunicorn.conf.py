@@ -97,3 +97,13 @@ def pre_fork(server, worker):
     # What the master holds now is only read by the workers: keep the garbage collector from
     # writing to those objects (which would copy their memory into every worker).
     gc.freeze()
+
+
+def post_fork(server, worker):
+    """In each worker: the site's own warnings and tracebacks (loggers under ``web``) go where
+    gunicorn's error log goes, so that ERROR_LOG holds them too."""
+    import logging
+    site_log = logging.getLogger("web")
+    site_log.handlers = list(server.log.error_log.handlers)
+    site_log.setLevel(server.log.error_log.level)
+    site_log.propagate = False

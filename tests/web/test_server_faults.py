@@ -231,3 +231,19 @@ def test_the_site_starts_without_a_readable_index_and_recovers_when_one_appears(
     # No restart: the same master and the same workers recovered by themselves.
     assert server.process.poll() is None
     assert server.workers_now() == workers
+
+
+def test_the_sites_own_warnings_go_to_the_error_log_file(tmp_path):
+    """With ERROR_LOG naming a file, the site's warnings are written there (an operator who
+    keeps only that file still learns that the index is unavailable), not only to standard error."""
+    error_log, output = tmp_path / "error.log", tmp_path / "output.log"
+    (tmp_path / "empty").mkdir()
+    env = {"ERROR_LOG": str(error_log), "ACCESS_LOG": "", "RATE_LIMIT": "off"}
+    with running_site(tmp_path / "empty", workers=1, env=env, output=output, healthy=False) as site:
+        status, _ = site.get("/en/search?q=remittances")
+        assert status == 503
+        deadline = time.monotonic() + 10
+        while "index unavailable" not in error_log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert "index unavailable" in error_log.read_text()
+    assert "index unavailable" not in output.read_text()
