@@ -78,6 +78,9 @@ def judge(stdout: str, stderr: str, returncode: int, required: bool = False) -> 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: scripts/audit [PIP-AUDIT OPTIONS]\n\n" + __doc__.strip())
+        return 0
     command = [sys.executable, "-m", "pip_audit", "--format", "json", "--progress-spinner", "off",
                "--skip-editable", *argv]
     try:

@@ -12,7 +12,7 @@ latency percentiles, the memory (RSS) of each gunicorn worker at boot, after the
 and at the end, and whether searches after the switch answered from the new generation.
 It is printed and appended, with the date and the machine, to ``docs/soak.md``.
 
-Targets: no 5xx and no failed request; no worker grows by more than 10 % from the end of
+Targets: no 5xx, no failed request and no 429; no worker grows by more than 10 % from the end of
 the warm-up to the end of a run of 5 minutes or more (shorter runs report it, unjudged);
 every search after the switch sees the new generation. Exit status 0 when they are met,
 1 when not, 3 when the soak could not run.
