@@ -36,8 +36,14 @@ web/translations/%.mo: web/translations/%.po $(VENV)/.installed
 index: setup
 	scripts/reindex data/samples
 
-test: setup audit
+test: setup system-deps audit
 	$(PY) -m pytest
+
+# The Debian packages the tests need (scripts/system-packages.txt): installed when missing
+# (as root or through sudo), or the run stops here and names the command that installs them.
+.PHONY: system-deps
+system-deps:
+	scripts/system-deps
 
 # The inner loop: every test but those that drive Chromium, start another process or take over
 # about two seconds (the markers are given in tests/conftest.py). Under a minute on 2 cores.

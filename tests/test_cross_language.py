@@ -18,6 +18,7 @@ from search.params import parse_params
 from search.translated import Translated
 
 from .helpers import release, write_jsonl
+from .system_packages import require
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -191,11 +192,10 @@ def test_short_words_have_no_cognates():
     assert cognates.to_spanish("red") == [] and cognates.to_english("once") == []
 
 
-@pytest.mark.skipif(not (lexicon.Path("/usr/share/dictd/freedict-eng-spa.index").exists()),
-                    reason="Debian's dict-freedict-eng-spa is not installed (.ci/run installs it)")
 def test_the_configured_lexicon_finds_spanish_releases_for_english_words(tmp_path, monkeypatch):
     """With data/lexicon.toml as shipped: FreeDict's dictionaries from Debian (with or without
     the parallel text of ../shared)."""
+    require("dict-freedict-eng-spa", "dict-freedict-spa-eng")
     monkeypatch.setenv("LEXICON_CACHE", str(tmp_path / "cache"))
     source = write_jsonl(tmp_path / "r.jsonl", RELEASES)
     reindex([source], tmp_path / "ix", progress=False)

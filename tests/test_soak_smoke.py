@@ -2,16 +2,12 @@
 reindex switching in half-way; the report exists, with no 5xx, no failed request and the new
 generation seen after the switch (the memory target is for 5-minute runs and is not judged)."""
 
-import importlib.util
 import os
 import subprocess
-
-import pytest
 
 from index.config import PROJECT_ROOT
 
 
-@pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="locust is not installed (make setup)")
 def test_soak_smoke_run():
     done = subprocess.run([str(PROJECT_ROOT / "scripts" / "soak"), "--seconds", "20", "--users", "16", "--no-save"],
                           capture_output=True, text=True, timeout=300, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})

@@ -1,5 +1,6 @@
 """Fixtures for the web tests: one sample index per run (the sample archive plus a release
-with markup in its title and text), compiled message catalogs, the Flask app and client."""
+with markup in its title and text), compiled message catalogs, the Flask app and client, and
+the browser."""
 
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ from babel.messages.pofile import read_po
 from index.build import reindex
 from index.config import PROJECT_ROOT, SAMPLES_DIR
 
-from .chromium import bound_browser_tests, fail_if_browser_stuck, note_stuck_browser
+from .chromium import bound_browser_tests, fail_if_browser_stuck, launched_browser, note_stuck_browser
 
 TRANSLATIONS = PROJECT_ROOT / "web" / "translations"
 
@@ -27,6 +28,13 @@ HOSTILE = {
             "A second paragraph with \"quotes\" & <b>bold</b> tags.",
     "url": "javascript:alert(3)",
 }
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (tests/web/chromium.py)."""
+    with launched_browser() as launched:
+        yield launched
 
 
 def pytest_collection_modifyitems(items):

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from .conftest import HOSTILE_ID
-from .test_browser import sync_api  # skips without a browser
-from .test_browser import browser, make_page, page, server  # noqa: F401 - fixtures
+from .chromium import sync_api
+from .test_browser import make_page, page, server  # noqa: F401 - fixtures
 
 expect = sync_api.expect
 

@@ -9,19 +9,17 @@ go to test-artifacts/screenshots/.
 
 import re
 
+import axe_playwright_python.sync_playwright as axe_module
 import pytest
-
 
 from .conftest import compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
-from .chromium import browser, playwright_or_skip  # noqa: F401 - browser: a fixture
+from .chromium import sync_api
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 RELEASE = "2018-06-20-costa-rica-nicaragua-social-cohesion-en"
 
-sync_api = playwright_or_skip()
 expect = sync_api.expect
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
 
 
 @pytest.fixture(scope="module")

@@ -13,17 +13,15 @@ import re
 import threading
 from pathlib import Path
 
+import axe_playwright_python.sync_playwright as axe_module
 import pytest
-
 
 from .conftest import HOSTILE_ID, compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
-from .chromium import browser, playwright_or_skip  # noqa: F401 - browser: a fixture
+from .chromium import sync_api
 
 
-sync_api = playwright_or_skip()
 expect = sync_api.expect
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
 
 
 class HostHandler(http.server.SimpleHTTPRequestHandler):

@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
-from .chromium import browser, playwright_or_skip  # noqa: F401 - browser: a fixture
+from .chromium import playwright_api
 from .test_pages import Page
 
 PARTNER = "https://partner.example"
@@ -93,7 +93,7 @@ def test_the_snippets_page_says_up_front_that_the_frame_needs_allowing(partner_c
 # --- in Chromium ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sync_api():
-    return playwright_or_skip()  # this module's other tests need no browser
+    return playwright_api()  # this module's other tests need no browser
 
 
 @pytest.fixture(scope="module")

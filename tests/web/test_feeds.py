@@ -11,7 +11,7 @@ from search.params import SearchParams
 from .conftest import HOSTILE_ID, HOSTILE_TITLE
 from .test_pages import Page
 
-feedparser = pytest.importorskip("feedparser", reason="feedparser is not installed (pip install -e '.[test]')")
+import feedparser
 
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

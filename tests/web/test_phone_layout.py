@@ -13,11 +13,10 @@ import pytest
 
 from .conftest import compile_catalogs
 from .site_server import free_port, running_site
-from .chromium import browser, playwright_or_skip  # noqa: F401 - browser: a fixture
+from .chromium import sync_api
 
 PHONE = {"width": 375, "height": 740}
 
-sync_api = playwright_or_skip()
 expect = sync_api.expect
 
 
