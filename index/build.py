@@ -204,10 +204,12 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         summary.previous = current
         if mode == "incremental" and current:
             if older_schema:
-                summary.messages.append("the live index has an older schema: rebuilding in full")
+                summary.messages.append("the live index was written by another version (its schema is not "
+                                        f"{SCHEMA_VERSION}): rebuilding in full")
                 mode = summary.mode = "full"
             elif not old:  # without them, what to delete or replace is unknown
-                summary.messages.append("the live index has no content hashes: rebuilding in full")
+                summary.messages.append("the live index was written by another version (or its known.bin is "
+                                        "damaged): rebuilding in full")
                 mode = summary.mode = "full"
         elif mode == "incremental":
             summary.messages.append("no live index yet: building in full")

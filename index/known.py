@@ -104,11 +104,7 @@ class Known:
             return cls()
         try:
             columns = marshal.loads((directory / FILE).read_bytes())
-            if columns["version"] == 2:
-                columns = _from_version_2(columns)
-            if columns["version"] == 3:
-                columns = _from_version_3(columns)
-            if columns["version"] != VERSION:
+            if columns["version"] != VERSION:  # written by another version: the build is made in full
                 return cls()
             known = cls(columns, columns["fingerprint"] == fingerprint)
             n = known.n
@@ -384,28 +380,6 @@ class _Held(Mapping):
 
     def __len__(self) -> int:
         return self.known.n
-
-
-def _from_version_2(columns: dict) -> dict:
-    """A table of layout 2 (hashes as hex text, a line each; raw keys end to end in one bytes
-    string) in layout 3's: the first build after the upgrade still reads only what changed."""
-    n = columns["n"]
-    for name in _DIGESTS:
-        columns[name] = bytes.fromhex(columns[name].replace("\n", "")) if n else b""
-    raw = columns["raw"]
-    size = len(raw) // n if n else RAW_KEY_SIZE
-    columns["raw"] = [raw[at:at + size] for at in range(0, size * n, size)]
-    columns["version"] = 3
-    return columns
-
-
-def _from_version_3(columns: dict) -> dict:
-    """A table of the layout before blocks of lines (version 3) in this one's: no block is known
-    (the next build finds every line again) but every record still is."""
-    columns["sizes"] = bytes(4 * columns["n"])
-    columns["blocks"] = []
-    columns["version"] = VERSION
-    return columns
 
 
 def _whole_blocks(releases: list, formats: list) -> list[tuple]:

@@ -7,11 +7,11 @@ second time.
 
 The file is a marshal of the counts and the written forms (``vocabulary.bin``): an
 incremental build reads and rewrites it, and as JSON that took a tenth of a second for
-a 100,000-release archive's 67,000 words, five times what marshal takes.  Generations
-from before it have ``vocabulary.json``, which is read when there is no ``vocabulary.bin``.
+a 100,000-release archive's 67,000 words, five times what marshal takes.  A generation
+without it (written by an earlier version) offers no suggestions until the full reindex its
+schema calls for.
 """
 
-import json
 import marshal
 from collections import Counter
 from pathlib import Path
@@ -19,7 +19,6 @@ from pathlib import Path
 from .analysis import _fold_all, words_and_folded
 
 FILE = "vocabulary.bin"
-OLD_FILE = "vocabulary.json"  # the JSON of older generations
 MAX_WORD = 40
 
 
@@ -107,21 +106,9 @@ def save(directory: Path, vocabulary: dict[str, int], forms: dict[str, str] | No
 def _read(directory: Path) -> dict:
     try:
         data = marshal.loads((directory / FILE).read_bytes())
-    except FileNotFoundError:
-        return _read_json(directory)
-    except (EOFError, ValueError, TypeError):  # damaged: no suggestions rather than no search
+    except (OSError, EOFError, ValueError, TypeError):  # missing or damaged: no suggestions rather than no search
         return {"counts": {}, "forms": {}}
     return data if isinstance(data, dict) and data.get("format") == 3 else {"counts": {}, "forms": {}}
-
-
-def _read_json(directory: Path) -> dict:
-    """The vocabulary of a generation from before ``vocabulary.bin``."""
-    try:
-        data = json.loads((directory / OLD_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"counts": {}, "forms": {}}
-    # The first format was the bare word -> count table.
-    return data if data.get("format") == 2 else {"counts": data, "forms": {}}
 
 
 def load(directory: Path) -> dict[str, int]:

@@ -154,24 +154,18 @@ def test_incremental_vocabulary_follows_the_changes(tmp_path):
     assert words["other"] == 1 and words["words"] == 1
 
 
-def test_vocabulary_of_an_older_generation_is_read_from_its_json(tmp_path):
-    """Generations from before vocabulary.bin keep their words in vocabulary.json: search reads
-    them, and the next incremental build updates them into vocabulary.bin."""
-    import json
+def test_a_generation_without_its_vocabulary_offers_no_suggestions_and_still_searches(tmp_path):
+    """vocabulary.bin missing (a generation written by an earlier version) or damaged: no
+    suggestions rather than no search."""
     from index import vocabulary
+    from search.engine import Archive
+    from search.params import SearchParams
     build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Other text.")])
     store = IndexStore(tmp_path / "ix")
     live = store.path(store.current_name())
-    counts, forms = vocabulary.load_both(live)
-    (live / vocabulary.OLD_FILE).write_text(json.dumps({"format": 2, "counts": counts, "forms": forms}),
-                                            encoding="utf-8")
+    assert vocabulary.load(live)["zanzibarian"] == 1
+    (live / vocabulary.FILE).write_bytes(b"\x00damaged")
+    assert vocabulary.load(live) == {}
     (live / vocabulary.FILE).unlink()
-    assert vocabulary.load(live) == counts and counts["zanzibarian"] == 1
-    build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Quetzal text.")],
-          mode="incremental")
-    new = store.path(store.current_name())
-    assert (new / vocabulary.FILE).exists() and not (new / vocabulary.OLD_FILE).exists()
-    words = vocabulary.load(new)
-    assert words["zanzibarian"] == 1 and words["quetzal"] == 1 and "other" not in words
-    (new / vocabulary.FILE).write_bytes(b"\x00damaged")
-    assert vocabulary.load(new) == {}  # no suggestions, and search still answers
+    assert vocabulary.load(live) == {}
+    assert [h.id for h in Archive(tmp_path / "ix").search(SearchParams(q="zanzibarian")).hits] == ["a"]
