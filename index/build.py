@@ -93,7 +93,6 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
     summary.rejected.extend(result.rejected)
     summary.warnings.extend(result.warnings)
     summary.read = len(result.releases) + sum(1 for r in result.rejected if r.line)
-    _pause_for_tests("reading")
     unique = _first_of_each_id(result.releases, summary.rejected)
     if known.loaded:
         enricher.use_places(known.places())
@@ -276,7 +275,6 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
                 words_across = words_across.merged(lexicon.Lexicon.load(store.path(current)))
             words_across.save(partial)
             Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
-            _pause_for_tests("switch")
             store.publish(name, partial, manifest)
         except OSError as error:
             reason = error.strerror or str(error)
@@ -355,7 +353,6 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
         for release in releases:
             release.forget_text()
         forked.trim_memory()
-        _pause_for_tests("writing")
         bar = Progress(len(releases), "indexing", enabled=progress)
         try:
             tally = segments.write_full(ix, spool, procs=build_procs(), min_slice=MIN_SLICE, progress=bar,
@@ -427,7 +424,6 @@ def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str,
         for release in releases:
             writer.add_document(**document(release, hashes[release.id]))
             bar.update()
-            _pause_for_tests("writing", once=True)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -443,18 +439,3 @@ def _docnums(reader, release_id: str) -> list[int]:
         return list(reader.postings("id", release_id).all_ids())
     except TermNotFound:
         return []
-
-
-_paused: set[str] = set()
-
-
-def _pause_for_tests(stage: str, once: bool = False) -> None:
-    """Let fault-injection tests stop a build at a known stage (``REINDEX_PAUSE_AT=stage:seconds``)."""
-    wanted = os.environ.get("REINDEX_PAUSE_AT")
-    if not wanted or (once and stage in _paused):
-        return
-    at, _, seconds = wanted.partition(":")
-    if at == stage:
-        _paused.add(stage)
-        print(f"paused at {stage}", flush=True)
-        time.sleep(float(seconds or 30))

@@ -1,8 +1,8 @@
 """Faults during a reindex and around the index directory: the live generation keeps answering,
 nothing half-built is ever read, and the next reindex cleans up, says so and switches.
 
-Builds are stopped at known stages with ``REINDEX_PAUSE_AT=stage:seconds`` (``index/build.py``
-prints ``paused at STAGE`` and sleeps), then killed with SIGKILL.  A full disk is simulated by
+Builds are stopped at known stages by ``tests/paused_reindex.py`` (``scripts/reindex`` with the
+build's functions wrapped: it prints ``paused at STAGE`` and sleeps), then killed with SIGKILL.  A full disk is simulated by
 writes that raise ``OSError(ENOSPC)``, and, where the machine lets an unprivileged user mount a
 tiny tmpfs in a private namespace (``unshare -rm``), by a real full filesystem.
 """
@@ -14,12 +14,14 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from index import reindex as reindex_cli
+from index.config import PROJECT_ROOT
 from index.build import reindex
 from index.store import IndexStore
 from search.engine import Archive, IndexUnavailable
@@ -78,11 +80,16 @@ def files_of(directory: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir()) if p.is_file()}
 
 
+def paused_reindex(stage: str, seconds: float, *arguments) -> list[str]:
+    """The command of ``scripts/reindex`` with ``arguments``, stopped at ``stage`` for ``seconds``
+    (tests/paused_reindex.py)."""
+    return [sys.executable, "-m", "tests.paused_reindex", stage, str(seconds), *map(str, arguments)]
+
+
 def start_paused(stage: str, source: Path, root: Path, seconds: float = 60, err=None) -> subprocess.Popen:
     """``scripts/reindex`` stopped at ``stage``: returns once it has printed ``paused at STAGE``."""
-    process = subprocess.Popen([str(REINDEX_SCRIPT), str(source), "--index", str(root), "--quiet"],
-                               stdout=subprocess.PIPE, stderr=err or subprocess.DEVNULL, text=True,
-                               env={**os.environ, "REINDEX_PAUSE_AT": f"{stage}:{seconds}"})
+    process = subprocess.Popen(paused_reindex(stage, seconds, source, "--index", root, "--quiet"),
+                               stdout=subprocess.PIPE, stderr=err or subprocess.DEVNULL, text=True, cwd=PROJECT_ROOT)
     wait_for_pause(process, stage)
     return process
 
@@ -156,9 +163,8 @@ def test_reindex_killed_at_a_stage(tmp_path, live, sources, capsys, stage):
 def test_two_reindexes_started_together_one_runs_the_other_refuses_at_once(tmp_path, live, sources):
     archive = Archive(live)
     baseline = assert_serves(archive, "gen-000001", "old-")
-    env = {**os.environ, "REINDEX_PAUSE_AT": "reading:3"}
-    command = [str(REINDEX_SCRIPT), str(sources[1]), "--index", str(live), "--quiet"]
-    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    command = paused_reindex("reading", 3, sources[1], "--index", live, "--quiet")
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
                  for _ in range(2)]
     ended = {}
     deadline = time.monotonic() + 90
