@@ -179,15 +179,39 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         if cleared:
             summary.messages.append(f"removed unfinished build{'s' if len(cleared) > 1 else ''}: {', '.join(cleared)}")
         current = store.current_name()
-        if not current:
-            old = {}
-        elif summary.known.loaded and current == live:
+        changes = _Changes.of(releases, summary, current, live)
+        summary.mode = mode = _mode(mode, current, older_schema, changes, summary)
+        if dry_run:
+            summary.generation = current
+        elif _write_generation(store, mode, current, live, changes, summary, progress):
+            store.prune()
+        else:  # nothing to write: what is live stays live
+            summary.generation = current
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@dataclass
+class _Changes:
+    """What the sources hold against the live generation: its releases' content hashes
+    (``old``), the hashes of the releases read in full, and the ids added, updated, deleted."""
+
+    releases: list
+    read_in_full: list
+    old: dict
+    hashes: dict
+    added: list
+    updated: list
+    deleted: list
+
+    @classmethod
+    def of(cls, releases: list, summary: Summary, current: str | None, live: str | None) -> "_Changes":
+        if current and summary.known is not None and summary.known.loaded and current == live:
             old = summary.known.held()
-        else:  # a generation from before known.bin, or whose known.bin is damaged
-            old = store.hashes(current)
-            # An unread release is unchanged by construction; one the live index does not hold
-            # as it was known (a damaged or hand-edited generation) is read in full and rewritten.
-            releases = [r.read() if type(r) is Unread and old.get(r.id) != r.known_hash else r for r in releases]
+        else:  # no live index, or one written by another version (or its known.bin damaged)
+            old = {}
+            # An unread release is unchanged by construction only against the table it came from.
+            releases = [r.read() if type(r) is Unread else r for r in releases]
         # Unread releases are in the live index as they are: only the others can be new or changed.
         read_in_full = [r for r in releases if type(r) is not Unread]
         hashes = {r.id: r.content_hash() for r in read_in_full}
@@ -201,96 +225,105 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         summary.added, summary.updated, summary.deleted = len(added), len(updated), len(deleted)
         summary.unchanged = len(releases) - len(added) - len(updated)
         summary.previous = current
-        if mode == "incremental" and current:
-            if older_schema:
-                summary.messages.append("the live index was written by another version (its schema is not "
-                                        f"{SCHEMA_VERSION}): rebuilding in full")
-                mode = summary.mode = "full"
-            elif not old:  # without them, what to delete or replace is unknown
-                summary.messages.append("the live index was written by another version (or its known.bin is "
-                                        "damaged): rebuilding in full")
-                mode = summary.mode = "full"
-        elif mode == "incremental":
-            summary.messages.append("no live index yet: building in full")
-            mode = summary.mode = "full"
-        if dry_run:
-            summary.generation = current
-            summary.seconds = time.perf_counter() - started
-            return summary
-        if not releases:
-            # A mistyped path, or files that all fail: publishing this would empty the site.
-            if current:
-                raise BuildError(f"no release could be read from the sources; the live index is unchanged "
-                                 f"({current}, {len(old)} release{'s' if len(old) != 1 else ''})", summary)
-            summary.messages.append("no release could be read from the sources: no index written")
-            summary.seconds = time.perf_counter() - started
-            return summary
-        if mode == "incremental" and not (added or updated or deleted):
-            if read_in_full and current == live:
-                # The same releases, some in a new raw form (a line reformatted, or moved to the end
-                # of a file with CRLF line ends...): the live generation's known.bin learns it, so
-                # the next reindex does not parse them again.  The index itself is not touched.
-                store.replace_file(current, KNOWN_FILE, Known.table(
-                    summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state()))
-                summary.messages.append(f"nothing changed: {current} stays live (its known.bin updated for "
-                                        f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
-                                        "read in full)")
-            else:
-                summary.messages.append(f"nothing changed: {current} stays live")
-            summary.generation = current
-            summary.seconds = time.perf_counter() - started
-            return summary
-        by_id = {r.id: r for r in read_in_full}  # what is added or updated was read in full
-        # Learnt before the writing lets the releases' texts go.
-        words_across = _lexicon(read_in_full, summary)
-        name = None
-        try:
-            name, partial = store.start(base=current if mode == "incremental" else None)
-            if mode == "incremental":
-                removed = _write_incremental(partial, [by_id[i] for i in added + updated], updated + deleted,
-                                             hashes, progress)
-            else:
-                written = _write_full(partial, releases, hashes, progress)
-            languages = [r.lang for r in releases]
-            manifest = {
-                "generation": name,
-                "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "mode": mode,
-                "releases": len(releases),
-                "languages": {lang: languages.count(lang) for lang in ("en", "es")},
-                "pairs": summary.pairs.total,
-                "schema_version": SCHEMA_VERSION,
-                "sources": sorted({r.source for r in releases}),
-            }
-            if mode == "incremental":
-                changed = [by_id[i] for i in added + updated]
-                words, forms = vocabulary.load_both(store.path(current))
-                words = vocabulary.update(words, removed, changed)
-                forms = vocabulary.written_forms(changed, forms)
-            else:  # the words of the body fields (which hold the titles too), counted as they were indexed
-                words, forms = written
-            vocabulary.save(partial, words, forms)
-            words_across = words_across.pruned(_body_terms(partial))
-            if mode == "incremental":
-                words_across = words_across.merged(lexicon.Lexicon.load(store.path(current)))
-            words_across.save(partial)
-            Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
-            store.publish(name, partial, manifest)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            if name is None or store.current_name() != name:
-                store.clear_partials()
-                if name is not None:  # sealed, but the switch to it failed: it was never live
-                    shutil.rmtree(store.path(name), ignore_errors=True)
-                raise BuildError(f"the build of {name or 'a new generation'} failed ({reason}); "
-                                 "the live index is unchanged" + (f" ({current})" if current else ""),
-                                 summary) from error
-            summary.messages.append(f"{name} is live, but the index directory could not be synced ({reason})")
-        summary.generation = name
-        summary.written = True
-        store.prune()
-    summary.seconds = time.perf_counter() - started
-    return summary
+        return cls(releases, read_in_full, old, hashes, added, updated, deleted)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+
+def _mode(mode: str, current: str | None, older_schema: bool, changes: _Changes, summary: Summary) -> str:
+    """The mode the build can really be made in: an incremental one over no live index, or over
+    one written by another version, is made in full (and says why)."""
+    if mode != "incremental":
+        return mode
+    if not current:
+        summary.messages.append("no live index yet: building in full")
+    elif older_schema:
+        summary.messages.append("the live index was written by another version (its schema is not "
+                                f"{SCHEMA_VERSION}): rebuilding in full")
+    elif not changes.old:  # without them, what to delete or replace is unknown
+        summary.messages.append("the live index was written by another version (or its known.bin is "
+                                "damaged): rebuilding in full")
+    else:
+        return mode
+    return "full"
+
+
+def _write_generation(store: IndexStore, mode: str, current: str | None, live: str | None,
+                      changes: _Changes, summary: Summary, progress: bool) -> bool:
+    """Write the new generation and make it live (True), or say why none is written: nothing
+    read, or nothing changed.  A failure leaves the live index as it was (``BuildError``)."""
+    releases, read_in_full, hashes = changes.releases, changes.read_in_full, changes.hashes
+    if not releases:
+        # A mistyped path, or files that all fail: publishing this would empty the site.
+        if current:
+            raise BuildError(f"no release could be read from the sources; the live index is unchanged "
+                             f"({current}, {len(changes.old)} release{'s' if len(changes.old) != 1 else ''})",
+                             summary)
+        summary.messages.append("no release could be read from the sources: no index written")
+        return False
+    if mode == "incremental" and not changes.any:
+        if read_in_full and current == live:
+            # The same releases, some in a new raw form (a line reformatted, or moved to the end
+            # of a file with CRLF line ends...): the live generation's known.bin learns it, so
+            # the next reindex does not parse them again.  The index itself is not touched.
+            store.replace_file(current, KNOWN_FILE, Known.table(
+                summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state()))
+            summary.messages.append(f"nothing changed: {current} stays live (its known.bin updated for "
+                                    f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
+                                    "read in full)")
+        else:
+            summary.messages.append(f"nothing changed: {current} stays live")
+        return False
+    by_id = {r.id: r for r in read_in_full}  # what is added or updated was read in full
+    changed = [by_id[i] for i in changes.added + changes.updated]
+    # Learnt before the writing lets the releases' texts go.
+    words_across = _lexicon(read_in_full, summary)
+    name = None
+    try:
+        name, partial = store.start(base=current if mode == "incremental" else None)
+        if mode == "incremental":
+            removed = _write_incremental(partial, changed, changes.updated + changes.deleted, hashes, progress)
+            words, forms = vocabulary.load_both(store.path(current))
+            words = vocabulary.update(words, removed, changed)
+            forms = vocabulary.written_forms(changed, forms)
+        else:  # the words of the body fields (which hold the titles too), counted as they were indexed
+            words, forms = _write_full(partial, releases, hashes, progress)
+        vocabulary.save(partial, words, forms)
+        words_across = words_across.pruned(_body_terms(partial))
+        if mode == "incremental":
+            words_across = words_across.merged(lexicon.Lexicon.load(store.path(current)))
+        words_across.save(partial)
+        Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
+        store.publish(name, partial, _manifest(name, mode, releases, summary))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if name is None or store.current_name() != name:
+            store.clear_partials()
+            if name is not None:  # sealed, but the switch to it failed: it was never live
+                shutil.rmtree(store.path(name), ignore_errors=True)
+            raise BuildError(f"the build of {name or 'a new generation'} failed ({reason}); "
+                             "the live index is unchanged" + (f" ({current})" if current else ""),
+                             summary) from error
+        summary.messages.append(f"{name} is live, but the index directory could not be synced ({reason})")
+    summary.generation = name
+    summary.written = True
+    return True
+
+
+def _manifest(name: str, mode: str, releases: list, summary: Summary) -> dict:
+    languages = [r.lang for r in releases]
+    return {
+        "generation": name,
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "mode": mode,
+        "releases": len(releases),
+        "languages": {lang: languages.count(lang) for lang in ("en", "es")},
+        "pairs": summary.pairs.total,
+        "schema_version": SCHEMA_VERSION,
+        "sources": sorted({r.source for r in releases}),
+    }
 
 
 def _lexicon(releases: list[Release], summary: Summary) -> lexicon.Lexicon:

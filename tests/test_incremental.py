@@ -211,17 +211,6 @@ def test_places_file_change_or_unknown_cache_reads_everything_again(tmp_path, mo
     assert summary.mode == "full" and summary.written
     assert any("written by another version" in m and "damaged" in m for m in summary.messages)
     assert_same_as_full(tmp_path, [source], root, summary)
-    # A generation from before known.bin (hashes.json, enrichment.json) is updated incrementally.
-    live = store.path(store.current_name())
-    from index.known import Known
-    table = Known.load(live, "")
-    (live / "hashes.json").write_text(json.dumps(dict(table.held())), encoding="utf-8")
-    (live / known_module.FILE).unlink()
-    records.append(release(id="c"))
-    write_jsonl(source, records)
-    summary = reindex([source], root, mode="incremental", progress=False)
-    assert (summary.mode, summary.added, summary.unchanged) == ("incremental", 1, 2)
-    assert_same_as_full(tmp_path, [source], root, summary)
 
 
 def test_non_utf8_and_listing_and_html_sources_stay_exact(tmp_path):
