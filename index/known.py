@@ -22,7 +22,7 @@ The file is a table in columns (one string, array or list per field), which load
 saves in about a tenth of a second for 100,000 releases (a table of one tuple per release
 took five times longer): a small incremental build must not spend its time on the
 releases it leaves alone.  It also holds each release's content hash, for the comparison
-with the sources (older generations have ``hashes.json``).  The content and source hashes
+with the sources.  The content and source hashes
 are kept as their 16 bytes, end to end: half the size of their hexadecimal text, and a
 build reads only the few it compares, and copies the rest in runs of consecutive rows.
 

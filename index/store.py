@@ -3,7 +3,7 @@
 Layout of the index directory::
 
     CURRENT          the name of the live generation (replaced atomically)
-    gen-000007/      a complete Whoosh index plus manifest.json and known.bin (hashes.json before)
+    gen-000007/      a complete Whoosh index plus manifest.json and known.bin
     gen-000006/      the previous generation, kept for --rollback
     gen-000008.partial/   a build in progress (never read by the site)
     reindex.lock     held (flock) by the running reindex, with its pid
@@ -34,7 +34,6 @@ CURRENT = "CURRENT"
 PREVIOUS = "PREVIOUS"  # the generation that was live before the live one: the one pruning keeps
 LOCK = "reindex.lock"
 MANIFEST = "manifest.json"
-HASHES = "hashes.json"
 _GENERATION = re.compile(r"^gen-(\d{6,})$")
 KEEP_PREVIOUS = 1
 
@@ -120,12 +119,6 @@ class IndexStore:
             raise StoreError(f"no index in {self.root}")
         return json.loads((self.path(name) / MANIFEST).read_text(encoding="utf-8"))
 
-    def hashes(self, name: str) -> dict[str, str]:
-        try:
-            return json.loads((self.path(name) / HASHES).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-
     # --- writing (only while holding the lock) -------------------------------------------
     def next_name(self) -> str:
         numbers = [int(_GENERATION.match(n).group(1)) for n in self.generations()]
@@ -149,18 +142,12 @@ class IndexStore:
         else:
             shutil.copytree(self.path(base), partial, copy_function=_link_or_copy,
                             ignore=shutil.ignore_patterns("*LOCK*", ".*.tmp"))
-            for stale in (MANIFEST, HASHES, "vocabulary.bin", "vocabulary.json", "enrichment.json", "known.bin"):
+            for stale in (MANIFEST, "vocabulary.bin", "known.bin"):
                 (partial / stale).unlink(missing_ok=True)
         return name, partial
 
-    def publish(self, name: str, partial: Path, manifest: dict, hashes: dict[str, str] | None = None) -> None:
-        """Seal a finished build and make it the live generation, atomically.
-
-        ``hashes`` (release id -> content hash) is written as ``hashes.json`` when given;
-        builds keep them in ``known.bin`` instead (see ``index.known``).
-        """
-        if hashes is not None:
-            (partial / HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
+    def publish(self, name: str, partial: Path, manifest: dict) -> None:
+        """Seal a finished build and make it the live generation, atomically."""
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         for file in partial.iterdir():
             # A file linked from the generation it was copied from was synced when that one

@@ -431,7 +431,6 @@ def test_generation_with_no_release_answers_with_nothing(tmp_path, live):
     empty = live / "gen-000002"
     empty.mkdir()
     whoosh_index.create_in(str(empty), build_schema()).writer().commit()
-    for name in ("manifest.json", "hashes.json"):
-        (empty / name).write_text("{}", encoding="utf-8")
+    (empty / "manifest.json").write_text("{}", encoding="utf-8")
     IndexStore(live).switch("gen-000002")
     assert Archive(live).search(SearchParams(q="migrantes")).total == 0
