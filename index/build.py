@@ -444,7 +444,7 @@ def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str,
         if remove:
             # Found through the writer's reader, by the id's postings: a Searcher and a
             # Term query would do the same, after importing Whoosh's query and search
-            # modules (a twentieth of a second of a small incremental build).
+            # modules, a noticeable share of a small incremental build.
             reader = writer.reader()
             try:
                 docnums = [_docnums(reader, release_id) for release_id in remove]

@@ -19,9 +19,9 @@ all unchanged, with none gone since the last build, pairs as it did; every other
 is paired again, its unchanged members read in full (their figures break ties).
 
 The file is a table in columns (one string, array or list per field), which loads and
-saves in about a tenth of a second for 100,000 releases (a table of one tuple per release
-took five times longer): a small incremental build must not spend its time on the
-releases it leaves alone.  It also holds each release's content hash, for the comparison
+saves several times faster than a table of one tuple per release (docs/benchmarks.md,
+"Measurements behind design choices"): a small incremental build must not spend its time
+on the releases it leaves alone.  It also holds each release's content hash, for the comparison
 with the sources.  The content and source hashes
 are kept as their 16 bytes, end to end: half the size of their hexadecimal text, and a
 build reads only the few it compares, and copies the rest in runs of consecutive rows.
@@ -58,9 +58,9 @@ _NO_DIGEST = bytes(DIGEST_SIZE)  # a row whose hash is unknown (it matches no re
 # of every id is built (which takes longer than a few scans).
 _SCANS = 16
 
-# The hash of a raw source record (a line's bytes, a file's bytes).  XXH3 reads memory at
-# ten times the speed of SHA-256: hashing every line of a large archive was most of a small
-# incremental build's time.  128 bits make an accidental match of a changed record beyond
+# The hash of a raw source record (a line's bytes, a file's bytes).  XXH3 reads memory many
+# times faster than SHA-256: hashing every line of a large archive with SHA-256 was most of a
+# small incremental build's time.  128 bits make an accidental match of a changed record beyond
 # reach; it is not a defence against records crafted to collide (whoever can write the
 # sources can change the archive anyway).  A table whose keys were made by another hash
 # (``RAW_HASH``) recognises no record: every one is read again, once.

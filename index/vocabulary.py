@@ -6,8 +6,8 @@ and autocomplete offer words the archive really uses, without indexing every wor
 second time.
 
 The file is a marshal of the counts and the written forms (``vocabulary.bin``): an
-incremental build reads and rewrites it, and as JSON that took a tenth of a second for
-a 100,000-release archive's 67,000 words, five times what marshal takes.  A generation
+incremental build reads and rewrites it, and marshal does that several times faster than
+JSON (docs/benchmarks.md, "Measurements behind design choices").  A generation
 without it (written by an earlier version) offers no suggestions until the full reindex its
 schema calls for.
 """
