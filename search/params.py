@@ -133,6 +133,14 @@ def _date(raw: str | None, name: str, start: bool) -> dt.date | None:
     return dt.date(year, 1, 1) if start else dt.date(year, 12, 31)
 
 
+def parse_ui(args, default: str = "en") -> str:
+    """The interface language an address names with ``ui`` (``default`` when it names none)."""
+    value = _single(args, "ui") or default
+    if value not in LANGUAGES:
+        raise ParamError("ui", "'ui' must be 'en' or 'es'")
+    return value
+
+
 def parse_params(args, ui: str | None = None, known_topics=None, known_countries=None) -> SearchParams:
     """Read search parameters from a mapping (a Flask ``request.args`` or a dict).
 
@@ -169,9 +177,7 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
     sort = _single(args, "sort") or "relevance"
     if sort not in SORTS:
         raise ParamError("sort", f"'sort' must be one of: {', '.join(SORTS)}")
-    ui_value = _single(args, "ui") or ui or "en"
-    if ui_value not in LANGUAGES:
-        raise ParamError("ui", "'ui' must be 'en' or 'es'")
+    ui_value = parse_ui(args, ui or "en")
     translations = _single(args, "translations") or "merged"
     if translations not in ("merged", "separate"):
         raise ParamError("translations", "'translations' must be 'merged' or 'separate'")

@@ -18,11 +18,12 @@ from werkzeug.exceptions import HTTPException
 from index.records import web_address
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
-from search.params import DEFAULT_PER_PAGE, LANGUAGES, ParamError, SearchParams, parse_params
+from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, parse_params
 
 from . import caching, errors, hosts, openapi
 from .current import archive
 from .hosts import external
+from .i18n import ui_param
 from .notices import notice_text
 from .ratelimit import RateLimited
 
@@ -125,16 +126,6 @@ def read_params(args=None) -> SearchParams:
     a = archive()
     return parse_params(request.args if args is None else args,
                         known_topics=a.known_topics(), known_countries=a.known_countries())
-
-
-def read_ui() -> str:
-    values = [v.strip() for v in request.args.getlist("ui") if v.strip()]
-    if len(set(values)) > 1:
-        raise ParamError("ui", "give 'ui' once")
-    ui = values[0] if values else "en"
-    if ui not in LANGUAGES:
-        raise ParamError("ui", "'ui' must be 'en' or 'es'")
-    return ui
 
 
 def with_query(url: str, pairs) -> str:
@@ -302,7 +293,7 @@ def facets():
 
 @api.get("/releases/<rid>")
 def release(rid):
-    ui = read_ui()
+    ui = ui_param()
     etag = caching.make_etag("release", caching.generation(), rid, ui)
     cached = caching.not_modified(etag, RELEASE_MAX_AGE, exists=lambda: archive().release(rid, ui=ui, related=0))
     if cached is not None:
@@ -343,7 +334,7 @@ def suggest():
     text = _single("q", "") or ""
     if len(text) > MAX_SUGGEST_CHARS:
         raise ParamError("q", f"'q' is at most {MAX_SUGGEST_CHARS} characters")
-    ui = read_ui()
+    ui = ui_param()
     fmt = _single("format", "json")
     if fmt not in ("json", "opensearch"):
         raise ParamError("format", "'format' must be 'json' or 'opensearch'")

@@ -38,16 +38,8 @@ FRAME_HEIGHT = 320
 FRAME_HEIGHT_RESULTS = 700
 
 
-@embed.url_value_preprocessor
-def pull_lang(endpoint, values):
-    if values and "lang" in values:
-        g.lang = values.pop("lang")
-
-
-@embed.url_defaults
-def add_lang(endpoint, values):
-    if "lang" not in values and g.get("lang") and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
-        values["lang"] = g.lang
+embed.url_value_preprocessor(i18n.pull_lang)
+embed.url_defaults(i18n.add_lang)
 
 
 # The same pair as the site's search box (macros.html), where pybabel finds it.

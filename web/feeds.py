@@ -17,11 +17,12 @@ from flask import Blueprint, current_app, request, url_for
 from flask_babel import force_locale, gettext as _
 from werkzeug.datastructures import MultiDict
 
-from search.params import LANGUAGES, MAX_PER_PAGE, ParamError, SearchParams, parse_params
+from search.params import LANGUAGES, MAX_PER_PAGE, SearchParams, parse_params
 
 from . import caching, i18n
 from .current import archive
 from .hosts import external
+from .i18n import ui_param
 from .api import release_url, search_page_url, source_url, with_query
 
 feeds = Blueprint("feeds", __name__)
@@ -42,16 +43,6 @@ _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 def xml_text(text) -> str:
     """``text`` without the characters XML cannot hold."""
     return _NOT_XML.sub("", str(text or ""))
-
-
-def ui_param() -> str:
-    values = [v.strip() for v in request.args.getlist("ui") if v.strip()]
-    if len(set(values)) > 1:
-        raise ParamError("ui", "give 'ui' once")
-    ui = values[0] if values else "en"
-    if ui not in LANGUAGES:
-        raise ParamError("ui", "'ui' must be 'en' or 'es'")
-    return ui
 
 
 def _xml_response(data: bytes, mimetype: str, etag: str, max_age: int):

@@ -1,12 +1,15 @@
-"""The interface language: from the URL prefix, or from Accept-Language at the bare root."""
+"""The interface language, read in one place: the ``/<lang>/`` prefix of a page's address
+(:class:`LangConverter`, :func:`pull_lang`, :func:`add_lang`), the ``ui`` parameter of the
+addresses without one (the API, the feeds: :func:`ui_param`), and Accept-Language at the
+bare root and on error pages outside both (:func:`preferred_language`)."""
 
 import datetime as dt
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal
 from werkzeug.routing import BaseConverter
 
-from search.params import LANGUAGES
+from search.params import LANGUAGES, parse_ui
 
 DEFAULT_LANGUAGE = "en"
 
@@ -15,6 +18,24 @@ class LangConverter(BaseConverter):
     """``<lang:lang>`` matches only the interface languages; any other prefix is a 404."""
 
     regex = "|".join(LANGUAGES)
+
+
+def pull_lang(endpoint, values):
+    """A blueprint's ``url_value_preprocessor``: the ``<lang>`` part of the address is the page's language."""
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def add_lang(endpoint, values):
+    """A blueprint's ``url_defaults``: links from a page stay in its language unless they name another."""
+    if "lang" not in values and g.get("lang") and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.lang
+
+
+def ui_param() -> str:
+    """The interface language of an address without a ``/<lang>/`` prefix (the API, the feeds):
+    its ``ui`` parameter, English when there is none; a ParamError (400) for any other value."""
+    return parse_ui(request.args, DEFAULT_LANGUAGE)
 
 
 def other_language(lang: str) -> str:

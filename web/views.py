@@ -32,16 +32,8 @@ FACET_ORDER = ("lang", "year", "topic", "country")
 FACET_VISIBLE = 8  # values shown before "show more"
 
 
-# --- language prefix -------------------------------------------------------------------------
-@site.url_value_preprocessor
-def pull_lang(endpoint, values):
-    g.lang = values.pop("lang")
-
-
-@site.url_defaults
-def add_lang(endpoint, values):
-    if "lang" not in values and g.get("lang"):
-        values["lang"] = g.lang
+site.url_value_preprocessor(i18n.pull_lang)
+site.url_defaults(i18n.add_lang)
 
 
 def page_url(endpoint: str, fmt: str = "html", query=None, **values) -> str:
