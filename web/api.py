@@ -9,13 +9,11 @@ from :mod:`web.cors` and the rate limit from :mod:`web.ratelimit`.
 import json
 import logging
 import time
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import force_locale, gettext as _
 from werkzeug.exceptions import HTTPException
 
-from index.records import web_address
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
 from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, parse_params
@@ -23,6 +21,7 @@ from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, parse_para
 from . import caching, errors, hosts, openapi
 from .current import archive
 from .hosts import external
+from .links import api_release_url, api_search_url, feed_url, release_url, search_page_url, source_url, with_query
 from .i18n import ui_param
 from .notices import notice_text
 from .ratelimit import RateLimited
@@ -128,39 +127,6 @@ def read_params(args=None) -> SearchParams:
                         known_topics=a.known_topics(), known_countries=a.known_countries())
 
 
-def with_query(url: str, pairs) -> str:
-    query = urlencode(list(pairs))
-    return f"{url}?{query}" if query else url
-
-
-def release_url(rid: str, ui: str) -> str:
-    return external("site.release", lang=ui, rid=rid, fmt="html")
-
-
-def api_release_url(rid: str, ui: str) -> str:
-    return with_query(external("api.release", rid=rid), [("ui", ui)] if ui != "en" else [])
-
-
-def search_page_url(params: SearchParams) -> str:
-    return with_query(external("site.search", lang=params.ui, fmt="html"), params.to_query())
-
-
-def api_search_url(params: SearchParams, endpoint: str = "api.search") -> str:
-    pairs = params.to_query() + ([("ui", params.ui)] if params.ui != "en" else [])
-    return with_query(external(endpoint), pairs)
-
-
-def atom_url(params: SearchParams) -> str:
-    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
-    return with_query(external("feeds.atom"), pairs + ([("ui", params.ui)] if params.ui != "en" else []))
-
-
-def source_url(url: str) -> str | None:
-    """The original address when it is a well-formed http(s) URL (checked again here: an index
-    built before the indexer normalised addresses may hold others)."""
-    return web_address(url or "") or None
-
-
 def label(item) -> dict:
     return {"value": item.value, "label": item.label, "labels": dict(item.labels)}
 
@@ -263,7 +229,7 @@ def _search_body(params: SearchParams, result) -> dict:
 def search_links(params: SearchParams, result) -> dict:
     """This search in the API, on the site and as a feed; when its results are for a correction
     of the query, ``instead``: the same search with the query exactly as typed."""
-    links = {"self": api_search_url(params), "html": search_page_url(params), "atom": atom_url(params)}
+    links = {"self": api_search_url(params), "html": search_page_url(params), "atom": feed_url(params)}
     if result.corrected:
         links["instead"] = api_search_url(params.with_(spell=False, page=1))
     return links

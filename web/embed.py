@@ -17,10 +17,11 @@ from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import force_locale, get_translations, gettext as _
 from markupsafe import Markup
 
-from search.params import LANGUAGES, ParamError
+from search.params import LANGUAGES, ParamError, SearchParams
 
 from . import caching, hosts, i18n
 from .hosts import external
+from .links import feed_url
 from .security import embeddable
 from .templating import render
 
@@ -211,7 +212,7 @@ def page():
         "_frame_url": url_for("embed.frame", lang=lang),
         "_search_url": url_for("site.search", lang=lang, fmt="html"),
         "_openapi_url": url_for("api.openapi_document"),
-        "_atom_url": url_for("feeds.atom", q="trafficking", country="HN", ui=lang),
+        "_atom_url": feed_url(SearchParams(q="trafficking", countries=("HN",), ui=lang), absolute=False),
         "_opensearch_url": url_for("feeds.opensearch", ui=lang),
         "_alternate_url": url_for("embed.page", lang=other),
     }

@@ -13,7 +13,7 @@ import re
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import force_locale, gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -23,11 +23,10 @@ from . import caching, i18n
 from .current import archive
 from .hosts import external
 from .i18n import ui_param
-from .api import release_url, search_page_url, source_url, with_query
+from .links import FEED_ENTRIES, feed_url, release_url, search_page_url, source_url, with_query
 
 feeds = Blueprint("feeds", __name__)
 
-FEED_ENTRIES = 20
 FEED_MAX_AGE = 300
 OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 MOZ_NS = "http://www.mozilla.org/2006/browser/search/"
@@ -92,13 +91,6 @@ def describe(params: SearchParams) -> str:
         end = i18n.long_date(params.date_to) if params.date_to else "…"
         parts.append(f"{start} – {end}")
     return " · ".join(parts)
-
-
-def feed_url(params: SearchParams) -> str:
-    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
-    if params.per_page == FEED_ENTRIES:
-        pairs = [(k, v) for k, v in pairs if k != "per_page"]
-    return with_query(external("feeds.atom"), pairs + [("ui", params.ui)])
 
 
 @feeds.get("/search.atom")
@@ -281,9 +273,9 @@ def link_globals():
     """For the base template: the OpenSearch description and, on results pages, the search's feed."""
     lang = i18n.current_language()
     values = {"opensearch_url": url_for("feeds.opensearch", ui=lang)}
-    if request.endpoint == "site.search":
-        pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page", "ui")]
-        values["atom_url"] = with_query(url_for("feeds.atom"), pairs + [("ui", lang)])
+    params = g.get("search_params")  # a results page's search, once read (web.views.read_params)
+    if request.endpoint == "site.search" and params is not None:
+        values["atom_url"] = feed_url(params, absolute=False)
     return values
 
 

@@ -6,18 +6,17 @@ chips, sort, pages, the language switch) is built from :class:`SearchParams`, so
 state of the page is a plain GET address.
 """
 
-from urllib.parse import parse_qsl, urlencode, urlsplit
-
-from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from search import query as query_language
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import LANGUAGES, MAX_PAGE, SearchParams, parse_params
+from search.params import MAX_PAGE, SearchParams, parse_params
 
-from . import helpdoc, hosts, i18n
-from .api import source_url, suggestion_parts
+from . import helpdoc, i18n, links
+from .api import suggestion_parts
+from .links import page_links, page_url, search_url, source_url
 from .current import archive
 from .notices import notice_text
 from .templating import render
@@ -34,28 +33,7 @@ FACET_VISIBLE = 8  # values shown before "show more"
 
 site.url_value_preprocessor(i18n.pull_lang)
 site.url_defaults(i18n.add_lang)
-
-
-def page_url(endpoint: str, fmt: str = "html", query=None, **values) -> str:
-    """The address of a page (``fmt="json"`` for its JSON twin) with an optional query."""
-    url = url_for(endpoint, fmt=fmt, **values)
-    query = urlencode(query) if query and not isinstance(query, str) else (query or "")
-    return f"{url}?{query}" if query else url
-
-
-def page_links(**values) -> dict:
-    """This page as HTML and as JSON, and in the other interface language (same query)."""
-    endpoint = request.endpoint
-    args = {k: v for k, v in (request.view_args or {}).items() if k != "fmt"}
-    args.update(values)
-    query = request.query_string.decode("utf-8", "replace")
-    other = i18n.other_language(g.lang)
-    return {
-        "html": page_url(endpoint, "html", query, **args),
-        "json": page_url(endpoint, "json", query, **args),
-        "alternate": page_url(endpoint, "html", query, lang=other, **args),
-        "alternate_lang": other,
-    }
+site.add_app_template_global(links.back_to_results_url)
 
 
 # --- root and health -------------------------------------------------------------------------
@@ -134,18 +112,9 @@ def read_params() -> SearchParams:
     a = archive()
     args = MultiDict(request.args)
     args.poplist("ui")  # the interface language comes from the address
-    return parse_params(args, ui=g.lang, known_topics=a.known_topics(), known_countries=a.known_countries())
-
-
-def search_url(params: SearchParams, fmt: str = "html", lang: str | None = None) -> str:
-    """The address of a search; a results page links to a few hundred (facets, filters, pages),
-    so the route is built once per request and only the query string per link."""
-    bases = g.setdefault("search_url_bases", {})
-    base = bases.get((fmt, lang))
-    if base is None:
-        base = bases[(fmt, lang)] = url_for("site.search", fmt=fmt, **({"lang": lang} if lang else {}))
-    query = urlencode(params.to_query())
-    return f"{base}?{query}" if query else base
+    params = parse_params(args, ui=g.lang, known_topics=a.known_topics(), known_countries=a.known_countries())
+    g.search_params = params  # for the page's feed link (web.feeds.link_globals)
+    return params
 
 
 def _toggled(params: SearchParams, field: str, value: str) -> SearchParams:
@@ -318,25 +287,6 @@ def search(fmt):
     if not result.total:
         context["alternatives"] = _alternatives(params, filters)
     return render("search.html", context, fmt)
-
-
-@site.app_template_global()
-def back_to_results_url() -> str | None:
-    """The results page this page was opened from (its ``Referer``), in this page's language;
-    None when the visitor came from anywhere else. The browser sends the whole address only
-    between pages of this site, so the way back needs no parameter in the release's address."""
-    referrer = request.referrer
-    if not referrer:
-        return None
-    parts = urlsplit(referrer)
-    origins = {hosts.origin(), request.host_url.rstrip("/")}
-    if f"{parts.scheme}://{parts.netloc}" not in origins:
-        return None
-    if parts.path not in {url_for("site.search", lang=code, fmt="html") for code in LANGUAGES}:
-        return None
-    query = urlencode(parse_qsl(parts.query, keep_blank_values=False))
-    base = url_for("site.search", lang=g.lang, fmt="html")
-    return f"{base}?{query}" if query else base
 
 
 def _correction(params: SearchParams, result) -> dict | None:

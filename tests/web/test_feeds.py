@@ -45,7 +45,7 @@ def test_atom_feed_matches_the_search_newest_first(app, client):
     assert feed.feed.title == "IOM news releases: “trafficking” · Belize"
     assert feed.feed.language == "en"
     links = {link.rel: link.href for link in feed.feed.links}
-    assert local(links["self"]) == "/search.atom?q=trafficking&country=BZ&ui=en"
+    assert local(links["self"]) == "/search.atom?q=trafficking&country=BZ"  # the form the API and the pages give
     assert local(links["alternate"]) == "/en/search?q=trafficking&country=BZ&sort=newest&per_page=20"
     entry = feed.entries[0]
     hit = expected.hits[0]
@@ -129,6 +129,20 @@ def test_results_pages_link_their_feed(client):
     assert [f["href"] for f in feeds] == ["/search.atom?q=trata&country=GT&ui=es"]
     home = Page(client.get("/es/").get_data(as_text=True))
     assert not [a for tag, a in home.elements if tag == "link" and a.get("type") == "application/atom+xml"]
+
+
+@pytest.mark.parametrize("lang,query", [("en", "q=migrants&per_page=5"), ("es", "q=trata&country=GT&sort=oldest"),
+                                        ("en", "topic=migration-health&per_page=20&translations=separate")])
+def test_a_search_has_one_feed_address(client, lang, query):
+    """The results page, the API and the feed itself give a search's feed at the same address."""
+    page = Page(client.get(f"/{lang}/search?{query}").get_data(as_text=True))
+    linked = [a["href"] for tag, a in page.elements if tag == "link" and a.get("type") == "application/atom+xml"]
+    api = local(client.get(f"/api/v1/search?{query}&ui={lang}").get_json()["links"]["atom"])
+    _, feed = parse_feed(client, api)
+    itself = local(next(link.href for link in feed.feed.links if link.rel == "self"))
+    assert linked == [api] and itself == api
+    assert ("ui=es" in api) == (lang == "es") and "sort=" not in api
+    assert feed.feed.language == lang
 
 
 # --- sitemap and robots ----------------------------------------------------------------------------------

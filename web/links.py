@@ -1,0 +1,146 @@
+"""Every address the site gives out, built here: the pages' own links (site paths, in the page's
+language), the absolute public addresses the API and the feeds give, the feed of a search,
+and the original address of a release.
+
+A page and its JSON twin link with site paths (``/es/search?q=trata``); the API, the feeds and
+the sitemap, read away from the site, link with absolute addresses on ``PUBLIC_URL``
+(:func:`web.hosts.external`). :class:`Addresses` is the choice between the two that the
+serialisers of :mod:`web.shapes` are given.
+"""
+
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import g, request, url_for
+
+from index.records import web_address
+from search.params import LANGUAGES, SearchParams
+
+from . import hosts, i18n
+from .hosts import external
+
+FEED_ENTRIES = 20  # entries of a feed whose address names no per_page
+
+
+def with_query(url: str, pairs) -> str:
+    query = urlencode(list(pairs))
+    return f"{url}?{query}" if query else url
+
+
+def _ui_pairs(ui: str) -> list[tuple[str, str]]:
+    """``ui`` as an address outside the ``/<lang>/`` pages names it: only when it is not the default."""
+    return [("ui", ui)] if ui != i18n.DEFAULT_LANGUAGE else []
+
+
+# --- the pages' own links ----------------------------------------------------------------------
+def page_url(endpoint: str, fmt: str = "html", query=None, **values) -> str:
+    """The address of a page (``fmt="json"`` for its JSON twin) with an optional query."""
+    url = url_for(endpoint, fmt=fmt, **values)
+    query = urlencode(query) if query and not isinstance(query, str) else (query or "")
+    return f"{url}?{query}" if query else url
+
+
+def page_links(**values) -> dict:
+    """This page as HTML and as JSON, and in the other interface language (same query)."""
+    endpoint = request.endpoint
+    args = {k: v for k, v in (request.view_args or {}).items() if k != "fmt"}
+    args.update(values)
+    query = request.query_string.decode("utf-8", "replace")
+    other = i18n.other_language(g.lang)
+    return {
+        "html": page_url(endpoint, "html", query, **args),
+        "json": page_url(endpoint, "json", query, **args),
+        "alternate": page_url(endpoint, "html", query, lang=other, **args),
+        "alternate_lang": other,
+    }
+
+
+def search_url(params: SearchParams, fmt: str = "html", lang: str | None = None) -> str:
+    """The address of a search; a results page links to a few hundred (facets, filters, pages),
+    so the route is built once per request and only the query string per link."""
+    bases = g.setdefault("search_url_bases", {})
+    base = bases.get((fmt, lang))
+    if base is None:
+        base = bases[(fmt, lang)] = url_for("site.search", fmt=fmt, **({"lang": lang} if lang else {}))
+    query = urlencode(params.to_query())
+    return f"{base}?{query}" if query else base
+
+
+def back_to_results_url() -> str | None:
+    """The results page this page was opened from (its ``Referer``), in this page's language;
+    None when the visitor came from anywhere else. The browser sends the whole address only
+    between pages of this site, so the way back needs no parameter in the release's address."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    origins = {hosts.origin(), request.host_url.rstrip("/")}
+    if f"{parts.scheme}://{parts.netloc}" not in origins:
+        return None
+    if parts.path not in {url_for("site.search", lang=code, fmt="html") for code in LANGUAGES}:
+        return None
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=False))
+    base = url_for("site.search", lang=g.lang, fmt="html")
+    return f"{base}?{query}" if query else base
+
+
+# --- absolute public addresses (the API, the feeds) --------------------------------------------
+def release_url(rid: str, ui: str) -> str:
+    return external("site.release", lang=ui, rid=rid, fmt="html")
+
+
+def api_release_url(rid: str, ui: str) -> str:
+    return with_query(external("api.release", rid=rid), _ui_pairs(ui))
+
+
+def search_page_url(params: SearchParams) -> str:
+    return with_query(external("site.search", lang=params.ui, fmt="html"), params.to_query())
+
+
+def api_search_url(params: SearchParams, endpoint: str = "api.search") -> str:
+    return with_query(external(endpoint), params.to_query() + _ui_pairs(params.ui))
+
+
+def feed_url(params: SearchParams, absolute: bool = True) -> str:
+    """The Atom feed of a search, in one form wherever it is given (the feed's own ``self``, the
+    API's ``links.atom``, a results page's ``<link rel="alternate">``): the search's words and
+    filters but not its order or page (a feed lists the newest first), its number of entries
+    unless it is the feed's own 20 (a search at the default page size gets 20), and ``ui`` when
+    the feed is not in English."""
+    pairs = [(k, v) for k, v in params.to_query()
+             if k not in ("sort", "page") and (k, v) != ("per_page", str(FEED_ENTRIES))]
+    base = external("feeds.atom") if absolute else url_for("feeds.atom")
+    return with_query(base, pairs + _ui_pairs(params.ui))
+
+
+def source_url(url: str) -> str | None:
+    """The original address of a release when it is a well-formed http(s) URL, else None: the
+    only form in which the pages, the API and the feed give it (checked again here: an index
+    built before the indexer normalised addresses may hold others)."""
+    return web_address(url or "") or None
+
+
+# --- the links of a serialised item ------------------------------------------------------------
+class Addresses:
+    """Where the links in a hit, a release or a suggestion lead, for one interface language:
+    site paths on a page and its JSON twin (``page=True``), absolute public addresses in the API
+    and the feed."""
+
+    def __init__(self, ui: str, page: bool):
+        self.ui = ui
+        self.page = page
+
+    def release(self, rid: str) -> str:
+        if self.page:
+            return url_for("site.release", lang=self.ui, rid=rid, fmt="html")
+        return release_url(rid, self.ui)
+
+    def api_release(self, rid: str) -> str:
+        if self.page:
+            return with_query(url_for("api.release", rid=rid), _ui_pairs(self.ui))
+        return api_release_url(rid, self.ui)
+
+    def search(self, pairs) -> str:
+        """The results page of a search given as query pairs (``[("topic", "integration")]``)."""
+        if self.page:
+            return with_query(url_for("site.search", lang=self.ui, fmt="html"), pairs)
+        return with_query(external("site.search", lang=self.ui, fmt="html"), pairs)
