@@ -18,10 +18,9 @@ from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
 from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, parse_params
 
-from . import caching, errors, hosts, openapi
+from . import caching, errors, hosts, openapi, shapes
 from .current import archive
-from .hosts import external
-from .links import api_release_url, api_search_url, feed_url, release_url, search_page_url, source_url, with_query
+from .links import Addresses, api_search_url, feed_url, search_page_url
 from .i18n import ui_param
 from .notices import notice_text
 from .ratelimit import RateLimited
@@ -30,7 +29,6 @@ log = logging.getLogger(__name__)
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-FACET_NAMES = ("year", "country", "topic", "lang")
 MAX_SUGGEST_CHARS = 200
 MAX_SUGGESTIONS = 20
 SEARCH_MAX_AGE = 60
@@ -127,10 +125,6 @@ def read_params(args=None) -> SearchParams:
                         known_topics=a.known_topics(), known_countries=a.known_countries())
 
 
-def label(item) -> dict:
-    return {"value": item.value, "label": item.label, "labels": dict(item.labels)}
-
-
 def params_dict(params: SearchParams) -> dict:
     pairs = dict(params.to_query())
     return {
@@ -140,27 +134,6 @@ def params_dict(params: SearchParams) -> dict:
         "sort": params.sort, "page": params.page, "per_page": params.per_page, "ui": params.ui,
         "translations": "separate" if params.separate else "merged", "spell": int(params.spell),
     }
-
-
-def hit_dict(hit, ui: str) -> dict:
-    translation = None
-    if hit.translation:
-        t = hit.translation
-        translation = {"id": t.id, "lang": t.lang, "title": t.title, "url": release_url(t.id, ui),
-                       "api_url": api_release_url(t.id, ui), "matched": t.matched}
-    return {
-        "id": hit.id, "lang": hit.lang, "date": hit.date, "title": hit.title,
-        "url": release_url(hit.id, ui), "api_url": api_release_url(hit.id, ui),
-        "source_url": source_url(hit.url),
-        "title_html": hit.title_html, "snippets": list(hit.snippets), "summary": hit.summary,
-        "countries": [label(c) for c in hit.countries], "topics": [label(t) for t in hit.topics],
-        "translation": translation, "score": hit.score,
-    }
-
-
-def facets_dict(result) -> dict:
-    return {name: [{"value": v.value, "label": v.label, "labels": dict(v.labels), "count": v.count,
-                    "selected": v.selected} for v in result.facets.get(name, [])] for name in FACET_NAMES}
 
 
 def notices_list(params: SearchParams, result) -> list[dict]:
@@ -215,8 +188,8 @@ def _search_body(params: SearchParams, result) -> dict:
         "per_page": result.per_page,
         "pages": pages,
         "sort": result.sort,
-        "hits": [hit_dict(hit, params.ui) for hit in result.hits],
-        "facets": facets_dict(result),
+        "hits": [shapes.hit(hit, Addresses(params.ui, page=False)) for hit in result.hits],
+        "facets": shapes.facets(result),
         "suggestion": result.suggestion,
         "notices": notices_list(params, result),
         "generation": result.generation,
@@ -249,7 +222,7 @@ def facets():
         "corrected": result.corrected,
         "params": {k: v for k, v in params_dict(params).items() if k not in ("sort", "page", "per_page")},
         "total": result.total,
-        "facets": facets_dict(result),
+        "facets": shapes.facets(result),
         "generation": result.generation,
         "links": {"search": api_search_url(params.with_(per_page=DEFAULT_PER_PAGE)),
                   "html": search_page_url(params.with_(per_page=DEFAULT_PER_PAGE))},
@@ -265,20 +238,7 @@ def release(rid):
     if cached is not None:
         return cached
     detail = archive().release(rid, ui=ui, related=current_app.config["RELATED_RELEASES"])
-
-    def brief(b):
-        return {"id": b.id, "lang": b.lang, "date": b.date, "title": b.title,
-                "url": release_url(b.id, ui), "api_url": api_release_url(b.id, ui)}
-
-    body = {
-        "id": detail.id, "lang": detail.lang, "date": detail.date, "title": detail.title,
-        "summary": detail.summary, "paragraphs": list(detail.paragraphs),
-        "url": release_url(detail.id, ui), "source_url": source_url(detail.url),
-        "countries": [label(c) for c in detail.countries], "topics": [label(t) for t in detail.topics],
-        "translation": brief(detail.translation) if detail.translation else None,
-        "related": [brief(b) for b in detail.related],
-        "generation": detail.generation,
-    }
+    body = shapes.release(detail, Addresses(ui, page=False))
     return caching.cacheable(jsonify(body), etag, RELEASE_MAX_AGE)
 
 
@@ -287,12 +247,6 @@ def _single(name: str, default: str | None = None) -> str | None:
     if len(set(values)) > 1:
         raise ParamError(name, f"give '{name}' once")
     return values[0] if values else default
-
-
-def suggestion_parts(suggestion) -> list[dict]:
-    """A suggestion's text cut into what was typed and what completes it, for a box to show the
-    completion in bold: ``[{"text": "trata de", "typed": true}, {"text": " personas", "typed": false}]``."""
-    return [{"text": text, "typed": typed} for text, typed in suggestion.parts]
 
 
 @api.get("/suggest")
@@ -314,14 +268,8 @@ def suggest():
     cached = caching.not_modified(etag, SEARCH_MAX_AGE)
     if cached is not None:
         return cached
-    items = []
-    for s in archive().suggest(text, ui=ui, limit=limit) if text.strip() else []:
-        if s.kind == "title" and s.id:
-            url = release_url(s.id, ui)
-        else:
-            url = with_query(external("site.search", lang=ui, fmt="html"), [("q", s.text)])
-        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url,
-                      "parts": suggestion_parts(s)})
+    to = Addresses(ui, page=False)
+    items = [shapes.suggestion(s, to) for s in archive().suggest(text, ui=ui, limit=limit)] if text.strip() else []
     if fmt == "opensearch":
         response = jsonify([text, [i["text"] for i in items], ["" for _i in items], [i["url"] for i in items]])
         response.mimetype = "application/x-suggestions+json"

@@ -19,14 +19,15 @@ from werkzeug.datastructures import MultiDict
 
 from search.params import LANGUAGES, MAX_PER_PAGE, SearchParams, parse_params
 
-from . import caching, i18n
+from . import caching, i18n, shapes
 from .current import archive
 from .hosts import external
 from .i18n import ui_param
-from .links import FEED_ENTRIES, feed_url, release_url, search_page_url, source_url, with_query
+from .links import Addresses, feed_url, search_page_url
 
 feeds = Blueprint("feeds", __name__)
 
+FEED_ENTRIES = 20  # entries of a feed whose address names no per_page
 FEED_MAX_AGE = 300
 OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 MOZ_NS = "http://www.mozilla.org/2006/browser/search/"
@@ -67,15 +68,19 @@ class Entry(FeedEntry):
 
 
 # --- Atom --------------------------------------------------------------------------------------
-def feed_params() -> SearchParams:
+def feed_params() -> tuple[SearchParams, SearchParams]:
+    """The search a feed's address names, from which its own address is built again
+    (:func:`web.links.feed_url`), and the search the feed runs: the newest first,
+    ``FEED_ENTRIES`` of them unless the address gives ``per_page``."""
     args = MultiDict(request.args)
     args.poplist("sort")
     args.poplist("page")
-    if not args.get("per_page"):
-        args["per_page"] = str(FEED_ENTRIES)
     a = archive()
-    params = parse_params(args, known_topics=a.known_topics(), known_countries=a.known_countries())
-    return params.with_(sort="newest", page=1, ui=ui_param())
+    named = parse_params(args, known_topics=a.known_topics(), known_countries=a.known_countries())
+    run = named.with_(sort="newest", page=1)
+    if not args.get("per_page"):
+        run = run.with_(per_page=FEED_ENTRIES)
+    return named, run
 
 
 def describe(params: SearchParams) -> str:
@@ -95,7 +100,7 @@ def describe(params: SearchParams) -> str:
 
 @feeds.get("/search.atom")
 def atom():
-    params = feed_params()
+    named, params = feed_params()
     etag = caching.make_etag("atom", caching.generation(), params.to_query(), params.ui)
     cached = caching.not_modified(etag, FEED_MAX_AGE)
     if cached is not None:
@@ -109,7 +114,7 @@ def atom():
                      "the Caribbean that match this search.")
         site_name = _("IOM news release archive")
         author = _("International Organization for Migration (IOM)")
-    self_url = feed_url(params)
+    self_url = feed_url(named)
     fg = FeedGenerator()
     fg.id(self_url)
     fg.title(title)
@@ -120,30 +125,28 @@ def atom():
     fg.language(ui)
     fg.icon(external("static", filename="favicon.svg"))
     fg.generator(site_name, uri=external("site.home", lang=ui, fmt="html"))
+    to = Addresses(ui, page=False)
     newest = None
-    for hit in result.hits:
-        updated = _midnight(hit.date)
+    for hit in (shapes.hit(h, to) for h in result.hits):
+        updated = _midnight(hit["date"])
         newest = max(newest, updated) if newest else updated
         entry = fg.add_entry(Entry(), order="append")
-        page = release_url(hit.id, ui)
-        entry.id(page)
-        entry.title(xml_text(hit.title))
-        entry.link(href=page, rel="alternate", type="text/html", hreflang=hit.lang)
-        if hit.translation:
-            entry.link(href=release_url(hit.translation.id, ui), rel="related", type="text/html",
-                       hreflang=hit.translation.lang, title=xml_text(hit.translation.title))
-        original = source_url(hit.url)
-        if original:
-            entry.link(href=original, rel="related", type="text/html")
+        entry.id(hit["url"])
+        entry.title(xml_text(hit["title"]))
+        entry.link(href=hit["url"], rel="alternate", type="text/html", hreflang=hit["lang"])
+        translation = hit["translation"]
+        if translation:
+            entry.link(href=translation["url"], rel="related", type="text/html",
+                       hreflang=translation["lang"], title=xml_text(translation["title"]))
+        if hit["source_url"]:
+            entry.link(href=hit["source_url"], rel="related", type="text/html")
         entry.published(updated)
         entry.updated(updated)
-        entry.summary(xml_text(hit.summary))
-        for topic in hit.topics:
-            entry.category(term=topic.value, label=xml_text(topic.label), scheme=with_query(
-                external("site.search", lang=ui, fmt="html"), [("topic", "")]))
-        for country in hit.countries:
-            entry.category(term=country.value, label=xml_text(country.label), scheme=with_query(
-                external("site.search", lang=ui, fmt="html"), [("country", "")]))
+        entry.summary(xml_text(hit["summary"]))
+        for facet, names in (("topic", "topics"), ("country", "countries")):
+            scheme = to.search([(facet, "")])
+            for item in hit[names]:
+                entry.category(term=item["value"], label=xml_text(item["label"]), scheme=scheme)
     if newest is None:
         built = archive().status().get("built_at")
         try:

@@ -18,8 +18,6 @@ from search.params import LANGUAGES, SearchParams
 from . import hosts, i18n
 from .hosts import external
 
-FEED_ENTRIES = 20  # entries of a feed whose address names no per_page
-
 
 def with_query(url: str, pairs) -> str:
     query = urlencode(list(pairs))
@@ -102,12 +100,10 @@ def api_search_url(params: SearchParams, endpoint: str = "api.search") -> str:
 
 def feed_url(params: SearchParams, absolute: bool = True) -> str:
     """The Atom feed of a search, in one form wherever it is given (the feed's own ``self``, the
-    API's ``links.atom``, a results page's ``<link rel="alternate">``): the search's words and
-    filters but not its order or page (a feed lists the newest first), its number of entries
-    unless it is the feed's own 20 (a search at the default page size gets 20), and ``ui`` when
-    the feed is not in English."""
-    pairs = [(k, v) for k, v in params.to_query()
-             if k not in ("sort", "page") and (k, v) != ("per_page", str(FEED_ENTRIES))]
+    API's ``links.atom``, a results page's ``<link rel="alternate">``): the search's words,
+    filters and page size (a feed without one lists 20 entries) but not its order or page (a
+    feed lists the newest first), and ``ui`` when the feed is not in English."""
+    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
     base = external("feeds.atom") if absolute else url_for("feeds.atom")
     return with_query(base, pairs + _ui_pairs(params.ui))
 

@@ -60,6 +60,16 @@ def render(template: str, context: dict, fmt: str = "html", status: int = 200, h
     return response
 
 
+def fragment(snippet: str) -> str:
+    """A snippet marked as cut from a longer text (escaped HTML stays escaped HTML)."""
+    snippet = snippet.strip()
+    if not snippet.startswith("…"):
+        snippet = "… " + snippet
+    if not snippet.endswith("…"):
+        snippet += " …"
+    return snippet
+
+
 def wants_json() -> bool:
     return request.path.endswith(".json") or request.path == "/healthz"
 
@@ -74,6 +84,7 @@ def init_app(app) -> None:
         number=i18n.number,
         seconds=i18n.seconds,
         ucfirst=i18n.ucfirst,
+        fragment=fragment,
     )
     app.jinja_env.globals.update(static_url=static_url)
 

@@ -6,6 +6,8 @@ chips, sort, pages, the language switch) is built from :class:`SearchParams`, so
 state of the page is a plain GET address.
 """
 
+import dataclasses
+
 from flask import Blueprint, current_app, g, jsonify, redirect, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -14,9 +16,8 @@ from search import query as query_language
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import MAX_PAGE, SearchParams, parse_params
 
-from . import helpdoc, i18n, links
-from .api import suggestion_parts
-from .links import page_links, page_url, search_url, source_url
+from . import helpdoc, i18n, links, shapes
+from .links import Addresses, page_links, page_url, search_url
 from .current import archive
 from .notices import notice_text
 from .templating import render
@@ -77,29 +78,29 @@ def home(fmt):
     result = a.search(SearchParams(sort="newest", per_page=current_app.config["LATEST_RELEASES"], ui=lang))
     status = a.status()
     years = sorted(int(v.value) for v in result.facets["year"]) or [None]
-    topics = []
-    for value in result.facets["topic"]:
-        topic = a.taxonomy.topics.get(value.value)
-        if value.count:
-            topics.append({"id": value.value, "label": value.label, "count": value.count,
-                           "description": topic.descriptions.get(lang, "") if topic else "",
-                           "url": page_url("site.search", query=[("topic", value.value)])})
+    to = Addresses(lang, page=True)
+
+    def browse(facet: str, key: str) -> list[dict]:
+        """The values of a facet with releases, each with the address of its results (the home
+        page's search has no filter: toggling a value is searching for it alone)."""
+        return [{key: v.value, **shapes.facet_value(v), "url": to.search([(facet, v.value)])}
+                for v in result.facets[facet] if v.count]
+
+    topics = browse("topic", "id")
+    for item in topics:
+        topic = a.taxonomy.topics.get(item["id"])
+        item["description"] = topic.descriptions.get(lang, "") if topic else ""
     topics.sort(key=lambda t: (-t["count"], t["label"]))
     context = {
         "page": "home",
         "lang": lang,
         "archive": {"releases": status["releases"], "stories": result.total, "built_at": status["built_at"],
                     "first_year": years[0], "last_year": years[-1], "generation": status["generation"]},
-        "latest": [_hit_card(hit) for hit in result.hits],
+        "latest": [shapes.hit(hit, to) for hit in result.hits],
         "topics": topics,
-        "countries": [{"code": v.value, "label": v.label, "count": v.count,
-                       "url": page_url("site.search", query=[("country", v.value)])}
-                      for v in result.facets["country"] if v.count],
-        "years": [{"year": v.value, "count": v.count, "url": page_url("site.search", query=[("year", v.value)])}
-                  for v in result.facets["year"] if v.count],
-        "languages": [{"lang": v.value, "label": v.label, "count": v.count,
-                       "url": page_url("site.search", query=[("lang", v.value)])}
-                      for v in result.facets["lang"] if v.count],
+        "countries": browse("country", "code"),
+        "years": browse("year", "year"),
+        "languages": browse("lang", "lang"),
         "links": page_links(),
         "_search_url": page_url("site.search"),
     }
@@ -137,9 +138,8 @@ def _facets(params: SearchParams, result) -> list[dict]:
         param, field = FACETS[name]
         values = []
         for v in result.facets.get(name, []):
-            label = i18n.ucfirst(v.label) if name == "lang" else v.label
-            values.append({"value": v.value, "label": label, "count": v.count, "selected": v.selected,
-                           "id": f"f-{param}-{v.value}", "url": search_url(_toggled(params, field, v.value))})
+            values.append({**shapes.facet_value(v), "id": f"f-{param}-{v.value}",
+                           "url": search_url(_toggled(params, field, v.value))})
         if name == "lang":
             values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))
         shown = values if len(values) <= FACET_VISIBLE + 2 else values[:FACET_VISIBLE]
@@ -218,40 +218,6 @@ def _notices(params: SearchParams, result, correction: dict | None) -> list[dict
     return out
 
 
-def _fragment(snippet: str) -> str:
-    """A snippet marked as cut from a longer text (escaped HTML stays escaped HTML)."""
-    snippet = snippet.strip()
-    if not snippet.startswith("…"):
-        snippet = "… " + snippet
-    if not snippet.endswith("…"):
-        snippet += " …"
-    return snippet
-
-
-def _hit_card(hit, fragments: bool = False) -> dict:
-    """A search hit with the addresses a page needs."""
-    card = {
-        "id": hit.id, "lang": hit.lang, "date": hit.date, "title": hit.title, "title_lang": hit.title_lang,
-        "title_html": hit.title_html,
-        "snippets": [_fragment(s) for s in hit.snippets] if fragments else hit.snippets, "summary": hit.summary,
-        "url": page_url("site.release", rid=hit.id),
-        "countries": [_tag("country", c) for c in hit.countries],
-        "topics": [_tag("topic", t) for t in hit.topics],
-        "translation": None,
-    }
-    if hit.translation:
-        t = hit.translation
-        card["translation"] = {"id": t.id, "lang": t.lang, "title": t.title, "title_lang": t.title_lang,
-                               "matched": t.matched,
-                               "url": page_url("site.release", rid=t.id)}
-    return card
-
-
-def _tag(facet: str, label) -> dict:
-    return {"value": label.value, "label": label.label,
-            "url": page_url("site.search", query=[(facet, label.value)])}
-
-
 @site.get("/search", defaults={"fmt": "html"})
 @site.get("/search.json", defaults={"fmt": "json"})
 def search(fmt):
@@ -265,8 +231,10 @@ def search(fmt):
         "lang": lang,
         "query": params.q,
         "params": params,
-        "result": result,
-        "hits": [_hit_card(hit, fragments=bool(params.q.strip())) for hit in result.hits],
+        # the search's figures; its hits and facets are the page's, below
+        "result": {f.name: getattr(result, f.name) for f in dataclasses.fields(result)
+                   if f.name not in ("hits", "facets")},
+        "hits": [shapes.hit(hit, Addresses(lang, page=True)) for hit in result.hits],
         "facets": _facets(params, result),
         "filters": filters,
         "clear_filters_url": search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page))
@@ -388,11 +356,6 @@ def _any_words(text: str) -> list[str]:
 
 
 # --- releases ----------------------------------------------------------------------------------
-def _brief(brief) -> dict:
-    return {"id": brief.id, "lang": brief.lang, "date": brief.date, "title": brief.title,
-            "title_lang": brief.title_lang, "url": page_url("site.release", rid=brief.id)}
-
-
 @site.get("/releases/<rid>", defaults={"fmt": "html"})
 @site.get("/releases/<rid>.json", defaults={"fmt": "json"})
 def release(rid, fmt):
@@ -405,15 +368,17 @@ def release(rid, fmt):
         # an identifier may itself end in ".json"
         detail = a.release(f"{rid}.json", ui=g.lang, related=current_app.config["RELATED_RELEASES"])
         fmt = "html"
+    shaped = shapes.release(detail, Addresses(g.lang, page=True))
     context = {
         "page": "release",
         "lang": g.lang,
-        "release": detail,
-        "original_url": source_url(detail.url),
-        "countries": [_tag("country", c) for c in detail.countries],
-        "topics": [_tag("topic", t) for t in detail.topics],
-        "translation": _brief(detail.translation) if detail.translation else None,
-        "related": [_brief(b) for b in detail.related],
+        "release": shaped,
+        # the release's parts again, under the names the page has always had
+        "original_url": shaped["source_url"],
+        "countries": shaped["countries"],
+        "topics": shaped["topics"],
+        "translation": shaped["translation"],
+        "related": shaped["related"],
         "links": _release_links(detail),
         "_search_url": page_url("site.search"),
     }
@@ -459,12 +424,8 @@ def suggest():
     each cut into what was typed and its completion (``parts``)."""
     text = (request.args.get("q") or "")[:200]
     limit = current_app.config["SUGGESTIONS"]
-    items = []
-    for s in archive().suggest(text, ui=g.lang, limit=limit) if text.strip() else []:
-        url = page_url("site.release", rid=s.id) if s.kind == "title" and s.id else \
-            page_url("site.search", query=[("q", s.text)])
-        items.append({"text": s.text, "kind": s.kind, "id": s.id, "lang": s.lang, "url": url,
-                      "parts": suggestion_parts(s)})
+    to = Addresses(g.lang, page=True)
+    items = [shapes.suggestion(s, to) for s in archive().suggest(text, ui=g.lang, limit=limit)] if text.strip() else []
     response = jsonify({"query": text, "suggestions": items})
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
