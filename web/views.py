@@ -1,36 +1,23 @@
-"""The pages: home, results, release, help, in ``/en/...`` and ``/es/...``, each with a JSON twin.
+"""The routes of the pages: home, results, release, help, in ``/en/...`` and ``/es/...``, each
+with a JSON twin at the same address with ``.json``; the bare root and the health check.
 
-Each view builds one context dict and :func:`web.templating.render` shows it as HTML or,
-at the same address with ``.json``, as JSON. Every link on a results page (facet toggles,
-chips, sort, pages, the language switch) is built from :class:`SearchParams`, so every
-state of the page is a plain GET address.
+Each view reads its request, asks the archive, has :mod:`web.pages` build the page's model
+and renders it (:func:`web.templating.render`: HTML, or the model as JSON for the twin).
 """
 
-import dataclasses
-
 from flask import Blueprint, current_app, g, jsonify, redirect, request
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from search import query as query_language
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import MAX_PAGE, SearchParams, parse_params
+from search.params import SearchParams, parse_params
 
-from . import helpdoc, i18n, links, shapes
-from .links import Addresses, page_links, page_url, search_url
+from . import i18n, links, pages, shapes
 from .current import archive
-from .notices import notice_text
+from .links import Addresses, page_url
 from .templating import render
 
 root = Blueprint("root", __name__)
 site = Blueprint("site", __name__, url_prefix="/<lang:lang>")
-
-# facet name in the result model -> (URL parameter, SearchParams field)
-FACETS = {"lang": ("lang", "langs"), "year": ("year", "years"),
-          "country": ("country", "countries"), "topic": ("topic", "topics")}
-FACET_ORDER = ("lang", "year", "topic", "country")
-FACET_VISIBLE = 8  # values shown before "show more"
-
 
 site.url_value_preprocessor(i18n.pull_lang)
 site.url_defaults(i18n.add_lang)
@@ -74,37 +61,8 @@ def healthz():
 @site.get("/index.json", defaults={"fmt": "json"})
 def home(fmt):
     a = archive()
-    lang = g.lang
-    result = a.search(SearchParams(sort="newest", per_page=current_app.config["LATEST_RELEASES"], ui=lang))
-    status = a.status()
-    years = sorted(int(v.value) for v in result.facets["year"]) or [None]
-    to = Addresses(lang, page=True)
-
-    def browse(facet: str, key: str) -> list[dict]:
-        """The values of a facet with releases, each with the address of its results (the home
-        page's search has no filter: toggling a value is searching for it alone)."""
-        return [{key: v.value, **shapes.facet_value(v), "url": to.search([(facet, v.value)])}
-                for v in result.facets[facet] if v.count]
-
-    topics = browse("topic", "id")
-    for item in topics:
-        topic = a.taxonomy.topics.get(item["id"])
-        item["description"] = topic.descriptions.get(lang, "") if topic else ""
-    topics.sort(key=lambda t: (-t["count"], t["label"]))
-    context = {
-        "page": "home",
-        "lang": lang,
-        "archive": {"releases": status["releases"], "stories": result.total, "built_at": status["built_at"],
-                    "first_year": years[0], "last_year": years[-1], "generation": status["generation"]},
-        "latest": [shapes.hit(hit, to) for hit in result.hits],
-        "topics": topics,
-        "countries": browse("country", "code"),
-        "years": browse("year", "year"),
-        "languages": browse("lang", "lang"),
-        "links": page_links(),
-        "_search_url": page_url("site.search"),
-    }
-    return render("home.html", context, fmt)
+    result = a.search(SearchParams(sort="newest", per_page=current_app.config["LATEST_RELEASES"], ui=g.lang))
+    return render("home.html", pages.home(result, a.status()), fmt)
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -118,241 +76,12 @@ def read_params() -> SearchParams:
     return params
 
 
-def _toggled(params: SearchParams, field: str, value: str) -> SearchParams:
-    typed = int(value) if field == "years" else value
-    current = getattr(params, field)
-    changed = tuple(v for v in current if v != typed) if typed in current else current + (typed,)
-    if field == "years":
-        changed = tuple(sorted(changed))
-    return params.with_(**{field: changed, "page": 1})
-
-
-def facet_titles() -> dict:
-    return {"lang": _("Language"), "year": _("Year"), "topic": _("Topic"), "country": _("Country")}
-
-
-def _facets(params: SearchParams, result) -> list[dict]:
-    titles = facet_titles()
-    out = []
-    for name in FACET_ORDER:
-        param, field = FACETS[name]
-        values = []
-        for v in result.facets.get(name, []):
-            values.append({**shapes.facet_value(v), "id": f"f-{param}-{v.value}",
-                           "url": search_url(_toggled(params, field, v.value))})
-        if name == "lang":
-            values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))
-        shown = values if len(values) <= FACET_VISIBLE + 2 else values[:FACET_VISIBLE]
-        more = [v for v in values if v not in shown]
-        shown += [v for v in more if v["selected"]]
-        more = [v for v in more if not v["selected"]]
-        out.append({"name": name, "param": param, "title": titles[name], "values": shown, "more": more,
-                    "selected": sum(1 for v in values if v["selected"])})
-    return out
-
-
-def _filters(params: SearchParams, result) -> list[dict]:
-    """The active filters, each with the address of the same search without it."""
-    titles = facet_titles()
-    labels = {name: {v.value: v.label for v in result.facets.get(name, [])} for name in FACETS}
-    chips = []
-    for name in ("lang", "year", "country", "topic"):
-        param, field = FACETS[name]
-        for value in getattr(params, field):
-            label = labels[name].get(str(value)) or archive().labels(name, str(value))[g.lang]
-            if name == "lang":
-                label = i18n.ucfirst(label)
-            chips.append({"param": param, "value": str(value), "title": titles[name], "label": label,
-                          "remove_url": search_url(_toggled(params, field, str(value)))})
-    if params.date_from:
-        chips.append({"param": "from", "value": params.date_from.isoformat(), "title": _("From"),
-                      "label": i18n.long_date(params.date_from),
-                      "remove_url": search_url(params.with_(date_from=None, page=1))})
-    if params.date_to:
-        chips.append({"param": "to", "value": params.date_to.isoformat(), "title": _("Until"),
-                      "label": i18n.long_date(params.date_to),
-                      "remove_url": search_url(params.with_(date_to=None, page=1))})
-    if params.separate:
-        chips.append({"param": "translations", "value": "separate", "title": _("Translations"),
-                      "label": _("shown separately"),
-                      "remove_url": search_url(params.with_(separate=False, page=1))})
-    return chips
-
-
-def _sorts(params: SearchParams, result) -> list[dict]:
-    labels = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
-    options = ("relevance", "newest", "oldest") if params.q.strip() else ("newest", "oldest")
-    return [{"value": s, "label": labels[s], "current": result.sort == s,
-             "url": search_url(params.with_(sort=s, page=1))} for s in options]
-
-
-def _pagination(params: SearchParams, result) -> dict | None:
-    pages = min(result.pages, MAX_PAGE)
-    if pages <= 1 and params.page == 1:
-        return None
-    current = params.page
-    wanted = {1, pages} | set(range(max(1, current - 2), min(pages, current + 2) + 1))
-    items, last = [], 0
-    for number in sorted(wanted):
-        if number - last > 1:
-            items.append(None)  # a gap: …
-        items.append({"number": number, "current": number == current,
-                      "url": search_url(params.with_(page=number))})
-        last = number
-    return {
-        "previous": search_url(params.with_(page=current - 1)) if 1 < current <= pages + 1 else None,
-        "next": search_url(params.with_(page=current + 1)) if current < pages else None,
-        "pages": items, "current": current, "total": pages,
-    }
-
-
-def _notices(params: SearchParams, result, correction: dict | None) -> list[dict]:
-    out = []
-    for notice in result.notices:
-        code = notice.get("code")
-        if code == "corrected" and correction:
-            continue  # the correction line says it
-        text = notice_text(code, notice, params, result)
-        url = search_url(params.with_(page=result.pages)) if code == "page_out_of_range" else None
-        out.append({"code": code, "message": text, "url": url})
-    return out
-
-
 @site.get("/search", defaults={"fmt": "html"})
 @site.get("/search.json", defaults={"fmt": "json"})
 def search(fmt):
     params = read_params()
     result = archive().search(params)
-    lang = g.lang
-    filters = _filters(params, result)
-    correction = _correction(params, result)
-    context = {
-        "page": "search",
-        "lang": lang,
-        "query": params.q,
-        "params": params,
-        # the search's figures; its hits and facets are the page's, below
-        "result": {f.name: getattr(result, f.name) for f in dataclasses.fields(result)
-                   if f.name not in ("hits", "facets")},
-        "hits": [shapes.hit(hit, Addresses(lang, page=True)) for hit in result.hits],
-        "facets": _facets(params, result),
-        "filters": filters,
-        "clear_filters_url": search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page))
-        if filters else None,
-        "sorts": _sorts(params, result),
-        "pagination": _pagination(params, result),
-        "notices": _notices(params, result, correction),
-        "first": (params.page - 1) * params.per_page + 1 if result.hits else 0,
-        "last": (params.page - 1) * params.per_page + len(result.hits),
-        "links": page_links(),
-        # On a page without hits: searches that find something, with their counts.
-        "alternatives": None,
-        "searched_for": correction["searched_for"] if correction else params.q,
-        "correction": correction,
-        "suggestion": _suggestion(params, result),
-        "_state": [(k, v) for k, v in params.to_query() if k in ("sort", "from", "to", "per_page")],
-    }
-    if not result.total:
-        context["alternatives"] = _alternatives(params, filters)
-    return render("search.html", context, fmt)
-
-
-def _correction(params: SearchParams, result) -> dict | None:
-    """The line over results found for a spelling correction of the query: what was searched
-    for, and a link to the query searched exactly as typed."""
-    if not (result.corrected and result.total):
-        return None
-    return {"searched_for": result.searched_for, "query": params.q,
-            "instead_url": search_url(params.with_(spell=False, page=1))}
-
-
-def _suggestion(params: SearchParams, result) -> dict | None:
-    """A correction offered beside results found without it; never a link to the results shown.
-    Beside no results, only a correction that finds some, with their number."""
-    text = result.suggestion
-    if not text or (result.total and text == result.searched_for):
-        return None
-    corrected = params.with_(q=text, spell=True, page=1)
-    suggestion = {"text": text, "url": search_url(corrected), "count": None}
-    if not result.total:
-        suggestion["count"] = archive().search(corrected).total
-        if not suggestion["count"]:
-            return None
-    return suggestion
-
-
-# A page without results offers only what would find something, each with its count: a few
-# more searches (each cached like any other, so following an offer costs a lookup).
-MAX_ALTERNATIVE_SEARCHES = 5
-
-# The filters a search may drop, each as the SearchParams fields that clear it and the chip
-# parameters that name it.
-FILTER_GROUPS = (
-    ({"langs": ()}, ("lang",)),
-    ({"years": ()}, ("year",)),
-    ({"date_from": None, "date_to": None}, ("from", "to")),
-    ({"countries": ()}, ("country",)),
-    ({"topics": ()}, ("topic",)),
-)
-NO_FILTERS = {field: value for fields, _names in FILTER_GROUPS for field, value in fields.items()}
-
-
-def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
-    """Searches near this one that find releases, with their counts, for a page without results:
-    the search without each filter that is set, without all of them, and any of its words
-    (``removes_filters`` says which drop filters: the tip to remove filters goes with them)."""
-    candidates = []
-    set_groups = 0
-    for fields, names in FILTER_GROUPS:
-        named = [chip for chip in chips if chip["param"] in names]
-        if not named:
-            continue
-        set_groups += 1
-        by_title: dict[str, list[str]] = {}
-        for chip in named:
-            by_title.setdefault(chip["title"], []).append(chip["label"])
-        text = "; ".join(f"{title}: {', '.join(labels)}" for title, labels in by_title.items())
-        candidates.append((_("The same search without %(filter)s", filter=text), params.with_(**fields, page=1), True))
-    unfiltered = params.with_(**NO_FILTERS, page=1)
-    if set_groups > 1:
-        candidates.append((_("The same search without filters"), unfiltered, True))
-    words = _any_words(params.q)
-    if words:
-        label = _("Any of the words: %(words)s", words=", ".join(words))
-        candidates.append((label, params.with_(q=" OR ".join(words), page=1), False))
-        if set_groups:
-            candidates.append((_("Any of the words, without filters: %(words)s", words=", ".join(words)),
-                               unfiltered.with_(q=" OR ".join(words)), True))
-    out, seen, searches = [], {params.with_(page=1)}, 0
-    for label, changed, removes_filters in candidates:
-        if changed in seen:
-            continue
-        if searches == MAX_ALTERNATIVE_SEARCHES:
-            break
-        seen.add(changed)
-        searches += 1
-        total = archive().search(changed).total
-        if total:
-            out.append({"label": label, "url": search_url(changed), "count": total,
-                        "removes_filters": removes_filters})
-    return out
-
-
-def _any_words(text: str) -> list[str]:
-    """The words of a query with two or more, once each, for searching any of them; none when the
-    query already is that search (the engine itself falls back to any of the words of a plain
-    query that finds nothing, not of a phrase, a field or a negation)."""
-    parsed = query_language.parse(text)
-    words, seen = [], set()
-    for part in query_language.words_of(parsed.tree):
-        for word in part.split():
-            key = word.casefold()
-            if key not in seen and key not in ("or", "and", "|"):
-                seen.add(key)
-                words.append(word)
-    if len(words) < 2 or " OR ".join(words) == text.strip():
-        return []
-    return words
+    return render("search.html", pages.results(params, result), fmt)
 
 
 # --- releases ----------------------------------------------------------------------------------
@@ -368,54 +97,17 @@ def release(rid, fmt):
         # an identifier may itself end in ".json"
         detail = a.release(f"{rid}.json", ui=g.lang, related=current_app.config["RELATED_RELEASES"])
         fmt = "html"
-    shaped = shapes.release(detail, Addresses(g.lang, page=True))
-    context = {
-        "page": "release",
-        "lang": g.lang,
-        "release": shaped,
-        # the release's parts again, under the names the page has always had
-        "original_url": shaped["source_url"],
-        "countries": shaped["countries"],
-        "topics": shaped["topics"],
-        "translation": shaped["translation"],
-        "related": shaped["related"],
-        "links": _release_links(detail),
-        "_search_url": page_url("site.search"),
-    }
-    response = render("release.html", context, fmt)
+    response = render("release.html", pages.release(detail), fmt)
     if fmt == "html":
         response.vary.add("Referer")  # the "Back to results" link is the referring search's
     return response
-
-
-def _release_links(detail) -> dict:
-    """The page's links, its other-language page being the release's version in that language:
-    its translation where there is one (the switch and ``hreflang`` lead to the text in that
-    language, not to the same text under the other interface)."""
-    links = page_links()
-    other = links["alternate_lang"]
-    if detail.lang != other and detail.translation and detail.translation.lang == other:
-        query = request.query_string.decode("utf-8", "replace")
-        links["alternate"] = page_url("site.release", "html", query, lang=other, rid=detail.translation.id)
-    return links
 
 
 # --- help and autocomplete ---------------------------------------------------------------------
 @site.get("/help", defaults={"fmt": "html"})
 @site.get("/help.json", defaults={"fmt": "json"})
 def help(fmt):
-    sections = helpdoc.syntax(g.lang)
-    for row in sections:
-        row["url"] = page_url("site.search", query=[("q", row["example"])])
-    context = {
-        "page": "help",
-        "lang": g.lang,
-        "syntax": sections,
-        "parameters": helpdoc.parameters(),
-        "links": page_links(),
-        "_search_url": page_url("site.search"),
-    }
-    return render("help.html", context, fmt)
+    return render("help.html", pages.help_page(), fmt)
 
 
 @site.get("/suggest.json")

@@ -110,7 +110,7 @@ def test_a_correction_that_finds_nothing_is_not_offered(app, client, monkeypatch
 
 
 def test_the_searches_tried_are_few(app, client, monkeypatch):
-    from web.views import MAX_ALTERNATIVE_SEARCHES
+    from web.pages import MAX_ALTERNATIVE_SEARCHES
 
     archive = app.extensions["archive"]
     search, calls = archive.search, []
