@@ -14,16 +14,17 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 
+from . import forked, known_table, lexicon, vocabulary
 from .analysis import LANGUAGES
 from .enrich import Enricher
-from .known import FILE as KNOWN_FILE, Known
+from .known import FILE as KNOWN_FILE
+from .known import Known
 from .pairing import PairReport
 from .progress import Progress
 from .readers import read_sources
 from .records import Rejected, Release, Unread, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
 from .store import IndexStore
-from . import forked, lexicon, vocabulary
 
 WRITER_LIMIT_MB = 256  # Whoosh's writer, in incremental builds
 # Processes that enrich and write a large build (at most one per core), and the fewest releases
@@ -268,7 +269,7 @@ def _write_generation(store: IndexStore, mode: str, current: str | None, live: s
             # The same releases, some in a new raw form (a line reformatted, or moved to the end
             # of a file with CRLF line ends...): the live generation's known.bin learns it, so
             # the next reindex does not parse them again.  The index itself is not touched.
-            store.replace_file(current, KNOWN_FILE, Known.table(
+            store.replace_file(current, KNOWN_FILE, known_table.table(
                 summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state()))
             summary.messages.append(f"nothing changed: {current} stays live (its known.bin updated for "
                                     f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
@@ -295,7 +296,7 @@ def _write_generation(store: IndexStore, mode: str, current: str | None, live: s
         if mode == "incremental":
             words_across = words_across.merged(lexicon.Lexicon.load(store.path(current)))
         words_across.save(partial)
-        Known.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
+        known_table.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
         store.publish(name, partial, _manifest(name, mode, releases, summary))
     except OSError as error:
         reason = error.strerror or str(error)
@@ -377,7 +378,9 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
     The documents go to a spool file first; the releases' texts are then let go (what the
     build does afterwards needs only the rest), so the writing processes share no copy of them.
     """
-    from . import segments  # and numpy: only a full build needs them (an incremental one starts sooner)
+    from . import (
+        segments,  # and numpy: only a full build needs them (an incremental one starts sooner)
+    )
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
     twice: Counter = Counter()

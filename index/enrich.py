@@ -4,13 +4,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from . import forked
-from .known import Known, read_changed_pairs
+from . import config, forked, known_pairs
+from .known import Known
 from .language import title_language
 from .pairing import PairReport, pair_releases, pairing_sources
 from .places import Gazetteer, country_codes
 from .records import Rejected, Release, Unread, field_hash
-from . import config
 from .topics import Taxonomy
 
 CACHE_FILE = "enrichment.json"
@@ -234,9 +233,9 @@ class Enricher:
             for release in todo:
                 self.enrich(release)
         if known:
-            kept = known.settle(kept)  # read in full: releases of dates a change touches
+            kept = known_pairs.settle(known, kept)  # read in full: releases of dates a change touches
         report = pair_releases(kept, known if known else None, procs, min_slice)  # reads in full what else it needs
-        return read_changed_pairs(kept), rejected, report
+        return known_pairs.read_changed_pairs(kept), rejected, report
 
 
 def _n(value: float) -> str:

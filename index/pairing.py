@@ -206,7 +206,7 @@ class _Pairer:
     def pair(self, members, edges: list[tuple], report: PairReport) -> None:
         """Link the members again from their candidate pairs, best first; report what is left."""
         for p in members:
-            self.releases[p].pair = ""  # an unread release whose pair changes is read later (known.read_changed_pairs)
+            self.releases[p].pair = ""  # an unread release whose pair changes is read later (known_pairs.read_changed_pairs)
         edges.sort()
         blocked = _link_best_first([e for e in edges if -e[0] >= PAIR_AT], self.releases, report)
         # Candidates below the threshold whose releases both stay unpaired: reported, not linked.

@@ -259,13 +259,13 @@ def test_a_source_changed_while_read_fails_cleanly(tmp_path, monkeypatch, capsys
     records.append(release(id="r-new", lang="es", date="2020-01-01", title="Trabajadores migrantes",
                            body="Texto 0 sobre Honduras."))  # may pair with r0: r0 is read again
     write_jsonl(source, records)
-    from index import known
-    real = known.Known.settle
+    from index import known_pairs
+    real = known_pairs.settle
 
-    def settle_after_an_edit(self, releases):
+    def settle_after_an_edit(known, releases):
         write_jsonl(source, [dict(r, body=r["body"] + " Edited.") for r in records])
-        return real(self, releases)
-    monkeypatch.setattr(known.Known, "settle", settle_after_an_edit)
+        return real(known, releases)
+    monkeypatch.setattr(known_pairs, "settle", settle_after_an_edit)
     assert reindex_main([str(source), "--index", str(root), "--incremental", "--quiet"]) == 3
     assert "changed while it was being read; run the reindex again; the live index is unchanged" in \
         capsys.readouterr().err

@@ -1,9 +1,9 @@
-"""The table of known releases (``index.known``): copying rows in runs gives what copying
-them one by one would."""
+"""Writing the table of known releases (``index.known_table``): copying rows in runs gives
+what copying them one by one would."""
 
 import random
 
-from index import known
+from index import known_table
 
 
 def without_placeholders(gathered, rows):
@@ -13,15 +13,15 @@ def without_placeholders(gathered, rows):
 
 def check_gathering(rows, values):
     fresh = [position for position, row in enumerate(rows) if row < 0]
-    runs = known._runs(rows, fresh)
+    runs = known_table._runs(rows, fresh)
     assert sum(length for _, _, length in runs) == len(rows)
-    gathered = known._gatherer(rows, runs)(values)
+    gathered = known_table._gatherer(rows, runs)(values)
     assert len(gathered) == len(rows)
     assert without_placeholders(gathered, rows) == [values[row] for row in rows if row >= 0], rows
     table = b"".join(n.to_bytes(2, "big") for n in range(len(values)))
     made = {position: b"\xff\xff" for position in fresh}
     expected = b"".join(b"\xff\xff" if row < 0 else table[2 * row:2 * row + 2] for row in rows)
-    assert known._gather_fixed(table, runs, made, 2) == expected, rows
+    assert known_table._gather_fixed(table, runs, made, 2) == expected, rows
 
 
 def test_runs_copy_the_rows_they_stand_for_with_releases_without_a_row_between_them():
@@ -37,5 +37,5 @@ def test_runs_copy_the_rows_they_stand_for_with_releases_without_a_row_between_t
 
 
 def test_a_hash_that_is_not_one_is_kept_as_a_hash_that_matches_nothing():
-    assert known._digest_bytes("ab" * 16) == bytes([0xAB] * 16)
-    assert known._digest_bytes("") == known._digest_bytes("zz") == known._digest_bytes("ab") == bytes(16)
+    assert known_table._digest_bytes("ab" * 16) == bytes([0xAB] * 16)
+    assert known_table._digest_bytes("") == known_table._digest_bytes("zz") == known_table._digest_bytes("ab") == bytes(16)
