@@ -158,6 +158,8 @@ class Rejected:
     reason: str
 
     def __str__(self) -> str:
+        if self.source.startswith(("http://", "https://")):  # a page of a site: one record, named by its address
+            return f"{self.source}: {self.reason}"
         return f"{self.source}:{self.line}: {self.reason}"
 
 

@@ -4,6 +4,11 @@ Exit status: 0 when every record went in, 1 when some were rejected (each is nam
 with file, line and reason; the rest are indexed), 2 on a usage error, 3 when the
 reindex could not run (another one holds the lock, the disk is full, ...).
 
+``--site URL`` reads a news site as a source (see ``index.site``); with no SOURCE and no
+``--site``, the sites of the ``[[site]]`` entries of ``data/sites.toml`` are read.  A page is
+named by its address: one that could not be fetched, or is not a release, counts as a
+rejected record (exit status 1).
+
 ``--explain ID [SOURCE...]`` writes nothing: it prints why the release ``ID`` is filed under
 its countries and topics, read from the sources or, without any, from the live index.  Exit
 status 0, 2 when no release has that id, 3 when the sources, the index or a data file cannot
@@ -31,6 +36,9 @@ def parser() -> argparse.ArgumentParser:
         description="Build the search index from release sources (listing .txt, .jsonl, folders of .html pages).",
     )
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders to read")
+    p.add_argument("--site", action="append", default=[], metavar="URL",
+                   help="read the releases of this news site (repeatable); without SOURCE or --site, the "
+                        "[[site]] entries of data/sites.toml ($SITES_FILE) are read")
     p.add_argument("--index", metavar="DIR", help="index directory (default: $INDEX_DIR or var/index)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
@@ -57,13 +65,18 @@ def main(argv=None) -> int:
             p.error("--explain takes no --rollback, --check or --dry-run")
         return _explain(args.explain, args.sources, root, args.format)
     if args.rollback:
-        if args.sources or args.check or args.dry_run:
-            p.error("--rollback takes no sources and no --check or --dry-run")
+        if args.sources or args.site or args.check or args.dry_run:
+            p.error("--rollback takes no sources and no --site, --check or --dry-run")
         return _rollback(root)
-    if not args.sources:
-        p.error("name at least one SOURCE file or folder")
     try:
-        summary = reindex(args.sources, root, mode=args.mode, fmt=args.format, dry_run=args.dry_run,
+        sites = _sites(args, root)
+    except ValueError as error:
+        print(f"reindex: {error}", file=sys.stderr)
+        return EXIT_USAGE if args.site else EXIT_FAILED
+    if not args.sources and not sites:
+        p.error("name at least one SOURCE file or folder, or a --site URL (or add a [[site]] to the sites file)")
+    try:
+        summary = reindex(args.sources + sites, root, mode=args.mode, fmt=args.format, dry_run=args.dry_run,
                           check=args.check, progress=not args.quiet)
     except LockHeld as error:
         print(f"reindex: {error}", file=sys.stderr)
@@ -72,6 +85,7 @@ def main(argv=None) -> int:
         print(f"reindex: {error}; the live index is unchanged", file=sys.stderr)
         return EXIT_FAILED
     except (BuildError, StoreError) as error:
+        _report_sites(sites)
         if getattr(error, "summary", None) is not None:
             report_problems(error.summary)
         print(f"reindex: {error}", file=sys.stderr)
@@ -84,7 +98,8 @@ def main(argv=None) -> int:
     except (ValueError, tomllib.TOMLDecodeError) as error:  # a data file staff edit is malformed
         print(f"reindex: cannot load the places or topics file: {error}", file=sys.stderr)
         return EXIT_FAILED
-    report(summary, args)
+    _report_sites(sites)
+    report(summary, args, len(sites))
     return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
@@ -99,12 +114,30 @@ def report_problems(summary: Summary) -> None:
         print(f"rejected: {rejected}", file=err)
 
 
-def report(summary: Summary, args) -> None:
+def _sites(args, root: str) -> list:
+    """The sites to read: --site, else the sites file's [[site]] entries when no SOURCE is named."""
+    if args.sources and not args.site:
+        return []
+    from .site import config as site_config
+    from .site.crawl import SiteSource
+    save = not (args.check or args.dry_run)
+    return [SiteSource(site, root, save=save) for site in site_config.sites(args.site or None)]
+
+
+def _report_sites(sites: list) -> None:
+    for site in sites:
+        for line in site.report.lines():
+            print(line, file=sys.stdout)
+
+
+def report(summary: Summary, args, sites: int = 0) -> None:
     out = sys.stdout
     report_problems(summary)
     pairs = summary.pairs
-    print(f"read {summary.read} release{'s' if summary.read != 1 else ''} from {summary.files} "
-          f"file{'s' if summary.files != 1 else ''}", file=out)
+    files = summary.files - sites
+    where = [f"{files} file{'s' if files != 1 else ''}"] if files or not sites else []
+    where += [f"{sites} site{'s' if sites != 1 else ''}"] if sites else []
+    print(f"read {summary.read} release{'s' if summary.read != 1 else ''} from {' and '.join(where)}", file=out)
     counts = (f"added {summary.added}, updated {summary.updated}, deleted {summary.deleted}, "
               f"unchanged {summary.unchanged}, rejected {len(summary.rejected)}")
     pair_text = (f"pairs {pairs.total} ({pairs.explicit} by translation_key, "

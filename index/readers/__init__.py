@@ -57,7 +57,9 @@ def read_sources(paths, fmt: str | None = None, on_file=None, known=None) -> Rea
     records it was built from, byte for byte, are not parsed again but come back as
     ``Unread`` releases.
     """
-    files, problems = source_files(paths, fmt)
+    # A news site (``index.site.crawl.SiteSource``) is read by itself, after the files.
+    sites = [p for p in paths if hasattr(p, "read")]
+    files, problems = source_files([p for p in paths if not hasattr(p, "read")], fmt)
     result = ReadResult(rejected=list(problems))
     for path, kind in files:
         try:
@@ -70,4 +72,11 @@ def read_sources(paths, fmt: str | None = None, on_file=None, known=None) -> Rea
         result.warnings.extend(part.warnings)
         if on_file:
             on_file(path, part)
+    for site in sites:
+        part = site.read(known)
+        result.releases.extend(part.releases)
+        result.rejected.extend(part.rejected)
+        result.warnings.extend(part.warnings)
+        if on_file:
+            on_file(site, part)
     return result

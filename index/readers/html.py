@@ -36,6 +36,17 @@ def read(path: Path, known=None) -> ReadResult:
     return read_known_file("html", path.read_bytes(), str(path), known, lambda data: _read_data(data, str(path)))
 
 
+def read_page(data: bytes, source: str, known=None, default_url: str = "") -> ReadResult:
+    """A page fetched from a site (``source`` is its address): read as a saved page is, its
+    address becoming the release's url when the page names no canonical one."""
+    def parse_data(data):
+        result = _read_data(data, source)
+        for release in result.releases:
+            release.url = release.url or default_url
+        return result
+    return read_known_file("html", data, source, known, parse_data)
+
+
 def _read_data(data: bytes, source: str) -> ReadResult:
     declared = _declared_charset(data)
     text, warnings = decode(data, source, declared)
