@@ -51,6 +51,13 @@ SLOW: dict[str, set[str]] = {
     "tests.test_cross_language": {"test_the_configured_lexicon_finds_spanish_releases_for_english_words"},  # 1.9 s
     "tests.test_pairing_labelled": {"test_a_pair_found_by_a_reindex_is_one_hit_with_its_translation"},  # 1.6 s
     "tests.test_robust_sources": {"test_html_pages_in_the_wrong_encoding_cut_short_or_incomplete_through_the_script"},
+    "tests.test_site_crawl": {  # 2-3 s each: two to four crawls of the local site
+        "test_every_release_of_the_site_is_read_and_each_bad_page_is_named_with_its_reason",
+        "test_a_release_leaves_only_when_complete_sitemaps_and_listings_no_longer_name_it",
+        "test_the_cap_on_pages_leaves_the_rest_for_the_next_run",
+        "test_a_page_that_fails_keeps_its_last_copy_and_is_reported",
+        "test_a_second_run_asks_conditionally_and_an_unchanged_page_costs_a_304",
+    },
     "tests.web.test_api": {"test_etag_changes_with_the_index_generation"},  # 4.8 s
     "tests.web.test_pages": {"test_healthz_without_an_index_is_503_and_recovers"},  # 1.8 s
     "tests.web.test_rate_limit": {"test_four_hundred_rapid_requests_get_the_documented_budget"},

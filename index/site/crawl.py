@@ -40,7 +40,7 @@ class CrawlReport:
     unchanged: int = 0  # ... that came back 304
     failed: int = 0
     kept: int = 0  # pages held from an earlier run, not asked for this run
-    waiting: int = 0  # new pages left for the next run (max_pages)
+    waiting: int = 0  # pages not fetched yet, left for the next run (max_pages)
     removed: list[str] = field(default_factory=list)
     requests: int = 0  # every request, robots.txt, sitemaps, feeds and listings included
     notes: list[str] = field(default_factory=list)
@@ -50,8 +50,8 @@ class CrawlReport:
                f"{self.requested} asked for ({self.fetched} new or changed, {self.unchanged} unchanged, "
                f"{self.failed} failed), {self.kept} kept from earlier runs; {self.requests} requests in all"]
         if self.waiting:
-            out.append(f"site {self.site}: {self.waiting} new page{'s' if self.waiting != 1 else ''} left for "
-                       "the next run (max_pages)")
+            out.append(f"site {self.site}: {self.waiting} page{'s' if self.waiting != 1 else ''} not fetched yet "
+                       "left for the next run (max_pages)")
         for url in self.removed:
             out.append(f"site {self.site}: removed {url} (no longer in the sitemap or listings)")
         out += [f"site {self.site}: {note}" for note in self.notes]
@@ -122,13 +122,19 @@ class SiteSource:
             report.notes.append(f"{disallowed} page{'s are' if disallowed != 1 else ' is'} not fetched: "
                                 "robots.txt disallows {}".format("them" if disallowed != 1 else "it"))
         self.not_found_title = self._not_found_title(fetcher) if todo else None
-        new = [u for u in todo if u not in state.pages]
-        old = sorted((u for u in todo if u in state.pages), key=lambda u: self._staleness(u, found, state))
+        # Asked for first: pages never tried (the newest first), then those the sitemap says
+        # changed, then those that failed before, then the longest unchecked.
+        new = [u for u in todo if u not in state.pages and u not in state.failed]
         new.sort(key=lambda u: found.pages[u] or dt.datetime.min.replace(tzinfo=dt.timezone.utc), reverse=True)
-        chosen = (new + old)[:site.max_pages]
-        report.waiting = max(0, len(new) - site.max_pages)
-        report.kept = len(old) - max(0, site.max_pages - len(new))
-        report.kept = max(0, report.kept)
+        retried = sorted((u for u in todo if u in state.failed and u not in state.pages),
+                         key=lambda u: state.failed[u].get("at", ""))
+        old = sorted((u for u in todo if u in state.pages), key=lambda u: self._staleness(u, found, state))
+        changed = [u for u in old if not self._staleness(u, found, state)[0]]
+        order = new + changed + retried + [u for u in old if u not in set(changed)]
+        chosen = order[:site.max_pages]
+        asked = set(chosen)
+        report.waiting = sum(1 for u in new + retried if u not in asked)
+        report.kept = sum(1 for u in old if u not in asked)
         for url in chosen:
             etag, modified = state.validators(url)
             got = fetcher.get(url, etag, modified)
@@ -146,6 +152,7 @@ class SiteSource:
                 report.fetched += 1
             else:
                 self.failures[url] = got.error
+                state.failure(url, got.error)
                 report.failed += 1
 
     def _staleness(self, url: str, found, state: SiteState):

@@ -45,6 +45,7 @@ class SiteState:
     def __init__(self, directory: Path, site_url: str):
         self.directory, self.site_url = Path(directory), site_url
         self.pages: dict[str, dict] = {}
+        self.failed: dict[str, dict] = {}  # address never fetched whole -> its last failure (reason, when)
         self._staged: dict[str, bytes] = {}  # address -> page bytes fetched this run
         self._forgotten: set[str] = set()
         self.damaged = ""
@@ -57,6 +58,7 @@ class SiteState:
             if data.get("format") != FORMAT or not isinstance(data.get("pages"), dict):
                 raise ValueError("unknown format")
             state.pages = data["pages"]
+            state.failed = data.get("failed", {})
         except FileNotFoundError:
             pass
         except (OSError, ValueError) as error:  # every page is fetched again, unconditionally
@@ -89,11 +91,18 @@ class SiteState:
         self.pages[url] = {"file": page_file(url), "etag": got.etag, "last_modified": got.last_modified,
                            "fetched": moment, "checked": moment}
         self._forgotten.discard(url)
+        self.failed.pop(url, None)
+
+    def failure(self, url: str, reason: str) -> None:
+        """Remember that a page never fetched whole failed (so that it waits behind pages never tried)."""
+        if url not in self.pages:
+            self.failed[url] = {"reason": reason, "at": now()}
 
     def unchanged(self, url: str) -> None:
         self.pages[url]["checked"] = now()
 
     def forget(self, url: str) -> None:
+        self.failed.pop(url, None)
         if self.pages.pop(url, None) is not None:
             self._forgotten.add(url)
         self._staged.pop(url, None)
@@ -104,7 +113,7 @@ class SiteState:
         for url, data in self._staged.items():
             _write_atomically(pages / page_file(url), data)
         _write_atomically(self.directory / STATE, json.dumps(
-            {"format": FORMAT, "site": self.site_url, "saved": now(), "pages": self.pages},
+            {"format": FORMAT, "site": self.site_url, "saved": now(), "pages": self.pages, "failed": self.failed},
             ensure_ascii=False, indent=1, sort_keys=True))
         named = {entry["file"] for entry in self.pages.values()}
         for url in self._forgotten:
