@@ -179,6 +179,25 @@ def test_an_unreachable_robots_txt_means_nothing_is_fetched(news, tmp_path):
     assert problem.reason.startswith("its robots.txt could not be read (server error (HTTP 503), 2 tries)")
 
 
+def test_pages_kept_from_earlier_runs_stay_indexed_while_robots_txt_is_unreachable(news, tmp_path):
+    crawl(news, tmp_path)
+    news.robots_status = 500
+    news.log.clear()
+    _, result = crawl(news, tmp_path)
+    assert len(result.releases) == 31 and {r["path"] for r in news.requests()} == {"/robots.txt"}
+    assert reasons(result)[news.base + "/"].endswith("; the 35 pages kept from earlier runs are indexed as before")
+
+
+def test_a_site_whose_pages_share_one_title_is_not_taken_for_its_not_found_page():
+    def page(heading):
+        return (f'<html lang="en"><head><title>Regional Office</title></head><body><main><h1>{heading}</h1>'
+                f'<p>Text.</p></main></body></html>')
+    signature = ("Regional Office", "Sorry, we could not find that")
+    assert not_a_release(page("Shelters Reopen in Dominica"), "https://example.org/en/news/a", set(), signature) is None
+    assert not_a_release(page("Sorry, we could not find that"), "https://example.org/en/news/a", set(), signature) \
+        == "the site's 'page not found' page, served with status 200"
+
+
 def test_waits_the_delay_between_requests_and_robots_crawl_delay_when_longer(news):
     clock = [0.0]
     starts = []

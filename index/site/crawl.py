@@ -25,7 +25,7 @@ from ..records import ReadResult, Rejected, web_address
 from .config import Site
 from .discover import discover
 from .fetch import Fetcher
-from .pages import not_a_release
+from .pages import not_a_release, page_signature
 from .state import SiteState, site_dir
 
 
@@ -69,7 +69,7 @@ class SiteSource:
         self.report = CrawlReport(site.url)
         self.failures: dict[str, str] = {}  # address -> why it could not be fetched this run
         self.candidates: set[str] = set()  # the release pages the discovery found
-        self.not_found_title: str | None = None
+        self.not_found: tuple[str, str] | None = None  # (title, heading) of the site's 200 "not found" page
 
     def __str__(self) -> str:
         return self.site.url
@@ -97,8 +97,10 @@ class SiteSource:
         site, report = self.site, self.report
         rules = fetcher.robots(site.url)
         if isinstance(rules, str):  # robots.txt unreachable: nothing may be fetched this run
-            result.rejected.append(Rejected(site.url, 0, f"{rules}; the {len(state.pages)} pages kept from "
-                                                         "earlier runs are indexed as they were"))
+            kept = len(state.pages)
+            result.rejected.append(Rejected(site.url, 0, rules + (
+                f"; the {kept} page{'s' if kept != 1 else ''} kept from earlier runs "
+                f"{'are' if kept != 1 else 'is'} indexed as before" if kept else "")))
             return
         found = discover(site, fetcher)
         report.notes += found.notes
@@ -108,6 +110,8 @@ class SiteSource:
             report.notes.append(f"{found.out_of_scope} address{'es' if found.out_of_scope != 1 else ''} outside "
                                 "the site's hosts and paths left out")
         report.discovered = len(found.pages)
+        for url in [u for u in state.failed if u not in found.pages]:  # no longer listed: nothing to retry
+            del state.failed[url]
         self.candidates = set(found.pages)
         # Removed: what complete sitemaps and listings no longer name (and no feed does either).
         if found.authorities and found.complete:
@@ -121,7 +125,7 @@ class SiteSource:
         if disallowed:
             report.notes.append(f"{disallowed} page{'s are' if disallowed != 1 else ' is'} not fetched: "
                                 "robots.txt disallows {}".format("them" if disallowed != 1 else "it"))
-        self.not_found_title = self._not_found_title(fetcher) if todo else None
+        self.not_found = self._not_found_page(fetcher) if todo else None
         # Asked for first: pages never tried (the newest first), then those the sitemap says
         # changed, then those that failed before, then the longest unchecked.
         new = [u for u in todo if u not in state.pages and u not in state.failed]
@@ -167,26 +171,22 @@ class SiteSource:
         changed = bool(lastmod and (fetched is None or lastmod > fetched))
         return (not changed, entry.get("checked", ""))
 
-    def _not_found_title(self, fetcher: Fetcher) -> str | None:
-        """The title of what the site answers, with status 200, for an address that cannot exist
-        (None when it answers 404 as it should): pages with that title are not releases."""
+    def _not_found_page(self, fetcher: Fetcher) -> tuple[str, str] | None:
+        """The title and heading of what the site answers, with status 200, for an address that
+        cannot exist (None when it answers 404 as it should): a page with both is no release."""
         base = urljoin(self.site.url, (self.site.paths or ["/"])[0])
         probe = urljoin(base, f"no-such-release-{secrets.token_hex(6)}")
-        allowed, _ = fetcher.allowed(probe)
-        if not allowed:
+        if not fetcher.allowed(probe)[0]:
             return None
         got = fetcher.get(probe)
         if not got.ok or not got.body:
             return None
-        from selectolax.lexbor import LexborHTMLParser
-        from ..records import clean_line
-        node = LexborHTMLParser(got.body.decode("utf-8", errors="replace")).css_first("title")
-        return clean_line(node.text()) if node is not None else ""
+        return page_signature(got.body.decode("utf-8", errors="replace"))
 
     # --- reading the pages kept -----------------------------------------------------------
 
     def _read_pages(self, state: SiteState, result: ReadResult, known) -> None:
-        failures, not_found_title = self.failures, self.not_found_title
+        failures = self.failures
         releases_known = self.candidates | set(state.pages)
         for url in sorted(set(state.pages) | set(failures)):
             failure = failures.get(url)
@@ -200,7 +200,7 @@ class SiteSource:
             entry = state.pages[url]
             address = entry.get("final_url") or url
             why = not_a_release(data.decode("utf-8", errors="replace"), address, releases_known - {url},
-                                not_found_title)
+                                self.not_found)
             if why:
                 result.rejected.append(Rejected(url, 1, f"not a release: {why}"))
                 continue

@@ -121,7 +121,9 @@ class Fetcher:
         while True:
             if checked:
                 if not self.site.on_site(current):
-                    return Fetched(url, current, error=f"redirected off the site, to {current}", redirects=tuple(seen))
+                    why = (f"redirected off the site, to {current}" if current != url else
+                           f"not on the site's hosts ({', '.join(self.site.hosts)})")
+                    return Fetched(url, current, error=why, redirects=tuple(seen))
                 allowed, why = self.allowed(current)
                 if not allowed:
                     return Fetched(url, current, error=f"{why} ({current})" if current != url else why,

@@ -22,22 +22,34 @@ _CHROME = "nav, header, footer, aside, [role=navigation], [role=banner], [role=c
 MIN_LISTED_LINKS = 3  # links to other releases that make a page without article metadata a list
 
 
-def not_a_release(html: str, url: str, releases: set[str], not_found_title: str | None = None) -> str | None:
+def page_signature(html: str) -> tuple[str, str]:
+    """A page's title and first heading, which tell the site's "not found" page from the others
+    (the title alone may be the site's name on every page)."""
+    tree = HTMLParser(html)
+    return _title_and_heading(tree)
+
+
+def _title_and_heading(tree) -> tuple[str, str]:
+    title = tree.css_first("title")
+    heading = tree.css_first("h1")
+    return (clean_line(title.text()) if title is not None else "",
+            clean_line(heading.text()) if heading is not None else "")
+
+
+def not_a_release(html: str, url: str, releases: set[str], not_found: tuple[str, str] | None = None) -> str | None:
     """Why the page at ``url`` is not a release page, or None when it may be one.
 
-    ``releases`` are the addresses the discovery took for releases; ``not_found_title`` the
-    title of the page the site gives for an address that cannot exist (when it answered
-    that with status 200).
+    ``releases`` are the addresses the discovery took for releases; ``not_found`` the title
+    and heading of the page the site gives for an address that cannot exist (when it
+    answered that with status 200).
     """
     if _LOGIN_PATH.search(urlsplit(url).path):
         return f"a login wall (the page is {urlsplit(url).path})"
     tree = HTMLParser(html)
     if tree.css_first('input[type="password" i]') is not None:
         return "a login wall (the page asks for a password)"
-    title = clean_line(tree.css_first("title").text()) if tree.css_first("title") else ""
-    heading = tree.css_first("h1")
-    heading = clean_line(heading.text()) if heading is not None else ""
-    if not_found_title is not None and title == not_found_title:
+    title, heading = _title_and_heading(tree)
+    if not_found is not None and (title, heading) == not_found:
         return "the site's 'page not found' page, served with status 200"
     if not _is_article(tree):
         shown = heading or title
