@@ -198,6 +198,16 @@ def test_a_site_whose_pages_share_one_title_is_not_taken_for_its_not_found_page(
         == "the site's 'page not found' page, served with status 200"
 
 
+def test_a_feed_whose_body_is_a_file_name_is_malformed_not_a_file_to_open(news, tmp_path):
+    local = tmp_path / "feed.xml"  # a feed on this machine, naming a page the site does not list
+    local.write_text(f'<rss version="2.0"><channel><title>x</title><item><title>Secret</title>'
+                     f'<link>{news.base}/en/news/read-from-a-local-file</link></item></channel></rss>')
+    news.rss_body = str(local).encode()
+    source, result = crawl(news, tmp_path / "ix", max_pages=1)
+    assert "/en/news/read-from-a-local-file" not in {r["path"] for r in news.requests()}
+    assert reasons(result)[news.base + "/en/rss.xml"].startswith("malformed feed")
+
+
 def test_waits_the_delay_between_requests_and_robots_crawl_delay_when_longer(news):
     clock = [0.0]
     starts = []

@@ -16,6 +16,7 @@ robots.txt, no delay, their own User-Agent), so they are not used as they are:
 """
 
 import datetime as dt
+import io
 import logging
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -266,7 +267,9 @@ def _read_feed(site: Site, fetcher: Fetcher, url: str, found: Discovery) -> None
     if got.error:
         found.fail(url, f"feed not read: {got.error}")
         return
-    parsed = feedparser.parse(got.body, sanitize_html=False, resolve_relative_uris=False)
+    # As a stream: given bytes or a string, feedparser would take a body that looks like a
+    # path or an address for one, and open it.
+    parsed = feedparser.parse(io.BytesIO(got.body), sanitize_html=False, resolve_relative_uris=False)
     if parsed.bozo and not parsed.entries:
         found.fail(url, f"malformed feed ({parsed.get('bozo_exception')})")
         return
