@@ -23,7 +23,6 @@ import threading
 import time
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 from babel.dates import format_date
 

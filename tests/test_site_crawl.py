@@ -4,7 +4,6 @@ here; tests/test_site_crawl_reindex.py runs the whole reindex)."""
 
 import gzip
 import re
-from pathlib import Path
 
 import pytest
 
@@ -203,7 +202,7 @@ def test_a_feed_whose_body_is_a_file_name_is_malformed_not_a_file_to_open(news, 
     local.write_text(f'<rss version="2.0"><channel><title>x</title><item><title>Secret</title>'
                      f'<link>{news.base}/en/news/read-from-a-local-file</link></item></channel></rss>')
     news.rss_body = str(local).encode()
-    source, result = crawl(news, tmp_path / "ix", max_pages=1)
+    _, result = crawl(news, tmp_path / "ix", max_pages=1)
     assert "/en/news/read-from-a-local-file" not in {r["path"] for r in news.requests()}
     assert reasons(result)[news.base + "/en/rss.xml"].startswith("malformed feed")
 
@@ -242,7 +241,7 @@ def test_sitemaps_are_read_strictly():
     assert parse_sitemap(index) == (["https://example.org/s1.xml"], [])
     urlset = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://example.org/a</loc>'
               b'<lastmod>2024-03-07</lastmod></url><url><loc>https://example.org/b</loc></url></urlset>')
-    children, pages = parse_sitemap(gzip.compress(urlset))
+    _, pages = parse_sitemap(gzip.compress(urlset))
     assert [(u, d and d.date().isoformat()) for u, d in pages] == [("https://example.org/a", "2024-03-07"),
                                                                      ("https://example.org/b", None)]
     with pytest.raises(ValueError, match="not well-formed XML"):
@@ -272,6 +271,18 @@ def test_the_sample_sites_file_is_inactive_and_its_example_loads(tmp_path):
     (site,) = site_config.sites(path=tmp_path / "sites.toml")
     assert site.paths == ["/en/news/", "/es/noticias/"] and site.delay == 1.0 and site.max_pages == 500
     assert site.user_agent.endswith("(+mailto:webmaster@example.org)")
+
+
+def test_site_takes_its_entry_of_the_sites_file_else_the_defaults(tmp_path):
+    path = tmp_path / "sites.toml"
+    path.write_text('[crawler]\ncontact = "https://example.org/contact"\ndelay = 3\n'
+                    '[[site]]\nurl = "https://news.example.org/"\npaths = ["/en/news/"]\ndelay = 5\n', encoding="utf-8")
+    (entry,) = site_config.sites(["https://news.example.org"], path=path)
+    assert (entry.paths, entry.delay) == (["/en/news/"], 5)
+    assert entry.user_agent == f"{PRODUCT}/0.1 (+https://example.org/contact)"
+    (other,) = site_config.sites(["https://other.example.org/"], path=path)
+    assert (other.paths, other.delay, other.hosts) == ([], 3, ["other.example.org"])
+    assert other.in_scope("https://other.example.org/any/page") and not other.in_scope("https://news.example.org/a")
 
 
 def test_sites_file_mistakes_are_named(tmp_path):

@@ -46,9 +46,9 @@ class CrawlReport:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"site {self.site}: {self.discovered} release page{'s' if self.discovered != 1 else ''} found; "
-               f"{self.requested} asked for ({self.fetched} new or changed, {self.unchanged} unchanged, "
-               f"{self.failed} failed), {self.kept} kept from earlier runs; {self.requests} requests in all"]
+        out = [(f"site {self.site}: {self.discovered} release page{'s' if self.discovered != 1 else ''} found; "
+                f"{self.requested} asked for ({self.fetched} new or changed, {self.unchanged} unchanged, "
+                f"{self.failed} failed), {self.kept} kept from earlier runs; {self.requests} requests in all")]
         if self.waiting:
             out.append(f"site {self.site}: {self.waiting} page{'s' if self.waiting != 1 else ''} not fetched yet "
                        "left for the next run (max_pages)")
