@@ -58,6 +58,8 @@ SLOW: dict[str, set[str]] = {
         "test_the_cap_on_pages_leaves_the_rest_for_the_next_run",
         "test_a_page_that_fails_keeps_its_last_copy_and_is_reported",
         "test_a_second_run_asks_conditionally_and_an_unchanged_page_costs_a_304",
+        "test_without_etags_last_modified_makes_the_304",
+        "test_pages_kept_from_earlier_runs_stay_indexed_while_robots_txt_is_unreachable",
     },
     "tests.web.test_api": {"test_etag_changes_with_the_index_generation"},  # 4.8 s
     "tests.web.test_pages": {"test_healthz_without_an_index_is_503_and_recovers"},  # 1.8 s

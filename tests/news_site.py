@@ -70,6 +70,8 @@ class NewsSite:
         self.robots_status = 200
         self.crawl_delay: float | None = None
         self.rss_body: bytes | None = None  # served instead of the RSS feed
+        self.etags = True  # False: pages carry Last-Modified only
+        self.documents: dict[str, tuple[str, bytes]] = {}  # more paths the English sitemap lists: type, body
         self.log: list[dict] = []
         self.lock = threading.Lock()
         self.base = ""
@@ -153,6 +155,9 @@ class NewsSite:
             return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode()
         if path == FRENCH:
             return 200, {"Content-Type": "text/html; charset=utf-8"}, _french_page(self.base + FRENCH).encode()
+        if path in self.documents:
+            kind, body = self.documents[path]
+            return 200, {"Content-Type": kind}, body
         if path == FEED_ONLY:
             return 200, {"Content-Type": "text/html; charset=utf-8"}, _article_page(
                 "en", "New Office Opens in Tegucigalpa", dt.date(2025, 1, 14),
@@ -189,7 +194,7 @@ class NewsSite:
         else:
             paths = [(p, r["date"]) for p, r in self.live().items() if r["lang"] == part]
             faults = (SLOW, FAILING, GONE, LOOP_A, HUGE, FRENCH, DRAFT) if part == "en" else (LOGIN,)
-            paths += [(p, "2024-12-01") for p in faults]
+            paths += [(p, "2024-12-01") for p in faults + (tuple(self.documents) if part == "en" else ())]
         entries = "".join(f"<url><loc>{self.base}{html.escape(p)}</loc><lastmod>{d}</lastmod>"
                           "<changefreq>monthly</changefreq></url>\n" for p, d in paths)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -266,7 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, body = site.page(self.path)
         if status == 200 and headers.get("Content-Type", "").startswith("text/html"):
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-            headers["ETag"] = etag
+            if site.etags:
+                headers["ETag"] = etag
             headers["Last-Modified"] = format_datetime(UPDATED, usegmt=True)
             since = self.headers.get("If-Modified-Since")
             if self.headers.get("If-None-Match") == etag or (

@@ -118,6 +118,20 @@ def test_a_second_run_asks_conditionally_and_an_unchanged_page_costs_a_304(news,
     assert len(result.releases) == 31
 
 
+def test_without_etags_last_modified_makes_the_304(news, tmp_path):
+    news.etags = False
+    crawl(news, tmp_path)
+    news.log.clear()
+    source, _ = crawl(news, tmp_path)
+    assert source.report.unchanged == 35 and source.report.fetched == 0
+
+
+def test_a_document_that_is_not_a_page_is_named_by_its_type(news, tmp_path):
+    news.documents["/en/news/annual-report-2023.pdf"] = ("application/pdf", b"%PDF-1.7 a report")
+    _, result = crawl(news, tmp_path)
+    assert reasons(result)[news.base + "/en/news/annual-report-2023.pdf"] == "not an HTML page (application/pdf)"
+
+
 def test_a_page_that_fails_keeps_its_last_copy_and_is_reported(news, tmp_path):
     crawl(news, tmp_path)
     path = next(iter(news.releases))

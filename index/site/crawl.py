@@ -149,6 +149,10 @@ class SiteSource:
             elif got.ok and got.not_modified:  # a 304 to a request without validators
                 self.failures[url] = "the server answered 304 Not Modified to an unconditional request"
                 report.failed += 1
+            elif got.ok and not _is_html(got.content_type):
+                self.failures[url] = f"not an HTML page ({got.content_type.split(';')[0].strip()})"
+                state.failure(url, self.failures[url])
+                report.failed += 1
             elif got.ok:
                 state.fetched(url, got)
                 if got.final_url and got.final_url != url:
@@ -214,3 +218,9 @@ class SiteSource:
                 result.releases.extend(part.releases)
             result.rejected.extend(part.rejected)
             result.warnings.extend(part.warnings)
+
+
+def _is_html(content_type: str) -> bool:
+    """Whether a response's type may be a page (a server that names none gets the benefit of the doubt)."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return not kind or kind in ("text/html", "application/xhtml+xml")
