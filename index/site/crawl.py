@@ -64,7 +64,6 @@ class SiteSource:
     def __init__(self, site: Site, index_root: Path | str, save: bool = True, transport=None, sleep=None):
         self.site, self.save = site, save
         self.directory = site_dir(index_root, site.url)
-        self.name = site.url
         self.transport, self.sleep = transport, sleep
         self.report = CrawlReport(site.url)
         self.failures: dict[str, str] = {}  # address -> why it could not be fetched this run

@@ -55,7 +55,6 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
     listing_pages: set[str] = field(default_factory=set)
     out_of_scope: int = 0
-    disallowed: list[str] = field(default_factory=list)
 
     def add(self, url: str, lastmod=None) -> None:
         if url not in self.pages or (lastmod and not self.pages[url]):
