@@ -205,11 +205,9 @@ class _Reading:
 class Archive:
     """The searchable archive in one index directory."""
 
-    def __init__(self, root, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
-                 glossary: Glossary | None = None, cache_size: int = RESULT_CACHE):
+    def __init__(self, root, cache_size: int = RESULT_CACHE):
         self.store = IndexStore(root)
         self.cache_size = cache_size  # search results kept per generation (0: no cache)
-        self._gazetteer, self._taxonomy, self._glossary = gazetteer, taxonomy, glossary
         self._snapshot: Snapshot | None = None
         self._retired: list[Snapshot] = []
         self._lock = threading.Lock()
@@ -217,15 +215,15 @@ class Archive:
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
-        return self._gazetteer or Gazetteer.load()
+        return Gazetteer.load()
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
-        return self._taxonomy or Taxonomy.load()
+        return Taxonomy.load()
 
     @cached_property
     def compiler(self) -> Compiler:
-        return Compiler(self.gazetteer, self.taxonomy, self._glossary or Glossary.load())
+        return Compiler(self.gazetteer, self.taxonomy, Glossary.load())
 
     # --- generations -------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:

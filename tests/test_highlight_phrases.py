@@ -44,7 +44,11 @@ def archive(tmp_path_factory):
     reindex([source], root / "ix", progress=False)
     glossary_file = root / "glossary.toml"
     glossary_file.write_text(GLOSSARY, encoding="utf-8")
-    return Archive(root / "ix", glossary=Glossary.load(glossary_file))
+    archive = Archive(root / "ix")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GLOSSARY_FILE", str(glossary_file))  # as an operator names another glossary
+        assert archive.compiler.glossary.entries == Glossary.load(glossary_file).entries  # loaded once, here
+    return archive
 
 
 def hits(archive, q, ui="en"):
