@@ -104,7 +104,7 @@ def client(index_dir):
     from web import create_app
 
     compile_catalogs()
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off"}).test_client()
 
 
 FACET_ITEM = re.compile(r'<input type="checkbox" id="f-(?P<param>\w+)-(?P<value>[^"]+)" name="(?P=param)" '

@@ -125,7 +125,7 @@ def test_pages_mark_the_title_in_its_own_language(index_dir, path, title_lang, t
     from tests.web.conftest import compile_catalogs
     from web import create_app
     compile_catalogs()
-    page = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client().get(path)
+    page = create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off"}).test_client().get(path)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     title = re.search(r'<h[12][^>]* class="(?:hit|release)-title"[^>]* lang="(\w+)"', html)

@@ -13,8 +13,7 @@ table's file serialises the workers (the kernel releases it if a worker dies hol
 
 Settings (Flask config, or ``ARCHIVE_<NAME>``, or the plain environment variable):
 
-RATE_LIMIT          ``120/minute``; ``0`` or ``off`` turns the limit off (it is off by default
-                    in an app created with ``TESTING`` unless ``RATE_LIMIT`` is configured)
+RATE_LIMIT          ``120/minute``; ``0`` or ``off`` turns the limit off
 RATE_LIMIT_BURST    60 requests a client may make at once
 TRUSTED_PROXIES     addresses of the reverse proxies in front: for requests from them the
                     client is the last address in ``X-Forwarded-For`` that is not a proxy
@@ -166,11 +165,10 @@ def check_rate_limit():
 
 
 def init_app(app) -> None:
-    explicit = "RATE_LIMIT" in app.config or "RATE_LIMIT" in os.environ
     rate = parse_rate(setting(app.config, "RATE_LIMIT", DEFAULT_RATE))
     burst = int(setting(app.config, "RATE_LIMIT_BURST", DEFAULT_BURST))
     app.extensions["ratelimit_proxies"] = frozenset(trusted_proxies(app.config))
-    if rate is None or (app.testing and not explicit):
+    if rate is None:
         app.extensions["ratelimit"] = None
     else:
         app.extensions["ratelimit"] = TokenBucket(rate, burst)

@@ -82,7 +82,7 @@ def web_index(tmp_path_factory) -> Path:
 def app(web_index, catalogs):
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True})
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off"})
     return app
 
 

@@ -324,10 +324,11 @@ def test_rate_limit_trusts_forwarded_for_only_from_configured_proxies(web_index)
     assert client.get("/api/v1/facets", environ_base=direct, headers={"X-Forwarded-For": "5.5.5.5"}).status_code == 429
 
 
-def test_rate_limit_is_off_by_default_in_tests_and_can_be_turned_off(web_index):
+def test_rate_limit_is_on_by_default_even_in_tests_and_can_be_turned_off(web_index):
     from web import create_app
 
-    assert create_app({"INDEX_DIR": str(web_index), "TESTING": True}).extensions["ratelimit"] is None
+    # an app made for tests limits like the site: a test that does not want the limit says so
+    assert create_app({"INDEX_DIR": str(web_index), "TESTING": True}).extensions["ratelimit"] is not None
     assert create_app({"INDEX_DIR": str(web_index), "RATE_LIMIT": "off"}).extensions["ratelimit"] is None
     assert create_app({"INDEX_DIR": str(web_index)}).extensions["ratelimit"] is not None
 

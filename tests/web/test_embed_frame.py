@@ -25,7 +25,7 @@ PARTNER = "https://partner.example"
 def partner_client(web_index, catalogs):
     from web import create_app
 
-    return create_app({"INDEX_DIR": str(web_index), "TESTING": True, "EMBED_ORIGINS": PARTNER}).test_client()
+    return create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off", "EMBED_ORIGINS": PARTNER}).test_client()
 
 
 def frame_answer(client, referrer=None, dest="iframe", url="/es/embed/frame"):

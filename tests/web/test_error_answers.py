@@ -168,7 +168,7 @@ def sources_app(tmp_path_factory):
                          "url": url}) for n, (name, (url, _)) in enumerate(SOURCES.items())]
     (root / "releases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     reindex([root / "releases.jsonl"], root / "ix", progress=False)
-    return create_app({"INDEX_DIR": str(root / "ix"), "TESTING": True})
+    return create_app({"INDEX_DIR": str(root / "ix"), "TESTING": True, "RATE_LIMIT": "off"})
 
 
 @pytest.mark.parametrize("name", SOURCES)

@@ -29,7 +29,7 @@ ADDRESS = re.compile(r"""(?:https?:)?//[^\s"'<>\\&;]+""")
 def public_app(web_index):
     from web import create_app
 
-    return create_app({"INDEX_DIR": str(web_index), "TESTING": True, "PUBLIC_URL": PUBLIC})
+    return create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off", "PUBLIC_URL": PUBLIC})
 
 
 def addresses(text: str) -> list[str]:
@@ -99,7 +99,7 @@ def test_the_default_public_url_is_the_local_one_and_localhost_is_allowed(client
 def test_allowed_hosts_and_a_mount_path(web_index):
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "PUBLIC_URL": "https://example.org/archive/",
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off", "PUBLIC_URL": "https://example.org/archive/",
                       "ALLOWED_HOSTS": ".example.org, search.internal"})
     client = app.test_client()
     for host in ("example.org", "www.example.org", "search.internal:8000"):
@@ -124,7 +124,7 @@ def test_a_public_url_that_is_not_an_http_address_is_refused_at_start(web_index,
     from web import create_app
 
     with pytest.raises(ValueError, match="PUBLIC_URL"):
-        create_app({"INDEX_DIR": str(web_index), "TESTING": True, "PUBLIC_URL": value})
+        create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off", "PUBLIC_URL": value})
 
 
 # --- through gunicorn ------------------------------------------------------------------------------
