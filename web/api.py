@@ -11,15 +11,15 @@ import logging
 import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
-from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, parse_params
+from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams
 
 from . import caching, errors, hosts, openapi, shapes
-from .current import archive
+from .current import archive, search_params
 from .links import Addresses, api_search_url, feed_url, search_page_url
 from .i18n import ui_param
 from .notices import notice_text
@@ -100,31 +100,14 @@ def _any_error(error: Exception):
     return _server_error(error)
 
 
-def _page_rate_limited(error: RateLimited):
-    """429 on a page: the site's error page, with Retry-After."""
-    return errors._error_page(
-        429, _("Too many requests"),
-        _("You have sent many searches in a short time. Please wait %(seconds)s seconds and try again.",
-          seconds=error.retry_after),
-        headers={"Retry-After": str(error.retry_after)})
-
-
 def _routing_error(error: HTTPException):
     """400/404/405/429 anywhere: JSON on /api/ addresses, the site's pages elsewhere."""
     if is_api_path():
         return _http_error(error)
-    if isinstance(error, RateLimited):
-        return _page_rate_limited(error)
     return errors.http_error(error)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-def read_params(args=None) -> SearchParams:
-    a = archive()
-    return parse_params(request.args if args is None else args,
-                        known_topics=a.known_topics(), known_countries=a.known_countries())
-
-
 def params_dict(params: SearchParams) -> dict:
     pairs = dict(params.to_query())
     return {
@@ -155,7 +138,7 @@ def notices_list(params: SearchParams, result) -> list[dict]:
 # --- endpoints ---------------------------------------------------------------------------------
 @api.get("/search")
 def search():
-    params = read_params()
+    params = search_params(request.args)
     etag = caching.make_etag("search", caching.generation(), params.to_query(), params.ui)
     cached = caching.not_modified(etag, SEARCH_MAX_AGE)
     if cached is not None:
@@ -210,7 +193,7 @@ def search_links(params: SearchParams, result) -> dict:
 
 @api.get("/facets")
 def facets():
-    params = read_params().with_(page=1, per_page=1, sort="relevance")
+    params = search_params(request.args).with_(page=1, per_page=1, sort="relevance")
     etag = caching.make_etag("facets", caching.generation(), params.to_query(), params.ui)
     cached = caching.not_modified(etag, SEARCH_MAX_AGE)
     if cached is not None:

@@ -14,6 +14,7 @@ from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import ParamError
 
 from . import i18n
+from .ratelimit import RateLimited
 from .templating import render, wants_json
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,19 @@ def server_error(error):
                        _("The page could not be shown because of an error on our side. Please try again later."))
 
 
+def rate_limited(error: RateLimited):
+    """429: the site's error page, with Retry-After."""
+    _set_language()
+    return _error_page(
+        429, _("Too many requests"),
+        _("You have sent many searches in a short time. Please wait %(seconds)s seconds and try again.",
+          seconds=error.retry_after),
+        headers={"Retry-After": str(error.retry_after)})
+
+
 def http_error(error: HTTPException):
+    if isinstance(error, RateLimited):
+        return rate_limited(error)
     if isinstance(error, NotFound):
         return not_found(error)
     if error.code == 405:

@@ -17,10 +17,10 @@ from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import force_locale, gettext as _
 from werkzeug.datastructures import MultiDict
 
-from search.params import LANGUAGES, MAX_PER_PAGE, SearchParams, parse_params
+from search.params import LANGUAGES, MAX_PER_PAGE, SearchParams
 
 from . import caching, i18n, shapes
-from .current import archive
+from .current import archive, search_params
 from .hosts import external
 from .i18n import ui_param
 from .links import Addresses, feed_url, search_page_url
@@ -75,8 +75,7 @@ def feed_params() -> tuple[SearchParams, SearchParams]:
     args = MultiDict(request.args)
     args.poplist("sort")
     args.poplist("page")
-    a = archive()
-    named = parse_params(args, known_topics=a.known_topics(), known_countries=a.known_countries())
+    named = search_params(args)
     run = named.with_(sort="newest", page=1)
     if not args.get("per_page"):
         run = run.with_(per_page=FEED_ENTRIES)

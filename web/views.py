@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, g, jsonify, redirect, request
 from werkzeug.datastructures import MultiDict
 
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import SearchParams, parse_params
+from search.params import SearchParams
 
 from . import i18n, links, pages, shapes
-from .current import archive
+from .current import archive, search_params
 from .links import Addresses, page_url
 from .templating import render
 
@@ -68,10 +68,9 @@ def home(fmt):
 # --- results -----------------------------------------------------------------------------------
 def read_params() -> SearchParams:
     """The search parameters of this request; raises ParamError (a 400 page) when one is wrong."""
-    a = archive()
     args = MultiDict(request.args)
     args.poplist("ui")  # the interface language comes from the address
-    params = parse_params(args, ui=g.lang, known_topics=a.known_topics(), known_countries=a.known_countries())
+    params = search_params(args, ui=g.lang)
     g.search_params = params  # for the page's feed link (web.feeds.link_globals)
     return params
 
