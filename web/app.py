@@ -114,4 +114,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.init_app(app)
     embed.init_app(app)
     feeds.init_app(app)
+
+    # Search counts (on with ANALYTICS_DIR) and the staff page showing them (on with STAFF_TOKEN).
+    from . import analytics, analytics_staff
+    analytics.init_app(app)
+    analytics_staff.init_app(app)
     return app

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import SearchParams
 
-from . import i18n, links, pages, shapes
+from . import analytics, i18n, links, pages, shapes
 from .current import archive, search_params
 from .links import Addresses, page_url
 from .templating import render
@@ -80,6 +80,7 @@ def read_params() -> SearchParams:
 def search(fmt):
     params = read_params()
     result = archive().search(params)
+    analytics.searched(params, result)
     return render("search.html", pages.results(params, result), fmt)
 
 
