@@ -139,6 +139,7 @@ def searches(fmt):
 
     filter_titles = {"lang": _("Language"), "year": _("Year"), "country": _("Country"), "topic": _("Topic"),
                      "dates": _("Dates"), "translations": _("Translations shown separately")}
+    sorts = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
     context = {
         "page": "staff",
         "lang": g.lang,
@@ -150,7 +151,10 @@ def searches(fmt):
         "links": {"html": here("html"), "json": here("json"), "alternate": here("html", other),
                   "alternate_lang": other},
         "_filters": [{"name": name, "title": filter_titles.get(name, name), "entries": _labels(name, values)}
-                     for name, values in (data["period"]["filters"] if data else {}).items()],
+                     for name, values in (data["period"]["filters"] if data else {}).items()]
+        + ([{"name": "sort", "title": _("Sort"), "entries": [{"value": v, "label": sorts.get(v, v), "count": n}
+                                                            for v, n in data["period"]["sorts"].items()]}]
+           if data and data["period"]["sorts"] else []),
         "_weeks_options": [n for n in (1, 2, 4, 8, 13, 26, 52) if n <= keep],
     }
     return _private(render("staff_searches.html", context, fmt))
