@@ -72,6 +72,11 @@ SLOW: dict[str, set[str]] = {
     },
     "tests.web.test_browser": {"test_screenshots", "test_axe_finds_no_violations"},
     "tests.web.test_embed_browser": {"test_snippets_page_previews_work_and_pass_axe"},
+    "tests.test_analytics": {"test_several_processes_add_to_one_file_without_losing_a_count"},  # 11 s: 4 writers
+    "tests.web.test_analytics_site": {
+        "test_a_killed_worker_loses_at_most_its_last_seconds",  # 8 s: gunicorn, writes waited for
+        "test_the_workers_of_a_site_count_into_one_file_and_write_all_when_stopped",  # 6 s: gunicorn
+    },
 }
 
 
