@@ -3,6 +3,7 @@
     scripts/bench run [--docs 1000,10000,100000] [--no-http]   ours against SQLite FTS5, same documents and queries
     scripts/bench stemmers [--docs N]    C (PyStemmer) vs pure-Python Snowball stemming in the analyser
     scripts/bench slow-clients [--worker CLASS ...]   gunicorn worker classes against held slow connections
+    scripts/bench analytics [--no-http]  a search with the search counts off and on (web/analytics.py)
 """
 
 import argparse
@@ -77,10 +78,19 @@ def main(argv=None) -> int:
     c.add_argument("--seconds", type=float, default=10.0, help="how long they are held, and the load lasts")
     c.add_argument("--note", default="", help="a line saved under the table (where a worker class came from)")
     c.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    a = sub.add_parser("analytics", help="what counting searches costs a search (web/analytics.py)")
+    a.add_argument("--rounds", type=int, default=2, help="rounds of each setting, in turns")
+    a.add_argument("--clients", type=int, default=4, help="HTTP clients at once")
+    a.add_argument("--seconds", type=float, default=10.0, help="HTTP load per round")
+    a.add_argument("--no-http", action="store_true", help="in process only")
+    a.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
     args = p.parse_args(argv)
     if args.what == "run":
         import bench_run
         body = bench_run.main(args)
+    elif args.what == "analytics":
+        import bench_analytics
+        body = bench_analytics.main(args)
     elif args.what == "slow-clients":
         import bench_slow
         args.worker = args.worker or bench_slow.WORKERS
