@@ -122,7 +122,9 @@ def test_the_staff_page_needs_the_token(app):
             assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/en/staff/searches.json").get_json()["error"]["status"] == 401
     basic = "Basic " + base64.b64encode(f"anyone:{TOKEN}".encode()).decode()
-    for headers in (BEARER, {"Authorization": basic}, {"X-Staff-Token": TOKEN}):
+    proxied = {"Authorization": "Basic " + base64.b64encode(b"someone:their-proxy-password").decode(),
+               "X-Staff-Token": TOKEN}  # a proxy that checked its own users and passes the token on
+    for headers in (BEARER, {"Authorization": basic}, {"X-Staff-Token": TOKEN}, proxied):
         response = client.get("/en/staff/searches", headers=headers)
         assert response.status_code == 200, headers
         assert response.headers["Cache-Control"] == "no-store"
