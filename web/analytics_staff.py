@@ -3,9 +3,9 @@
 Off unless ``STAFF_TOKEN`` is set (the addresses then do not exist: 404). When on, every
 request must carry the token: ``Authorization: Bearer TOKEN``, or HTTP Basic with the token as
 password (any user name: a browser asks for it), or ``X-Staff-Token: TOKEN`` set by a reverse
-proxy after its own authentication. The page is never cached by anyone but the browser that
-asked (``Cache-Control: no-store``), never indexed (``X-Robots-Tag``), and is in no sitemap or
-link of the public pages; docs/operations.md shows how to keep it off the public host.
+proxy after its own authentication. The page is never stored by a cache, the browser's
+included (``Cache-Control: no-store``), never indexed (``X-Robots-Tag``), and is in no sitemap
+or link of the public pages; docs/operations.md shows how to keep it off the public host.
 
 Query strings: ``weeks`` (1 to ``ANALYTICS_WEEKS``, default 4), ``min_count`` (from
 ``ANALYTICS_MIN_COUNT`` up: a rarer query is never shown, whoever asks).
