@@ -249,6 +249,8 @@ class Recorder:
 
     def close(self) -> None:
         """Write what is left and stop the thread (at exit: a worker stopped, or replaced)."""
+        if self._stop.is_set():
+            return  # closed already (by its owner, then at exit)
         self._stop.set()
         if self._pid == os.getpid():
             self.flush()
