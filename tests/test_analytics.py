@@ -193,7 +193,7 @@ def test_the_report_prints_each_week_and_the_period(counted):
     assert "searches 8 (with words 8), found nothing 4 (50.0 %)" in out
     assert "4  desplazamiento" in out and "3  zzqx" in out
     assert "filters: country HN 4" in out
-    assert "rare words" not in out and "not shown: 1 rarer queries (1 searches)" in out
+    assert "rare words" not in out and "rarer queries not shown: 1; their searches: 1" in out
 
 
 def test_the_report_as_json(counted):

@@ -78,7 +78,7 @@ def text(data: dict, where: str) -> str:
             lines.append("  filters: " + "; ".join(f"{name} {_pairs(values)}" for name, values in s["filters"].items()))
         lines.append(f"  sorts: {_pairs(s['sorts'])}")
         if s["hidden"]["queries"]:
-            lines.append(f"  not shown: {s['hidden']['queries']} rarer queries ({s['hidden']['searches']} searches)")
+            lines.append(f"  rarer queries not shown: {s['hidden']['queries']}; their searches: {s['hidden']['searches']}")
         if s["dropped"]:
             lines.append(f"  not counted by query (a worker's memory bound was reached): {s['dropped']} searches")
     return "\n".join(lines)
