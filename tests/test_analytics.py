@@ -225,3 +225,9 @@ def test_the_report_prunes_on_request(counted):
     left = sqlite3.connect(counted / "searches.sqlite3").execute("SELECT COUNT(*) FROM queries "
                                                                   "WHERE week = '2001-01-01'").fetchone()
     assert left == (0,)
+
+
+def test_a_file_made_but_never_written_reads_as_nothing_counted(tmp_path):
+    (tmp_path / "searches.sqlite3").touch()  # a worker stopped between making the file and its tables
+    data = report(Store(tmp_path), weeks=1)
+    assert data["period"]["totals"]["searches"] == 0 and data["period"]["queries"] == []

@@ -24,7 +24,9 @@ What is counted, from the request alone (no IP address, cookie, user agent or se
   capped at 100 %.
 
 Pages after the first, the API (its callers are programs, and its answers are cached by ETag
-before any search runs) and the feeds are not counted.
+before any search runs) and the feeds are not counted; nor are requests from a client that
+calls itself a robot in its ``User-Agent`` (read to leave the request out, never stored), and
+pages a browser fetches ahead of a click (``Sec-Purpose`` or ``Purpose: prefetch``).
 
 Settings (Flask config, ``ARCHIVE_<NAME>``, or the plain environment variable):
 
@@ -37,6 +39,7 @@ ANALYTICS_FLUSH_SECONDS  how often each worker writes its counts (5)
 import atexit
 import logging
 import os
+import re
 import threading
 import time
 import unicodedata
@@ -63,6 +66,9 @@ MAX_QUERY_CHARS = 200  # a longer query is counted by its first 200 characters
 MAX_PENDING = 50_000
 PRUNE_SECONDS = 3600  # how often a worker deletes the weeks past the retention
 WARN_SECONDS = 60  # one warning a minute at most when the counts cannot be written
+# Crawlers follow the links of the home and results pages (topics, countries, the help page's
+# example searches): a client naming itself a bot, crawler or spider is not a visitor.
+ROBOT = re.compile(r"bot\b|bot/|crawl|spider|slurp", re.IGNORECASE)
 
 
 def normalise(query: str) -> str:
@@ -290,10 +296,18 @@ def referring_query() -> str | None:
     return normalise(dict(parse_qsl(parts.query)).get("q", ""))
 
 
+def _not_a_visit() -> bool:
+    """A robot, or a page fetched ahead of a click that may never come."""
+    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    return "prefetch" in purpose.lower() or bool(ROBOT.search(request.headers.get("User-Agent", "")))
+
+
 def count(response):
     """After a request: count it if it is a search or a release opened from results."""
     found = current_app.extensions.get("analytics")
     if found is None or request.method != "GET" or response.status_code != 200:
+        return response
+    if request.endpoint not in ("site.search", "site.release") or _not_a_visit():
         return response
     try:
         if request.endpoint == "site.search":

@@ -150,6 +150,7 @@ def searches(fmt):
         "retention_weeks": keep,
         "weeks": weeks,
         "min_count": min_count,
+        "_least_count": least,
         "report": data,
         "links": {"html": here("html"), "json": here("json"), "alternate": here("html", other),
                   "alternate_lang": other},

@@ -146,6 +146,10 @@ class Store:
         conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
                                timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"queries", "refinements", "tallies"} <= tables:
+            conn.close()
+            return None  # made, but its tables not yet written (a worker stopped at that moment)
         return conn
 
     @staticmethod

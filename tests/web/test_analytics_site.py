@@ -82,6 +82,19 @@ def test_a_visit_is_counted_by_what_it_asked_not_by_who_asked(app):
     assert data["channels"] == {"page": 3, "json": 1}
 
 
+def test_robots_and_prefetches_are_not_visitors(app):
+    client = app.test_client()
+    client.get("/en/help")
+    for headers in ({"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
+                    {"User-Agent": "Mozilla/5.0 (compatible; bingbot/2.0)"},
+                    {"User-Agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0)"},
+                    {"Sec-Purpose": "prefetch;prerender"}, {"Purpose": "prefetch"}):
+        assert client.get("/en/search?q=remittances", headers=headers).status_code == 200
+    client.get("/en/search?q=remittances", headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) "
+                                                                  "Gecko/20100101 Firefox/128.0"})
+    assert written(app)["totals"]["searches"] == 1
+
+
 def test_no_address_cookie_or_user_agent_reaches_the_file(app, counts_dir):
     client = app.test_client()
     secrets = {"REMOTE_ADDR": "203.0.113.77", "User-Agent": "Mozilla/5.0 PrivacyProbe/7.7",
