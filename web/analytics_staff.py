@@ -20,7 +20,7 @@ from flask_babel import format_percent, gettext as _
 
 from search.engine import IndexUnavailable
 
-from . import errors, i18n
+from . import i18n
 from .analytics_store import Store, report
 from .current import archive
 from .settings import setting
@@ -67,6 +67,17 @@ def _authorised() -> bool:
     return any([hmac.compare_digest(given.encode("utf-8"), token) for given in _given_tokens()])
 
 
+def _error(status: int, title: str, message: str, extra: dict | None = None, headers=None):
+    """The site's error page (or its JSON twin) for this page's own refusals."""
+    context = {"page": "error", "lang": g.lang,
+               "error": {"status": status, "title": title, "message": message, **(extra or {})},
+               "_home_url": url_for("site.home", lang=g.lang, fmt="html"),
+               "_help_url": url_for("site.help", lang=g.lang, fmt="html"),
+               "_alternate_url": url_for("site.home", lang=i18n.other_language(g.lang), fmt="html")}
+    fmt = "json" if request.path.endswith(".json") else "html"
+    return _private(render("error.html", context, fmt, status=status, headers=headers))
+
+
 def _private(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -78,10 +89,8 @@ def _private(response):
 def require_token():
     if _authorised():
         return None
-    response = errors._error_page(
-        401, _("Staff only"), _("This page is for the archive's staff: sign in with the staff token."),
-        headers={"WWW-Authenticate": 'Basic realm="Archive staff", charset="UTF-8"'})
-    return _private(response)
+    return _error(401, _("Staff only"), _("This page is for the archive's staff: sign in with the staff token."),
+                  headers={"WWW-Authenticate": 'Basic realm="Archive staff", charset="UTF-8"'})
 
 
 def _whole(name: str, default: int, low: int, high: int) -> int:
@@ -101,13 +110,12 @@ class _BadParameter(Exception):
 
 @staff.errorhandler(_BadParameter)
 def bad_parameter(error: _BadParameter):
-    response = errors._error_page(
+    return _error(
         400, _("This report could not be shown"),
         _("“%(param)s” must be a whole number from %(low)s to %(high)s.", param=error.name, low=error.low,
           high=error.high),
         {"param": error.name, "detail": f"{error.name} must be a whole number from {error.low} to {error.high}",
          "given": f"{error.name}={error.raw[:60]}"})
-    return _private(response)
 
 
 def _labels(kind: str, values: dict) -> list[dict]:
