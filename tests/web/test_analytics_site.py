@@ -28,8 +28,8 @@ def counts_dir(tmp_path):
 
 @pytest.fixture
 def app(web_index, counts_dir):
-    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "ANALYTICS_DIR": str(counts_dir),
-                      "ANALYTICS_FLUSH_SECONDS": 3600, "STAFF_TOKEN": TOKEN})
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off",
+                      "ANALYTICS_DIR": str(counts_dir), "ANALYTICS_FLUSH_SECONDS": 3600, "STAFF_TOKEN": TOKEN})
     yield app
     app.extensions["analytics"].close()
 
@@ -43,7 +43,7 @@ def test_counting_and_the_staff_page_are_off_by_default(web_index, tmp_path, mon
     for name in ("ANALYTICS_DIR", "ARCHIVE_ANALYTICS_DIR", "STAFF_TOKEN", "ARCHIVE_STAFF_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True})
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off"})
     client = app.test_client()
     assert client.get("/en/search?q=remittances").status_code == 200
     assert app.extensions["analytics"] is None
@@ -53,7 +53,7 @@ def test_counting_and_the_staff_page_are_off_by_default(web_index, tmp_path, mon
 
 
 def test_a_short_staff_token_leaves_the_page_off(web_index, caplog):
-    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "STAFF_TOKEN": "secret"})
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off", "STAFF_TOKEN": "secret"})
     assert app.test_client().get("/en/staff/searches", headers={"Authorization": "Bearer secret"}).status_code == 404
     assert "STAFF_TOKEN" in caplog.text
 
