@@ -154,7 +154,8 @@ def main(args) -> str:
     if remote:
         lines += [f"| results page over HTTP, gunicorn 2 workers, {args.clients} clients: requests/s | "
                   f"{remote['off']['rps']:.0f} | {remote['on']['rps']:.0f} |",
-                  f"| results page over HTTP: p50 / p95, ms | {remote['off']['p50']:.1f} / {remote['off']['p95']:.1f} | "
+                  "| results page over HTTP: p50 / p95, ms | "
+                  f"{remote['off']['p50']:.1f} / {remote['off']['p95']:.1f} | "
                   f"{remote['on']['p50']:.1f} / {remote['on']['p95']:.1f} |",
                   f"| errors | {remote['off']['errors']} | {remote['on']['errors']} |",
                   f"| searches written to the counts file | – | {remote['written']:,} |"]

@@ -73,12 +73,14 @@ def text(data: dict, where: str) -> str:
             lines.append("  refined at once:")
             for q in s["refined"]:
                 into = ", ".join(f"{r['query']} ({r['count']})" for r in q["replaced_by"])
-                lines.append(f"    {q['refined']:>6}  {q['query']}  (of {q['searches']})" + (f" -> {into}" if into else ""))
+                line = f"    {q['refined']:>6}  {q['query']}  (of {q['searches']})"
+                lines.append(line + (f" -> {into}" if into else ""))
         if s["filters"]:
             lines.append("  filters: " + "; ".join(f"{name} {_pairs(values)}" for name, values in s["filters"].items()))
         lines.append(f"  sorts: {_pairs(s['sorts'])}")
         if s["hidden"]["queries"]:
-            lines.append(f"  rarer queries not shown: {s['hidden']['queries']}; their searches: {s['hidden']['searches']}")
+            hidden = s["hidden"]
+            lines.append(f"  rarer queries not shown: {hidden['queries']}; their searches: {hidden['searches']}")
         if s["dropped"]:
             lines.append(f"  not counted by query (a worker's memory bound was reached): {s['dropped']} searches")
     return "\n".join(lines)
