@@ -35,7 +35,7 @@ from whoosh.fields import NUMERIC
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, tiered_ranges
 
-from index.segments import PostingArrays
+from index.posting_arrays import PostingArrays
 
 from .docvalues import bits_to_mask, preload_columns
 from .lru import ByteCache

@@ -7,6 +7,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from index import segments
+from index.posting_arrays import PostingArrays
 from index.benchmark_corpus import release_records
 from index.build import _pairs_together, prepare
 from index.config import SAMPLES_DIR
@@ -185,7 +186,7 @@ def test_posting_arrays_hold_each_frequent_terms_postings(tmp_path, documents):
     checked = 0
     for leaf in ix.reader().leaf_readers():
         reader = leaf[0]
-        arrays = segments.PostingArrays.open(tmp_path / "ix", reader._segment)
+        arrays = PostingArrays.open(tmp_path / "ix", reader._segment)
         assert arrays is not None
         try:
             for fieldname, text in reader.all_terms():
