@@ -17,7 +17,8 @@ For a full build all of that can be done in bulk, and :class:`BulkSegmentWriter`
   for compression to pay (zlib costs more to start than it saves on a few dozen bytes) are
   left uncompressed, as Whoosh's block format allows for each block; the posting values of
   frequent terms are encoded with numpy, and a block's data is pickled with a protocol that
-  has a type for bytes (``BLOCK_PICKLE``).
+  has a type for bytes.  That block writer, the encoding of a posting's positions and the
+  writer's hooks are Whoosh's private API: they are in ``index.whoosh_internals``.
 
 What is written is what Whoosh's writer writes for the same documents (the same terms,
 postings, positions, lengths, stored fields and columns: ``tests/test_segments.py``
@@ -31,42 +32,34 @@ follow the order of the list.
 
 import multiprocessing
 import os
-import zlib
 from array import array
 from collections import defaultdict
 from functools import partial
-from itertools import chain, count
-from operator import sub
+from itertools import count
 from pathlib import Path
 from pickle import dumps, loads
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.formats import Positions
-from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
 
 from .analysis import FoldingStemTokenizer, words_and_folded
 from . import forked, vocabulary
 from .posting_arrays import PostingArrays
+from .whoosh_internals import BulkWriterBase, block_writer, commit_segments, length_to_byte, positions_values
 
 ARRAYS_FROM = 16  # documents: a text term in this many or more also gets raw arrays (PostingArrays)
 # Postings gathered in memory before a segment is written (about 140 MB): each of the two
 # processes of a 100,000-release build writes one segment (searches look terms up per segment).
 SEGMENT_POSTINGS = 8_000_000
-COMPRESS_FROM = 2500  # bytes: smaller posting blocks are stored uncompressed
-# Whoosh pickles a block's data with protocol 2, which has no bytes type: each posting's value
-# becomes a call to codecs.encode on a string.  Its reader loads any protocol; with protocol 5
-# a block is 40 % smaller and seven times faster to write and to read.
-BLOCK_PICKLE = 5
 MEMO_VALUES = 50_000  # distinct values of a field whose postings a writer remembers
 
 
-class BulkSegmentWriter(SegmentWriter):
+class BulkSegmentWriter(BulkWriterBase):
     """A ``SegmentWriter`` for adding many documents at once: one segment, postings in memory.
 
     Documents can only be added (no deletions, no other segments merged in): it is meant for
     the segments of a new index.  Fields must not use boosts, vectors or separate spelling.
+    It reaches Whoosh's writer through ``index.whoosh_internals.BulkWriterBase``; its own
+    attributes have public names, so that none can clash with the private state of Whoosh's.
     """
 
     def __init__(self, ix, vocabulary_fields=(), **kwargs):
@@ -74,13 +67,13 @@ class BulkSegmentWriter(SegmentWriter):
         # The archive's vocabulary (index.vocabulary), from the words of these fields as they are analysed.
         self.vocabulary_fields = frozenset(vocabulary_fields)
         self.tally = vocabulary.Tally()
-        self._terms: dict[str, dict] = {}  # field -> term -> [documents, weights, values]
-        self._gathering: dict[str, _Gathering] = {}  # the same, for the text fields analysed here
-        self._lengths: dict[str, array] = {}  # field -> length byte per document
-        self._fast: dict[str, FoldingStemTokenizer] = {}  # text fields analysed here directly
+        self.gathered_terms: dict[str, dict] = {}  # field -> term -> [documents, weights, values]
+        self.gathering: dict[str, _Gathering] = {}  # the same, for the text fields analysed here
+        self.length_bytes: dict[str, array] = {}  # field -> length byte per document
+        self.fast_fields: dict[str, FoldingStemTokenizer] = {}  # text fields analysed here directly
         # field -> value -> its postings, for fields whose values repeat (dates, years, countries...):
         # Whoosh's field.index() costs more than all the rest of such a field's work.
-        self._memo: dict[str, dict] = {}
+        self.memo: dict[str, dict] = {}
         self.postings = 0
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
@@ -88,17 +81,16 @@ class BulkSegmentWriter(SegmentWriter):
             items = getattr(getattr(field, "analyzer", None), "items", None)
             if (field.indexed and type(field.format) is Positions and field.format.field_boost == 1.0
                     and items and len(items) == 1 and isinstance(items[0], FoldingStemTokenizer)):
-                self._fast[name] = items[0]
-        if self.vocabulary_fields - set(self._fast):
+                self.fast_fields[name] = items[0]
+        if self.vocabulary_fields - set(self.fast_fields):
             raise ValueError("the vocabulary is counted from text fields with the project's analysers only")
 
     def add_document(self, **fields):
-        self._check_state()
         schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
         names = sorted(n for n in fields if not n.startswith("_"))
         if any(n.startswith("_") and not n.startswith("_stored_") for n in fields):
             raise ValueError("boosts are not supported by the bulk writer")
-        self._check_fields(schema, names)
+        self.check_document(names)
         perdoc.start_doc(docnum)
         for name in names:
             value = fields[name]
@@ -107,11 +99,11 @@ class BulkSegmentWriter(SegmentWriter):
             field = schema[name]
             length = 0
             if field.indexed:
-                length = self._index(name, field, value, docnum)
+                length = self.index_field(name, field, value, docnum)
                 if length:
-                    lengths = self._lengths.get(name)
+                    lengths = self.length_bytes.get(name)
                     if lengths is None:
-                        lengths = self._lengths[name] = array("B")
+                        lengths = self.length_bytes[name] = array("B")
                     if len(lengths) < docnum:
                         lengths.extend(bytes(docnum - len(lengths)))
                     lengths.append(length_to_byte(length))
@@ -120,12 +112,12 @@ class BulkSegmentWriter(SegmentWriter):
             if field.column_type and stored is not None:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
         perdoc.finish_doc()
-        self._added = True
+        self.document_added()
         self.docnum += 1
 
-    def _index(self, name: str, field, value, docnum: int) -> int:
+    def index_field(self, name: str, field, value, docnum: int) -> int:
         """Gather the postings of one field of one document; its length (0 if not scored)."""
-        tokenizer = self._fast.get(name)
+        tokenizer = self.fast_fields.get(name)
         if tokenizer is not None:
             # As Whoosh's Positions format: position = index among the words kept, weight = frequency.
             words, folded = words_and_folded(value)
@@ -133,16 +125,16 @@ class BulkSegmentWriter(SegmentWriter):
                 self.tally.add(words, folded, value.isascii())
             kept = tokenizer.terms_of_folded(folded)
             if kept:
-                gathering = self._gathering.get(name)
+                gathering = self.gathering.get(name)
                 if gathering is None:
-                    gathering = self._gathering[name] = _Gathering()
+                    gathering = self.gathering[name] = _Gathering()
                 self.postings += gathering.add(docnum, kept)
             return len(kept)
-        terms = self._terms.get(name)
+        terms = self.gathered_terms.get(name)
         if terms is None:
-            terms = self._terms[name] = {}
+            terms = self.gathered_terms[name] = {}
         postings = None
-        memo = None if field.unique else self._memo.setdefault(name, {})
+        memo = None if field.unique else self.memo.setdefault(name, {})
         if memo is not None:
             try:
                 postings = memo.get(value)
@@ -165,23 +157,23 @@ class BulkSegmentWriter(SegmentWriter):
             self.postings += 1
         return length
 
-    def _flush_segment(self):
+    def write_postings(self):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
         arrays = PostingArrays.writer(self.storage.folder, self.newsegment)
-        for name in sorted({*self._terms, *self._gathering}):
+        for name in sorted({*self.gathered_terms, *self.gathering}):
             field = self.schema[name]
             fieldwriter.start_field(name, field)
-            fieldwriter._postwriter = postings = _BlockWriter(fieldwriter._postfile)
-            lengths = self._lengths.get(name, array("B"))
+            postings = block_writer(fieldwriter)
+            lengths = self.length_bytes.get(name, array("B"))
             lengths.extend(bytes(self.docnum - len(lengths)))
-            fast = name in self._fast
-            terms = self._gathering.pop(name).postings() if fast else self._terms.pop(name)
+            fast = name in self.fast_fields
+            terms = self.gathering.pop(name).postings() if fast else self.gathered_terms.pop(name)
             for key in sorted(terms):  # code point order is UTF-8 byte order
                 docs, weights, values = terms.pop(key)
                 fieldwriter.start_term(key.encode("utf-8") if fast else key)
                 if fast:
-                    values = _positions_values(weights, values)
+                    values = positions_values(weights, values)
                     weights = array("f", weights)
                     if len(docs) >= ARRAYS_FROM:
                         arrays.add(name, key, docs, weights)
@@ -189,14 +181,12 @@ class BulkSegmentWriter(SegmentWriter):
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()
-        self._arrays = arrays.close()
+        self.arrays_file = arrays.close()
 
-    def _finalize_segment(self):
-        segment = super()._finalize_segment()
+    def segment_written(self, segment):
         # Named like the segment's files once the segment is assembled (a compound segment takes
         # in every file of its name): Whoosh then deletes it with the segment, after a merge.
-        os.replace(self._arrays, PostingArrays.path(self.storage.folder, segment))
-        return segment
+        os.replace(self.arrays_file, PostingArrays.path(self.storage.folder, segment))
 
 
 class _Gathering:
@@ -273,149 +263,6 @@ class _Gathering:
         return out
 
 
-class _Singles(dict):
-    """Position -> the value of a posting with that one position (most postings), made once."""
-
-    def __missing__(self, position: int) -> bytes:
-        value = self[position] = pack_uint(1) + dumps([position], 2)
-        return value
-
-
-_SINGLE = _Singles()
-MANY_POSTINGS = 64  # a term with this many postings has its values encoded with numpy
-# The pickle (protocol 2) of a list of several small numbers: a new list, memoised, a mark, the
-# numbers (K: one byte, M: two, J: four, little-endian), append the marked items, stop.
-_LIST_START, _LIST_END = b"\x80\x02]q\x00(", b"e."
-_PICKLE_BATCH = 1000  # pickle appends a list's items a thousand at a time
-
-
-def _positions_values(frequencies: array, positions: array) -> list[bytes]:
-    """Whoosh's Positions encoding of each posting: the frequency, then the pickled position deltas."""
-    if len(frequencies) >= MANY_POSTINGS and max(frequencies) <= _PICKLE_BATCH:
-        return _positions_values_at_once(frequencies, positions)
-    single = _SINGLE
-    out = []
-    at = 0
-    for frequency in frequencies:
-        if frequency == 1:  # most postings: made once per position
-            position = positions[at]
-            value = single.get(position)
-            if value is None:
-                value = single[position] = pack_uint(1) + dumps([position], 2)
-            out.append(value)
-            at += 1
-            continue
-        found = positions[at:at + frequency].tolist()
-        at += frequency
-        for i in range(frequency - 1, 0, -1):
-            found[i] -= found[i - 1]
-        out.append(pack_uint(frequency) + dumps(found, 2))
-    return out
-
-
-def _positions_values_at_once(frequencies: array, positions: array) -> list[bytes]:
-    """``_positions_values`` for a term of many postings: the pickles of the postings with several
-    positions written byte by byte into one buffer by numpy, then cut apart."""
-    import numpy as np
-    freq = np.frombuffer(frequencies, np.uint32).astype(np.int64)
-    pos = np.frombuffer(positions, np.uint32).astype(np.int64)
-    first = np.cumsum(freq) - freq  # each posting's first position
-    several = freq > 1
-    singles = map(_SINGLE.__getitem__, pos[first[~several]].tolist())
-    if not several.any():
-        return list(singles)
-    deltas = pos.copy()
-    deltas[1:] -= pos[:-1]
-    deltas[first] = pos[first]
-    items = deltas[np.repeat(several, freq)]  # the positions of the postings with several
-    counts = freq[several]
-    width = np.where(items < 256, 2, np.where(items < 65536, 3, 5))
-    owner = np.repeat(np.arange(len(counts)), counts)
-    size = 4 + len(_LIST_START) + np.bincount(owner, weights=width, minlength=len(counts)).astype(np.int64) \
-        + len(_LIST_END)
-    end = np.cumsum(size)
-    start = end - size
-    buffer = np.zeros(int(end[-1]), np.uint8)
-    for k in range(4):  # the frequency, a big-endian unsigned int (whoosh.system.pack_uint)
-        buffer[start + k] = (counts >> (8 * (3 - k))) & 0xFF
-    for k, byte in enumerate(_LIST_START):
-        buffer[start + 4 + k] = byte
-    buffer[end - 2], buffer[end - 1] = _LIST_END
-    before = np.cumsum(width) - width
-    at = start[owner] + 4 + len(_LIST_START) + before - before[(np.cumsum(counts) - counts)][owner]
-    buffer[at] = np.where(width == 2, ord("K"), np.where(width == 3, ord("M"), ord("J")))
-    buffer[at + 1] = items & 0xFF
-    wide = width >= 3
-    buffer[at[wide] + 2] = (items[wide] >> 8) & 0xFF
-    widest = width == 5
-    buffer[at[widest] + 3] = (items[widest] >> 16) & 0xFF
-    buffer[at[widest] + 4] = (items[widest] >> 24) & 0xFF
-    blob = buffer.tobytes()
-    multiple = iter([blob[a:b] for a, b in zip(start.tolist(), end.tolist())])
-    take = (singles.__next__, multiple.__next__)
-    return [take[s]() for s in several.tolist()]
-
-
-class _BlockWriter(W3PostingsWriter):
-    """Whoosh's W3 posting writer, given a term's postings a block at a time."""
-
-    def __init__(self, postfile):
-        super().__init__(postfile, blocklimit=128, compression=3, inlinelimit=1)
-
-    def add_all(self, docs, weights, values, lengths: array) -> None:
-        """Every posting of the term being written; ``lengths`` holds each document's length byte."""
-        limit = self._blocklimit
-        count = len(docs)
-        for start in range(0, count, limit):
-            end = min(start + limit, count)
-            self._ids = docs[start:end] if type(docs) is array else array("I", docs[start:end])
-            self._weights = weights[start:end] if type(weights) is array else array("f", weights[start:end])
-            self._values = values[start:end]
-            self._maxweight = max(self._weights)
-            # As Whoosh: a document whose length byte is 0 has no length in the block statistics.
-            found = bytes(map(lengths.__getitem__, self._ids))
-            longest = max(found)
-            self._minlength = byte_to_length(min(found.replace(b"\0", b""))) if longest else None
-            self._maxlength = byte_to_length(longest) if longest else 0
-            if end < count:  # the last block is left for finish_postings(), as Whoosh does
-                self._write_block()
-
-    def _mini_ids(self):
-        """Whoosh's: the document numbers as differences, made in C."""
-        ids = self._ids
-        return tuple(map(sub, ids, chain((0,), ids)))
-
-    def _mini_weights(self):
-        """Whoosh's: None when every weight is 1, the one weight when all are equal, else all."""
-        weights = self._weights
-        if weights.count(1.0) == len(weights):
-            return None
-        if weights.count(weights[0]) == len(weights):
-            return weights[0]
-        return tuple(weights)
-
-    def _write_block(self, last=False):
-        """Whoosh's ``W3PostingsWriter._write_block``, leaving small blocks uncompressed (Whoosh's
-        own code means to, under 20 bytes, but then compresses every block), the block's data
-        pickled with ``BLOCK_PICKLE``."""
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), BLOCK_PICKLE)
-        compression = self._compression if len(databytes) >= COMPRESS_FROM else 0
-        if compression:
-            databytes = zlib.compress(databytes, compression)
-        ids = self._ids
-        infobytes = dumps((len(ids), ids[-1], self._maxweight, compression, length_to_byte(self._minlength),
-                           length_to_byte(self._maxlength)), 2)
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write_int(-blocklength if last else blocklength)
-        self._postfile.write(infobytes)
-        self._postfile.write(databytes)
-        self._blockcount += 1
-        self._new_block()
-
-
 class Spool:
     """Documents pickled one after another into a file, read back by number in any process.
 
@@ -478,9 +325,7 @@ def write_full(ix, documents, procs: int = 1, min_slice: int = 1, progress=None,
         tally = vocabulary.Tally()
         for _, part in results:
             tally.merge(part)
-        writer._close_segment()  # the lock holder wrote nothing itself
-        writer._commit_toc([segment for segments, _ in results for segment in segments])
-        writer._finish()
+        commit_segments(writer, [segment for segments, _ in results for segment in segments])
     except BaseException:
         writer.cancel()
         raise
@@ -491,24 +336,24 @@ def _write_slice(ix, documents, vocabulary_fields, report, start: int, end: int)
     """The segments holding documents ``start`` to ``end - 1``, in order, and their vocabulary."""
     segments = []
     tally = vocabulary.Tally()
-    writer = BulkSegmentWriter(ix, vocabulary_fields, _lk=False)
+    writer = BulkSegmentWriter(ix, vocabulary_fields, locked=False)
     added = 0
     # On an error the writer is left as it is: cancelling it would remove the temporary folder
     # the other slices' writers share; the caller's writer cleans up once they are all done.
     for n in range(start, end):
         writer.add_document(**documents[n])
         if writer.postings >= SEGMENT_POSTINGS and n + 1 < end:
-            segments.append(writer._finalize_segment())
+            segments.append(writer.finish_segment())
             tally.merge(writer.tally)
-            writer = BulkSegmentWriter(ix, vocabulary_fields, _lk=False)
+            writer = BulkSegmentWriter(ix, vocabulary_fields, locked=False)
         added += 1
         if report is not None and (added == 100 or n + 1 == end):
             report(added)
             added = 0
     if writer.docnum:
-        segments.append(writer._finalize_segment())
+        segments.append(writer.finish_segment())
         tally.merge(writer.tally)
     else:
-        writer._close_segment()
+        writer.discard()
     return segments, tally
 

@@ -6,7 +6,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from index import segments
+from index import segments, whoosh_internals
 from index.posting_arrays import PostingArrays
 from index.benchmark_corpus import release_records
 from index.build import _pairs_together, prepare
@@ -186,7 +186,7 @@ def test_posting_arrays_hold_each_frequent_terms_postings(tmp_path, documents):
     checked = 0
     for leaf in ix.reader().leaf_readers():
         reader = leaf[0]
-        arrays = PostingArrays.open(tmp_path / "ix", reader._segment)
+        arrays = PostingArrays.open(tmp_path / "ix", whoosh_internals.segment_of(reader))
         assert arrays is not None
         try:
             for fieldname, text in reader.all_terms():
@@ -245,7 +245,7 @@ def test_posting_values_encoded_at_once_are_whooshs_encoding():
     rng = random.Random(4)
     for trial in range(60):
         frequencies, positions, expected = array("I"), array("I"), []
-        for _ in range(rng.randint(segments.MANY_POSTINGS, 300)):
+        for _ in range(rng.randint(whoosh_internals.MANY_POSTINGS, 300)):
             frequency = rng.choice([1, 1, 2, 3, rng.randint(4, 40), 1000])
             gap = rng.choice([3, 300, 70_000, 2 ** 20])
             found = sorted(rng.sample(range(frequency * gap + 1), frequency))
@@ -253,4 +253,4 @@ def test_posting_values_encoded_at_once_are_whooshs_encoding():
             positions.extend(found)
             deltas = [found[0]] + [b - a for a, b in zip(found, found[1:])]
             expected.append(pack_uint(frequency) + dumps(deltas, 2))
-        assert segments._positions_values(frequencies, positions) == expected, trial
+        assert whoosh_internals.positions_values(frequencies, positions) == expected, trial
