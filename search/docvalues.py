@@ -16,10 +16,10 @@ version: so a count is always what ticking the value gives (see ``facet_counts``
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.filedb.structfile import BufferFile
 from whoosh.idsets import DocIdSet
 
 from index.schema import stored_day
+from index.whoosh_internals import preload_columns
 
 FACETS = ("year", "country", "topic", "lang")
 
@@ -68,28 +68,6 @@ def bits_to_mask(bits: int, size: int) -> np.ndarray:
 
 def mask_to_bits(mask: np.ndarray) -> int:
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
-
-
-def preload_columns(reader, names) -> None:
-    """Read whole columns into memory in one read per segment, for ``reader`` only.
-
-    The index is read from files, not mapped (see ``IndexStore.open``): reading a column
-    value by value would cost a seek and a read per document, seconds per column at
-    100,000 releases. Whoosh's per-document reader keeps the file of each column it has
-    opened; this hands it the column's bytes instead.
-    """
-    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    for leaf, _ in leaves:
-        perdoc = getattr(leaf, "_perdoc", None)
-        if perdoc is None or not hasattr(perdoc, "_get_column_file"):
-            continue  # not Whoosh's W3 codec: columns are read the ordinary way
-        for name in names:
-            if name in perdoc._colfiles or not perdoc.has_column(name):
-                continue
-            colfile, offset, length = perdoc._get_column_file(name)
-            data = colfile.get(offset, length)
-            colfile.close()
-            perdoc._colfiles[name] = (BufferFile(data, name=name), 0, length)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from index.places import Gazetteer, country_codes, country_name
 from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
+from index.whoosh_internals import UnsupportedIndex
 
 from . import query as q
 from . import highlight
@@ -34,7 +35,7 @@ from .compile import MAX_QUERY_TERMS, Compiler
 from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums, mask_to_bits
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
-from .scoring import GenerationScorer, Unsupported, top
+from .scoring import GenerationScorer, top
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
 from .spelling import VocabularyCorrector, one_slip
 
@@ -129,7 +130,7 @@ class Snapshot:
         """Whole-posting-list matching and scoring for this generation (None: Whoosh's matchers only)."""
         try:
             return GenerationScorer(self.searcher, self.docs.live, folder=self.folder)
-        except Unsupported:
+        except UnsupportedIndex:
             return None
 
     @cached_property
@@ -157,7 +158,7 @@ class Snapshot:
             with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
                 try:
                     scorer = GenerationScorer(searcher, self.docs.live, folder=self.folder)
-                except Unsupported:
+                except UnsupportedIndex:
                     scorer = None
                 if scorer is not None:
                     for name in searcher.schema.scorable_names():

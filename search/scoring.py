@@ -2,7 +2,8 @@
 
 Whoosh's matchers walk a query's posting lists one document at a time in Python, which
 costs about as much per posting as reading it.  Here each term's posting list is read in
-whole blocks from the index (Whoosh's own codec, its blocks unpacked directly) into arrays
+whole blocks from the index (Whoosh's own codec, its blocks unpacked directly by
+``index.whoosh_internals``, or the bulk writer's ``index.posting_arrays``) into arrays
 of document numbers and term frequencies, and the query tree is evaluated over arrays the
 size of the archive: ``And`` is a logical and, ``Or`` an or, scores add up (a term or phrase
 is added into its ``Or``'s arrays from its postings, so that a query of many terms costs
@@ -24,30 +25,23 @@ change within an index generation: they are kept in a cache bounded in bytes.
 import os
 import threading
 from functools import lru_cache
-from itertools import accumulate
 from math import log
-from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.fields import NUMERIC
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length, tiered_ranges
 
 from index.posting_arrays import PostingArrays
+from index.whoosh_internals import (UnsupportedIndex, bm25f_b, byte_to_length, check_readable, decode_positions,
+                                    length_bytes, posting_gaps, preload_columns, segment_of, tiered_ranges)
 
-from .docvalues import bits_to_mask, preload_columns
+from .docvalues import bits_to_mask
 from .lru import ByteCache
 from .translated import Translated
 
-_INT_SIZE = 4  # Whoosh's Positions format: a 4-byte frequency, then the pickled position deltas
 _LENGTH_OF_BYTE = np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
 CACHE_MB = float(os.environ.get("POSTING_CACHE_MB", "32"))
-
-
-class Unsupported(Exception):
-    """The scorer cannot evaluate this index (not Whoosh's W3 codec, another weighting)."""
 
 
 class Matches:
@@ -103,7 +97,8 @@ class GenerationScorer:
     def __init__(self, searcher, live: int, cache_mb: float = CACHE_MB, folder=None):
         weighting = searcher.weighting
         if type(weighting) is not BM25F:
-            raise Unsupported(f"weighting {type(weighting).__name__}")
+            raise UnsupportedIndex(f"the searcher's weighting is {type(weighting).__name__}, not BM25F")
+        check_readable(searcher)
         self.weighting = weighting
         self.size = searcher.reader().doc_count_all()
         self.live = bits_to_mask(live, self.size)
@@ -113,9 +108,6 @@ class GenerationScorer:
         self._lock = threading.Lock()
         self.folder = folder  # the generation's directory, where segments may have their PostingArrays
         self._arrays: dict[str, PostingArrays | None] = {}
-        for leaf, _ in searcher.leaf_searchers():
-            if not hasattr(leaf.reader(), "_terms") or not hasattr(leaf.reader(), "_perdoc"):
-                raise Unsupported("not a Whoosh segment reader")
 
     # --- per field ----------------------------------------------------------------------
     def norm(self, searcher, fieldname: str) -> np.ndarray:
@@ -125,15 +117,12 @@ class GenerationScorer:
             return norm
         lengths = np.ones(self.size)
         for leaf, offset in searcher.leaf_searchers():
-            perdoc = leaf.reader()._perdoc
-            count = leaf.reader().doc_count_all()
-            lenfield = _lenfield(fieldname)
-            preload_columns(leaf.reader(), (lenfield,))
-            if perdoc.has_column(lenfield):
-                column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
-                codes = np.fromiter((column[d] for d in range(count)), np.uint8, count)
-                lengths[offset:offset + count] = _LENGTH_OF_BYTE[codes]
-        B = self.weighting._field_B.get(fieldname, self.weighting.B)
+            reader = leaf.reader()
+            count = reader.doc_count_all()
+            codes = length_bytes(reader, fieldname) if count else None
+            if codes is not None:
+                lengths[offset:offset + count] = _LENGTH_OF_BYTE[np.frombuffer(codes, np.uint8)]
+        B = bm25f_b(self.weighting, fieldname)
         K1 = self.weighting.K1
         avgfl = searcher.avg_field_length(fieldname) or 1
         norm = K1 * ((1 - B) + B * lengths / avgfl)
@@ -157,6 +146,8 @@ class GenerationScorer:
             for leaf, offset in searcher.leaf_searchers():
                 reader = leaf.reader()
                 count = reader.doc_count_all()
+                if not count:
+                    continue  # an index without documents has no columns
                 preload_columns(reader, (fieldname,))
                 if not reader.has_column(fieldname):
                     values = None
@@ -205,37 +196,8 @@ class GenerationScorer:
                     continue
             if (fieldname, btext) not in reader:
                 continue
-            matcher = reader._terms.matcher(fieldname, btext, field.format)
-            if hasattr(matcher, "_read_data"):
-                deltas, weights, found_values = [], [], []
-                previous = 0
-                while not matcher._atend:
-                    matcher._read_data()
-                    block_ids, block_weights, block_values = matcher._data
-                    count = matcher._blocklength
-                    start = len(deltas)
-                    deltas.extend(block_ids)
-                    deltas[start] -= previous  # each block's ids start from 0, not from the last block
-                    previous = matcher._maxid
-                    if block_weights is None:
-                        weights.extend([1.0] * count)
-                    elif isinstance(block_weights, float):
-                        weights.extend([block_weights] * count)
-                    else:
-                        weights.extend(block_weights)
-                    if values:
-                        found_values.extend(block_values)
-                    matcher._next_block()
-                ids = (np.cumsum(np.array(deltas, dtype=np.int64)) + offset).astype(ID_TYPE)
-            else:  # a short posting list inlined in the term info
-                ids = (np.array(list(matcher.all_ids()), dtype=np.int64) + offset).astype(ID_TYPE)
-                matcher.reset()
-                weights, found_values = [], []
-                while matcher.is_active():
-                    weights.append(matcher.weight())
-                    if values:
-                        found_values.append(matcher.value())
-                    matcher.next()
+            gaps, weights, found_values = posting_gaps(reader, fieldname, btext, values)
+            ids = (np.cumsum(np.array(gaps, dtype=np.int64)) + offset).astype(ID_TYPE)
             id_parts.append(ids)
             weight_parts.append(np.array(weights, dtype=WEIGHT_TYPE))
             value_parts.extend(found_values)
@@ -245,7 +207,7 @@ class GenerationScorer:
 
     def segment_arrays(self, reader) -> "PostingArrays | None":
         """The raw posting arrays the bulk writer left beside a segment, if any."""
-        segment = getattr(reader, "_segment", None)
+        segment = segment_of(reader)
         if self.folder is None or segment is None:
             return None
         key = segment.segment_id()
@@ -433,7 +395,7 @@ class GenerationScorer:
         where = [np.searchsorted(ids, common) for ids, _, _ in lists]
         keep = np.zeros(len(common), bool)
         for i in range(len(common)):
-            positions = [_positions(values[index[i]]) for (_, _, values), index in zip(lists, where)]
+            positions = [decode_positions(values[index[i]]) for (_, _, values), index in zip(lists, where)]
             starts = set(positions[0])
             for step, later in enumerate(positions[1:], 1):
                 starts &= {p - step for p in later}
@@ -493,12 +455,6 @@ def _spans(bits: int, signed: bool, shift_step: int, start, end, startexcl: bool
         else:
             merged.append((low, high))
     return tuple(merged)
-
-
-def _positions(value: bytes) -> list[int]:
-    if not value.endswith(b"."):
-        value += b"."
-    return list(accumulate(loads(value[_INT_SIZE:])))
 
 
 def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int,
