@@ -25,6 +25,7 @@ from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
 from index.topics import Taxonomy
+from index.whoosh_internals import PerReaderRange
 
 from . import cognates
 from . import query as q
@@ -62,7 +63,7 @@ LANGUAGE_NAMES = {
 }
 
 
-class DayRange(wq.NumericRange):
+class DayRange(PerReaderRange):
     """Releases dated from ``start`` to ``end`` (dates; either may be None), in the day-ordinal
     ``date`` field, or in the DATETIME field of an index of schema 4 or earlier."""
 
@@ -70,13 +71,13 @@ class DayRange(wq.NumericRange):
         super().__init__("date", start.toordinal() if start else None, end.toordinal() if end else None)
         self.days = (start, end)
 
-    def _compile_query(self, ixreader):
+    def compiled_for(self, ixreader) -> "wq.NumericRange | None":
         field = ixreader.schema[self.fieldname]
         if isinstance(field, DATETIME):
             start, end = self.days
             return wq.DateRange(self.fieldname, dt.datetime.combine(start, dt.time()) if start else None,
-                                dt.datetime.combine(end, dt.time.max) if end else None)._compile_query(ixreader)
-        return super()._compile_query(ixreader)
+                                dt.datetime.combine(end, dt.time.max) if end else None)
+        return None
 
 
 @dataclass

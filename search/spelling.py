@@ -13,9 +13,8 @@ import bisect
 import difflib
 
 import numpy as np
-from whoosh.automata.fsa import find_all_matches
-from whoosh.automata.lev import levenshtein_automaton
-from whoosh.spelling import ListCorrector
+
+from index.whoosh_internals import RankedListCorrector, levenshtein_matches
 
 
 # Up to this many candidates are checked one by one (10 to 25 µs a word); beyond, the automaton
@@ -23,7 +22,7 @@ from whoosh.spelling import ListCorrector
 DIRECT_CHECKS = 100
 
 
-class VocabularyCorrector(ListCorrector):
+class VocabularyCorrector(RankedListCorrector):
     """Whoosh's list corrector over the archive's vocabulary.
 
     Among words at the same edit distance, the most similar spelling wins (so "trafiking"
@@ -36,11 +35,7 @@ class VocabularyCorrector(ListCorrector):
         self.lengths = np.fromiter(map(len, words), np.int32, len(words))
         self.pairs = _pair_index(words)
 
-    def _suggestions(self, text, maxdist, prefix):
-        for score, word in super()._suggestions(text, maxdist, prefix):
-            yield self._score(score, text, word), word
-
-    def _score(self, score: int, text: str, word: str) -> float:
+    def rank(self, score: int, text: str, word: str) -> float:
         """Minus the distance (``score``), plus what ranks words at one distance: similarity of
         spelling, then use (the two add less than 0.5)."""
         count = self.counts.get(word, 0)
@@ -51,14 +46,14 @@ class VocabularyCorrector(ListCorrector):
         """The word ``suggest(text, limit=1, maxdist=maxdist)`` returns, or None; with ``other``,
         the best word other than ``text`` itself (the neighbour of a word the vocabulary holds).
 
-        A word one edit away always outscores one two edits away (``_score`` adds less than
+        A word one edit away always outscores one two edits away (``rank`` adds less than
         0.5 to minus the distance), so words two edits away, the costly search, are only
         looked for when no word is one edit away.
         """
         for distance in range(1, maxdist + 1):
             found = [word for word in self._within(text, distance) if not (other and word == text)]
             if found:
-                return max((self._score(0 - distance, text, word), word) for word in found)[1]
+                return max((self.rank(0 - distance, text, word), word) for word in found)[1]
         return None
 
     def _within(self, text: str, distance: int) -> list[str]:
@@ -66,8 +61,7 @@ class VocabularyCorrector(ListCorrector):
         candidates = self._candidates(text, distance)
         if len(candidates) <= DIRECT_CHECKS:
             return [word for word in candidates if _near(text, word, distance)]
-        automaton = levenshtein_automaton(text, distance, 0).to_dfa()
-        return list(find_all_matches(automaton, _FirstFrom(candidates)))
+        return levenshtein_matches(text, distance, _FirstFrom(candidates))
 
     def _candidates(self, text: str, distance: int) -> list[str]:
         """The words that may be at most ``distance`` edits from ``text``, in order: those whose
