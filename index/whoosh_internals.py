@@ -51,7 +51,7 @@ __all__ = [
     "segment_of", "length_bytes", "bm25f_b", "posting_gaps", "preload_columns", "decode_positions",
     "positions_values", "byte_to_length", "length_to_byte", "tiered_ranges", "BulkWriterBase",
     "BlockPostingsWriter", "block_writer", "commit_segments", "RankedListCorrector", "levenshtein_matches",
-    "PerReaderRange", "OwnTermsQuery",
+    "PerReaderRange",
 ]
 
 WRITTEN_FOR = (2, 7, 5)  # whoosh-reloaded, as pinned in pyproject.toml
@@ -416,18 +416,6 @@ class PerReaderRange(wq.NumericRange):
         if other is not None:
             return other._compile_query(ixreader)
         return super()._compile_query(ixreader)
-
-
-class OwnTermsQuery(wq.Query):
-    """A query class of the project's own: Whoosh reads its terms (``terms()``,
-    ``iter_all_terms()``, as highlighting and term statistics do) from :meth:`term_pairs`."""
-
-    def term_pairs(self):
-        """(field name, text) of each term the query searches for."""
-        return iter(())
-
-    def _terms(self, phrases=True):  # noqa: ARG002 - Whoosh's signature
-        return self.term_pairs()
 
 
 class RankedListCorrector(ListCorrector):

@@ -44,10 +44,6 @@ class Translated(wq.Query):
         """The alternatives as terms, for what reads a query's terms (highlighting)."""
         return iter([wq.Term(self.fieldname, t) for t, _ in self.alternatives])
 
-    def _terms(self, phrases=True):  # noqa: ARG002 - Whoosh's signature
-        for text, _ in self.alternatives:
-            yield self.fieldname, text
-
     def estimate_size(self, ixreader):
         return sum(ixreader.doc_frequency(self.fieldname, t) for t, _ in self.alternatives)
 
