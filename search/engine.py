@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from whoosh import collectors
 from whoosh import query as wq
 
 from index import vocabulary
@@ -27,7 +26,7 @@ from index.places import Gazetteer, country_codes, country_name
 from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
-from index.whoosh_internals import UnsupportedIndex
+from index.whoosh_internals import UnsupportedIndex, check_readable
 
 from . import query as q
 from . import highlight
@@ -126,12 +125,9 @@ class Snapshot:
         return VocabularyCorrector(self.words, self.vocabulary)
 
     @cached_property
-    def scorer(self) -> GenerationScorer | None:
-        """Whole-posting-list matching and scoring for this generation (None: Whoosh's matchers only)."""
-        try:
-            return GenerationScorer(self.searcher, self.docs.live, folder=self.folder)
-        except UnsupportedIndex:
-            return None
+    def scorer(self) -> GenerationScorer:
+        """Whole-posting-list matching and scoring for this generation."""
+        return GenerationScorer(self.searcher, self.docs.live, folder=self.folder)
 
     @cached_property
     def date_order(self) -> np.ndarray:
@@ -141,8 +137,16 @@ class Snapshot:
 
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
+        """Open generation ``name``; :class:`UnsupportedIndex` when it is not in the format this
+        version searches (written by another version of Whoosh or of the project)."""
         ix = store.open(name)
         with ix.searcher() as searcher:
+            try:
+                check_readable(searcher)
+            except UnsupportedIndex as error:
+                raise UnsupportedIndex(f"{name} is not in the format this version searches ({error}); "
+                                       "rebuild the index with a full reindex (scripts/reindex SOURCE..., "
+                                       "without --incremental)") from error
             docs = DocValues.load(searcher.reader())
         words, forms = vocabulary.load_both(store.path(name))
         return cls(name=name, manifest=store.manifest(name), ix=ix, docs=docs, vocabulary=words,
@@ -156,16 +160,12 @@ class Snapshot:
         memory."""
         if "scorer" not in self.__dict__:
             with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
-                try:
-                    scorer = GenerationScorer(searcher, self.docs.live, folder=self.folder)
-                except UnsupportedIndex:
-                    scorer = None
-                if scorer is not None:
-                    for name in searcher.schema.scorable_names():
-                        scorer.norm(searcher, name)
-                    scorer.columns(searcher)
-                    for leaf, _ in searcher.leaf_searchers():
-                        scorer.segment_arrays(leaf.reader())
+                scorer = GenerationScorer(searcher, self.docs.live, folder=self.folder)
+                for name in searcher.schema.scorable_names():
+                    scorer.norm(searcher, name)
+                scorer.columns(searcher)
+                for leaf, _ in searcher.leaf_searchers():
+                    scorer.segment_arrays(leaf.reader())
             self.__dict__["scorer"] = scorer
         self.date_order
         self.corrector
@@ -183,7 +183,7 @@ class Snapshot:
         for searcher in opened:
             searcher.close()
         scorer = self.__dict__.get("scorer")
-        if scorer is not None:
+        if scorer is not None:  # made at the first search or by warm()
             scorer.close()
 
 
@@ -461,21 +461,12 @@ class Archive:
         """The documents matching a query, as a bitmap, and every document's score (0 if not matched).
 
         Exact BM25F over every match (no block-quality shortcuts): facets, filters and pages
-        are then taken from it.  :mod:`search.scoring` evaluates whole posting lists at once;
-        Whoosh's collector is the fallback for an index it cannot read.
+        are then taken from it.  :mod:`search.scoring` evaluates whole posting lists at once.
         """
         if isinstance(query, wq.Every):
             return snap.docs.live, None
-        scorer = snap.scorer
-        if scorer is not None:
-            found = scorer.evaluate(snap.searcher, query)
-            return mask_to_bits(found.mask), found.scores
-        collector = collectors.UnlimitedCollector()
-        snap.searcher.search_with_collector(query, collector)
-        scores = np.zeros(snap.docs.size)
-        for score, docnum in collector.items:
-            scores[docnum] = score
-        return snap.docs.of(d for _, d in collector.items), scores
+        found = snap.scorer.evaluate(snap.searcher, query)
+        return mask_to_bits(found.mask), found.scores
 
     @staticmethod
     def _sort(params: SearchParams, compiled) -> str:
@@ -689,16 +680,12 @@ class Archive:
         text = f"{fields['title']}\n{fields['title']}\n{fields['body']}"
         field_name = f"body_{fields['lang']}"
         wanted = 2 * limit + 2  # both versions of a pair may come, and the release's own translation
-        if snap.scorer is None:
-            docnums = [hit.docnum for hit in snap.searcher.more_like(docnum, field_name, text=text, top=wanted,
-                                                                      numterms=15)]
-        else:
-            # Whoosh's more-like-this query (its key terms, weighted), scored over whole posting lists.
-            key_terms = snap.searcher.key_terms_from_text(field_name, text, numterms=15)
-            query = wq.Or([wq.Term(field_name, word, boost=weight) for word, weight in key_terms])
-            found = snap.scorer.evaluate(snap.searcher, query)
-            found.mask[docnum] = False
-            docnums = [d for d, _ in top(found.mask, found.scores, 0, wanted)]
+        # Whoosh's more-like-this query (its key terms, weighted), scored over whole posting lists.
+        key_terms = snap.searcher.key_terms_from_text(field_name, text, numterms=15)
+        query = wq.Or([wq.Term(field_name, word, boost=weight) for word, weight in key_terms])
+        found = snap.scorer.evaluate(snap.searcher, query)
+        found.mask[docnum] = False
+        docnums = [d for d, _ in top(found.mask, found.scores, 0, wanted)]
         seen = {docs.groups[docnum]}
         out = []
         for d in docnums:
@@ -813,10 +800,8 @@ class Archive:
     @staticmethod
     def _best(snap: Snapshot, query: wq.Query, limit: int) -> list[int]:
         """The ``limit`` best-scoring documents for a query."""
-        if snap.scorer is not None:
-            found = snap.scorer.evaluate(snap.searcher, query)
-            return [d for d, _ in top(found.mask, found.scores, 0, limit)]
-        return [hit.docnum for hit in snap.searcher.search(query, limit=limit)]
+        found = snap.scorer.evaluate(snap.searcher, query)
+        return [d for d, _ in top(found.mask, found.scores, 0, limit)]
 
     @staticmethod
     def _title_query(snap: Snapshot, table: "_Completions", head: list[str], last: str) -> wq.Query | None:

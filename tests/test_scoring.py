@@ -14,7 +14,7 @@ from search import query as q
 from search.engine import Archive
 from search.params import SearchParams
 from search.docvalues import bits_to_mask, mask_to_bits
-from search.scoring import top
+from search.scoring import Matches, top
 from search.translated import Translated
 
 from .helpers import write_jsonl
@@ -48,9 +48,38 @@ def archive(tmp_path_factory):
 
 
 def whoosh_scores(snap, query) -> dict[int, float]:
+    return searcher_scores(snap.searcher, query)
+
+
+def searcher_scores(searcher, query) -> dict[int, float]:
+    """Every document Whoosh's own matchers match for ``query``, with its score (its collector)."""
     collector = collectors.UnlimitedCollector()
-    snap.searcher.search_with_collector(query, collector)
+    searcher.search_with_collector(query, collector)
     return {docnum: score for score, docnum in collector.items}
+
+
+class WhooshReference:
+    """Put in an archive's generation in place of the fast scorer: each query matched and scored by
+    Whoosh's own matchers through its collector, so that the archive answers as Whoosh alone would."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+    def evaluate(self, searcher, query) -> Matches:
+        mask, scores = np.zeros(self.size, bool), np.zeros(self.size)
+        for docnum, score in searcher_scores(searcher, query).items():
+            mask[docnum], scores[docnum] = True, score
+        return Matches(mask, scores)
+
+    def close(self) -> None:
+        pass
+
+
+def whoosh_only(archive: Archive) -> Archive:
+    """``archive`` with Whoosh's matchers in place of the fast scorer for its live generation."""
+    snap = archive.snapshot()
+    snap.__dict__["scorer"] = WhooshReference(snap.docs.size)
+    return archive
 
 
 def assert_as_whoosh(snap, query, found) -> None:
@@ -83,8 +112,7 @@ def test_same_matches_and_scores_as_whoosh(archive, text):
 @pytest.mark.parametrize("text", QUERIES[:12])
 def test_pages_and_facets_equal_the_whoosh_path(archive, text):
     fast = Archive(archive.store.root, cache_size=0)
-    slow = Archive(archive.store.root, cache_size=0)
-    slow.snapshot().__dict__["scorer"] = None  # Whoosh's collector only
+    slow = whoosh_only(Archive(archive.store.root, cache_size=0))
     for params in (SearchParams(q=text, per_page=5), SearchParams(q=text, per_page=5, page=2, separate=True),
                    SearchParams(q=text, per_page=5, sort="newest", ui="es")):
         a, b = fast.search(params), slow.search(params)
@@ -115,9 +143,10 @@ def test_bitmaps_and_masks_convert_both_ways():
 
 
 def test_related_releases_equal_whoosh_more_like_this(archive):
+    """Related releases are Whoosh's more-like-this query (``Searcher.more_like``: a release's key
+    terms, weighted); the same releases come when Whoosh's collector scores it."""
     fast = Archive(archive.store.root)
-    slow = Archive(archive.store.root)
-    slow.snapshot().__dict__["scorer"] = None  # Whoosh's more_like
+    slow = whoosh_only(Archive(archive.store.root))
     for release_id in list(fast.snapshot().docs.docnum_by_id)[:12]:
         assert [b.id for b in fast.related(release_id)] == [b.id for b in slow.related(release_id)]
 
