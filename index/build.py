@@ -24,7 +24,8 @@ from .progress import Progress
 from .readers import read_sources
 from .records import Rejected, Release, Unread, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
-from .store import IndexStore
+from .store import IndexStore, StoreError
+from .whoosh_internals import UnsupportedIndex, check_readable
 
 WRITER_LIMIT_MB = 256  # Whoosh's writer, in incremental builds
 # Processes that enrich and write a large build (at most one per core), and the fewest releases
@@ -170,7 +171,10 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         # can leave unchanged records unread (a full one writes every release).
         older_schema = bool(mode == "incremental" and live
                             and store.manifest(live).get("schema_version") != SCHEMA_VERSION)
-        reuse = mode == "incremental" and live is not None and not older_schema
+        # A generation search refuses (another Whoosh's format) is not built upon: adding to it
+        # would publish another generation search refuses.
+        other_format = bool(mode == "incremental" and live and not older_schema and _unsearchable(store, live))
+        reuse = mode == "incremental" and live is not None and not older_schema and not other_format
         releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None,
                                     reuse=reuse)
         summary.mode = mode
@@ -181,7 +185,7 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             summary.messages.append(f"removed unfinished build{'s' if len(cleared) > 1 else ''}: {', '.join(cleared)}")
         current = store.current_name()
         changes = _Changes.of(releases, summary, current, live)
-        summary.mode = mode = _mode(mode, current, older_schema, changes, summary)
+        summary.mode = mode = _mode(mode, current, older_schema, changes, summary, other_format)
         if dry_run:
             summary.generation = current
         elif _write_generation(store, mode, current, live, changes, summary, progress):
@@ -233,7 +237,8 @@ class _Changes:
         return bool(self.added or self.updated or self.deleted)
 
 
-def _mode(mode: str, current: str | None, older_schema: bool, changes: _Changes, summary: Summary) -> str:
+def _mode(mode: str, current: str | None, older_schema: bool, changes: _Changes, summary: Summary,
+          other_format: bool = False) -> str:
     """The mode the build can really be made in: an incremental one over no live index, or over
     one written by another version, is made in full (and says why)."""
     if mode != "incremental":
@@ -243,6 +248,9 @@ def _mode(mode: str, current: str | None, older_schema: bool, changes: _Changes,
     elif older_schema:
         summary.messages.append("the live index was written by another version (its schema is not "
                                 f"{SCHEMA_VERSION}): rebuilding in full")
+    elif other_format:
+        summary.messages.append("the live index was written by another version (its segments are not in "
+                                "the W3 format this version searches): rebuilding in full")
     elif not changes.old:  # without them, what to delete or replace is unknown
         summary.messages.append("the live index was written by another version (or its known.bin is "
                                 "damaged): rebuilding in full")
@@ -367,6 +375,23 @@ def _pairs_together(releases: list[Release]) -> list[Release]:
             ordered.append(partner)
             done.add(partner.id)
     return ordered
+
+
+def _unsearchable(store: IndexStore, name: str) -> bool:
+    """Whether search refuses generation ``name`` (``index.whoosh_internals.check_readable``); a
+    generation that cannot be opened at all is left to what reads it next."""
+    try:
+        ix = store.open(name)
+    except StoreError:
+        return False
+    try:
+        with ix.searcher() as searcher:
+            check_readable(searcher)
+    except UnsupportedIndex:
+        return True
+    finally:
+        ix.close()
+    return False
 
 
 def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
