@@ -21,7 +21,7 @@ For a full build all of that can be done in bulk, and :class:`BulkSegmentWriter`
   writer's hooks are Whoosh's private API: they are in ``index.whoosh_internals``.
 
 What is written is what Whoosh's writer writes for the same documents (the same terms,
-postings, positions, lengths, stored fields and columns: ``tests/test_segments.py``
+postings, positions, lengths, stored fields and columns: ``tests/test_contract_segments.py``
 compares the two), in the same files, readable by any Whoosh reader (the blocks' pickles
 are of a newer protocol than Whoosh's writer uses; its reader loads any).
 

@@ -9,7 +9,7 @@ size of the archive: ``And`` is a logical and, ``Or`` an or, scores add up (a te
 is added into its ``Or``'s arrays from its postings, so that a query of many terms costs
 their postings rather than an archive-sized pair of arrays each).  The scores are
 Whoosh's BM25F, computed the same way (same IDF, same lossy field lengths, same boosts),
-so rankings do not change; ``tests/test_scoring.py`` compares both on every query type.
+so rankings do not change; ``tests/test_contract_scoring.py`` compares both on every query type.
 
 Year and date ranges (``NumericRange`` on a plain ``NUMERIC`` field) are read from the field's
 column of per-document values, one comparison over the archive: Whoosh would expand each range

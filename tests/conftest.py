@@ -30,8 +30,8 @@ SLOW: dict[str, set[str]] = {
     "tests.test_xquad": {"*"},  # 32 s: two benchmark archives built and every question asked
     "tests.test_pairing_incremental": {"*"},  # 1.7-11 s each: a build after every change
     "tests.test_incremental": {"*"},  # 36 s: incremental builds against full rebuilds (11 s each, the longest)
-    "tests.test_segments": {"*"},  # 13 s: segment writers against Whoosh (3.5 s, the longest)
-    "tests.test_scoring": {"*"},  # 10 s: a 2.8 s index with segments and deletions, then the scorer against Whoosh
+    "tests.test_contract_segments": {"*"},  # 13 s: segment writers against Whoosh (3.5 s, the longest)
+    "tests.test_contract_scoring": {"*"},  # 10 s: a 2.8 s index with segments and deletions, then the scorer against Whoosh
     "tests.test_faults": {"*"},  # builds broken, killed and resumed: 9 s the longest, 0.3 s the shortest
     "tests.test_query_cost": {"*"},  # 5.4 s: seven timed rounds per costly query
     "tests.test_ntrex": {"*"},  # a 2.5 s index of the shared NTREX articles
