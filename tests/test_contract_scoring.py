@@ -1,4 +1,15 @@
-"""Whole-posting-list scoring (search.scoring) gives exactly what Whoosh's own matchers give."""
+"""Contract tests: the fast scorer (``search.scoring``) gives exactly what Whoosh's own matchers give.
+
+The archive searches only through the fast scorer, which reads Whoosh's posting blocks, field
+lengths and columns itself (``index/whoosh_internals.py``) and evaluates a query over whole
+posting lists. These tests are the proof that it ranks as Whoosh would: on an index with several
+segments and deleted documents, for every query type the compiler makes, every document matched
+and every score equal those of Whoosh's collector (``assert_as_whoosh``); pages, totals and
+facets equal those of the same archive searched by Whoosh's matchers alone (``whoosh_only``);
+ranges read from columns match Whoosh's expansion into terms; translated terms match their
+reference matcher (``search.translated``). A change to the scorer, or to Whoosh, that moves one
+score fails here.
+"""
 
 import json
 import random

@@ -1,4 +1,12 @@
-"""The bulk segment writer writes what Whoosh's own writer writes, in one process or several."""
+"""Contract tests: the bulk segment writer (``index.segments``) writes what Whoosh's own writer writes.
+
+A full build writes its segments without Whoosh's ``SegmentWriter``, in Whoosh's W3 block format
+(``index/whoosh_internals.py``). These tests are the proof that the result is the index Whoosh
+would have written: the same terms, postings, positions, block statistics, field lengths,
+stored fields, columns and search results, in one process and in several; that the posting
+arrays beside each segment (``index.posting_arrays``) hold each term's postings and give the same
+scores; and that Whoosh deletes them with their segment when it merges it.
+"""
 
 import json
 
