@@ -73,10 +73,9 @@ def build_schema() -> Schema:
     return Schema(**fields)
 
 
-def stored_day(value) -> dt.date:
-    """A release's day from its stored or column ``date`` value (a datetime in the indexes of
-    schema 4 and earlier, which a site may serve until the next reindex)."""
-    return value.date() if isinstance(value, dt.datetime) else dt.date.fromordinal(value)
+def stored_day(value: int) -> dt.date:
+    """A release's day from its stored or column ``date`` value (a day ordinal)."""
+    return dt.date.fromordinal(value)
 
 
 def stored_title_lang(fields: dict) -> str:

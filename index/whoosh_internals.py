@@ -37,7 +37,6 @@ from operator import sub
 from pickle import dumps, loads
 
 import whoosh
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, _lenfield
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import EmptyReader, SegmentReader
@@ -51,7 +50,6 @@ __all__ = [
     "segment_of", "length_bytes", "bm25f_b", "posting_gaps", "preload_columns", "decode_positions",
     "positions_values", "byte_to_length", "length_to_byte", "tiered_ranges", "BulkWriterBase",
     "BlockPostingsWriter", "block_writer", "commit_segments", "RankedListCorrector", "levenshtein_matches",
-    "PerReaderRange",
 ]
 
 WRITTEN_FOR = (2, 7, 5)  # whoosh-reloaded, as pinned in pyproject.toml
@@ -403,20 +401,6 @@ def _positions_values_at_once(frequencies: array, positions: array) -> list[byte
 
 
 # --- hooks into Whoosh's query and corrector classes ------------------------------------------
-
-class PerReaderRange(wq.NumericRange):
-    """A ``NumericRange`` whose query may depend on the index searched: :meth:`compiled_for`
-    gives another range to run instead (for a field of another type), or None for its own."""
-
-    def compiled_for(self, ixreader) -> "wq.NumericRange | None":
-        return None
-
-    def _compile_query(self, ixreader):
-        other = self.compiled_for(ixreader)
-        if other is not None:
-            return other._compile_query(ixreader)
-        return super()._compile_query(ixreader)
-
 
 class RankedListCorrector(ListCorrector):
     """Whoosh's list corrector with its ranking of suggestions given a name: :meth:`rank` turns

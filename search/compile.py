@@ -18,14 +18,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from whoosh import query as wq
-from whoosh.fields import DATETIME
 
 from index.analysis import LANGUAGES, fold, terms
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
 from index.topics import Taxonomy
-from index.whoosh_internals import PerReaderRange
 
 from . import cognates
 from . import query as q
@@ -63,21 +61,13 @@ LANGUAGE_NAMES = {
 }
 
 
-class DayRange(PerReaderRange):
+class DayRange(wq.NumericRange):
     """Releases dated from ``start`` to ``end`` (dates; either may be None), in the day-ordinal
-    ``date`` field, or in the DATETIME field of an index of schema 4 or earlier."""
+    ``date`` field."""
 
     def __init__(self, start: dt.date | None, end: dt.date | None):
         super().__init__("date", start.toordinal() if start else None, end.toordinal() if end else None)
         self.days = (start, end)
-
-    def compiled_for(self, ixreader) -> "wq.NumericRange | None":
-        field = ixreader.schema[self.fieldname]
-        if isinstance(field, DATETIME):
-            start, end = self.days
-            return wq.DateRange(self.fieldname, dt.datetime.combine(start, dt.time()) if start else None,
-                                dt.datetime.combine(end, dt.time.max) if end else None)
-        return None
 
 
 @dataclass

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh.idsets import DocIdSet
 
-from index.schema import stored_day
 from index.whoosh_internals import preload_columns
 
 FACETS = ("year", "country", "topic", "lang")
@@ -112,7 +111,7 @@ class DocValues:
         ids = list(reader.column_reader("id"))
         langs = list(reader.column_reader("lang"))
         years = list(reader.column_reader("year"))
-        dates = [v if type(v) is int else stored_day(v).toordinal() for v in reader.column_reader("date")]
+        dates = list(reader.column_reader("date"))
         countries = [tuple(v.split(",")) if v else () for v in reader.column_reader("countries")]
         topics = [tuple(v.split(",")) if v else () for v in reader.column_reader("topics")]
         group_keys = list(reader.column_reader("group"))

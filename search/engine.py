@@ -23,7 +23,7 @@ from index.analysis import fold, stop_words, terms
 from index.lexicon import Lexicon
 
 from index.places import Gazetteer, country_codes, country_name
-from index.schema import stored_day, stored_title_lang
+from index.schema import SCHEMA_VERSION, stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
 from index.whoosh_internals import UnsupportedIndex, check_readable
@@ -139,6 +139,12 @@ class Snapshot:
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
         """Open generation ``name``; :class:`UnsupportedIndex` when it is not in the format this
         version searches (written by another version of Whoosh or of the project)."""
+        manifest = store.manifest(name)
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise UnsupportedIndex(f"{name} was written by another version (schema "
+                                   f"{manifest.get('schema_version', 'unknown')}; this version reads schema "
+                                   f"{SCHEMA_VERSION}); rebuild the index with a full reindex (scripts/reindex "
+                                   "SOURCE..., without --incremental)")
         ix = store.open(name)
         with ix.searcher() as searcher:
             try:
@@ -149,7 +155,7 @@ class Snapshot:
                                        "without --incremental)") from error
             docs = DocValues.load(searcher.reader())
         words, forms = vocabulary.load_both(store.path(name))
-        return cls(name=name, manifest=store.manifest(name), ix=ix, docs=docs, vocabulary=words,
+        return cls(name=name, manifest=manifest, ix=ix, docs=docs, vocabulary=words,
                    words=sorted(words), forms=forms, lexicon=Lexicon.load(store.path(name)))
 
     def warm(self) -> None:

@@ -19,6 +19,7 @@ from whoosh.codec.plaintext import PlainTextCodec
 from index import whoosh_internals
 from index.build import reindex
 from index.config import SAMPLES_DIR
+from index.schema import SCHEMA_VERSION
 from index.store import IndexStore
 from search.engine import Archive, IndexUnavailable
 from search.params import SearchParams
@@ -85,3 +86,27 @@ def test_a_reindex_rebuilds_an_index_in_another_format_in_full(other_format):
     assert any("not in the W3 format this version searches): rebuilding in full" in m for m in summary.messages)
     result = Archive(root).search(SearchParams(q="migrants"))
     assert result.total > 0
+
+
+def test_a_generation_of_another_schema_is_refused_at_open_and_rebuilt_in_full(tmp_path):
+    """An index written by another version of the project (its manifest's schema_version) is
+    not read with guesses: the site refuses it, saying what to run, and a reindex, even an
+    incremental one, rebuilds it in full."""
+    records = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    source = write_jsonl(tmp_path / "releases.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    store = IndexStore(root)
+    manifest_path = store.path(store.current_name()) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["schema_version"] = SCHEMA_VERSION - 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexUnavailable) as refused:
+        Archive(root).search(SearchParams(q="migrants"))
+    message = str(refused.value)
+    assert f"schema {SCHEMA_VERSION - 1}" in message and "rebuild the index with a full reindex" in message
+    summary = reindex([source], root, mode="incremental", progress=False)
+    assert summary.mode == "full"
+    assert any("written by another version" in m for m in summary.messages)
+    assert Archive(root).search(SearchParams(q="migrants")).total > 0
