@@ -9,6 +9,7 @@ tiny tmpfs in a private namespace (``unshare -rm``), by a real full filesystem.
 
 import errno
 import hashlib
+import json
 import os
 import select
 import shutil
@@ -22,6 +23,7 @@ import pytest
 
 from index import reindex as reindex_cli
 from index.config import PROJECT_ROOT
+from index.schema import SCHEMA_VERSION
 from index.build import reindex
 from index.store import IndexStore
 from search.engine import Archive, IndexUnavailable
@@ -431,6 +433,6 @@ def test_generation_with_no_release_answers_with_nothing(tmp_path, live):
     empty = live / "gen-000002"
     empty.mkdir()
     whoosh_index.create_in(str(empty), build_schema()).writer().commit()
-    (empty / "manifest.json").write_text("{}", encoding="utf-8")
+    (empty / "manifest.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
     IndexStore(live).switch("gen-000002")
     assert Archive(live).search(SearchParams(q="migrantes")).total == 0
