@@ -71,7 +71,7 @@ def fragment(snippet: str) -> str:
 
 
 def wants_json() -> bool:
-    return request.path.endswith(".json") or request.path == "/healthz"
+    return request.path.endswith(".json") or request.path in ("/healthz", "/readyz")
 
 
 def init_app(app) -> None:

@@ -8,6 +8,7 @@ and renders it (:func:`web.templating.render`: HTML, or the model as JSON for th
 from flask import Blueprint, current_app, g, jsonify, redirect, request
 from werkzeug.datastructures import MultiDict
 
+from index.publish import published
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.params import SearchParams
 
@@ -53,6 +54,39 @@ def healthz():
     else:
         response = jsonify({"status": "ok", **status})
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@root.get("/readyz")
+def readyz():
+    """Readiness, not liveness: 200 only when the live generation can be read and is the one the
+    indexing node published (``PUBLISHED``, which ``scripts/publish`` keeps in a replica's index
+    directory); 503 while a replica is behind. A single node that publishes nothing is ready
+    whenever its index can be read."""
+    try:
+        generation = archive().status()["generation"]
+    except Exception as error:  # noqa: BLE001 - a readiness check answers, whatever went wrong
+        current_app.logger.warning("readiness check: %s", error)
+        response = jsonify({"status": "unready", "message": "there is no readable search index yet"})
+        response.status_code = 503
+    else:
+        wanted = published(archive().store)
+        behind = wanted is not None and wanted != generation
+        response = jsonify({"status": "behind" if behind else "ready", "generation": generation,
+                            "published": wanted})
+        response.status_code = 503 if behind else 200
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@root.after_app_request
+def generation_header(response):
+    """Every answer names the index generation live when it was made: behind a proxy in front of
+    several replicas, it says whether the one that answered had caught up."""
+    try:
+        response.headers["X-Index-Generation"] = archive().snapshot().name
+    except IndexUnavailable:
+        pass
     return response
 
 
