@@ -15,6 +15,9 @@ LOG_LEVEL             info
 TRUSTED_PROXIES       addresses of the reverse proxies whose X-Forwarded-* headers are believed
                       (none; FORWARDED_ALLOW_IPS is read when it is not set)
 GUNICORN_CONTROL_SOCKET  path of gunicorn's control socket; off unless set
+INDEX_SOURCE          on a replica: the indexing node's index directory, as rsync names it; the
+                      published generation is pulled from it before the server listens
+INDEX_SOURCE_WAIT     seconds to wait for a copy already under way at start (600)
 
 The master process loads the site and the live index generation once (``preload_app``),
 and computes what the first searches would need, before it forks each worker: a worker
@@ -89,6 +92,35 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
 
 wsgi_app = "web.wsgi:app"
 preload_app = True
+
+
+def on_starting(server):
+    """On a replica (``INDEX_SOURCE``: the indexing node's index directory as rsync names it, see
+    index/publish.py), before the master listens: catch up with the generation published there,
+    so that a replica started behind the others serves nothing until it has caught up.  When the
+    source cannot be reached, the replica serves the generation it has (and says so)."""
+    source = os.environ.get("INDEX_SOURCE", "").strip()
+    if not source:
+        return
+    import time
+    from index.publish import PublishError, pull
+    from index.store import LockHeld, StoreError
+    store = server.app.wsgi().extensions["archive"].store
+    deadline = time.monotonic() + _int("INDEX_SOURCE_WAIT", 600)
+    while True:
+        try:
+            result = pull(store, source)
+        except LockHeld:  # scripts/publish --follow is copying it right now: wait for it
+            if time.monotonic() < deadline:
+                time.sleep(0.5)
+                continue
+            server.log.warning("index: another copy held the index directory for too long; serving what is live")
+        except (PublishError, StoreError, OSError) as error:
+            server.log.warning("index: could not catch up with %s (%s); serving what is live", source, error)
+        else:
+            server.log.info("index: %s is live, as %s publishes%s", result.generation, source,
+                            " (copied and verified)" if result.copied else "")
+        return
 
 
 def pre_fork(server, worker):
