@@ -69,12 +69,18 @@ def _sha256(path: Path) -> str:
 
 
 def write_sums(store: IndexStore, name: str) -> Path:
-    """``SHA256SUMS`` of a published generation, written once (generations never change)."""
+    """``SHA256SUMS`` of a generation, made from its files each time it is published: an
+    incremental build starts from links to the files of the generation before, and so inherits
+    its ``SHA256SUMS``, which describes that one."""
     directory = store.path(name)
     target = directory / SUMS
-    if not target.exists():
-        lines = [f"{_sha256(directory / f)}  {f}\n" for f in _files(directory)]
-        _write_atomically(target, "".join(lines))
+    text = "".join(f"{_sha256(directory / f)}  {f}\n" for f in _files(directory))
+    try:
+        unchanged = target.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        unchanged = False
+    if not unchanged:
+        _write_atomically(target, text)  # a new file, not the inherited link's
     return target
 
 
@@ -160,10 +166,9 @@ def _rsync(args: list[str], what: str) -> None:
                            + (f" ({detail[-1]})" if detail else ""))
 
 
-def source_published(source: str, scratch: Path) -> str:
+def source_published(source: str) -> str:
     """The generation the source publishes, read with rsync."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=scratch, prefix=".published.") as tmp:
+    with tempfile.TemporaryDirectory(prefix="archive-published.") as tmp:
         _rsync([f"{source.rstrip('/')}/{PUBLISHED}", f"{tmp}/"], f"{PUBLISHED} could not be read from {source}")
         name = (Path(tmp) / PUBLISHED).read_text(encoding="utf-8", errors="replace").strip()
     if not _GENERATION.match(name):
@@ -174,7 +179,8 @@ def source_published(source: str, scratch: Path) -> str:
 def pull(store: IndexStore, source: str) -> Pulled:
     """Bring this replica to the generation its source publishes (see the module's docstring).
     Raises :class:`PublishError` (the live generation unchanged) or :class:`LockHeld`."""
-    name = source_published(source, store.root)
+    name = source_published(source)
+    store.root.mkdir(parents=True, exist_ok=True)
     # Recorded before anything is copied: until CURRENT names it, /readyz says this replica is behind.
     _announce(store, name)
     if store.current_name() == name:
