@@ -9,8 +9,8 @@ indexing node and publishes that one.
 Each replica has its own index directory and pulls (``scripts/publish --pull SOURCE``, or
 ``--follow SOURCE`` to keep pulling): it reads the source's ``PUBLISHED``, keeps a copy of it
 (what ``/readyz`` compares its live generation with), copies a generation it lacks whole with
-rsync into ``gen-N.partial`` (files unchanged since its live generation are hard links to it,
-``--link-dest``), checks every file against ``SHA256SUMS``, and only then renames the copy to
+rsync into ``gen-N.partial`` (files with the same checksum in its live generation are hard links
+to them), checks every file against ``SHA256SUMS``, and only then renames the copy to
 ``gen-N`` and switches ``CURRENT`` to it, atomically, as a reindex does.  So no replica ever
 serves a partial or damaged copy; a copy that fails its checks is deleted and the replica keeps
 serving its generation.  Older generations are pruned as on one node (the one before is kept);
@@ -199,12 +199,11 @@ def pull(store: IndexStore, source: str) -> Pulled:
 
 def _copy(store: IndexStore, source: str, name: str) -> Path:
     partial = store.root / f"{name}.partial"
-    args = ["--delete", *(f"--exclude={pattern}" for pattern in NOT_SHIPPED)]
-    current = store.current_name()
-    if current:  # files the two generations share are linked, not copied (Whoosh never rewrites one)
-        args.append(f"--link-dest={store.path(current).absolute()}")
     try:
-        _rsync([*args, f"{source.rstrip('/')}/{name}/", f"{partial}/"], f"{name} could not be copied from {source}")
+        partial.mkdir()
+        _link_shared(store, source, name, partial)
+        _rsync(["--delete", *(f"--exclude={pattern}" for pattern in NOT_SHIPPED),
+                f"{source.rstrip('/')}/{name}/", f"{partial}/"], f"{name} could not be copied from {source}")
         problems = verify(partial)
         if problems:
             raise PublishError(f"the copy of {name} from {source} failed its checks: " + "; ".join(problems[:5]))
@@ -219,6 +218,33 @@ def _copy(store: IndexStore, source: str, name: str) -> Path:
     except BaseException:
         store.clear_partials()
         raise
+
+
+def _link_shared(store: IndexStore, source: str, name: str, partial: Path) -> None:
+    """Files of the new generation that the live one holds already (an incremental build keeps
+    most segments) are hard links to them, not copies: matched by checksum, never by size and
+    time (two manifests may share both), and rsync then leaves them as they are."""
+    current = store.current_name()
+    if current is None:
+        return
+    have = _read_sums(store.path(current) / SUMS)
+    with tempfile.TemporaryDirectory(prefix="archive-sums.") as tmp:
+        _rsync([f"{source.rstrip('/')}/{name}/{SUMS}", f"{tmp}/"], f"{name}/{SUMS} could not be read from {source}")
+        wanted = _read_sums(Path(tmp) / SUMS)
+    for relative, digest in wanted.items():
+        if have.get(relative) == digest and "/" not in relative:
+            try:
+                os.link(store.path(current) / relative, partial / relative)
+            except OSError:
+                pass  # copied instead
+
+
+def _read_sums(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return {relative: digest for digest, sep, relative in (line.partition("  ") for line in text.splitlines()) if sep}
 
 
 def follow(store: IndexStore, source: str, every: float, log=print, rounds: int | None = None) -> None:
