@@ -257,7 +257,7 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
         stack.callback(lambda p=followers[victim]: stop_group(p))
 
         # --- 200 slow connections held against nginx
-        at(SLOW_AT)
+        at(max(SLOW_AT, back_at - began + 4))  # (a restart slowed by a busy machine leaves time to compare)
         slow = SlowConnections(front, SLOW_CONNECTIONS)
         slow.thread.start()
         assert slow.ready.wait(timeout=20)
@@ -265,7 +265,7 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
         time.sleep(max(0.0, slow_from + SLOW_FOR - time.time()))
         slow.stop.set()
         slow_until = time.time()
-        at(LOAD_SECONDS)
+        at(max(LOAD_SECONDS, slow_until - began + 1))
         load.finish()
         slow.thread.join(timeout=30)
         answered = {n: generation_of(port) for n, port in enumerate(ports)}
@@ -306,4 +306,6 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
     print(f"\nrequests {len(load.done)}, replicas on {second} after {reported} s; restarted replica ready "
           f"{back_at - restarted_at:.1f} s after its start; p50 {p50[0] * 1000:.0f} -> {p50[1] * 1000:.0f} ms, "
           f"p95 {p95[0] * 1000:.0f} -> {p95[1] * 1000:.0f} ms with {SLOW_CONNECTIONS} slow connections")
-    assert p50[1] <= 2 * p50[0] + 0.02 and p95[1] <= 2 * p95[0] + 0.05, (p50, p95)
+    # Held connections that reached a replica would hold its threads: requests would wait for
+    # seconds (until nginx's 10 s read timeout). The bounds leave room for a shared machine's noise.
+    assert p50[1] <= 3 * p50[0] + 0.05 and p95[1] <= 3 * p95[0] + 0.1, (p50, p95)
