@@ -7,11 +7,14 @@ Three measures, each with counting off and on (``ANALYTICS_DIR`` unset and set):
   turns (the per-generation result cache on, as deployed: the page costs least, so the
   counting's share is largest);
 - the results page over HTTP: the site on gunicorn with 2 workers, ``--clients`` clients for
-  ``--seconds`` per round, off and on in turns, each worker writing its counts every 5 s.
+  ``--seconds`` per round, off and on in turns, each worker writing its counts every 5 s; with
+  the workers' processor time per request (from /proc), which other jobs on a busy machine
+  change far less than they change throughput and latency.
 
 The index is the sample archive (``data/samples``).
 """
 
+import os
 import statistics
 import tempfile
 import threading
@@ -25,7 +28,7 @@ from index.config import SAMPLES_DIR
 from search.params import SearchParams
 from web.analytics import Recorder, normalise
 from web.analytics_store import Store
-from web.served import running_site
+from web.served import running_site, worker_pids
 
 QUERIES = ["remittances", "trata de personas", "hurricane", "migrantes", "Darién", "returnees Honduras",
            "climate change", "cambio climático", "COVID-19", "children", "desaparecidos", "zzqqxx",
@@ -71,6 +74,19 @@ def in_process(index_dir: Path, directory: Path, rounds: int, per_round: int) ->
     return {name: {"p50": statistics.median(t), "p95": percentile(t, 95), "n": len(t)} for name, t in times.items()}
 
 
+def cpu_seconds(pids) -> float:
+    """User and system time of processes so far (a process gone counts nothing)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def http_round(port: int, clients: int, seconds: float) -> tuple[int, list[float], int]:
     paths = [f"/en/search?q={quote(q)}" for q in QUERIES]
     latencies: list[float] = []
@@ -110,8 +126,8 @@ def http_round(port: int, clients: int, seconds: float) -> tuple[int, list[float
 
 def over_http(index_dir: Path, directory: Path, rounds: int, clients: int, seconds: float, log) -> dict:
     env = {"ACCESS_LOG": "", "RATE_LIMIT": "off", "ERROR_LOG": None}
-    figures = {"off": {"requests": 0, "latencies": [], "errors": 0, "seconds": 0.0},
-               "on": {"requests": 0, "latencies": [], "errors": 0, "seconds": 0.0}}
+    figures = {name: {"requests": 0, "latencies": [], "errors": 0, "seconds": 0.0, "cpu": 0.0}
+               for name in ("off", "on")}
     settings = {"off": {"ANALYTICS_DIR": None}, "on": {"ANALYTICS_DIR": str(directory / "http")}}
     for k in range(rounds):
         for name in (("off", "on") if k % 2 == 0 else ("on", "off")):  # turns, so drift falls on both
@@ -119,8 +135,12 @@ def over_http(index_dir: Path, directory: Path, rounds: int, clients: int, secon
             with running_site(index_dir, workers=2, env={**env, **settings[name]},
                               output=directory / f"serve-{name}-{k}.log") as site:
                 http_round(site.port, clients, 1.0)  # warm
+                workers = worker_pids(site.pid)
+                before = cpu_seconds(workers)
                 requests, latencies, errors = http_round(site.port, clients, seconds)
+                cpu = cpu_seconds(workers) - before
             f = figures[name]
+            f["cpu"] += cpu
             f["requests"] += requests
             f["latencies"] += latencies
             f["errors"] += errors
@@ -128,7 +148,8 @@ def over_http(index_dir: Path, directory: Path, rounds: int, clients: int, secon
     counted = Store(directory / "http").reader()
     written = counted.execute("SELECT SUM(n) FROM tallies WHERE kind = 'total' AND value = 'searches'").fetchone()[0]
     counted.close()
-    return {name: {"rps": f["requests"] / f["seconds"], "p50": statistics.median(f["latencies"]),
+    return {name: {"rps": f["requests"] / f["seconds"], "cpu_ms": 1000 * f["cpu"] / max(1, f["requests"]),
+                   "p50": statistics.median(f["latencies"]),
                    "p95": percentile(f["latencies"], 95), "errors": f["errors"]} for name, f in figures.items()} | \
         {"written": written}
 
@@ -157,6 +178,8 @@ def main(args) -> str:
                   "| results page over HTTP: p50 / p95, ms | "
                   f"{remote['off']['p50']:.1f} / {remote['off']['p95']:.1f} | "
                   f"{remote['on']['p50']:.1f} / {remote['on']['p95']:.1f} |",
+                  "| results page over HTTP: the workers' processor time per request, ms | "
+                  f"{remote['off']['cpu_ms']:.2f} | {remote['on']['cpu_ms']:.2f} |",
                   f"| errors | {remote['off']['errors']} | {remote['on']['errors']} |",
                   f"| searches written to the counts file | – | {remote['written']:,} |"]
     return "\n".join(lines)
