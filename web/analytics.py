@@ -282,42 +282,43 @@ def _search_paths() -> frozenset[str]:
     return paths
 
 
-def referring_query() -> str | None:
+def referring_query(req) -> str | None:
     """The normalised query of the results page of this site that this request came from (its
     ``Referer``), "" for a results page without words; None when it came from elsewhere."""
-    referrer = request.referrer
+    referrer = req.referrer
     if not referrer:
         return None
     parts = urlsplit(referrer)
-    if f"{parts.scheme}://{parts.netloc}" not in {hosts.origin(), request.host_url.rstrip("/")}:
+    if f"{parts.scheme}://{parts.netloc}" not in {hosts.origin(), req.host_url.rstrip("/")}:
         return None
     if parts.path not in _search_paths():
         return None
     return normalise(dict(parse_qsl(parts.query)).get("q", ""))
 
 
-def _not_a_visit() -> bool:
+def _not_a_visit(headers) -> bool:
     """A robot, or a page fetched ahead of a click that may never come."""
-    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
-    return "prefetch" in purpose.lower() or bool(ROBOT.search(request.headers.get("User-Agent", "")))
+    purpose = headers.get("Sec-Purpose") or headers.get("Purpose") or ""
+    return "prefetch" in purpose.lower() or bool(ROBOT.search(headers.get("User-Agent", "")))
 
 
 def count(response):
     """After a request: count it if it is a search or a release opened from results."""
     found = current_app.extensions.get("analytics")
-    if found is None or request.method != "GET" or response.status_code != 200:
-        return response
-    if request.endpoint not in ("site.search", "site.release") or _not_a_visit():
+    req = request._get_current_object()  # read a dozen times: once through the proxy
+    endpoint = req.endpoint
+    if found is None or endpoint not in ("site.search", "site.release") or req.method != "GET" \
+            or response.status_code != 200 or _not_a_visit(req.headers):
         return response
     try:
-        if request.endpoint == "site.search":
+        if endpoint == "site.search":
             params, result = g.get("analytics_search") or (None, None)
             if params is not None:
-                found.search(query=normalise(params.q), previous=referring_query(), total=result.total,
+                found.search(query=normalise(params.q), previous=referring_query(req), total=result.total,
                              corrected=bool(result.corrected), params=params,
-                             channel="json" if (request.view_args or {}).get("fmt") == "json" else "page")
-        elif request.endpoint == "site.release" and response.mimetype == "text/html":
-            query = referring_query()
+                             channel="json" if (req.view_args or {}).get("fmt") == "json" else "page")
+        elif response.mimetype == "text/html":
+            query = referring_query(req)
             if query is not None:
                 found.reached(query)
     except Exception:  # counting never costs a visitor an answer

@@ -17,6 +17,7 @@ deleted by :meth:`Store.prune`.
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,17 @@ def week_of(day: dt.date) -> str:
     return (day - dt.timedelta(days=day.weekday())).isoformat()
 
 
+_week_cache: tuple[int, str] = (-1, "")  # (days since the epoch, UTC; its week), as the last search had it
+
+
 def this_week(today: dt.date | None = None) -> str:
-    return week_of(today or dt.datetime.now(dt.timezone.utc).date())
+    global _week_cache
+    if today is not None:
+        return week_of(today)
+    day = int(time.time() // 86400)
+    if _week_cache[0] != day:  # once a day: every search asks
+        _week_cache = (day, week_of(dt.date(1970, 1, 1) + dt.timedelta(days=day)))
+    return _week_cache[1]
 
 
 def recent_weeks(count: int, today: dt.date | None = None) -> list[str]:
