@@ -4,8 +4,8 @@ Three measures, each with counting off and on (``ANALYTICS_DIR`` unset and set):
 
 - the counting call alone, in process: microseconds per search counted;
 - the results page through Flask's test client, in process: the same searches, off and on in
-  turns (the per-generation result cache on, as deployed: the page costs least, so the
-  counting's share is largest);
+  turns request by request (the per-generation result cache on, as deployed: the page costs
+  least, so the counting's share is largest), and the counting's after-request step alone;
 - the results page over HTTP: the site on gunicorn with 2 workers, ``--clients`` clients for
   ``--seconds`` per round, off and on in turns, each worker writing its counts every 5 s; with
   the workers' processor time per request (from /proc), which other jobs on a busy machine
@@ -53,25 +53,39 @@ def counting_call_us(directory: Path, calls: int = 100_000) -> float:
     return elapsed / calls * 1e6
 
 
-def in_process(index_dir: Path, directory: Path, rounds: int, per_round: int) -> dict:
-    from web import create_app
+def in_process(index_dir: Path, directory: Path, requests: int) -> dict:
+    """The results page through Flask's test client, the two apps taking turns request by request
+    (so that the machine's drift falls on both); and the counting's after-request step alone."""
+    from web import analytics, create_app
     apps = {"off": create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off"}),
             "on": create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off",
                               "ANALYTICS_DIR": str(directory / "in-process")})}
+    step: list[float] = []
+    steps = apps["on"].after_request_funcs[None]
+
+    def timed(response):
+        started = time.perf_counter()
+        answer = analytics.count(response)
+        step.append((time.perf_counter() - started) * 1e6)
+        return answer
+
+    steps[steps.index(analytics.count)] = timed
     paths = [f"/en/search?q={quote(q)}" for q in QUERIES]
     times = {"off": [], "on": []}
     clients = {name: app.test_client() for name, app in apps.items()}
     for client in clients.values():  # warm: templates compiled, results cached
         for path in paths:
             client.get(path)
-    for _ in range(rounds):
-        for name, client in clients.items():
-            for i in range(per_round):
-                started = time.perf_counter()
-                client.get(paths[i % len(paths)])
-                times[name].append((time.perf_counter() - started) * 1000)
+    step.clear()
+    for i in range(requests):
+        for name in (("off", "on") if i % 2 else ("on", "off")):
+            started = time.perf_counter()
+            clients[name].get(paths[i % len(paths)])
+            times[name].append((time.perf_counter() - started) * 1000)
     apps["on"].extensions["analytics"].close()
-    return {name: {"p50": statistics.median(t), "p95": percentile(t, 95), "n": len(t)} for name, t in times.items()}
+    out = {name: {"p50": statistics.median(t), "p95": percentile(t, 95), "n": len(t)} for name, t in times.items()}
+    out["step_us"] = statistics.median(step)
+    return out
 
 
 def cpu_seconds(pids) -> float:
@@ -164,13 +178,15 @@ def main(args) -> str:
         reindex([SAMPLES_DIR], tmp / "ix", progress=False)
         call = counting_call_us(tmp / "call")
         log("results pages in process")
-        local = in_process(tmp / "ix", tmp, args.rounds, 500)
+        local = in_process(tmp / "ix", tmp, 1000 * args.rounds)
         remote = None if args.no_http else over_http(tmp / "ix", tmp, args.rounds, args.clients, args.seconds, log)
     lines = [f"Counting searches (web/analytics.py) off and on, on the sample archive; {args.rounds} rounds "
              "in turns. Figures from a shared machine: compare the two columns, not the runs.", "",
              "| measure | counting off | counting on |", "| --- | --- | --- |",
              f"| the counting call alone, µs per search | – | {call:.1f} |",
-             f"| results page in process (Flask test client), p50 / p95, ms | {local['off']['p50']:.2f} / "
+             f"| the after-request step (reading the request, counting), median µs per search | – | "
+             f"{local['step_us']:.0f} |",
+             f"| results page in process (Flask test client, in turns), p50 / p95, ms | {local['off']['p50']:.2f} / "
              f"{local['off']['p95']:.2f} | {local['on']['p50']:.2f} / {local['on']['p95']:.2f} |"]
     if remote:
         lines += [f"| results page over HTTP, gunicorn 2 workers, {args.clients} clients: requests/s | "
