@@ -158,6 +158,24 @@ def test_counts_that_cannot_be_written_are_kept_for_the_next_write(tmp_path):
     recorder.close()
 
 
+def test_a_flood_of_distinct_queries_keeps_a_worker_within_its_bound(tmp_path):
+    recorder = Recorder(Store(tmp_path), max_pending=50)
+    for k in range(200):
+        search(recorder, f"distinct words {k}")
+    assert recorder._pending.size() <= 51
+    recorder.flush()
+    data = summarise(Store(tmp_path).reader(), recent_weeks(1), min_count=2)  # each asked once: all hidden
+    assert data["totals"]["searches"] == 200  # the totals are whole
+    assert data["dropped"] > 100 and data["hidden"]["searches"] + data["dropped"] == 200
+    recorder.close()
+
+
+def test_the_report_says_when_the_counts_cannot_be_read(tmp_path):
+    (tmp_path / "searches.sqlite3").write_bytes(b"not a database at all" * 100)
+    done = run_report("--dir", str(tmp_path))
+    assert done.returncode == 3 and "cannot be read" in done.stderr
+
+
 def test_the_file_is_readable_by_its_owner_only(tmp_path):
     recorder = Recorder(Store(tmp_path / "counts"))
     search(recorder, "x")

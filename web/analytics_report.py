@@ -7,11 +7,14 @@ in ``ANALYTICS_DIR`` (web/analytics.py).
 
 A query asked fewer than ``ANALYTICS_MIN_COUNT`` times (default 3) in a period is never
 shown; ``--min-count`` may raise that floor, not lower it.
+
+Exit status: 0 the report is printed; 2 usage error; 3 the counts file cannot be read.
 """
 
 import argparse
 import json
 import os
+import sqlite3
 import sys
 
 from .analytics import DEFAULT_MIN_COUNT, DEFAULT_WEEKS, positive
@@ -112,17 +115,21 @@ def main(argv=None) -> int:
         print("scripts/report: --limit must be 1 or more", file=sys.stderr)
         return 2
     store = Store(directory)
-    if args.prune:
-        conn = store.connect()
-        try:
-            deleted = Store.prune(conn, keep)
-        finally:
-            conn.close()
-        print(f"note: {deleted} rows of weeks older than {keep} deleted", file=sys.stderr)
-    elif not store.exists():
-        print(f"note: nothing counted yet in {directory} (the site counts when its ANALYTICS_DIR is this "
-              "directory)", file=sys.stderr)
-    data = report(store, weeks=args.weeks, min_count=min_count, limit=args.limit)
+    try:
+        if args.prune:
+            conn = store.connect()
+            try:
+                deleted = Store.prune(conn, keep)
+            finally:
+                conn.close()
+            print(f"note: {deleted} rows of weeks older than {keep} deleted", file=sys.stderr)
+        elif not store.exists():
+            print(f"note: nothing counted yet in {directory} (the site counts when its ANALYTICS_DIR is this "
+                  "directory)", file=sys.stderr)
+        data = report(store, weeks=args.weeks, min_count=min_count, limit=args.limit)
+    except (sqlite3.Error, OSError) as error:
+        print(f"scripts/report: the counts in {directory} cannot be read: {error}", file=sys.stderr)
+        return 3
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         print()
