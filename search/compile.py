@@ -27,6 +27,7 @@ from index.topics import Taxonomy
 
 from . import cognates
 from . import query as q
+from .coordinated import Coordinated
 from .glossary import Glossary
 from .translated import Translated
 
@@ -147,7 +148,8 @@ class Compiler:
             others = [c for c in (self._node(n) for n in positive if not _is_text(n)) if c is not None]
             options = [c for c in (self._node(n) for n in text_nodes) if c is not None]
             if len(options) >= 2:
-                any_main = _and([_or(options)] + others)
+                # Ranked by how many of the words a release contains, not by their scores alone.
+                any_main = _and([Coordinated(options)] + others)
                 any_query = wq.AndNot(any_main, _or(excluded)) if excluded else any_main
         return Compiled(full, any_query, notices, browse)
 

@@ -36,6 +36,7 @@ from index.posting_arrays import PostingArrays
 from index.whoosh_internals import (UnsupportedIndex, bm25f_b, byte_to_length, check_readable, decode_positions,
                                     length_bytes, posting_gaps, preload_columns, segment_of, tiered_ranges)
 
+from .coordinated import Coordinated
 from .docvalues import bits_to_mask
 from .lru import ByteCache
 from .translated import Translated
@@ -257,6 +258,8 @@ class GenerationScorer:
                 mask &= part.mask
                 scores += part.scores
             return self._boosted(Matches(mask, np.where(mask, scores, 0.0)), node)
+        if isinstance(node, Coordinated):
+            return self._boosted(self._coordinated(searcher, node.subqueries), node)
         if isinstance(node, wq.Or) and not node.minmatch and node.scale is None:
             return self._boosted(self._union(searcher, node.subqueries), node)
         if isinstance(node, wq.AndNot):
@@ -324,6 +327,24 @@ class GenerationScorer:
             else:
                 out.mask |= found.mask
                 out.scores += found.scores
+        return out
+
+    def _coordinated(self, searcher, children) -> Matches:
+        """A ``Coordinated``: an ``Or`` whose scores are scaled by the share of the children
+        each document matches (see ``search.coordinated``)."""
+        out = self._empty()
+        matched = np.zeros(self.size)
+        for child in children:
+            found = self._node(searcher, child)
+            if isinstance(found, Few):
+                out.mask[found.ids] = True
+                out.scores[found.ids] += found.scores
+                matched[found.ids] += 1
+            else:
+                out.mask |= found.mask
+                out.scores += found.scores
+                matched += found.mask
+        out.scores *= matched / max(1, len(children))
         return out
 
     @staticmethod

@@ -1,0 +1,47 @@
+"""Any of a query's words, each release's score scaled by the share of the words it contains.
+
+The any-word search ranks releases that contain only some of the words.  Summed BM25 alone
+lets one rare word outweigh the rest: a release naming it twice outranks the one that
+contains every other word of the question.  A coordination factor (Salton's, as Lucene's
+classic similarity had it) multiplies each release's summed score by the share of the
+query's words it matches, ``matched / words``, so that matching more of the words counts
+beyond the words' own scores.  A word counts as matched however it matched: itself, a
+glossary equivalent or a translation (each word is one child of this node).
+
+Whoosh's own ``Or(scale=...)`` counts every term of the tree (translations, equivalents) and
+adds a bonus, which is not this.  The fast scorer (``search.scoring``) evaluates this over
+whole posting lists; the matcher here computes the same from each child's Whoosh matcher,
+document by document, and is the reference the contract tests compare it with.
+"""
+
+from whoosh import matching
+from whoosh import query as wq
+
+
+class Coordinated(wq.Or):
+    """Any of ``subqueries`` (one per word of the query); scores summed, then multiplied by the
+    share of the subqueries the document matches."""
+
+    def __init__(self, subqueries, boost: float = 1.0):
+        super().__init__(subqueries, boost=boost)
+
+    def normalize(self):
+        # Whoosh's normalisation would flatten or merge the words: each must stay one child.
+        return self
+
+    def matcher(self, searcher, context=None):
+        """Document by document: the reference for the fast scorer."""
+        total: dict[int, float] = {}
+        matched: dict[int, int] = {}
+        for child in self.subqueries:
+            m = child.matcher(searcher, context)
+            while m.is_active():
+                docnum = m.id()
+                total[docnum] = total.get(docnum, 0.0) + m.score()
+                matched[docnum] = matched.get(docnum, 0) + 1
+                m.next()
+        if not total:
+            return matching.NullMatcher()
+        words = len(self.subqueries)
+        ids = sorted(total)
+        return matching.ListMatcher(ids, weights=[self.boost * total[d] * matched[d] / words for d in ids])
