@@ -146,7 +146,7 @@ class Compiler:
         text_nodes = [n for n in positive if _is_text(n)]
         if len(text_nodes) >= 2:
             others = [c for c in (self._node(n) for n in positive if not _is_text(n)) if c is not None]
-            options = [c for c in (self._node(n) for n in text_nodes) if c is not None]
+            options = [c for c in (self._option(n) for n in text_nodes) if c is not None]
             if len(options) >= 2:
                 # Ranked by how many of the words a release contains, not by their scores alone.
                 any_main = _and([Coordinated(options)] + others)
@@ -331,11 +331,20 @@ class Compiler:
             found = analyses[text] = _analyse(text)
         return found
 
-    def _word(self, text: str, analysed: dict, translate: bool = True) -> wq.Query | None:
+    def _option(self, node) -> wq.Query | None:
+        """One word of the any-word query.  A word the analysis splits into several terms
+        ("Huguenot-descended", "plugs-out") matches by any of them there, still as one word of
+        the query: all the words required it as a phrase, but a release that says "Huguenots"
+        and "descendants" apart contains that word of the question as much as any other."""
+        if isinstance(node, q.Word):
+            return self._word(node.text, self._analyse(node.text), parts=True)
+        return self._node(node)
+
+    def _word(self, text: str, analysed: dict, translate: bool = True, parts: bool = False) -> wq.Query | None:
         if any(not analysed.get(lang) for lang in LANGUAGES):
             # A stop word in either language ("for", "de") is not required in the other.
             return None
-        literal = self._text_query(analysed, ("title", "body"))
+        literal = self._text_query(analysed, ("title", "body"), parts=parts)
         if literal is None:
             return None
         equivalents = self.glossary.expand(analysed)
@@ -437,8 +446,9 @@ class Compiler:
             return None
         return _or([literal] + self._expansions(analysed, fields))
 
-    def _text_query(self, analysed: dict, fields, boost: float = 1.0) -> wq.Query | None:
-        """Terms (or phrases) in the given fields of each language.
+    def _text_query(self, analysed: dict, fields, boost: float = 1.0, parts: bool = False) -> wq.Query | None:
+        """Terms (or phrases) in the given fields of each language; with ``parts``, a phrase's
+        words as alternatives instead.
 
         The body fields also hold the title, weighted: for a title-and-body search the body
         fields alone decide what matches and how it ranks.
@@ -455,6 +465,8 @@ class Compiler:
                 field_name = f"{name}_{lang}"
                 if len(words) == 1:
                     clauses.append(wq.Term(field_name, words[0], boost=weight))
+                elif parts:
+                    clauses += [wq.Term(field_name, w, boost=weight) for w in dict.fromkeys(words)]
                 else:
                     clauses.append(wq.Phrase(field_name, list(words), boost=weight))
         return _or(clauses) if clauses else None
