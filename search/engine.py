@@ -49,6 +49,11 @@ MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 # 3 ms on a vocabulary of 40,000 words (a made-up word that shares many letter pairs with real ones).
 MAX_CORRECTED_WORDS = 4
 FEW_RESULTS = 3  # all the words find fewer releases than this: a correction is looked for
+# All the words as typed find fewer releases than this (fewer than a page): the releases that
+# contain some of them are listed after those, ranked by how many of the words they contain
+# (search.coordinated).  On the bilingual benchmark the one or two releases that contain every
+# word of a question often do not answer it (docs/relevance.md); 5, 10 and 20 measured the same.
+FEW_ALL_WORDS = 10
 # A word used by at most RARE_USE releases, next to a near word used FAR_MORE times as much, is read
 # as a slip (of the visitor, or of the archive itself); a word used more is never replaced.
 RARE_USE = 2
@@ -202,6 +207,8 @@ class _Reading:
     compiled: object  # its compiled form (search.compile.Compiled)
     query: wq.Query | None  # what is matched: the all-words query, or the any-word one
     any_word: bool = False
+    all_words: int = 0  # any-word results listed because few releases have all the words: how many have
+    leading: int = 0  # ... and those releases (a bitmap), ranked first
     matched: int = 0  # bitmap of the matching releases
     scored: np.ndarray | None = None
     selected: int = 0  # ... that pass the filters
@@ -350,8 +357,8 @@ class Archive:
         return result
 
     def _search(self, snap: Snapshot, params: SearchParams, started: float) -> SearchResult:
-        """All the words; failing that, the corrected query's words; only then any of the words
-        (see :meth:`_chosen`)."""
+        """All the words; failing that, the corrected query's words; only then any of the words;
+        and any of the words when all of them find a few (see :meth:`_chosen`)."""
         parsed = q.parse(params.q)
         notices = []
         if parsed.truncated:
@@ -369,7 +376,11 @@ class Archive:
         if corrected:
             notices.insert(0, {"code": "corrected", "message": f"showing results for {shown.text!r}; "
                                f"search instead for {params.q!r}", "corrected": shown.text})
-        if shown.any_word:
+        if shown.all_words:
+            notices.append({"code": "few_all_words", "all_words": shown.all_words,
+                            "message": f"only {shown.all_words} of the results contain all the words; the others "
+                                       "contain some of them, ranked by how many"})
+        elif shown.any_word:
             # The words that find nothing are named: no word of the query is dropped silently.
             missing = self._missing(snap, shown.text)
             notices.append({"code": "any_word", "message": "no release contains all the words; showing "
@@ -381,7 +392,8 @@ class Archive:
         hits = []
         if shown.selected and compiled.query is not None:
             # The words searched for are those highlighted: the corrected ones when corrected.
-            hits = self._page(snap, compiled, shown.scored, shown.selected, params.with_(q=shown.text))
+            hits = self._page(snap, compiled, shown.scored, shown.selected, params.with_(q=shown.text),
+                              leading=shown.leading)
         took = (time.perf_counter() - started) * 1000
         pages = max(1, -(-shown.total // params.per_page))
         if params.page > pages and shown.total:
@@ -398,7 +410,8 @@ class Archive:
 
         All the words as typed; when they find nothing, all the words of the corrected query
         (misspelt words replaced, the others kept); only then any of the words (see
-        :meth:`_any_words`).  When the typed words find a few releases but the corrected ones
+        :meth:`_any_words`).  When the words as typed find only a few releases, those and then
+        the releases with any of the words (:meth:`_widened`).  When the typed words find a few releases but the corrected ones
         more, those few are shown and the correction offered.  ``spell=0`` (``params.spell``
         false) never searches a correction, only offers it.
         """
@@ -414,7 +427,26 @@ class Archive:
         # Any of the words typed, a word among them unknown: its correction is offered even when
         # the corrected words are not all in one release ("Carribean diaspora").
         offer = offer or (fixed is not None and shown.any_word and shown.text != fixed.text)
+        if shown is typed:
+            shown = self._widened(snap, params, typed) or typed
         return shown, fixed.text if offer else None
+
+    def _widened(self, snap: Snapshot, params: SearchParams, typed: "_Reading") -> "_Reading | None":
+        """Any of the words typed, when all of them find a few releases (fewer than
+        FEW_ALL_WORDS) and any of them more: the few first, then the rest, ranked by how many of
+        the words they contain (see :mod:`search.coordinated`).  None otherwise."""
+        if not 0 < typed.total < FEW_ALL_WORDS:
+            return None
+        loose = self._loosened(snap, params, typed)
+        if loose is None or loose.total <= typed.total:
+            return None
+        loose.all_words, loose.leading = typed.total, typed.selected
+        if typed.scored is not None and loose.scored is not None:
+            # The few rank among themselves as all the words rank them (a glossary phrase, a place
+            # name: what the any-word query reads word by word).
+            leading = bits_to_mask(typed.matched, snap.docs.size)
+            loose.scored = np.where(leading, typed.scored, loose.scored)
+        return loose
 
     def _any_words(self, snap: Snapshot, params: SearchParams, typed: "_Reading",
                    fixed: "_Reading | None") -> "_Reading | None":
@@ -536,13 +568,13 @@ class Archive:
         is always the number of results its checkbox gives.
 
         While the words as typed find something under the filters, that is the typed reading's
-        count.  When they find nothing (the results shown are then a correction's, or any-word
+        count, or where it is below FEW_ALL_WORDS, that of any of the words (:meth:`_widened`).  When they find nothing (the results shown are then a correction's, or any-word
         results), ticking a value may bring the typed words' results back, or lead to another
         reading: each value's count follows the choice :meth:`_chosen` makes for it.  The values
         offered are those of the results shown, and any selected.
         """
         docs = snap.docs
-        counts = self._reading_counts(docs, typed, params)
+        counts = self._widened_counts(snap, params, typed, self._reading_counts(docs, typed, params))
         if shown is typed:
             return counts
         # The typed words find nothing under these filters (see _chosen): the readings a ticked
@@ -571,6 +603,17 @@ class Archive:
                     out[facet][value] = count
         return out
 
+    def _widened_counts(self, snap: Snapshot, params: SearchParams, typed: "_Reading",
+                        counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        """The typed reading's counts, where a value's count is below FEW_ALL_WORDS that of any of
+        the words (what ticking it lists, see :meth:`_widened`)."""
+        if typed.compiled.any_query is None or not any(0 < c < FEW_ALL_WORDS for values in counts.values()
+                                                       for c in values.values()):
+            return counts
+        loose = self._reading_counts(snap.docs, self._loosened(snap, params, typed), params)
+        return {facet: {value: loose[facet].get(value, c) if c < FEW_ALL_WORDS else c for value, c in values.items()}
+                for facet, values in counts.items()}
+
     def _facets(self, docs: DocValues, counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:
         out = {}
         for facet in FACETS:
@@ -587,21 +630,29 @@ class Archive:
             out[facet] = values
         return out
 
-    def _page(self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams) -> list[Hit]:
-        """The hits of the requested page: one per translation group unless asked otherwise."""
+    def _page(self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams,
+              leading: int = 0) -> list[Hit]:
+        """The hits of the requested page: one per translation group unless asked otherwise.
+        ``leading``: releases ranked before the others (those with all the words, when the
+        results also list releases with some of them)."""
         docs = snap.docs
         allowed = selected if params.separate else docs.representatives(selected, params.ui)
         sort = self._sort(params, compiled)
         start, end = (params.page - 1) * params.per_page, params.page * params.per_page
         mask = bits_to_mask(allowed, docs.size)
         if sort == "relevance" and scored is not None:
+            first = bits_to_mask(leading, docs.size) if leading else None
             if params.separate:
-                ranked = top(mask, scored, start, end)
+                ranked = top(mask, scored, start, end, first=first)
             else:
                 # One rank per pair, the same in both interface languages: the better version's
-                # score, ties broken by the pair, not by the version shown.
-                pairs = docs.pair_scores(scored, bits_to_mask(selected, docs.size))
-                ranked = top(mask, pairs, start, end, ties=docs.group_first)
+                # score, ties broken by the pair, not by the version shown; a pair leads when
+                # either version does.
+                both = bits_to_mask(selected, docs.size)
+                pairs = docs.pair_scores(scored, both)
+                if first is not None:
+                    first = docs.pair_scores(first.astype(float), both) > 0
+                ranked = top(mask, pairs, start, end, ties=docs.group_first, first=first)
         else:
             order = snap.date_order[mask[snap.date_order]]
             if sort != "oldest":

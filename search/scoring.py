@@ -479,18 +479,20 @@ def _spans(bits: int, signed: bool, shift_step: int, start, end, startexcl: bool
 
 
 def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int,
-        ties: np.ndarray | None = None) -> list[tuple[int, float]]:
+        ties: np.ndarray | None = None, first: np.ndarray | None = None) -> list[tuple[int, float]]:
     """Documents ``start:end`` of those in ``mask`` by score, best first, ties by document number
-    (or by ``ties[document]``, then document number)."""
+    (or by ``ties[document]``, then document number); with ``first``, the documents it marks
+    before the others, each part by score."""
     candidates = np.flatnonzero(mask)
     if not len(candidates) or start >= len(candidates):
         return []
     values = scores[candidates]
-    if end < len(candidates):
+    if end < len(candidates) and first is None:
         threshold = -np.partition(-values, end - 1)[end - 1]
         keep = values >= threshold  # every document tied at the cut stays, for a stable order
         candidates, values = candidates[keep], values[keep]
     keys = (candidates, -values) if ties is None else (candidates, ties[candidates], -values)
+    if first is not None:
+        keys += (~first[candidates],)
     order = np.lexsort(keys)[start:end]
     return [(int(candidates[i]), float(values[i])) for i in order]
-

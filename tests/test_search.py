@@ -3,11 +3,13 @@
 import json
 import re
 
+import numpy as np
 import pytest
 
 from index.build import reindex
 from index.config import SAMPLES_DIR
-from search.engine import Archive
+from search import query as q
+from search.engine import FEW_ALL_WORDS, Archive
 from search.params import ParamError, SearchParams, parse_params
 
 
@@ -32,7 +34,25 @@ def ids(result):
 def test_all_words_rank_first_and_title_weighs_more(archive):
     result = search(archive, "hurricane shelters jamaica")
     assert ids(result)[0] == "2024-07-17-jamaica-hurricane-beryl-shelters-en"
-    assert not result.matched_any
+    assert not any(n["code"] == "any_word" for n in result.notices)
+
+
+def test_a_few_releases_with_all_the_words_lead_those_with_some(archive):
+    """Fewer than FEW_ALL_WORDS releases have every word: they come first, the releases with some
+    of the words follow, and the count and the notice say so."""
+    text = "hurricane shelters jamaica"
+    for separate in (True, False):
+        result = search(archive, text, separate=separate)
+        notice = next(n for n in result.notices if n["code"] == "few_all_words")
+        leading = notice["all_words"]
+        assert 0 < leading < FEW_ALL_WORDS and leading < result.total
+        assert result.matched_any and len(result.hits) == min(result.total, 50)
+    snap = archive.snapshot()
+    every = snap.scorer.evaluate(snap.searcher, archive.compiler.compile(q.parse(text), snap.lexicon).query)
+    with_all = {snap.searcher.stored_fields(int(d))["id"] for d in np.flatnonzero(every.mask)}
+    result = search(archive, text, separate=True)
+    assert set(ids(result)[:len(with_all)]) == with_all
+    assert next(n for n in result.notices if n["code"] == "few_all_words")["all_words"] == len(with_all)
 
 
 def test_falls_back_to_any_word_and_says_so(archive):
@@ -90,7 +110,8 @@ MALFORMED = [
     ("(((((((((((((hurricane)))))))))))))", "hurricane"), ("\x00\x07hurricane", "hurricane"),
     ("OR hurricane OR", "hurricane"), ("country:", "country"),
     ("AND OR", ""), ("NOT NOT NOT", ""),  # operators alone leave nothing to search: every release, as for an empty box
-    ("foo:bar hurricane", "hurricane"),  # foo: is no field, and finds nothing; the other word is searched alone
+    # foo: is no field: its value is read as words, and no release has them all (nor "foo")
+    ("foo:bar hurricane", "foo bar hurricane"),
     ("- -", None), ("title:", None), ("country:atlantis", None), ("year:abcd", None),
 ]
 
@@ -316,7 +337,7 @@ def test_new_generation_seen_without_restart(archive, tmp_path):
 
 def test_a_stop_word_of_either_language_is_not_required(archive):
     result = search(archive, "online job platform for migrants")
-    assert not result.matched_any
+    assert not any(n["code"] == "any_word" for n in result.notices)  # a release has all the words
     assert ids(result)[0].startswith("en-2019-08-07-iom-backs-an-online-job-matching")
     spanish = search(archive, "gestion de fronteras", ui="es", separate=True)
     assert "2020-10-27-curso-gestion-integrada-fronteras-es" in ids(spanish)

@@ -4,6 +4,7 @@ The search layer gives each notice a code; the pages, the API and the feed all w
 """
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from search.compile import MAX_QUERY_TERMS
 
@@ -19,6 +20,11 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
                  count=MAX_QUERY_TERMS)
     if code == "common_words":
         return _("Only very common words were given; try more specific words.")
+    if code == "few_all_words":
+        count = notice.get("all_words", 0)
+        return ngettext("Only %(count)s of these releases contains all of your words; the others contain some of them.",
+                        "Only %(count)s of these releases contain all of your words; the others contain some of them.",
+                        count, count=i18n.number(count))
     if code == "any_word":
         missing = notice.get("missing") or []
         if missing:

@@ -49,6 +49,10 @@ Releases with any of the words (an `any_word` notice) are shown only when neithe
 as typed nor its correction finds a release with all of them: any of the corrected words when
 the words as typed find no release, or only one or two and each correction is one slip (a
 letter left out, added or mistyped, or two letters swapped); else any of the words as typed.
+When the words as typed find fewer than ten releases, and any of them more, those few come
+first and the releases with some of the words follow (a `few_all_words` notice, its
+`all_words` the number of the first ones); `total` and the facets count them all. Releases
+with only some of the words rank by their score times the share of the words they contain.
 
 **Rate limit.** Each client address has a budget of requests that refills over time; beyond
 it the answer is 429 with `Retry-After`.
@@ -115,12 +119,16 @@ def schemas() -> dict:
     facets = _obj({name: {"type": "array", "items": _ref("FacetValue")} for name in ("year", "country", "topic", "lang")},
                   description="Counts over all matching releases (a translation pair counts once unless "
                               "translations=separate); each facet is counted without its own selection.")
-    notice = _obj({"code": {**STRING, "description": "truncated, common_words, any_word, corrected, page_out_of_range"},
+    notice = _obj({"code": {**STRING, "description": "truncated, common_words, any_word, few_all_words, corrected, "
+                                                     "page_out_of_range"},
                    "message": {**STRING, "description": "in the interface language"},
                    "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"},
                    "missing": {"type": "array", "items": STRING,
                                "description": "the words as typed that no release contains, in any form or "
-                                              "translation (code any_word)"}},
+                                              "translation (code any_word)"},
+                   "all_words": {"type": "integer", "minimum": 1,
+                                 "description": "how many of the results, listed first, contain all the words "
+                                                "(code few_all_words)"}},
                   required=["code", "message"])
     echo = {
         "q": STRING, "lang": {"type": "array", "items": LANG},

@@ -93,6 +93,14 @@ def test_notices_are_in_the_interface_language(client):
     assert notice["message"].startswith("Solo hay")
 
 
+@pytest.mark.parametrize("ui,start", [("en", "Only "), ("es", "Solo ")])
+def test_a_few_releases_with_all_the_words_are_counted_in_the_notice(client, ui, start):
+    _, data = get_json(client, f"/api/v1/search?q=hurricane+shelters+jamaica&ui={ui}")
+    notice = next(n for n in data["notices"] if n["code"] == "few_all_words")
+    assert 0 < notice["all_words"] < data["total"]
+    assert notice["message"].startswith(f"{start}{notice['all_words']} ")
+
+
 def test_facets_over_the_archive_and_for_filters(app, client):
     _, everything = get_json(client, "/api/v1/facets")
     assert everything["total"] == app.extensions["archive"].search(SearchParams()).total == 27  # pairs count once
