@@ -214,6 +214,7 @@ class _Reading:
     selected: int = 0  # ... that pass the filters
     bases: dict = field(default_factory=dict)  # per facet, those that pass the other facets' filters
     total: int = 0  # results (a translation pair counts once unless shown separately)
+    loose: object = field(default=None, repr=False)  # its any-word reading, once read: (reading or None,)
 
 
 class Archive:
@@ -440,13 +441,12 @@ class Archive:
         loose = self._loosened(snap, params, typed)
         if loose is None or loose.total <= typed.total:
             return None
-        loose.all_words, loose.leading = typed.total, typed.selected
-        if typed.scored is not None and loose.scored is not None:
+        scored = loose.scored
+        if typed.scored is not None and scored is not None:
             # The few rank among themselves as all the words rank them (a glossary phrase, a place
             # name: what the any-word query reads word by word).
-            leading = bits_to_mask(typed.matched, snap.docs.size)
-            loose.scored = np.where(leading, typed.scored, loose.scored)
-        return loose
+            scored = np.where(bits_to_mask(typed.matched, snap.docs.size), typed.scored, scored)
+        return dataclasses.replace(loose, all_words=typed.total, leading=typed.selected, scored=scored)
 
     def _any_words(self, snap: Snapshot, params: SearchParams, typed: "_Reading",
                    fixed: "_Reading | None") -> "_Reading | None":
@@ -482,10 +482,11 @@ class Archive:
 
     def _loosened(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading | None":
         """The same query with any of its words (None for a query of one word)."""
-        any_query = reading.compiled.any_query
-        if any_query is None:
-            return None
-        return self._found(snap, params, _Reading(reading.text, reading.compiled, any_query, any_word=True))
+        if reading.loose is None:  # read once: the results, the facet counts and _widened share it
+            any_query = reading.compiled.any_query
+            reading.loose = (None if any_query is None else
+                             self._found(snap, params, _Reading(reading.text, reading.compiled, any_query, any_word=True)),)
+        return reading.loose[0]
 
     def _found(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading":
         if reading.query is not None:
