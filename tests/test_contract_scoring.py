@@ -7,7 +7,8 @@ segments and deleted documents, for every query type the compiler makes, every d
 and every score equal those of Whoosh's collector (``assert_as_whoosh``); pages, totals and
 facets equal those of the same archive searched by Whoosh's matchers alone (``whoosh_only``);
 ranges read from columns match Whoosh's expansion into terms; translated terms match their
-reference matcher (``search.translated``). A change to the scorer, or to Whoosh, that moves one
+reference matcher (``search.translated``), and so do the any-word queries' coordinated words
+(``search.coordinated``, through the compiled any-word queries). A change to the scorer, or to Whoosh, that moves one
 score fails here.
 """
 

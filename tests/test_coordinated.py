@@ -11,7 +11,7 @@ from search.engine import Archive
 from search.params import SearchParams
 
 from .helpers import release, write_jsonl
-from .test_scoring import assert_as_whoosh
+from .test_contract_scoring import assert_as_whoosh
 
 FILLER = "Officials met community leaders to review the plans of the year. "
 RELEASES = [
