@@ -47,8 +47,9 @@ from .posting_arrays import PostingArrays
 from .whoosh_internals import BulkWriterBase, block_writer, commit_segments, length_to_byte, positions_values
 
 ARRAYS_FROM = 16  # documents: a text term in this many or more also gets raw arrays (PostingArrays)
-# Postings gathered in memory before a segment is written (about 140 MB): each of the two
-# processes of a 100,000-release build writes one segment (searches look terms up per segment).
+# Postings gathered in memory before a segment is written (its memory is in docs/benchmarks.md):
+# each of the two processes of a 100,000-release build writes one segment (searches look terms up
+# per segment).
 SEGMENT_POSTINGS = 8_000_000
 MEMO_VALUES = 50_000  # distinct values of a field whose postings a writer remembers
 

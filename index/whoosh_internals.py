@@ -193,7 +193,7 @@ def decode_positions(value: bytes) -> list[int]:
 COMPRESS_FROM = 2500  # bytes: smaller posting blocks are stored uncompressed
 # Whoosh pickles a block's data with protocol 2, which has no bytes type: each posting's value
 # becomes a call to codecs.encode on a string.  Its reader loads any protocol; with protocol 5
-# a block is 40 % smaller and seven times faster to write and to read.
+# a block is smaller and several times faster to write and to read (docs/benchmarks.md).
 BLOCK_PICKLE = 5
 
 

@@ -45,8 +45,8 @@ RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests st
 RESULT_CACHE = 128  # search results kept per generation
 MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
-# Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup costs up to
-# 3 ms on a vocabulary of 40,000 words (a made-up word that shares many letter pairs with real ones).
+# Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup of a made-up
+# word that shares many letter pairs with real ones is the dearest step of a search (see spelling.py).
 MAX_CORRECTED_WORDS = 4
 FEW_RESULTS = 3  # all the words find fewer releases than this: a correction is looked for
 # All the words as typed find fewer releases than this (fewer than a page): the releases that
@@ -963,7 +963,7 @@ class _Corrections:
     """The words of one query decided so far: a word met twice is decided once."""
 
     words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
-    lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each may cost 3 ms)
+    lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each is dear)
 
 
 def _slips(typed: str, corrected: str) -> bool:

@@ -1,9 +1,9 @@
 """Spelling corrections: the archive word nearest a word the archive does not use.
 
 Whoosh's list corrector walks a Levenshtein automaton over the whole sorted vocabulary, in
-Python: 4 to 15 milliseconds a word on a vocabulary of 40,000, most of it for the automaton of
-two edits.  ``best`` gives what ``suggest(word, limit=1)`` gives for a twentieth of that on
-average (3 ms at worst): it stops at the first distance with a match, and reads only the
+Python, most of the time for the automaton of two edits.  ``best`` gives what
+``suggest(word, limit=1)`` gives for a small part of that (docs/benchmarks.md, "Measurements
+behind design choices"): it stops at the first distance with a match, and reads only the
 words that can be that near -- a length within reach, and enough of the word's letter pairs
 (an index of the vocabulary's letter pairs finds them) -- checking them one by one when they
 are few, with the automaton when they are many.
@@ -17,8 +17,8 @@ import numpy as np
 from index.whoosh_internals import RankedListCorrector, levenshtein_matches
 
 
-# Up to this many candidates are checked one by one (10 to 25 µs a word); beyond, the automaton
-# is built (0.2 to 2 ms) and walked over them (about 7 µs a word).
+# Up to this many candidates are checked one by one; beyond, building the automaton and walking it
+# over them costs less (the crossover is measured in docs/benchmarks.md).
 DIRECT_CHECKS = 100
 
 
