@@ -1,6 +1,8 @@
 """Benchmarks of the archive search; each run appends a dated Markdown section to docs/benchmarks.md.
 
-    scripts/bench run [--docs 1000,10000,100000] [--no-http]   ours against SQLite FTS5, same documents and queries
+    scripts/bench run [--docs 1000,10000,100000] [--queries N] [--no-http] [--no-tantivy]
+        ours against SQLite FTS5 and tantivy, same documents and searches: a stream of distinct
+        searches (the headline, in process and over HTTP, API and pages) and a fixed list
     scripts/bench stemmers [--docs N]    C (PyStemmer) vs pure-Python Snowball stemming in the analyser
     scripts/bench slow-clients [--worker CLASS ...]   gunicorn worker classes against held slow connections
     scripts/bench analytics [--no-http]  a search with the search counts off and on (web/analytics.py)
@@ -59,10 +61,14 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
-    r = sub.add_parser("run", help="search, build, incremental and HTTP figures against SQLite FTS5")
+    r = sub.add_parser("run", help="search, build, incremental and HTTP figures against SQLite FTS5 and tantivy")
     r.add_argument("--docs", type=lambda v: [int(x) for x in v.split(",")], default=[1000, 10000],
                    help="comma-separated sizes (default 1000,10000; the targets are for 100000)")
-    r.add_argument("--repeat", type=int, default=5, help="rounds of the query list")
+    r.add_argument("--queries", type=int, default=1000,
+                   help="distinct searches asked in process of each engine (default 1000)")
+    r.add_argument("--repeat", type=int, default=5, help="rounds of the fixed list, and incremental rounds")
+    r.add_argument("--no-tantivy", dest="tantivy", action="store_false",
+                   help="leave tantivy out (it is measured when installed: the bench dependency group)")
     r.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
     r.add_argument("--http-seconds", type=float, default=15.0)
     r.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")

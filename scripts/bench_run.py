@@ -1,17 +1,20 @@
-"""``scripts/bench run``: our search entry point against SQLite FTS5 doing the same work, in one run.
+"""``scripts/bench run``: our search entry point against SQLite FTS5 and tantivy doing the same work, in one run.
 
-For each N: build both (releases/s, peak memory), query both with the same fixed list
-(top 10 by BM25 with a title weight, exact year and country counts over all matches,
-highlighted snippets for the 10 hits), incremental reindex of 10 changed releases,
-HTTP against gunicorn (2 workers) at concurrency 1 and 8, memory per worker, size on disk.
+For each N: build all three (releases/s, peak memory); ask them the same stream of distinct
+searches (``bench_queries``: none asked twice, so no result cache can answer), interleaved
+search by search so that the machine's changes of speed fall on all three alike: one page
+of 10 hits by BM25 with a title weight (or by date), exact year and country counts over
+every match, highlighted snippets for the 10 hits; then the short fixed list, round after
+round (a secondary figure); incremental reindex of 10 changed releases; HTTP against
+gunicorn (2 workers) at concurrency 1 and 8, the API and the HTML pages each with its own
+distinct searches, then the fixed list (answered from the caches); memory per worker.
 """
 
 import gc
 import json
 import os
-import re
+import random
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -23,6 +26,8 @@ from contextlib import ExitStack
 from http.client import HTTPConnection
 from pathlib import Path
 
+from bench_peers import FTS5, Tantivy, tantivy_available
+from bench_queries import describe, distinct_searches, fixed_searches, top_countries
 from index.benchmark_corpus import release_records
 from index import vocabulary
 from index.build import prepare, write_index
@@ -32,19 +37,13 @@ from search.params import SearchParams
 from web.served import running_site, worker_pids
 
 REINDEX = PROJECT_ROOT / "scripts" / "reindex"
-TITLE_WEIGHT = 2.5
-
-# (query, filters): single words, two and three words, phrases, with and without a year or country.
-QUERIES = [
-    ("development", {}), ("terrorism", {}), ("refugees", {}), ("climate", {}), ("nuclear", {}),
-    ("peace security", {}), ("human rights", {}), ("climate change", {}), ("economic crisis", {}),
-    ("nuclear weapons disarmament", {}), ("sustainable development goals", {}), ("small island states", {}),
-    ('"human rights"', {}), ('"climate change"', {}), ('"international community"', {}),
-    ('"weapons of mass destruction"', {}), ("development", {"years": (1995,)}), ("terrorism", {"years": (2002,)}),
-    ("peace security", {"years": (1975,)}), ("climate change", {"years": (2015,)}),
-    ("refugees", {"countries": ("US",)}), ("debt", {"countries": ("MX",)}),
-    ("human rights", {"countries": ("CU",)}), ("migration", {}), ("migración", {}), ("cambio climático", {}),
-]
+PAGES = "/en/search"  # the HTML results page
+WARM_UP = 100  # distinct searches each engine answers before the measured ones (files read, code warm)
+SAMPLE = 5000  # releases the searches of several words are cut from
+HTTP_RATE = 1500  # searches per second of a level the stream provides, so that none is asked twice
+# requests/s at concurrency 8 on distinct searches, measured before issue 19's work at 54,458
+# releases (the issue's text): its target is twice these at the same p95
+BEFORE_C8_RPS = {"api": 264, "pages": 124}
 
 
 def percentile(values, p):
@@ -101,75 +100,32 @@ def peak_rss_mb_of(cmd, env=None) -> tuple[float, float, subprocess.CompletedPro
     return seconds, peak, done
 
 
-# --- SQLite FTS5 --------------------------------------------------------------------------
-def fts5_build(path: Path, releases) -> float:
-    started = time.perf_counter()
-    db = sqlite3.connect(path)
-    db.executescript("""
-        CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT, year INTEGER, lang TEXT);
-        CREATE TABLE doc_countries(rowid INTEGER, country TEXT);
-        CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2');
-    """)
-    with db:
-        for rowid, r in enumerate(releases, 1):
-            db.execute("INSERT INTO docs VALUES (?,?,?,?)", (rowid, r.id, r.year, r.lang))
-            db.executemany("INSERT INTO doc_countries VALUES (?,?)", [(rowid, c) for c in r.countries])
-            db.execute("INSERT INTO fts(rowid, title, body) VALUES (?,?,?)", (rowid, r.title, r.body))
-        db.execute("CREATE INDEX docs_year ON docs(year)")
-        db.execute("CREATE INDEX dc_rowid ON doc_countries(rowid, country)")
-        db.execute("CREATE INDEX dc_country ON doc_countries(country, rowid)")
-    db.close()
-    return time.perf_counter() - started
-
-
-def fts5_match(query: str) -> str:
-    """The same query in FTS5 syntax: quoted phrases kept, words ANDed."""
-    parts = re.findall(r'"[^"]+"|\S+', query)
-    return " AND ".join(p if p.startswith('"') else '"' + p.replace('"', "") + '"' for p in parts)
-
-
-def fts5_search(db, query: str, filters: dict):
-    """Top 10 by bm25 with snippets, and exact year and country counts over every match.
-
-    Written the way FTS5 is fast: the matches are found first and joined to the document
-    tables by rowid (CROSS JOIN keeps SQLite from starting with a year or country index and
-    matching row by row), and snippet() runs for the ten rows shown, not for every match.
-    """
-    where, args = ["fts MATCH ?"], [fts5_match(query)]
-    if filters.get("years"):
-        where.append(f"docs.year IN ({','.join('?' * len(filters['years']))})")
-        args += list(filters["years"])
-    if filters.get("countries"):
-        where.append(f"EXISTS (SELECT 1 FROM doc_countries c WHERE c.rowid = fts.rowid AND c.country IN "
-                     f"({','.join('?' * len(filters['countries']))}))")
-        args += list(filters["countries"])
-    cond = " AND ".join(where)
-    matches = "fts CROSS JOIN docs ON docs.rowid = fts.rowid"
-    top = db.execute(
-        f"WITH best AS (SELECT fts.rowid AS r, bm25(fts, {TITLE_WEIGHT}, 1.0) AS s FROM {matches} WHERE {cond} "
-        f"ORDER BY s LIMIT 10) "
-        f"SELECT docs.id, best.s, snippet(fts, 1, '<mark>', '</mark>', '…', 32) FROM best "
-        f"CROSS JOIN fts ON fts.rowid = best.r CROSS JOIN docs ON docs.rowid = best.r "
-        f"WHERE fts MATCH ? ORDER BY best.s", args + [args[0]]).fetchall()
-    years = db.execute(f"SELECT docs.year, count(*) FROM {matches} WHERE {cond} GROUP BY docs.year", args).fetchall()
-    countries = db.execute(f"SELECT dc.country, count(*) FROM {matches} CROSS JOIN doc_countries dc "
-                           f"ON dc.rowid = fts.rowid WHERE {cond} GROUP BY dc.country", args).fetchall()
-    return top, years, countries
-
-
-def time_queries(run, repeat: int, first: list | None = None) -> list[float]:
-    """Milliseconds per query over ``repeat`` rounds, after one warm-up round (timed into ``first``)."""
-    for query, filters in QUERIES:  # warm up
+def time_searches(run, searches, repeat: int = 1, first: list | None = None) -> list[float]:
+    """Milliseconds per search over ``repeat`` rounds, after one warm-up round (timed into ``first``)."""
+    for search in searches:  # warm up
         started = time.perf_counter()
-        run(query, filters)
+        run(search)
         if first is not None:
             first.append((time.perf_counter() - started) * 1000)
     times = []
     for _ in range(repeat):
-        for query, filters in QUERIES:
+        for search in searches:
             started = time.perf_counter()
-            run(query, filters)
+            run(search)
             times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def time_interleaved(engines: dict, searches) -> dict[str, list[float]]:
+    """Each search asked once of every engine in turn (the order rotating), milliseconds each:
+    a change in the machine's speed falls on all engines alike."""
+    names = list(engines)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for i, search in enumerate(searches):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            started = time.perf_counter()
+            engines[name](search)
+            times[name].append((time.perf_counter() - started) * 1000)
     return times
 
 
@@ -202,65 +158,38 @@ def search_path(port: int) -> str:
     raise RuntimeError("no search endpoint answers")
 
 
-def query_paths(endpoint: str, queries) -> list[str]:
-    paths = []
-    for query, filters in queries:
-        params = [("q", query)] + [("year", str(y)) for y in filters.get("years", ())] + \
-                 [("country", c) for c in filters.get("countries", ())]
-        paths.append(endpoint + "?" + urllib.parse.urlencode(params))
-    return paths
-
-
-def distinct_queries(words: dict[str, int], years: list[int], count: int, seed: int = 11) -> list:
-    """``count`` searches no two alike (so a result cache cannot answer them): one or two words
-    the archive uses, from its vocabulary of words in 20 releases or more, some with a year
-    or a country as well."""
-    import random
-    rng = random.Random(seed)
-    common = sorted(w for w, n in words.items() if n >= 20 and w.isalpha() and len(w) >= 4)
-    countries = ["US", "MX", "CU", "GT", "HN", "SV", "PA", "HT", "DO", "CA", "BR", "FR", "IN", "CN", "ZA"]
-    out, seen = [], set()
-    while len(out) < count and common:
-        query = " ".join(rng.sample(common, rng.choice((1, 2, 2))))
-        filters = {}
-        luck = rng.random()
-        if luck < 0.15 and years:
-            filters["years"] = (rng.choice(years),)
-        elif luck < 0.25:
-            filters["countries"] = (rng.choice(countries),)
-        key = (query, tuple(sorted(filters.items())))
-        if key not in seen:
-            seen.add(key)
-            out.append((query, filters))
-    return out
-
-
 def load(port: int, concurrency: int, seconds: float, paths: list[str], workdir: Path) -> dict:
     """``concurrency`` clients, each on one keep-alive connection, for ``seconds``: wrk when it
-    is installed (a compiled client that leaves the cores to the server), else Python threads."""
+    is installed (a compiled client that leaves the cores to the server), else Python threads.
+    Each wrk thread (or Python client) goes through its own slice of ``paths``; ``repeated``
+    counts requests past the end of a slice (a path asked a second time)."""
     if shutil.which("wrk"):
+        threads = min(concurrency, 2)
         listing = workdir / "paths.txt"
         listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
         done = subprocess.run(
-            ["wrk", "-t", str(min(concurrency, 2)), "-c", str(concurrency), "-d", f"{seconds:.0f}s",
+            ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{seconds:.0f}s",
              "--timeout", "30s", "-s", str(PROJECT_ROOT / "scripts" / "bench_wrk.lua"), f"http://127.0.0.1:{port}"],
-            capture_output=True, text=True, env={**os.environ, "BENCH_PATHS": str(listing)}, timeout=seconds + 120)
+            capture_output=True, text=True, env={**os.environ, "BENCH_PATHS": str(listing),
+                                                 "BENCH_THREADS": str(threads)}, timeout=seconds + 120)
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         return {"client": "wrk", "requests": figures["requests"], "errors": figures["errors"],
-                "rps": figures["requests"] / figures["seconds"],
+                "repeated": figures["repeated"], "rps": figures["requests"] / figures["seconds"],
                 "p50": figures["p50"], "p95": figures["p95"], "p99": figures["p99"]}
     return _python_load(port, concurrency, seconds, paths)
 
 
-def _python_load(port: int, concurrency: int, seconds: float, paths: list[str]) -> dict:
-    latencies, errors, lock = [], [0], threading.Lock()
+def _python_load(port: int, concurrency: int, seconds: float, paths: list[str], once: bool = False) -> dict:
+    """``once``: each client asks its slice once, however long that takes (``seconds`` unused)."""
+    latencies, errors, repeated, lock = [], [0], [0], threading.Lock()
     stop = time.perf_counter() + seconds
+    stride = max(1, len(paths) // concurrency)
 
     def client(offset):
         conn = HTTPConnection("127.0.0.1", port, timeout=30)
-        i = offset
-        while time.perf_counter() < stop:
-            path = paths[i % len(paths)]
+        i = 0
+        while (i < stride) if once else (time.perf_counter() < stop):
+            path = paths[(offset + i) % len(paths)]
             i += 1
             started = time.perf_counter()
             try:
@@ -274,10 +203,10 @@ def _python_load(port: int, concurrency: int, seconds: float, paths: list[str]) 
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
-                if not ok:
-                    errors[0] += 1
+                errors[0] += not ok
+                repeated[0] += i > stride
 
-    threads = [threading.Thread(target=client, args=(n * 7919,)) for n in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(n * stride,)) for n in range(concurrency)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -285,8 +214,8 @@ def _python_load(port: int, concurrency: int, seconds: float, paths: list[str]) 
         t.join()
     wall = time.perf_counter() - started
     return {"client": "Python threads (wrk is not installed)", "requests": len(latencies), "errors": errors[0],
-            "rps": len(latencies) / wall, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "p99": percentile(latencies, 99)}
+            "repeated": repeated[0], "rps": len(latencies) / wall, "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)}
 
 
 def du_mb(path: Path) -> float:
@@ -294,7 +223,8 @@ def du_mb(path: Path) -> float:
 
 
 # --- one size -----------------------------------------------------------------------------
-def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
+def run_size(n: int, args, log) -> dict:
+    repeat, http, http_seconds = args.repeat, not args.no_http, args.http_seconds
     row = {"n": n}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
@@ -310,46 +240,76 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
         row.update(ours_build_s=seconds, ours_build_rate=n / seconds, ours_peak_mb=peak)
         ix_dir = next(p for p in (tmp / "ix").iterdir() if p.name.startswith("gen-"))
         row["ours_disk_mb"] = du_mb(ix_dir)
-        # The same enriched values for FTS5; timed as scripts/reindex runs it (without the cyclic
-        # garbage collector, which a build of many small objects would keep running).
+        # The same enriched values for the peers; timed as scripts/reindex runs it (without the
+        # cyclic garbage collector, which a build of many small objects would keep running).
         gc.disable()
         started = time.perf_counter()
         releases, _ = prepare([source_file])
         row["prepare_s"] = time.perf_counter() - started
         gc.enable()
-        log(f"N={n:,}: building FTS5")
-        row["fts_build_s"] = fts5_build(tmp / "fts.db", releases)
-        row["fts_build_rate"] = n / row["fts_build_s"]
-        row["fts_disk_mb"] = (tmp / "fts.db").stat().st_size / 1e6
+        peers = {"fts": FTS5(tmp / "fts.db")}
+        if args.tantivy and tantivy_available():
+            peers["tantivy"] = Tantivy(tmp / "tantivy")
+            row["tantivy_version"] = peers["tantivy"].version()
+        for key, peer in peers.items():
+            log(f"N={n:,}: building {peer.name}")
+            row[f"{key}_build_s"] = peer.build(releases)
+            row[f"{key}_build_rate"] = n / row[f"{key}_build_s"]
+            row[f"{key}_disk_mb"] = peer.disk_mb()
+            peer.open()
         log(f"N={n:,}: our writing stage alone, from the same enriched releases")
         started = time.perf_counter()
         write_index(tmp / "ix-writing", releases)
         row["ours_writing_s"] = time.perf_counter() - started
         shutil.rmtree(tmp / "ix-writing")
-        del releases
+        # The stream of distinct searches: enough for the warm-up, the in-process measurement
+        # and every HTTP level, each its own slice (none asked twice, anywhere).
+        sample = random.Random(5).sample(releases, min(SAMPLE, len(releases)))
+        levels = [("api", 1), ("api", 8), ("pages", 1), ("pages", 8)] if http else []
+        per_level = int(http_seconds * HTTP_RATE)
+        stream = distinct_searches(vocabulary.load(ix_dir), [(r.body, r.date.year, tuple(r.countries or ()))
+                                                             for r in sample],
+                                   sorted({r.date.year for r in releases}), top_countries(releases),
+                                   WARM_UP * (1 + len(levels)) + args.queries + per_level * len(levels))
+        del releases, sample
+        warm_up, measured = stream[:WARM_UP], stream[WARM_UP:WARM_UP + args.queries]
+        rest = stream[WARM_UP + args.queries:]
+        http_warm_up = {level: rest[k * WARM_UP:][:WARM_UP] for k, level in enumerate(levels)}
+        rest = rest[WARM_UP * len(levels):]
+        http_streams = {level: rest[k * per_level:][:per_level] for k, level in enumerate(levels)}
+        row["queries"] = len(measured)
 
-        log(f"N={n:,}: querying")
-        archive = Archive(tmp / "ix", cache_size=0)  # every search does the full work
-        cold: list[float] = []  # each query's first run: posting lists not yet read into the cache
-        ours = time_queries(lambda q, f: archive.search(SearchParams(q=q, per_page=10, **f)), repeat, cold)
-        row["cold_p50"], row["cold_p95"] = percentile(cold, 50), percentile(cold, 95)
+        log(f"N={n:,}: {len(measured):,} distinct searches, in process, interleaved")
+        archive = Archive(tmp / "ix")  # as deployed: its result cache cannot answer a search asked once
+        engines = {"ours": lambda s: archive.search(SearchParams(**s.params())),
+                   **{key: peer.search for key, peer in peers.items()}}
+        for run in engines.values():  # files read, code warm: on searches of their own
+            for search in warm_up:
+                run(search)
+        for name, values in time_interleaved(engines, measured).items():
+            for p in (50, 95, 99):
+                row[f"{name}_p{p}"] = percentile(values, p)
+
+        log(f"N={n:,}: the fixed searches, {repeat} rounds")
+        fixed = fixed_searches()
+        uncached = Archive(tmp / "ix", cache_size=0)  # every search does the full work
+        runs = {"ours": lambda s: uncached.search(SearchParams(**s.params())),
+                **{key: peer.search for key, peer in peers.items()}}
+        for name, run in runs.items():
+            values = time_searches(run, fixed, repeat)
+            row[f"fixed_{name}_p50"], row[f"fixed_{name}_p95"] = percentile(values, 50), percentile(values, 95)
         cached = Archive(tmp / "ix")
-        warm = time_queries(lambda q, f: cached.search(SearchParams(q=q, per_page=10, **f)), repeat)
+        warm = time_searches(lambda s: cached.search(SearchParams(**s.params())), fixed, repeat)
         row["warm_p50"], row["warm_p95"] = percentile(warm, 50), percentile(warm, 95)
         # Autocomplete as typed, keystroke by keystroke, each prefix asked for the first time.
         typed = []
-        for query, _ in QUERIES:
-            text = query.strip('"')
+        for search in fixed:
+            text = search.q.strip('"')
             for end in range(1, len(text) + 1):
                 started = time.perf_counter()
-                archive.suggest(text[:end])
+                uncached.suggest(text[:end])
                 typed.append((time.perf_counter() - started) * 1000)
         row["suggest_p50"], row["suggest_p95"] = percentile(typed, 50), percentile(typed, 95)
-        db = sqlite3.connect(tmp / "fts.db")
-        theirs = time_queries(lambda q, f: fts5_search(db, q, f), repeat)
-        for name, values in (("ours", ours), ("fts", theirs)):
-            for p in (50, 95, 99):
-                row[f"{name}_p{p}"] = percentile(values, p)
 
         server = None
         with ExitStack() as stack:  # the site, for the HTTP measurements and the incremental rounds
@@ -357,17 +317,17 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
                 server = stack.enter_context(serving(tmp / "ix", log=tmp / "serve.log"))
                 port = server.port
                 endpoint = row["http_endpoint"] = search_path(port)
-                years = sorted({int(r["date"][:4]) for r in records})
-                fixed = query_paths(endpoint, QUERIES)
-                distinct = query_paths(endpoint, distinct_queries(vocabulary.load(ix_dir), years,
-                                                                  int(http_seconds * 3000)))
-                half = len(distinct) // 2  # each level its own searches, none answered from the cache
-                sets = {"fixed": {1: fixed, 8: fixed}, "distinct": {1: distinct[:half], 8: distinct[half:]}}
-                for name, levels in sets.items():
-                    for c, paths in levels.items():
-                        log(f"N={n:,}: HTTP, {name} queries, concurrency {c}")
-                        result = load(port, c, http_seconds, paths, tmp)
-                        row.update({f"http_{name}{c}_{k}": v for k, v in result.items()})
+                endpoints = {"api": endpoint, "pages": PAGES}
+                for (kind, _), searches in http_warm_up.items():  # the workers warm, on searches of their own
+                    _python_load(port, 2, 0, [s.path(endpoints[kind]) for s in searches], once=True)
+                for (kind, c), searches in http_streams.items():
+                    log(f"N={n:,}: HTTP, {kind}, distinct searches, concurrency {c}")
+                    result = load(port, c, http_seconds, [s.path(endpoints[kind]) for s in searches], tmp)
+                    row.update({f"http_{kind}{c}_{k}": v for k, v in result.items()})
+                for c in (1, 8):
+                    log(f"N={n:,}: HTTP, api, the fixed searches, concurrency {c}")
+                    result = load(port, c, http_seconds, [s.path(endpoint) for s in fixed], tmp)
+                    row.update({f"http_fixed{c}_{k}": v for k, v in result.items()})
                 row["http_client"] = result["client"]
                 row["worker_mb"] = worker_memory_mb(server.pid)
 
@@ -389,7 +349,7 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
             row["incremental_s"] = statistics.median(times)
             row["incremental_rounds"] = times
             phrase, changed = '"benchmark the incremental reindex"', min(10 * rounds, n)
-            seen = archive.search(SearchParams(q=phrase)).total == changed
+            seen = uncached.search(SearchParams(q=phrase)).total == changed
             if server is not None:  # and the running site, over HTTP, without a restart
                 conn = HTTPConnection("127.0.0.1", port, timeout=30)
                 conn.request("GET", endpoint + "?" + urllib.parse.urlencode([("q", phrase)]))
@@ -402,47 +362,78 @@ def run_size(n: int, repeat: int, http: bool, http_seconds: float, log) -> dict:
 def table(rows: list[dict], http: bool) -> str:
     def f(value, digits=1):
         return "n/a" if value is None else f"{value:,.{digits}f}"
+
+    def ratio(a, b):
+        return "n/a" if a is None or b is None else f"{a / b:,.2f}"
     out = ["| measure | " + " | ".join(f"N = {r['n']:,}" for r in rows) + " |",
            "| --- |" + " --- |" * len(rows)]
 
     def line(label, fn):
         out.append(f"| {label} | " + " | ".join(fn(r) for r in rows) + " |")
 
+    def section(title):
+        out.append(f"| **{title}** |" + " |" * len(rows))
+
+    tantivy = any("tantivy_build_s" in r for r in rows)
+    engines = [("ours", "ours"), ("fts", "FTS5")] + ([("tantivy", "tantivy")] if tantivy else [])
+    section("distinct searches (the headline): in process, search + facets + snippets")
+    for p in (50, 95, 99):
+        line(f"p{p}, ms: " + " / ".join(label for _, label in engines),
+             lambda r, p=p: " / ".join(f(r.get(f"{key}_p{p}"), 2) for key, _ in engines))
+    if tantivy:
+        line("ratio ours / tantivy p50 (target ≤ 1.5)", lambda r: ratio(r.get("ours_p50"), r.get("tantivy_p50")))
+        line("ratio ours / tantivy p95 (target ≤ 1)", lambda r: ratio(r.get("ours_p95"), r.get("tantivy_p95")))
+        line("ratio ours / tantivy p99 (target ≤ 1)", lambda r: ratio(r.get("ours_p99"), r.get("tantivy_p99")))
+    line("ratio ours / FTS5 p50", lambda r: ratio(r["ours_p50"], r["fts_p50"]))
+    line("ratio ours / FTS5 p95", lambda r: ratio(r["ours_p95"], r["fts_p95"]))
+    if http:
+        for kind, label in (("api", "the API"), ("pages", "the HTML pages")):
+            section(f"distinct searches (the headline): HTTP, {label}")
+            for c in (1, 8):
+                key = f"http_{kind}{c}"
+                line(f"c={c}: requests/s" + (f" (target ≥ 2 × {BEFORE_C8_RPS[kind]}, the rate before)"
+                                              if c == 8 else ""), lambda r, key=key: f(r.get(f"{key}_rps")))
+                line(f"c={c}: p50 / p95 / p99, ms" + (" (target p50 ≤ 4, p95 ≤ 10)" if c == 1 else
+                                                       " (target p95 ≤ 50)"),
+                     lambda r, key=key: " / ".join(f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)))
+                line(f"c={c}: errors / searches asked a second time",
+                     lambda r, key=key: f"{r.get(f'{key}_errors')} / {r.get(f'{key}_repeated')}")
+    section("builds")
     line("full build: ours, releases/s", lambda r: f(r["ours_build_rate"]))
     line("full build: FTS5, releases/s", lambda r: f(r["fts_build_rate"]))
-    line("build time ratio: our whole reindex / FTS5's inserts (target ≤ 8)",
+    if tantivy:
+        line("full build: tantivy, releases/s", lambda r: f(r.get("tantivy_build_rate")))
+    line("build time ratio: our whole reindex / FTS5's inserts (target ≤ 3)",
          lambda r: f(r["ours_build_s"] / r["fts_build_s"]))
-    line("reading and enriching the sources (both engines need it), s", lambda r: f(r["prepare_s"]))
-    line("writing the index from the enriched releases: ours / FTS5, s",
-         lambda r: f"{f(r['ours_writing_s'])} / {f(r['fts_build_s'])}")
+    line("reading and enriching the sources (every engine needs it), s", lambda r: f(r["prepare_s"]))
+    line("writing the index from the enriched releases: ours / FTS5" + (" / tantivy" if tantivy else "") + ", s",
+         lambda r: " / ".join(f(r.get(k)) for k in ("ours_writing_s", "fts_build_s", "tantivy_build_s")[:2 + tantivy]))
     line("build time ratio, writing stage only: ours / FTS5", lambda r: f(r["ours_writing_s"] / r["fts_build_s"]))
     line("build time ratio, both from the sources: our reindex / (reading and enriching + FTS5's inserts)",
          lambda r: f(r["ours_build_s"] / (r["prepare_s"] + r["fts_build_s"])))
     line("build peak memory, all processes (PSS), MB (target < 1,000)", lambda r: f(r["ours_peak_mb"], 0))
-    line("index on disk: ours / FTS5, MB", lambda r: f"{f(r['ours_disk_mb'])} / {f(r['fts_disk_mb'])}")
-    for p in (50, 95, 99):
-        line(f"search+facets+snippets p{p}, ms: ours", lambda r, p=p: f(r[f"ours_p{p}"], 2))
-        line(f"search+facets+snippets p{p}, ms: FTS5", lambda r, p=p: f(r[f"fts_p{p}"], 2))
-    line("ours, each query's first run (posting lists read from disk) p50 / p95, ms",
-         lambda r: f"{f(r['cold_p50'], 2)} / {f(r['cold_p95'], 2)}")
-    line("ours, repeated search (per-generation cache) p50 / p95, ms",
-         lambda r: f"{f(r['warm_p50'], 2)} / {f(r['warm_p95'], 2)}")
-    line("autocomplete per keystroke p50 / p95, ms", lambda r: f"{f(r['suggest_p50'], 2)} / {f(r['suggest_p95'], 2)}")
-    line("ratio ours / FTS5 p50 (target ≤ 3)", lambda r: f(r["ours_p50"] / r["fts_p50"]))
-    line("ratio ours / FTS5 p95 (target ≤ 3)", lambda r: f(r["ours_p95"] / r["fts_p95"]))
+    line("index on disk: ours / FTS5" + (" / tantivy" if tantivy else "") + ", MB",
+         lambda r: " / ".join(f(r.get(k)) for k in ("ours_disk_mb", "fts_disk_mb", "tantivy_disk_mb")[:2 + tantivy]))
     line("incremental reindex of 10, median of the rounds, s (target < 2)", lambda r: f(r["incremental_s"], 2))
     line("incremental reindex of 10, each round, s",
          lambda r: ", ".join(f(t, 2) for t in r.get("incremental_rounds", [r["incremental_s"]])))
     line("incremental changes found by the archive and the running site, without restart",
          lambda r: "yes" if r["incremental_seen"] else "NO")
+    section("secondary: the fixed searches, asked round after round")
+    for p in (50, 95):
+        line(f"in process without the result cache, p{p}, ms: " + " / ".join(label for _, label in engines),
+             lambda r, p=p: " / ".join(f(r.get(f"fixed_{key}_p{p}"), 2) for key, _ in engines))
+    line("in process, ours, answered from the result cache, p50 / p95, ms",
+         lambda r: f"{f(r['warm_p50'], 2)} / {f(r['warm_p95'], 2)}")
+    line("autocomplete per keystroke p50 / p95, ms", lambda r: f"{f(r['suggest_p50'], 2)} / {f(r['suggest_p95'], 2)}")
     if http:
-        for name, label in (("fixed", "the fixed queries, repeated"), ("distinct", "distinct queries")):
-            for c in (1, 8):
-                key = f"http_{name}{c}"
-                line(f"HTTP, {label}, c={c}: requests/s", lambda r, key=key: f(r.get(f"{key}_rps")))
-                line(f"HTTP, {label}, c={c}: p50 / p95 / p99, ms", lambda r, key=key: " / ".join(
-                    f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)))
-                line(f"HTTP, {label}, c={c}: errors", lambda r, key=key: str(r.get(f"{key}_errors")))
+        for c in (1, 8):
+            key = f"http_fixed{c}"
+            line(f"HTTP, the API, c={c}: requests/s", lambda r, key=key: f(r.get(f"{key}_rps")))
+            line(f"HTTP, the API, c={c}: p50 / p95 / p99, ms", lambda r, key=key: " / ".join(
+                f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)))
+            line(f"HTTP, the API, c={c}: errors", lambda r, key=key: str(r.get(f"{key}_errors")))
+        section("the site")
         line("memory per gunicorn worker, resident, MB (target < 300)",
              lambda r: ", ".join(f(rss, 0) for rss, _ in r.get("worker_mb", [])))
         line("memory per gunicorn worker, proportional (shared pages split), MB",
@@ -453,13 +444,21 @@ def table(rows: list[dict], http: bool) -> str:
 def main(args) -> str:
     def log(message):
         print(message, file=sys.stderr, flush=True)
-    rows = [run_size(n, args.repeat, not args.no_http, args.http_seconds, log) for n in args.docs]
+    if args.tantivy and not tantivy_available():
+        log("note: tantivy is not installed (pip install -e '.[bench]'): measuring without it")
+    rows = [run_size(n, args, log) for n in args.docs]
     sources = list(dict.fromkeys(f"N = {r['n']:,}: {r['source']}" for r in rows))  # in the order of the sizes
-    head = (f"Documents: {'; '.join(sources)}, about 1,900 characters each. "
-            f"{len(QUERIES)} fixed queries × {args.repeat} rounds, in process, without the result cache. "
+    versions = sorted({r["tantivy_version"] for r in rows if "tantivy_version" in r})
+    peers = "SQLite FTS5" + (f" and tantivy-py {', '.join(versions)}" if versions else
+                             " (tantivy not installed or not asked for)")
+    head = (f"Documents: {'; '.join(sources)}, about 1,900 characters each. {describe()}\n\n"
+            f"In process: ours (`Archive.search`, its result cache on as deployed), {peers}, each answering "
+            f"{WARM_UP} distinct searches to warm up, then the same {', '.join(format(r['queries'], ',') for r in rows)} "
+            f"other ones, each engine in turn search by search. "
             f"HTTP: {', '.join(sorted({r.get('http_client', 'n/a') for r in rows}))}, one keep-alive connection "
-            f"per client, against {', '.join(sorted({r.get('http_endpoint', 'n/a') for r in rows}))} on "
-            f"gunicorn with 2 workers (caches on, as deployed), {args.http_seconds:.0f} s per level: the fixed "
-            f"queries in turn (after the first round, answered from the caches), then distinct queries "
-            f"(one or two archive words, some with a year or country; none asked twice).")
-    return head + "\n\n" + table(rows, not args.no_http)
+            f"per client, on gunicorn with 2 workers (caches on, as deployed), {args.http_seconds:.0f} s per level: "
+            f"{', '.join(sorted({r.get('http_endpoint', 'n/a') for r in rows}))} (the API) and {PAGES} (the "
+            f"HTML pages), each level with its own slice of the stream. Secondary: the {len(fixed_searches())} fixed "
+            f"searches × {args.repeat} rounds, and over HTTP in turn (after the first round, answered from the "
+            f"caches).")
+    return head + "\n\n" + table(rows, http=not args.no_http)

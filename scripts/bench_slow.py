@@ -16,6 +16,7 @@ open, the one client's latencies and failures meanwhile, and when the server had
 
 import json
 import math
+import random
 import socket
 import subprocess
 import tempfile
@@ -24,7 +25,8 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from bench_run import distinct_queries, load, query_paths, serving
+from bench_queries import distinct_searches
+from bench_run import load, serving
 from index import vocabulary
 from index.benchmark_corpus import release_records
 from index.config import PROJECT_ROOT
@@ -185,7 +187,10 @@ def main(args) -> str:
                         "--quiet"], check=False, capture_output=True)
         generation = next(p for p in (tmp / "ix").iterdir() if p.name.startswith("gen-"))
         years = sorted({int(r["date"][:4]) for r in records})
-        paths = query_paths("/api/v1/search", distinct_queries(vocabulary.load(generation), years, 20000))
+        searches = distinct_searches(vocabulary.load(generation), [(r["body"], int(r["date"][:4]), ())
+                                                                   for r in random.Random(5).sample(records, min(5000, len(records)))],
+                                     years, [], 20000)
+        paths = [s.path("/api/v1/search") for s in searches]
         rows = []
         for worker_class in args.worker:
             print(f"slow clients: {worker_class}", flush=True)

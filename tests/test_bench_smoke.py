@@ -1,25 +1,66 @@
 """A 1,000-document run of the benchmark, as CI runs it: every measurement works (no timing assertion)."""
 
+import importlib.util
 import os
+import re
 import subprocess
+
+import pytest
 
 from index.config import PROJECT_ROOT
 
 
-def test_benchmark_smoke_run():
+@pytest.fixture(scope="module")
+def run() -> str:
     done = subprocess.run(
-        [str(PROJECT_ROOT / "scripts" / "bench"), "run", "--docs", "1000", "--repeat", "2",
+        [str(PROJECT_ROOT / "scripts" / "bench"), "run", "--docs", "1000", "--queries", "60", "--repeat", "2",
          "--http-seconds", "2", "--no-save"],
         capture_output=True, text=True, timeout=900, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
-    out = done.stdout
-    for row in ("full build: ours, releases/s", "full build: FTS5, releases/s", "ratio ours / FTS5 p50",
-                "incremental reindex of 10, median of the rounds, s", "HTTP, the fixed queries, repeated, c=8: requests/s",
-                "HTTP, distinct queries, c=8: p50 / p95 / p99, ms", "memory per gunicorn worker"):
-        assert row in out, row
-    assert "| incremental changes found by the archive and the running site, without restart | yes |" in out
-    rounds = next(line for line in out.splitlines() if line.startswith("| incremental reindex of 10, each round"))
-    assert len(rounds.split("|")[2].split(",")) == 2, rounds  # one time per round, each on 10 other releases
-    for label in ("the fixed queries, repeated", "distinct queries"):
+    return done.stdout
+
+
+def cells(out: str, label: str) -> list[str]:
+    """The values of the table row that starts with ``label``."""
+    line = next((line for line in out.splitlines() if line.startswith(f"| {label}")), None)
+    assert line is not None, label
+    return [cell.strip() for cell in line.split("|")[2:-1]]
+
+
+def test_distinct_searches_are_the_headline_in_process_and_over_http(run):
+    assert "60 other ones" in run and "fixed seed" in run
+    headline = run.index("distinct searches (the headline): in process")
+    assert headline < run.index("HTTP, the API**") < run.index("HTTP, the HTML pages**") < run.index("secondary:")
+    for p in (50, 95, 99):
+        (value,) = cells(run, f"p{p}, ms: ours / FTS5")
+        assert all(float(v) > 0 for v in value.split(" / ")), value
+    sections = run.split("| **")
+    for title in ("distinct searches (the headline): HTTP, the API", "distinct searches (the headline): HTTP, the HTML pages"):
+        section = next(s for s in sections if s.startswith(title))
         for c in (1, 8):
-            assert f"| HTTP, {label}, c={c}: errors | 0 |" in out, label
+            # every request answered, and none of the distinct searches asked twice (no cache could answer)
+            assert f"| c={c}: errors / searches asked a second time | 0 / 0 |" in section, (title, c)
+            (rate,) = cells(section[section.index(f"| c={c}: requests/s"):], f"c={c}: requests/s")
+            assert float(rate.replace(",", "")) > 0
+
+
+def test_fixed_searches_builds_incremental_and_memory_are_measured(run):
+    for row in ("full build: ours, releases/s", "full build: FTS5, releases/s", "ratio ours / FTS5 p50",
+                "in process, ours, answered from the result cache", "HTTP, the API, c=8: requests/s",
+                "memory per gunicorn worker"):
+        assert row in run, row
+    assert "| incremental changes found by the archive and the running site, without restart | yes |" in run
+    (rounds,) = cells(run, "incremental reindex of 10, each round")
+    assert len(rounds.split(",")) == 2, rounds  # one time per round, each on 10 other releases
+    for c in (1, 8):
+        assert f"| HTTP, the API, c={c}: errors | 0 |" in run
+
+
+def test_tantivy_is_the_second_peer(run):
+    if importlib.util.find_spec("tantivy") is None:  # `make setup` installs it: the bench dependency group
+        pytest.skip("tantivy is not installed (pip install -e '.[bench]')")
+    assert re.search(r"tantivy-py \d+\.\d+", run)
+    (times,) = cells(run, "p50, ms: ours / FTS5 / tantivy")
+    assert len(times.split(" / ")) == 3 and all(float(v) > 0 for v in times.split(" / "))
+    assert float(cells(run, "ratio ours / tantivy p95")[0]) > 0
+    assert cells(run, "full build: tantivy, releases/s")[0] != "n/a"
