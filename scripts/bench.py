@@ -1,8 +1,11 @@
-"""Benchmarks of the archive search; each run appends a dated Markdown section to docs/benchmarks.md.
+"""Benchmarks of the archive search; each run appends a dated Markdown section to docs/benchmarks-history.md
+(docs/benchmarks.md opens with the targets and where the last runs left them).
 
     scripts/bench run [--docs 1000,10000,100000] [--queries N] [--no-http] [--no-tantivy]
         ours against SQLite FTS5 and tantivy, same documents and searches: a stream of distinct
         searches (the headline, in process and over HTTP, API and pages) and a fixed list
+    scripts/bench profile [--docs N | --index DIR] [--searches N] [--calls]
+        where a distinct search's time goes, layer by layer (in process, the API, the pages)
     scripts/bench stemmers [--docs N]    C (PyStemmer) vs pure-Python Snowball stemming in the analyser
     scripts/bench slow-clients [--worker CLASS ...]   gunicorn worker classes against held slow connections
     scripts/bench analytics [--no-http]  a search with the search counts off and on (web/analytics.py)
@@ -20,7 +23,7 @@ from whoosh.support.charset import accent_map
 from index.analysis import TOKEN_PATTERN, stop_words
 from index.benchmark_corpus import UN_DEBATES, synthetic_chunks, un_paragraph_chunks
 
-RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks-history.md"
 
 
 def corpus(n: int):
@@ -71,11 +74,17 @@ def main(argv=None) -> int:
                    help="leave tantivy out (it is measured when installed: the bench dependency group)")
     r.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
     r.add_argument("--http-seconds", type=float, default=15.0)
-    r.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    r.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks-history.md")
+    f = sub.add_parser("profile", help="where a distinct search's time goes, by layer (pyinstrument)")
+    f.add_argument("--docs", type=int, default=10000, help="releases of the archive built to profile (default 10000)")
+    f.add_argument("--index", help="profile this archive instead of building one")
+    f.add_argument("--searches", type=int, default=500, help="distinct searches each way (default 500)")
+    f.add_argument("--calls", action="store_true", help="add pyinstrument's call trees")
+    f.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks-history.md")
     s = sub.add_parser("stemmers", help="analyser throughput with each stemmer")
     s.add_argument("--docs", type=int, default=2000)
     s.add_argument("--repeat", type=int, default=3)
-    s.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    s.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks-history.md")
     c = sub.add_parser("slow-clients", help="worker classes against connections held silent or trickling")
     c.add_argument("--docs", type=int, default=10000)
     c.add_argument("--worker", action="append", help="a gunicorn worker class (repeatable; default: the "
@@ -83,13 +92,13 @@ def main(argv=None) -> int:
     c.add_argument("--held", type=int, default=200, help="connections held open")
     c.add_argument("--seconds", type=float, default=10.0, help="how long they are held, and the load lasts")
     c.add_argument("--note", default="", help="a line saved under the table (where a worker class came from)")
-    c.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    c.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks-history.md")
     a = sub.add_parser("analytics", help="what counting searches costs a search (web/analytics.py)")
     a.add_argument("--rounds", type=int, default=2, help="rounds of each setting, in turns")
     a.add_argument("--clients", type=int, default=4, help="HTTP clients at once")
     a.add_argument("--seconds", type=float, default=10.0, help="HTTP load per round")
     a.add_argument("--no-http", action="store_true", help="in process only")
-    a.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    a.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks-history.md")
     args = p.parse_args(argv)
     if args.what == "run":
         import bench_run
@@ -97,6 +106,9 @@ def main(argv=None) -> int:
     elif args.what == "analytics":
         import bench_analytics
         body = bench_analytics.main(args)
+    elif args.what == "profile":
+        import bench_profile
+        body = bench_profile.main(args)
     elif args.what == "slow-clients":
         import bench_slow
         args.worker = args.worker or bench_slow.WORKERS
@@ -109,7 +121,7 @@ def main(argv=None) -> int:
     print(section)
     if not args.no_save:
         if not RESULTS.exists():
-            RESULTS.write_text("# Benchmark results\n\nEach section is one run of `scripts/bench`, newest last.\n",
+            RESULTS.write_text("# Benchmark runs\n\nEach section is one run of `scripts/bench`, newest last.\n",
                                encoding="utf-8")
         with RESULTS.open("a", encoding="utf-8") as handle:
             handle.write(section)

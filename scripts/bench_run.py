@@ -281,6 +281,7 @@ def run_size(n: int, args, log) -> dict:
 
         log(f"N={n:,}: {len(measured):,} distinct searches, in process, interleaved")
         archive = Archive(tmp / "ix")  # as deployed: its result cache cannot answer a search asked once
+        archive.warm()  # as gunicorn's master does before it forks the workers
         engines = {"ours": lambda s: archive.search(SearchParams(**s.params())),
                    **{key: peer.search for key, peer in peers.items()}}
         for run in engines.values():  # files read, code warm: on searches of their own
@@ -293,6 +294,7 @@ def run_size(n: int, args, log) -> dict:
         log(f"N={n:,}: the fixed searches, {repeat} rounds")
         fixed = fixed_searches()
         uncached = Archive(tmp / "ix", cache_size=0)  # every search does the full work
+        uncached.warm()
         runs = {"ours": lambda s: uncached.search(SearchParams(**s.params())),
                 **{key: peer.search for key, peer in peers.items()}}
         for name, run in runs.items():

@@ -118,7 +118,7 @@ def test_query_syntax_is_left_alone(archive):
 def test_suggestions_stay_fast(archive):
     """A keystroke's suggestions, worked out afresh, cost less than an ordinary search: each is
     timed against the other in turn, so a busy machine slows both (about a seventh, on the
-    samples). Milliseconds per keystroke, at scale, are in the benchmark (docs/benchmarks.md)."""
+    samples). Milliseconds per keystroke, at scale, are in the benchmark (docs/benchmarks-history.md)."""
     archive.suggest("mi")  # the generation's one-off work
     snap = archive.snapshot()
     prefixes = [w[:n] for w in snap.words[::max(1, len(snap.words) // 100)] for n in (2, 4)][:200]

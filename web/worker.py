@@ -28,7 +28,7 @@ answers in its event loop instead, without blocking; a thread only runs the appl
   the worker's threads from the start; a connection that stays silent reaches a worker
   only after ``DEFER_ACCEPT`` seconds, and then costs it nothing but a file descriptor.
 
-Measurements behind these choices: ``scripts/bench slow-clients``, in ``docs/benchmarks.md``.
+Measurements behind these choices: ``scripts/bench slow-clients``, in ``docs/benchmarks-history.md``.
 """
 
 import errno
