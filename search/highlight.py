@@ -177,25 +177,38 @@ _AFTER_TOKEN_START = r"(?<!\w.)(?<!\w[.'’].)"
 _TOKEN_REST = r"\w*(?:[.'’]\w+)*"
 
 
-@lru_cache(maxsize=512)
-def _candidates(heads: frozenset) -> re.Pattern:
-    """A pattern for the whole tokens whose folded form starts with one of the letters ``heads``."""
-    first = "".join(sorted({ch for head in heads for ch in _FOLDING_TO.get(head, head)}))
-    return re.compile(f"[{re.escape(first)}]{_AFTER_TOKEN_START}{_TOKEN_REST}")
+@lru_cache(maxsize=None)  # one per folded letter: a few dozen, compiled once
+def _starting_with(head: str) -> re.Pattern:
+    """A pattern for the whole tokens whose folded form starts with the letter ``head``."""
+    return re.compile(f"[{re.escape(_FOLDING_TO.get(head, head))}]{_AFTER_TOKEN_START}{_TOKEN_REST}")
+
+
+def _candidates(text: str, heads: frozenset) -> list[re.Match]:
+    """The whole tokens of ``text`` whose folded form starts with one of the letters ``heads``,
+    in order.
+
+    A pattern per letter, not one per set of letters: a stream of new queries brings new sets
+    without end, and compiling a set's pattern (its character classes are large) cost more
+    than the scans of the ten snippets it served. Each character folds to one letter, and a
+    match starts only where a token does, so the letters' matches never overlap."""
+    patterns = [_starting_with(head) for head in heads]
+    if len(patterns) == 1:
+        return list(patterns[0].finditer(text))
+    return sorted((m for pattern in patterns for m in pattern.finditer(text)), key=lambda m: m.start())
 
 
 def _spans(text: str, lang: str, wanted: Wanted) -> list[tuple[int, int]]:
     """Character spans of what ``wanted`` marks in ``text``, in order, none overlapping.
 
     Snowball stemming never changes a word's first letter, so only the words whose folded
-    form starts like a wanted word or the first word of a wanted phrase are found, by one
-    regular expression, and analysed: a few dozen of a release's hundreds of words.  A phrase
+    form starts like a wanted word or the first word of a wanted phrase are found, by a
+    regular expression for each first letter, and analysed: a few dozen of a release's hundreds of words.  A phrase
     is followed word by word from its first word.
     """
     words, patterns = wanted.words, wanted.patterns
     if not words and not patterns:
         return []
-    matches = list(_candidates(wanted.heads).finditer(text))
+    matches = _candidates(text, wanted.heads)
     if not matches:
         return []
     tokenizer = analyzer(lang).items[0]

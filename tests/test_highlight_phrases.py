@@ -166,3 +166,12 @@ def test_a_phrase_is_found_where_the_index_positions_put_its_words_together():
             assert highlight._spans(text, row["lang"], wanted) == expected, (first, second)
             checked += 1
     assert checked > 500
+
+
+def test_words_of_different_first_letters_are_all_marked_in_the_order_of_the_text(archive):
+    # each first letter is looked for on its own (search.highlight._candidates): the marks
+    # must still come out whole, accents and capitals included, in the order of the text
+    border = hits(archive, "river hour border")["en-border"]
+    assert [m.lower() for m in marked(border)] == ["border", "border", "river", "border", "river", "hour", "border"]
+    alerta = hits(archive, "region frontera oim", ui="es")["es-alerta"]
+    assert marked(alerta) == ["frontera", "OIM", "región", "frontera"]  # the title's, then the body's
