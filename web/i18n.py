@@ -88,13 +88,14 @@ def long_datetime(value) -> str:
     return format_datetime(value, "long")
 
 
-def number(value) -> str:
-    """``1.234`` / ``1,234``, as Flask-Babel's ``format_decimal`` writes it in the request's locale.
+def number(value, locale=None) -> str:
+    """``1.234`` / ``1,234``, as Flask-Babel's ``format_decimal`` writes it in ``locale`` (by
+    default the request's).
 
     A results page writes dozens (every facet value's count), and Babel reads the locale's
     number pattern again on each call, a tenth of a page's time: each value is written once
     per locale, then remembered (counts are small numbers, met again and again)."""
-    return _decimal(value, get_locale())
+    return _decimal(value, locale or get_locale())
 
 
 @lru_cache(maxsize=4096, typed=True)

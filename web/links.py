@@ -54,13 +54,20 @@ def page_links(**values) -> dict:
 
 def search_url(params: SearchParams, fmt: str = "html", lang: str | None = None) -> str:
     """The address of a search; a results page links to a few hundred (facets, filters, pages),
-    so the route is built once per request and only the query string per link."""
+    so the route is built once per request, and each parameter encoded once."""
     bases = g.setdefault("search_url_bases", {})
     base = bases.get((fmt, lang))
     if base is None:
         base = bases[(fmt, lang)] = url_for("site.search", fmt=fmt, **({"lang": lang} if lang else {}))
-    query = urlencode(params.to_query())
-    return f"{base}?{query}" if query else base
+    # The links share most of their parameters (the query above all): each is encoded once.
+    encoded = g.setdefault("search_url_pairs", {})
+    pieces = []
+    for pair in params.to_query():
+        piece = encoded.get(pair)
+        if piece is None:
+            piece = encoded[pair] = urlencode((pair,))
+        pieces.append(piece)
+    return f"{base}?{'&'.join(pieces)}" if pieces else base
 
 
 def back_to_results_url() -> str | None:

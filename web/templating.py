@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, jsonify, render_template, request, url_for
+from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from . import i18n
@@ -81,15 +83,32 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(
         long_date=i18n.long_date,
         long_datetime=i18n.long_datetime,
-        number=i18n.number,
+        number=pass_context(lambda context, value: i18n.number(value, context.get("_locale"))),
         seconds=i18n.seconds,
         ucfirst=i18n.ucfirst,
         fragment=fragment,
     )
     app.jinja_env.globals.update(static_url=static_url)
 
+    # Flask-Babel's gettext for templates finds the request's translations anew for every
+    # string, through the request context three times over (domain, translations, locale),
+    # and a results page has a hundred strings and numbers: the page's context carries the
+    # translations and the locale, found once (page_globals); a template rendered without
+    # them falls back on Flask-Babel.
+    def translations(context):
+        found = context.get("_translations")
+        return get_translations() if found is None else found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=pass_context(lambda c, s: translations(c).ugettext(s)),
+        ngettext=pass_context(lambda c, s, p, n: translations(c).ungettext(s, p, n)),
+        pgettext=pass_context(lambda c, ctx, s: translations(c).upgettext(ctx, s)),
+        npgettext=pass_context(lambda c, ctx, s, p, n: translations(c).unpgettext(ctx, s, p, n)),
+        newstyle=True,
+    )
+
     @app.context_processor
     def page_globals():
         lang = i18n.current_language()
         return {"lang": lang, "other_lang": i18n.other_language(lang),
-                "current_year": dt.date.today().year}
+                "current_year": dt.date.today().year, "_translations": get_translations(), "_locale": get_locale()}
