@@ -39,7 +39,7 @@ SLOW: dict[str, set[str]] = {
     "tests.test_injection_sources": {"*"},  # a 1.4 s index of hostile sources
     "tests.test_place_tagging": {"*"},  # a 1.4 s index
     "tests.test_site_crawl_reindex": {"*"},  # 12 s: three reindexes of the local news site, the first in full
-    "tests.test_bench_smoke": {"*"},  # 30 s
+    "tests.test_bench_smoke": {"*"},  # 30 s the run, 14 s the profile
     "tests.test_soak_smoke": {"*"},  # 27 s
     "tests.web.test_server_faults": {"*"},  # 4-26 s each: gunicorn started for each test
     # tests

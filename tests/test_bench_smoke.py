@@ -64,3 +64,23 @@ def test_tantivy_is_the_second_peer(run):
     assert len(times.split(" / ")) == 3 and all(float(v) > 0 for v in times.split(" / "))
     assert float(cells(run, "ratio ours / tantivy p95")[0]) > 0
     assert cells(run, "full build: tantivy, releases/s")[0] != "n/a"
+
+
+def test_the_profile_shares_a_distinct_search_out_by_layer():
+    if importlib.util.find_spec("pyinstrument") is None:  # `make setup` installs it: the bench dependency group
+        pytest.skip("pyinstrument is not installed (pip install -e '.[bench]')")
+    done = subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "bench"), "profile", "--docs", "300", "--searches", "40", "--no-save"],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert "| layer | in process | API | pages |" in out
+    for ms in cells(out, "milliseconds per search"):
+        assert float(ms) > 0
+    rows = [line for line in out.splitlines() if line.startswith("| ") and line.endswith(" % |")]
+    for column in range(3):  # every sample counted once: each way's shares add up to the whole
+        total = sum(int(row.split("|")[2 + column].strip().rstrip(" %")) for row in rows)
+        assert 95 <= total <= 105, (column, total)
+    # the search's own layers take time in process; the pages' templates only on the pages
+    assert float(cells(out, "scoring")[0].rstrip(" %")) > 0
+    assert cells(out, "templates")[2] != "0 %"
