@@ -18,6 +18,7 @@ import json
 import os
 import random
 import subprocess
+import sysconfig
 import tempfile
 import time
 from collections import defaultdict
@@ -42,16 +43,19 @@ LAYERS = [
     ("the result model", ("search/results.py", "dataclasses.py")),
     ("the search's own steps (search/engine.py)", ("search/engine.py",)),
     ("reading the index (Whoosh)", ("whoosh/",)),
-    ("the pages' views and links (web/views.py, web/api.py)", ("web/views.py", "web/api.py", "web/templating.py",
-                                                                "web/i18n.py")),
+    ("the pages' models, links and shapes (web/pages.py, web/links.py, web/shapes.py, web/views.py, web/api.py)",
+     ("web/pages.py", "web/links.py", "web/shapes.py", "web/views.py", "web/api.py", "web/templating.py",
+      "web/i18n.py")),
     ("templates (Jinja2, MarkupSafe)", ("jinja2/", "markupsafe/", "<template>")),
     ("translations (Babel, Flask-Babel)", ("babel/", "flask_babel/", "gettext.py")),
     ("JSON", ("json/", "flask/json")),
-    ("Flask, Werkzeug and the site's request steps (web/)", ("flask/", "werkzeug/", "web/", "urllib/")),
+    ("Flask and Werkzeug", ("flask/", "werkzeug/")),
+    ("the site's other request steps (web/: headers, ETags, hosts, rate limit...)", ("web/",)),
 ]
+STDLIB = sysconfig.get_paths()["stdlib"]
 
 
-OTHER = "other (the standard library, the profiler)"
+OTHER = "other (the profiler, the test client)"
 
 
 def layer(path: str) -> str:
@@ -63,12 +67,15 @@ def layer(path: str) -> str:
 
 def by_layer(session) -> dict[str, float]:
     """Seconds of the session's samples by layer: a Python frame's own time goes to its module's
-    layer, a built-in's (C code: a regular expression, numpy, lingua) to its caller's."""
+    layer; a built-in's (C code: a regular expression, numpy, lingua) and a standard library
+    module's not named in LAYERS (re, urllib.parse...) to its caller's."""
     totals: dict[str, float] = defaultdict(float)
 
     def walk(frame, caller: str):
         path = frame.file_path or ""
         here = caller if path.startswith("<built-in>") or not path else layer(path)
+        if here == OTHER and path.startswith(STDLIB) and "site-packages" not in path:
+            here = caller
         if not frame.is_synthetic:  # a frame's own time counts its [self] children's
             totals[here] += frame.total_self_time
         for child in frame.children:
