@@ -36,7 +36,7 @@ web/translations/%.mo: web/translations/%.po $(VENV)/.installed
 index: setup
 	scripts/reindex data/samples
 
-test: setup system-deps audit
+test: setup system-deps lint audit
 	$(PY) -m pytest
 
 # The Debian packages the tests need (scripts/system-packages.txt): installed when missing
@@ -51,6 +51,15 @@ system-deps:
 test-fast: setup
 	$(PY) -m pytest -m "not browser and not slow and not subprocess"
 
+# ruff (pyflakes, import order, bugbear, pyupgrade) and its formatter over the whole tree, and
+# mypy over index/ and search/ (the rules are in pyproject.toml). `ruff format .` and
+# `ruff check --fix .` repair most of what this reports.
+.PHONY: lint
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy index search
+
 # Fails on a known vulnerability with a fix in the installed dependencies; only warns when
 # the vulnerability service cannot be reached (scripts/audit.py).
 .PHONY: audit
@@ -58,4 +67,4 @@ audit: setup
 	$(PY) scripts/audit.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
