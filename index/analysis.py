@@ -13,7 +13,7 @@ to index and to highlight, with the same terms.
 """
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
@@ -33,7 +33,7 @@ def fold(text: str) -> str:
     return text.lower().translate(accent_map)
 
 
-@lru_cache(maxsize=None)
+@cache
 def stop_words(lang: str) -> frozenset:
     return frozenset(fold(w) for w in stopwords_for_language(lang))
 
@@ -190,7 +190,7 @@ class FoldingStemTokenizer(Tokenizer):
             yield token
 
 
-@lru_cache(maxsize=None)
+@cache
 def analyzer(lang: str):
     """The Whoosh analyser for text in ``lang`` ("en" or "es")."""
     if lang not in SNOWBALL_NAMES:

@@ -325,7 +325,7 @@ def _manifest(name: str, mode: str, releases: list, summary: Summary) -> dict:
     languages = [r.lang for r in releases]
     return {
         "generation": name,
-        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mode": mode,
         "releases": len(releases),
         "languages": {lang: languages.count(lang) for lang in ("en", "es")},

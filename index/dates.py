@@ -7,14 +7,14 @@ format and stand-alone forms), so ``7 August, 2019``, ``7 de agosto de 2019``,
 
 import datetime as dt
 import re
-from functools import lru_cache
+from functools import cache
 
 from .analysis import fold
 
 DATE_LANGUAGES = ("en", "es")
 
 
-@lru_cache(maxsize=None)
+@cache
 def month_table() -> dict[str, dict[int, set[str]]]:
     """Folded month name -> {month number: languages that use that name}."""
     from babel.dates import get_month_names  # imported here: ISO dates need none of Babel

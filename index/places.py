@@ -23,7 +23,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import astuple, dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def _words(text: str) -> list[str]:
     return [w for w in _WORD.findall(_strip_accents(text)) if w.lower() not in _CONNECTORS]
 
 
-@lru_cache(maxsize=None)
+@cache
 def country_codes() -> frozenset:
     """Every ISO 3166-1 alpha-2 code CLDR names."""
     territories = Locale("en").territories

@@ -41,8 +41,8 @@ from pickle import dumps, loads
 
 from whoosh.formats import Positions
 
-from .analysis import FoldingStemTokenizer, words_and_folded
 from . import forked, vocabulary
+from .analysis import FoldingStemTokenizer, words_and_folded
 from .posting_arrays import PostingArrays
 from .whoosh_internals import BulkWriterBase, block_writer, commit_segments, length_to_byte, positions_values
 

@@ -254,7 +254,7 @@ class IndexStore:
                     messages.append(f"cleared a stale lock left by a reindex that did not finish ({previous})")
             handle.seek(0)
             handle.truncate()
-            started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             handle.write(f"pid {os.getpid()} started {started}")
             handle.flush()
             try:

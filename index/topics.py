@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-from .analysis import LANGUAGES, _TOKEN, analyzer, terms
+from .analysis import _TOKEN, LANGUAGES, analyzer, terms
 
 TITLE_WEIGHT = 2
 BODY_WEIGHT = 1

@@ -28,8 +28,9 @@ from pathlib import Path
 
 from bench_peers import FTS5, Tantivy, tantivy_available
 from bench_queries import describe, distinct_searches, fixed_searches, top_countries
-from index.benchmark_corpus import release_records
+
 from index import vocabulary
+from index.benchmark_corpus import release_records
 from index.build import prepare, write_index
 from index.config import PROJECT_ROOT
 from search.engine import Archive

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bench_queries import distinct_searches
 from bench_run import load, serving
+
 from index import vocabulary
 from index.benchmark_corpus import release_records
 from index.config import PROJECT_ROOT

@@ -223,7 +223,8 @@ def machine() -> str:
 
 
 def version(module: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version as v
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as v
     try:
         return v(module)
     except PackageNotFoundError:

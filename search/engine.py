@@ -9,9 +9,9 @@ import bisect
 import dataclasses
 import datetime as dt
 import re
-from collections import OrderedDict
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,21 +21,20 @@ from whoosh import query as wq
 from index import vocabulary
 from index.analysis import fold, stop_words, terms
 from index.lexicon import Lexicon
-
 from index.places import Gazetteer, country_codes, country_name
 from index.schema import SCHEMA_VERSION, stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
 from index.whoosh_internals import UnsupportedIndex, check_readable
 
-from . import query as q
 from . import highlight
+from . import query as q
 from .compile import MAX_QUERY_TERMS, Compiler
 from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums, mask_to_bits
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
-from .scoring import GenerationScorer, top
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
+from .scoring import GenerationScorer, top
 from .spelling import VocabularyCorrector, one_slip
 
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
@@ -301,7 +300,7 @@ class Archive:
             "releases": snap.docs.live.bit_count(),
             "built_at": snap.manifest.get("built_at"),
             "mode": snap.manifest.get("mode"),
-            "loaded_at": dt.datetime.fromtimestamp(snap.opened_at, dt.timezone.utc).isoformat(timespec="microseconds"),
+            "loaded_at": dt.datetime.fromtimestamp(snap.opened_at, dt.UTC).isoformat(timespec="microseconds"),
         }
 
     # --- labels ------------------------------------------------------------------------------

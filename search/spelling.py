@@ -16,7 +16,6 @@ import numpy as np
 
 from index.whoosh_internals import RankedListCorrector, levenshtein_matches
 
-
 # Up to this many candidates are checked one by one; beyond, building the automaton and walking it
 # over them costs less (the crossover is measured in docs/benchmarks.md).
 DIRECT_CHECKS = 100

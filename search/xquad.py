@@ -23,11 +23,10 @@ import json
 import re
 import sqlite3
 import tempfile
+import tomllib
 from dataclasses import dataclass, field
 from math import log2
 from pathlib import Path
-
-import tomllib
 
 from index.build import reindex
 from index.config import DATA_DIR, PROJECT_ROOT

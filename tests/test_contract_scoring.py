@@ -23,9 +23,9 @@ from whoosh import query as wq
 from index.build import reindex
 from index.config import SAMPLES_DIR
 from search import query as q
+from search.docvalues import bits_to_mask, mask_to_bits
 from search.engine import Archive
 from search.params import SearchParams
-from search.docvalues import bits_to_mask, mask_to_bits
 from search.scoring import Matches, top
 from search.translated import Translated
 

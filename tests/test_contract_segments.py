@@ -214,8 +214,9 @@ def test_posting_arrays_hold_each_frequent_terms_postings(tmp_path, documents):
 
 
 def test_scores_are_the_same_with_and_without_posting_arrays(tmp_path, documents):
-    from search.scoring import GenerationScorer
     from whoosh import query as wq
+
+    from search.scoring import GenerationScorer
     ix = bulk_built(tmp_path / "ix", documents, procs=2)
     with ix.searcher() as searcher:
         live = (1 << ix.doc_count_all()) - 1

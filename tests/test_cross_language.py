@@ -3,7 +3,6 @@ the other, through the lexicon built at reindex (index.lexicon), cognates (searc
 the translations scored as one term (search.translated)."""
 
 import gzip
-import json
 
 import pytest
 

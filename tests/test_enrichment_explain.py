@@ -2,7 +2,6 @@
 topics, as staff read it: each name and keyword, where it stands, its points, and the rule that
 passed it over or weighed it."""
 
-import json
 
 from .helpers import release, run_reindex, write_jsonl
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from index import reindex as reindex_cli
+from index.build import reindex
 from index.config import PROJECT_ROOT
 from index.schema import SCHEMA_VERSION
-from index.build import reindex
 from index.store import IndexStore
 from search.engine import Archive, IndexUnavailable
 from search.params import SearchParams
@@ -429,6 +429,7 @@ def test_generation_without_vocabulary_still_answers(tmp_path, live):
 
 def test_generation_with_no_release_answers_with_nothing(tmp_path, live):
     from whoosh import index as whoosh_index
+
     from index.schema import build_schema
     empty = live / "gen-000002"
     empty.mkdir()

@@ -14,7 +14,8 @@ import shutil
 
 import pytest
 
-from index import known as known_module, vocabulary
+from index import known as known_module
+from index import vocabulary
 from index.build import reindex
 from index.config import SAMPLES_DIR
 from index.records import Unread
@@ -236,6 +237,7 @@ def test_non_utf8_and_listing_and_html_sources_stay_exact(tmp_path):
 
 def test_json_lines_read_in_chunks_as_parsed_whole(tmp_path, monkeypatch):
     import random
+
     from index.readers import jsonl
     rng = random.Random(3)
     records = [release(id=f"r{n}", body="x" * rng.randint(1, 300)) for n in range(60)]
@@ -276,6 +278,7 @@ def test_unread_lines_come_back_in_file_order_whatever_the_chunks(tmp_path, monk
     """Lines hashed a chunk at a time: the known ones become unread releases, the others are
     parsed, all in the order and with the line numbers a whole parse gives."""
     import random
+
     from index.build import prepare
     from index.readers import jsonl
     rng = random.Random(5)
@@ -469,6 +472,7 @@ def test_blocks_hashed_across_chunks_are_the_blocks_of_the_whole_file(tmp_path, 
     line breaks between them, on the release of its first line; a file's last block may be
     shorter, and the empty line after a final line break is none of its lines."""
     from xxhash import xxh3_128_digest
+
     from index.readers import jsonl
     monkeypatch.setattr(jsonl, "BLOCK", 5)
     lines = [json.dumps(r) for r in numbered_records(23)]
@@ -530,6 +534,7 @@ def test_random_edits_in_blocks_and_chunks_match_full_rebuilds(tmp_path, monkeyp
     gives what a full rebuild gives, and parses only lines it has not seen as they are (or
     that were repeated, which are never known)."""
     import random
+
     from index.readers import jsonl
     rng = random.Random(11)
     parsed = parsed_ids(monkeypatch)

@@ -18,7 +18,7 @@ from index.build import reindex
 from index.readers import read_sources
 from index.schema import stored_day
 
-from .helpers import release, rejections, run_reindex, stored, write_jsonl
+from .helpers import rejections, release, run_reindex, stored, write_jsonl
 
 BOM = codecs.BOM_UTF8
 MOJIBAKE = ("Ã", "Â", "\ufffd")

@@ -418,6 +418,7 @@ def test_one_archive_serves_many_threads_at_once(archive):
 
 def test_a_replaced_generation_is_closed_after_a_grace_period(tmp_path, monkeypatch):
     import search.engine as engine
+
     from .helpers import release, write_jsonl
     source = write_jsonl(tmp_path / "a.jsonl", [release(id="a")])
     reindex([source], tmp_path / "ix", progress=False)

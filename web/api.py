@@ -20,8 +20,8 @@ from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams
 
 from . import caching, errors, hosts, openapi, shapes
 from .current import archive, search_params
-from .links import Addresses, api_search_url, feed_url, search_page_url
 from .i18n import ui_param
+from .links import Addresses, api_search_url, feed_url, search_page_url
 from .notices import notice_text
 from .ratelimit import RateLimited
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, request, url_for
-from flask_babel import force_locale, get_translations, gettext as _
+from flask_babel import force_locale, get_translations
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from search.params import LANGUAGES, ParamError, SearchParams

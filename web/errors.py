@@ -5,7 +5,8 @@ import re
 from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
-from flask_babel import gettext as _, refresh
+from flask_babel import gettext as _
+from flask_babel import refresh
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES

@@ -12,9 +12,10 @@ import re
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
-from lxml import etree
 from flask import Blueprint, current_app, g, request, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from lxml import etree
 from werkzeug.datastructures import MultiDict
 
 from search.params import LANGUAGES, MAX_PER_PAGE, SearchParams
@@ -51,7 +52,7 @@ def _xml_response(data: bytes, mimetype: str, etag: str, max_age: int):
 
 
 def _midnight(iso_date: str) -> dt.datetime:
-    return dt.datetime.combine(dt.date.fromisoformat(iso_date[:10]), dt.time(), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(dt.date.fromisoformat(iso_date[:10]), dt.time(), tzinfo=dt.UTC)
 
 
 class Entry(FeedEntry):
@@ -152,9 +153,9 @@ def atom():
             newest = dt.datetime.fromisoformat(built) if built else None
         except ValueError:
             newest = None
-        newest = newest or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+        newest = newest or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
         if newest.tzinfo is None:
-            newest = newest.replace(tzinfo=dt.timezone.utc)
+            newest = newest.replace(tzinfo=dt.UTC)
     fg.updated(newest)
     return _xml_response(fg.atom_str(pretty=True), "application/atom+xml", etag, FEED_MAX_AGE)
 

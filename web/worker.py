@@ -37,10 +37,10 @@ import re
 import socket
 import time
 from collections import OrderedDict, deque
-from html import unescape
-from typing import NamedTuple
 from functools import partial
+from html import unescape
 from selectors import EVENT_READ, EVENT_WRITE
+from typing import NamedTuple
 
 import gunicorn
 from gunicorn.http2 import negotiation

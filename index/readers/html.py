@@ -16,8 +16,16 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from .. import language
 from ..dates import DateError, ImpossibleDate, parse_date_line, parse_iso_date
 from ..records import (
-    LANGUAGES, ReadResult, Rejected, Release, clean_line, clean_text, derived_id, first_paragraph,
-    normalize_lang, web_address,
+    LANGUAGES,
+    ReadResult,
+    Rejected,
+    Release,
+    clean_line,
+    clean_text,
+    derived_id,
+    first_paragraph,
+    normalize_lang,
+    web_address,
 )
 from .decoding import decode, read_known_file
 

@@ -17,8 +17,22 @@ from xxhash import xxh3_128
 from ..dates import DateError, parse_iso_date
 from ..known import raw_key
 from ..records import (
-    ID_PATTERN, LANGUAGES, MAX_BODY, MAX_TITLE, ReadResult, Rejected, Release, Warning_,
-    SourceChanged, Unread, UnreadSource, clean_line, clean_text, first_paragraph, normalize_lang, web_address,
+    ID_PATTERN,
+    LANGUAGES,
+    MAX_BODY,
+    MAX_TITLE,
+    ReadResult,
+    Rejected,
+    Release,
+    SourceChanged,
+    Unread,
+    UnreadSource,
+    Warning_,
+    clean_line,
+    clean_text,
+    first_paragraph,
+    normalize_lang,
+    web_address,
 )
 from .decoding import decode
 

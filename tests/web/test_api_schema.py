@@ -7,11 +7,8 @@ get a documented answer, never a 5xx. A modest number of examples keeps this to 
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
-from web import openapi
-
 import schemathesis
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
@@ -20,6 +17,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     response_schema_conformance,
     status_code_conformance,
 )
+
+from web import openapi
 
 CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance,
                response_headers_conformance, response_schema_conformance]

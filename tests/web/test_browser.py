@@ -12,9 +12,9 @@ import re
 import axe_playwright_python.sync_playwright as axe_module
 import pytest
 
+from .chromium import sync_api
 from .conftest import compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
-from .chromium import sync_api
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 RELEASE = "2018-06-20-costa-rica-nicaragua-social-cohesion-en"

@@ -16,10 +16,9 @@ from pathlib import Path
 import axe_playwright_python.sync_playwright as axe_module
 import pytest
 
+from .chromium import sync_api
 from .conftest import HOSTILE_ID, compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
-from .chromium import sync_api
-
 
 expect = sync_api.expect
 

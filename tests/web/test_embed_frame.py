@@ -13,9 +13,9 @@ import re
 
 import pytest
 
+from .chromium import playwright_api
 from .conftest import compile_catalogs
 from .site_server import ARTIFACTS, free_port, running_site
-from .chromium import playwright_api
 from .test_pages import Page
 
 PARTNER = "https://partner.example"

@@ -4,14 +4,13 @@ the sitemap and robots.txt."""
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
+import feedparser
 import pytest
 
 from search.params import SearchParams
 
 from .conftest import HOSTILE_ID, HOSTILE_TITLE
 from .test_pages import Page
-
-import feedparser
 
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

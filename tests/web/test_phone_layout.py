@@ -11,9 +11,9 @@ import re
 
 import pytest
 
+from .chromium import sync_api
 from .conftest import compile_catalogs
 from .site_server import free_port, running_site
-from .chromium import sync_api
 
 PHONE = {"width": 375, "height": 740}
 
