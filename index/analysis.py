@@ -161,7 +161,7 @@ class FoldingStemTokenizer(Tokenizer):
         if self._stems is not None:
             return [(t, i) for i, t in enumerate(map(self._stems.__getitem__, folded)) if t]
         stop = self._stop
-        return [(w, i) for i, w in enumerate(folded) if w not in stop] if stop else list(zip(folded, range(len(folded))))
+        return [(w, i) for i, w in enumerate(folded) if w not in stop] if stop else list(zip(folded, range(len(folded)), strict=True))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

@@ -227,7 +227,7 @@ class Enricher:
             parts = forked.map_slices(
                 lambda start, end: [self.enrichment(r) for r in todo[start:end]],
                 len(todo), procs, min_slice)
-            for release, found in zip(todo, (found for part in parts for found in part)):
+            for release, found in zip(todo, (found for part in parts for found in part), strict=True):
                 release.source_hash, release.countries, release.topics, release.title_lang = found
         else:
             for release in todo:

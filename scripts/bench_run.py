@@ -91,7 +91,7 @@ def peak_rss_mb_of(cmd, env=None) -> tuple[float, float, subprocess.CompletedPro
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = 0.0
     out: dict[str, str] = {}
-    reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate())))
+    reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate(), strict=True)))
     reader.start()
     while reader.is_alive():
         peak = max(peak, tree_pss_mb(proc.pid))

@@ -428,13 +428,13 @@ class Compiler:
         turns = max((len(entry.candidates) for entry in entries), default=0)
         for cognate in (False, True):
             for rank in range(turns):
-                for entry, chosen in zip(entries, kept):
+                for entry, chosen in zip(entries, kept, strict=True):
                     cost = occurrences.get(entry.text, 1)
                     if rank < len(entry.candidates) and (rank >= entry.translations) == cognate and cost <= left:
                         chosen.append(rank)
                         left -= cost
                         spent += cost
-        for entry, chosen in zip(entries, kept):
+        for entry, chosen in zip(entries, kept, strict=True):
             if len(chosen) < len(entry.candidates):
                 entry.node.alternatives = tuple(entry.candidates[k] for k in chosen)
         return spent

@@ -969,7 +969,7 @@ def _slips(typed: str, corrected: str) -> bool:
     """Whether each word the correction replaced is one slip from the word typed (accents and
     capitals aside)."""
     before, after = typed.split(), corrected.split()
-    return len(before) == len(after) and all(one_slip(fold(a), fold(b)) for a, b in zip(before, after) if a != b)
+    return len(before) == len(after) and all(one_slip(fold(a), fold(b)) for a, b in zip(before, after, strict=True) if a != b)
 
 
 def _cased(word: str, typed: str) -> str:
@@ -1238,7 +1238,7 @@ def _title_phrases(typed: _Typed, titles: list[tuple]) -> list[_Candidate]:
 def _title_cased(folded: list[str], tokens: list, stops: frozenset) -> bool:
     """Whether a title capitalises its words (Title Case): its words are then lower-cased in a
     phrase taken from it, acronyms aside."""
-    content = [t.group() for t, f in zip(tokens, folded) if f not in stops and t.group()[:1].isalpha()]
+    content = [t.group() for t, f in zip(tokens, folded, strict=True) if f not in stops and t.group()[:1].isalpha()]
     return len(content) >= 3 and sum(w[:1].isupper() for w in content) > 0.6 * len(content)
 
 

@@ -83,7 +83,7 @@ def wanted(query, typed=(), glossary=None) -> dict[str, Wanted]:
         if forms is None and len(key) == 1:
             words.add(key[0])
         else:
-            pattern = tuple(zip(key, forms or (None,) * len(key)))
+            pattern = tuple(zip(key, forms or (None,) * len(key), strict=True))
             patterns.setdefault(key[0], {})[pattern] = None
 
     def walk(q):

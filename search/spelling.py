@@ -99,13 +99,14 @@ def one_slip(word: str, other: str) -> bool:
     if word == other:
         return True
     if len(word) == len(other):
-        differ = [i for i, (a, b) in enumerate(zip(word, other)) if a != b]
+        differ = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
         return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
                                     and word[differ[0]] == other[differ[1]] and word[differ[1]] == other[differ[0]])
     shorter, longer = sorted((word, other), key=len)
     if len(longer) - len(shorter) != 1:
         return False
-    at = next((i for i, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
+    # the longer word's last letter has no counterpart: then it is the letter added
+    at = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter))
     return shorter[at:] == longer[at + 1:]
 
 

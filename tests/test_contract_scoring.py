@@ -214,10 +214,10 @@ def test_ranges_match_and_score_as_whoosh_does(archive, text, monkeypatch):
     assert queries
     fast = [snap.scorer.evaluate(snap.searcher, query) for query in queries]
     fixed_and_not(monkeypatch)
-    for query, found in zip(queries, fast):
+    for query, found in zip(queries, fast, strict=True):
         assert_as_whoosh(snap, query, found)
     whoosh_filters(monkeypatch)
-    for query, found in zip(queries, fast):
+    for query, found in zip(queries, fast, strict=True):
         before = snap.scorer.evaluate(snap.searcher, query)
         assert np.array_equal(found.mask, before.mask) and np.array_equal(found.scores, before.scores)
 
@@ -230,7 +230,7 @@ def test_ranges_give_the_same_pages_and_facets_as_before(archive, text, monkeypa
                 SearchParams(q=text, per_page=5, sort="oldest", ui="es"))
     new = [fast.search(params) for params in searches]
     whoosh_filters(monkeypatch)
-    for params, a in zip(searches, new):
+    for params, a in zip(searches, new, strict=True):
         b = before.search(params)
         assert [(h.id, h.score) for h in a.hits] == [(h.id, h.score) for h in b.hits]
         assert a.total == b.total and a.facets == b.facets and a.notices == b.notices

@@ -9,6 +9,7 @@ scores; and that Whoosh deletes them with their segment when it merges it.
 """
 
 import json
+from itertools import pairwise
 
 import pytest
 from whoosh import index as whoosh_index
@@ -260,6 +261,6 @@ def test_posting_values_encoded_at_once_are_whooshs_encoding():
             found = sorted(rng.sample(range(frequency * gap + 1), frequency))
             frequencies.append(frequency)
             positions.extend(found)
-            deltas = [found[0]] + [b - a for a, b in zip(found, found[1:])]
+            deltas = [found[0]] + [b - a for a, b in pairwise(found)]
             expected.append(pack_uint(frequency) + dumps(deltas, 2))
         assert whoosh_internals.positions_values(frequencies, positions) == expected, trial

@@ -177,5 +177,5 @@ def test_scripts_relevance_prints_the_figures(capsys):
                       r"recall ([\d.]+)", out, re.M)
     assert found, out
     floors = (COUNTRY_PRECISION, COUNTRY_RECALL, TOPIC_PRECISION, TOPIC_RECALL)
-    assert all(float(value) >= floor for value, floor in zip(found.groups(), floors)), out
+    assert all(float(value) >= floor for value, floor in zip(found.groups(), floors, strict=True)), out
     assert re.search(r"^places \(tests/fixtures/places/releases.toml\): countries precision [\d.]+", out, re.M)

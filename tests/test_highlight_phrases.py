@@ -2,6 +2,7 @@
 writes them, the words typed wherever they match."""
 
 import re
+from itertools import pairwise
 
 import pytest
 from whoosh import query as wq
@@ -157,9 +158,9 @@ def test_a_phrase_is_found_where_the_index_positions_put_its_words_together():
         text = f"{row['title']}\n{row['body']}"
         words = list(_TOKEN.finditer(text))
         every = analyzer(row["lang"]).items[0]._analyse([m.group() for m in words])
-        pairs = {(a[0], b[0]) for a, b in zip(every, every[1:]) if a[0] != b[0]}
+        pairs = {(a[0], b[0]) for a, b in pairwise(every) if a[0] != b[0]}
         for first, second in sorted(pairs)[::5]:
-            expected = [(words[i].start(), words[j].end()) for (a, i), (b, j) in zip(every, every[1:])
+            expected = [(words[i].start(), words[j].end()) for (a, i), (b, j) in pairwise(every)
                         if (a, b) == (first, second)]
             field = f"body_{row['lang']}"
             wanted = highlight.wanted(wq.Phrase(field, [first, second]))[field]

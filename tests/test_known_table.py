@@ -8,7 +8,7 @@ from index import known_table
 
 def without_placeholders(gathered, rows):
     """The values gathered for the releases with a row (the others' places are filled later)."""
-    return [value for value, row in zip(gathered, rows) if row >= 0]
+    return [value for value, row in zip(gathered, rows, strict=True) if row >= 0]
 
 
 def check_gathering(rows, values):

@@ -61,7 +61,7 @@ class Entry(FeedEntry):
     def atom_entry(self, extensions=True):
         entry = super().atom_entry(extensions)
         elements = [child for child in entry if etree.QName(child).localname == "link"]
-        for element, link in zip(elements, self.link() or []):
+        for element, link in zip(elements, self.link() or [], strict=True):
             for name in ("rel", "type", "hreflang", "title", "length"):
                 if link.get(name):
                     element.set(name, str(link[name]))
