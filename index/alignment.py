@@ -72,7 +72,7 @@ def _model1(segments: list[tuple[list[str], list[str]]]) -> dict[tuple[str, str]
     pairs = np.array(cooccurring, dtype=np.int64)
     words = np.array(positions, dtype=np.int64)
     source_of = np.empty(len(pair_ids), dtype=np.int64)
-    for (f, e), i in pair_ids.items():
+    for (_, e), i in pair_ids.items():
         source_of[i] = e
     t = np.ones(len(pair_ids))
     for _ in range(ITERATIONS):

@@ -75,7 +75,7 @@ class Enricher:
     def codes(self) -> frozenset:
         """The ISO 3166-1 alpha-2 codes explicit countries may use."""
         if self._codes is None and self._places_state is not None:
-            self.gazetteer
+            _ = self.gazetteer  # made from the saved state, which holds the codes too
         if self._codes is None:
             self._codes = country_codes()
         return self._codes
@@ -221,7 +221,7 @@ class Enricher:
                 todo.append(release)
         kept = [r for r in releases if id(r) not in bad] if bad else list(releases)
         if procs > 1 and len(todo) >= 2 * min_slice:
-            self.gazetteer, self.taxonomy  # loaded once, here: the forked processes share them
+            _ = self.gazetteer, self.taxonomy  # loaded once, here: the forked processes share them
             title_language(todo[0].title, todo[0].lang)  # and the detector's models, loaded by its first use
             # The titles' languages too: for releases whose countries and topics are cached, most of the work.
             parts = forked.map_slices(

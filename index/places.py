@@ -116,9 +116,9 @@ _SMALL_WORDS = frozenset("a al de del el la las le les los of the du des da do d
 # Abbreviations written both ways: "St. John's" and "Saint John's" are one name when telling
 # whether two countries share it.
 _SPELLED_OUT = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
-_ABBREVIATED = re.compile(r"\b(?:%s)\b" % "|".join(_SPELLED_OUT))
+_ABBREVIATED = re.compile(rf"\b(?:{'|'.join(_SPELLED_OUT)})\b")
 _MARKS = re.compile("[\u0300-\u036f]+")
-_NOT_WORDS = re.compile(r"[^\w\n]+|_+|\b(?:%s)\b" % "|".join(_CONNECTORS))
+_NOT_WORDS = re.compile(rf"[^\w\n]+|_+|\b(?:{'|'.join(_CONNECTORS)})\b")
 _SPACES = re.compile(r" {2,}")
 _PLACE = "{place}"  # in an exclusion or a rule: any place name
 _PLACES = "{places}"  # in a rule: a list of place names ("Guatemala, Honduras and El Salvador")

@@ -316,8 +316,8 @@ def run(args) -> tuple[str, bool]:
             raise SoakError(f"locust exited with {locust.returncode}; see {tmp / 'locust.log'}, {tmp / 'locust.out'}")
         try:
             sampled = json.loads(Path(plan["status_file"]).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise SoakError(f"locust wrote no status counts; see {tmp / 'locust.log'}")
+        except (OSError, ValueError) as error:
+            raise SoakError(f"locust wrote no status counts; see {tmp / 'locust.log'}") from error
         # gunicorn's error log, and the application's own log (its standard error, in serve.log)
         server_log = "\n".join(path.read_text(encoding="utf-8", errors="replace")
                                for path in (tmp / "error.log", tmp / "serve.log") if path.exists())

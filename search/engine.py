@@ -177,8 +177,7 @@ class Snapshot:
                 for leaf, _ in searcher.leaf_searchers():
                     scorer.segment_arrays(leaf.reader())
             self.__dict__["scorer"] = scorer
-        self.date_order
-        self.corrector
+        _ = self.date_order, self.corrector  # cached properties: computed here, once
 
     def retire(self) -> None:
         """A newer generation is live: drop the caches (requests in flight still finish here)."""
@@ -800,7 +799,7 @@ class Archive:
             # that releases use with the words before it.
             chosen = _merged(candidates + self._with_words(snap, table, typed), ui)
         out = [Suggestion(text=c.text, kind="term", parts=_parts(c.text, typed.text)) for c in chosen[:terms_wanted]]
-        for docnum, title, lang, release_id in titles:
+        for _docnum, title, lang, release_id in titles:
             if len(out) >= limit:
                 break
             out.append(Suggestion(text=title, kind="title", id=release_id, lang=lang, parts=_title_parts(title, typed)))

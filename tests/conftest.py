@@ -181,4 +181,4 @@ def pytest_collection_modifyitems(items):
     for module, names in named.items():
         if SLOW.get(module, set()) - names:
             warnings.warn(pytest.PytestConfigWarning(
-                f"tests/conftest.py SLOW names no test of {module}: {sorted(SLOW[module] - names)}"))
+                f"tests/conftest.py SLOW names no test of {module}: {sorted(SLOW[module] - names)}"), stacklevel=1)

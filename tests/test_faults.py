@@ -68,7 +68,7 @@ def answers(archive: Archive) -> dict[str, tuple]:
 
 def assert_serves(archive: Archive, generation: str, prefix: str, expected: dict | None = None) -> dict:
     got = answers(archive)
-    for text, (gen, total, ids) in got.items():
+    for text, (gen, _total, ids) in got.items():
         assert gen == generation, text
         assert all(i.startswith(prefix) for i in ids), (text, ids)
     assert got["migrantes" if prefix == "new-" else "migrant workers"][1] > 0

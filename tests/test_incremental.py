@@ -553,7 +553,7 @@ def test_random_edits_in_blocks_and_chunks_match_full_rebuilds(tmp_path, monkeyp
         work.mkdir()
         path, root = work / "a.jsonl", work / "ix"
 
-        def write(lines):
+        def write(lines, round_=round_, path=path):  # this round's file
             ending = "\r\n" if round_ % 3 == 1 else "\n"
             text = ending.join(lines) + (ending if round_ % 2 else "")
             path.write_bytes(("\ufeff" if round_ == 4 else "").encode() + text.encode())
