@@ -1,6 +1,7 @@
 """Fixtures for the web tests: one sample index per run (the sample archive plus a release
-with markup in its title and text), compiled message catalogs, the Flask app and client, and
-the browser."""
+with markup in its title and text), compiled message catalogs, the Flask app and client, the
+browser, the site served by gunicorn, and browser pages that fail the test on a script error,
+a CSP refusal or a failed sub-resource."""
 
 import json
 from pathlib import Path
@@ -13,6 +14,7 @@ from index.build import reindex
 from index.config import PROJECT_ROOT, SAMPLES_DIR
 
 from .chromium import bound_browser_tests, fail_if_browser_stuck, launched_browser, note_stuck_browser
+from .site_server import free_port, running_site
 
 TRANSLATIONS = PROJECT_ROOT / "web" / "translations"
 
@@ -89,3 +91,44 @@ def app(web_index, catalogs):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def server(web_index):
+    """The site under gunicorn, started the way scripts/serve starts it, on a free port."""
+    compile_catalogs()
+    with running_site(web_index, free_port(), "") as base:
+        yield base
+
+
+class Problems(list):
+    """Script errors, CSP refusals and failed sub-resources seen by a page."""
+
+    def watch(self, page):
+        page.on("pageerror", lambda error: self.append(f"script error: {error}"))
+        page.on("console", lambda m: self.append(f"console: {m.text}")
+                if m.type == "error" and ("Content Security Policy" in m.text or "Refused" in m.text) else None)
+        page.on("response", lambda r: self.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document" else None)
+        return page
+
+
+@pytest.fixture
+def make_page(browser):
+    contexts, problems = [], Problems()
+
+    def make(width=1280, height=900, **options):
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return problems.watch(context.new_page())
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def page(make_page):
+    return make_page()

@@ -7,7 +7,6 @@ import pytest
 
 from .chromium import sync_api
 from .conftest import HOSTILE_ID
-from .test_browser import make_page, page, server  # noqa: F401 - fixtures
 
 expect = sync_api.expect
 

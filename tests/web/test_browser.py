@@ -13,54 +13,12 @@ import axe_playwright_python.sync_playwright as axe_module
 import pytest
 
 from .chromium import sync_api
-from .conftest import compile_catalogs
-from .site_server import ARTIFACTS, free_port, running_site
+from .site_server import ARTIFACTS
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 RELEASE = "2018-06-20-costa-rica-nicaragua-social-cohesion-en"
 
 expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def server(web_index):
-    """The site under gunicorn, started the way scripts/serve starts it, on a free port."""
-    compile_catalogs()
-    with running_site(web_index, free_port(), "") as base:
-        yield base
-
-
-class Problems(list):
-    """Script errors, CSP refusals and failed sub-resources seen by a page."""
-
-    def watch(self, page):
-        page.on("pageerror", lambda error: self.append(f"script error: {error}"))
-        page.on("console", lambda m: self.append(f"console: {m.text}")
-                if m.type == "error" and ("Content Security Policy" in m.text or "Refused" in m.text) else None)
-        page.on("response", lambda r: self.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document" else None)
-        return page
-
-
-@pytest.fixture
-def make_page(browser):
-    contexts, problems = [], Problems()
-
-    def make(width=1280, height=900, **options):
-        context = browser.new_context(viewport={"width": width, "height": height}, **options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return problems.watch(context.new_page())
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
-
-
-@pytest.fixture
-def page(make_page):
-    return make_page()
 
 
 def count_text(page) -> str:
