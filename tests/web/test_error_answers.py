@@ -163,7 +163,7 @@ def sources_app(tmp_path_factory):
     from web import create_app
 
     root = tmp_path_factory.mktemp("sources")
-    lines = [json.dumps({"id": f"source-{name}", "lang": "en", "date": "2020-01-0%d" % (n + 1),
+    lines = [json.dumps({"id": f"source-{name}", "lang": "en", "date": f"2020-01-{n + 1:02d}",
                          "title": f"Source address check {name}", "body": "Migrants and the source address.",
                          "url": url}) for n, (name, (url, _)) in enumerate(SOURCES.items())]
     (root / "releases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")

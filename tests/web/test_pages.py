@@ -135,7 +135,7 @@ def test_home_has_search_box_latest_releases_topics_and_countries(client, lang, 
     cards = page.by_class("card-title")
     assert len(cards) == 6
     topics = [a["href"] for a in page.links if "topic=" in (a.get("href") or "")]
-    assert "/%s/search?topic=migration-health" % lang in topics
+    assert f"/{lang}/search?topic=migration-health" in topics
     countries = [a["href"] for a in page.links if "country=" in (a.get("href") or "")]
     assert f"/{lang}/search?country=PA" in countries
     if lang == "es":

@@ -36,7 +36,7 @@ def test_the_switch_and_hreflang_lead_to_the_text_in_the_other_language(client, 
     assert switched.html_lang == other
     assert switched.by_id("release-title")["lang"] == other
     body = response.get_data(as_text=True)
-    assert re.search(r'<div class="release-body" lang="%s">' % other, body)
+    assert re.search(rf'<div class="release-body" lang="{other}">', body)
     assert 'class="badge badge--lang"' not in body  # no "In English" badge: the text is the page's language
 
 

@@ -29,7 +29,7 @@ def assert_same(api, twin, where="") -> None:
                 assert_same(value, twin[key], f"{where}.{key}")
     elif isinstance(api, list):
         assert isinstance(twin, list) and len(twin) == len(api), where
-        for n, (a, t) in enumerate(zip(api, twin)):
+        for n, (a, t) in enumerate(zip(api, twin, strict=True)):
             assert_same(a, t, f"{where}[{n}]")
     else:
         assert twin == api, where
