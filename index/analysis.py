@@ -118,7 +118,7 @@ class FoldingStemTokenizer(Tokenizer):
     With ``stem=False`` and no stop list it yields the folded words themselves.
     """
 
-    def __init__(self, lang: str | None = None, stem: bool = True, stops: bool = True):
+    def __init__(self, lang: str, stem: bool = True, stops: bool = True):
         self.lang = lang
         self.stem = stem
         self.stops = stops

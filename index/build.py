@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +63,7 @@ class Summary:
     warnings: list[Warning_] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     pairs: PairReport = field(default_factory=PairReport)
-    enricher: object = None
+    enricher: Enricher = field(default_factory=Enricher)  # the build's, once the sources are read
     known: Known | None = None  # what the live generation knew of its sources
     releases: int = 0
     generation: str | None = None
@@ -112,7 +113,7 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
     return kept, summary
 
 
-def _first_of_each_id(releases: list[Release], rejected: list[Rejected]) -> dict[str, Release]:
+def _first_of_each_id(releases: list[Release | Unread], rejected: list[Rejected]) -> dict[str, Release | Unread]:
     """Id -> release, the first release of each id; each later one is rejected as a duplicate."""
     unique = {r.id: r for r in releases}
     if len(unique) == len(releases):
@@ -203,7 +204,7 @@ class _Changes:
 
     releases: list
     read_in_full: list
-    old: dict
+    old: Mapping[str, str]
     hashes: dict
     added: list
     updated: list
@@ -211,6 +212,7 @@ class _Changes:
 
     @classmethod
     def of(cls, releases: list, summary: Summary, current: str | None, live: str | None) -> "_Changes":
+        old: Mapping[str, str]
         if current and summary.known is not None and summary.known.loaded and current == live:
             old = summary.known.held()
         else:  # no live index, or one written by another version (or its known.bin damaged)
@@ -273,7 +275,7 @@ def _write_generation(store: IndexStore, mode: str, current: str | None, live: s
         summary.messages.append("no release could be read from the sources: no index written")
         return False
     if mode == "incremental" and not changes.any:
-        if read_in_full and current == live:
+        if read_in_full and current is not None and current == live:
             # The same releases, some in a new raw form (a line reformatted, or moved to the end
             # of a file with CRLF line ends...): the live generation's known.bin learns it, so
             # the next reindex does not parse them again.  The index itself is not touched.
@@ -291,18 +293,19 @@ def _write_generation(store: IndexStore, mode: str, current: str | None, live: s
     words_across = _lexicon(read_in_full, summary)
     name = None
     try:
-        name, partial = store.start(base=current if mode == "incremental" else None)
-        if mode == "incremental":
+        base = current if mode == "incremental" else None  # (an incremental build has a live index)
+        name, partial = store.start(base=base)
+        if base is not None:
             removed = _write_incremental(partial, changed, changes.updated + changes.deleted, hashes, progress)
-            words, forms = vocabulary.load_both(store.path(current))
+            words, forms = vocabulary.load_both(store.path(base))
             words = vocabulary.update(words, removed, changed)
             forms = vocabulary.written_forms(changed, forms)
         else:  # the words of the body fields (which hold the titles too), counted as they were indexed
             words, forms = _write_full(partial, releases, hashes, progress)
         vocabulary.save(partial, words, forms)
         words_across = words_across.pruned(_body_terms(partial))
-        if mode == "incremental":
-            words_across = words_across.merged(lexicon.Lexicon.load(store.path(current)))
+        if base is not None:
+            words_across = words_across.merged(lexicon.Lexicon.load(store.path(base)))
         words_across.save(partial)
         known_table.save(partial, summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state())
         store.publish(name, partial, _manifest(name, mode, releases, summary))

@@ -1,7 +1,9 @@
 """Enrichment at index time: countries, topics, translation pairs, and checks of explicit values."""
 
 import hashlib
+import inspect
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import config, forked, known_pairs
@@ -20,12 +22,13 @@ class Enricher:
     release first needs them (an incremental build may have none to enrich)."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
-                 fingerprint: str = "", cache: dict | None = None, places_key: str = ""):
+                 fingerprint: str = "", cache: Mapping[str, list] | None = None, places_key: str = ""):
         self._gazetteer = gazetteer
         self._taxonomy = taxonomy
         self._codes: frozenset | None = None
         self.fingerprint = fingerprint  # of the places and topics files: cached enrichment is valid only with the same
-        self.cache = cache if cache is not None else {}  # release id -> [source hash, countries, topics]
+        # release id -> [source hash, countries, topics]
+        self.cache: Mapping[str, list] = cache if cache is not None else {}
         # The gazetteer as a previous build made it, valid while places_key is the same.
         self.places_key = places_key
         self._places_state: tuple | None = None
@@ -39,12 +42,12 @@ class Enricher:
         digest.update(places.source_versions().encode())  # the packages the gazetteer takes names from
         # The code that applies those files' rules: releases tagged by other rules are tagged again.
         for module in (places, topics):
-            digest.update(Path(module.__file__).read_bytes())
+            digest.update(Path(inspect.getfile(module)).read_bytes())
         fingerprint = digest.hexdigest()[:16]
         # The gazetteer is made from the places files, Babel's country names, the packages and places.py.
         from babel import __version__ as babel_version
         places_key = hashlib.sha256(b"\x00".join([
-            fingerprint.encode(), babel_version.encode(), Path(places.__file__).read_bytes()])).hexdigest()[:16]
+            fingerprint.encode(), babel_version.encode(), Path(inspect.getfile(places)).read_bytes()])).hexdigest()[:16]
         return cls(fingerprint=fingerprint, places_key=places_key)
 
     def use_places(self, saved) -> None:
@@ -173,7 +176,7 @@ class Enricher:
                     if m.rule is not None:
                         note += f" by {m.rule.describe()}"
                 elif code in m.inside:
-                    note = f"+0 passed over by {m.rule.describe()}"
+                    note = "+0 passed over" + (f" by {m.rule.describe()}" if m.rule is not None else "")
                 else:
                     continue
                 lines.append(f"      {m.part:<8}  \u201c{m.text}\u201d  {note}")
@@ -202,7 +205,7 @@ class Enricher:
             lines += [f"      {e.part:<5}  \u201c{e.text}\u201d  by topic_exclusions.toml {e.exclusion}" for e in names]
         return lines
 
-    def enrich_all(self, releases: list[Release], known: Known | None = None, procs: int = 1,
+    def enrich_all(self, releases: list[Release | Unread], known: Known | None = None, procs: int = 1,
                    min_slice: int = 1) -> tuple[list[Release], list[Rejected], PairReport]:
         """Check and enrich the releases (in up to ``procs`` forked processes, each with at least
         ``min_slice`` releases), then pair them.
@@ -212,7 +215,7 @@ class Enricher:
         the translation groups that may pair differently from that build are paired again.
         """
         rejected, todo, bad = [], [], set()
-        for release in [r for r in releases if type(r) is not Unread]:
+        for release in [r for r in releases if isinstance(r, Release)]:
             problem = self.check(release)
             if problem:
                 rejected.append(Rejected(release.source, release.line, problem))

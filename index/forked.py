@@ -58,7 +58,8 @@ def map_slices(function, count: int, parts: int, min_slice: int = 1, counter=Non
             children.append((index, process, receive))
         pending = {receive: index for index, _, receive in children}
         while pending:
-            for receive in wait(list(pending), timeout=0.5):
+            ready = wait(list(pending), timeout=0.5)
+            for receive in [r for r in pending if r in ready]:
                 index = pending.pop(receive)
                 try:
                     ok, value = receive.recv()

@@ -225,7 +225,7 @@ class _Pairer:
     def _window(self, p: int) -> list[int]:
         r = self.releases[p]
         other = "es" if r.lang == "en" else "en"
-        found = []
+        found: list[int] = []
         for day in range(r.day - WINDOW, r.day + WINDOW + 1):
             found += self.by_day.get((other, day), ())
         return found

@@ -74,7 +74,8 @@ def _words(text: str) -> list[str]:
 def country_codes() -> frozenset:
     """Every ISO 3166-1 alpha-2 code CLDR names."""
     territories = Locale("en").territories
-    return frozenset(c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+    return frozenset(c for c in territories
+                     if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
 
 
 @lru_cache(maxsize=4096)
@@ -198,7 +199,7 @@ def package_places(countries: tuple[str, ...], min_population: int,
     """
     floors = dict(min_population_by_country)
     wanted = set(countries)
-    places = [(code, name, None) for lang in NAME_LANGUAGES for code, name in Locale(lang).territories.items()
+    places: list[tuple[str, str, str | None]] = [(code, name, None) for lang in NAME_LANGUAGES for code, name in Locale(lang).territories.items()
               if code in country_codes()]
     places += [(code, name, "division") for code, names in _divisions() for name in names]
     # Smaller cities are not tagged, but still make a name shared.
@@ -475,7 +476,8 @@ class Gazetteer:
         start, end = self._parts(body)
         dateline = sum(1 for m in body_matches if m.start() < start)
         lead = sum(1 for m in body_matches if m.start() < end)
-        mentions, points = [], {}
+        mentions: list[Mention] = []
+        points: dict[str, float] = {}
         for part, i, end, code, rule, worth, repeated in self._weigh(
                 title, title_words, title_lower, body, body_words, body_lower, dateline, lead):
             text, matches, words, lower = (title, title_matches, title_words, title_lower) if part == "title" \
@@ -546,7 +548,7 @@ class Gazetteer:
         when ``many``), an article before each allowed.  ``text()`` gives the text the words are
         of and their matches (``_spanned``): a list goes on only where commas, "and" / "y" and
         articles stand between its names, not over the end of a sentence."""
-        found = []
+        found: list[tuple[int, int, str]] = []
         while i < len(words):
             hit = self._name_at(words, lower, i)
             if hit is None and lower[i] in _ARTICLES:

@@ -20,7 +20,7 @@ class Release:
     """One news release, as read from a source and then enriched."""
 
     id: str
-    lang: str | None
+    lang: str  # "en" or "es": a reader rejects a release whose language it cannot tell
     date: dt.date
     title: str
     body: str
@@ -177,7 +177,7 @@ class Warning_:
 
 @dataclass
 class ReadResult:
-    releases: list[Release] = field(default_factory=list)
+    releases: list["Release | Unread"] = field(default_factory=list)  # Unread: recognised unchanged
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
 

@@ -24,7 +24,7 @@ import tomllib
 from . import config
 from .build import BuildError, Summary, reindex
 from .readers import FORMATS
-from .records import SourceChanged
+from .records import SourceChanged, Unread
 from .store import IndexStore, LockHeld, StoreError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
         return EXIT_FAILED
     except (BuildError, StoreError) as error:
         _report_sites(sites)
-        if getattr(error, "summary", None) is not None:
+        if isinstance(error, BuildError) and error.summary is not None:
             report_problems(error.summary)
         print(f"reindex: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -163,7 +163,8 @@ def _explain(release_id: str, sources: list[str], root: str, fmt: str | None) ->
     try:
         if sources:
             result = read_sources(sources, fmt)
-            release = next((r for r in result.releases if r.id == release_id), None)
+            found = next((r for r in result.releases if r.id == release_id), None)
+            release = found.read() if isinstance(found, Unread) else found
             where = ", ".join(sources)
         else:
             with IndexStore(root).open().searcher() as searcher:

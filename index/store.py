@@ -92,7 +92,7 @@ class IndexStore:
         if not self.root.is_dir():
             return []
         names = [p.name for p in self.root.iterdir() if p.is_dir() and _GENERATION.match(p.name)]
-        return sorted(names, key=lambda n: int(_GENERATION.match(n).group(1)))
+        return sorted(names, key=_number)
 
     def path(self, name: str) -> Path:
         return self.root / name
@@ -121,7 +121,7 @@ class IndexStore:
 
     # --- writing (only while holding the lock) -------------------------------------------
     def next_name(self) -> str:
-        numbers = [int(_GENERATION.match(n).group(1)) for n in self.generations()]
+        numbers = [_number(n) for n in self.generations()]
         for partial in self.root.glob("gen-*.partial"):
             match = _GENERATION.match(partial.name[: -len(".partial")])
             if match:
@@ -274,7 +274,11 @@ def _pid_from(record: str) -> int | None:
 
 
 def _number(name: str) -> int:
-    return int(_GENERATION.match(name).group(1))
+    """The number of a generation's name (``gen-000012`` -> 12)."""
+    match = _GENERATION.match(name)
+    if match is None:
+        raise ValueError(f"not a generation's name: {name}")
+    return int(match.group(1))
 
 
 def _link_or_copy(src, dst):

@@ -80,7 +80,8 @@ class Taxonomy:
             missing = [k for k in ("en", "es") if not entry.get(k)]
             if missing:
                 raise ValueError(f"{path}: topic {topic_id!r} lacks a label in {', '.join(missing)}")
-            keywords, written = {}, {}
+            keywords: dict[str, list[tuple[str, ...]]] = {}
+            written: dict[str, dict[tuple[str, ...], str]] = {}
             for lang in LANGUAGES:
                 written[lang] = {}
                 for keyword in entry.get(f"keywords_{lang}", []):
@@ -137,10 +138,11 @@ class Taxonomy:
             words = [term for term, _ in analysed]
             for i, end, topic_id, why_not in self._found(words, text_lang):
                 shown = text[matches[analysed[i][1]].start():matches[analysed[end - 1][1]].end()]
-                if topic_id is None:
+                if isinstance(why_not, int):  # an excluded name (no topic): its number
                     group, name = self.exclusions[why_not]
                     evidence.append(Evidence(part, shown, None, 0, exclusion=f"[{group}] \u201c{name}\u201d"))
                     continue
+                assert topic_id is not None  # every other match is a topic's keyword
                 points = 0 if why_not else weight
                 scores[topic_id] = scores.get(topic_id, 0) + points
                 keyword = self.topics[topic_id].written[text_lang].get(tuple(words[i:end]), "")
@@ -148,7 +150,7 @@ class Taxonomy:
         chosen = [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
         return chosen, scores, evidence
 
-    def _found(self, words: list[str], lang: str) -> list[tuple[int, int, str | None, object]]:
+    def _found(self, words: list[str], lang: str) -> list[tuple[int, int, str | None, str | int | None]]:
         """``(first word, after last word, topic, why not counted)`` of each keyword match in
         ``words``, and ``(first, after last, None, exclusion number)`` of each excluded name.
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from trafilatura.settings import Document
 
 from .. import language
 from ..dates import DateError, ImpossibleDate, parse_date_line, parse_iso_date
@@ -77,7 +78,7 @@ def parse(html: str, source: str) -> Release:
     )
     paragraphs = []
     extracted_date = None
-    if extracted is not None:
+    if isinstance(extracted, Document):  # (or None; a dict only when asked for one, with as_dict)
         extracted_date = getattr(extracted, "date", None)
         paragraphs = [clean_line(p) for p in (extracted.text or "").split("\n")]
     date, impossible = _meta_date(tree)

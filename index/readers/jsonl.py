@@ -151,7 +151,8 @@ class _Lines:
         first_rows, known_blocks, n = self.first_rows, self.known_blocks, len(keys)
         releases, warnings = result.releases, result.warnings
         starts = []  # where each line of the chunk starts in the buffer
-        beginning = {}  # line number -> its release, for the lines that begin a block
+        # line number -> its release, for the lines that begin a block
+        beginning: dict[int, Release | Unread | None] = {}
         number, expected, at = self.number, self.expected, start
         while True:
             # The block of lines the next line begins if it is on the row expected.
@@ -173,6 +174,7 @@ class _Lines:
                 if block is None or not self._block_at(buffer, view, at, cut, block):
                     block = None  # the line on its own
             if block is not None:  # its lines at once, as unread releases
+                assert of is not None and row is not None  # a known block is on a row of the table
                 lines, span, _ = block
                 end = at + span
                 offsets = list(accumulate(map(_next, sizes[row:row + lines - 1]), initial=at))
@@ -190,8 +192,9 @@ class _Lines:
                 continue
             number += 1
             starts.append(at)
-            release = None
+            release: Release | Unread | None = None
             if row is not None:
+                assert of is not None  # a row is one of the table's
                 release = Unread(of, row, number, base + at, end - at)
                 releases.append(release)
                 expected = row + 1
@@ -200,10 +203,10 @@ class _Lines:
                     text = str(view[at:end], "utf-8")
                 except UnicodeDecodeError:
                     return False
-                before = (len(releases), len(warnings))
-                _parse_line(text, self.source, number, result)
-                if (len(releases), len(warnings)) == (before[0] + 1, before[1]):
-                    release = releases[-1]
+                before = len(warnings)
+                parsed = _parse_line(text, self.source, number, result)
+                if parsed is not None and len(warnings) == before:
+                    release = parsed
                     release.origin, release.raw_size = ("jsonl", key, 0, 1), end - at
                 if expected is not None and end > at:  # changed where it was: the next may be the next known
                     expected += 1
@@ -290,28 +293,30 @@ def _read_again(path: Path, unread: Unread) -> Release:
         line = handle.readline().removesuffix(b"\n")
     if raw_key(line) != unread.known.column("raw_keys")[unread.row]:
         raise SourceChanged(f"{unread.source} changed while it was being read; run the reindex again")
-    result = ReadResult()
-    _parse_line(str(line, "utf-8"), unread.source, unread.line, result)
-    return result.releases[0]
+    release = _parse_line(str(line, "utf-8"), unread.source, unread.line, ReadResult())
+    assert release is not None  # these bytes made a release in the build that knew them
+    return release
 
 
-def _parse_line(line: str, source: str, number: int, result: ReadResult) -> None:
+def _parse_line(line: str, source: str, number: int, result: ReadResult) -> Release | None:
+    """The release a line holds, added to ``result`` (None: a blank line, or a rejected one)."""
     if not line.strip():
-        return
+        return None
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         result.rejected.append(Rejected(source, number, f"invalid JSON ({error.msg} at column {error.colno})"))
-        return
+        return None
     try:
         release = release_from(record, source, number)
     except RecordError as error:
         result.rejected.append(Rejected(source, number, str(error)))
-        return
+        return None
     result.releases.append(release)
     url = clean_line(record.get("url") or "")
     if url and not release.url:
         result.warnings.append(Warning_(source, number, f"url {url[:80]!r} is not an http(s) address; left out"))
+    return release
 
 
 def release_from(record, source: str, line: int) -> Release:
