@@ -128,7 +128,7 @@ class Compiler:
 
     def _compile(self, tree: q.AllOf) -> Compiled:
         nodes = tree.nodes
-        notices = []
+        notices: list[str] = []
         positive = [n for n in nodes if not isinstance(n, q.Not)]
         negative = [n for n in nodes if isinstance(n, q.Not)]
         clauses = self._all(positive)
@@ -561,7 +561,7 @@ def _translated_from(text: str) -> tuple[str, ...]:
 def _occurrences(tree: q.AllOf) -> Counter:
     """How often each text the compiler may translate is met in the query: its words, and the
     values of field filters (read as words when they name nothing)."""
-    found = Counter()
+    found: Counter[str] = Counter()
 
     def visit(node):
         if isinstance(node, q.Word):

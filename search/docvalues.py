@@ -194,9 +194,10 @@ class DocValues:
         groups that filtering ``mask`` by the value keeps, which :meth:`count` then counts.
         One gather, then an OR per group and a sum per value (no run is empty).
         """
-        names, documents, starts, group_starts, value_groups = self.coded.get(facet, ([], None, None, None, None))
-        if not names:
+        coded = self.coded.get(facet)
+        if coded is None or not coded[0]:
             return {}
+        names, documents, starts, group_starts, value_groups = coded
         present = mask[documents]
         if separate:
             counts = np.add.reduceat(present, starts, dtype=np.int64)

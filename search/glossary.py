@@ -88,8 +88,9 @@ class Glossary:
                     break  # nothing but stop words of this language from here on
                 if first not in ends:
                     ends[first] = self._longest_end(lang, words, following, first)
-                if ends[first] is not None:
-                    best[start] = max(best[start], ends[first] - start + 1)
+                end = ends[first]
+                if end is not None:
+                    best[start] = max(best[start], end - start + 1)
         return best
 
     def _longest_end(self, lang: str, words, following, first: int) -> int | None:
@@ -112,7 +113,7 @@ def _next_nonempty(words: list[tuple[str, ...]]) -> list[int | None]:
 def _match_end(words, following, first: int, key: tuple[str, ...]) -> int | None:
     """The last word of ``key`` read from word ``first`` on (stop words skipped), or None."""
     joined: tuple[str, ...] = ()
-    position = first
+    position: int | None = first
     while position is not None:
         joined += words[position]
         if joined == key:

@@ -74,7 +74,7 @@ def evaluate(archive: Archive, judged: list[Judged]) -> list[Outcome]:
 def _ideal(archive: Archive, query: Judged) -> list[int]:
     """The best possible gains: one per translation group, highest first."""
     snap = archive.snapshot()
-    groups: dict[int, int] = {}
+    groups: dict[int | str, int] = {}  # a group, or the id of a release the archive lacks
     for release_id, grade in query.grades.items():
         docnum = snap.docs.docnum_by_id.get(release_id)
         key = snap.docs.groups[docnum] if docnum is not None else release_id

@@ -142,7 +142,8 @@ class GenerationScorer:
             return self._columns[fieldname]
         field = searcher.schema[fieldname] if fieldname in searcher.schema else None
         values = None
-        if type(field) is NUMERIC and field.numtype is int and field.bits <= 32 and not field.decimal_places:
+        if (field is not None and type(field) is NUMERIC and field.numtype is int and field.bits <= 32
+                and not field.decimal_places):
             values = np.empty(self.size, np.int64)
             for leaf, offset in searcher.leaf_searchers():
                 reader = leaf.reader()
@@ -377,7 +378,8 @@ class GenerationScorer:
         else:
             ids, where = np.unique(np.concatenate([p.ids for p, _ in found]), return_inverse=True)
             weighted = np.concatenate([p.weights.astype(np.float64) * w for p, w in found])
-            tf = np.bincount(where, weights=weighted, minlength=len(ids))
+            # with weights, bincount counts in float64: numpy's stubs say intp
+            tf = np.bincount(where, weights=weighted, minlength=len(ids))  # type: ignore[assignment]
         frequency = sum(weight * len(postings.ids) for postings, weight in found)
         scores = self._bm25(searcher, node.fieldname, Postings(ids, tf), frequency) * node.boost
         return Few(ids, scores)

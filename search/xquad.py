@@ -98,7 +98,7 @@ def load(folder: Path = DATASET) -> tuple[dict[str, list[Paragraph]], list[Quest
     questions: list[Question] = []
     for lang in LANGUAGES:
         data = json.loads((folder / f"{lang}.json").read_text(encoding="utf-8"))["data"]
-        out = []
+        out: list[Paragraph] = []
         for article in data:
             name = article["title"].replace("_", " ")
             for paragraph in article["paragraphs"]:
