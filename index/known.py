@@ -167,7 +167,7 @@ class Known:
             if self.raw_usable and self.n:
                 formats, index, keys = self._columns["formats"], self.column("index"), self.column("raw_keys")
                 if formats.count(formats[0]) == self.n and formats[0] and not any(index):
-                    self._lookup[FORMATS[formats[0]]] = dict(zip(keys, range(self.n)))  # one format, as usual
+                    self._lookup[FORMATS[formats[0]]] = dict(zip(keys, range(self.n), strict=True))  # one format, as usual
                 else:
                     tables = [None] + [self._lookup[name] for name in FORMATS[1:]]
                     for row in range(self.n):
@@ -198,7 +198,7 @@ class Known:
             if self.n and formats.count(code) == self.n and not any(index):  # one format, as usual
                 self._firsts[fmt] = b"\x01" * self.n
             else:
-                self._firsts[fmt] = bytes(f == code and not i for f, i in zip(formats, index))
+                self._firsts[fmt] = bytes(f == code and not i for f, i in zip(formats, index, strict=True))
         return self._firsts[fmt]
 
     def blocks(self) -> dict[int, tuple]:
@@ -226,7 +226,7 @@ class Known:
                     row = None
                 self._scanned[release_id] = row
                 return row
-            self._positions = dict(zip(self.column("ids"), range(self.n)))
+            self._positions = dict(zip(self.column("ids"), range(self.n), strict=True))
         return self._positions.get(release_id)
 
     def enrichment(self) -> "_Enrichment":
@@ -247,7 +247,10 @@ class Known:
         return self._columns[name]
 
 
-class _Enrichment:
+class _Enrichment(Mapping):
+    """Release id -> [source hash, countries, topics], for every release of a table (see
+    :meth:`Known.enrichment`)."""
+
     def __init__(self, known: Known):
         self.known = known
 
@@ -256,6 +259,18 @@ class _Enrichment:
         if row is None:
             return default
         return [self.known.digest("source_hashes", row), self.known.countries(row), self.known.topics(row)]
+
+    def __getitem__(self, release_id: str) -> list:
+        found = self.get(release_id)
+        if found is None:
+            raise KeyError(release_id)
+        return found
+
+    def __iter__(self):
+        return iter(self.known.column("ids"))
+
+    def __len__(self) -> int:
+        return self.known.n
 
 
 class _Held(Mapping):

@@ -4,7 +4,7 @@ read from, column by column, and only the other rows made anew."""
 
 import marshal
 from array import array
-from itertools import compress, count
+from itertools import compress, count, pairwise
 from operator import itemgetter, sub
 from pathlib import Path
 
@@ -113,8 +113,8 @@ def _runs(rows: list[int], fresh: list[int]) -> list[tuple[int, int, int]]:
     starts.add(0)
     starts.update(fresh)
     starts.update(position + 1 for position in fresh if position + 1 < n)
-    starts = sorted(starts)
-    return [(start, rows[start], end - start) for start, end in zip(starts, starts[1:] + [n])]
+    ordered = sorted(starts)
+    return [(start, rows[start], end - start) for start, end in pairwise(ordered + [n])]
 
 
 def _gather_fixed(table: bytes, runs: list, made: dict[int, bytes], size: int) -> bytes:
@@ -140,7 +140,7 @@ def _gatherer(rows: list[int], runs: list):
     if len(runs) <= len(rows) // 16 + 1:
         def gather(values):
             out = []
-            for position, row, length in runs:
+            for _position, row, length in runs:
                 if row < 0:
                     out.append(None)
                 else:

@@ -68,7 +68,8 @@ class BulkSegmentWriter(BulkWriterBase):
         # The archive's vocabulary (index.vocabulary), from the words of these fields as they are analysed.
         self.vocabulary_fields = frozenset(vocabulary_fields)
         self.tally = vocabulary.Tally()
-        self.gathered_terms: dict[str, dict] = {}  # field -> term -> [documents, weights, values]
+        # field -> term -> (documents, weights, values)
+        self.gathered_terms: dict[str, dict[bytes, tuple[list, list, list]]] = {}
         self.gathering: dict[str, _Gathering] = {}  # the same, for the text fields analysed here
         self.length_bytes: dict[str, array] = {}  # field -> length byte per document
         self.fast_fields: dict[str, FoldingStemTokenizer] = {}  # text fields analysed here directly
@@ -243,16 +244,17 @@ class _Gathering:
         term_end = np.append(term_first[1:], len(first))
         occurrence_first = first[term_first]
         occurrence_end = np.append(occurrence_first[1:], n)
-        docs, frequencies, positions = (array("I", a.tobytes()) for a in (docs, frequencies, positions))
+        # as arrays of the standard library: extending one by a slice of another is a copy in C
+        doc_ids, counts, offsets = (array("I", a.tobytes()) for a in (docs, frequencies, positions))
         entries = self.entries
         while len(entries) < len(self.numbers):
             entries.append((array("I"), array("I"), array("I")))
         for number, a, b, c, d in zip(posting_term[term_first].tolist(), term_first.tolist(), term_end.tolist(),
-                                      occurrence_first.tolist(), occurrence_end.tolist()):
+                                      occurrence_first.tolist(), occurrence_end.tolist(), strict=True):
             entry = entries[number]
-            entry[0].extend(docs[a:b])
-            entry[1].extend(frequencies[a:b])
-            entry[2].extend(positions[c:d])
+            entry[0].extend(doc_ids[a:b])
+            entry[1].extend(counts[a:b])
+            entry[2].extend(offsets[c:d])
         self._terms, self._docs, self._lengths = array("I"), array("I"), array("I")
 
     def postings(self) -> dict[str, tuple[array, array, array]]:

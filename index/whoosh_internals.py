@@ -122,7 +122,9 @@ def posting_gaps(reader, fieldname: str, btext: bytes, values: bool = False) -> 
     first from 0), their weights, and with ``values`` each posting's encoded value (else [])."""
     field = reader.schema[fieldname]
     matcher = reader._terms.matcher(fieldname, btext, field.format)
-    gaps, weights, found_values = [], [], []
+    gaps: list[int] = []
+    weights: list[float] = []
+    found_values: list[bytes] = []
     if hasattr(matcher, "_read_data"):  # W3LeafMatcher: the postings in blocks
         previous = 0
         while not matcher._atend:
@@ -395,7 +397,7 @@ def _positions_values_at_once(frequencies: array, positions: array) -> list[byte
     buffer[at[widest] + 3] = (items[widest] >> 16) & 0xFF
     buffer[at[widest] + 4] = (items[widest] >> 24) & 0xFF
     blob = buffer.tobytes()
-    multiple = iter([blob[a:b] for a, b in zip(start.tolist(), end.tolist())])
+    multiple = iter([blob[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)])
     take = (singles.__next__, multiple.__next__)
     return [take[s]() for s in several.tolist()]
 

@@ -33,8 +33,18 @@ from whoosh.fields import NUMERIC
 from whoosh.scoring import BM25F
 
 from index.posting_arrays import PostingArrays
-from index.whoosh_internals import (UnsupportedIndex, bm25f_b, byte_to_length, check_readable, decode_positions,
-                                    length_bytes, posting_gaps, preload_columns, segment_of, tiered_ranges)
+from index.whoosh_internals import (
+    UnsupportedIndex,
+    bm25f_b,
+    byte_to_length,
+    check_readable,
+    decode_positions,
+    length_bytes,
+    posting_gaps,
+    preload_columns,
+    segment_of,
+    tiered_ranges,
+)
 
 from .coordinated import Coordinated
 from .docvalues import bits_to_mask
@@ -418,7 +428,7 @@ class GenerationScorer:
         where = [np.searchsorted(ids, common) for ids, _, _ in lists]
         keep = np.zeros(len(common), bool)
         for i in range(len(common)):
-            positions = [decode_positions(values[index[i]]) for (_, _, values), index in zip(lists, where)]
+            positions = [decode_positions(values[index[i]]) for (_, _, values), index in zip(lists, where, strict=True)]
             starts = set(positions[0])
             for step, later in enumerate(positions[1:], 1):
                 starts &= {p - step for p in later}
@@ -427,7 +437,7 @@ class GenerationScorer:
             keep[i] = bool(starts)
         ids = common[keep]
         scores = np.zeros(len(ids))
-        for (word_ids, weights, _), index, word in zip(lists, where, words):
+        for (word_ids, weights, _), index in zip(lists, where, strict=True):
             chosen = index[keep]
             scores += self._bm25(searcher, node.fieldname, Postings(word_ids[chosen], weights[chosen]), len(word_ids))
         return Postings(ids, scores)

@@ -30,7 +30,7 @@ from index.config import SAMPLES_DIR
 
 PER_PAGE = 6
 LISTING = {"en": "/en/news", "es": "/es/noticias"}
-UPDATED = dt.datetime(2025, 1, 15, 9, 30, tzinfo=dt.timezone.utc)
+UPDATED = dt.datetime(2025, 1, 15, 9, 30, tzinfo=dt.UTC)
 
 # The faults, by path.
 SLOW = "/en/news/regional-workshop-on-labour-migration-statistics"
@@ -234,7 +234,7 @@ class NewsSite:
         entries = [(FEED_ONLY, "New Office Opens in Tegucigalpa", dt.date(2025, 1, 14))]
         entries += [(p, r["title"], dt.date.fromisoformat(r["date"])) for p, r in items]
         body = "".join(f"<item><title>{html.escape(t)}</title><link>{self.base}{p}</link>"
-                       f"<pubDate>{format_datetime(dt.datetime.combine(d, dt.time(12), dt.timezone.utc))}</pubDate>"
+                       f"<pubDate>{format_datetime(dt.datetime.combine(d, dt.time(12), dt.UTC))}</pubDate>"
                        "</item>" for p, t, d in entries)
         return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>News</title>'
                 f"<link>{self.base}/en/news</link><description>Regional news</description>{body}</channel></rss>")

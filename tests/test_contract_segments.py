@@ -16,10 +16,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from index import segments, whoosh_internals
-from index.posting_arrays import PostingArrays
 from index.benchmark_corpus import release_records
 from index.build import _pairs_together, prepare
 from index.config import SAMPLES_DIR
+from index.posting_arrays import PostingArrays
 from index.schema import build_schema, document
 
 

@@ -24,8 +24,8 @@ from search.engine import Archive
 from search.params import SearchParams
 
 from .helpers import release, write_jsonl
-from .test_incremental import assert_same_as_full, index_content
 from .test_contract_scoring import assert_as_whoosh
+from .test_incremental import assert_same_as_full, index_content
 
 ENGLISH_TITLE = "es-2021-03-04-remittances-to-central-america-grow-bcd90588"
 SPANISH_TITLE = "en-2022-09-09-mujeres-retornadas-abren-negocios-en-san-pedro-sula-81d76479"

@@ -4,6 +4,7 @@ here; tests/test_site_crawl_reindex.py runs the whole reindex)."""
 
 import gzip
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -234,7 +235,7 @@ def test_waits_the_delay_between_requests_and_robots_crawl_delay_when_longer(new
     for path in ("/en/news", "/es/noticias", "/en/news?page=2"):
         fetcher.get(news.base + path)
         starts.append(clock[0])
-    assert [round(b - a, 3) for a, b in zip(starts, starts[1:])] == [1.5, 1.5]
+    assert [round(b - a, 3) for a, b in pairwise(starts)] == [1.5, 1.5]
     news.crawl_delay = 4
     fetcher = Fetcher(settings(news, delay=1.5), sleep=sleep, clock=now)
     fetcher.get(news.base + "/en/news")

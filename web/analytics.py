@@ -51,8 +51,7 @@ from flask import current_app, g, request, url_for
 from search.params import LANGUAGES
 
 from . import hosts
-from .analytics_store import (CHANNEL, DROPPED, FILTER, QUERY_LANG, SORT, TOTALS, UI, Counts, Store,
-                              this_week)
+from .analytics_store import CHANNEL, DROPPED, FILTER, QUERY_LANG, SORT, TOTALS, UI, Counts, Store, this_week
 from .settings import setting
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ import hmac
 import logging
 
 from flask import Blueprint, current_app, g, request, url_for
-from flask_babel import format_percent, gettext as _
+from flask_babel import format_percent
+from flask_babel import gettext as _
 
 from search.engine import IndexUnavailable
 

@@ -259,7 +259,7 @@ def summarise(conn: sqlite3.Connection | None, weeks: list[str], min_count: int,
                  "WHERE week IN ({weeks}) GROUP BY query", weeks)
     shown = []
     for query, *values in rows:
-        counts = dict(zip(QUERY_COUNTS, map(int, values)))
+        counts = dict(zip(QUERY_COUNTS, map(int, values), strict=True))  # one SUM per count
         if counts["searches"] >= min_count:
             shown.append({"query": query, **counts, "reached_share": _share(counts["reached"], counts["searches"])})
         elif counts["searches"]:

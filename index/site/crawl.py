@@ -128,7 +128,7 @@ class SiteSource:
         # Asked for first: pages never tried (the newest first), then those the sitemap says
         # changed, then those that failed before, then the longest unchecked.
         new = [u for u in todo if u not in state.pages and u not in state.failed]
-        new.sort(key=lambda u: found.pages[u] or dt.datetime.min.replace(tzinfo=dt.timezone.utc), reverse=True)
+        new.sort(key=lambda u: found.pages[u] or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
         retried = sorted((u for u in todo if u in state.failed and u not in state.pages),
                          key=lambda u: state.failed[u].get("at", ""))
         old = sorted((u for u in todo if u in state.pages), key=lambda u: self._staleness(u, found, state))

@@ -140,10 +140,10 @@ def _read_sitemaps(site: Site, fetcher: Fetcher, queue: list[str], guessed: bool
         found.authorities += 1
         queue.extend(urljoin(url, c) for c in children)
         for loc, lastmod in pages:
-            loc = _scoped(site, urljoin(url, loc), found)
-            if loc:
-                found.add(loc, lastmod)
-                found.listed.add(loc)
+            scoped = _scoped(site, urljoin(url, loc), found)
+            if scoped:
+                found.add(scoped, lastmod)
+                found.listed.add(scoped)
 
 
 def parse_sitemap(data: bytes) -> tuple[list[str], list[tuple[str, dt.datetime | None]]]:
@@ -187,7 +187,7 @@ def _lastmod(value: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 # --- listings ------------------------------------------------------------------------------
@@ -195,7 +195,8 @@ def _lastmod(value: str) -> dt.datetime | None:
 def _read_listing(site: Site, fetcher: Fetcher, start: str, found: Discovery) -> list[str]:
     """Follow a listing from ``start`` through its ``rel=next`` pages; returns the feeds it announces."""
     feeds: list[str] = []
-    url, pages, seen = start, 0, set()
+    url: str | None = start
+    pages, seen = 0, set()
     complete = False
     links: set[str] = set()
     while url and pages < site.max_listing_pages:

@@ -26,7 +26,7 @@ STATE = "state.json"
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def site_dir(index_root: Path | str, site_url: str) -> Path:
