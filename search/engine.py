@@ -12,11 +12,13 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.index import Index
 
 from index import vocabulary
 from index.analysis import fold, stop_words, terms
@@ -29,7 +31,7 @@ from index.whoosh_internals import UnsupportedIndex, check_readable
 
 from . import highlight
 from . import query as q
-from .compile import MAX_QUERY_TERMS, Compiler
+from .compile import MAX_QUERY_TERMS, Compiled, Compiler
 from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums, mask_to_bits
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
@@ -81,7 +83,7 @@ class Snapshot:
 
     name: str
     manifest: dict
-    ix: object
+    ix: Index
     docs: DocValues
     opened_at: float = field(default_factory=time.time)
     vocabulary: dict[str, int] = field(default_factory=dict)  # folded word -> releases using it
@@ -89,7 +91,7 @@ class Snapshot:
     forms: dict[str, str] = field(default_factory=dict)  # folded word -> its written form, when accented
     lexicon: Lexicon = field(default_factory=Lexicon)  # word translations, for searching across languages
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
-    completions: object = None  # what suggestions are drawn from (Archive.completions), made when first needed
+    completions: "_Completions | None" = None  # what suggestions are drawn from (Archive.completions), made when first needed
     results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # guards the caches
     retired_at: float = 0.0
@@ -202,7 +204,7 @@ class _Reading:
     and what it finds after the filters."""
 
     text: str  # the query text
-    compiled: object  # its compiled form (search.compile.Compiled)
+    compiled: Compiled  # its compiled form
     query: wq.Query | None  # what is matched: the all-words query, or the any-word one
     any_word: bool = False
     all_words: int = 0  # any-word results listed because few releases have all the words: how many have
@@ -359,7 +361,7 @@ class Archive:
         """All the words; failing that, the corrected query's words; only then any of the words;
         and any of the words when all of them find a few (see :meth:`_chosen`)."""
         parsed = q.parse(params.q)
-        notices = []
+        notices: list[dict] = []
         if parsed.truncated:
             notices.append({"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"})
         typed = self._reading(snap, params, params.q, self.compiler.compile(parsed, snap.lexicon))
@@ -428,7 +430,7 @@ class Archive:
         offer = offer or (fixed is not None and shown.any_word and shown.text != fixed.text)
         if shown is typed:
             shown = self._widened(snap, params, typed) or typed
-        return shown, fixed.text if offer else None
+        return shown, fixed.text if fixed is not None and offer else None
 
     def _widened(self, snap: Snapshot, params: SearchParams, typed: "_Reading") -> "_Reading | None":
         """Any of the words typed, when all of them find a few releases (fewer than
@@ -553,12 +555,16 @@ class Archive:
     def _reading_counts(docs: DocValues, reading: "_Reading | None", params: SearchParams) -> dict[str, dict[str, int]]:
         """Per facet, what each value would give a reading with the value ticked alone (the
         other facets' filters kept): the groups, or documents, that pass its base and have it."""
-        out, masks = {}, {}
+        out: dict[str, dict[str, int]] = {}
+        masks: dict[int, np.ndarray] = {}
         for facet in FACETS:
             base = reading.bases.get(facet, 0) if reading is not None else 0
+            if not base:
+                out[facet] = {}
+                continue
             if base not in masks:  # facets without a selection of their own share one base
-                masks[base] = bits_to_mask(base, docs.size) if base else None
-            out[facet] = docs.facet_counts(facet, masks[base], params.separate) if base else {}
+                masks[base] = bits_to_mask(base, docs.size)
+            out[facet] = docs.facet_counts(facet, masks[base], params.separate)
         return out
 
     def _facet_counts(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading",
@@ -581,12 +587,12 @@ class Archive:
         fixed = self._fixed(snap, params, parsed, typed)
         searchable = fixed if params.spell else None
         loose = self._loosened(snap, params, typed)
-        loose_fixed = self._loosened(snap, params, fixed) if searchable is not None else None
+        loose_fixed = self._loosened(snap, params, searchable) if searchable is not None else None
         slips = fixed is not None and _slips(typed.text, fixed.text)
         of = {name: self._reading_counts(docs, r, params) for name, r in
               (("fixed", searchable), ("loose", loose), ("loose_fixed", loose_fixed))}
         offered = self._reading_counts(docs, shown, params)
-        out = {}
+        out: dict[str, dict[str, int]] = {}
         for facet in FACETS:
             values = set(offered[facet]) | _selected(params, facet)
             out[facet] = {}
@@ -639,6 +645,7 @@ class Archive:
         sort = self._sort(params, compiled)
         start, end = (params.page - 1) * params.per_page, params.page * params.per_page
         mask = bits_to_mask(allowed, docs.size)
+        ranked: Sequence[tuple[int, float | None]]  # (document, its score: None for a search without scores)
         if sort == "relevance" and scored is not None:
             first = bits_to_mask(leading, docs.size) if leading else None
             if params.separate:
@@ -1103,7 +1110,9 @@ class _Completions:
                 add(country_name(code, lang), lang, docs.count(bits, False))
         for topic_id, bits in docs.values["topic"].items():
             topic = taxonomy.topics.get(topic_id)
-            for lang in LANGUAGES if topic else ():
+            if topic is None:
+                continue
+            for lang in LANGUAGES:
                 add(topic.labels[lang], lang, docs.count(bits, False))
         for group in glossary.entries:
             for term in group:
