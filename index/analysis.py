@@ -175,7 +175,7 @@ class FoldingStemTokenizer(Tokenizer):
             spans = [m.span() for m in matches]
         else:
             words = _TOKEN.findall(value)
-            spans = None
+            spans = []  # (not asked for)
         for pos, (term, index) in enumerate(self._analyse(words)):
             token.text = term
             token.boost = 1.0

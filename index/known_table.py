@@ -139,7 +139,7 @@ def _gatherer(rows: list[int], runs: list):
     records reordered) by one ``itemgetter``."""
     if len(runs) <= len(rows) // 16 + 1:
         def gather(values):
-            out = []
+            out: list = []
             for _position, row, length in runs:
                 if row < 0:
                     out.append(None)

@@ -589,6 +589,7 @@ class Gazetteer:
 
         def text_and_matches():  # found only for a list of two places or more: rarely
             if not spanned:
+                assert text is not None  # passed on only with a text
                 spanned.extend((text, _spanned(text)[0]))
             return spanned
         n = len(words)

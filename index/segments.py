@@ -170,7 +170,8 @@ class BulkSegmentWriter(BulkWriterBase):
             lengths = self.length_bytes.get(name, array("B"))
             lengths.extend(bytes(self.docnum - len(lengths)))
             fast = name in self.fast_fields
-            terms = self.gathering.pop(name).postings() if fast else self.gathered_terms.pop(name)
+            # term -> postings: the term a str when the field is analysed here, Whoosh's bytes otherwise
+            terms: dict = self.gathering.pop(name).postings() if fast else self.gathered_terms.pop(name)
             for key in sorted(terms):  # code point order is UTF-8 byte order
                 docs, weights, values = terms.pop(key)
                 fieldwriter.start_term(key.encode("utf-8") if fast else key)

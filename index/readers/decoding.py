@@ -82,7 +82,8 @@ class _ReadOnce:
     """A file's releases parsed again, once, when any of them is needed in full."""
 
     def __init__(self, parse_data, data: bytes):
-        self.parse_data, self.data, self.releases = parse_data, data, None
+        self.parse_data, self.data = parse_data, data
+        self.releases: list | None = None
 
     def release(self, unread):
         """The release ``unread`` stands for (its ``raw`` is its place among the file's releases)."""

@@ -51,7 +51,8 @@ def read_page(data: bytes, source: str, known=None, default_url: str = "") -> Re
     def parse_data(data):
         result = _read_data(data, source)
         for release in result.releases:
-            release.url = release.url or default_url
+            if isinstance(release, Release):  # (all are: the page is parsed)
+                release.url = release.url or default_url
         return result
     return read_known_file("html", data, source, known, parse_data)
 

@@ -270,6 +270,7 @@ class _Blocks:
             self._close()
 
     def _close(self) -> None:
+        assert self.open is not None  # called with a block open
         hasher, release, lines, span = self.open
         if release is not None:
             release.block = (lines, span, hasher.digest())
