@@ -177,7 +177,7 @@ class Warning_:
 
 @dataclass
 class ReadResult:
-    releases: list["Release | Unread"] = field(default_factory=list)  # Unread: recognised unchanged
+    releases: list[Release | Unread] = field(default_factory=list)  # Unread: recognised unchanged
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
 
