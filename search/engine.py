@@ -214,7 +214,8 @@ class _Reading:
     selected: int = 0  # ... that pass the filters
     bases: dict = field(default_factory=dict)  # per facet, those that pass the other facets' filters
     total: int = 0  # results (a translation pair counts once unless shown separately)
-    loose: object = field(default=None, repr=False)  # its any-word reading, once read: (reading or None,)
+    # its any-word reading, once read: (reading or None,)
+    loose: "tuple[_Reading | None] | None" = field(default=None, repr=False)
 
 
 class Archive:

@@ -503,7 +503,7 @@ def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int,
         threshold = -np.partition(-values, end - 1)[end - 1]
         keep = values >= threshold  # every document tied at the cut stays, for a stable order
         candidates, values = candidates[keep], values[keep]
-    keys = (candidates, -values) if ties is None else (candidates, ties[candidates], -values)
+    keys: tuple[np.ndarray, ...] = (candidates, -values) if ties is None else (candidates, ties[candidates], -values)
     if first is not None:
         keys += (~first[candidates],)
     order = np.lexsort(keys)[start:end]

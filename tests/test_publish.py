@@ -13,9 +13,9 @@ import subprocess
 import pytest
 
 from index import publish
+from index.config import PROJECT_ROOT
 from index.publish import PUBLISHED, SUMS, PublishError
 from index.store import IndexStore
-from index.config import PROJECT_ROOT
 
 from .system_packages import require
 

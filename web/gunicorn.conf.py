@@ -103,6 +103,7 @@ def on_starting(server):
     if not source:
         return
     import time
+
     from index.publish import PublishError, pull
     from index.store import LockHeld, StoreError
     store = server.app.wsgi().extensions["archive"].store

@@ -91,7 +91,7 @@ def render(args) -> dict[Path | None, str]:
     prefix = Path(args.prefix).absolute() if args.prefix else None
     site_file = Path(args.output).absolute() if args.output else (prefix / "archive.conf" if prefix else None)
     access_log = args.access_log or (f"{prefix}/logs/access.log" if prefix else "/var/log/nginx/archive.access.log")
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     values = {
         "rendered_by": f"deploy/render-nginx, {stamp}",
         "host": args.host.lower(),

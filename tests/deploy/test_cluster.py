@@ -211,7 +211,7 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
                                                   connections=1000, fail_timeout="2s", read_timeout="10s"))
         env = replica_env(indexer, front.https_port)
         sites = [stack.enter_context(running_site(folder, port=port, workers=2, env=env, output=log))
-                 for folder, port, log in zip(folders, ports, logs)]
+                 for folder, port, log in zip(folders, ports, logs, strict=True)]
         followers = [follower(folder, indexer, tmp_path / f"follow-{n}.log") for n, folder in enumerate(folders)]
         for process in followers:
             stack.callback(lambda p=process: stop_group(p) if p.poll() is None else None)

@@ -53,7 +53,7 @@ def test_bad_values_are_refused_with_a_reason(cert, args, message):
     base = {"--host": "archive.example.org", "--replica": "10.0.0.11:8000", "--certificate": str(cert[0]),
             "--key": str(cert[1])}
     merged = []
-    given = dict(zip(args[::2], args[1::2]))
+    given = dict(zip(args[::2], args[1::2], strict=True))  # option, value
     for name, value in {**base, **given}.items():
         merged += [name, value]
     done = render(*merged)
