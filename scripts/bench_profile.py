@@ -25,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench_queries import distinct_searches, top_countries
+
 from index import vocabulary
 from index.benchmark_corpus import release_records
 from index.build import prepare

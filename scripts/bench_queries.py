@@ -22,6 +22,7 @@ import re
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from index.analysis import stop_words
 
@@ -98,7 +99,7 @@ def distinct_searches(words: dict[str, int], releases: list[tuple[str, int, tupl
         start = rng.randrange(max(1, len(text) - 300))
         tokens = [t.lower() for t in _WORD.findall(text[start:start + 600])]
         if phrase:
-            pairs = [(a, b) for a, b in zip(tokens, tokens[1:]) if a not in stop and b not in stop]
+            pairs = [(a, b) for a, b in pairwise(tokens) if a not in stop and b not in stop]
             return (f'"{" ".join(rng.choice(pairs))}"' if pairs else None), year, tagged
         picks = sorted({t for t in tokens if t in known and (t in head or rng.random() < 0.5)})
         return (" ".join(rng.sample(picks, n)) if len(picks) >= n else None), year, tagged

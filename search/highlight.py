@@ -19,7 +19,7 @@ Everything outside ``<mark>`` is HTML-escaped.
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 from markupsafe import escape
 from whoosh import query as wq
@@ -177,7 +177,7 @@ _AFTER_TOKEN_START = r"(?<!\w.)(?<!\w[.'’].)"
 _TOKEN_REST = r"\w*(?:[.'’]\w+)*"
 
 
-@lru_cache(maxsize=None)  # one per folded letter: a few dozen, compiled once
+@cache  # one per folded letter: a few dozen, compiled once
 def _starting_with(head: str) -> re.Pattern:
     """A pattern for the whole tokens whose folded form starts with the letter ``head``."""
     return re.compile(f"[{re.escape(_FOLDING_TO.get(head, head))}]{_AFTER_TOKEN_START}{_TOKEN_REST}")
