@@ -33,8 +33,9 @@ class Learnt:
 
 def learn(segments: list[tuple[list[str], list[str]]]) -> Learnt:
     """Translations of the terms of English/Spanish segment pairs (each a list of terms per side)."""
-    segments = [(en, es) for en, es in segments
-                if en and es and len(en) <= MAX_SEGMENT_TERMS and len(es) <= MAX_SEGMENT_TERMS]
+    segments = [
+        (en, es) for en, es in segments if en and es and len(en) <= MAX_SEGMENT_TERMS and len(es) <= MAX_SEGMENT_TERMS
+    ]
     if not segments:
         return Learnt({}, {})
     es_given_en = _model1(segments)

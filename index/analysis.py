@@ -138,8 +138,12 @@ class FoldingStemTokenizer(Tokenizer):
         self._setup()
 
     def __eq__(self, other):
-        return (type(other) is type(self) and other.lang == self.lang and other.stem == self.stem
-                and other.stops == self.stops)
+        return (
+            type(other) is type(self)
+            and other.lang == self.lang
+            and other.stem == self.stem
+            and other.stops == self.stops
+        )
 
     def __hash__(self):
         return hash((self.lang, self.stem, self.stops))
@@ -161,10 +165,25 @@ class FoldingStemTokenizer(Tokenizer):
         if self._stems is not None:
             return [(t, i) for i, t in enumerate(map(self._stems.__getitem__, folded)) if t]
         stop = self._stop
-        return [(w, i) for i, w in enumerate(folded) if w not in stop] if stop else list(zip(folded, range(len(folded)), strict=True))
+        return (
+            [(w, i) for i, w in enumerate(folded) if w not in stop]
+            if stop
+            else list(zip(folded, range(len(folded)), strict=True))
+        )
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             words = [value]

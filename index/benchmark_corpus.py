@@ -50,9 +50,11 @@ def _pieces(text: str, limit: int):
 def synthetic_chunks(limit: int, seed: int = 7):
     """Random English-like text, for machines without ../shared (said so in the output)."""
     rng = random.Random(seed)
-    words = ("migration migrants border health children return climate labour workers data survey region "
-             "government support assistance programme community protection information emergency shelter "
-             "trafficking smuggling development remittances integration policy training people country").split()
+    words = (
+        "migration migrants border health children return climate labour workers data survey region "
+        "government support assistance programme community protection information emergency shelter "
+        "trafficking smuggling development remittances integration policy training people country"
+    ).split()
     for _ in range(limit):
         text = " ".join(rng.choice(words) for _ in range(300))
         yield text, rng.randint(1970, 2022), rng.choice(["USA", "MEX", "PAN", "HND", "GTM"])
@@ -67,12 +69,12 @@ def release_records(n: int, chunk_chars: int = 1900, spanish_share: float = 0.1)
     so the Spanish analyser, facets and pairing see volume too.
     """
     import datetime as dt
+
     spanish = _spanish_samples()
     n_spanish = int(n * spanish_share) if spanish else 0
     records = []
     source = "UN General Debates chunks" if UN_DEBATES.exists() else "synthetic English (../shared absent)"
-    chunks = un_paragraph_chunks(n - n_spanish, chunk_chars) if UN_DEBATES.exists() else \
-        synthetic_chunks(n - n_spanish)
+    chunks = un_paragraph_chunks(n - n_spanish, chunk_chars) if UN_DEBATES.exists() else synthetic_chunks(n - n_spanish)
     for i, (text, year, _iso3) in enumerate(chunks):
         title = text.split(". ", 1)[0].strip(" .")[:140] or " ".join(text.split()[:12])[:140]
         day = dt.date(int(year), 1, 1) + dt.timedelta(days=i % 365)
@@ -82,8 +84,15 @@ def release_records(n: int, chunk_chars: int = 1900, spanish_share: float = 0.1)
         paragraphs = base["body"].split("\n\n")
         turn = i % len(paragraphs)
         day = dt.date(1990 + i % 35, 1, 1) + dt.timedelta(days=(i * 7) % 365)
-        records.append({"id": f"s{i}", "lang": "es", "date": day.isoformat(), "title": base["title"],
-                        "body": "\n\n".join(paragraphs[turn:] + paragraphs[:turn])})
+        records.append(
+            {
+                "id": f"s{i}",
+                "lang": "es",
+                "date": day.isoformat(),
+                "title": base["title"],
+                "body": "\n\n".join(paragraphs[turn:] + paragraphs[:turn]),
+            }
+        )
     if len(records) < n - n_spanish:  # the corpus ran out: say so rather than report a size not measured
         source += f" (only {len(records):,} chunks available)"
     if n_spanish:
@@ -93,6 +102,7 @@ def release_records(n: int, chunk_chars: int = 1900, spanish_share: float = 0.1)
 
 def _spanish_samples() -> list[dict]:
     from .config import SAMPLES_DIR
+
     path = SAMPLES_DIR / "releases.jsonl"
     if not path.exists():
         return []

@@ -76,8 +76,9 @@ class Summary:
         return self.read / self.seconds if self.seconds > 0 else 0.0
 
 
-def prepare(sources, fmt: str | None = None, progress: bool = False,
-            previous: Path | None = None, reuse: bool = False) -> tuple[list[Release], Summary]:
+def prepare(
+    sources, fmt: str | None = None, progress: bool = False, previous: Path | None = None, reuse: bool = False
+) -> tuple[list[Release], Summary]:
     """Read, de-duplicate, check and enrich every release in ``sources``.
 
     ``previous`` is the live generation's directory: enrichment it computed for releases
@@ -90,8 +91,9 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
     files_seen: list[str] = []
     enricher = Enricher.load()
     known = Known.load(previous, enricher.fingerprint)
-    result = read_sources(sources, fmt, on_file=lambda path, part: files_seen.append(str(path)),
-                          known=known if reuse else None)
+    result = read_sources(
+        sources, fmt, on_file=lambda path, part: files_seen.append(str(path)), known=known if reuse else None
+    )
     summary.files = len(files_seen)
     summary.rejected.extend(result.rejected)
     summary.warnings.extend(result.warnings)
@@ -102,8 +104,9 @@ def prepare(sources, fmt: str | None = None, progress: bool = False,
         enricher.cache = known.enrichment()
     else:
         enricher.use_cache(previous)
-    kept, rejected, pairs = enricher.enrich_all(list(unique.values()), known if reuse else None,
-                                                procs=build_procs(), min_slice=MIN_SLICE)
+    kept, rejected, pairs = enricher.enrich_all(
+        list(unique.values()), known if reuse else None, procs=build_procs(), min_slice=MIN_SLICE
+    )
     summary.rejected.extend(rejected)
     summary.pairs = pairs
     summary.warnings.extend(pairs.warnings)
@@ -122,15 +125,25 @@ def _first_of_each_id(releases: list[Release | Unread], rejected: list[Rejected]
     for release in releases:
         first = unique.get(release.id)
         if first is not None:
-            rejected.append(Rejected(release.source, release.line,
-                                     f"duplicate id {release.id!r} (first at {first.source}:{first.line})"))
+            rejected.append(
+                Rejected(
+                    release.source, release.line, f"duplicate id {release.id!r} (first at {first.source}:{first.line})"
+                )
+            )
             continue
         unique[release.id] = release
     return unique
 
 
-def reindex(sources, root: Path | str, mode: str = "full", fmt: str | None = None,
-            dry_run: bool = False, check: bool = False, progress: bool = True) -> Summary:
+def reindex(
+    sources,
+    root: Path | str,
+    mode: str = "full",
+    fmt: str | None = None,
+    dry_run: bool = False,
+    check: bool = False,
+    progress: bool = True,
+) -> Summary:
     """Build a new generation from ``sources`` and switch the site to it.
 
     ``mode`` is ``"full"`` (rebuild everything) or ``"incremental"`` (copy the live
@@ -170,14 +183,14 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         live = store.current_name()
         # Decided before reading: only an incremental build over a live index of this schema
         # can leave unchanged records unread (a full one writes every release).
-        older_schema = bool(mode == "incremental" and live
-                            and store.manifest(live).get("schema_version") != SCHEMA_VERSION)
+        older_schema = bool(
+            mode == "incremental" and live and store.manifest(live).get("schema_version") != SCHEMA_VERSION
+        )
         # A generation search refuses (another Whoosh's format) is not built upon: adding to it
         # would publish another generation search refuses.
         other_format = bool(mode == "incremental" and live and not older_schema and _unsearchable(store, live))
         reuse = mode == "incremental" and live is not None and not older_schema and not other_format
-        releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None,
-                                    reuse=reuse)
+        releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None, reuse=reuse)
         summary.mode = mode
         summary.releases = len(releases)
         summary.messages.extend(messages)
@@ -239,8 +252,9 @@ class _Changes:
         return bool(self.added or self.updated or self.deleted)
 
 
-def _mode(mode: str, current: str | None, older_schema: bool, changes: _Changes, summary: Summary,
-          other_format: bool = False) -> str:
+def _mode(
+    mode: str, current: str | None, older_schema: bool, changes: _Changes, summary: Summary, other_format: bool = False
+) -> str:
     """The mode the build can really be made in: an incremental one over no live index, or over
     one written by another version, is made in full (and says why)."""
     if mode != "incremental":
@@ -248,30 +262,43 @@ def _mode(mode: str, current: str | None, older_schema: bool, changes: _Changes,
     if not current:
         summary.messages.append("no live index yet: building in full")
     elif older_schema:
-        summary.messages.append("the live index was written by another version (its schema is not "
-                                f"{SCHEMA_VERSION}): rebuilding in full")
+        summary.messages.append(
+            f"the live index was written by another version (its schema is not {SCHEMA_VERSION}): rebuilding in full"
+        )
     elif other_format:
-        summary.messages.append("the live index was written by another version (its segments are not in "
-                                "the W3 format this version searches): rebuilding in full")
+        summary.messages.append(
+            "the live index was written by another version (its segments are not in "
+            "the W3 format this version searches): rebuilding in full"
+        )
     elif not changes.old:  # without them, what to delete or replace is unknown
-        summary.messages.append("the live index was written by another version (or its known.bin is "
-                                "damaged): rebuilding in full")
+        summary.messages.append(
+            "the live index was written by another version (or its known.bin is damaged): rebuilding in full"
+        )
     else:
         return mode
     return "full"
 
 
-def _write_generation(store: IndexStore, mode: str, current: str | None, live: str | None,
-                      changes: _Changes, summary: Summary, progress: bool) -> bool:
+def _write_generation(
+    store: IndexStore,
+    mode: str,
+    current: str | None,
+    live: str | None,
+    changes: _Changes,
+    summary: Summary,
+    progress: bool,
+) -> bool:
     """Write the new generation and make it live (True), or say why none is written: nothing
     read, or nothing changed.  A failure leaves the live index as it was (``BuildError``)."""
     releases, read_in_full, hashes = changes.releases, changes.read_in_full, changes.hashes
     if not releases:
         # A mistyped path, or files that all fail: publishing this would empty the site.
         if current:
-            raise BuildError(f"no release could be read from the sources; the live index is unchanged "
-                             f"({current}, {len(changes.old)} release{'s' if len(changes.old) != 1 else ''})",
-                             summary)
+            raise BuildError(
+                f"no release could be read from the sources; the live index is unchanged "
+                f"({current}, {len(changes.old)} release{'s' if len(changes.old) != 1 else ''})",
+                summary,
+            )
         summary.messages.append("no release could be read from the sources: no index written")
         return False
     if mode == "incremental" and not changes.any:
@@ -279,11 +306,16 @@ def _write_generation(store: IndexStore, mode: str, current: str | None, live: s
             # The same releases, some in a new raw form (a line reformatted, or moved to the end
             # of a file with CRLF line ends...): the live generation's known.bin learns it, so
             # the next reindex does not parse them again.  The index itself is not touched.
-            store.replace_file(current, KNOWN_FILE, known_table.table(
-                summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state()))
-            summary.messages.append(f"nothing changed: {current} stays live (its known.bin updated for "
-                                    f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
-                                    "read in full)")
+            store.replace_file(
+                current,
+                KNOWN_FILE,
+                known_table.table(summary.enricher.fingerprint, releases, hashes, summary.enricher.places_state()),
+            )
+            summary.messages.append(
+                f"nothing changed: {current} stays live (its known.bin updated for "
+                f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
+                "read in full)"
+            )
         else:
             summary.messages.append(f"nothing changed: {current} stays live")
         return False
@@ -315,9 +347,11 @@ def _write_generation(store: IndexStore, mode: str, current: str | None, live: s
             store.clear_partials()
             if name is not None:  # sealed, but the switch to it failed: it was never live
                 shutil.rmtree(store.path(name), ignore_errors=True)
-            raise BuildError(f"the build of {name or 'a new generation'} failed ({reason}); "
-                             "the live index is unchanged" + (f" ({current})" if current else ""),
-                             summary) from error
+            raise BuildError(
+                f"the build of {name or 'a new generation'} failed ({reason}); "
+                "the live index is unchanged" + (f" ({current})" if current else ""),
+                summary,
+            ) from error
         summary.messages.append(f"{name} is live, but the index directory could not be synced ({reason})")
     summary.generation = name
     summary.written = True
@@ -345,14 +379,14 @@ def _lexicon(releases: list[Release], summary: Summary) -> lexicon.Lexicon:
     try:
         sources = lexicon.Sources.read()
     except (OSError, ValueError, KeyError) as error:
-        summary.messages.append(f"lexicon: {lexicon.lexicon_file()} could not be read ({error}): "
-                                "no search across languages")
+        summary.messages.append(
+            f"lexicon: {lexicon.lexicon_file()} could not be read ({error}): no search across languages"
+        )
         return lexicon.Lexicon()
     for missing in sources.missing:
         summary.messages.append(f"lexicon: {missing} not found, left out")
     by_id = {r.id: r for r in releases}
-    pairs = [(r, by_id[r.pair]) for r in releases
-             if r.lang == "en" and r.pair in by_id and by_id[r.pair].lang == "es"]
+    pairs = [(r, by_id[r.pair]) for r in releases if r.lang == "en" and r.pair in by_id and by_id[r.pair].lang == "es"]
     return lexicon.build(sources, pairs)
 
 
@@ -397,8 +431,9 @@ def _unsearchable(store: IndexStore, name: str) -> bool:
     return False
 
 
-def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
-                progress: bool) -> tuple[dict[str, int], dict[str, str]]:
+def _write_full(
+    partial: Path, releases: list[Release], hashes: dict[str, str], progress: bool
+) -> tuple[dict[str, int], dict[str, str]]:
     """A new index of every release, and the archive's vocabulary (its counts and written
     forms): written in bulk (``index.segments``), by ``BUILD_PROCS`` processes when there are
     enough releases.
@@ -409,6 +444,7 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
     from . import (
         segments,  # and numpy: only a full build needs them (an incremental one starts sooner)
     )
+
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
     twice: Counter = Counter()
@@ -419,8 +455,14 @@ def _write_full(partial: Path, releases: list[Release], hashes: dict[str, str],
         forked.trim_memory()
         bar = Progress(len(releases), "indexing", enabled=progress)
         try:
-            tally = segments.write_full(ix, spool, procs=build_procs(), min_slice=MIN_SLICE, progress=bar,
-                                        vocabulary_fields=[f"body_{lang}" for lang in LANGUAGES])
+            tally = segments.write_full(
+                ix,
+                spool,
+                procs=build_procs(),
+                min_slice=MIN_SLICE,
+                progress=bar,
+                vocabulary_fields=[f"body_{lang}" for lang in LANGUAGES],
+            )
         finally:
             bar.close()
     finally:
@@ -454,8 +496,9 @@ def write_index(directory: Path, releases: list[Release]) -> None:
         _write_full(directory, releases, hashes, progress=False)
 
 
-def _write_incremental(partial: Path, changed: list[Release], remove: list[str],
-                       hashes: dict[str, str], progress: bool) -> list[dict]:
+def _write_incremental(
+    partial: Path, changed: list[Release], remove: list[str], hashes: dict[str, str], progress: bool
+) -> list[dict]:
     """Apply the changes to the copy of the live generation; the stored fields of the
     releases removed (or replaced), as they were, for the vocabulary."""
     # Not memory-mapped: with a map Whoosh copies every part of the segments it opens into

@@ -18,6 +18,7 @@ DATE_LANGUAGES = ("en", "es")
 def month_table() -> dict[str, dict[int, set[str]]]:
     """Folded month name -> {month number: languages that use that name}."""
     from babel.dates import get_month_names  # imported here: ISO dates need none of Babel
+
     table: dict[str, dict[int, set[str]]] = {}
     for lang in DATE_LANGUAGES:
         for width in ("wide", "abbreviated"):
@@ -63,7 +64,7 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     numbers = month_table().get(match["month"].strip("."))
     if not numbers or len(numbers) != 1:
         return None
-    (month, langs), = numbers.items()
+    ((month, langs),) = numbers.items()
     lang = next(iter(langs)) if len(langs) == 1 else None
     if lang is None and " de " in f" {text} ":
         lang = "es"

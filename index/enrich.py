@@ -21,8 +21,14 @@ class Enricher:
     """Countries and topics for releases; the places and topics files are loaded when a
     release first needs them (an incremental build may have none to enrich)."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
-                 fingerprint: str = "", cache: Mapping[str, list] | None = None, places_key: str = ""):
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        taxonomy: Taxonomy | None = None,
+        fingerprint: str = "",
+        cache: Mapping[str, list] | None = None,
+        places_key: str = "",
+    ):
         self._gazetteer = gazetteer
         self._taxonomy = taxonomy
         self._codes: frozenset | None = None
@@ -36,6 +42,7 @@ class Enricher:
     @classmethod
     def load(cls) -> "Enricher":
         from . import places, topics
+
         digest = hashlib.sha256()
         for path in (*places.source_files(), *topics.source_files(), *pairing_sources()):
             digest.update(path.read_bytes() if path.exists() else b"")
@@ -46,8 +53,10 @@ class Enricher:
         fingerprint = digest.hexdigest()[:16]
         # The gazetteer is made from the places files, Babel's country names, the packages and places.py.
         from babel import __version__ as babel_version
-        places_key = hashlib.sha256(b"\x00".join([
-            fingerprint.encode(), babel_version.encode(), Path(inspect.getfile(places)).read_bytes()])).hexdigest()[:16]
+
+        places_key = hashlib.sha256(
+            b"\x00".join([fingerprint.encode(), babel_version.encode(), Path(inspect.getfile(places)).read_bytes()])
+        ).hexdigest()[:16]
         return cls(fingerprint=fingerprint, places_key=places_key)
 
     def use_places(self, saved) -> None:
@@ -105,7 +114,9 @@ class Enricher:
         """Why an explicit country or topic is not acceptable, or None."""
         unknown = [c for c in release.countries or () if c not in self.codes]
         if unknown:
-            return f"unknown country code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} (use ISO 3166-1 alpha-2)"
+            return (
+                f"unknown country code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} (use ISO 3166-1 alpha-2)"
+            )
         unknown = [t for t in release.topics or () if t not in self.taxonomy.topics]
         if unknown:
             return f"unknown topic{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} (see data/topics.toml)"
@@ -137,27 +148,34 @@ class Enricher:
         holds for it, when the release was read from there."""
         gazetteer, taxonomy = self.gazetteer, self.taxonomy
         tagged, points, mentions = gazetteer.explain(release.title, release.body)
-        topics, scores, evidence = taxonomy.explain(release.title, release.body, release.lang,
-                                                    title_language(release.title, release.lang))
+        topics, scores, evidence = taxonomy.explain(
+            release.title, release.body, release.lang, title_language(release.title, release.lang)
+        )
         lines = [f"{release.id} ({release.lang}, {release.date.isoformat()}): {release.title}", ""]
 
         def given(field: str, found: list[str]) -> list[str]:
             explicit = getattr(release, field)
             if explicit is not None:
-                return [f"  given by the source record: {', '.join(explicit) or 'none'}; these rules are not "
-                        f"applied to it and would give: {', '.join(found) or 'none'}"]
+                return [
+                    f"  given by the source record: {', '.join(explicit) or 'none'}; these rules are not "
+                    f"applied to it and would give: {', '.join(found) or 'none'}"
+                ]
             held = indexed[0 if field == "countries" else 1] if indexed else None
             if held is not None and held != found:
-                return [f"  the index holds {', '.join(held) or 'none'}: given by the source record, or tagged "
-                        "before these rules changed (a reindex applies them)"]
+                return [
+                    f"  the index holds {', '.join(held) or 'none'}: given by the source record, or tagged "
+                    "before these rules changed (a reindex applies them)"
+                ]
             return []
 
         w = gazetteer.weights
         lines.append(f"countries: {', '.join(tagged) or 'none'}")
         lines += given("countries", tagged)
-        lines.append(f"  points: title {_n(w['title'])}, lead {_n(w['lead'])}, body {_n(w['body'])}, "
-                     f"dateline {_n(w['dateline'])} (once per country), nationality words x{_n(w['nationality'])}; "
-                     f"tagged at {_n(w['min_score'])} ({config.DATA_DIR.name}/{_rules_name()} [weights])")
+        lines.append(
+            f"  points: title {_n(w['title'])}, lead {_n(w['lead'])}, body {_n(w['body'])}, "
+            f"dateline {_n(w['dateline'])} (once per country), nationality words x{_n(w['nationality'])}; "
+            f"tagged at {_n(w['min_score'])} ({config.DATA_DIR.name}/{_rules_name()} [weights])"
+        )
         codes = list(dict.fromkeys([*tagged, *points, *(c for m in mentions for c in m.inside)]))
         need = w["min_score"] - 1e-9
         for code in sorted(codes, key=lambda c: (c not in tagged, -points.get(c, 0.0), codes.index(c))):
@@ -183,8 +201,10 @@ class Enricher:
         lines.append("")
         lines.append(f"topics: {', '.join(topics) or 'none'}")
         lines += given("topics", topics)
-        lines.append("  points: a keyword in the title 2, in the body 1; overlapping keywords of a topic count "
-                     f"once; names in {config.DATA_DIR.name}/topic_exclusions.toml count for no topic")
+        lines.append(
+            "  points: a keyword in the title 2, in the body 1; overlapping keywords of a topic count "
+            f"once; names in {config.DATA_DIR.name}/topic_exclusions.toml count for no topic"
+        )
         seen = [t for t in taxonomy.topics if any(e.topic == t for e in evidence)]
         for topic_id in sorted(seen, key=lambda t: (t not in topics, -scores.get(t, 0))):
             topic, total = taxonomy.topics[topic_id], scores.get(topic_id, 0)
@@ -205,8 +225,9 @@ class Enricher:
             lines += [f"      {e.part:<5}  \u201c{e.text}\u201d  by topic_exclusions.toml {e.exclusion}" for e in names]
         return lines
 
-    def enrich_all(self, releases: list[Release | Unread], known: Known | None = None, procs: int = 1,
-                   min_slice: int = 1) -> tuple[list[Release], list[Rejected], PairReport]:
+    def enrich_all(
+        self, releases: list[Release | Unread], known: Known | None = None, procs: int = 1, min_slice: int = 1
+    ) -> tuple[list[Release], list[Rejected], PairReport]:
         """Check and enrich the releases (in up to ``procs`` forked processes, each with at least
         ``min_slice`` releases), then pair them.
 
@@ -228,8 +249,8 @@ class Enricher:
             title_language(todo[0].title, todo[0].lang)  # and the detector's models, loaded by its first use
             # The titles' languages too: for releases whose countries and topics are cached, most of the work.
             parts = forked.map_slices(
-                lambda start, end: [self.enrichment(r) for r in todo[start:end]],
-                len(todo), procs, min_slice)
+                lambda start, end: [self.enrichment(r) for r in todo[start:end]], len(todo), procs, min_slice
+            )
             for release, found in zip(todo, (found for part in parts for found in part), strict=True):
                 release.source_hash, release.countries, release.topics, release.title_lang = found
         else:
@@ -248,6 +269,7 @@ def _n(value: float) -> str:
 
 def _rules_name() -> str:
     from .places import rules_file
+
     return rules_file().name
 
 
@@ -255,5 +277,12 @@ def _source_hash(release: Release) -> str:
     """A hash of what a release's source says (before enrichment)."""
     if getattr(release, "source_hash", ""):
         return release.source_hash
-    return field_hash(release.id, release.lang, release.date.isoformat(), release.title, release.body,
-                      release.countries, release.topics)
+    return field_hash(
+        release.id,
+        release.lang,
+        release.date.isoformat(),
+        release.title,
+        release.body,
+        release.countries,
+        release.topics,
+    )

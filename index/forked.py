@@ -47,6 +47,7 @@ def map_slices(function, count: int, parts: int, min_slice: int = 1, counter=Non
         return [function(*r) for r in ranges]
     import multiprocessing
     from multiprocessing.connection import wait
+
     context = multiprocessing.get_context("fork")
     children, results = [], {}
     try:
@@ -64,8 +65,9 @@ def map_slices(function, count: int, parts: int, min_slice: int = 1, counter=Non
                 try:
                     ok, value = receive.recv()
                 except EOFError:
-                    raise ChildFailed(f"a build process (slice {index + 1} of {len(ranges)}) "
-                                      f"stopped without finishing") from None
+                    raise ChildFailed(
+                        f"a build process (slice {index + 1} of {len(ranges)}) stopped without finishing"
+                    ) from None
                 if not ok:
                     raise value
                 results[index] = value
@@ -97,6 +99,7 @@ def _portable(error: BaseException) -> BaseException:
     the child's traceback goes into the message either way."""
     import pickle
     import traceback
+
     detail = "".join(traceback.format_exception(error)).rstrip()
     try:
         pickle.loads(pickle.dumps(error))
@@ -110,6 +113,7 @@ def trim_memory() -> None:
     """Give the memory freed so far back to the system (glibc's ``malloc_trim``), so that
     children forked next neither share nor count it; elsewhere, nothing is done."""
     import ctypes
+
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):
@@ -119,6 +123,7 @@ def trim_memory() -> None:
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (elsewhere, nothing is done)."""
     import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -141,7 +141,7 @@ class Known:
 
     def digest(self, name: str, row: int) -> str:
         """A row's content hash (``name`` "hashes") or source hash ("source_hashes"), in hex."""
-        return self._columns[name][row * DIGEST_SIZE:(row + 1) * DIGEST_SIZE].hex()
+        return self._columns[name][row * DIGEST_SIZE : (row + 1) * DIGEST_SIZE].hex()
 
     # --- one row -------------------------------------------------------------------------
     def countries(self, row: int) -> list[str]:
@@ -167,7 +167,9 @@ class Known:
             if self.raw_usable and self.n:
                 formats, index, keys = self._columns["formats"], self.column("index"), self.column("raw_keys")
                 if formats.count(formats[0]) == self.n and formats[0] and not any(index):
-                    self._lookup[FORMATS[formats[0]]] = dict(zip(keys, range(self.n), strict=True))  # one format, as usual
+                    self._lookup[FORMATS[formats[0]]] = dict(
+                        zip(keys, range(self.n), strict=True)
+                    )  # one format, as usual
                 else:
                     tables = [None] + [self._lookup[name] for name in FORMATS[1:]]
                     for row in range(self.n):
@@ -210,8 +212,12 @@ class Known:
                 sizes = self.column("sizes")
                 for first, lines, span, digest in self._columns["blocks"]:
                     # A block whose lines' lengths do not add up to its own is not used.
-                    if 0 <= first and lines > 0 and first + lines <= self.n \
-                            and sum(sizes[first:first + lines]) + lines - 1 == span:
+                    if (
+                        0 <= first
+                        and lines > 0
+                        and first + lines <= self.n
+                        and sum(sizes[first : first + lines]) + lines - 1 == span
+                    ):
                         self._blocks[first] = (lines, span, digest)
         return self._blocks
 

@@ -23,8 +23,9 @@ def settle(known: Known, releases: list) -> list:
         gone = present.find(0, gone + 1)
     _leave_single_language_dates(releases, unread, open_groups)
     out = list(releases)
-    for position in [p for p, r in enumerate(releases) if type(r) is Unread
-                     and (r.translation_key or r.day) in open_groups]:
+    for position in [
+        p for p, r in enumerate(releases) if type(r) is Unread and (r.translation_key or r.day) in open_groups
+    ]:
         out[position] = releases[position].read()
     return out
 

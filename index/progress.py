@@ -15,6 +15,7 @@ class Progress:
         self.plain_lines = total >= 200
         if self.enabled and self.stream.isatty():
             from tqdm import tqdm  # only a terminal shows a bar
+
             self.bar = tqdm(total=total, desc=label, unit="release", file=self.stream, leave=False)
 
     def update(self, count: int = 1) -> None:

@@ -56,8 +56,11 @@ def _shipped(relative: str) -> bool:
 
 def _files(directory: Path) -> list[str]:
     """The files of a generation that are shipped, as paths relative to it, sorted."""
-    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*")
-                  if p.is_file() and _shipped(str(p.relative_to(directory))))
+    return sorted(
+        str(p.relative_to(directory))
+        for p in directory.rglob("*")
+        if p.is_file() and _shipped(str(p.relative_to(directory)))
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -146,6 +149,7 @@ def rollback(store: IndexStore) -> tuple[str, str]:
 
 # --- on a replica ------------------------------------------------------------------------------
 
+
 @dataclass
 class Pulled:
     generation: str  # the generation the source publishes, now live here
@@ -162,8 +166,7 @@ def _rsync(args: list[str], what: str) -> None:
         raise PublishError("rsync is not installed (apt-get install rsync)") from None
     if done.returncode != 0:
         detail = done.stderr.strip().splitlines()
-        raise PublishError(f"{what}: rsync exited with {done.returncode}"
-                           + (f" ({detail[-1]})" if detail else ""))
+        raise PublishError(f"{what}: rsync exited with {done.returncode}" + (f" ({detail[-1]})" if detail else ""))
 
 
 def source_published(source: str) -> str:
@@ -202,8 +205,15 @@ def _copy(store: IndexStore, source: str, name: str) -> Path:
     try:
         partial.mkdir()
         _link_shared(store, source, name, partial)
-        _rsync(["--delete", *(f"--exclude={pattern}" for pattern in NOT_SHIPPED),
-                f"{source.rstrip('/')}/{name}/", f"{partial}/"], f"{name} could not be copied from {source}")
+        _rsync(
+            [
+                "--delete",
+                *(f"--exclude={pattern}" for pattern in NOT_SHIPPED),
+                f"{source.rstrip('/')}/{name}/",
+                f"{partial}/",
+            ],
+            f"{name} could not be copied from {source}",
+        )
         problems = verify(partial)
         if problems:
             raise PublishError(f"the copy of {name} from {source} failed its checks: " + "; ".join(problems[:5]))
@@ -278,23 +288,32 @@ def _said(result: Pulled, source: str) -> str:
 
 # --- the command -------------------------------------------------------------------------------
 
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/publish",
         description="Publish the live index generation to the replicas (on the indexing node), or pull the "
-                    "published one (on a replica): copied whole with rsync, checked against its SHA256SUMS, "
-                    "then switched to atomically.")
+        "published one (on a replica): copied whole with rsync, checked against its SHA256SUMS, "
+        "then switched to atomically.",
+    )
     p.add_argument("--index", metavar="DIR", help="index directory (default: $INDEX_DIR or var/index)")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--rollback", action="store_true",
-                      help="indexing node: make the previous generation live again and publish it")
-    mode.add_argument("--pull", metavar="SOURCE",
-                      help="replica: bring the index to the generation SOURCE publishes (an rsync source: "
-                           "a folder, host:/path or rsync://host/module)")
+    mode.add_argument(
+        "--rollback", action="store_true", help="indexing node: make the previous generation live again and publish it"
+    )
+    mode.add_argument(
+        "--pull",
+        metavar="SOURCE",
+        help="replica: bring the index to the generation SOURCE publishes (an rsync source: "
+        "a folder, host:/path or rsync://host/module)",
+    )
     mode.add_argument("--follow", metavar="SOURCE", help="replica: --pull SOURCE again and again, for ever")
-    mode.add_argument("--status", action="store_true", help="print the live and the published generation; change nothing")
-    p.add_argument("--every", type=float, default=2.0, metavar="SECONDS",
-                   help="with --follow: seconds between two pulls (2)")
+    mode.add_argument(
+        "--status", action="store_true", help="print the live and the published generation; change nothing"
+    )
+    p.add_argument(
+        "--every", type=float, default=2.0, metavar="SECONDS", help="with --follow: seconds between two pulls (2)"
+    )
     return p
 
 

@@ -63,8 +63,19 @@ class Release:
 
     def content_hash(self) -> str:
         """A hash of everything that ends up in the index, so unchanged releases are skipped."""
-        return field_hash(self.id, self.lang, self.date.isoformat(), self.title, self.body, self.summary,
-                          self.url, self.translation_key, self.countries, self.topics, self.pair)
+        return field_hash(
+            self.id,
+            self.lang,
+            self.date.isoformat(),
+            self.title,
+            self.body,
+            self.summary,
+            self.url,
+            self.translation_key,
+            self.countries,
+            self.topics,
+            self.pair,
+        )
 
 
 class SourceChanged(RuntimeError):
@@ -94,8 +105,20 @@ class Unread:
     JSON Lines line, its length in bytes.
     """
 
-    __slots__ = ("of", "row", "source", "line", "raw", "id", "lang", "day", "translation_key", "pair", "raw_size",
-                 "block")
+    __slots__ = (
+        "of",
+        "row",
+        "source",
+        "line",
+        "raw",
+        "id",
+        "lang",
+        "day",
+        "translation_key",
+        "pair",
+        "raw_size",
+        "block",
+    )
 
     def __init__(self, of: UnreadSource, row: int, line: int, raw, raw_size: int = 0):
         self.of, self.row, self.source, self.line, self.raw = of, row, of.source, line, raw
@@ -206,8 +229,14 @@ def clean_text(text: str) -> str:
 def _single_spaced(paragraph: str) -> bool:
     """Whether ``" ".join(paragraph.split())`` would leave an ASCII paragraph as it is (most
     are: the test is a few scans in C, where splitting makes an object per word)."""
-    return (paragraph.isascii() and "  " not in paragraph and "\n" not in paragraph and "\t" not in paragraph
-            and paragraph[:1] != " " and paragraph[-1:] != " ")
+    return (
+        paragraph.isascii()
+        and "  " not in paragraph
+        and "\n" not in paragraph
+        and "\t" not in paragraph
+        and paragraph[:1] != " "
+        and paragraph[-1:] != " "
+    )
 
 
 def _without_controls(text: str) -> str:
@@ -274,7 +303,8 @@ _NORMAL_URL = re.compile(
     r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?"  # with a port, the slow path checks its range
     r"(?:/(?:[A-Za-z0-9/:@!$&'()*+,;=._~-]|%[0-9A-Fa-f]{2})*)?"
     r"(?:\?(?:[A-Za-z0-9/?:@!$&'()*+,;=._~-]|%[0-9A-Fa-f]{2})*)?"
-    r"(?:#(?:[A-Za-z0-9/?:@!$&'()*+,;=._~-]|%[0-9A-Fa-f]{2})*)?")
+    r"(?:#(?:[A-Za-z0-9/?:@!$&'()*+,;=._~-]|%[0-9A-Fa-f]{2})*)?"
+)
 
 
 def _percent_encoded(part: str, safe: str) -> str:
@@ -282,7 +312,7 @@ def _percent_encoded(part: str, safe: str) -> str:
     pieces = []
     last = 0
     for match in _ESCAPE.finditer(part):
-        pieces.append(quote(part[last:match.start()], safe=safe))
+        pieces.append(quote(part[last : match.start()], safe=safe))
         pieces.append(match.group().upper())
         last = match.end()
     pieces.append(quote(part[last:], safe=safe))

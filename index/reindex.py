@@ -36,22 +36,41 @@ def parser() -> argparse.ArgumentParser:
         description="Build the search index from release sources (listing .txt, .jsonl, folders of .html pages).",
     )
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders to read")
-    p.add_argument("--site", action="append", default=[], metavar="URL",
-                   help="read the releases of this news site (repeatable); without SOURCE or --site, the "
-                        "[[site]] entries of data/sites.toml ($SITES_FILE) are read")
+    p.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="read the releases of this news site (repeatable); without SOURCE or --site, the "
+        "[[site]] entries of data/sites.toml ($SITES_FILE) are read",
+    )
     p.add_argument("--index", metavar="DIR", help="index directory (default: $INDEX_DIR or var/index)")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--full", dest="mode", action="store_const", const="full",
-                      help="rebuild everything into a new generation (default)")
-    mode.add_argument("--incremental", dest="mode", action="store_const", const="incremental",
-                      help="add, update and delete only the releases whose content changed")
+    mode.add_argument(
+        "--full",
+        dest="mode",
+        action="store_const",
+        const="full",
+        help="rebuild everything into a new generation (default)",
+    )
+    mode.add_argument(
+        "--incremental",
+        dest="mode",
+        action="store_const",
+        const="incremental",
+        help="add, update and delete only the releases whose content changed",
+    )
     mode.add_argument("--rollback", action="store_true", help="make the previous generation live again")
     p.add_argument("--check", action="store_true", help="validate the sources only; write nothing")
     p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     p.add_argument("--format", choices=FORMATS, help="read every source in this format instead of by file type")
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.add_argument("--explain", metavar="ID", help="print why release ID gets its countries and topics (from the "
-                   "SOURCEs, or from the live index without any); write nothing")
+    p.add_argument(
+        "--explain",
+        metavar="ID",
+        help="print why release ID gets its countries and topics (from the "
+        "SOURCEs, or from the live index without any); write nothing",
+    )
     p.set_defaults(mode="full")
     return p
 
@@ -76,8 +95,15 @@ def main(argv=None) -> int:
     if not args.sources and not sites:
         p.error("name at least one SOURCE file or folder, or a --site URL (or add a [[site]] to the sites file)")
     try:
-        summary = reindex(args.sources + sites, root, mode=args.mode, fmt=args.format, dry_run=args.dry_run,
-                          check=args.check, progress=not args.quiet)
+        summary = reindex(
+            args.sources + sites,
+            root,
+            mode=args.mode,
+            fmt=args.format,
+            dry_run=args.dry_run,
+            check=args.check,
+            progress=not args.quiet,
+        )
     except LockHeld as error:
         print(f"reindex: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -92,8 +118,10 @@ def main(argv=None) -> int:
         return EXIT_FAILED
     except OSError as error:  # the index directory cannot be written (disk full, permissions...)
         where = f" ({error.filename})" if error.filename else ""
-        print(f"reindex: the reindex could not run: {error.strerror or error}{where}; "
-              "the live index is unchanged", file=sys.stderr)
+        print(
+            f"reindex: the reindex could not run: {error.strerror or error}{where}; the live index is unchanged",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except (ValueError, tomllib.TOMLDecodeError) as error:  # a data file staff edit is malformed
         print(f"reindex: cannot load the places or topics file: {error}", file=sys.stderr)
@@ -120,6 +148,7 @@ def _sites(args, root: str) -> list:
         return []
     from .site import config as site_config
     from .site.crawl import SiteSource
+
     save = not (args.check or args.dry_run)
     return [SiteSource(site, root, save=save) for site in site_config.sites(args.site or None)]
 
@@ -138,13 +167,19 @@ def report(summary: Summary, args, sites: int = 0) -> None:
     where = [f"{files} file{'s' if files != 1 else ''}"] if files or not sites else []
     where += [f"{sites} site{'s' if sites != 1 else ''}"] if sites else []
     print(f"read {summary.read} release{'s' if summary.read != 1 else ''} from {' and '.join(where)}", file=out)
-    counts = (f"added {summary.added}, updated {summary.updated}, deleted {summary.deleted}, "
-              f"unchanged {summary.unchanged}, rejected {len(summary.rejected)}")
-    pair_text = (f"pairs {pairs.total} ({pairs.explicit} by translation_key, "
-                 f"{pairs.automatic} matched by what the versions share)")
+    counts = (
+        f"added {summary.added}, updated {summary.updated}, deleted {summary.deleted}, "
+        f"unchanged {summary.unchanged}, rejected {len(summary.rejected)}"
+    )
+    pair_text = (
+        f"pairs {pairs.total} ({pairs.explicit} by translation_key, "
+        f"{pairs.automatic} matched by what the versions share)"
+    )
     if args.check:
-        print(f"checked {summary.releases} valid, rejected {len(summary.rejected)}; {pair_text}; "
-              "nothing written", file=out)
+        print(
+            f"checked {summary.releases} valid, rejected {len(summary.rejected)}; {pair_text}; nothing written",
+            file=out,
+        )
     elif args.dry_run:
         print(f"would have {summary.mode}: {counts}; {pair_text}; nothing written", file=out)
     else:
@@ -159,6 +194,7 @@ def _explain(release_id: str, sources: list[str], root: str, fmt: str | None) ->
     """Print why a release gets its countries and topics (``--explain``)."""
     from .enrich import Enricher
     from .readers import read_sources
+
     indexed = None
     try:
         if sources:
@@ -171,7 +207,10 @@ def _explain(release_id: str, sources: list[str], root: str, fmt: str | None) ->
                 stored = searcher.document(id=release_id)
             release, where = _stored_release(stored), f"the live index in {root}"
             if stored:
-                indexed = ([c for c in stored["countries"].split(",") if c], [t for t in stored["topics"].split(",") if t])
+                indexed = (
+                    [c for c in stored["countries"].split(",") if c],
+                    [t for t in stored["topics"].split(",") if t],
+                )
         if release is None:
             print(f"reindex: no release with id {release_id!r} in {where}", file=sys.stderr)
             return EXIT_USAGE
@@ -193,8 +232,14 @@ def _stored_release(stored: dict | None):
         return None
     from .records import Release
     from .schema import stored_day
-    return Release(id=stored["id"], lang=stored["lang"], date=stored_day(stored["date"]),
-                   title=stored["title"], body=stored["body"])
+
+    return Release(
+        id=stored["id"],
+        lang=stored["lang"],
+        date=stored_day(stored["date"]),
+        title=stored["title"],
+        body=stored["body"],
+    )
 
 
 def _rollback(root: str) -> int:

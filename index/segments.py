@@ -81,8 +81,14 @@ class BulkSegmentWriter(BulkWriterBase):
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: vectors and separate spelling are not supported")
             items = getattr(getattr(field, "analyzer", None), "items", None)
-            if (field.indexed and type(field.format) is Positions and field.format.field_boost == 1.0
-                    and items and len(items) == 1 and isinstance(items[0], FoldingStemTokenizer)):
+            if (
+                field.indexed
+                and type(field.format) is Positions
+                and field.format.field_boost == 1.0
+                and items
+                and len(items) == 1
+                and isinstance(items[0], FoldingStemTokenizer)
+            ):
                 self.fast_fields[name] = items[0]
         if self.vocabulary_fields - set(self.fast_fields):
             raise ValueError("the vocabulary is counted from text fields with the project's analysers only")
@@ -220,6 +226,7 @@ class _Gathering:
     def gather(self) -> None:
         """Move the pending batch into the terms' arrays."""
         import numpy as np
+
         n = len(self._terms)
         if not n:
             return
@@ -250,8 +257,14 @@ class _Gathering:
         entries = self.entries
         while len(entries) < len(self.numbers):
             entries.append((array("I"), array("I"), array("I")))
-        for number, a, b, c, d in zip(posting_term[term_first].tolist(), term_first.tolist(), term_end.tolist(),
-                                      occurrence_first.tolist(), occurrence_end.tolist(), strict=True):
+        for number, a, b, c, d in zip(
+            posting_term[term_first].tolist(),
+            term_first.tolist(),
+            term_end.tolist(),
+            occurrence_first.tolist(),
+            occurrence_end.tolist(),
+            strict=True,
+        ):
             entry = entries[number]
             entry[0].extend(doc_ids[a:b])
             entry[1].extend(counts[a:b])
@@ -299,8 +312,9 @@ class Spool:
         self.path.unlink(missing_ok=True)
 
 
-def write_full(ix, documents, procs: int = 1, min_slice: int = 1, progress=None,
-               vocabulary_fields=()) -> vocabulary.Tally:
+def write_full(
+    ix, documents, procs: int = 1, min_slice: int = 1, progress=None, vocabulary_fields=()
+) -> vocabulary.Tally:
     """Write ``documents`` (a sequence of ``add_document`` arguments: a list, a :class:`Spool`)
     into the new index ``ix``; the vocabulary of the ``vocabulary_fields``.
 
@@ -322,8 +336,9 @@ def write_full(ix, documents, procs: int = 1, min_slice: int = 1, progress=None,
                     done.value += added
 
             on_tick = progress.to if progress is not None else None
-            results = forked.map_slices(partial(slice_writer, report), count, procs, min_slice,
-                                        counter=done, on_tick=on_tick)
+            results = forked.map_slices(
+                partial(slice_writer, report), count, procs, min_slice, counter=done, on_tick=on_tick
+            )
         else:
             results = [slice_writer(progress.update if progress is not None else None, 0, count)]
         tally = vocabulary.Tally()
@@ -360,4 +375,3 @@ def _write_slice(ix, documents, vocabulary_fields, report, start: int, end: int)
     else:
         writer.discard()
     return segments, tally
-

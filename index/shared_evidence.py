@@ -64,9 +64,25 @@ def fold(text: str) -> str:
 # Spelling differences between English words and their Spanish cognates, made alike on both
 # sides before words are cut to their first five letters: national / nacional -> nasional,
 # community / comunidad -> comun, physical / físico -> fisic.
-_COGNATE_SPELLING = (("ph", "f"), ("th", "t"), ("qu", "c"), ("k", "c"), ("y", "i"), ("z", "s"),
-                     ("ci", "si"), ("ti", "si"), ("ss", "s"), ("mm", "m"), ("nn", "n"), ("tt", "t"),
-                     ("ll", "l"), ("cc", "c"), ("ff", "f"), ("pp", "p"), ("rr", "r"))
+_COGNATE_SPELLING = (
+    ("ph", "f"),
+    ("th", "t"),
+    ("qu", "c"),
+    ("k", "c"),
+    ("y", "i"),
+    ("z", "s"),
+    ("ci", "si"),
+    ("ti", "si"),
+    ("ss", "s"),
+    ("mm", "m"),
+    ("nn", "n"),
+    ("tt", "t"),
+    ("ll", "l"),
+    ("cc", "c"),
+    ("ff", "f"),
+    ("pp", "p"),
+    ("rr", "r"),
+)
 
 
 def cognate_spelling(word: str) -> str:
@@ -102,7 +118,8 @@ _BRACKETED = re.compile(r"\(([A-Z]{2,}[a-z]?)\)")
 
 # Capitalised words that are no name: sentence starts in either language, and the
 # organisation's initials that every release uses.
-_NOT_NAMES = frozenset("""
+_NOT_NAMES = frozenset(
+    """
     the this these those that there their they its his her our we you he she it an and but or
     in on at for from with by as after before since during between about over under into
     more most many some all each every both other such one two three four five six seven
@@ -115,7 +132,8 @@ _NOT_NAMES = frozenset("""
     les se que como cuando donde mas muchas muchos mayoria hoy ayer mientras tambien pero
     otras otros otra otro cada todas todos ambos ello ellos ellas nosotros ya si asi
     iom oim un onu
-""".split())
+""".split()
+)
 
 # Words of the names of institutions, in both languages: the same words name the ministries,
 # councils and programmes of every release (they still count as cognates).
@@ -133,12 +151,17 @@ _INSTITUTION_WORDS = """
 """
 
 # Words too common in both languages to tell anything by their stems.
-_NOT_STEMS = frozenset(map(_stem_of, """
+_NOT_STEMS = frozenset(
+    map(
+        _stem_of,
+        """
     about after their there these those which where while would could other since under
     entre sobre desde donde cuando tambien segun parte areas mientras otros otras ademas
     migrants migration migrantes migracion personas persons organization organizacion
     international internacional national nacional
-""".split()))
+""".split(),
+    )
+)
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +169,7 @@ def _not_name_stems() -> frozenset:
     """Stems no name is taken for: the words of institutions' names, and of countries' names
     in English and Spanish (the countries a release is about are compared as countries)."""
     from babel import Locale
+
     words = set(_INSTITUTION_WORDS.split())
     for lang in ("en", "es"):
         for name in Locale.parse(lang).territories.values():
@@ -164,8 +188,11 @@ class Evidence:
 
     def shared(self, other: "Evidence") -> dict[str, list[str]]:
         """The features two releases share, by kind (to explain a score)."""
-        return {name: sorted(map(str, set(mine[0]) & set(theirs[0])))
-                for name, mine, theirs in zip(KINDS, self.kinds, other.kinds, strict=True) if mine and theirs}
+        return {
+            name: sorted(map(str, set(mine[0]) & set(theirs[0])))
+            for name, mine, theirs in zip(KINDS, self.kinds, other.kinds, strict=True)
+            if mine and theirs
+        }
 
 
 def evidence(title: str, body: str, lang: str, countries=(), topics=(), glossary_=None) -> Evidence:
@@ -182,23 +209,28 @@ def evidence(title: str, body: str, lang: str, countries=(), topics=(), glossary
     title = fold(title).lower()
     title_words = set(map(_stem_of, set(_WORD.findall(title)) - _NOT_NAMES)) - _NOT_STEMS
     title_words.update(_figures(title))
-    return Evidence((
-        _weighted_figures(_FIGURE.findall(body)),
-        _plain(names),
-        _plain(title_words),
-        _plain(stems - _NOT_STEMS),
-        _plain(glossary_.entries_in(stems, lang)),
-        _plain(countries or ()),
-        _plain(topics or ()),
-    ))
+    return Evidence(
+        (
+            _weighted_figures(_FIGURE.findall(body)),
+            _plain(names),
+            _plain(title_words),
+            _plain(stems - _NOT_STEMS),
+            _plain(glossary_.entries_in(stems, lang)),
+            _plain(countries or ()),
+            _plain(topics or ()),
+        )
+    )
 
 
 def _names(body: str) -> set[str]:
     """The names of a text as stems, acronyms whole (lower case)."""
     inside = Counter(_CAPITALISED.findall(body))
     inside.subtract(_SENTENCE_START.findall(body))
-    names = {w.lower() if w.isupper() else _stem_of(w.lower()) for w, n in inside.items()
-             if n > 0 and len(w) > 2 and w.lower() not in _NOT_NAMES}
+    names = {
+        w.lower() if w.isupper() else _stem_of(w.lower())
+        for w, n in inside.items()
+        if n > 0 and len(w) > 2 and w.lower() not in _NOT_NAMES
+    }
     names.update(w.lower() for w in _BRACKETED.findall(body))
     return names
 
@@ -224,8 +256,10 @@ def _digits(figures) -> set[str]:
 
 
 def _weighted_figures(found) -> tuple | None:
-    figures = {f: STRONG_FIGURE if len(f) >= 3 and not (len(f) == 4 and f[:2] in ("19", "20")) else WEAK_FIGURE
-               for f in _digits(found)}
+    figures = {
+        f: STRONG_FIGURE if len(f) >= 3 and not (len(f) == 4 and f[:2] in ("19", "20")) else WEAK_FIGURE
+        for f in _digits(found)
+    }
     return (figures, sum(figures.values())) if figures else None
 
 
@@ -248,13 +282,14 @@ def similarity(a: Evidence, b: Evidence) -> float:
             if kind in FULL and n < FULL[kind]:
                 weight *= n / FULL[kind]
             if shared:
-                total += weight * shared / (n ** SHORT_SIDE * m ** (1 - SHORT_SIDE))
+                total += weight * shared / (n**SHORT_SIDE * m ** (1 - SHORT_SIDE))
             weights += weight
         kind += 1
     return total / weights if weights else 0.0
 
 
 # --- the glossary ----------------------------------------------------------------------------
+
 
 class Glossary:
     """The glossary's terms as the stems of their words, to find among a release's stems."""

@@ -140,8 +140,9 @@ class IndexStore:
         if base is None:
             partial.mkdir()
         else:
-            shutil.copytree(self.path(base), partial, copy_function=_link_or_copy,
-                            ignore=shutil.ignore_patterns("*LOCK*", ".*.tmp"))
+            shutil.copytree(
+                self.path(base), partial, copy_function=_link_or_copy, ignore=shutil.ignore_patterns("*LOCK*", ".*.tmp")
+            )
             for stale in (MANIFEST, "vocabulary.bin", "known.bin"):
                 (partial / stale).unlink(missing_ok=True)
         return name, partial
@@ -244,8 +245,9 @@ class IndexStore:
                     time.sleep(0.01)
                     handle.seek(0)
                     holder = handle.read().strip()
-                raise LockHeld(f"another reindex is running ({holder or 'unknown'}); "
-                               "try again when it has finished") from None
+                raise LockHeld(
+                    f"another reindex is running ({holder or 'unknown'}); try again when it has finished"
+                ) from None
             messages = []
             previous = handle.read().strip()
             if previous:

@@ -53,6 +53,7 @@ class Topic:
 @dataclass(frozen=True)
 class Evidence:
     """A keyword match or an excluded name in a release, as ``Taxonomy.explain`` reports it."""
+
     part: str  # title or body
     text: str
     topic: str | None  # None for an excluded name
@@ -124,20 +125,23 @@ class Taxonomy:
                     scores[topic_id] = scores.get(topic_id, 0) + weight
         return [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
 
-    def explain(self, title: str, body: str, lang: str,
-                title_lang: str | None = None) -> tuple[list[str], dict[str, int], list[Evidence]]:
+    def explain(
+        self, title: str, body: str, lang: str, title_lang: str | None = None
+    ) -> tuple[list[str], dict[str, int], list[Evidence]]:
         """What ``assign`` decides and why: the topics, each topic's score, and every keyword
         match and excluded name, in the order they stand."""
         scores: dict[str, int] = {}
         evidence = []
-        for part, text, weight, text_lang in (("title", title, TITLE_WEIGHT, title_lang or lang),
-                                              ("body", body, BODY_WEIGHT, lang)):
+        for part, text, weight, text_lang in (
+            ("title", title, TITLE_WEIGHT, title_lang or lang),
+            ("body", body, BODY_WEIGHT, lang),
+        ):
             matches = list(_TOKEN.finditer(text))
             # (term, index of its word)
             analysed = analyzer(text_lang).items[0]._analyse([m.group() for m in matches])
             words = [term for term, _ in analysed]
             for i, end, topic_id, why_not in self._found(words, text_lang):
-                shown = text[matches[analysed[i][1]].start():matches[analysed[end - 1][1]].end()]
+                shown = text[matches[analysed[i][1]].start() : matches[analysed[end - 1][1]].end()]
                 if isinstance(why_not, int):  # an excluded name (no topic): its number
                     group, name = self.exclusions[why_not]
                     evidence.append(Evidence(part, shown, None, 0, exclusion=f"[{group}] \u201c{name}\u201d"))
@@ -167,7 +171,7 @@ class Taxonomy:
                 if i < after:
                     continue
                 for phrase, number in names[words[i]]:
-                    if tuple(words[i:i + len(phrase)]) == phrase:
+                    if tuple(words[i : i + len(phrase)]) == phrase:
                         found.append((i, i + len(phrase), None, number))
                         blocked.update(range(i, i + len(phrase)))
                         after = i + len(phrase)
@@ -199,5 +203,6 @@ def load_exclusions(path: Path | None = None) -> list[tuple[str, str]]:
     """``(group, name)`` of every name of the exclusions file."""
     path = path or exclusions_file()
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return [(group, name) for group, entry in data.items() if isinstance(entry, dict)
-            for name in entry.get("names", [])]
+    return [
+        (group, name) for group, entry in data.items() if isinstance(entry, dict) for name in entry.get("names", [])
+    ]

@@ -46,10 +46,27 @@ from whoosh.util.numeric import byte_to_length, length_to_byte, tiered_ranges
 from whoosh.writing import SegmentWriter
 
 __all__ = [
-    "WRITTEN_FOR", "WhooshVersionError", "check_version", "UnsupportedIndex", "check_readable",
-    "segment_of", "length_bytes", "bm25f_b", "posting_gaps", "preload_columns", "decode_positions",
-    "positions_values", "byte_to_length", "length_to_byte", "tiered_ranges", "BulkWriterBase",
-    "BlockPostingsWriter", "block_writer", "commit_segments", "RankedListCorrector", "levenshtein_matches",
+    "WRITTEN_FOR",
+    "WhooshVersionError",
+    "check_version",
+    "UnsupportedIndex",
+    "check_readable",
+    "segment_of",
+    "length_bytes",
+    "bm25f_b",
+    "posting_gaps",
+    "preload_columns",
+    "decode_positions",
+    "positions_values",
+    "byte_to_length",
+    "length_to_byte",
+    "tiered_ranges",
+    "BulkWriterBase",
+    "BlockPostingsWriter",
+    "block_writer",
+    "commit_segments",
+    "RankedListCorrector",
+    "levenshtein_matches",
 ]
 
 WRITTEN_FOR = (2, 7, 5)  # whoosh-reloaded, as pinned in pyproject.toml
@@ -68,13 +85,15 @@ def check_version(found=None) -> None:
             f"Whoosh {have} is installed, but index/whoosh_internals.py reads and writes Whoosh's files "
             f"below its public API as Whoosh {wanted} does: install whoosh-reloaded=={wanted} (make setup), "
             f"or check that module against Whoosh {have}, run the contract tests (tests/test_contract_*.py) "
-            "and change WRITTEN_FOR and the pin in pyproject.toml together")
+            "and change WRITTEN_FOR and the pin in pyproject.toml together"
+        )
 
 
 check_version()
 
 
 # --- reading: what the fast scorer reads ------------------------------------------------------
+
 
 class UnsupportedIndex(Exception):
     """An index this version does not read: not in Whoosh's W3 format as the project writes it."""
@@ -91,8 +110,9 @@ def check_readable(searcher) -> None:
             raise UnsupportedIndex(f"a {type(reader).__name__} is not a Whoosh segment reader")
         codec = reader._segment.codec()
         if type(codec) is not W3Codec:
-            raise UnsupportedIndex(f"segment {reader._segment.segment_id()} is written with "
-                                   f"{type(codec).__name__}, not Whoosh's W3 codec")
+            raise UnsupportedIndex(
+                f"segment {reader._segment.segment_id()} is written with {type(codec).__name__}, not Whoosh's W3 codec"
+            )
 
 
 def segment_of(reader):
@@ -302,8 +322,17 @@ class BlockPostingsWriter(W3PostingsWriter):
         if compression:
             databytes = zlib.compress(databytes, compression)
         ids = self._ids
-        infobytes = dumps((len(ids), ids[-1], self._maxweight, compression, length_to_byte(self._minlength),
-                           length_to_byte(self._maxlength)), 2)
+        infobytes = dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                compression,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
         blocklength = len(infobytes) + len(databytes)
         self._postfile.write_int(-blocklength if last else blocklength)
         self._postfile.write(infobytes)
@@ -351,7 +380,7 @@ def positions_values(frequencies: array, positions: array) -> list[bytes]:
             out.append(value)
             at += 1
             continue
-        found = positions[at:at + frequency].tolist()
+        found = positions[at : at + frequency].tolist()
         at += frequency
         for i in range(frequency - 1, 0, -1):
             found[i] -= found[i - 1]
@@ -363,6 +392,7 @@ def _positions_values_at_once(frequencies: array, positions: array) -> list[byte
     """``positions_values`` for a term of many postings: the pickles of the postings with several
     positions written byte by byte into one buffer by numpy, then cut apart."""
     import numpy as np
+
     freq = np.frombuffer(frequencies, np.uint32).astype(np.int64)
     pos = np.frombuffer(positions, np.uint32).astype(np.int64)
     first = np.cumsum(freq) - freq  # each posting's first position
@@ -377,8 +407,12 @@ def _positions_values_at_once(frequencies: array, positions: array) -> list[byte
     counts = freq[several]
     width = np.where(items < 256, 2, np.where(items < 65536, 3, 5))
     owner = np.repeat(np.arange(len(counts)), counts)
-    size = 4 + len(_LIST_START) + np.bincount(owner, weights=width, minlength=len(counts)).astype(np.int64) \
+    size = (
+        4
+        + len(_LIST_START)
+        + np.bincount(owner, weights=width, minlength=len(counts)).astype(np.int64)
         + len(_LIST_END)
+    )
     end = np.cumsum(size)
     start = end - size
     buffer = np.zeros(int(end[-1]), np.uint8)
@@ -404,6 +438,7 @@ def _positions_values_at_once(frequencies: array, positions: array) -> list[byte
 
 # --- hooks into Whoosh's query and corrector classes ------------------------------------------
 
+
 class RankedListCorrector(ListCorrector):
     """Whoosh's list corrector with its ranking of suggestions given a name: :meth:`rank` turns
     the score Whoosh gives a word (minus its edit distance) into the one suggestions sort by."""
@@ -421,5 +456,6 @@ def levenshtein_matches(text: str, distance: int, first_from) -> list[str]:
     (the first word at or after ``key``, in sorted order, or None), by Whoosh's automaton."""
     from whoosh.automata.fsa import find_all_matches
     from whoosh.automata.lev import levenshtein_automaton
+
     automaton = levenshtein_automaton(text, distance, 0).to_dfa()
     return list(find_all_matches(automaton, first_from))

@@ -20,9 +20,12 @@ import subprocess
 import sys
 
 # pip-audit's own failures that mean the service did not answer, not that something is wrong here
-UNREACHABLE = re.compile(r"ConnectionError|ConnectTimeout|ReadTimeout|Timeout|ProxyError|NameResolution|"
-                         r"Max retries exceeded|Could not connect|Temporary failure in name resolution|"
-                         r"ServiceError|SSLError|not redirecting properly", re.I)
+UNREACHABLE = re.compile(
+    r"ConnectionError|ConnectTimeout|ReadTimeout|Timeout|ProxyError|NameResolution|"
+    r"Max retries exceeded|Could not connect|Temporary failure in name resolution|"
+    r"ServiceError|SSLError|not redirecting properly",
+    re.I,
+)
 NOT_FOUND = "not found on PyPI"
 
 
@@ -40,7 +43,8 @@ def judge(stdout: str, stderr: str, returncode: int, required: bool = False) -> 
         if UNREACHABLE.search(stderr):
             return (3 if required else 0), [
                 f"WARNING: the vulnerability service could not be reached ({last[:300]}); "
-                "the dependencies were NOT audited" + ("." if required else "; the tests go on.")]
+                "the dependencies were NOT audited" + ("." if required else "; the tests go on.")
+            ]
         return 2, [f"pip-audit failed (exit {returncode}): {last[:500]}"]
 
     dependencies = [d for d in dependencies if "editable" not in d.get("skip_reason", "")]  # the project itself
@@ -52,25 +56,32 @@ def judge(stdout: str, stderr: str, returncode: int, required: bool = False) -> 
             f"WARNING: the vulnerability service gave no data for any of the {len(skipped)} packages "
             f"(every one{'' if not_found == len(skipped) else f' but {len(skipped) - not_found}'} answered 'not found': the registry reached does not serve the per-version JSON "
             "that carries PyPI's vulnerability data); the dependencies were NOT audited"
-            + ("." if required else "; the tests go on.")]
+            + ("." if required else "; the tests go on.")
+        ]
 
     fixable, unfixable = [], []
     for dep in audited:
         for vuln in dep.get("vulns", []):
             names = ", ".join([vuln["id"], *vuln.get("aliases", [])])
             if vuln.get("fix_versions"):
-                fixable.append(f"{dep['name']} {dep['version']}: {names}; fixed in "
-                               f"{', '.join(vuln['fix_versions'])}")
+                fixable.append(f"{dep['name']} {dep['version']}: {names}; fixed in {', '.join(vuln['fix_versions'])}")
             else:
                 unfixable.append(f"{dep['name']} {dep['version']}: {names}; no fixed version yet")
-    lines = [f"{len(audited)} packages audited against PyPI's vulnerability data"
-             + (f" ({len(skipped)} could not be looked up: "
-                f"{', '.join(sorted(d['name'] for d in skipped))})" if skipped else "")]
+    lines = [
+        f"{len(audited)} packages audited against PyPI's vulnerability data"
+        + (
+            f" ({len(skipped)} could not be looked up: {', '.join(sorted(d['name'] for d in skipped))})"
+            if skipped
+            else ""
+        )
+    ]
     lines += [f"VULNERABLE, fix available: {line}" for line in fixable]
     lines += [f"known vulnerability without a fix (not failing): {line}" for line in unfixable]
     if fixable:
-        lines.append(f"{len(fixable)} known vulnerabilities with a fix: move the pins in pyproject.toml "
-                     "(or the package that pulls them in) to a fixed version.")
+        lines.append(
+            f"{len(fixable)} known vulnerabilities with a fix: move the pins in pyproject.toml "
+            "(or the package that pulls them in) to a fixed version."
+        )
         return 1, lines
     lines.append("no known vulnerability with a fix available.")
     return 0, lines
@@ -81,8 +92,17 @@ def main(argv=None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print("usage: scripts/audit [PIP-AUDIT OPTIONS]\n\n" + __doc__.strip())
         return 0
-    command = [sys.executable, "-m", "pip_audit", "--format", "json", "--progress-spinner", "off",
-               "--skip-editable", *argv]
+    command = [
+        sys.executable,
+        "-m",
+        "pip_audit",
+        "--format",
+        "json",
+        "--progress-spinner",
+        "off",
+        "--skip-editable",
+        *argv,
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:

@@ -38,12 +38,19 @@ def bench_stemmers(args) -> str:
     chars = sum(map(len, texts))
 
     def analyser(stemmer):
-        return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
-                | StopFilter(stoplist=stop_words("en"), minsize=1) | stemmer)
+        return (
+            RegexTokenizer(TOKEN_PATTERN)
+            | LowercaseFilter()
+            | CharsetFilter(accent_map)
+            | StopFilter(stoplist=stop_words("en"), minsize=1)
+            | stemmer
+        )
 
     rows = []
-    for name, make in (("Whoosh's pure-Python Snowball", lambda c: StemFilter(lang="en", cachesize=c)),
-                       ("PyStemmer (C Snowball)", lambda c: PyStemmerFilter("english", cachesize=c or 0))):
+    for name, make in (
+        ("Whoosh's pure-Python Snowball", lambda c: StemFilter(lang="en", cachesize=c)),
+        ("PyStemmer (C Snowball)", lambda c: PyStemmerFilter("english", cachesize=c or 0)),
+    ):
         for cache in (None, 100_000):
             best = float("inf")
             for _ in range(args.repeat):
@@ -54,24 +61,39 @@ def bench_stemmers(args) -> str:
                         pass
                 best = min(best, time.perf_counter() - started)
             rows.append((name, "none" if cache is None else f"{cache:,}", best, chars / best / 1e6))
-    lines = [f"English analyser over {len(texts):,} documents ({chars / 1e6:.1f} M characters) of {source}; "
-             f"best of {args.repeat}.", "", "| stemmer | stem cache | seconds | M chars/s |", "| --- | --- | --- | --- |"]
+    lines = [
+        f"English analyser over {len(texts):,} documents ({chars / 1e6:.1f} M characters) of {source}; "
+        f"best of {args.repeat}.",
+        "",
+        "| stemmer | stem cache | seconds | M chars/s |",
+        "| --- | --- | --- | --- |",
+    ]
     lines += [f"| {n} | {c} | {s:.2f} | {r:.2f} |" for n, c, s, r in rows]
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="scripts/bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="what", required=True)
     r = sub.add_parser("run", help="search, build, incremental and HTTP figures against SQLite FTS5 and tantivy")
-    r.add_argument("--docs", type=lambda v: [int(x) for x in v.split(",")], default=[1000, 10000],
-                   help="comma-separated sizes (default 1000,10000; the targets are for 100000)")
-    r.add_argument("--queries", type=int, default=1000,
-                   help="distinct searches asked in process of each engine (default 1000)")
+    r.add_argument(
+        "--docs",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[1000, 10000],
+        help="comma-separated sizes (default 1000,10000; the targets are for 100000)",
+    )
+    r.add_argument(
+        "--queries", type=int, default=1000, help="distinct searches asked in process of each engine (default 1000)"
+    )
     r.add_argument("--repeat", type=int, default=5, help="rounds of the fixed list, and incremental rounds")
-    r.add_argument("--no-tantivy", dest="tantivy", action="store_false",
-                   help="leave tantivy out (it is measured when installed: the bench dependency group)")
+    r.add_argument(
+        "--no-tantivy",
+        dest="tantivy",
+        action="store_false",
+        help="leave tantivy out (it is measured when installed: the bench dependency group)",
+    )
     r.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
     r.add_argument("--http-seconds", type=float, default=15.0)
     r.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks-history.md")
@@ -87,8 +109,11 @@ def main(argv=None) -> int:
     s.add_argument("--no-save", action="store_true", help="print only; do not append to docs/benchmarks-history.md")
     c = sub.add_parser("slow-clients", help="worker classes against connections held silent or trickling")
     c.add_argument("--docs", type=int, default=10000)
-    c.add_argument("--worker", action="append", help="a gunicorn worker class (repeatable; default: the "
-                   "site's, gunicorn's gthread and gevent)")
+    c.add_argument(
+        "--worker",
+        action="append",
+        help="a gunicorn worker class (repeatable; default: the site's, gunicorn's gthread and gevent)",
+    )
     c.add_argument("--held", type=int, default=200, help="connections held open")
     c.add_argument("--seconds", type=float, default=10.0, help="how long they are held, and the load lasts")
     c.add_argument("--note", default="", help="a line saved under the table (where a worker class came from)")
@@ -102,27 +127,34 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.what == "run":
         import bench_run
+
         body = bench_run.main(args)
     elif args.what == "analytics":
         import bench_analytics
+
         body = bench_analytics.main(args)
     elif args.what == "profile":
         import bench_profile
+
         body = bench_profile.main(args)
     elif args.what == "slow-clients":
         import bench_slow
+
         args.worker = args.worker or bench_slow.WORKERS
         body = bench_slow.main(args)
     else:
         body = {"stemmers": bench_stemmers}[args.what](args)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    section = (f"\n## {args.what}: {stamp}, {platform.node()} ({platform.machine()}, "
-               f"{platform.python_implementation()} {platform.python_version()})\n\n{body}\n")
+    section = (
+        f"\n## {args.what}: {stamp}, {platform.node()} ({platform.machine()}, "
+        f"{platform.python_implementation()} {platform.python_version()})\n\n{body}\n"
+    )
     print(section)
     if not args.no_save:
         if not RESULTS.exists():
-            RESULTS.write_text("# Benchmark runs\n\nEach section is one run of `scripts/bench`, newest last.\n",
-                               encoding="utf-8")
+            RESULTS.write_text(
+                "# Benchmark runs\n\nEach section is one run of `scripts/bench`, newest last.\n", encoding="utf-8"
+            )
         with RESULTS.open("a", encoding="utf-8") as handle:
             handle.write(section)
     return 0

@@ -30,9 +30,28 @@ from web.analytics import Recorder, normalise
 from web.analytics_store import Store
 from web.served import running_site, worker_pids
 
-QUERIES = ["remittances", "trata de personas", "hurricane", "migrantes", "Darién", "returnees Honduras",
-           "climate change", "cambio climático", "COVID-19", "children", "desaparecidos", "zzqqxx",
-           "labour migration", "Haiti", "caravana", "asylum", "remesas", "empleo", "frontera", "dengue"]
+QUERIES = [
+    "remittances",
+    "trata de personas",
+    "hurricane",
+    "migrantes",
+    "Darién",
+    "returnees Honduras",
+    "climate change",
+    "cambio climático",
+    "COVID-19",
+    "children",
+    "desaparecidos",
+    "zzqqxx",
+    "labour migration",
+    "Haiti",
+    "caravana",
+    "asylum",
+    "remesas",
+    "empleo",
+    "frontera",
+    "dengue",
+]
 
 
 def percentile(values, p):
@@ -57,9 +76,18 @@ def in_process(index_dir: Path, directory: Path, requests: int) -> dict:
     """The results page through Flask's test client, the two apps taking turns request by request
     (so that the machine's drift falls on both); and the counting's after-request step alone."""
     from web import analytics, create_app
-    apps = {"off": create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off"}),
-            "on": create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off",
-                              "ANALYTICS_DIR": str(directory / "in-process")})}
+
+    apps = {
+        "off": create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off"}),
+        "on": create_app(
+            {
+                "INDEX_DIR": str(index_dir),
+                "TESTING": True,
+                "RATE_LIMIT": "off",
+                "ANALYTICS_DIR": str(directory / "in-process"),
+            }
+        ),
+    }
     step: list[float] = []
     steps = apps["on"].after_request_funcs[None]
 
@@ -78,7 +106,7 @@ def in_process(index_dir: Path, directory: Path, requests: int) -> dict:
             client.get(path)
     step.clear()
     for i in range(requests):
-        for name in (("off", "on") if i % 2 else ("on", "off")):
+        for name in ("off", "on") if i % 2 else ("on", "off"):
             started = time.perf_counter()
             clients[name].get(paths[i % len(paths)])
             times[name].append((time.perf_counter() - started) * 1000)
@@ -140,14 +168,16 @@ def http_round(port: int, clients: int, seconds: float) -> tuple[int, list[float
 
 def over_http(index_dir: Path, directory: Path, rounds: int, clients: int, seconds: float, log) -> dict:
     env = {"ACCESS_LOG": "", "RATE_LIMIT": "off", "ERROR_LOG": None}
-    figures = {name: {"requests": 0, "latencies": [], "errors": 0, "seconds": 0.0, "cpu": 0.0}
-               for name in ("off", "on")}
+    figures = {
+        name: {"requests": 0, "latencies": [], "errors": 0, "seconds": 0.0, "cpu": 0.0} for name in ("off", "on")
+    }
     settings = {"off": {"ANALYTICS_DIR": None}, "on": {"ANALYTICS_DIR": str(directory / "http")}}
     for k in range(rounds):
-        for name in (("off", "on") if k % 2 == 0 else ("on", "off")):  # turns, so drift falls on both
+        for name in ("off", "on") if k % 2 == 0 else ("on", "off"):  # turns, so drift falls on both
             log(f"HTTP round {k + 1}/{rounds}, counting {name}")
-            with running_site(index_dir, workers=2, env={**env, **settings[name]},
-                              output=directory / f"serve-{name}-{k}.log") as site:
+            with running_site(
+                index_dir, workers=2, env={**env, **settings[name]}, output=directory / f"serve-{name}-{k}.log"
+            ) as site:
                 http_round(site.port, clients, 1.0)  # warm
                 workers = worker_pids(site.pid)
                 before = cpu_seconds(workers)
@@ -162,10 +192,16 @@ def over_http(index_dir: Path, directory: Path, rounds: int, clients: int, secon
     counted = Store(directory / "http").reader()
     written = counted.execute("SELECT SUM(n) FROM tallies WHERE kind = 'total' AND value = 'searches'").fetchone()[0]
     counted.close()
-    return {name: {"rps": f["requests"] / f["seconds"], "cpu_ms": 1000 * f["cpu"] / max(1, f["requests"]),
-                   "p50": statistics.median(f["latencies"]),
-                   "p95": percentile(f["latencies"], 95), "errors": f["errors"]} for name, f in figures.items()} | \
-        {"written": written}
+    return {
+        name: {
+            "rps": f["requests"] / f["seconds"],
+            "cpu_ms": 1000 * f["cpu"] / max(1, f["requests"]),
+            "p50": statistics.median(f["latencies"]),
+            "p95": percentile(f["latencies"], 95),
+            "errors": f["errors"],
+        }
+        for name, f in figures.items()
+    } | {"written": written}
 
 
 def main(args) -> str:
@@ -180,22 +216,28 @@ def main(args) -> str:
         log("results pages in process")
         local = in_process(tmp / "ix", tmp, 1000 * args.rounds)
         remote = None if args.no_http else over_http(tmp / "ix", tmp, args.rounds, args.clients, args.seconds, log)
-    lines = [f"Counting searches (web/analytics.py) off and on, on the sample archive; {args.rounds} rounds "
-             "in turns. Figures from a shared machine: compare the two columns, not the runs.", "",
-             "| measure | counting off | counting on |", "| --- | --- | --- |",
-             f"| the counting call alone, µs per search | – | {call:.1f} |",
-             f"| the after-request step (reading the request, counting), median µs per search | – | "
-             f"{local['step_us']:.0f} |",
-             f"| results page in process (Flask test client, in turns), p50 / p95, ms | {local['off']['p50']:.2f} / "
-             f"{local['off']['p95']:.2f} | {local['on']['p50']:.2f} / {local['on']['p95']:.2f} |"]
+    lines = [
+        f"Counting searches (web/analytics.py) off and on, on the sample archive; {args.rounds} rounds "
+        "in turns. Figures from a shared machine: compare the two columns, not the runs.",
+        "",
+        "| measure | counting off | counting on |",
+        "| --- | --- | --- |",
+        f"| the counting call alone, µs per search | – | {call:.1f} |",
+        f"| the after-request step (reading the request, counting), median µs per search | – | "
+        f"{local['step_us']:.0f} |",
+        f"| results page in process (Flask test client, in turns), p50 / p95, ms | {local['off']['p50']:.2f} / "
+        f"{local['off']['p95']:.2f} | {local['on']['p50']:.2f} / {local['on']['p95']:.2f} |",
+    ]
     if remote:
-        lines += [f"| results page over HTTP, gunicorn 2 workers, {args.clients} clients: requests/s | "
-                  f"{remote['off']['rps']:.0f} | {remote['on']['rps']:.0f} |",
-                  "| results page over HTTP: p50 / p95, ms | "
-                  f"{remote['off']['p50']:.1f} / {remote['off']['p95']:.1f} | "
-                  f"{remote['on']['p50']:.1f} / {remote['on']['p95']:.1f} |",
-                  "| results page over HTTP: the workers' processor time per request, ms | "
-                  f"{remote['off']['cpu_ms']:.2f} | {remote['on']['cpu_ms']:.2f} |",
-                  f"| errors | {remote['off']['errors']} | {remote['on']['errors']} |",
-                  f"| searches written to the counts file | – | {remote['written']:,} |"]
+        lines += [
+            f"| results page over HTTP, gunicorn 2 workers, {args.clients} clients: requests/s | "
+            f"{remote['off']['rps']:.0f} | {remote['on']['rps']:.0f} |",
+            "| results page over HTTP: p50 / p95, ms | "
+            f"{remote['off']['p50']:.1f} / {remote['off']['p95']:.1f} | "
+            f"{remote['on']['p50']:.1f} / {remote['on']['p95']:.1f} |",
+            "| results page over HTTP: the workers' processor time per request, ms | "
+            f"{remote['off']['cpu_ms']:.2f} | {remote['on']['cpu_ms']:.2f} |",
+            f"| errors | {remote['off']['errors']} | {remote['on']['errors']} |",
+            f"| searches written to the counts file | – | {remote['written']:,} |",
+        ]
     return "\n".join(lines)

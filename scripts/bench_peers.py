@@ -76,8 +76,10 @@ class FTS5:
             where.append(f"docs.year IN ({','.join('?' * len(filters['years']))})")
             args += list(filters["years"])
         if filters.get("countries"):
-            where.append(f"EXISTS (SELECT 1 FROM doc_countries c WHERE c.rowid = fts.rowid AND c.country IN "
-                         f"({','.join('?' * len(filters['countries']))}))")
+            where.append(
+                f"EXISTS (SELECT 1 FROM doc_countries c WHERE c.rowid = fts.rowid AND c.country IN "
+                f"({','.join('?' * len(filters['countries']))}))"
+            )
             args += list(filters["countries"])
         cond = " AND ".join(where)
         matches = "fts CROSS JOIN docs ON docs.rowid = fts.rowid"
@@ -89,11 +91,16 @@ class FTS5:
             f"SELECT docs.id, best.s, snippet(fts, 1, '<mark>', '</mark>', '…', 32) FROM best "
             f"CROSS JOIN fts ON fts.rowid = best.r CROSS JOIN docs ON docs.rowid = best.r "
             f"WHERE fts MATCH ? ORDER BY {outer}",
-            args + [args[0]]).fetchall()
-        years = self.db.execute(f"SELECT docs.year, count(*) FROM {matches} WHERE {cond} GROUP BY docs.year",
-                                args).fetchall()
-        countries = self.db.execute(f"SELECT dc.country, count(*) FROM {matches} CROSS JOIN doc_countries dc "
-                                    f"ON dc.rowid = fts.rowid WHERE {cond} GROUP BY dc.country", args).fetchall()
+            args + [args[0]],
+        ).fetchall()
+        years = self.db.execute(
+            f"SELECT docs.year, count(*) FROM {matches} WHERE {cond} GROUP BY docs.year", args
+        ).fetchall()
+        countries = self.db.execute(
+            f"SELECT dc.country, count(*) FROM {matches} CROSS JOIN doc_countries dc "
+            f"ON dc.rowid = fts.rowid WHERE {cond} GROUP BY dc.country",
+            args,
+        ).fetchall()
         return top, years, countries
 
 
@@ -112,19 +119,26 @@ class Tantivy:
 
     def __init__(self, path: Path):
         import tantivy
+
         self.tantivy = tantivy
         self.path = path
         self.index = self.searcher = self.schema = None
 
     def version(self) -> str:
         from importlib.metadata import version
+
         return version("tantivy")
 
     def _analyser(self):
         t = self.tantivy
-        return (t.TextAnalyzerBuilder(t.Tokenizer.simple()).filter(t.Filter.remove_long(40))
-                .filter(t.Filter.lowercase()).filter(t.Filter.ascii_fold()).filter(t.Filter.stemmer("english"))
-                .build())
+        return (
+            t.TextAnalyzerBuilder(t.Tokenizer.simple())
+            .filter(t.Filter.remove_long(40))
+            .filter(t.Filter.lowercase())
+            .filter(t.Filter.ascii_fold())
+            .filter(t.Filter.stemmer("english"))
+            .build()
+        )
 
     def build(self, releases) -> float:
         t = self.tantivy
@@ -161,13 +175,21 @@ class Tantivy:
 
     def search(self, search):
         t = self.tantivy
-        query = self.index.parse_query(" ".join(_words_anded(search.q)), ["title", "body"],
-                                       field_boosts={"title": TITLE_WEIGHT}, conjunction_by_default=True)
+        query = self.index.parse_query(
+            " ".join(_words_anded(search.q)),
+            ["title", "body"],
+            field_boosts={"title": TITLE_WEIGHT},
+            conjunction_by_default=True,
+        )
         musts = [(t.Occur.Must, query)]
-        for field, values in (("year", search.filters.get("years", ())), ("country", search.filters.get("countries", ()))):
+        for field, values in (
+            ("year", search.filters.get("years", ())),
+            ("country", search.filters.get("countries", ())),
+        ):
             if values:
-                any_of = t.Query.boolean_query([(t.Occur.Should, t.Query.term_query(self.schema, field, v))
-                                                for v in values])
+                any_of = t.Query.boolean_query(
+                    [(t.Occur.Should, t.Query.term_query(self.schema, field, v)) for v in values]
+                )
                 musts.append((t.Occur.Must, t.Query.const_score_query(any_of, 0.0)))  # a filter: no score
         if len(musts) > 1:
             query = t.Query.boolean_query(musts)
@@ -175,10 +197,20 @@ class Tantivy:
         if search.sort == "relevance":
             found = self.searcher.search(query, limit=10, offset=offset)
         else:
-            found = self.searcher.search(query, limit=10, offset=offset, order_by_field="day",
-                                         order=t.Order.Desc if search.sort == "newest" else t.Order.Asc)
-        counts = self.searcher.aggregate(query, {"years": {"terms": {"field": "year", "size": 500}},
-                                                 "countries": {"terms": {"field": "country", "size": 500}}})
+            found = self.searcher.search(
+                query,
+                limit=10,
+                offset=offset,
+                order_by_field="day",
+                order=t.Order.Desc if search.sort == "newest" else t.Order.Asc,
+            )
+        counts = self.searcher.aggregate(
+            query,
+            {
+                "years": {"terms": {"field": "year", "size": 500}},
+                "countries": {"terms": {"field": "country", "size": 500}},
+            },
+        )
         snippets = t.SnippetGenerator.create(self.searcher, query, self.schema, "body")
         snippets.set_max_num_chars(SNIPPET_CHARS)
         top = []

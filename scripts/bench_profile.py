@@ -35,18 +35,38 @@ from search.params import SearchParams
 
 # A sample's innermost frame, by the start of its module's path, gives its layer (first match).
 LAYERS = [
-    ("query parsing and compilation", ("search/query.py", "search/compile.py", "search/spelling.py",
-                                       "search/cognates.py", "search/glossary.py", "search/translated.py",
-                                       "index/analysis.py", "whoosh/analysis", "Stemmer")),
+    (
+        "query parsing and compilation",
+        (
+            "search/query.py",
+            "search/compile.py",
+            "search/spelling.py",
+            "search/cognates.py",
+            "search/glossary.py",
+            "search/translated.py",
+            "index/analysis.py",
+            "whoosh/analysis",
+            "Stemmer",
+        ),
+    ),
     ("scoring (posting lists, BM25, top hits)", ("search/scoring.py", "numpy")),
     ("facets and labels, document values", ("search/docvalues.py",)),
     ("snippets", ("search/highlight.py",)),
     ("the result model", ("search/results.py", "dataclasses.py")),
     ("the search's own steps (search/engine.py)", ("search/engine.py",)),
     ("reading the index (Whoosh)", ("whoosh/",)),
-    ("the pages' models, links and shapes (web/pages.py, web/links.py, web/shapes.py, web/views.py, web/api.py)",
-     ("web/pages.py", "web/links.py", "web/shapes.py", "web/views.py", "web/api.py", "web/templating.py",
-      "web/i18n.py")),
+    (
+        "the pages' models, links and shapes (web/pages.py, web/links.py, web/shapes.py, web/views.py, web/api.py)",
+        (
+            "web/pages.py",
+            "web/links.py",
+            "web/shapes.py",
+            "web/views.py",
+            "web/api.py",
+            "web/templating.py",
+            "web/i18n.py",
+        ),
+    ),
     ("templates (Jinja2, MarkupSafe)", ("jinja2/", "markupsafe/", "<template>")),
     ("translations (Babel, Flask-Babel)", ("babel/", "flask_babel/", "gettext.py")),
     ("JSON", ("json/", "flask/json")),
@@ -81,6 +101,7 @@ def by_layer(session) -> dict[str, float]:
             totals[here] += frame.total_self_time
         for child in frame.children:
             walk(child, here)
+
     root = session.root_frame()
     if root is not None:
         walk(root, OTHER)
@@ -90,6 +111,7 @@ def by_layer(session) -> dict[str, float]:
 def profiled(run, items) -> tuple[float, dict[str, float], str]:
     """Milliseconds per item, the seconds by layer, and pyinstrument's own summary of the calls."""
     from pyinstrument import Profiler
+
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     profiler.start()
@@ -104,8 +126,9 @@ def profiled(run, items) -> tuple[float, dict[str, float], str]:
 def table(results: dict[str, tuple[float, dict[str, float], str]]) -> str:
     names = list(results)
     out = ["| layer | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
-    out.append("| milliseconds per search (under the profiler) | "
-               + " | ".join(f"{results[n][0]:.2f}" for n in names) + " |")
+    out.append(
+        "| milliseconds per search (under the profiler) | " + " | ".join(f"{results[n][0]:.2f}" for n in names) + " |"
+    )
     order = [name for name, _ in LAYERS] + [OTHER]
     for row in order:
         shares = []
@@ -132,11 +155,13 @@ def main(args) -> str:
             records, source = release_records(args.docs)
             n = len(records)
             source_file = tmp / "releases.jsonl"
-            source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                                   encoding="utf-8")
+            source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
             index_dir = tmp / "ix"
-            subprocess.run([str(PROJECT_ROOT / "scripts" / "reindex"), str(source_file), "--index", str(index_dir),
-                            "--quiet"], check=True, capture_output=True)
+            subprocess.run(
+                [str(PROJECT_ROOT / "scripts" / "reindex"), str(source_file), "--index", str(index_dir), "--quiet"],
+                check=True,
+                capture_output=True,
+            )
             generation = next(p for p in index_dir.iterdir() if p.name.startswith("gen-"))
             releases, _ = prepare([source_file])
             sample = random.Random(5).sample(releases, min(5000, len(releases)))
@@ -144,17 +169,19 @@ def main(args) -> str:
             countries, years = top_countries(releases), sorted({r.date.year for r in releases})
             del releases, sample
         searches = distinct_searches(vocabulary.load(generation), texts, years, countries, 4 * args.searches)
-        warm, rest = searches[:args.searches // 4], searches[args.searches // 4:]
-        slices = {name: rest[k * args.searches:(k + 1) * args.searches]
-                  for k, name in enumerate(("in process", "API", "pages"))}
+        warm, rest = searches[: args.searches // 4], searches[args.searches // 4 :]
+        slices = {
+            name: rest[k * args.searches : (k + 1) * args.searches]
+            for k, name in enumerate(("in process", "API", "pages"))
+        }
 
         archive = Archive(index_dir)
         archive.warm()  # as gunicorn's master does before it forks the workers
         for s in warm:
             archive.search(SearchParams(**s.params()))
-        results = {"in process": profiled(lambda s: archive.search(SearchParams(**s.params())),
-                                          slices["in process"])}
+        results = {"in process": profiled(lambda s: archive.search(SearchParams(**s.params())), slices["in process"])}
         from web.app import create_app
+
         app = create_app({"INDEX_DIR": str(index_dir)})
         app.extensions["archive"].warm()
         client = app.test_client()
@@ -165,12 +192,15 @@ def main(args) -> str:
         def get(path):
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
+
         results["API"] = profiled(lambda s: get(s.path("/api/v1/search")), slices["API"])
         results["pages"] = profiled(lambda s: get(s.path("/en/search")), slices["pages"])
     size = f"{n:,} releases ({source})" if n else source
-    body = (f"{size}; {args.searches:,} distinct searches each way (`bench_queries`, none asked twice), after "
-            f"{len(warm)} others to warm up; pyinstrument sampling every 0.5 ms; the share of the samples whose "
-            f"innermost frame is in each layer.\n\n" + table(results))
+    body = (
+        f"{size}; {args.searches:,} distinct searches each way (`bench_queries`, none asked twice), after "
+        f"{len(warm)} others to warm up; pyinstrument sampling every 0.5 ms; the share of the samples whose "
+        f"innermost frame is in each layer.\n\n" + table(results)
+    )
     if args.calls:
         for name, (_, _, summary) in results.items():
             body += f"\n\n<details><summary>pyinstrument, {name}</summary>\n\n```\n{summary}\n```\n</details>"

@@ -30,14 +30,32 @@ from index.analysis import stop_words
 # country: the short list of earlier runs, asked round after round (a secondary figure: after
 # the first round a result cache answers them).
 FIXED = [
-    ("development", {}), ("terrorism", {}), ("refugees", {}), ("climate", {}), ("nuclear", {}),
-    ("peace security", {}), ("human rights", {}), ("climate change", {}), ("economic crisis", {}),
-    ("nuclear weapons disarmament", {}), ("sustainable development goals", {}), ("small island states", {}),
-    ('"human rights"', {}), ('"climate change"', {}), ('"international community"', {}),
-    ('"weapons of mass destruction"', {}), ("development", {"years": (1995,)}), ("terrorism", {"years": (2002,)}),
-    ("peace security", {"years": (1975,)}), ("climate change", {"years": (2015,)}),
-    ("refugees", {"countries": ("US",)}), ("debt", {"countries": ("MX",)}),
-    ("human rights", {"countries": ("CU",)}), ("migration", {}), ("migración", {}), ("cambio climático", {}),
+    ("development", {}),
+    ("terrorism", {}),
+    ("refugees", {}),
+    ("climate", {}),
+    ("nuclear", {}),
+    ("peace security", {}),
+    ("human rights", {}),
+    ("climate change", {}),
+    ("economic crisis", {}),
+    ("nuclear weapons disarmament", {}),
+    ("sustainable development goals", {}),
+    ("small island states", {}),
+    ('"human rights"', {}),
+    ('"climate change"', {}),
+    ('"international community"', {}),
+    ('"weapons of mass destruction"', {}),
+    ("development", {"years": (1995,)}),
+    ("terrorism", {"years": (2002,)}),
+    ("peace security", {"years": (1975,)}),
+    ("climate change", {"years": (2015,)}),
+    ("refugees", {"countries": ("US",)}),
+    ("debt", {"countries": ("MX",)}),
+    ("human rights", {"countries": ("CU",)}),
+    ("migration", {}),
+    ("migración", {}),
+    ("cambio climático", {}),
 ]
 
 SEED = 19
@@ -50,6 +68,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 @dataclass(frozen=True)
 class Search:
     """One search of a stream: what every engine is asked (``filters``: years, countries)."""
+
     q: str
     filters: dict = field(default_factory=dict, hash=False, compare=False)
     page: int = 1
@@ -64,8 +83,11 @@ class Search:
         return {"q": self.q, "per_page": 10, "page": self.page, "sort": self.sort, **self.filters}
 
     def path(self, endpoint: str) -> str:
-        pairs = [("q", self.q)] + [("year", str(y)) for y in self.filters.get("years", ())] + \
-                [("country", c) for c in self.filters.get("countries", ())]
+        pairs = (
+            [("q", self.q)]
+            + [("year", str(y)) for y in self.filters.get("years", ())]
+            + [("country", c) for c in self.filters.get("countries", ())]
+        )
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
         if self.page != 1:
@@ -77,8 +99,14 @@ def fixed_searches() -> list[Search]:
     return [Search(q, f) for q, f in FIXED]
 
 
-def distinct_searches(words: dict[str, int], releases: list[tuple[str, int, tuple]], years: list[int],
-                      countries: list[str], count: int, seed: int = SEED) -> list[Search]:
+def distinct_searches(
+    words: dict[str, int],
+    releases: list[tuple[str, int, tuple]],
+    years: list[int],
+    countries: list[str],
+    count: int,
+    seed: int = SEED,
+) -> list[Search]:
     """``count`` searches no two alike, as the module says. ``words``: the archive's vocabulary;
     ``releases``: (text, year, countries) of releases the searches of several words are cut from;
     ``years``, ``countries``: values to filter a one-word search by."""
@@ -97,7 +125,7 @@ def distinct_searches(words: dict[str, int], releases: list[tuple[str, int, tupl
         """``n`` words of one release (so the search finds it at least), or a phrase of two."""
         text, year, tagged = rng.choice(releases)
         start = rng.randrange(max(1, len(text) - 300))
-        tokens = [t.lower() for t in _WORD.findall(text[start:start + 600])]
+        tokens = [t.lower() for t in _WORD.findall(text[start : start + 600])]
         if phrase:
             pairs = [(a, b) for a, b in pairwise(tokens) if a not in stop and b not in stop]
             return (f'"{" ".join(rng.choice(pairs))}"' if pairs else None), year, tagged
@@ -121,8 +149,13 @@ def distinct_searches(words: dict[str, int], releases: list[tuple[str, int, tupl
             filters["countries"] = (rng.choice(sorted(tagged)),)
         page = rng.randint(2, 5) if rng.random() < SHARE["later page"] else 1
         luck = rng.random()
-        sort = "newest" if luck < SHARE["newest"] else "oldest" if luck < SHARE["newest"] + SHARE["oldest"] \
+        sort = (
+            "newest"
+            if luck < SHARE["newest"]
+            else "oldest"
+            if luck < SHARE["newest"] + SHARE["oldest"]
             else "relevance"
+        )
         search = Search(q, filters, page, sort)
         if search.key() not in seen:
             seen.add(search.key())
@@ -138,10 +171,12 @@ def top_countries(releases, limit: int = 30) -> list[str]:
 
 def describe() -> str:
     """How the stream is made, in one paragraph for the benchmark's results."""
-    return (f"Distinct searches: generated from the benchmark archive's own vocabulary with a fixed seed "
-            f"({SEED}), stop words left out: one word (30 %), or two words (35 %), three (10 %) or a two-word "
-            f"phrase (25 %) cut from one release's text (so that each finds one release at least); words from "
-            f"the {COMMON_WORDS:,} most used or any in {MIN_RELEASES} releases or more; {SHARE['year']:.0%} with a year, "
-            f"{SHARE['country']:.0%} with a country, {SHARE['later page']:.0%} asking for page 2 to 5, "
-            f"{SHARE['newest']:.0%} newest first and {SHARE['oldest']:.0%} oldest first; no two alike and each "
-            f"asked once, so no result cache can answer them.")
+    return (
+        f"Distinct searches: generated from the benchmark archive's own vocabulary with a fixed seed "
+        f"({SEED}), stop words left out: one word (30 %), or two words (35 %), three (10 %) or a two-word "
+        f"phrase (25 %) cut from one release's text (so that each finds one release at least); words from "
+        f"the {COMMON_WORDS:,} most used or any in {MIN_RELEASES} releases or more; {SHARE['year']:.0%} with a year, "
+        f"{SHARE['country']:.0%} with a country, {SHARE['later page']:.0%} asking for page 2 to 5, "
+        f"{SHARE['newest']:.0%} newest first and {SHARE['oldest']:.0%} oldest first; no two alike and each "
+        f"asked once, so no result cache can answer them."
+    )

@@ -123,7 +123,7 @@ def time_interleaved(engines: dict, searches) -> dict[str, list[float]]:
     names = list(engines)
     times: dict[str, list[float]] = {name: [] for name in names}
     for i, search in enumerate(searches):
-        for name in names[i % len(names):] + names[:i % len(names)]:
+        for name in names[i % len(names) :] + names[: i % len(names)]:
             started = time.perf_counter()
             engines[name](search)
             times[name].append((time.perf_counter() - started) * 1000)
@@ -135,9 +135,19 @@ def serving(index_dir: Path, log: Path, workers: int | None = 2, args=()):
     """``scripts/serve`` on a free port (``workers``: None for its default), a context manager
     yielding the site (``web/served.py``) once it answers /healthz, and stopping it at the end.
     ``log``: where its output and error log go; ``args``: more gunicorn options."""
-    return running_site(index_dir, workers=workers, args=args, output=log, timeout=60, stop_timeout=30,
-                        env={"ACCESS_LOG": "/dev/null", "RATE_LIMIT": "off",  # one load client is not many visitors
-                             "ERROR_LOG": None})
+    return running_site(
+        index_dir,
+        workers=workers,
+        args=args,
+        output=log,
+        timeout=60,
+        stop_timeout=30,
+        env={
+            "ACCESS_LOG": "/dev/null",
+            "RATE_LIMIT": "off",  # one load client is not many visitors
+            "ERROR_LOG": None,
+        },
+    )
 
 
 def worker_memory_mb(master_pid: int) -> list[tuple[float, float]]:
@@ -169,14 +179,36 @@ def load(port: int, concurrency: int, seconds: float, paths: list[str], workdir:
         listing = workdir / "paths.txt"
         listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
         done = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{seconds:.0f}s",
-             "--timeout", "30s", "-s", str(PROJECT_ROOT / "scripts" / "bench_wrk.lua"), f"http://127.0.0.1:{port}"],
-            capture_output=True, text=True, env={**os.environ, "BENCH_PATHS": str(listing),
-                                                 "BENCH_THREADS": str(threads)}, timeout=seconds + 120)
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(concurrency),
+                "-d",
+                f"{seconds:.0f}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(PROJECT_ROOT / "scripts" / "bench_wrk.lua"),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "BENCH_PATHS": str(listing), "BENCH_THREADS": str(threads)},
+            timeout=seconds + 120,
+        )
         figures = json.loads(done.stdout.strip().splitlines()[-1])
-        return {"client": "wrk", "requests": figures["requests"], "errors": figures["errors"],
-                "repeated": figures["repeated"], "rps": figures["requests"] / figures["seconds"],
-                "p50": figures["p50"], "p95": figures["p95"], "p99": figures["p99"]}
+        return {
+            "client": "wrk",
+            "requests": figures["requests"],
+            "errors": figures["errors"],
+            "repeated": figures["repeated"],
+            "rps": figures["requests"] / figures["seconds"],
+            "p50": figures["p50"],
+            "p95": figures["p95"],
+            "p99": figures["p99"],
+        }
     return _python_load(port, concurrency, seconds, paths)
 
 
@@ -214,9 +246,16 @@ def _python_load(port: int, concurrency: int, seconds: float, paths: list[str], 
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return {"client": "Python threads (wrk is not installed)", "requests": len(latencies), "errors": errors[0],
-            "repeated": repeated[0], "rps": len(latencies) / wall, "p50": percentile(latencies, 50),
-            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)}
+    return {
+        "client": "Python threads (wrk is not installed)",
+        "requests": len(latencies),
+        "errors": errors[0],
+        "repeated": repeated[0],
+        "rps": len(latencies) / wall,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+    }
 
 
 def du_mb(path: Path) -> float:
@@ -268,23 +307,28 @@ def run_size(n: int, args, log) -> dict:
         sample = random.Random(5).sample(releases, min(SAMPLE, len(releases)))
         levels = [("api", 1), ("api", 8), ("pages", 1), ("pages", 8)] if http else []
         per_level = int(http_seconds * HTTP_RATE)
-        stream = distinct_searches(vocabulary.load(ix_dir), [(r.body, r.date.year, tuple(r.countries or ()))
-                                                             for r in sample],
-                                   sorted({r.date.year for r in releases}), top_countries(releases),
-                                   WARM_UP * (1 + len(levels)) + args.queries + per_level * len(levels))
+        stream = distinct_searches(
+            vocabulary.load(ix_dir),
+            [(r.body, r.date.year, tuple(r.countries or ())) for r in sample],
+            sorted({r.date.year for r in releases}),
+            top_countries(releases),
+            WARM_UP * (1 + len(levels)) + args.queries + per_level * len(levels),
+        )
         del releases, sample
-        warm_up, measured = stream[:WARM_UP], stream[WARM_UP:WARM_UP + args.queries]
-        rest = stream[WARM_UP + args.queries:]
-        http_warm_up = {level: rest[k * WARM_UP:][:WARM_UP] for k, level in enumerate(levels)}
-        rest = rest[WARM_UP * len(levels):]
-        http_streams = {level: rest[k * per_level:][:per_level] for k, level in enumerate(levels)}
+        warm_up, measured = stream[:WARM_UP], stream[WARM_UP : WARM_UP + args.queries]
+        rest = stream[WARM_UP + args.queries :]
+        http_warm_up = {level: rest[k * WARM_UP :][:WARM_UP] for k, level in enumerate(levels)}
+        rest = rest[WARM_UP * len(levels) :]
+        http_streams = {level: rest[k * per_level :][:per_level] for k, level in enumerate(levels)}
         row["queries"] = len(measured)
 
         log(f"N={n:,}: {len(measured):,} distinct searches, in process, interleaved")
         archive = Archive(tmp / "ix")  # as deployed: its result cache cannot answer a search asked once
         archive.warm()  # as gunicorn's master does before it forks the workers
-        engines = {"ours": lambda s: archive.search(SearchParams(**s.params())),
-                   **{key: peer.search for key, peer in peers.items()}}
+        engines = {
+            "ours": lambda s: archive.search(SearchParams(**s.params())),
+            **{key: peer.search for key, peer in peers.items()},
+        }
         for run in engines.values():  # files read, code warm: on searches of their own
             for search in warm_up:
                 run(search)
@@ -296,8 +340,10 @@ def run_size(n: int, args, log) -> dict:
         fixed = fixed_searches()
         uncached = Archive(tmp / "ix", cache_size=0)  # every search does the full work
         uncached.warm()
-        runs = {"ours": lambda s: uncached.search(SearchParams(**s.params())),
-                **{key: peer.search for key, peer in peers.items()}}
+        runs = {
+            "ours": lambda s: uncached.search(SearchParams(**s.params())),
+            **{key: peer.search for key, peer in peers.items()},
+        }
         for name, run in runs.items():
             values = time_searches(run, fixed, repeat)
             row[f"fixed_{name}_p50"], row[f"fixed_{name}_p95"] = percentile(values, 50), percentile(values, 95)
@@ -337,17 +383,23 @@ def run_size(n: int, args, log) -> dict:
             # Each round changes 10 other releases; the median is reported, and every round
             # (the machine's speed changes within seconds, and one round would be a lottery).
             rounds = max(1, repeat)
-            log(f"N={n:,}: incremental reindex of 10 changed releases, {rounds} rounds"
-                + (", the site running" if http else ""))
+            log(
+                f"N={n:,}: incremental reindex of 10 changed releases, {rounds} rounds"
+                + (", the site running" if http else "")
+            )
             times = []
             for k in range(rounds):
-                for r in records[10 * k:10 * k + 10]:
+                for r in records[10 * k : 10 * k + 10]:
                     r["body"] += "\n\nA paragraph added to benchmark the incremental reindex."
-                source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                                       encoding="utf-8")
+                source_file.write_text(
+                    "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+                )
                 started = time.perf_counter()
-                subprocess.run([str(REINDEX), str(source_file), "--index", str(tmp / "ix"), "--incremental",
-                                "--quiet"], capture_output=True, check=False)
+                subprocess.run(
+                    [str(REINDEX), str(source_file), "--index", str(tmp / "ix"), "--incremental", "--quiet"],
+                    capture_output=True,
+                    check=False,
+                )
                 times.append(time.perf_counter() - started)
             row["incremental_s"] = statistics.median(times)
             row["incremental_rounds"] = times
@@ -368,8 +420,8 @@ def table(rows: list[dict], http: bool) -> str:
 
     def ratio(a, b):
         return "n/a" if a is None or b is None else f"{a / b:,.2f}"
-    out = ["| measure | " + " | ".join(f"N = {r['n']:,}" for r in rows) + " |",
-           "| --- |" + " --- |" * len(rows)]
+
+    out = ["| measure | " + " | ".join(f"N = {r['n']:,}" for r in rows) + " |", "| --- |" + " --- |" * len(rows)]
 
     def line(label, fn):
         out.append(f"| {label} | " + " | ".join(fn(r) for r in rows) + " |")
@@ -381,8 +433,10 @@ def table(rows: list[dict], http: bool) -> str:
     engines = [("ours", "ours"), ("fts", "FTS5")] + ([("tantivy", "tantivy")] if tantivy else [])
     section("distinct searches (the headline): in process, search + facets + snippets")
     for p in (50, 95, 99):
-        line(f"p{p}, ms: " + " / ".join(label for _, label in engines),
-             lambda r, p=p: " / ".join(f(r.get(f"{key}_p{p}"), 2) for key, _ in engines))
+        line(
+            f"p{p}, ms: " + " / ".join(label for _, label in engines),
+            lambda r, p=p: " / ".join(f(r.get(f"{key}_p{p}"), 2) for key, _ in engines),
+        )
     if tantivy:
         line("ratio ours / tantivy p50 (target ≤ 1.5)", lambda r: ratio(r.get("ours_p50"), r.get("tantivy_p50")))
         line("ratio ours / tantivy p95 (target ≤ 1)", lambda r: ratio(r.get("ours_p95"), r.get("tantivy_p95")))
@@ -394,74 +448,106 @@ def table(rows: list[dict], http: bool) -> str:
             section(f"distinct searches (the headline): HTTP, {label}")
             for c in (1, 8):
                 key = f"http_{kind}{c}"
-                line(f"c={c}: requests/s" + (f" (target ≥ 2 × {BEFORE_C8_RPS[kind]}, the rate before)"
-                                              if c == 8 else ""), lambda r, key=key: f(r.get(f"{key}_rps")))
-                line(f"c={c}: p50 / p95 / p99, ms" + (" (target p50 ≤ 4, p95 ≤ 10)" if c == 1 else
-                                                       " (target p95 ≤ 50)"),
-                     lambda r, key=key: " / ".join(f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)))
-                line(f"c={c}: errors / searches asked a second time",
-                     lambda r, key=key: f"{r.get(f'{key}_errors')} / {r.get(f'{key}_repeated')}")
+                line(
+                    f"c={c}: requests/s"
+                    + (f" (target ≥ 2 × {BEFORE_C8_RPS[kind]}, the rate before)" if c == 8 else ""),
+                    lambda r, key=key: f(r.get(f"{key}_rps")),
+                )
+                line(
+                    f"c={c}: p50 / p95 / p99, ms" + (" (target p50 ≤ 4, p95 ≤ 10)" if c == 1 else " (target p95 ≤ 50)"),
+                    lambda r, key=key: " / ".join(f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)),
+                )
+                line(
+                    f"c={c}: errors / searches asked a second time",
+                    lambda r, key=key: f"{r.get(f'{key}_errors')} / {r.get(f'{key}_repeated')}",
+                )
     section("builds")
     line("full build: ours, releases/s", lambda r: f(r["ours_build_rate"]))
     line("full build: FTS5, releases/s", lambda r: f(r["fts_build_rate"]))
     if tantivy:
         line("full build: tantivy, releases/s", lambda r: f(r.get("tantivy_build_rate")))
-    line("build time ratio: our whole reindex / FTS5's inserts (target ≤ 3)",
-         lambda r: f(r["ours_build_s"] / r["fts_build_s"]))
+    line(
+        "build time ratio: our whole reindex / FTS5's inserts (target ≤ 3)",
+        lambda r: f(r["ours_build_s"] / r["fts_build_s"]),
+    )
     line("reading and enriching the sources (every engine needs it), s", lambda r: f(r["prepare_s"]))
-    line("writing the index from the enriched releases: ours / FTS5" + (" / tantivy" if tantivy else "") + ", s",
-         lambda r: " / ".join(f(r.get(k)) for k in ("ours_writing_s", "fts_build_s", "tantivy_build_s")[:2 + tantivy]))
+    line(
+        "writing the index from the enriched releases: ours / FTS5" + (" / tantivy" if tantivy else "") + ", s",
+        lambda r: " / ".join(f(r.get(k)) for k in ("ours_writing_s", "fts_build_s", "tantivy_build_s")[: 2 + tantivy]),
+    )
     line("build time ratio, writing stage only: ours / FTS5", lambda r: f(r["ours_writing_s"] / r["fts_build_s"]))
-    line("build time ratio, both from the sources: our reindex / (reading and enriching + FTS5's inserts)",
-         lambda r: f(r["ours_build_s"] / (r["prepare_s"] + r["fts_build_s"])))
+    line(
+        "build time ratio, both from the sources: our reindex / (reading and enriching + FTS5's inserts)",
+        lambda r: f(r["ours_build_s"] / (r["prepare_s"] + r["fts_build_s"])),
+    )
     line("build peak memory, all processes (PSS), MB (target < 1,000)", lambda r: f(r["ours_peak_mb"], 0))
-    line("index on disk: ours / FTS5" + (" / tantivy" if tantivy else "") + ", MB",
-         lambda r: " / ".join(f(r.get(k)) for k in ("ours_disk_mb", "fts_disk_mb", "tantivy_disk_mb")[:2 + tantivy]))
+    line(
+        "index on disk: ours / FTS5" + (" / tantivy" if tantivy else "") + ", MB",
+        lambda r: " / ".join(f(r.get(k)) for k in ("ours_disk_mb", "fts_disk_mb", "tantivy_disk_mb")[: 2 + tantivy]),
+    )
     line("incremental reindex of 10, median of the rounds, s (target < 2)", lambda r: f(r["incremental_s"], 2))
-    line("incremental reindex of 10, each round, s",
-         lambda r: ", ".join(f(t, 2) for t in r.get("incremental_rounds", [r["incremental_s"]])))
-    line("incremental changes found by the archive and the running site, without restart",
-         lambda r: "yes" if r["incremental_seen"] else "NO")
+    line(
+        "incremental reindex of 10, each round, s",
+        lambda r: ", ".join(f(t, 2) for t in r.get("incremental_rounds", [r["incremental_s"]])),
+    )
+    line(
+        "incremental changes found by the archive and the running site, without restart",
+        lambda r: "yes" if r["incremental_seen"] else "NO",
+    )
     section("secondary: the fixed searches, asked round after round")
     for p in (50, 95):
-        line(f"in process without the result cache, p{p}, ms: " + " / ".join(label for _, label in engines),
-             lambda r, p=p: " / ".join(f(r.get(f"fixed_{key}_p{p}"), 2) for key, _ in engines))
-    line("in process, ours, answered from the result cache, p50 / p95, ms",
-         lambda r: f"{f(r['warm_p50'], 2)} / {f(r['warm_p95'], 2)}")
+        line(
+            f"in process without the result cache, p{p}, ms: " + " / ".join(label for _, label in engines),
+            lambda r, p=p: " / ".join(f(r.get(f"fixed_{key}_p{p}"), 2) for key, _ in engines),
+        )
+    line(
+        "in process, ours, answered from the result cache, p50 / p95, ms",
+        lambda r: f"{f(r['warm_p50'], 2)} / {f(r['warm_p95'], 2)}",
+    )
     line("autocomplete per keystroke p50 / p95, ms", lambda r: f"{f(r['suggest_p50'], 2)} / {f(r['suggest_p95'], 2)}")
     if http:
         for c in (1, 8):
             key = f"http_fixed{c}"
             line(f"HTTP, the API, c={c}: requests/s", lambda r, key=key: f(r.get(f"{key}_rps")))
-            line(f"HTTP, the API, c={c}: p50 / p95 / p99, ms", lambda r, key=key: " / ".join(
-                f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)))
+            line(
+                f"HTTP, the API, c={c}: p50 / p95 / p99, ms",
+                lambda r, key=key: " / ".join(f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)),
+            )
             line(f"HTTP, the API, c={c}: errors", lambda r, key=key: str(r.get(f"{key}_errors")))
         section("the site")
-        line("memory per gunicorn worker, resident, MB (target < 300)",
-             lambda r: ", ".join(f(rss, 0) for rss, _ in r.get("worker_mb", [])))
-        line("memory per gunicorn worker, proportional (shared pages split), MB",
-             lambda r: ", ".join(f(pss, 0) for _, pss in r.get("worker_mb", [])))
+        line(
+            "memory per gunicorn worker, resident, MB (target < 300)",
+            lambda r: ", ".join(f(rss, 0) for rss, _ in r.get("worker_mb", [])),
+        )
+        line(
+            "memory per gunicorn worker, proportional (shared pages split), MB",
+            lambda r: ", ".join(f(pss, 0) for _, pss in r.get("worker_mb", [])),
+        )
     return "\n".join(out)
 
 
 def main(args) -> str:
     def log(message):
         print(message, file=sys.stderr, flush=True)
+
     if args.tantivy and not tantivy_available():
         log("note: tantivy is not installed (pip install -e '.[bench]'): measuring without it")
     rows = [run_size(n, args, log) for n in args.docs]
     sources = list(dict.fromkeys(f"N = {r['n']:,}: {r['source']}" for r in rows))  # in the order of the sizes
     versions = sorted({r["tantivy_version"] for r in rows if "tantivy_version" in r})
-    peers = "SQLite FTS5" + (f" and tantivy-py {', '.join(versions)}" if versions else
-                             " (tantivy not installed or not asked for)")
-    head = (f"Documents: {'; '.join(sources)}, about 1,900 characters each. {describe()}\n\n"
-            f"In process: ours (`Archive.search`, its result cache on as deployed), {peers}, each answering "
-            f"{WARM_UP} distinct searches to warm up, then the same {', '.join(format(r['queries'], ',') for r in rows)} "
-            f"other ones, each engine in turn search by search. "
-            f"HTTP: {', '.join(sorted({r.get('http_client', 'n/a') for r in rows}))}, one keep-alive connection "
-            f"per client, on gunicorn with 2 workers (caches on, as deployed), {args.http_seconds:.0f} s per level: "
-            f"{', '.join(sorted({r.get('http_endpoint', 'n/a') for r in rows}))} (the API) and {PAGES} (the "
-            f"HTML pages), each level with its own slice of the stream. Secondary: the {len(fixed_searches())} fixed "
-            f"searches × {args.repeat} rounds, and over HTTP in turn (after the first round, answered from the "
-            f"caches).")
+    peers = "SQLite FTS5" + (
+        f" and tantivy-py {', '.join(versions)}" if versions else " (tantivy not installed or not asked for)"
+    )
+    head = (
+        f"Documents: {'; '.join(sources)}, about 1,900 characters each. {describe()}\n\n"
+        f"In process: ours (`Archive.search`, its result cache on as deployed), {peers}, each answering "
+        f"{WARM_UP} distinct searches to warm up, then the same {', '.join(format(r['queries'], ',') for r in rows)} "
+        f"other ones, each engine in turn search by search. "
+        f"HTTP: {', '.join(sorted({r.get('http_client', 'n/a') for r in rows}))}, one keep-alive connection "
+        f"per client, on gunicorn with 2 workers (caches on, as deployed), {args.http_seconds:.0f} s per level: "
+        f"{', '.join(sorted({r.get('http_endpoint', 'n/a') for r in rows}))} (the API) and {PAGES} (the "
+        f"HTML pages), each level with its own slice of the stream. Secondary: the {len(fixed_searches())} fixed "
+        f"searches × {args.repeat} rounds, and over HTTP in turn (after the first round, answered from the "
+        f"caches)."
+    )
     return head + "\n\n" + table(rows, http=not args.no_http)

@@ -60,6 +60,7 @@ def summary(values: list[float]) -> dict:
 
     def rank(p):
         return values[max(0, math.ceil(p * len(values)) - 1)]
+
     return {"n": len(values), "p50": rank(0.50), "p95": rank(0.95), "max": values[-1]}
 
 
@@ -92,6 +93,7 @@ def hold(port: int, count: int, kind: str, seconds: float, searches) -> dict:
     opened = time.monotonic()
     stop = threading.Event()
     if kind == "reading slowly":
+
         def read_slowly():
             while not stop.wait(0.25):
                 for s in sockets:
@@ -100,6 +102,7 @@ def hold(port: int, count: int, kind: str, seconds: float, searches) -> dict:
                         s.recv(500)
                     except OSError:
                         pass
+
         threading.Thread(target=read_slowly, daemon=True).start()
     if kind == "trickling":
         for s in sockets:
@@ -112,6 +115,7 @@ def hold(port: int, count: int, kind: str, seconds: float, searches) -> dict:
                         s.sendall(b"X-Slow: 1\r\n")
                     except OSError:
                         pass
+
         threading.Thread(target=drip, daemon=True).start()
     answered, first = get(port, "/healthz")
     result = {"first_healthz_ms": first if answered else None, **probe(port, seconds, searches)}
@@ -139,8 +143,9 @@ def hold(port: int, count: int, kind: str, seconds: float, searches) -> dict:
 
 
 def measure(index_dir: Path, worker_class: str, paths: list[str], args, workdir: Path) -> dict:
-    with serving(index_dir, workdir / f"{worker_class}.log", workers=None,
-                 args=["--worker-class", worker_class]) as site:
+    with serving(
+        index_dir, workdir / f"{worker_class}.log", workers=None, args=["--worker-class", worker_class]
+    ) as site:
         port = site.port
         time.sleep(1)  # every worker up
         searches = iter(paths * 100)
@@ -148,11 +153,16 @@ def measure(index_dir: Path, worker_class: str, paths: list[str], args, workdir:
             get(port, path)  # warm: searchers open, posting lists read
         row = {"worker": worker_class, "quiet": probe(port, 5, searches)}
         loaded = load(port, 8, args.seconds, paths, workdir)
-        row["load"] = {"requests_s": loaded["rps"], "p50": loaded["p50"],
-                       "p95": loaded["p95"], "errors": loaded["errors"]}
+        row["load"] = {
+            "requests_s": loaded["rps"],
+            "p50": loaded["p50"],
+            "p95": loaded["p95"],
+            "errors": loaded["errors"],
+        }
         for kind in KINDS:
-            row[kind] = hold(port, args.held // 10 if kind == "reading slowly" else args.held, kind, args.seconds,
-                             searches)
+            row[kind] = hold(
+                port, args.held // 10 if kind == "reading slowly" else args.held, kind, args.seconds, searches
+            )
         return row
 
 
@@ -162,19 +172,23 @@ def table(rows: list[dict], args) -> str:
             return f"none in {PROBE_TIMEOUT} s"
         return f"{value / 1000:.1f} s" if value >= 1000 else f"{value:.1f}"
 
-    lines = ["| worker | quiet p50 / p95 ms | 8 clients: req/s, p95 ms | held | first /healthz ms | "
-             "one client meanwhile p50 / p95 / max ms | failed | closed by the server |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| worker | quiet p50 / p95 ms | 8 clients: req/s, p95 ms | held | first /healthz ms | "
+        "one client meanwhile p50 / p95 / max ms | failed | closed by the server |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for row in rows:
         quiet, loaded = row["quiet"], row["load"]
         for kind in KINDS:
             held, count = row[kind], args.held // 10 if kind == "reading slowly" else args.held
             closed = f"{held['closed']} of {count} " + (
-                f"within {held['closed_within_s']:.0f} s" if held["closed"] == count else f"in {CLOSE_WAIT} s")
+                f"within {held['closed_within_s']:.0f} s" if held["closed"] == count else f"in {CLOSE_WAIT} s"
+            )
             lines.append(
                 f"| `{row['worker']}` | {ms(quiet['p50'])} / {ms(quiet['p95'])} | {loaded['requests_s']:.0f}, "
                 f"{ms(loaded['p95'])} | {count} {kind} | {ms(held['first_healthz_ms'])} | "
-                f"{ms(held.get('p50'))} / {ms(held.get('p95'))} / {ms(held.get('max'))} | {held['failed']} | {closed} |")
+                f"{ms(held.get('p50'))} / {ms(held.get('p95'))} / {ms(held.get('max'))} | {held['failed']} | {closed} |"
+            )
     return "\n".join(lines)
 
 
@@ -184,20 +198,29 @@ def main(args) -> str:
         records, source = release_records(args.docs)
         source_file = tmp / "releases.jsonl"
         source_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-        subprocess.run([str(PROJECT_ROOT / "scripts" / "reindex"), str(source_file), "--index", str(tmp / "ix"),
-                        "--quiet"], check=False, capture_output=True)
+        subprocess.run(
+            [str(PROJECT_ROOT / "scripts" / "reindex"), str(source_file), "--index", str(tmp / "ix"), "--quiet"],
+            check=False,
+            capture_output=True,
+        )
         generation = next(p for p in (tmp / "ix").iterdir() if p.name.startswith("gen-"))
         years = sorted({int(r["date"][:4]) for r in records})
-        searches = distinct_searches(vocabulary.load(generation), [(r["body"], int(r["date"][:4]), ())
-                                                                   for r in random.Random(5).sample(records, min(5000, len(records)))],
-                                     years, [], 20000)
+        searches = distinct_searches(
+            vocabulary.load(generation),
+            [(r["body"], int(r["date"][:4]), ()) for r in random.Random(5).sample(records, min(5000, len(records)))],
+            years,
+            [],
+            20000,
+        )
         paths = [s.path("/api/v1/search") for s in searches]
         rows = []
         for worker_class in args.worker:
             print(f"slow clients: {worker_class}", flush=True)
             rows.append(measure(tmp / "ix", worker_class, paths, args, tmp))
-    return (f"{len(records):,} releases ({source}); `scripts/serve` with its default workers and threads, "
-            f"each worker class in turn; searches no two alike (`/api/v1/search`); {args.held} connections held "
-            f"for {args.seconds:.0f} s, silent or sending a request head a line a second, and a tenth as many "
-            f"pipelining 200 requests for `/embed.js` and reading 2 KB a second; a probe waits at "
-            f"most {PROBE_TIMEOUT} s.\n\n" + table(rows, args) + (f"\n\n{args.note}" if args.note else ""))
+    return (
+        f"{len(records):,} releases ({source}); `scripts/serve` with its default workers and threads, "
+        f"each worker class in turn; searches no two alike (`/api/v1/search`); {args.held} connections held "
+        f"for {args.seconds:.0f} s, silent or sending a request head a line a second, and a tenth as many "
+        f"pipelining 200 requests for `/embed.js` and reading 2 KB a second; a probe waits at "
+        f"most {PROBE_TIMEOUT} s.\n\n" + table(rows, args) + (f"\n\n{args.note}" if args.note else "")
+    )

@@ -50,18 +50,70 @@ SWITCH_CHECKS = 20  # searches on fresh connections after the switch
 # Queries as people type them on the two sites (words, phrases, operators, fields,
 # accent-free Spanish, misspellings), all about the sample archive's subjects.
 QUERIES = {
-    "en": ["migrant workers", "hurricane", "climate change", "trafficking", "\"trafficking in persons\"",
-           "returnees Honduras", "Venezuelan migrants", "shelters", "COVID-19 shelters", "displacement tracking",
-           "hurricane OR earthquake", "smuggling -Mexico", "title:Tapachula", "country:PA", "topic:children",
-           "child labour", "diaspora", "border officials training", "Haiti earthquake", "Darien",
-           "(smuggling OR trafficking) Honduras", "year:2019 migration", "mental health", "migarnts",
-           "trafiking", "Port of Spain", "ethical recruitment", "xenophobia", "remittances", "2017..2019 hurricane"],
-    "es": ["migrantes", "trata de personas", "\"trata de personas\"", "migración", "migracion irregular",
-           "personas retornadas", "niñez migrante", "cambio climático", "cambio climatico", "huracán", "huracan",
-           "venezolanos", "desplazamiento", "salud mental", "pais:\"costa rica\"", "año:2019", "tema:niñez",
-           "Guatemala retornados", "Darién vacunación", "Puebla centro de información", "gobernanza migratoria",
-           "cohesión social", "trabajo infantil", "migrantes -México", "OIM Panamá", "legisladores",
-           "titulo:Trinidad", "idioma:español migración", "migrantse", "emergencia huracán"],
+    "en": [
+        "migrant workers",
+        "hurricane",
+        "climate change",
+        "trafficking",
+        '"trafficking in persons"',
+        "returnees Honduras",
+        "Venezuelan migrants",
+        "shelters",
+        "COVID-19 shelters",
+        "displacement tracking",
+        "hurricane OR earthquake",
+        "smuggling -Mexico",
+        "title:Tapachula",
+        "country:PA",
+        "topic:children",
+        "child labour",
+        "diaspora",
+        "border officials training",
+        "Haiti earthquake",
+        "Darien",
+        "(smuggling OR trafficking) Honduras",
+        "year:2019 migration",
+        "mental health",
+        "migarnts",
+        "trafiking",
+        "Port of Spain",
+        "ethical recruitment",
+        "xenophobia",
+        "remittances",
+        "2017..2019 hurricane",
+    ],
+    "es": [
+        "migrantes",
+        "trata de personas",
+        '"trata de personas"',
+        "migración",
+        "migracion irregular",
+        "personas retornadas",
+        "niñez migrante",
+        "cambio climático",
+        "cambio climatico",
+        "huracán",
+        "huracan",
+        "venezolanos",
+        "desplazamiento",
+        "salud mental",
+        'pais:"costa rica"',
+        "año:2019",
+        "tema:niñez",
+        "Guatemala retornados",
+        "Darién vacunación",
+        "Puebla centro de información",
+        "gobernanza migratoria",
+        "cohesión social",
+        "trabajo infantil",
+        "migrantes -México",
+        "OIM Panamá",
+        "legisladores",
+        "titulo:Trinidad",
+        "idioma:español migración",
+        "migrantse",
+        "emergencia huracán",
+    ],
 }
 BROAD = ["", "migrants", "migrantes", "IOM", "OIM", "migration", "migración", "Guatemala", "2019"]
 
@@ -82,9 +134,12 @@ def serving(index_dir: Path, port: int, workers: int, threads: int | None, tmp: 
         # Workers are not recycled during the soak, so their memory is measured over the whole run.
         "WEB_MAX_REQUESTS": "0",
         # One client address sends every request: the per-client limit must not throttle it.
-        "RATE_LIMIT": "1000000/second", "RATE_LIMIT_BURST": "1000000",
-        "ARCHIVE_RATE_LIMIT": None, "ARCHIVE_RATE_LIMIT_BURST": None,
-        "ACCESS_LOG": str(tmp / "access.log"), "ERROR_LOG": str(tmp / "error.log"),
+        "RATE_LIMIT": "1000000/second",
+        "RATE_LIMIT_BURST": "1000000",
+        "ARCHIVE_RATE_LIMIT": None,
+        "ARCHIVE_RATE_LIMIT_BURST": None,
+        "ACCESS_LOG": str(tmp / "access.log"),
+        "ERROR_LOG": str(tmp / "error.log"),
     }
     if threads:
         env["WEB_THREADS"] = str(threads)
@@ -101,8 +156,12 @@ def get_json(port: int, path: str) -> tuple[int, dict]:
 
 def reindex(index_dir: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run([str(ROOT / "scripts" / "reindex"), str(SAMPLES), "--index", str(index_dir), "--quiet"],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "reindex"), str(SAMPLES), "--index", str(index_dir), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     took = time.perf_counter() - started
     if done.returncode != 0:
         raise SoakError(f"scripts/reindex exited with {done.returncode}: {done.stderr.strip()[-2000:]}")
@@ -164,11 +223,22 @@ def make_plan(port: int, tmp: Path, wait_max: float) -> dict:
         total = data.get("result", {}).get("total", 0)
         if total > 5:
             broad.append({"q": q, "pages": {"10": math.ceil(total / 10), "5": math.ceil(total / 5)}})
-    api = [name for name, path in (("search", "/api/v1/search?q=migrants"), ("suggest", "/api/v1/suggest?q=mig"))
-           if get(port, path)[0] == 200]
-    return {"queries": QUERIES, "words": words, "facets": {k: facets[k] for k in ("country", "topic", "year", "lang")},
-            "releases": sorted(set(releases)), "broad": broad, "api": api, "wait_min": 0.0, "wait_max": wait_max,
-            "status_file": str(tmp / "locust-status.json")}
+    api = [
+        name
+        for name, path in (("search", "/api/v1/search?q=migrants"), ("suggest", "/api/v1/suggest?q=mig"))
+        if get(port, path)[0] == 200
+    ]
+    return {
+        "queries": QUERIES,
+        "words": words,
+        "facets": {k: facets[k] for k in ("country", "topic", "year", "lang")},
+        "releases": sorted(set(releases)),
+        "broad": broad,
+        "api": api,
+        "wait_min": 0.0,
+        "wait_max": wait_max,
+        "status_file": str(tmp / "locust-status.json"),
+    }
 
 
 # --- the generation switch --------------------------------------------------------------------
@@ -194,8 +264,13 @@ def check_switch(port: int, new: str, plan: dict) -> dict:
             generation = data.get("result", {}).get("generation")
         answers.append((status, generation))
     answered = [g for s, g in answers if s == 200]
-    return {"healthz_after": seen_after, "checks": len(answers), "answered": len(answered),
-            "on_new": sum(1 for g in answered if g == new), "not_answered": sorted(s for s, g in answers if s != 200)}
+    return {
+        "healthz_after": seen_after,
+        "checks": len(answers),
+        "answered": len(answered),
+        "on_new": sum(1 for g in answered if g == new),
+        "not_answered": sorted(s for s, g in answers if s != 200),
+    }
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -215,16 +290,19 @@ def machine() -> str:
     try:
         with open("/proc/meminfo", encoding="ascii") as handle:
             kib = int(next(line for line in handle if line.startswith("MemTotal:")).split()[1])
-            memory = f", {kib / 1024 ** 2:.1f} GiB"
+            memory = f", {kib / 1024**2:.1f} GiB"
     except (OSError, StopIteration):
         pass
-    return (f"{platform.node()} ({platform.machine()}, {os.cpu_count()} cores{memory}"
-            f"{', ' + model if model else ''}; CPython {platform.python_version()})")
+    return (
+        f"{platform.node()} ({platform.machine()}, {os.cpu_count()} cores{memory}"
+        f"{', ' + model if model else ''}; CPython {platform.python_version()})"
+    )
 
 
 def version(module: str) -> str:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as v
+
     try:
         return v(module)
     except PackageNotFoundError:
@@ -264,17 +342,45 @@ def run(args) -> tuple[str, bool]:
         gen_before = get_json(port, "/healthz")[1].get("generation")
 
         prefix = tmp / "locust"
-        command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-                   "-u", str(args.users), "-r", str(args.spawn_rate or args.users),
-                   "--run-time", f"{args.seconds}s", "--stop-timeout", "10",
-                   "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
-                   "--loglevel", "WARNING", "--logfile", str(tmp / "locust.log")]
-        log(f"locust: {args.users} users for {args.seconds} s" + (f"; API: {', '.join(plan['api'])}" if plan["api"]
-                                                                  else "; the JSON API does not answer"))
+        command = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "-u",
+            str(args.users),
+            "-r",
+            str(args.spawn_rate or args.users),
+            "--run-time",
+            f"{args.seconds}s",
+            "--stop-timeout",
+            "10",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--logfile",
+            str(tmp / "locust.log"),
+        ]
+        log(
+            f"locust: {args.users} users for {args.seconds} s"
+            + (f"; API: {', '.join(plan['api'])}" if plan["api"] else "; the JSON API does not answer")
+        )
         started = time.time()
-        locust = subprocess.Popen(command, env={**os.environ, "SOAK_PLAN": str(plan_file)}, cwd=tmp,
-                                  stdin=subprocess.DEVNULL, stdout=(tmp / "locust.out").open("wb"),
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+        locust = subprocess.Popen(
+            command,
+            env={**os.environ, "SOAK_PLAN": str(plan_file)},
+            cwd=tmp,
+            stdin=subprocess.DEVNULL,
+            stdout=(tmp / "locust.out").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         stack.callback(stop_group, locust, timeout=20)
         warmup = args.warmup if args.warmup is not None else min(30.0, args.seconds * 0.1)
         reindex_at = args.seconds * args.reindex_at
@@ -319,10 +425,14 @@ def run(args) -> tuple[str, bool]:
         except (OSError, ValueError) as error:
             raise SoakError(f"locust wrote no status counts; see {tmp / 'locust.log'}") from error
         # gunicorn's error log, and the application's own log (its standard error, in serve.log)
-        server_log = "\n".join(path.read_text(encoding="utf-8", errors="replace")
-                               for path in (tmp / "error.log", tmp / "serve.log") if path.exists())
-        report, ok = render(args, sampled, memory, switch, gen_before, plan, wall, warmup,
-                            load_before, load_after, server_log)
+        server_log = "\n".join(
+            path.read_text(encoding="utf-8", errors="replace")
+            for path in (tmp / "error.log", tmp / "serve.log")
+            if path.exists()
+        )
+        report, ok = render(
+            args, sampled, memory, switch, gen_before, plan, wall, warmup, load_before, load_after, server_log
+        )
         return report, ok
 
 
@@ -341,15 +451,16 @@ def logged_exceptions(text: str) -> Counter:
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.startswith("Traceback (most recent call last):"):
-            for end in lines[i + 1:]:
+            for end in lines[i + 1 :]:
                 if end and not end[0].isspace():
                     found[end.split(":", 1)[0].strip()] += 1
                     break
     return found
 
 
-def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_before, load_after,
-           server_log) -> tuple[str, bool]:
+def render(
+    args, sampled, memory, switch, gen_before, plan, wall, warmup, load_before, load_after, server_log
+) -> tuple[str, bool]:
     by_name = sampled["requests"]
     everything = [t for entry in by_name.values() for t in entry["times"]]
     requests = len(everything)
@@ -370,8 +481,10 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
             growth = (info["end"] - info["warm"]) / info["warm"] * 100
             growths.append(growth)
         note = "replaced during the run" if "gone" in info else ("started during the run" if "boot" not in info else "")
-        rows.append(f"| {pid} | {ms(info.get('boot'))} | {ms(info.get('warm'))} | {ms(info.get('switch'))} | "
-                    f"{ms(info.get('peak'))} | {ms(info.get('end'))} | {'n/a' if growth is None else f'{growth:+.1f} %'} | {note} |")
+        rows.append(
+            f"| {pid} | {ms(info.get('boot'))} | {ms(info.get('warm'))} | {ms(info.get('switch'))} | "
+            f"{ms(info.get('peak'))} | {ms(info.get('end'))} | {'n/a' if growth is None else f'{growth:+.1f} %'} | {note} |"
+        )
     replaced = sum(1 for info in memory.workers.values() if "gone" in info)
     judged = args.seconds >= JUDGED_FROM
     memory_ok = bool(growths) and max(growths) <= GROWTH_TARGET and not replaced
@@ -385,15 +498,26 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
     stale = sum(1 for g in after if g != new)
     # A search that answered an error is counted with the errors above; every one that answered
     # must come from the new generation.
-    switch_ok = bool(new) and new != gen_before and switch.get("answered", 0) > 0 \
-        and switch.get("on_new") == switch.get("answered") and switch.get("healthz_after") is not None \
-        and stale == 0 and "error" not in switch
+    switch_ok = (
+        bool(new)
+        and new != gen_before
+        and switch.get("answered", 0) > 0
+        and switch.get("on_new") == switch.get("answered")
+        and switch.get("healthz_after") is not None
+        and stale == 0
+        and "error" not in switch
+    )
     unanswered = switch.get("not_answered", [])
-    checked = (f"{switch.get('on_new', 0)}/{switch.get('answered', 0)} checked"
-               + (f" ({len(unanswered)} more answered {', '.join(map(str, unanswered))})" if unanswered else ""))
+    checked = f"{switch.get('on_new', 0)}/{switch.get('answered', 0)} checked" + (
+        f" ({len(unanswered)} more answered {', '.join(map(str, unanswered))})" if unanswered else ""
+    )
 
-    targets = [("no 5xx", server_errors == 0), ("no failed request", failed == 0), ("no 429", too_many == 0),
-               ("searches after the switch see the new generation", switch_ok)]
+    targets = [
+        ("no 5xx", server_errors == 0),
+        ("no failed request", failed == 0),
+        ("no 429", too_many == 0),
+        ("searches after the switch see the new generation", switch_ok),
+    ]
     if judged:
         targets.append((f"no worker grows by more than {GROWTH_TARGET:.0f} %", memory_ok))
     ok = all(passed for _, passed in targets)
@@ -411,8 +535,11 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
         "",
         f"Load average (1/5/15 min) before: {' / '.join(f'{x:.2f}' for x in load_before)}; "
         f"at the end: {' / '.join(f'{x:.2f}' for x in load_after)}, on {cores} cores."
-        + (" **Other work was running on this shared machine before the soak started: the latencies are "
-           "pessimistic.**" if busy else ""),
+        + (
+            " **Other work was running on this shared machine before the soak started: the latencies are pessimistic.**"
+            if busy
+            else ""
+        ),
         "",
         "| measure | value | target |",
         "| --- | --- | --- |",
@@ -438,8 +565,10 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
     ]
     for name, entry in sorted(by_name.items(), key=lambda item: -len(item[1]["times"])):
         times = entry["times"]
-        lines.append(f"| {name} | {n(len(times))} | {n(entry['failures'])} | {ms(percentile(times, 50))} | "
-                     f"{ms(percentile(times, 95))} | {ms(percentile(times, 99))} | {ms(max(times))} |")
+        lines.append(
+            f"| {name} | {n(len(times))} | {n(entry['failures'])} | {ms(percentile(times, 50))} | "
+            f"{ms(percentile(times, 95))} | {ms(percentile(times, 99))} | {ms(max(times))} |"
+        )
     lines += ["", "Answers by status: " + ", ".join(f"{k}: {n(v)}" for k, v in sorted(status.items())) + ".", ""]
     lines += [
         f"Memory of each gunicorn worker (RSS, MB from `/proc/<pid>/status`): at boot (before the first request "
@@ -457,39 +586,68 @@ def render(args, sampled, memory, switch, gen_before, plan, wall, warmup, load_b
         lines.append(
             f"Reindex during the run: started at {switch['started']:.0f} s, took {switch['took']:.1f} s, "
             f"{gen_before} → {new}; /healthz reported {new} "
-            + (f"{switch['healthz_after']:.1f} s after the reindex exited" if switch.get("healthz_after") is not None
-               else "**never**")
+            + (
+                f"{switch['healthz_after']:.1f} s after the reindex exited"
+                if switch.get("healthz_after") is not None
+                else "**never**"
+            )
             + f"; of {switch['checks']} searches on fresh connections right after, {switch['answered']} answered, "
-              f"{switch['on_new']} of them from {new}; of {len(samples)} search.json answers sampled from the load, "
-              f"{sum(1 for t, g in samples if g == gen_before)} came from {gen_before} and "
-              f"{sum(1 for t, g in samples if g == new)} from {new}, and none from {gen_before} more than "
-              f"{grace:.0f} s after the switch" + (f" (**{stale} did**)" if stale else "") + ".")
+            f"{switch['on_new']} of them from {new}; of {len(samples)} search.json answers sampled from the load, "
+            f"{sum(1 for t, g in samples if g == gen_before)} came from {gen_before} and "
+            f"{sum(1 for t, g in samples if g == new)} from {new}, and none from {gen_before} more than "
+            f"{grace:.0f} s after the switch" + (f" (**{stale} did**)" if stale else "") + "."
+        )
     else:
         lines.append("Reindex during the run: **did not happen** (the run ended first).")
     exceptions = logged_exceptions(server_log)
     timeouts = server_log.count("WORKER TIMEOUT")
-    lines += ["", "Server logs (gunicorn's and the application's): "
-              + (", ".join(f"{name} × {count}" for name, count in exceptions.most_common()) + " in tracebacks"
-                 if exceptions else "no tracebacks")
-              + (f"; {timeouts} worker timeouts" if timeouts else "") + ".", "",
-              "Result: " + ("all targets met." if ok else
-                            "**targets missed: " + "; ".join(name for name, passed in targets if not passed) + ".**")]
+    lines += [
+        "",
+        "Server logs (gunicorn's and the application's): "
+        + (
+            ", ".join(f"{name} × {count}" for name, count in exceptions.most_common()) + " in tracebacks"
+            if exceptions
+            else "no tracebacks"
+        )
+        + (f"; {timeouts} worker timeouts" if timeouts else "")
+        + ".",
+        "",
+        "Result: "
+        + (
+            "all targets met."
+            if ok
+            else "**targets missed: " + "; ".join(name for name, passed in targets if not passed) + ".**"
+        ),
+    ]
     return "\n".join(lines), ok
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="scripts/soak", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="scripts/soak", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--seconds", type=int, default=300, help="how long locust runs (default 300)")
     p.add_argument("--users", type=int, default=16, help="concurrent simulated visitors (default 16)")
     p.add_argument("--spawn-rate", type=float, default=None, help="visitors started per second (default: all at once)")
-    p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS") or 2),
-                   help="gunicorn workers (default $WEB_WORKERS, else 2)")
-    p.add_argument("--threads", type=int, default=int(os.environ["WEB_THREADS"]) if os.environ.get("WEB_THREADS")
-                   else None, help="threads per worker (default $WEB_THREADS, else gunicorn.conf.py's 4)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_WORKERS") or 2),
+        help="gunicorn workers (default $WEB_WORKERS, else 2)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ["WEB_THREADS"]) if os.environ.get("WEB_THREADS") else None,
+        help="threads per worker (default $WEB_THREADS, else gunicorn.conf.py's 4)",
+    )
     p.add_argument("--reindex-at", type=float, default=0.5, help="when the reindex starts, as a fraction of the run")
-    p.add_argument("--warmup", type=float, default=None,
-                   help="seconds of load before the 'after warm-up' memory sample (default 10 %% of the run, at most 30)")
+    p.add_argument(
+        "--warmup",
+        type=float,
+        default=None,
+        help="seconds of load before the 'after warm-up' memory sample (default 10 %% of the run, at most 30)",
+    )
     p.add_argument("--wait-max", type=float, default=0.3, help="longest pause of a visitor between actions, s")
     p.add_argument("--no-save", action="store_true", help=f"print only; do not append to {RESULTS.relative_to(ROOT)}")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (index, logs, locust CSV)")
@@ -497,6 +655,7 @@ def main(argv=None) -> int:
     if args.seconds < 10 or args.users < 1 or not 0 < args.reindex_at < 1:
         p.error("--seconds must be at least 10, --users at least 1, --reindex-at between 0 and 1")
     import importlib.util
+
     if importlib.util.find_spec("locust") is None:  # not imported here: it patches the process for gevent
         log("locust is not installed: run 'make setup' (it is in the test extras)")
         return 3
@@ -510,8 +669,11 @@ def main(argv=None) -> int:
     print(section)
     if not args.no_save:
         if not RESULTS.exists():
-            RESULTS.write_text("# Soak runs\n\nEach section is one run of `scripts/soak`, newest last "
-                               "(see the README, \"Reliability and load\").\n", encoding="utf-8")
+            RESULTS.write_text(
+                "# Soak runs\n\nEach section is one run of `scripts/soak`, newest last "
+                '(see the README, "Reliability and load").\n',
+                encoding="utf-8",
+            )
         with RESULTS.open("a", encoding="utf-8") as handle:
             handle.write(section)
         log(f"appended to {RESULTS.relative_to(ROOT)}")

@@ -43,9 +43,14 @@ def _count(name=None, response_time=None, response=None, exception=None, **_):
 def _write_status(environment, **_):
     """Every request's outcome, written when locust quits (after the last request of the run)."""
     with open(PLAN["status_file"], "w", encoding="utf-8") as handle:
-        json.dump({"status": dict(STATUS), "generations": GENERATIONS,
-                   "requests": {name: {"times": times, "failures": FAILURES[name]} for name, times in TIMES.items()}},
-                  handle)
+        json.dump(
+            {
+                "status": dict(STATUS),
+                "generations": GENERATIONS,
+                "requests": {name: {"times": times, "failures": FAILURES[name]} for name, times in TIMES.items()},
+            },
+            handle,
+        )
 
 
 def _query_string(pairs) -> str:
@@ -156,8 +161,10 @@ class Visitor(FastHttpUser):
             self.get("/api/v1/search?" + _query_string(pairs), "api/v1/search")
         elif "suggest" in PLAN["api"]:
             q = self.query()
-            self.get("/api/v1/suggest?" + _query_string([("q", q[:random.randint(2, 5)]), ("ui", self.ui)]),
-                     "api/v1/suggest")
+            self.get(
+                "/api/v1/suggest?" + _query_string([("q", q[: random.randint(2, 5)]), ("ui", self.ui)]),
+                "api/v1/suggest",
+            )
 
     @task(1)
     def help(self):

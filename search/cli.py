@@ -1,6 +1,6 @@
 """``scripts/search``: search the archive from the command line, as the site and the API do.
 
-    scripts/search "trata de personas" --country GT --year 2019 --json
+scripts/search "trata de personas" --country GT --year 2019 --json
 """
 
 import argparse
@@ -30,23 +30,41 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--per-page", dest="per_page", default=None)
     p.add_argument("--ui", default=None, help="interface language for labels and pairs: en (default) or es")
     p.add_argument("--separate", action="store_true", help="show both versions of a translation pair")
-    p.add_argument("--spell", metavar="1|0", default=None,
-                   help="1 (default): search misspelt words corrected when the query as typed finds nothing; "
-                        "0: search exactly as typed")
+    p.add_argument(
+        "--spell",
+        metavar="1|0",
+        default=None,
+        help="1 (default): search misspelt words corrected when the query as typed finds nothing; "
+        "0: search exactly as typed",
+    )
     p.add_argument("--json", action="store_true", help="print the whole result model as JSON")
     return p
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    raw = {"q": args.query, "lang": args.lang, "country": args.country, "topic": args.topic,
-           "year": args.year, "from": args.date_from, "to": args.date_to, "sort": args.sort,
-           "page": args.page, "per_page": args.per_page, "ui": args.ui,
-           "translations": "separate" if args.separate else None, "spell": args.spell}
+    raw = {
+        "q": args.query,
+        "lang": args.lang,
+        "country": args.country,
+        "topic": args.topic,
+        "year": args.year,
+        "from": args.date_from,
+        "to": args.date_to,
+        "sort": args.sort,
+        "page": args.page,
+        "per_page": args.per_page,
+        "ui": args.ui,
+        "translations": "separate" if args.separate else None,
+        "spell": args.spell,
+    }
     archive = Archive(args.index or config.index_dir())
     try:
-        params = parse_params({k: v for k, v in raw.items() if v not in (None, [], "")} | {"q": args.query},
-                              known_topics=archive.known_topics(), known_countries=archive.known_countries())
+        params = parse_params(
+            {k: v for k, v in raw.items() if v not in (None, [], "")} | {"q": args.query},
+            known_topics=archive.known_topics(),
+            known_countries=archive.known_countries(),
+        )
         result = archive.search(params)
     except ParamError as error:
         _fail(args, "bad_parameter", error.message, param=error.param)

@@ -57,8 +57,15 @@ MAX_QUERY_TERMS = 32
 MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
-    "en": "en", "english": "en", "ingles": "en", "eng": "en",
-    "es": "es", "spanish": "es", "espanol": "es", "castellano": "es", "spa": "es",
+    "en": "en",
+    "english": "en",
+    "ingles": "en",
+    "eng": "en",
+    "es": "es",
+    "spanish": "es",
+    "espanol": "es",
+    "castellano": "es",
+    "spa": "es",
 }
 
 
@@ -270,7 +277,7 @@ class Compiler:
             span = spans[j]
             if span >= 2:
                 words = [self._word(texts[k], analysed[k], k not in named) for k in range(j, j + span)]
-                joined = {lang: sum((a.get(lang, ()) for a in analysed[j:j + span]), ()) for lang in LANGUAGES}
+                joined = {lang: sum((a.get(lang, ()) for a in analysed[j : j + span]), ()) for lang in LANGUAGES}
                 out.append(_or([_and(words)] + self._expansions(joined)))
                 j += span
                 continue
@@ -389,8 +396,9 @@ class Compiler:
             if not key or len(key) != 1:
                 continue
             own = analysed.get(target) or ()
-            found = sorted(((t, w) for t, w in lexicon.translate(source, target, key[0]) if (t,) != own),
-                           key=lambda item: -item[1])
+            found = sorted(
+                ((t, w) for t, w in lexicon.translate(source, target, key[0]) if (t,) != own), key=lambda item: -item[1]
+            )
             count = len(found)
             known = {t for t, _ in found} | set(own)
             forms = cognates.to_spanish(fold(text)) if target == "es" else cognates.to_english(fold(text))
@@ -490,8 +498,11 @@ class Compiler:
             codes = self.resolve_countries(node.value)
             if codes:
                 # Releases tagged with the country; those that name it more often rank higher.
-                names = [self._phrase(name, ("title", "body")) for c in codes
-                         for name in {country_name(c, lang) for lang in LANGUAGES}]
+                names = [
+                    self._phrase(name, ("title", "body"))
+                    for c in codes
+                    for name in {country_name(c, lang) for lang in LANGUAGES}
+                ]
                 return _maybe(_or([wq.Term("countries", c) for c in codes]), _or(names))
         elif node.name == "topic":
             topics = self.resolve_topics(node.value)
@@ -502,8 +513,11 @@ class Compiler:
             if lang:
                 return wq.Term("lang", lang)
         # Not a known value: read it as plain text.
-        return self._phrase(node.value, fields=("title", "body")) if node.phrase else \
-            self._word(node.value, self._analyse(node.value))
+        return (
+            self._phrase(node.value, fields=("title", "body"))
+            if node.phrase
+            else self._word(node.value, self._analyse(node.value))
+        )
 
     def _topic_words(self, topic_ids: list[str]) -> list[wq.Query]:
         """The topics' keyword phrases, for ranking releases of a topic by how much they say of it."""
@@ -525,8 +539,10 @@ class Compiler:
     @cached_property
     def _label_terms(self) -> dict[str, dict[str, set[tuple[str, ...]]]]:
         """Per topic and language, the terms of each of its labels (analysed once, not per query)."""
-        return {t.id: {lang: {tuple(terms(label, lang)) for label in t.labels.values()} for lang in LANGUAGES}
-                for t in self.taxonomy.topics.values()}
+        return {
+            t.id: {lang: {tuple(terms(label, lang)) for label in t.labels.values()} for lang in LANGUAGES}
+            for t in self.taxonomy.topics.values()
+        }
 
     def resolve_topics(self, value: str) -> list[str]:
         """Topic ids for an id, a label in either language, or one of a topic's keywords."""

@@ -97,15 +97,24 @@ class DocValues:
     # value's documents start in it, where each group's documents start in it (a run of one
     # document unless both versions of a pair have the value), and where each value's groups start
     # among those.
-    coded: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = \
-        field(default_factory=dict)
+    coded: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, reader) -> "DocValues":
         size = reader.doc_count_all()
         if size == 0:  # an empty generation: Whoosh's empty reader has no columns
-            return cls(size=0, live=0, ids=[], langs=[], years=[], dates=[], countries=[], topics=[],
-                       docnum_by_id={}, values={f: {} for f in FACETS})
+            return cls(
+                size=0,
+                live=0,
+                ids=[],
+                langs=[],
+                years=[],
+                dates=[],
+                countries=[],
+                topics=[],
+                docnum_by_id={},
+                values={f: {} for f in FACETS},
+            )
         preload_columns(reader, ("id", "lang", "year", "date", "countries", "topics", "group"))
         live_numbers = list(reader.all_doc_ids())
         ids = list(reader.column_reader("id"))
@@ -149,13 +158,24 @@ class DocValues:
         group_array = np.array(groups, dtype=np.int64)
         coded = {facet: _coded(documents, group_array) for facet, documents in values.items() if documents}
         return cls(
-            size=size, live=bitmap(live_numbers, size), ids=ids, langs=langs, years=years, dates=dates,
-            countries=countries, topics=topics,
+            size=size,
+            live=bitmap(live_numbers, size),
+            ids=ids,
+            langs=langs,
+            years=years,
+            dates=dates,
+            countries=countries,
+            topics=topics,
             docnum_by_id={ids[d]: d for d in live_set},
             values={f: {v: bitmap(ds, size) for v, ds in vs.items()} for f, vs in values.items()},
-            second=bitmap(second_numbers, size), adjacent=bitmap(adjacent_numbers, size),
-            partners=partners, groups=groups, versions=versions, coded=coded,
-            pair_firsts=np.array(pair_firsts, dtype=np.int64), pair_seconds=np.array(pair_seconds, dtype=np.int64),
+            second=bitmap(second_numbers, size),
+            adjacent=bitmap(adjacent_numbers, size),
+            partners=partners,
+            groups=groups,
+            versions=versions,
+            coded=coded,
+            pair_firsts=np.array(pair_firsts, dtype=np.int64),
+            pair_seconds=np.array(pair_seconds, dtype=np.int64),
             group_first=group_first,
         )
 

@@ -91,7 +91,9 @@ class Snapshot:
     forms: dict[str, str] = field(default_factory=dict)  # folded word -> its written form, when accented
     lexicon: Lexicon = field(default_factory=Lexicon)  # word translations, for searching across languages
     suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
-    completions: "_Completions | None" = None  # what suggestions are drawn from (Archive.completions), made when first needed
+    completions: "_Completions | None" = (
+        None  # what suggestions are drawn from (Archive.completions), made when first needed
+    )
     results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # guards the caches
     retired_at: float = 0.0
@@ -147,22 +149,34 @@ class Snapshot:
         version searches (written by another version of Whoosh or of the project)."""
         manifest = store.manifest(name)
         if manifest.get("schema_version") != SCHEMA_VERSION:
-            raise UnsupportedIndex(f"{name} was written by another version (schema "
-                                   f"{manifest.get('schema_version', 'unknown')}; this version reads schema "
-                                   f"{SCHEMA_VERSION}); rebuild the index with a full reindex (scripts/reindex "
-                                   "SOURCE..., without --incremental)")
+            raise UnsupportedIndex(
+                f"{name} was written by another version (schema "
+                f"{manifest.get('schema_version', 'unknown')}; this version reads schema "
+                f"{SCHEMA_VERSION}); rebuild the index with a full reindex (scripts/reindex "
+                "SOURCE..., without --incremental)"
+            )
         ix = store.open(name)
         with ix.searcher() as searcher:
             try:
                 check_readable(searcher)
             except UnsupportedIndex as error:
-                raise UnsupportedIndex(f"{name} is not in the format this version searches ({error}); "
-                                       "rebuild the index with a full reindex (scripts/reindex SOURCE..., "
-                                       "without --incremental)") from error
+                raise UnsupportedIndex(
+                    f"{name} is not in the format this version searches ({error}); "
+                    "rebuild the index with a full reindex (scripts/reindex SOURCE..., "
+                    "without --incremental)"
+                ) from error
             docs = DocValues.load(searcher.reader())
         words, forms = vocabulary.load_both(store.path(name))
-        return cls(name=name, manifest=manifest, ix=ix, docs=docs, vocabulary=words,
-                   words=sorted(words), forms=forms, lexicon=Lexicon.load(store.path(name)))
+        return cls(
+            name=name,
+            manifest=manifest,
+            ix=ix,
+            docs=docs,
+            vocabulary=words,
+            words=sorted(words),
+            forms=forms,
+            lexicon=Lexicon.load(store.path(name)),
+        )
 
     def warm(self) -> None:
         """Compute now what the first searches would: the scorer with every field's length
@@ -364,47 +378,81 @@ class Archive:
         parsed = q.parse(params.q)
         notices: list[dict] = []
         if parsed.truncated:
-            notices.append({"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"})
+            notices.append(
+                {"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"}
+            )
         typed = self._reading(snap, params, params.q, self.compiler.compile(parsed, snap.lexicon))
         shown, offered = self._chosen(snap, params, parsed, typed)
         compiled = dataclasses.replace(shown.compiled, query=shown.query)  # the all-words or the any-word query
         if compiled.cut:
-            notices.append({"code": "too_many_terms",
-                            "message": f"only the first {MAX_QUERY_TERMS} terms of the query were searched for"})
+            notices.append(
+                {
+                    "code": "too_many_terms",
+                    "message": f"only the first {MAX_QUERY_TERMS} terms of the query were searched for",
+                }
+            )
         notices += [{"code": "common_words", "message": m} for m in compiled.notices]
         corrected = shown.text != params.q
         # The correction searched for is the result's suggestion too, as it was before it was searched.
         suggestion = shown.text if corrected else offered
         if corrected:
-            notices.insert(0, {"code": "corrected", "message": f"showing results for {shown.text!r}; "
-                               f"search instead for {params.q!r}", "corrected": shown.text})
+            notices.insert(
+                0,
+                {
+                    "code": "corrected",
+                    "message": f"showing results for {shown.text!r}; search instead for {params.q!r}",
+                    "corrected": shown.text,
+                },
+            )
         if shown.all_words:
-            notices.append({"code": "few_all_words", "all_words": shown.all_words,
-                            "message": f"only {shown.all_words} of the results contain all the words; the others "
-                                       "contain some of them, ranked by how many"})
+            notices.append(
+                {
+                    "code": "few_all_words",
+                    "all_words": shown.all_words,
+                    "message": f"only {shown.all_words} of the results contain all the words; the others "
+                    "contain some of them, ranked by how many",
+                }
+            )
         elif shown.any_word:
             # The words that find nothing are named: no word of the query is dropped silently.
             missing = self._missing(snap, shown.text)
-            notices.append({"code": "any_word", "message": "no release contains all the words; showing "
-                            "releases that contain any of them" + (f" (none contains {', '.join(missing)})"
-                                                                   if missing else ""),
-                            "missing": missing})
+            notices.append(
+                {
+                    "code": "any_word",
+                    "message": "no release contains all the words; showing "
+                    "releases that contain any of them" + (f" (none contains {', '.join(missing)})" if missing else ""),
+                    "missing": missing,
+                }
+            )
         docs = snap.docs
         facets = self._facets(docs, self._facet_counts(snap, params, parsed, typed, shown), params)
         hits = []
         if shown.selected and compiled.query is not None:
             # The words searched for are those highlighted: the corrected ones when corrected.
-            hits = self._page(snap, compiled, shown.scored, shown.selected, params.with_(q=shown.text),
-                              leading=shown.leading)
+            hits = self._page(
+                snap, compiled, shown.scored, shown.selected, params.with_(q=shown.text), leading=shown.leading
+            )
         took = (time.perf_counter() - started) * 1000
         pages = max(1, -(-shown.total // params.per_page))
         if params.page > pages and shown.total:
             notices.append({"code": "page_out_of_range", "message": f"there are only {pages} pages of results"})
         return SearchResult(
-            query=params.q, params=dict(params.to_query()), total=shown.total, page=params.page,
-            per_page=params.per_page, pages=pages, sort=self._sort(params, compiled), hits=hits,
-            facets=facets, suggestion=suggestion, notices=notices, took_ms=round(took, 2),
-            generation=snap.name, matched_any=shown.any_word, searched_for=shown.text, corrected=corrected,
+            query=params.q,
+            params=dict(params.to_query()),
+            total=shown.total,
+            page=params.page,
+            per_page=params.per_page,
+            pages=pages,
+            sort=self._sort(params, compiled),
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            notices=notices,
+            took_ms=round(took, 2),
+            generation=snap.name,
+            matched_any=shown.any_word,
+            searched_for=shown.text,
+            corrected=corrected,
         )
 
     def _chosen(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading") -> tuple["_Reading", str | None]:
@@ -424,8 +472,12 @@ class Archive:
         shown = typed
         if typed.total == 0:
             shown = self._any_words(snap, params, typed, searchable) or typed
-        offer = fixed is not None and fixed.total and shown.text != fixed.text and (
-            shown.any_word or fixed.total > shown.total)
+        offer = (
+            fixed is not None
+            and fixed.total
+            and shown.text != fixed.text
+            and (shown.any_word or fixed.total > shown.total)
+        )
         # Any of the words typed, a word among them unknown: its correction is offered even when
         # the corrected words are not all in one release ("Carribean diaspora").
         offer = offer or (fixed is not None and shown.any_word and shown.text != fixed.text)
@@ -449,8 +501,9 @@ class Archive:
             scored = np.where(bits_to_mask(typed.matched, snap.docs.size), typed.scored, scored)
         return dataclasses.replace(loose, all_words=typed.total, leading=typed.selected, scored=scored)
 
-    def _any_words(self, snap: Snapshot, params: SearchParams, typed: "_Reading",
-                   fixed: "_Reading | None") -> "_Reading | None":
+    def _any_words(
+        self, snap: Snapshot, params: SearchParams, typed: "_Reading", fixed: "_Reading | None"
+    ) -> "_Reading | None":
         """Any of the words, when no release has all of them, as typed or corrected (None when
         none has any).  Those of the corrected query when the typed ones find nothing, or only
         a few releases (fewer than FEW_RESULTS) and each corrected word is one slip from the
@@ -485,8 +538,11 @@ class Archive:
         """The same query with any of its words (None for a query of one word)."""
         if reading.loose is None:  # read once: the results, the facet counts and _widened share it
             any_query = reading.compiled.any_query
-            reading.loose = (None if any_query is None else
-                             self._found(snap, params, _Reading(reading.text, reading.compiled, any_query, any_word=True)),)
+            reading.loose = (
+                None
+                if any_query is None
+                else self._found(snap, params, _Reading(reading.text, reading.compiled, any_query, any_word=True)),
+            )
         return reading.loose[0]
 
     def _found(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading":
@@ -519,8 +575,7 @@ class Archive:
         base = matched
         if params.date_from or params.date_to:
             base &= self._date_range(docs, params.date_from, params.date_to)
-        selections = {"year": params.years, "country": params.countries, "topic": params.topics,
-                      "lang": params.langs}
+        selections = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}
         masks = {f: docs.any_of(f, values) for f, values in selections.items() if values}
         selected = base
         for mask in masks.values():
@@ -547,8 +602,11 @@ class Archive:
             if first < year < last:
                 out |= bits
             elif year in (first, last):
-                keep = [d for d in docnums(bits) if (low is None or docs.dates[d] >= low)
-                        and (high is None or docs.dates[d] <= high)]
+                keep = [
+                    d
+                    for d in docnums(bits)
+                    if (low is None or docs.dates[d] >= low) and (high is None or docs.dates[d] <= high)
+                ]
                 out |= docs.of(keep)
         return out
 
@@ -568,8 +626,9 @@ class Archive:
             out[facet] = docs.facet_counts(facet, masks[base], params.separate)
         return out
 
-    def _facet_counts(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading",
-                      shown: "_Reading") -> dict[str, dict[str, int]]:
+    def _facet_counts(
+        self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading", shown: "_Reading"
+    ) -> dict[str, dict[str, int]]:
         """Per facet and value, the total of this search with that value ticked alone: so a count
         is always the number of results its checkbox gives.
 
@@ -590,8 +649,10 @@ class Archive:
         loose = self._loosened(snap, params, typed)
         loose_fixed = self._loosened(snap, params, searchable) if searchable is not None else None
         slips = fixed is not None and _slips(typed.text, fixed.text)
-        of = {name: self._reading_counts(docs, r, params) for name, r in
-              (("fixed", searchable), ("loose", loose), ("loose_fixed", loose_fixed))}
+        of = {
+            name: self._reading_counts(docs, r, params)
+            for name, r in (("fixed", searchable), ("loose", loose), ("loose_fixed", loose_fixed))
+        }
         offered = self._reading_counts(docs, shown, params)
         out: dict[str, dict[str, int]] = {}
         for facet in FACETS:
@@ -609,26 +670,39 @@ class Archive:
                     out[facet][value] = count
         return out
 
-    def _widened_counts(self, snap: Snapshot, params: SearchParams, typed: "_Reading",
-                        counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    def _widened_counts(
+        self, snap: Snapshot, params: SearchParams, typed: "_Reading", counts: dict[str, dict[str, int]]
+    ) -> dict[str, dict[str, int]]:
         """The typed reading's counts, where a value's count is below FEW_ALL_WORDS that of any of
         the words (what ticking it lists, see :meth:`_widened`)."""
-        if typed.compiled.any_query is None or not any(0 < c < FEW_ALL_WORDS for values in counts.values()
-                                                       for c in values.values()):
+        if typed.compiled.any_query is None or not any(
+            0 < c < FEW_ALL_WORDS for values in counts.values() for c in values.values()
+        ):
             return counts
         loose = self._reading_counts(snap.docs, self._loosened(snap, params, typed), params)
-        return {facet: {value: loose[facet].get(value, c) if c < FEW_ALL_WORDS else c for value, c in values.items()}
-                for facet, values in counts.items()}
+        return {
+            facet: {value: loose[facet].get(value, c) if c < FEW_ALL_WORDS else c for value, c in values.items()}
+            for facet, values in counts.items()
+        }
 
-    def _facets(self, docs: DocValues, counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:
+    def _facets(
+        self, docs: DocValues, counts: dict[str, dict[str, int]], params: SearchParams
+    ) -> dict[str, list[FacetValue]]:
         out = {}
         for facet in FACETS:
             selected = _selected(params, facet)
             values = []
             for value in set(counts[facet]) | selected:
                 labels = self.labels(facet, value)
-                values.append(FacetValue(value=value, label=labels[params.ui], labels=labels,
-                                         count=counts[facet].get(value, 0), selected=value in selected))
+                values.append(
+                    FacetValue(
+                        value=value,
+                        label=labels[params.ui],
+                        labels=labels,
+                        count=counts[facet].get(value, 0),
+                        selected=value in selected,
+                    )
+                )
             if facet == "year":
                 values.sort(key=lambda v: v.value, reverse=True)
             else:
@@ -636,8 +710,9 @@ class Archive:
             out[facet] = values
         return out
 
-    def _page(self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams,
-              leading: int = 0) -> list[Hit]:
+    def _page(
+        self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams, leading: int = 0
+    ) -> list[Hit]:
         """The hits of the requested page: one per translation group unless asked otherwise.
         ``leading``: releases ranked before the others (those with all the words, when the
         results also list releases with some of them)."""
@@ -666,8 +741,11 @@ class Archive:
                 order = order[::-1]
             ranked = [(int(d), float(scored[d]) if scored is not None else None) for d in order[start:end]]
         # What the visitor typed is marked wherever it matched; glossary equivalents only as written.
-        wanted = highlight.wanted(compiled.query, q.words_of(q.parse(params.q).tree), self.compiler.glossary) \
-            if not compiled.browse else {}
+        wanted = (
+            highlight.wanted(compiled.query, q.words_of(q.parse(params.q).tree), self.compiler.glossary)
+            if not compiled.browse
+            else {}
+        )
         matched = BitmapSet(selected, docs.size)
         return [self._hit(snap, d, score, wanted, params, matched) for d, score in ranked]
 
@@ -678,10 +756,16 @@ class Archive:
         snippets = highlight.snippets(fields["body"], lang, body)
         title_html = highlight.release_title(fields, wanted)
         if not snippets:
-            snippets = [_escape(fields.get("summary") or fields["body"][:highlight.SNIPPET_CHARS])]
+            snippets = [_escape(fields.get("summary") or fields["body"][: highlight.SNIPPET_CHARS])]
         return Hit(
-            id=fields["id"], lang=lang, date=stored_day(fields["date"]).isoformat(), title=fields["title"],
-            title_lang=stored_title_lang(fields), url=fields.get("url") or "", title_html=title_html, snippets=snippets,
+            id=fields["id"],
+            lang=lang,
+            date=stored_day(fields["date"]).isoformat(),
+            title=fields["title"],
+            title_lang=stored_title_lang(fields),
+            url=fields.get("url") or "",
+            title_html=title_html,
+            snippets=snippets,
             summary=fields.get("summary") or "",
             countries=self._labels("country", fields.get("countries"), params.ui),
             topics=self._labels("topic", fields.get("topics"), params.ui),
@@ -704,8 +788,14 @@ class Archive:
         if docnum is None:
             return None
         fields = snap.searcher.stored_fields(docnum)
-        return Translation(id=pair_id, lang=fields["lang"], title=fields["title"], title_lang=stored_title_lang(fields),
-                           url=fields.get("url") or "", matched=docnum in matched)
+        return Translation(
+            id=pair_id,
+            lang=fields["lang"],
+            title=fields["title"],
+            title_lang=stored_title_lang(fields),
+            url=fields.get("url") or "",
+            matched=docnum in matched,
+        )
 
     # --- releases -----------------------------------------------------------------------------
     def release(self, release_id: str, ui: str = "en", related: int = 5) -> ReleaseDetail:
@@ -720,16 +810,24 @@ class Archive:
         if pair and pair in snap.docs.docnum_by_id:
             translation = self._brief(snap, snap.docs.docnum_by_id[pair])
         return ReleaseDetail(
-            id=fields["id"], lang=fields["lang"], date=stored_day(fields["date"]).isoformat(), title=fields["title"],
-            title_lang=stored_title_lang(fields), paragraphs=[p for p in fields["body"].split("\n\n") if p], summary=fields.get("summary") or "",
+            id=fields["id"],
+            lang=fields["lang"],
+            date=stored_day(fields["date"]).isoformat(),
+            title=fields["title"],
+            title_lang=stored_title_lang(fields),
+            paragraphs=[p for p in fields["body"].split("\n\n") if p],
+            summary=fields.get("summary") or "",
             url=fields.get("url") or "",
             countries=self._labels("country", fields.get("countries"), ui),
             topics=self._labels("topic", fields.get("topics"), ui),
-            translation=translation, related=self.related(release_id, limit=related, snap=snap, ui=ui),
+            translation=translation,
+            related=self.related(release_id, limit=related, snap=snap, ui=ui),
             generation=snap.name,
         )
 
-    def related(self, release_id: str, limit: int = 5, snap: Snapshot | None = None, ui: str | None = None) -> list[Brief]:
+    def related(
+        self, release_id: str, limit: int = 5, snap: Snapshot | None = None, ui: str | None = None
+    ) -> list[Brief]:
         """Releases most like this one (Whoosh's more-like-this), without the release's own
         translation, one per translation pair: in ``ui``'s language where the pair has a version
         in it (the release's own language when ``ui`` is not given)."""
@@ -762,8 +860,13 @@ class Archive:
     @staticmethod
     def _brief(snap: Snapshot, docnum: int) -> Brief:
         fields = snap.searcher.stored_fields(docnum)
-        return Brief(id=fields["id"], lang=fields["lang"], date=stored_day(fields["date"]).isoformat(),
-                     title=fields["title"], title_lang=stored_title_lang(fields))
+        return Brief(
+            id=fields["id"],
+            lang=fields["lang"],
+            date=stored_day(fields["date"]).isoformat(),
+            title=fields["title"],
+            title_lang=stored_title_lang(fields),
+        )
 
     # --- autocomplete ---------------------------------------------------------------------------
     def suggest(self, prefix: str, ui: str = "en", limit: int = 8) -> list[Suggestion]:
@@ -813,8 +916,9 @@ class Archive:
             out.append(Suggestion(text=title, kind="title", id=release_id, lang=lang, parts=_title_parts(title, typed)))
         return out
 
-    def _title_suggestions(self, snap: Snapshot, table: "_Completions", typed: "_Typed", ui: str,
-                           limit: int) -> list[tuple[int, str, str, str]]:
+    def _title_suggestions(
+        self, snap: Snapshot, table: "_Completions", typed: "_Typed", ui: str, limit: int
+    ) -> list[tuple[int, str, str, str]]:
         """Releases whose title has the words typed, one per translation pair and per title:
         (document, title, lang, id), best first.  Only from three letters of the last word on,
         or after other words: a shorter prefix alone starts too many words to say anything."""
@@ -828,8 +932,11 @@ class Archive:
             return []
         docnums = self._best(snap, query, limit * (4 if short else 2))
         if short:
-            docnums = [d for d in docnums if any(
-                fold(w).startswith(typed.last) for w in _WORD.findall(snap.searcher.stored_fields(d)["title"]))]
+            docnums = [
+                d
+                for d in docnums
+                if any(fold(w).startswith(typed.last) for w in _WORD.findall(snap.searcher.stored_fields(d)["title"]))
+            ]
         picked = BitmapSet(snap.docs.representatives(snap.docs.of(docnums), ui), snap.docs.size)
         out, seen = [], set()
         for docnum in docnums:
@@ -855,8 +962,9 @@ class Archive:
                 if len(words) < 2:
                     continue
                 found, _ = self._matching(snap, wq.Phrase(f"body_{lang}", words))
-                if found and any(key in _key(snap.searcher.stored_fields(d)["body"])
-                                 for d in docnums(found)[:CHECKED_TEXTS]):
+                if found and any(
+                    key in _key(snap.searcher.stored_fields(d)["body"]) for d in docnums(found)[:CHECKED_TEXTS]
+                ):
                     out.append(_Candidate(key, text, snap.docs.count(found, False), {}))
                     break
         return out
@@ -897,7 +1005,7 @@ class Archive:
         seen = _Corrections()
         changed = False
         out = []
-        for token in text[:q.MAX_QUERY_CHARS].split():
+        for token in text[: q.MAX_QUERY_CHARS].split():
             bare = token.strip('"()-')
             word = self._corrected_word(snap, bare, seen) if _correctable(bare) else None
             if word is not None:
@@ -938,7 +1046,7 @@ class Archive:
         named for a query of more than MISSING_WORDS words (a pasted text: each word looked up
         would cost a search's time, and a list of its unknown words would not help)."""
         out = []
-        tokens = text[:q.MAX_QUERY_CHARS].split()
+        tokens = text[: q.MAX_QUERY_CHARS].split()
         if len(tokens) > MISSING_WORDS:
             return []
         for token in tokens:
@@ -956,8 +1064,10 @@ class Archive:
         analysed = {lang: tuple(terms(word, lang)) for lang in LANGUAGES}
         if not all(analysed.values()) or self.compiler.glossary.expand(analysed):
             return None
-        if any(len(found) == 1 and snap.lexicon.translate(lang, other, found[0])
-               for (lang, other), found in ((("en", "es"), analysed["en"]), (("es", "en"), analysed["es"]))):
+        if any(
+            len(found) == 1 and snap.lexicon.translate(lang, other, found[0])
+            for (lang, other), found in ((("en", "es"), analysed["en"]), (("es", "en"), analysed["es"]))
+        ):
             return None
         reader = snap.searcher.reader()
         found = [reader.doc_frequency(f"body_{lang}", term) for lang, words in analysed.items() for term in words]
@@ -976,7 +1086,9 @@ def _slips(typed: str, corrected: str) -> bool:
     """Whether each word the correction replaced is one slip from the word typed (accents and
     capitals aside)."""
     before, after = typed.split(), corrected.split()
-    return len(before) == len(after) and all(one_slip(fold(a), fold(b)) for a, b in zip(before, after, strict=True) if a != b)
+    return len(before) == len(after) and all(
+        one_slip(fold(a), fold(b)) for a, b in zip(before, after, strict=True) if a != b
+    )
 
 
 def _cased(word: str, typed: str) -> str:
@@ -984,6 +1096,7 @@ def _cased(word: str, typed: str) -> str:
     if len(typed) > 1 and typed.isupper():
         return word.upper()
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
 
 def _selected(params: SearchParams, facet: str) -> set[str]:
     """The values of a facet ticked in ``params``, as strings."""
@@ -994,12 +1107,18 @@ def _selected(params: SearchParams, facet: str) -> set[str]:
 def _correctable(bare: str) -> bool:
     """Whether a query token may be a misspelling of an archive word (not a field, an operator,
     a number, or a string too long to be one)."""
-    return (bool(bare) and ":" not in bare and bare.isalpha() and 3 <= len(bare) <= MAX_CORRECTED_WORD
-            and bare not in ("OR", "AND", "NOT"))
+    return (
+        bool(bare)
+        and ":" not in bare
+        and bare.isalpha()
+        and 3 <= len(bare) <= MAX_CORRECTED_WORD
+        and bare not in ("OR", "AND", "NOT")
+    )
 
 
 def _escape(text: str) -> str:
     from markupsafe import escape
+
     return str(escape(text))
 
 
@@ -1042,16 +1161,16 @@ class _Typed:
         if not words:
             return None
         last_word = words[-1]
-        after = prefix[last_word.end():]
+        after = prefix[last_word.end() :]
         if after.strip():
             return None  # a closing quote or bracket, an operator: no word is being typed
-        plain = bool(_PLAIN.fullmatch(prefix)) and not any(
-            t in _OPERATORS or t.startswith("-") for t in prefix.split())
+        plain = bool(_PLAIN.fullmatch(prefix)) and not any(t in _OPERATORS or t.startswith("-") for t in prefix.split())
         folded = [fold(w.group()) for w in words]
         if after:  # a space after the last word: the next word is to come
             return cls(prefix.strip(), " ".join(folded), folded, prefix.strip(), "", plain)
-        return cls(prefix.strip(), " ".join(folded), folded[:-1], prefix[:last_word.start()].strip(), folded[-1],
-                   plain)
+        return cls(
+            prefix.strip(), " ".join(folded), folded[:-1], prefix[: last_word.start()].strip(), folded[-1], plain
+        )
 
 
 @dataclass
@@ -1076,8 +1195,9 @@ class _Phrase:
 
     def count(self, snap: Snapshot) -> int:
         if self.weight is None:
-            counts = [s if isinstance(s, int) else snap.docs.count(Archive._matching(snap, s)[0], False)
-                      for s in self.sources]
+            counts = [
+                s if isinstance(s, int) else snap.docs.count(Archive._matching(snap, s)[0], False) for s in self.sources
+            ]
             self.weight = max(counts, default=0)
         return self.weight
 
@@ -1118,11 +1238,18 @@ class _Completions:
         for group in glossary.entries:
             for term in group:
                 name = f"body_{term.lang}"
-                add(term.text, term.lang, wq.Term(name, term.key[0]) if len(term.key) == 1
-                    else wq.Phrase(name, list(term.key)))
+                add(
+                    term.text,
+                    term.lang,
+                    wq.Term(name, term.key[0]) if len(term.key) == 1 else wq.Phrase(name, list(term.key)),
+                )
         phrases = sorted(entries.values(), key=lambda p: p.key)
-        return cls(words=snap.words, counts=np.array([snap.vocabulary[w] for w in snap.words], dtype=np.int64),
-                   phrases=phrases, keys=[p.key for p in phrases])
+        return cls(
+            words=snap.words,
+            counts=np.array([snap.vocabulary[w] for w in snap.words], dtype=np.int64),
+            phrases=phrases,
+            keys=[p.key for p in phrases],
+        )
 
     def warm(self, snap: Snapshot) -> None:
         """Count every phrase now (gunicorn's master, before forking)."""
@@ -1137,7 +1264,7 @@ class _Completions:
         start = typed.key + ("" if typed.last else " ")
         out = []
         at = bisect.bisect_left(self.keys, start)
-        for phrase in self.phrases[at:at + MAX_PHRASES_SCANNED]:
+        for phrase in self.phrases[at : at + MAX_PHRASES_SCANNED]:
             if not phrase.key.startswith(start):
                 break
             weight = phrase.count(snap)
@@ -1174,8 +1301,9 @@ class _Completions:
         found = self.titles.get((field_name, stem))
         if found is None:
             reader = snap.searcher.reader()
-            words = sorted(((reader.doc_frequency(field_name, w), w) for w in reader.expand_prefix(field_name, stem)),
-                           reverse=True)
+            words = sorted(
+                ((reader.doc_frequency(field_name, w), w) for w in reader.expand_prefix(field_name, stem)), reverse=True
+            )
             found = [w.decode("utf-8") if isinstance(w, bytes) else w for _, w in words[:TITLE_COMPLETIONS]]
             if len(self.titles) >= MAX_TITLE_STEMS:
                 self.titles.clear()
@@ -1199,8 +1327,9 @@ def _merged(candidates: list[_Candidate], ui: str) -> list[_Candidate]:
             by_key[c.key] = c
         else:
             better = have if (have.rank, -have.weight) <= (c.rank, -c.weight) else c
-            by_key[c.key] = _Candidate(c.key, better.text, max(have.weight, c.weight), {**c.texts, **have.texts},
-                                       min(have.rank, c.rank))
+            by_key[c.key] = _Candidate(
+                c.key, better.text, max(have.weight, c.weight), {**c.texts, **have.texts}, min(have.rank, c.rank)
+            )
     out: list[_Candidate] = []
     taken: set = set()
     for c in sorted(by_key.values(), key=lambda c: (-c.weight, c.rank, c.key)):
@@ -1224,16 +1353,22 @@ def _title_phrases(typed: _Typed, titles: list[tuple]) -> list[_Candidate]:
         stops = stop_words(lang)
         lower = _title_cased(folded, tokens, stops)
         for i in range(len(folded) - size):
-            if folded[i:i + size] != typed.head:
+            if folded[i : i + size] != typed.head:
                 continue
             end = i + size
             if typed.last and not folded[end].startswith(typed.last):
                 continue
-            while end + 1 < len(folded) and folded[end] in stops and not title[tokens[end].end():tokens[end + 1].start()].strip():
+            while (
+                end + 1 < len(folded)
+                and folded[end] in stops
+                and not title[tokens[end].end() : tokens[end + 1].start()].strip()
+            ):
                 end += 1
-            if folded[end] in stops or any(title[tokens[k - 1].end():tokens[k].start()].strip() for k in range(i + size, end + 1)):
+            if folded[end] in stops or any(
+                title[tokens[k - 1].end() : tokens[k].start()].strip() for k in range(i + size, end + 1)
+            ):
                 continue  # it ends in a stop word, or crosses punctuation
-            added = [t.group() for t in tokens[i + size:end + 1]]
+            added = [t.group() for t in tokens[i + size : end + 1]]
             written = [w.lower() if lower and not (w.isupper() and len(w) > 1) else w for w in added]
             text = f"{typed.head_text} {' '.join(written)}"
             key = _key(text)

@@ -118,7 +118,7 @@ def _match_end(words, following, first: int, key: tuple[str, ...]) -> int | None
         joined += words[position]
         if joined == key:
             return position
-        if len(joined) >= len(key) or joined != key[:len(joined)]:
+        if len(joined) >= len(key) or joined != key[: len(joined)]:
             return None
         position = following[position + 1] if position + 1 < len(words) else None
     return None

@@ -49,8 +49,10 @@ class Wanted:
             return self
         if not self.words and not self.patterns:
             return other
-        patterns = {t: tuple(dict.fromkeys(self.patterns.get(t, ()) + other.patterns.get(t, ())))
-                    for t in self.patterns.keys() | other.patterns.keys()}
+        patterns = {
+            t: tuple(dict.fromkeys(self.patterns.get(t, ()) + other.patterns.get(t, ())))
+            for t in self.patterns.keys() | other.patterns.keys()
+        }
         return Wanted(self.words | other.words, patterns)
 
     @cached_property

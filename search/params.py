@@ -94,8 +94,11 @@ def _values(args, name: str) -> list[str]:
 
 
 def _single(args, name: str) -> str | None:
-    values = args.getlist(name) if hasattr(args, "getlist") else (
-        [args[name]] if name in args and args[name] is not None else [])
+    values = (
+        args.getlist(name)
+        if hasattr(args, "getlist")
+        else ([args[name]] if name in args and args[name] is not None else [])
+    )
     if isinstance(values, list) and len(values) == 1 and isinstance(values[0], (list, tuple)):
         values = list(values[0])
     values = [str(v).strip() for v in values if str(v).strip()]
@@ -156,7 +159,9 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
     years = []
     for raw in _values(args, "year"):
         if not re.fullmatch(r"\d{4}", raw) or not MIN_YEAR <= int(raw) <= MAX_YEAR:
-            raise ParamError("year", f"'year' must be a four-digit year from {MIN_YEAR} to {MAX_YEAR} (got '{raw[:20]}')")
+            raise ParamError(
+                "year", f"'year' must be a four-digit year from {MIN_YEAR} to {MAX_YEAR} (got '{raw[:20]}')"
+            )
         years.append(int(raw))
     date_from = _date(_single(args, "from"), "from", start=True)
     date_to = _date(_single(args, "to"), "to", start=False)
@@ -183,12 +188,21 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
         raise ParamError("translations", "'translations' must be 'merged' or 'separate'")
     spell = _single(args, "spell") or "1"
     if spell not in ("0", "1"):
-        raise ParamError("spell", "'spell' must be 1 (search misspelt words corrected, the default) "
-                                  "or 0 (exactly as typed)")
+        raise ParamError(
+            "spell", "'spell' must be 1 (search misspelt words corrected, the default) or 0 (exactly as typed)"
+        )
     return SearchParams(
-        q=q, langs=tuple(langs), years=tuple(sorted(set(years))), date_from=date_from, date_to=date_to,
-        countries=tuple(countries), topics=tuple(topics), sort=sort,
+        q=q,
+        langs=tuple(langs),
+        years=tuple(sorted(set(years))),
+        date_from=date_from,
+        date_to=date_to,
+        countries=tuple(countries),
+        topics=tuple(topics),
+        sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
-        ui=ui_value, separate=translations == "separate", spell=spell == "1",
+        ui=ui_value,
+        separate=translations == "separate",
+        spell=spell == "1",
     )

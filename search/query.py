@@ -17,12 +17,22 @@ MAX_QUERY_CHARS = 500
 MAX_DEPTH = 8
 
 FIELD_ALIASES = {
-    "title": "title", "titulo": "title", "título": "title",
-    "country": "country", "pais": "country", "país": "country",
-    "topic": "topic", "tema": "topic",
-    "lang": "lang", "language": "lang", "idioma": "lang",
-    "year": "year", "ano": "year", "año": "year",
-    "date": "date", "fecha": "date",
+    "title": "title",
+    "titulo": "title",
+    "título": "title",
+    "country": "country",
+    "pais": "country",
+    "país": "country",
+    "topic": "topic",
+    "tema": "topic",
+    "lang": "lang",
+    "language": "lang",
+    "idioma": "lang",
+    "year": "year",
+    "ano": "year",
+    "año": "year",
+    "date": "date",
+    "fecha": "date",
 }
 
 
@@ -102,7 +112,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     # An odd number of quotes: the last one is unbalanced and read as a space.
     if text.count('"') % 2:
         cut = text.rfind('"')
-        text = text[:cut] + " " + text[cut + 1:]
+        text = text[:cut] + " " + text[cut + 1 :]
     tokens = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup

@@ -46,8 +46,16 @@ def load(path: Path = JUDGMENTS) -> list[Judged]:
     out = []
     for entry in data.get("query", []):
         filters = {k: tuple(entry[k]) for k in ("countries", "topics", "years", "langs") if entry.get(k)}
-        out.append(Judged(q=entry["q"], kind=entry.get("kind", ""), lang=entry.get("lang", "any"),
-                          grades=dict(entry.get("grades", {})), first=entry.get("first"), filters=filters))
+        out.append(
+            Judged(
+                q=entry["q"],
+                kind=entry.get("kind", ""),
+                lang=entry.get("lang", "any"),
+                grades=dict(entry.get("grades", {})),
+                first=entry.get("first"),
+                filters=filters,
+            )
+        )
     return out
 
 
@@ -61,13 +69,20 @@ def evaluate(archive: Archive, judged: list[Judged]) -> list[Outcome]:
             versions = [hit.id] + ([hit.translation.id] if hit.translation else [])
             ranked.append(hit.id)
             gains.append(max(query.grades.get(v, 0) for v in versions))
-        outcomes.append(Outcome(
-            query=query, ranked=ranked, gains=gains,
-            reciprocal_rank=next((1 / rank for rank, g in enumerate(gains, 1) if g > 0), 0.0),
-            ndcg=_ndcg(gains, _ideal(archive, query)),
-            first_ok=None if not query.first else bool(result.hits) and query.first in (
-                [result.hits[0].id] + ([result.hits[0].translation.id] if result.hits[0].translation else [])),
-        ))
+        outcomes.append(
+            Outcome(
+                query=query,
+                ranked=ranked,
+                gains=gains,
+                reciprocal_rank=next((1 / rank for rank, g in enumerate(gains, 1) if g > 0), 0.0),
+                ndcg=_ndcg(gains, _ideal(archive, query)),
+                first_ok=None
+                if not query.first
+                else bool(result.hits)
+                and query.first
+                in ([result.hits[0].id] + ([result.hits[0].translation.id] if result.hits[0].translation else [])),
+            )
+        )
     return outcomes
 
 
@@ -83,7 +98,7 @@ def _ideal(archive: Archive, query: Judged) -> list[int]:
 
 
 def _dcg(gains: list[int]) -> float:
-    return sum((2 ** g - 1) / math.log2(rank + 1) for rank, g in enumerate(gains[:DEPTH], 1))
+    return sum((2**g - 1) / math.log2(rank + 1) for rank, g in enumerate(gains[:DEPTH], 1))
 
 
 def _ndcg(gains: list[int], ideal: list[int]) -> float:
@@ -108,7 +123,10 @@ def load_baseline(path: Path = BASELINE) -> dict:
 
 
 def save_baseline(figures: dict, path: Path = BASELINE) -> None:
-    lines = ["# Relevance on the judged sample queries, as last measured by scripts/relevance --save.",
-             "# Tests fail when the figures drop below these.", ""]
+    lines = [
+        "# Relevance on the judged sample queries, as last measured by scripts/relevance --save.",
+        "# Tests fail when the figures drop below these.",
+        "",
+    ]
     lines += [f"{key} = {value}" for key, value in figures.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -22,9 +22,12 @@ def main(argv=None) -> int:
     p.add_argument("--save", action="store_true", help="record the figures as the baseline the tests check")
     p.add_argument("--xquad", action="store_true", help="the XQuAD-R benchmark from ../shared/datasets/xquad-r-dev")
     p.add_argument("--quick", action="store_true", help=f"with --xquad: the first {xquad.QUICK} questions per language")
-    p.add_argument("--enrichment", action="store_true",
-                   help="precision and recall of countries and topics on the hand-tagged releases "
-                        "(with --verbose, each release tagged otherwise)")
+    p.add_argument(
+        "--enrichment",
+        action="store_true",
+        help="precision and recall of countries and topics on the hand-tagged releases "
+        "(with --verbose, each release tagged otherwise)",
+    )
     args = p.parse_args(argv)
     if args.enrichment:
         return run_enrichment(args)
@@ -44,11 +47,15 @@ def main(argv=None) -> int:
                 print(f"      expected first {o.query.first}, got {o.ranked[:3]}")
     figures = relevance.summary(outcomes)
     baseline = relevance.load_baseline()
-    print(f"{figures['queries']} judged queries: MRR {figures['mrr']:.3f}, nDCG@10 {figures['ndcg10']:.3f}, "
-          f"expected release first in {figures['first_right']}/{figures['first_judged']}")
+    print(
+        f"{figures['queries']} judged queries: MRR {figures['mrr']:.3f}, nDCG@10 {figures['ndcg10']:.3f}, "
+        f"expected release first in {figures['first_right']}/{figures['first_judged']}"
+    )
     if baseline:
-        print(f"baseline: MRR {baseline['mrr']:.3f}, nDCG@10 {baseline['ndcg10']:.3f}, "
-              f"first {baseline['first_right']}/{baseline['first_judged']}")
+        print(
+            f"baseline: MRR {baseline['mrr']:.3f}, nDCG@10 {baseline['ndcg10']:.3f}, "
+            f"first {baseline['first_right']}/{baseline['first_judged']}"
+        )
     if args.save:
         relevance.save_baseline(figures)
         print(f"saved to {relevance.BASELINE}")
@@ -60,8 +67,10 @@ def run_xquad(args) -> int:
         print(f"the XQuAD-R files are not in {xquad.DATASET}", file=sys.stderr)
         return 3
     figures = xquad.run(limit=xquad.QUICK if args.quick else None)
-    print(("quick run: " if args.quick else "") + "MRR@10, recall@10 and nDCG@10 of the question's paragraph, "
-          "SQLite FTS5 (bm25 over the OR of the words) and ours:\n")
+    print(
+        ("quick run: " if args.quick else "") + "MRR@10, recall@10 and nDCG@10 of the question's paragraph, "
+        "SQLite FTS5 (bm25 over the OR of the words) and ours:\n"
+    )
     print(xquad.table(figures))
     baseline = xquad.load_baseline().get("quick" if args.quick else "full", {})
     ours = xquad.figures_of(figures)
@@ -80,8 +89,10 @@ def run_xquad(args) -> int:
 
 # The hand-tagged releases: (name, file); a release lists the countries (and topics) a careful
 # reader gives it.
-ENRICHMENT_SETS = (("enrichment", PROJECT_ROOT / "tests" / "fixtures" / "enrichment" / "releases.toml"),
-                   ("places", PROJECT_ROOT / "tests" / "fixtures" / "places" / "releases.toml"))
+ENRICHMENT_SETS = (
+    ("enrichment", PROJECT_ROOT / "tests" / "fixtures" / "enrichment" / "releases.toml"),
+    ("places", PROJECT_ROOT / "tests" / "fixtures" / "places" / "releases.toml"),
+)
 
 
 def enrichment_figures(path: Path, root: Path) -> dict:
@@ -94,13 +105,27 @@ def enrichment_figures(path: Path, root: Path) -> dict:
     import tomllib
 
     from index.store import IndexStore
+
     releases = tomllib.loads(path.read_text(encoding="utf-8"))["release"]
     first = dt.date(2001, 1, 1)
     source = root.parent / f"{root.name}.jsonl"
-    source.write_text("".join(json.dumps({
-        "id": r["id"], "lang": r["lang"], "date": (first + dt.timedelta(days=7 * n)).isoformat(),
-        "title": r["title"], "body": r["body"].strip()}, ensure_ascii=False) + "\n" for n, r in enumerate(releases)),
-        encoding="utf-8")
+    source.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": r["id"],
+                    "lang": r["lang"],
+                    "date": (first + dt.timedelta(days=7 * n)).isoformat(),
+                    "title": r["title"],
+                    "body": r["body"].strip(),
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for n, r in enumerate(releases)
+        ),
+        encoding="utf-8",
+    )
     reindex([source], root, progress=False)
     with IndexStore(root).open().searcher() as searcher:
         held = {d["id"]: d for d in searcher.documents()}
@@ -114,8 +139,11 @@ def enrichment_figures(path: Path, root: Path) -> dict:
             right, tagged, wanted = right + len(found & truth), tagged + len(found), wanted + len(truth)
             if found != truth:
                 extra, missed = sorted(found - truth), sorted(truth - found)
-                figures["wrong"].append(f"{r['id']}: {field}" + (f" +{','.join(extra)}" if extra else "")
-                                        + (f" -{','.join(missed)}" if missed else ""))
+                figures["wrong"].append(
+                    f"{r['id']}: {field}"
+                    + (f" +{','.join(extra)}" if extra else "")
+                    + (f" -{','.join(missed)}" if missed else "")
+                )
         figures[field] = (right, tagged, wanted)
     return figures
 
@@ -128,8 +156,10 @@ def run_enrichment(args) -> int:
             for field in ("countries", "topics"):
                 if field in figures:
                     right, tagged, wanted = figures[field]
-                    parts.append(f"{field} precision {right / tagged if tagged else 1:.3f} ({right}/{tagged}), "
-                                 f"recall {right / wanted if wanted else 1:.3f} ({right}/{wanted})")
+                    parts.append(
+                        f"{field} precision {right / tagged if tagged else 1:.3f} ({right}/{tagged}), "
+                        f"recall {right / wanted if wanted else 1:.3f} ({right}/{wanted})"
+                    )
             print(f"{name} ({path.relative_to(PROJECT_ROOT)}): " + "; ".join(parts))
             if args.verbose:
                 for line in figures["wrong"]:

@@ -132,7 +132,7 @@ class GenerationScorer:
             count = reader.doc_count_all()
             codes = length_bytes(reader, fieldname) if count else None
             if codes is not None:
-                lengths[offset:offset + count] = _LENGTH_OF_BYTE[np.frombuffer(codes, np.uint8)]
+                lengths[offset : offset + count] = _LENGTH_OF_BYTE[np.frombuffer(codes, np.uint8)]
         B = bm25f_b(self.weighting, fieldname)
         K1 = self.weighting.K1
         avgfl = searcher.avg_field_length(fieldname) or 1
@@ -152,8 +152,13 @@ class GenerationScorer:
             return self._columns[fieldname]
         field = searcher.schema[fieldname] if fieldname in searcher.schema else None
         values = None
-        if (field is not None and type(field) is NUMERIC and field.numtype is int and field.bits <= 32
-                and not field.decimal_places):
+        if (
+            field is not None
+            and type(field) is NUMERIC
+            and field.numtype is int
+            and field.bits <= 32
+            and not field.decimal_places
+        ):
             values = np.empty(self.size, np.int64)
             for leaf, offset in searcher.leaf_searchers():
                 reader = leaf.reader()
@@ -165,7 +170,7 @@ class GenerationScorer:
                     values = None
                     break
                 column = reader.column_reader(fieldname, translate=False)  # the sortable values
-                values[offset:offset + count] = np.fromiter(column, np.int64, count)
+                values[offset : offset + count] = np.fromiter(column, np.int64, count)
             if values is not None and (values == field.default).any():
                 values = None
         with self._lock:
@@ -280,8 +285,9 @@ class GenerationScorer:
         if isinstance(node, wq.AndMaybe):
             required = self._dense(self._node(searcher, node.a))
             optional = self._dense(self._node(searcher, node.b))
-            return self._boosted(Matches(required.mask, np.where(required.mask, required.scores + optional.scores,
-                                                                 0.0)), node)
+            return self._boosted(
+                Matches(required.mask, np.where(required.mask, required.scores + optional.scores, 0.0)), node
+            )
         if isinstance(node, wq.ConstantScoreQuery):
             child = self._node(searcher, node.child)
             if isinstance(child, Few):
@@ -477,7 +483,7 @@ def _spans(bits: int, signed: bool, shift_step: int, start, end, startexcl: bool
         # The terms of this shift from ``first >> shift`` to ``last >> shift``: each document's
         # value is indexed at every shift as ``value >> shift``.
         low, high = first >> shift, last >> shift
-        if not (0 <= low < 2 ** bits and 0 <= high < 2 ** bits):
+        if not (0 <= low < 2**bits and 0 <= high < 2**bits):
             return None  # Whoosh cannot write the term: its matcher raises
         if low <= high:
             spans.append((low << shift, ((high + 1) << shift) - 1))
@@ -490,8 +496,14 @@ def _spans(bits: int, signed: bool, shift_step: int, start, end, startexcl: bool
     return tuple(merged)
 
 
-def top(mask: np.ndarray, scores: np.ndarray, start: int, end: int,
-        ties: np.ndarray | None = None, first: np.ndarray | None = None) -> list[tuple[int, float]]:
+def top(
+    mask: np.ndarray,
+    scores: np.ndarray,
+    start: int,
+    end: int,
+    ties: np.ndarray | None = None,
+    first: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
     """Documents ``start:end`` of those in ``mask`` by score, best first, ties by document number
     (or by ``ties[document]``, then document number); with ``first``, the documents it marks
     before the others, each part by score."""

@@ -100,14 +100,18 @@ def one_slip(word: str, other: str) -> bool:
         return True
     if len(word) == len(other):
         differ = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
-        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
-                                    and word[differ[0]] == other[differ[1]] and word[differ[1]] == other[differ[0]])
+        return len(differ) == 1 or (
+            len(differ) == 2
+            and differ[1] == differ[0] + 1
+            and word[differ[0]] == other[differ[1]]
+            and word[differ[1]] == other[differ[0]]
+        )
     shorter, longer = sorted((word, other), key=len)
     if len(longer) - len(shorter) != 1:
         return False
     # the longer word's last letter has no counterpart: then it is the letter added
     at = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter))
-    return shorter[at:] == longer[at + 1:]
+    return shorter[at:] == longer[at + 1 :]
 
 
 def _pairs(word: str) -> list[str]:
@@ -117,7 +121,7 @@ def _pairs(word: str) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for i in range(len(marked) - 1):
-        pair = marked[i:i + 2]
+        pair = marked[i : i + 2]
         seen[pair] = seen.get(pair, 0) + 1
         out.append(pair if seen[pair] == 1 else f"{pair}{seen[pair]}")
     return out

@@ -28,8 +28,12 @@ class Translated(wq.Query):
         self.boost = boost
 
     def __eq__(self, other):
-        return (type(other) is type(self) and other.fieldname == self.fieldname
-                and other.alternatives == self.alternatives and other.boost == self.boost)
+        return (
+            type(other) is type(self)
+            and other.fieldname == self.fieldname
+            and other.alternatives == self.alternatives
+            and other.boost == self.boost
+        )
 
     def __hash__(self):
         return hash((type(self).__name__, self.fieldname, self.alternatives, self.boost))

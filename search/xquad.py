@@ -118,8 +118,13 @@ def release_id(paragraph: Paragraph) -> str:
 
 def record(paragraph: Paragraph, paired: bool) -> dict:
     date = FIRST_DATE + dt.timedelta(weeks=paragraph.index)
-    out = {"id": release_id(paragraph), "lang": paragraph.lang, "date": date.isoformat(), "title": paragraph.title,
-           "body": paragraph.body}
+    out = {
+        "id": release_id(paragraph),
+        "lang": paragraph.lang,
+        "date": date.isoformat(),
+        "title": paragraph.title,
+        "body": paragraph.body,
+    }
     if paired:
         out["translation_key"] = f"xquad-{paragraph.index:03d}"
     return out
@@ -134,8 +139,9 @@ def build(folder: Path, releases: list[Paragraph], paired: bool) -> Path:
     """An archive of these paragraphs, built by the real reindex."""
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "releases.jsonl"
-    source.write_text("".join(json.dumps(record(p, paired), ensure_ascii=False) + "\n" for p in releases),
-                      encoding="utf-8")
+    source.write_text(
+        "".join(json.dumps(record(p, paired), ensure_ascii=False) + "\n" for p in releases), encoding="utf-8"
+    )
     reindex([source], folder / "ix", progress=False)
     return folder / "ix"
 
@@ -153,8 +159,9 @@ def answer_rank(archive: Archive, question: Question, ui: str) -> int | None:
 # --- the FTS5 baseline ----------------------------------------------------------------------------
 def fts5_table(db, name: str, releases: list[Paragraph], tokenizer: str) -> None:
     db.execute(f"CREATE VIRTUAL TABLE {name} USING fts5(pid UNINDEXED, title, body, tokenize = '{tokenizer}')")
-    db.executemany(f"INSERT INTO {name}(pid, title, body) VALUES (?,?,?)",
-                   [(p.index, p.title, p.body) for p in releases])
+    db.executemany(
+        f"INSERT INTO {name}(pid, title, body) VALUES (?,?,?)", [(p.index, p.title, p.body) for p in releases]
+    )
 
 
 def fts5_rank(db, table: str, question: Question) -> int | None:
@@ -162,8 +169,9 @@ def fts5_rank(db, table: str, question: Question) -> int | None:
     if not words:
         return None
     match = " OR ".join(f'"{w}"' for w in words)
-    rows = db.execute(f"SELECT pid FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT ?",
-                      (match, DEPTH)).fetchall()
+    rows = db.execute(
+        f"SELECT pid FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT ?", (match, DEPTH)
+    ).fetchall()
     return next((rank for rank, (pid,) in enumerate(rows, 1) if pid == question.answer), None)
 
 
@@ -190,8 +198,10 @@ def run(folder: Path = DATASET, limit: int | None = None, work: Path | None = No
     with tempfile.TemporaryDirectory(prefix="xquad-") as tmp:
         root = Path(work or tmp)
         every = paragraphs["en"] + paragraphs["es"]
-        archives = {"paired": Archive(build(root / "paired", every, paired=True), cache_size=0),
-                    "mixed": Archive(build(root / "mixed", mixed(paragraphs), paired=False), cache_size=0)}
+        archives = {
+            "paired": Archive(build(root / "paired", every, paired=True), cache_size=0),
+            "mixed": Archive(build(root / "mixed", mixed(paragraphs), paired=False), cache_size=0),
+        }
         db = sqlite3.connect(":memory:")
         fts5_table(db, "paired_en", paragraphs["en"], "porter unicode61 remove_diacritics 2")
         fts5_table(db, "paired_es", paragraphs["es"], "unicode61 remove_diacritics 2")
@@ -209,12 +219,16 @@ def run(folder: Path = DATASET, limit: int | None = None, work: Path | None = No
 
 
 def table(figures: dict[str, dict]) -> str:
-    lines = ["| questions | n | MRR@10 FTS5 / ours | recall@10 FTS5 / ours | nDCG@10 FTS5 / ours |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| questions | n | MRR@10 FTS5 / ours | recall@10 FTS5 / ours | nDCG@10 FTS5 / ours |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for label, row in figures.items():
         ours, fts5 = row["ours"], row["fts5"]
-        lines.append(f"| {label} | {len(ours.ranks)} | {fts5.mrr:.3f} / {ours.mrr:.3f} | "
-                     f"{fts5.recall:.3f} / {ours.recall:.3f} | {fts5.ndcg:.3f} / {ours.ndcg:.3f} |")
+        lines.append(
+            f"| {label} | {len(ours.ranks)} | {fts5.mrr:.3f} / {ours.mrr:.3f} | "
+            f"{fts5.recall:.3f} / {ours.recall:.3f} | {fts5.ndcg:.3f} / {ours.ndcg:.3f} |"
+        )
     return "\n".join(lines)
 
 
@@ -240,9 +254,13 @@ def load_baseline(path: Path = BASELINE) -> dict:
 
 
 def save_baseline(full: dict[str, float], quick: dict[str, float], path: Path = BASELINE) -> None:
-    lines = ["# Our ranking on the XQuAD-R benchmark (search/xquad.py), as last measured by",
-             "# scripts/relevance --xquad --save: every question, and the quick run of the first",
-             f"# {QUICK} questions per language that the tests make. Tests fail below these.", "", "[full]"]
+    lines = [
+        "# Our ranking on the XQuAD-R benchmark (search/xquad.py), as last measured by",
+        "# scripts/relevance --xquad --save: every question, and the quick run of the first",
+        f"# {QUICK} questions per language that the tests make. Tests fail below these.",
+        "",
+        "[full]",
+    ]
     lines += [f"{k} = {v}" for k, v in full.items()]
     lines += ["", "[quick]"]
     lines += [f"{k} = {v}" for k, v in quick.items()]

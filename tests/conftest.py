@@ -31,7 +31,9 @@ SLOW: dict[str, set[str]] = {
     "tests.test_pairing_incremental": {"*"},  # 1.7-11 s each: a build after every change
     "tests.test_incremental": {"*"},  # 36 s: incremental builds against full rebuilds (11 s each, the longest)
     "tests.test_contract_segments": {"*"},  # 13 s: segment writers against Whoosh (3.5 s, the longest)
-    "tests.test_contract_scoring": {"*"},  # 10 s: a 2.8 s index with segments and deletions, then the scorer against Whoosh
+    "tests.test_contract_scoring": {
+        "*"
+    },  # 10 s: a 2.8 s index with segments and deletions, then the scorer against Whoosh
     "tests.test_faults": {"*"},  # builds broken, killed and resumed: 9 s the longest, 0.3 s the shortest
     "tests.test_query_cost": {"*"},  # 5.4 s: seven timed rounds per costly query
     "tests.test_ntrex": {"*"},  # a 2.5 s index of the shared NTREX articles
@@ -155,7 +157,7 @@ def _starts_a_process(function) -> bool:
 def _fixture_functions(item):
     info = getattr(item, "_fixtureinfo", None)
     for name in getattr(item, "fixturenames", ()):
-        for fixturedef in (info.name2fixturedefs.get(name, ()) if info else ()):
+        for fixturedef in info.name2fixturedefs.get(name, ()) if info else ():
             if _ours(fixturedef.func):
                 yield fixturedef.func
 
@@ -180,5 +182,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
     for module, names in named.items():
         if SLOW.get(module, set()) - names:
-            warnings.warn(pytest.PytestConfigWarning(
-                f"tests/conftest.py SLOW names no test of {module}: {sorted(SLOW[module] - names)}"), stacklevel=1)
+            warnings.warn(
+                pytest.PytestConfigWarning(
+                    f"tests/conftest.py SLOW names no test of {module}: {sorted(SLOW[module] - names)}"
+                ),
+                stacklevel=1,
+            )

@@ -28,7 +28,9 @@ def write_jsonl(path: Path, records) -> Path:
 def release(**fields) -> dict:
     """A valid JSON Lines release record, with ``fields`` overriding the defaults."""
     record = {
-        "id": "r1", "lang": "en", "date": "2020-05-04",
+        "id": "r1",
+        "lang": "en",
+        "date": "2020-05-04",
         "title": "A release about migrant workers",
         "body": "IOM supports migrant workers in the region with training and information.",
     }
@@ -42,13 +44,20 @@ REINDEX_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "reindex"
 def run_reindex(*args, env=None, timeout=120):
     """``scripts/reindex`` as staff run it, in a subprocess; the CompletedProcess (text)."""
     import subprocess
-    return subprocess.run([str(REINDEX_SCRIPT), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+
+    return subprocess.run(
+        [str(REINDEX_SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def rejections(stderr: str) -> dict[tuple[str, int], str]:
     """The ``rejected: FILE:LINE: reason`` lines of a reindex's standard error, by (file name, line)."""
     import re
+
     found = {}
     for match in re.finditer(r"^rejected: (.+?):(\d+): (.*)$", stderr, re.M):
         found[(Path(match[1]).name, int(match[2]))] = match[3]
@@ -58,5 +67,6 @@ def rejections(stderr: str) -> dict[tuple[str, int], str]:
 def stored(root) -> dict[str, dict]:
     """The stored fields of every release in the live generation of the index at ``root``, by id."""
     from index.store import IndexStore
+
     with IndexStore(root).open().searcher() as searcher:
         return {fields["id"]: fields for fields in searcher.documents()}

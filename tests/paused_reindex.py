@@ -37,6 +37,7 @@ def pause_at(stage: str, seconds: float) -> None:
             if not before:
                 pause(at)
             return result
+
         return call
 
     build.read_sources = wrapped(build.read_sources, "reading")

@@ -24,5 +24,8 @@ def require(*packages: str) -> None:
     found = probes()
     missing = [p for p in packages if not found[p].exists()]
     if missing:
-        pytest.fail(f"needs the Debian package{'s' if len(missing) > 1 else ''} {' '.join(missing)}: run "
-                    "scripts/system-deps (make test does)", pytrace=False)
+        pytest.fail(
+            f"needs the Debian package{'s' if len(missing) > 1 else ''} {' '.join(missing)}: run "
+            "scripts/system-deps (make test does)",
+            pytrace=False,
+        )

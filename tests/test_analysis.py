@@ -33,9 +33,45 @@ def test_fold_strips_accents_and_case():
 
 # Pieces of text: ASCII and accented letters, other scripts, digits and underscores, the dots and
 # apostrophes that join words, curly quotes and dashes, spaces of several kinds.
-PIECES = st.sampled_from(["a", "B", "z", "_", "0", "9", ".", "'", "’", "..", "‘", "“", "—", " ", "\n", "é", "É", "ñ",
-                          "İ", "ß", "\u0301", "α", "Ж", "٠", "²", "\u00a0", "\u2028", "U.S.", "IOM’s", "a_.b", "ǅ",
-                          "ﬁ", "K", "migration", "Migración"])
+PIECES = st.sampled_from(
+    [
+        "a",
+        "B",
+        "z",
+        "_",
+        "0",
+        "9",
+        ".",
+        "'",
+        "’",
+        "..",
+        "‘",
+        "“",
+        "—",
+        " ",
+        "\n",
+        "é",
+        "É",
+        "ñ",
+        "İ",
+        "ß",
+        "\u0301",
+        "α",
+        "Ж",
+        "٠",
+        "²",
+        "\u00a0",
+        "\u2028",
+        "U.S.",
+        "IOM’s",
+        "a_.b",
+        "ǅ",
+        "ﬁ",
+        "K",
+        "migration",
+        "Migración",
+    ]
+)
 
 
 @settings(max_examples=600, deadline=None)

@@ -19,8 +19,15 @@ REPORT = PROJECT_ROOT / "scripts" / "report"
 
 
 def search(recorder, q, *, total=5, previous=None, week=None, **params):
-    recorder.search(query=normalise(q), previous=previous, total=total, corrected=False,
-                    params=SearchParams(q=q, **params), channel="page", week=week)
+    recorder.search(
+        query=normalise(q),
+        previous=previous,
+        total=total,
+        corrected=False,
+        params=SearchParams(q=q, **params),
+        channel="page",
+        week=week,
+    )
 
 
 def test_a_query_is_counted_case_and_spaces_aside_but_accents_kept():
@@ -42,8 +49,15 @@ def test_counts_add_up_and_only_page_one_is_a_search(tmp_path):
     recorder.reached("remittances")
     assert recorder.flush()
     data = summarise(Store(tmp_path).reader(), recent_weeks(1), min_count=1)
-    assert data["totals"] == {"searches": 5, "with_words": 5, "empty": 1, "corrected": 0, "refined": 1,
-                              "reached": 2, "narrowed": 1}
+    assert data["totals"] == {
+        "searches": 5,
+        "with_words": 5,
+        "empty": 1,
+        "corrected": 0,
+        "refined": 1,
+        "reached": 2,
+        "narrowed": 1,
+    }
     rows = {q["query"]: q for q in data["queries"]}
     assert rows["remesas"]["searches"] == 3 and rows["remesas"]["refined"] == 1
     assert rows["remittances"]["reached"] == 2 and rows["remittances"]["reached_share"] == 1.0  # capped
@@ -72,8 +86,15 @@ WRITER = textwrap.dedent("""
 
 def test_several_processes_add_to_one_file_without_losing_a_count(tmp_path):
     each, processes = 1500, 4
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(each)], cwd=PROJECT_ROOT,
-                                stderr=subprocess.PIPE, text=True) for _ in range(processes)]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), str(each)],
+            cwd=PROJECT_ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
     for writer in writers:
         assert writer.wait(timeout=120) == 0, writer.stderr.read()
         writer.stderr.close()
@@ -199,8 +220,9 @@ def counted(tmp_path):
 
 
 def run_report(*args, env=None):
-    return subprocess.run([str(REPORT), *args], capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", **(env or {})})
+    return subprocess.run(
+        [str(REPORT), *args], capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin", **(env or {})}
+    )
 
 
 def test_the_report_prints_each_week_and_the_period(counted):
@@ -240,8 +262,11 @@ def test_the_report_prunes_on_request(counted):
     done = run_report("--dir", str(counted), "--prune", "--json")
     assert done.returncode == 0, done.stderr
     assert "1 rows" in done.stderr
-    left = sqlite3.connect(counted / "searches.sqlite3").execute("SELECT COUNT(*) FROM queries "
-                                                                  "WHERE week = '2001-01-01'").fetchone()
+    left = (
+        sqlite3.connect(counted / "searches.sqlite3")
+        .execute("SELECT COUNT(*) FROM queries WHERE week = '2001-01-01'")
+        .fetchone()
+    )
     assert left == (0,)
 
 

@@ -21,10 +21,23 @@ def report(*dependencies) -> str:
 
 
 FLASK_OK = {"name": "flask", "version": "3.1.3", "vulns": []}
-JINJA_FIXABLE = {"name": "jinja2", "version": "2.10", "vulns": [
-    {"id": "PYSEC-2019-217", "fix_versions": ["2.10.1"], "aliases": ["CVE-2019-10906"], "description": "sandbox escape"}]}
-UNFIXED = {"name": "somepkg", "version": "1.0", "vulns": [
-    {"id": "GHSA-xxxx-yyyy-zzzz", "fix_versions": [], "aliases": [], "description": "no fix yet"}]}
+JINJA_FIXABLE = {
+    "name": "jinja2",
+    "version": "2.10",
+    "vulns": [
+        {
+            "id": "PYSEC-2019-217",
+            "fix_versions": ["2.10.1"],
+            "aliases": ["CVE-2019-10906"],
+            "description": "sandbox escape",
+        }
+    ],
+}
+UNFIXED = {
+    "name": "somepkg",
+    "version": "1.0",
+    "vulns": [{"id": "GHSA-xxxx-yyyy-zzzz", "fix_versions": [], "aliases": [], "description": "no fix yet"}],
+}
 NOT_FOUND = {"name": "babel", "skip_reason": "Dependency not found on PyPI and could not be audited: babel (2.18.0)"}
 
 
@@ -59,8 +72,10 @@ def test_a_service_with_no_data_for_any_package_warns_without_failing():
 
 
 def test_an_unreachable_service_warns_without_failing():
-    stderr = ("Traceback (most recent call last):\n  ...\nrequests.exceptions.ConnectionError: "
-              "HTTPSConnectionPool(host='pypi.org', port=443): Max retries exceeded\n")
+    stderr = (
+        "Traceback (most recent call last):\n  ...\nrequests.exceptions.ConnectionError: "
+        "HTTPSConnectionPool(host='pypi.org', port=443): Max retries exceeded\n"
+    )
     status, lines = audit.judge("", stderr, 1)
     assert status == 0 and lines[0].startswith("WARNING") and "could not be reached" in lines[0]
     assert audit.judge("", stderr, 1, required=True)[0] == 3
@@ -78,9 +93,22 @@ def test_with_no_network_to_the_service_the_audit_warns_and_passes(tmp_path):
     env.update(HTTPS_PROXY=f"http://127.0.0.1:{closed}", HTTP_PROXY=f"http://127.0.0.1:{closed}")
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("flask==3.1.3\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, str(SCRIPT), "--no-deps", "--disable-pip", "-r", str(requirements),
-                           "--cache-dir", str(tmp_path / "cache")],
-                          capture_output=True, text=True, timeout=300, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--no-deps",
+            "--disable-pip",
+            "-r",
+            str(requirements),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "audit: WARNING: the vulnerability service could not be reached" in done.stdout
     assert "NOT audited" in done.stdout

@@ -13,9 +13,24 @@ from index.config import PROJECT_ROOT
 @pytest.fixture(scope="module")
 def run() -> str:
     done = subprocess.run(
-        [str(PROJECT_ROOT / "scripts" / "bench"), "run", "--docs", "1000", "--queries", "60", "--repeat", "2",
-         "--http-seconds", "2", "--no-save"],
-        capture_output=True, text=True, timeout=900, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        [
+            str(PROJECT_ROOT / "scripts" / "bench"),
+            "run",
+            "--docs",
+            "1000",
+            "--queries",
+            "60",
+            "--repeat",
+            "2",
+            "--http-seconds",
+            "2",
+            "--no-save",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -35,19 +50,27 @@ def test_distinct_searches_are_the_headline_in_process_and_over_http(run):
         (value,) = cells(run, f"p{p}, ms: ours / FTS5")
         assert all(float(v) > 0 for v in value.split(" / ")), value
     sections = run.split("| **")
-    for title in ("distinct searches (the headline): HTTP, the API", "distinct searches (the headline): HTTP, the HTML pages"):
+    for title in (
+        "distinct searches (the headline): HTTP, the API",
+        "distinct searches (the headline): HTTP, the HTML pages",
+    ):
         section = next(s for s in sections if s.startswith(title))
         for c in (1, 8):
             # every request answered, and none of the distinct searches asked twice (no cache could answer)
             assert f"| c={c}: errors / searches asked a second time | 0 / 0 |" in section, (title, c)
-            (rate,) = cells(section[section.index(f"| c={c}: requests/s"):], f"c={c}: requests/s")
+            (rate,) = cells(section[section.index(f"| c={c}: requests/s") :], f"c={c}: requests/s")
             assert float(rate.replace(",", "")) > 0
 
 
 def test_fixed_searches_builds_incremental_and_memory_are_measured(run):
-    for row in ("full build: ours, releases/s", "full build: FTS5, releases/s", "ratio ours / FTS5 p50",
-                "in process, ours, answered from the result cache", "HTTP, the API, c=8: requests/s",
-                "memory per gunicorn worker"):
+    for row in (
+        "full build: ours, releases/s",
+        "full build: FTS5, releases/s",
+        "ratio ours / FTS5 p50",
+        "in process, ours, answered from the result cache",
+        "HTTP, the API, c=8: requests/s",
+        "memory per gunicorn worker",
+    ):
         assert row in run, row
     assert "| incremental changes found by the archive and the running site, without restart | yes |" in run
     (rounds,) = cells(run, "incremental reindex of 10, each round")
@@ -71,7 +94,11 @@ def test_the_profile_shares_a_distinct_search_out_by_layer():
         pytest.skip("pyinstrument is not installed (pip install -e '.[bench]')")
     done = subprocess.run(
         [str(PROJECT_ROOT / "scripts" / "bench"), "profile", "--docs", "300", "--searches", "40", "--no-save"],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     assert "| layer | in process | API | pages |" in out

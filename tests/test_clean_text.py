@@ -10,8 +10,9 @@ from index.records import clean_text
 
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # Any code point, lone surrogates included, with controls, line breaks and accents more often.
-TEXT = st.text(st.one_of(st.characters(), st.sampled_from("\x00\x01\x0b\x1f\x7f\r\n\t \ufffe\uffff\ud800é\u0301")),
-               max_size=80)
+TEXT = st.text(
+    st.one_of(st.characters(), st.sampled_from("\x00\x01\x0b\x1f\x7f\r\n\t \ufffe\uffff\ud800é\u0301")), max_size=80
+)
 
 
 @settings(max_examples=400, deadline=None)

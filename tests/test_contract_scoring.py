@@ -32,14 +32,40 @@ from search.translated import Translated
 from .helpers import write_jsonl
 
 QUERIES = [
-    "migrants", "migrantes", "hurricane shelters jamaica", "border management", '"border management"',
-    '"gestión de fronteras"', "title:hurricane", "country:panama", "country:mx migrants", "topic:health",
-    "topic:trafficking children", "lang:es salud", "-hurricane migrants", "hurricane OR earthquake",
-    "year:2020..2023 migrants", "date:2023-01-01..2024-12-31 children", "venezolanos", "trata de personas",
-    "human trafficking", "cambio climático", "climate change", '"climate change" -hurricane',
-    "returnees honduras", "(haiti OR cuba) migrants", "remittances", "zzzqqq", "the", "panamá darién",
+    "migrants",
+    "migrantes",
+    "hurricane shelters jamaica",
+    "border management",
+    '"border management"',
+    '"gestión de fronteras"',
+    "title:hurricane",
+    "country:panama",
+    "country:mx migrants",
+    "topic:health",
+    "topic:trafficking children",
+    "lang:es salud",
+    "-hurricane migrants",
+    "hurricane OR earthquake",
+    "year:2020..2023 migrants",
+    "date:2023-01-01..2024-12-31 children",
+    "venezolanos",
+    "trata de personas",
+    "human trafficking",
+    "cambio climático",
+    "climate change",
+    '"climate change" -hurricane',
+    "returnees honduras",
+    "(haiti OR cuba) migrants",
+    "remittances",
+    "zzzqqq",
+    "the",
+    "panamá darién",
     # words with translations into the other language (search.translated), whatever the lexicon holds
-    "migration of children", "niñas y niños migrantes", "hurricane shelters", "frontera", "vulnerability",
+    "migration of children",
+    "niñas y niños migrantes",
+    "hurricane shelters",
+    "frontera",
+    "vulnerability",
 ]
 
 
@@ -47,12 +73,16 @@ QUERIES = [
 def archive(tmp_path_factory):
     """The sample archive, then an incremental reindex: several segments and deleted documents."""
     tmp = tmp_path_factory.mktemp("scoring")
-    records = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
-               if line.strip()]
+    records = [
+        json.loads(line)
+        for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     source = write_jsonl(tmp / "releases.jsonl", records)
     reindex([source], tmp / "ix", progress=False)
-    changed = [dict(r, body=r["body"] + "\n\nMigrants and returnees were helped at the border.")
-               for r in records[:4]] + records[6:]
+    changed = [
+        dict(r, body=r["body"] + "\n\nMigrants and returnees were helped at the border.") for r in records[:4]
+    ] + records[6:]
     write_jsonl(source, changed)
     summary = reindex([source], tmp / "ix", mode="incremental", progress=False)
     assert summary.deleted == 2 and summary.updated >= 4  # a deleted release's partner changes too
@@ -125,8 +155,11 @@ def test_same_matches_and_scores_as_whoosh(archive, text):
 def test_pages_and_facets_equal_the_whoosh_path(archive, text):
     fast = Archive(archive.store.root, cache_size=0)
     slow = whoosh_only(Archive(archive.store.root, cache_size=0))
-    for params in (SearchParams(q=text, per_page=5), SearchParams(q=text, per_page=5, page=2, separate=True),
-                   SearchParams(q=text, per_page=5, sort="newest", ui="es")):
+    for params in (
+        SearchParams(q=text, per_page=5),
+        SearchParams(q=text, per_page=5, page=2, separate=True),
+        SearchParams(q=text, per_page=5, sort="newest", ui="es"),
+    ):
         a, b = fast.search(params), slow.search(params)
         assert [h.id for h in a.hits] == [h.id for h in b.hits]
         assert [h.score for h in a.hits] == [h.score for h in b.hits]
@@ -166,17 +199,37 @@ def test_related_releases_equal_whoosh_more_like_this(archive):
 # --- year and date ranges, from the document values -------------------------------------------
 
 RANGES = [
-    "year:2019", "year:2017..2019 migrants", "year:..2018", "year:2020..", "2017..2019", "..2018 hurricane",
-    "date:2019-01-01..2019-06-30", "date:..2019-12-31 children", "date:2021-03-01..", "date:2019-05-04",
-    "fecha:2018-01-01..2020-12-31 migrantes", "año:2021 Haití",
+    "year:2019",
+    "year:2017..2019 migrants",
+    "year:..2018",
+    "year:2020..",
+    "2017..2019",
+    "..2018 hurricane",
+    "date:2019-01-01..2019-06-30",
+    "date:..2019-12-31 children",
+    "date:2021-03-01..",
+    "date:2019-05-04",
+    "fecha:2018-01-01..2020-12-31 migrantes",
+    "año:2021 Haití",
     # inside OR, NOT and groups, and with words
-    "year:2017 | year:2019", "migrants OR year:2018", "hurricane OR date:2019-01-01..2019-06-30",
-    "migrants -year:2019", "-year:2019", "-date:..2019-12-31 children", "(migrants -year:2019) OR hurricane",
-    "(haiti OR cuba) -2017..2018", "(year:2017 year:2019)", "(migrants year:2019..2020) OR (hurricane 2017..2018)",
-    "(-year:2019 -year:2020) OR migrants", "migrants (year:2018 OR -date:2019-01-01..2022-12-31)",
+    "year:2017 | year:2019",
+    "migrants OR year:2018",
+    "hurricane OR date:2019-01-01..2019-06-30",
+    "migrants -year:2019",
+    "-year:2019",
+    "-date:..2019-12-31 children",
+    "(migrants -year:2019) OR hurricane",
+    "(haiti OR cuba) -2017..2018",
+    "(year:2017 year:2019)",
+    "(migrants year:2019..2020) OR (hurricane 2017..2018)",
+    "(-year:2019 -year:2020) OR migrants",
+    "migrants (year:2018 OR -date:2019-01-01..2022-12-31)",
     # ends reversed, the same range many times, overlapping ranges
-    "year:2020..0000", "0000..0005 migrants", "date:2020-01-01..2019-01-01 migrants",
-    "year:2019 year:2019 year:2019", "year:2018..|year:..2019|year:2018..2019|2019",
+    "year:2020..0000",
+    "0000..0005 migrants",
+    "date:2020-01-01..2019-01-01 migrants",
+    "year:2019 year:2019 year:2019",
+    "year:2018..|year:..2019|year:2018..2019|2019",
     "|".join(f"year:{1900 + i}.." for i in range(60))[:500],
     "|".join(f"date:..20{i:02d}-12-31" for i in range(40))[:500],
     " ".join(f"{1900 + i}..{2099 - i}" for i in range(45))[:500],
@@ -201,6 +254,7 @@ def whoosh_filters(monkeypatch):
     """Ranges and ``Every`` matched by Whoosh's matchers, as the scorer did before reading them
     from the document values."""
     from search.scoring import GenerationScorer
+
     monkeypatch.setattr(GenerationScorer, "_filter", lambda self, searcher, node: None)
 
 
@@ -226,8 +280,11 @@ def test_ranges_match_and_score_as_whoosh_does(archive, text, monkeypatch):
 def test_ranges_give_the_same_pages_and_facets_as_before(archive, text, monkeypatch):
     fast = Archive(archive.store.root, cache_size=0)
     before = Archive(archive.store.root, cache_size=0)
-    searches = (SearchParams(q=text, per_page=5), SearchParams(q=text, per_page=5, page=2, separate=True),
-                SearchParams(q=text, per_page=5, sort="oldest", ui="es"))
+    searches = (
+        SearchParams(q=text, per_page=5),
+        SearchParams(q=text, per_page=5, page=2, separate=True),
+        SearchParams(q=text, per_page=5, sort="oldest", ui="es"),
+    )
     new = [fast.search(params) for params in searches]
     whoosh_filters(monkeypatch)
     for params, a in zip(searches, new, strict=True):
@@ -245,6 +302,7 @@ def test_any_numeric_range_matches_as_whooshs_matcher(archive):
     from whoosh import query as wq
 
     from search.compile import DayRange
+
     snap = archive.snapshot()
     searcher = snap.searcher
     years = sorted(set(snap.docs.years))
@@ -253,15 +311,23 @@ def test_any_numeric_range_matches_as_whooshs_matcher(archive):
     rng = random.Random(3)
 
     def ends(values, spread):
-        return rng.choice([None, rng.choice(values), rng.choice(values) + rng.randint(-spread, spread),
-                           lowest, highest])
+        return rng.choice(
+            [None, rng.choice(values), rng.choice(values) + rng.randint(-spread, spread), lowest, highest]
+        )
 
     cases = []
     for _ in range(200):
         field, values, spread = rng.choice([("year", years, 2), ("date", days, 40)])
-        cases.append(wq.NumericRange(field, ends(values, spread), ends(values, spread),
-                                     startexcl=rng.random() < 0.3, endexcl=rng.random() < 0.3,
-                                     boost=rng.choice([1.0, 1.0, 2.5, 0.0, -1.0])))
+        cases.append(
+            wq.NumericRange(
+                field,
+                ends(values, spread),
+                ends(values, spread),
+                startexcl=rng.random() < 0.3,
+                endexcl=rng.random() < 0.3,
+                boost=rng.choice([1.0, 1.0, 2.5, 0.0, -1.0]),
+            )
+        )
     for _ in range(30):
         a, b = (dt.date.fromordinal(rng.choice(days) + rng.randint(-20, 20)) for _ in range(2))
         cases.append(DayRange(rng.choice([a, None]), rng.choice([b, None])))
@@ -297,11 +363,17 @@ def test_day_ranges_give_what_whoosh_gives(tmp_path):
 
     from search.compile import DayRange
     from search.scoring import GenerationScorer
+
     days = [dt.date(2019, 5, 31), dt.date(2019, 6, 1), dt.date(2019, 6, 30), dt.date(2019, 7, 1), dt.date(2020, 6, 15)]
-    ranges = [DayRange(dt.date(2019, 6, 1), dt.date(2019, 6, 30)), DayRange(dt.date(2019, 7, 1), None),
-              DayRange(None, dt.date(2019, 5, 31)), DayRange(dt.date(2020, 1, 1), dt.date(2019, 1, 1))]
-    ix = whoosh_index.create_in(str(tmp_path), Schema(
-        id=ID(stored=True), date=NUMERIC(int, bits=32, shift_step=8, stored=True, sortable=True)))
+    ranges = [
+        DayRange(dt.date(2019, 6, 1), dt.date(2019, 6, 30)),
+        DayRange(dt.date(2019, 7, 1), None),
+        DayRange(None, dt.date(2019, 5, 31)),
+        DayRange(dt.date(2020, 1, 1), dt.date(2019, 1, 1)),
+    ]
+    ix = whoosh_index.create_in(
+        str(tmp_path), Schema(id=ID(stored=True), date=NUMERIC(int, bits=32, shift_step=8, stored=True, sortable=True))
+    )
     with ix.writer() as writer:
         for day in days:
             writer.add_document(id=day.isoformat(), date=day.toordinal())

@@ -79,8 +79,9 @@ def assert_same_index(expected, actual):
         if field.scorable:
             assert a.max_field_length(fieldname) == b.max_field_length(fieldname)
             assert a.min_field_length(fieldname) == b.min_field_length(fieldname)
-            assert [a.doc_field_length(d, fieldname) for d in range(a.doc_count_all())] == \
-                [b.doc_field_length(d, fieldname) for d in range(b.doc_count_all())]
+            assert [a.doc_field_length(d, fieldname) for d in range(a.doc_count_all())] == [
+                b.doc_field_length(d, fieldname) for d in range(b.doc_count_all())
+            ]
         if a.has_column(fieldname):
             assert list(a.column_reader(fieldname)) == list(b.column_reader(fieldname)), fieldname
     assert list(a.all_stored_fields()) == list(b.all_stored_fields())
@@ -94,8 +95,7 @@ def block_figures(reader, fieldname, text):
     matcher = reader.postings(fieldname, text)
     out = []
     while matcher.is_active():
-        out.append((matcher.id(), matcher.block_min_length(), matcher.block_max_length(),
-                    matcher.block_max_weight()))
+        out.append((matcher.id(), matcher.block_min_length(), matcher.block_max_length(), matcher.block_max_weight()))
         matcher.next()
     return out
 
@@ -126,8 +126,12 @@ def test_parallel_slices_and_small_segments_keep_document_order(tmp_path, docume
     english = next(d for d in reversed(documents) if d.get("body_en") and d.get("countries"))
     words = [t.text for t in expected.schema["body_en"].analyzer(english["body_en"])]
     country = english["countries"].split(",")[0]
-    queries = [wq.Term("body_en", words[0]), wq.Phrase("body_en", words[3:5]),
-               wq.And([wq.Term("body_en", words[6]), wq.Term("countries", country)]), wq.Term("body_es", "migracion")]
+    queries = [
+        wq.Term("body_en", words[0]),
+        wq.Phrase("body_en", words[3:5]),
+        wq.And([wq.Term("body_en", words[6]), wq.Term("countries", country)]),
+        wq.Term("body_es", "migracion"),
+    ]
     with expected.searcher() as one, small.searcher() as many:
         for q in queries:
             got = [(hit.docnum, round(hit.score, 6)) for hit in many.search(q, limit=None)]
@@ -178,9 +182,9 @@ def test_the_vocabulary_is_counted_while_indexing(tmp_path, documents):
     """The words counted as the body fields are analysed are those the vocabulary module finds
     in each release's title and text (releases per word, accented forms)."""
     from index import vocabulary
+
     ix = new_index(tmp_path / "ix")
-    tally = segments.write_full(ix, documents, procs=2,
-                                vocabulary_fields=("body_en", "body_es"))
+    tally = segments.write_full(ix, documents, procs=2, vocabulary_fields=("body_en", "body_es"))
     expected = vocabulary.Tally()
     for doc in documents:
         expected.add_text(f"{doc['title']}\n{doc['body']}")
@@ -218,13 +222,18 @@ def test_scores_are_the_same_with_and_without_posting_arrays(tmp_path, documents
     from whoosh import query as wq
 
     from search.scoring import GenerationScorer
+
     ix = bulk_built(tmp_path / "ix", documents, procs=2)
     with ix.searcher() as searcher:
         live = (1 << ix.doc_count_all()) - 1
         plain = GenerationScorer(searcher, live)
         fast = GenerationScorer(searcher, live, folder=str(tmp_path / "ix"))
-        for q in (wq.Term("body_en", "nation"), wq.Or([wq.Term("body_en", "peac"), wq.Term("title_en", "peac")]),
-                  wq.And([wq.Term("body_en", "develop"), wq.Term("body_en", "countri")]), wq.Term("body_es", "migrant")):
+        for q in (
+            wq.Term("body_en", "nation"),
+            wq.Or([wq.Term("body_en", "peac"), wq.Term("title_en", "peac")]),
+            wq.And([wq.Term("body_en", "develop"), wq.Term("body_en", "countri")]),
+            wq.Term("body_es", "migrant"),
+        ):
             a, b = plain.evaluate(searcher, q), fast.evaluate(searcher, q)
             assert a.mask.any() and (a.mask == b.mask).all() and (a.scores == b.scores).all(), q
         assert fast._arrays and all(v is not None for v in fast._arrays.values())
@@ -257,7 +266,7 @@ def test_posting_values_encoded_at_once_are_whooshs_encoding():
         frequencies, positions, expected = array("I"), array("I"), []
         for _ in range(rng.randint(whoosh_internals.MANY_POSTINGS, 300)):
             frequency = rng.choice([1, 1, 2, 3, rng.randint(4, 40), 1000])
-            gap = rng.choice([3, 300, 70_000, 2 ** 20])
+            gap = rng.choice([3, 300, 70_000, 2**20])
             found = sorted(rng.sample(range(frequency * gap + 1), frequency))
             frequencies.append(frequency)
             positions.extend(found)

@@ -54,8 +54,11 @@ def test_the_installed_whoosh_is_the_one_the_engine_was_written_for():
 def other_format(tmp_path):
     """The sample archive, then its live generation rewritten by Whoosh in another codec (its
     plain-text one): an index Whoosh reads, but not in the W3 format the fast engine reads."""
-    records = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
-               if line.strip()]
+    records = [
+        json.loads(line)
+        for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     source = write_jsonl(tmp_path / "releases.jsonl", records)
     root = tmp_path / "ix"
     reindex([source], root, progress=False)
@@ -92,8 +95,11 @@ def test_a_generation_of_another_schema_is_refused_at_open_and_rebuilt_in_full(t
     """An index written by another version of the project (its manifest's schema_version) is
     not read with guesses: the site refuses it, saying what to run, and a reindex, even an
     incremental one, rebuilds it in full."""
-    records = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
-               if line.strip()]
+    records = [
+        json.loads(line)
+        for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     source = write_jsonl(tmp_path / "releases.jsonl", records)
     root = tmp_path / "ix"
     reindex([source], root, progress=False)

@@ -16,14 +16,28 @@ from .test_contract_scoring import assert_as_whoosh
 FILLER = "Officials met community leaders to review the plans of the year. "
 RELEASES = [
     # One rare word of the query, many times over.
-    release(id="rare-only", date="2021-01-04", title="Annual review of the plans",
-            body=FILLER + "The stevedores met. Stevedores were heard."),
+    release(
+        id="rare-only",
+        date="2021-01-04",
+        title="Annual review of the plans",
+        body=FILLER + "The stevedores met. Stevedores were heard.",
+    ),
     # Two of the query's three words, each once; no release has all three.
-    release(id="two-words", date="2021-01-05", title="Annual review of the plans",
-            body=FILLER + "New cranes arrived at the harbour."),
-] + [release(id=f"other-{k}", date=f"2021-02-{k + 1:02d}", title="Notes on the harbour and its cranes",
-             body=FILLER + ("The harbour cranes were repaired." if k % 2 else "Work on the harbour continues."))
-     for k in range(8)]
+    release(
+        id="two-words",
+        date="2021-01-05",
+        title="Annual review of the plans",
+        body=FILLER + "New cranes arrived at the harbour.",
+    ),
+] + [
+    release(
+        id=f"other-{k}",
+        date=f"2021-02-{k + 1:02d}",
+        title="Notes on the harbour and its cranes",
+        body=FILLER + ("The harbour cranes were repaired." if k % 2 else "Work on the harbour continues."),
+    )
+    for k in range(8)
+]
 
 
 @pytest.fixture(scope="module")

@@ -17,41 +17,106 @@ from .helpers import release, write_jsonl
 COMMON = FAR_MORE + 4
 
 RELEASES = [
-    release(id="remit-gt-en", lang="en", date="2021-03-02", translation_key="remit-gt",
-            title="Remittances sustain families in Guatemala",
-            body="Remittances sent by relatives abroad reach thousands of families in Guatemala, "
-                 "who spend them on food and school."),
-    release(id="remit-gt-es", lang="es", date="2021-03-02", translation_key="remit-gt",
-            title="Las remesas sostienen a las familias de Guatemala",
-            body="Las remesas que envían los familiares desde el exterior llegan a miles de familias "
-                 "de Guatemala, que las gastan en comida y escuela."),
-    release(id="remit-hn-en", lang="en", date="2020-05-04", title="Remittances to Honduras fall during the pandemic",
-            body="Remittances to Honduras fell in the first months of the pandemic."),
-    release(id="gt-border-en", lang="en", date="2019-07-01", title="Border officials in Guatemala trained",
-            body="Border officials in Guatemala completed a course on the protection of migrants."),
-    release(id="shelters-hurricane-en", lang="en", date="2022-09-12", title="Shelters open as the hurricane nears",
-            body="Emergency shelters opened along the coast as the hurricane approached."),
-    release(id="shelters-north-en", lang="en", date="2022-02-10", title="Shelters for migrants in the north",
-            body="Migrant shelters in the north received hygiene kits and water tanks."),
-    release(id="hurricane-season-en", lang="en", date="2023-06-01", title="Hurricane season: communities prepare",
-            body="Coastal communities drew up evacuation plans before the hurricane season."),
+    release(
+        id="remit-gt-en",
+        lang="en",
+        date="2021-03-02",
+        translation_key="remit-gt",
+        title="Remittances sustain families in Guatemala",
+        body="Remittances sent by relatives abroad reach thousands of families in Guatemala, "
+        "who spend them on food and school.",
+    ),
+    release(
+        id="remit-gt-es",
+        lang="es",
+        date="2021-03-02",
+        translation_key="remit-gt",
+        title="Las remesas sostienen a las familias de Guatemala",
+        body="Las remesas que envían los familiares desde el exterior llegan a miles de familias "
+        "de Guatemala, que las gastan en comida y escuela.",
+    ),
+    release(
+        id="remit-hn-en",
+        lang="en",
+        date="2020-05-04",
+        title="Remittances to Honduras fall during the pandemic",
+        body="Remittances to Honduras fell in the first months of the pandemic.",
+    ),
+    release(
+        id="gt-border-en",
+        lang="en",
+        date="2019-07-01",
+        title="Border officials in Guatemala trained",
+        body="Border officials in Guatemala completed a course on the protection of migrants.",
+    ),
+    release(
+        id="shelters-hurricane-en",
+        lang="en",
+        date="2022-09-12",
+        title="Shelters open as the hurricane nears",
+        body="Emergency shelters opened along the coast as the hurricane approached.",
+    ),
+    release(
+        id="shelters-north-en",
+        lang="en",
+        date="2022-02-10",
+        title="Shelters for migrants in the north",
+        body="Migrant shelters in the north received hygiene kits and water tanks.",
+    ),
+    release(
+        id="hurricane-season-en",
+        lang="en",
+        date="2023-06-01",
+        title="Hurricane season: communities prepare",
+        body="Coastal communities drew up evacuation plans before the hurricane season.",
+    ),
     # Spanish that writes "climáticos", never "climático" itself.
-    release(id="climate-es", lang="es", date="2024-03-07", title="Los efectos climáticos en el Corredor Seco",
-            body="Los efectos climáticos y el cambio de las lluvias empujan a familias del Corredor Seco a migrar."),
+    release(
+        id="climate-es",
+        lang="es",
+        date="2024-03-07",
+        title="Los efectos climáticos en el Corredor Seco",
+        body="Los efectos climáticos y el cambio de las lluvias empujan a familias del Corredor Seco a migrar.",
+    ),
     # English only: the Spanish "deportación" is known to the glossary, one letter from "deportation".
-    release(id="deport-1-en", lang="en", date="2019-02-01", title="Deportation flights resume",
-            body="Deportation flights resumed and IOM received the returnees at the airport."),
-    release(id="deport-2-en", lang="en", date="2019-04-01", title="Support after deportation",
-            body="People returned after deportation receive food and transport."),
+    release(
+        id="deport-1-en",
+        lang="en",
+        date="2019-02-01",
+        title="Deportation flights resume",
+        body="Deportation flights resumed and IOM received the returnees at the airport.",
+    ),
+    release(
+        id="deport-2-en",
+        lang="en",
+        date="2019-04-01",
+        title="Support after deportation",
+        body="People returned after deportation receive food and transport.",
+    ),
     # A correct word used once, whose neighbour "border" is not used far more.
-    release(id="boarder-en", lang="en", date="2020-01-15", title="A boarder's story",
-            body="A boarder at a migrant hostel tells of the journey."),
+    release(
+        id="boarder-en",
+        lang="en",
+        date="2020-01-15",
+        title="A boarder's story",
+        body="A boarder at a migrant hostel tells of the journey.",
+    ),
     # The archive's own slip, and the word it stands for in many releases.
-    release(id="goverment-en", lang="en", date="2017-05-05", title="Local officials trained",
-            body="The goverment of the province and IOM trained local officials."),
+    release(
+        id="goverment-en",
+        lang="en",
+        date="2017-05-05",
+        title="Local officials trained",
+        body="The goverment of the province and IOM trained local officials.",
+    ),
 ] + [
-    release(id=f"gov-{n}", lang="en", date=f"2018-01-{n + 1:02d}", title=f"Government and IOM sign accord {n}",
-            body=f"The government signed accord number {n} with IOM on migration data.")
+    release(
+        id=f"gov-{n}",
+        lang="en",
+        date=f"2018-01-{n + 1:02d}",
+        title=f"Government and IOM sign accord {n}",
+        body=f"The government signed accord number {n} with IOM on migration data.",
+    )
     for n in range(COMMON)
 ]
 
@@ -81,6 +146,7 @@ def marked(hit) -> str:
 
 
 # --- the order: all the words, the corrected words, then any of them ---------------------------
+
 
 @pytest.mark.parametrize("ui,first", [("en", "remit-gt-en"), ("es", "remit-gt-es")])
 def test_a_misspelt_word_among_matching_words_is_searched_corrected(archive, ui, first):
@@ -118,11 +184,18 @@ def test_any_word_results_found_as_typed_give_way_only_to_a_slip(archive):
     assert not far.corrected and far.searched_for == "hostel huricanne" and ids(far) == ["boarder-en"]
 
 
-@pytest.mark.parametrize("typed,word,slip", [
-    ("guatemla", "guatemala", True), ("earthqauke", "earthquake", True), ("hurricanee", "hurricane", True),
-    ("migrantez", "migrantes", True), ("huricanne", "hurricane", False), ("jugador", "jugaron", False),
-    ("trafiking", "trafficking", False),
-])
+@pytest.mark.parametrize(
+    "typed,word,slip",
+    [
+        ("guatemla", "guatemala", True),
+        ("earthqauke", "earthquake", True),
+        ("hurricanee", "hurricane", True),
+        ("migrantez", "migrantes", True),
+        ("huricanne", "hurricane", False),
+        ("jugador", "jugaron", False),
+        ("trafiking", "trafficking", False),
+    ],
+)
 def test_one_slip_is_a_letter_left_out_added_mistyped_or_swapped(typed, word, slip):
     assert one_slip(typed, word) is slip and one_slip(word, typed) is slip
 
@@ -139,6 +212,7 @@ def test_capitals_are_kept(archive):
 
 
 # --- what is never replaced --------------------------------------------------------------------
+
 
 def test_a_word_known_through_its_analysis_in_either_language_is_never_replaced(archive):
     # "climático" is not written, but "climáticos" is: the Spanish analysis finds it.
@@ -168,6 +242,7 @@ def test_a_trace_of_a_word_beside_a_far_commoner_one_is_read_as_a_slip(archive):
 
 # --- spell=0: exactly as typed -------------------------------------------------------------------
 
+
 def test_spell_0_searches_exactly_as_typed_and_offers_the_correction(archive):
     result = search(archive, "huricane shelters", spell=False)
     assert not result.corrected and result.searched_for == "huricane shelters"
@@ -189,6 +264,7 @@ def test_the_spell_parameter():
 
 # --- scripts/search ------------------------------------------------------------------------------
 
+
 def run_cli(capsys, *args):
     code = cli.main(list(args))
     return code, capsys.readouterr().out
@@ -209,6 +285,8 @@ def test_scripts_search_json_says_what_was_searched(index_dir, capsys):
 def test_scripts_search_text_says_it_in_one_line(index_dir, capsys):
     code, out = run_cli(capsys, "huricane shelters", "--index", str(index_dir))
     assert code == 0
-    assert out.splitlines()[0] == "showing results for: hurricane shelters (search instead for 'huricane shelters' " \
-                                  "with --spell 0)"
+    assert (
+        out.splitlines()[0] == "showing results for: hurricane shelters (search instead for 'huricane shelters' "
+        "with --spell 0)"
+    )
     assert "did you mean" not in out and "note:" not in out

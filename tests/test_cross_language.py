@@ -58,16 +58,41 @@ def lexicon_config(tmp_path, dictionary: list[tuple[str, str]] | None = None, pa
 
 
 RELEASES = [
-    release(id="en-drought", lang="en", date="2021-03-02", title="Drought pushes farmers to leave the dry corridor",
-            body="The drought ruined two maize crops in a row. The drought also dried the wells."),
-    release(id="es-sequia", lang="es", date="2021-06-10", title="La sequía golpea a las familias de Honduras",
-            body="La sequía dejó sin agua a las comunidades rurales durante meses."),
-    release(id="es-pescadores", lang="es", date="2020-11-20", title="Pescadores sin salario tras la tormenta",
-            body="Los pescadores de la costa perdieron su salario por la tormenta."),
-    release(id="en-border", lang="en", date="2019-02-02", title="Training for border officials",
-            body="Officials at the border learned to identify people in need of protection."),
-    release(id="es-vulnerab", lang="es", date="2022-01-15", title="Evaluación de la vulnerabilidad costera",
-            body="El estudio midió la vulnerabilidad de las comunidades pesqueras ante la erosión."),
+    release(
+        id="en-drought",
+        lang="en",
+        date="2021-03-02",
+        title="Drought pushes farmers to leave the dry corridor",
+        body="The drought ruined two maize crops in a row. The drought also dried the wells.",
+    ),
+    release(
+        id="es-sequia",
+        lang="es",
+        date="2021-06-10",
+        title="La sequía golpea a las familias de Honduras",
+        body="La sequía dejó sin agua a las comunidades rurales durante meses.",
+    ),
+    release(
+        id="es-pescadores",
+        lang="es",
+        date="2020-11-20",
+        title="Pescadores sin salario tras la tormenta",
+        body="Los pescadores de la costa perdieron su salario por la tormenta.",
+    ),
+    release(
+        id="en-border",
+        lang="en",
+        date="2019-02-02",
+        title="Training for border officials",
+        body="Officials at the border learned to identify people in need of protection.",
+    ),
+    release(
+        id="es-vulnerab",
+        lang="es",
+        date="2022-01-15",
+        title="Evaluación de la vulnerabilidad costera",
+        body="El estudio midió la vulnerabilidad de las comunidades pesqueras ante la erosión.",
+    ),
 ]
 
 DICTIONARY = [("drought", "sequía"), ("fisherman", "1. pescador\n2. pescadora"), ("wage", "salario, sueldo")]
@@ -81,6 +106,7 @@ def built(tmp_path, monkeypatch):
         source = write_jsonl(tmp_path / "releases.jsonl", records)
         summary = reindex([source], tmp_path / "ix", progress=False)
         return Archive(tmp_path / "ix", cache_size=0), summary
+
     return build
 
 
@@ -127,19 +153,42 @@ def test_a_cognate_is_found_without_any_dictionary(built):
 def test_translations_are_learnt_from_the_archives_own_pairs(built):
     """No dictionary, no parallel file: three translated releases teach harvest = cosecha, and an
     English query then finds a Spanish release that has no translation."""
-    pairs = [("Harvest season starts in the highlands", "Empieza la temporada de cosecha en el altiplano",
-              "Farmers prepare the harvest with seasonal workers.", "Los agricultores preparan la cosecha con temporeros."),
-             ("Seasonal workers travel for the coffee harvest", "Temporeros viajan para la cosecha de café",
-              "The coffee harvest employs thousands.", "La cosecha de café emplea a miles."),
-             ("A good harvest for coastal farms", "Una buena cosecha para las fincas costeras",
-              "Rain helped the harvest this year.", "La lluvia ayudó a la cosecha este año.")]
+    pairs = [
+        (
+            "Harvest season starts in the highlands",
+            "Empieza la temporada de cosecha en el altiplano",
+            "Farmers prepare the harvest with seasonal workers.",
+            "Los agricultores preparan la cosecha con temporeros.",
+        ),
+        (
+            "Seasonal workers travel for the coffee harvest",
+            "Temporeros viajan para la cosecha de café",
+            "The coffee harvest employs thousands.",
+            "La cosecha de café emplea a miles.",
+        ),
+        (
+            "A good harvest for coastal farms",
+            "Una buena cosecha para las fincas costeras",
+            "Rain helped the harvest this year.",
+            "La lluvia ayudó a la cosecha este año.",
+        ),
+    ]
     records = []
     for k, (title_en, title_es, body_en, body_es) in enumerate(pairs):
         day = f"2020-0{k + 1}-10"
-        records += [release(id=f"en-{k}", lang="en", date=day, title=title_en, body=body_en, translation_key=f"p{k}"),
-                    release(id=f"es-{k}", lang="es", date=day, title=title_es, body=body_es, translation_key=f"p{k}")]
-    records.append(release(id="es-only", lang="es", date="2021-08-01", title="Pérdidas en la cosecha por la sequía",
-                           body="La sequía redujo la cosecha de maíz en el corredor seco."))
+        records += [
+            release(id=f"en-{k}", lang="en", date=day, title=title_en, body=body_en, translation_key=f"p{k}"),
+            release(id=f"es-{k}", lang="es", date=day, title=title_es, body=body_es, translation_key=f"p{k}"),
+        ]
+    records.append(
+        release(
+            id="es-only",
+            lang="es",
+            date="2021-08-01",
+            title="Pérdidas en la cosecha por la sequía",
+            body="La sequía redujo la cosecha de maíz en el corredor seco.",
+        )
+    )
     archive, _ = built(records)
     found = ids(archive.search(parse_params({"q": "harvest drought", "ui": "en"})))
     assert "es-only" in found
@@ -151,32 +200,48 @@ def test_the_lexicon_is_saved_with_the_generation_and_a_missing_source_is_named(
     saved = lexicon.Lexicon.load(generation)
     # "sueldo" is in no release: only the translation the archive uses is kept
     assert dict(saved.translate("en", "es", terms("wage", "en")[0])) == {terms("salario", "es")[0]: 0.5}
-    (tmp_path / "lexicon.toml").write_text('[[dictionary]]\npath = "/nonexistent/freedict-eng-spa"\n'
-                                           'from = "en"\nto = "es"\n', encoding="utf-8")
+    (tmp_path / "lexicon.toml").write_text(
+        '[[dictionary]]\npath = "/nonexistent/freedict-eng-spa"\nfrom = "en"\nto = "es"\n', encoding="utf-8"
+    )
     again = reindex([tmp_path / "releases.jsonl"], tmp_path / "ix2", progress=False)
     assert any("/nonexistent/freedict-eng-spa" in m and "not found" in m for m in again.messages)
 
 
 def test_dictd_entries_are_read_with_their_senses(tmp_path):
     write_dictd(tmp_path / "d", [("shelter", "1. albergue, refugio\n2. abrigo"), ("border", "frontera")])
-    assert lexicon.read_dictd(tmp_path / "d") == [("shelter", ["albergue", "refugio", "abrigo"]),
-                                                   ("border", ["frontera"])]
+    assert lexicon.read_dictd(tmp_path / "d") == [
+        ("shelter", ["albergue", "refugio", "abrigo"]),
+        ("border", ["frontera"]),
+    ]
 
 
 def test_model_one_learns_which_word_translates_which():
-    lines = [("the red house", "la casa roja"), ("the house is big", "la casa es grande"),
-             ("a red car", "un coche rojo"), ("the big car", "el coche grande"), ("a house", "una casa"),
-             ("red cars", "coches rojos")]
+    lines = [
+        ("the red house", "la casa roja"),
+        ("the house is big", "la casa es grande"),
+        ("a red car", "un coche rojo"),
+        ("the big car", "el coche grande"),
+        ("a house", "una casa"),
+        ("red cars", "coches rojos"),
+    ]
     learnt = alignment.learn([(terms(en, "en"), terms(es, "es")) for en, es in lines])
     house, car = terms("house", "en")[0], terms("car", "en")[0]
     assert max(learnt.en_es[house], key=learnt.en_es[house].get) == terms("casa", "es")[0]
     assert max(learnt.en_es[car], key=learnt.en_es[car].get) == terms("coche", "es")[0]
 
 
-@pytest.mark.parametrize("english,spanish", [
-    ("migration", "migracion"), ("vulnerability", "vulnerabilidad"), ("imperialism", "imperialismo"),
-    ("organizations", "organizaciones"), ("oxygen", "oxigeno"), ("persons", "personas"), ("theory", "teoria"),
-])
+@pytest.mark.parametrize(
+    "english,spanish",
+    [
+        ("migration", "migracion"),
+        ("vulnerability", "vulnerabilidad"),
+        ("imperialism", "imperialismo"),
+        ("organizations", "organizaciones"),
+        ("oxygen", "oxigeno"),
+        ("persons", "personas"),
+        ("theory", "teoria"),
+    ],
+)
 def test_cognates_are_spelt_by_rule_both_ways(english, spanish):
     """Each word's form in the other language is among the candidates, as the analysers read it."""
     assert terms(spanish, "es") in [terms(w, "es") for w in cognates.to_spanish(english)]
@@ -204,11 +269,18 @@ def test_the_configured_lexicon_finds_spanish_releases_for_english_words(tmp_pat
 
 
 def test_a_word_found_through_its_translation_is_not_corrected(built):
-    """"drought" is in no release, but its translation is: it is a word, not a slip, and no
+    """ "drought" is in no release, but its translation is: it is a word, not a slip, and no
     "did you mean" replaces it with an archive word that looks like it."""
-    records = [r for r in RELEASES if r["id"] != "en-drought"] + [release(
-        id=f"en-brought-{k}", lang="en", date=f"2018-01-0{k + 1}", title=f"Aid brought to the islands, week {k + 1}",
-        body="Supplies were brought by boat. They brought water.") for k in range(3)]
+    records = [r for r in RELEASES if r["id"] != "en-drought"] + [
+        release(
+            id=f"en-brought-{k}",
+            lang="en",
+            date=f"2018-01-0{k + 1}",
+            title=f"Aid brought to the islands, week {k + 1}",
+            body="Supplies were brought by boat. They brought water.",
+        )
+        for k in range(3)
+    ]
     archive, _ = built(records, DICTIONARY)
     result = archive.search(parse_params({"q": "drought", "ui": "en"}))
     assert ids(result) == ["es-sequia"]
@@ -216,14 +288,24 @@ def test_a_word_found_through_its_translation_is_not_corrected(built):
 
 
 # Sixteen words, each with three translations the Spanish release below uses (and cognates).
-MANY = {"drought": "sequía, seca, estiaje", "harvest": "cosecha, recolección, siega",
-        "fisherman": "pescador, marinero, barquero", "wage": "salario, sueldo, jornal",
-        "storm": "tormenta, tempestad, temporal", "river": "río, afluente, cauce",
-        "bridge": "puente, pasarela, viaducto", "teacher": "maestro, profesor, docente",
-        "market": "mercado, feria, plaza", "farmer": "agricultor, campesino, granjero",
-        "village": "aldea, pueblo, caserío", "road": "camino, carretera, calzada",
-        "doctor": "médico, facultativo, galeno", "nurse": "enfermera, cuidadora, niñera",
-        "kitchen": "cocina, fogón, hornilla", "garden": "jardín, huerto, vergel"}
+MANY = {
+    "drought": "sequía, seca, estiaje",
+    "harvest": "cosecha, recolección, siega",
+    "fisherman": "pescador, marinero, barquero",
+    "wage": "salario, sueldo, jornal",
+    "storm": "tormenta, tempestad, temporal",
+    "river": "río, afluente, cauce",
+    "bridge": "puente, pasarela, viaducto",
+    "teacher": "maestro, profesor, docente",
+    "market": "mercado, feria, plaza",
+    "farmer": "agricultor, campesino, granjero",
+    "village": "aldea, pueblo, caserío",
+    "road": "camino, carretera, calzada",
+    "doctor": "médico, facultativo, galeno",
+    "nurse": "enfermera, cuidadora, niñera",
+    "kitchen": "cocina, fogón, hornilla",
+    "garden": "jardín, huerto, vergel",
+}
 
 
 def translated_nodes(query) -> list[Translated]:
@@ -236,8 +318,13 @@ def test_a_query_of_many_translated_words_is_scored_by_at_most_the_budget(built)
     """Each word's translations count in the query's budget of terms: however many the lexicon
     offers, the query is scored by at most MAX_SCORED_TERMS, its own words all kept and each
     with a translation, so that the release in the other language still has all the words."""
-    spanish = release(id="es-todo", lang="es", date="2021-05-05", title="Un día en el campo",
-                      body=" ".join(t for found in MANY.values() for t in found.split(", ")) + ".")
+    spanish = release(
+        id="es-todo",
+        lang="es",
+        date="2021-05-05",
+        title="Un día en el campo",
+        body=" ".join(t for found in MANY.values() for t in found.split(", ")) + ".",
+    )
     archive, _ = built([spanish, RELEASES[0]], list(MANY.items()))
     text = " ".join(MANY)
     compiled = archive.compiler.compile(q.parse(text), archive.snapshot().lexicon)

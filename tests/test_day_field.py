@@ -19,8 +19,10 @@ def found(ix, query):
 
 def test_day_ranges_in_the_day_field(tmp_path):
     tmp_path.joinpath("days").mkdir()
-    ix = whoosh_index.create_in(str(tmp_path / "days"), Schema(
-        id=ID(stored=True), date=NUMERIC(int, bits=32, shift_step=8, stored=True, sortable=True)))
+    ix = whoosh_index.create_in(
+        str(tmp_path / "days"),
+        Schema(id=ID(stored=True), date=NUMERIC(int, bits=32, shift_step=8, stored=True, sortable=True)),
+    )
     with ix.writer() as writer:
         for n, day in enumerate(DAYS):
             writer.add_document(id=str(n), date=day.toordinal())

@@ -2,19 +2,29 @@
 topics, as staff read it: each name and keyword, where it stands, its points, and the rule that
 passed it over or weighed it."""
 
-
 from .helpers import release, run_reindex, write_jsonl
 
-BODY = ("Tegucigalpa, Honduras. The reception centre for returned children opened today with the "
-        "National Commission against Trafficking in Persons among its partners.\n\n"
-        "The project is funded by the U.S. Department of State. “Every child counts,” said the IOM Chief of "
-        "Mission for El Salvador, Guatemala and Honduras.")
+BODY = (
+    "Tegucigalpa, Honduras. The reception centre for returned children opened today with the "
+    "National Commission against Trafficking in Persons among its partners.\n\n"
+    "The project is funded by the U.S. Department of State. “Every child counts,” said the IOM Chief of "
+    "Mission for El Salvador, Guatemala and Honduras."
+)
 
 
 def sources(tmp_path, **fields):
-    return write_jsonl(tmp_path / "r.jsonl", [
-        release(id="hn-children", title="Returned children are received in a new centre in Honduras", body=BODY, **fields),
-        release(id="other", date="2020-09-01")])
+    return write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            release(
+                id="hn-children",
+                title="Returned children are received in a new centre in Honduras",
+                body=BODY,
+                **fields,
+            ),
+            release(id="other", date="2020-09-01"),
+        ],
+    )
 
 
 def test_explain_names_each_place_and_keyword_and_the_rule_that_weighed_it(tmp_path):

@@ -20,10 +20,29 @@ from search.params import SearchParams
 
 FIELDS = {"year": "years", "country": "countries", "topic": "topics", "lang": "langs"}
 
-QUERIES = ["", "migrantes", "remesas", "trata", "trafficking", "hurricane", "covid", "niños", "border management",
-           "Guatemala", "climate change", "returnees", "zzzqqq", "hurricane zzzqqq", "country:MX", "lang:es",
-           # corrected and any-word readings: a ticked value may bring the words as typed back
-           "trafiking", "huricane shelters", "remesas guatemla", "Carribean diaspora"]
+QUERIES = [
+    "",
+    "migrantes",
+    "remesas",
+    "trata",
+    "trafficking",
+    "hurricane",
+    "covid",
+    "niños",
+    "border management",
+    "Guatemala",
+    "climate change",
+    "returnees",
+    "zzzqqq",
+    "hurricane zzzqqq",
+    "country:MX",
+    "lang:es",
+    # corrected and any-word readings: a ticked value may bring the words as typed back
+    "trafiking",
+    "huricane shelters",
+    "remesas guatemla",
+    "Carribean diaspora",
+]
 FILTERS = [
     {},
     {"langs": ("es",)},
@@ -98,6 +117,7 @@ def test_a_spanish_hit_is_counted_as_spanish(archive):
 
 # --- what a visitor sees -------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def client(index_dir):
     from tests.web.conftest import compile_catalogs
@@ -107,9 +127,11 @@ def client(index_dir):
     return create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off"}).test_client()
 
 
-FACET_ITEM = re.compile(r'<input type="checkbox" id="f-(?P<param>\w+)-(?P<value>[^"]+)" name="(?P=param)" '
-                        r'value="(?P=value)"[^>]*>\s*<label[^>]*>.*?<span class="facet-count">(?P<count>.*?)</span></label>',
-                        re.S)
+FACET_ITEM = re.compile(
+    r'<input type="checkbox" id="f-(?P<param>\w+)-(?P<value>[^"]+)" name="(?P=param)" '
+    r'value="(?P=value)"[^>]*>\s*<label[^>]*>.*?<span class="facet-count">(?P<count>.*?)</span></label>',
+    re.S,
+)
 COUNT = re.compile(r'<p id="result-count"[^>]*>(.*?)</p>', re.S)
 
 
@@ -130,7 +152,9 @@ def shown_counts(page: str) -> dict[tuple[str, str], int]:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("query", [{}, {"q": "migrantes"}, {"q": "remesas", "lang": "es"}, {"q": "trata", "country": "GT"}])
+@pytest.mark.parametrize(
+    "query", [{}, {"q": "migrantes"}, {"q": "remesas", "lang": "es"}, {"q": "trata", "country": "GT"}]
+)
 def test_the_count_beside_a_checkbox_is_the_count_of_results_it_gives(client, lang, query):
     page = client.get(f"/{lang}/search?{urlencode(query)}").get_data(as_text=True)
     counts = shown_counts(page)

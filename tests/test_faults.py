@@ -31,16 +31,37 @@ from search.params import SearchParams
 
 from .helpers import REINDEX_SCRIPT, release, stored, write_jsonl
 
-OLD = [release(id=f"old-{n}", date=f"2019-0{1 + n % 9}-1{n % 10}",
-               title=f"Old release {n} about migrant workers in Panama",
-               body=f"Old text number {n}. Migrant workers and returnees in Panama and Honduras receive support.")
-       for n in range(20)]
-NEW = [release(id=f"new-{n}", lang="es", date=f"2021-0{1 + n % 9}-1{n % 10}",
-               title=f"Nuevo comunicado {n} sobre trabajadores migrantes en Panamá",
-               body=f"Texto nuevo número {n}. Trabajadores migrantes y personas retornadas en Panamá y Honduras.")
-       for n in range(30)]
-QUERIES = ["migrant workers", "migrantes", "Panama", "Honduras", "", "returnees OR retornadas", "year:2019",
-           "country:PA", '"migrant workers"', "nada-de-nada"]
+OLD = [
+    release(
+        id=f"old-{n}",
+        date=f"2019-0{1 + n % 9}-1{n % 10}",
+        title=f"Old release {n} about migrant workers in Panama",
+        body=f"Old text number {n}. Migrant workers and returnees in Panama and Honduras receive support.",
+    )
+    for n in range(20)
+]
+NEW = [
+    release(
+        id=f"new-{n}",
+        lang="es",
+        date=f"2021-0{1 + n % 9}-1{n % 10}",
+        title=f"Nuevo comunicado {n} sobre trabajadores migrantes en Panamá",
+        body=f"Texto nuevo número {n}. Trabajadores migrantes y personas retornadas en Panamá y Honduras.",
+    )
+    for n in range(30)
+]
+QUERIES = [
+    "migrant workers",
+    "migrantes",
+    "Panama",
+    "Honduras",
+    "",
+    "returnees OR retornadas",
+    "year:2019",
+    "country:PA",
+    '"migrant workers"',
+    "nada-de-nada",
+]
 
 
 @pytest.fixture
@@ -90,8 +111,13 @@ def paused_reindex(stage: str, seconds: float, *arguments) -> list[str]:
 
 def start_paused(stage: str, source: Path, root: Path, seconds: float = 60, err=None) -> subprocess.Popen:
     """``scripts/reindex`` stopped at ``stage``: returns once it has printed ``paused at STAGE``."""
-    process = subprocess.Popen(paused_reindex(stage, seconds, source, "--index", root, "--quiet"),
-                               stdout=subprocess.PIPE, stderr=err or subprocess.DEVNULL, text=True, cwd=PROJECT_ROOT)
+    process = subprocess.Popen(
+        paused_reindex(stage, seconds, source, "--index", root, "--quiet"),
+        stdout=subprocess.PIPE,
+        stderr=err or subprocess.DEVNULL,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     wait_for_pause(process, stage)
     return process
 
@@ -120,6 +146,7 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 # --- SIGKILL at each stage ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("stage", ["reading", "writing", "switch"])
 def test_reindex_killed_at_a_stage(tmp_path, live, sources, capsys, stage):
@@ -162,12 +189,15 @@ def test_reindex_killed_at_a_stage(tmp_path, live, sources, capsys, stage):
 
 # --- two at once ------------------------------------------------------------------------------
 
+
 def test_two_reindexes_started_together_one_runs_the_other_refuses_at_once(tmp_path, live, sources):
     archive = Archive(live)
     baseline = assert_serves(archive, "gen-000001", "old-")
     command = paused_reindex("reading", 3, sources[1], "--index", live, "--quiet")
-    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
-                 for _ in range(2)]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+        for _ in range(2)
+    ]
     ended = {}
     deadline = time.monotonic() + 90
     while len(ended) < 2 and time.monotonic() < deadline:
@@ -212,6 +242,7 @@ def test_a_reindex_refused_while_another_holds_the_lock_changes_nothing(tmp_path
 
 
 # --- a full disk ------------------------------------------------------------------------------
+
 
 def _enospc(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -294,19 +325,35 @@ cp -r "$1/ix" "$4"
 def test_disk_full_on_a_real_small_filesystem(tmp_path, sources):
     """Optional: needs unprivileged user and mount namespaces (``unshare -rm``); skipped without."""
     unshare = shutil.which("unshare")
-    probe = subprocess.run([unshare, "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {tmp_path}"],
-                           capture_output=True) if unshare else None
+    probe = (
+        subprocess.run(
+            [unshare, "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {tmp_path}"], capture_output=True
+        )
+        if unshare
+        else None
+    )
     if probe is None or probe.returncode != 0:
         pytest.skip("cannot mount a small tmpfs in a private namespace here")
-    big = write_jsonl(tmp_path / "big.jsonl", [
-        release(id=f"big-{n}", title=f"Release {n} on labour migration",
-                body=" ".join(f"word{n}x{k} migrant workers Panama Honduras" for k in range(60)))
-        for n in range(40)])  # an index of about 600 kB, for a 300 kB filesystem
+    big = write_jsonl(
+        tmp_path / "big.jsonl",
+        [
+            release(
+                id=f"big-{n}",
+                title=f"Release {n} on labour migration",
+                body=" ".join(f"word{n}x{k} migrant workers Panama Honduras" for k in range(60)),
+            )
+            for n in range(40)
+        ],
+    )  # an index of about 600 kB, for a 300 kB filesystem
     mount = tmp_path / "mnt"
     mount.mkdir()
-    done = subprocess.run([unshare, "-rm", "sh", "-c", SMALL_FS, "sh", str(mount), str(sources[0]), str(big),
-                           str(tmp_path / "after")], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "REINDEX": str(REINDEX_SCRIPT)})
+    done = subprocess.run(
+        [unshare, "-rm", "sh", "-c", SMALL_FS, "sh", str(mount), str(sources[0]), str(big), str(tmp_path / "after")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "REINDEX": str(REINDEX_SCRIPT)},
+    )
     report = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
     assert report.get("first") == "0", done
     assert report["second"] == "3", report
@@ -317,6 +364,7 @@ def test_disk_full_on_a_real_small_filesystem(tmp_path, sources):
 
 
 # --- a missing, unreadable or empty index ----------------------------------------------------
+
 
 def assert_unavailable(archive: Archive) -> None:
     for call in (archive.status, lambda: archive.search(SearchParams(q="migrantes"))):
@@ -406,6 +454,7 @@ def test_a_first_build_with_no_release_writes_no_index(tmp_path, capsys):
 
 # --- damaged or unusual generations: unavailable or empty, never a crash ------------------------
 
+
 def test_truncated_segment_is_index_unavailable(tmp_path, live):
     for segment in (live / "gen-000001").glob("*.seg"):
         segment.write_bytes(segment.read_bytes()[:100])
@@ -431,6 +480,7 @@ def test_generation_with_no_release_answers_with_nothing(tmp_path, live):
     from whoosh import index as whoosh_index
 
     from index.schema import build_schema
+
     empty = live / "gen-000002"
     empty.mkdir()
     whoosh_index.create_in(str(empty), build_schema()).writer().commit()

@@ -19,8 +19,7 @@ def test_slices_cover_the_range_in_order_and_small_work_stays_here():
     assert [(s, e) for s, e, _ in pids] == [(0, 3), (3, 6), (6, 10)]
     assert len({pid for _, _, pid in pids}) == 3 and os.getpid() not in {pid for _, _, pid in pids}
     # Slices shorter than min_slice are not worth a process: one slice, run in this process.
-    assert forked.map_slices(lambda start, end: (start, end, os.getpid()), 10, 3, min_slice=6) == \
-        [(0, 10, os.getpid())]
+    assert forked.map_slices(lambda start, end: (start, end, os.getpid()), 10, 3, min_slice=6) == [(0, 10, os.getpid())]
 
 
 def test_an_error_in_a_child_is_raised_here_with_its_traceback():

@@ -22,19 +22,38 @@ es = ["trata de personas", "trata"]
 """
 
 RELEASES = [
-    release(id="es-alerta", lang="es", title="Alerta sobre la trata de personas en la frontera",
-            body="La OIM advierte sobre la trata de personas en la región. Muchas personas fueron tratadas "
-                 "en el hospital local. La trata de las personas migrantes es un delito. Otras personas "
-                 "esperan en la frontera."),
-    release(id="es-delito", lang="es", date="2021-03-02", title="Un delito grave",
-            body="La trata es un delito grave. Las personas tratadas con respeto denuncian más. "
-                 'Cita: la "trata" de personas <script>alert(1)</script> & más.'),
-    release(id="en-crime", lang="en", date="2022-06-01", title="Human trafficking in the region",
-            body="Traffickers exploit migrants. Human trafficking and trafficking in persons are crimes. "
-                 "Many persons crossed the border."),
-    release(id="en-border", lang="en", date="2023-01-10", title="A new border crossing opens",
-            body="The border crossing at the river opened today. The border is long. Crossing the river "
-                 "takes an hour, and two more border crossings will open."),
+    release(
+        id="es-alerta",
+        lang="es",
+        title="Alerta sobre la trata de personas en la frontera",
+        body="La OIM advierte sobre la trata de personas en la región. Muchas personas fueron tratadas "
+        "en el hospital local. La trata de las personas migrantes es un delito. Otras personas "
+        "esperan en la frontera.",
+    ),
+    release(
+        id="es-delito",
+        lang="es",
+        date="2021-03-02",
+        title="Un delito grave",
+        body="La trata es un delito grave. Las personas tratadas con respeto denuncian más. "
+        'Cita: la "trata" de personas <script>alert(1)</script> & más.',
+    ),
+    release(
+        id="en-crime",
+        lang="en",
+        date="2022-06-01",
+        title="Human trafficking in the region",
+        body="Traffickers exploit migrants. Human trafficking and trafficking in persons are crimes. "
+        "Many persons crossed the border.",
+    ),
+    release(
+        id="en-border",
+        lang="en",
+        date="2023-01-10",
+        title="A new border crossing opens",
+        body="The border crossing at the river opened today. The border is long. Crossing the river "
+        "takes an hour, and two more border crossings will open.",
+    ),
 ]
 
 
@@ -59,8 +78,11 @@ def hits(archive, q, ui="en"):
 
 def marked(hit) -> list[str]:
     """The marked texts of a hit's title and snippets, whitespace squeezed."""
-    return [" ".join(m.split()) for field in [hit.title_html, *hit.snippets]
-            for m in re.findall(r"<mark>(.*?)</mark>", field, re.S)]
+    return [
+        " ".join(m.split())
+        for field in [hit.title_html, *hit.snippets]
+        for m in re.findall(r"<mark>(.*?)</mark>", field, re.S)
+    ]
 
 
 def test_a_multi_word_equivalent_is_marked_whole_never_its_common_word(archive):
@@ -111,7 +133,7 @@ def test_a_title_phrase_is_marked_whole_in_the_title(archive):
 def test_markup_inside_and_around_a_marked_phrase_stays_escaped(archive):
     delito = hits(archive, "trafficking", ui="es")["es-delito"]
     snippet = " ".join(delito.snippets)
-    assert '<mark>trata&#34; de personas</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; más' in snippet
+    assert "<mark>trata&#34; de personas</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; más" in snippet
     assert set(re.findall(r"<(/?\w+)", snippet)) == {"mark", "/mark"}
 
 
@@ -136,12 +158,18 @@ class _Alternatives(wq.Query):
 
 
 def test_terms_and_phrases_under_other_query_nodes_are_marked():
-    query = wq.Or([wq.Term("body_en", "border"),
-                   _Alternatives([wq.Term("body_es", "fronter"), wq.Phrase("body_es", ["trat", "person"])])])
+    query = wq.Or(
+        [
+            wq.Term("body_en", "border"),
+            _Alternatives([wq.Term("body_es", "fronter"), wq.Phrase("body_es", ["trat", "person"])]),
+        ]
+    )
     wanted = highlight.wanted(query, typed=["border"])
     text = "La frontera norte y la trata de personas; otras personas."
-    assert highlight.title(text, "es", wanted["body_es"]) == \
-        "La <mark>frontera</mark> norte y la <mark>trata de personas</mark>; otras personas."
+    assert (
+        highlight.title(text, "es", wanted["body_es"])
+        == "La <mark>frontera</mark> norte y la <mark>trata de personas</mark>; otras personas."
+    )
 
 
 def test_a_phrase_is_found_where_the_index_positions_put_its_words_together():
@@ -151,8 +179,12 @@ def test_a_phrase_is_found_where_the_index_positions_put_its_words_together():
 
     from index.analysis import _TOKEN, analyzer
     from index.config import SAMPLES_DIR
-    rows = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+
+    rows = [
+        json.loads(line)
+        for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     checked = 0
     for row in rows:
         text = f"{row['title']}\n{row['body']}"
@@ -160,8 +192,9 @@ def test_a_phrase_is_found_where_the_index_positions_put_its_words_together():
         every = analyzer(row["lang"]).items[0]._analyse([m.group() for m in words])
         pairs = {(a[0], b[0]) for a, b in pairwise(every) if a[0] != b[0]}
         for first, second in sorted(pairs)[::5]:
-            expected = [(words[i].start(), words[j].end()) for (a, i), (b, j) in pairwise(every)
-                        if (a, b) == (first, second)]
+            expected = [
+                (words[i].start(), words[j].end()) for (a, i), (b, j) in pairwise(every) if (a, b) == (first, second)
+            ]
             field = f"body_{row['lang']}"
             wanted = highlight.wanted(wq.Phrase(field, [first, second]))[field]
             assert highlight._spans(text, row["lang"], wanted) == expected, (first, second)

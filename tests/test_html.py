@@ -50,16 +50,18 @@ def test_broken_markup_and_latin1_page(tmp_path):
     page.write_bytes(
         "<html lang=es><head><meta charset=iso-8859-1><title>Niñez migrante en Panamá</title></head>"
         "<body><article><h1>Niñez migrante en Panamá</h1><time datetime=2021-02-03>3 feb</time>"
-        "<p>Más de 500 niñas y niños cruzaron la frontera <b>sin cerrar etiquetas<p>Segundo párrafo"
-        .encode("latin-1"))
+        "<p>Más de 500 niñas y niños cruzaron la frontera <b>sin cerrar etiquetas<p>Segundo párrafo".encode("latin-1")
+    )
     (release,) = read_sources([page]).releases
     assert release.title == "Niñez migrante en Panamá"
     assert "niñas y niños" in release.body and release.date == dt.date(2021, 2, 3)
 
 
 def test_page_in_another_language_is_rejected():
-    text = ("<html lang='fr'><head><title>Un titre</title><meta property='article:published_time' "
-            "content='2020-01-01'></head><body><article><p>Du texte en français.</p></article></body></html>")
+    text = (
+        "<html lang='fr'><head><title>Un titre</title><meta property='article:published_time' "
+        "content='2020-01-01'></head><body><article><p>Du texte en français.</p></article></body></html>"
+    )
     try:
         html.parse(text, "fr.html")
     except ValueError as error:

@@ -56,9 +56,14 @@ def generation_files(root) -> dict:
 
 
 def summary_view(summary) -> dict:
-    return {"rejected": sorted(map(str, summary.rejected)), "warnings": sorted(map(str, summary.warnings)),
-            "pairs": (summary.pairs.explicit, summary.pairs.automatic), "releases": summary.releases,
-            "read": summary.read, "files": summary.files}
+    return {
+        "rejected": sorted(map(str, summary.rejected)),
+        "warnings": sorted(map(str, summary.warnings)),
+        "pairs": (summary.pairs.explicit, summary.pairs.automatic),
+        "releases": summary.releases,
+        "read": summary.read,
+        "files": summary.files,
+    }
 
 
 def assert_same_as_full(tmp_path, sources, incremental_root, summary):
@@ -73,6 +78,7 @@ def assert_same_as_full(tmp_path, sources, incremental_root, summary):
 def parsed_ids(monkeypatch) -> list:
     """The ids of the JSON Lines records parsed from now on, in order (unread ones are not)."""
     from index.readers import jsonl
+
     parsed = []
     real = jsonl.release_from
     monkeypatch.setattr(jsonl, "release_from", lambda record, *a: parsed.append(record["id"]) or real(record, *a))
@@ -87,6 +93,7 @@ def jsonl_lines(path):
 def test_incremental_steps_match_full_rebuilds(tmp_path, monkeypatch, block):
     """Also with blocks of three lines, so that the sample's file is many blocks."""
     from index.readers import jsonl as jsonl_reader
+
     monkeypatch.setattr(jsonl_reader, "BLOCK", block)
     archive = tmp_path / "archive"
     shutil.copytree(SAMPLES_DIR, archive)
@@ -105,30 +112,61 @@ def test_incremental_steps_match_full_rebuilds(tmp_path, monkeypatch, block):
     records[by_id["2024-11-20-trinidad-tobago-cohesion-social-venezolanos-es"]]["id"] = "2024-11-20-trinidad-es"
     deleted = by_id["2018-03-15-belice-guatemala-capacitacion-trata-es"]  # was paired automatically
     moved = records[by_id["2024-07-17-jamaica-hurricane-beryl-shelters-en"]]
-    out = [json.dumps(r, ensure_ascii=False) for n, r in enumerate(records)
-           if n not in (deleted, by_id["2024-07-17-jamaica-hurricane-beryl-shelters-en"])]
+    out = [
+        json.dumps(r, ensure_ascii=False)
+        for n, r in enumerate(records)
+        if n not in (deleted, by_id["2024-07-17-jamaica-hurricane-beryl-shelters-en"])
+    ]
     out.insert(1, json.dumps(moved, ensure_ascii=False))
     # A Spanish version of an unpaired English release: pairs by date, countries and topics.
-    out.append(json.dumps(release(
-        id="2023-08-30-guyana-region-uno-dtm-es", lang="es", date="2023-08-30",
-        title="La DTM registra a personas venezolanas en la Región Uno de Guyana",
-        body="Personas venezolanas en Guyana. La OIM aplica la Matriz de Seguimiento del Desplazamiento.",
-        countries=["VE", "GY"], topics=["displacement-data", "integration"]), ensure_ascii=False))
+    out.append(
+        json.dumps(
+            release(
+                id="2023-08-30-guyana-region-uno-dtm-es",
+                lang="es",
+                date="2023-08-30",
+                title="La DTM registra a personas venezolanas en la Región Uno de Guyana",
+                body="Personas venezolanas en Guyana. La OIM aplica la Matriz de Seguimiento del Desplazamiento.",
+                countries=["VE", "GY"],
+                topics=["displacement-data", "integration"],
+            ),
+            ensure_ascii=False,
+        )
+    )
     # A third release with a key that already pairs two: none of them pairs any more.
-    out.append(json.dumps(release(id="2021-09-23-haiti-copia-es", lang="es", date="2021-09-23",
-                                  translation_key="2021-haiti-earthquake-response",
-                                  title="Copia", body="Haití. Respuesta al terremoto."), ensure_ascii=False))
+    out.append(
+        json.dumps(
+            release(
+                id="2021-09-23-haiti-copia-es",
+                lang="es",
+                date="2021-09-23",
+                translation_key="2021-haiti-earthquake-response",
+                title="Copia",
+                body="Haití. Respuesta al terremoto.",
+            ),
+            ensure_ascii=False,
+        )
+    )
     out.append('{"id": "broken", "lang": "en"')
     # A new line before an unchanged one with the same id: the unchanged one becomes the duplicate.
-    out.insert(0, json.dumps(release(id="2019-06-11-caribbean-climate-human-mobility-port-of-spain-en",
-                                     title="An earlier line with the same id", body="Text about Jamaica."),
-                             ensure_ascii=False))
+    out.insert(
+        0,
+        json.dumps(
+            release(
+                id="2019-06-11-caribbean-climate-human-mobility-port-of-spain-en",
+                title="An earlier line with the same id",
+                body="Text about Jamaica.",
+            ),
+            ensure_ascii=False,
+        ),
+    )
     jsonl.write_text("\n".join(out) + "\n", encoding="utf-8")
     listing = archive / "listing-es.txt"
     listing.write_text(listing.read_text(encoding="utf-8").replace("Puebla", "Tlaxcala"), encoding="utf-8")
     page = archive / "pages" / "2023-05-17-salud-mental-vacunacion-darien-es.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>Un párrafo nuevo.</p></article>"),
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</article>", "<p>Un párrafo nuevo.</p></article>"), encoding="utf-8"
+    )
 
     summary = reindex(sources, root, mode="incremental", progress=False)
     assert summary.written and summary.mode == "incremental"
@@ -141,8 +179,11 @@ def test_incremental_steps_match_full_rebuilds(tmp_path, monkeypatch, block):
 
     # Step 2: the new release's translation is deleted again and the shared key resolved; the
     # duplicate goes; the bad line stays (and is reported again).
-    out = [line for line in jsonl_lines(jsonl)
-           if "guyana-region-uno" not in line and "haiti-copia" not in line and "An earlier line" not in line]
+    out = [
+        line
+        for line in jsonl_lines(jsonl)
+        if "guyana-region-uno" not in line and "haiti-copia" not in line and "An earlier line" not in line
+    ]
     jsonl.write_text("\n".join(out) + "\n", encoding="utf-8")
     summary = reindex(sources, root, mode="incremental", progress=False)
     assert summary.written
@@ -163,8 +204,7 @@ def test_incremental_steps_match_full_rebuilds(tmp_path, monkeypatch, block):
 
 
 def test_unchanged_records_are_not_parsed_again(tmp_path, monkeypatch):
-    records = [release(id=f"r{n}", date=f"2020-01-{1 + n:02d}", body=f"Text {n} about Honduras.")
-               for n in range(20)]
+    records = [release(id=f"r{n}", date=f"2020-01-{1 + n:02d}", body=f"Text {n} about Honduras.") for n in range(20)]
     source = write_jsonl(tmp_path / "a.jsonl", records)
     root = tmp_path / "ix"
     reindex([source], root, progress=False)
@@ -228,10 +268,15 @@ def test_non_utf8_and_listing_and_html_sources_stay_exact(tmp_path):
     # Unread releases come back for every clean source, whatever its format.
     live = IndexStore(root)
     from index.build import prepare
+
     releases, _ = prepare(sources, previous=live.path(live.current_name()), reuse=True)
     unread = {r.source.rsplit("/", 1)[-1] for r in releases if type(r) is Unread}
-    assert {"releases.jsonl", "listing-en.txt", "listing-es.txt",
-            "2021-03-04-dajabon-migrant-information-centre-en.html"} <= unread
+    assert {
+        "releases.jsonl",
+        "listing-en.txt",
+        "listing-es.txt",
+        "2021-03-04-dajabon-migrant-information-centre-en.html",
+    } <= unread
     assert "latin.jsonl" not in unread
 
 
@@ -239,6 +284,7 @@ def test_json_lines_read_in_chunks_as_parsed_whole(tmp_path, monkeypatch):
     import random
 
     from index.readers import jsonl
+
     rng = random.Random(3)
     records = [release(id=f"r{n}", body="x" * rng.randint(1, 300)) for n in range(60)]
     text = "".join(json.dumps(r) + ("\n" if n % 7 else "\n\n") for n, r in enumerate(records)) + "{bad\n"
@@ -258,19 +304,25 @@ def test_a_source_changed_while_read_fails_cleanly(tmp_path, monkeypatch, capsys
     source = write_jsonl(tmp_path / "a.jsonl", records)
     root = tmp_path / "ix"
     reindex([source], root, progress=False)
-    records.append(release(id="r-new", lang="es", date="2020-01-01", title="Trabajadores migrantes",
-                           body="Texto 0 sobre Honduras."))  # may pair with r0: r0 is read again
+    records.append(
+        release(
+            id="r-new", lang="es", date="2020-01-01", title="Trabajadores migrantes", body="Texto 0 sobre Honduras."
+        )
+    )  # may pair with r0: r0 is read again
     write_jsonl(source, records)
     from index import known_pairs
+
     real = known_pairs.settle
 
     def settle_after_an_edit(known, releases):
         write_jsonl(source, [dict(r, body=r["body"] + " Edited.") for r in records])
         return real(known, releases)
+
     monkeypatch.setattr(known_pairs, "settle", settle_after_an_edit)
     assert reindex_main([str(source), "--index", str(root), "--incremental", "--quiet"]) == 3
-    assert "changed while it was being read; run the reindex again; the live index is unchanged" in \
-        capsys.readouterr().err
+    assert (
+        "changed while it was being read; run the reindex again; the live index is unchanged" in capsys.readouterr().err
+    )
     assert IndexStore(root).current_name() == "gen-000001" and not list(root.glob("*.partial"))
 
 
@@ -281,12 +333,16 @@ def test_unread_lines_come_back_in_file_order_whatever_the_chunks(tmp_path, monk
 
     from index.build import prepare
     from index.readers import jsonl
+
     rng = random.Random(5)
-    records = [release(id=f"r{n}", date=f"2020-{1 + n // 28:02d}-{1 + n % 28:02d}", body="word " * rng.randint(1, 80))
-               for n in range(50)]
+    records = [
+        release(id=f"r{n}", date=f"2020-{1 + n // 28:02d}-{1 + n % 28:02d}", body="word " * rng.randint(1, 80))
+        for n in range(50)
+    ]
     path = tmp_path / "a.jsonl"
-    path.write_text("".join(json.dumps(r) + ("\n" if n % 6 else "\n\n") for n, r in enumerate(records)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r) + ("\n" if n % 6 else "\n\n") for n, r in enumerate(records)), encoding="utf-8"
+    )
     root = tmp_path / "ix"
     reindex([path], root, progress=False)
     for n in (0, 17, 18, 49):
@@ -318,8 +374,9 @@ def built_in_full(tmp_path, records) -> tuple:
 
 def six_releases_built(tmp_path):
     """Six releases on six dates, built in full (see ``built_in_full``)."""
-    return built_in_full(tmp_path, [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.")
-                                    for n in range(6)])
+    return built_in_full(
+        tmp_path, [release(id=f"r{n}", date=f"2020-03-{1 + n:02d}", body=f"Text {n}.") for n in range(6)]
+    )
 
 
 def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch):
@@ -327,6 +384,7 @@ def test_a_table_keyed_by_an_older_hash_is_read_again_once(tmp_path, monkeypatch
     its content hashes: the next incremental reindex reads every record, writes only what
     changed, and the one after it recognises the records again."""
     import hashlib
+
     records, source, root, table_path, table = six_releases_built(tmp_path)
     del table["raw_hash"]
     table["raw"] = [hashlib.sha256(line.encode()).digest() for line in jsonl_lines(source)]
@@ -362,20 +420,40 @@ def test_a_table_of_another_version_makes_the_build_full_and_says_so(tmp_path, m
     assert any("written by another version" in m and "in full" in m for m in summary.messages)
     assert_same_as_full(tmp_path, [source], root, summary)
     store = IndexStore(root)
-    assert marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())["version"] \
+    assert (
+        marshal.loads((store.path(store.current_name()) / known_module.FILE).read_bytes())["version"]
         == known_module.VERSION
+    )
 
 
 def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monkeypatch):
     """Releases without a translation key pair by date; a date whose releases are all English
     pairs nothing, so a change to one of them reads that one only. A date that also has a
     Spanish release, or whose English release lost its partner, is paired again."""
-    english = [release(id=f"en{n}", date="2020-06-01", body=f"Migrants in Panama, report {n}.",
-                       countries=["PA"], topics=["labour-migration"]) for n in range(8)]
-    pair = [release(id="p-en", date="2020-07-01", body="Training in Honduras.", countries=["HN"],
-                    topics=["labour-migration"]),
-            release(id="p-es", lang="es", date="2020-07-01", title="Capacitación en Honduras",
-                    body="Capacitación de trabajadores en Honduras.", countries=["HN"], topics=["labour-migration"])]
+    english = [
+        release(
+            id=f"en{n}",
+            date="2020-06-01",
+            body=f"Migrants in Panama, report {n}.",
+            countries=["PA"],
+            topics=["labour-migration"],
+        )
+        for n in range(8)
+    ]
+    pair = [
+        release(
+            id="p-en", date="2020-07-01", body="Training in Honduras.", countries=["HN"], topics=["labour-migration"]
+        ),
+        release(
+            id="p-es",
+            lang="es",
+            date="2020-07-01",
+            title="Capacitación en Honduras",
+            body="Capacitación de trabajadores en Honduras.",
+            countries=["HN"],
+            topics=["labour-migration"],
+        ),
+    ]
     records = english + pair
     source = write_jsonl(tmp_path / "a.jsonl", records)
     root = tmp_path / "ix"
@@ -392,8 +470,17 @@ def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monke
 
     # A Spanish release on the English date: that date is paired again, its releases read.
     parsed.clear()
-    records.append(release(id="es-new", lang="es", date="2020-06-01", title="Migrantes en Panamá",
-                           body="Informe sobre migrantes en Panamá.", countries=["PA"], topics=["labour-migration"]))
+    records.append(
+        release(
+            id="es-new",
+            lang="es",
+            date="2020-06-01",
+            title="Migrantes en Panamá",
+            body="Informe sobre migrantes en Panamá.",
+            countries=["PA"],
+            topics=["labour-migration"],
+        )
+    )
     write_jsonl(source, records)
     summary = reindex([source], root, mode="incremental", progress=False)
     assert set(parsed) >= {"es-new", "en0", "en7"}
@@ -413,6 +500,7 @@ def test_a_date_of_one_language_is_not_read_again_for_one_change(tmp_path, monke
 def counting_hashes(monkeypatch) -> list:
     """One entry per hash the JSON Lines reader computes from now on (a line's, or a block's)."""
     from index.readers import jsonl
+
     calls = []
     real = jsonl.raw_key
     monkeypatch.setattr(jsonl, "raw_key", lambda data: calls.append(len(data)) or real(data))
@@ -420,14 +508,21 @@ def counting_hashes(monkeypatch) -> list:
 
 
 def numbered_records(count: int) -> list[dict]:
-    return [release(id=f"r{n}", date=f"20{10 + n // 300:02d}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}",
-                    body=f"Text {n} about Honduras. " * (1 + n % 5)) for n in range(count)]
+    return [
+        release(
+            id=f"r{n}",
+            date=f"20{10 + n // 300:02d}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}",
+            body=f"Text {n} about Honduras. " * (1 + n % 5),
+        )
+        for n in range(count)
+    ]
 
 
 def built_in_blocks(tmp_path, monkeypatch, block: int, count: int):
     """``count`` numbered releases read in blocks of ``block`` lines, built in full (see
     ``built_in_full``)."""
     from index.readers import jsonl
+
     monkeypatch.setattr(jsonl, "BLOCK", block)
     return built_in_full(tmp_path, numbered_records(count))
 
@@ -474,11 +569,18 @@ def test_blocks_hashed_across_chunks_are_the_blocks_of_the_whole_file(tmp_path, 
     from xxhash import xxh3_128_digest
 
     from index.readers import jsonl
+
     monkeypatch.setattr(jsonl, "BLOCK", 5)
     lines = [json.dumps(r) for r in numbered_records(23)]
     path = tmp_path / "a.jsonl"
-    expected = {1 + at: (len(lines[at:at + 5]), len("\n".join(lines[at:at + 5]).encode()),
-                         xxh3_128_digest("\n".join(lines[at:at + 5]).encode())) for at in range(0, 23, 5)}
+    expected = {
+        1 + at: (
+            len(lines[at : at + 5]),
+            len("\n".join(lines[at : at + 5]).encode()),
+            xxh3_128_digest("\n".join(lines[at : at + 5]).encode()),
+        )
+        for at in range(0, 23, 5)
+    }
     for ending in ("\n", ""):
         path.write_text("\n".join(lines) + ending, encoding="utf-8")
         for chunk in (1, 7, 300, 4096, 1 << 20):
@@ -492,6 +594,7 @@ def test_blocks_are_recognised_in_chunks_of_any_size(tmp_path, monkeypatch):
     each found again where it is when it must be read after all."""
     from index.build import prepare
     from index.readers import jsonl
+
     monkeypatch.setattr(jsonl, "BLOCK", 4)
     records = numbered_records(40)
     path = write_jsonl(tmp_path / "a.jsonl", records)
@@ -516,8 +619,11 @@ def test_blocks_are_recognised_in_chunks_of_any_size(tmp_path, monkeypatch):
 def test_a_damaged_block_in_the_table_is_not_trusted(tmp_path, monkeypatch, damage):
     records, path, root, table_path, table = built_in_blocks(tmp_path, monkeypatch, 4, 16)
     row, lines, span, digest = table["blocks"][1]
-    table["blocks"][1] = {"span": (row, lines, span + 1, digest), "digest": (row, lines, span, bytes(16)),
-                          "row": (row + 100, lines, span, digest)}[damage]
+    table["blocks"][1] = {
+        "span": (row, lines, span + 1, digest),
+        "digest": (row, lines, span, bytes(16)),
+        "row": (row + 100, lines, span, digest),
+    }[damage]
     table_path.write_bytes(marshal.dumps(table))
     records[2]["body"] = "Changed."
     write_jsonl(path, records)
@@ -536,6 +642,7 @@ def test_random_edits_in_blocks_and_chunks_match_full_rebuilds(tmp_path, monkeyp
     import random
 
     from index.readers import jsonl
+
     rng = random.Random(11)
     parsed = parsed_ids(monkeypatch)
 
@@ -570,8 +677,14 @@ def test_random_edits_in_blocks_and_chunks_match_full_rebuilds(tmp_path, monkeyp
                     record["body"] += f" Edited {step}."
                     lines[at] = json.dumps(record)
                 elif kind == "insert":
-                    lines.insert(at, json.dumps(release(id=f"new-{round_}-{step}-{at}", date="2016-06-06",
-                                                        body=f"New text {at} about Cuba.")))
+                    lines.insert(
+                        at,
+                        json.dumps(
+                            release(
+                                id=f"new-{round_}-{step}-{at}", date="2016-06-06", body=f"New text {at} about Cuba."
+                            )
+                        ),
+                    )
                 elif kind == "delete" and len(lines) > 5:
                     del lines[at]
                 elif kind == "move":
@@ -586,7 +699,9 @@ def test_random_edits_in_blocks_and_chunks_match_full_rebuilds(tmp_path, monkeyp
             parsed.clear()
             summary = reindex([path], root, mode="incremental", progress=False)
             now = raw_lines()
-            repeated = {i for i in ids_of(before) + ids_of(now) if ids_of(before).count(i) > 1 or ids_of(now).count(i) > 1}
+            repeated = {
+                i for i in ids_of(before) + ids_of(now) if ids_of(before).count(i) > 1 or ids_of(now).count(i) > 1
+            }
             assert set(parsed) - repeated <= set(ids_of(set(now) - set(before))), (round_, step)
             if summary.written or any("known.bin updated" in m for m in summary.messages):
                 assert_same_as_full(tmp_path, [path], root, summary)
@@ -612,8 +727,10 @@ def test_a_reformatted_source_is_parsed_once_then_known(tmp_path, monkeypatch):
     parsed = parsed_ids(monkeypatch)
     summary = reindex([source], root, mode="incremental", progress=False)
     assert len(parsed) == 30 and not summary.written
-    assert "nothing changed: gen-000002 stays live (its known.bin updated for 30 releases read in full)" \
+    assert (
+        "nothing changed: gen-000002 stays live (its known.bin updated for 30 releases read in full)"
         in summary.messages
+    )
     assert store.current_name() == "gen-000002" and store.generations() == ["gen-000001", "gen-000002"]
     assert_same_as_full(tmp_path, [source], root, summary)
     parsed.clear()

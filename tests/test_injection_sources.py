@@ -20,31 +20,46 @@ from search.params import SearchParams
 
 from .helpers import release, stored, write_jsonl
 
-TITLE = ('<script>alert("t")</script> Migrant <b onmouseover=alert(1)>workers</b> in '
-         '<img src=x onerror=alert(2)> Panama')
-BODY = ('Migrant workers <script>alert(3)</script> receive <a href="javascript:alert(4)">training</a> '
-        'in Panama <iframe src=//evil.example></iframe> and <svg onload=alert(5)> broken <div class="x" '
-        "<p unclosed & ampersand < lt > gt \"quote\" 'apos' <mark onclick=alert(6)>marked</mark> "
-        "</textarea><!-- comment --> ]]> &amp;lt;b&amp;gt; end of the markup test.")
-SECOND = ("IOM and the Ministry of Labour of Panama trained <style>body{display:none}</style> 200 "
-          "<object data=javascript:alert(12)>employers</object> on fair recruitment of migrant workers.")
+TITLE = '<script>alert("t")</script> Migrant <b onmouseover=alert(1)>workers</b> in <img src=x onerror=alert(2)> Panama'
+BODY = (
+    'Migrant workers <script>alert(3)</script> receive <a href="javascript:alert(4)">training</a> '
+    'in Panama <iframe src=//evil.example></iframe> and <svg onload=alert(5)> broken <div class="x" '
+    "<p unclosed & ampersand < lt > gt \"quote\" 'apos' <mark onclick=alert(6)>marked</mark> "
+    "</textarea><!-- comment --> ]]> &amp;lt;b&amp;gt; end of the markup test."
+)
+SECOND = (
+    "IOM and the Ministry of Labour of Panama trained <style>body{display:none}</style> 200 "
+    "<object data=javascript:alert(12)>employers</object> on fair recruitment of migrant workers."
+)
 URL = "javascript:alert(7)"
 
 SPANISH_TITLE = '<img src=x onerror="alert(13)"> Trabajadoras migrantes en México <script>alert(14)</script>'
-SPANISH_BODY = ("Ciudad de México. La OIM capacita a trabajadoras migrantes <a onclick='alert(15)'>en México</a> "
-                "sobre sus derechos laborales y el acceso a la salud. <scr<script>ipt>alert(16)</script>")
+SPANISH_BODY = (
+    "Ciudad de México. La OIM capacita a trabajadoras migrantes <a onclick='alert(15)'>en México</a> "
+    "sobre sus derechos laborales y el acceso a la salud. <scr<script>ipt>alert(16)</script>"
+)
 
 
 def write_sources(directory):
-    write_jsonl(directory / "releases.jsonl", [
-        release(id="inj-jsonl", title=TITLE, body=f"{BODY}\n\n{SECOND}", summary=BODY, url=URL,
-                date="2021-05-04"),
-        release(id="inj-jsonl-es", lang="es", title=SPANISH_TITLE, body=SPANISH_BODY, url="javascript:alert(17)",
-                date="2021-05-04"),
-    ])
+    write_jsonl(
+        directory / "releases.jsonl",
+        [
+            release(id="inj-jsonl", title=TITLE, body=f"{BODY}\n\n{SECOND}", summary=BODY, url=URL, date="2021-05-04"),
+            release(
+                id="inj-jsonl-es",
+                lang="es",
+                title=SPANISH_TITLE,
+                body=SPANISH_BODY,
+                url="javascript:alert(17)",
+                date="2021-05-04",
+            ),
+        ],
+    )
     (directory / "listing.txt").write_text(
         f"4 June, 2021\n\n{TITLE} (listing)\n\n{BODY}\n\n{SECOND}\n\n"
-        f"5 de junio de 2021\n{SPANISH_TITLE} (listado)\n{SPANISH_BODY}\n", encoding="utf-8")
+        f"5 de junio de 2021\n{SPANISH_TITLE} (listado)\n{SPANISH_BODY}\n",
+        encoding="utf-8",
+    )
     pages = directory / "pages"
     pages.mkdir()
     attr = html.escape(f"{TITLE} (page)", quote=True)
@@ -54,12 +69,14 @@ def write_sources(directory):
         f'<meta property="article:published_time" content="2021-07-04">'
         f'<link rel="canonical" href="javascript:alert(11)">'
         f'<script>document.write("SCRIPT_ELEMENT")</script></head>\n<body onload="alert(18)">\n'
-        f'<article>\n<h1>{html.escape(TITLE)} (page)</h1>\n'
+        f"<article>\n<h1>{html.escape(TITLE)} (page)</h1>\n"
         f'<p onclick="alert(9)">{html.escape(BODY)}</p>\n'
         f'<p>{html.escape(SECOND)} <a href="javascript:alert(10)">Read more about migrant workers</a></p>\n'
         f'<script>alert("SCRIPT_IN_ARTICLE")</script>\n'
         f'<p>Real markup in the page: <b>bold <i>unclosed italics <span style="x">and a span\n'
-        f'</article></body></html>\n', encoding="utf-8")
+        f"</article></body></html>\n",
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +138,25 @@ def squeeze(text: str) -> str:
 
 
 QUERIES = [
-    "migrant workers panama", "script alert", "onerror", "javascript", "onmouseover", "alert", "iframe",
-    '"<script>alert"', "<img src=x onerror=alert(2)>", 'title:"<b onmouseover"', "trabajadoras migrantes",
-    "mark onclick", "<mark>", "</mark><script>", '"><svg onload=alert(1)>', "&lt;b&gt;", "textarea comment",
-    "employers style", "lt gt quote apos",
+    "migrant workers panama",
+    "script alert",
+    "onerror",
+    "javascript",
+    "onmouseover",
+    "alert",
+    "iframe",
+    '"<script>alert"',
+    "<img src=x onerror=alert(2)>",
+    'title:"<b onmouseover"',
+    "trabajadoras migrantes",
+    "mark onclick",
+    "<mark>",
+    "</mark><script>",
+    '"><svg onload=alert(1)>',
+    "&lt;b&gt;",
+    "textarea comment",
+    "employers style",
+    "lt gt quote apos",
 ]
 
 
@@ -155,8 +187,9 @@ def test_queries_with_markup_find_the_releases_and_mark_words_only(indexed):
     archive, _ = indexed
     result = archive.search(SearchParams(q="<img src=x onerror=alert(2)> workers", separate=True))
     assert result.total >= 3
-    marked = {m for hit in result.hits for f in [hit.title_html, *hit.snippets]
-              for m in re.findall(r"<mark>(.*?)</mark>", f)}
+    marked = {
+        m for hit in result.hits for f in [hit.title_html, *hit.snippets] for m in re.findall(r"<mark>(.*?)</mark>", f)
+    }
     assert marked and all("<" not in m and ">" not in m for m in marked), marked
 
 
@@ -197,15 +230,28 @@ def test_urls_that_are_not_web_addresses_are_not_kept(indexed):
     assert detail.url == ""
 
 
-@pytest.mark.parametrize("url, kept", [
-    ("https://rosanjose.iom.int/en/news/a", True), ("HTTP://example.org/x?a=<b>", True),
-    ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), (" javascript:alert(1)", False),
-    ("java\tscript:alert(1)", False), ("java\nscript:alert(1)", False), ("data:text/html,<script>x</script>", False),
-    ("vbscript:msgbox", False), ("//evil.example/x", False), ("/es/noticias/x", False), ("http://", False),
-    ("https:///x", False), ("http://[::1", False),
-])
+@pytest.mark.parametrize(
+    "url, kept",
+    [
+        ("https://rosanjose.iom.int/en/news/a", True),
+        ("HTTP://example.org/x?a=<b>", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("java\nscript:alert(1)", False),
+        ("data:text/html,<script>x</script>", False),
+        ("vbscript:msgbox", False),
+        ("//evil.example/x", False),
+        ("/es/noticias/x", False),
+        ("http://", False),
+        ("https:///x", False),
+        ("http://[::1", False),
+    ],
+)
 def test_jsonl_url_field(tmp_path, url, kept):
     from index.readers import read_sources
+
     result = read_sources([write_jsonl(tmp_path / "a.jsonl", [release(url=url)])])
     (read,) = result.releases
     assert (read.url != "") == kept

@@ -6,11 +6,21 @@ from .helpers import release, write_jsonl
 
 
 def test_valid_record_with_optional_fields(tmp_path):
-    path = write_jsonl(tmp_path / "a.jsonl", [release(
-        lang="ES", date="2021-03-04T10:00:00-06:00", title="  Título   con  espacios ",
-        summary="Resumen.", url="https://example.org/a", translation_key="k1",
-        countries=["pa", "CR"], topics=["labour-migration"],
-    )])
+    path = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            release(
+                lang="ES",
+                date="2021-03-04T10:00:00-06:00",
+                title="  Título   con  espacios ",
+                summary="Resumen.",
+                url="https://example.org/a",
+                translation_key="k1",
+                countries=["pa", "CR"],
+                topics=["labour-migration"],
+            )
+        ],
+    )
     result = read_sources([path])
     assert not result.rejected
     (r,) = result.releases
@@ -21,8 +31,9 @@ def test_valid_record_with_optional_fields(tmp_path):
 
 
 def test_summary_defaults_to_first_paragraph():
-    (r,) = jsonl.parse('{"id":"a","lang":"en","date":"2020-01-02","title":"T","body":"First para.\\n\\nSecond."}',
-                       "x").releases
+    (r,) = jsonl.parse(
+        '{"id":"a","lang":"en","date":"2020-01-02","title":"T","body":"First para.\\n\\nSecond."}', "x"
+    ).releases
     assert r.summary == "First para."
     assert r.countries is None and r.topics is None
 
@@ -31,7 +42,7 @@ def test_each_bad_line_is_rejected_with_its_line_and_reason(tmp_path):
     lines = [
         '{"id": "ok1", "lang": "en", "date": "2020-01-02", "title": "Fine", "body": "Fine body."}',
         '{"id": "broken", "lang": "en", "date": ',
-        '',
+        "",
         '{"id": "nolang", "date": "2020-01-02", "title": "T", "body": "B"}',
         '{"id": "fr", "lang": "fr", "date": "2020-01-02", "title": "T", "body": "B"}',
         '{"id": "baddate", "lang": "en", "date": "2019-02-30", "title": "T", "body": "B"}',
@@ -57,7 +68,9 @@ def test_each_bad_line_is_rejected_with_its_line_and_reason(tmp_path):
 
 
 def test_utf8_bom_and_latin1_files_are_read(tmp_path):
-    record = '{"id": "a", "lang": "es", "date": "2020-01-02", "title": "Migración en Panamá", "body": "Niñas y niños."}\n'
+    record = (
+        '{"id": "a", "lang": "es", "date": "2020-01-02", "title": "Migración en Panamá", "body": "Niñas y niños."}\n'
+    )
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b"\xef\xbb\xbf" + record.encode("utf-8"))
     latin = tmp_path / "latin.jsonl"
@@ -79,10 +92,16 @@ def test_truncated_last_line_is_rejected(tmp_path):
 
 def test_explicit_countries_and_topics_replace_enrichment(tmp_path):
     from index.build import prepare
-    source = write_jsonl(tmp_path / "a.jsonl", [
-        release(id="explicit", body="Migrant workers in Honduras and Mexico.", countries=["PA"], topics=["children"]),
-        release(id="found", body="Migrant workers in Honduras and Mexico."),
-    ])
+
+    source = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            release(
+                id="explicit", body="Migrant workers in Honduras and Mexico.", countries=["PA"], topics=["children"]
+            ),
+            release(id="found", body="Migrant workers in Honduras and Mexico."),
+        ],
+    )
     releases, _ = prepare([source])
     by_id = {r.id: r for r in releases}
     assert (by_id["explicit"].countries, by_id["explicit"].topics) == (["PA"], ["children"])

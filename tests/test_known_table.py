@@ -20,7 +20,7 @@ def check_gathering(rows, values):
     assert without_placeholders(gathered, rows) == [values[row] for row in rows if row >= 0], rows
     table = b"".join(n.to_bytes(2, "big") for n in range(len(values)))
     made = {position: b"\xff\xff" for position in fresh}
-    expected = b"".join(b"\xff\xff" if row < 0 else table[2 * row:2 * row + 2] for row in rows)
+    expected = b"".join(b"\xff\xff" if row < 0 else table[2 * row : 2 * row + 2] for row in rows)
     assert known_table._gather_fixed(table, runs, made, 2) == expected, rows
 
 
@@ -38,4 +38,6 @@ def test_runs_copy_the_rows_they_stand_for_with_releases_without_a_row_between_t
 
 def test_a_hash_that_is_not_one_is_kept_as_a_hash_that_matches_nothing():
     assert known_table._digest_bytes("ab" * 16) == bytes([0xAB] * 16)
-    assert known_table._digest_bytes("") == known_table._digest_bytes("zz") == known_table._digest_bytes("ab") == bytes(16)
+    assert (
+        known_table._digest_bytes("") == known_table._digest_bytes("zz") == known_table._digest_bytes("ab") == bytes(16)
+    )

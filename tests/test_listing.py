@@ -20,8 +20,16 @@ def test_seed_listing_parses_into_its_ten_releases():
     assert last.date == dt.date(2019, 6, 11)
     assert last.title == "Caribbean countries and IOM address climate change and human mobility challenges"
     assert [r.date.isoformat() for r in result.releases] == [
-        "2019-08-07", "2019-08-07", "2019-07-19", "2019-06-28", "2019-06-27",
-        "2019-06-27", "2019-06-27", "2019-06-21", "2019-06-13", "2019-06-11",
+        "2019-08-07",
+        "2019-08-07",
+        "2019-07-19",
+        "2019-06-28",
+        "2019-06-27",
+        "2019-06-27",
+        "2019-06-27",
+        "2019-06-21",
+        "2019-06-13",
+        "2019-06-11",
     ]
     assert all(r.lang == "en" for r in result.releases)
     assert len({r.id for r in result.releases}) == 10
@@ -85,8 +93,10 @@ def test_reexport_updates_not_duplicates():
 
 
 def test_bad_records_are_rejected_with_line_and_the_rest_kept():
-    text = "Stray text before any date\n\n31 June, 2019\nImpossible date title\nBody.\n\n" \
-           "2 July, 2019\nGood title about migrants\nGood body about migrants in Mexico.\n\n3 July, 2019\n"
+    text = (
+        "Stray text before any date\n\n31 June, 2019\nImpossible date title\nBody.\n\n"
+        "2 July, 2019\nGood title about migrants\nGood body about migrants in Mexico.\n\n3 July, 2019\n"
+    )
     result = listing.parse(text, "bad.txt")
     reasons = {(r.line, r.reason.split(" ")[0]) for r in result.rejected}
     assert (1, "text") in reasons

@@ -107,23 +107,35 @@ def test_a_spanish_title_over_an_english_text_is_found_in_spanish(archive):
 
 
 def test_a_topic_named_only_in_a_title_of_the_other_language_is_given(archive):
-    """"Remittances" is said only in the English title of a Spanish text: the title's keywords
+    """ "Remittances" is said only in the English title of a Spanish text: the title's keywords
     are those of its own language, so the release is filed under migration and development."""
     assert ENGLISH_TITLE in ids(search(archive, "", topics=("migration-development",)))
-    spanish = Release(id="x", lang="es", date=dt.date(2021, 3, 4), title="Remittances to Central America Grow",
-                      body="Las familias de Guatemala reciben dinero de parientes.")
+    spanish = Release(
+        id="x",
+        lang="es",
+        date=dt.date(2021, 3, 4),
+        title="Remittances to Central America Grow",
+        body="Las familias de Guatemala reciben dinero de parientes.",
+    )
     assert "migration-development" in Enricher.load().enrichment(spanish)[2]
     spanish.title = "Las remesas a Centroamérica crecen"  # the same keyword in the text's own language
     assert "migration-development" in Enricher.load().enrichment(spanish)[2]
 
 
-@pytest.mark.parametrize("path, title_lang, text_lang", [
-    ("/en/search?q=growing", "en", "es"), ("/es/search?q=retornados", "es", "en"),
-    (f"/en/releases/{ENGLISH_TITLE}", "en", "es"), (f"/es/releases/{SPANISH_TITLE}", "es", "en")])
+@pytest.mark.parametrize(
+    "path, title_lang, text_lang",
+    [
+        ("/en/search?q=growing", "en", "es"),
+        ("/es/search?q=retornados", "es", "en"),
+        (f"/en/releases/{ENGLISH_TITLE}", "en", "es"),
+        (f"/es/releases/{SPANISH_TITLE}", "es", "en"),
+    ],
+)
 def test_pages_mark_the_title_in_its_own_language(index_dir, path, title_lang, text_lang):
     """A screen reader reads the title in the language it is written in, the text in its own."""
     from tests.web.conftest import compile_catalogs
     from web import create_app
+
     compile_catalogs()
     page = create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATE_LIMIT": "off"}).test_client().get(path)
     assert page.status_code == 200
@@ -133,8 +145,9 @@ def test_pages_mark_the_title_in_its_own_language(index_dir, path, title_lang, t
     assert (title.group(1), text.group(1)) == (title_lang, text_lang)
 
 
-@pytest.mark.parametrize("text, release_id, lang", [("growing", ENGLISH_TITLE, "es"),
-                                                    ("retornados", SPANISH_TITLE, "en")])
+@pytest.mark.parametrize(
+    "text, release_id, lang", [("growing", ENGLISH_TITLE, "es"), ("retornados", SPANISH_TITLE, "en")]
+)
 def test_the_language_facet_and_filter_go_by_the_text(archive, text, release_id, lang):
     other = "en" if lang == "es" else "es"
     assert language_facet(search(archive, text)) == {lang: 1}
@@ -163,8 +176,21 @@ def test_title_and_text_words_together_find_the_release(archive):
     assert ids(result) == [ENGLISH_TITLE] and not result.matched_any
 
 
-@pytest.mark.parametrize("text", ["growing", "retornados", "growing familias", "title:growing", "central",
-                                  "San Pedro Sula", '"san pedro sula"', "shelters", "migrantes", "lang:es growing"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "growing",
+        "retornados",
+        "growing familias",
+        "title:growing",
+        "central",
+        "San Pedro Sula",
+        '"san pedro sula"',
+        "shelters",
+        "migrantes",
+        "lang:es growing",
+    ],
+)
 def test_the_fast_scorer_agrees_with_whoosh(archive, text):
     snap = archive.snapshot()
     compiled = archive.compiler.compile(q.parse(text), snap.lexicon)
@@ -180,8 +206,9 @@ def test_a_short_or_unclear_title_follows_the_text():
     assert title_language("IOM in Honduras", "en") == "en"
     assert title_language("Honduras 2020", "es") == "es"
     # English, but the detector is not sure (60 %) of it: the text's language.
-    assert title_language("Migrant Information Centre Opens in Dajabón, on the Dominican Border with Haiti",
-                          "es") == "es"
+    assert (
+        title_language("Migrant Information Centre Opens in Dajabón, on the Dominican Border with Haiti", "es") == "es"
+    )
 
 
 def test_an_incremental_build_gives_what_a_full_one_gives(tmp_path):
@@ -193,24 +220,43 @@ def test_an_incremental_build_gives_what_a_full_one_gives(tmp_path):
     listing = sources / "listing.txt"
     listing.write_text(LISTING, encoding="utf-8")
     jsonl = sources / "releases.jsonl"
-    mixed = release(id="hn-shelters-es", lang="es", date="2021-06-01", translation_key="hn-shelters",
-                    title="Shelters for Returned Children Open in San Pedro Sula",
-                    body="San Pedro Sula, Honduras. Dos albergues para niñas y niños retornados abrieron "
-                         "esta semana en San Pedro Sula.")
+    mixed = release(
+        id="hn-shelters-es",
+        lang="es",
+        date="2021-06-01",
+        translation_key="hn-shelters",
+        title="Shelters for Returned Children Open in San Pedro Sula",
+        body="San Pedro Sula, Honduras. Dos albergues para niñas y niños retornados abrieron "
+        "esta semana en San Pedro Sula.",
+    )
     write_jsonl(jsonl, [mixed, release(id="plain-en", date="2021-02-01")])
     root = tmp_path / "ix"
     reindex([sources], root, progress=False)
     assert index_content(root)["docs"]["hn-shelters-es"]["title_lang"] == "en"
 
     # Its translation pairs with the mixed release; a mixed title is edited; a mixed release is added.
-    write_jsonl(jsonl, [
-        mixed, release(id="plain-en", date="2021-02-01"),
-        release(id="hn-shelters-en", lang="en", date="2021-06-01", translation_key="hn-shelters",
+    write_jsonl(
+        jsonl,
+        [
+            mixed,
+            release(id="plain-en", date="2021-02-01"),
+            release(
+                id="hn-shelters-en",
+                lang="en",
+                date="2021-06-01",
+                translation_key="hn-shelters",
                 title="Shelters for Returned Children Open in San Pedro Sula",
-                body="San Pedro Sula, Honduras. Two shelters for returned children opened this week."),
-        release(id="gt-fairs-en", lang="en", date="2021-07-01", title="Ferias de empleo para jóvenes en Guatemala",
-                body="Guatemala City, Guatemala. Three job fairs for young people were held this month."),
-    ])
+                body="San Pedro Sula, Honduras. Two shelters for returned children opened this week.",
+            ),
+            release(
+                id="gt-fairs-en",
+                lang="en",
+                date="2021-07-01",
+                title="Ferias de empleo para jóvenes en Guatemala",
+                body="Guatemala City, Guatemala. Three job fairs for young people were held this month.",
+            ),
+        ],
+    )
     listing.write_text(LISTING.replace("abren negocios", "abren panaderías"), encoding="utf-8")
     summary = reindex([sources], root, mode="incremental", progress=False)
     assert summary.mode == "incremental" and summary.written

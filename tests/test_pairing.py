@@ -5,29 +5,45 @@ from index.records import Release
 
 # One release in two languages, as the office writes them: the title translated, the figures
 # written each language's way, a country more in the Spanish version.
-EN = ("Job Fair in Santa Ana Offers 480 Vacancies to Returned Migrants",
-      "Santa Ana, El Salvador. Some 1,350 people, many of them returned from the United States, "
-      "attended a job fair where 32 companies offered 480 vacancies. The fair was organised by the "
-      "Ministry of Labour, the Santa Ana municipality and IOM.\n\n"
-      "A stand of the Directorate of Attention to Returned Migrants (DAMR) registered 210 people "
-      "for training courses.")
-ES = ("Feria de empleo en Santa Ana ofrece 480 vacantes a personas migrantes retornadas",
-      "Santa Ana, El Salvador. Unas 1.350 personas, muchas retornadas desde Estados Unidos y México, "
-      "asistieron a una feria de empleo en la que 32 empresas ofrecieron 480 vacantes. La organizaron "
-      "el Ministerio de Trabajo, la alcaldía de Santa Ana y la OIM.\n\n"
-      "Un módulo de la Dirección de Atención al Migrante Retornado (DAMR) inscribió a 210 personas "
-      "en cursos de formación.")
+EN = (
+    "Job Fair in Santa Ana Offers 480 Vacancies to Returned Migrants",
+    "Santa Ana, El Salvador. Some 1,350 people, many of them returned from the United States, "
+    "attended a job fair where 32 companies offered 480 vacancies. The fair was organised by the "
+    "Ministry of Labour, the Santa Ana municipality and IOM.\n\n"
+    "A stand of the Directorate of Attention to Returned Migrants (DAMR) registered 210 people "
+    "for training courses.",
+)
+ES = (
+    "Feria de empleo en Santa Ana ofrece 480 vacantes a personas migrantes retornadas",
+    "Santa Ana, El Salvador. Unas 1.350 personas, muchas retornadas desde Estados Unidos y México, "
+    "asistieron a una feria de empleo en la que 32 empresas ofrecieron 480 vacantes. La organizaron "
+    "el Ministerio de Trabajo, la alcaldía de Santa Ana y la OIM.\n\n"
+    "Un módulo de la Dirección de Atención al Migrante Retornado (DAMR) inscribió a 210 personas "
+    "en cursos de formación.",
+)
 # Another event in the same country, on the same subject, the same day.
-OTHER_ES = ("Personas retornadas de Usulután reciben capital semilla para sus negocios",
-            "Usulután, El Salvador. Un total de 85 personas retornadas del departamento de Usulután "
-            "recibieron capital semilla para abrir pequeños negocios, con apoyo de la OIM y de la "
-            "Cooperativa Lempa. El 45 % son mujeres.")
+OTHER_ES = (
+    "Personas retornadas de Usulután reciben capital semilla para sus negocios",
+    "Usulután, El Salvador. Un total de 85 personas retornadas del departamento de Usulután "
+    "recibieron capital semilla para abrir pequeños negocios, con apoyo de la OIM y de la "
+    "Cooperativa Lempa. El 45 % son mujeres.",
+)
 
 
 def rel(id, lang, text, date="2021-05-10", countries=("SV",), topics=("return-reintegration",), key=""):
     title, body = text
-    return Release(id=id, lang=lang, date=dt.date.fromisoformat(date), title=title, body=body,
-                   countries=list(countries), topics=list(topics), translation_key=key, source="s", line=1)
+    return Release(
+        id=id,
+        lang=lang,
+        date=dt.date.fromisoformat(date),
+        title=title,
+        body=body,
+        countries=list(countries),
+        topics=list(topics),
+        translation_key=key,
+        source="s",
+        line=1,
+    )
 
 
 def test_translation_key_pairs_one_english_and_one_spanish():
@@ -39,8 +55,14 @@ def test_translation_key_pairs_one_english_and_one_spanish():
 
 def test_versions_days_apart_with_a_country_more_pair_and_another_event_does_not():
     en = rel("en1", "en", EN)
-    es = rel("es1", "es", ES, date="2021-05-12", countries=("SV", "US", "MX"), topics=("return-reintegration",
-                                                                                     "labour-migration"))
+    es = rel(
+        "es1",
+        "es",
+        ES,
+        date="2021-05-12",
+        countries=("SV", "US", "MX"),
+        topics=("return-reintegration", "labour-migration"),
+    )
     other = rel("es2", "es", OTHER_ES)
     report = pair_releases([en, other, es])
     assert (en.pair, es.pair, other.pair) == ("es1", "en1", "")
@@ -60,10 +82,20 @@ def test_the_other_event_alone_is_not_paired_with_the_english_release():
 
 
 def test_releases_sharing_no_evidence_are_not_paired_by_date_alone():
-    en = rel("en1", "en", ("Hurricane season drills in Nassau", "Volunteers played families in shelters."),
-             countries=(), topics=())
-    es = rel("es1", "es", ("Feria de salud en Peñas Blancas", "Más de setecientas personas recibieron vacunas."),
-             countries=(), topics=())
+    en = rel(
+        "en1",
+        "en",
+        ("Hurricane season drills in Nassau", "Volunteers played families in shelters."),
+        countries=(),
+        topics=(),
+    )
+    es = rel(
+        "es1",
+        "es",
+        ("Feria de salud en Peñas Blancas", "Más de setecientas personas recibieron vacunas."),
+        countries=(),
+        topics=(),
+    )
     assert pair_releases([en, es]).total == 0
 
 
@@ -77,8 +109,11 @@ def test_two_identical_candidates_tie_and_are_reported_not_paired():
 
 def test_a_candidate_below_the_threshold_is_reported_with_its_score():
     # A short Spanish note on the fair, without its figures: some shared evidence, not enough to pair.
-    es = rel("es1", "es", ("Feria de empleo en Santa Ana",
-                           "Más de mil personas asistieron a la feria organizada por la alcaldía."))
+    es = rel(
+        "es1",
+        "es",
+        ("Feria de empleo en Santa Ana", "Más de mil personas asistieron a la feria organizada por la alcaldía."),
+    )
     en = rel("en1", "en", EN)
     report = pair_releases([en, es])
     (uncertain,) = report.uncertain

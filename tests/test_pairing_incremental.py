@@ -30,6 +30,7 @@ def assert_as_full_rebuild(tmp_path, source, root, summary):
 def parsed(monkeypatch) -> list:
     """The ids of the JSON Lines records parsed from now on (unread ones are not)."""
     from index.readers import jsonl
+
     ids = []
     real = jsonl.release_from
     monkeypatch.setattr(jsonl, "release_from", lambda record, *a: ids.append(record["id"]) or real(record, *a))
@@ -90,9 +91,15 @@ def test_an_uncertain_pair_is_reported_by_every_build(tmp_path):
     # A short Spanish note in its place, too vague to pair for certain with the English release
     # on the meals in Danlí (whose Spanish version is taken away).
     records = [r for r in records if r["id"] != "hn-danli-transit-es"]
-    records.append({"id": "hn-danli-note-es", "lang": "es", "date": "2024-11-12",
-                    "title": "Honduras: apoyo a personas en tránsito",
-                    "body": "La OIM apoya a personas migrantes en el oriente del país."})
+    records.append(
+        {
+            "id": "hn-danli-note-es",
+            "lang": "es",
+            "date": "2024-11-12",
+            "title": "Honduras: apoyo a personas en tránsito",
+            "body": "La OIM apoya a personas migrantes en el oriente del país.",
+        }
+    )
     source = write_jsonl(tmp_path / "releases.jsonl", records)
     root = tmp_path / "ix"
     first = reindex([source], root, progress=False)

@@ -94,9 +94,11 @@ def test_a_pair_found_by_a_reindex_is_one_hit_with_its_translation(tmp_path):
     reindex([write_jsonl(tmp_path / "releases.jsonl", records)], tmp_path / "ix", progress=False)
     archive = Archive(tmp_path / "ix")
     # Versions dated two and three days apart, with a sentence, a country or a topic more on one side.
-    for query, pair in (("Ouanaminthe 3,100", {"ht-ouanaminthe-returns-en", "ht-ouanaminthe-returns-es"}),
-                        ("Tecún Umán primeros auxilios psicológicos", {"gt-first-aid-en", "gt-first-aid-es"}),
-                        ("Peñas Blancas binational health fair", {"cr-ni-health-fair-en", "cr-ni-health-fair-es"})):
+    for query, pair in (
+        ("Ouanaminthe 3,100", {"ht-ouanaminthe-returns-en", "ht-ouanaminthe-returns-es"}),
+        ("Tecún Umán primeros auxilios psicológicos", {"gt-first-aid-en", "gt-first-aid-es"}),
+        ("Peñas Blancas binational health fair", {"cr-ni-health-fair-en", "cr-ni-health-fair-es"}),
+    ):
         assert frozenset(pair) in pairs
         result = archive.search(parse_params({"q": query}))
         hits = [hit for hit in result.hits if hit.id in pair]
@@ -119,9 +121,15 @@ def ntrex(seed: int = 0) -> tuple[list[dict], set[frozenset]]:
         date = day[article["doc"]]
         if article["lang"] == "es":
             date += dt.timedelta(days=rng.choice((-2, -1, 0, 0, 1, 2)))
-        records.append({"id": f"{article['doc']}-{article['lang']}".replace("/", "_"), "lang": article["lang"],
-                        "date": date.isoformat(), "title": article["title"],
-                        "body": article["body"].replace("\n", "\n\n")})
+        records.append(
+            {
+                "id": f"{article['doc']}-{article['lang']}".replace("/", "_"),
+                "lang": article["lang"],
+                "date": date.isoformat(),
+                "title": article["title"],
+                "body": article["body"].replace("\n", "\n\n"),
+            }
+        )
     ids = {r["id"] for r in records}
     pairs = {frozenset((f"{doc}-en", f"{doc}-es")) for doc in docs}
     assert all(pair <= ids for pair in pairs)

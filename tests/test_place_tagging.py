@@ -49,50 +49,57 @@ def test_precision_and_recall_on_hand_tagged_releases(gazetteer):
             wrong.append(f"{release['id']}: tagged {sorted(found)}, about {sorted(truth)}")
     precision, recall = right / tagged, right / wanted
     assert precision >= PRECISION_FLOOR and recall >= RECALL_FLOOR, (
-        f"precision {precision:.3f}, recall {recall:.3f}:\n" + "\n".join(wrong))
+        f"precision {precision:.3f}, recall {recall:.3f}:\n" + "\n".join(wrong)
+    )
 
 
-@pytest.mark.parametrize("text, codes", [
-    # First-level divisions, none of them listed by hand.
-    ("Flooding in Atlántida displaced 2,000 families", ["HN"]),
-    ("Talleres en Boaco y Chontales", ["NI"]),
-    ("Water points in the Ouest department", ["HT"]),
-    ("Workers recruited in Nunavut", ["CA"]),
-    ("Jornadas en Monte Plata", ["DO"]),
-    # Cities, none of them listed by hand.
-    ("Una mesa municipal en Sensuntepeque", ["SV"]),
-    ("Clinics in Turrialba", ["CR"]),
-    ("Hometown associations in Nashville", ["US"]),
-    ("Retornados en Coatepeque", ["GT"]),
-    ("A shelter in Puebla", ["MX"]),
-    # Spanish and English forms.
-    ("Trabajadores en Terranova y Labrador", ["CA"]),
-    ("Migrantes en Dakota del Norte", ["US"]),
-    ("Familias en la Ciudad de México y en Mexico City", ["MX"]),
-])
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        # First-level divisions, none of them listed by hand.
+        ("Flooding in Atlántida displaced 2,000 families", ["HN"]),
+        ("Talleres en Boaco y Chontales", ["NI"]),
+        ("Water points in the Ouest department", ["HT"]),
+        ("Workers recruited in Nunavut", ["CA"]),
+        ("Jornadas en Monte Plata", ["DO"]),
+        # Cities, none of them listed by hand.
+        ("Una mesa municipal en Sensuntepeque", ["SV"]),
+        ("Clinics in Turrialba", ["CR"]),
+        ("Hometown associations in Nashville", ["US"]),
+        ("Retornados en Coatepeque", ["GT"]),
+        ("A shelter in Puebla", ["MX"]),
+        # Spanish and English forms.
+        ("Trabajadores en Terranova y Labrador", ["CA"]),
+        ("Migrantes en Dakota del Norte", ["US"]),
+        ("Familias en la Ciudad de México y en Mexico City", ["MX"]),
+    ],
+)
 def test_divisions_and_cities_tag_their_country(gazetteer, text, codes):
     assert gazetteer.find(text) == codes
 
 
-@pytest.mark.parametrize("text", [
-    # Regional processes, treaties and organisations named after a place.
-    "Vice-ministers of the Puebla Process met this week",
-    "la reunión del Proceso de Puebla",
-    "according to the Cartagena Declaration",
-    "en línea con el Plan de Acción de Brasil",
-    "the Brazil Plan of Action",
-    "members of the Quito Process",
-    "la Declaración de Los Ángeles sobre Migración y Protección",
-    "a study with the Washington Office on Latin America",
-    # Funders.
-    "funded by the U.S. Department of State and USAID",
-    "con apoyo de la Agencia de los Estados Unidos para el Desarrollo Internacional",
-    "con fondos del Departamento de Estado de EE. UU.",
-    # Names inside other names, and destinations.
-    "una feria de empleo en el Barrio Cuba",
-    "US-bound migrants",
-    "migrantes con destino a Estados Unidos",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Regional processes, treaties and organisations named after a place.
+        "Vice-ministers of the Puebla Process met this week",
+        "la reunión del Proceso de Puebla",
+        "according to the Cartagena Declaration",
+        "en línea con el Plan de Acción de Brasil",
+        "the Brazil Plan of Action",
+        "members of the Quito Process",
+        "la Declaración de Los Ángeles sobre Migración y Protección",
+        "a study with the Washington Office on Latin America",
+        # Funders.
+        "funded by the U.S. Department of State and USAID",
+        "con apoyo de la Agencia de los Estados Unidos para el Desarrollo Internacional",
+        "con fondos del Departamento de Estado de EE. UU.",
+        # Names inside other names, and destinations.
+        "una feria de empleo en el Barrio Cuba",
+        "US-bound migrants",
+        "migrantes con destino a Estados Unidos",
+    ],
+)
 def test_a_place_inside_a_non_place_phrase_does_not_tag(gazetteer, text):
     assert gazetteer.find(text) == []
 
@@ -104,24 +111,27 @@ def test_the_phrase_is_excluded_not_the_place_name(gazetteer):
     assert gazetteer.find("funded by the U.S. Department of State for returnees from the United States") == ["US"]
 
 
-@pytest.mark.parametrize("text", [
-    # Names that several countries of the region (or beyond) share.
-    "In Santa Ana and La Paz",
-    "en San José y en Colón",
-    "Victoria, El Progreso, La Libertad, La Unión y San Miguel",
-    "Santa Rosa and San Marcos",
-    # Common words and people's names that are also names of places.
-    "Mobile Units Bring Services to Returnees",
-    "Independence Day",
-    "Programa Frontera Sur",
-    "el Valle del Cauca",
-    "David, a volunteer, said",
-    "dijo Rosa Guerrero",
-    "dijo Ana Cabañas",
-    "Garcilaso de la Vega",
-    # Names from the packages count only when capitalised.
-    "sensuntepeque y coatepeque",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Names that several countries of the region (or beyond) share.
+        "In Santa Ana and La Paz",
+        "en San José y en Colón",
+        "Victoria, El Progreso, La Libertad, La Unión y San Miguel",
+        "Santa Rosa and San Marcos",
+        # Common words and people's names that are also names of places.
+        "Mobile Units Bring Services to Returnees",
+        "Independence Day",
+        "Programa Frontera Sur",
+        "el Valle del Cauca",
+        "David, a volunteer, said",
+        "dijo Rosa Guerrero",
+        "dijo Ana Cabañas",
+        "Garcilaso de la Vega",
+        # Names from the packages count only when capitalised.
+        "sensuntepeque y coatepeque",
+    ],
+)
 def test_ambiguous_names_and_common_words_do_not_tag(gazetteer, text):
     assert gazetteer.find(text) == []
 
@@ -131,7 +141,9 @@ def test_staff_override_the_packages_in_the_places_file(tmp_path):
     places.write_text(
         '[region]\ncountries = ["SV", "GT"]\n'
         '[SV]\ncities = ["Santa Ana"]\n'  # shared with other countries, but here it means El Salvador
-        '[ignore]\nnames = ["Sensuntepeque"]\n', encoding="utf-8")
+        '[ignore]\nnames = ["Sensuntepeque"]\n',
+        encoding="utf-8",
+    )
     exclusions = tmp_path / "exclusions.toml"
     exclusions.write_text('[processes]\nphrases = ["Acuerdo de Huehuetenango", "{place} Road"]\n', encoding="utf-8")
     g = Gazetteer.load(places, exclusions)
@@ -172,42 +184,56 @@ def archive(tmp_path_factory):
     none is paired with another)."""
     root = tmp_path_factory.mktemp("places")
     first = dt.date(2021, 1, 1)
-    records = [{"id": r["id"], "lang": r["lang"], "date": (first + dt.timedelta(days=n)).isoformat(),
-                "title": r["title"], "body": r["body"].strip()} for n, r in enumerate(RELEASES)]
+    records = [
+        {
+            "id": r["id"],
+            "lang": r["lang"],
+            "date": (first + dt.timedelta(days=n)).isoformat(),
+            "title": r["title"],
+            "body": r["body"].strip(),
+        }
+        for n, r in enumerate(RELEASES)
+    ]
     reindex([write_jsonl(root / "releases.jsonl", records)], root / "ix", progress=False)
     return Archive(root / "ix")
 
 
-@pytest.mark.parametrize("country, release_id", [
-    ("SV", "sv-east-no-country"),  # towns only
-    ("CR", "cr-caribbean-cantons"),
-    ("GT", "gt-san-marcos-border"),
-    ("MX", "mx-puebla-workshop-and-process"),  # Puebla named as a place and in the Puebla Process
-    ("US", "us-south-no-country"),
-])
+@pytest.mark.parametrize(
+    "country, release_id",
+    [
+        ("SV", "sv-east-no-country"),  # towns only
+        ("CR", "cr-caribbean-cantons"),
+        ("GT", "gt-san-marcos-border"),
+        ("MX", "mx-puebla-workshop-and-process"),  # Puebla named as a place and in the Puebla Process
+        ("US", "us-south-no-country"),
+    ],
+)
 def test_a_release_naming_only_places_of_a_country_is_filed_under_it(archive, country, release_id):
     result = archive.search(SearchParams(countries=(country,), separate=True, per_page=100))
     assert release_id in [h.id for h in result.hits]
 
 
-@pytest.mark.parametrize("country, release_id", [
-    ("US", "ni-funder-state-department"),
-    ("US", "hn-funder-usaid-es"),
-    ("US", "mx-us-bound"),
-    ("US", "los-angeles-declaration"),
-    ("US", "hn-washington-office"),
-    ("CU", "cr-barrio-cuba"),
-    ("BR", "regional-brazil-plan"),
-    ("PA", "hn-colon-department"),
-    ("PE", "ve-colombia-lima-group"),
-    # Weighed by where and how they are named: a title of office, a passing mention, people
-    # of one country living in another.
-    ("SV", "regional-chief-of-mission"),
-    ("GT", "regional-chief-of-mission"),
-    ("CO", "mx-quote-passing"),
-    ("GT", "us-south-no-country"),
-    ("VE", "gy-regions"),
-])
+@pytest.mark.parametrize(
+    "country, release_id",
+    [
+        ("US", "ni-funder-state-department"),
+        ("US", "hn-funder-usaid-es"),
+        ("US", "mx-us-bound"),
+        ("US", "los-angeles-declaration"),
+        ("US", "hn-washington-office"),
+        ("CU", "cr-barrio-cuba"),
+        ("BR", "regional-brazil-plan"),
+        ("PA", "hn-colon-department"),
+        ("PE", "ve-colombia-lima-group"),
+        # Weighed by where and how they are named: a title of office, a passing mention, people
+        # of one country living in another.
+        ("SV", "regional-chief-of-mission"),
+        ("GT", "regional-chief-of-mission"),
+        ("CO", "mx-quote-passing"),
+        ("GT", "us-south-no-country"),
+        ("VE", "gy-regions"),
+    ],
+)
 def test_a_release_is_not_filed_under_a_country_it_only_names_in_passing(archive, country, release_id):
     result = archive.search(SearchParams(countries=(country,), separate=True, per_page=100))
     assert release_id not in [h.id for h in result.hits]

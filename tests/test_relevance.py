@@ -34,7 +34,9 @@ def test_clear_answers_come_first(outcomes):
     clear = [o for o in outcomes if o.first_ok is not None]
     failures = [(o.query.q, o.query.first, o.ranked[:2]) for o in clear if not o.first_ok]
     # Every judged query with one clearly right answer, except at most the few recorded in the baseline.
-    assert len(failures) <= relevance.load_baseline()["first_judged"] - relevance.load_baseline()["first_right"], failures
+    assert len(failures) <= relevance.load_baseline()["first_judged"] - relevance.load_baseline()["first_right"], (
+        failures
+    )
 
 
 def test_metrics_are_computed_correctly():

@@ -35,8 +35,12 @@ SCALE = max(1, int(os.environ.get("ROBUST_EXAMPLES", "1")))
 
 
 def examples(n: int):
-    return settings(max_examples=n * SCALE, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=n * SCALE,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # --- strategies ---------------------------------------------------------------------------------
@@ -45,37 +49,130 @@ def examples(n: int):
 ANY_CHAR = st.one_of(
     st.characters(codec=None, exclude_categories=()),
     st.characters(categories=["Cc", "Cs", "Cf", "Zl", "Zp"]),
-    st.sampled_from("\x00\x1f\x7f\u0085\u2028\ufeff\ufffe\uffff()\"-|:."),
+    st.sampled_from('\x00\x1f\x7f\u0085\u2028\ufeff\ufffe\uffff()"-|:.'),
 )
 ANY_TEXT = st.text(alphabet=ANY_CHAR, max_size=200)
 
-FIELDS = ["title", "titulo", "título", "country", "pais", "país", "topic", "tema", "lang", "language",
-          "idioma", "year", "ano", "año", "date", "fecha", "foo", "TITLE", "Country"]
-WORDS = ["migrantes", "migration", "hurricane", "trata", "personas", "Panamá", "Haiti", "children", "niñez",
-         "climate change", "de", "for", "the", "a", "PA", "es", "en", "2019", "0000", "9999", "x",
-         "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "&lt;b&gt;",
-         "\\ud800", "\\udfff", "\\x00", "\\u0000", "%00", "\ud800", "\udfff", "\x00", "\x1b[31m", "\u202e",
-         "😀", "ß", "İ", "ǅ", "\u0301", "Ⅻ", "١٩٩٠", "２０１９"]
-OPERATORS = ["OR", "AND", "NOT", "-", "|", "||", "--", "(", ")", '"', '""', "((", "))", "..", "...", ":", "::",
-             "or", "not"]
-VALID_RANGES = ["2017..2019", "..2019", "2019..", "year:2020..", "año:..2018", "date:2019-06-01..2019-06-30",
-                "fecha:2021-03-04", "date:..2020-12-31", "year:2019", "2019..2017"]
+FIELDS = [
+    "title",
+    "titulo",
+    "título",
+    "country",
+    "pais",
+    "país",
+    "topic",
+    "tema",
+    "lang",
+    "language",
+    "idioma",
+    "year",
+    "ano",
+    "año",
+    "date",
+    "fecha",
+    "foo",
+    "TITLE",
+    "Country",
+]
+WORDS = [
+    "migrantes",
+    "migration",
+    "hurricane",
+    "trata",
+    "personas",
+    "Panamá",
+    "Haiti",
+    "children",
+    "niñez",
+    "climate change",
+    "de",
+    "for",
+    "the",
+    "a",
+    "PA",
+    "es",
+    "en",
+    "2019",
+    "0000",
+    "9999",
+    "x",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    "&lt;b&gt;",
+    "\\ud800",
+    "\\udfff",
+    "\\x00",
+    "\\u0000",
+    "%00",
+    "\ud800",
+    "\udfff",
+    "\x00",
+    "\x1b[31m",
+    "\u202e",
+    "😀",
+    "ß",
+    "İ",
+    "ǅ",
+    "\u0301",
+    "Ⅻ",
+    "١٩٩٠",
+    "２０１９",
+]
+OPERATORS = [
+    "OR",
+    "AND",
+    "NOT",
+    "-",
+    "|",
+    "||",
+    "--",
+    "(",
+    ")",
+    '"',
+    '""',
+    "((",
+    "))",
+    "..",
+    "...",
+    ":",
+    "::",
+    "or",
+    "not",
+]
+VALID_RANGES = [
+    "2017..2019",
+    "..2019",
+    "2019..",
+    "year:2020..",
+    "año:..2018",
+    "date:2019-06-01..2019-06-30",
+    "fecha:2021-03-04",
+    "date:..2020-12-31",
+    "year:2019",
+    "2019..2017",
+]
 
 
 @st.composite
 def field_fragment(draw):
     name = draw(st.sampled_from(FIELDS))
-    value = draw(st.one_of(
-        st.just(""),  # a prefix with nothing after it
-        st.sampled_from(WORDS),
-        st.sampled_from(['"costa rica"', '""', '"', "(", ")", ":", "..", "2019", "2017..2019", "PA", "zz"]),
-        ANY_TEXT.map(lambda t: t[:12]),
-    ))
+    value = draw(
+        st.one_of(
+            st.just(""),  # a prefix with nothing after it
+            st.sampled_from(WORDS),
+            st.sampled_from(['"costa rica"', '""', '"', "(", ")", ":", "..", "2019", "2017..2019", "PA", "zz"]),
+            ANY_TEXT.map(lambda t: t[:12]),
+        )
+    )
     return f"{name}:{value}"
 
 
 FRAGMENT = st.one_of(
-    st.sampled_from(WORDS), st.sampled_from(OPERATORS), st.sampled_from(VALID_RANGES), field_fragment(),
+    st.sampled_from(WORDS),
+    st.sampled_from(OPERATORS),
+    st.sampled_from(VALID_RANGES),
+    field_fragment(),
     ANY_TEXT.map(lambda t: t[:20]),
 )
 SEPARATOR = st.sampled_from([" ", " ", " ", "", "\t", "\n", "\x00", "\u3000"])
@@ -88,8 +185,9 @@ def query_syntax(draw):
     text = "".join(f + s for f, s in parts)
     if draw(st.booleans()):
         depth = draw(st.integers(0, 40))
-        opener, closer = draw(st.sampled_from([("(", ")"), ('"', '"'), ('("', '")'), ("(", ""), ("", ")"),
-                                               ("-(", ")"), ("NOT (", ")")]))
+        opener, closer = draw(
+            st.sampled_from([("(", ")"), ('"', '"'), ('("', '")'), ("(", ""), ("", ")"), ("-(", ")"), ("NOT (", ")")])
+        )
         text = opener * depth + text + closer * draw(st.integers(0, depth))
     return text
 
@@ -122,6 +220,7 @@ LONG_QUERIES = {
 
 
 # --- the parser -------------------------------------------------------------------------------
+
 
 def walk(node, depth=0):
     """Yield (node, depth) for every node of a parsed tree."""
@@ -191,16 +290,25 @@ def plain_words(length: int) -> str:
 
 def assert_parsed_in_time(text: str, took: float) -> None:
     """Against the parse of ordinary words as long as a query may be, or as the text."""
-    assert_in_proportion(took, lambda: q.parse(text), "parse", lambda: q.parse(plain_words(q.MAX_QUERY_CHARS)),
-                         lambda: q.parse(plain_words(max(len(text), q.MAX_QUERY_CHARS))))
+    assert_in_proportion(
+        took,
+        lambda: q.parse(text),
+        "parse",
+        lambda: q.parse(plain_words(q.MAX_QUERY_CHARS)),
+        lambda: q.parse(plain_words(max(len(text), q.MAX_QUERY_CHARS))),
+    )
 
 
 def assert_searched_in_time(archive, params: SearchParams, took: float) -> None:
     """Against the ordinary search, with the same options (the archive keeps no result cache:
     every call does the work)."""
-    assert_in_proportion(took, lambda: archive.search(params), "search",
-                         lambda: archive.search(SearchParams(q=ORDINARY)),
-                         lambda: archive.search(dataclasses.replace(params, q=ORDINARY)))
+    assert_in_proportion(
+        took,
+        lambda: archive.search(params),
+        "search",
+        lambda: archive.search(SearchParams(q=ORDINARY)),
+        lambda: archive.search(dataclasses.replace(params, q=ORDINARY)),
+    )
 
 
 @examples(300)
@@ -230,16 +338,34 @@ def test_parse_long_queries(name):
     assert_parsed_in_time(text, took)
 
 
-@pytest.mark.parametrize("text", ["title:", "country:", "year:", "topic:", "lang:", "date:", "titulo:", "pais:",
-                                  "año:", "fecha:", "tema:", "idioma:", "title: ", "country:  migrants"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title:",
+        "country:",
+        "year:",
+        "topic:",
+        "lang:",
+        "date:",
+        "titulo:",
+        "pais:",
+        "año:",
+        "fecha:",
+        "tema:",
+        "idioma:",
+        "title: ",
+        "country:  migrants",
+    ],
+)
 def test_empty_prefix_is_plain_text(text):
     parsed = q.parse(text)
     check_parsed(text, parsed)
     assert not any(isinstance(n, q.Field) for n, _ in walk(parsed.tree))
 
 
-@pytest.mark.parametrize("text", ["OR", "AND", "NOT", "|", "OR OR", "NOT NOT", "AND OR NOT |", "( )", ")(",
-                                  '"', '" "', "((((", "))))"])
+@pytest.mark.parametrize(
+    "text", ["OR", "AND", "NOT", "|", "OR OR", "NOT NOT", "AND OR NOT |", "( )", ")(", '"', '" "', "((((", "))))"]
+)
 def test_stray_operators_leave_nothing_to_search(text):
     parsed = q.parse(text)
     check_parsed(text, parsed)
@@ -260,6 +386,7 @@ def test_deep_nesting_is_cut_at_max_depth():
 
 
 # --- the search entry point -----------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
@@ -304,17 +431,22 @@ def check_result(result, params: SearchParams, generation: str) -> None:
         assert all(value.count > 0 or value.selected for value in facet)  # no facet value that finds nothing
 
 
-SEARCH_OPTIONS = st.fixed_dictionaries({}, optional={
-    "sort": st.sampled_from(["relevance", "newest", "oldest"]),
-    "ui": st.sampled_from(["en", "es"]),
-    "separate": st.booleans(),
-    "page": st.integers(1, MAX_PAGE),
-    "per_page": st.integers(1, MAX_PER_PAGE),
-    "langs": st.lists(st.sampled_from(["en", "es"]), max_size=2, unique=True).map(tuple),
-    "years": st.lists(st.integers(2015, 2025), max_size=3, unique=True).map(tuple),
-    "countries": st.lists(st.sampled_from(["PA", "HN", "MX", "US", "HT", "ZZ"]), max_size=2, unique=True).map(tuple),
-    "topics": st.lists(st.sampled_from(["children", "climate", "nope"]), max_size=2, unique=True).map(tuple),
-})
+SEARCH_OPTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "sort": st.sampled_from(["relevance", "newest", "oldest"]),
+        "ui": st.sampled_from(["en", "es"]),
+        "separate": st.booleans(),
+        "page": st.integers(1, MAX_PAGE),
+        "per_page": st.integers(1, MAX_PER_PAGE),
+        "langs": st.lists(st.sampled_from(["en", "es"]), max_size=2, unique=True).map(tuple),
+        "years": st.lists(st.integers(2015, 2025), max_size=3, unique=True).map(tuple),
+        "countries": st.lists(st.sampled_from(["PA", "HN", "MX", "US", "HT", "ZZ"]), max_size=2, unique=True).map(
+            tuple
+        ),
+        "topics": st.lists(st.sampled_from(["children", "climate", "nope"]), max_size=2, unique=True).map(tuple),
+    },
+)
 
 
 @examples(120)
@@ -335,11 +467,39 @@ def test_search_with_10000_character_queries(archive, name):
     assert_searched_in_time(archive, params, took)
 
 
-@pytest.mark.parametrize("text", ["title:", "country:", "year:", "topic:", "lang:", "date:", "pais:", "año:",
-                                  "OR", "NOT", "-", "AND OR NOT", "((((", '"', "\x00", "\\ud800", "\ud800",
-                                  "\udfff\ud800", "\x00migrantes\x00", "migrantes\ud800", "date:2019-06-01..",
-                                  "year:0000", "year:9999..0000", "2019..2017", "country:ZZ", "topic:nope",
-                                  "lang:xx", "foo:bar"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title:",
+        "country:",
+        "year:",
+        "topic:",
+        "lang:",
+        "date:",
+        "pais:",
+        "año:",
+        "OR",
+        "NOT",
+        "-",
+        "AND OR NOT",
+        "((((",
+        '"',
+        "\x00",
+        "\\ud800",
+        "\ud800",
+        "\udfff\ud800",
+        "\x00migrantes\x00",
+        "migrantes\ud800",
+        "date:2019-06-01..",
+        "year:0000",
+        "year:9999..0000",
+        "2019..2017",
+        "country:ZZ",
+        "topic:nope",
+        "lang:xx",
+        "foo:bar",
+    ],
+)
 def test_search_edge_cases(archive, text):
     params = SearchParams(q=text)
     result, took = timed(archive.search, params)
@@ -349,19 +509,65 @@ def test_search_edge_cases(archive, text):
 
 # --- parse_params ---------------------------------------------------------------------------
 
-PARAM_NAMES = ["q", "lang", "year", "from", "to", "country", "topic", "sort", "page", "per_page", "ui",
-               "translations"]
+PARAM_NAMES = ["q", "lang", "year", "from", "to", "country", "topic", "sort", "page", "per_page", "ui", "translations"]
 PARAM_VALUE = st.one_of(
     ANY_TEXT.map(lambda t: t[:40]),
-    st.sampled_from(["", " ", "0", "-1", "1", "50", "51", "1000", "1001", "99999999999", "1e3", "0x10", "１",
-                     "٣", "2019", "1899", "2101", "2019-02-30", "2019-13-01", "2019-06-01", "0000-00-00",
-                     "en", "es", "fr", "EN", "en,es", "PA", "pa", "ZZ", "P", "children", "Children", "relevance",
-                     "newest", "random", "separate", "merged", "nan", "inf", "None", "null", "[]", "\x00",
-                     "\ud800", "../etc/passwd", "%2e%2e%2f", "<script>"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1",
+            "50",
+            "51",
+            "1000",
+            "1001",
+            "99999999999",
+            "1e3",
+            "0x10",
+            "１",
+            "٣",
+            "2019",
+            "1899",
+            "2101",
+            "2019-02-30",
+            "2019-13-01",
+            "2019-06-01",
+            "0000-00-00",
+            "en",
+            "es",
+            "fr",
+            "EN",
+            "en,es",
+            "PA",
+            "pa",
+            "ZZ",
+            "P",
+            "children",
+            "Children",
+            "relevance",
+            "newest",
+            "random",
+            "separate",
+            "merged",
+            "nan",
+            "inf",
+            "None",
+            "null",
+            "[]",
+            "\x00",
+            "\ud800",
+            "../etc/passwd",
+            "%2e%2e%2f",
+            "<script>",
+        ]
+    ),
 )
 PARAM_VALUES = st.one_of(PARAM_VALUE, st.lists(PARAM_VALUE, max_size=4))
-PARAM_DICT = st.dictionaries(st.one_of(st.sampled_from(PARAM_NAMES), ANY_TEXT.map(lambda t: t[:10])),
-                             PARAM_VALUES, max_size=8)
+PARAM_DICT = st.dictionaries(
+    st.one_of(st.sampled_from(PARAM_NAMES), ANY_TEXT.map(lambda t: t[:10])), PARAM_VALUES, max_size=8
+)
 
 
 @examples(300)
@@ -384,8 +590,11 @@ def test_parse_params_returns_params_or_param_error(args, ui):
 def test_parse_params_from_a_multidict(pairs):
     """Repeated parameters, as a query string gives them to Flask."""
     try:
-        params = parse_params(MultiDict(pairs), known_topics=frozenset({"children", "climate"}),
-                              known_countries=frozenset({"PA", "HN", "MX"}))
+        params = parse_params(
+            MultiDict(pairs),
+            known_topics=frozenset({"children", "climate"}),
+            known_countries=frozenset({"PA", "HN", "MX"}),
+        )
     except ParamError as error:
         assert error.param in PARAM_NAMES and error.message
     else:
@@ -394,7 +603,8 @@ def test_parse_params_from_a_multidict(pairs):
 
 
 SHORT_PARAM_DICT = st.dictionaries(st.sampled_from(PARAM_NAMES), PARAM_VALUES, max_size=6).map(
-    lambda d: {**d, "q": d["q"][:200] if isinstance(d.get("q"), str) else d.get("q", "")})
+    lambda d: {**d, "q": d["q"][:200] if isinstance(d.get("q"), str) else d.get("q", "")}
+)
 
 
 @examples(60)
@@ -412,6 +622,7 @@ def test_what_parse_params_accepts_searches_in_time(archive, args, text):
 
 
 # --- queries that once were slow or raised: they stay within the ratio and never raise ----
+
 
 def bounded(fn, seconds: float):
     """Run ``fn`` in a forked child; ("ok", seconds taken), ("error", repr) or ("timeout", seconds).
@@ -450,6 +661,7 @@ def test_search_with_one_10000_letter_word_answers_in_time(archive):
 
 def test_search_with_the_longest_accepted_query_answers_in_time(archive):
     import random
+
     rng = random.Random(7)
     words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(4, 9))) for _ in range(400)]
     params = parse_params({"q": " ".join(words)[:2000]})
@@ -458,8 +670,17 @@ def test_search_with_the_longest_accepted_query_answers_in_time(archive):
     assert_searched_in_time(archive, params, detail)
 
 
-@pytest.mark.parametrize("text", ["date:2019-02-30", "fecha:2019-13-01", "date:0000-01-01..", "date:..2021-02-29",
-                                  "date:2019-01-01..9999-99-99", "migrantes fecha:2020-04-31"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "date:2019-02-30",
+        "fecha:2019-13-01",
+        "date:0000-01-01..",
+        "date:..2021-02-29",
+        "date:2019-01-01..9999-99-99",
+        "migrantes fecha:2020-04-31",
+    ],
+)
 def test_search_with_a_date_that_does_not_exist(archive, text):
     params = SearchParams(q=text)
     check_result(archive.search(params), params, archive.store.current_name())

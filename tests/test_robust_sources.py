@@ -129,18 +129,26 @@ def test_listings_latin1_bom_and_cut_short_through_the_script(tmp_path):
         ("latin1.txt", line_of(SPANISH_LISTING, "30 de febrero de 2019")): "'30 de febrero de 2019' is not a real date",
         ("bom.txt", line_of(ENGLISH_LISTING, "31 June, 2019")): "'31 June, 2019' is not a real date",
         ("cut-after-date.txt", line_of(CUT_LISTING, "10 July, 2019")): "date line with no title after it",
-        ("cut-in-char.txt", line_of(SPANISH_LISTING, "30 de febrero de 2019")): "'30 de febrero de 2017' is not a real date",
+        (
+            "cut-in-char.txt",
+            line_of(SPANISH_LISTING, "30 de febrero de 2019"),
+        ): "'30 de febrero de 2017' is not a real date",
     }
     assert re.search(r"^warning: .*/latin1\.txt:\d+: not valid UTF-8; read as Windows-1252", done.stderr, re.M)
     assert "cut-in-char.txt:" in done.stderr and "ends in the middle of a UTF-8 character" in done.stderr
 
     releases = stored(tmp_path / "ix")
     no_mojibake(releases)
-    expected = {**SPANISH_GOOD, **ENGLISH_GOOD,
-                "IOM trains border officials in Guatemala and Honduras": dt.date(2019, 7, 2),
-                "IOM and Mexico open a migrant information centre in Tapachula": dt.date(2019, 7, 3)}
-    expected = set(expected.items()) | {(title, date.replace(year={2019: 2017, 2020: 2016, 2021: 2015}[date.year]))
-                                        for title, date in SPANISH_GOOD.items()}
+    expected = {
+        **SPANISH_GOOD,
+        **ENGLISH_GOOD,
+        "IOM trains border officials in Guatemala and Honduras": dt.date(2019, 7, 2),
+        "IOM and Mexico open a migrant information centre in Tapachula": dt.date(2019, 7, 3),
+    }
+    expected = set(expected.items()) | {
+        (title, date.replace(year={2019: 2017, 2020: 2016, 2021: 2015}[date.year]))
+        for title, date in SPANISH_GOOD.items()
+    }
     assert {(f["title"], stored_day(f["date"])) for f in releases.values()} == expected
     assert {f["lang"] for f in releases.values() if f["title"] in SPANISH_GOOD} == {"es"}
     assert {f["lang"] for f in releases.values() if f["title"] in ENGLISH_GOOD} == {"en"}
@@ -166,14 +174,23 @@ def test_listing_exported_twice_rejects_the_copies_and_keeps_one(tmp_path):
 
 # --- JSON Lines ---------------------------------------------------------------------------------
 
+
 def test_jsonl_cut_short_duplicates_and_bad_dates_through_the_script(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     first = [
-        release(id="ninez-darien", lang="es", title="Niñez migrante en Darién", body="Más de 500 niñas y niños cruzaron."),
-        release(id="retornados", lang="es", title="Atención a personas retornadas en Honduras",
-                body="San Pedro Sula. Orientación y kits de higiene para 500 personas retornadas."),
-        release(id="cut-here", lang="es", title="Migración y clima en Centroamérica", body="Las sequías del Corredor Seco."),
+        release(
+            id="ninez-darien", lang="es", title="Niñez migrante en Darién", body="Más de 500 niñas y niños cruzaron."
+        ),
+        release(
+            id="retornados",
+            lang="es",
+            title="Atención a personas retornadas en Honduras",
+            body="San Pedro Sula. Orientación y kits de higiene para 500 personas retornadas.",
+        ),
+        release(
+            id="cut-here", lang="es", title="Migración y clima en Centroamérica", body="Las sequías del Corredor Seco."
+        ),
     ]
     data = write_jsonl(tmp_path / "first.jsonl", first).read_bytes()
     (src / "a-cut.jsonl").write_bytes(cut_inside_last(data, "í"))  # cut inside the last "í", on line 3
@@ -183,7 +200,9 @@ def test_jsonl_cut_short_duplicates_and_bad_dates_through_the_script(tmp_path):
         json.dumps(release(id="april", date="2021-04-31", title="April has thirty days")),
         json.dumps(release(id="good-en", title="IOM helps migrant workers in Belize", body="Belmopan. Training.")),
         json.dumps(release(id="no-title", title=None)),
-        json.dumps(release(id="good-es", lang="es-MX", title="Trabajadoras migrantes en México", body="Ciudad de México.")),
+        json.dumps(
+            release(id="good-es", lang="es-MX", title="Trabajadoras migrantes en México", body="Ciudad de México.")
+        ),
     ]
     # Windows line ends, and a BOM: both fine.
     (src / "b-more.jsonl").write_bytes(BOM + "\r\n".join(lines).encode("utf-8") + b"\r\n")
@@ -191,8 +210,13 @@ def test_jsonl_cut_short_duplicates_and_bad_dates_through_the_script(tmp_path):
     done = run_reindex(src, "--index", tmp_path / "ix", "--quiet")
     assert done.returncode == 1, done.stderr
     found = rejections(done.stderr)
-    assert set(found) == {("a-cut.jsonl", 3), ("b-more.jsonl", 1), ("b-more.jsonl", 2), ("b-more.jsonl", 3),
-                          ("b-more.jsonl", 5)}
+    assert set(found) == {
+        ("a-cut.jsonl", 3),
+        ("b-more.jsonl", 1),
+        ("b-more.jsonl", 2),
+        ("b-more.jsonl", 3),
+        ("b-more.jsonl", 5),
+    }
     assert found[("a-cut.jsonl", 3)].startswith("invalid JSON")
     assert found[("b-more.jsonl", 1)].startswith("duplicate id 'ninez-darien' (first at ")
     assert found[("b-more.jsonl", 1)].endswith("a-cut.jsonl:1)")
@@ -207,13 +231,19 @@ def test_jsonl_cut_short_duplicates_and_bad_dates_through_the_script(tmp_path):
 
 def test_jsonl_escaped_surrogates_nul_and_controls_are_cleaned_not_fatal(tmp_path):
     path = tmp_path / "odd.jsonl"
-    path.write_text("\n".join([
-        '{"id": "s1", "lang": "en", "date": "2020-01-02", "title": "Migrants \\ud800 in Panama", '
-        '"body": "Lone \\udfff surrogate and \\u0000 NUL \\u001b[31m escape."}',
-        '{"id": "s2", "lang": "en", "date": "2020-01-02", "title": "\\u0000\\u0001", "body": "Only controls."}',
-        '{"id": "s3\\u0000", "lang": "en", "date": "2020-01-02", "title": "T", "body": "B"}',
-        '{"id": "s4", "lang": "en", "date": "2020-01-02", "title": "Fine", "body": "Fine body about migrants."}',
-    ]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                '{"id": "s1", "lang": "en", "date": "2020-01-02", "title": "Migrants \\ud800 in Panama", '
+                '"body": "Lone \\udfff surrogate and \\u0000 NUL \\u001b[31m escape."}',
+                '{"id": "s2", "lang": "en", "date": "2020-01-02", "title": "\\u0000\\u0001", "body": "Only controls."}',
+                '{"id": "s3\\u0000", "lang": "en", "date": "2020-01-02", "title": "T", "body": "B"}',
+                '{"id": "s4", "lang": "en", "date": "2020-01-02", "title": "Fine", "body": "Fine body about migrants."}',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     summary = reindex([path], tmp_path / "ix", progress=False)
     assert {r.line: r.reason for r in summary.rejected} == {
         2: "title is empty",
@@ -235,13 +265,16 @@ def test_empty_and_blank_files_are_not_errors(tmp_path):
 
 # --- HTML pages ---------------------------------------------------------------------------------
 
+
 def page(title: str, paragraphs: list[str], *, lang="es", date="2021-02-03", head="", charset="") -> str:
     meta_date = f'<meta property="article:published_time" content="{date}">' if date else ""
     meta_charset = f'<meta charset="{charset}">' if charset else ""
     body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>{meta_charset}\n<title>{title} | OIM</title>\n{meta_date}\n'
-            f'{head}</head>\n<body>\n<nav><a href="/">Inicio</a> <a href="/noticias">Noticias</a></nav>\n'
-            f'<article>\n<h1>{title}</h1>\n{body}\n</article>\n<footer>OIM Oficina Regional</footer>\n</body>\n</html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>{meta_charset}\n<title>{title} | OIM</title>\n{meta_date}\n'
+        f'{head}</head>\n<body>\n<nav><a href="/">Inicio</a> <a href="/noticias">Noticias</a></nav>\n'
+        f"<article>\n<h1>{title}</h1>\n{body}\n</article>\n<footer>OIM Oficina Regional</footer>\n</body>\n</html>\n"
+    )
 
 
 ES_PARAGRAPHS = [
@@ -268,7 +301,8 @@ def test_html_pages_in_the_wrong_encoding_cut_short_or_incomplete_through_the_sc
     # Latin-1 with no charset declaration at all; and Latin-1 that claims to be UTF-8.
     (src / "latin1-no-charset.html").write_bytes(page("Niñez migrante en Darién", ES_PARAGRAPHS).encode("latin-1"))
     (src / "latin1-says-utf8.html").write_bytes(
-        page("Atención a la niñez en Panamá", ES_PARAGRAPHS[1:], date="2021-02-04", charset="utf-8").encode("latin-1"))
+        page("Atención a la niñez en Panamá", ES_PARAGRAPHS[1:], date="2021-02-04", charset="utf-8").encode("latin-1")
+    )
     # UTF-8 with a BOM; and the same page saved twice.
     bom_page = BOM + page("Children cross the Darien in record numbers", EN_PARAGRAPHS, lang="en").encode("utf-8")
     (src / "bom.html").write_bytes(bom_page)
@@ -285,8 +319,13 @@ def test_html_pages_in_the_wrong_encoding_cut_short_or_incomplete_through_the_sc
     done = run_reindex(src, "--index", tmp_path / "ix", "--quiet")
     assert done.returncode == 1, done.stderr
     found = rejections(done.stderr)
-    assert set(found) == {("bom.html", 1), ("cut-in-head.html", 1), ("no-body.html", 1), ("no-title.html", 1),
-                          ("bad-date.html", 1)}, found
+    assert set(found) == {
+        ("bom.html", 1),
+        ("cut-in-head.html", 1),
+        ("no-body.html", 1),
+        ("no-title.html", 1),
+        ("bad-date.html", 1),
+    }, found
     assert found[("bom.html", 1)].startswith("duplicate id") and "bom-copy.html:1" in found[("bom.html", 1)]
     assert "no body text" in found[("cut-in-head.html", 1)]
     assert "no body text" in found[("no-body.html", 1)]
@@ -298,8 +337,12 @@ def test_html_pages_in_the_wrong_encoding_cut_short_or_incomplete_through_the_sc
     releases = stored(tmp_path / "ix")
     no_mojibake(releases)
     titles = by_title(releases)
-    assert set(titles) == {"Niñez migrante en Darién", "Atención a la niñez en Panamá",
-                           "Children cross the Darien in record numbers", "La OIM amplía la atención en Darién"}
+    assert set(titles) == {
+        "Niñez migrante en Darién",
+        "Atención a la niñez en Panamá",
+        "Children cross the Darien in record numbers",
+        "La OIM amplía la atención en Darién",
+    }
     assert "niñas y niños" in titles["Niñez migrante en Darién"]["body"]
     assert titles["Children cross the Darien in record numbers"]["lang"] == "en"
     cut = titles["La OIM amplía la atención en Darién"]

@@ -10,6 +10,7 @@ from index.topics import Taxonomy
 @pytest.fixture(scope="module")
 def prepared(request):
     from index.config import SAMPLES_DIR
+
     return prepare([SAMPLES_DIR])
 
 

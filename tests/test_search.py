@@ -31,6 +31,7 @@ def ids(result):
 
 # --- query language ----------------------------------------------------------------------
 
+
 def test_all_words_rank_first_and_title_weighs_more(archive):
     result = search(archive, "hurricane shelters jamaica")
     assert ids(result)[0] == "2024-07-17-jamaica-hurricane-beryl-shelters-en"
@@ -51,7 +52,7 @@ def test_a_few_releases_with_all_the_words_lead_those_with_some(archive):
     every = snap.scorer.evaluate(snap.searcher, archive.compiler.compile(q.parse(text), snap.lexicon).query)
     with_all = {snap.searcher.stored_fields(int(d))["id"] for d in np.flatnonzero(every.mask)}
     result = search(archive, text, separate=True)
-    assert set(ids(result)[:len(with_all)]) == with_all
+    assert set(ids(result)[: len(with_all)]) == with_all
     assert next(n for n in result.notices if n["code"] == "few_all_words")["all_words"] == len(with_all)
 
 
@@ -81,8 +82,10 @@ def test_or_and_exclusion(archive):
 
 def test_field_prefixes(archive):
     in_title = search(archive, "title:Tapachula", separate=True)
-    assert set(ids(in_title)) == {"2022-11-16-tapachula-child-friendly-spaces-en",
-                                  "2022-11-16-tapachula-espacios-amigables-ninez-es"}
+    assert set(ids(in_title)) == {
+        "2022-11-16-tapachula-child-friendly-spaces-en",
+        "2022-11-16-tapachula-espacios-amigables-ninez-es",
+    }
     by_code = search(archive, "country:HT", separate=True)
     by_name = search(archive, "país:Haití", separate=True)
     by_english = search(archive, "country:haiti", separate=True)
@@ -106,13 +109,21 @@ def test_years_and_ranges(archive):
 
 # What was typed, and the plain query whose releases it finds (None: no plainer equivalent).
 MALFORMED = [
-    ('"unbalanced quote', "unbalanced quote"), ("(open paren", "open paren"), ("close paren)", "close paren"),
-    ("(((((((((((((hurricane)))))))))))))", "hurricane"), ("\x00\x07hurricane", "hurricane"),
-    ("OR hurricane OR", "hurricane"), ("country:", "country"),
-    ("AND OR", ""), ("NOT NOT NOT", ""),  # operators alone leave nothing to search: every release, as for an empty box
+    ('"unbalanced quote', "unbalanced quote"),
+    ("(open paren", "open paren"),
+    ("close paren)", "close paren"),
+    ("(((((((((((((hurricane)))))))))))))", "hurricane"),
+    ("\x00\x07hurricane", "hurricane"),
+    ("OR hurricane OR", "hurricane"),
+    ("country:", "country"),
+    ("AND OR", ""),
+    ("NOT NOT NOT", ""),  # operators alone leave nothing to search: every release, as for an empty box
     # foo: is no field: its value is read as words, and no release has them all (nor "foo")
     ("foo:bar hurricane", "foo bar hurricane"),
-    ("- -", None), ("title:", None), ("country:atlantis", None), ("year:abcd", None),
+    ("- -", None),
+    ("title:", None),
+    ("country:atlantis", None),
+    ("year:abcd", None),
 ]
 
 
@@ -140,6 +151,7 @@ def test_sorting(archive):
 
 
 # --- bilingual ---------------------------------------------------------------------------
+
 
 def test_accent_free_spanish_and_english_query_find_the_same_pair(archive):
     accent_free = ids(search(archive, "huracan albergues", ui="es"))
@@ -172,17 +184,31 @@ def test_pairs_are_one_hit_in_the_interface_language(archive):
     assert both.total == 2 and english.total == 1
 
 
-QUERIES_IN_BOTH_LANGUAGES = ["migrants", "migrantes", "trata de personas", "human trafficking", "remesas",
-                             "hurricane shelters", "niñez migrante", "returnees Honduras", "climate change",
-                             "cambio climático", "Venezuelan", "COVID-19 albergues", "labour migration"]
+QUERIES_IN_BOTH_LANGUAGES = [
+    "migrants",
+    "migrantes",
+    "trata de personas",
+    "human trafficking",
+    "remesas",
+    "hurricane shelters",
+    "niñez migrante",
+    "returnees Honduras",
+    "climate change",
+    "cambio climático",
+    "Venezuelan",
+    "COVID-19 albergues",
+    "labour migration",
+]
 
 
 @pytest.mark.parametrize("q", QUERIES_IN_BOTH_LANGUAGES)
 def test_a_pair_has_one_rank_whatever_the_interface_language(archive, q):
     """The same results in the same order on /en/ and /es/: only the version shown differs."""
+
     def groups(ui):
         snap = archive.snapshot()
         return [snap.docs.groups[snap.docs.docnum_by_id[h.id]] for h in search(archive, q, ui=ui).hits]
+
     assert groups("en") == groups("es")
 
 
@@ -206,6 +232,7 @@ def test_only_the_matching_version_is_shown(archive):
 
 
 # --- facets ------------------------------------------------------------------------------
+
 
 def facet(result, name):
     return {v.value: v.count for v in result.facets[name]}
@@ -250,6 +277,7 @@ def test_date_range_filter(archive):
 
 # --- highlights --------------------------------------------------------------------------
 
+
 def test_snippets_mark_stemmed_and_folded_forms_and_titles(archive):
     result = search(archive, "migracion", ui="es", langs=("es",))
     marked = " ".join(result.hits[0].snippets + [result.hits[0].title_html])
@@ -267,12 +295,20 @@ def test_glossary_matches_are_highlighted(archive):
 
 def test_markup_in_queries_and_releases_is_escaped(archive, tmp_path):
     from .helpers import release, write_jsonl
-    source = write_jsonl(tmp_path / "evil.jsonl", [release(
-        id="evil", title="<script>alert(1)</script> migrants <b>bold</b>",
-        body='Migrants <img src=x onerror="alert(2)"> and <a href="javascript:alert(3)">link</a>.')])
+
+    source = write_jsonl(
+        tmp_path / "evil.jsonl",
+        [
+            release(
+                id="evil",
+                title="<script>alert(1)</script> migrants <b>bold</b>",
+                body='Migrants <img src=x onerror="alert(2)"> and <a href="javascript:alert(3)">link</a>.',
+            )
+        ],
+    )
     reindex([source], tmp_path / "ix", progress=False)
     evil = Archive(tmp_path / "ix")
-    result = evil.search(SearchParams(q='migrants <script>x</script>'))
+    result = evil.search(SearchParams(q="migrants <script>x</script>"))
     hit = result.hits[0] if result.hits else evil.search(SearchParams(q="migrants")).hits[0]
     html = hit.title_html + " ".join(hit.snippets)
     assert "<script" not in html and "<img" not in html and "<a " not in html and "<b>" not in html
@@ -281,6 +317,7 @@ def test_markup_in_queries_and_releases_is_escaped(archive, tmp_path):
 
 
 # --- suggestions, related, pagination ----------------------------------------------------
+
 
 def test_did_you_mean_uses_the_archives_words(archive):
     result = search(archive, "hurracane")
@@ -306,8 +343,9 @@ def test_related_releases_exclude_the_translation(archive):
 def test_pagination_is_stable_and_complete(archive):
     everything = search(archive, "migrants", separate=True)
     count = archive.search(SearchParams(q="migrants", separate=True, per_page=5)).pages
-    pages = [ids(archive.search(SearchParams(q="migrants", separate=True, per_page=5, page=n)))
-             for n in range(1, count + 2)]
+    pages = [
+        ids(archive.search(SearchParams(q="migrants", separate=True, per_page=5, page=n))) for n in range(1, count + 2)
+    ]
     flat = [i for page in pages for i in page]
     assert flat == ids(everything)
     assert len(set(flat)) == len(flat)
@@ -315,15 +353,26 @@ def test_pagination_is_stable_and_complete(archive):
 
 def test_parameters_checked():
     assert parse_params({"per_page": "50"}).per_page == 50
-    for bad in ({"per_page": "51"}, {"page": "0"}, {"page": "-1"}, {"page": "x"}, {"sort": "best"},
-                {"lang": "fr"}, {"year": "19999"}, {"from": "2020", "to": "2019"}, {"from": "2019-02-30"},
-                {"country": "Panama"}, {"translations": "both"}):
+    for bad in (
+        {"per_page": "51"},
+        {"page": "0"},
+        {"page": "-1"},
+        {"page": "x"},
+        {"sort": "best"},
+        {"lang": "fr"},
+        {"year": "19999"},
+        {"from": "2020", "to": "2019"},
+        {"from": "2019-02-30"},
+        {"country": "Panama"},
+        {"translations": "both"},
+    ):
         with pytest.raises(ParamError):
             parse_params(bad)
 
 
 def test_new_generation_seen_without_restart(archive, tmp_path):
     from .helpers import release, write_jsonl
+
     root = tmp_path / "ix"
     reindex([write_jsonl(tmp_path / "a.jsonl", [release(id="first")])], root, progress=False)
     live = Archive(root)
@@ -365,9 +414,12 @@ def test_country_prefix_ranks_by_how_much_a_release_is_about_the_country(archive
 
 def test_pairs_count_once_after_an_incremental_build_moves_them_apart(tmp_path):
     from .helpers import release, write_jsonl
+
     records = [
         release(id="a-en", lang="en", translation_key="a", title="Shelters after the hurricane"),
-        release(id="a-es", lang="es", translation_key="a", title="Albergues tras el huracán", body="Huracán y albergues."),
+        release(
+            id="a-es", lang="es", translation_key="a", title="Albergues tras el huracán", body="Huracán y albergues."
+        ),
         release(id="b-en", lang="en", title="Another hurricane release"),
     ]
     source = write_jsonl(tmp_path / "a.jsonl", records)
@@ -394,6 +446,7 @@ def test_one_archive_serves_many_threads_at_once(archive):
     """gunicorn's threaded workers share one Archive: searches, release pages (more-like-this)
     and suggestions from several threads at once must not disturb each other."""
     import threading
+
     ids_ = sorted(archive.snapshot().docs.docnum_by_id)
     errors = []
 
@@ -402,8 +455,9 @@ def test_one_archive_serves_many_threads_at_once(archive):
             for n in range(25):
                 release_id = ids_[(offset * 7 + n) % len(ids_)]
                 assert archive.release(release_id).id == release_id
-                archive.search(SearchParams(q=["migrantes", "hurricane", "trata", "border"][n % 4],
-                                            page=1 + n % 2, per_page=5))
+                archive.search(
+                    SearchParams(q=["migrantes", "hurricane", "trata", "border"][n % 4], page=1 + n % 2, per_page=5)
+                )
                 archive.suggest("mig"[: 1 + n % 3])
         except Exception as error:  # noqa: BLE001 - collected for the assertion
             errors.append(repr(error))
@@ -420,6 +474,7 @@ def test_a_replaced_generation_is_closed_after_a_grace_period(tmp_path, monkeypa
     import search.engine as engine
 
     from .helpers import release, write_jsonl
+
     source = write_jsonl(tmp_path / "a.jsonl", [release(id="a")])
     reindex([source], tmp_path / "ix", progress=False)
     live = Archive(tmp_path / "ix")
@@ -438,10 +493,16 @@ def test_highlight_finds_every_word_that_analyses_to_a_term():
     as analysing every word (irregular stems such as dying -> die included)."""
     from index.analysis import _TOKEN, analyzer
     from search import highlight
-    rows = [json.loads(line) for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+
+    rows = [
+        json.loads(line)
+        for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     rows.append({"lang": "en", "title": "Dying, lying and tying", "body": "People dying; the U.S. l'homme's d'Ivoire."})
-    rows.append({"lang": "es", "title": "ÉXODO y Éxodo", "body": "Migración, MIGRACIÓN, ñandú Ñandú; Öland, 3.5 e.g. x_y."})
+    rows.append(
+        {"lang": "es", "title": "ÉXODO y Éxodo", "body": "Migración, MIGRACIÓN, ñandú Ñandú; Öland, 3.5 e.g. x_y."}
+    )
     for row in rows:
         text = f"{row['title']}\n{row['body']}"
         tokenizer = analyzer(row["lang"]).items[0]

@@ -20,8 +20,9 @@ def index_dir(tmp_path_factory):
 
 
 def run(*args, env=None):
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [str(SCRIPT), *args], capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
+    )
 
 
 def test_json_result_model(index_dir):
@@ -31,8 +32,18 @@ def test_json_result_model(index_dir):
     assert result["total"] >= 1
     assert set(result["facets"]) == {"year", "country", "topic", "lang"}
     hit = result["hits"][0]
-    assert {"id", "lang", "date", "title", "url", "title_html", "snippets", "countries", "topics",
-            "translation"} <= set(hit)
+    assert {
+        "id",
+        "lang",
+        "date",
+        "title",
+        "url",
+        "title_html",
+        "snippets",
+        "countries",
+        "topics",
+        "translation",
+    } <= set(hit)
     assert all(c["value"] != "" for c in hit["countries"])
     assert any(c["value"] == "JM" for c in hit["countries"])
 

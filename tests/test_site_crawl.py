@@ -32,9 +32,17 @@ def news():
 
 def settings(news: NewsSite, **overrides) -> Site:
     """The site as staff would configure it, with the politeness delays shortened for a test."""
-    values = dict(url=news.base + "/", contact="webmaster@example.org", paths=["/en/news/", "/es/noticias/"],
-                  listings=[news.base + "/en/news", news.base + "/es/noticias"],
-                  delay=0, timeout=0.3, retries=1, backoff=0.01, max_page_kb=200)
+    values = dict(
+        url=news.base + "/",
+        contact="webmaster@example.org",
+        paths=["/en/news/", "/es/noticias/"],
+        listings=[news.base + "/en/news", news.base + "/es/noticias"],
+        delay=0,
+        timeout=0.3,
+        retries=1,
+        backoff=0.01,
+        max_page_kb=200,
+    )
     values.update(overrides)
     return Site(**values)
 
@@ -87,7 +95,11 @@ def test_pages_with_and_without_metadata_get_their_date_language_and_address(new
     undeclared = paths[1]  # ... and every fourth from the second no lang attribute
     for path in (with_metadata, bare, undeclared):
         record, release = news.releases[path], by_source[path]
-        assert (release.title, release.date.isoformat(), release.lang) == (record["title"], record["date"], record["lang"])
+        assert (release.title, release.date.isoformat(), release.lang) == (
+            record["title"],
+            record["date"],
+            record["lang"],
+        )
         assert release.url == news.base + path  # the canonical link, or the page's own address
     assert by_source[undeclared].lang_detected and not by_source[bare].lang_detected
 
@@ -139,8 +151,10 @@ def test_a_page_that_fails_keeps_its_last_copy_and_is_reported(news, tmp_path):
     news.failing.add(path)
     _, result = crawl(news, tmp_path)
     assert news.base + path in {r.source for r in result.releases}
-    assert re.fullmatch(r"server error \(HTTP 503\), 2 tries; the copy fetched on \d{4}-\d\d-\d\d is kept",
-                        reasons(result)[news.base + path])
+    assert re.fullmatch(
+        r"server error \(HTTP 503\), 2 tries; the copy fetched on \d{4}-\d\d-\d\d is kept",
+        reasons(result)[news.base + path],
+    )
 
 
 def test_a_release_leaves_only_when_complete_sitemaps_and_listings_no_longer_name_it(news, tmp_path):
@@ -204,18 +218,25 @@ def test_pages_kept_from_earlier_runs_stay_indexed_while_robots_txt_is_unreachab
 
 def test_a_site_whose_pages_share_one_title_is_not_taken_for_its_not_found_page():
     def page(heading):
-        return (f'<html lang="en"><head><title>Regional Office</title></head><body><main><h1>{heading}</h1>'
-                f'<p>Text.</p></main></body></html>')
+        return (
+            f'<html lang="en"><head><title>Regional Office</title></head><body><main><h1>{heading}</h1>'
+            f"<p>Text.</p></main></body></html>"
+        )
+
     signature = ("Regional Office", "Sorry, we could not find that")
     assert not_a_release(page("Shelters Reopen in Dominica"), "https://example.org/en/news/a", set(), signature) is None
-    assert not_a_release(page("Sorry, we could not find that"), "https://example.org/en/news/a", set(), signature) \
+    assert (
+        not_a_release(page("Sorry, we could not find that"), "https://example.org/en/news/a", set(), signature)
         == "the site's 'page not found' page, served with status 200"
+    )
 
 
 def test_a_feed_whose_body_is_a_file_name_is_malformed_not_a_file_to_open(news, tmp_path):
     local = tmp_path / "feed.xml"  # a feed on this machine, naming a page the site does not list
-    local.write_text(f'<rss version="2.0"><channel><title>x</title><item><title>Secret</title>'
-                     f'<link>{news.base}/en/news/read-from-a-local-file</link></item></channel></rss>')
+    local.write_text(
+        f'<rss version="2.0"><channel><title>x</title><item><title>Secret</title>'
+        f"<link>{news.base}/en/news/read-from-a-local-file</link></item></channel></rss>"
+    )
     news.rss_body = str(local).encode()
     _, result = crawl(news, tmp_path / "ix", max_pages=1)
     assert "/en/news/read-from-a-local-file" not in {r["path"] for r in news.requests()}
@@ -231,6 +252,7 @@ def test_waits_the_delay_between_requests_and_robots_crawl_delay_when_longer(new
 
     def now():
         return clock[0]
+
     fetcher = Fetcher(settings(news, delay=1.5), sleep=sleep, clock=now)
     for path in ("/en/news", "/es/noticias", "/en/news?page=2"):
         fetcher.get(news.base + path)
@@ -251,14 +273,20 @@ def test_retries_back_off_doubling(news):
 
 
 def test_sitemaps_are_read_strictly():
-    index = (b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-             b'<sitemap><loc>https://example.org/s1.xml</loc></sitemap></sitemapindex>')
+    index = (
+        b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://example.org/s1.xml</loc></sitemap></sitemapindex>"
+    )
     assert parse_sitemap(index) == (["https://example.org/s1.xml"], [])
-    urlset = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://example.org/a</loc>'
-              b'<lastmod>2024-03-07</lastmod></url><url><loc>https://example.org/b</loc></url></urlset>')
+    urlset = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://example.org/a</loc>'
+        b"<lastmod>2024-03-07</lastmod></url><url><loc>https://example.org/b</loc></url></urlset>"
+    )
     _, pages = parse_sitemap(gzip.compress(urlset))
-    assert [(u, d and d.date().isoformat()) for u, d in pages] == [("https://example.org/a", "2024-03-07"),
-                                                                     ("https://example.org/b", None)]
+    assert [(u, d and d.date().isoformat()) for u, d in pages] == [
+        ("https://example.org/a", "2024-03-07"),
+        ("https://example.org/b", None),
+    ]
     with pytest.raises(ValueError, match="not well-formed XML"):
         parse_sitemap(urlset[:-20])
     with pytest.raises(ValueError, match="is a <html>"):
@@ -267,15 +295,23 @@ def test_sitemaps_are_read_strictly():
 
 def test_a_release_page_with_related_news_is_not_taken_for_a_list():
     related = "".join(f'<li><a href="https://example.org/en/news/r{i}">Release {i}</a></li>' for i in range(5))
-    page = (f'<html lang="en"><head><title>A release</title></head><body><main><article><h1>A release</h1>'
-            f'<p>Text.</p></article><aside><ul>{related}</ul></aside></main></body></html>')
+    page = (
+        f'<html lang="en"><head><title>A release</title></head><body><main><article><h1>A release</h1>'
+        f"<p>Text.</p></article><aside><ul>{related}</ul></aside></main></body></html>"
+    )
     known = {f"https://example.org/en/news/r{i}" for i in range(5)}
     assert not_a_release(page, "https://example.org/en/news/a", known) is None
     # The same links in the content of a page that does not say it is one article: a list.
-    listing = page.replace("<aside>", "<div>").replace("</aside>", "</div>").replace(
-        "<article>", '<div class="intro">').replace("</article>", "</div>")
-    assert not_a_release(listing, "https://example.org/en/news/a", known) == \
-        "a list of 5 releases (a category or listing page)"
+    listing = (
+        page.replace("<aside>", "<div>")
+        .replace("</aside>", "</div>")
+        .replace("<article>", '<div class="intro">')
+        .replace("</article>", "</div>")
+    )
+    assert (
+        not_a_release(listing, "https://example.org/en/news/a", known)
+        == "a list of 5 releases (a category or listing page)"
+    )
 
 
 def test_the_sample_sites_file_is_inactive_and_its_example_loads(tmp_path):
@@ -290,8 +326,11 @@ def test_the_sample_sites_file_is_inactive_and_its_example_loads(tmp_path):
 
 def test_site_takes_its_entry_of_the_sites_file_else_the_defaults(tmp_path):
     path = tmp_path / "sites.toml"
-    path.write_text('[crawler]\ncontact = "https://example.org/contact"\ndelay = 3\n'
-                    '[[site]]\nurl = "https://news.example.org/"\npaths = ["/en/news/"]\ndelay = 5\n', encoding="utf-8")
+    path.write_text(
+        '[crawler]\ncontact = "https://example.org/contact"\ndelay = 3\n'
+        '[[site]]\nurl = "https://news.example.org/"\npaths = ["/en/news/"]\ndelay = 5\n',
+        encoding="utf-8",
+    )
     (entry,) = site_config.sites(["https://news.example.org"], path=path)
     assert (entry.paths, entry.delay) == (["/en/news/"], 5)
     assert entry.user_agent == f"{PRODUCT}/0.1 (+https://example.org/contact)"

@@ -44,7 +44,8 @@ def site():
 @pytest.fixture(scope="module")
 def sites_file(site, tmp_path_factory):
     path = tmp_path_factory.mktemp("sites") / "sites.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [crawler]
 contact = "webmaster@example.org"
 delay = 0          # the tests' site is on loopback
@@ -57,7 +58,9 @@ max_page_kb = 200
 url = "{site.base}/"
 paths = ["/en/news/", "/es/noticias/"]
 listings = ["{site.base}/en/news", "{site.base}/es/noticias"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     saved = os.environ.get("SITES_FILE")
     os.environ["SITES_FILE"] = str(path)
     yield path
@@ -78,9 +81,20 @@ def test_the_scheduled_reindex_reads_the_sites_file_and_names_each_bad_page(site
     assert status == 1  # some records rejected, the rest indexed: as a file reindex says it
     rejected = [line.removeprefix("rejected: ") for line in err.splitlines() if line.startswith("rejected: ")]
     named = {line.split(": ", 1)[0].removeprefix(site.base) for line in rejected}
-    assert named == {news_site.SLOW, news_site.FAILING, news_site.GONE, news_site.CATEGORY, news_site.LOGIN,
-                     news_site.LOOP_A, news_site.HUGE, news_site.FRENCH, news_site.EXTRA_SITEMAP}
-    assert f"{site.base}{news_site.CATEGORY}: not a release: a list of 8 releases (a category or listing page)" in rejected
+    assert named == {
+        news_site.SLOW,
+        news_site.FAILING,
+        news_site.GONE,
+        news_site.CATEGORY,
+        news_site.LOGIN,
+        news_site.LOOP_A,
+        news_site.HUGE,
+        news_site.FRENCH,
+        news_site.EXTRA_SITEMAP,
+    }
+    assert (
+        f"{site.base}{news_site.CATEGORY}: not a release: a list of 8 releases (a category or listing page)" in rejected
+    )
     assert "read 35 releases from 1 site" in out  # 31 releases and the 4 pages that are not
     assert "added 31, updated 0, deleted 0, unchanged 0, rejected 9" in out
     assert f"site {site.base}/: 40 release pages found; 39 asked for" in out
@@ -123,8 +137,9 @@ def test_a_dry_run_or_check_reads_the_site_but_writes_nothing(site, sites_file, 
     root = tmp_path / "ix"
     status, out, _ = run("--index", str(root), "--quiet", "--site", site.base + "/", "--dry-run")
     assert status == 1 and "would have full: added 31" in out and "nothing written" in out
-    status, out, _ = run("--index", str(root), "--quiet", str(SAMPLES_DIR / "listing-en.txt"),
-                         "--site", site.base + "/", "--check")
+    status, out, _ = run(
+        "--index", str(root), "--quiet", str(SAMPLES_DIR / "listing-en.txt"), "--site", site.base + "/", "--check"
+    )
     assert status == 1 and "read 39 releases from 1 file and 1 site" in out  # the listing's 4 too
     assert not (root / "sites").exists() and IndexStore(root).current_name() is None
 

@@ -65,11 +65,15 @@ def test_incremental_touches_only_what_changed(tmp_path):
     build(tmp_path, [release(id="a"), release(id="b"), release(id="c")])
     store = IndexStore(tmp_path / "ix")
     first = store.current_name()
-    summary = build(tmp_path, [
-        release(id="a"),
-        release(id="b", body="Updated text about migrant workers in Honduras."),
-        release(id="d", body="New release about climate change and disasters."),
-    ], mode="incremental")
+    summary = build(
+        tmp_path,
+        [
+            release(id="a"),
+            release(id="b", body="Updated text about migrant workers in Honduras."),
+            release(id="d", body="New release about climate change and disasters."),
+        ],
+        mode="incremental",
+    )
     assert (summary.added, summary.updated, summary.deleted, summary.unchanged) == (1, 1, 1, 1)
     with store.open().searcher() as s:
         assert ids_in(s) == ["a", "b", "d"]
@@ -114,6 +118,7 @@ def test_second_reindex_refuses_while_one_holds_the_lock(tmp_path):
 
 def _die_holding_lock(root):
     import os
+
     held = IndexStore(root).lock()
     held.__enter__()
     os._exit(9)  # dies without releasing: the kernel drops the flock, the pid record stays
@@ -145,9 +150,13 @@ def test_incremental_reuses_enrichment_until_the_places_file_changes(tmp_path, m
 
 def test_incremental_vocabulary_follows_the_changes(tmp_path):
     from index import vocabulary
+
     build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Other text.")])
-    build(tmp_path, [release(id="a", body="Quetzaltenangan words now."), release(id="b", body="Other text.")],
-          mode="incremental")
+    build(
+        tmp_path,
+        [release(id="a", body="Quetzaltenangan words now."), release(id="b", body="Other text.")],
+        mode="incremental",
+    )
     store = IndexStore(tmp_path / "ix")
     words = vocabulary.load(store.path(store.current_name()))
     assert "quetzaltenangan" in words and "zanzibarian" not in words
@@ -160,6 +169,7 @@ def test_a_generation_without_its_vocabulary_offers_no_suggestions_and_still_sea
     from index import vocabulary
     from search.engine import Archive
     from search.params import SearchParams
+
     build(tmp_path, [release(id="a", body="Zanzibarian words here."), release(id="b", body="Other text.")])
     store = IndexStore(tmp_path / "ix")
     live = store.path(store.current_name())

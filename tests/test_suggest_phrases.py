@@ -56,8 +56,19 @@ def test_one_form_per_word(archive, ui):
 
 
 def test_every_term_suggested_is_held_by_a_release(archive):
-    for prefix in ["trata de", "migrant", "climate ch", "personas migr", "trabajadores agr", "costa r", "retorn",
-                   "hurricane she", "lucha", "remes", "niñ"]:
+    for prefix in [
+        "trata de",
+        "migrant",
+        "climate ch",
+        "personas migr",
+        "trabajadores agr",
+        "costa r",
+        "retorn",
+        "hurricane she",
+        "lucha",
+        "remes",
+        "niñ",
+    ]:
         for ui in ("en", "es"):
             for text in texts(archive, prefix, ui=ui):
                 if " " in text.strip():
@@ -67,6 +78,7 @@ def test_every_term_suggested_is_held_by_a_release(archive):
 def _is_label(archive, text):
     """A topic label or a country name (it finds the releases tagged with it, whatever their words)."""
     from index.places import country_name
+
     snap = archive.snapshot()
     labels = {label for topic in archive.taxonomy.topics.values() for label in topic.labels.values()}
     labels |= {country_name(code, lang) for code in snap.docs.values["country"] for lang in ("en", "es")}
@@ -121,7 +133,7 @@ def test_suggestions_stay_fast(archive):
     samples). Milliseconds per keystroke, at scale, are in the benchmark (docs/benchmarks-history.md)."""
     archive.suggest("mi")  # the generation's one-off work
     snap = archive.snapshot()
-    prefixes = [w[:n] for w in snap.words[::max(1, len(snap.words) // 100)] for n in (2, 4)][:200]
+    prefixes = [w[:n] for w in snap.words[:: max(1, len(snap.words) // 100)] for n in (2, 4)][:200]
     searches = Archive(archive.store.root, cache_size=0)  # no result cache: every search does the work
     searches.search(SearchParams(q="migrant workers"))
 

@@ -13,10 +13,16 @@ def test_taxonomy_has_bilingual_labels_and_keywords():
 
 def test_topics_found_in_each_language_on_analysed_text():
     taxonomy = Taxonomy.load()
-    en = taxonomy.assign("IOM trains officials to identify victims of human trafficking",
-                         "Victims of trafficking in persons receive assistance.", "en")
-    es = taxonomy.assign("Capacitan a funcionarios en trata de personas",
-                         "Las víctimas de trata de personas reciben asistencia. Victimas de la TRATA DE PERSONAS.", "es")
+    en = taxonomy.assign(
+        "IOM trains officials to identify victims of human trafficking",
+        "Victims of trafficking in persons receive assistance.",
+        "en",
+    )
+    es = taxonomy.assign(
+        "Capacitan a funcionarios en trata de personas",
+        "Las víctimas de trata de personas reciben asistencia. Victimas de la TRATA DE PERSONAS.",
+        "es",
+    )
     assert "counter-trafficking" in en and "counter-trafficking" in es
     climate = taxonomy.assign("Cambio climatico y desastres", "El cambio climático provoca desplazamientos.", "es")
     assert "migration-climate" in climate
@@ -27,7 +33,8 @@ def test_several_topics_and_min_score(tmp_path):
     path.write_text(
         '[a]\nen = "A"\nes = "A"\nkeywords_en = ["climate change"]\nkeywords_es = ["cambio climático"]\n'
         '[b]\nen = "B"\nes = "B"\nkeywords_en = ["returnees"]\nkeywords_es = ["retornados"]\nmin_score = 2\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     taxonomy = Taxonomy.load(path)
     assert taxonomy.assign("Climate change", "Returnee support", "en") == ["a"]
     assert taxonomy.assign("Returnees and climate changes", "", "en") == ["a", "b"]  # title counts 2
@@ -39,49 +46,74 @@ def test_overlapping_keywords_count_once_and_repeated_ones_again():
     taxonomy = Taxonomy.load()
     # "trata y tráfico" and "tráfico de personas" overlap: one point, below min_score 2.
     assert "counter-trafficking" not in taxonomy.assign(
-        "Nueva línea de ayuda", "Atiende consultas y denuncias de trata y tráfico de personas.", "es")
+        "Nueva línea de ayuda", "Atiende consultas y denuncias de trata y tráfico de personas.", "es"
+    )
     assert "counter-trafficking" not in taxonomy.assign(
-        "Mental health rooms open", "Staff refer human trafficking victims to specialised services.", "en")
+        "Mental health rooms open", "Staff refer human trafficking victims to specialised services.", "en"
+    )
     # Said again elsewhere, a keyword scores again.
     assert "counter-trafficking" in taxonomy.assign(
-        "Nueva línea de ayuda", "Atiende denuncias de trata de personas. Las víctimas de trata reciben apoyo.", "es")
+        "Nueva línea de ayuda", "Atiende denuncias de trata de personas. Las víctimas de trata reciben apoyo.", "es"
+    )
 
 
 def test_names_of_agencies_and_partners_do_not_fire_their_topic():
     taxonomy = Taxonomy.load()
-    partners = ("Participaron el Consejo Nacional contra la Trata de Personas y la División de Trata y Tráfico de "
-                "Personas de la Policía.")
-    assert taxonomy.assign("Feria de salud en Alajuela", f"Se dieron consultas médicas y vacunas. {partners}", "es") \
-        == ["migration-health"]
+    partners = (
+        "Participaron el Consejo Nacional contra la Trata de Personas y la División de Trata y Tráfico de "
+        "Personas de la Policía."
+    )
+    assert taxonomy.assign(
+        "Feria de salud en Alajuela", f"Se dieron consultas médicas y vacunas. {partners}", "es"
+    ) == ["migration-health"]
     # The same name in a release about trafficking leaves its other evidence alone.
     assert "counter-trafficking" in taxonomy.assign(
-        "Albergue para sobrevivientes de trata", f"Atenderá a víctimas de trata de personas. {partners}", "es")
+        "Albergue para sobrevivientes de trata", f"Atenderá a víctimas de trata de personas. {partners}", "es"
+    )
 
 
-@pytest.mark.parametrize("title, body, lang, topic", [
-    ("Job fair brings together migrants and employers", "Recruiters from 60 companies attended.", "en",
-     "labour-migration"),
-    ("Entregan tarjetas de movilidad fronteriza", "Los residentes podrán cruzar la frontera.", "es",
-     "migration-governance"),
-    ("Border provinces update their contingency plans", "Committees tested the plans.", "en", "emergencies"),
-    ("Costa Rica actualiza su plan de contingencia", "Se hizo un simulacro en Paso Canoas.", "es", "emergencies"),
-])
+@pytest.mark.parametrize(
+    "title, body, lang, topic",
+    [
+        (
+            "Job fair brings together migrants and employers",
+            "Recruiters from 60 companies attended.",
+            "en",
+            "labour-migration",
+        ),
+        (
+            "Entregan tarjetas de movilidad fronteriza",
+            "Los residentes podrán cruzar la frontera.",
+            "es",
+            "migration-governance",
+        ),
+        ("Border provinces update their contingency plans", "Committees tested the plans.", "en", "emergencies"),
+        ("Costa Rica actualiza su plan de contingencia", "Se hizo un simulacro en Paso Canoas.", "es", "emergencies"),
+    ],
+)
 def test_clearly_topical_releases_get_their_topic(title, body, lang, topic):
     assert topic in Taxonomy.load().assign(title, body, lang)
 
 
 def test_staff_list_excluded_names_and_the_explanation_says_why(tmp_path):
     topics = tmp_path / "topics.toml"
-    topics.write_text('[a]\nen = "A"\nes = "A"\nkeywords_en = ["returnees", "returned migrants"]\nkeywords_es = ["x"]\n'
-                      'min_score = 2\n', encoding="utf-8")
+    topics.write_text(
+        '[a]\nen = "A"\nes = "A"\nkeywords_en = ["returnees", "returned migrants"]\nkeywords_es = ["x"]\n'
+        "min_score = 2\n",
+        encoding="utf-8",
+    )
     exclusions = tmp_path / "exclusions.toml"
     exclusions.write_text('[offices]\nnames = ["Office for Returnees"]\n', encoding="utf-8")
     taxonomy = Taxonomy.load(topics, exclusions)
-    assert taxonomy.assign("News", "The Office for Returnees met. Returnees and returned migrants spoke.", "en") \
-        == ["a"]
+    assert taxonomy.assign("News", "The Office for Returnees met. Returnees and returned migrants spoke.", "en") == [
+        "a"
+    ]
     assert taxonomy.assign("News", "The Office for Returnees met with returned migrants.", "en") == []
     chosen, scores, evidence = taxonomy.explain("News", "The Office for Returnees met with returned migrants.", "en")
     assert (chosen, scores) == ([], {"a": 1})
     assert [(e.text, e.points, e.why_not) for e in evidence] == [
-        ("Office for Returnees", 0, ""), ("Returnees", 0, "excluded"), ("returned migrants", 1, "")]
+        ("Office for Returnees", 0, ""),
+        ("Returnees", 0, "excluded"),
+        ("returned migrants", 1, ""),
+    ]
     assert evidence[0].exclusion == "[offices] \u201cOffice for Returnees\u201d"

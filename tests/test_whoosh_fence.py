@@ -34,10 +34,25 @@ SCANNED = ("index", "search", "web")
 # Whoosh's modules for applications: opening and storing indexes, schemas, analysis, queries,
 # searching, scoring, matching (to write a query class), collecting, sorting, correcting.
 PUBLIC_MODULES = {
-    "whoosh", "whoosh.analysis", "whoosh.collectors", "whoosh.fields", "whoosh.filedb.filestore",
-    "whoosh.formats", "whoosh.highlight", "whoosh.idsets", "whoosh.index", "whoosh.lang", "whoosh.matching",
-    "whoosh.qparser", "whoosh.query", "whoosh.reading", "whoosh.scoring", "whoosh.searching", "whoosh.sorting",
-    "whoosh.spelling", "whoosh.support.charset",
+    "whoosh",
+    "whoosh.analysis",
+    "whoosh.collectors",
+    "whoosh.fields",
+    "whoosh.filedb.filestore",
+    "whoosh.formats",
+    "whoosh.highlight",
+    "whoosh.idsets",
+    "whoosh.index",
+    "whoosh.lang",
+    "whoosh.matching",
+    "whoosh.qparser",
+    "whoosh.query",
+    "whoosh.reading",
+    "whoosh.scoring",
+    "whoosh.searching",
+    "whoosh.sorting",
+    "whoosh.spelling",
+    "whoosh.support.charset",
 }
 ACCESSORS = {"getattr", "hasattr", "setattr", "delattr"}
 
@@ -135,8 +150,11 @@ def violations(label: str, source: str, package: str = "") -> list[str]:
                 root = root.value
             if not isinstance(root, ast.Name):
                 continue
-            if (root.id in from_whoosh or root.id in derived
-                    or (root.id in from_project and _project_class_derives_from_whoosh(*from_project[root.id]))):
+            if (
+                root.id in from_whoosh
+                or root.id in derived
+                or (root.id in from_project and _project_class_derives_from_whoosh(*from_project[root.id]))
+            ):
                 derived.add(node.name)
 
     # The private names the module's own classes define (methods, class attributes, attributes
@@ -148,8 +166,12 @@ def violations(label: str, source: str, package: str = "") -> list[str]:
         for item in ast.walk(node):
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 own_names.add(item.name)
-            elif isinstance(item, ast.Attribute) and isinstance(item.ctx, ast.Store) and \
-                    isinstance(item.value, ast.Name) and item.value.id in ("self", "cls"):
+            elif (
+                isinstance(item, ast.Attribute)
+                and isinstance(item.ctx, ast.Store)
+                and isinstance(item.value, ast.Name)
+                and item.value.id in ("self", "cls")
+            ):
                 own_names.add(item.attr)
             elif isinstance(item, ast.Name) and isinstance(item.ctx, ast.Store):
                 own_names.add(item.id)
@@ -159,9 +181,15 @@ def violations(label: str, source: str, package: str = "") -> list[str]:
         if isinstance(node, ast.ClassDef):
             if node.name in derived:
                 for item in node.body:
-                    names = [item.name] if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) else \
-                        [t.id for t in getattr(item, "targets", [getattr(item, "target", None)])
-                         if isinstance(t, ast.Name)]
+                    names = (
+                        [item.name]
+                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        else [
+                            t.id
+                            for t in getattr(item, "targets", [getattr(item, "target", None)])
+                            if isinstance(t, ast.Name)
+                        ]
+                    )
                     for name in names:
                         if name in private:
                             report(item, f"{node.name}.{name} overrides Whoosh's private {name}")
@@ -171,8 +199,11 @@ def violations(label: str, source: str, package: str = "") -> list[str]:
         own = (not whoosh_class) and in_class is not None
         if isinstance(node, ast.Attribute) and node.attr in private:
             base = node.value
-            on_self = isinstance(base, ast.Name) and base.id in ("self", "cls") or \
-                (isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super")
+            on_self = (
+                isinstance(base, ast.Name)
+                and base.id in ("self", "cls")
+                or (isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super")
+            )
             if not (own and on_self) and not (node.attr in own_names and not whoosh_class):
                 report(node, f"{ast.unparse(node)} uses Whoosh's private {node.attr}")
         elif isinstance(node, ast.Call):
@@ -180,8 +211,12 @@ def violations(label: str, source: str, package: str = "") -> list[str]:
             if isinstance(func, ast.Name) and func.id in ACCESSORS and len(node.args) >= 2:
                 target, name = node.args[0], node.args[1]
                 on_self = isinstance(target, ast.Name) and target.id in ("self", "cls")
-                if isinstance(name, ast.Constant) and name.value in private and not (own and on_self) \
-                        and not (name.value in own_names and not whoosh_class):
+                if (
+                    isinstance(name, ast.Constant)
+                    and name.value in private
+                    and not (own and on_self)
+                    and not (name.value in own_names and not whoosh_class)
+                ):
                     report(node, f"{ast.unparse(node)} uses Whoosh's private {name.value}")
             for keyword in node.keywords:
                 if keyword.arg in private:
@@ -215,8 +250,17 @@ def test_the_fence_module_is_where_the_reach_is():
     """The check sees what the fence module does: it would see it anywhere else."""
     found = violations("index/whoosh_internals.py", FENCE.read_text(encoding="utf-8"), "index")
     text = "\n".join(found)
-    for expected in ("whoosh.codec.whoosh3", "._terms", "._perdoc", "._segment", "_lk=", "overrides Whoosh's private "
-                     "_flush_segment", "overrides Whoosh's private _suggestions", "._colfiles", "whoosh.writing"):
+    for expected in (
+        "whoosh.codec.whoosh3",
+        "._terms",
+        "._perdoc",
+        "._segment",
+        "_lk=",
+        "overrides Whoosh's private _flush_segment",
+        "overrides Whoosh's private _suggestions",
+        "._colfiles",
+        "whoosh.writing",
+    ):
         assert expected in text, expected
 
 

@@ -9,8 +9,9 @@ from search import xquad
 
 from .system_packages import require
 
-pytestmark = pytest.mark.skipif(not xquad.available(), reason=f"{xquad.DATASET} is not available "
-                                                              "(../shared is absent on this machine)")
+pytestmark = pytest.mark.skipif(
+    not xquad.available(), reason=f"{xquad.DATASET} is not available (../shared is absent on this machine)"
+)
 
 
 def lexicon_sources_present() -> bool:
@@ -52,6 +53,7 @@ def test_the_benchmark_archives_are_as_described(tmp_path):
     assert all(len(p.title) <= xquad.TITLE_CHARS for p in paragraphs["en"] + paragraphs["es"])
     # no release of the mixed archive is taken for another's translation
     from search.engine import Archive
+
     archive = Archive(xquad.build(tmp_path / "mixed", mixed, paired=False))
     assert len(archive.snapshot().docs.pair_firsts) == 0
 

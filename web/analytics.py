@@ -93,6 +93,7 @@ def _query_language(text: str) -> str:
     itself decides whether to translate a query from one language)."""
     from index.language import clearly
     from search.compile import QUERY_LANGUAGE_CONFIDENCE
+
     return clearly(text, QUERY_LANGUAGE_CONFIDENCE) or "either"
 
 
@@ -103,8 +104,13 @@ class Recorder:
     on its first count (gunicorn loads the site in its master and forks the workers from it).
     """
 
-    def __init__(self, store: Store, flush_seconds: float = DEFAULT_FLUSH_SECONDS,
-                 keep_weeks: int = DEFAULT_WEEKS, max_pending: int = MAX_PENDING):
+    def __init__(
+        self,
+        store: Store,
+        flush_seconds: float = DEFAULT_FLUSH_SECONDS,
+        keep_weeks: int = DEFAULT_WEEKS,
+        max_pending: int = MAX_PENDING,
+    ):
         self.store = store
         self.flush_seconds = flush_seconds
         self.keep_weeks = keep_weeks
@@ -134,8 +140,17 @@ class Recorder:
             self._thread = threading.Thread(target=self._run, name="analytics-writer", daemon=True)
             self._thread.start()
 
-    def search(self, *, query: str, previous: str | None, total: int, corrected: bool, params,
-               channel: str, week: str | None = None) -> None:
+    def search(
+        self,
+        *,
+        query: str,
+        previous: str | None,
+        total: int,
+        corrected: bool,
+        params,
+        channel: str,
+        week: str | None = None,
+    ) -> None:
         """Count a search; ``query`` and ``previous`` (the query of the results page it came from,
         None when it came from elsewhere) normalised."""
         if params.page != 1:
@@ -215,8 +230,9 @@ class Recorder:
                 pending, self._pending = self._pending, Counts()
             try:
                 if pending:
-                    batch = Counts(queries=pending.queries, refinements=pending.refinements,
-                                   tallies=pending.tallies.copy())
+                    batch = Counts(
+                        queries=pending.queries, refinements=pending.refinements, tallies=pending.tallies.copy()
+                    )
                     for (week, query), counts in pending.queries.items():
                         if counts[0]:
                             batch.tallies[(week, QUERY_LANG, self._language(query))] += counts[0]
@@ -231,8 +247,12 @@ class Recorder:
                 self._close_connection()
                 if time.monotonic() - self._warned > WARN_SECONDS:
                     self._warned = time.monotonic()
-                    log.warning("search counts not written to %s (kept, tried again in %g s): %s",
-                                self.store.path, self.flush_seconds, error)
+                    log.warning(
+                        "search counts not written to %s (kept, tried again in %g s): %s",
+                        self.store.path,
+                        self.flush_seconds,
+                        error,
+                    )
                 return False
             return True
 
@@ -277,7 +297,8 @@ def _search_paths() -> frozenset[str]:
     paths = current_app.extensions.get("analytics_search_paths")
     if paths is None:
         paths = current_app.extensions["analytics_search_paths"] = frozenset(
-            url_for("site.search", lang=code, fmt=fmt) for code in LANGUAGES for fmt in ("html", "json"))
+            url_for("site.search", lang=code, fmt=fmt) for code in LANGUAGES for fmt in ("html", "json")
+        )
     return paths
 
 
@@ -306,16 +327,26 @@ def count(response):
     found = current_app.extensions.get("analytics")
     req = request._get_current_object()  # read a dozen times: once through the proxy
     endpoint = req.endpoint
-    if found is None or endpoint not in ("site.search", "site.release") or req.method != "GET" \
-            or response.status_code != 200 or _not_a_visit(req.headers):
+    if (
+        found is None
+        or endpoint not in ("site.search", "site.release")
+        or req.method != "GET"
+        or response.status_code != 200
+        or _not_a_visit(req.headers)
+    ):
         return response
     try:
         if endpoint == "site.search":
             params, result = g.get("analytics_search") or (None, None)
             if params is not None:
-                found.search(query=normalise(params.q), previous=referring_query(req), total=result.total,
-                             corrected=bool(result.corrected), params=params,
-                             channel="json" if (req.view_args or {}).get("fmt") == "json" else "page")
+                found.search(
+                    query=normalise(params.q),
+                    previous=referring_query(req),
+                    total=result.total,
+                    corrected=bool(result.corrected),
+                    params=params,
+                    channel="json" if (req.view_args or {}).get("fmt") == "json" else "page",
+                )
         elif response.mimetype == "text/html":
             query = referring_query(req)
             if query is not None:
@@ -328,14 +359,17 @@ def count(response):
 def init_app(app) -> None:
     directory = setting(app.config, "ANALYTICS_DIR")
     app.config["ANALYTICS_MIN_COUNT"] = positive(
-        setting(app.config, "ANALYTICS_MIN_COUNT", DEFAULT_MIN_COUNT), "ANALYTICS_MIN_COUNT")
+        setting(app.config, "ANALYTICS_MIN_COUNT", DEFAULT_MIN_COUNT), "ANALYTICS_MIN_COUNT"
+    )
     app.config["ANALYTICS_WEEKS"] = positive(setting(app.config, "ANALYTICS_WEEKS", DEFAULT_WEEKS), "ANALYTICS_WEEKS")
-    flush_seconds = positive(setting(app.config, "ANALYTICS_FLUSH_SECONDS", DEFAULT_FLUSH_SECONDS),
-                             "ANALYTICS_FLUSH_SECONDS", float)
+    flush_seconds = positive(
+        setting(app.config, "ANALYTICS_FLUSH_SECONDS", DEFAULT_FLUSH_SECONDS), "ANALYTICS_FLUSH_SECONDS", float
+    )
     if not directory:
         app.extensions["analytics"] = None
         return
     app.config["ANALYTICS_DIR"] = str(directory)
-    app.extensions["analytics"] = Recorder(Store(directory), flush_seconds=flush_seconds,
-                                           keep_weeks=app.config["ANALYTICS_WEEKS"])
+    app.extensions["analytics"] = Recorder(
+        Store(directory), flush_seconds=flush_seconds, keep_weeks=app.config["ANALYTICS_WEEKS"]
+    )
     app.after_request(count)

@@ -22,17 +22,25 @@ from .analytics_store import Store, report
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="scripts/report", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="scripts/report", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--dir", metavar="DIR", help="where the counts are kept (default: $ANALYTICS_DIR)")
     p.add_argument("--weeks", type=int, default=4, help="weeks shown, this one included (default 4)")
-    p.add_argument("--min-count", type=int, default=None,
-                   help="show a query only when asked this many times in the period "
-                        "(default and least: $ANALYTICS_MIN_COUNT, else 3)")
+    p.add_argument(
+        "--min-count",
+        type=int,
+        default=None,
+        help="show a query only when asked this many times in the period "
+        "(default and least: $ANALYTICS_MIN_COUNT, else 3)",
+    )
     p.add_argument("--limit", type=int, default=20, help="queries per list (default 20)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--prune", action="store_true",
-                   help="delete the weeks older than $ANALYTICS_WEEKS (13) first (the running site does it hourly)")
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete the weeks older than $ANALYTICS_WEEKS (13) first (the running site does it hourly)",
+    )
     return p
 
 
@@ -49,28 +57,37 @@ def _pairs(values: dict) -> str:
 
 
 def text(data: dict, where: str) -> str:
-    lines = [f"Searches counted in {where}; a query asked fewer than {data['min_count']} times in a period "
-             "is not shown."]
+    lines = [
+        f"Searches counted in {where}; a query asked fewer than {data['min_count']} times in a period is not shown."
+    ]
     sections = [(f"Week {w['label']} ({w['week']} to {w['end']})", w) for w in data["weeks"]]
     period = data["period"]
     sections.append((f"All {len(data['weeks'])} weeks ({period['from']} to {period['to']})", period))
     for title, s in sections:
         t = s["totals"]
-        lines += ["", title,
-                  f"  searches {t['searches']} (with words {t['with_words']}), found nothing {t['empty']} "
-                  f"({_pct(t['empty'], t['searches'])}), spelling corrected {t['corrected']}, refined at once "
-                  f"{t['refined']} ({_pct(t['refined'], t['searches'])}), narrowed by a filter {t['narrowed']}, "
-                  f"reached a release {_share(s['reached_share'])}",
-                  f"  interface: {_pairs(s['interface_languages'])}; query language: {_pairs(s['query_languages'])}"]
-        for name, rows in (("most frequent", s["queries"]), ("found nothing", s["nothing_found"]),
-                           ("spelling corrected", s["corrected"])):
+        lines += [
+            "",
+            title,
+            f"  searches {t['searches']} (with words {t['with_words']}), found nothing {t['empty']} "
+            f"({_pct(t['empty'], t['searches'])}), spelling corrected {t['corrected']}, refined at once "
+            f"{t['refined']} ({_pct(t['refined'], t['searches'])}), narrowed by a filter {t['narrowed']}, "
+            f"reached a release {_share(s['reached_share'])}",
+            f"  interface: {_pairs(s['interface_languages'])}; query language: {_pairs(s['query_languages'])}",
+        ]
+        for name, rows in (
+            ("most frequent", s["queries"]),
+            ("found nothing", s["nothing_found"]),
+            ("spelling corrected", s["corrected"]),
+        ):
             if rows:
                 lines.append(f"  {name}:")
                 key = {"found nothing": "empty", "spelling corrected": "corrected"}.get(name, "searches")
                 for q in rows:
-                    detail = (f"  (found nothing {q['empty']}, refined {q['refined']}, "
-                              f"reached {_share(q['reached_share'])})" if key == "searches" else
-                              f"  (of {q['searches']})")
+                    detail = (
+                        f"  (found nothing {q['empty']}, refined {q['refined']}, reached {_share(q['reached_share'])})"
+                        if key == "searches"
+                        else f"  (of {q['searches']})"
+                    )
                     lines.append(f"    {q[key]:>6}  {q['query']}{detail}")
         if s["refined"]:
             lines.append("  refined at once:")
@@ -93,8 +110,9 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     directory = args.dir or os.environ.get("ANALYTICS_DIR") or os.environ.get("ARCHIVE_ANALYTICS_DIR")
     if not directory:
-        print("scripts/report: no counts to read: set ANALYTICS_DIR (as the site has it) or give --dir",
-              file=sys.stderr)
+        print(
+            "scripts/report: no counts to read: set ANALYTICS_DIR (as the site has it) or give --dir", file=sys.stderr
+        )
         return 2
     try:
         floor = positive(os.environ.get("ANALYTICS_MIN_COUNT") or DEFAULT_MIN_COUNT, "ANALYTICS_MIN_COUNT")
@@ -104,12 +122,17 @@ def main(argv=None) -> int:
         return 2
     min_count = floor if args.min_count is None else args.min_count
     if min_count < floor:
-        print(f"scripts/report: --min-count {args.min_count} is below ANALYTICS_MIN_COUNT ({floor}): "
-              "rarer queries are never shown", file=sys.stderr)
+        print(
+            f"scripts/report: --min-count {args.min_count} is below ANALYTICS_MIN_COUNT ({floor}): "
+            "rarer queries are never shown",
+            file=sys.stderr,
+        )
         return 2
     if not 1 <= args.weeks <= keep:
-        print(f"scripts/report: --weeks must be from 1 to {keep} (ANALYTICS_WEEKS: older weeks are not kept)",
-              file=sys.stderr)
+        print(
+            f"scripts/report: --weeks must be from 1 to {keep} (ANALYTICS_WEEKS: older weeks are not kept)",
+            file=sys.stderr,
+        )
         return 2
     if args.limit < 1:
         print("scripts/report: --limit must be 1 or more", file=sys.stderr)
@@ -124,8 +147,10 @@ def main(argv=None) -> int:
                 conn.close()
             print(f"note: {deleted} rows of weeks older than {keep} deleted", file=sys.stderr)
         elif not store.exists():
-            print(f"note: nothing counted yet in {directory} (the site counts when its ANALYTICS_DIR is this "
-                  "directory)", file=sys.stderr)
+            print(
+                f"note: nothing counted yet in {directory} (the site counts when its ANALYTICS_DIR is this directory)",
+                file=sys.stderr,
+            )
         data = report(store, weeks=args.weeks, min_count=min_count, limit=args.limit)
     except (sqlite3.Error, OSError) as error:
         print(f"scripts/report: the counts in {directory} cannot be read: {error}", file=sys.stderr)

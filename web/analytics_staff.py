@@ -70,11 +70,14 @@ def _authorised() -> bool:
 
 def _error(status: int, title: str, message: str, extra: dict | None = None, headers=None):
     """The site's error page (or its JSON twin) for this page's own refusals."""
-    context = {"page": "error", "lang": g.lang,
-               "error": {"status": status, "title": title, "message": message, **(extra or {})},
-               "_home_url": url_for("site.home", lang=g.lang, fmt="html"),
-               "_help_url": url_for("site.help", lang=g.lang, fmt="html"),
-               "_alternate_url": url_for("site.home", lang=i18n.other_language(g.lang), fmt="html")}
+    context = {
+        "page": "error",
+        "lang": g.lang,
+        "error": {"status": status, "title": title, "message": message, **(extra or {})},
+        "_home_url": url_for("site.home", lang=g.lang, fmt="html"),
+        "_help_url": url_for("site.help", lang=g.lang, fmt="html"),
+        "_alternate_url": url_for("site.home", lang=i18n.other_language(g.lang), fmt="html"),
+    }
     fmt = "json" if request.path.endswith(".json") else "html"
     return _private(render("error.html", context, fmt, status=status, headers=headers))
 
@@ -90,8 +93,12 @@ def _private(response):
 def require_token():
     if _authorised():
         return None
-    return _error(401, _("Staff only"), _("This page is for the archive's staff: sign in with the staff token."),
-                  headers={"WWW-Authenticate": 'Basic realm="Archive staff", charset="UTF-8"'})
+    return _error(
+        401,
+        _("Staff only"),
+        _("This page is for the archive's staff: sign in with the staff token."),
+        headers={"WWW-Authenticate": 'Basic realm="Archive staff", charset="UTF-8"'},
+    )
 
 
 def _whole(name: str, default: int, low: int, high: int) -> int:
@@ -112,11 +119,20 @@ class _BadParameter(Exception):
 @staff.errorhandler(_BadParameter)
 def bad_parameter(error: _BadParameter):
     return _error(
-        400, _("This report could not be shown"),
-        _("“%(param)s” must be a whole number from %(low)s to %(high)s.", param=error.name, low=error.low,
-          high=error.high),
-        {"param": error.name, "detail": f"{error.name} must be a whole number from {error.low} to {error.high}",
-         "given": f"{error.name}={error.raw[:60]}"})
+        400,
+        _("This report could not be shown"),
+        _(
+            "“%(param)s” must be a whole number from %(low)s to %(high)s.",
+            param=error.name,
+            low=error.low,
+            high=error.high,
+        ),
+        {
+            "param": error.name,
+            "detail": f"{error.name} must be a whole number from {error.low} to {error.high}",
+            "given": f"{error.name}={error.raw[:60]}",
+        },
+    )
 
 
 def _labels(kind: str, values: dict) -> list[dict]:
@@ -149,8 +165,14 @@ def searches(fmt):
         url = url_for("staff.searches", fmt=fmt, lang=lang or g.lang)
         return f"{url}?{query}" if query else url
 
-    filter_titles = {"lang": _("Language"), "year": _("Year"), "country": _("Country"), "topic": _("Topic"),
-                     "dates": _("Dates"), "translations": _("Translations shown separately")}
+    filter_titles = {
+        "lang": _("Language"),
+        "year": _("Year"),
+        "country": _("Country"),
+        "topic": _("Topic"),
+        "dates": _("Dates"),
+        "translations": _("Translations shown separately"),
+    }
     sorts = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
     context = {
         "page": "staff",
@@ -161,13 +183,29 @@ def searches(fmt):
         "min_count": min_count,
         "_least_count": least,
         "report": data,
-        "links": {"html": here("html"), "json": here("json"), "alternate": here("html", other),
-                  "alternate_lang": other},
-        "_filters": [{"name": name, "title": filter_titles.get(name, name), "entries": _labels(name, values)}
-                     for name, values in (data["period"]["filters"] if data else {}).items()]
-        + ([{"name": "sort", "title": _("Sort"), "entries": [{"value": v, "label": sorts.get(v, v), "count": n}
-                                                            for v, n in data["period"]["sorts"].items()]}]
-           if data and data["period"]["sorts"] else []),
+        "links": {
+            "html": here("html"),
+            "json": here("json"),
+            "alternate": here("html", other),
+            "alternate_lang": other,
+        },
+        "_filters": [
+            {"name": name, "title": filter_titles.get(name, name), "entries": _labels(name, values)}
+            for name, values in (data["period"]["filters"] if data else {}).items()
+        ]
+        + (
+            [
+                {
+                    "name": "sort",
+                    "title": _("Sort"),
+                    "entries": [
+                        {"value": v, "label": sorts.get(v, v), "count": n} for v, n in data["period"]["sorts"].items()
+                    ],
+                }
+            ]
+            if data and data["period"]["sorts"]
+            else []
+        ),
         "_weeks_options": [n for n in (1, 2, 4, 8, 13, 26, 52) if n <= keep],
     }
     return _private(render("staff_searches.html", context, fmt))
@@ -179,7 +217,8 @@ def init_app(app) -> None:
         return
     if len(str(token)) < MIN_TOKEN_CHARS:
         logging.getLogger(__name__).warning(
-            "STAFF_TOKEN has fewer than %d characters: the staff pages stay off", MIN_TOKEN_CHARS)
+            "STAFF_TOKEN has fewer than %d characters: the staff pages stay off", MIN_TOKEN_CHARS
+        )
         return
     app.config["STAFF_TOKEN"] = str(token)
     app.register_blueprint(staff)

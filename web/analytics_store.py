@@ -130,8 +130,7 @@ class Store:
         if not self.path.exists():
             # made readable by its owner only before SQLite opens it
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         # WAL with NORMAL: a committed flush survives a crash of the process (not of the machine's
@@ -153,8 +152,12 @@ class Store:
         """A read-only connection, or None when nothing was ever counted here."""
         if not self.path.exists():
             return None
-        conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
-                               timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn = sqlite3.connect(
+            f"{self.path.absolute().as_uri()}?mode=ro",
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"queries", "refinements", "tallies"} <= tables:
@@ -172,15 +175,18 @@ class Store:
             conn.executemany(
                 f"INSERT INTO queries (week, query, {columns}) VALUES (?, ?, {', '.join('?' * len(QUERY_COUNTS))}) "
                 f"ON CONFLICT (week, query) DO UPDATE SET {updates}",
-                [(week, query, *values) for (week, query), values in counts.queries.items()])
+                [(week, query, *values) for (week, query), values in counts.queries.items()],
+            )
             conn.executemany(
                 "INSERT INTO refinements (week, query, next, n) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (week, query, next) DO UPDATE SET n = n + excluded.n",
-                [(*key, n) for key, n in counts.refinements.items()])
+                [(*key, n) for key, n in counts.refinements.items()],
+            )
             conn.executemany(
                 "INSERT INTO tallies (week, kind, value, n) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (week, kind, value) DO UPDATE SET n = n + excluded.n",
-                [(*key, n) for key, n in counts.tallies.items()])
+                [(*key, n) for key, n in counts.tallies.items()],
+            )
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -228,14 +234,27 @@ def summarise(conn: sqlite3.Connection | None, weeks: list[str], min_count: int,
     ``min_count`` times in them (no other query text is ever returned), those that found nothing,
     those replaced at once by other words (and by which), the filters, sorts and languages."""
     empty = {"searches": 0, "with_words": 0, "empty": 0, "corrected": 0, "refined": 0, "reached": 0, "narrowed": 0}
-    out = {"totals": dict(empty), "reached_share": None, "queries": [], "nothing_found": [], "refined": [],
-           "corrected": [], "filters": {}, "sorts": {}, "interface_languages": {}, "query_languages": {},
-           "channels": {}, "hidden": {"queries": 0, "searches": 0}, "dropped": 0}
+    out = {
+        "totals": dict(empty),
+        "reached_share": None,
+        "queries": [],
+        "nothing_found": [],
+        "refined": [],
+        "corrected": [],
+        "filters": {},
+        "sorts": {},
+        "interface_languages": {},
+        "query_languages": {},
+        "channels": {},
+        "hidden": {"queries": 0, "searches": 0},
+        "dropped": 0,
+    }
     if conn is None or not weeks:
         return out
     tallies: dict[str, Counter] = {}
-    for kind, value, n in _rows(conn, "SELECT kind, value, SUM(n) FROM tallies WHERE week IN ({weeks}) "
-                                "GROUP BY kind, value", weeks):
+    for kind, value, n in _rows(
+        conn, "SELECT kind, value, SUM(n) FROM tallies WHERE week IN ({weeks}) GROUP BY kind, value", weeks
+    ):
         tallies.setdefault(kind, Counter())[value] = n
     totals = tallies.get(TOTALS, Counter())
     out["totals"] = {name: int(totals.get(name, 0)) for name in empty}
@@ -255,8 +274,12 @@ def summarise(conn: sqlite3.Connection | None, weeks: list[str], min_count: int,
     out["channels"] = ranked(CHANNEL)
     out["dropped"] = int(sum(tallies.get(DROPPED, Counter()).values()))
 
-    rows = _rows(conn, f"SELECT query, {', '.join(f'SUM({c})' for c in QUERY_COUNTS)} FROM queries "
-                 "WHERE week IN ({weeks}) GROUP BY query", weeks)
+    rows = _rows(
+        conn,
+        f"SELECT query, {', '.join(f'SUM({c})' for c in QUERY_COUNTS)} FROM queries "
+        "WHERE week IN ({weeks}) GROUP BY query",
+        weeks,
+    )
     shown = []
     for query, *values in rows:
         counts = dict(zip(QUERY_COUNTS, map(int, values), strict=True))  # one SUM per count
@@ -269,17 +292,19 @@ def summarise(conn: sqlite3.Connection | None, weeks: list[str], min_count: int,
     known = {q["query"] for q in shown}
     out["queries"] = shown[:limit]
     out["nothing_found"] = sorted((q for q in shown if q["empty"]), key=lambda q: (-q["empty"], q["query"]))[:limit]
-    out["corrected"] = sorted((q for q in shown if q["corrected"]),
-                              key=lambda q: (-q["corrected"], q["query"]))[:limit]
+    out["corrected"] = sorted((q for q in shown if q["corrected"]), key=lambda q: (-q["corrected"], q["query"]))[:limit]
     refined = sorted((q for q in shown if q["refined"]), key=lambda q: (-q["refined"], q["query"]))[:limit]
     # The words that replaced a query, where both were asked often enough to be shown.
     nexts: dict[str, list] = {}
-    for query, following, n in _rows(conn, "SELECT query, next, SUM(n) FROM refinements WHERE week IN ({weeks}) "
-                                     "GROUP BY query, next", weeks):
+    for query, following, n in _rows(
+        conn, "SELECT query, next, SUM(n) FROM refinements WHERE week IN ({weeks}) GROUP BY query, next", weeks
+    ):
         if query in known and following in known and n >= min_count:
             nexts.setdefault(query, []).append({"query": following, "count": int(n)})
-    out["refined"] = [{**q, "replaced_by": sorted(nexts.get(q["query"], []),
-                                                  key=lambda r: (-r["count"], r["query"]))[:5]} for q in refined]
+    out["refined"] = [
+        {**q, "replaced_by": sorted(nexts.get(q["query"], []), key=lambda r: (-r["count"], r["query"]))[:5]}
+        for q in refined
+    ]
     return out
 
 
@@ -291,12 +316,20 @@ def report(store: Store, weeks: int = 4, min_count: int = 3, limit: int = 20, to
     try:
         return {
             "min_count": min_count,
-            "weeks": [{"week": key, "label": week_label(key),
-                       "end": (dt.date.fromisoformat(key) + dt.timedelta(days=6)).isoformat(),
-                       **summarise(conn, [key], min_count, limit)} for key in keys],
-            "period": {"from": keys[-1] if keys else None,
-                       "to": (dt.date.fromisoformat(keys[0]) + dt.timedelta(days=6)).isoformat() if keys else None,
-                       **summarise(conn, keys, min_count, limit)},
+            "weeks": [
+                {
+                    "week": key,
+                    "label": week_label(key),
+                    "end": (dt.date.fromisoformat(key) + dt.timedelta(days=6)).isoformat(),
+                    **summarise(conn, [key], min_count, limit),
+                }
+                for key in keys
+            ],
+            "period": {
+                "from": keys[-1] if keys else None,
+                "to": (dt.date.fromisoformat(keys[0]) + dt.timedelta(days=6)).isoformat() if keys else None,
+                **summarise(conn, keys, min_count, limit),
+            },
         }
     finally:
         if conn is not None:

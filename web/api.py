@@ -64,24 +64,36 @@ def _release_not_found(error: ReleaseNotFound):
 
 def _unavailable(error: IndexUnavailable):
     log.warning("index unavailable: %s", error)
-    return error_response(503, "index_unavailable", "the search index is being prepared; try again in a minute",
-                          headers={"Retry-After": "60"})
+    return error_response(
+        503,
+        "index_unavailable",
+        "the search index is being prepared; try again in a minute",
+        headers={"Retry-After": "60"},
+    )
 
 
 def _http_error(error: HTTPException):
     status = error.code or 500
     if status == 404:
-        return error_response(404, "not_found", f"there is no API address {request.path[:200]!r}; "
-                              "see /api/v1/openapi.json")
+        return error_response(
+            404, "not_found", f"there is no API address {request.path[:200]!r}; see /api/v1/openapi.json"
+        )
     if status == 405:
         allowed = sorted(error.valid_methods or ("GET", "HEAD", "OPTIONS"))
-        return error_response(405, "method_not_allowed",
-                              f"{request.method} is not allowed here; use one of {', '.join(allowed)}",
-                              headers={"Allow": ", ".join(allowed)})
+        return error_response(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not allowed here; use one of {', '.join(allowed)}",
+            headers={"Allow": ", ".join(allowed)},
+        )
     if isinstance(error, RateLimited):
-        return error_response(429, "rate_limited",
-                              f"too many requests; try again in {error.retry_after} seconds",
-                              headers={"Retry-After": str(error.retry_after)}, retry_after=error.retry_after)
+        return error_response(
+            429,
+            "rate_limited",
+            f"too many requests; try again in {error.retry_after} seconds",
+            headers={"Retry-After": str(error.retry_after)},
+            retry_after=error.retry_after,
+        )
     if status >= 500:
         return _server_error(error)
     return error_response(status, "bad_request", str(error.description or error.name))
@@ -111,11 +123,19 @@ def _routing_error(error: HTTPException):
 def params_dict(params: SearchParams) -> dict:
     pairs = dict(params.to_query())
     return {
-        "q": params.q, "lang": list(params.langs), "year": list(params.years),
-        "from": pairs.get("from"), "to": pairs.get("to"),
-        "country": list(params.countries), "topic": list(params.topics),
-        "sort": params.sort, "page": params.page, "per_page": params.per_page, "ui": params.ui,
-        "translations": "separate" if params.separate else "merged", "spell": int(params.spell),
+        "q": params.q,
+        "lang": list(params.langs),
+        "year": list(params.years),
+        "from": pairs.get("from"),
+        "to": pairs.get("to"),
+        "country": list(params.countries),
+        "topic": list(params.topics),
+        "sort": params.sort,
+        "page": params.page,
+        "per_page": params.per_page,
+        "ui": params.ui,
+        "translations": "separate" if params.separate else "merged",
+        "spell": int(params.spell),
     }
 
 
@@ -209,8 +229,10 @@ def facets():
         "total": result.total,
         "facets": shapes.facets(result),
         "generation": result.generation,
-        "links": {"search": api_search_url(params.with_(per_page=DEFAULT_PER_PAGE)),
-                  "html": search_page_url(params.with_(per_page=DEFAULT_PER_PAGE))},
+        "links": {
+            "search": api_search_url(params.with_(per_page=DEFAULT_PER_PAGE)),
+            "html": search_page_url(params.with_(per_page=DEFAULT_PER_PAGE)),
+        },
     }
     return caching.cacheable(jsonify(body), etag, SEARCH_MAX_AGE)
 

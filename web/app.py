@@ -33,9 +33,17 @@ COMPRESSION = {
     "COMPRESS_LEVEL": 6,
     "COMPRESS_MIN_SIZE": 500,  # smaller answers fit in a packet anyway
     "COMPRESS_MIMETYPES": [
-        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-        "application/atom+xml", "application/opensearchdescription+xml",
-        "application/xml", "text/xml", "text/plain", "image/svg+xml",
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/atom+xml",
+        "application/opensearchdescription+xml",
+        "application/xml",
+        "text/xml",
+        "text/plain",
+        "image/svg+xml",
     ],
 }
 
@@ -96,7 +104,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     Babel(app, locale_selector=lambda: g.get("lang") or app.config["BABEL_DEFAULT_LOCALE"])
     if not (TRANSLATIONS_DIR / "es" / "LC_MESSAGES" / "messages.mo").exists():
         logging.getLogger(__name__).warning(
-            "the Spanish message catalog is not compiled; run: pybabel compile -d web/translations")
+            "the Spanish message catalog is not compiled; run: pybabel compile -d web/translations"
+        )
 
     hosts.init_app(app)
     templating.init_app(app)
@@ -104,11 +113,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from .views import root, site
+
     app.register_blueprint(root)
     app.register_blueprint(site)
 
     # The JSON API, the embeddable search box, feeds; CORS and the rate limit (issue 5).
     from . import api, cors, embed, feeds, ratelimit
+
     cors.init_app(app)
     ratelimit.init_app(app)
     api.init_app(app)
@@ -117,6 +128,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # Search counts (on with ANALYTICS_DIR) and the staff page showing them (on with STAFF_TOKEN).
     from . import analytics, analytics_staff
+
     analytics.init_app(app)
     analytics_staff.init_app(app)
     return app

@@ -15,14 +15,20 @@ import os
 from flask import current_app, make_response, request
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-ALLOWED_HEADERS = ("accept", "accept-language", "content-language", "if-none-match", "if-modified-since",
-                   "cache-control")
+ALLOWED_HEADERS = (
+    "accept",
+    "accept-language",
+    "content-language",
+    "if-none-match",
+    "if-modified-since",
+    "cache-control",
+)
 EXPOSED_HEADERS = "ETag, Retry-After, Content-Language"
 PREFLIGHT_MAX_AGE = "86400"
 
 
 def is_cross_origin_path(path: str) -> bool:
-    return (path == "/api" or path.startswith("/api/") or path in ("/embed.js", "/search.atom", "/opensearch.xml"))
+    return path == "/api" or path.startswith("/api/") or path in ("/embed.js", "/search.atom", "/opensearch.xml")
 
 
 def allowed_origin(origin: str | None) -> str | None:

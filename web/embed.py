@@ -45,8 +45,10 @@ embed.url_defaults(i18n.add_lang)
 
 
 # The same pair as the site's search box (macros.html), where pybabel finds it.
-SUGGESTIONS_AVAILABLE = ("%(num)s suggestion available. Use the up and down arrow keys to choose it.",
-                         "%(num)s suggestions available. Use the up and down arrow keys to choose one.")
+SUGGESTIONS_AVAILABLE = (
+    "%(num)s suggestion available. Use the up and down arrow keys to choose it.",
+    "%(num)s suggestions available. Use the up and down arrow keys to choose one.",
+)
 
 
 def _plural(singular: str, plural: str, n: int) -> str:
@@ -101,8 +103,11 @@ def script_bytes() -> tuple[bytes, str]:
     for lang in LANGUAGES:
         with force_locale(lang):
             strings[lang] = widget_strings()
-    return _script((STATIC / "embed.js").stat().st_mtime, (STATIC / "embed.css").stat().st_mtime,
-                   json.dumps(strings, ensure_ascii=False, sort_keys=True))
+    return _script(
+        (STATIC / "embed.js").stat().st_mtime,
+        (STATIC / "embed.css").stat().st_mtime,
+        json.dumps(strings, ensure_ascii=False, sort_keys=True),
+    )
 
 
 @embed.get("/embed.js")
@@ -187,14 +192,14 @@ def snippets(lang: str) -> dict:
         "script_div": f'<div data-iom-search data-lang="{lang}"></div>',
         "script_results": f'<iom-search lang="{lang}" results="5"></iom-search>',
         "frame": f'<iframe src="{frame_url}" title="{Markup.escape(label)}"\n'
-                 f'        width="100%" height="{FRAME_HEIGHT}" loading="lazy"></iframe>',
+        f'        width="100%" height="{FRAME_HEIGHT}" loading="lazy"></iframe>',
         "frame_results": f'<iframe src="{frame_url}?results=5" title="{Markup.escape(label)}"\n'
-                         f'        width="100%" height="{FRAME_HEIGHT_RESULTS}" loading="lazy"></iframe>',
+        f'        width="100%" height="{FRAME_HEIGHT_RESULTS}" loading="lazy"></iframe>',
         "form": f'<form action="{search_url}" method="get" role="search">\n'
-                f'  <label for="iom-search-q">{Markup.escape(label)}</label>\n'
-                f'  <input id="iom-search-q" name="q" type="search">\n'
-                f'  <button type="submit">{Markup.escape(_("Search"))}</button>\n'
-                f'</form>',
+        f'  <label for="iom-search-q">{Markup.escape(label)}</label>\n'
+        f'  <input id="iom-search-q" name="q" type="search">\n'
+        f'  <button type="submit">{Markup.escape(_("Search"))}</button>\n'
+        f"</form>",
         "origin": hosts.origin(),
     }
 

@@ -123,11 +123,18 @@ def param_error(error: ParamError):
     # The search box keeps the words, unless they are what is wrong.
     words = "" if error.param == "q" else (request.args.get("q") or "")
     return _error_page(
-        400, _("This search could not be run"), _param_hint(error),
+        400,
+        _("This search could not be run"),
+        _param_hint(error),
         # "detail" is the exception's message, in English, for programs (the JSON twin);
         # the page shows the parameter as given, which reads the same in both languages.
-        {"param": error.param, "detail": error.message, "given": _as_given(error.param),
-         "retry_url": retry, "query": words},
+        {
+            "param": error.param,
+            "detail": error.message,
+            "given": _as_given(error.param),
+            "retry_url": retry,
+            "query": words,
+        },
     )
 
 
@@ -142,16 +149,20 @@ def not_found(error=None):
 def method_not_allowed(error):
     _set_language()
     headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
-    return _error_page(405, _("Method not allowed"),
-                       _("This address only answers ordinary page requests (GET)."), headers=headers)
+    return _error_page(
+        405, _("Method not allowed"), _("This address only answers ordinary page requests (GET)."), headers=headers
+    )
 
 
 def unavailable(error: IndexUnavailable):
     _set_language()
     log.warning("index unavailable: %s", error)
-    return _error_page(503, _("The archive is not available right now"),
-                       _("The search index is being prepared. Please try again in a minute."),
-                       headers={"Retry-After": "60"})
+    return _error_page(
+        503,
+        _("The archive is not available right now"),
+        _("The search index is being prepared. Please try again in a minute."),
+        headers={"Retry-After": "60"},
+    )
 
 
 def server_error(error):
@@ -159,18 +170,25 @@ def server_error(error):
     original = getattr(error, "original_exception", None) or error
     if not isinstance(original, HTTPException):
         log.error("unhandled error on %s", request.path, exc_info=original)
-    return _error_page(500, _("Something went wrong"),
-                       _("The page could not be shown because of an error on our side. Please try again later."))
+    return _error_page(
+        500,
+        _("Something went wrong"),
+        _("The page could not be shown because of an error on our side. Please try again later."),
+    )
 
 
 def rate_limited(error: RateLimited):
     """429: the site's error page, with Retry-After."""
     _set_language()
     return _error_page(
-        429, _("Too many requests"),
-        _("You have sent many searches in a short time. Please wait %(seconds)s seconds and try again.",
-          seconds=error.retry_after),
-        headers={"Retry-After": str(error.retry_after)})
+        429,
+        _("Too many requests"),
+        _(
+            "You have sent many searches in a short time. Please wait %(seconds)s seconds and try again.",
+            seconds=error.retry_after,
+        ),
+        headers={"Retry-After": str(error.retry_after)},
+    )
 
 
 def http_error(error: HTTPException):

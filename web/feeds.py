@@ -110,8 +110,10 @@ def atom():
     with force_locale(ui):
         described = xml_text(describe(params))
         title = _("IOM news releases") + (f": {described}" if described else "")
-        subtitle = _("The newest news releases of the IOM regional office for Central America, North America and "
-                     "the Caribbean that match this search.")
+        subtitle = _(
+            "The newest news releases of the IOM regional office for Central America, North America and "
+            "the Caribbean that match this search."
+        )
         site_name = _("IOM news release archive")
         author = _("International Organization for Migration (IOM)")
     self_url = feed_url(named)
@@ -136,8 +138,13 @@ def atom():
         entry.link(href=hit["url"], rel="alternate", type="text/html", hreflang=hit["lang"])
         translation = hit["translation"]
         if translation:
-            entry.link(href=translation["url"], rel="related", type="text/html",
-                       hreflang=translation["lang"], title=xml_text(translation["title"]))
+            entry.link(
+                href=translation["url"],
+                rel="related",
+                type="text/html",
+                hreflang=translation["lang"],
+                title=xml_text(translation["title"]),
+            )
         if hit["source_url"]:
             entry.link(href=hit["source_url"], rel="related", type="text/html")
         entry.published(updated)
@@ -170,8 +177,10 @@ def opensearch():
         return cached
     with force_locale(ui):
         short_name = _("IOM releases")
-        description = _("Search the news releases of the IOM regional office for Central America, North America "
-                        "and the Caribbean, in English and Spanish.")
+        description = _(
+            "Search the news releases of the IOM regional office for Central America, North America "
+            "and the Caribbean, in English and Spanish."
+        )
         long_name = _("IOM news release archive")
     search = external("site.search", lang=ui, fmt="html")
     root = etree.Element(f"{{{OPENSEARCH_NS}}}OpenSearchDescription", nsmap={None: OPENSEARCH_NS, "moz": MOZ_NS})
@@ -189,15 +198,23 @@ def opensearch():
     add("Language", ui)
     add("InputEncoding", "UTF-8")
     add("OutputEncoding", "UTF-8")
-    add("Image", external("static", filename="favicon.svg"), width="16", height="16",
-        type="image/svg+xml")
+    add("Image", external("static", filename="favicon.svg"), width="16", height="16", type="image/svg+xml")
     add("Url", type="text/html", method="get", template=f"{search}?q={{searchTerms}}")
-    add("Url", type="application/atom+xml", method="get",
-        template=f"{external('feeds.atom')}?q={{searchTerms}}&ui={ui}")
-    add("Url", type="application/x-suggestions+json", method="get",
-        template=f"{external('api.suggest')}?q={{searchTerms}}&format=opensearch&ui={ui}")
-    add("Url", type="application/opensearchdescription+xml", rel="self",
-        template=f"{external('feeds.opensearch')}?ui={ui}")
+    add(
+        "Url", type="application/atom+xml", method="get", template=f"{external('feeds.atom')}?q={{searchTerms}}&ui={ui}"
+    )
+    add(
+        "Url",
+        type="application/x-suggestions+json",
+        method="get",
+        template=f"{external('api.suggest')}?q={{searchTerms}}&format=opensearch&ui={ui}",
+    )
+    add(
+        "Url",
+        type="application/opensearchdescription+xml",
+        rel="self",
+        template=f"{external('feeds.opensearch')}?ui={ui}",
+    )
     add("SearchForm", search, ns=MOZ_NS)
     data = etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
     return _xml_response(data, "application/opensearchdescription+xml", etag, 86400)
@@ -242,8 +259,10 @@ def _sitemap_bytes() -> bytes:
             # A pair's two language versions are each other's alternates, as the release pages'
             # own hreflang links say; each version is listed once, under its own language (the
             # same text under the other interface is not a page of its own to offer).
-            pages = {hit.lang: external("site.release", lang=hit.lang, rid=hit.id, fmt="html"),
-                     other.lang: external("site.release", lang=other.lang, rid=other.id, fmt="html")}
+            pages = {
+                hit.lang: external("site.release", lang=hit.lang, rid=hit.id, fmt="html"),
+                other.lang: external("site.release", lang=other.lang, rid=other.id, fmt="html"),
+            }
             add(pages, [hit.lang], hit.date)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
 

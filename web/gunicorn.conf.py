@@ -45,8 +45,11 @@ bind = f"{host}:{port}"
 if not (os.environ.get("PUBLIC_URL") or os.environ.get("ARCHIVE_PUBLIC_URL")):
     # Absolute links name the address served; a site reached from elsewhere must set PUBLIC_URL.
     if host in ("0.0.0.0", "::", ""):
-        print(f"gunicorn.conf: HOST={host!r} serves every interface: set PUBLIC_URL to the address "
-              f"visitors use; links name http://localhost:{port} until then", file=sys.stderr)
+        print(
+            f"gunicorn.conf: HOST={host!r} serves every interface: set PUBLIC_URL to the address "
+            f"visitors use; links name http://localhost:{port} until then",
+            file=sys.stderr,
+        )
     shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
     os.environ["PUBLIC_URL"] = f"http://{shown}:{port}"
 workers = _int("WEB_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -73,7 +76,8 @@ limit_request_line = 8190
 # Forwarded headers (X-Forwarded-Proto, ...) are believed only from the proxies configured;
 # SCRIPT_NAME and PATH_INFO are never taken from a header (the mount point is PUBLIC_URL's path).
 forwarded_allow_ips = ",".join(
-    (os.environ.get("TRUSTED_PROXIES") or os.environ.get("FORWARDED_ALLOW_IPS", "")).replace(",", " ").split())
+    (os.environ.get("TRUSTED_PROXIES") or os.environ.get("FORWARDED_ALLOW_IPS", "")).replace(",", " ").split()
+)
 forwarder_headers = ""
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # worker heartbeats off the disk
@@ -106,6 +110,7 @@ def on_starting(server):
 
     from index.publish import PublishError, pull
     from index.store import LockHeld, StoreError
+
     store = server.app.wsgi().extensions["archive"].store
     deadline = time.monotonic() + _int("INDEX_SOURCE_WAIT", 600)
     while True:
@@ -119,8 +124,12 @@ def on_starting(server):
         except (PublishError, StoreError, OSError) as error:
             server.log.warning("index: could not catch up with %s (%s); serving what is live", source, error)
         else:
-            server.log.info("index: %s is live, as %s publishes%s", result.generation, source,
-                            " (copied and verified)" if result.copied else "")
+            server.log.info(
+                "index: %s is live, as %s publishes%s",
+                result.generation,
+                source,
+                " (copied and verified)" if result.copied else "",
+            )
         return
 
 
@@ -136,6 +145,7 @@ def post_fork(server, worker):
     """In each worker: the site's own warnings and tracebacks (loggers under ``web``) go where
     gunicorn's error log goes, so that ERROR_LOG holds them too."""
     import logging
+
     site_log = logging.getLogger("web")
     site_log.handlers = list(server.log.error_log.handlers)
     site_log.setLevel(server.log.error_log.level)

@@ -7,34 +7,76 @@ def syntax(lang: str) -> list[dict]:
     """Rows of the syntax table: what to type, an example in the interface language, what it does."""
     es = lang == "es"
     rows = [
-        ("words", _("words"), "trata personas" if es else "human trafficking",
-         _("Releases that contain all of the words, in any order. Capitals, accents and plurals "
-           "do not matter: migración, migracion and migraciones find the same releases.")),
-        ("phrase", _("\"exact phrase\""), "\"salud mental\"" if es else "\"mental health\"",
-         _("The words one after the other.")),
-        ("or", "OR", "Honduras OR Guatemala",
-         _("Either word. A vertical bar (|) works too.")),
-        ("not", "-", "remesas -COVID" if es else "remittances -COVID",
-         _("Leave out releases that contain the word after the minus sign.")),
-        ("group", "( )", "(huracán OR tormenta) Haití" if es else "(hurricane OR storm) Haiti",
-         _("Group words with parentheses.")),
-        ("title", "titulo:" if es else "title:", "titulo:Darién" if es else "title:Darien",
-         _("The word must be in the title.")),
-        ("country", "pais:" if es else "country:", "pais:Panamá" if es else "country:Panama",
-         _("Releases about a country, by its name in English or Spanish or its two-letter code (PA).")),
-        ("topic", "tema:" if es else "topic:", "tema:remesas" if es else "topic:remittances",
-         _("Releases on a topic, by its name in either language.")),
-        ("lang", "idioma:" if es else "lang:", "idioma:es" if es else "lang:en",
-         _("Releases written in English (en) or Spanish (es).")),
-        ("year", "año:" if es else "year:", "año:2019" if es else "year:2019",
-         _("Releases of one year.")),
-        ("years", "2017..2019", "reintegración 2018..2022" if es else "reintegration 2018..2022",
-         _("Releases from one year to another; either end may be left open (2020..).")),
-        ("date", "fecha:" if es else "date:", "fecha:2019-01-01..2019-06-30" if es else "date:2019-01-01..2019-06-30",
-         _("Releases between two dates (year-month-day).")),
+        (
+            "words",
+            _("words"),
+            "trata personas" if es else "human trafficking",
+            _(
+                "Releases that contain all of the words, in any order. Capitals, accents and plurals "
+                "do not matter: migración, migracion and migraciones find the same releases."
+            ),
+        ),
+        (
+            "phrase",
+            _('"exact phrase"'),
+            '"salud mental"' if es else '"mental health"',
+            _("The words one after the other."),
+        ),
+        ("or", "OR", "Honduras OR Guatemala", _("Either word. A vertical bar (|) works too.")),
+        (
+            "not",
+            "-",
+            "remesas -COVID" if es else "remittances -COVID",
+            _("Leave out releases that contain the word after the minus sign."),
+        ),
+        (
+            "group",
+            "( )",
+            "(huracán OR tormenta) Haití" if es else "(hurricane OR storm) Haiti",
+            _("Group words with parentheses."),
+        ),
+        (
+            "title",
+            "titulo:" if es else "title:",
+            "titulo:Darién" if es else "title:Darien",
+            _("The word must be in the title."),
+        ),
+        (
+            "country",
+            "pais:" if es else "country:",
+            "pais:Panamá" if es else "country:Panama",
+            _("Releases about a country, by its name in English or Spanish or its two-letter code (PA)."),
+        ),
+        (
+            "topic",
+            "tema:" if es else "topic:",
+            "tema:remesas" if es else "topic:remittances",
+            _("Releases on a topic, by its name in either language."),
+        ),
+        (
+            "lang",
+            "idioma:" if es else "lang:",
+            "idioma:es" if es else "lang:en",
+            _("Releases written in English (en) or Spanish (es)."),
+        ),
+        ("year", "año:" if es else "year:", "año:2019" if es else "year:2019", _("Releases of one year.")),
+        (
+            "years",
+            "2017..2019",
+            "reintegración 2018..2022" if es else "reintegration 2018..2022",
+            _("Releases from one year to another; either end may be left open (2020..)."),
+        ),
+        (
+            "date",
+            "fecha:" if es else "date:",
+            "fecha:2019-01-01..2019-06-30" if es else "date:2019-01-01..2019-06-30",
+            _("Releases between two dates (year-month-day)."),
+        ),
     ]
-    return [{"name": name, "syntax": syntax_, "example": example, "meaning": meaning}
-            for name, syntax_, example, meaning in rows]
+    return [
+        {"name": name, "syntax": syntax_, "example": example, "meaning": meaning}
+        for name, syntax_, example, meaning in rows
+    ]
 
 
 def parameters() -> list[dict]:

@@ -30,8 +30,7 @@ def parse_public_url(value: str) -> tuple[str, str]:
     """(origin, mount path) of a public base URL; ValueError says what is wrong with it."""
     parts = urlsplit(str(value).strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"PUBLIC_URL must be an http(s) address such as https://archive.example.org, "
-                         f"not {value!r}")
+        raise ValueError(f"PUBLIC_URL must be an http(s) address such as https://archive.example.org, not {value!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError(f"PUBLIC_URL takes no query, fragment or user name: {value!r}")
     if host_name(parts.netloc) is None:
@@ -70,15 +69,21 @@ class HostGuard:
         if host is not None:
             name = host_name(host)
             if name is None or not host_allowed(name, self.allowed):
-                start_response("400 Bad Request", [
-                    ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(REFUSED))),
-                    ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
-                    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")])
+                start_response(
+                    "400 Bad Request",
+                    [
+                        ("Content-Type", "text/plain; charset=utf-8"),
+                        ("Content-Length", str(len(REFUSED))),
+                        ("Cache-Control", "no-store"),
+                        ("X-Content-Type-Options", "nosniff"),
+                        ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+                    ],
+                )
                 return [REFUSED]
         environ["SCRIPT_NAME"] = self.mount
         path = environ.get("PATH_INFO", "")
         if self.mount and (path == self.mount or path.startswith(self.mount + "/")):
-            environ["PATH_INFO"] = path[len(self.mount):]  # a proxy that passes the prefix on
+            environ["PATH_INFO"] = path[len(self.mount) :]  # a proxy that passes the prefix on
         return self.wsgi_app(environ, start_response)
 
 

@@ -16,24 +16,33 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
     if code == "truncated":
         return _("Your search was long, so only its first 500 characters were used.")
     if code == "too_many_terms":
-        return _("Your search was long, so only its first %(count)s words and filters were used.",
-                 count=MAX_QUERY_TERMS)
+        return _(
+            "Your search was long, so only its first %(count)s words and filters were used.", count=MAX_QUERY_TERMS
+        )
     if code == "common_words":
         return _("Only very common words were given; try more specific words.")
     if code == "few_all_words":
         count = notice.get("all_words", 0)
-        return ngettext("Only %(count)s of these releases contains all of your words; the others contain some of them.",
-                        "Only %(count)s of these releases contain all of your words; the others contain some of them.",
-                        count, count=i18n.number(count))
+        return ngettext(
+            "Only %(count)s of these releases contains all of your words; the others contain some of them.",
+            "Only %(count)s of these releases contain all of your words; the others contain some of them.",
+            count,
+            count=i18n.number(count),
+        )
     if code == "any_word":
         missing = notice.get("missing") or []
         if missing:
-            return _("No release contains “%(words)s”, so releases that contain any of your other words are shown.",
-                     words="”, “".join(missing))
+            return _(
+                "No release contains “%(words)s”, so releases that contain any of your other words are shown.",
+                words="”, “".join(missing),
+            )
         return _("No release contains all of your words, so releases that contain any of them are shown.")
     if code == "corrected" and notice.get("corrected"):
-        return _("Showing results for “%(corrected)s”. Search instead for “%(query)s”.",
-                 query=params.q, corrected=notice["corrected"])
+        return _(
+            "Showing results for “%(corrected)s”. Search instead for “%(query)s”.",
+            query=params.q,
+            corrected=notice["corrected"],
+        )
     if code == "page_out_of_range":
         return _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))
     return str(notice.get("message", ""))

@@ -12,8 +12,16 @@ from index.topics import Taxonomy
 from search.params import DEFAULT_PER_PAGE, LANGUAGES, MAX_PAGE, MAX_PER_PAGE, MAX_YEAR, MIN_YEAR, SORTS
 
 API_VERSION = "1.0.0"
-ERROR_CODES = ["invalid_parameter", "not_found", "release_not_found", "method_not_allowed", "rate_limited",
-               "index_unavailable", "internal_error", "bad_request"]
+ERROR_CODES = [
+    "invalid_parameter",
+    "not_found",
+    "release_not_found",
+    "method_not_allowed",
+    "rate_limited",
+    "index_unavailable",
+    "internal_error",
+    "bad_request",
+]
 
 DESCRIPTION = """\
 Search the news releases of the IOM regional office for Central America, North America and
@@ -67,8 +75,12 @@ def _nullable(schema: dict) -> dict:
 
 
 def _obj(properties: dict, required=None, description: str | None = None) -> dict:
-    schema = {"type": "object", "properties": properties,
-              "required": list(properties) if required is None else required, "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
     if description:
         schema["description"] = description
     return schema
@@ -91,142 +103,260 @@ def _known_values() -> tuple[list[str], list[str]]:
 
 def schemas() -> dict:
     labels = _obj({"en": STRING, "es": STRING}, description="The label in English and in Spanish.")
-    label = _obj({"value": STRING, "label": {**STRING, "description": "in the interface language (ui)"},
-                  "labels": _ref("Labels")})
-    brief = _obj({"id": STRING, "lang": LANG, "date": DATE, "title": STRING,
-                  "url": {**URL, "description": "the release's page on the site"},
-                  "api_url": {**URL, "description": "the release in this API"}})
-    translation = _obj({"id": STRING, "lang": LANG, "title": STRING, "url": URL, "api_url": URL,
-                        "matched": {"type": "boolean", "description": "whether the translation matched the query too"}})
-    hit = _obj({
-        "id": STRING, "lang": LANG, "date": DATE,
-        "title": {**STRING, "description": "plain text"},
-        "url": {**URL, "description": "the release's page on the site, in the interface language"},
-        "api_url": URL,
-        "source_url": _nullable({**URL, "description": "the original address on the news site (http or https only)"}),
-        "title_html": {**STRING, "description": "the title as HTML: escaped text with <mark> around matched words"},
-        "snippets": {"type": "array", "items": STRING, "maxItems": 3,
-                     "description": "up to three fragments as HTML: escaped text with <mark> around matched words"},
-        "summary": {**STRING, "description": "plain text"},
-        "countries": {"type": "array", "items": _ref("Label")},
-        "topics": {"type": "array", "items": _ref("Label")},
-        "translation": _nullable(_ref("Translation")),
-        "score": _nullable({"type": "number", "description": "relevance score (null when sorted by date)"}),
-    })
-    facet_value = _obj({"value": STRING, "label": STRING, "labels": _ref("Labels"),
-                        "count": {"type": "integer", "minimum": 0},
-                        "selected": {"type": "boolean", "description": "whether the request filters on this value"}})
-    facets = _obj({name: {"type": "array", "items": _ref("FacetValue")} for name in ("year", "country", "topic", "lang")},
-                  description="Counts over all matching releases (a translation pair counts once unless "
-                              "translations=separate); each facet is counted without its own selection.")
-    notice = _obj({"code": {**STRING, "description": "truncated, common_words, any_word, few_all_words, corrected, "
-                                                     "page_out_of_range"},
-                   "message": {**STRING, "description": "in the interface language"},
-                   "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"},
-                   "missing": {"type": "array", "items": STRING,
-                               "description": "the words as typed that no release contains, in any form or "
-                                              "translation (code any_word)"},
-                   "all_words": {"type": "integer", "minimum": 1,
-                                 "description": "how many of the results, listed first, contain all the words "
-                                                "(code few_all_words)"}},
-                  required=["code", "message"])
+    label = _obj(
+        {
+            "value": STRING,
+            "label": {**STRING, "description": "in the interface language (ui)"},
+            "labels": _ref("Labels"),
+        }
+    )
+    brief = _obj(
+        {
+            "id": STRING,
+            "lang": LANG,
+            "date": DATE,
+            "title": STRING,
+            "url": {**URL, "description": "the release's page on the site"},
+            "api_url": {**URL, "description": "the release in this API"},
+        }
+    )
+    translation = _obj(
+        {
+            "id": STRING,
+            "lang": LANG,
+            "title": STRING,
+            "url": URL,
+            "api_url": URL,
+            "matched": {"type": "boolean", "description": "whether the translation matched the query too"},
+        }
+    )
+    hit = _obj(
+        {
+            "id": STRING,
+            "lang": LANG,
+            "date": DATE,
+            "title": {**STRING, "description": "plain text"},
+            "url": {**URL, "description": "the release's page on the site, in the interface language"},
+            "api_url": URL,
+            "source_url": _nullable(
+                {**URL, "description": "the original address on the news site (http or https only)"}
+            ),
+            "title_html": {**STRING, "description": "the title as HTML: escaped text with <mark> around matched words"},
+            "snippets": {
+                "type": "array",
+                "items": STRING,
+                "maxItems": 3,
+                "description": "up to three fragments as HTML: escaped text with <mark> around matched words",
+            },
+            "summary": {**STRING, "description": "plain text"},
+            "countries": {"type": "array", "items": _ref("Label")},
+            "topics": {"type": "array", "items": _ref("Label")},
+            "translation": _nullable(_ref("Translation")),
+            "score": _nullable({"type": "number", "description": "relevance score (null when sorted by date)"}),
+        }
+    )
+    facet_value = _obj(
+        {
+            "value": STRING,
+            "label": STRING,
+            "labels": _ref("Labels"),
+            "count": {"type": "integer", "minimum": 0},
+            "selected": {"type": "boolean", "description": "whether the request filters on this value"},
+        }
+    )
+    facets = _obj(
+        {name: {"type": "array", "items": _ref("FacetValue")} for name in ("year", "country", "topic", "lang")},
+        description="Counts over all matching releases (a translation pair counts once unless "
+        "translations=separate); each facet is counted without its own selection.",
+    )
+    notice = _obj(
+        {
+            "code": {
+                **STRING,
+                "description": "truncated, common_words, any_word, few_all_words, corrected, page_out_of_range",
+            },
+            "message": {**STRING, "description": "in the interface language"},
+            "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"},
+            "missing": {
+                "type": "array",
+                "items": STRING,
+                "description": "the words as typed that no release contains, in any form or "
+                "translation (code any_word)",
+            },
+            "all_words": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "how many of the results, listed first, contain all the words (code few_all_words)",
+            },
+        },
+        required=["code", "message"],
+    )
     echo = {
-        "q": STRING, "lang": {"type": "array", "items": LANG},
+        "q": STRING,
+        "lang": {"type": "array", "items": LANG},
         "year": {"type": "array", "items": {"type": "integer"}},
         "from": _nullable({**STRING, "description": "a year or a date"}),
         "to": _nullable({**STRING, "description": "a year or a date"}),
-        "country": {"type": "array", "items": STRING}, "topic": {"type": "array", "items": STRING},
+        "country": {"type": "array", "items": STRING},
+        "topic": {"type": "array", "items": STRING},
         "sort": {"type": "string", "enum": list(SORTS)},
-        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "ui": LANG,
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "ui": LANG,
         "translations": {"type": "string", "enum": ["merged", "separate"]},
         "spell": {"type": "integer", "enum": [0, 1]},
     }
     searched = {
         "query": {**STRING, "description": "the query as typed"},
-        "searched_for": {**STRING, "description": "the query whose results these are: the query as typed, or "
-                                                  "its spelling correction when corrected is true"},
-        "corrected": {"type": "boolean", "description": "whether misspelt words of the query were replaced "
-                                                        "(searched_for differs from query)"},
-    }
-    search_result = _obj({
-        **searched,
-        "params": _obj(echo, description="The request's parameters, normalised."),
-        "total": {"type": "integer", "minimum": 0, "description": "matching releases (a translation pair counts once)"},
-        "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
-        "pages": {"type": "integer", "minimum": 1},
-        "sort": {"type": "string", "enum": list(SORTS), "description": "the order used (newest when there are no words)"},
-        "hits": {"type": "array", "items": _ref("Hit")},
-        "facets": _ref("Facets"),
-        "suggestion": _nullable({**STRING, "description": "a spelling correction of the query: the one "
-                                 "searched for when corrected is true, else one that finds more releases than "
-                                 "the query as typed, offered"}),
-        "notices": {"type": "array", "items": _ref("Notice")},
-        "took_ms": {"type": "number", "minimum": 0},
-        "generation": {**STRING, "description": "the index generation that answered"},
-        "next": _nullable({**URL, "description": "the next page, with the same parameters"}),
-        "prev": _nullable({**URL, "description": "the previous page, with the same parameters"}),
-        "links": _obj({"self": URL, "html": {**URL, "description": "the same search on the site"},
-                       "atom": {**URL, "description": "an Atom feed of the same search, newest first"},
-                       "instead": {**URL, "description": "only when corrected: the same search with the query "
-                                                         "exactly as typed (spell=0)"}},
-                      required=["self", "html", "atom"]),
-    })
-    facets_result = _obj({
-        **searched,
-        "params": _obj({k: v for k, v in echo.items() if k not in ("sort", "page", "per_page")}),
-        "total": {"type": "integer", "minimum": 0},
-        "facets": _ref("Facets"),
-        "generation": STRING,
-        "links": _obj({"search": URL, "html": URL}),
-    })
-    release = _obj({
-        "id": STRING, "lang": LANG, "date": DATE, "title": STRING, "summary": STRING,
-        "paragraphs": {"type": "array", "items": STRING, "description": "the full text, plain text paragraphs"},
-        "url": URL, "source_url": _nullable(URL),
-        "countries": {"type": "array", "items": _ref("Label")},
-        "topics": {"type": "array", "items": _ref("Label")},
-        "translation": _nullable(_ref("ReleaseBrief")),
-        "related": {"type": "array", "items": _ref("ReleaseBrief")},
-        "generation": STRING,
-    })
-    suggestion = _obj({
-        "text": {**STRING, "description": "what to put in the search box"},
-        "kind": {"type": "string", "enum": ["term", "title"],
-                 "description": "term: words to search for (a phrase the archive holds: a glossary term, a "
-                                "place, a topic, words of titles; or one of its words, in its commonest form); "
-                                "title: a release's title"},
-        "id": _nullable({**STRING, "description": "the release (titles)"}),
-        "lang": _nullable(LANG),
-        "url": {**URL, "description": "the results for a term, the release page for a title"},
-        "parts": {
-            "type": "array",
-            "items": _obj({"text": STRING, "typed": {"type": "boolean"}}),
-            "description": "text cut into consecutive pieces (joined, they are text): typed true for what "
-                           "the visitor typed, false for the rest. For a term, what was typed then its "
-                           "completion; show the pieces with typed false in bold. For a title, the starts of "
-                           "its words that begin with a word typed.",
+        "searched_for": {
+            **STRING,
+            "description": "the query whose results these are: the query as typed, or "
+            "its spelling correction when corrected is true",
         },
-    })
+        "corrected": {
+            "type": "boolean",
+            "description": "whether misspelt words of the query were replaced (searched_for differs from query)",
+        },
+    }
+    search_result = _obj(
+        {
+            **searched,
+            "params": _obj(echo, description="The request's parameters, normalised."),
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "matching releases (a translation pair counts once)",
+            },
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "sort": {
+                "type": "string",
+                "enum": list(SORTS),
+                "description": "the order used (newest when there are no words)",
+            },
+            "hits": {"type": "array", "items": _ref("Hit")},
+            "facets": _ref("Facets"),
+            "suggestion": _nullable(
+                {
+                    **STRING,
+                    "description": "a spelling correction of the query: the one "
+                    "searched for when corrected is true, else one that finds more releases than "
+                    "the query as typed, offered",
+                }
+            ),
+            "notices": {"type": "array", "items": _ref("Notice")},
+            "took_ms": {"type": "number", "minimum": 0},
+            "generation": {**STRING, "description": "the index generation that answered"},
+            "next": _nullable({**URL, "description": "the next page, with the same parameters"}),
+            "prev": _nullable({**URL, "description": "the previous page, with the same parameters"}),
+            "links": _obj(
+                {
+                    "self": URL,
+                    "html": {**URL, "description": "the same search on the site"},
+                    "atom": {**URL, "description": "an Atom feed of the same search, newest first"},
+                    "instead": {
+                        **URL,
+                        "description": "only when corrected: the same search with the query exactly as typed (spell=0)",
+                    },
+                },
+                required=["self", "html", "atom"],
+            ),
+        }
+    )
+    facets_result = _obj(
+        {
+            **searched,
+            "params": _obj({k: v for k, v in echo.items() if k not in ("sort", "page", "per_page")}),
+            "total": {"type": "integer", "minimum": 0},
+            "facets": _ref("Facets"),
+            "generation": STRING,
+            "links": _obj({"search": URL, "html": URL}),
+        }
+    )
+    release = _obj(
+        {
+            "id": STRING,
+            "lang": LANG,
+            "date": DATE,
+            "title": STRING,
+            "summary": STRING,
+            "paragraphs": {"type": "array", "items": STRING, "description": "the full text, plain text paragraphs"},
+            "url": URL,
+            "source_url": _nullable(URL),
+            "countries": {"type": "array", "items": _ref("Label")},
+            "topics": {"type": "array", "items": _ref("Label")},
+            "translation": _nullable(_ref("ReleaseBrief")),
+            "related": {"type": "array", "items": _ref("ReleaseBrief")},
+            "generation": STRING,
+        }
+    )
+    suggestion = _obj(
+        {
+            "text": {**STRING, "description": "what to put in the search box"},
+            "kind": {
+                "type": "string",
+                "enum": ["term", "title"],
+                "description": "term: words to search for (a phrase the archive holds: a glossary term, a "
+                "place, a topic, words of titles; or one of its words, in its commonest form); "
+                "title: a release's title",
+            },
+            "id": _nullable({**STRING, "description": "the release (titles)"}),
+            "lang": _nullable(LANG),
+            "url": {**URL, "description": "the results for a term, the release page for a title"},
+            "parts": {
+                "type": "array",
+                "items": _obj({"text": STRING, "typed": {"type": "boolean"}}),
+                "description": "text cut into consecutive pieces (joined, they are text): typed true for what "
+                "the visitor typed, false for the rest. For a term, what was typed then its "
+                "completion; show the pieces with typed false in bold. For a title, the starts of "
+                "its words that begin with a word typed.",
+            },
+        }
+    )
     suggest_result = _obj({"query": STRING, "suggestions": {"type": "array", "items": _ref("Suggestion")}})
     opensearch = {
-        "type": "array", "minItems": 4, "maxItems": 4,
+        "type": "array",
+        "minItems": 4,
+        "maxItems": 4,
         "items": {"anyOf": [STRING, {"type": "array", "items": STRING}]},
         "description": "OpenSearch suggestions: [the query, [completions], [descriptions], [addresses]].",
     }
-    error = _obj({"error": _obj({
-        "status": {"type": "integer", "description": "the HTTP status"},
-        "code": {"type": "string", "enum": ERROR_CODES},
-        "message": {**STRING, "description": "what went wrong and what to change"},
-        "param": {**STRING, "description": "the parameter to fix (invalid_parameter)"},
-        "retry_after": {"type": "integer", "minimum": 1, "description": "seconds to wait (rate_limited)"},
-    }, required=["status", "code", "message"])})
-    document = {"type": "object", "required": ["openapi", "info", "paths"],
-                "properties": {"openapi": STRING, "info": {"type": "object"}, "paths": {"type": "object"}}}
+    error = _obj(
+        {
+            "error": _obj(
+                {
+                    "status": {"type": "integer", "description": "the HTTP status"},
+                    "code": {"type": "string", "enum": ERROR_CODES},
+                    "message": {**STRING, "description": "what went wrong and what to change"},
+                    "param": {**STRING, "description": "the parameter to fix (invalid_parameter)"},
+                    "retry_after": {"type": "integer", "minimum": 1, "description": "seconds to wait (rate_limited)"},
+                },
+                required=["status", "code", "message"],
+            )
+        }
+    )
+    document = {
+        "type": "object",
+        "required": ["openapi", "info", "paths"],
+        "properties": {"openapi": STRING, "info": {"type": "object"}, "paths": {"type": "object"}},
+    }
     return {
-        "Labels": labels, "Label": label, "ReleaseBrief": brief, "Translation": translation, "Hit": hit,
-        "FacetValue": facet_value, "Facets": facets, "Notice": notice, "SearchResult": search_result,
-        "FacetsResult": facets_result, "Release": release, "Suggestion": suggestion,
-        "SuggestResult": suggest_result, "OpenSearchSuggestions": opensearch, "Error": error,
+        "Labels": labels,
+        "Label": label,
+        "ReleaseBrief": brief,
+        "Translation": translation,
+        "Hit": hit,
+        "FacetValue": facet_value,
+        "Facets": facets,
+        "Notice": notice,
+        "SearchResult": search_result,
+        "FacetsResult": facets_result,
+        "Release": release,
+        "Suggestion": suggestion,
+        "SuggestResult": suggest_result,
+        "OpenSearchSuggestions": opensearch,
+        "Error": error,
         "OpenAPIDocument": document,
     }
 
@@ -245,36 +375,71 @@ def parameters() -> dict:
         return {"type": "array", "items": items, "maxItems": 50, "uniqueItems": True}, description
 
     return {
-        "q": query("q", {"type": "string", "maxLength": 2000},
-                   "The search words in the query language of the site's help page (phrases in quotes, OR, -word, "
-                   "title:, country:, topic:, year ranges...). Empty or absent: every release, newest first. "
-                   "Only the first 500 characters are used."),
+        "q": query(
+            "q",
+            {"type": "string", "maxLength": 2000},
+            "The search words in the query language of the site's help page (phrases in quotes, OR, -word, "
+            "title:, country:, topic:, year ranges...). Empty or absent: every release, newest first. "
+            "Only the first 500 characters are used.",
+        ),
         "lang": query("lang", *repeatable(LANG, "Releases in these languages.")),
-        "year": query("year", *repeatable({"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR},
-                                          "Releases of these years.")),
-        "from": query("from", {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
-                      "Releases from this year (2019) or date (2019-08-07) on; not after `to`."),
-        "to": query("to", {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
-                    "Releases up to this year (2019) or date (2019-08-07)."),
-        "country": query("country", *repeatable({"type": "string", "enum": countries},
-                                                "Releases about these countries (ISO 3166-1 alpha-2 codes).")),
+        "year": query(
+            "year",
+            *repeatable({"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}, "Releases of these years."),
+        ),
+        "from": query(
+            "from",
+            {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
+            "Releases from this year (2019) or date (2019-08-07) on; not after `to`.",
+        ),
+        "to": query(
+            "to",
+            {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
+            "Releases up to this year (2019) or date (2019-08-07).",
+        ),
+        "country": query(
+            "country",
+            *repeatable(
+                {"type": "string", "enum": countries}, "Releases about these countries (ISO 3166-1 alpha-2 codes)."
+            ),
+        ),
         "topic": query("topic", *repeatable({"type": "string", "enum": topics}, "Releases on these topics.")),
-        "sort": query("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"},
-                      "The order of the hits; without search words relevance means newest."),
+        "sort": query(
+            "sort",
+            {"type": "string", "enum": list(SORTS), "default": "relevance"},
+            "The order of the hits; without search words relevance means newest.",
+        ),
         "page": query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "The page."),
-        "per_page": query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                                       "default": DEFAULT_PER_PAGE}, "Hits per page."),
-        "ui": query("ui", {"type": "string", "enum": list(LANGUAGES), "default": "en"},
-                    "The interface language: labels, messages, page links, and which version of a translation "
-                    "pair is shown when both match."),
-        "translations": query("translations", {"type": "string", "enum": ["merged", "separate"], "default": "merged"},
-                              "merged: a translation pair is one hit; separate: both versions are hits."),
-        "spell": query("spell", {"type": "integer", "enum": [0, 1], "default": 1},
-                       "1: when the words as typed find nothing, misspelt words are replaced by the archive's "
-                       "nearest words and the corrected query is searched (corrected, searched_for); 0: the "
-                       "query is searched exactly as typed, a correction being only offered in suggestion."),
-        "If-None-Match": {"name": "If-None-Match", "in": "header", "required": False, "schema": STRING,
-                          "description": "The ETag of an earlier answer: 304 when it is still current."},
+        "per_page": query(
+            "per_page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+            "Hits per page.",
+        ),
+        "ui": query(
+            "ui",
+            {"type": "string", "enum": list(LANGUAGES), "default": "en"},
+            "The interface language: labels, messages, page links, and which version of a translation "
+            "pair is shown when both match.",
+        ),
+        "translations": query(
+            "translations",
+            {"type": "string", "enum": ["merged", "separate"], "default": "merged"},
+            "merged: a translation pair is one hit; separate: both versions are hits.",
+        ),
+        "spell": query(
+            "spell",
+            {"type": "integer", "enum": [0, 1], "default": 1},
+            "1: when the words as typed find nothing, misspelt words are replaced by the archive's "
+            "nearest words and the corrected query is searched (corrected, searched_for); 0: the "
+            "query is searched exactly as typed, a correction being only offered in suggestion.",
+        ),
+        "If-None-Match": {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "schema": STRING,
+            "description": "The ETag of an earlier answer: 304 when it is still current.",
+        },
     }
 
 
@@ -290,46 +455,64 @@ def _error(description: str, headers: dict | None = None) -> dict:
 
 
 def responses() -> dict:
-    retry_after = {"description": "Seconds to wait before trying again.", "required": True,
-                   "schema": {"type": "integer", "minimum": 1}}
+    retry_after = {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
     return {
-        "NotModified": {"description": "The ETag in If-None-Match is current: reuse the earlier answer.",
-                        "headers": {"ETag": {"$ref": "#/components/headers/ETag"},
-                                    "Cache-Control": {"$ref": "#/components/headers/Cache-Control"}}},
+        "NotModified": {
+            "description": "The ETag in If-None-Match is current: reuse the earlier answer.",
+            "headers": {
+                "ETag": {"$ref": "#/components/headers/ETag"},
+                "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+            },
+        },
         "BadRequest": _error("A parameter is not valid (code invalid_parameter; param names it)."),
-        "TooManyRequests": _error("The client's rate limit is used up (code rate_limited).",
-                                  {"Retry-After": retry_after}),
+        "TooManyRequests": _error(
+            "The client's rate limit is used up (code rate_limited).", {"Retry-After": retry_after}
+        ),
         "ServerError": _error("An error on our side (code internal_error)."),
         "Unavailable": _error("There is no search index yet (code index_unavailable).", {"Retry-After": retry_after}),
-        "MethodNotAllowed": _error("Only GET, HEAD and OPTIONS are answered (code method_not_allowed).",
-                                   {"Allow": {"required": True, "schema": STRING,
-                                              "description": "The methods the address answers."}}),
+        "MethodNotAllowed": _error(
+            "Only GET, HEAD and OPTIONS are answered (code method_not_allowed).",
+            {"Allow": {"required": True, "schema": STRING, "description": "The methods the address answers."}},
+        ),
         "NotFound": _error("There is nothing at this address (code not_found or release_not_found)."),
-        "Preflight": {"description": "A CORS preflight answer: the methods and headers a page may use.",
-                      "headers": {
-                          "Allow": {"required": True, "schema": STRING},
-                          "Access-Control-Allow-Origin": {"$ref": "#/components/headers/Access-Control-Allow-Origin"},
-                          "Access-Control-Allow-Methods": {"schema": STRING},
-                          "Access-Control-Allow-Headers": {"schema": STRING},
-                          "Access-Control-Max-Age": {"schema": {"type": "integer"}},
-                      }},
+        "Preflight": {
+            "description": "A CORS preflight answer: the methods and headers a page may use.",
+            "headers": {
+                "Allow": {"required": True, "schema": STRING},
+                "Access-Control-Allow-Origin": {"$ref": "#/components/headers/Access-Control-Allow-Origin"},
+                "Access-Control-Allow-Methods": {"schema": STRING},
+                "Access-Control-Allow-Headers": {"schema": STRING},
+                "Access-Control-Max-Age": {"schema": {"type": "integer"}},
+            },
+        },
     }
 
 
 def _ok(schema: str, description: str, media_type: str = "application/json", extra: dict | None = None) -> dict:
     content = {media_type: {"schema": _ref(schema)}}
     content.update(extra or {})
-    return {"description": description,
-            "headers": {"ETag": {"$ref": "#/components/headers/ETag"},
-                        "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
-                        "Access-Control-Allow-Origin": {"$ref": "#/components/headers/Access-Control-Allow-Origin"}},
-            "content": content}
+    return {
+        "description": description,
+        "headers": {
+            "ETag": {"$ref": "#/components/headers/ETag"},
+            "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+            "Access-Control-Allow-Origin": {"$ref": "#/components/headers/Access-Control-Allow-Origin"},
+        },
+        "content": content,
+    }
 
 
-def _operation(operation_id: str, summary: str, description: str, params: list, ok: dict,
-               not_found: bool = False) -> dict:
+def _operation(
+    operation_id: str, summary: str, description: str, params: list, ok: dict, not_found: bool = False
+) -> dict:
     result = {
-        "operationId": operation_id, "summary": summary, "description": description,
+        "operationId": operation_id,
+        "summary": summary,
+        "description": description,
         "parameters": [_param(p) for p in params] + [_param("If-None-Match")],
         "responses": {
             "200": ok,
@@ -347,60 +530,117 @@ def _operation(operation_id: str, summary: str, description: str, params: list, 
 
 
 def _preflight(operation_id: str, path_params: list | None = None) -> dict:
-    return {"operationId": operation_id, "summary": "CORS preflight",
-            "parameters": path_params or [],
-            "responses": {"204": {"$ref": "#/components/responses/Preflight"}}}
+    return {
+        "operationId": operation_id,
+        "summary": "CORS preflight",
+        "parameters": path_params or [],
+        "responses": {"204": {"$ref": "#/components/responses/Preflight"}},
+    }
 
 
-SEARCH_PARAMS = ["q", "lang", "year", "from", "to", "country", "topic", "sort", "page", "per_page", "ui",
-                 "translations", "spell"]
+SEARCH_PARAMS = [
+    "q",
+    "lang",
+    "year",
+    "from",
+    "to",
+    "country",
+    "topic",
+    "sort",
+    "page",
+    "per_page",
+    "ui",
+    "translations",
+    "spell",
+]
 FILTER_PARAMS = ["q", "lang", "year", "from", "to", "country", "topic", "ui", "translations", "spell"]
 
 
 def paths() -> dict:
-    release_id = {"name": "id", "in": "path", "required": True, "description": "The release's identifier.",
-                  "schema": {"type": "string", "pattern": r"^[^/]+$", "minLength": 1}}
+    release_id = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "The release's identifier.",
+        "schema": {"type": "string", "pattern": r"^[^/]+$", "minLength": 1},
+    }
     suggest_params = {
-        "suggest_q": {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200},
-                      "description": "What has been typed so far; empty gives no suggestions."},
-        "limit": {"name": "limit", "in": "query", "required": False,
-                  "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 8},
-                  "description": "At most this many suggestions."},
-        "format": {"name": "format", "in": "query", "required": False,
-                   "schema": {"type": "string", "enum": ["json", "opensearch"], "default": "json"},
-                   "description": "opensearch: the OpenSearch suggestions array (application/x-suggestions+json)."},
+        "suggest_q": {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 200},
+            "description": "What has been typed so far; empty gives no suggestions.",
+        },
+        "limit": {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 8},
+            "description": "At most this many suggestions.",
+        },
+        "format": {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": ["json", "opensearch"], "default": "json"},
+            "description": "opensearch: the OpenSearch suggestions array (application/x-suggestions+json).",
+        },
     }
     suggest = _operation(
-        "suggest", "Autocomplete",
+        "suggest",
+        "Autocomplete",
         "Completions for what has been typed: phrases the archive holds that start with it (glossary terms, "
         "places, topic labels, words of release titles), the archive's words that complete the last word "
         "(one form per word, the commonest), then matching release titles. Each suggestion's parts say which "
         "of its text was typed: a box shows the rest, the completion, in bold.",
-        ["ui"], _ok("SuggestResult", "The suggestions.",
-                    extra={"application/x-suggestions+json": {"schema": _ref("OpenSearchSuggestions")}}))
-    suggest["parameters"] = [suggest_params["suggest_q"], suggest_params["limit"], suggest_params["format"]] + \
-        suggest["parameters"]
+        ["ui"],
+        _ok(
+            "SuggestResult",
+            "The suggestions.",
+            extra={"application/x-suggestions+json": {"schema": _ref("OpenSearchSuggestions")}},
+        ),
+    )
+    suggest["parameters"] = [suggest_params["suggest_q"], suggest_params["limit"], suggest_params["format"]] + suggest[
+        "parameters"
+    ]
     suggest["responses"]["400"] = {"$ref": "#/components/responses/BadRequest"}
-    release = _operation("getRelease", "One release",
-                         "The full text of a release, with its countries, topics, translation and related releases.",
-                         ["ui"], _ok("Release", "The release."), not_found=True)
+    release = _operation(
+        "getRelease",
+        "One release",
+        "The full text of a release, with its countries, topics, translation and related releases.",
+        ["ui"],
+        _ok("Release", "The release."),
+        not_found=True,
+    )
     release["parameters"].insert(0, release_id)
-    openapi_op = _operation("getOpenAPI", "This document", "The OpenAPI description of this API.", [],
-                            _ok("OpenAPIDocument", "The OpenAPI document."))
+    openapi_op = _operation(
+        "getOpenAPI",
+        "This document",
+        "The OpenAPI description of this API.",
+        [],
+        _ok("OpenAPIDocument", "The OpenAPI document."),
+    )
     return {
         "/search": {
             "get": _operation(
-                "search", "Search releases",
+                "search",
+                "Search releases",
                 "Ranked, highlighted, faceted results: the same search as the site's results page.",
-                SEARCH_PARAMS, _ok("SearchResult", "One page of results, the facets and the links to other pages.")),
+                SEARCH_PARAMS,
+                _ok("SearchResult", "One page of results, the facets and the links to other pages."),
+            ),
             "options": _preflight("searchPreflight"),
         },
         "/facets": {
             "get": _operation(
-                "facets", "Facet counts",
+                "facets",
+                "Facet counts",
                 "Years, countries, topics and languages with their counts, over the whole archive or over the "
                 "releases that match the given words and filters.",
-                FILTER_PARAMS, _ok("FacetsResult", "The facets.")),
+                FILTER_PARAMS,
+                _ok("FacetsResult", "The facets."),
+            ),
             "options": _preflight("facetsPreflight"),
         },
         "/releases/{id}": {"get": release, "options": _preflight("releasePreflight", [release_id])},
@@ -421,12 +661,21 @@ def document(server_url: str) -> dict:
             "parameters": parameters(),
             "responses": responses(),
             "headers": {
-                "ETag": {"required": True, "schema": STRING,
-                         "description": "The version of this answer; send it in If-None-Match."},
-                "Cache-Control": {"required": True, "schema": STRING,
-                                  "description": "How long the answer may be reused (public, max-age=...)."},
-                "Access-Control-Allow-Origin": {"required": False, "schema": STRING,
-                                                "description": "* or the calling page's origin when it is allowed."},
+                "ETag": {
+                    "required": True,
+                    "schema": STRING,
+                    "description": "The version of this answer; send it in If-None-Match.",
+                },
+                "Cache-Control": {
+                    "required": True,
+                    "schema": STRING,
+                    "description": "How long the answer may be reused (public, max-age=...).",
+                },
+                "Access-Control-Allow-Origin": {
+                    "required": False,
+                    "schema": STRING,
+                    "description": "* or the calling page's origin when it is allowed.",
+                },
             },
         },
     }

@@ -23,8 +23,12 @@ from .links import Addresses, page_links, page_url, search_url
 from .notices import notice_text
 
 # facet name in the result model -> (URL parameter, SearchParams field)
-FACETS = {"lang": ("lang", "langs"), "year": ("year", "years"),
-          "country": ("country", "countries"), "topic": ("topic", "topics")}
+FACETS = {
+    "lang": ("lang", "langs"),
+    "year": ("year", "years"),
+    "country": ("country", "countries"),
+    "topic": ("topic", "topics"),
+}
 FACET_ORDER = ("lang", "year", "topic", "country")
 FACET_VISIBLE = 8  # values shown before "show more"
 
@@ -40,8 +44,11 @@ def home(result, status: dict) -> dict:
     def browse(facet: str, key: str) -> list[dict]:
         """The values of a facet with releases, each with the address of its results (the home
         page's search has no filter: toggling a value is searching for it alone)."""
-        return [{key: v.value, **shapes.facet_value(v), "url": to.search([(facet, v.value)])}
-                for v in result.facets[facet] if v.count]
+        return [
+            {key: v.value, **shapes.facet_value(v), "url": to.search([(facet, v.value)])}
+            for v in result.facets[facet]
+            if v.count
+        ]
 
     topics = browse("topic", "id")
     for item in topics:
@@ -51,8 +58,14 @@ def home(result, status: dict) -> dict:
     return {
         "page": "home",
         "lang": lang,
-        "archive": {"releases": status["releases"], "stories": result.total, "built_at": status["built_at"],
-                    "first_year": years[0], "last_year": years[-1], "generation": status["generation"]},
+        "archive": {
+            "releases": status["releases"],
+            "stories": result.total,
+            "built_at": status["built_at"],
+            "first_year": years[0],
+            "last_year": years[-1],
+            "generation": status["generation"],
+        },
         "latest": [shapes.hit(hit, to) for hit in result.hits],
         "topics": topics,
         "countries": browse("country", "code"),
@@ -75,13 +88,15 @@ def results(params: SearchParams, result) -> dict:
         "query": params.q,
         "params": params,
         # the search's figures; its hits and facets are the page's, below
-        "result": {f.name: getattr(result, f.name) for f in dataclasses.fields(result)
-                   if f.name not in ("hits", "facets")},
+        "result": {
+            f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name not in ("hits", "facets")
+        },
         "hits": [shapes.hit(hit, Addresses(lang, page=True)) for hit in result.hits],
         "facets": _facets(params, result),
         "filters": filters,
         "clear_filters_url": search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page))
-        if filters else None,
+        if filters
+        else None,
         "sorts": _sorts(params, result),
         "pagination": _pagination(params, result),
         "notices": _notices(params, result, correction),
@@ -120,16 +135,29 @@ def _facets(params: SearchParams, result) -> list[dict]:
         param, field = FACETS[name]
         values = []
         for v in result.facets.get(name, []):
-            values.append({**shapes.facet_value(v), "id": f"f-{param}-{v.value}",
-                           "url": search_url(_toggled(params, field, v.value))})
+            values.append(
+                {
+                    **shapes.facet_value(v),
+                    "id": f"f-{param}-{v.value}",
+                    "url": search_url(_toggled(params, field, v.value)),
+                }
+            )
         if name == "lang":
             values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))
         shown = values if len(values) <= FACET_VISIBLE + 2 else values[:FACET_VISIBLE]
         more = [v for v in values if v not in shown]
         shown += [v for v in more if v["selected"]]
         more = [v for v in more if not v["selected"]]
-        out.append({"name": name, "param": param, "title": titles[name], "values": shown, "more": more,
-                    "selected": sum(1 for v in values if v["selected"])})
+        out.append(
+            {
+                "name": name,
+                "param": param,
+                "title": titles[name],
+                "values": shown,
+                "more": more,
+                "selected": sum(1 for v in values if v["selected"]),
+            }
+        )
     return out
 
 
@@ -144,28 +172,55 @@ def _filters(params: SearchParams, result) -> list[dict]:
             label = labels[name].get(str(value)) or archive().labels(name, str(value))[g.lang]
             if name == "lang":
                 label = i18n.ucfirst(label)
-            chips.append({"param": param, "value": str(value), "title": titles[name], "label": label,
-                          "remove_url": search_url(_toggled(params, field, str(value)))})
+            chips.append(
+                {
+                    "param": param,
+                    "value": str(value),
+                    "title": titles[name],
+                    "label": label,
+                    "remove_url": search_url(_toggled(params, field, str(value))),
+                }
+            )
     if params.date_from:
-        chips.append({"param": "from", "value": params.date_from.isoformat(), "title": _("From"),
-                      "label": i18n.long_date(params.date_from),
-                      "remove_url": search_url(params.with_(date_from=None, page=1))})
+        chips.append(
+            {
+                "param": "from",
+                "value": params.date_from.isoformat(),
+                "title": _("From"),
+                "label": i18n.long_date(params.date_from),
+                "remove_url": search_url(params.with_(date_from=None, page=1)),
+            }
+        )
     if params.date_to:
-        chips.append({"param": "to", "value": params.date_to.isoformat(), "title": _("Until"),
-                      "label": i18n.long_date(params.date_to),
-                      "remove_url": search_url(params.with_(date_to=None, page=1))})
+        chips.append(
+            {
+                "param": "to",
+                "value": params.date_to.isoformat(),
+                "title": _("Until"),
+                "label": i18n.long_date(params.date_to),
+                "remove_url": search_url(params.with_(date_to=None, page=1)),
+            }
+        )
     if params.separate:
-        chips.append({"param": "translations", "value": "separate", "title": _("Translations"),
-                      "label": _("shown separately"),
-                      "remove_url": search_url(params.with_(separate=False, page=1))})
+        chips.append(
+            {
+                "param": "translations",
+                "value": "separate",
+                "title": _("Translations"),
+                "label": _("shown separately"),
+                "remove_url": search_url(params.with_(separate=False, page=1)),
+            }
+        )
     return chips
 
 
 def _sorts(params: SearchParams, result) -> list[dict]:
     labels = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
     options = ("relevance", "newest", "oldest") if params.q.strip() else ("newest", "oldest")
-    return [{"value": s, "label": labels[s], "current": result.sort == s,
-             "url": search_url(params.with_(sort=s, page=1))} for s in options]
+    return [
+        {"value": s, "label": labels[s], "current": result.sort == s, "url": search_url(params.with_(sort=s, page=1))}
+        for s in options
+    ]
 
 
 def _pagination(params: SearchParams, result) -> dict | None:
@@ -178,13 +233,14 @@ def _pagination(params: SearchParams, result) -> dict | None:
     for number in sorted(wanted):
         if number - last > 1:
             items.append(None)  # a gap: …
-        items.append({"number": number, "current": number == current,
-                      "url": search_url(params.with_(page=number))})
+        items.append({"number": number, "current": number == current, "url": search_url(params.with_(page=number))})
         last = number
     return {
         "previous": search_url(params.with_(page=current - 1)) if 1 < current <= pages + 1 else None,
         "next": search_url(params.with_(page=current + 1)) if current < pages else None,
-        "pages": items, "current": current, "total": pages,
+        "pages": items,
+        "current": current,
+        "total": pages,
     }
 
 
@@ -205,8 +261,11 @@ def _correction(params: SearchParams, result) -> dict | None:
     for, and a link to the query searched exactly as typed."""
     if not (result.corrected and result.total):
         return None
-    return {"searched_for": result.searched_for, "query": params.q,
-            "instead_url": search_url(params.with_(spell=False, page=1))}
+    return {
+        "searched_for": result.searched_for,
+        "query": params.q,
+        "instead_url": search_url(params.with_(spell=False, page=1)),
+    }
 
 
 def _suggestion(params: SearchParams, result) -> dict | None:
@@ -264,8 +323,13 @@ def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
         label = _("Any of the words: %(words)s", words=", ".join(words))
         candidates.append((label, params.with_(q=" OR ".join(words), page=1), False))
         if set_groups:
-            candidates.append((_("Any of the words, without filters: %(words)s", words=", ".join(words)),
-                               unfiltered.with_(q=" OR ".join(words)), True))
+            candidates.append(
+                (
+                    _("Any of the words, without filters: %(words)s", words=", ".join(words)),
+                    unfiltered.with_(q=" OR ".join(words)),
+                    True,
+                )
+            )
     out, seen, searches = [], {params.with_(page=1)}, 0
     for label, changed, removes_filters in candidates:
         if changed in seen:
@@ -276,8 +340,7 @@ def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
         searches += 1
         total = archive().search(changed).total
         if total:
-            out.append({"label": label, "url": search_url(changed), "count": total,
-                        "removes_filters": removes_filters})
+            out.append({"label": label, "url": search_url(changed), "count": total, "removes_filters": removes_filters})
     return out
 
 

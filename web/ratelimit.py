@@ -42,12 +42,29 @@ SLOTS = 16_384  # clients the table holds; beyond, the least active ones start a
 PROBE = 16  # slots a client's bucket may be in
 SLOT = struct.Struct("<Qdd")  # key hash (0: empty), tokens, time of the last take
 WINDOW = struct.Struct("<" + "Qdd" * PROBE)
-PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
-           "d": 86400, "day": 86400}
+PERIODS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
 # Endpoints that run a search (the home page's latest releases, a release's related ones, the
 # sitemap's list of releases, the embed frame's box); /api/ addresses are always limited.
-LIMITED_ENDPOINTS = {"site.home", "site.search", "site.release", "site.suggest", "feeds.atom", "feeds.sitemap",
-                     "embed.frame"}
+LIMITED_ENDPOINTS = {
+    "site.home",
+    "site.search",
+    "site.release",
+    "site.suggest",
+    "feeds.atom",
+    "feeds.sitemap",
+    "embed.frame",
+}
 
 
 class RateLimited(TooManyRequests):
@@ -100,8 +117,9 @@ class TokenBucket:
 
     def take(self, key: str) -> float:
         """Take a token: 0 when allowed, else the seconds until a token is available."""
-        tag = int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-                             "little") or 1
+        tag = (
+            int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+        )
         first = tag % self.slots
         with self._thread_lock:
             fcntl.lockf(self._file, fcntl.LOCK_EX)
@@ -111,7 +129,7 @@ class TokenBucket:
                 slot, tokens = None, float(self.burst)
                 fullest, fullest_level = 0, -1.0
                 for i in range(PROBE):
-                    held, level, then = window[3 * i:3 * i + 3]
+                    held, level, then = window[3 * i : 3 * i + 3]
                     if held == tag:
                         slot, tokens = i, min(float(self.burst), level + (now - then) * self.rate)
                         break

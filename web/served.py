@@ -61,7 +61,7 @@ def worker_pids(master: int) -> set[int]:
         except OSError:
             continue
         # pid (comm) state ppid ...; comm may hold spaces and parentheses
-        if int(stat[stat.rindex(")") + 2:].split()[1]) == master:
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == master:
             pids.add(int(entry))
     return pids
 
@@ -127,8 +127,11 @@ class Site:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                self._fail(f"the server did not answer /healthz{' with 200' if healthy else ''}"
-                           + (f" (and have its {workers} workers up)" if workers else "") + f" within {timeout:g} s")
+                self._fail(
+                    f"the server did not answer /healthz{' with 200' if healthy else ''}"
+                    + (f" (and have its {workers} workers up)" if workers else "")
+                    + f" within {timeout:g} s"
+                )
             time.sleep(0.2)
 
     def _fail(self, what: str) -> None:
@@ -141,9 +144,18 @@ class Site:
 
 
 @contextmanager
-def running_site(index_dir: Path | None, *, port: int | None = None, workers: int | None = 2,
-                 env: dict[str, str | None] | None = None, args=(), output: Path | None = None,
-                 healthy: bool = True, timeout: float = 60, stop_timeout: float = 30):
+def running_site(
+    index_dir: Path | None,
+    *,
+    port: int | None = None,
+    workers: int | None = 2,
+    env: dict[str, str | None] | None = None,
+    args=(),
+    output: Path | None = None,
+    healthy: bool = True,
+    timeout: float = 60,
+    stop_timeout: float = 30,
+):
     """``scripts/serve`` on 127.0.0.1, yielding the :class:`Site` once it is ready; stopped at the end.
 
     ``index_dir``: its INDEX_DIR (None: the caller's environment's); ``port``: None for a
@@ -177,8 +189,15 @@ def running_site(index_dir: Path | None, *, port: int | None = None, workers: in
         logs.append(Path(error_log))
     out = output.open("wb") if output is not None else None
     try:
-        process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT if out else None, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=server_env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
     finally:
         if out is not None:
             out.close()  # the child has its own copy

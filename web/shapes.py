@@ -30,8 +30,14 @@ def labels(items, facet: str, to: Addresses) -> list[dict]:
 
 def translation(item, to: Addresses) -> dict:
     """The other-language version of a hit."""
-    out = {"id": item.id, "lang": item.lang, "title": item.title, "url": to.release(item.id),
-           "api_url": to.api_release(item.id), "matched": item.matched}
+    out = {
+        "id": item.id,
+        "lang": item.lang,
+        "title": item.title,
+        "url": to.release(item.id),
+        "api_url": to.api_release(item.id),
+        "matched": item.matched,
+    }
     if to.page:
         out["title_lang"] = item.title_lang
     return out
@@ -40,11 +46,20 @@ def translation(item, to: Addresses) -> dict:
 def hit(item, to: Addresses) -> dict:
     """A search hit (``search.results.Hit``): its text as found, and where to read it."""
     out = {
-        "id": item.id, "lang": item.lang, "date": item.date, "title": item.title,
-        "url": to.release(item.id), "api_url": to.api_release(item.id), "source_url": source_url(item.url),
-        "title_html": item.title_html, "snippets": list(item.snippets), "summary": item.summary,
-        "countries": labels(item.countries, "country", to), "topics": labels(item.topics, "topic", to),
-        "translation": translation(item.translation, to) if item.translation else None, "score": item.score,
+        "id": item.id,
+        "lang": item.lang,
+        "date": item.date,
+        "title": item.title,
+        "url": to.release(item.id),
+        "api_url": to.api_release(item.id),
+        "source_url": source_url(item.url),
+        "title_html": item.title_html,
+        "snippets": list(item.snippets),
+        "summary": item.summary,
+        "countries": labels(item.countries, "country", to),
+        "topics": labels(item.topics, "topic", to),
+        "translation": translation(item.translation, to) if item.translation else None,
+        "score": item.score,
     }
     if to.page:
         out["title_lang"] = item.title_lang
@@ -53,8 +68,14 @@ def hit(item, to: Addresses) -> dict:
 
 def brief(item, to: Addresses) -> dict:
     """A release in a list (``search.results.Brief``): a translation, the related releases."""
-    out = {"id": item.id, "lang": item.lang, "date": item.date, "title": item.title,
-           "url": to.release(item.id), "api_url": to.api_release(item.id)}
+    out = {
+        "id": item.id,
+        "lang": item.lang,
+        "date": item.date,
+        "title": item.title,
+        "url": to.release(item.id),
+        "api_url": to.api_release(item.id),
+    }
     if to.page:
         out["title_lang"] = item.title_lang
     return out
@@ -63,10 +84,16 @@ def brief(item, to: Addresses) -> dict:
 def release(detail, to: Addresses) -> dict:
     """A release with its whole text (``search.results.ReleaseDetail``)."""
     out = {
-        "id": detail.id, "lang": detail.lang, "date": detail.date, "title": detail.title,
-        "summary": detail.summary, "paragraphs": list(detail.paragraphs),
-        "url": to.release(detail.id), "source_url": source_url(detail.url),
-        "countries": labels(detail.countries, "country", to), "topics": labels(detail.topics, "topic", to),
+        "id": detail.id,
+        "lang": detail.lang,
+        "date": detail.date,
+        "title": detail.title,
+        "summary": detail.summary,
+        "paragraphs": list(detail.paragraphs),
+        "url": to.release(detail.id),
+        "source_url": source_url(detail.url),
+        "countries": labels(detail.countries, "country", to),
+        "topics": labels(detail.topics, "topic", to),
         "translation": brief(detail.translation, to) if detail.translation else None,
         "related": [brief(b, to) for b in detail.related],
         "generation": detail.generation,
@@ -78,8 +105,13 @@ def release(detail, to: Addresses) -> dict:
 
 def facet_value(value) -> dict:
     """A value of a facet with its count among the results (``search.results.FacetValue``)."""
-    return {"value": value.value, "label": value.label, "labels": dict(value.labels), "count": value.count,
-            "selected": value.selected}
+    return {
+        "value": value.value,
+        "label": value.label,
+        "labels": dict(value.labels),
+        "count": value.count,
+        "selected": value.selected,
+    }
 
 
 def facets(result) -> dict:
@@ -92,5 +124,11 @@ def suggestion(item, to: Addresses) -> dict:
     its results; ``parts`` cuts its text into what was typed and what completes it, for a box to
     show the completion in bold (``[{"text": "trata de", "typed": true}, ...]``)."""
     url = to.release(item.id) if item.kind == "title" and item.id else to.search([("q", item.text)])
-    return {"text": item.text, "kind": item.kind, "id": item.id, "lang": item.lang, "url": url,
-            "parts": [{"text": text, "typed": typed} for text, typed in item.parts]}
+    return {
+        "text": item.text,
+        "kind": item.kind,
+        "id": item.id,
+        "lang": item.lang,
+        "url": url,
+        "parts": [{"text": text, "typed": typed} for text, typed in item.parts],
+    }

@@ -110,5 +110,10 @@ def init_app(app) -> None:
     @app.context_processor
     def page_globals():
         lang = i18n.current_language()
-        return {"lang": lang, "other_lang": i18n.other_language(lang),
-                "current_year": dt.date.today().year, "_translations": get_translations(), "_locale": get_locale()}
+        return {
+            "lang": lang,
+            "other_lang": i18n.other_language(lang),
+            "current_year": dt.date.today().year,
+            "_translations": get_translations(),
+            "_locale": get_locale(),
+        }

@@ -44,8 +44,13 @@ def healthz():
     except IndexUnavailable as error:
         # The message names the index directory: it goes to the log, not to the client.
         current_app.logger.warning("health check: %s", error)
-        response = jsonify({"status": "unhealthy", "message": "there is no readable search index yet; "
-                            "run scripts/reindex (the server's log says where it looked)"})
+        response = jsonify(
+            {
+                "status": "unhealthy",
+                "message": "there is no readable search index yet; "
+                "run scripts/reindex (the server's log says where it looked)",
+            }
+        )
         response.status_code = 503
     except Exception as error:  # a health check answers, whatever went wrong
         current_app.logger.exception("health check failed")
@@ -72,8 +77,7 @@ def readyz():
     else:
         wanted = published(archive().store)
         behind = wanted is not None and wanted != generation
-        response = jsonify({"status": "behind" if behind else "ready", "generation": generation,
-                            "published": wanted})
+        response = jsonify({"status": "behind" if behind else "ready", "generation": generation, "published": wanted})
         response.status_code = 503 if behind else 200
     response.headers["Cache-Control"] = "no-store"
     return response

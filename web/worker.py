@@ -71,12 +71,15 @@ _CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t]*\r?$", re.IGNOR
 _TRANSFER_ENCODING = re.compile(rb"^transfer-encoding:", re.IGNORECASE | re.MULTILINE)
 _EXPECT = re.compile(rb"^expect:", re.IGNORECASE | re.MULTILINE)
 
+
 def plain_answer(status: str, text: str) -> bytes:
     """A whole HTTP answer in plain text, with the site's security headers, closing the connection."""
     body = (text + "\n").encode("utf-8")
-    return (f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'"
-            f"\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n").encode("latin-1") + body
+    return (
+        f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'"
+        f"\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n"
+    ).encode("latin-1") + body
 
 
 def plain_error(html_answer: bytes) -> bytes:
@@ -124,7 +127,7 @@ def request_extent(data, scanned: int = 0) -> Extent | None:
     end = _END_OF_HEAD.search(data, max(offset, scanned - 3))
     if end is None:
         return None
-    head = data[offset:end.start()]
+    head = data[offset : end.start()]
     if _TRANSFER_ENCODING.search(head) or _EXPECT.search(head):
         return Extent(end.end(), end.end(), False)
     lengths = _CONTENT_LENGTH.findall(head)

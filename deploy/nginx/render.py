@@ -33,19 +33,31 @@ REPLICA = re.compile(r"^([a-z0-9.-]+|\[[0-9a-f:]+\]):\d{1,5}$|^unix:/[^\s;{}]+$"
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="deploy/render-nginx", description=(
-        "Render the nginx configuration of the archive site: a site file for nginx's http context, "
-        "and with --prefix a whole nginx.conf for nginx -p PREFIX -c PREFIX/nginx.conf."))
+    p = argparse.ArgumentParser(
+        prog="deploy/render-nginx",
+        description=(
+            "Render the nginx configuration of the archive site: a site file for nginx's http context, "
+            "and with --prefix a whole nginx.conf for nginx -p PREFIX -c PREFIX/nginx.conf."
+        ),
+    )
     p.add_argument("--host", required=True, help="the public host name (archive.example.org)")
-    p.add_argument("--replica", action="append", required=True, metavar="HOST:PORT",
-                   help="a replica's address (scripts/serve's HOST and PORT); repeat for each")
+    p.add_argument(
+        "--replica",
+        action="append",
+        required=True,
+        metavar="HOST:PORT",
+        help="a replica's address (scripts/serve's HOST and PORT); repeat for each",
+    )
     p.add_argument("--certificate", required=True, help="TLS certificate chain (PEM)")
     p.add_argument("--key", required=True, help="its private key (PEM)")
     p.add_argument("--listen", default="", metavar="ADDRESS", help="address nginx listens on (all of them)")
     p.add_argument("--http-port", type=int, default=80, help="plain HTTP, which redirects to HTTPS (80)")
     p.add_argument("--https-port", type=int, default=443, help="HTTPS (443)")
-    p.add_argument("--static", default=str(ROOT / "web" / "static"),
-                   help="the site's static files, from the same release as the replicas (web/static of this checkout)")
+    p.add_argument(
+        "--static",
+        default=str(ROOT / "web" / "static"),
+        help="the site's static files, from the same release as the replicas (web/static of this checkout)",
+    )
     p.add_argument("--rate", default="20r/s", help="requests a second (r/s) or minute (r/m) per client address (20r/s)")
     p.add_argument("--burst", type=int, default=100, help="requests over the rate a client may make at once (100)")
     p.add_argument("--connections", type=int, default=100, help="requests in progress per client address (100)")
@@ -74,8 +86,10 @@ def check(p: argparse.ArgumentParser, args) -> None:
             p.error(f"--{name.replace('_', '-')} takes a port number")
     if min(args.burst, args.connections, args.max_fails) < 0 or args.connections == 0:
         p.error("--burst, --connections and --max-fails take whole numbers (--connections above 0)")
-    if re.search(r"[\s;{}'\"$]", "".join([args.certificate, args.key, args.static, args.listen,
-                                            args.access_log or "", args.prefix or ""])):
+    if re.search(
+        r"[\s;{}'\"$]",
+        "".join([args.certificate, args.key, args.static, args.listen, args.access_log or "", args.prefix or ""]),
+    ):
         p.error("paths and the address may not hold spaces, quotes, ';', '{', '}' or '$'")
     for name in ("certificate", "key"):
         if not Path(getattr(args, name)).is_file():
@@ -86,8 +100,14 @@ def check(p: argparse.ArgumentParser, args) -> None:
 
 def render(args) -> dict[Path | None, str]:
     """The files to write (None: standard output) and their text."""
-    env = Environment(loader=FileSystemLoader(HERE), undefined=StrictUndefined, trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    env = Environment(
+        loader=FileSystemLoader(HERE),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     prefix = Path(args.prefix).absolute() if args.prefix else None
     site_file = Path(args.output).absolute() if args.output else (prefix / "archive.conf" if prefix else None)
     access_log = args.access_log or (f"{prefix}/logs/access.log" if prefix else "/var/log/nginx/archive.access.log")
@@ -116,10 +136,14 @@ def render(args) -> dict[Path | None, str]:
         if site_file is None:
             raise ValueError("a site file is needed with --prefix")
         files[prefix / "nginx.conf"] = env.get_template("nginx.conf.j2").render(
-            rendered_by=values["rendered_by"], prefix=prefix, site=site_file, mime_types="/etc/nginx/mime.types",
+            rendered_by=values["rendered_by"],
+            prefix=prefix,
+            site=site_file,
+            mime_types="/etc/nginx/mime.types",
             # nginx started as root switches its workers to this user; as anyone else it stays who it is
             user=pwd.getpwuid(os.geteuid()).pw_name if os.geteuid() == 0 else None,
-            worker_processes=2)
+            worker_processes=2,
+        )
     return files
 
 

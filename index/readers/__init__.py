@@ -7,9 +7,13 @@ from ..records import ReadResult, Rejected
 
 FORMATS = ("listing", "jsonl", "html")
 _BY_SUFFIX = {
-    ".txt": "listing", ".text": "listing",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-    ".html": "html", ".htm": "html",
+    ".txt": "listing",
+    ".text": "listing",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".html": "html",
+    ".htm": "html",
 }
 
 

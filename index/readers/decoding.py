@@ -8,19 +8,24 @@ from ..records import Warning_
 def decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, list[Warning_]]:
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     for utf16, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if not bom and data.startswith(utf16):
-            return data[len(utf16):].decode(name, errors="replace"), []
+            return data[len(utf16) :].decode(name, errors="replace"), []
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as error:
         position = data.count(b"\n", 0, error.start) + 1
         if _cut_in_a_character(data, error, bom):
             # A UTF-8 file cut short (a partial copy or download): keep it UTF-8, not mojibake.
-            return data[:error.start].decode("utf-8"), [Warning_(
-                source, position, "the file ends in the middle of a UTF-8 character (was it cut short?); "
-                                  "the incomplete character was dropped")]
+            return data[: error.start].decode("utf-8"), [
+                Warning_(
+                    source,
+                    position,
+                    "the file ends in the middle of a UTF-8 character (was it cut short?); "
+                    "the incomplete character was dropped",
+                )
+            ]
     if bom:  # the file says it is UTF-8
         return data.decode("utf-8", errors="replace"), []
     if declared:
@@ -42,8 +47,8 @@ def _cut_in_a_character(data: bytes, error: UnicodeDecodeError, bom: bool) -> bo
     """
     if error.reason != "unexpected end of data" or error.end != len(data):
         return False
-    tail = data[error.start:]
-    return bom or len(tail) > 1 or not data[:error.start].isascii()
+    tail = data[error.start :]
+    return bom or len(tail) > 1 or not data[: error.start].isascii()
 
 
 def read_text_source(path, parse, data: bytes | None = None):
@@ -62,10 +67,12 @@ def read_known_file(fmt: str, data: bytes, source: str, known, parse_data):
     rejection each is marked with its origin for the next build.
     """
     from ..known import raw_key
+
     key = raw_key(data)
     first = known.lookup(fmt).get(key) if known else None
     if first is not None:
         from ..records import ReadResult, Unread, UnreadSource
+
         of = UnreadSource(known, source, _ReadOnce(parse_data, data).release)
         lines = known.column("lines")
         rows = range(first, first + known.column("count")[first])

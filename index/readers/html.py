@@ -34,9 +34,13 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 _DATE_META = (
-    'meta[property="article:published_time"]', 'meta[name="article:published_time"]',
-    'meta[itemprop="datePublished"]', 'meta[name="date"]', 'meta[name="dc.date"]',
-    'meta[name="DC.date.issued"]', 'meta[property="og:published_time"]',
+    'meta[property="article:published_time"]',
+    'meta[name="article:published_time"]',
+    'meta[itemprop="datePublished"]',
+    'meta[name="date"]',
+    'meta[name="dc.date"]',
+    'meta[name="DC.date.issued"]',
+    'meta[property="og:published_time"]',
 )
 _TITLE_SUFFIX_SEPARATORS = (" | ", " – ", " — ", " - ")
 
@@ -48,12 +52,14 @@ def read(path: Path, known=None) -> ReadResult:
 def read_page(data: bytes, source: str, known=None, default_url: str = "") -> ReadResult:
     """A page fetched from a site (``source`` is its address): read as a saved page is, its
     address becoming the release's url when the page names no canonical one."""
+
     def parse_data(data):
         result = _read_data(data, source)
         for release in result.releases:
             if isinstance(release, Release):  # (all are: the page is parsed)
                 release.url = release.url or default_url
         return result
+
     return read_known_file("html", data, source, known, parse_data)
 
 
@@ -74,8 +80,12 @@ def parse(html: str, source: str) -> Release:
     if not title:
         raise ValueError("page has no title (no og:title, <h1> or <title>)")
     extracted = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False,
-        favor_recall=True, deduplicate=False,
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_recall=True,
+        deduplicate=False,
     )
     paragraphs = []
     extracted_date = None
@@ -104,9 +114,16 @@ def parse(html: str, source: str) -> Release:
     if lang is None:
         raise ValueError("cannot tell whether the page is in English or Spanish")
     return Release(
-        id=derived_id(lang, date, title), lang=lang, date=date, title=title, body=body,
-        summary=_description(tree) or first_paragraph(body), url=_canonical(tree),
-        source=source, line=1, lang_detected=declared is None,
+        id=derived_id(lang, date, title),
+        lang=lang,
+        date=date,
+        title=title,
+        body=body,
+        summary=_description(tree) or first_paragraph(body),
+        url=_canonical(tree),
+        source=source,
+        line=1,
+        lang_detected=declared is None,
     )
 
 
@@ -164,9 +181,12 @@ def _title(tree) -> str:
 
 
 def _declared_language(tree) -> str | None:
-    for selector, name in (("html", "lang"), ("html", "xml:lang"),
-                           ('meta[http-equiv="content-language" i]', "content"),
-                           ('meta[property="og:locale"]', "content")):
+    for selector, name in (
+        ("html", "lang"),
+        ("html", "xml:lang"),
+        ('meta[http-equiv="content-language" i]', "content"),
+        ('meta[property="og:locale"]', "content"),
+    ):
         value = _attr(tree, selector, name)
         if value:
             return normalize_lang(value)
@@ -186,8 +206,10 @@ def _meta_date(tree):
     """The first real date the page's metadata states, and else the first stated date that
     names no real day (or None)."""
     values = [_attr(tree, selector, "content") for selector in _DATE_META]
-    values += [clean_line(node.attributes.get("datetime") or "")
-               for node in tree.css("article time[datetime], main time[datetime], time[datetime]")]
+    values += [
+        clean_line(node.attributes.get("datetime") or "")
+        for node in tree.css("article time[datetime], main time[datetime], time[datetime]")
+    ]
     impossible = None
     for value in values:
         if not value:
@@ -223,10 +245,13 @@ def _is_title_or_date(paragraph: str, title: str) -> bool:
 
 
 def _description(tree) -> str:
-    return _attr(tree, 'meta[name="description"]', "content") or _attr(tree, 'meta[property="og:description"]', "content")
+    return _attr(tree, 'meta[name="description"]', "content") or _attr(
+        tree, 'meta[property="og:description"]', "content"
+    )
 
 
 def _canonical(tree) -> str:
     """The page's own http(s) address: its canonical link, else og:url."""
-    return (web_address(_attr(tree, 'link[rel="canonical"]', "href"))
-            or web_address(_attr(tree, 'meta[property="og:url"]', "content")))
+    return web_address(_attr(tree, 'link[rel="canonical"]', "href")) or web_address(
+        _attr(tree, 'meta[property="og:url"]', "content")
+    )

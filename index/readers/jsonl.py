@@ -177,11 +177,18 @@ class _Lines:
                 assert of is not None and row is not None  # a known block is on a row of the table
                 lines, span, _ = block
                 end = at + span
-                offsets = list(accumulate(map(_next, sizes[row:row + lines - 1]), initial=at))
+                offsets = list(accumulate(map(_next, sizes[row : row + lines - 1]), initial=at))
                 made = len(releases)
-                releases.extend(map(Unread, repeat(of, lines), range(row, row + lines),
-                                    range(number + 1, number + lines + 1),
-                                    map(base.__add__, offsets) if base else offsets, sizes[row:row + lines]))
+                releases.extend(
+                    map(
+                        Unread,
+                        repeat(of, lines),
+                        range(row, row + lines),
+                        range(number + 1, number + lines + 1),
+                        map(base.__add__, offsets) if base else offsets,
+                        sizes[row : row + lines],
+                    )
+                )
                 for k in range(-number % BLOCK, lines, BLOCK):  # the lines among them that begin a block
                     beginning[number + k + 1] = releases[made + k]
                 starts += offsets
@@ -252,7 +259,7 @@ class _Blocks:
             k = min(count, BLOCK - lines)
             end = end_of(k - 1)
             hasher.update(b"\n")
-            hasher.update(view[starts[0]:end])
+            hasher.update(view[starts[0] : end])
             self.open = [hasher, release, lines + k, span + 1 + end - starts[0]]
             if lines + k == BLOCK:
                 self._close()
@@ -353,12 +360,18 @@ def release_from(record, source: str, line: int) -> Release:
         raise RecordError("title or body is too long")
     summary = clean_text(record.get("summary") or "") or first_paragraph(body)
     return Release(
-        id=release_id, lang=lang, date=date, title=title, body=body, summary=summary,
+        id=release_id,
+        lang=lang,
+        date=date,
+        title=title,
+        body=body,
+        summary=summary,
         url=web_address(record.get("url") or ""),
         translation_key=clean_line(record.get("translation_key") or ""),
         countries=_codes(record.get("countries"), upper=True),
         topics=_codes(record.get("topics"), upper=False),
-        source=source, line=line,
+        source=source,
+        line=line,
     )
 
 

@@ -13,8 +13,9 @@ from .decoding import read_known_file, read_text_source
 
 
 def read(path: Path, known=None) -> ReadResult:
-    return read_known_file("listing", path.read_bytes(), str(path), known,
-                           lambda data: read_text_source(path, parse, data))
+    return read_known_file(
+        "listing", path.read_bytes(), str(path), known, lambda data: read_text_source(path, parse, data)
+    )
 
 
 def parse(text: str, source: str) -> ReadResult:
@@ -63,8 +64,16 @@ def _read_block(block: dict, source: str, result: ReadResult) -> None:
     if lang is None:
         result.rejected.append(Rejected(source, line, "cannot tell whether the release is in English or Spanish"))
         return
-    result.releases.append(Release(
-        id=derived_id(lang, block["date"], title), lang=lang, date=block["date"], title=title,
-        body=body, summary=first_paragraph(body), source=source, line=line,
-        lang_detected=True,
-    ))
+    result.releases.append(
+        Release(
+            id=derived_id(lang, block["date"], title),
+            lang=lang,
+            date=block["date"],
+            title=title,
+            body=body,
+            summary=first_paragraph(body),
+            source=source,
+            line=line,
+            lang_detected=True,
+        )
+    )

@@ -63,7 +63,8 @@ class Site:
         if not self.contact or not isinstance(self.contact, str):
             raise SiteConfigError(
                 f"{self.url}: no contact address: set contact (an e-mail address or a web page) under "
-                f"[crawler] in {sites_file()}; the site's staff must be able to tell who crawls them")
+                f"[crawler] in {sites_file()}; the site's staff must be able to tell who crawls them"
+            )
         if any(c in self.contact for c in "()\r\n"):
             raise SiteConfigError(f"{self.url}: the contact {self.contact!r} may not hold brackets or line breaks")
 
@@ -108,8 +109,10 @@ def load(path: Path | None = None) -> tuple[dict, list[dict]]:
     for table in [defaults, *entries]:
         unknown = set(table) - _FIELDS
         if unknown:
-            raise SiteConfigError(f"{path}: unknown setting{'s' if len(unknown) > 1 else ''} "
-                                  f"{', '.join(sorted(unknown))} (known: {', '.join(sorted(_FIELDS))})")
+            raise SiteConfigError(
+                f"{path}: unknown setting{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(sorted(unknown))} (known: {', '.join(sorted(_FIELDS))})"
+            )
     if "url" in defaults:
         raise SiteConfigError(f"{path}: url belongs in a [[site]] entry, not in [crawler]")
     return defaults, entries

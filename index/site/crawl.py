@@ -46,12 +46,18 @@ class CrawlReport:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [(f"site {self.site}: {self.discovered} release page{'s' if self.discovered != 1 else ''} found; "
+        out = [
+            (
+                f"site {self.site}: {self.discovered} release page{'s' if self.discovered != 1 else ''} found; "
                 f"{self.requested} asked for ({self.fetched} new or changed, {self.unchanged} unchanged, "
-                f"{self.failed} failed), {self.kept} kept from earlier runs; {self.requests} requests in all")]
+                f"{self.failed} failed), {self.kept} kept from earlier runs; {self.requests} requests in all"
+            )
+        ]
         if self.waiting:
-            out.append(f"site {self.site}: {self.waiting} page{'s' if self.waiting != 1 else ''} not fetched yet "
-                       "left for the next run (max_pages)")
+            out.append(
+                f"site {self.site}: {self.waiting} page{'s' if self.waiting != 1 else ''} not fetched yet "
+                "left for the next run (max_pages)"
+            )
         for url in self.removed:
             out.append(f"site {self.site}: removed {url} (no longer in the sitemap or listings)")
         out += [f"site {self.site}: {note}" for note in self.notes]
@@ -97,17 +103,29 @@ class SiteSource:
         rules = fetcher.robots(site.url)
         if isinstance(rules, str):  # robots.txt unreachable: nothing may be fetched this run
             kept = len(state.pages)
-            result.rejected.append(Rejected(site.url, 0, rules + (
-                f"; the {kept} page{'s' if kept != 1 else ''} kept from earlier runs "
-                f"{'are' if kept != 1 else 'is'} indexed as before" if kept else "")))
+            result.rejected.append(
+                Rejected(
+                    site.url,
+                    0,
+                    rules
+                    + (
+                        f"; the {kept} page{'s' if kept != 1 else ''} kept from earlier runs "
+                        f"{'are' if kept != 1 else 'is'} indexed as before"
+                        if kept
+                        else ""
+                    ),
+                )
+            )
             return
         found = discover(site, fetcher)
         report.notes += found.notes
         for url, reason in found.problems:
             result.rejected.append(Rejected(url, 0, reason))
         if found.out_of_scope:
-            report.notes.append(f"{found.out_of_scope} address{'es' if found.out_of_scope != 1 else ''} outside "
-                                "the site's hosts and paths left out")
+            report.notes.append(
+                f"{found.out_of_scope} address{'es' if found.out_of_scope != 1 else ''} outside "
+                "the site's hosts and paths left out"
+            )
         report.discovered = len(found.pages)
         for url in [u for u in state.failed if u not in found.pages]:  # no longer listed: nothing to retry
             del state.failed[url]
@@ -122,19 +140,22 @@ class SiteSource:
         todo = [url for url in found.pages if fetcher.allowed(url)[0]]
         disallowed = len(found.pages) - len(todo)
         if disallowed:
-            report.notes.append(f"{disallowed} page{'s are' if disallowed != 1 else ' is'} not fetched: "
-                                "robots.txt disallows {}".format("them" if disallowed != 1 else "it"))
+            report.notes.append(
+                f"{disallowed} page{'s are' if disallowed != 1 else ' is'} not fetched: "
+                "robots.txt disallows {}".format("them" if disallowed != 1 else "it")
+            )
         self.not_found = self._not_found_page(fetcher) if todo else None
         # Asked for first: pages never tried (the newest first), then those the sitemap says
         # changed, then those that failed before, then the longest unchecked.
         new = [u for u in todo if u not in state.pages and u not in state.failed]
         new.sort(key=lambda u: found.pages[u] or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
-        retried = sorted((u for u in todo if u in state.failed and u not in state.pages),
-                         key=lambda u: state.failed[u].get("at", ""))
+        retried = sorted(
+            (u for u in todo if u in state.failed and u not in state.pages), key=lambda u: state.failed[u].get("at", "")
+        )
         old = sorted((u for u in todo if u in state.pages), key=lambda u: self._staleness(u, found, state))
         changed = [u for u in old if not self._staleness(u, found, state)[0]]
         order = new + changed + retried + [u for u in old if u not in set(changed)]
-        chosen = order[:site.max_pages]
+        chosen = order[: site.max_pages]
         asked = set(chosen)
         report.waiting = sum(1 for u in new + retried if u not in asked)
         report.kept = sum(1 for u in old if u not in asked)
@@ -202,16 +223,21 @@ class SiteSource:
                 continue
             entry = state.pages[url]
             address = entry.get("final_url") or url
-            why = not_a_release(data.decode("utf-8", errors="replace"), address, releases_known - {url},
-                                self.not_found)
+            why = not_a_release(data.decode("utf-8", errors="replace"), address, releases_known - {url}, self.not_found)
             if why:
                 result.rejected.append(Rejected(url, 1, f"not a release: {why}"))
                 continue
             part = html_reader.read_page(data, url, known, default_url=web_address(address))
             for release in part.releases:
                 if release.lang not in self.site.languages:
-                    result.rejected.append(Rejected(url, 1, f"the page is in {release.lang!r}; this site's "
-                                                            f"languages are {', '.join(self.site.languages)}"))
+                    result.rejected.append(
+                        Rejected(
+                            url,
+                            1,
+                            f"the page is in {release.lang!r}; this site's "
+                            f"languages are {', '.join(self.site.languages)}",
+                        )
+                    )
                     break
             else:
                 result.releases.extend(part.releases)

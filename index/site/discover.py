@@ -105,6 +105,7 @@ def _scoped(site: Site, url: str, found: Discovery) -> str | None:
 
 # --- sitemaps ------------------------------------------------------------------------------
 
+
 def _read_sitemaps(site: Site, fetcher: Fetcher, queue: list[str], guessed: bool, found: Discovery) -> None:
     seen: set[str] = set()
     queue = list(queue)
@@ -133,8 +134,11 @@ def _read_sitemaps(site: Site, fetcher: Fetcher, queue: list[str], guessed: bool
         try:
             children, pages = parse_sitemap(got.body)
         except ValueError as error:
-            found.fail(url, f"malformed sitemap ({error}); the releases it lists are kept as they were "
-                            "and none is removed this run")
+            found.fail(
+                url,
+                f"malformed sitemap ({error}); the releases it lists are kept as they were "
+                "and none is removed this run",
+            )
             found.complete = False
             continue
         found.authorities += 1
@@ -192,6 +196,7 @@ def _lastmod(value: str) -> dt.datetime | None:
 
 # --- listings ------------------------------------------------------------------------------
 
+
 def _read_listing(site: Site, fetcher: Fetcher, start: str, found: Discovery) -> list[str]:
     """Follow a listing from ``start`` through its ``rel=next`` pages; returns the feeds it announces."""
     feeds: list[str] = []
@@ -212,8 +217,9 @@ def _read_listing(site: Site, fetcher: Fetcher, start: str, found: Discovery) ->
             break
         tree = HTMLParser(got.body.decode("utf-8", errors="replace"))
         if pages == 1:
-            feeds += determine_feed(got.body.decode("utf-8", errors="replace"),
-                                    FeedParameters(url, urlsplit(url).hostname or "", url))
+            feeds += determine_feed(
+                got.body.decode("utf-8", errors="replace"), FeedParameters(url, urlsplit(url).hostname or "", url)
+            )
         next_url = _next_page(tree, got.final_url or url)
         for href in release_links(tree, got.final_url or url):
             scoped = _scoped(site, href, found)
@@ -224,8 +230,10 @@ def _read_listing(site: Site, fetcher: Fetcher, start: str, found: Discovery) ->
             complete = True
     else:
         if url:
-            found.notes.append(f"{start}: listing followed for {site.max_listing_pages} pages "
-                               "(max_listing_pages); older releases are found by the sitemap")
+            found.notes.append(
+                f"{start}: listing followed for {site.max_listing_pages} pages "
+                "(max_listing_pages); older releases are found by the sitemap"
+            )
     for link in links:
         found.add(link)
     found.authorities += 1
@@ -261,6 +269,7 @@ def _next_page(tree, base: str) -> str | None:
 
 
 # --- feeds ---------------------------------------------------------------------------------
+
 
 def _read_feed(site: Site, fetcher: Fetcher, url: str, found: Discovery) -> None:
     got = fetcher.get(url)

@@ -49,15 +49,21 @@ class Fetched:
 class Fetcher:
     """Every request this run makes to one site, one at a time, ``delay`` seconds apart."""
 
-    def __init__(self, site: Site, transport: httpx.BaseTransport | None = None, sleep=time.sleep,
-                 clock=time.monotonic):
+    def __init__(
+        self, site: Site, transport: httpx.BaseTransport | None = None, sleep=time.sleep, clock=time.monotonic
+    ):
         self.site = site
         self.sleep, self.clock = sleep, clock
         self.client = httpx.Client(
-            http2=True, transport=transport, follow_redirects=False,
+            http2=True,
+            transport=transport,
+            follow_redirects=False,
             timeout=httpx.Timeout(site.timeout),
-            headers={"User-Agent": site.user_agent, "Accept-Encoding": "gzip, br, deflate",
-                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+            headers={
+                "User-Agent": site.user_agent,
+                "Accept-Encoding": "gzip, br, deflate",
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            },
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         )
         self.delay = site.delay
@@ -121,24 +127,34 @@ class Fetcher:
         while True:
             if checked:
                 if not self.site.on_site(current):
-                    why = (f"redirected off the site, to {current}" if current != url else
-                           f"not on the site's hosts ({', '.join(self.site.hosts)})")
+                    why = (
+                        f"redirected off the site, to {current}"
+                        if current != url
+                        else f"not on the site's hosts ({', '.join(self.site.hosts)})"
+                    )
                     return Fetched(url, current, error=why, redirects=tuple(seen))
                 allowed, why = self.allowed(current)
                 if not allowed:
-                    return Fetched(url, current, error=f"{why} ({current})" if current != url else why,
-                                   redirects=tuple(seen))
+                    return Fetched(
+                        url, current, error=f"{why} ({current})" if current != url else why, redirects=tuple(seen)
+                    )
             got = self._with_retries(current, headers, limit)
             got.url, got.redirects = url, tuple(seen)
             if got.error or not (300 <= got.status < 400) or got.status == 304:
                 return got
             location = got.final_url
             if location in seen:
-                return Fetched(url, current, status=got.status, redirects=tuple(seen),
-                               error="redirect loop: " + " -> ".join(seen + [location]))
+                return Fetched(
+                    url,
+                    current,
+                    status=got.status,
+                    redirects=tuple(seen),
+                    error="redirect loop: " + " -> ".join(seen + [location]),
+                )
             if len(seen) > MAX_REDIRECTS:
-                return Fetched(url, current, status=got.status, redirects=tuple(seen),
-                               error=f"more than {MAX_REDIRECTS} redirects")
+                return Fetched(
+                    url, current, status=got.status, redirects=tuple(seen), error=f"more than {MAX_REDIRECTS} redirects"
+                )
             seen.append(location)
             current = location
 
@@ -172,10 +188,14 @@ class Fetcher:
         self.requests += 1
         try:
             with self.client.stream("GET", url, headers=headers) as response:
-                got = Fetched(url, url, status=response.status_code,
-                              etag=response.headers.get("etag", ""),
-                              last_modified=response.headers.get("last-modified", ""),
-                              content_type=response.headers.get("content-type", ""))
+                got = Fetched(
+                    url,
+                    url,
+                    status=response.status_code,
+                    etag=response.headers.get("etag", ""),
+                    last_modified=response.headers.get("last-modified", ""),
+                    content_type=response.headers.get("content-type", ""),
+                )
                 retry_after = _retry_after(response.headers.get("retry-after"))
                 if response.status_code != 200:
                     _drain(response)

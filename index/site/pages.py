@@ -32,8 +32,10 @@ def page_signature(html: str) -> tuple[str, str]:
 def _title_and_heading(tree) -> tuple[str, str]:
     title = tree.css_first("title")
     heading = tree.css_first("h1")
-    return (clean_line(title.text()) if title is not None else "",
-            clean_line(heading.text()) if heading is not None else "")
+    return (
+        clean_line(title.text()) if title is not None else "",
+        clean_line(heading.text()) if heading is not None else "",
+    )
 
 
 def not_a_release(html: str, url: str, releases: set[str], not_found: tuple[str, str] | None = None) -> str | None:

@@ -88,8 +88,13 @@ class SiteState:
         """Remember a page fetched in full (``got`` is a ``fetch.Fetched``)."""
         moment = now()
         self._staged[url] = got.body
-        self.pages[url] = {"file": page_file(url), "etag": got.etag, "last_modified": got.last_modified,
-                           "fetched": moment, "checked": moment}
+        self.pages[url] = {
+            "file": page_file(url),
+            "etag": got.etag,
+            "last_modified": got.last_modified,
+            "fetched": moment,
+            "checked": moment,
+        }
         self._forgotten.discard(url)
         self.failed.pop(url, None)
 
@@ -112,9 +117,15 @@ class SiteState:
         pages.mkdir(parents=True, exist_ok=True)
         for url, data in self._staged.items():
             _write_atomically(pages / page_file(url), data)
-        _write_atomically(self.directory / STATE, json.dumps(
-            {"format": FORMAT, "site": self.site_url, "saved": now(), "pages": self.pages, "failed": self.failed},
-            ensure_ascii=False, indent=1, sort_keys=True))
+        _write_atomically(
+            self.directory / STATE,
+            json.dumps(
+                {"format": FORMAT, "site": self.site_url, "saved": now(), "pages": self.pages, "failed": self.failed},
+                ensure_ascii=False,
+                indent=1,
+                sort_keys=True,
+            ),
+        )
         named = {entry["file"] for entry in self.pages.values()}
         for url in self._forgotten:
             if page_file(url) not in named:

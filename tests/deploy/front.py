@@ -23,9 +23,28 @@ SITE_HOST = "archive.test"
 def certificate(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for SITE_HOST, made by openssl for the test."""
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={SITE_HOST}",
-                    "-addext", f"subjectAltName=DNS:{SITE_HOST}"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            f"/CN={SITE_HOST}",
+            "-addext",
+            f"subjectAltName=DNS:{SITE_HOST}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -73,8 +92,23 @@ def running_nginx(folder: Path, replicas: list[int], **options):
     cert, key = certificate(folder)
     http_port, https_port = free_port(), free_port()
     prefix = folder / "nginx"
-    args = [str(RENDER), "--host", SITE_HOST, "--certificate", str(cert), "--key", str(key),
-            "--listen", HOST, "--http-port", str(http_port), "--https-port", str(https_port), "--prefix", str(prefix)]
+    args = [
+        str(RENDER),
+        "--host",
+        SITE_HOST,
+        "--certificate",
+        str(cert),
+        "--key",
+        str(key),
+        "--listen",
+        HOST,
+        "--http-port",
+        str(http_port),
+        "--https-port",
+        str(https_port),
+        "--prefix",
+        str(prefix),
+    ]
     for port in replicas:
         args += ["--replica", f"{HOST}:{port}"]
     for name, value in options.items():
@@ -83,9 +117,13 @@ def running_nginx(folder: Path, replicas: list[int], **options):
     conf = prefix / "nginx.conf"
     checked = subprocess.run([NGINX, "-t", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     front = Front(prefix, process, http_port, https_port, cert)
     try:
         deadline = time.monotonic() + 20

@@ -44,15 +44,28 @@ SLOW_CONNECTIONS, SLOW_AT, SLOW_FOR = 200, 17.0, 9.0
 CAUGHT_UP_WITHIN = 10.0
 
 # A release added between the two generations: the new generation finds it, the old one does not.
-ADDED = {"id": "cluster-test-2020-03-02-en", "lang": "en", "date": "2020-03-02",
-         "title": "Returnees in Zunil Open a Cooperative Bakery",
-         "body": "Zunil, Guatemala. Thirty returned migrants opened a cooperative bakery with IOM support."}
+ADDED = {
+    "id": "cluster-test-2020-03-02-en",
+    "lang": "en",
+    "date": "2020-03-02",
+    "title": "Returnees in Zunil Open a Cooperative Bakery",
+    "body": "Zunil, Guatemala. Thirty returned migrants opened a cooperative bakery with IOM support.",
+}
 
 PATHS = [
-    "/en/search?q=migrants", "/es/search?q=migrantes", "/en/search?q=remittances&sort=newest",
-    "/en/search.json?q=trafficking", "/api/v1/search?q=trata", "/api/v1/search?q=diaspora&lang=en",
-    "/en/search?country=MX", "/es/search?q=retorno&page=1", "/en/suggest.json?q=mig", "/en/",
-    "/es/", "/en/search?q=zunil", "/api/v1/search?q=labour+OR+empleo",
+    "/en/search?q=migrants",
+    "/es/search?q=migrantes",
+    "/en/search?q=remittances&sort=newest",
+    "/en/search.json?q=trafficking",
+    "/api/v1/search?q=trata",
+    "/api/v1/search?q=diaspora&lang=en",
+    "/en/search?country=MX",
+    "/es/search?q=retorno&page=1",
+    "/en/suggest.json?q=mig",
+    "/en/",
+    "/es/",
+    "/en/search?q=zunil",
+    "/api/v1/search?q=labour+OR+empleo",
 ]
 
 
@@ -133,8 +146,11 @@ class SlowConnections:
             sock = socket.create_connection((HOST, self.front.https_port), timeout=10)
             if n % 3:
                 sock = context.wrap_socket(sock, server_hostname=SITE_HOST)
-                head = (f"GET /en/search?q=slow HTTP/1.1\r\nHost: {SITE_HOST}\r\n" if n % 3 == 1 else
-                        f"POST /en/search HTTP/1.1\r\nHost: {SITE_HOST}\r\nContent-Length: 100000\r\n\r\n")
+                head = (
+                    f"GET /en/search?q=slow HTTP/1.1\r\nHost: {SITE_HOST}\r\n"
+                    if n % 3 == 1
+                    else f"POST /en/search HTTP/1.1\r\nHost: {SITE_HOST}\r\nContent-Length: 100000\r\n\r\n"
+                )
                 sock.sendall(head.encode())
             held.append(sock)
         self.opened = len(held)
@@ -151,20 +167,30 @@ class SlowConnections:
 
 
 def replica_env(source: Path, https_port: int) -> dict[str, str]:
-    return {"INDEX_SOURCE": str(source), "RATE_LIMIT": "off", "TRUSTED_PROXIES": HOST,
-            "PUBLIC_URL": f"https://{SITE_HOST}:{https_port}", "WEB_THREADS": "4"}
+    return {
+        "INDEX_SOURCE": str(source),
+        "RATE_LIMIT": "off",
+        "TRUSTED_PROXIES": HOST,
+        "PUBLIC_URL": f"https://{SITE_HOST}:{https_port}",
+        "WEB_THREADS": "4",
+    }
 
 
 def follower(folder: Path, source: Path, log: Path) -> subprocess.Popen:
     """``scripts/publish --follow``, as the archive-sync service runs it on each replica."""
     with log.open("ab") as out:
-        return subprocess.Popen([str(ROOT / "scripts" / "publish"), "--index", str(folder), "--follow", str(source),
-                                 "--every", "0.5"], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            [str(ROOT / "scripts" / "publish"), "--index", str(folder), "--follow", str(source), "--every", "0.5"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def generation_of(port: int) -> str | None:
     from web.served import get
+
     try:
         status, body = get(port, "/healthz", timeout=2)
     except OSError:
@@ -172,8 +198,10 @@ def generation_of(port: int) -> str | None:
     return json.loads(body).get("generation") if status == 200 else None
 
 
-LOGGED = re.compile(r"upstream=(?P<upstreams>.*?) status=(?P<statuses>.*?) time=.*? "
-                    r"generation=(?P<generation>\S*) msec=(?P<msec>[\d.]+)")
+LOGGED = re.compile(
+    r"upstream=(?P<upstreams>.*?) status=(?P<statuses>.*?) time=.*? "
+    r"generation=(?P<generation>\S*) msec=(?P<msec>[\d.]+)"
+)
 
 
 def log_entries(access_log: Path) -> list[dict]:
@@ -184,8 +212,14 @@ def log_entries(access_log: Path) -> list[dict]:
     for line in access_log.read_text(errors="replace").splitlines():
         found = LOGGED.search(line)
         if found and found["upstreams"] != "-":
-            entries.append({"msec": float(found["msec"]), "upstreams": re.split(r", | : ", found["upstreams"]),
-                            "statuses": re.split(r", | : ", found["statuses"]), "generation": found["generation"]})
+            entries.append(
+                {
+                    "msec": float(found["msec"]),
+                    "upstreams": re.split(r", | : ", found["upstreams"]),
+                    "statuses": re.split(r", | : ", found["statuses"]),
+                    "generation": found["generation"],
+                }
+            )
     return entries
 
 
@@ -204,14 +238,28 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
     with ExitStack() as stack:
         # The next generation is built on the indexing node while the replicas start (it is not published yet).
         (sources / "added.jsonl").write_text(json.dumps(ADDED) + "\n", encoding="utf-8")
-        building = subprocess.Popen([str(ROOT / "scripts" / "reindex"), str(sources), "--index", str(indexer),
-                                     "--incremental", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        building = subprocess.Popen(
+            [str(ROOT / "scripts" / "reindex"), str(sources), "--index", str(indexer), "--incremental", "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         stack.callback(stop_group, building)
-        front = stack.enter_context(running_nginx(tmp_path / "front", ports, rate="10000r/s", burst=10000,
-                                                  connections=1000, fail_timeout="2s", read_timeout="10s"))
+        front = stack.enter_context(
+            running_nginx(
+                tmp_path / "front",
+                ports,
+                rate="10000r/s",
+                burst=10000,
+                connections=1000,
+                fail_timeout="2s",
+                read_timeout="10s",
+            )
+        )
         env = replica_env(indexer, front.https_port)
-        sites = [stack.enter_context(running_site(folder, port=port, workers=2, env=env, output=log))
-                 for folder, port, log in zip(folders, ports, logs, strict=True)]
+        sites = [
+            stack.enter_context(running_site(folder, port=port, workers=2, env=env, output=log))
+            for folder, port, log in zip(folders, ports, logs, strict=True)
+        ]
         followers = [follower(folder, indexer, tmp_path / f"follow-{n}.log") for n, folder in enumerate(folders)]
         for process in followers:
             stack.callback(lambda p=process: stop_group(p) if p.poll() is None else None)
@@ -249,8 +297,11 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
 
         # --- the lost replica started again, as its service would be
         restarted_at = time.time()
-        sites[victim] = stack.enter_context(running_site(folders[victim], port=ports[victim], workers=2, env=env,
-                                                         output=tmp_path / "replica-1-restarted.log"))
+        sites[victim] = stack.enter_context(
+            running_site(
+                folders[victim], port=ports[victim], workers=2, env=env, output=tmp_path / "replica-1-restarted.log"
+            )
+        )
         back_at = time.time()
         assert generation_of(ports[victim]) == second
         followers[victim] = follower(folders[victim], indexer, tmp_path / "follow-1b.log")
@@ -287,8 +338,11 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
     victim_addr = f"{HOST}:{ports[victim]}"
     entries = log_entries(front.access_log)
     # ($upstream_http_x_index_generation is the header of the last replica tried, the one that answered)
-    after = [e["generation"] for e in entries
-             if e["msec"] >= restarted_at and e["upstreams"][-1] == victim_addr and e["statuses"][-1] == "200"]
+    after = [
+        e["generation"]
+        for e in entries
+        if e["msec"] >= restarted_at and e["upstreams"][-1] == victim_addr and e["statuses"][-1] == "200"
+    ]
     assert after, "nginx sent the restarted replica nothing"
     assert set(after) == {second}, f"the restarted replica answered from {set(after)}"
     # Requests that found the killed replica down went on to another one (nginx's failover).
@@ -303,9 +357,11 @@ def test_replicas_behind_nginx_survive_a_kill_a_publish_and_slow_clients(tmp_pat
     assert len(before) > 50 and len(during) > 50, (len(before), len(during))
     p50 = (statistics.median(before), statistics.median(during))
     p95 = (before[int(len(before) * 0.95)], during[int(len(during) * 0.95)])
-    print(f"\nrequests {len(load.done)}, replicas on {second} after {reported} s; restarted replica ready "
-          f"{back_at - restarted_at:.1f} s after its start; p50 {p50[0] * 1000:.0f} -> {p50[1] * 1000:.0f} ms, "
-          f"p95 {p95[0] * 1000:.0f} -> {p95[1] * 1000:.0f} ms with {SLOW_CONNECTIONS} slow connections")
+    print(
+        f"\nrequests {len(load.done)}, replicas on {second} after {reported} s; restarted replica ready "
+        f"{back_at - restarted_at:.1f} s after its start; p50 {p50[0] * 1000:.0f} -> {p50[1] * 1000:.0f} ms, "
+        f"p95 {p95[0] * 1000:.0f} -> {p95[1] * 1000:.0f} ms with {SLOW_CONNECTIONS} slow connections"
+    )
     # Held connections that reached a replica would hold its threads: requests would wait for
     # seconds (until nginx's 10 s read timeout). The bounds leave room for a shared machine's noise.
     assert p50[1] <= 3 * p50[0] + 0.05 and p95[1] <= 3 * p95[0] + 0.1, (p50, p95)

@@ -24,8 +24,9 @@ def index_dir(tmp_path_factory):
     return root
 
 
-@pytest.mark.parametrize("stop, answered", [(signal.SIGTERM, True), (signal.SIGKILL, False)],
-                         ids=["graceful", "killed"])
+@pytest.mark.parametrize(
+    "stop, answered", [(signal.SIGTERM, True), (signal.SIGKILL, False)], ids=["graceful", "killed"]
+)
 def test_a_request_in_progress_when_the_replica_is_told_to_stop_is_answered(index_dir, tmp_path, stop, answered):
     # (SIGKILL shows what the test would see of a replica that dropped its requests.)
     with running_site(index_dir, workers=1, env={"RATE_LIMIT": "off"}, output=tmp_path / "site.log") as site:

@@ -29,8 +29,12 @@ def replica(tmp_path_factory):
     root = tmp_path_factory.mktemp("front")
     reindex([SAMPLES_DIR], root / "ix", progress=False)
     # The replica's own rate limit is on here (3 searches, then 429) to show which address it sees.
-    env = {"TRUSTED_PROXIES": HOST, "RATE_LIMIT": "1/minute", "RATE_LIMIT_BURST": "3",
-           "PUBLIC_URL": f"https://{SITE_HOST}"}
+    env = {
+        "TRUSTED_PROXIES": HOST,
+        "RATE_LIMIT": "1/minute",
+        "RATE_LIMIT_BURST": "3",
+        "PUBLIC_URL": f"https://{SITE_HOST}",
+    }
     with running_site(root / "ix", workers=1, env=env, output=root / "replica.log") as site:
         yield root, site
 
@@ -98,8 +102,7 @@ def test_a_dead_replica_is_passed_over(front):
 def test_the_replica_sees_the_client_address_nginx_gives_not_the_one_a_client_claims(front):
     # Each request claims another address; nginx replaces the header, so the replica counts them
     # all against one client: its 3 searches, then 429.
-    statuses = [front.get("/en/search?q=migrants", headers={"X-Forwarded-For": f"10.9.8.{n}"})[0]
-                for n in range(6)]
+    statuses = [front.get("/en/search?q=migrants", headers={"X-Forwarded-For": f"10.9.8.{n}"})[0] for n in range(6)]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429, 429]
 
 

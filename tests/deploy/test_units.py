@@ -19,8 +19,9 @@ def test_systemd_accepts_the_units(tmp_path):
     assert names == ["archive-reindex.service", "archive-reindex.timer", "archive-sync.service", "archive-web.service"]
     for name in names:
         (tmp_path / name).write_text((UNITS / name).read_text().replace("/srv/archive", str(ROOT)))
-    done = subprocess.run([analyze, "verify", "--man=no", *(str(tmp_path / n) for n in names)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [analyze, "verify", "--man=no", *(str(tmp_path / n) for n in names)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
 
 

@@ -27,7 +27,7 @@ HOSTILE = {
     "date": "2019-01-02",
     "title": HOSTILE_TITLE,
     "body": "Escapecheck body <script>alert('body')</script> with <img src=x onerror=alert(2)> inside.\n\n"
-            "A second paragraph with \"quotes\" & <b>bold</b> tags.",
+    'A second paragraph with "quotes" & <b>bold</b> tags.',
     "url": "javascript:alert(3)",
 }
 
@@ -106,10 +106,22 @@ class Problems(list):
 
     def watch(self, page):
         page.on("pageerror", lambda error: self.append(f"script error: {error}"))
-        page.on("console", lambda m: self.append(f"console: {m.text}")
-                if m.type == "error" and ("Content Security Policy" in m.text or "Refused" in m.text) else None)
-        page.on("response", lambda r: self.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document" else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.append(f"console: {m.text}")
+                if m.type == "error" and ("Content Security Policy" in m.text or "Refused" in m.text)
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                self.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document"
+                else None
+            ),
+        )
         return page
 
 

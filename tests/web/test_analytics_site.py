@@ -28,8 +28,16 @@ def counts_dir(tmp_path):
 
 @pytest.fixture
 def app(web_index, counts_dir):
-    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off",
-                      "ANALYTICS_DIR": str(counts_dir), "ANALYTICS_FLUSH_SECONDS": 3600, "STAFF_TOKEN": TOKEN})
+    app = create_app(
+        {
+            "INDEX_DIR": str(web_index),
+            "TESTING": True,
+            "RATE_LIMIT": "off",
+            "ANALYTICS_DIR": str(counts_dir),
+            "ANALYTICS_FLUSH_SECONDS": 3600,
+            "STAFF_TOKEN": TOKEN,
+        }
+    )
     yield app
     app.extensions["analytics"].close()
 
@@ -68,11 +76,20 @@ def test_a_visit_is_counted_by_what_it_asked_not_by_who_asked(app):
     hit = client.get("/es/search.json?q=remesas").get_json()["hits"][0]["url"]
     assert client.get(hit, headers={"Referer": f"{SITE}/es/search?q=remesas"}).status_code == 200
     client.get(hit, headers={"Referer": "https://elsewhere.example/es/search?q=remesas"})  # another site's
-    client.get(hit.replace(hit.rsplit("/", 1)[1], hit.rsplit("/", 1)[1] + ".json"),
-               headers={"Referer": f"{SITE}/es/search?q=remesas"})  # a program's read, not a visit
+    client.get(
+        hit.replace(hit.rsplit("/", 1)[1], hit.rsplit("/", 1)[1] + ".json"),
+        headers={"Referer": f"{SITE}/es/search?q=remesas"},
+    )  # a program's read, not a visit
     data = written(app)
-    assert data["totals"] == {"searches": 4, "with_words": 4, "empty": 1, "corrected": 0, "refined": 1,
-                              "reached": 1, "narrowed": 1}
+    assert data["totals"] == {
+        "searches": 4,
+        "with_words": 4,
+        "empty": 1,
+        "corrected": 0,
+        "refined": 1,
+        "reached": 1,
+        "narrowed": 1,
+    }
     rows = {q["query"]: q for q in data["queries"]}
     assert rows["remittances"]["searches"] == 1 and rows["remittances"]["refined"] == 1
     assert rows["remesas"]["searches"] == 2 and rows["remesas"]["reached"] == 1
@@ -85,49 +102,79 @@ def test_a_visit_is_counted_by_what_it_asked_not_by_who_asked(app):
 def test_robots_and_prefetches_are_not_visitors(app):
     client = app.test_client()
     client.get("/en/help")
-    for headers in ({"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
-                    {"User-Agent": "Mozilla/5.0 (compatible; bingbot/2.0)"},
-                    {"User-Agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0)"},
-                    {"Sec-Purpose": "prefetch;prerender"}, {"Purpose": "prefetch"}):
+    for headers in (
+        {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
+        {"User-Agent": "Mozilla/5.0 (compatible; bingbot/2.0)"},
+        {"User-Agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0)"},
+        {"Sec-Purpose": "prefetch;prerender"},
+        {"Purpose": "prefetch"},
+    ):
         assert client.get("/en/search?q=remittances", headers=headers).status_code == 200
-    client.get("/en/search?q=remittances", headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) "
-                                                                  "Gecko/20100101 Firefox/128.0"})
+    client.get(
+        "/en/search?q=remittances",
+        headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"},
+    )
     assert written(app)["totals"]["searches"] == 1
 
 
 def test_no_address_cookie_or_user_agent_reaches_the_file(app, counts_dir):
     client = app.test_client()
-    secrets = {"REMOTE_ADDR": "203.0.113.77", "User-Agent": "Mozilla/5.0 PrivacyProbe/7.7",
-               "Cookie": "session=cookie-secret-4242", "X-Forwarded-For": "198.51.100.23",
-               "Accept-Language": "fr-CA-x-probe"}
+    secrets = {
+        "REMOTE_ADDR": "203.0.113.77",
+        "User-Agent": "Mozilla/5.0 PrivacyProbe/7.7",
+        "Cookie": "session=cookie-secret-4242",
+        "X-Forwarded-For": "198.51.100.23",
+        "Accept-Language": "fr-CA-x-probe",
+    }
     headers = {k: v for k, v in secrets.items() if k != "REMOTE_ADDR"}
     for _ in range(3):
-        client.get("/en/search?q=hurricane", headers={**headers, "Referer": "https://elsewhere.example/private-page"},
-                   environ_base={"REMOTE_ADDR": secrets["REMOTE_ADDR"]})
-        client.get("/en/search?q=storm", headers={**headers, "Referer": f"{SITE}/en/search?q=hurricane"},
-                   environ_base={"REMOTE_ADDR": secrets["REMOTE_ADDR"]})
+        client.get(
+            "/en/search?q=hurricane",
+            headers={**headers, "Referer": "https://elsewhere.example/private-page"},
+            environ_base={"REMOTE_ADDR": secrets["REMOTE_ADDR"]},
+        )
+        client.get(
+            "/en/search?q=storm",
+            headers={**headers, "Referer": f"{SITE}/en/search?q=hurricane"},
+            environ_base={"REMOTE_ADDR": secrets["REMOTE_ADDR"]},
+        )
     assert written(app)["totals"]["searches"] == 6
     app.extensions["analytics"].close()
     conn = sqlite3.connect(counts_dir / "searches.sqlite3")
-    columns = {table: [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
-               for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert columns == {"meta": ["key", "value"],
-                       "queries": ["week", "query", "searches", "empty", "corrected", "refined", "reached"],
-                       "refinements": ["week", "query", "next", "n"],
-                       "tallies": ["week", "kind", "value", "n"]}
+    columns = {
+        table: [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    assert columns == {
+        "meta": ["key", "value"],
+        "queries": ["week", "query", "searches", "empty", "corrected", "refined", "reached"],
+        "refinements": ["week", "query", "next", "n"],
+        "tallies": ["week", "kind", "value", "n"],
+    }
     conn.close()
     stored = b"".join(p.read_bytes() for p in counts_dir.iterdir())  # the database, its WAL and index
     assert b"hurricane" in stored and b"storm" in stored
-    for value in ("203.0.113.77", "PrivacyProbe", "cookie-secret-4242", "198.51.100.23", "elsewhere.example",
-                  "private-page", "fr-CA"):
+    for value in (
+        "203.0.113.77",
+        "PrivacyProbe",
+        "cookie-secret-4242",
+        "198.51.100.23",
+        "elsewhere.example",
+        "private-page",
+        "fr-CA",
+    ):
         assert value.encode() not in stored, value
 
 
 def test_the_staff_page_needs_the_token(app):
     client = app.test_client()
-    for headers in ({}, {"Authorization": "Bearer wrong-token-of-enough-length"}, {"X-Staff-Token": TOKEN[:-1]},
-                    {"Authorization": "Basic " + base64.b64encode(b"staff:guess").decode()},
-                    {"Authorization": "Basic !!!"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong-token-of-enough-length"},
+        {"X-Staff-Token": TOKEN[:-1]},
+        {"Authorization": "Basic " + base64.b64encode(b"staff:guess").decode()},
+        {"Authorization": "Basic !!!"},
+    ):
         for path in ("/en/staff/searches", "/en/staff/searches.json"):
             response = client.get(path, headers=headers)
             assert response.status_code == 401, (path, headers)
@@ -135,8 +182,10 @@ def test_the_staff_page_needs_the_token(app):
             assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/en/staff/searches.json").get_json()["error"]["status"] == 401
     basic = "Basic " + base64.b64encode(f"anyone:{TOKEN}".encode()).decode()
-    proxied = {"Authorization": "Basic " + base64.b64encode(b"someone:their-proxy-password").decode(),
-               "X-Staff-Token": TOKEN}  # a proxy that checked its own users and passes the token on
+    proxied = {
+        "Authorization": "Basic " + base64.b64encode(b"someone:their-proxy-password").decode(),
+        "X-Staff-Token": TOKEN,
+    }  # a proxy that checked its own users and passes the token on
     for headers in (BEARER, {"Authorization": basic}, {"X-Staff-Token": TOKEN}, proxied):
         response = client.get("/en/staff/searches", headers=headers)
         assert response.status_code == 200, headers
@@ -204,8 +253,12 @@ def counted(directory) -> dict[str, int]:
 
 
 def site_env(directory, flush: float) -> dict:
-    return {"ANALYTICS_DIR": str(directory), "ANALYTICS_FLUSH_SECONDS": str(flush), "RATE_LIMIT": "off",
-            "ACCESS_LOG": ""}
+    return {
+        "ANALYTICS_DIR": str(directory),
+        "ANALYTICS_FLUSH_SECONDS": str(flush),
+        "RATE_LIMIT": "off",
+        "ACCESS_LOG": "",
+    }
 
 
 def test_the_workers_of_a_site_count_into_one_file_and_write_all_when_stopped(web_index, tmp_path):

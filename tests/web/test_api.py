@@ -35,12 +35,28 @@ def test_search_returns_the_result_model(app, client):
     assert [h["id"] for h in data["hits"]] == [h.id for h in expected.hits]
     assert data["page"] == 1 and data["per_page"] == 5 and data["pages"] == 3 and data["sort"] == "relevance"
     hit = data["hits"][0]
-    assert set(hit) == {"id", "lang", "date", "title", "url", "api_url", "source_url", "title_html", "snippets",
-                        "summary", "countries", "topics", "translation", "score"}
+    assert set(hit) == {
+        "id",
+        "lang",
+        "date",
+        "title",
+        "url",
+        "api_url",
+        "source_url",
+        "title_html",
+        "snippets",
+        "summary",
+        "countries",
+        "topics",
+        "translation",
+        "score",
+    }
     assert "<mark>" in hit["title_html"] + "".join(hit["snippets"])
     assert hit["url"] == f"http://localhost/en/releases/{hit['id']}"
     assert set(data["facets"]) == {"year", "country", "topic", "lang"}
-    assert all({"value", "label", "labels", "count", "selected"} == set(v) for vs in data["facets"].values() for v in vs)
+    assert all(
+        {"value", "label", "labels", "count", "selected"} == set(v) for vs in data["facets"].values() for v in vs
+    )
     assert data["generation"].startswith("gen-")
     assert type(data["took_ms"]) in (int, float) and data["took_ms"] >= 0  # a number of milliseconds, never text
     assert data["params"]["q"] == "migrants" and data["params"]["per_page"] == 5
@@ -120,7 +136,9 @@ def test_release(client):
     assert data["translation"]["id"] == RELEASE_ES
     assert data["translation"]["url"] == f"http://localhost/es/releases/{RELEASE_ES}"
     assert data["related"] and all(r["id"] not in (RELEASE_EN, RELEASE_ES) for r in data["related"])
-    assert {"value": "CR", "label": "Costa Rica", "labels": {"en": "Costa Rica", "es": "Costa Rica"}} in data["countries"]
+    assert {"value": "CR", "label": "Costa Rica", "labels": {"en": "Costa Rica", "es": "Costa Rica"}} in data[
+        "countries"
+    ]
 
 
 def test_suggest(client):
@@ -138,13 +156,21 @@ def test_suggest(client):
 
 
 # --- errors: JSON, never HTML ------------------------------------------------------------------------
-@pytest.mark.parametrize("url,param", [
-    ("/api/v1/search?year=abc", "year"), ("/api/v1/search?per_page=500", "per_page"),
-    ("/api/v1/search?country=ZZ", "country"), ("/api/v1/search?topic=nope", "topic"),
-    ("/api/v1/search?from=2020&to=2019", "from"), ("/api/v1/search?ui=fr", "ui"),
-    ("/api/v1/facets?lang=fr", "lang"), ("/api/v1/suggest?limit=0", "limit"),
-    ("/api/v1/suggest?q=" + "x" * 201, "q"), (f"/api/v1/releases/{RELEASE_EN}?ui=de", "ui"),
-])
+@pytest.mark.parametrize(
+    "url,param",
+    [
+        ("/api/v1/search?year=abc", "year"),
+        ("/api/v1/search?per_page=500", "per_page"),
+        ("/api/v1/search?country=ZZ", "country"),
+        ("/api/v1/search?topic=nope", "topic"),
+        ("/api/v1/search?from=2020&to=2019", "from"),
+        ("/api/v1/search?ui=fr", "ui"),
+        ("/api/v1/facets?lang=fr", "lang"),
+        ("/api/v1/suggest?limit=0", "limit"),
+        ("/api/v1/suggest?q=" + "x" * 201, "q"),
+        (f"/api/v1/releases/{RELEASE_EN}?ui=de", "ui"),
+    ],
+)
 def test_bad_parameters_are_400_json(client, url, param):
     response, data = get_json(client, url, status=400)
     assert data["error"]["code"] == "invalid_parameter" and data["error"]["param"] == param
@@ -152,11 +178,17 @@ def test_bad_parameters_are_400_json(client, url, param):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("url,code", [
-    ("/api/v1/releases/no-such-release", "release_not_found"), ("/api/v1/nothing", "not_found"),
-    ("/api/v1/search/", "not_found"), ("/api/v2/search", "not_found"), ("/api", "not_found"),
-    ("/api/v1/releases/a/b", "not_found"),
-])
+@pytest.mark.parametrize(
+    "url,code",
+    [
+        ("/api/v1/releases/no-such-release", "release_not_found"),
+        ("/api/v1/nothing", "not_found"),
+        ("/api/v1/search/", "not_found"),
+        ("/api/v2/search", "not_found"),
+        ("/api", "not_found"),
+        ("/api/v1/releases/a/b", "not_found"),
+    ],
+)
 def test_unknown_addresses_are_404_json(client, url, code):
     _, data = get_json(client, url, status=404)
     assert data["error"]["code"] == code
@@ -202,44 +234,59 @@ def test_cors_is_open_to_any_origin_by_default(client):
     response = client.get("/api/v1/search?q=x", headers={"Origin": "https://partner.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
-    response = client.options("/api/v1/search", headers={
-        "Origin": "https://partner.example", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "If-None-Match"})
+    response = client.options(
+        "/api/v1/search",
+        headers={
+            "Origin": "https://partner.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
     assert response.headers["Access-Control-Allow-Headers"] == "if-none-match"
     assert int(response.headers["Access-Control-Max-Age"]) > 0
     # errors may be read too
-    assert client.get("/api/v1/nothing", headers={"Origin": "https://x.example"}).headers[
-        "Access-Control-Allow-Origin"] == "*"
+    assert (
+        client.get("/api/v1/nothing", headers={"Origin": "https://x.example"}).headers["Access-Control-Allow-Origin"]
+        == "*"
+    )
     # pages are not opened to other origins
-    assert "Access-Control-Allow-Origin" not in client.get("/en/search?q=x", headers={"Origin": "https://x.example"}).headers
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get("/en/search?q=x", headers={"Origin": "https://x.example"}).headers
+    )
 
 
 def test_cors_allow_list(web_index):
     from web import create_app
 
-    client = create_app({"INDEX_DIR": str(web_index), "API_CORS_ORIGINS": "https://a.example, https://b.example"}
-                        ).test_client()
+    client = create_app(
+        {"INDEX_DIR": str(web_index), "API_CORS_ORIGINS": "https://a.example, https://b.example"}
+    ).test_client()
     allowed = client.get("/api/v1/search?q=x", headers={"Origin": "https://b.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://b.example"
     assert "Origin" in allowed.headers["Vary"]
     other = client.get("/api/v1/search?q=x", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers and "Origin" in other.headers["Vary"]
-    preflight = client.options("/api/v1/search", headers={"Origin": "https://evil.example",
-                                                          "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/api/v1/search", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    )
     assert "Access-Control-Allow-Origin" not in preflight.headers
 
 
 # --- caching -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("url,same", [
-    ("/api/v1/search?q=migrants&year=2019,2018", "/api/v1/search?year=2018&q=migrants&year=2019"),
-    ("/api/v1/facets?country=hn", "/api/v1/facets?country=HN"),
-    (f"/api/v1/releases/{RELEASE_EN}", f"/api/v1/releases/{RELEASE_EN}?ui=en"),
-    ("/api/v1/suggest?q=traf", "/api/v1/suggest?q=traf&limit=8"),
-    ("/api/v1/openapi.json", "/api/v1/openapi.json"),
-])
+@pytest.mark.parametrize(
+    "url,same",
+    [
+        ("/api/v1/search?q=migrants&year=2019,2018", "/api/v1/search?year=2018&q=migrants&year=2019"),
+        ("/api/v1/facets?country=hn", "/api/v1/facets?country=HN"),
+        (f"/api/v1/releases/{RELEASE_EN}", f"/api/v1/releases/{RELEASE_EN}?ui=en"),
+        ("/api/v1/suggest?q=traf", "/api/v1/suggest?q=traf&limit=8"),
+        ("/api/v1/openapi.json", "/api/v1/openapi.json"),
+    ],
+)
 def test_etag_and_304(client, url, same):
     first = client.get(url)
     etag = first.headers["ETag"]
@@ -252,9 +299,15 @@ def test_etag_and_304(client, url, same):
 
 
 def test_etag_differs_by_request_and_language(client):
-    tags = {client.get(url).headers["ETag"] for url in (
-        "/api/v1/search?q=migrants", "/api/v1/search?q=migrants&ui=es", "/api/v1/search?q=migrants&page=2",
-        "/api/v1/search?q=migrant")}
+    tags = {
+        client.get(url).headers["ETag"]
+        for url in (
+            "/api/v1/search?q=migrants",
+            "/api/v1/search?q=migrants&ui=es",
+            "/api/v1/search?q=migrants&page=2",
+            "/api/v1/search?q=migrant",
+        )
+    }
     assert len(tags) == 4
 
 
@@ -319,8 +372,9 @@ def test_rate_limit_covers_the_search_pages(limited):
 def test_rate_limit_trusts_forwarded_for_only_from_configured_proxies(web_index):
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(web_index), "RATE_LIMIT": "1/hour", "RATE_LIMIT_BURST": 1,
-                      "RATE_LIMIT_PROXIES": "10.0.0.1"})
+    app = create_app(
+        {"INDEX_DIR": str(web_index), "RATE_LIMIT": "1/hour", "RATE_LIMIT_BURST": 1, "RATE_LIMIT_PROXIES": "10.0.0.1"}
+    )
     client = app.test_client()
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     assert client.get("/api/v1/facets", environ_base=proxy, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 200
@@ -341,8 +395,19 @@ def test_rate_limit_is_on_by_default_even_in_tests_and_can_be_turned_off(web_ind
     assert create_app({"INDEX_DIR": str(web_index)}).extensions["ratelimit"] is not None
 
 
-@pytest.mark.parametrize("text,per_second", [("120/minute", 2), ("5/s", 5), ("3600/hour", 1), ("2", 2),
-                                              ("30 / 2 minutes", 0.25), ("86400/day", 1), ("off", None), ("0", None)])
+@pytest.mark.parametrize(
+    "text,per_second",
+    [
+        ("120/minute", 2),
+        ("5/s", 5),
+        ("3600/hour", 1),
+        ("2", 2),
+        ("30 / 2 minutes", 0.25),
+        ("86400/day", 1),
+        ("off", None),
+        ("0", None),
+    ],
+)
 def test_rate_parsing(text, per_second):
     from web.ratelimit import parse_rate
 
@@ -363,13 +428,20 @@ def test_token_bucket_refills():
 
 def test_a_repeated_search_answers_the_same_after_every_view_used_it(client):
     """Results are cached and shared between requests: no page, feed or API view may change one."""
+
     def body(url):
         data = client.get(url).get_json()
         data.pop("took_ms", None)
         return data
+
     for q in ("migrants", "hurricane jamaica", "migrnts"):  # the last one is corrected
         first = body(f"/api/v1/search?q={q}&ui=es")
-        for url in (f"/en/search?q={q}", f"/es/search?q={q}", f"/en/search.json?q={q}", f"/search.atom?q={q}",
-                    f"/es/search.json?q={q}&page=2"):
+        for url in (
+            f"/en/search?q={q}",
+            f"/es/search?q={q}",
+            f"/en/search.json?q={q}",
+            f"/search.atom?q={q}",
+            f"/es/search.json?q={q}&page=2",
+        ):
             assert client.get(url).status_code == 200
         assert body(f"/api/v1/search?q={q}&ui=es") == first

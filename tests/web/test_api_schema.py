@@ -20,8 +20,13 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from web import openapi
 
-CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance,
-               response_headers_conformance, response_schema_conformance]
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 OPERATIONS = [(method.upper(), path) for path, item in openapi.paths().items() for method in item]
 EXAMPLES = {"GET": 30, "OPTIONS": 5}
 
@@ -60,6 +65,9 @@ def test_invalid_requests_get_documented_errors(api_schema, method, path):
 
 def test_the_document_covers_every_api_address(app):
     paths = set(openapi.paths())
-    rules = {rule.rule.removeprefix("/api/v1").replace("<rid>", "{id}")
-             for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    rules = {
+        rule.rule.removeprefix("/api/v1").replace("<rid>", "{id}")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+    }
     assert rules == paths

@@ -10,8 +10,14 @@ import pytest
 from .conftest import HOSTILE_ID
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
-SAMPLE_ARGS = {"lang": "en", "rid": HOSTILE_ID, "release_id": HOSTILE_ID, "id": HOSTILE_ID, "filename": "site.css",
-               "path": "x"}
+SAMPLE_ARGS = {
+    "lang": "en",
+    "rid": HOSTILE_ID,
+    "release_id": HOSTILE_ID,
+    "id": HOSTILE_ID,
+    "filename": "site.css",
+    "path": "x",
+}
 
 
 def concrete_routes(app):
@@ -37,13 +43,29 @@ def test_every_route_answers_with_security_headers_and_never_500(app, client):
 
 
 BAD = [
-    ("page=-1", "page"), ("page=0", "page"), ("page=99999999999", "page"), ("page=abc", "page"),
-    ("per_page=0", "per_page"), ("per_page=-5", "per_page"), ("per_page=100000", "per_page"),
-    ("per_page=ten", "per_page"), ("year=0", "year"), ("year=99999", "year"), ("year=20x9", "year"),
-    ("from=2019-02-30", "from"), ("to=2019-13-01", "to"), ("from=2020&to=2019", "from"),
-    ("country=Atlantis", "country"), ("country=ZZ", "country"), ("topic=no-such-topic", "topic"),
-    ("lang=fr", "lang"), ("sort=random", "sort"), ("sort=newest&sort=oldest", "sort"),
-    ("page=1&page=2", "page"), ("q=" + "x" * 5000, "q"), ("translations=both", "translations"),
+    ("page=-1", "page"),
+    ("page=0", "page"),
+    ("page=99999999999", "page"),
+    ("page=abc", "page"),
+    ("per_page=0", "per_page"),
+    ("per_page=-5", "per_page"),
+    ("per_page=100000", "per_page"),
+    ("per_page=ten", "per_page"),
+    ("year=0", "year"),
+    ("year=99999", "year"),
+    ("year=20x9", "year"),
+    ("from=2019-02-30", "from"),
+    ("to=2019-13-01", "to"),
+    ("from=2020&to=2019", "from"),
+    ("country=Atlantis", "country"),
+    ("country=ZZ", "country"),
+    ("topic=no-such-topic", "topic"),
+    ("lang=fr", "lang"),
+    ("sort=random", "sort"),
+    ("sort=newest&sort=oldest", "sort"),
+    ("page=1&page=2", "page"),
+    ("q=" + "x" * 5000, "q"),
+    ("translations=both", "translations"),
 ]
 
 
@@ -59,11 +81,23 @@ def test_bad_parameters_get_a_400_that_says_what_to_fix(client, query, param):
     assert param in error["message"] or error.get("param") == param
 
 
-@pytest.mark.parametrize("release_id", [
-    "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fmanifest.json", "..", "%2e%2e", "CURRENT",
-    "gen-000001", "a" * 3000, "%00", "x%0d%0aSet-Cookie:%20a=b", "<script>alert(1)</script>",
-    "%252e%252e%252f", "releases.jsonl",
-])
+@pytest.mark.parametrize(
+    "release_id",
+    [
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e%2f%2e%2e%2fmanifest.json",
+        "..",
+        "%2e%2e",
+        "CURRENT",
+        "gen-000001",
+        "a" * 3000,
+        "%00",
+        "x%0d%0aSet-Cookie:%20a=b",
+        "<script>alert(1)</script>",
+        "%252e%252e%252f",
+        "releases.jsonl",
+    ],
+)
 def test_tricky_release_ids_are_404_never_a_file_or_500(client, release_id):
     for prefix in ("/en/releases/", "/api/v1/releases/"):
         response = client.get(prefix + release_id)
@@ -119,8 +153,10 @@ def test_markup_from_releases_and_queries_stays_text_on_every_page(client, lang)
         html = response.get_data(as_text=True)
         assert_inert(html, where)
     release = client.get(f"/{lang}/releases/{HOSTILE_ID}").get_data(as_text=True)
-    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in release or \
-        "&lt;script&gt;alert('title')&lt;/script&gt;" in release
+    assert (
+        "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in release
+        or "&lt;script&gt;alert('title')&lt;/script&gt;" in release
+    )
 
 
 def test_markup_stays_text_in_api_facets_and_feed(client):

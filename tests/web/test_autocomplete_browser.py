@@ -13,6 +13,7 @@ expect = sync_api.expect
 
 # --- the API --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/api/v1/suggest?q=trata+de&ui=es", "/es/suggest.json?q=trata+de"])
 def test_suggestions_say_which_part_was_typed(client, url):
     data = client.get(url).get_json()
@@ -30,6 +31,7 @@ def test_opensearch_suggestions_give_the_phrases(client):
 
 
 # --- the site -------------------------------------------------------------------------------------
+
 
 def options(page):
     listbox = page.get_by_role("listbox")
@@ -72,11 +74,14 @@ def test_markup_in_a_suggested_title_is_text(page, server):
     page.wait_for_url(re.compile(rf"/en/releases/{HOSTILE_ID}$"))
 
 
-@pytest.mark.parametrize("lang, typed, said", [
-    ("en", "smugg", "1 suggestion available. Use the up and down arrow keys to choose it."),
-    ("es", "remesa", "1 sugerencia disponible. Use las flechas arriba y abajo para elegirla."),
-    ("en", "trata de", re.compile(r"^\d+ suggestions available\.")),
-])
+@pytest.mark.parametrize(
+    "lang, typed, said",
+    [
+        ("en", "smugg", "1 suggestion available. Use the up and down arrow keys to choose it."),
+        ("es", "remesa", "1 sugerencia disponible. Use las flechas arriba y abajo para elegirla."),
+        ("en", "trata de", re.compile(r"^\d+ suggestions available\.")),
+    ],
+)
 def test_the_count_read_to_a_screen_reader_is_in_the_right_plural(page, server, lang, typed, said):
     page.goto(f"{server}/{lang}/")
     page.locator("#q").press_sequentially(typed, delay=30)

@@ -248,11 +248,16 @@ def test_screenshots(make_page, server):
     """Full-page screenshots of the main pages at desktop and phone width, for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shots = {
-        "home-en": "/en/", "home-es": "/es/",
-        "results-en": "/en/search?q=migrants", "results-filtered-es": "/es/search?q=migrantes&country=MX&year=2019",
-        "release-en": f"/en/releases/{RELEASE}", "release-es": f"/es/releases/{RELEASE}",
-        "help-en": "/en/help", "help-es": "/es/help",
-        "no-results-en": "/en/search?q=zzqqxxwv&lang=en", "error-400-es": "/es/search?year=x",
+        "home-en": "/en/",
+        "home-es": "/es/",
+        "results-en": "/en/search?q=migrants",
+        "results-filtered-es": "/es/search?q=migrantes&country=MX&year=2019",
+        "release-en": f"/en/releases/{RELEASE}",
+        "release-es": f"/es/releases/{RELEASE}",
+        "help-en": "/en/help",
+        "help-es": "/es/help",
+        "no-results-en": "/en/search?q=zzqqxxwv&lang=en",
+        "error-400-es": "/es/search?year=x",
         "error-404-en": "/en/releases/no-such-release",
     }
     for width, height in ((1280, 900), (360, 740)):

@@ -12,9 +12,19 @@ import pytest
 from .test_pages import RELEASE_EN
 
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
-PAGES = ["/en/search?q=migrants", "/es/search?q=migrantes&country=MX", "/es/", f"/en/releases/{RELEASE_EN}",
-         "/en/help", "/en/embed", "/es/embed/frame", "/api/v1/search?q=migrants", "/en/search.json?q=trata",
-         "/search.atom?q=trafficking", "/embed.js"]
+PAGES = [
+    "/en/search?q=migrants",
+    "/es/search?q=migrantes&country=MX",
+    "/es/",
+    f"/en/releases/{RELEASE_EN}",
+    "/en/help",
+    "/en/embed",
+    "/es/embed/frame",
+    "/api/v1/search?q=migrants",
+    "/en/search.json?q=trata",
+    "/search.atom?q=trafficking",
+    "/embed.js",
+]
 
 
 def static_files(client) -> list[str]:

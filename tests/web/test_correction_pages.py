@@ -60,8 +60,9 @@ def test_search_instead_searches_exactly_as_typed(client, lang):
 def test_a_correction_not_searched_is_offered_and_never_links_to_the_page_shown(client, lang):
     _, page = get_page(client, f"/{lang}/search?q=trafiking&spell=0")
     assert DID_YOU_MEAN[lang] in page.text
-    assert [a["href"] for a in page.links if query_of(a.get("href", "")).get("q") == ["trafficking"]] == \
-        [f"/{lang}/search?q=trafficking"]
+    assert [a["href"] for a in page.links if query_of(a.get("href", "")).get("q") == ["trafficking"]] == [
+        f"/{lang}/search?q=trafficking"
+    ]
     _, corrected = get_page(client, f"/{lang}/search?q=trafiking")
     assert DID_YOU_MEAN[lang] not in corrected.text and corrected.by_class("correction")
     assert not [a for a in corrected.links if query_of(a.get("href", "")).get("q") == ["trafficking"]]
@@ -79,10 +80,13 @@ def test_the_correction_line_is_escaped(client):
     assert "Results for “hurricane shelters &lt;&amp;&gt;”" in element(html, r"<h1[^>]*>(.*?)</h1>")[0]
 
 
-@pytest.mark.parametrize("ui,message", [
-    ("en", "Showing results for “hurricane shelters”. Search instead for “huricane shelters”."),
-    ("es", "Se muestran resultados de «hurricane shelters». Buscar en su lugar «huricane shelters»."),
-])
+@pytest.mark.parametrize(
+    "ui,message",
+    [
+        ("en", "Showing results for “hurricane shelters”. Search instead for “huricane shelters”."),
+        ("es", "Se muestran resultados de «hurricane shelters». Buscar en su lugar «huricane shelters»."),
+    ],
+)
 def test_the_api_says_what_was_typed_and_what_was_searched(client, ui, message):
     data = client.get(f"/api/v1/search?q=huricane+shelters&ui={ui}").get_json()
     assert (data["query"], data["searched_for"], data["corrected"]) == ("huricane shelters", "hurricane shelters", True)
@@ -109,8 +113,11 @@ def test_a_wrong_spell_value_is_a_400_in_the_api(client, url):
 def test_the_json_twin_carries_the_correction(client, lang):
     data = client.get(f"/{lang}/search.json?q=huricane+shelters").get_json()
     assert data["query"] == "huricane shelters" and data["searched_for"] == "hurricane shelters"
-    assert data["correction"] == {"searched_for": "hurricane shelters", "query": "huricane shelters",
-                                  "instead_url": f"/{lang}/search?q=huricane+shelters&spell=0"}
+    assert data["correction"] == {
+        "searched_for": "hurricane shelters",
+        "query": "huricane shelters",
+        "instead_url": f"/{lang}/search?q=huricane+shelters&spell=0",
+    }
     assert data["suggestion"] is None and data["result"]["corrected"]
     typed = client.get(f"/{lang}/search.json?q=huricane+shelters&spell=0").get_json()
     assert typed["correction"] is None and typed["searched_for"] == "huricane shelters"
@@ -118,8 +125,13 @@ def test_the_json_twin_carries_the_correction(client, lang):
     get_page(client, f"/{lang}/search?q=huricane&spell=x", status=400)
 
 
-@pytest.mark.parametrize("lang,hint", [("en", "Spelling correction is either on (1) or off (0)."),
-                                       ("es", "La corrección ortográfica está activada (1) o desactivada (0).")])
+@pytest.mark.parametrize(
+    "lang,hint",
+    [
+        ("en", "Spelling correction is either on (1) or off (0)."),
+        ("es", "La corrección ortográfica está activada (1) o desactivada (0)."),
+    ],
+)
 def test_a_wrong_spell_value_on_a_page_says_what_to_fix(client, lang, hint):
     response = client.get(f"/{lang}/search?q=migrantes&spell=yes")
     assert response.status_code == 400
@@ -131,8 +143,9 @@ def test_the_help_page_lists_the_spell_parameter(client):
     assert "spell" in text and "without correcting misspellings" in text
 
 
-@pytest.mark.parametrize("lang,said", [("en", "No release contains “Carribean”"),
-                                       ("es", "Ningún comunicado contiene «Carribean»")])
+@pytest.mark.parametrize(
+    "lang,said", [("en", "No release contains “Carribean”"), ("es", "Ningún comunicado contiene «Carribean»")]
+)
 def test_a_word_that_finds_nothing_is_named_and_its_correction_offered(client, lang, said):
     """No release has both words, even corrected: releases with the other word are shown, and
     the page says which word found nothing and offers the correction (nothing dropped silently)."""

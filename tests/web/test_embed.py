@@ -39,8 +39,18 @@ def test_embed_script_carries_its_text_and_styles_and_no_unsafe_apis(client):
     assert "Search the IOM news release archive" in source
     assert ":host" in source  # the stylesheet, inlined
     code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)  # comments may name what is not done
-    for unsafe in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
-                   ".style.", "setAttribute(\"style\"", "createElement(\"style\")", "DOMParser"):
+    for unsafe in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        ".style.",
+        'setAttribute("style"',
+        'createElement("style")',
+        "DOMParser",
+    ):
         assert unsafe not in code, unsafe
     assert "attachShadow" in code and "adoptedStyleSheets" in code and "document.currentScript" in code
     assert "textContent" in code

@@ -55,19 +55,23 @@ def hosts(tmp_path_factory, ports):
     """Two host sites on other ports: 'allowed' (in EMBED_ORIGINS) and 'other' (not)."""
     archive = f"http://127.0.0.1:{ports['archive']}"
     root = tmp_path_factory.mktemp("host-pages")
-    csp = (f"default-src 'none'; script-src {archive}; connect-src {archive}; frame-src {archive}; "
-           "base-uri 'none'; form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src {archive}; connect-src {archive}; frame-src {archive}; "
+        "base-uri 'none'; form-action 'none'"
+    )
     pages = {
         "box.html": f'<iom-search lang="en"></iom-search>\n<script src="{archive}/embed.js" defer></script>',
         "results.html": f'<div data-iom-search data-lang="es" data-results="3"></div>\n'
-                        f'<script src="{archive}/embed.js" defer></script>',
+        f'<script src="{archive}/embed.js" defer></script>',
         "frame.html": f'<iframe src="{archive}/en/embed/frame" title="Archive search" width="600" height="320">'
-                      '</iframe>',
+        "</iframe>",
     }
     for name, body in pages.items():
         (root / name).write_text(
             f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head>\n'
-            f'<body>\n<h1>A partner site</h1>\n{body}\n</body></html>\n', encoding="utf-8")
+            f"<body>\n<h1>A partner site</h1>\n{body}\n</body></html>\n",
+            encoding="utf-8",
+        )
     servers = {"allowed": serve_host(root, csp), "other": serve_host(root, csp)}
     yield {name: f"http://127.0.0.1:{server.server_address[1]}" for name, server in servers.items()}
     for server in servers.values():
@@ -79,8 +83,14 @@ def hosts(tmp_path_factory, ports):
 def archive_server(web_index, ports, hosts):
     """The archive under gunicorn, framable by the 'allowed' host only."""
     compile_catalogs()
-    with running_site(web_index, ports["archive"], "embed-", EMBED_ORIGINS=hosts["allowed"],
-                      RATE_LIMIT="600/minute", RATE_LIMIT_BURST="300") as base:
+    with running_site(
+        web_index,
+        ports["archive"],
+        "embed-",
+        EMBED_ORIGINS=hosts["allowed"],
+        RATE_LIMIT="600/minute",
+        RATE_LIMIT_BURST="300",
+    ) as base:
         yield base
 
 
@@ -88,12 +98,15 @@ class Console(list):
     """Console errors, script errors, CSP refusals, failed requests and dialogs of a page and its frames."""
 
     def watch(self, page):
-        page.on("console", lambda m: self.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning")
-                else None)
+        page.on(
+            "console", lambda m: self.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
+        )
         page.on("pageerror", lambda error: self.append(f"script error: {error}"))
         # (a suggestion request overtaken by the next keystroke is aborted on purpose)
-        page.on("requestfailed", lambda r: self.append(f"failed: {r.url} {r.failure}")
-                if "ERR_ABORTED" not in (r.failure or "") else None)
+        page.on(
+            "requestfailed",
+            lambda r: self.append(f"failed: {r.url} {r.failure}") if "ERR_ABORTED" not in (r.failure or "") else None,
+        )
         page.on("response", lambda r: self.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.on("dialog", lambda d: (self.append(f"dialog: {d.message}"), d.dismiss()))
         return page
@@ -176,7 +189,8 @@ def test_results_panel_shows_highlighted_hits_as_text(open_page, hosts, archive_
     link = page.locator("[data-iom-search] .hit-title").first.get_attribute("href")
     assert link.startswith(archive_server + "/es/releases/")
     expect(page.locator("[data-iom-search] .all")).to_have_attribute(
-        "href", archive_server + "/es/search?q=trata+de+personas")
+        "href", archive_server + "/es/search?q=trata+de+personas"
+    )
     assert page.url == hosts["allowed"] + "/results.html"  # stayed on the host page
     page.screenshot(path=str(ARTIFACTS / "screenshots" / "embed-results-panel.png"))
     # markup in a release is shown as text, never run
@@ -186,7 +200,8 @@ def test_results_panel_shows_highlighted_hits_as_text(open_page, hosts, archive_
     expect(title).to_contain_text("<script>alert('title')</script>")
     assert page.locator("[data-iom-search] .hit-title").first.get_attribute("href").endswith(HOSTILE_ID)
     shadow_tags = page.locator("[data-iom-search]").evaluate(
-        "el => [...el.shadowRoot.querySelectorAll('*')].map(e => e.localName)")
+        "el => [...el.shadowRoot.querySelectorAll('*')].map(e => e.localName)"
+    )
     assert "script" not in shadow_tags and "img" not in shadow_tags and "b" not in shadow_tags
     assert not console, console
 
@@ -236,7 +251,8 @@ def test_snippets_page_previews_work_and_pass_axe(open_page, archive_server, lan
             page.screenshot(path=str(ARTIFACTS / "screenshots" / f"embed-page-{lang}-{width}.png"), full_page=True)
         results = axe.run(page, options={"resultTypes": ["violations"]})
         if results.violations_count:
-            failures[f"{width}px"] = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-                                      for v in results.response["violations"]]
+            failures[f"{width}px"] = [
+                (v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
+            ]
         assert not console, console
     assert not failures, failures

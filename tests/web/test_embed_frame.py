@@ -25,7 +25,9 @@ PARTNER = "https://partner.example"
 def partner_client(web_index, catalogs):
     from web import create_app
 
-    return create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off", "EMBED_ORIGINS": PARTNER}).test_client()
+    return create_app(
+        {"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": "off", "EMBED_ORIGINS": PARTNER}
+    ).test_client()
 
 
 def frame_answer(client, referrer=None, dest="iframe", url="/es/embed/frame"):
@@ -51,12 +53,15 @@ def test_a_refused_host_gets_a_notice_it_may_frame(partner_client):
     assert response.headers["Cache-Control"].startswith("private")
 
 
-@pytest.mark.parametrize("referrer,dest", [
-    (PARTNER + "/page.html", "iframe"),  # allowed
-    ("http://localhost/es/embed", "iframe"),  # the site's own preview
-    (None, "iframe"),  # a host that sends no Referer: the browser enforces frame-ancestors
-    ("https://elsewhere.example/", "document"),  # the frame's address opened as a page
-])
+@pytest.mark.parametrize(
+    "referrer,dest",
+    [
+        (PARTNER + "/page.html", "iframe"),  # allowed
+        ("http://localhost/es/embed", "iframe"),  # the site's own preview
+        (None, "iframe"),  # a host that sends no Referer: the browser enforces frame-ancestors
+        ("https://elsewhere.example/", "document"),  # the frame's address opened as a page
+    ],
+)
 def test_the_box_itself_stays_framable_by_allowed_origins_only(partner_client, referrer, dest):
     response, html = frame_answer(partner_client, referrer, dest)
     assert f"frame-ancestors {PARTNER} 'self'" in response.headers["Content-Security-Policy"]
@@ -75,10 +80,13 @@ def test_odd_referrers_get_the_box_under_frame_ancestors(partner_client, referre
     assert f"frame-ancestors {PARTNER} 'self'" in response.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("lang,up_front,how", [
-    ("en", "The frame (2) works only on sites the archive has allowed", "EMBED_ORIGINS"),
-    ("es", "El marco (2) solo funciona en los sitios que el archivo ha autorizado", "EMBED_ORIGINS"),
-])
+@pytest.mark.parametrize(
+    "lang,up_front,how",
+    [
+        ("en", "The frame (2) works only on sites the archive has allowed", "EMBED_ORIGINS"),
+        ("es", "El marco (2) solo funciona en los sitios que el archivo ha autorizado", "EMBED_ORIGINS"),
+    ],
+)
 def test_the_snippets_page_says_up_front_that_the_frame_needs_allowing(partner_client, client, lang, up_front, how):
     page = Page(partner_client.get(f"/{lang}/embed").get_data(as_text=True))
     text = page.text
@@ -108,18 +116,23 @@ def hosts(tmp_path_factory, sync_api):
     pages = {
         "frame.html": f'<iframe src="{archive}/en/embed/frame" title="Archive search" width="600" height="320"></iframe>',
         "quiet.html": '<meta name="referrer" content="no-referrer">\n'
-                      f'<iframe src="{archive}/en/embed/frame" title="Archive search" width="600" height="320"></iframe>',
+        f'<iframe src="{archive}/en/embed/frame" title="Archive search" width="600" height="320"></iframe>',
         "two.html": f'<iom-search lang="es"></iom-search>\n<iom-search lang="es" results="5"></iom-search>\n'
-                    f'<div data-iom-search data-lang="es" data-label="Buscar noticias"></div>\n'
-                    f'<div data-iom-search data-lang="es" data-label="Buscar noticias"></div>\n'
-                    f'<script src="{archive}/embed.js" defer></script>',
+        f'<div data-iom-search data-lang="es" data-label="Buscar noticias"></div>\n'
+        f'<div data-iom-search data-lang="es" data-label="Buscar noticias"></div>\n'
+        f'<script src="{archive}/embed.js" defer></script>',
     }
     for width in (260, 400, 1000):
-        pages[f"results-{width}.html"] = (f'<iframe src="{archive}/es/embed/frame?results=5" title="Archive search" '
-                                          f'width="{width}" height="700"></iframe>')
+        pages[f"results-{width}.html"] = (
+            f'<iframe src="{archive}/es/embed/frame?results=5" title="Archive search" '
+            f'width="{width}" height="700"></iframe>'
+        )
     for name, body in pages.items():
-        (root / name).write_text(f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Partner</title>'
-                                 f'</head>\n<body>\n{body}\n</body></html>\n', encoding="utf-8")
+        (root / name).write_text(
+            f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Partner</title>'
+            f"</head>\n<body>\n{body}\n</body></html>\n",
+            encoding="utf-8",
+        )
     servers = {"allowed": serve_host(root, csp), "other": serve_host(root, csp)}
     yield {"archive_port": port, **{n: f"http://127.0.0.1:{s.server_address[1]}" for n, s in servers.items()}}
     for server in servers.values():
@@ -130,8 +143,14 @@ def hosts(tmp_path_factory, sync_api):
 @pytest.fixture(scope="module")
 def archive(web_index, hosts):
     compile_catalogs()
-    with running_site(web_index, hosts["archive_port"], "frame-", EMBED_ORIGINS=hosts["allowed"],
-                      RATE_LIMIT="600/minute", RATE_LIMIT_BURST="300") as base:
+    with running_site(
+        web_index,
+        hosts["archive_port"],
+        "frame-",
+        EMBED_ORIGINS=hosts["allowed"],
+        RATE_LIMIT="600/minute",
+        RATE_LIMIT_BURST="300",
+    ) as base:
         yield base
 
 
@@ -221,8 +240,12 @@ def test_an_english_hit_in_a_spanish_box_says_so_and_two_boxes_are_two_landmarks
     page, console = open_page(hosts["allowed"] + "/two.html")
     names = page.evaluate("""() => [...document.querySelectorAll('iom-search, [data-iom-search]')]
         .map(host => host.shadowRoot.querySelector('[role=search]').getAttribute('aria-label'))""")
-    assert names == ["Buscar en el archivo de comunicados de la OIM", "Buscar en el archivo de comunicados de la OIM (2)",
-                     "Buscar noticias", "Buscar noticias (2)"]
+    assert names == [
+        "Buscar en el archivo de comunicados de la OIM",
+        "Buscar en el archivo de comunicados de la OIM (2)",
+        "Buscar noticias",
+        "Buscar noticias (2)",
+    ]
     box = page.locator("iom-search[results] [role=combobox]")
     box.fill("hurricane")
     box.press("Enter")

@@ -24,8 +24,9 @@ from .conftest import HOSTILE_ID
 
 
 # --- characters XML cannot hold -------------------------------------------------------------------
-@pytest.mark.parametrize("q", ["%00", "%01%02trafficking", "migrants%0B", "%EF%BF%BE", "%ED%A0%80", "%1F%7F",
-                               "a%00b%00c"])
+@pytest.mark.parametrize(
+    "q", ["%00", "%01%02trafficking", "migrants%0B", "%EF%BF%BE", "%ED%A0%80", "%1F%7F", "a%00b%00c"]
+)
 @pytest.mark.parametrize("ui", ["en", "es"])
 def test_the_feed_drops_characters_xml_cannot_hold(client, q, ui):
     response = client.get(f"/search.atom?q={q}&ui={ui}")
@@ -37,8 +38,14 @@ def test_the_feed_drops_characters_xml_cannot_hold(client, q, ui):
 
 
 # --- conditional requests ------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/api/v1/releases/no-such-release", "/api/v1/releases/no-such-release?ui=es",
-                                  "/api/v1/releases/..%2Fmanifest.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/releases/no-such-release",
+        "/api/v1/releases/no-such-release?ui=es",
+        "/api/v1/releases/..%2Fmanifest.json",
+    ],
+)
 def test_if_none_match_star_on_a_missing_release_is_404(client, path):
     response = client.get(path, headers={"If-None-Match": "*"})
     assert response.status_code == 404
@@ -50,9 +57,20 @@ def test_if_none_match_star_on_a_release_that_exists_is_304(client):
     assert response.status_code == 304 and response.headers["ETag"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/search?q=migrants", "/api/v1/facets?q=migrants",
-                                  f"/api/v1/releases/{HOSTILE_ID}", "/api/v1/suggest?q=mig", "/api/v1/openapi.json",
-                                  "/search.atom?q=migrants", "/opensearch.xml?ui=es", "/sitemap.xml", "/embed.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/search?q=migrants",
+        "/api/v1/facets?q=migrants",
+        f"/api/v1/releases/{HOSTILE_ID}",
+        "/api/v1/suggest?q=mig",
+        "/api/v1/openapi.json",
+        "/search.atom?q=migrants",
+        "/opensearch.xml?ui=es",
+        "/sitemap.xml",
+        "/embed.js",
+    ],
+)
 def test_a_weak_validator_matches_as_rfc_9110_says(client, path):
     tag = client.get(path).headers["ETag"].strip('"')
     for header in (f'W/"{tag}"', f'"other", W/"{tag}"', f'"{tag}"'):
@@ -66,8 +84,18 @@ def links(html: str) -> list[str]:
     return re.findall(r'<(?:a|link|form)\b[^>]*?(?:href|action)="([^"]*)"', html)
 
 
-@pytest.mark.parametrize("path", ["/en/nope", "/es/releases/no-such-release", "/nope", "/en/search?page=0",
-                                  "/es/search?year=20x9&q=trata", "/en/search?country=ZZ", "/zz/search"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/nope",
+        "/es/releases/no-such-release",
+        "/nope",
+        "/en/search?page=0",
+        "/es/search?year=20x9&q=trata",
+        "/en/search?country=ZZ",
+        "/zz/search",
+    ],
+)
 def test_error_pages_link_to_pages_not_to_json(client, path):
     response = client.get(path)
     assert response.status_code in (400, 404) and response.mimetype == "text/html"
@@ -114,8 +142,17 @@ def test_healthz_without_an_index_does_not_name_its_directory(tmp_path, caplog):
 
 
 # --- feed and OpenSearch errors ------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/search.atom?ui=zz", "/opensearch.xml?ui=zz", "/search.atom?ui=en&ui=es",
-                                  "/search.atom?year=99999", "/search.atom?country=ZZ", "/opensearch.xml?ui=%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search.atom?ui=zz",
+        "/opensearch.xml?ui=zz",
+        "/search.atom?ui=en&ui=es",
+        "/search.atom?year=99999",
+        "/search.atom?country=ZZ",
+        "/opensearch.xml?ui=%00",
+    ],
+)
 def test_feed_and_opensearch_errors_are_plain_text(client, path):
     response = client.get(path)
     assert response.status_code == 400
@@ -124,9 +161,17 @@ def test_feed_and_opensearch_errors_are_plain_text(client, path):
     assert text.startswith("Bad Request:") and "<" not in text
 
 
-@pytest.mark.parametrize("method, path, status", [
-    ("PUT", "/search.atom", 405), ("DELETE", "/sitemap.xml", 405), ("POST", "/robots.txt", 405),
-    ("TRACE", "/opensearch.xml", 405), ("GET", "/search.atom/x", 404), ("GET", "/sitemap.xml/", 404)])
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("PUT", "/search.atom", 405),
+        ("DELETE", "/sitemap.xml", 405),
+        ("POST", "/robots.txt", 405),
+        ("TRACE", "/opensearch.xml", 405),
+        ("GET", "/search.atom/x", 404),
+        ("GET", "/sitemap.xml/", 404),
+    ],
+)
 def test_routing_errors_on_feed_addresses_are_plain_text(client, method, path, status):
     response = client.open(path, method=method)
     assert response.status_code == status and response.mimetype == "text/plain"
@@ -148,7 +193,10 @@ def test_a_rate_limited_feed_answers_plain_text_with_retry_after(web_index):
 
 # --- stored source addresses ---------------------------------------------------------------------
 SOURCES = {
-    "quote": ('https://example.org/"><script>alert(1)</script>', 'https://example.org/%22%3E%3Cscript%3Ealert(1)%3C/script%3E'),
+    "quote": (
+        'https://example.org/"><script>alert(1)</script>',
+        "https://example.org/%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+    ),
     "space": ("HTTPS://Example.ORG/news/a b?x=1&y=<2>#top", "https://example.org/news/a%20b?x=1&y=%3C2%3E#top"),
     "unicode": ("https://bücher.example/straße", "https://xn--bcher-kva.example/stra%C3%9Fe"),
     "javascript": ("javascript:alert(1)", None),
@@ -163,9 +211,19 @@ def sources_app(tmp_path_factory):
     from web import create_app
 
     root = tmp_path_factory.mktemp("sources")
-    lines = [json.dumps({"id": f"source-{name}", "lang": "en", "date": f"2020-01-{n + 1:02d}",
-                         "title": f"Source address check {name}", "body": "Migrants and the source address.",
-                         "url": url}) for n, (name, (url, _)) in enumerate(SOURCES.items())]
+    lines = [
+        json.dumps(
+            {
+                "id": f"source-{name}",
+                "lang": "en",
+                "date": f"2020-01-{n + 1:02d}",
+                "title": f"Source address check {name}",
+                "body": "Migrants and the source address.",
+                "url": url,
+            }
+        )
+        for n, (name, (url, _)) in enumerate(SOURCES.items())
+    ]
     (root / "releases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     reindex([root / "releases.jsonl"], root / "ix", progress=False)
     return create_app({"INDEX_DIR": str(root / "ix"), "TESTING": True, "RATE_LIMIT": "off"})

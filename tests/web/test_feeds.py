@@ -36,7 +36,8 @@ def parse_feed(client, url):
 def test_atom_feed_matches_the_search_newest_first(app, client):
     _, feed = parse_feed(client, "/search.atom?q=trafficking&country=BZ")
     expected = app.extensions["archive"].search(
-        SearchParams(q="trafficking", countries=("BZ",), sort="newest", per_page=20))
+        SearchParams(q="trafficking", countries=("BZ",), sort="newest", per_page=20)
+    )
     assert expected.total > 1
     assert [e.id for e in feed.entries] == [f"http://localhost/en/releases/{h.id}" for h in expected.hits]
     dates = [e.updated_parsed for e in feed.entries]
@@ -110,8 +111,17 @@ def test_opensearch_description_and_its_templates_work(client, lang):
     assert local(templates["application/opensearchdescription+xml"]) == f"/opensearch.xml?ui={lang}"
 
 
-@pytest.mark.parametrize("url", ["/en/", "/es/search?q=trata", "/en/help", "/es/embed",
-                                 "/en/releases/2018-06-20-costa-rica-nicaragua-social-cohesion-en", "/en/nothing-here"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/",
+        "/es/search?q=trata",
+        "/en/help",
+        "/es/embed",
+        "/en/releases/2018-06-20-costa-rica-nicaragua-social-cohesion-en",
+        "/en/nothing-here",
+    ],
+)
 def test_every_page_links_the_opensearch_description(client, url):
     response = client.get(url)
     page = Page(response.get_data(as_text=True))
@@ -130,8 +140,14 @@ def test_results_pages_link_their_feed(client):
     assert not [a for tag, a in home.elements if tag == "link" and a.get("type") == "application/atom+xml"]
 
 
-@pytest.mark.parametrize("lang,query", [("en", "q=migrants&per_page=5"), ("es", "q=trata&country=GT&sort=oldest"),
-                                        ("en", "topic=migration-health&per_page=20&translations=separate")])
+@pytest.mark.parametrize(
+    "lang,query",
+    [
+        ("en", "q=migrants&per_page=5"),
+        ("es", "q=trata&country=GT&sort=oldest"),
+        ("en", "topic=migration-health&per_page=20&translations=separate"),
+    ],
+)
 def test_a_search_has_one_feed_address(client, lang, query):
     """The results page, the API and the feed itself give a search's feed at the same address."""
     page = Page(client.get(f"/{lang}/search?{query}").get_data(as_text=True))
@@ -166,11 +182,15 @@ def test_sitemap_lists_every_release_once_per_language_version(app, client):
         url = urls[locs.index(f"http://localhost/{hit.lang}/releases/{hit.id}")]
         alternates = {a.get("hreflang"): a.get("href") for a in url.findall(f"{XHTML}link")}
         other = hit.translation
-        assert alternates == {hit.lang: f"http://localhost/{hit.lang}/releases/{hit.id}",
-                              other.lang: f"http://localhost/{other.lang}/releases/{other.id}"}
+        assert alternates == {
+            hit.lang: f"http://localhost/{hit.lang}/releases/{hit.id}",
+            other.lang: f"http://localhost/{other.lang}/releases/{other.id}",
+        }
         page = client.get(f"/{hit.lang}/releases/{hit.id}").get_data(as_text=True)
-        assert f'hreflang="{other.lang}" href="http://localhost/{other.lang}/releases/{other.id}"' in page \
+        assert (
+            f'hreflang="{other.lang}" href="http://localhost/{other.lang}/releases/{other.id}"' in page
             or f'hreflang="{other.lang}" href="/{other.lang}/releases/{other.id}"' in page
+        )
     for url in urls:
         alternates = {a.get("hreflang"): a.get("href") for a in url.findall(f"{XHTML}link")}
         assert set(alternates) == {"en", "es"} and url.find(f"{SITEMAP}loc").text in alternates.values()

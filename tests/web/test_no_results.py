@@ -27,7 +27,9 @@ def test_a_search_that_nothing_answers_offers_no_dead_ends(client, lang):
     html = response.get_data(as_text=True)
     assert ("No release matches this search" if lang == "en" else "Ningún comunicado coincide") in page.text
     other = "es" if lang == "en" else "en"
-    others = [a for a in page.links if a.get("href", "").startswith(f"/{other}/search") and a.get("id") != "lang-switch"]
+    others = [
+        a for a in page.links if a.get("href", "").startswith(f"/{other}/search") and a.get("id") != "lang-switch"
+    ]
     assert others == []  # no "same search on the other site" beside the language switch
     assert "Spanish site" not in page.text and "sitio en inglés" not in page.text
     assert 'id="filters"' not in html and not [i for i in page.inputs if i.get("type") == "checkbox"]
@@ -48,10 +50,13 @@ def test_the_tip_to_remove_filters_is_given_only_where_removing_them_finds_somet
     assert "Remove some filters" in page.text or "Quite algunos filtros" in page.text
 
 
-@pytest.mark.parametrize("lang,without,none", [
-    ("en", "The same search without Country: Belize", "The same search without filters"),
-    ("es", "La misma búsqueda sin País: Belice", "La misma búsqueda sin filtros"),
-])
+@pytest.mark.parametrize(
+    "lang,without,none",
+    [
+        ("en", "The same search without Country: Belize", "The same search without filters"),
+        ("es", "La misma búsqueda sin País: Belice", "La misma búsqueda sin filtros"),
+    ],
+)
 def test_each_filter_that_is_set_is_offered_away_with_its_count(client, lang, without, none):
     url = f"/{lang}/search?q=migrants&country=BZ&year=2017"
     found = offers(client, url)
@@ -120,8 +125,10 @@ def test_the_searches_tried_are_few(app, client, monkeypatch):
         return search(params, *args, **kwargs)
 
     monkeypatch.setattr(archive, "search", counted)
-    url = ('/en/search?q="storm+zzqqxxwv+migrants"&lang=es&year=2012&country=BZ&topic=migration-climate'
-           '&from=2012-01-01&to=2012-06-30')
+    url = (
+        '/en/search?q="storm+zzqqxxwv+migrants"&lang=es&year=2012&country=BZ&topic=migration-climate'
+        "&from=2012-01-01&to=2012-06-30"
+    )
     response = client.get(url)
     assert response.status_code == 200
     # the search, a correction's count if one is offered, and at most a few searches more

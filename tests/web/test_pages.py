@@ -95,8 +95,14 @@ def assert_clean_markup(page: Page):
 
 
 # --- every page, both languages -------------------------------------------------------------------
-PAGES = ["/{lang}/", "/{lang}/search?q=migrants", f"/{{lang}}/releases/{RELEASE_EN}", "/{lang}/help",
-         "/{lang}/search", "/{lang}/search?q=zzqqxxwv"]
+PAGES = [
+    "/{lang}/",
+    "/{lang}/search?q=migrants",
+    f"/{{lang}}/releases/{RELEASE_EN}",
+    "/{lang}/help",
+    "/{lang}/search",
+    "/{lang}/search?q=zzqqxxwv",
+]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -223,7 +229,9 @@ def test_sort_and_state_are_kept_in_the_form(client):
     _, page = get_page(client, "/en/search?q=migrants&sort=newest&from=2018&per_page=5")
     hidden = {(i["name"], i["value"]) for i in page.inputs if i.get("type") == "hidden"}
     assert hidden == {("sort", "newest"), ("from", "2018"), ("per_page", "5")}
-    dates = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)"', client.get("/en/search?q=migrants&sort=newest").get_data(as_text=True))
+    dates = re.findall(
+        r'<time datetime="(\d{4}-\d\d-\d\d)"', client.get("/en/search?q=migrants&sort=newest").get_data(as_text=True)
+    )
     assert dates == sorted(dates, reverse=True)
 
 
@@ -273,8 +281,10 @@ def test_notices_are_translated_by_code(client):
     _, page = get_page(client, f"/es/search?q={many}")
     assert "solo se usaron sus 32 primeras palabras y filtros" in page.text
     notices = client.get(f"/api/v1/search?q={many}").get_json()["notices"]
-    assert {"code": "too_many_terms",
-            "message": "Your search was long, so only its first 32 words and filters were used."} in notices
+    assert {
+        "code": "too_many_terms",
+        "message": "Your search was long, so only its first 32 words and filters were used.",
+    } in notices
 
 
 def test_search_json_twin(client):
@@ -297,10 +307,26 @@ def test_the_ui_parameter_cannot_change_the_interface_language(client):
 
 
 # --- release page -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("lang,date,labels", [
-    ("en", "June 20, 2018", ["Costa Rica", "Nicaragua", "Related releases", "This release is also available in Spanish:"]),
-    ("es", "20 de junio de 2018", ["Costa Rica", "Nicaragua", "Comunicados relacionados", "Este comunicado también está disponible en español:"]),
-])
+@pytest.mark.parametrize(
+    "lang,date,labels",
+    [
+        (
+            "en",
+            "June 20, 2018",
+            ["Costa Rica", "Nicaragua", "Related releases", "This release is also available in Spanish:"],
+        ),
+        (
+            "es",
+            "20 de junio de 2018",
+            [
+                "Costa Rica",
+                "Nicaragua",
+                "Comunicados relacionados",
+                "Este comunicado también está disponible en español:",
+            ],
+        ),
+    ],
+)
 def test_release_page(client, lang, date, labels):
     _, page = get_page(client, f"/{lang}/releases/{RELEASE_EN}")
     text = page.text
@@ -364,10 +390,13 @@ def test_queries_are_escaped_everywhere(client):
 
 
 # --- help -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("lang,expected", [
-    ("en", ["Query syntax", "title:", "country:", "2017..2019", "OR", "\"exact phrase\""]),
-    ("es", ["Sintaxis de búsqueda", "titulo:", "pais:", "año:", "fecha:", "\"frase exacta\""]),
-])
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        ("en", ["Query syntax", "title:", "country:", "2017..2019", "OR", '"exact phrase"']),
+        ("es", ["Sintaxis de búsqueda", "titulo:", "pais:", "año:", "fecha:", '"frase exacta"']),
+    ],
+)
 def test_help_page_explains_the_syntax(client, lang, expected):
     _, page = get_page(client, f"/{lang}/help")
     for text in expected:
@@ -402,9 +431,19 @@ def test_suggest_json(client):
 
 
 # --- errors -----------------------------------------------------------------------------------------
-BAD = [("year=abc", "year"), ("sort=best", "sort"), ("page=0", "page"), ("page=x", "page"),
-       ("country=ZZ", "country"), ("topic=cooking", "topic"), ("lang=fr", "lang"), ("from=2020&to=2019", "from"),
-       ("per_page=500", "per_page"), ("translations=both", "translations"), ("from=2019-02-30", "from")]
+BAD = [
+    ("year=abc", "year"),
+    ("sort=best", "sort"),
+    ("page=0", "page"),
+    ("page=x", "page"),
+    ("country=ZZ", "country"),
+    ("topic=cooking", "topic"),
+    ("lang=fr", "lang"),
+    ("from=2020&to=2019", "from"),
+    ("per_page=500", "per_page"),
+    ("translations=both", "translations"),
+    ("from=2019-02-30", "from"),
+]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -421,8 +460,18 @@ def test_bad_parameters_give_a_friendly_400(client, lang, query, param):
     assert data.get_json()["error"]["param"] == param
 
 
-@pytest.mark.parametrize("url", ["/en/releases/no-such-release", "/es/releases/no-such-release", "/fr/search",
-                                 "/de/", "/en/nothing-here", "/es/search/extra", "/static/missing.css"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/releases/no-such-release",
+        "/es/releases/no-such-release",
+        "/fr/search",
+        "/de/",
+        "/en/nothing-here",
+        "/es/search/extra",
+        "/static/missing.css",
+    ],
+)
 def test_unknown_addresses_give_a_friendly_404(client, url):
     response, page = get_page(client, url, status=404)
     expected_lang = "es" if url.startswith("/es/") else "en"
@@ -465,9 +514,15 @@ def test_server_errors_get_a_friendly_page(web_index):
 
 
 # --- root, health, headers --------------------------------------------------------------------------
-@pytest.mark.parametrize("accept,location", [
-    ("es-MX,es;q=0.9,en;q=0.5", "/es/"), ("en-US,en;q=0.9", "/en/"), ("fr-FR", "/en/"), (None, "/en/"),
-])
+@pytest.mark.parametrize(
+    "accept,location",
+    [
+        ("es-MX,es;q=0.9,en;q=0.5", "/es/"),
+        ("en-US,en;q=0.9", "/en/"),
+        ("fr-FR", "/en/"),
+        (None, "/en/"),
+    ],
+)
 def test_root_redirects_by_accept_language(client, accept, location):
     headers = {"Accept-Language": accept} if accept else {}
     response = client.get("/", headers=headers)

@@ -44,12 +44,21 @@ def new_page(browser):
 
 def box(page, selector: str) -> dict:
     return page.locator(selector).first.evaluate(
-        "e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; }")
+        "e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; }"
+    )
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-@pytest.mark.parametrize("path", ["/en/search?q=migrants", "/es/search?q=migrantes", "/es/search?q=migrants&country=MX",
-                                  "/en/search", "/en/search?q=traficking"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/search?q=migrants",
+        "/es/search?q=migrantes",
+        "/es/search?q=migrants&country=MX",
+        "/en/search",
+        "/en/search?q=traficking",
+    ],
+)
 def test_count_and_first_result_are_on_the_first_phone_screen(new_page, server, path, javascript):
     page = new_page(java_script_enabled=javascript)
     page.goto(server + path)

@@ -15,12 +15,33 @@ from .site_server import free_port, running_site
 
 RATE, BURST = 120 / 60, 60  # the documented default: 120/minute, 60 at once
 
-SEARCHING = ["/en/", "/es/index.json", f"/en/releases/{HOSTILE_ID}", f"/es/releases/{HOSTILE_ID}.json",
-             "/en/search?q=migrants", "/es/search.json?q=trata", "/en/suggest.json?q=mig", "/sitemap.xml",
-             "/search.atom?q=migrants", "/en/embed/frame", "/api/v1/search?q=migrants", "/api/v1/facets",
-             f"/api/v1/releases/{HOSTILE_ID}", "/api/v1/suggest?q=mig", "/api/v1/openapi.json"]
-NOT_SEARCHING = ["/en/help", "/es/help.json", "/healthz", "/robots.txt", "/opensearch.xml?ui=es", "/embed.js",
-                 "/en/embed", "/static/site.css"]
+SEARCHING = [
+    "/en/",
+    "/es/index.json",
+    f"/en/releases/{HOSTILE_ID}",
+    f"/es/releases/{HOSTILE_ID}.json",
+    "/en/search?q=migrants",
+    "/es/search.json?q=trata",
+    "/en/suggest.json?q=mig",
+    "/sitemap.xml",
+    "/search.atom?q=migrants",
+    "/en/embed/frame",
+    "/api/v1/search?q=migrants",
+    "/api/v1/facets",
+    f"/api/v1/releases/{HOSTILE_ID}",
+    "/api/v1/suggest?q=mig",
+    "/api/v1/openapi.json",
+]
+NOT_SEARCHING = [
+    "/en/help",
+    "/es/help.json",
+    "/healthz",
+    "/robots.txt",
+    "/opensearch.xml?ui=es",
+    "/embed.js",
+    "/en/embed",
+    "/static/site.css",
+]
 
 
 @pytest.mark.parametrize("path", SEARCHING)
@@ -53,8 +74,9 @@ def test_forked_processes_take_from_the_same_buckets():
     bucket = TokenBucket(rate=1 / 3600, burst=5)
     assert bucket.take("client") == 0  # the parent takes one
     results = multiprocessing.get_context("fork").Queue()
-    children = [multiprocessing.get_context("fork").Process(target=_take_in_child, args=(bucket, 3, results))
-                for _ in range(2)]
+    children = [
+        multiprocessing.get_context("fork").Process(target=_take_in_child, args=(bucket, 3, results)) for _ in range(2)
+    ]
     for child in children:
         child.start()
     taken = [wait for _ in children for wait in results.get(timeout=30)]
@@ -80,8 +102,9 @@ def test_a_full_table_forgets_the_least_active_client_first():
 @pytest.fixture(scope="module")
 def limited_site(web_index):
     port = free_port()
-    with running_site(web_index, port, "ratelimit-", WEB_WORKERS="3", RATE_LIMIT="120/minute",
-                      RATE_LIMIT_BURST=str(BURST)):
+    with running_site(
+        web_index, port, "ratelimit-", WEB_WORKERS="3", RATE_LIMIT="120/minute", RATE_LIMIT_BURST=str(BURST)
+    ):
         yield port
 
 

@@ -59,8 +59,18 @@ def test_without_an_index_it_is_neither_alive_nor_ready(tmp_path, catalogs):
     assert "X-Index-Generation" not in answer.headers
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/en/", "/en/search?q=migrantes", "/api/v1/search?q=trata",
-                                  "/en/search?year=abc", "/en/nothing-here"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/healthz",
+        "/readyz",
+        "/en/",
+        "/en/search?q=migrantes",
+        "/api/v1/search?q=trata",
+        "/en/search?year=abc",
+        "/en/nothing-here",
+    ],
+)
 def test_every_answer_names_the_generation_that_made_it(replica, path):
     root, client = replica
     answer = client.get(path)

@@ -16,16 +16,22 @@ def switch(page) -> dict:
 
 
 def hreflang(page) -> dict[str, str]:
-    return {attrs["hreflang"]: attrs["href"] for tag, attrs in page.elements
-            if tag == "link" and attrs.get("rel") == "alternate" and attrs.get("hreflang")}
+    return {
+        attrs["hreflang"]: attrs["href"]
+        for tag, attrs in page.elements
+        if tag == "link" and attrs.get("rel") == "alternate" and attrs.get("hreflang")
+    }
 
 
-@pytest.mark.parametrize("lang, rid, other, target", [
-    ("en", RELEASE_EN, "es", RELEASE_ES),  # English text, English menus -> Spanish text, Spanish menus
-    ("es", RELEASE_ES, "en", RELEASE_EN),
-    ("es", RELEASE_EN, "en", RELEASE_EN),  # already in English: the same text under English menus
-    ("en", RELEASE_ES, "es", RELEASE_ES),
-])
+@pytest.mark.parametrize(
+    "lang, rid, other, target",
+    [
+        ("en", RELEASE_EN, "es", RELEASE_ES),  # English text, English menus -> Spanish text, Spanish menus
+        ("es", RELEASE_ES, "en", RELEASE_EN),
+        ("es", RELEASE_EN, "en", RELEASE_EN),  # already in English: the same text under English menus
+        ("en", RELEASE_ES, "es", RELEASE_ES),
+    ],
+)
 def test_the_switch_and_hreflang_lead_to_the_text_in_the_other_language(client, lang, rid, other, target):
     _, page = get_page(client, f"/{lang}/releases/{rid}")
     expected = f"/{other}/releases/{target}"

@@ -36,12 +36,27 @@ def start_server(tmp_path):
     every worker up), each with its output in its own log; all stopped at the end of the test."""
     logs = itertools.count()
     with ExitStack() as servers:
+
         def start(index_dir: Path, workers: int = WORKERS, threads: int = 4, args=(), max_requests: int = 0) -> Site:
-            env = {"WEB_THREADS": str(threads), "WEB_TIMEOUT": "60", "WEB_MAX_REQUESTS": str(max_requests),
-                   "RATE_LIMIT": "off", "ACCESS_LOG": "", "ERROR_LOG": "-"}
-            return servers.enter_context(running_site(
-                index_dir, workers=workers, env=env, args=args, output=tmp_path / f"gunicorn-{next(logs)}.log",
-                healthy=False, timeout=90))
+            env = {
+                "WEB_THREADS": str(threads),
+                "WEB_TIMEOUT": "60",
+                "WEB_MAX_REQUESTS": str(max_requests),
+                "RATE_LIMIT": "off",
+                "ACCESS_LOG": "",
+                "ERROR_LOG": "-",
+            }
+            return servers.enter_context(
+                running_site(
+                    index_dir,
+                    workers=workers,
+                    env=env,
+                    args=args,
+                    output=tmp_path / f"gunicorn-{next(logs)}.log",
+                    healthy=False,
+                    timeout=90,
+                )
+            )
 
         yield start
 
@@ -94,8 +109,9 @@ def test_a_worker_killed_during_load_is_replaced_and_the_others_keep_answering(w
 
     now = server.workers_now()
     assert victim not in now, "the killed worker is still there"
-    assert len(now) == WORKERS and now - before, \
+    assert len(now) == WORKERS and now - before, (
         f"no replacement worker after {replaced_after:.1f} s: {sorted(before)} -> {sorted(now)}\n{server.log_tail()}"
+    )
     assert server.process.poll() is None, "the master died"
 
     ok = [started for started, status in results if status == 200]
@@ -119,13 +135,16 @@ def test_clients_connecting_at_once_are_shared_between_the_workers(web_index, st
     search: each worker serves a fair share of them (a worker accepts only while it has a free
     thread, web/worker.py), instead of one worker taking all eight while the other idles."""
     access = tmp_path / "access.log"
-    server = start_server(web_index, threads=2,
-                          args=["--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s"])
+    server = start_server(
+        web_index, threads=2, args=["--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s"]
+    )
     clients = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(8)]
     for round_ in range(5):
         for n, client in enumerate(clients):
-            client.sendall(f"GET /api/v1/search?q=migrants&page={1 + (n + round_) % 3}&per_page={n + 1} HTTP/1.1\r\n"
-                           f"Host: localhost\r\n\r\n".encode())
+            client.sendall(
+                f"GET /api/v1/search?q=migrants&page={1 + (n + round_) % 3}&per_page={n + 1} HTTP/1.1\r\n"
+                f"Host: localhost\r\n\r\n".encode()
+            )
         for client in clients:
             answer = b""
             while b"\r\n\r\n" not in answer:

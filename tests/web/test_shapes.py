@@ -35,8 +35,10 @@ def assert_same(api, twin, where="") -> None:
         assert twin == api, where
 
 
-@pytest.mark.parametrize("lang,query", [("en", "q=migrants"), ("es", "q=trata+de+personas&translations=separate"),
-                                        ("es", "country=PA&sort=newest")])
+@pytest.mark.parametrize(
+    "lang,query",
+    [("en", "q=migrants"), ("es", "q=trata+de+personas&translations=separate"), ("es", "country=PA&sort=newest")],
+)
 def test_a_results_page_twin_holds_the_api_hits_and_facets(client, lang, query):
     api = client.get(f"/api/v1/search?{query}&ui={lang}").get_json()
     twin = client.get(f"/{lang}/search.json?{query}").get_json()

@@ -184,7 +184,8 @@ def test_large_unfinished_heads_cannot_grow_a_worker_without_bound(web_index):
     port = free_port()
     with running_site(web_index, port, "slow-clients-memory-", WEB_WORKERS="1", RATE_LIMIT="off"):
         head = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + b"".join(
-            b"X-Filler-%d: %s\r\n" % (n, b"a" * 1000) for n in range(30))
+            b"X-Filler-%d: %s\r\n" % (n, b"a" * 1000) for n in range(30)
+        )
         sockets = []
         try:
             started = time.monotonic()
@@ -238,6 +239,7 @@ def test_clients_that_read_slowly_or_never_hold_no_thread(web_index):
                     received[id(s)] += len(s.recv(500))
                 except OSError:
                     return
+
         threads = [threading.Thread(target=read_slowly, args=(s,), daemon=True) for s in readers]
         for thread in threads:
             thread.start()
@@ -287,14 +289,21 @@ def raw_exchange(port: int, data: bytes, timeout: float = 5) -> tuple[bytes, flo
         s.close()
 
 
-@pytest.mark.parametrize("data, status", [
-    (b"get /api/v1/search HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),  # gunicorn's own 400
-    (b"GET /api/v1/search?q=\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),
-    (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(120)) + b"\r\n",
-     b"431"),
-    (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n", b"431"),
-    (b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Length : 5\r\n\r\n", b"400"),
-])
+@pytest.mark.parametrize(
+    "data, status",
+    [
+        (b"get /api/v1/search HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),  # gunicorn's own 400
+        (b"GET /api/v1/search?q=\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),
+        (
+            b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
+            + b"".join(b"X-%d: 1\r\n" % n for n in range(120))
+            + b"\r\n",
+            b"431",
+        ),
+        (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n", b"431"),
+        (b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Length : 5\r\n\r\n", b"400"),
+    ],
+)
 def test_requests_that_are_not_valid_http_get_a_prompt_plain_answer(site, data, status):
     """What gunicorn refuses before the site sees it is answered at once, in plain text with the
     site's security headers (gunicorn's own page is HTML without them); a head over 32 KiB is
@@ -309,8 +318,9 @@ def test_requests_that_are_not_valid_http_get_a_prompt_plain_answer(site, data, 
 
 
 def test_a_client_that_expects_100_continue_is_answered_at_once(site):
-    answer, seconds = raw_exchange(site, b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\n"
-                                         b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+    answer, seconds = raw_exchange(
+        site, b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+    )
     assert seconds < 2, seconds  # not the 408 of a body awaited for 10 s
     assert b"405" in answer.split(b"\r\n\r\n")[0] or b"405" in answer
 
@@ -320,8 +330,10 @@ def test_pipelined_and_split_requests_are_each_answered(site):
     connection, and one sent in pieces, are answered like any other."""
     s = socket.create_connection(("127.0.0.1", site), timeout=10)
     try:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /en/help.json HTTP/1.1\r\nHost: localhost\r\n"
-                  b"Connection: close\r\n\r\n")
+        s.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /en/help.json HTTP/1.1\r\nHost: localhost\r\n"
+            b"Connection: close\r\n\r\n"
+        )
         answer = b""
         while chunk := s.recv(65536):
             answer += chunk
@@ -330,7 +342,12 @@ def test_pipelined_and_split_requests_are_each_answered(site):
         s.close()
     s = socket.create_connection(("127.0.0.1", site), timeout=10)
     try:
-        for piece in (b"GET /api/v1/search?q=mig", b"rants HTTP/1.1\r\nHo", b"st: localhost\r\nConnection: close\r", b"\n\r\n"):
+        for piece in (
+            b"GET /api/v1/search?q=mig",
+            b"rants HTTP/1.1\r\nHo",
+            b"st: localhost\r\nConnection: close\r",
+            b"\n\r\n",
+        ):
             s.sendall(piece)
             time.sleep(0.2)
         answer = b""
@@ -344,17 +361,23 @@ def test_pipelined_and_split_requests_are_each_answered(site):
 HEAD = b"POST / HTTP/1.1\r\nHost: x\r\n"
 
 
-@pytest.mark.parametrize("data, expected", [
-    (b"GET / HTTP/1.1\r\nHost: x\r\n", None),
-    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", (27, 27, True)),
-    (b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", (29, 29, True)),  # blank lines before a request are allowed
-    (HEAD + b"Content-Length: 5\r\n\r\nab", (len(HEAD) + 21, len(HEAD) + 21 + 5, True)),  # the rest is awaited
-    (HEAD + b"content-length:  5 \r\n\r\n", (len(HEAD) + 23, len(HEAD) + 23 + 5, True)),
-    (HEAD + b"Content-Length : 5\r\n\r\n", (len(HEAD) + 22, len(HEAD) + 22, True)),  # not a length: gunicorn says 400
-    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n", (len(HEAD) + 30, len(HEAD) + 30, False)),
-    (HEAD + b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n", (len(HEAD) + 43, len(HEAD) + 43, False)),
-    (HEAD + b"Content-Length: %d\r\n\r\n" % (MAX_BUFFERED_BODY + 1), (len(HEAD) + 25, len(HEAD) + 25, False)),
-    (HEAD + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\n", (len(HEAD) + 40, len(HEAD) + 40, False)),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n", None),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", (27, 27, True)),
+        (b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", (29, 29, True)),  # blank lines before a request are allowed
+        (HEAD + b"Content-Length: 5\r\n\r\nab", (len(HEAD) + 21, len(HEAD) + 21 + 5, True)),  # the rest is awaited
+        (HEAD + b"content-length:  5 \r\n\r\n", (len(HEAD) + 23, len(HEAD) + 23 + 5, True)),
+        (
+            HEAD + b"Content-Length : 5\r\n\r\n",
+            (len(HEAD) + 22, len(HEAD) + 22, True),
+        ),  # not a length: gunicorn says 400
+        (HEAD + b"Transfer-Encoding: chunked\r\n\r\n", (len(HEAD) + 30, len(HEAD) + 30, False)),
+        (HEAD + b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n", (len(HEAD) + 43, len(HEAD) + 43, False)),
+        (HEAD + b"Content-Length: %d\r\n\r\n" % (MAX_BUFFERED_BODY + 1), (len(HEAD) + 25, len(HEAD) + 25, False)),
+        (HEAD + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\n", (len(HEAD) + 40, len(HEAD) + 40, False)),
+    ],
+)
 def test_where_a_request_ends(data, expected):
     assert request_extent(bytearray(data)) == expected

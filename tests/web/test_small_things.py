@@ -27,12 +27,15 @@ def test_a_release_opened_from_the_results_links_back_to_them(client, lang, labe
     assert "Referer" in response.vary
 
 
-@pytest.mark.parametrize("referrer", [
-    None,
-    "http://localhost/en/help",  # another page of the site
-    "http://other.example/en/search?q=migrants",  # another site's page at the same path
-    "http://localhost/en/releases/x?q=migrants",
-])
+@pytest.mark.parametrize(
+    "referrer",
+    [
+        None,
+        "http://localhost/en/help",  # another page of the site
+        "http://other.example/en/search?q=migrants",  # another site's page at the same path
+        "http://localhost/en/releases/x?q=migrants",
+    ],
+)
 def test_no_way_back_without_a_results_page_before(client, referrer):
     headers = {"Referer": referrer} if referrer else {}
     response, page = get_page(client, f"/en/releases/{RELEASE_EN}", headers=headers)
@@ -49,12 +52,15 @@ def test_the_way_back_is_escaped_and_stays_on_the_site(client):
 
 
 # --- the 400 page ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("query,given,hint", [
-    ("year=20x9", "year=20x9", "Un año tiene cuatro cifras, como 2019."),
-    ("sort=best", "sort=best", "Los resultados se pueden ordenar por relevancia (relevance)"),
-    ("sort=newest&sort=oldest", "sort=newest&sort=oldest", "Indique «sort» una sola vez."),
-    ("&".join(f"year={2000 + n % 20}" for n in range(60)), None, "Indique como máximo 50 valores de «year»."),
-])
+@pytest.mark.parametrize(
+    "query,given,hint",
+    [
+        ("year=20x9", "year=20x9", "Un año tiene cuatro cifras, como 2019."),
+        ("sort=best", "sort=best", "Los resultados se pueden ordenar por relevancia (relevance)"),
+        ("sort=newest&sort=oldest", "sort=newest&sort=oldest", "Indique «sort» una sola vez."),
+        ("&".join(f"year={2000 + n % 20}" for n in range(60)), None, "Indique como máximo 50 valores de «year»."),
+    ],
+)
 def test_the_spanish_400_page_is_in_spanish_and_keeps_the_words(client, query, given, hint):
     response = client.get(f"/es/search?q=trata+de+personas&{query}")
     assert response.status_code == 400
@@ -81,12 +87,21 @@ def test_the_400_page_for_words_too_long_leaves_the_box_empty(client):
 
 
 # --- plural forms, placeholders, timing ----------------------------------------------------------------
-@pytest.mark.parametrize("lang,one,many", [
-    ("en", "{n} suggestion available. Use the up and down arrow keys to choose it.",
-     "{n} suggestions available. Use the up and down arrow keys to choose one."),
-    ("es", "{n} sugerencia disponible. Use las flechas arriba y abajo para elegirla.",
-     "{n} sugerencias disponibles. Use las flechas arriba y abajo para elegir una."),
-])
+@pytest.mark.parametrize(
+    "lang,one,many",
+    [
+        (
+            "en",
+            "{n} suggestion available. Use the up and down arrow keys to choose it.",
+            "{n} suggestions available. Use the up and down arrow keys to choose one.",
+        ),
+        (
+            "es",
+            "{n} sugerencia disponible. Use las flechas arriba y abajo para elegirla.",
+            "{n} sugerencias disponibles. Use las flechas arriba y abajo para elegir una.",
+        ),
+    ],
+)
 def test_the_number_of_suggestions_has_its_plural_forms(client, lang, one, many):
     html = client.get(f"/{lang}/").get_data(as_text=True)
     combo = next(attrs for tag, attrs in Page(html).elements if "data-suggest-url" in attrs)
@@ -108,8 +123,11 @@ def test_placeholders_fit_and_speak_the_page_language(client):
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_the_count_stands_without_the_time_taken(client, lang):
     response, page = get_page(client, f"/{lang}/search?q=migrants")
-    count = re.sub(r"\s+", " ", re.search(r'id="result-count"[^>]*>(.*?)</p>', response.get_data(as_text=True),
-                                          flags=re.S).group(1)).strip()
+    count = re.sub(
+        r"\s+",
+        " ",
+        re.search(r'id="result-count"[^>]*>(.*?)</p>', response.get_data(as_text=True), flags=re.S).group(1),
+    ).strip()
     assert count == ("1–10 of 15 results" if lang == "en" else "1–10 de 15 resultados")
     assert "took" not in response.get_data(as_text=True)
     took = client.get(f"/{lang}/search.json?q=migrants").get_json()["result"]["took_ms"]
