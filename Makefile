@@ -22,11 +22,24 @@ setup: $(VENV)/.installed $(CATALOGS) bytecode
 bytecode: $(VENV)/.installed
 	$(PY) -m compileall -q index search web scripts
 
-$(VENV)/.installed: pyproject.toml
+# Every package, the transitive ones too, at the version and hashes requirements.lock records,
+# installed by uv (pip's hash-checking mode cannot take a package asked for both with and
+# without an extra, as lxml is); then the project itself, editable, without dependencies.
+UV_VERSION := 0.13.9
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
+
+# After changing a dependency in pyproject.toml: pin every package again (the versions already
+# in the lock are kept where they still fit), then `make setup` installs them.
+.PHONY: lock
+lock:
+	[ -x $(VENV)/bin/uv ] || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet uv==$(UV_VERSION); }
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 \
+		--generate-hashes --no-strip-extras --quiet -o requirements.lock
 
 # Compile the interface translations (pybabel compile -d web/translations, one catalog at a time).
 web/translations/%.mo: web/translations/%.po $(VENV)/.installed
