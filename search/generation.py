@@ -1,0 +1,177 @@
+"""One open index generation (:class:`Snapshot`), with what is computed once for it: the
+searchers, document values, vocabulary, lexicon, scorer and caches that every search of that
+generation shares."""
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.index import Index
+
+from index import vocabulary
+from index.lexicon import Lexicon
+from index.schema import SCHEMA_VERSION
+from index.store import IndexStore
+from index.whoosh_internals import UnsupportedIndex, check_readable
+
+from .docvalues import DocValues, mask_to_bits
+from .scoring import GenerationScorer
+from .spelling import VocabularyCorrector
+
+if TYPE_CHECKING:
+    from .autocomplete import Completions
+
+
+@dataclass
+class Snapshot:
+    """One open index generation, with what is computed once per generation.
+
+    Whoosh searchers read their files through shared file objects and are not safe to use
+    from several threads at once (gunicorn's threaded workers): each thread gets its own
+    searcher on the generation, opened on first use and reused after; everything else
+    (document values, vocabulary, caches) is shared.
+    """
+
+    name: str
+    manifest: dict
+    ix: Index
+    docs: DocValues
+    opened_at: float = field(default_factory=time.time)
+    vocabulary: dict[str, int] = field(default_factory=dict)  # folded word -> releases using it
+    words: list[str] = field(default_factory=list)  # the vocabulary, sorted
+    forms: dict[str, str] = field(default_factory=dict)  # folded word -> its written form, when accented
+    lexicon: Lexicon = field(default_factory=Lexicon)  # word translations, for searching across languages
+    suggestions: OrderedDict = field(default_factory=OrderedDict)  # prefix -> suggestions, this generation
+    completions: "Completions | None" = None  # what suggestions are drawn from, made when first needed
+    results: OrderedDict = field(default_factory=OrderedDict)  # SearchParams -> SearchResult, this generation
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # guards the caches
+    retired_at: float = 0.0
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _opened: list = field(default_factory=list, repr=False)
+
+    @property
+    def searcher(self):
+        """This thread's searcher on the generation."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.ix.searcher()
+            with self.lock:
+                self._opened.append(searcher)
+        return searcher
+
+    def cached(self, cache: OrderedDict, key):
+        with self.lock:
+            value = cache.get(key)
+            if value is not None:
+                cache.move_to_end(key)
+            return value
+
+    def remember(self, cache: OrderedDict, key, value, size: int) -> None:
+        with self.lock:
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
+
+    @property
+    def folder(self) -> str | None:
+        """The generation's directory (where the bulk writer leaves each segment's posting arrays)."""
+        return getattr(getattr(self.ix, "storage", None), "folder", None)
+
+    @cached_property
+    def corrector(self) -> "VocabularyCorrector":
+        return VocabularyCorrector(self.words, self.vocabulary)
+
+    @cached_property
+    def scorer(self) -> GenerationScorer:
+        """Whole-posting-list matching and scoring for this generation."""
+        return GenerationScorer(self.searcher, self.docs.live, folder=self.folder)
+
+    @cached_property
+    def date_order(self) -> np.ndarray:
+        """Every document number, oldest first (then by id): date sorts take their page from it."""
+        dates, ids = self.docs.dates, self.docs.ids
+        return np.array(sorted(range(self.docs.size), key=lambda d: (dates[d], ids[d])), dtype=np.int64)
+
+    @classmethod
+    def open(cls, store: IndexStore, name: str) -> "Snapshot":
+        """Open generation ``name``; :class:`UnsupportedIndex` when it is not in the format this
+        version searches (written by another version of Whoosh or of the project)."""
+        manifest = store.manifest(name)
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise UnsupportedIndex(
+                f"{name} was written by another version (schema "
+                f"{manifest.get('schema_version', 'unknown')}; this version reads schema "
+                f"{SCHEMA_VERSION}); rebuild the index with a full reindex (scripts/reindex "
+                "SOURCE..., without --incremental)"
+            )
+        ix = store.open(name)
+        with ix.searcher() as searcher:
+            try:
+                check_readable(searcher)
+            except UnsupportedIndex as error:
+                raise UnsupportedIndex(
+                    f"{name} is not in the format this version searches ({error}); "
+                    "rebuild the index with a full reindex (scripts/reindex SOURCE..., "
+                    "without --incremental)"
+                ) from error
+            docs = DocValues.load(searcher.reader())
+        words, forms = vocabulary.load_both(store.path(name))
+        return cls(
+            name=name,
+            manifest=manifest,
+            ix=ix,
+            docs=docs,
+            vocabulary=words,
+            words=sorted(words),
+            forms=forms,
+            lexicon=Lexicon.load(store.path(name)),
+        )
+
+    def warm(self) -> None:
+        """Compute now what the first searches would: the scorer with every field's length
+        norms and the year and date columns that ranges are read from, the date order, and the
+        corrector's index of the vocabulary.  gunicorn's master does this before it forks its
+        workers (``web/gunicorn.conf.py``), so each worker starts with them, and shares their
+        memory."""
+        if "scorer" not in self.__dict__:
+            with self.ix.searcher() as searcher:  # not this thread's searcher: nothing is left open
+                scorer = GenerationScorer(searcher, self.docs.live, folder=self.folder)
+                for name in searcher.schema.scorable_names():
+                    scorer.norm(searcher, name)
+                scorer.columns(searcher)
+                for leaf, _ in searcher.leaf_searchers():
+                    scorer.segment_arrays(leaf.reader())
+            self.__dict__["scorer"] = scorer
+        _ = self.date_order, self.corrector  # cached properties: computed here, once
+
+    def matching(self, query: wq.Query) -> tuple[int, np.ndarray | None]:
+        """The documents matching a query, as a bitmap, and every document's score (0 if not matched).
+
+        Exact BM25F over every match (no block-quality shortcuts): facets, filters and pages
+        are then taken from it.  :mod:`search.scoring` evaluates whole posting lists at once.
+        """
+        if isinstance(query, wq.Every):
+            return self.docs.live, None
+        found = self.scorer.evaluate(self.searcher, query)
+        return mask_to_bits(found.mask), found.scores
+
+    def retire(self) -> None:
+        """A newer generation is live: drop the caches (requests in flight still finish here)."""
+        self.retired_at = time.monotonic()
+        with self.lock:
+            self.results.clear()
+            self.suggestions.clear()
+
+    def close(self) -> None:
+        with self.lock:
+            opened, self._opened = self._opened, []
+        for searcher in opened:
+            searcher.close()
+        scorer = self.__dict__.get("scorer")
+        if scorer is not None:  # made at the first search or by warm()
+            scorer.close()
