@@ -25,6 +25,7 @@ from .progress import Progress
 from .readers import read_sources
 from .records import Rejected, Release, Unread, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
+from .spool import Spool
 from .store import IndexStore, StoreError
 from .whoosh_internals import UnsupportedIndex, check_readable
 
@@ -448,7 +449,7 @@ def _write_full(
     releases = _pairs_together(releases)
     ix = whoosh_index.create_in(str(partial), build_schema())
     twice: Counter = Counter()
-    spool = segments.Spool.write(partial / "documents.spool", _documents(releases, hashes, twice))
+    spool = Spool.write(partial / "documents.spool", _documents(releases, hashes, twice))
     try:
         for release in releases:
             release.forget_text()

@@ -21,6 +21,7 @@ from index.build import _pairs_together, prepare
 from index.config import SAMPLES_DIR
 from index.posting_arrays import PostingArrays
 from index.schema import build_schema, document
+from index.spool import Spool
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,7 @@ def test_an_error_in_a_build_process_reaches_the_caller_and_commits_nothing(tmp_
 
 
 def test_a_spool_gives_back_the_documents_in_any_process(tmp_path, documents):
-    spool = segments.Spool.write(tmp_path / "docs.spool", iter(documents))
+    spool = Spool.write(tmp_path / "docs.spool", iter(documents))
     try:
         assert len(spool) == len(documents)
         assert spool[0] == documents[0] and spool[len(documents) - 1] == documents[-1]
