@@ -16,7 +16,6 @@ from functools import cached_property
 import numpy as np
 from whoosh import query as wq
 
-from index.analysis import fold, terms
 from index.places import Gazetteer, country_codes, country_name
 from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
@@ -26,34 +25,25 @@ from . import highlight
 from . import query as q
 from .autocomplete import Autocomplete, Completions
 from .compile import MAX_QUERY_TERMS, Compiled, Compiler
+from .correction import Corrections, one_slip_each
 from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums
 from .generation import Snapshot
 from .glossary import Glossary
 from .params import LANGUAGES, SearchParams
 from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
 from .scoring import top
-from .spelling import one_slip
 
 LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
 
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
 RESULT_CACHE = 128  # search results kept per generation
-MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
-MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
-# Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup of a made-up
-# word that shares many letter pairs with real ones is the dearest step of a search (see spelling.py).
-MAX_CORRECTED_WORDS = 4
 FEW_RESULTS = 3  # all the words find fewer releases than this: a correction is looked for
 # All the words as typed find fewer releases than this (fewer than a page): the releases that
 # contain some of them are listed after those, ranked by how many of the words they contain
 # (search.coordinated).  On the bilingual benchmark the one or two releases that contain every
 # word of a question often do not answer it (docs/relevance.md); 5, 10 and 20 measured the same.
 FEW_ALL_WORDS = 10
-# A word used by at most RARE_USE releases, next to a near word used FAR_MORE times as much, is read
-# as a slip (of the visitor, or of the archive itself); a word used more is never replaced.
-RARE_USE = 2
-FAR_MORE = 20
 MAX_LABELS = 20_000  # facet value labels kept (values of the archive, and any selected)
 
 
@@ -96,6 +86,7 @@ class Archive:
         self._lock = threading.Lock()
         self._label_cache: dict[tuple[str, str], dict[str, str]] = {}
         self.autocomplete = Autocomplete(self)
+        self.corrections = Corrections(self)
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -269,7 +260,7 @@ class Archive:
             )
         elif shown.any_word:
             # The words that find nothing are named: no word of the query is dropped silently.
-            missing = self._missing(snap, shown.text)
+            missing = self.corrections.missing(snap, shown.text)
             notices.append(
                 {
                     "code": "any_word",
@@ -367,7 +358,7 @@ class Archive:
         question), and the archive words nearest them would only add noise."""
         loose = self._loosened(snap, params, typed)
         found = loose.total if loose is not None else 0
-        if fixed is not None and (found == 0 or (found < FEW_RESULTS and _slips(typed.text, fixed.text))):
+        if fixed is not None and (found == 0 or (found < FEW_RESULTS and one_slip_each(typed.text, fixed.text))):
             corrected = self._loosened(snap, params, fixed)
             if corrected is not None and corrected.total > found:
                 return corrected
@@ -379,7 +370,7 @@ class Archive:
         compiled = typed.compiled
         if typed.total >= FEW_RESULTS or compiled.query is None or compiled.browse:
             return None
-        text = self.correct(parsed.text, snap)
+        text = self.corrections.correct(snap, parsed.text)
         if text is None:
             return None
         return self._reading(snap, params, text, self.compiler.compile(q.parse(text), snap.lexicon))
@@ -490,7 +481,7 @@ class Archive:
         searchable = fixed if params.spell else None
         loose = self._loosened(snap, params, typed)
         loose_fixed = self._loosened(snap, params, searchable) if searchable is not None else None
-        slips = fixed is not None and _slips(typed.text, fixed.text)
+        slips = fixed is not None and one_slip_each(typed.text, fixed.text)
         of = {
             name: self._reading_counts(docs, r, params)
             for name, r in (("fixed", searchable), ("loose", loose), ("loose_fixed", loose_fixed))
@@ -722,122 +713,14 @@ class Archive:
     # --- corrections -------------------------------------------------------------------------
     def correct(self, text: str, snap: Snapshot | None = None) -> str | None:
         """The query with each misspelt word replaced by a word the archive uses, the other words
-        kept as typed; None when no word seems misspelt."""
-        snap = snap or self.snapshot()
-        if not snap.words:
-            return None  # a generation without a vocabulary offers no corrections
-        seen = _Corrections()
-        changed = False
-        out = []
-        for token in text[: q.MAX_QUERY_CHARS].split():
-            bare = token.strip('"()-')
-            word = self._corrected_word(snap, bare, seen) if _correctable(bare) else None
-            if word is not None:
-                token = token.replace(bare, _cased(word, bare))
-                changed = True
-            out.append(token)
-        return " ".join(out) if changed else None
-
-    def _corrected_word(self, snap: Snapshot, bare: str, seen: "_Corrections") -> str | None:
-        """The archive word (as written, accents kept) to search for instead of ``bare``, or None."""
-        folded = fold(bare)
-        if folded not in seen.words:
-            seen.words[folded] = self._correction(snap, bare, folded, seen)
-        found = seen.words[folded]
-        return snap.forms.get(found, found) if found else None
-
-    def _correction(self, snap: Snapshot, bare: str, folded: str, seen: "_Corrections") -> str | None:
-        """For a word the archive does not know, the nearest word it uses; for a word it uses in
-        a trace only (at most RARE_USE releases), a near word it uses FAR_MORE times as much.
-        None for any other word (a word of either language that the archive knows is never
-        replaced), for one with no word near it, and once MAX_CORRECTED_WORDS words have been
-        looked up."""
-        if snap.vocabulary.get(folded, 0) > RARE_USE:
-            return None  # known: the commonest case, decided without analysing the word
-        use = self._use(snap, bare)
-        if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
-            return None
-        seen.lookups += 1
-        found = snap.corrector.best(folded, maxdist=2 if len(folded) > 4 else 1, other=True)
-        if found is None or use == 0:
-            return found
-        # A trace of a word beside a near word used far more is the archive's own slip (the typo
-        # of a release or two); a rare but correct word has no such neighbour and stays.
-        return found if (self._use(snap, found) or 0) >= FAR_MORE * use else None
-
-    def _missing(self, snap: Snapshot, text: str) -> list[str]:
-        """The words of ``text`` that no release uses in any form or translation, as typed; none
-        named for a query of more than MISSING_WORDS words (a pasted text: each word looked up
-        would cost a search's time, and a list of its unknown words would not help)."""
-        out = []
-        tokens = text[: q.MAX_QUERY_CHARS].split()
-        if len(tokens) > MISSING_WORDS:
-            return []
-        for token in tokens:
-            bare = token.strip('"()-')
-            if _correctable(bare) and bare not in out and self._use(snap, bare) == 0:
-                out.append(bare)
-        return out
-
-    def _use(self, snap: Snapshot, word: str) -> int | None:
-        """How many releases a word finds as typed: those that use it, or more through its
-        analysis in either language (so "climático" is known where only "climáticos" is
-        written).  None for a stop word or a glossary term of either language, and for a word the
-        lexicon translates into words of the archive ("drought" where releases say "sequía"):
-        words of their language, whatever the archive's use of them."""
-        analysed = {lang: tuple(terms(word, lang)) for lang in LANGUAGES}
-        if not all(analysed.values()) or self.compiler.glossary.expand(analysed):
-            return None
-        if any(
-            len(found) == 1 and snap.lexicon.translate(lang, other, found[0])
-            for (lang, other), found in ((("en", "es"), analysed["en"]), (("es", "en"), analysed["es"]))
-        ):
-            return None
-        reader = snap.searcher.reader()
-        found = [reader.doc_frequency(f"body_{lang}", term) for lang, words in analysed.items() for term in words]
-        return max([snap.vocabulary.get(fold(word), 0)] + found)
-
-
-@dataclass
-class _Corrections:
-    """The words of one query decided so far: a word met twice is decided once."""
-
-    words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
-    lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each is dear)
-
-
-def _slips(typed: str, corrected: str) -> bool:
-    """Whether each word the correction replaced is one slip from the word typed (accents and
-    capitals aside)."""
-    before, after = typed.split(), corrected.split()
-    return len(before) == len(after) and all(
-        one_slip(fold(a), fold(b)) for a, b in zip(before, after, strict=True) if a != b
-    )
-
-
-def _cased(word: str, typed: str) -> str:
-    """``word`` with the capitals of the word typed (Tapachulla -> Tapachula)."""
-    if len(typed) > 1 and typed.isupper():
-        return word.upper()
-    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+        kept as typed; None when no word seems misspelt (:mod:`search.correction`)."""
+        return self.corrections.correct(snap or self.snapshot(), text)
 
 
 def _selected(params: SearchParams, facet: str) -> set[str]:
     """The values of a facet ticked in ``params``, as strings."""
     values = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}[facet]
     return {str(v) for v in values}
-
-
-def _correctable(bare: str) -> bool:
-    """Whether a query token may be a misspelling of an archive word (not a field, an operator,
-    a number, or a string too long to be one)."""
-    return (
-        bool(bare)
-        and ":" not in bare
-        and bare.isalpha()
-        and 3 <= len(bare) <= MAX_CORRECTED_WORD
-        and bare not in ("OR", "AND", "NOT")
-    )
 
 
 def _escape(text: str) -> str:

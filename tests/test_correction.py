@@ -7,7 +7,8 @@ import pytest
 
 from index.build import reindex
 from search import cli
-from search.engine import FAR_MORE, Archive
+from search.correction import FAR_MORE
+from search.engine import Archive
 from search.params import ParamError, SearchParams, parse_params
 from search.spelling import one_slip
 

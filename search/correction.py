@@ -1,0 +1,142 @@
+"""Spelling correction: a misspelt word of a query replaced by the word of the archive it
+most likely stands for, in the query's own language first, and never a word the archive
+uses (or the glossary or lexicon knows); and the words of a query no release uses."""
+
+from dataclasses import dataclass, field
+
+from index.analysis import fold, terms
+
+from . import query as q
+from .generation import Snapshot
+from .params import LANGUAGES
+from .spelling import one_slip
+
+MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
+MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
+# Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup of a made-up
+# word that shares many letter pairs with real ones is the dearest step of a search (see spelling.py).
+MAX_CORRECTED_WORDS = 4
+# A word used by at most RARE_USE releases, next to a near word used FAR_MORE times as much, is read
+# as a slip (of the visitor, or of the archive itself); a word used more is never replaced.
+RARE_USE = 2
+FAR_MORE = 20
+
+
+class Corrections:
+    """The corrections of one :class:`~search.engine.Archive` (its glossary, and each
+    generation's vocabulary, corrector and lexicon)."""
+
+    def __init__(self, archive):
+        self.archive = archive
+
+    def correct(self, snap: Snapshot, text: str) -> str | None:
+        """The query with each misspelt word replaced by a word the archive uses, the other words
+        kept as typed; None when no word seems misspelt."""
+        if not snap.words:
+            return None  # a generation without a vocabulary offers no corrections
+        seen = _Decided()
+        changed = False
+        out = []
+        for token in text[: q.MAX_QUERY_CHARS].split():
+            bare = token.strip('"()-')
+            word = self._corrected_word(snap, bare, seen) if _correctable(bare) else None
+            if word is not None:
+                token = token.replace(bare, _cased(word, bare))
+                changed = True
+            out.append(token)
+        return " ".join(out) if changed else None
+
+    def _corrected_word(self, snap: Snapshot, bare: str, seen: "_Decided") -> str | None:
+        """The archive word (as written, accents kept) to search for instead of ``bare``, or None."""
+        folded = fold(bare)
+        if folded not in seen.words:
+            seen.words[folded] = self._correction(snap, bare, folded, seen)
+        found = seen.words[folded]
+        return snap.forms.get(found, found) if found else None
+
+    def _correction(self, snap: Snapshot, bare: str, folded: str, seen: "_Decided") -> str | None:
+        """For a word the archive does not know, the nearest word it uses; for a word it uses in
+        a trace only (at most RARE_USE releases), a near word it uses FAR_MORE times as much.
+        None for any other word (a word of either language that the archive knows is never
+        replaced), for one with no word near it, and once MAX_CORRECTED_WORDS words have been
+        looked up."""
+        if snap.vocabulary.get(folded, 0) > RARE_USE:
+            return None  # known: the commonest case, decided without analysing the word
+        use = self._use(snap, bare)
+        if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
+            return None
+        seen.lookups += 1
+        found = snap.corrector.best(folded, maxdist=2 if len(folded) > 4 else 1, other=True)
+        if found is None or use == 0:
+            return found
+        # A trace of a word beside a near word used far more is the archive's own slip (the typo
+        # of a release or two); a rare but correct word has no such neighbour and stays.
+        return found if (self._use(snap, found) or 0) >= FAR_MORE * use else None
+
+    def missing(self, snap: Snapshot, text: str) -> list[str]:
+        """The words of ``text`` that no release uses in any form or translation, as typed; none
+        named for a query of more than MISSING_WORDS words (a pasted text: each word looked up
+        would cost a search's time, and a list of its unknown words would not help)."""
+        out = []
+        tokens = text[: q.MAX_QUERY_CHARS].split()
+        if len(tokens) > MISSING_WORDS:
+            return []
+        for token in tokens:
+            bare = token.strip('"()-')
+            if _correctable(bare) and bare not in out and self._use(snap, bare) == 0:
+                out.append(bare)
+        return out
+
+    def _use(self, snap: Snapshot, word: str) -> int | None:
+        """How many releases a word finds as typed: those that use it, or more through its
+        analysis in either language (so "climático" is known where only "climáticos" is
+        written).  None for a stop word or a glossary term of either language, and for a word the
+        lexicon translates into words of the archive ("drought" where releases say "sequía"):
+        words of their language, whatever the archive's use of them."""
+        analysed = {lang: tuple(terms(word, lang)) for lang in LANGUAGES}
+        if not all(analysed.values()) or self.archive.compiler.glossary.expand(analysed):
+            return None
+        if any(
+            len(found) == 1 and snap.lexicon.translate(lang, other, found[0])
+            for (lang, other), found in ((("en", "es"), analysed["en"]), (("es", "en"), analysed["es"]))
+        ):
+            return None
+        reader = snap.searcher.reader()
+        found = [reader.doc_frequency(f"body_{lang}", term) for lang, words in analysed.items() for term in words]
+        return max([snap.vocabulary.get(fold(word), 0)] + found)
+
+
+@dataclass
+class _Decided:
+    """The words of one query decided so far: a word met twice is decided once."""
+
+    words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
+    lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each is dear)
+
+
+def one_slip_each(typed: str, corrected: str) -> bool:
+    """Whether each word the correction replaced is one slip from the word typed (accents and
+    capitals aside)."""
+    before, after = typed.split(), corrected.split()
+    return len(before) == len(after) and all(
+        one_slip(fold(a), fold(b)) for a, b in zip(before, after, strict=True) if a != b
+    )
+
+
+def _cased(word: str, typed: str) -> str:
+    """``word`` with the capitals of the word typed (Tapachulla -> Tapachula)."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def _correctable(bare: str) -> bool:
+    """Whether a query token may be a misspelling of an archive word (not a field, an operator,
+    a number, or a string too long to be one)."""
+    return (
+        bool(bare)
+        and ":" not in bare
+        and bare.isalpha()
+        and 3 <= len(bare) <= MAX_CORRECTED_WORD
+        and bare not in ("OR", "AND", "NOT")
+    )
