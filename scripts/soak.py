@@ -209,14 +209,17 @@ def make_plan(port: int, tmp: Path, wait_max: float) -> dict:
     status, home = get_json(port, "/en/search.json?" + urllib.parse.urlencode({"per_page": 50, "sort": "newest"}))
     if status != 200:
         raise SoakError(f"/en/search.json answered {status}")
-    result = home["result"]
     releases = []
-    for hit in result["hits"]:
+    for hit in home["hits"]:
         releases.append(hit["id"])
         if hit.get("translation"):
             releases.append(hit["translation"]["id"])
-    facets = {name: [str(v["value"]) for v in values if v["count"]] for name, values in result["facets"].items()}
-    words = sorted({w.lower() for hit in result["hits"] for w in re.findall(r"[^\W\d_]{5,}", hit["title"])})
+    # The page's facets, as its form lays them out: the values shown and those behind "more".
+    facets = {
+        facet["name"]: [str(v["value"]) for v in facet["values"] + facet["more"] if v["count"]]
+        for facet in home["facets"]
+    }
+    words = sorted({w.lower() for hit in home["hits"] for w in re.findall(r"[^\W\d_]{5,}", hit["title"])})
     broad = []
     for q in BROAD:
         _, data = get_json(port, "/en/search.json?" + urllib.parse.urlencode({"q": q, "per_page": 1}))
