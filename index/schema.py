@@ -7,8 +7,9 @@ and ranking need only the body fields: a title word counts that many times in th
 saturation of its term (BM25F with weighted field frequencies), rather than adding a second,
 separately saturated score from the title field, which let a title word outweigh a text
 that answers the query.  The title fields serve ``title:`` searches and highlighting.  Facet
-values are also columns (``sortable``), which search reads once per generation.  Unstemmed words for spelling corrections and autocomplete are not
-indexed: each generation carries a vocabulary file instead (see ``index.vocabulary``).
+values are also columns (``sortable``), which search reads once per generation.  Unstemmed
+words for spelling corrections and autocomplete are not indexed: each generation carries a
+vocabulary file instead (see ``index.vocabulary``).
 
 A title written in the other language than its body (a listing item with an English title
 over a Spanish summary, ``index.language.title_language``) goes to the fields of its own

@@ -54,7 +54,8 @@ def judge(stdout: str, stderr: str, returncode: int, required: bool = False) -> 
         not_found = sum(1 for d in skipped if NOT_FOUND in d["skip_reason"])
         return (3 if required else 0), [
             f"WARNING: the vulnerability service gave no data for any of the {len(skipped)} packages "
-            f"(every one{'' if not_found == len(skipped) else f' but {len(skipped) - not_found}'} answered 'not found': the registry reached does not serve the per-version JSON "
+            f"(every one{'' if not_found == len(skipped) else f' but {len(skipped) - not_found}'} answered "
+            "'not found': the registry reached does not serve the per-version JSON "
             "that carries PyPI's vulnerability data); the dependencies were NOT audited"
             + ("." if required else "; the tests go on.")
         ]

@@ -306,9 +306,9 @@ class Archive:
         All the words as typed; when they find nothing, all the words of the corrected query
         (misspelt words replaced, the others kept); only then any of the words (see
         :meth:`_any_words`).  When the words as typed find only a few releases, those and then
-        the releases with any of the words (:meth:`_widened`).  When the typed words find a few releases but the corrected ones
-        more, those few are shown and the correction offered.  ``spell=0`` (``params.spell``
-        false) never searches a correction, only offers it.
+        the releases with any of the words (:meth:`_widened`).  When the typed words find a few
+        releases but the corrected ones more, those few are shown and the correction offered.
+        ``spell=0`` (``params.spell`` false) never searches a correction, only offers it.
         """
         fixed = self._fixed(snap, params, parsed, typed)
         searchable = fixed if params.spell else None
@@ -466,10 +466,11 @@ class Archive:
         is always the number of results its checkbox gives.
 
         While the words as typed find something under the filters, that is the typed reading's
-        count, or where it is below FEW_ALL_WORDS, that of any of the words (:meth:`_widened`).  When they find nothing (the results shown are then a correction's, or any-word
-        results), ticking a value may bring the typed words' results back, or lead to another
-        reading: each value's count follows the choice :meth:`_chosen` makes for it.  The values
-        offered are those of the results shown, and any selected.
+        count, or where it is below FEW_ALL_WORDS, that of any of the words (:meth:`_widened`).
+        When they find nothing (the results shown are then a correction's, or any-word results),
+        ticking a value may bring the typed words' results back, or lead to another reading:
+        each value's count follows the choice :meth:`_chosen` makes for it.  The values offered
+        are those of the results shown, and any selected.
         """
         docs = snap.docs
         counts = self._widened_counts(snap, params, typed, self._reading_counts(docs, typed, params))

@@ -422,7 +422,8 @@ def _article_page(
     related = (
         '<aside class="related"><h3>Related news</h3><ul><li><a href="/en/news">More news</a></li></ul></aside>'
         if lang == "en"
-        else '<aside class="related"><h3>Noticias relacionadas</h3><ul><li><a href="/es/noticias">Más</a></li></ul></aside>'
+        else '<aside class="related"><h3>Noticias relacionadas</h3>'
+        '<ul><li><a href="/es/noticias">Más</a></li></ul></aside>'
     )
     main = (
         f'<main role="main"><article class="node--article"><h1>{html.escape(title)}</h1>'

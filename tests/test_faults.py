@@ -2,9 +2,10 @@
 nothing half-built is ever read, and the next reindex cleans up, says so and switches.
 
 Builds are stopped at known stages by ``tests/paused_reindex.py`` (``scripts/reindex`` with the
-build's functions wrapped: it prints ``paused at STAGE`` and sleeps), then killed with SIGKILL.  A full disk is simulated by
-writes that raise ``OSError(ENOSPC)``, and, where the machine lets an unprivileged user mount a
-tiny tmpfs in a private namespace (``unshare -rm``), by a real full filesystem.
+build's functions wrapped: it prints ``paused at STAGE`` and sleeps), then killed with SIGKILL.
+A full disk is simulated by writes that raise ``OSError(ENOSPC)``, and, where the machine lets
+an unprivileged user mount a tiny tmpfs in a private namespace (``unshare -rm``), by a real
+full filesystem.
 """
 
 import errno

@@ -238,7 +238,8 @@ def test_jsonl_escaped_surrogates_nul_and_controls_are_cleaned_not_fatal(tmp_pat
                 '"body": "Lone \\udfff surrogate and \\u0000 NUL \\u001b[31m escape."}',
                 '{"id": "s2", "lang": "en", "date": "2020-01-02", "title": "\\u0000\\u0001", "body": "Only controls."}',
                 '{"id": "s3\\u0000", "lang": "en", "date": "2020-01-02", "title": "T", "body": "B"}',
-                '{"id": "s4", "lang": "en", "date": "2020-01-02", "title": "Fine", "body": "Fine body about migrants."}',
+                '{"id": "s4", "lang": "en", "date": "2020-01-02", "title": "Fine", '
+                '"body": "Fine body about migrants."}',
             ]
         )
         + "\n",

@@ -73,7 +73,8 @@ def test_every_release_of_the_site_is_read_and_each_bad_page_is_named_with_its_r
         news_site.GONE: "not a release: the site's 'page not found' page, served with status 200",
         news_site.CATEGORY: "not a release: a list of 8 releases (a category or listing page)",
         news_site.LOGIN: "not a release: a login wall (the page is /user/login)",
-        news_site.LOOP_A: f"redirect loop: {base}{news_site.LOOP_A} -> {base}{news_site.LOOP_B} -> {base}{news_site.LOOP_A}",
+        news_site.LOOP_A: f"redirect loop: {base}{news_site.LOOP_A} -> {base}{news_site.LOOP_B} "
+        f"-> {base}{news_site.LOOP_A}",
         news_site.HUGE: "the page is too large (over 200 KB once decompressed)",
         news_site.FRENCH: "page language 'fr' is not English or Spanish",
     }

@@ -286,7 +286,8 @@ REGRESSIONS = {
         "\n\ndef _commit(writer):\n    writer._commit_toc([])\n",
     ],
     "search/spelling.py": [
-        "\n\nclass Other(VocabularyCorrector):\n    def _suggestions(self, text, maxdist, prefix):\n        return []\n",
+        "\n\nclass Other(VocabularyCorrector):\n"
+        "    def _suggestions(self, text, maxdist, prefix):\n        return []\n",
     ],
 }
 

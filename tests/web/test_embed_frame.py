@@ -114,7 +114,8 @@ def hosts(tmp_path_factory, sync_api):
     root = tmp_path_factory.mktemp("frame-hosts")
     csp = f"default-src 'none'; script-src {archive}; connect-src {archive}; frame-src {archive}"
     pages = {
-        "frame.html": f'<iframe src="{archive}/en/embed/frame" title="Archive search" width="600" height="320"></iframe>',
+        "frame.html": f'<iframe src="{archive}/en/embed/frame" title="Archive search" '
+        'width="600" height="320"></iframe>',
         "quiet.html": '<meta name="referrer" content="no-referrer">\n'
         f'<iframe src="{archive}/en/embed/frame" title="Archive search" width="600" height="320"></iframe>',
         "two.html": f'<iom-search lang="es"></iom-search>\n<iom-search lang="es" results="5"></iom-search>\n'

@@ -129,7 +129,8 @@ def test_a_results_page_is_five_requests_sent_compressed(new_page, server):
     page = new_page(viewport={"width": 1280, "height": 800})
     page.goto(server + "/en/search?q=migrants")
     page.wait_for_load_state("networkidle")
-    entries = page.evaluate("""performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+    entries = page.evaluate("""performance.getEntriesByType('navigation')
+        .concat(performance.getEntriesByType('resource'))
         .map(e => ({name: e.name, sent: e.transferSize, body: e.encodedBodySize, size: e.decodedBodySize}))""")
     assert len(entries) <= 5, [e["name"] for e in entries]
     sent, size = sum(e["sent"] for e in entries), sum(e["size"] for e in entries)
