@@ -64,7 +64,7 @@ system-deps:
 test-fast: setup
 	$(PY) -m pytest -m "not browser and not slow and not subprocess"
 
-# ruff (pyflakes, import order, bugbear, pyupgrade) and its formatter over the whole tree, and
+# ruff (pyflakes, import order, bugbear, pyupgrade, pycodestyle) and its formatter over the whole tree, and
 # mypy over index/ and search/ (the rules are in pyproject.toml). `ruff format .` and
 # `ruff check --fix .` repair most of what this reports.
 .PHONY: lint
