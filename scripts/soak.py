@@ -486,7 +486,8 @@ def render(
         note = "replaced during the run" if "gone" in info else ("started during the run" if "boot" not in info else "")
         rows.append(
             f"| {pid} | {ms(info.get('boot'))} | {ms(info.get('warm'))} | {ms(info.get('switch'))} | "
-            f"{ms(info.get('peak'))} | {ms(info.get('end'))} | {'n/a' if growth is None else f'{growth:+.1f} %'} | {note} |"
+            f"{ms(info.get('peak'))} | {ms(info.get('end'))} | "
+            f"{'n/a' if growth is None else f'{growth:+.1f} %'} | {note} |"
         )
     replaced = sum(1 for info in memory.workers.values() if "gone" in info)
     judged = args.seconds >= JUDGED_FROM
