@@ -51,9 +51,9 @@ def test_the_installed_whoosh_is_the_one_the_engine_was_written_for():
 
 
 @pytest.fixture
-def other_format(tmp_path):
-    """The sample archive, then its live generation rewritten by Whoosh in another codec (its
-    plain-text one): an index Whoosh reads, but not in the W3 format the fast engine reads."""
+def sample_built(tmp_path):
+    """The sample archive's releases in a source of the test's own, built into a fresh index:
+    (the source, the index root, the number of releases)."""
     records = [
         json.loads(line)
         for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
@@ -62,11 +62,19 @@ def other_format(tmp_path):
     source = write_jsonl(tmp_path / "releases.jsonl", records)
     root = tmp_path / "ix"
     reindex([source], root, progress=False)
+    return source, root, len(records)
+
+
+@pytest.fixture
+def other_format(sample_built):
+    """The sample archive, then its live generation rewritten by Whoosh in another codec (its
+    plain-text one): an index Whoosh reads, but not in the W3 format the fast engine reads."""
+    source, root, releases = sample_built
     store = IndexStore(root)
     ix = whoosh_index.open_dir(str(store.path(store.current_name())))
     ix.writer(codec=PlainTextCodec()).commit(optimize=True)
     with ix.searcher() as searcher:
-        assert searcher.doc_count() == len(records)  # Whoosh itself reads it
+        assert searcher.doc_count() == releases  # Whoosh itself reads it
     return source, root
 
 
@@ -91,18 +99,11 @@ def test_a_reindex_rebuilds_an_index_in_another_format_in_full(other_format):
     assert result.total > 0
 
 
-def test_a_generation_of_another_schema_is_refused_at_open_and_rebuilt_in_full(tmp_path):
+def test_a_generation_of_another_schema_is_refused_at_open_and_rebuilt_in_full(sample_built):
     """An index written by another version of the project (its manifest's schema_version) is
     not read with guesses: the site refuses it, saying what to run, and a reindex, even an
     incremental one, rebuilds it in full."""
-    records = [
-        json.loads(line)
-        for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    source = write_jsonl(tmp_path / "releases.jsonl", records)
-    root = tmp_path / "ix"
-    reindex([source], root, progress=False)
+    source, root, _ = sample_built
     store = IndexStore(root)
     manifest_path = store.path(store.current_name()) / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
