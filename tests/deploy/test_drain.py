@@ -35,10 +35,16 @@ def test_a_request_in_progress_when_the_replica_is_told_to_stop_is_answered(inde
         first = conn.getresponse()
         first.read()
         assert first.status == 200 and not first.will_close
+        workers = site.workers_now()
+        if stop == signal.SIGKILL:
+            # Held still first, so that the request is certainly unanswered when the kill lands
+            # (a search answered in the moment between sending and killing was a false failure).
+            for worker in workers:
+                os.kill(worker, signal.SIGSTOP)
         conn.request("GET", "/en/search.json?q=remittances+diaspora&per_page=50")
         os.kill(site.pid, stop)
         if stop == signal.SIGKILL:
-            for worker in site.workers_now():
+            for worker in workers:
                 os.kill(worker, signal.SIGKILL)
         try:
             answer = conn.getresponse()
