@@ -3,6 +3,7 @@ never shown, the retention, and ``scripts/report``."""
 
 import datetime as dt
 import json
+import multiprocessing
 import sqlite3
 import subprocess
 import sys
@@ -105,6 +106,32 @@ def test_several_processes_add_to_one_file_without_losing_a_count(tmp_path):
     assert data["totals"]["empty"] == each * processes // 2
     assert sum(q["searches"] for q in data["queries"]) == each * processes
     assert len(data["queries"]) == 7
+
+
+def _first_write(directory, start, results):
+    start.wait()
+    try:
+        Store(directory).connect().close()
+        results.put("written")
+    except Exception as error:
+        results.put(repr(error))
+
+
+def test_workers_stopped_together_each_make_their_first_write(tmp_path):
+    # Two workers of a site told to stop at once both write their first counts into a new file
+    # (SQLite refused one of them "database is locked" at once, and its counts were lost).
+    context = multiprocessing.get_context("fork")
+    outcomes = []
+    for attempt in range(40):
+        start, results = context.Barrier(3), context.Queue()
+        folder = tmp_path / str(attempt)
+        workers = [context.Process(target=_first_write, args=(folder, start, results)) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        outcomes += [results.get(timeout=5) for _ in workers]
+    assert set(outcomes) == {"written"}, [o for o in outcomes if o != "written"][:3]
 
 
 def test_a_query_asked_fewer_times_than_the_floor_is_never_shown(tmp_path):

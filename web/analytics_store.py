@@ -15,6 +15,7 @@ deleted by :meth:`Store.prune`.
 """
 
 import datetime as dt
+import fcntl
 import os
 import sqlite3
 import time
@@ -132,7 +133,15 @@ class Store:
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        # SQLite answers "database is locked" at once, without waiting out the busy timeout, to a
+        # second process that switches a new file to WAL at the same moment (two workers stopped
+        # together, each writing its first counts): one switch at a time, under a lock on the folder.
+        folder = os.open(self.directory, os.O_RDONLY)
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            os.close(folder)  # releases the lock
         # WAL with NORMAL: a committed flush survives a crash of the process (not of the machine's
         # power, where the last transactions may be lost: seconds of counts, never a corrupt file).
         conn.execute("PRAGMA synchronous = NORMAL")
