@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 from whoosh import query as wq
 
-from index.places import Gazetteer, country_codes, country_name
+from index.places import Gazetteer
 from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
@@ -29,12 +29,10 @@ from .correction import Corrections, one_slip_each
 from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums
 from .generation import Snapshot
 from .glossary import Glossary
-from .params import LANGUAGES, SearchParams
-from .results import Brief, FacetValue, Hit, Label, ReleaseDetail, SearchResult, Suggestion, Translation
+from .labels import Labels, country_label, known_countries
+from .params import SearchParams
+from .results import Brief, FacetValue, Hit, ReleaseDetail, SearchResult, Suggestion, Translation
 from .scoring import top
-
-LANGUAGE_LABELS = {"en": {"en": "English", "es": "inglés"}, "es": {"en": "Spanish", "es": "español"}}
-
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
 RESULT_CACHE = 128  # search results kept per generation
@@ -44,7 +42,6 @@ FEW_RESULTS = 3  # all the words find fewer releases than this: a correction is 
 # (search.coordinated).  On the bilingual benchmark the one or two releases that contain every
 # word of a question often do not answer it (docs/relevance.md); 5, 10 and 20 measured the same.
 FEW_ALL_WORDS = 10
-MAX_LABELS = 20_000  # facet value labels kept (values of the archive, and any selected)
 
 
 class IndexUnavailable(RuntimeError):
@@ -84,7 +81,6 @@ class Archive:
         self._snapshot: Snapshot | None = None
         self._retired: list[Snapshot] = []
         self._lock = threading.Lock()
-        self._label_cache: dict[tuple[str, str], dict[str, str]] = {}
         self.autocomplete = Autocomplete(self)
         self.corrections = Corrections(self)
 
@@ -99,6 +95,11 @@ class Archive:
     @cached_property
     def compiler(self) -> Compiler:
         return Compiler(self.gazetteer, self.taxonomy, Glossary.load())
+
+    @cached_property
+    def labelling(self) -> Labels:
+        """The labels of facet values and of a release's countries and topics (:mod:`search.labels`)."""
+        return Labels(self.taxonomy)
 
     # --- generations -------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -166,38 +167,22 @@ class Archive:
 
     # --- labels ------------------------------------------------------------------------------
     def country_label(self, code: str) -> dict[str, str]:
-        return {lang: country_name(code, lang) for lang in LANGUAGES}
+        return country_label(code)
 
     def topic_label(self, topic_id: str) -> dict[str, str]:
-        topic = self.taxonomy.topics.get(topic_id)
-        return dict(topic.labels) if topic else {lang: topic_id for lang in LANGUAGES}
+        return self.labelling.topic(topic_id)
 
     def labels(self, facet: str, value: str) -> dict[str, str]:
-        """A facet value's label in each interface language (made once: a page of facets shows
-        hundreds). The dictionary is shared: callers read it and never change it."""
-        key = (facet, value)
-        found = self._label_cache.get(key)
-        if found is None:
-            if len(self._label_cache) > MAX_LABELS:
-                self._label_cache.clear()
-            found = self._label_cache[key] = self._make_labels(facet, value)
-        return found
-
-    def _make_labels(self, facet: str, value: str) -> dict[str, str]:
-        if facet == "country":
-            return self.country_label(value)
-        if facet == "topic":
-            return self.topic_label(value)
-        if facet == "lang":
-            return dict(LANGUAGE_LABELS.get(value, {"en": value, "es": value}))
-        return {lang: str(value) for lang in LANGUAGES}
+        """A facet value's label in each interface language (made once). The dictionary is
+        shared: callers read it and never change it."""
+        return self.labelling.of(facet, value)
 
     def known_topics(self) -> frozenset:
-        return frozenset(self.taxonomy.topics)
+        return self.labelling.known_topics()
 
     @staticmethod
     def known_countries() -> frozenset:
-        return country_codes()
+        return known_countries()
 
     # --- searching ---------------------------------------------------------------------------
     def search(self, params: SearchParams) -> SearchResult:
@@ -601,19 +586,11 @@ class Archive:
             title_html=title_html,
             snippets=snippets,
             summary=fields.get("summary") or "",
-            countries=self._labels("country", fields.get("countries"), params.ui),
-            topics=self._labels("topic", fields.get("topics"), params.ui),
+            countries=self.labelling.listed("country", fields.get("countries"), params.ui),
+            topics=self.labelling.listed("topic", fields.get("topics"), params.ui),
             translation=self._translation(snap, fields.get("pair"), matched),
             score=round(score, 4) if score is not None else None,
         )
-
-    def _labels(self, facet: str, joined: str | None, ui: str) -> list[Label]:
-        out = []
-        for value in (joined or "").split(","):
-            if value:
-                labels = self.labels(facet, value)
-                out.append(Label(value=value, label=labels[ui], labels=labels))
-        return out
 
     def _translation(self, snap: Snapshot, pair_id: str | None, matched: set) -> Translation | None:
         if not pair_id:
@@ -652,8 +629,8 @@ class Archive:
             paragraphs=[p for p in fields["body"].split("\n\n") if p],
             summary=fields.get("summary") or "",
             url=fields.get("url") or "",
-            countries=self._labels("country", fields.get("countries"), ui),
-            topics=self._labels("topic", fields.get("topics"), ui),
+            countries=self.labelling.listed("country", fields.get("countries"), ui),
+            topics=self.labelling.listed("topic", fields.get("topics"), ui),
             translation=translation,
             related=self.related(release_id, limit=related, snap=snap, ui=ui),
             generation=snap.name,
