@@ -21,17 +21,17 @@ from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
 
-from . import highlight
+from . import facets, highlight
 from . import query as q
 from .autocomplete import Autocomplete, Completions
 from .compile import MAX_QUERY_TERMS, Compiled, Compiler
 from .correction import Corrections, one_slip_each
-from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask, docnums
+from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask
 from .generation import Snapshot
 from .glossary import Glossary
 from .labels import Labels, country_label, known_countries
 from .params import SearchParams
-from .results import Brief, FacetValue, Hit, ReleaseDetail, SearchResult, Suggestion, Translation
+from .results import Brief, Hit, ReleaseDetail, SearchResult, Suggestion, Translation
 from .scoring import top
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
@@ -254,8 +254,7 @@ class Archive:
                     "missing": missing,
                 }
             )
-        docs = snap.docs
-        facets = self._facets(docs, self._facet_counts(snap, params, parsed, typed, shown), params)
+        values = facets.values(self._facet_counts(snap, params, parsed, typed, shown), params, self.labelling)
         hits = []
         if shown.selected and compiled.query is not None:
             # The words searched for are those highlighted: the corrected ones when corrected.
@@ -275,7 +274,7 @@ class Archive:
             pages=pages,
             sort=self._sort(params, compiled),
             hits=hits,
-            facets=facets,
+            facets=values,
             suggestion=suggestion,
             notices=notices,
             took_ms=round(took, 2),
@@ -378,7 +377,7 @@ class Archive:
     def _found(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading":
         if reading.query is not None:
             reading.matched, reading.scored = snap.matching(reading.query)
-        reading.selected, reading.bases = self._apply_filters(snap.docs, reading.matched, params)
+        reading.selected, reading.bases = facets.apply_filters(snap.docs, reading.matched, params)
         reading.total = snap.docs.count(reading.selected, params.separate)
         return reading
 
@@ -388,65 +387,9 @@ class Archive:
             return "newest"
         return params.sort
 
-    def _apply_filters(self, docs: DocValues, matched: int, params: SearchParams) -> tuple[int, dict[str, int]]:
-        """The documents that pass every filter, and per facet those that pass all filters but its own."""
-        base = matched
-        if params.date_from or params.date_to:
-            base &= self._date_range(docs, params.date_from, params.date_to)
-        selections = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}
-        masks = {f: docs.any_of(f, values) for f, values in selections.items() if values}
-        selected = base
-        for mask in masks.values():
-            selected &= mask
-        bases = {}
-        for facet in FACETS:
-            bits = base
-            for other, mask in masks.items():
-                if other != facet:
-                    bits &= mask
-            bases[facet] = bits
-        return selected, bases
-
-    @staticmethod
-    def _date_range(docs: DocValues, start: dt.date | None, end: dt.date | None) -> int:
-        """Documents dated within [start, end]: whole years by their bitmaps, the edge years one by one."""
-        first = start.year if start else min(docs.years, default=0)
-        last = end.year if end else max(docs.years, default=0)
-        low = start.toordinal() if start else None
-        high = end.toordinal() if end else None
-        out = 0
-        for value, bits in docs.values["year"].items():
-            year = int(value)
-            if first < year < last:
-                out |= bits
-            elif year in (first, last):
-                keep = [
-                    d
-                    for d in docnums(bits)
-                    if (low is None or docs.dates[d] >= low) and (high is None or docs.dates[d] <= high)
-                ]
-                out |= docs.of(keep)
-        return out
-
-    @staticmethod
-    def _reading_counts(docs: DocValues, reading: "_Reading | None", params: SearchParams) -> dict[str, dict[str, int]]:
-        """Per facet, what each value would give a reading with the value ticked alone (the
-        other facets' filters kept): the groups, or documents, that pass its base and have it."""
-        out: dict[str, dict[str, int]] = {}
-        masks: dict[int, np.ndarray] = {}
-        for facet in FACETS:
-            base = reading.bases.get(facet, 0) if reading is not None else 0
-            if not base:
-                out[facet] = {}
-                continue
-            if base not in masks:  # facets without a selection of their own share one base
-                masks[base] = bits_to_mask(base, docs.size)
-            out[facet] = docs.facet_counts(facet, masks[base], params.separate)
-        return out
-
     def _facet_counts(
         self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading", shown: "_Reading"
-    ) -> dict[str, dict[str, int]]:
+    ) -> facets.Counts:
         """Per facet and value, the total of this search with that value ticked alone: so a count
         is always the number of results its checkbox gives.
 
@@ -455,10 +398,11 @@ class Archive:
         When they find nothing (the results shown are then a correction's, or any-word results),
         ticking a value may bring the typed words' results back, or lead to another reading:
         each value's count follows the choice :meth:`_chosen` makes for it.  The values offered
-        are those of the results shown, and any selected.
+        are those of the results shown, and any selected.  (This restates the choice of a reading
+        per value, so it lives beside :meth:`_chosen`; :mod:`search.facets` does the counting.)
         """
         docs = snap.docs
-        counts = self._widened_counts(snap, params, typed, self._reading_counts(docs, typed, params))
+        counts = self._widened_counts(snap, params, typed, self._counts(docs, typed, params))
         if shown is typed:
             return counts
         # The typed words find nothing under these filters (see _chosen): the readings a ticked
@@ -469,13 +413,13 @@ class Archive:
         loose_fixed = self._loosened(snap, params, searchable) if searchable is not None else None
         slips = fixed is not None and one_slip_each(typed.text, fixed.text)
         of = {
-            name: self._reading_counts(docs, r, params)
+            name: self._counts(docs, r, params)
             for name, r in (("fixed", searchable), ("loose", loose), ("loose_fixed", loose_fixed))
         }
-        offered = self._reading_counts(docs, shown, params)
-        out: dict[str, dict[str, int]] = {}
+        offered = self._counts(docs, shown, params)
+        out: facets.Counts = {}
         for facet in FACETS:
-            values = set(offered[facet]) | _selected(params, facet)
+            values = set(offered[facet]) | facets.selected(params, facet)
             out[facet] = {}
             for value in values:
                 count = counts[facet].get(value, 0)
@@ -490,44 +434,24 @@ class Archive:
         return out
 
     def _widened_counts(
-        self, snap: Snapshot, params: SearchParams, typed: "_Reading", counts: dict[str, dict[str, int]]
-    ) -> dict[str, dict[str, int]]:
+        self, snap: Snapshot, params: SearchParams, typed: "_Reading", counts: facets.Counts
+    ) -> facets.Counts:
         """The typed reading's counts, where a value's count is below FEW_ALL_WORDS that of any of
         the words (what ticking it lists, see :meth:`_widened`)."""
         if typed.compiled.any_query is None or not any(
             0 < c < FEW_ALL_WORDS for values in counts.values() for c in values.values()
         ):
             return counts
-        loose = self._reading_counts(snap.docs, self._loosened(snap, params, typed), params)
+        loose = self._counts(snap.docs, self._loosened(snap, params, typed), params)
         return {
             facet: {value: loose[facet].get(value, c) if c < FEW_ALL_WORDS else c for value, c in values.items()}
             for facet, values in counts.items()
         }
 
-    def _facets(
-        self, docs: DocValues, counts: dict[str, dict[str, int]], params: SearchParams
-    ) -> dict[str, list[FacetValue]]:
-        out = {}
-        for facet in FACETS:
-            selected = _selected(params, facet)
-            values = []
-            for value in set(counts[facet]) | selected:
-                labels = self.labels(facet, value)
-                values.append(
-                    FacetValue(
-                        value=value,
-                        label=labels[params.ui],
-                        labels=labels,
-                        count=counts[facet].get(value, 0),
-                        selected=value in selected,
-                    )
-                )
-            if facet == "year":
-                values.sort(key=lambda v: v.value, reverse=True)
-            else:
-                values.sort(key=lambda v: (-v.count, v.label))
-            out[facet] = values
-        return out
+    @staticmethod
+    def _counts(docs: DocValues, reading: "_Reading | None", params: SearchParams) -> facets.Counts:
+        """What each facet value would give ``reading`` ticked alone (none for no reading)."""
+        return facets.counts(docs, reading.bases if reading is not None else None, params)
 
     def _page(
         self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams, leading: int = 0
@@ -693,12 +617,6 @@ class Archive:
         """The query with each misspelt word replaced by a word the archive uses, the other words
         kept as typed; None when no word seems misspelt (:mod:`search.correction`)."""
         return self.corrections.correct(snap or self.snapshot(), text)
-
-
-def _selected(params: SearchParams, facet: str) -> set[str]:
-    """The values of a facet ticked in ``params``, as strings."""
-    values = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}[facet]
-    return {str(v) for v in values}
 
 
 def _escape(text: str) -> str:

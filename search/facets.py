@@ -1,0 +1,107 @@
+"""Filters and facets: the releases that pass a search's filters, how many results each facet
+value would give, and the facet values a result lists.
+
+Which reading of the query (all the words, corrected, any of them) a value's count follows is
+the engine's choice (:meth:`search.engine.Archive._facet_counts`); this module counts what a
+reading's bitmaps hold."""
+
+import datetime as dt
+
+import numpy as np
+
+from .docvalues import FACETS, DocValues, bits_to_mask, docnums
+from .labels import Labels
+from .params import SearchParams
+from .results import FacetValue
+
+Counts = dict[str, dict[str, int]]  # facet -> value -> results
+
+
+def selected(params: SearchParams, facet: str) -> set[str]:
+    """The values of a facet ticked in ``params``, as strings."""
+    values = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}[facet]
+    return {str(v) for v in values}
+
+
+def apply_filters(docs: DocValues, matched: int, params: SearchParams) -> tuple[int, dict[str, int]]:
+    """The documents that pass every filter, and per facet those that pass all filters but its own."""
+    base = matched
+    if params.date_from or params.date_to:
+        base &= date_range(docs, params.date_from, params.date_to)
+    selections = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}
+    masks = {f: docs.any_of(f, values) for f, values in selections.items() if values}
+    chosen = base
+    for mask in masks.values():
+        chosen &= mask
+    bases = {}
+    for facet in FACETS:
+        bits = base
+        for other, mask in masks.items():
+            if other != facet:
+                bits &= mask
+        bases[facet] = bits
+    return chosen, bases
+
+
+def date_range(docs: DocValues, start: dt.date | None, end: dt.date | None) -> int:
+    """Documents dated within [start, end]: whole years by their bitmaps, the edge years one by one."""
+    first = start.year if start else min(docs.years, default=0)
+    last = end.year if end else max(docs.years, default=0)
+    low = start.toordinal() if start else None
+    high = end.toordinal() if end else None
+    out = 0
+    for value, bits in docs.values["year"].items():
+        year = int(value)
+        if first < year < last:
+            out |= bits
+        elif year in (first, last):
+            keep = [
+                d
+                for d in docnums(bits)
+                if (low is None or docs.dates[d] >= low) and (high is None or docs.dates[d] <= high)
+            ]
+            out |= docs.of(keep)
+    return out
+
+
+def counts(docs: DocValues, bases: dict[str, int] | None, params: SearchParams) -> Counts:
+    """Per facet, what each value would give a reading with the value ticked alone (the other
+    facets' filters kept): the groups, or documents, that pass the facet's base (``bases``, from
+    :func:`apply_filters`; None for no reading) and have it."""
+    out: Counts = {}
+    masks: dict[int, np.ndarray] = {}
+    for facet in FACETS:
+        base = bases.get(facet, 0) if bases is not None else 0
+        if not base:
+            out[facet] = {}
+            continue
+        if base not in masks:  # facets without a selection of their own share one base
+            masks[base] = bits_to_mask(base, docs.size)
+        out[facet] = docs.facet_counts(facet, masks[base], params.separate)
+    return out
+
+
+def values(counts: Counts, params: SearchParams, labels: Labels) -> dict[str, list[FacetValue]]:
+    """The values each facet lists, with their counts: those counted and any selected; years
+    newest first, other values by count, then label in the interface language."""
+    out = {}
+    for facet in FACETS:
+        ticked = selected(params, facet)
+        listed = []
+        for value in set(counts[facet]) | ticked:
+            names = labels.of(facet, value)
+            listed.append(
+                FacetValue(
+                    value=value,
+                    label=names[params.ui],
+                    labels=names,
+                    count=counts[facet].get(value, 0),
+                    selected=value in ticked,
+                )
+            )
+        if facet == "year":
+            listed.sort(key=lambda v: v.value, reverse=True)
+        else:
+            listed.sort(key=lambda v: (-v.count, v.label))
+        out[facet] = listed
+    return out
