@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,17 +20,17 @@ from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
 
-from . import facets, highlight
+from . import facets, hits
 from . import query as q
 from .autocomplete import Autocomplete, Completions
 from .compile import MAX_QUERY_TERMS, Compiled, Compiler
 from .correction import Corrections, one_slip_each
-from .docvalues import FACETS, BitmapSet, DocValues, bits_to_mask
+from .docvalues import FACETS, DocValues, bits_to_mask
 from .generation import Snapshot
 from .glossary import Glossary
 from .labels import Labels, country_label, known_countries
 from .params import SearchParams
-from .results import Brief, Hit, ReleaseDetail, SearchResult, Suggestion, Translation
+from .results import Brief, ReleaseDetail, SearchResult, Suggestion
 from .scoring import top
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
@@ -255,11 +254,18 @@ class Archive:
                 }
             )
         values = facets.values(self._facet_counts(snap, params, parsed, typed, shown), params, self.labelling)
-        hits = []
+        shown_hits = []
         if shown.selected and compiled.query is not None:
             # The words searched for are those highlighted: the corrected ones when corrected.
-            hits = self._page(
-                snap, compiled, shown.scored, shown.selected, params.with_(q=shown.text), leading=shown.leading
+            shown_hits = hits.page(
+                snap,
+                compiled,
+                shown.scored,
+                shown.selected,
+                params.with_(q=shown.text),
+                self.labelling,
+                self.compiler.glossary,
+                leading=shown.leading,
             )
         took = (time.perf_counter() - started) * 1000
         pages = max(1, -(-shown.total // params.per_page))
@@ -272,8 +278,8 @@ class Archive:
             page=params.page,
             per_page=params.per_page,
             pages=pages,
-            sort=self._sort(params, compiled),
-            hits=hits,
+            sort=hits.sort_order(params, compiled),
+            hits=shown_hits,
             facets=values,
             suggestion=suggestion,
             notices=notices,
@@ -381,12 +387,6 @@ class Archive:
         reading.total = snap.docs.count(reading.selected, params.separate)
         return reading
 
-    @staticmethod
-    def _sort(params: SearchParams, compiled) -> str:
-        if params.sort == "relevance" and compiled.browse:
-            return "newest"
-        return params.sort
-
     def _facet_counts(
         self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading", shown: "_Reading"
     ) -> facets.Counts:
@@ -452,85 +452,6 @@ class Archive:
     def _counts(docs: DocValues, reading: "_Reading | None", params: SearchParams) -> facets.Counts:
         """What each facet value would give ``reading`` ticked alone (none for no reading)."""
         return facets.counts(docs, reading.bases if reading is not None else None, params)
-
-    def _page(
-        self, snap: Snapshot, compiled, scored, selected: int, params: SearchParams, leading: int = 0
-    ) -> list[Hit]:
-        """The hits of the requested page: one per translation group unless asked otherwise.
-        ``leading``: releases ranked before the others (those with all the words, when the
-        results also list releases with some of them)."""
-        docs = snap.docs
-        allowed = selected if params.separate else docs.representatives(selected, params.ui)
-        sort = self._sort(params, compiled)
-        start, end = (params.page - 1) * params.per_page, params.page * params.per_page
-        mask = bits_to_mask(allowed, docs.size)
-        ranked: Sequence[tuple[int, float | None]]  # (document, its score: None for a search without scores)
-        if sort == "relevance" and scored is not None:
-            first = bits_to_mask(leading, docs.size) if leading else None
-            if params.separate:
-                ranked = top(mask, scored, start, end, first=first)
-            else:
-                # One rank per pair, the same in both interface languages: the better version's
-                # score, ties broken by the pair, not by the version shown; a pair leads when
-                # either version does.
-                both = bits_to_mask(selected, docs.size)
-                pairs = docs.pair_scores(scored, both)
-                if first is not None:
-                    first = docs.pair_scores(first.astype(float), both) > 0
-                ranked = top(mask, pairs, start, end, ties=docs.group_first, first=first)
-        else:
-            order = snap.date_order[mask[snap.date_order]]
-            if sort != "oldest":
-                order = order[::-1]
-            ranked = [(int(d), float(scored[d]) if scored is not None else None) for d in order[start:end]]
-        # What the visitor typed is marked wherever it matched; glossary equivalents only as written.
-        wanted = (
-            highlight.wanted(compiled.query, q.words_of(q.parse(params.q).tree), self.compiler.glossary)
-            if not compiled.browse
-            else {}
-        )
-        matched = BitmapSet(selected, docs.size)
-        return [self._hit(snap, d, score, wanted, params, matched) for d, score in ranked]
-
-    def _hit(self, snap: Snapshot, docnum: int, score, wanted: dict, params: SearchParams, matched) -> Hit:
-        fields = snap.searcher.stored_fields(docnum)
-        lang = fields["lang"]
-        body = wanted.get(f"body_{lang}", highlight.NOTHING)
-        snippets = highlight.snippets(fields["body"], lang, body)
-        title_html = highlight.release_title(fields, wanted)
-        if not snippets:
-            snippets = [_escape(fields.get("summary") or fields["body"][: highlight.SNIPPET_CHARS])]
-        return Hit(
-            id=fields["id"],
-            lang=lang,
-            date=stored_day(fields["date"]).isoformat(),
-            title=fields["title"],
-            title_lang=stored_title_lang(fields),
-            url=fields.get("url") or "",
-            title_html=title_html,
-            snippets=snippets,
-            summary=fields.get("summary") or "",
-            countries=self.labelling.listed("country", fields.get("countries"), params.ui),
-            topics=self.labelling.listed("topic", fields.get("topics"), params.ui),
-            translation=self._translation(snap, fields.get("pair"), matched),
-            score=round(score, 4) if score is not None else None,
-        )
-
-    def _translation(self, snap: Snapshot, pair_id: str | None, matched: set) -> Translation | None:
-        if not pair_id:
-            return None
-        docnum = snap.docs.docnum_by_id.get(pair_id)
-        if docnum is None:
-            return None
-        fields = snap.searcher.stored_fields(docnum)
-        return Translation(
-            id=pair_id,
-            lang=fields["lang"],
-            title=fields["title"],
-            title_lang=stored_title_lang(fields),
-            url=fields.get("url") or "",
-            matched=docnum in matched,
-        )
 
     # --- releases -----------------------------------------------------------------------------
     def release(self, release_id: str, ui: str = "en", related: int = 5) -> ReleaseDetail:
@@ -617,9 +538,3 @@ class Archive:
         """The query with each misspelt word replaced by a word the archive uses, the other words
         kept as typed; None when no word seems misspelt (:mod:`search.correction`)."""
         return self.corrections.correct(snap or self.snapshot(), text)
-
-
-def _escape(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))
