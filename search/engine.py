@@ -16,11 +16,10 @@ import numpy as np
 from whoosh import query as wq
 
 from index.places import Gazetteer
-from index.schema import stored_day, stored_title_lang
 from index.store import IndexStore
 from index.topics import Taxonomy
 
-from . import facets, hits
+from . import facets, hits, releases
 from . import query as q
 from .autocomplete import Autocomplete, Completions
 from .compile import MAX_QUERY_TERMS, Compiled, Compiler
@@ -31,7 +30,6 @@ from .glossary import Glossary
 from .labels import Labels, country_label, known_countries
 from .params import SearchParams
 from .results import Brief, ReleaseDetail, SearchResult, Suggestion
-from .scoring import top
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
 RESULT_CACHE = 128  # search results kept per generation
@@ -455,74 +453,19 @@ class Archive:
 
     # --- releases -----------------------------------------------------------------------------
     def release(self, release_id: str, ui: str = "en", related: int = 5) -> ReleaseDetail:
-        """One release with its translation and related releases; raises :class:`ReleaseNotFound`."""
+        """One release with its translation and related releases (:mod:`search.releases`);
+        raises :class:`ReleaseNotFound`."""
         snap = self.snapshot()
-        docnum = snap.docs.docnum_by_id.get(release_id)
-        if docnum is None:
-            raise ReleaseNotFound(release_id)
-        fields = snap.searcher.stored_fields(docnum)
-        pair = fields.get("pair") or ""
-        translation = None
-        if pair and pair in snap.docs.docnum_by_id:
-            translation = self._brief(snap, snap.docs.docnum_by_id[pair])
-        return ReleaseDetail(
-            id=fields["id"],
-            lang=fields["lang"],
-            date=stored_day(fields["date"]).isoformat(),
-            title=fields["title"],
-            title_lang=stored_title_lang(fields),
-            paragraphs=[p for p in fields["body"].split("\n\n") if p],
-            summary=fields.get("summary") or "",
-            url=fields.get("url") or "",
-            countries=self.labelling.listed("country", fields.get("countries"), ui),
-            topics=self.labelling.listed("topic", fields.get("topics"), ui),
-            translation=translation,
-            related=self.related(release_id, limit=related, snap=snap, ui=ui),
-            generation=snap.name,
-        )
+        return releases.detail(snap, _docnum(snap, release_id), self.labelling, ui, related)
 
     def related(
         self, release_id: str, limit: int = 5, snap: Snapshot | None = None, ui: str | None = None
     ) -> list[Brief]:
-        """Releases most like this one (Whoosh's more-like-this), without the release's own
-        translation, one per translation pair: in ``ui``'s language where the pair has a version
-        in it (the release's own language when ``ui`` is not given)."""
+        """Releases most like this one, one per translation pair, in ``ui``'s language where the
+        pair has a version in it (:func:`search.releases.related`); raises
+        :class:`ReleaseNotFound`, and with ``limit`` 0 only that (If-None-Match: *)."""
         snap = snap or self.snapshot()
-        docs = snap.docs
-        docnum = docs.docnum_by_id.get(release_id)
-        if docnum is None:
-            raise ReleaseNotFound(release_id)
-        if limit <= 0:
-            return []  # asked only whether the release exists (If-None-Match: *)
-        fields = snap.searcher.stored_fields(docnum)
-        text = f"{fields['title']}\n{fields['title']}\n{fields['body']}"
-        field_name = f"body_{fields['lang']}"
-        wanted = 2 * limit + 2  # both versions of a pair may come, and the release's own translation
-        # Whoosh's more-like-this query (its key terms, weighted), scored over whole posting lists.
-        key_terms = snap.searcher.key_terms_from_text(field_name, text, numterms=15)
-        query = wq.Or([wq.Term(field_name, word, boost=weight) for word, weight in key_terms])
-        found = snap.scorer.evaluate(snap.searcher, query)
-        found.mask[docnum] = False
-        docnums = [d for d, _ in top(found.mask, found.scores, 0, wanted)]
-        seen = {docs.groups[docnum]}
-        out = []
-        for d in docnums:
-            if docs.groups[d] in seen:
-                continue
-            seen.add(docs.groups[d])
-            out.append(self._brief(snap, docs.version(d, ui or fields["lang"])))
-        return out[:limit]
-
-    @staticmethod
-    def _brief(snap: Snapshot, docnum: int) -> Brief:
-        fields = snap.searcher.stored_fields(docnum)
-        return Brief(
-            id=fields["id"],
-            lang=fields["lang"],
-            date=stored_day(fields["date"]).isoformat(),
-            title=fields["title"],
-            title_lang=stored_title_lang(fields),
-        )
+        return releases.related(snap, _docnum(snap, release_id), limit, ui)
 
     # --- autocomplete ---------------------------------------------------------------------------
     def suggest(self, prefix: str, ui: str = "en", limit: int = 8) -> list[Suggestion]:
@@ -538,3 +481,10 @@ class Archive:
         """The query with each misspelt word replaced by a word the archive uses, the other words
         kept as typed; None when no word seems misspelt (:mod:`search.correction`)."""
         return self.corrections.correct(snap or self.snapshot(), text)
+
+
+def _docnum(snap: Snapshot, release_id: str) -> int:
+    docnum = snap.docs.docnum_by_id.get(release_id)
+    if docnum is None:
+        raise ReleaseNotFound(release_id)
+    return docnum
