@@ -1,8 +1,12 @@
 """The search entry point: one :class:`Archive` per process, and :meth:`Archive.search`.
 
-The archive keeps Whoosh searchers open (one per thread) and reuses them for every request; it
-reads the index directory's ``CURRENT`` pointer before each search and opens the new
-generation when a reindex has switched it, so a reindex shows up without a restart.
+The archive reads the index directory's ``CURRENT`` pointer before each search and opens the
+new generation (:class:`~search.generation.Snapshot`) when a reindex has switched it, so a
+reindex shows up without a restart.  A search is read several ways here (all the words as
+typed, the corrected words, any of the words) and one reading chosen; the rest is done by the
+modules named after their job: :mod:`search.facets` (filters and facet counts),
+:mod:`search.hits` (a result page), :mod:`search.labels`, :mod:`search.releases` (a release's
+page and related releases), :mod:`search.autocomplete` and :mod:`search.correction`.
 """
 
 import dataclasses
