@@ -161,13 +161,9 @@ class Compiler:
         return Compiled(full, any_query, notices, browse)
 
     # --- the cap on terms -------------------------------------------------------------------
-    def _limited(self, tree: q.AllOf) -> tuple[q.AllOf, bool]:
-        """The query up to its first MAX_QUERY_TERMS terms, and whether anything was left out
-        (the tree itself when nothing was)."""
-        budget = _Budget()
-        return self._limited_by(tree, budget), budget.cut
-
     def _limited_by(self, tree: q.AllOf, budget: _Budget) -> q.AllOf:
+        """The query up to its first MAX_QUERY_TERMS terms (the tree itself when nothing was left
+        out; ``budget.cut`` says whether anything was)."""
         nodes = self._fitting(tree.nodes, budget)
         return q.AllOf(nodes) if budget.cut else tree
 
