@@ -39,7 +39,6 @@ class Fetched:
     content_type: str = ""
     not_modified: bool = False
     error: str = ""
-    redirects: tuple = ()
 
     @property
     def ok(self) -> bool:
@@ -132,14 +131,12 @@ class Fetcher:
                         if current != url
                         else f"not on the site's hosts ({', '.join(self.site.hosts)})"
                     )
-                    return Fetched(url, current, error=why, redirects=tuple(seen))
+                    return Fetched(url, current, error=why)
                 allowed, why = self.allowed(current)
                 if not allowed:
-                    return Fetched(
-                        url, current, error=f"{why} ({current})" if current != url else why, redirects=tuple(seen)
-                    )
+                    return Fetched(url, current, error=f"{why} ({current})" if current != url else why)
             got = self._with_retries(current, headers, limit)
-            got.url, got.redirects = url, tuple(seen)
+            got.url = url
             if got.error or not (300 <= got.status < 400) or got.status == 304:
                 return got
             location = got.final_url
@@ -148,13 +145,10 @@ class Fetcher:
                     url,
                     current,
                     status=got.status,
-                    redirects=tuple(seen),
                     error="redirect loop: " + " -> ".join(seen + [location]),
                 )
             if len(seen) > MAX_REDIRECTS:
-                return Fetched(
-                    url, current, status=got.status, redirects=tuple(seen), error=f"more than {MAX_REDIRECTS} redirects"
-                )
+                return Fetched(url, current, status=got.status, error=f"more than {MAX_REDIRECTS} redirects")
             seen.append(location)
             current = location
 
