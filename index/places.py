@@ -240,7 +240,6 @@ DEFAULT_WEIGHTS = {
     "lead_chars": 300,
     "dateline_chars": 80,
 }
-PARTS = ("title", "dateline", "lead", "body")
 # Articles that may stand between a rule's words and its place ("con destino a los Estados
 # Unidos", "Chief of Mission for the Dominican Republic").
 _ARTICLES = frozenset({"the", "el", "la", "los", "las"})

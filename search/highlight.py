@@ -42,7 +42,8 @@ class Wanted:
     """What to mark in the text of one field."""
 
     words: frozenset = frozenset()  # terms marked wherever a word analyses to one of them
-    patterns: dict = field(default_factory=dict)  # first term -> patterns starting with it (tuples of Steps)
+    # first term -> the patterns starting with it
+    patterns: dict[str, tuple[tuple[Step, ...], ...]] = field(default_factory=dict)
 
     def __or__(self, other: "Wanted") -> "Wanted":
         if not other.words and not other.patterns:

@@ -39,7 +39,6 @@ from .decoding import decode
 REQUIRED = ("id", "lang", "date", "title", "body")
 OPTIONAL_TEXT = ("summary", "url", "translation_key")
 OPTIONAL_LISTS = ("countries", "topics")
-KNOWN = set(REQUIRED) | set(OPTIONAL_TEXT) | set(OPTIONAL_LISTS)
 
 
 class RecordError(ValueError):

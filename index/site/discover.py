@@ -33,7 +33,6 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 MAX_SITEMAPS = 200  # sitemap files read per run (an index of indexes stops there)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed
-_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @dataclass
