@@ -93,13 +93,14 @@ def _plain(html: str) -> str:
 
 
 def _print_text(result) -> None:
-    for notice in result.notices:
-        if notice["code"] != "corrected":  # said on its own line below
-            print(f"note: {notice['message']}")
+    # What was searched for comes first; notes about those results follow it.
     if result.corrected:
         print(f"showing results for: {result.searched_for} (search instead for {result.query!r} with --spell 0)")
     elif result.suggestion:
         print(f"did you mean: {result.suggestion}")
+    for notice in result.notices:
+        if notice["code"] != "corrected":  # said on its own line above
+            print(f"note: {notice['message']}")
     first = (result.page - 1) * result.per_page
     print(f"{result.total} result{'s' if result.total != 1 else ''} ({result.took_ms:.1f} ms)")
     for number, hit in enumerate(result.hits, first + 1):

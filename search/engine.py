@@ -305,7 +305,8 @@ class Archive:
         fixed = self._fixed(snap, params, parsed, typed)
         searchable = fixed if params.spell else None
         if typed.total == 0 and searchable is not None and searchable.total:
-            return searchable, None
+            # The corrected query lists what typing it would: a few all-words releases widened too.
+            return self._widened(snap, params, searchable) or searchable, None
         shown = typed
         if typed.total == 0:
             shown = self._any_words(snap, params, typed, searchable) or typed
@@ -418,6 +419,8 @@ class Archive:
             name: self._counts(docs, r, params)
             for name, r in (("fixed", searchable), ("loose", loose), ("loose_fixed", loose_fixed))
         }
+        if searchable is not None:
+            of["fixed"] = self._widened_counts(snap, params, searchable, of["fixed"])
         offered = self._counts(docs, shown, params)
         out: facets.Counts = {}
         for facet in FACETS:

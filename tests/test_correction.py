@@ -154,16 +154,25 @@ def test_a_misspelt_word_among_matching_words_is_searched_corrected(archive, ui,
     result = search(archive, "remesas guatemla", ui=ui)
     assert result.query == "remesas guatemla"
     assert result.corrected and result.searched_for == "remesas guatemala"
-    assert not result.matched_any  # every word of the corrected query, not any of the typed ones
-    assert ids(result) == [first]
+    # The one release with every corrected word leads (not any release of the typed words) ...
+    assert ids(result)[0] == first
     assert "<mark>Guatemala</mark>" in marked(result.hits[0])  # the corrected word is highlighted
+    # ... and the list is the one typing the corrected query gives: that one, then those with some words.
+    typed = search(archive, "remesas guatemala", ui=ui)
+    assert ids(result) == ids(typed) and result.total == typed.total
+    assert [n["code"] for n in result.notices] == ["corrected", "few_all_words"]
+    assert result.notices[1]["all_words"] == 1
+    assert result.facets == typed.facets  # each count is what ticking the value would list
 
 
 def test_the_any_word_fallback_comes_after_the_correction(archive):
     result = search(archive, "huricane shelters")
     assert result.corrected and result.searched_for == "hurricane shelters"
-    assert not result.matched_any
-    assert ids(result) == ["shelters-hurricane-en"]  # not the shelters without a hurricane
+    # The release with both corrected words first, not the shelters without a hurricane ...
+    assert ids(result)[0] == "shelters-hurricane-en"
+    assert result.notices[0]["code"] == "corrected"
+    # ... then, as for the corrected words typed, the releases with one of them.
+    assert ids(result) == ids(search(archive, "hurricane shelters"))
 
 
 def test_without_a_release_of_every_corrected_word_any_of_the_corrected_words(archive):
@@ -290,4 +299,4 @@ def test_scripts_search_text_says_it_in_one_line(index_dir, capsys):
         out.splitlines()[0] == "showing results for: hurricane shelters (search instead for 'huricane shelters' "
         "with --spell 0)"
     )
-    assert "did you mean" not in out and "note:" not in out
+    assert "did you mean" not in out and "showing results for" not in "\n".join(out.splitlines()[1:])
