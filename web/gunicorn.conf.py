@@ -33,6 +33,11 @@ import os
 import resource
 import sys
 
+from web import allocator
+
+# Before the site is loaded, so that the master and every worker forked from it use these.
+allocator.tune()
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
