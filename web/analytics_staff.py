@@ -24,6 +24,7 @@ from search.engine import IndexUnavailable
 from . import i18n
 from .analytics_store import Store, report
 from .current import archive
+from .errors import error_page
 from .settings import setting
 from .templating import render
 
@@ -36,9 +37,7 @@ DEFAULT_WEEKS = 4
 LIST_LENGTH = 20
 
 
-@staff.url_value_preprocessor
-def pull_lang(endpoint, values):
-    g.lang = values.pop("lang")
+staff.url_value_preprocessor(i18n.pull_lang)
 
 
 @staff.app_template_filter("staff_percent")
@@ -69,17 +68,8 @@ def _authorised() -> bool:
 
 
 def _error(status: int, title: str, message: str, extra: dict | None = None, headers=None):
-    """The site's error page (or its JSON twin) for this page's own refusals."""
-    context = {
-        "page": "error",
-        "lang": g.lang,
-        "error": {"status": status, "title": title, "message": message, **(extra or {})},
-        "_home_url": url_for("site.home", lang=g.lang, fmt="html"),
-        "_help_url": url_for("site.help", lang=g.lang, fmt="html"),
-        "_alternate_url": url_for("site.home", lang=i18n.other_language(g.lang), fmt="html"),
-    }
-    fmt = "json" if request.path.endswith(".json") else "html"
-    return _private(render("error.html", context, fmt, status=status, headers=headers))
+    """The site's error page (or its JSON twin) for this page's own refusals, kept private."""
+    return _private(error_page(status, title, message, extra, headers))
 
 
 def _private(response):

@@ -47,7 +47,7 @@ def _set_language() -> str:
     return lang
 
 
-def _error_page(status: int, title: str, message: str, extra: dict | None = None, headers=None):
+def error_page(status: int, title: str, message: str, extra: dict | None = None, headers=None):
     """Every error answer but the API's: the site's error page, its JSON twin, or plain text on
     the addresses that programs showing no HTML read (``PLAIN_TEXT_PATHS``)."""
     lang = _set_language()
@@ -122,7 +122,7 @@ def param_error(error: ParamError):
     retry = url_for("site.search", lang=lang, fmt="html") + (f"?{query}" if query else "")
     # The search box keeps the words, unless they are what is wrong.
     words = "" if error.param == "q" else (request.args.get("q") or "")
-    return _error_page(
+    return error_page(
         400,
         _("This search could not be run"),
         _param_hint(error),
@@ -143,13 +143,13 @@ def not_found(error=None):
     message = _("There is no page at this address. It may have moved, or the address may be mistyped.")
     if isinstance(error, ReleaseNotFound):
         message = _("There is no release with this identifier in the archive. It may have been removed.")
-    return _error_page(404, _("Page not found"), message, {"search_url": url_for("site.search", lang=lang, fmt="html")})
+    return error_page(404, _("Page not found"), message, {"search_url": url_for("site.search", lang=lang, fmt="html")})
 
 
 def method_not_allowed(error):
     _set_language()
     headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
-    return _error_page(
+    return error_page(
         405, _("Method not allowed"), _("This address only answers ordinary page requests (GET)."), headers=headers
     )
 
@@ -157,7 +157,7 @@ def method_not_allowed(error):
 def unavailable(error: IndexUnavailable):
     _set_language()
     log.warning("index unavailable: %s", error)
-    return _error_page(
+    return error_page(
         503,
         _("The archive is not available right now"),
         _("The search index is being prepared. Please try again in a minute."),
@@ -170,7 +170,7 @@ def server_error(error):
     original = getattr(error, "original_exception", None) or error
     if not isinstance(original, HTTPException):
         log.error("unhandled error on %s", request.path, exc_info=original)
-    return _error_page(
+    return error_page(
         500,
         _("Something went wrong"),
         _("The page could not be shown because of an error on our side. Please try again later."),
@@ -180,7 +180,7 @@ def server_error(error):
 def rate_limited(error: RateLimited):
     """429: the site's error page, with Retry-After."""
     _set_language()
-    return _error_page(
+    return error_page(
         429,
         _("Too many requests"),
         _(
@@ -201,7 +201,7 @@ def http_error(error: HTTPException):
     if error.code and error.code >= 500:
         return server_error(error)
     _set_language()
-    return _error_page(error.code or 400, str(error.name), _("The request could not be handled."))
+    return error_page(error.code or 400, str(error.name), _("The request could not be handled."))
 
 
 def init_app(app) -> None:
