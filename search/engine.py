@@ -31,7 +31,7 @@ from .correction import Corrections, one_slip_each
 from .docvalues import FACETS, DocValues, bits_to_mask
 from .generation import Snapshot
 from .glossary import Glossary
-from .labels import Labels, country_label, known_countries
+from .labels import Labels, known_countries
 from .params import SearchParams
 from .results import Brief, ReleaseDetail, SearchResult, Suggestion
 
@@ -167,12 +167,6 @@ class Archive:
         }
 
     # --- labels ------------------------------------------------------------------------------
-    def country_label(self, code: str) -> dict[str, str]:
-        return country_label(code)
-
-    def topic_label(self, topic_id: str) -> dict[str, str]:
-        return self.labelling.topic(topic_id)
-
     def labels(self, facet: str, value: str) -> dict[str, str]:
         """A facet value's label in each interface language (made once). The dictionary is
         shared: callers read it and never change it."""
