@@ -58,7 +58,8 @@ def parser() -> argparse.ArgumentParser:
         dest="mode",
         action="store_const",
         const="incremental",
-        help="add, update and delete only the releases whose content changed",
+        help="add, update and delete only the releases whose content changed (over an index written "
+        "by another version of the project: a full rebuild)",
     )
     mode.add_argument("--rollback", action="store_true", help="make the previous generation live again")
     p.add_argument("--check", action="store_true", help="validate the sources only; write nothing")

@@ -7,9 +7,7 @@ second time.
 
 The file is a marshal of the counts and the written forms (``vocabulary.bin``): an
 incremental build reads and rewrites it, and marshal does that several times faster than
-JSON (docs/benchmarks.md, "Measurements behind design choices").  A generation
-without it (written by an earlier version) offers no suggestions until the full reindex its
-schema calls for.
+JSON (docs/benchmarks.md, "Measurements behind design choices").
 """
 
 import marshal

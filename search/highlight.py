@@ -154,7 +154,7 @@ def _written_forms(glossary) -> dict[tuple[str, tuple[str, ...]], tuple[frozense
             for position, (_, index) in enumerate(analysed):
                 forms[position] |= _number_forms(fold(words[index]))
     written = {key: tuple(frozenset(f) for f in forms) for key, forms in out.items()}
-    if len(_WRITTEN) > 8:  # glossaries come and go only in tests
+    if len(_WRITTEN) > 8:  # one glossary per open generation: a few at most, unless many are loaded
         _WRITTEN.clear()
     _WRITTEN[id(glossary)] = (glossary, written)
     return written

@@ -117,8 +117,8 @@ def feed_url(params: SearchParams, absolute: bool = True) -> str:
 
 def source_url(url: str) -> str | None:
     """The original address of a release when it is a well-formed http(s) URL, else None: the
-    only form in which the pages, the API and the feed give it (checked again here: an index
-    built before the indexer normalised addresses may hold others)."""
+    only form in which the pages, the API and the feed give it (checked again where it is shown,
+    as all text from a release is, whatever the indexer let through)."""
     return web_address(url or "") or None
 
 
