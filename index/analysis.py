@@ -126,7 +126,14 @@ class FoldingStemTokenizer(Tokenizer):
         self._setup()
 
     def _setup(self) -> None:
-        self._stop = stop_words(self.lang) if self.stops and self.lang else frozenset()
+        # Without a language (the exact forms), the stop words of both.
+        self._stop = (
+            frozenset()
+            if not self.stops
+            else stop_words(self.lang)
+            if self.lang
+            else stop_words(LANGUAGES[0]) | stop_words(LANGUAGES[1])
+        )
         self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if self.stem else None
         self._stems = _Stems(self._stemmer, self._stop) if self.stem else None
 
@@ -215,6 +222,15 @@ def analyzer(lang: str):
     if lang not in SNOWBALL_NAMES:
         raise ValueError(f"no analyser for language {lang!r}")
     return CompositeAnalyzer(FoldingStemTokenizer(lang))
+
+
+@cache
+def exact_analyzer():
+    """The analyser of the exact-form field (``index.schema.EXACT_FIELD``): the words of either
+    language lower-cased and accent-folded but not stemmed, the stop words of both languages
+    left out.  A query's word in the form the text writes it ("farmacéuticos") then adds a
+    little to the match of its stem, which joins it with its relatives ("farmacia")."""
+    return CompositeAnalyzer(FoldingStemTokenizer("", stem=False))
 
 
 def terms(text: str, lang: str) -> list[str]:

@@ -19,10 +19,11 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import LANGUAGES, fold, terms
+from index.analysis import LANGUAGES, fold, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
+from index.schema import EXACT_FIELD
 from index.topics import Taxonomy
 
 from . import cognates
@@ -34,6 +35,11 @@ from .translated import Translated
 TITLE_BOOST = 2.5  # a title: search, alone in the title fields
 BODY_BOOST = 1.0
 EXPANSION_BOOST = 0.4
+# A word in the form the text writes it ("farmacéuticos", not only its stem's relatives) scores
+# this much of its exact form's BM25 beside its stem's (index.schema.EXACT_FIELD). Measured from
+# 0.1 to 0.5 (docs/relevance.md): more helps the benchmark's Spanish questions, but from 0.2 a
+# release that names a word in passing climbs past one about it on a judged query.
+EXACT_BOOST = 0.1
 # A word's translations into the other language (search.translated), scored below the word:
 # the boost that brought answers written in the other language to the first ten for 70 % of
 # the benchmark's questions while costing those in the question's language least (docs/relevance.md).
@@ -350,6 +356,11 @@ class Compiler:
         literal = self._text_query(analysed, ("title", "body"), parts=parts)
         if literal is None:
             return None
+        words = words_and_folded(text)[0]
+        if len(words) == 1 and any(fold(words[0]) not in analysed.get(lang, ()) for lang in LANGUAGES):
+            # Only a word its stemming changes: the exact form would score the stem again.  Never
+            # a match of its own: a release with the word has its stem too.
+            literal = _or([literal, wq.Term(EXACT_FIELD, fold(words[0]), boost=EXACT_BOOST)])
         equivalents = self.glossary.expand(analysed)
         # The glossary's equivalents in a language are the word's translations into it: the
         # lexicon's are not added on top of them.

@@ -81,3 +81,10 @@ def test_the_fast_split_gives_the_tokenizers_words(text):
     their folded forms must be exactly the tokenizer's."""
     words = _TOKEN.findall(text)
     assert words_and_folded(text) == (words, _fold_all(words))
+
+
+def test_the_exact_forms_are_folded_unstemmed_and_without_either_languages_stop_words():
+    from index.analysis import exact_analyzer
+
+    words = [t.text for t in exact_analyzer()("Los farmacéuticos de the Pharmacy se disculpó")]
+    assert words == ["farmaceuticos", "pharmacy", "disculpo"]
