@@ -275,7 +275,7 @@ class GenerationScorer:
                 scores += part.scores
             return self._boosted(Matches(mask, np.where(mask, scores, 0.0)), node)
         if isinstance(node, Coordinated):
-            return self._boosted(self._coordinated(searcher, node.subqueries), node)
+            return self._boosted(self._coordinated(searcher, node.subqueries, node.weights(searcher)), node)
         if isinstance(node, wq.Or) and not node.minmatch and node.scale is None:
             return self._boosted(self._union(searcher, node.subqueries), node)
         if isinstance(node, wq.AndNot):
@@ -346,22 +346,22 @@ class GenerationScorer:
                 out.scores += found.scores
         return out
 
-    def _coordinated(self, searcher, children) -> Matches:
-        """A ``Coordinated``: an ``Or`` whose scores are scaled by the share of the children
-        each document matches (see ``search.coordinated``)."""
+    def _coordinated(self, searcher, children, weights) -> Matches:
+        """A ``Coordinated``: an ``Or`` whose scores are scaled by the share of the children's
+        weights each document matches (see ``search.coordinated``)."""
         out = self._empty()
         matched = np.zeros(self.size)
-        for child in children:
+        for child, weight in zip(children, weights, strict=True):
             found = self._node(searcher, child)
             if isinstance(found, Few):
                 out.mask[found.ids] = True
                 out.scores[found.ids] += found.scores
-                matched[found.ids] += 1
+                matched[found.ids] += weight
             else:
                 out.mask |= found.mask
                 out.scores += found.scores
-                matched += found.mask
-        out.scores *= matched / max(1, len(children))
+                matched += np.where(found.mask, weight, 0.0)
+        out.scores *= matched / (sum(weights) or 1.0)
         return out
 
     @staticmethod

@@ -20,7 +20,7 @@ RELEASES = [
         id="rare-only",
         date="2021-01-04",
         title="Annual review of the plans",
-        body=FILLER + "The stevedores met. Stevedores were heard.",
+        body=FILLER + "The stevedores met. Stevedores were heard. Stevedores, stevedores and stevedores again.",
     ),
     # Two of the query's three words, each once; no release has all three.
     release(
@@ -33,8 +33,8 @@ RELEASES = [
     release(
         id=f"other-{k}",
         date=f"2021-02-{k + 1:02d}",
-        title="Notes on the harbour and its cranes",
-        body=FILLER + ("The harbour cranes were repaired." if k % 2 else "Work on the harbour continues."),
+        title="Notes on the port",
+        body=FILLER + ("The harbour cranes were repaired." if k == 1 else "Work on the quays continues."),
     )
     for k in range(8)
 ]
@@ -58,6 +58,13 @@ def test_more_of_the_words_outranks_one_rare_word_repeated(archive):
     summed = snap.scorer.evaluate(snap.searcher, wq.Or(compiled.any_query.subqueries)).scores
     docnum = {snap.searcher.stored_fields(d)["id"]: d for d in range(snap.docs.size)}
     assert summed[docnum["rare-only"]] > summed[docnum["two-words"]]
+
+
+def test_a_word_in_most_releases_counts_less_in_the_share_than_a_rare_one(archive):
+    snap = archive.snapshot()
+    compiled = archive.compiler.compile(q.parse("stevedores quays"), snap.lexicon)
+    rare, common = compiled.any_query.weights(snap.searcher)
+    assert rare > common > 0
 
 
 def test_the_fast_scorer_scores_as_the_reference_matcher(archive):
