@@ -115,33 +115,37 @@ class _Stems(dict):
 class FoldingStemTokenizer(Tokenizer):
     """Words of one language, lower-cased, accent-folded, stop words removed, Snowball-stemmed.
 
-    With ``stem=False`` and no stop list it yields the folded words themselves.
+    With ``stem=False`` and no stop list it yields the folded words themselves.  With ``forms``
+    (the exact forms, ``index.schema.exact_field``) it yields, unstemmed, only the words its
+    stemming changes: the words that are their own stem would only repeat the stem's postings.
     """
 
-    def __init__(self, lang: str, stem: bool = True, stops: bool = True):
+    def __init__(self, lang: str, stem: bool = True, stops: bool = True, forms: bool = False):
         self.lang = lang
-        self.stem = stem
+        self.stem = stem and not forms
         self.stops = stops
-        self.is_morph = stem
+        self.forms = forms
+        self.is_morph = self.stem
         self._setup()
 
     def _setup(self) -> None:
-        # Without a language (the exact forms), the stop words of both.
-        self._stop = (
-            frozenset()
-            if not self.stops
-            else stop_words(self.lang)
-            if self.lang
-            else stop_words(LANGUAGES[0]) | stop_words(LANGUAGES[1])
-        )
-        self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if self.stem else None
-        self._stems = _Stems(self._stemmer, self._stop) if self.stem else None
+        self._stop = stop_words(self.lang) if self.stops and self.lang else frozenset()
+        stemmed = self.stem or self.forms
+        self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if stemmed else None
+        self._stems = _Stems(self._stemmer, self._stop) if stemmed else None
 
     def __getstate__(self):
-        return {"lang": self.lang, "stem": self.stem, "stops": self.stops, "is_morph": self.is_morph}
+        return {
+            "lang": self.lang,
+            "stem": self.stem,
+            "stops": self.stops,
+            "forms": self.forms,
+            "is_morph": self.is_morph,
+        }
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.__dict__.setdefault("forms", False)  # pickled before the exact forms
         self._setup()
 
     def __eq__(self, other):
@@ -150,10 +154,11 @@ class FoldingStemTokenizer(Tokenizer):
             and other.lang == self.lang
             and other.stem == self.stem
             and other.stops == self.stops
+            and other.forms == self.forms
         )
 
     def __hash__(self):
-        return hash((self.lang, self.stem, self.stops))
+        return hash((self.lang, self.stem, self.stops, self.forms))
 
     def terms(self, text: str) -> list[str]:
         """The analysed terms of ``text`` in order."""
@@ -161,6 +166,9 @@ class FoldingStemTokenizer(Tokenizer):
 
     def terms_of_folded(self, folded: list[str]) -> list[str]:
         """The terms of words already folded (``_fold_all``), in order: stop words out, then stemmed."""
+        stems = self._stems
+        if self.forms and stems is not None:
+            return [w for w in folded if (stem := stems[w]) and stem != w]
         if self._stems is not None:
             return list(filter(None, map(self._stems.__getitem__, folded)))
         stop = self._stop
@@ -169,6 +177,9 @@ class FoldingStemTokenizer(Tokenizer):
     def _analyse(self, words: list[str]) -> list[tuple[str, int]]:
         """(term, index of the original word) for the words that survive the stop list."""
         folded = _fold_all(words)
+        stems = self._stems
+        if self.forms and stems is not None:
+            return [(w, i) for i, w in enumerate(folded) if (stem := stems[w]) and stem != w]
         if self._stems is not None:
             return [(t, i) for i, t in enumerate(map(self._stems.__getitem__, folded)) if t]
         stop = self._stop
@@ -225,12 +236,14 @@ def analyzer(lang: str):
 
 
 @cache
-def exact_analyzer():
-    """The analyser of the exact-form field (``index.schema.EXACT_FIELD``): the words of either
-    language lower-cased and accent-folded but not stemmed, the stop words of both languages
-    left out.  A query's word in the form the text writes it ("farmacéuticos") then adds a
-    little to the match of its stem, which joins it with its relatives ("farmacia")."""
-    return CompositeAnalyzer(FoldingStemTokenizer("", stem=False))
+def exact_analyzer(lang: str):
+    """The analyser of the exact-form field of ``lang`` (``index.schema.exact_field``): the
+    words its stemming changes, lower-cased and accent-folded but not stemmed, stop words left
+    out.  A query's word in the form the text writes it ("farmacéuticos") then takes a share of
+    the match of its stem, which joins it with its relatives ("farmacia")."""
+    if lang not in SNOWBALL_NAMES:
+        raise ValueError(f"no analyser for language {lang!r}")
+    return CompositeAnalyzer(FoldingStemTokenizer(lang, forms=True))
 
 
 def terms(text: str, lang: str) -> list[str]:

@@ -32,7 +32,11 @@ SCHEMA_VERSION = 8
 # benchmark and the judged queries (README, "Relevance, measured"): 2 ranks best on both; 1
 # (the title once, as text) and 3 or more rank the benchmark lower.
 TITLE_WEIGHT = 2
-EXACT_FIELD = "exact"
+
+
+def exact_field(lang: str) -> str:
+    """The field of the exact forms of ``lang``'s words its stemming changes (see ``build_schema``)."""
+    return f"exact_{lang}"
 
 
 class ColumnID(ID):
@@ -72,10 +76,12 @@ def build_schema() -> Schema:
     for lang in LANGUAGES:
         fields[f"title_{lang}"] = TEXT(analyzer=analyzer(lang), phrase=True)
         fields[f"body_{lang}"] = TEXT(analyzer=analyzer(lang), phrase=True)
-    # The words unstemmed (lower-cased, accent-folded, as SQLite FTS5's unicode61 reads them),
-    # title and text weighted as in the body fields, in one field for both languages: a query's
-    # word in its exact form scores beside its stem (search.compile.EXACT_BOOST).
-    fields[EXACT_FIELD] = TEXT(analyzer=exact_analyzer(), phrase=True)
+        # The words its stemming changes, unstemmed (lower-cased, accent-folded, as SQLite FTS5's
+        # unicode61 reads them), from the text of the body field: a query's word in its exact form
+        # takes a share of its stem's score (search.compile.EXACT_SHARE). A word that is its own stem
+        # is left out, as the query leaves it out: its postings would be the stem's. It scores single
+        # words, never a phrase: frequencies without positions (Whoosh's Frequency format).
+        fields[exact_field(lang)] = TEXT(analyzer=exact_analyzer(lang), phrase=False)
     return Schema(**fields)
 
 
@@ -117,11 +123,13 @@ def document(release: Release, content_hash: str) -> dict:
     # The body field holds the title too (TITLE_WEIGHT times), so matching and ranking need
     # only the body fields: the body field of the title's language, when it is not the body's.
     titles = f"{release.title}\n\n" * TITLE_WEIGHT
-    doc[EXACT_FIELD] = titles + release.body
     if title_lang == lang:
         doc[f"body_{lang}"] = titles + release.body
     else:
         doc["title_lang"] = title_lang
         doc[f"body_{title_lang}"] = titles
         doc[f"body_{lang}"] = release.body
+    for name in LANGUAGES:
+        if f"body_{name}" in doc:
+            doc[exact_field(name)] = doc[f"body_{name}"]
     return doc

@@ -8,14 +8,15 @@ For a full build all of that can be done in bulk, and :class:`BulkSegmentWriter`
 - a release's text fields go through the index's own analyser once, their terms kept as
   numbers; every thousand or so documents numpy groups them by term, and each term's
   documents, frequencies and positions are appended to arrays kept per term (documents come
-  in order, so nothing needs sorting but the terms themselves);
+  in order, so nothing needs sorting but the terms themselves), and for a field without
+  positions (Whoosh's Frequency format) only documents and frequencies;
 - the other indexed fields' values repeat (dates, years, countries): each value is analysed
   once per segment;
 - field lengths are kept in memory as they are counted;
 - each posting list is written in Whoosh's W3 block format, a block of up to 128 postings at
-  a time, with the block statistics (lengths, weights) from those arrays; blocks too small
-  for compression to pay (zlib costs more to start than it saves on a few dozen bytes) are
-  left uncompressed, as Whoosh's block format allows for each block; the posting values of
+  a time, with the block statistics (lengths, weights) from those arrays; blocks neither full
+  nor large (zlib costs as much to start on a small block as on a full one) are left
+  uncompressed, as Whoosh's block format allows for each block; the posting values of
   frequent terms are encoded with numpy, and a block's data is pickled with a protocol that
   has a type for bytes.  That block writer, the encoding of a posting's positions and the
   writer's hooks are Whoosh's private API: they are in ``index.whoosh_internals``.
@@ -37,12 +38,19 @@ from collections import defaultdict
 from functools import partial
 from itertools import count
 
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
 
 from . import forked, vocabulary
 from .analysis import FoldingStemTokenizer, words_and_folded
 from .posting_arrays import PostingArrays
-from .whoosh_internals import BulkWriterBase, block_writer, commit_segments, length_to_byte, positions_values
+from .whoosh_internals import (
+    BulkWriterBase,
+    block_writer,
+    commit_segments,
+    frequency_values,
+    length_to_byte,
+    positions_values,
+)
 
 ARRAYS_FROM = 16  # documents: a text term in this many or more also gets raw arrays (PostingArrays)
 # Postings gathered in memory before a segment is written (its memory is in docs/benchmarks.md):
@@ -71,6 +79,7 @@ class BulkSegmentWriter(BulkWriterBase):
         self.gathering: dict[str, _Gathering] = {}  # the same, for the text fields analysed here
         self.length_bytes: dict[str, array] = {}  # field -> length byte per document
         self.fast_fields: dict[str, FoldingStemTokenizer] = {}  # text fields analysed here directly
+        self.positional: set[str] = set()  # those of them with positions (the others: frequencies only)
         # field -> value -> its postings, for fields whose values repeat (dates, years, countries...):
         # Whoosh's field.index() costs more than all the rest of such a field's work.
         self.memo: dict[str, dict] = {}
@@ -81,13 +90,15 @@ class BulkSegmentWriter(BulkWriterBase):
             items = getattr(getattr(field, "analyzer", None), "items", None)
             if (
                 field.indexed
-                and type(field.format) is Positions
+                and type(field.format) in (Positions, Frequency)
                 and field.format.field_boost == 1.0
                 and items
                 and len(items) == 1
                 and isinstance(items[0], FoldingStemTokenizer)
             ):
                 self.fast_fields[name] = items[0]
+                if type(field.format) is Positions:
+                    self.positional.add(name)
         if self.vocabulary_fields - set(self.fast_fields):
             raise ValueError("the vocabulary is counted from text fields with the project's analysers only")
 
@@ -125,7 +136,8 @@ class BulkSegmentWriter(BulkWriterBase):
         """Gather the postings of one field of one document; its length (0 if not scored)."""
         tokenizer = self.fast_fields.get(name)
         if tokenizer is not None:
-            # As Whoosh's Positions format: position = index among the words kept, weight = frequency.
+            # As Whoosh's Positions and Frequency formats: position = index among the words kept,
+            # weight = frequency.
             words, folded = words_and_folded(value)
             if name in self.vocabulary_fields:
                 self.tally.add(words, folded, value.isascii())
@@ -133,7 +145,7 @@ class BulkSegmentWriter(BulkWriterBase):
             if kept:
                 gathering = self.gathering.get(name)
                 if gathering is None:
-                    gathering = self.gathering[name] = _Gathering()
+                    gathering = self.gathering[name] = _Gathering(positions=name in self.positional)
                 self.postings += gathering.add(docnum, kept)
             return len(kept)
         terms = self.gathered_terms.get(name)
@@ -180,7 +192,7 @@ class BulkSegmentWriter(BulkWriterBase):
                 docs, weights, values = terms.pop(key)
                 fieldwriter.start_term(key.encode("utf-8") if fast else key)
                 if fast:
-                    values = positions_values(weights, values)
+                    values = positions_values(weights, values) if name in self.positional else frequency_values(weights)
                     weights = array("f", weights)
                     if len(docs) >= ARRAYS_FROM:
                         arrays.add(name, key, docs, weights)
@@ -202,12 +214,13 @@ class _Gathering:
     Each document's terms are added as numbers (one per distinct term, in the order first seen);
     every ``BATCH`` documents numpy sorts the batch's terms by number, then position, and each
     term's documents, frequencies and positions are appended to its arrays once per batch instead
-    of once per document.
+    of once per document; a field without positions (``positions=False``) keeps none.
     """
 
     BATCH = 1024  # documents
 
-    def __init__(self):
+    def __init__(self, positions: bool = True):
+        self.keep_positions = positions
         self.numbers: defaultdict = defaultdict(count().__next__)  # term -> its number
         self.entries: list[tuple[array, array, array]] = []  # by number: documents, frequencies, positions
         self._terms, self._docs, self._lengths = array("I"), array("I"), array("I")
@@ -266,7 +279,8 @@ class _Gathering:
             entry = entries[number]
             entry[0].extend(doc_ids[a:b])
             entry[1].extend(counts[a:b])
-            entry[2].extend(offsets[c:d])
+            if self.keep_positions:
+                entry[2].extend(offsets[c:d])
         self._terms, self._docs, self._lengths = array("I"), array("I"), array("I")
 
     def postings(self) -> dict[str, tuple[array, array, array]]:

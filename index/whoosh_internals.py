@@ -58,6 +58,7 @@ __all__ = [
     "preload_columns",
     "decode_positions",
     "positions_values",
+    "frequency_values",
     "byte_to_length",
     "length_to_byte",
     "tiered_ranges",
@@ -212,7 +213,12 @@ def decode_positions(value: bytes) -> list[int]:
 
 # --- writing: what the bulk writer writes -------------------------------------------------------
 
-COMPRESS_FROM = 2500  # bytes: smaller posting blocks are stored uncompressed
+# Posting blocks are compressed when full (BLOCK_POSTINGS postings) or of COMPRESS_FROM bytes or more,
+# others stored uncompressed: zlib costs about as much on a small block as on a full one
+# (docs/benchmarks-history.md). A full block without positions (Whoosh's Frequency format) is
+# under 2,000 bytes, and a third of that compressed.
+COMPRESS_FROM = 2500  # bytes
+BLOCK_POSTINGS = 128
 # Whoosh pickles a block's data with protocol 2, which has no bytes type: each posting's value
 # becomes a call to codecs.encode on a string.  Its reader loads any protocol; with protocol 5
 # a block is smaller and several times faster to write and to read (docs/benchmarks.md).
@@ -276,7 +282,7 @@ class BlockPostingsWriter(W3PostingsWriter):
     """Whoosh's W3 posting writer, given a term's postings a block at a time (:meth:`add_all`)."""
 
     def __init__(self, postfile):
-        super().__init__(postfile, blocklimit=128, compression=3, inlinelimit=1)
+        super().__init__(postfile, blocklimit=BLOCK_POSTINGS, compression=3, inlinelimit=1)
 
     def add_all(self, docs, weights, values, lengths: array) -> None:
         """Every posting of the term being written; ``lengths`` holds each document's length byte."""
@@ -318,7 +324,8 @@ class BlockPostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), BLOCK_PICKLE)
-        compression = self._compression if len(databytes) >= COMPRESS_FROM else 0
+        full = len(self._ids) >= BLOCK_POSTINGS
+        compression = self._compression if full or len(databytes) >= COMPRESS_FROM else 0
         if compression:
             databytes = zlib.compress(databytes, compression)
         ids = self._ids
@@ -386,6 +393,11 @@ def positions_values(frequencies: array, positions: array) -> list[bytes]:
             found[i] -= found[i - 1]
         out.append(pack_uint(frequency) + dumps(found, 2))
     return out
+
+
+def frequency_values(frequencies: array) -> list[bytes]:
+    """Whoosh's Frequency encoding of each posting: its frequency as a 4-byte unsigned int."""
+    return list(map(pack_uint, frequencies))
 
 
 def _positions_values_at_once(frequencies: array, positions: array) -> list[bytes]:

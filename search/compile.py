@@ -23,7 +23,7 @@ from index.analysis import LANGUAGES, fold, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
-from index.schema import EXACT_FIELD
+from index.schema import exact_field
 from index.topics import Taxonomy
 
 from . import cognates
@@ -35,11 +35,11 @@ from .translated import Translated
 TITLE_BOOST = 2.5  # a title: search, alone in the title fields
 BODY_BOOST = 1.0
 EXPANSION_BOOST = 0.4
-# A word in the form the text writes it ("farmacéuticos", not only its stem's relatives) scores
-# this much of its exact form's BM25 beside its stem's (index.schema.EXACT_FIELD). Measured from
-# 0.1 to 0.5 (docs/relevance.md): more helps the benchmark's Spanish questions, but from 0.2 a
-# release that names a word in passing climbs past one about it on a judged query.
-EXACT_BOOST = 0.1
+# A word in the form the text writes it ("farmacéuticos", not only its stem's relatives) takes
+# this share of its stem's score in a language whose stemming changes it (index.schema.exact_field):
+# the exact form decides among the releases that match the stem, it does not make the word weigh
+# more against the query's other words or its translations. Measured in docs/relevance.md.
+EXACT_SHARE = 0.3
 # A word's translations into the other language (search.translated), scored below the word:
 # the boost that brought answers written in the other language to the first ten for 70 % of
 # the benchmark's questions while costing those in the question's language least (docs/relevance.md).
@@ -357,10 +357,8 @@ class Compiler:
         if literal is None:
             return None
         words = words_and_folded(text)[0]
-        if len(words) == 1 and any(fold(words[0]) not in analysed.get(lang, ()) for lang in LANGUAGES):
-            # Only a word its stemming changes: the exact form would score the stem again.  Never
-            # a match of its own: a release with the word has its stem too.
-            literal = _or([literal, wq.Term(EXACT_FIELD, fold(words[0]), boost=EXACT_BOOST)])
+        if len(words) == 1:
+            literal = _exact_forms(literal, fold(words[0]))
         equivalents = self.glossary.expand(analysed)
         # The glossary's equivalents in a language are the word's translations into it: the
         # lexicon's are not added on top of them.
@@ -636,6 +634,23 @@ def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | N
     if required is None or optional is None:
         return required
     return wq.AndMaybe(required, optional)
+
+
+def _exact_forms(literal: wq.Query, form: str) -> wq.Query:
+    """A word's terms with its exact ``form`` sharing each stem's score (``EXACT_SHARE``) in the
+    languages whose stemming changes it (the others hold no exact form of it).  Never a match of
+    its own: a release with the form has its stem too."""
+    if isinstance(literal, wq.Term) and literal.fieldname.startswith("body_") and literal.text != form:
+        lang = literal.fieldname.removeprefix("body_")
+        return wq.Or(
+            [
+                literal.with_boost(literal.boost * (1 - EXACT_SHARE)),
+                wq.Term(exact_field(lang), form, boost=literal.boost * EXACT_SHARE),
+            ]
+        )
+    if type(literal) is wq.Or:
+        return wq.Or([_exact_forms(child, form) for child in literal.subqueries], boost=literal.boost)
+    return literal
 
 
 def _or(clauses: list) -> wq.Query | None:
