@@ -6,8 +6,10 @@ the heap once its "dynamic mmap threshold" has grown past the block's size (it g
 a mapped block is freed, up to 32 MB), and memory freed inside the heap is seldom returned; it
 also gives each thread an arena of its own (up to 8 per core).  Under distinct searches a
 worker's resident memory then grows by well over 100 MB that Python no longer uses
-(docs/benchmarks.md).  A fixed threshold keeps every block of 128 KiB or more in its own
-mapping, returned to the system when freed, and two arenas bound what the threads keep.
+(docs/benchmarks.md).  A fixed threshold keeps every block of 1 MiB or more in its own
+mapping, returned to the system when freed, and two arenas bound what the threads keep.  A
+lower threshold (128 KiB) saved little more memory, while mapping and faulting in each smaller
+array afresh added about a quarter to a request's CPU time (docs/benchmarks.md).
 
 The settings are made in the master before it loads the site, so every worker inherits them.
 glibc's own variables (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_) win where they are set; on a
@@ -20,7 +22,7 @@ import os
 
 M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 M_ARENA_MAX = -8
-MMAP_THRESHOLD = 128 * 1024
+MMAP_THRESHOLD = 1024 * 1024
 ARENA_MAX = 2
 
 

@@ -32,9 +32,9 @@ def probe(**env) -> dict:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_the_threshold_and_the_arenas_are_set():
-    assert probe() == {"MALLOC_MMAP_THRESHOLD_": 128 * 1024, "MALLOC_ARENA_MAX": 2}
+    assert probe() == {"MALLOC_MMAP_THRESHOLD_": 1024 * 1024, "MALLOC_ARENA_MAX": 2}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_glibcs_own_variables_win():
-    assert probe(MALLOC_ARENA_MAX="4") == {"MALLOC_MMAP_THRESHOLD_": 128 * 1024}
+    assert probe(MALLOC_ARENA_MAX="4") == {"MALLOC_MMAP_THRESHOLD_": 1024 * 1024}
