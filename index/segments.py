@@ -108,6 +108,8 @@ class BulkSegmentWriter(BulkWriterBase):
         if any(n.startswith("_") and not n.startswith("_stored_") for n in fields):
             raise ValueError("boosts are not supported by the bulk writer")
         self.check_document(names)
+        # A text indexed in two fields (a body and its exact forms) is split into words once.
+        self.split = {}
         perdoc.start_doc(docnum)
         for name in names:
             value = fields[name]
@@ -138,7 +140,10 @@ class BulkSegmentWriter(BulkWriterBase):
         if tokenizer is not None:
             # As Whoosh's Positions and Frequency formats: position = index among the words kept,
             # weight = frequency.
-            words, folded = words_and_folded(value)
+            split = self.split.get(value)
+            if split is None:
+                split = self.split[value] = words_and_folded(value)
+            words, folded = split
             if name in self.vocabulary_fields:
                 self.tally.add(words, folded, value.isascii())
             kept = tokenizer.terms_of_folded(folded)
