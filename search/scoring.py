@@ -41,6 +41,7 @@ from index.whoosh_internals import (
     decode_positions,
     length_bytes,
     posting_gaps,
+    posting_values,
     preload_columns,
     segment_of,
     tiered_ranges,
@@ -189,38 +190,52 @@ class GenerationScorer:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        ids, weights, _ = self._read(searcher, fieldname, text, values=False)
+        ids, weights = self._read(searcher, fieldname, text)
         found = Postings(ids, weights)
         self.cache.put(key, found, found.nbytes)
         return found
 
-    def _read(self, searcher, fieldname: str, text: str, values: bool):
-        """Every posting of a term, block by block, straight from Whoosh's W3 posting blocks."""
+    def _read(self, searcher, fieldname: str, text: str):
+        """Every posting of a term: from the bulk writer's arrays where a segment has them, else
+        block by block from Whoosh's W3 posting blocks."""
         field = searcher.schema[fieldname]
         try:
             btext = field.to_bytes(text)
         except ValueError:
-            return _EMPTY.ids, _EMPTY.weights, []
-        id_parts, weight_parts, value_parts = [], [], []
+            return _EMPTY.ids, _EMPTY.weights
+        id_parts, weight_parts = [], []
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            if not values:
-                arrays = self.segment_arrays(reader)
-                found = arrays.get(fieldname, text) if arrays is not None else None
-                if found is not None:
-                    id_parts.append(found[0] + ID_TYPE(offset) if offset else found[0])
-                    weight_parts.append(found[1])
-                    continue
+            arrays = self.segment_arrays(reader)
+            found = arrays.get(fieldname, text) if arrays is not None else None
+            if found is not None:
+                id_parts.append(found[0] + ID_TYPE(offset) if offset else found[0])
+                weight_parts.append(found[1])
+                continue
             if (fieldname, btext) not in reader:
                 continue
-            gaps, weights, found_values = posting_gaps(reader, fieldname, btext, values)
+            gaps, weights, _ = posting_gaps(reader, fieldname, btext)
             ids = (np.cumsum(np.array(gaps, dtype=np.int64)) + offset).astype(ID_TYPE)
             id_parts.append(ids)
             weight_parts.append(np.array(weights, dtype=WEIGHT_TYPE))
-            value_parts.extend(found_values)
         if not id_parts:
-            return _EMPTY.ids, _EMPTY.weights, []
-        return np.concatenate(id_parts), np.concatenate(weight_parts), value_parts
+            return _EMPTY.ids, _EMPTY.weights
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+    def _values(self, searcher, fieldname: str, text: str, within: np.ndarray) -> list[bytes]:
+        """A term's encoded posting values in the documents ``within`` (sorted, each holding the
+        term), in their order; only the posting blocks that hold them are read."""
+        btext = searcher.schema[fieldname].to_bytes(text)
+        found: dict[int, bytes] = {}
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            start, end = np.searchsorted(within, [offset, offset + reader.doc_count_all()])
+            if start == end:
+                continue
+            local = (within[start:end].astype(np.int64) - offset).tolist()
+            for docnum, value in posting_values(reader, fieldname, btext, local).items():
+                found[docnum + offset] = value
+        return [found[docnum] for docnum in within.tolist()]
 
     def segment_arrays(self, reader) -> "PostingArrays | None":
         """The raw posting arrays the bulk writer left beside a segment, if any."""
@@ -423,29 +438,39 @@ class GenerationScorer:
         words = list(node.words)
         if not words:
             return _EMPTY
-        lists = [self._read(searcher, node.fieldname, word, values=True) for word in words]
-        if any(not len(ids) for ids, _, _ in lists):
+        lists = [self.postings(searcher, node.fieldname, word) for word in words]
+        if any(not len(found.ids) for found in lists):
             return _EMPTY
-        common = lists[0][0]
-        for ids, _, _ in lists[1:]:
-            common = np.intersect1d(common, ids, assume_unique=True)
+        common = lists[0].ids
+        for found in lists[1:]:
+            common = np.intersect1d(common, found.ids, assume_unique=True)
         if not len(common):
             return _EMPTY
-        where = [np.searchsorted(ids, common) for ids, _, _ in lists]
+        where = [np.searchsorted(found.ids, common) for found in lists]
+        # Positions are read only for the documents holding every word (a phrase of two
+        # common words is in far fewer documents than either word).
+        values = [self._values(searcher, node.fieldname, word, common) for word in words]
+        # A phrase starts at (document, position) when word k is at (document, position + k)
+        # for every k: (document index << 32 | position) keys, sorted, compared at once.
+        owner, positions = decode_positions(values[0])
+        starts = owner << 32 | positions
+        for step, word_values in enumerate(values[1:], 1):
+            owner, positions = decode_positions(word_values)
+            keys = owner << 32 | positions
+            wanted = starts + step
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            starts = starts[keys[at] == wanted]
+            if not len(starts):
+                break
         keep = np.zeros(len(common), bool)
-        for i in range(len(common)):
-            positions = [decode_positions(values[index[i]]) for (_, _, values), index in zip(lists, where, strict=True)]
-            starts = set(positions[0])
-            for step, later in enumerate(positions[1:], 1):
-                starts &= {p - step for p in later}
-                if not starts:
-                    break
-            keep[i] = bool(starts)
+        keep[starts >> 32] = True
         ids = common[keep]
         scores = np.zeros(len(ids))
-        for (word_ids, weights, _), index in zip(lists, where, strict=True):
+        for found, index in zip(lists, where, strict=True):
             chosen = index[keep]
-            scores += self._bm25(searcher, node.fieldname, Postings(word_ids[chosen], weights[chosen]), len(word_ids))
+            scores += self._bm25(
+                searcher, node.fieldname, Postings(found.ids[chosen], found.weights[chosen]), len(found.ids)
+            )
         return Postings(ids, scores)
 
     def _whoosh(self, searcher, node) -> Matches:

@@ -241,6 +241,92 @@ def test_scores_are_the_same_with_and_without_posting_arrays(tmp_path, documents
         fast.close()
 
 
+@pytest.mark.parametrize("layout", ["bulk", "Whoosh's writer"])
+def test_posting_values_within_some_documents_are_whooshs(tmp_path, documents, layout):
+    """``posting_values`` gives a term's values in the documents asked for, the same as Whoosh's
+    matcher, reading only the blocks that hold them: asked for the first or the last document of
+    one block, a few spread over the list, every one, or none that hold the term."""
+    import random
+
+    ix = (
+        bulk_built(tmp_path / "ix", documents, procs=1)
+        if layout == "bulk"
+        else whoosh_built(tmp_path / "ix", documents)
+    )
+    reader = ix.reader()
+    rng = random.Random(3)
+    checked = 0
+    for fieldname, text in reader.all_terms():
+        if fieldname != "body_en" or reader.doc_frequency(fieldname, text) <= 2 * whoosh_internals.BLOCK_POSTINGS:
+            continue
+        expected = {d: v for d, _, v in postings(reader, fieldname, text)}
+        ids = sorted(expected)
+        block = whoosh_internals.BLOCK_POSTINGS
+        absent = sorted(set(range(reader.doc_count_all())) - set(ids))[:5]
+        for within in (
+            [ids[block - 1]],
+            [ids[block]],
+            [ids[-1]],
+            sorted(rng.sample(ids, 7)),
+            ids,
+            absent,
+            sorted(absent + [ids[2 * block - 1]]),
+        ):
+            got = whoosh_internals.posting_values(reader, fieldname, text, within)
+            assert got == {d: expected[d] for d in within if d in expected}, (text, within)
+        checked += 1
+    assert checked >= 10
+
+
+def frequent_phrases(searcher, fieldname, count):
+    """Two-word phrases (as analysed terms) of the index's most frequent words."""
+    analyzer = searcher.schema[fieldname].analyzer
+    texts = (searcher.stored_fields(d).get("body", "") for d in range(searcher.doc_count_all()))
+    seen = {}
+    for text in texts:
+        terms = [t.text for t in analyzer(text)]
+        for pair in pairwise(terms):
+            seen[pair] = seen.get(pair, 0) + 1
+    return [list(pair) for pair, _ in sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
+
+
+@pytest.mark.parametrize("layout", ["bulk", "bulk and a segment of Whoosh's writer"])
+def test_phrases_over_posting_lists_of_several_blocks_score_as_whoosh(tmp_path, documents, layout):
+    """Phrase positions are read only from the posting blocks holding documents that have every
+    word (``whoosh_internals.posting_values``): the documents and scores are Whoosh's own, for
+    phrases of frequent words (posting lists of several blocks, most of them skipped)."""
+    import numpy as np
+    from whoosh import collectors
+
+    from search.scoring import GenerationScorer
+
+    ix = bulk_built(tmp_path / "ix", documents[:-40], procs=1)
+    if layout != "bulk":
+        writer = ix.writer()
+        for doc in documents[-40:]:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        live = (1 << ix.doc_count_all()) - 1
+        scorer = GenerationScorer(searcher, live, folder=str(tmp_path / "ix"))
+        phrases = frequent_phrases(searcher, "body_en", 40)
+        several_blocks = 0
+        for words in phrases:
+            query = wq.Phrase("body_en", words)
+            collector = collectors.UnlimitedCollector()
+            searcher.search_with_collector(query, collector)
+            expected = {hit.docnum: hit.score for hit in collector.results()}
+            found = scorer.evaluate(searcher, query)
+            got = {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
+            assert set(got) == set(expected), words
+            for docnum, score in expected.items():
+                assert got[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12), words
+            if max(searcher.doc_frequency("body_en", w) for w in words) > whoosh_internals.BLOCK_POSTINGS:
+                several_blocks += 1
+        assert several_blocks >= 10
+        scorer.close()
+
+
 def test_posting_arrays_go_with_their_segment_when_whoosh_merges_it(tmp_path, documents):
     ix = bulk_built(tmp_path / "ix", documents[:300], procs=1)
     before = sorted(p.name for p in (tmp_path / "ix").glob("*.arrays"))
