@@ -14,6 +14,7 @@ version: so a count is always what ticking the value gives (see ``facet_counts``
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.idsets import DocIdSet
@@ -92,12 +93,8 @@ class DocValues:
     # Per document, the first member of its group: ties between pairs broken the same way
     # whichever version of each is shown.
     group_first: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    # Per facet, for counting (facet_counts): its values, the live documents having each value one
-    # value after the other (an array, each value's documents by translation group), where each
-    # value's documents start in it, where each group's documents start in it (a run of one
-    # document unless both versions of a pair have the value), and where each value's groups start
-    # among those.
-    coded: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # Per facet, for counting (facet_counts): its values and their live documents as arrays.
+    coded: dict[str, "CodedFacet"] = field(default_factory=dict)
 
     @classmethod
     def load(cls, reader) -> "DocValues":
@@ -156,7 +153,9 @@ class DocValues:
             for t in topics[d]:
                 values["topic"].setdefault(t, []).append(d)
         group_array = np.array(groups, dtype=np.int64)
-        coded = {facet: _coded(documents, group_array) for facet, documents in values.items() if documents}
+        firsts, seconds = np.array(pair_firsts, dtype=np.int64), np.array(pair_seconds, dtype=np.int64)
+        pairs = (firsts, seconds, len(set(pair_firsts)) == len(pair_firsts))
+        coded = {facet: _coded(documents, group_array, size, pairs) for facet, documents in values.items() if documents}
         return cls(
             size=size,
             live=bitmap(live_numbers, size),
@@ -174,8 +173,8 @@ class DocValues:
             groups=groups,
             versions=versions,
             coded=coded,
-            pair_firsts=np.array(pair_firsts, dtype=np.int64),
-            pair_seconds=np.array(pair_seconds, dtype=np.int64),
+            pair_firsts=firsts,
+            pair_seconds=seconds,
             group_first=group_first,
         )
 
@@ -215,14 +214,20 @@ class DocValues:
         One gather, then an OR per group and a sum per value (no run is empty).
         """
         coded = self.coded.get(facet)
-        if coded is None or not coded[0]:
+        if coded is None or not coded.names:
             return {}
-        names, documents, starts, group_starts, value_groups = coded
-        present = mask[documents]
-        if separate:
-            counts = np.add.reduceat(present, starts, dtype=np.int64)
+        matched = np.flatnonzero(mask)
+        if len(matched) * SPARSE_FROM < len(mask):
+            counts = coded.counts_of_few(mask, matched, separate)
         else:
-            counts = np.add.reduceat(np.logical_or.reduceat(present, group_starts), value_groups, dtype=np.int64)
+            present = mask[coded.documents]
+            if separate:
+                counts = np.add.reduceat(present, coded.starts, dtype=np.int64)
+            else:
+                counts = np.add.reduceat(
+                    np.logical_or.reduceat(present, coded.group_starts), coded.value_groups, dtype=np.int64
+                )
+        names = coded.names
         return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
     def pair_scores(self, scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -263,12 +268,81 @@ class DocValues:
         return bits & ~drop
 
 
-def _coded(documents: dict[str, list[int]], groups: np.ndarray) -> tuple:
-    """One facet's values and their documents as arrays, for :meth:`DocValues.facet_counts`."""
+# A mask with fewer than one document in SPARSE_FROM is counted from its documents' values
+# (``CodedFacet.counts_of_few``), a larger one from every value's documents at once: at
+# 100,000 releases the first is 3 to 7 times as fast up to a tenth of the archive, and
+# still faster up to a half (docs/benchmarks.md).
+SPARSE_FROM = 2
+
+
+class CodedFacet(NamedTuple):
+    """One facet's values and their live documents, as arrays for :meth:`DocValues.facet_counts`.
+
+    By value: each value's documents one value after the other, sorted by translation group
+    (``documents``), where each value's documents start (``starts``), where each group's run
+    starts (``group_starts``: one document unless both versions of a pair have the value) and
+    where each value's groups start among those (``value_groups``).  By document: each
+    document's values (indexes into ``names``) one document after the other (``doc_values``),
+    where each document's start (``doc_starts``, one more than the documents), each
+    document's translation group (``groups``), and the groups' members after their first, with
+    their first (``pair_seconds``, ``pair_firsts``: ``DocValues``'s).
+    """
+
+    names: list[str]
+    documents: np.ndarray
+    starts: np.ndarray
+    group_starts: np.ndarray
+    value_groups: np.ndarray
+    doc_values: np.ndarray
+    doc_starts: np.ndarray
+    groups: np.ndarray
+    pair_firsts: np.ndarray
+    pair_seconds: np.ndarray
+    pairs_only: bool  # no group has more than two documents
+
+    def counts_of_few(self, mask: np.ndarray, matched: np.ndarray, separate: bool) -> np.ndarray:
+        """Per value, the groups (documents if ``separate``) among the documents of ``mask``
+        that have it; ``matched``: those documents' numbers, in order."""
+        lengths, values = self._values_of(matched)
+        counts = np.bincount(values, minlength=len(self.names))
+        if separate or not len(self.pair_seconds):
+            return counts
+        if not self.pairs_only:  # a group counts once under a value, however many have it
+            keys = self._keys(self.groups[matched], lengths, values)
+            return np.bincount(np.unique(keys) % len(self.names), minlength=len(self.names))
+        # A pair with both versions among the results, both having a value, counts once under it.
+        both = np.flatnonzero(mask[self.pair_seconds] & mask[self.pair_firsts])
+        if len(both):
+            firsts, seconds = self.pair_firsts[both], self.pair_seconds[both]
+            shared = np.intersect1d(
+                self._keys(both, *self._values_of(firsts)), self._keys(both, *self._values_of(seconds))
+            )
+            counts -= np.bincount(shared % len(self.names), minlength=len(self.names))
+        return counts
+
+    def _values_of(self, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How many values each of ``documents`` has, and those values one document after the other."""
+        firsts = self.doc_starts[documents]
+        lengths = self.doc_starts[documents + 1] - firsts
+        at = np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        return lengths, self.doc_values[at]
+
+    def _keys(self, labels: np.ndarray, lengths: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """(label, value) as one number, for each value of documents labelled ``labels``."""
+        return np.repeat(labels, lengths) * len(self.names) + values
+
+
+def _coded(documents: dict[str, list[int]], groups: np.ndarray, size: int, pairs: tuple) -> CodedFacet:
+    """One facet's values and their documents as arrays (``CodedFacet``); ``groups``: each
+    document's translation group; ``size``: the documents in the generation; ``pairs``: the
+    groups' first members, their other members, and whether no group has more than two."""
     names = sorted(documents)
     sizes = np.array([len(documents[v]) for v in names], dtype=np.int64)
     value = np.repeat(np.arange(len(names), dtype=np.int64), sizes)
     flat = np.array([d for v in names for d in documents[v]], dtype=np.int64)
+    by_document = np.lexsort((value, flat))
+    doc_starts = np.searchsorted(flat[by_document], np.arange(size + 1))
+    doc_values = value[by_document]
     group = groups[flat]
     order = np.lexsort((flat, group, value))  # by value, then group, then document
     flat, group, value = flat[order], group[order], value[order]
@@ -278,4 +352,6 @@ def _coded(documents: dict[str, list[int]], groups: np.ndarray) -> tuple:
     group_starts = np.flatnonzero(new_group)
     # the first group of each value: where the value's first document's group starts
     value_groups = np.searchsorted(group_starts, starts)
-    return names, flat.astype(np.int32), starts, group_starts, value_groups
+    return CodedFacet(
+        names, flat.astype(np.int32), starts, group_starts, value_groups, doc_values, doc_starts, groups, *pairs
+    )

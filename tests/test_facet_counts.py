@@ -76,6 +76,36 @@ def ticked(params: SearchParams, facet: str, value: str) -> SearchParams:
 
 
 @pytest.mark.parametrize("separate", [False, True], ids=["merged", "separate"])
+def test_few_and_many_results_are_counted_alike(archive, monkeypatch, separate):
+    """A few results are counted from their own values, many from every value's documents
+    (``search.docvalues.SPARSE_FROM``): both ways give the same counts, at every share of the
+    archive, with pairs whose two versions are both, one or neither among the results."""
+    import random
+
+    import numpy as np
+
+    from search import docvalues
+
+    docs = archive.snapshot().docs
+    rng = random.Random(8)
+    live = np.array([bool(docs.live >> d & 1) for d in range(docs.size)])
+    for share in (0.0, 0.02, 0.1, 0.3, 0.6, 1.0):
+        mask = np.array([rng.random() < share for _ in range(docs.size)]) & live
+        found = {}
+        for way, sparse_from in (("few", 0), ("many", docs.size + 1)):
+            monkeypatch.setattr(docvalues, "SPARSE_FROM", sparse_from)
+            found[way] = {facet: docs.facet_counts(facet, mask, separate) for facet in docvalues.FACETS}
+        # The way for groups of more than two versions, on the same pairs.
+        coded = docs.coded
+        monkeypatch.setattr(docs, "coded", {f: c._replace(pairs_only=False) for f, c in coded.items()})
+        monkeypatch.setattr(docvalues, "SPARSE_FROM", 0)
+        found["groups"] = {facet: docs.facet_counts(facet, mask, separate) for facet in docvalues.FACETS}
+        monkeypatch.setattr(docs, "coded", coded)
+        assert found["few"] == found["many"] == found["groups"], share
+        assert share == 0.0 or any(found["few"].values())
+
+
+@pytest.mark.parametrize("separate", [False, True], ids=["merged", "separate"])
 @pytest.mark.parametrize("ui", ["en", "es"])
 def test_every_count_is_the_total_that_ticking_it_gives(archive, ui, separate):
     checked = 0
