@@ -34,6 +34,9 @@ WRITER_LIMIT_MB = 256  # Whoosh's writer, in incremental builds
 # worth a process of their own (below, forking costs about what it saves).
 BUILD_PROCS = int(os.environ.get("REINDEX_PROCS", "2"))
 MIN_SLICE = 2500
+# The most releases one enriching process takes: each copies the pages of the releases it reads,
+# so shorter slices done in turn hold less memory at once (docs/benchmarks.md, build peak memory).
+MAX_ENRICH_SLICE = 10_000
 
 
 def build_procs() -> int:
@@ -106,7 +109,11 @@ def prepare(
     else:
         enricher.use_cache(previous)
     kept, rejected, pairs = enricher.enrich_all(
-        list(unique.values()), known if reuse else None, procs=build_procs(), min_slice=MIN_SLICE
+        list(unique.values()),
+        known if reuse else None,
+        procs=build_procs(),
+        min_slice=MIN_SLICE,
+        max_slice=MAX_ENRICH_SLICE,
     )
     summary.rejected.extend(rejected)
     summary.pairs = pairs

@@ -226,10 +226,16 @@ class Enricher:
         return lines
 
     def enrich_all(
-        self, releases: list[Release | Unread], known: Known | None = None, procs: int = 1, min_slice: int = 1
+        self,
+        releases: list[Release | Unread],
+        known: Known | None = None,
+        procs: int = 1,
+        min_slice: int = 1,
+        max_slice: int = 0,
     ) -> tuple[list[Release], list[Rejected], PairReport]:
-        """Check and enrich the releases (in up to ``procs`` forked processes, each with at least
-        ``min_slice`` releases), then pair them.
+        """Check and enrich the releases (in up to ``procs`` forked processes at once, each
+        slice of at least ``min_slice`` releases and, given ``max_slice``, at most that), then
+        pair them.
 
         An :class:`Unread` release passed the checks and was enriched by the build that knew
         it (``known``), with the same places and topics files: it is kept as it is, and only
@@ -249,7 +255,11 @@ class Enricher:
             title_language(todo[0].title, todo[0].lang)  # and the detector's models, loaded by its first use
             # The titles' languages too: for releases whose countries and topics are cached, most of the work.
             parts = forked.map_slices(
-                lambda start, end: [self.enrichment(r) for r in todo[start:end]], len(todo), procs, min_slice
+                lambda start, end: [self.enrichment(r) for r in todo[start:end]],
+                len(todo),
+                procs,
+                min_slice,
+                max_slice=max_slice,
             )
             for release, found in zip(todo, (found for part in parts for found in part), strict=True):
                 release.source_hash, release.countries, release.topics, release.title_lang = found

@@ -34,31 +34,42 @@ def slices(count: int, parts: int) -> list[tuple[int, int]]:
     return [(bounds[i], bounds[i + 1]) for i in range(parts)]
 
 
-def map_slices(function, count: int, parts: int, min_slice: int = 1, counter=None, on_tick=None) -> list:
+def map_slices(
+    function, count: int, parts: int, min_slice: int = 1, counter=None, on_tick=None, max_slice: int = 0
+) -> list:
     """``[function(start, end) for each slice]``, each slice in its own forked process.
 
-    There are at most ``parts`` slices, and none shorter than ``min_slice`` (work too small
-    to be worth a process).  ``counter`` is a shared ``multiprocessing.Value`` the function
-    may add to as it goes; ``on_tick(value)`` is called with it about twice a second (for a
-    progress bar).  With one slice the function runs here, in this process.
+    At most ``parts`` processes run at once, and no slice is shorter than ``min_slice`` (work
+    too small to be worth a process).  With ``max_slice``, no slice is longer either: the
+    slices beyond the first ``parts`` are done by further children as earlier ones end.  A
+    child copies every page of its parent's memory that it touches (reading a Python object
+    writes its reference count), and a child that ends gives its copies back, so the build's
+    peak memory holds the copies of ``parts`` short slices rather than of the whole list.  ``counter`` is a shared
+    ``multiprocessing.Value`` the function may add to as it goes; ``on_tick(value)`` is called
+    with it about twice a second (for a progress bar).  With one slice the function runs
+    here, in this process.
     """
-    ranges = slices(count, min(parts, count // max(1, min_slice)))
+    parts = max(1, min(parts, count // max(1, min_slice)))
+    pieces = max(parts, -(-count // max_slice)) if max_slice and parts > 1 else parts
+    ranges = slices(count, pieces)
     if len(ranges) <= 1:
         return [function(*r) for r in ranges]
     import multiprocessing
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
-    children, results = [], {}
+    children, pending, results = [], {}, {}
+    waiting = list(enumerate(ranges))
     try:
-        for index, (start, end) in enumerate(ranges):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(function, start, end, send), daemon=True)
-            process.start()
-            send.close()
-            children.append((index, process, receive))
-        pending = {receive: index for index, _, receive in children}
-        while pending:
+        while waiting or pending:
+            while waiting and len(pending) < parts:
+                index, (start, end) = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(function, start, end, send), daemon=True)
+                process.start()
+                send.close()
+                children.append((process, receive))
+                pending[receive] = index
             ready = wait(list(pending), timeout=0.5)
             for receive in [r for r in pending if r in ready]:
                 index = pending.pop(receive)
@@ -74,7 +85,7 @@ def map_slices(function, count: int, parts: int, min_slice: int = 1, counter=Non
             if on_tick is not None and counter is not None:
                 on_tick(counter.value)
     finally:
-        for _, process, receive in children:
+        for process, receive in children:
             if process.is_alive() and len(results) < len(ranges):
                 process.kill()
             process.join()

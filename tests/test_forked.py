@@ -22,6 +22,29 @@ def test_slices_cover_the_range_in_order_and_small_work_stays_here():
     assert forked.map_slices(lambda start, end: (start, end, os.getpid()), 10, 3, min_slice=6) == [(0, 10, os.getpid())]
 
 
+def test_long_work_is_cut_into_short_slices_never_more_than_parts_at_once(tmp_path):
+    """A child keeps a copy of every page it touched until it ends: long work goes to a
+    succession of children, each with a short slice, at most ``parts`` of them alive at once."""
+    log = tmp_path / "log"
+
+    def work(start, end):
+        with open(log, "a") as handle:
+            handle.write("+\n")
+        time.sleep(0.2)
+        with open(log, "a") as handle:
+            handle.write("-\n")
+        return (start, end, os.getpid())
+
+    done = forked.map_slices(work, 10, 2, max_slice=3)
+    assert [(s, e) for s, e, _ in done] == [(0, 2), (2, 5), (5, 7), (7, 10)]
+    assert len({pid for _, _, pid in done}) == 4
+    alive = peak = 0
+    for mark in log.read_text().split():
+        alive += 1 if mark == "+" else -1
+        peak = max(peak, alive)
+    assert peak == 2
+
+
 def test_an_error_in_a_child_is_raised_here_with_its_traceback():
     def work(start, end):
         if start:
