@@ -41,6 +41,20 @@ class BitmapSet(DocIdSet):
         return iter(docnums(self.bits))
 
 
+def _shared(column, convert=None) -> list:
+    """A column's values, one per document, equal values being one object: a column read from
+    Whoosh gives each document its own copy (of a year, a language, a list of countries), some
+    15 MB a site process keeps at 100,000 releases."""
+    seen: dict = {}
+    out = []
+    for raw in column:
+        value = seen.get(raw)
+        if value is None:
+            value = seen[raw] = convert(raw) if convert else raw
+        out.append(value)
+    return out
+
+
 def bitmap(numbers, size: int) -> int:
     buffer = bytearray((size + 8) // 8)
     for d in numbers:
@@ -115,11 +129,11 @@ class DocValues:
         preload_columns(reader, ("id", "lang", "year", "date", "countries", "topics", "group"))
         live_numbers = list(reader.all_doc_ids())
         ids = list(reader.column_reader("id"))
-        langs = list(reader.column_reader("lang"))
-        years = list(reader.column_reader("year"))
-        dates = list(reader.column_reader("date"))
-        countries = [tuple(v.split(",")) if v else () for v in reader.column_reader("countries")]
-        topics = [tuple(v.split(",")) if v else () for v in reader.column_reader("topics")]
+        langs = _shared(reader.column_reader("lang"))
+        years = _shared(reader.column_reader("year"))
+        dates = _shared(reader.column_reader("date"))
+        countries = _shared(reader.column_reader("countries"), lambda v: tuple(v.split(",")) if v else ())
+        topics = _shared(reader.column_reader("topics"), lambda v: tuple(v.split(",")) if v else ())
         group_keys = list(reader.column_reader("group"))
         live_set = set(live_numbers)
         members: dict[str, list[int]] = {}
