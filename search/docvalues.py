@@ -99,7 +99,8 @@ class DocValues:
     second: int = 0  # bitmap: the second member of each pair whose first member is live
     adjacent: int = 0  # bitmap: second members whose first member is the document just before
     partners: dict[int, int] = field(default_factory=dict)  # second member -> first member, when apart
-    groups: list[int] = field(default_factory=list)  # group number per document (a pair shares one)
+    # The group number of each document (a pair shares one).
+    groups: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     versions: dict[int, tuple[int, ...]] = field(default_factory=dict)  # a paired document -> its group's documents
     # The pairs as arrays, for scoring a pair by its best version: first and second members.
     pair_firsts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
@@ -139,7 +140,7 @@ class DocValues:
         members: dict[str, list[int]] = {}
         for d in live_numbers:
             members.setdefault(group_keys[d], []).append(d)
-        groups = [0] * size
+        groups = np.zeros(size, dtype=np.int64)
         group_first = np.arange(size, dtype=np.int64)
         second_numbers, adjacent_numbers, partners, versions = [], [], {}, {}
         pair_firsts, pair_seconds = [], []
@@ -166,10 +167,9 @@ class DocValues:
                 values["country"].setdefault(c, []).append(d)
             for t in topics[d]:
                 values["topic"].setdefault(t, []).append(d)
-        group_array = np.array(groups, dtype=np.int64)
         firsts, seconds = np.array(pair_firsts, dtype=np.int64), np.array(pair_seconds, dtype=np.int64)
         pairs = (firsts, seconds, len(set(pair_firsts)) == len(pair_firsts))
-        coded = {facet: _coded(documents, group_array, size, pairs) for facet, documents in values.items() if documents}
+        coded = {facet: _coded(documents, groups, size, pairs) for facet, documents in values.items() if documents}
         return cls(
             size=size,
             live=bitmap(live_numbers, size),
