@@ -58,7 +58,9 @@ def map_slices(
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
-    children, pending, results = [], {}, {}
+    children: list = []
+    pending: dict = {}  # a running child's end of its pipe -> its slice's index
+    results: dict[int, object] = {}
     waiting = list(enumerate(ranges))
     try:
         while waiting or pending:
