@@ -90,6 +90,7 @@ class ParsedQuery:
 _TOKEN = re.compile(
     r'\s+|(?P<lpar>\()|(?P<rpar>\))|(?P<quote>"[^"]*")|(?P<neg>-(?=[^\s\-]))|(?P<or>\|)|(?P<word>[^\s()"|]+)'
 )
+_PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field prefix or two words
 _YEAR_RANGE = re.compile(r"^(\d{4})?\.\.(\d{4})?$")
 _YEAR = re.compile(r"^\d{4}$")
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -116,7 +117,14 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     tokens = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind:
+        if not kind:
+            continue
+        prefixed = _PREFIXED.match(match.group()) if kind == "word" else None
+        if prefixed and prefixed[1].lower() not in FIELD_ALIASES:
+            # No field of that name ("foo:bar"): two words, as if typed with a space, each
+            # then searched, translated and loosened as a word of its own.
+            tokens += [("word", prefixed[1]), ("word", prefixed[2])]
+        else:
             tokens.append((kind, match.group()))
     return tokens
 

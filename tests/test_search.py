@@ -98,6 +98,15 @@ def test_field_prefixes(archive):
     assert spanish.total > 0 and {h.lang for h in spanish.hits} == {"es"}
 
 
+def test_a_prefix_that_is_no_field_is_two_words(archive):
+    """ "foo:hurricane" is read as "foo hurricane": two words, each searched on its own (no
+    release has "foo", so the releases with "hurricane" are listed), not one phrase."""
+    assert q.parse("foo:hurricane").tree == q.parse("foo hurricane").tree
+    typed, spaced = search(archive, "foo:hurricane"), search(archive, "foo hurricane")
+    assert spaced.total > 0
+    assert ids(typed) == ids(spaced) and typed.total == spaced.total
+
+
 def test_years_and_ranges(archive):
     one = search(archive, "year:2019", separate=True)
     assert one.total > 0 and {h.date[:4] for h in one.hits} == {"2019"}
