@@ -44,10 +44,11 @@ def map_slices(
     slices beyond the first ``parts`` are done by further children as earlier ones end.  A
     child copies every page of its parent's memory that it touches (reading a Python object
     writes its reference count), and a child that ends gives its copies back, so the build's
-    peak memory holds the copies of ``parts`` short slices rather than of the whole list.  ``counter`` is a shared
-    ``multiprocessing.Value`` the function may add to as it goes; ``on_tick(value)`` is called
-    with it about twice a second (for a progress bar).  With one slice the function runs
-    here, in this process.
+    peak memory holds the copies of ``parts`` short slices rather than of the whole list.
+
+    ``counter`` is a shared ``multiprocessing.Value`` the function may add to as it goes;
+    ``on_tick(value)`` is called with it about twice a second (for a progress bar).  With one
+    slice the function runs here, in this process.
     """
     parts = max(1, min(parts, count // max(1, min_slice)))
     pieces = max(parts, -(-count // max_slice)) if max_slice and parts > 1 else parts

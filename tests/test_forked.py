@@ -30,7 +30,11 @@ def test_long_work_is_cut_into_short_slices_never_more_than_parts_at_once(tmp_pa
     def work(start, end):
         with open(log, "a") as handle:
             handle.write("+\n")
-        time.sleep(0.2)
+        # Stay until a second child has started (at most 5 s): the two first slices then
+        # overlap however slowly the machine forks, and a third could only add to them.
+        deadline = time.monotonic() + 5
+        while log.read_text().count("+") < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         with open(log, "a") as handle:
             handle.write("-\n")
         return (start, end, os.getpid())
