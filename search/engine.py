@@ -269,7 +269,7 @@ class Archive:
             notices.append({"code": "page_out_of_range", "message": f"there are only {pages} pages of results"})
         return SearchResult(
             query=params.q,
-            params=dict(params.to_query()),
+            params=params.to_dict(),
             total=shown.total,
             page=params.page,
             per_page=params.per_page,

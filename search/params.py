@@ -44,6 +44,34 @@ class SearchParams:
     def with_(self, **changes) -> "SearchParams":
         return replace(self, **changes)
 
+    def toggled(self, field: str, value) -> tuple:
+        """The values of a repeatable filter (langs, years, countries, topics) with ``value``
+        added, or removed when it is there; years stay in order."""
+        typed = int(value) if field == "years" else value
+        current = getattr(self, field)
+        changed = tuple(v for v in current if v != typed) if typed in current else current + (typed,)
+        return tuple(sorted(changed)) if field == "years" else changed
+
+    def to_dict(self) -> dict:
+        """The parameters, normalised, as the API echoes them and a result carries them: every
+        parameter named as in an address, a repeatable filter as the list of its values."""
+        pairs = dict(self.to_query())
+        return {
+            "q": self.q,
+            "lang": list(self.langs),
+            "year": list(self.years),
+            "from": pairs.get("from"),
+            "to": pairs.get("to"),
+            "country": list(self.countries),
+            "topic": list(self.topics),
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+            "ui": self.ui,
+            "translations": "separate" if self.separate else "merged",
+            "spell": int(self.spell),
+        }
+
     def to_query(self) -> list[tuple[str, str]]:
         """The parameters as URL query pairs, in a stable order (for links and caches)."""
         pairs: list[tuple[str, str]] = []

@@ -49,7 +49,7 @@ class FacetValue:
 @dataclass
 class SearchResult:
     query: str
-    params: dict
+    params: dict  # SearchParams.to_dict(): the search's parameters as an address gives them
     total: int
     page: int
     per_page: int

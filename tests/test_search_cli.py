@@ -55,6 +55,15 @@ def test_index_from_environment_and_filters(index_dir):
     assert {h["lang"] for h in result["hits"]} == {"es"} and {h["date"][:4] for h in result["hits"]} == {"2022"}
 
 
+def test_the_result_says_every_value_of_a_repeated_filter(index_dir):
+    """A search for two years echoes both, as the API does: not the last one alone."""
+    done = run("migrants", "--year", "2019", "--year", "2022", "--country", "MX", "--json", "--index", str(index_dir))
+    result = json.loads(done.stdout)
+    assert result["params"]["year"] == [2019, 2022] and result["params"]["country"] == ["MX"]
+    assert result["params"]["q"] == "migrants" and result["params"]["translations"] == "merged"
+    assert {h["date"][:4] for h in result["hits"]} <= {"2019", "2022"}
+
+
 def test_text_output_and_bad_parameters(index_dir):
     done = run("Tapachula", "--index", str(index_dir))
     assert done.returncode == 0 and "1 result" in done.stdout and "[Tapachula]" in done.stdout

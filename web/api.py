@@ -120,25 +120,6 @@ def _routing_error(error: HTTPException):
 
 
 # --- helpers -----------------------------------------------------------------------------------
-def params_dict(params: SearchParams) -> dict:
-    pairs = dict(params.to_query())
-    return {
-        "q": params.q,
-        "lang": list(params.langs),
-        "year": list(params.years),
-        "from": pairs.get("from"),
-        "to": pairs.get("to"),
-        "country": list(params.countries),
-        "topic": list(params.topics),
-        "sort": params.sort,
-        "page": params.page,
-        "per_page": params.per_page,
-        "ui": params.ui,
-        "translations": "separate" if params.separate else "merged",
-        "spell": int(params.spell),
-    }
-
-
 def notices_list(params: SearchParams, result) -> list[dict]:
     """The notices with their message in the interface language (the same texts as the pages)."""
     out = []
@@ -187,7 +168,7 @@ def _search_body(params: SearchParams, result) -> dict:
         "query": result.query,
         "searched_for": result.searched_for,
         "corrected": result.corrected,
-        "params": params_dict(params),
+        "params": params.to_dict(),
         "total": result.total,
         "page": result.page,
         "per_page": result.per_page,
@@ -225,7 +206,7 @@ def facets():
         "query": result.query,
         "searched_for": result.searched_for,
         "corrected": result.corrected,
-        "params": {k: v for k, v in params_dict(params).items() if k not in ("sort", "page", "per_page")},
+        "params": {k: v for k, v in params.to_dict().items() if k not in ("sort", "page", "per_page")},
         "total": result.total,
         "facets": shapes.facets(result),
         "generation": result.generation,
