@@ -88,18 +88,19 @@ def long_datetime(value) -> str:
     return format_datetime(value, "long")
 
 
-def number(value, locale=None) -> str:
-    """``1.234`` / ``1,234``, as Flask-Babel's ``format_decimal`` writes it in ``locale`` (by
-    default the request's).
+def number(value, locale: str | None = None) -> str:
+    """``1.234`` / ``1,234``, as Flask-Babel's ``format_decimal`` writes it in the locale named
+    ``locale`` (by default the request's).
 
     A results page writes dozens (every facet value's count), and Babel reads the locale's
     number pattern again on each call, a tenth of a page's time: each value is written once
     per locale, then remembered (counts are small numbers, met again and again)."""
-    return _decimal(value, locale or get_locale())
+    # remembered by the locale's name: comparing Babel's Locale objects costs more than writing
+    return _decimal(value, locale or str(get_locale()))
 
 
 @lru_cache(maxsize=4096, typed=True)
-def _decimal(value, locale) -> str:
+def _decimal(value, locale: str) -> str:
     return numbers.format_decimal(value, locale=locale)
 
 

@@ -8,6 +8,7 @@ the sitemap, read away from the site, link with absolute addresses on ``PUBLIC_U
 serialisers of :mod:`web.shapes` are given.
 """
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import g, request, url_for
@@ -52,22 +53,55 @@ def page_links(**values) -> dict:
     }
 
 
-def search_url(params: SearchParams, fmt: str = "html", lang: str | None = None) -> str:
-    """The address of a search; a results page links to a few hundred (facets, filters, pages),
-    so the route is built once per request, and each parameter encoded once."""
+def _search_base(fmt: str, lang: str | None) -> str:
+    """The route of the results page, built once per request."""
     bases = g.setdefault("search_url_bases", {})
     base = bases.get((fmt, lang))
     if base is None:
         base = bases[(fmt, lang)] = url_for("site.search", fmt=fmt, **({"lang": lang} if lang else {}))
-    # The links share most of their parameters (the query above all): each is encoded once.
-    encoded = g.setdefault("search_url_pairs", {})
-    pieces = []
-    for pair in params.to_query():
-        piece = encoded.get(pair)
-        if piece is None:
-            piece = encoded[pair] = urlencode((pair,))
-        pieces.append(piece)
+    return base
+
+
+def _encoded(pairs) -> list[str]:
+    """Query pairs URL-encoded: a page's links share most of theirs, and facet values (years,
+    countries, topics) come back on every page."""
+    return [_encode_pair(pair) for pair in pairs]
+
+
+@lru_cache(maxsize=8192)
+def _encode_pair(pair: tuple[str, str]) -> str:
+    return urlencode((pair,))
+
+
+def search_url(params: SearchParams, fmt: str = "html", lang: str | None = None) -> str:
+    """The address of a search; a results page links to a few hundred (facets, filters, pages)."""
+    base = _search_base(fmt, lang)
+    pieces = _encoded(params.to_query())
     return f"{base}?{'&'.join(pieces)}" if pieces else base
+
+
+def toggle_urls(params: SearchParams, key: str, field: str, values) -> list[str]:
+    """For each value, the address of the search with that value of a repeatable filter (the
+    parameter ``key`` of the field ``field``: lang/langs, year/years, country/countries,
+    topic/topics) added or, when selected, removed, on its first page:
+    ``search_url(params.with_(page=1, **{field: params.toggled(field, value)}))`` for each.
+
+    A results page gives one for every value of every facet, up to a few hundred: the
+    parameters before and after the filter's own are encoded and joined once for them all."""
+    base = _search_base("html", None)
+    first_page = params.with_(page=1)
+    # Where the filter's values stand among the pairs: a value no filter holds marks the place.
+    marker = 0 if field == "years" else "\0"
+    marked = first_page.with_(**{field: (marker,)}).to_query()
+    at = marked.index((key, str(marker)))
+    before = "&".join(_encoded(marked[:at]))
+    after = "&".join(_encoded(marked[at + 1 :]))
+    urls = []
+    for value in values:
+        own = "&".join(_encoded((key, str(v)) for v in first_page.toggled(field, value)))
+        query = "&".join(part for part in (before, own, after) if part)
+        urls.append(f"{base}?{query}" if query else base)
+    return urls
 
 
 def back_to_results_url() -> str | None:

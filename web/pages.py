@@ -19,7 +19,7 @@ from search.params import MAX_PAGE, SearchParams
 
 from . import helpdoc, i18n, shapes
 from .current import archive
-from .links import Addresses, page_links, page_url, search_url
+from .links import Addresses, page_links, page_url, search_url, toggle_urls
 from .notices import notice_text
 
 # facet name in the result model -> (URL parameter, SearchParams field)
@@ -116,12 +116,7 @@ def results(params: SearchParams, result) -> dict:
 
 
 def _toggled(params: SearchParams, field: str, value: str) -> SearchParams:
-    typed = int(value) if field == "years" else value
-    current = getattr(params, field)
-    changed = tuple(v for v in current if v != typed) if typed in current else current + (typed,)
-    if field == "years":
-        changed = tuple(sorted(changed))
-    return params.with_(**{field: changed, "page": 1})
+    return params.with_(**{field: params.toggled(field, value), "page": 1})
 
 
 def facet_titles() -> dict:
@@ -133,15 +128,12 @@ def _facets(params: SearchParams, result) -> list[dict]:
     out = []
     for name in FACET_ORDER:
         param, field = FACETS[name]
-        values = []
-        for v in result.facets.get(name, []):
-            values.append(
-                {
-                    **shapes.facet_value(v),
-                    "id": f"f-{param}-{v.value}",
-                    "url": search_url(_toggled(params, field, v.value)),
-                }
-            )
+        found = result.facets.get(name, [])
+        urls = toggle_urls(params, param, field, [v.value for v in found])
+        values = [
+            {**shapes.facet_value(v), "id": f"f-{param}-{v.value}", "url": url}
+            for v, url in zip(found, urls, strict=True)
+        ]
         if name == "lang":
             values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))
         shown = values if len(values) <= FACET_VISIBLE + 2 else values[:FACET_VISIBLE]

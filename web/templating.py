@@ -115,5 +115,5 @@ def init_app(app) -> None:
             "other_lang": i18n.other_language(lang),
             "current_year": dt.date.today().year,
             "_translations": get_translations(),
-            "_locale": get_locale(),
+            "_locale": str(get_locale()),  # a name: Babel's Locale objects are slow to compare
         }

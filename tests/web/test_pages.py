@@ -225,6 +225,44 @@ def test_filters_are_checked_shown_as_chips_and_removable(client):
     assert "País: México" in page.text and "Quitar todos los filtros" in page.text
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=migrants",
+        "q=0&spell=0",
+        "q=migrants&lang=es&year=2021&year=2019&country=MX&topic=migration-health&sort=oldest&per_page=5&page=2",
+        "year=2019&translations=separate&from=2018-03-01&to=2022",
+        "q=trata+%26+tr%C3%A1fico&country=GT&country=MX&page=3",
+    ],
+)
+def test_a_facet_value_links_to_the_search_with_it_added_or_removed(client, query):
+    """Each value of the JSON twin's facets links to the search with it toggled, on page 1; the
+    links are built in one pass (web.links.toggle_urls), and must equal one built value by value."""
+    from web.links import search_url, toggle_urls
+    from web.pages import FACETS
+    from web.views import read_params
+
+    data = client.get(f"/en/search.json?{query}").get_json()
+    with client.application.test_request_context(f"/en/search?{query}"):
+        g.lang = "en"
+        params = read_params()
+
+        def one_by_one(field, values):
+            return [search_url(params.with_(page=1, **{field: params.toggled(field, v)})) for v in values]
+
+        for group in data["facets"]:
+            param, field = FACETS[group["name"]]
+            values = group["values"] + group["more"]
+            assert values or not data["result"]["total"]
+            assert [v["url"] for v in values] == one_by_one(field, [v["value"] for v in values])
+            absent = ["1999"] if field == "years" else ["zz", "es"]
+            assert toggle_urls(params, param, field, absent) == one_by_one(field, absent)
+            for v in values:
+                pairs = query_of(v["url"])
+                assert "page" not in pairs
+                assert (v["value"] in pairs.get(param, [])) != v["selected"]
+
+
 def test_sort_and_state_are_kept_in_the_form(client):
     _, page = get_page(client, "/en/search?q=migrants&sort=newest&from=2018&per_page=5")
     hidden = {(i["name"], i["value"]) for i in page.inputs if i.get("type") == "hidden"}
