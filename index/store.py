@@ -77,15 +77,31 @@ def _pid_alive(pid: int) -> bool:
 class IndexStore:
     def __init__(self, root: Path | str):
         self.root = Path(root)
+        self._current = os.path.join(self.root, CURRENT)
+        self._seen: tuple[tuple, str] | None = None  # CURRENT's identity when last read, and its name
 
     # --- reading -------------------------------------------------------------------------
     def current_name(self) -> str | None:
-        """The live generation; None when ``CURRENT`` is missing, unreadable or names no generation."""
+        """The live generation; None when ``CURRENT`` is missing, unreadable or names no generation.
+
+        Every search asks, so the file is read again only when it is another file or was
+        written since (it is replaced by a rename: a new inode): one stat, not an open and a read."""
+        try:
+            stat = os.stat(self._current)
+        except OSError:
+            return None
+        identity = (stat.st_ino, stat.st_dev, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+        seen = self._seen
+        if seen is not None and seen[0] == identity:
+            return seen[1]
         try:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError):
             return None
-        return name if _GENERATION.match(name) and (self.root / name).is_dir() else None
+        if not (_GENERATION.match(name) and (self.root / name).is_dir()):
+            return None
+        self._seen = (identity, name)
+        return name
 
     def generations(self) -> list[str]:
         """Published generations, oldest first."""
