@@ -218,7 +218,9 @@ class DocValues:
     def count(self, bits: int, separate: bool) -> int:
         return (bits if separate else self.merged(bits)).bit_count()
 
-    def facet_counts(self, facet: str, mask: np.ndarray, separate: bool = False) -> dict[str, int]:
+    def facet_counts(
+        self, facet: str, mask: np.ndarray, separate: bool = False, matched: np.ndarray | None = None
+    ) -> dict[str, int]:
         """For each value of ``facet``, how many translation groups (documents if ``separate``)
         have a document in ``mask`` (a boolean array) with that value; values none has are
         left out.
@@ -226,11 +228,13 @@ class DocValues:
         A group counts under a value when any of its documents in ``mask`` has it: exactly the
         groups that filtering ``mask`` by the value keeps, which :meth:`count` then counts.
         One gather, then an OR per group and a sum per value (no run is empty).
+        ``matched``: ``np.flatnonzero(mask)``, when the caller has it (facets share a mask).
         """
         coded = self.coded.get(facet)
         if coded is None or not coded.names:
             return {}
-        matched = np.flatnonzero(mask)
+        if matched is None:
+            matched = np.flatnonzero(mask)
         if len(matched) * SPARSE_FROM < len(mask):
             counts = coded.counts_of_few(mask, matched, separate)
         else:
@@ -313,6 +317,9 @@ class CodedFacet(NamedTuple):
     pair_firsts: np.ndarray
     pair_seconds: np.ndarray
     pairs_only: bool  # no group has more than two documents
+    # Where no document has more than one value (a language, a year): each document's value,
+    # -1 for none, so that the values of many documents are one gather.
+    sole: np.ndarray | None = None
 
     def counts_of_few(self, mask: np.ndarray, matched: np.ndarray, separate: bool) -> np.ndarray:
         """Per value, the groups (documents if ``separate``) among the documents of ``mask``
@@ -336,6 +343,10 @@ class CodedFacet(NamedTuple):
 
     def _values_of(self, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """How many values each of ``documents`` has, and those values one document after the other."""
+        if self.sole is not None:
+            own = self.sole[documents]
+            has = own >= 0
+            return has.astype(np.int64), own[has].astype(np.int64)
         firsts = self.doc_starts[documents]
         lengths = self.doc_starts[documents + 1] - firsts
         at = np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
@@ -366,6 +377,23 @@ def _coded(documents: dict[str, list[int]], groups: np.ndarray, size: int, pairs
     group_starts = np.flatnonzero(new_group)
     # the first group of each value: where the value's first document's group starts
     value_groups = np.searchsorted(group_starts, starts)
+    lengths = np.diff(doc_starts)
+    sole = None
+    if not len(lengths) or lengths.max() <= 1:
+        sole = np.full(size, -1, dtype=np.int16 if len(names) < 2**15 else np.int32)
+        sole[lengths == 1] = doc_values
+    pair_firsts, pair_seconds, pairs_only = pairs
     return CodedFacet(
-        names, flat.astype(np.int32), starts, group_starts, value_groups, doc_values, doc_starts, groups, *pairs
+        names,
+        flat.astype(np.int32),
+        starts,
+        group_starts,
+        value_groups,
+        doc_values,
+        doc_starts,
+        groups,
+        pair_firsts,
+        pair_seconds,
+        pairs_only,
+        sole,
     )

@@ -69,15 +69,17 @@ def counts(docs: DocValues, bases: dict[str, int] | None, params: SearchParams) 
     facets' filters kept): the groups, or documents, that pass the facet's base (``bases``, from
     :func:`apply_filters`; None for no reading) and have it."""
     out: Counts = {}
-    masks: dict[int, np.ndarray] = {}
+    masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for facet in FACETS:
         base = bases.get(facet, 0) if bases is not None else 0
         if not base:
             out[facet] = {}
             continue
         if base not in masks:  # facets without a selection of their own share one base
-            masks[base] = bits_to_mask(base, docs.size)
-        out[facet] = docs.facet_counts(facet, masks[base], params.separate)
+            mask = bits_to_mask(base, docs.size)
+            masks[base] = (mask, np.flatnonzero(mask))
+        mask, matched = masks[base]
+        out[facet] = docs.facet_counts(facet, mask, params.separate, matched)
     return out
 
 
