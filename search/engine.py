@@ -436,14 +436,26 @@ class Archive:
         self, snap: Snapshot, params: SearchParams, typed: "_Reading", counts: facets.Counts
     ) -> facets.Counts:
         """The typed reading's counts, where a value's count is below FEW_ALL_WORDS that of any of
-        the words (what ticking it lists, see :meth:`_widened`)."""
-        if typed.compiled.any_query is None or not any(
-            0 < c < FEW_ALL_WORDS for values in counts.values() for c in values.values()
-        ):
+        the words (what ticking it lists, see :meth:`_widened`).
+
+        Only the facets with such a value are counted again, and from which documents have any
+        of the words alone, unless the any-word reading has been read in full already (the
+        results shown are widened): no scores are needed for a count."""
+        low = [f for f in FACETS if any(0 < c < FEW_ALL_WORDS for c in counts.get(f, {}).values())]
+        if typed.compiled.any_query is None or not low:
             return counts
-        loose = self._counts(snap.docs, self._loosened(snap, params, typed), params)
+        if typed.loose is not None:
+            loose_reading = typed.loose[0]
+            bases = loose_reading.bases if loose_reading is not None else None
+        else:
+            _, bases = facets.apply_filters(snap.docs, snap.matched(typed.compiled.any_query), params)
+        loose = facets.counts(snap.docs, bases, params, only=low)
         return {
-            facet: {value: loose[facet].get(value, c) if c < FEW_ALL_WORDS else c for value, c in values.items()}
+            facet: (
+                {value: loose[facet].get(value, c) if c < FEW_ALL_WORDS else c for value, c in values.items()}
+                if facet in loose
+                else values
+            )
             for facet, values in counts.items()
         }
 

@@ -64,13 +64,13 @@ def date_range(docs: DocValues, start: dt.date | None, end: dt.date | None) -> i
     return out
 
 
-def counts(docs: DocValues, bases: dict[str, int] | None, params: SearchParams) -> Counts:
-    """Per facet, what each value would give a reading with the value ticked alone (the other
-    facets' filters kept): the groups, or documents, that pass the facet's base (``bases``, from
-    :func:`apply_filters`; None for no reading) and have it."""
+def counts(docs: DocValues, bases: dict[str, int] | None, params: SearchParams, only=FACETS) -> Counts:
+    """Per facet (of ``only``), what each value would give a reading with the value ticked alone
+    (the other facets' filters kept): the groups, or documents, that pass the facet's base
+    (``bases``, from :func:`apply_filters`; None for no reading) and have it."""
     out: Counts = {}
     masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for facet in FACETS:
+    for facet in only:
         base = bases.get(facet, 0) if bases is not None else 0
         if not base:
             out[facet] = {}

@@ -160,6 +160,13 @@ class Snapshot:
         found = self.scorer.evaluate(self.searcher, query)
         return mask_to_bits(found.mask), found.scores
 
+    def matched(self, query: wq.Query) -> int:
+        """The documents matching a query, as a bitmap, unscored: :meth:`matching`'s first half,
+        for less (what facet counts need)."""
+        if isinstance(query, wq.Every):
+            return self.docs.live
+        return mask_to_bits(self.scorer.matching(self.searcher, query))
+
     def retire(self) -> None:
         """A newer generation is live: drop the caches (requests in flight still finish here)."""
         self.retired_at = time.monotonic()

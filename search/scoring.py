@@ -263,6 +263,49 @@ class GenerationScorer:
         mask = found.mask & self.live
         return Matches(mask, np.where(mask, found.scores, 0.0))
 
+    def matching(self, searcher, query: wq.Query) -> np.ndarray:
+        """The documents matching ``query`` (deleted ones left out), without scoring them: the
+        mask :meth:`evaluate` gives, for less (no BM25, no score arrays). Facet counts need no
+        more than which documents match."""
+        return self._mask(searcher, query) & self.live
+
+    def _mask(self, searcher, node) -> np.ndarray:
+        """A node's matching documents, as :meth:`_node` matches them."""
+        if isinstance(node, wq.Term):
+            return self._ids_mask(self.postings(searcher, node.fieldname, node.text).ids)
+        if isinstance(node, wq.Phrase) and node.slop == 1:
+            return self._ids_mask(self._phrase(searcher, node).ids)
+        if isinstance(node, Translated):
+            out = np.zeros(self.size, bool)
+            for text, _ in node.alternatives:
+                out[self.postings(searcher, node.fieldname, text).ids] = True
+            return out
+        if isinstance(node, wq.And):
+            out = self._mask(searcher, node.subqueries[0]).copy()
+            for child in node.subqueries[1:]:
+                out &= self._mask(searcher, child)
+            return out
+        if isinstance(node, Coordinated) or (isinstance(node, wq.Or) and not node.minmatch and node.scale is None):
+            out = np.zeros(self.size, bool)
+            for child in node.subqueries:
+                out |= self._mask(searcher, child)
+            return out
+        if isinstance(node, wq.AndNot):
+            return self._mask(searcher, node.a) & ~self._mask(searcher, node.b)
+        if isinstance(node, wq.AndMaybe):
+            return self._mask(searcher, node.a)
+        if isinstance(node, wq.ConstantScoreQuery):
+            return self._mask(searcher, node.child)
+        if node is wq.NullQuery:
+            return np.zeros(self.size, bool)
+        found = self._filter(searcher, node)
+        return (found if found is not None else self._whoosh(searcher, node)).mask
+
+    def _ids_mask(self, ids: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.size, bool)
+        out[ids] = True
+        return out
+
     def _empty(self) -> Matches:
         return Matches(np.zeros(self.size, bool), np.zeros(self.size))
 

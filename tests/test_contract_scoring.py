@@ -114,6 +114,9 @@ class WhooshReference:
             mask[docnum], scores[docnum] = True, score
         return Matches(mask, scores)
 
+    def matching(self, searcher, query) -> np.ndarray:
+        return self.evaluate(searcher, query).mask
+
     def close(self) -> None:
         pass
 
@@ -150,6 +153,9 @@ def test_same_matches_and_scores_as_whoosh(archive, text):
         if query is None:
             continue
         assert_as_whoosh(snap, query, snap.scorer.evaluate(snap.searcher, query))
+        # matched without scores (what facet counts read): the same documents
+        unscored = snap.scorer.matching(snap.searcher, query)
+        assert set(np.flatnonzero(unscored).tolist()) == set(whoosh_scores(snap, query))
 
 
 @pytest.mark.parametrize("text", QUERIES[:12])
@@ -429,3 +435,6 @@ def test_a_word_its_stemming_changes_shares_its_score_with_its_exact_form_as_who
     }
     for query in (compiled.query, compiled.any_query):
         assert_as_whoosh(snap, query, snap.scorer.evaluate(snap.searcher, query))
+        # matched without scores (what facet counts read): the same documents
+        unscored = snap.scorer.matching(snap.searcher, query)
+        assert set(np.flatnonzero(unscored).tolist()) == set(whoosh_scores(snap, query))
