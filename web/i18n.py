@@ -6,9 +6,9 @@ bare root and on error pages outside both (:func:`preferred_language`)."""
 import datetime as dt
 from functools import lru_cache
 
-from babel import numbers
+from babel import dates, numbers
 from flask import current_app, g, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from werkzeug.routing import BaseConverter
 
 from search.params import LANGUAGES, parse_ui
@@ -72,9 +72,15 @@ def to_date(value) -> dt.date | None:
 
 
 def long_date(value) -> str:
-    """``7 de agosto de 2019`` / ``August 7, 2019``."""
+    """``7 de agosto de 2019`` / ``August 7, 2019``: as Flask-Babel's ``format_date`` writes
+    it, remembered by date and locale (each hit of a results page has one)."""
     date = to_date(value)
-    return format_date(date, "long") if date else str(value or "")
+    return _long_date(date, str(get_locale())) if date else str(value or "")
+
+
+@lru_cache(maxsize=4096)
+def _long_date(date: dt.date, locale: str) -> str:
+    return dates.format_date(date, "long", locale=locale)
 
 
 def long_datetime(value) -> str:

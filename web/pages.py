@@ -12,6 +12,7 @@ a search of its own, counted). Every link on a results page is built from
 import dataclasses
 
 from flask import g, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from search import query as query_language
@@ -125,13 +126,16 @@ def facet_titles() -> dict:
 
 def _facets(params: SearchParams, result) -> list[dict]:
     titles = facet_titles()
+    locale = str(get_locale())
     out = []
     for name in FACET_ORDER:
         param, field = FACETS[name]
         found = result.facets.get(name, [])
         urls = toggle_urls(params, param, field, [v.value for v in found])
+        # "_count": the count as the page writes it (a few hundred a page: written here, once
+        # per page's locale, not through a template filter that looks the locale up each time)
         values = [
-            {**shapes.facet_value(v), "id": f"f-{param}-{v.value}", "url": url}
+            {**shapes.facet_value(v), "id": f"f-{param}-{v.value}", "url": url, "_count": i18n.number(v.count, locale)}
             for v, url in zip(found, urls, strict=True)
         ]
         if name == "lang":
