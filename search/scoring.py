@@ -392,9 +392,13 @@ class GenerationScorer:
         return Matches(mask, np.where(mask, float(node.boost), 0.0))
 
     def _union(self, searcher, children) -> Matches:
-        """An ``Or``: every child's documents, their scores added up in the children's order."""
+        """An ``Or``: every child's documents, their scores added up in the children's order.
+
+        An unboosted ``Or`` among the children (the compiler nests them: a word's stem, its
+        exact form, its other-language forms) adds into the same arrays: the same additions in
+        the same order, without arrays of its own."""
         out = self._empty()
-        for child in children:
+        for child in _flat_or(children):
             found = self._node(searcher, child)
             if isinstance(found, Few):
                 out.mask[found.ids] = True
@@ -531,6 +535,26 @@ class GenerationScorer:
                 out.mask[ids] = True
                 out.scores[ids] = scores
         return out
+
+
+def _plain_or(node) -> bool:
+    """An ``Or`` that :meth:`GenerationScorer._node` evaluates as a plain union."""
+    return (
+        isinstance(node, wq.Or)
+        and not isinstance(node, Coordinated)
+        and not node.minmatch
+        and node.scale is None
+        and getattr(node, "boost", 1.0) == 1.0
+    )
+
+
+def _flat_or(children):
+    """``children``, each unboosted plain ``Or`` among them replaced by its own children, in order."""
+    for child in children:
+        if _plain_or(child):
+            yield from _flat_or(child.subqueries)
+        else:
+            yield child
 
 
 def _intervals(field, node: wq.NumericRange) -> "tuple[tuple[int, int], ...] | None":
