@@ -25,19 +25,30 @@ class PostingArrays:
     are, little-endian, in ``<segment>.arrays``, with a table of where each term's arrays start
     (marshal) at the end.  Reading a term is then one read.  A segment without the file (one
     written by Whoosh's writer in an incremental build, or a merge) is read from its blocks.
+
+    For a field with positions, each such term's positions follow its weights: every
+    position of its first document in order, then of the next (as many as the document's
+    frequency, its weight), as uint16 when all are below 65,536, else uint32.  A phrase of
+    common words then reads them in one read instead of unpickling them from every block
+    (``search.scoring``'s phrases); a file of the first version (``ARRAYS01``) has none, and
+    phrases read them from Whoosh's blocks.
     """
 
-    MAGIC = b"ARRAYS01"
+    MAGIC = b"ARRAYS02"
+    MAGICS = (b"ARRAYS01", MAGIC)  # the versions read
     _TAIL = struct.Struct("<Q8s")
+    _POSITION_TYPES = {2: "<u2", 4: "<u4"}  # bytes a position -> numpy type
 
-    def __init__(self, fd: int, table: dict):
+    def __init__(self, fd: int, table: dict, positions: dict | None = None):
         # Kept as field -> term -> offset << 32 | count: the file's (field, term) -> (offset,
         # count) costs a site process twice the memory (two tuples an entry), some 6 MB at
-        # 100,000 releases.
+        # 100,000 releases.  A term's positions, when written, start right after its weights:
+        # only their width is kept (``positions``: field -> term -> bytes a position).
         self._fd = fd
         self._table: dict[str, dict[str, int]] = {}
         for (fieldname, text), (offset, count) in table.items():
             self._table.setdefault(fieldname, {})[text] = offset << 32 | count
+        self._widths: dict[str, dict[str, int]] = positions or {}
 
     @staticmethod
     def path(folder, segment) -> Path:
@@ -57,13 +68,14 @@ class PostingArrays:
         try:
             size = os.fstat(fd).st_size
             start, magic = cls._TAIL.unpack(os.pread(fd, cls._TAIL.size, size - cls._TAIL.size))
-            if magic != cls.MAGIC:
+            if magic not in cls.MAGICS:
                 raise ValueError("not a postings arrays file")
-            table = marshal.loads(os.pread(fd, size - cls._TAIL.size - start, start))
-        except (OSError, ValueError, EOFError, struct.error):
+            tables = marshal.loads(os.pread(fd, size - cls._TAIL.size - start, start))
+            table, positions = tables if magic == cls.MAGIC else (tables, None)
+        except (OSError, ValueError, EOFError, TypeError, struct.error):
             os.close(fd)
             return None
-        return cls(fd, table)
+        return cls(fd, table, positions)
 
     def get(self, fieldname: str, text: str):
         """``(document numbers, weights)`` as numpy arrays (int32, float32), or None when the
@@ -81,6 +93,33 @@ class PostingArrays:
             np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32, copy=False),
         )
 
+    def positions(self, fieldname: str, text: str, docs):
+        """A term's positions in the documents ``docs`` (segment document numbers, a sorted numpy
+        array, each holding the term), as two numpy arrays of the same length: which of ``docs``
+        each position is of (its index) and the position, in order of document, then of
+        position.  None when the term's positions are not here."""
+        import numpy as np
+
+        width = self._widths.get(fieldname, {}).get(text)
+        if width is None:
+            return None
+        found = self._table[fieldname][text]
+        offset, count = found >> 32, found & 0xFFFFFFFF
+        data = os.pread(self._fd, 8 * count, offset)
+        ids = np.frombuffer(data, "<i4", count)
+        frequencies = np.frombuffer(data, "<f4", count, 4 * count).astype(np.int64)
+        ends = np.cumsum(frequencies)
+        positions = np.frombuffer(
+            os.pread(self._fd, width * int(ends[-1]), offset + 8 * count), self._POSITION_TYPES[width]
+        )
+        index = np.searchsorted(ids, docs)
+        lengths = frequencies[index]
+        firsts = ends[index] - lengths
+        owner = np.repeat(np.arange(len(docs)), lengths)
+        # each document's run of positions, one after the other
+        at = np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        return owner, positions[at].astype(np.int64)
+
     def close(self) -> None:
         os.close(self._fd)
 
@@ -90,18 +129,28 @@ class _ArraysWriter:
         self.path = path
         self._handle = open(path, "wb")
         self._table: dict[tuple[str, str], tuple[int, int]] = {}
+        self._widths: dict[str, dict[str, int]] = {}
         self._at = 0
 
-    def add(self, fieldname: str, text: str, docs: array, weights: array) -> None:
+    def add(self, fieldname: str, text: str, docs: array, weights: array, positions: array | None = None) -> None:
+        """A term's documents and weights, and for a field with positions each document's
+        positions in order (as many as its weight, its frequency)."""
         if sys.byteorder != "little":
             docs, weights = array(docs.typecode, docs), array(weights.typecode, weights)
             docs.byteswap()
             weights.byteswap()
         self._table[(fieldname, text)] = (self._at, len(docs))
         self._at += self._handle.write(docs.tobytes()) + self._handle.write(weights.tobytes())
+        if positions is not None:
+            import numpy as np
+
+            found = np.asarray(positions, dtype=np.uint32)
+            width = 2 if not len(found) or int(found.max()) < 2**16 else 4
+            self._widths.setdefault(fieldname, {})[text] = width
+            self._at += self._handle.write(found.astype(PostingArrays._POSITION_TYPES[width]).tobytes())
 
     def close(self) -> Path:
-        self._handle.write(marshal.dumps(self._table))
+        self._handle.write(marshal.dumps((self._table, self._widths)))
         self._handle.write(PostingArrays._TAIL.pack(self._at, PostingArrays.MAGIC))
         self._handle.close()
         return self.path

@@ -197,10 +197,11 @@ class BulkSegmentWriter(BulkWriterBase):
                 docs, weights, values = terms.pop(key)
                 fieldwriter.start_term(key.encode("utf-8") if fast else key)
                 if fast:
-                    values = positions_values(weights, values) if name in self.positional else frequency_values(weights)
+                    positions = values if name in self.positional else None
+                    values = positions_values(weights, values) if positions is not None else frequency_values(weights)
                     weights = array("f", weights)
                     if len(docs) >= ARRAYS_FROM:
-                        arrays.add(name, key, docs, weights)
+                        arrays.add(name, key, docs, weights, positions)
                 postings.add_all(docs, weights, values, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()

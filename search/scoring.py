@@ -222,20 +222,29 @@ class GenerationScorer:
             return _EMPTY.ids, _EMPTY.weights
         return np.concatenate(id_parts), np.concatenate(weight_parts)
 
-    def _values(self, searcher, fieldname: str, text: str, within: np.ndarray) -> list[bytes]:
-        """A term's encoded posting values in the documents ``within`` (sorted, each holding the
-        term), in their order; only the posting blocks that hold them are read."""
-        btext = searcher.schema[fieldname].to_bytes(text)
-        found: dict[int, bytes] = {}
+    def _positions(self, searcher, fieldname: str, text: str, within: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A term's positions in the documents ``within`` (sorted, each holding the term): which
+        of them each position is of (its index in ``within``) and the position, in order of
+        document, then of position.  From a segment's posting arrays where they hold the term's
+        positions, else from Whoosh's posting blocks, reading only those that hold ``within``."""
+        owners, positions = [], []
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
             start, end = np.searchsorted(within, [offset, offset + reader.doc_count_all()])
             if start == end:
                 continue
-            local = (within[start:end].astype(np.int64) - offset).tolist()
-            for docnum, value in posting_values(reader, fieldname, btext, local).items():
-                found[docnum + offset] = value
-        return [found[docnum] for docnum in within.tolist()]
+            local = within[start:end].astype(np.int64) - offset
+            arrays = self.segment_arrays(reader)
+            found = arrays.positions(fieldname, text, local) if arrays is not None else None
+            if found is None:
+                btext = searcher.schema[fieldname].to_bytes(text)
+                values = posting_values(reader, fieldname, btext, local.tolist())
+                found = decode_positions([values[docnum] for docnum in local.tolist()])
+            owners.append(found[0] + start)
+            positions.append(found[1])
+        if not owners:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(owners), np.concatenate(positions)
 
     def segment_arrays(self, reader) -> "PostingArrays | None":
         """The raw posting arrays the bulk writer left beside a segment, if any."""
@@ -496,13 +505,12 @@ class GenerationScorer:
         where = [np.searchsorted(found.ids, common) for found in lists]
         # Positions are read only for the documents holding every word (a phrase of two
         # common words is in far fewer documents than either word).
-        values = [self._values(searcher, node.fieldname, word, common) for word in words]
         # A phrase starts at (document, position) when word k is at (document, position + k)
         # for every k: (document index << 32 | position) keys, sorted, compared at once.
-        owner, positions = decode_positions(values[0])
+        owner, positions = self._positions(searcher, node.fieldname, words[0], common)
         starts = owner << 32 | positions
-        for step, word_values in enumerate(values[1:], 1):
-            owner, positions = decode_positions(word_values)
+        for step, word in enumerate(words[1:], 1):
+            owner, positions = self._positions(searcher, node.fieldname, word, common)
             keys = owner << 32 | positions
             wanted = starts + step
             at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)

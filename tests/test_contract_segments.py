@@ -11,6 +11,7 @@ scores; and that Whoosh deletes them with their segment when it merges it.
 import json
 from itertools import pairwise
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -213,6 +214,16 @@ def test_posting_arrays_hold_each_frequent_terms_postings(tmp_path, documents):
                 expected = postings(reader, fieldname, text)
                 assert found[0].tolist() == [d for d, _, _ in expected]
                 assert found[1].tolist() == [w for _, w, _ in expected]
+                # and, in these fields with positions, each document's positions (every
+                # document, and every third), as Whoosh decodes them from its blocks
+                decode = reader.schema[fieldname].format.decode_positions
+                for chosen in (expected, expected[::3]):
+                    owner, positions = arrays.positions(
+                        fieldname, text.decode("utf-8"), np.array([d for d, _, _ in chosen])
+                    )
+                    assert list(zip(owner.tolist(), positions.tolist(), strict=True)) == [
+                        (i, position) for i, (_, _, value) in enumerate(chosen) for position in decode(value)
+                    ]
                 checked += 1
         finally:
             arrays.close()
