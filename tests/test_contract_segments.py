@@ -230,6 +230,32 @@ def test_posting_arrays_hold_each_frequent_terms_postings(tmp_path, documents):
     assert checked > 100
 
 
+def test_posting_arrays_of_the_first_format_are_read_without_positions(tmp_path):
+    """A generation written before positions were kept (``ARRAYS01``) still gives its postings;
+    its phrases read positions from Whoosh's blocks (``positions`` is None)."""
+    import marshal
+    from array import array
+
+    class Segment:
+        def segment_id(self):
+            return "MAIN_old"
+
+    docs, weights = array("i", [3, 8, 21]), array("f", [1.0, 2.0, 1.0])
+    table = {("body_en", "peac"): (0, len(docs))}
+    body = docs.tobytes() + weights.tobytes()
+    PostingArrays.path(tmp_path, Segment()).write_bytes(
+        body + marshal.dumps(table) + PostingArrays._TAIL.pack(len(body), b"ARRAYS01")
+    )
+    arrays = PostingArrays.open(tmp_path, Segment())
+    assert arrays is not None
+    try:
+        found = arrays.get("body_en", "peac")
+        assert found[0].tolist() == [3, 8, 21] and found[1].tolist() == [1.0, 2.0, 1.0]
+        assert arrays.positions("body_en", "peac", np.array([8])) is None
+    finally:
+        arrays.close()
+
+
 def test_scores_are_the_same_with_and_without_posting_arrays(tmp_path, documents):
     from whoosh import query as wq
 
