@@ -13,6 +13,7 @@ from search.engine import Archive
 
 from . import errors, hosts, security, templating
 from .i18n import LangConverter
+from .json_output import OrjsonProvider
 from .settings import split_list
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -91,8 +92,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.config[name] = os.environ[name]
     app.config.update(overrides or {})
     app.config["EMBED_ORIGINS"] = split_list(app.config["EMBED_ORIGINS"])
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json = OrjsonProvider(app)  # keys in their order, UTF-8
 
     # Compression first: after-request steps run in the reverse order of their registration,
     # so it runs last, on the finished answer (headers, ETag and all).
