@@ -165,6 +165,7 @@ class Addresses:
     def __init__(self, ui: str, page: bool):
         self.ui = ui
         self.page = page
+        self._search_base: str | None = None  # the results page's address, built once
 
     def release(self, rid: str) -> str:
         if self.page:
@@ -177,7 +178,9 @@ class Addresses:
         return api_release_url(rid, self.ui)
 
     def search(self, pairs) -> str:
-        """The results page of a search given as query pairs (``[("topic", "integration")]``)."""
-        if self.page:
-            return with_query(url_for("site.search", lang=self.ui, fmt="html"), pairs)
-        return with_query(external("site.search", lang=self.ui, fmt="html"), pairs)
+        """The results page of a search given as query pairs (``[("topic", "integration")]``).
+        A page of hits links each of their countries and topics: the route is built once."""
+        if self._search_base is None:
+            where = url_for if self.page else external
+            self._search_base = where("site.search", lang=self.ui, fmt="html")
+        return with_query(self._search_base, pairs)

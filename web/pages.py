@@ -83,6 +83,7 @@ def results(params: SearchParams, result) -> dict:
     lang = g.lang
     filters = _filters(params, result)
     correction = _correction(params, result)
+    to = Addresses(lang, page=True)
     context = {
         "page": "search",
         "lang": lang,
@@ -92,7 +93,7 @@ def results(params: SearchParams, result) -> dict:
         "result": {
             f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name not in ("hits", "facets")
         },
-        "hits": [shapes.hit(hit, Addresses(lang, page=True)) for hit in result.hits],
+        "hits": [shapes.hit(hit, to) for hit in result.hits],
         "facets": _facets(params, result),
         "filters": filters,
         "clear_filters_url": search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page))
