@@ -291,6 +291,11 @@ class DocValues:
 # 100,000 releases the first is 3 to 7 times as fast up to a tenth of the archive, and
 # still faster up to a half (docs/benchmarks.md).
 SPARSE_FROM = 2
+# Among those, a facet whose documents may have several values is counted from every value's
+# documents once the matched documents pass one in DENSE_SHARE of its value entries: at 100,000
+# releases a country count costs 310 us that way whatever the number matched, from the matched
+# documents' values 160 us at a tenth of the archive and 480 us at three tenths.
+DENSE_SHARE = 6
 
 
 class CodedFacet(NamedTuple):
@@ -323,12 +328,20 @@ class CodedFacet(NamedTuple):
 
     def counts_of_few(self, mask: np.ndarray, matched: np.ndarray, separate: bool) -> np.ndarray:
         """Per value, the groups (documents if ``separate``) among the documents of ``mask``
-        that have it; ``matched``: those documents' numbers, in order."""
-        lengths, values = self._values_of(matched)
-        counts = np.bincount(values, minlength=len(self.names))
+        that have it; ``matched``: those documents' numbers, in order.
+
+        First per value the documents that have it: from the matched documents' values, or,
+        where a document may have several values and the matched are many (over one in
+        DENSE_SHARE of the value entries), from every value's documents at once (one gather
+        and a sum per value, whatever the number matched)."""
+        if self.sole is None and len(matched) * DENSE_SHARE > len(self.documents):
+            counts = np.add.reduceat(mask[self.documents], self.starts, dtype=np.int64)
+        else:
+            counts = np.bincount(self._values_of(matched)[1], minlength=len(self.names))
         if separate or not len(self.pair_seconds):
             return counts
         if not self.pairs_only:  # a group counts once under a value, however many have it
+            lengths, values = self._values_of(matched)
             keys = self._keys(self.groups[matched], lengths, values)
             return np.bincount(np.unique(keys) % len(self.names), minlength=len(self.names))
         # A pair with both versions among the results, both having a value, counts once under it.
