@@ -151,13 +151,15 @@ def search():
     rest = bodies.get(etag)
     if rest is None:
         result = archive().search(params)
-        rest = current_app.json.dumps(_search_body(params, result))
+        # Kept as UTF-8, whose length is what it holds: a str with one accented letter takes
+        # two bytes for every character, and the cache held twice its limit.
+        rest = current_app.json.dumps(_search_body(params, result)).encode("utf-8")
         bodies.put(etag, rest, len(rest))
         took = result.took_ms
     else:
         took = round((time.perf_counter() - started) * 1000, 2)
     # The answer for one ETag is the same until the next reindex, except the time taken.
-    data = '{"took_ms":' + json.dumps(took) + "," + rest[1:]
+    data = b'{"took_ms":' + json.dumps(took).encode("ascii") + b"," + rest[1:]
     response = current_app.response_class(data, mimetype="application/json")
     return caching.cacheable(response, etag, SEARCH_MAX_AGE)
 

@@ -445,3 +445,19 @@ def test_a_repeated_search_answers_the_same_after_every_view_used_it(client):
         ):
             assert client.get(url).status_code == 200
         assert body(f"/api/v1/search?q={q}&ui=es") == first
+
+
+def test_a_search_answered_again_from_the_worker_cache_is_the_same_and_counted_at_its_size(app, client):
+    """A search asked again is answered from the serialised answers the worker keeps: the same
+    JSON, accented text included; the cache counts what it holds (UTF-8 bytes), so that a worker
+    never holds more than its limit."""
+    url = "/api/v1/search?q=migraci%C3%B3n&ui=es"
+    first, again = client.get(url), client.get(url)
+    assert first.status_code == again.status_code == 200
+    a, b = first.get_json(), again.get_json()
+    a.pop("took_ms"), b.pop("took_ms")
+    assert a == b and a["hits"] and any(ord(c) > 127 for c in again.get_data(as_text=True))
+    bodies = app.extensions["api_search_bodies"]
+    held = [value for value, _ in bodies._items.values()]
+    assert held and all(isinstance(v, bytes) for v in held)
+    assert bodies.used == sum(len(v) for v in held)
