@@ -59,8 +59,12 @@ class Coordinated(wq.Or):
 def _word_idf(searcher, child) -> float:
     """The least IDF among the body-field terms of one word of the query (its stems and, for a
     word the analysis splits, its parts); the highest IDF when it has none."""
-    found = [searcher.idf(t.fieldname, t.text) for t in _terms(child) if t.fieldname.startswith("body_")]
-    return min(found) if found else searcher.idf("body_en", "")
+    # The weighting's own IDF, the figure Searcher.idf gives: that method keeps every term it is
+    # asked for in a dict of the searcher's that nothing empties, and a site's searchers live as
+    # long as their generation, asked for new words by every new search.
+    idf = searcher.weighting.idf
+    found = [idf(searcher, t.fieldname, t.text) for t in _terms(child) if t.fieldname.startswith("body_")]
+    return min(found) if found else idf(searcher, "body_en", "")
 
 
 def _terms(node):

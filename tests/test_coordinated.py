@@ -72,3 +72,16 @@ def test_the_fast_scorer_scores_as_the_reference_matcher(archive):
     compiled = archive.compiler.compile(q.parse("stevedores harbour cranes"), snap.lexicon)
     assert isinstance(compiled.any_query, Coordinated)
     assert_as_whoosh(snap, compiled.any_query, snap.scorer.evaluate(snap.searcher, compiled.any_query))
+
+
+def test_the_weights_of_a_stream_of_new_words_are_not_kept(archive):
+    """Each new any-word search weighs its words by their IDF without leaving them in the
+    searcher, which lives as long as the generation: a site answering new words all day would
+    otherwise grow by every word it was ever asked."""
+    archive = Archive(archive.store.root, cache_size=0)  # its own searchers, not the reference tests'
+    snap = archive.snapshot()
+    for k in range(40):
+        found = archive.search(SearchParams(q=f"stevedores cranes word{k} other{k}"))
+        assert found.matched_any  # any of the words: the share weighs them
+    searchers = [snap.searcher, *snap._opened]
+    assert all(not getattr(s, "_idf_cache", {}) for s in searchers)
