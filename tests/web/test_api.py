@@ -457,7 +457,9 @@ def test_a_search_answered_again_from_the_worker_cache_is_the_same_and_counted_a
     a, b = first.get_json(), again.get_json()
     a.pop("took_ms"), b.pop("took_ms")
     assert a == b and a["hits"] and any(ord(c) > 127 for c in again.get_data(as_text=True))
+    from search.lru import ENTRY_BYTES
+
     bodies = app.extensions["api_search_bodies"]
     held = [value for value, _ in bodies._items.values()]
     assert held and all(isinstance(v, bytes) for v in held)
-    assert bodies.used == sum(len(v) for v in held)
+    assert bodies.used == sum(len(v) + ENTRY_BYTES for v in held)
