@@ -403,9 +403,9 @@ class GenerationScorer:
     def _union(self, searcher, children) -> Matches:
         """An ``Or``: every child's documents, their scores added up in the children's order.
 
-        An unboosted ``Or`` among the children (the compiler nests them: a word's stem, its
-        exact form, its other-language forms) adds into the same arrays: the same additions in
-        the same order, without arrays of its own."""
+        An unboosted ``Or`` as the first child (the compiler nests a word's stem, exact form
+        and other-language forms so) adds into the same arrays, without arrays of its own: the
+        same sums, bit for bit (see :func:`_flat_or`)."""
         out = self._empty()
         for child in _flat_or(children):
             found = self._node(searcher, child)
@@ -557,12 +557,17 @@ def _plain_or(node) -> bool:
 
 
 def _flat_or(children):
-    """``children``, each unboosted plain ``Or`` among them replaced by its own children, in order."""
-    for child in children:
-        if _plain_or(child):
-            yield from _flat_or(child.subqueries)
-        else:
-            yield child
+    """``children``, a first child that is an unboosted plain ``Or`` replaced by its own
+    children, and so on down: ``((a OR b) OR c) OR d``, as the compiler nests a word's forms,
+    becomes ``a, b, c, d``.  Only a first child: the parent's sum is still zero when it comes,
+    so adding its children one by one gives the same floating-point sum as adding their sum; a
+    later child is added as one sum, as before."""
+    children = list(children)
+    if children and _plain_or(children[0]):
+        yield from _flat_or(children[0].subqueries)
+        yield from children[1:]
+    else:
+        yield from children
 
 
 def _intervals(field, node: wq.NumericRange) -> "tuple[tuple[int, int], ...] | None":

@@ -438,3 +438,32 @@ def test_a_word_its_stemming_changes_shares_its_score_with_its_exact_form_as_who
         # matched without scores (what facet counts read): the same documents
         unscored = snap.scorer.matching(snap.searcher, query)
         assert set(np.flatnonzero(unscored).tolist()) == set(whoosh_scores(snap, query))
+
+
+@pytest.fixture(scope="module")
+def one_segment(tmp_path_factory):
+    """The sample archive as one full build (its scores differ from the archive above's)."""
+    tmp = tmp_path_factory.mktemp("one-segment")
+    reindex([SAMPLES_DIR], tmp / "ix", progress=False)
+    return Archive(tmp / "ix", cache_size=0)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("built", ["archive", "one_segment"])
+def test_flattened_unions_give_the_same_scores_bit_for_bit(request, built, text, monkeypatch):
+    """The scorer adds a leading nested Or's children straight into its parent's arrays
+    (``scoring._flat_or``): the scores are those of evaluating every Or on its own, to the last
+    bit (an order of equal-looking scores depends on it)."""
+    from search import scoring
+
+    archive = request.getfixturevalue(built)
+    snap = archive.snapshot()
+    compiled = archive.compiler.compile(q.parse(text), snap.lexicon)
+    for query in (compiled.query, compiled.any_query):
+        if query is None:
+            continue
+        flat = snap.scorer.evaluate(snap.searcher, query)
+        with monkeypatch.context() as m:
+            m.setattr(scoring, "_flat_or", iter)
+            nested = snap.scorer.evaluate(snap.searcher, query)
+        assert (flat.mask == nested.mask).all() and (flat.scores == nested.scores).all()
