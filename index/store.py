@@ -85,7 +85,8 @@ class IndexStore:
         """The live generation; None when ``CURRENT`` is missing, unreadable or names no generation.
 
         Every search asks, so the file is read again only when it is another file or was
-        written since (it is replaced by a rename: a new inode): one stat, not an open and a read."""
+        written since (it is replaced by a rename: a new inode): a stat of it and of the
+        generation's directory, not an open and a read."""
         try:
             stat = os.stat(self._current)
         except OSError:
@@ -93,7 +94,7 @@ class IndexStore:
         identity = (stat.st_ino, stat.st_dev, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         seen = self._seen
         if seen is not None and seen[0] == identity:
-            return seen[1]
+            return seen[1] if os.path.isdir(os.path.join(self.root, seen[1])) else None
         try:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError):
