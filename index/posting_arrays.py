@@ -80,18 +80,8 @@ class PostingArrays:
     def get(self, fieldname: str, text: str):
         """``(document numbers, weights)`` as numpy arrays (int32, float32), or None when the
         term is not here."""
-        import numpy as np
-
-        found = self._table.get(fieldname, {}).get(text)
-        if found is None:
-            return None
-        offset, count = found >> 32, found & 0xFFFFFFFF
-        data = os.pread(self._fd, 8 * count, offset)
-        # Read-only views of the bytes read (copies only where the machine is big-endian).
-        return (
-            np.frombuffer(data, "<i4", count).astype(np.int32, copy=False),
-            np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32, copy=False),
-        )
+        found = self._entry(fieldname, text)
+        return None if found is None else self._postings(*found)
 
     def positions(self, fieldname: str, text: str, docs):
         """A term's positions in the documents ``docs`` (segment document numbers, a sorted numpy
@@ -101,13 +91,12 @@ class PostingArrays:
         import numpy as np
 
         width = self._widths.get(fieldname, {}).get(text)
-        if width is None:
+        found = self._entry(fieldname, text)
+        if width is None or found is None:
             return None
-        found = self._table[fieldname][text]
-        offset, count = found >> 32, found & 0xFFFFFFFF
-        data = os.pread(self._fd, 8 * count, offset)
-        ids = np.frombuffer(data, "<i4", count)
-        frequencies = np.frombuffer(data, "<f4", count, 4 * count).astype(np.int64)
+        offset, count = found
+        ids, weights = self._postings(offset, count)
+        frequencies = weights.astype(np.int64)
         ends = np.cumsum(frequencies)
         positions = np.frombuffer(
             os.pread(self._fd, width * int(ends[-1]), offset + 8 * count), self._POSITION_TYPES[width]
@@ -119,6 +108,22 @@ class PostingArrays:
         # each document's run of positions, one after the other
         at = np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
         return owner, positions[at].astype(np.int64)
+
+    def _entry(self, fieldname: str, text: str) -> tuple[int, int] | None:
+        """Where a term's arrays start in the file, and its number of documents."""
+        found = self._table.get(fieldname, {}).get(text)
+        return None if found is None else (found >> 32, found & 0xFFFFFFFF)
+
+    def _postings(self, offset: int, count: int):
+        """The document numbers and weights of the term whose arrays start at ``offset``."""
+        import numpy as np
+
+        data = os.pread(self._fd, 8 * count, offset)
+        # Read-only views of the bytes read (copies only where the machine is big-endian).
+        return (
+            np.frombuffer(data, "<i4", count).astype(np.int32, copy=False),
+            np.frombuffer(data, "<f4", count, 4 * count).astype(np.float32, copy=False),
+        )
 
     def close(self) -> None:
         os.close(self._fd)

@@ -290,11 +290,11 @@ class GenerationScorer:
                 out[self.postings(searcher, node.fieldname, text).ids] = True
             return out
         if isinstance(node, wq.And):
-            out = self._mask(searcher, node.subqueries[0]).copy()
+            out = self._mask(searcher, node.subqueries[0])  # a new array, as every _mask gives
             for child in node.subqueries[1:]:
                 out &= self._mask(searcher, child)
             return out
-        if isinstance(node, Coordinated) or (isinstance(node, wq.Or) and not node.minmatch and node.scale is None):
+        if isinstance(node, Coordinated) or _union(node):
             out = np.zeros(self.size, bool)
             for child in node.subqueries:
                 out |= self._mask(searcher, child)
@@ -343,7 +343,7 @@ class GenerationScorer:
             return self._boosted(Matches(mask, np.where(mask, scores, 0.0)), node)
         if isinstance(node, Coordinated):
             return self._boosted(self._coordinated(searcher, node.subqueries, node.weights(searcher)), node)
-        if isinstance(node, wq.Or) and not node.minmatch and node.scale is None:
+        if _union(node):
             return self._boosted(self._union(searcher, node.subqueries), node)
         if isinstance(node, wq.AndNot):
             positive, negative = self._dense(self._node(searcher, node.a)), self._dense(self._node(searcher, node.b))
@@ -545,15 +545,15 @@ class GenerationScorer:
         return out
 
 
+def _union(node) -> bool:
+    """An ``Or`` evaluated as the union of its children (any other is left to Whoosh), unless it
+    is a ``Coordinated``, which is tested first."""
+    return isinstance(node, wq.Or) and not node.minmatch and node.scale is None
+
+
 def _plain_or(node) -> bool:
-    """An ``Or`` that :meth:`GenerationScorer._node` evaluates as a plain union."""
-    return (
-        isinstance(node, wq.Or)
-        and not isinstance(node, Coordinated)
-        and not node.minmatch
-        and node.scale is None
-        and getattr(node, "boost", 1.0) == 1.0
-    )
+    """An unboosted ``Or`` that :meth:`GenerationScorer._node` evaluates as a plain union."""
+    return _union(node) and not isinstance(node, Coordinated) and getattr(node, "boost", 1.0) == 1.0
 
 
 def _flat_or(children):
