@@ -141,8 +141,8 @@ def _facets(params: SearchParams, result) -> list[dict]:
         ]
         if name == "lang":
             values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))
-        shown = values if len(values) <= FACET_VISIBLE + 2 else values[:FACET_VISIBLE]
-        more = [v for v in values if v not in shown]
+        cut = len(values) if len(values) <= FACET_VISIBLE + 2 else FACET_VISIBLE
+        shown, more = values[:cut], values[cut:]
         shown += [v for v in more if v["selected"]]
         more = [v for v in more if not v["selected"]]
         out.append(

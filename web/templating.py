@@ -17,6 +17,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from . import i18n
+from .facet_list import facet_list
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -88,7 +89,7 @@ def init_app(app) -> None:
         ucfirst=i18n.ucfirst,
         fragment=fragment,
     )
-    app.jinja_env.globals.update(static_url=static_url)
+    app.jinja_env.globals.update(static_url=static_url, facet_list=facet_list)
 
     # Flask-Babel's gettext for templates finds the request's translations anew for every
     # string, through the request context three times over (domain, translations, locale),
