@@ -6,6 +6,7 @@ the engine's choice (:meth:`search.engine.Archive._facet_counts`); this module c
 reading's bitmaps hold."""
 
 import datetime as dt
+from operator import attrgetter
 
 import numpy as np
 
@@ -87,23 +88,19 @@ def values(counts: Counts, params: SearchParams, labels: Labels) -> dict[str, li
     """The values each facet lists, with their counts: those counted and any selected; years
     newest first, other values by count, then label in the interface language."""
     out = {}
+    ui = params.ui
     for facet in FACETS:
         ticked = selected(params, facet)
+        counted = counts[facet]
+        made = labels.made(facet)
         listed = []
-        for value in set(counts[facet]) | ticked:
-            names = labels.of(facet, value)
-            listed.append(
-                FacetValue(
-                    value=value,
-                    label=names[params.ui],
-                    labels=names,
-                    count=counts[facet].get(value, 0),
-                    selected=value in ticked,
-                )
-            )
+        for value in counted.keys() | ticked if ticked else counted:
+            names = made.get(value) or labels.of(facet, value)
+            listed.append(FacetValue(value, names[ui], names, counted.get(value, 0), value in ticked))
         if facet == "year":
-            listed.sort(key=lambda v: v.value, reverse=True)
-        else:
-            listed.sort(key=lambda v: (-v.count, v.label))
+            listed.sort(key=attrgetter("value"), reverse=True)
+        else:  # by count, then label: two stable sorts, without a key tuple for each value
+            listed.sort(key=attrgetter("label"))
+            listed.sort(key=attrgetter("count"), reverse=True)
         out[facet] = listed
     return out

@@ -25,7 +25,8 @@ class Labels:
 
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
-        self._cache: dict[tuple[str, str], dict[str, str]] = {}
+        self._cache: dict[str, dict[str, dict[str, str]]] = {}  # facet -> value -> labels
+        self._kept = 0
 
     def topic(self, topic_id: str) -> dict[str, str]:
         topic = self.taxonomy.topics.get(topic_id)
@@ -37,12 +38,19 @@ class Labels:
     def of(self, facet: str, value: str) -> dict[str, str]:
         """A facet value's label in each interface language. The dictionary is shared: callers
         read it and never change it."""
-        key = (facet, value)
-        found = self._cache.get(key)
-        if found is None:
-            if len(self._cache) > MAX_LABELS:
-                self._cache.clear()
-            found = self._cache[key] = self._make(facet, value)
+        found = self._cache.get(facet, {}).get(value)
+        return found if found is not None else self._add(facet, value)
+
+    def made(self, facet: str) -> dict[str, dict[str, str]]:
+        """The labels of ``facet``'s values made so far, by value (:meth:`of` makes the others):
+        for a page's hundreds of values, one lookup each."""
+        return self._cache.get(facet, {})
+
+    def _add(self, facet: str, value: str) -> dict[str, str]:
+        if self._kept >= MAX_LABELS:
+            self._cache, self._kept = {}, 0
+        found = self._cache.setdefault(facet, {})[value] = self._make(facet, value)
+        self._kept += 1
         return found
 
     def _make(self, facet: str, value: str) -> dict[str, str]:
