@@ -19,7 +19,7 @@ Everything outside ``<mark>`` is HTML-escaped.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 
 from markupsafe import escape
 from whoosh import query as wq
@@ -58,8 +58,9 @@ class Wanted:
 
     @cached_property
     def heads(self) -> frozenset:
-        """The first letters of the terms a match can start with."""
-        return frozenset(t[:1] for t in self.words | self.patterns.keys())
+        """How the terms a match can start with begin: their first two characters (one for a
+        term of one)."""
+        return frozenset(t[:2] for t in self.words | self.patterns.keys())
 
 
 NOTHING = Wanted()
@@ -178,23 +179,57 @@ _FOLDING_TO = _folding_to()
 # after the first character, so that the regular expression engine can skip ahead to it.
 _AFTER_TOKEN_START = r"(?<!\w.)(?<!\w[.'’].)"
 _TOKEN_REST = r"\w*(?:[.'’]\w+)*"
+_JOINERS = ".'’"
+# What else a word's second character may be, for a stem's second character: Snowball's English
+# stems dying, lying, tying and vying to die, lie, tie and vie. Otherwise neither stemmer changes
+# the first two characters of a folded word (tests/test_highlight_phrases.py checks every word
+# of the sample archive).
+_SECOND_ALSO = {"i": "y"}
 
 
-@cache  # one per folded letter: a few dozen, compiled once
-def _starting_with(head: str) -> re.Pattern:
-    """A pattern for the whole tokens whose folded form starts with the letter ``head``."""
-    return re.compile(f"[{re.escape(_FOLDING_TO.get(head, head))}]{_AFTER_TOKEN_START}{_TOKEN_REST}")
+def _folding_class(folded: str) -> str:
+    """A character class of every character that folds to one of ``folded``'s characters."""
+    return "[" + "".join(re.escape(_FOLDING_TO.get(c, c)) for c in sorted(set(folded))) + "]"
+
+
+@lru_cache(maxsize=1024)  # one per first letter and set of second characters met
+def _starting_with(first: str, seconds: frozenset) -> re.Pattern:
+    """A pattern for the whole tokens whose folded form starts with the letter ``first``,
+    followed (unless ``seconds`` is empty) by one of the characters ``seconds``: a letter or
+    digit, or a dot or apostrophe joining the token's next word character."""
+    second = ""
+    if seconds:
+        letters = "".join(c + _SECOND_ALSO.get(c, "") for c in seconds if c not in _JOINERS)
+        joiners = "".join(c for c in seconds if c in _JOINERS)
+        if "'" in joiners or "’" in joiners:
+            joiners += "'’"  # Snowball reads a curly apostrophe as a straight one
+        options = ([_folding_class(letters)] if letters else []) + (
+            [f"[{re.escape(''.join(sorted(set(joiners))))}](?=\\w)"] if joiners else []
+        )
+        second = options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
+    return re.compile(f"{_folding_class(first)}{_AFTER_TOKEN_START}{second}{_TOKEN_REST}")
 
 
 def _candidates(text: str, heads: frozenset) -> list[re.Match]:
-    """The whole tokens of ``text`` whose folded form starts with one of the letters ``heads``,
-    in order.
+    """The whole tokens of ``text`` whose folded form starts as one of ``heads`` does (its first
+    two characters, or one), in order.
 
-    A pattern per letter, not one per set of letters: a stream of new queries brings new sets
-    without end, and compiling a set's pattern (its character classes are large) cost more
+    A pattern per first letter, not one for all the heads: a stream of new queries brings new
+    sets without end, and compiling a set's pattern (its character classes are large) cost more
     than the scans of the ten snippets it served. Each character folds to one letter, and a
-    match starts only where a token does, so the letters' matches never overlap."""
-    patterns = [_starting_with(head) for head in heads]
+    match starts only where a token does, so the letters' matches never overlap. The second
+    character leaves out most of the tokens with the right first letter, which would each be
+    analysed for nothing."""
+    seconds: dict[str, set[str]] = {}
+    for head in heads:
+        found = seconds.setdefault(head[:1], set())
+        if len(head) == 1:
+            found.add("")  # a term of one character: any token starting with it
+        elif "" not in found:
+            found.add(head[1])
+    patterns = [
+        _starting_with(first, frozenset() if "" in found else frozenset(found)) for first, found in seconds.items()
+    ]
     if len(patterns) == 1:
         return list(patterns[0].finditer(text))
     return sorted((m for pattern in patterns for m in pattern.finditer(text)), key=lambda m: m.start())

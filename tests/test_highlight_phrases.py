@@ -209,3 +209,62 @@ def test_words_of_different_first_letters_are_all_marked_in_the_order_of_the_tex
     assert [m.lower() for m in marked(border)] == ["border", "border", "river", "border", "river", "hour", "border"]
     alerta = hits(archive, "region frontera oim", ui="es")["es-alerta"]
     assert marked(alerta) == ["frontera", "OIM", "región", "frontera"]  # the title's, then the body's
+
+
+def _sample_texts():
+    """(text, language) of every sample release."""
+    import json
+
+    from index.config import SAMPLES_DIR
+
+    for line in (SAMPLES_DIR / "releases.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            yield f"{row['title']}\n{row['body']}", row["lang"]
+
+
+def _ntrex_texts():
+    """(text, language) of NTREX's 123 articles in each language (../shared)."""
+    import json
+
+    from .helpers import shared_path
+
+    path = shared_path("datasets", "ntrex-128-en-es", "articles.jsonl")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        yield f"{row['title']}\n{row['body']}", row["lang"][:2]  # es-MX is read as Spanish
+
+
+@pytest.mark.parametrize("texts", [_sample_texts, _ntrex_texts], ids=["samples", "ntrex"])
+def test_a_word_is_marked_wherever_the_analyser_gives_its_term(texts):
+    """Only the tokens starting with a wanted term's first two characters are analysed
+    (search.highlight._candidates): every other token of the text is analysed too here, and
+    none of them may have been a match."""
+    from index.analysis import _TOKEN, analyzer
+
+    checked = 0
+    for text, lang in texts():
+        tokens = list(_TOKEN.finditer(text))
+        every = analyzer(lang).items[0]._analyse([m.group() for m in tokens])
+        for term in sorted({t for t, _ in every})[::3]:
+            expected = [(tokens[i].start(), tokens[i].end()) for t, i in every if t == term]
+            spans = highlight._spans(text, lang, highlight.Wanted(frozenset([term])))
+            assert spans == expected, term
+            checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    ("term", "lang", "text", "marked_words"),
+    [
+        # English Snowball stems these four to a second letter of their own
+        ("lie", "en", "They were lying; some lie, a liar lies. Dying.", ["lying", "lie", "lies"]),
+        ("tie", "en", "Tying the ties", ["Tying", "ties"]),
+        ("iom", "en", "IOM's staff; the IOM team", ["IOM's", "IOM"]),
+        ("migracion", "es", "La Migración y las MIGRACIONES; migrar", ["Migración", "MIGRACIONES"]),
+        ("x", "en", "x and X-ray, xenon", ["x", "X"]),
+    ],
+)
+def test_words_whose_stem_begins_otherwise_or_is_one_letter_are_marked(term, lang, text, marked_words):
+    spans = highlight._spans(text, lang, highlight.Wanted(frozenset([term])))
+    assert [text[a:b] for a, b in spans] == marked_words
