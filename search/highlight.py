@@ -19,7 +19,7 @@ Everything outside ``<mark>`` is HTML-escaped.
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from markupsafe import escape
 from whoosh import query as wq
@@ -179,35 +179,23 @@ _FOLDING_TO = _folding_to()
 # after the first character, so that the regular expression engine can skip ahead to it.
 _AFTER_TOKEN_START = r"(?<!\w.)(?<!\w[.'’].)"
 _TOKEN_REST = r"\w*(?:[.'’]\w+)*"
-_JOINERS = ".'’"
-# What else a word's second character may be, for a stem's second character: Snowball's English
-# stems dying, lying, tying and vying to die, lie, tie and vie. Otherwise neither stemmer changes
-# the first two characters of a folded word (tests/test_highlight_phrases.py checks every word
-# of the sample archive).
-_SECOND_ALSO = {"i": "y"}
+# What else a token's second character may be, for a stem's second character: Snowball's English
+# stems dying, lying, tying and vying to die, lie, tie and vie; and it reads a curly apostrophe
+# as a straight one. Otherwise neither stemmer changes the first two characters of a folded
+# word (tests/test_highlight_phrases.py checks every word of the sample archive and of NTREX).
+_SECOND_ALSO = {"i": "y", "'": "’", "’": "'"}
 
 
-def _folding_class(folded: str) -> str:
-    """A character class of every character that folds to one of ``folded``'s characters."""
-    return "[" + "".join(re.escape(_FOLDING_TO.get(c, c)) for c in sorted(set(folded))) + "]"
+@cache  # one per folded letter: a few dozen, compiled once
+def _starting_with(head: str) -> re.Pattern:
+    """A pattern for the whole tokens whose folded form starts with the letter ``head``."""
+    return re.compile(f"[{re.escape(_FOLDING_TO.get(head, head))}]{_AFTER_TOKEN_START}{_TOKEN_REST}")
 
 
-@lru_cache(maxsize=1024)  # one per first letter and set of second characters met
-def _starting_with(first: str, seconds: frozenset) -> re.Pattern:
-    """A pattern for the whole tokens whose folded form starts with the letter ``first``,
-    followed (unless ``seconds`` is empty) by one of the characters ``seconds``: a letter or
-    digit, or a dot or apostrophe joining the token's next word character."""
-    second = ""
-    if seconds:
-        letters = "".join(c + _SECOND_ALSO.get(c, "") for c in seconds if c not in _JOINERS)
-        joiners = "".join(c for c in seconds if c in _JOINERS)
-        if "'" in joiners or "’" in joiners:
-            joiners += "'’"  # Snowball reads a curly apostrophe as a straight one
-        options = ([_folding_class(letters)] if letters else []) + (
-            [f"[{re.escape(''.join(sorted(set(joiners))))}](?=\\w)"] if joiners else []
-        )
-        second = options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
-    return re.compile(f"{_folding_class(first)}{_AFTER_TOKEN_START}{second}{_TOKEN_REST}")
+@lru_cache(maxsize=1024)
+def _written_as(folded: frozenset) -> frozenset:
+    """Every character a token may have where its folded form has one of ``folded``."""
+    return frozenset(c for f in folded for also in (f, *_SECOND_ALSO.get(f, "")) for c in _FOLDING_TO.get(also, also))
 
 
 def _candidates(text: str, heads: frozenset) -> list[re.Match]:
@@ -215,24 +203,25 @@ def _candidates(text: str, heads: frozenset) -> list[re.Match]:
     two characters, or one), in order.
 
     A pattern per first letter, not one for all the heads: a stream of new queries brings new
-    sets without end, and compiling a set's pattern (its character classes are large) cost more
-    than the scans of the ten snippets it served. Each character folds to one letter, and a
-    match starts only where a token does, so the letters' matches never overlap. The second
-    character leaves out most of the tokens with the right first letter, which would each be
-    analysed for nothing."""
+    sets without end, and compiling a pattern (its character classes are large) costs about
+    half a millisecond, more than the scans of the ten snippets it would serve. Each character
+    folds to one letter, and a match starts only where a token does, so the letters' matches
+    never overlap. Of those, only the tokens whose second character can be a wanted term's are
+    kept: most of the others would each be analysed for nothing."""
     seconds: dict[str, set[str]] = {}
     for head in heads:
-        found = seconds.setdefault(head[:1], set())
-        if len(head) == 1:
-            found.add("")  # a term of one character: any token starting with it
-        elif "" not in found:
-            found.add(head[1])
-    patterns = [
-        _starting_with(first, frozenset() if "" in found else frozenset(found)) for first, found in seconds.items()
-    ]
-    if len(patterns) == 1:
-        return list(patterns[0].finditer(text))
-    return sorted((m for pattern in patterns for m in pattern.finditer(text)), key=lambda m: m.start())
+        seconds.setdefault(head[:1], set()).add(head[1:2])  # "": a term of one character
+    found: list[re.Match] = []
+    for first, wanted in seconds.items():
+        matches = _starting_with(first).finditer(text)
+        if "" in wanted:
+            found.extend(matches)
+        else:
+            allowed = _written_as(frozenset(wanted))
+            found.extend(m for m in matches if m.group()[1:2] in allowed)
+    if len(seconds) > 1:
+        found.sort(key=lambda m: m.start())
+    return found
 
 
 def _spans(text: str, lang: str, wanted: Wanted) -> list[tuple[int, int]]:
