@@ -14,6 +14,14 @@ import sys
 from array import array
 from pathlib import Path
 
+import xxhash
+
+
+def term_hash(text: str) -> int:
+    """A term's 64-bit hash in the list of a segment's other terms (XXH3: stable between
+    processes and versions, unlike Python's own)."""
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8"))
+
 
 class PostingArrays:
     """Each frequent term's documents and weights in a segment, as raw arrays beside the segment.
@@ -32,14 +40,19 @@ class PostingArrays:
     common words then reads them in one read instead of unpickling them from every block
     (``search.scoring``'s phrases); a file of the first version (``ARRAYS01``) has none, and
     phrases read them from Whoosh's blocks.
+
+    Since ``ARRAYS03`` the file also lists, per field, a 64-bit hash (XXH3) of each of the
+    segment's other terms, those without arrays: a term in neither is not in the segment
+    (:meth:`lacks`), which search then need not look up in Whoosh's term table, a dozen file
+    reads for each word a segment lacks (a translation, an exact form, the other language).
     """
 
-    MAGIC = b"ARRAYS02"
-    MAGICS = (b"ARRAYS01", MAGIC)  # the versions read
+    MAGIC = b"ARRAYS03"
+    MAGICS = (b"ARRAYS01", b"ARRAYS02", MAGIC)  # the versions read
     _TAIL = struct.Struct("<Q8s")
     _POSITION_TYPES = {2: "<u2", 4: "<u4"}  # bytes a position -> numpy type
 
-    def __init__(self, fd: int, table: dict, positions: dict | None = None):
+    def __init__(self, fd: int, table: dict, positions: dict | None = None, others: dict | None = None):
         # Kept as field -> term -> offset << 32 | count: the file's (field, term) -> (offset,
         # count) costs a site process twice the memory (two tuples an entry), some 6 MB at
         # 100,000 releases.  A term's positions, when written, start right after its weights:
@@ -49,6 +62,12 @@ class PostingArrays:
         for (fieldname, text), (offset, count) in table.items():
             self._table.setdefault(fieldname, {})[text] = offset << 32 | count
         self._widths: dict[str, dict[str, int]] = positions or {}
+        # field -> the sorted hashes of its other terms, for the fields listed (bytes from the file)
+        self._others: dict = {}
+        if others:
+            import numpy as np
+
+            self._others = {name: np.frombuffer(data, "<u8") for name, data in others.items()}
 
     @staticmethod
     def path(folder, segment) -> Path:
@@ -71,11 +90,15 @@ class PostingArrays:
             if magic not in cls.MAGICS:
                 raise ValueError("not a postings arrays file")
             tables = marshal.loads(os.pread(fd, size - cls._TAIL.size - start, start))
-            table, positions = tables if magic == cls.MAGIC else (tables, None)
+            if magic == b"ARRAYS01":
+                tables = (tables, None, None)
+            elif magic == b"ARRAYS02":
+                tables = (*tables, None)
+            table, positions, others = tables
         except (OSError, ValueError, EOFError, TypeError, struct.error):
             os.close(fd)
             return None
-        return cls(fd, table, positions)
+        return cls(fd, table, positions, others)
 
     def get(self, fieldname: str, text: str):
         """``(document numbers, weights)`` as numpy arrays (int32, float32), or None when the
@@ -109,6 +132,17 @@ class PostingArrays:
         at = np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
         return owner, positions[at].astype(np.int64)
 
+    def lacks(self, fieldname: str, text: str) -> bool:
+        """Whether the segment surely has no such term: True only for a field whose terms the
+        file lists (text fields, since ``ARRAYS03``) when the term is neither among its arrays
+        nor among the hashes of its others. False: it may have it (Whoosh's table says)."""
+        others = self._others.get(fieldname)
+        if others is None or text in self._table.get(fieldname, ()):
+            return False
+        wanted = term_hash(text)
+        at = int(others.searchsorted(wanted))
+        return at == len(others) or int(others[at]) != wanted
+
     def _entry(self, fieldname: str, text: str) -> tuple[int, int] | None:
         """Where a term's arrays start in the file, and its number of documents."""
         found = self._table.get(fieldname, {}).get(text)
@@ -135,7 +169,20 @@ class _ArraysWriter:
         self._handle = open(path, "wb")
         self._table: dict[tuple[str, str], tuple[int, int]] = {}
         self._widths: dict[str, dict[str, int]] = {}
+        self._others: dict[str, array] = {}
         self._at = 0
+
+    def other(self, fieldname: str, text: str) -> None:
+        """A term of the segment in a field whose terms are listed, given no arrays (too rare)."""
+        found = self._others.get(fieldname)
+        if found is None:
+            found = self._others[fieldname] = array("Q")
+        found.append(term_hash(text))
+
+    def listed(self, fieldname: str) -> None:
+        """A field whose terms are all listed (with arrays, or by :meth:`other`): a term of it
+        in neither is not in the segment, a segment without the field lacking them all."""
+        self._others.setdefault(fieldname, array("Q"))
 
     def add(self, fieldname: str, text: str, docs: array, weights: array, positions: array | None = None) -> None:
         """A term's documents and weights, and for a field with positions each document's
@@ -155,7 +202,13 @@ class _ArraysWriter:
             self._at += self._handle.write(found.astype(PostingArrays._POSITION_TYPES[width]).tobytes())
 
     def close(self) -> Path:
-        self._handle.write(marshal.dumps((self._table, self._widths)))
+        import numpy as np
+
+        others = {
+            name: np.unique(np.asarray(found, np.uint64)).astype("<u8").tobytes()
+            for name, found in self._others.items()
+        }
+        self._handle.write(marshal.dumps((self._table, self._widths, others)))
         self._handle.write(PostingArrays._TAIL.pack(self._at, PostingArrays.MAGIC))
         self._handle.close()
         return self.path

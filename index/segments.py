@@ -184,6 +184,8 @@ class BulkSegmentWriter(BulkWriterBase):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
         arrays = PostingArrays.writer(self.storage.folder, self.newsegment)
+        for name in self.fast_fields:  # every term of these is listed, a field with none too
+            arrays.listed(name)
         for name in sorted({*self.gathered_terms, *self.gathering}):
             field = self.schema[name]
             fieldwriter.start_field(name, field)
@@ -202,6 +204,8 @@ class BulkSegmentWriter(BulkWriterBase):
                     weights = array("f", weights)
                     if len(docs) >= ARRAYS_FROM:
                         arrays.add(name, key, docs, weights, positions)
+                    else:
+                        arrays.other(name, key)
                 postings.add_all(docs, weights, values, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()

@@ -212,6 +212,8 @@ class GenerationScorer:
                 id_parts.append(found[0] + ID_TYPE(offset) if offset else found[0])
                 weight_parts.append(found[1])
                 continue
+            if arrays is not None and arrays.lacks(fieldname, text):
+                continue
             if (fieldname, btext) not in reader:
                 continue
             gaps, weights, _ = posting_gaps(reader, fieldname, btext)

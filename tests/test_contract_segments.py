@@ -278,6 +278,79 @@ def test_scores_are_the_same_with_and_without_posting_arrays(tmp_path, documents
         fast.close()
 
 
+def test_a_segment_lacks_only_the_terms_whoosh_does_not_hold(tmp_path, documents):
+    """``PostingArrays.lacks`` (search skips Whoosh's term table for such terms) is never True
+    for a term the segment holds, in any field; for words of the other segments, of the other
+    language and made up, it is True wherever Whoosh holds no such term in a text field."""
+    ix = bulk_built(tmp_path / "ix", documents, procs=2)
+    leaves = [leaf for leaf, _ in ix.reader().leaf_readers()]
+    assert len(leaves) > 1
+    text_fields = ("body_", "title_", "exact_")
+    every = {(f, t.decode("utf-8")) for leaf in leaves for f, t in leaf.all_terms() if f.startswith(text_fields)}
+    every |= {("countries", "MX"), ("countries", "ZZ"), ("topics", "health"), ("id", "no-such-id")}
+    made_up = {
+        (f"{kind}_{lang}", f"zq{n}x") for kind in ("body", "title", "exact") for lang in ("en", "es") for n in range(50)
+    }
+    lacked = 0
+    for leaf in leaves:
+        arrays = PostingArrays.open(tmp_path / "ix", whoosh_internals.segment_of(leaf))
+        assert arrays is not None
+        try:
+            for fieldname, text in sorted(every | made_up):
+                holds = (fieldname, text.encode("utf-8")) in leaf
+                lacks = arrays.lacks(fieldname, text)
+                assert not (holds and lacks), (fieldname, text)
+                if fieldname.startswith(text_fields):
+                    assert lacks == (not holds), (fieldname, text)  # a hash met by chance: one in 2**64
+                    lacked += lacks
+                else:
+                    assert not lacks  # the other fields' terms are not listed: Whoosh is asked
+        finally:
+            arrays.close()
+    assert lacked > 1000
+
+
+def test_a_segment_of_one_language_lacks_every_term_of_the_others_fields(tmp_path, documents):
+    english = [doc for doc in documents if doc["lang"] == "en" and "body_es" not in doc]
+    ix = bulk_built(tmp_path / "ix", english)
+    (leaf, _), *_ = ix.reader().leaf_readers()
+    arrays = PostingArrays.open(tmp_path / "ix", whoosh_internals.segment_of(leaf))
+    assert arrays is not None
+    try:
+        for fieldname in ("body_es", "title_es", "exact_es"):
+            assert (fieldname, b"migrant") not in leaf and arrays.lacks(fieldname, "migrant")
+        assert ("body_en", b"migrant") in leaf and not arrays.lacks("body_en", "migrant")
+    finally:
+        arrays.close()
+
+
+def test_posting_arrays_of_the_second_format_say_nothing_of_the_terms_they_lack(tmp_path):
+    """A generation written before the other terms were listed (``ARRAYS02``) is read as before:
+    every term it has no arrays for is looked up in Whoosh's table."""
+    import marshal
+    from array import array
+
+    class Segment:
+        def segment_id(self):
+            return "MAIN_second"
+
+    docs, weights = array("i", [3, 8]), array("f", [1.0, 2.0])
+    positions = array("H", [4, 1, 9])
+    body = docs.tobytes() + weights.tobytes() + positions.tobytes()
+    tables = ({("body_en", "peac"): (0, len(docs))}, {"body_en": {"peac": 2}})
+    PostingArrays.path(tmp_path, Segment()).write_bytes(
+        body + marshal.dumps(tables) + PostingArrays._TAIL.pack(len(body), b"ARRAYS02")
+    )
+    arrays = PostingArrays.open(tmp_path, Segment())
+    assert arrays is not None
+    try:
+        assert arrays.get("body_en", "peac")[0].tolist() == [3, 8]
+        assert arrays.positions("body_en", "peac", np.array([8]))[1].tolist() == [1, 9]
+        assert not arrays.lacks("body_en", "peac") and not arrays.lacks("body_en", "zzz")
+    finally:
+        arrays.close()
+
+
 @pytest.mark.parametrize("layout", ["bulk", "Whoosh's writer"])
 def test_posting_values_within_some_documents_are_whooshs(tmp_path, documents, layout):
     """``posting_values`` gives a term's values in the documents asked for, the same as Whoosh's
