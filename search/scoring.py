@@ -271,8 +271,8 @@ class GenerationScorer:
     def evaluate(self, searcher, query: wq.Query) -> Matches:
         """The documents matching ``query`` (deleted ones left out) and their scores."""
         found = self._dense(self._node(searcher, query))
-        mask = found.mask & self.live
-        return Matches(mask, np.where(mask, found.scores, 0.0))
+        found.mask &= self.live
+        return _zeroed(found)
 
     def matching(self, searcher, query: wq.Query) -> np.ndarray:
         """The documents matching ``query`` (deleted ones left out), without scoring them: the
@@ -338,30 +338,29 @@ class GenerationScorer:
             return self._translated(searcher, node)
         if isinstance(node, wq.And):
             parts = [self._dense(self._node(searcher, child)) for child in node.subqueries]
-            mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
+            out = parts[0]  # every node's Matches are new arrays of its own: summed into in place
             for part in parts[1:]:
-                mask &= part.mask
-                scores += part.scores
-            return self._boosted(Matches(mask, np.where(mask, scores, 0.0)), node)
+                out.mask &= part.mask
+                out.scores += part.scores
+            return self._boosted(_zeroed(out), node)
         if isinstance(node, Coordinated):
             return self._boosted(self._coordinated(searcher, node.subqueries, node.weights(searcher)), node)
         if _union(node):
             return self._boosted(self._union(searcher, node.subqueries), node)
         if isinstance(node, wq.AndNot):
             positive, negative = self._dense(self._node(searcher, node.a)), self._dense(self._node(searcher, node.b))
-            mask = positive.mask & ~negative.mask
-            return self._boosted(Matches(mask, np.where(mask, positive.scores, 0.0)), node)
+            positive.mask &= ~negative.mask
+            return self._boosted(_zeroed(positive), node)
         if isinstance(node, wq.AndMaybe):
             required = self._dense(self._node(searcher, node.a))
             optional = self._dense(self._node(searcher, node.b))
-            return self._boosted(
-                Matches(required.mask, np.where(required.mask, required.scores + optional.scores, 0.0)), node
-            )
+            required.scores += optional.scores
+            return self._boosted(_zeroed(required), node)
         if isinstance(node, wq.ConstantScoreQuery):
             child = self._node(searcher, node.child)
             if isinstance(child, Few):
                 return Few(child.ids, np.full(len(child.ids), float(node.score)))
-            return Matches(child.mask, np.where(child.mask, node.score, 0.0))
+            return Matches(child.mask, _constant(child.mask, node.score))
         if node is wq.NullQuery:
             return self._empty()
         found = self._filter(searcher, node)
@@ -373,7 +372,7 @@ class GenerationScorer:
         if isinstance(node, wq.NumericRange):
             return self._range(searcher, node)
         if type(node) is wq.Every and node.fieldname is None:  # Whoosh's list matcher scores a zero boost as 1
-            return Matches(self.live.copy(), np.where(self.live, float(node.boost or 1.0), 0.0))
+            return Matches(self.live.copy(), _constant(self.live, node.boost or 1.0))
         return None
 
     def _range(self, searcher, node: wq.NumericRange) -> "Matches | None":
@@ -400,7 +399,7 @@ class GenerationScorer:
             within = values >= low
             within &= values <= high
             mask |= within
-        return Matches(mask, np.where(mask, float(node.boost), 0.0))
+        return Matches(mask, _constant(mask, node.boost))
 
     def _union(self, searcher, children) -> Matches:
         """An ``Or``: every child's documents, their scores added up in the children's order.
@@ -433,7 +432,7 @@ class GenerationScorer:
             else:
                 out.mask |= found.mask
                 out.scores += found.scores
-                matched += np.where(found.mask, weight, 0.0)
+                matched += _constant(found.mask, weight)
         out.scores *= matched / (sum(weights) or 1.0)
         return out
 
@@ -545,6 +544,21 @@ class GenerationScorer:
                 out.mask[ids] = True
                 out.scores[ids] = scores
         return out
+
+
+def _zeroed(found: Matches) -> Matches:
+    """``found`` with the scores of the documents outside its mask set to 0, in place.
+
+    Multiplied by the mask rather than ``np.where(mask, scores, 0.0)``: a third of its time at
+    100,000 releases, and the same scores (x times 1.0 is x; a score is a finite number of at
+    least 0, and times 0.0 it is 0.0)."""
+    np.multiply(found.scores, found.mask, out=found.scores)
+    return found
+
+
+def _constant(mask: np.ndarray, score) -> np.ndarray:
+    """``score`` where ``mask`` is set, 0 elsewhere (as ``np.where(mask, score, 0.0)``)."""
+    return np.multiply(mask, float(score), dtype=np.float64)
 
 
 def _union(node) -> bool:
