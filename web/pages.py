@@ -46,7 +46,7 @@ def home(result, status: dict) -> dict:
         """The values of a facet with releases, each with the address of its results (the home
         page's search has no filter: toggling a value is searching for it alone)."""
         return [
-            {key: v.value, **shapes.facet_value(v), "url": to.search([(facet, v.value)])}
+            {key: v.value, **shapes.facet_value(v, url=to.search([(facet, v.value)]))}
             for v in result.facets[facet]
             if v.count
         ]
@@ -78,8 +78,13 @@ def home(result, status: dict) -> dict:
 
 
 # --- results -----------------------------------------------------------------------------------
-def results(params: SearchParams, result) -> dict:
-    """A results page; without results, with the searches near it that find some."""
+def results(params: SearchParams, result, facet_links: bool = True) -> dict:
+    """A results page; without results, with the searches near it that find some.
+
+    ``facet_links``: each facet value with the address of the search with it ticked or
+    unticked (its ``url``). The HTML page's values are checkboxes of the search form, and the
+    page leaves them out (a few hundred addresses, a tenth of its model's time); its JSON twin
+    gives them."""
     lang = g.lang
     filters = _filters(params, result)
     correction = _correction(params, result)
@@ -94,7 +99,7 @@ def results(params: SearchParams, result) -> dict:
             f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name not in ("hits", "facets")
         },
         "hits": [shapes.hit(hit, to) for hit in result.hits],
-        "facets": _facets(params, result),
+        "facets": _facets(params, result, facet_links),
         "filters": filters,
         "clear_filters_url": search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page))
         if filters
@@ -125,20 +130,25 @@ def facet_titles() -> dict:
     return {"lang": _("Language"), "year": _("Year"), "topic": _("Topic"), "country": _("Country")}
 
 
-def _facets(params: SearchParams, result) -> list[dict]:
+def _facets(params: SearchParams, result, links: bool = True) -> list[dict]:
     titles = facet_titles()
     locale = str(get_locale())
     out = []
     for name in FACET_ORDER:
         param, field = FACETS[name]
         found = result.facets.get(name, [])
-        urls = toggle_urls(params, param, field, [v.value for v in found])
         # "_count": the count as the page writes it (a few hundred a page: written here, once
         # per page's locale, not through a template filter that looks the locale up each time)
-        values = [
-            {**shapes.facet_value(v), "id": f"f-{param}-{v.value}", "url": url, "_count": i18n.number(v.count, locale)}
-            for v, url in zip(found, urls, strict=True)
-        ]
+        if links:
+            urls = toggle_urls(params, param, field, [v.value for v in found])
+            values = [
+                shapes.facet_value(v, id=f"f-{param}-{v.value}", url=url, _count=i18n.number(v.count, locale))
+                for v, url in zip(found, urls, strict=True)
+            ]
+        else:
+            values = [
+                shapes.facet_value(v, id=f"f-{param}-{v.value}", _count=i18n.number(v.count, locale)) for v in found
+            ]
         if name == "lang":
             values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))
         cut = len(values) if len(values) <= FACET_VISIBLE + 2 else FACET_VISIBLE

@@ -103,14 +103,17 @@ def release(detail, to: Addresses) -> dict:
     return out
 
 
-def facet_value(value) -> dict:
-    """A value of a facet with its count among the results (``search.results.FacetValue``)."""
+def facet_value(value, **more) -> dict:
+    """A value of a facet with its count among the results (``search.results.FacetValue``), and
+    ``more`` keys of a page's (its address, its checkbox's id...): one dictionary, a page
+    making a few hundred."""
     return {
         "value": value.value,
         "label": value.label,
         "labels": dict(value.labels),
         "count": value.count,
         "selected": value.selected,
+        **more,
     }
 
 

@@ -119,7 +119,7 @@ def search(fmt):
     params = read_params()
     result = archive().search(params)
     analytics.searched(params, result)
-    return render("search.html", pages.results(params, result), fmt)
+    return render("search.html", pages.results(params, result, facet_links=fmt == "json"), fmt)
 
 
 # --- releases ----------------------------------------------------------------------------------
