@@ -166,6 +166,7 @@ def search():
 
 def _search_body(params: SearchParams, result) -> dict:
     pages = result.pages
+    to = Addresses(params.ui, page=False)  # one for all the hits: it builds each route once
     return {
         "query": result.query,
         "searched_for": result.searched_for,
@@ -176,7 +177,7 @@ def _search_body(params: SearchParams, result) -> dict:
         "per_page": result.per_page,
         "pages": pages,
         "sort": result.sort,
-        "hits": [shapes.hit(hit, Addresses(params.ui, page=False)) for hit in result.hits],
+        "hits": [shapes.hit(hit, to) for hit in result.hits],
         "facets": shapes.facets(result),
         "suggestion": result.suggestion,
         "notices": notices_list(params, result),
