@@ -46,7 +46,7 @@ def home(result, status: dict) -> dict:
         """The values of a facet with releases, each with the address of its results (the home
         page's search has no filter: toggling a value is searching for it alone)."""
         return [
-            {key: v.value, **shapes.facet_value(v, url=to.search([(facet, v.value)]))}
+            {key: v.value, **shapes.facet_value(v, {"url": to.search([(facet, v.value)])})}
             for v in result.facets[facet]
             if v.count
         ]
@@ -142,12 +142,15 @@ def _facets(params: SearchParams, result, links: bool = True) -> list[dict]:
         if links:
             urls = toggle_urls(params, param, field, [v.value for v in found])
             values = [
-                shapes.facet_value(v, id=f"f-{param}-{v.value}", url=url, _count=i18n.number(v.count, locale))
+                shapes.facet_value(
+                    v, {"id": f"f-{param}-{v.value}", "url": url, "_count": i18n.number(v.count, locale)}
+                )
                 for v, url in zip(found, urls, strict=True)
             ]
         else:
             values = [
-                shapes.facet_value(v, id=f"f-{param}-{v.value}", _count=i18n.number(v.count, locale)) for v in found
+                shapes.facet_value(v, {"id": f"f-{param}-{v.value}", "_count": i18n.number(v.count, locale)})
+                for v in found
             ]
         if name == "lang":
             values.sort(key=lambda v: (v["value"] != g.lang, v["value"]))

@@ -103,7 +103,7 @@ def release(detail, to: Addresses) -> dict:
     return out
 
 
-def facet_value(value, **more) -> dict:
+def facet_value(value, more: dict | None = None) -> dict:
     """A value of a facet with its count among the results (``search.results.FacetValue``), and
     ``more`` keys of a page's (its address, its checkbox's id...): one dictionary, a page
     making a few hundred."""
@@ -113,7 +113,7 @@ def facet_value(value, **more) -> dict:
         "labels": dict(value.labels),
         "count": value.count,
         "selected": value.selected,
-        **more,
+        **(more or {}),
     }
 
 
