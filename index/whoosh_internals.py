@@ -32,7 +32,7 @@ What this module knows of Whoosh 2.7.5's W3 codec:
 
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from itertools import accumulate, chain
 from operator import sub
 from pickle import dumps, loads
@@ -58,6 +58,7 @@ __all__ = [
     "posting_gaps",
     "posting_values",
     "preload_columns",
+    "stored_fields_reader",
     "decode_positions",
     "positions_values",
     "frequency_values",
@@ -207,6 +208,26 @@ def posting_values(reader, fieldname: str, btext: bytes, within) -> dict[int, by
                 found[matcher.id()] = matcher.value()
             matcher.next()
     return found
+
+
+def stored_fields_reader(searcher):
+    """A function giving a document's stored fields (by its number in ``searcher``), as
+    ``searcher.stored_fields`` does, from its segment's per-document reader.
+
+    Whoosh's segment reader copies each document's fields into a new dictionary to leave out
+    fields no longer in the schema; a generation's schema never changes, and the copy was a
+    fifth of the time of reading a hit's fields."""
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _, offset in leaves]
+    perdocs = [leaf.reader()._perdoc for leaf, _ in leaves]
+
+    def stored_fields(docnum: int) -> dict:
+        at = bisect_right(offsets, docnum) - 1
+        if docnum < 0 or at < 0:
+            raise IndexError(docnum)
+        return perdocs[at].stored_fields(docnum - offsets[at])
+
+    return stored_fields
 
 
 def preload_columns(reader, names) -> None:

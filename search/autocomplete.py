@@ -409,13 +409,13 @@ class Autocomplete:
             docnums = [
                 d
                 for d in docnums
-                if any(fold(w).startswith(typed.last) for w in _WORD.findall(snap.searcher.stored_fields(d)["title"]))
+                if any(fold(w).startswith(typed.last) for w in _WORD.findall(snap.stored(d)["title"]))
             ]
         picked = BitmapSet(snap.docs.representatives(snap.docs.of(docnums), ui), snap.docs.size)
         out, seen = [], set()
         for docnum in docnums:
             if docnum in picked:
-                fields = snap.searcher.stored_fields(docnum)
+                fields = snap.stored(docnum)
                 title = fields["title"]
                 if _key(title) not in seen:  # the same title twice says nothing more
                     seen.add(_key(title))
@@ -436,9 +436,7 @@ class Autocomplete:
                 if len(words) < 2:
                     continue
                 found, _ = snap.matching(wq.Phrase(f"body_{lang}", words))
-                if found and any(
-                    key in _key(snap.searcher.stored_fields(d)["body"]) for d in docnums(found)[:CHECKED_TEXTS]
-                ):
+                if found and any(key in _key(snap.stored(d)["body"]) for d in docnums(found)[:CHECKED_TEXTS]):
                     out.append(_Candidate(key, text, snap.docs.count(found, False), {}))
                     break
         return out

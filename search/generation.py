@@ -17,7 +17,7 @@ from index import vocabulary
 from index.lexicon import Lexicon
 from index.schema import SCHEMA_VERSION
 from index.store import IndexStore
-from index.whoosh_internals import UnsupportedIndex, check_readable
+from index.whoosh_internals import UnsupportedIndex, check_readable, stored_fields_reader
 
 from .docvalues import DocValues, mask_to_bits
 from .scoring import GenerationScorer
@@ -63,6 +63,13 @@ class Snapshot:
             with self.lock:
                 self._opened.append(searcher)
         return searcher
+
+    def stored(self, docnum: int) -> dict:
+        """A document's stored fields (read with this thread's searcher)."""
+        reader = getattr(self._local, "stored", None)
+        if reader is None:  # made once a thread, as its searcher
+            reader = self._local.stored = stored_fields_reader(self.searcher)
+        return reader(docnum)
 
     def cached(self, cache: OrderedDict, key):
         with self.lock:

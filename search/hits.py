@@ -75,7 +75,7 @@ def page(
 def _hit(
     snap: Snapshot, docnum: int, score, wanted: dict, params: SearchParams, matched: BitmapSet, labels: Labels
 ) -> Hit:
-    fields = snap.searcher.stored_fields(docnum)
+    fields = snap.stored(docnum)
     lang = fields["lang"]
     body = wanted.get(f"body_{lang}", highlight.NOTHING)
     snippets = highlight.snippets(fields["body"], lang, body)
@@ -106,7 +106,7 @@ def _translation(snap: Snapshot, pair_id: str | None, matched: BitmapSet) -> Tra
     docnum = snap.docs.docnum_by_id.get(pair_id)
     if docnum is None:
         return None
-    fields = snap.searcher.stored_fields(docnum)
+    fields = snap.stored(docnum)
     return Translation(
         id=pair_id,
         lang=fields["lang"],

@@ -16,7 +16,7 @@ KEY_TERMS = 15  # the words of a release its related releases are looked for by
 def detail(snap: Snapshot, docnum: int, labels: Labels, ui: str = "en", related_limit: int = 5) -> ReleaseDetail:
     """The release ``docnum`` with its translation and up to ``related_limit`` related releases."""
     docs = snap.docs
-    fields = snap.searcher.stored_fields(docnum)
+    fields = snap.stored(docnum)
     pair = fields.get("pair") or ""
     translation = None
     if pair and pair in docs.docnum_by_id:
@@ -45,7 +45,7 @@ def related(snap: Snapshot, docnum: int, limit: int = 5, ui: str | None = None) 
     if limit <= 0:
         return []
     docs = snap.docs
-    fields = snap.searcher.stored_fields(docnum)
+    fields = snap.stored(docnum)
     text = f"{fields['title']}\n{fields['title']}\n{fields['body']}"
     field_name = f"body_{fields['lang']}"
     wanted = 2 * limit + 2  # both versions of a pair may come, and the release's own translation
@@ -67,7 +67,7 @@ def related(snap: Snapshot, docnum: int, limit: int = 5, ui: str | None = None) 
 
 def brief(snap: Snapshot, docnum: int) -> Brief:
     """A release in a list: its title and date."""
-    fields = snap.searcher.stored_fields(docnum)
+    fields = snap.stored(docnum)
     return Brief(
         id=fields["id"],
         lang=fields["lang"],

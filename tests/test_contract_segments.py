@@ -470,3 +470,25 @@ def test_posting_values_encoded_at_once_are_whooshs_encoding():
             deltas = [found[0]] + [b - a for a, b in pairwise(found)]
             expected.append(pack_uint(frequency) + dumps(deltas, 2))
         assert whoosh_internals.positions_values(frequencies, positions) == expected, trial
+
+
+@pytest.mark.parametrize("layout", ["bulk", "Whoosh's writer"])
+def test_stored_fields_read_from_the_segments_are_whooshs(tmp_path, documents, layout):
+    """``stored_fields_reader`` (search reads a hit's fields with it) gives every document's
+    stored fields as the searcher does, across segments, deleted documents included."""
+    ix = (
+        bulk_built(tmp_path / "ix", documents, procs=2)
+        if layout == "bulk"
+        else whoosh_built(tmp_path / "ix", documents)
+    )
+    writer = ix.writer()
+    writer.delete_document(3)
+    writer.add_document(**documents[0])  # a segment of Whoosh's own after the first ones
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        assert layout == "Whoosh's writer" or len(searcher.leaf_searchers()) > 2
+        read = whoosh_internals.stored_fields_reader(searcher)
+        for docnum in range(searcher.doc_count_all()):
+            assert read(docnum) == searcher.stored_fields(docnum), docnum
+        with pytest.raises(IndexError):
+            read(-1)
