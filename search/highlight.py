@@ -19,7 +19,7 @@ Everything outside ``<mark>`` is HTML-escaped.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 
 from markupsafe import escape
 from whoosh import query as wq
@@ -192,10 +192,10 @@ def _starting_with(head: str) -> re.Pattern:
     return re.compile(f"[{re.escape(_FOLDING_TO.get(head, head))}]{_AFTER_TOKEN_START}{_TOKEN_REST}")
 
 
-@lru_cache(maxsize=1024)
-def _written_as(folded: frozenset) -> frozenset:
-    """Every character a token may have where its folded form has one of ``folded``."""
-    return frozenset(c for f in folded for also in (f, *_SECOND_ALSO.get(f, "")) for c in _FOLDING_TO.get(also, also))
+@cache  # one per folded character met as a second character: a few dozen
+def _written_as(folded: str) -> frozenset:
+    """Every character a token may have where its folded form has ``folded``."""
+    return frozenset(c for also in (folded, *_SECOND_ALSO.get(folded, "")) for c in _FOLDING_TO.get(also, also))
 
 
 def _candidates(text: str, heads: frozenset) -> list[re.Match]:
@@ -217,7 +217,7 @@ def _candidates(text: str, heads: frozenset) -> list[re.Match]:
         if "" in wanted:
             found.extend(matches)
         else:
-            allowed = _written_as(frozenset(wanted))
+            allowed = frozenset().union(*map(_written_as, wanted)) if len(wanted) > 1 else _written_as(*wanted)
             found.extend(m for m in matches if m.group()[1:2] in allowed)
     if len(seconds) > 1:
         found.sort(key=lambda m: m.start())
