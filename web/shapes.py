@@ -18,7 +18,7 @@ FACET_NAMES = ("year", "country", "topic", "lang")
 
 def label(item, facet: str, to: Addresses) -> dict:
     """A country or a topic: its value and its label in the interface language and in both."""
-    out = {"value": item.value, "label": item.label, "labels": dict(item.labels)}
+    out = {"value": item.value, "label": item.label, "labels": item.labels}  # shared: read, never changed
     if to.page:
         out["url"] = to.search([(facet, item.value)])
     return out
@@ -107,14 +107,16 @@ def facet_value(value, more: dict | None = None) -> dict:
     """A value of a facet with its count among the results (``search.results.FacetValue``), and
     ``more`` keys of a page's (its address, its checkbox's id...): one dictionary, a page
     making a few hundred."""
-    return {
+    out = {
         "value": value.value,
         "label": value.label,
-        "labels": dict(value.labels),
+        "labels": value.labels,  # shared with every other use of the value's labels: read, never changed
         "count": value.count,
         "selected": value.selected,
-        **(more or {}),
     }
+    if more:
+        out.update(more)
+    return out
 
 
 def facets(result) -> dict:
