@@ -194,8 +194,23 @@ def _starting_with(head: str) -> re.Pattern:
 
 @cache  # one per folded character met as a second character: a few dozen
 def _written_as(folded: str) -> frozenset:
-    """Every character a token may have where its folded form has ``folded``."""
-    return frozenset(c for also in (folded, *_SECOND_ALSO.get(folded, "")) for c in _FOLDING_TO.get(also, also))
+    """The characters a token may have where its folded form has ``folded`` (those of the
+    folding table; :func:`_second_fits` checks the others one by one)."""
+    return frozenset(
+        c for also in (folded, *_SECOND_ALSO.get(folded, "")) for c in (also, *_FOLDING_TO.get(also, also))
+    )
+
+
+def _second_fits(character: str, allowed: frozenset, wanted: set[str]) -> bool:
+    """Whether a token's second ``character`` may fold to one of ``wanted``: from the table of
+    the usual ones (``allowed``), else by folding it (a Greek or Cyrillic capital, µ's Greek
+    twin, a letter that folds to two: none is in the table)."""
+    if character in allowed:
+        return True
+    if character.isascii():
+        return False
+    folded = fold(character)[:1]
+    return folded in wanted or any(folded in _SECOND_ALSO.get(w, "") for w in wanted)
 
 
 def _candidates(text: str, heads: frozenset) -> list[re.Match]:
@@ -218,7 +233,7 @@ def _candidates(text: str, heads: frozenset) -> list[re.Match]:
             found.extend(matches)
         else:
             allowed = frozenset().union(*map(_written_as, wanted)) if len(wanted) > 1 else _written_as(*wanted)
-            found.extend(m for m in matches if m.group()[1:2] in allowed)
+            found.extend(m for m in matches if _second_fits(m.group()[1:2], allowed, wanted))
     if len(seconds) > 1:
         found.sort(key=lambda m: m.start())
     return found

@@ -263,6 +263,9 @@ def test_a_word_is_marked_wherever_the_analyser_gives_its_term(texts):
         ("iom", "en", "IOM's staff; the IOM team", ["IOM's", "IOM"]),
         ("migracion", "es", "La Migración y las MIGRACIONES; migrar", ["Migración", "MIGRACIONES"]),
         ("x", "en", "x and X-ray, xenon", ["x", "X"]),
+        # second characters the folding table does not list: folded one by one
+        ("5μg", "en", "5μg of lead, 5Μg of zinc", ["5μg", "5Μg"]),
+        ("aκ", "en", "aΚ and aκ", ["aΚ", "aκ"]),
     ],
 )
 def test_words_whose_stem_begins_otherwise_or_is_one_letter_are_marked(term, lang, text, marked_words):
