@@ -53,7 +53,7 @@ from .lru import ByteCache
 from .translated import Translated
 
 _LENGTH_OF_BYTE = np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
-CACHE_MB = float(os.environ.get("POSTING_CACHE_MB", "32"))
+CACHE_MB = float(os.environ.get("POSTING_CACHE_MB", "16"))
 
 
 class Matches:

@@ -34,7 +34,7 @@ MAX_SUGGESTIONS = 20
 SEARCH_MAX_AGE = 60
 RELEASE_MAX_AGE = 300
 OPENAPI_MAX_AGE = 3600
-SEARCH_BODY_CACHE_BYTES = 16 * 1024 * 1024  # serialised search answers kept per worker, by ETag
+SEARCH_BODY_CACHE_BYTES = 8 * 1024 * 1024  # serialised search answers kept per worker, by ETag
 
 
 # --- errors ------------------------------------------------------------------------------------
