@@ -25,11 +25,14 @@ bytecode: $(VENV)/.installed
 # Every package, the transitive ones too, at the version and hashes requirements.lock records,
 # installed by uv (pip's hash-checking mode cannot take a package asked for both with and
 # without an extra, as lxml is); then the project itself, editable, without dependencies.
+# uv, unlike pip, writes no bytecode unless asked: where PYTHONDONTWRITEBYTECODE is set, every
+# process would compile Whoosh, numpy, Flask and the rest again as it starts (0.85 s to import
+# the site against 0.36 s compiled), a cost paid by each reindex, command and worker.
 UV_VERSION := 0.13.9
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r requirements.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
 
