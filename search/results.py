@@ -37,7 +37,7 @@ class Hit:
     score: float | None
 
 
-@dataclass
+@dataclass(slots=True)
 class FacetValue:
     value: str
     label: str
