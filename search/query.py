@@ -122,8 +122,11 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
         prefixed = _PREFIXED.match(match.group()) if kind == "word" else None
         if prefixed and prefixed[1].lower() not in FIELD_ALIASES:
             # No field of that name ("foo:bar"): two words, as if typed with a space, each
-            # then searched, translated and loosened as a word of its own.
-            tokens += [("word", prefixed[1]), ("word", prefixed[2])]
+            # then searched, translated and loosened as a word of its own. Excluded
+            # ("-foo:bar"), the two are one group, so that the minus takes both, as typed.
+            words = [("word", prefixed[1]), ("word", prefixed[2])]
+            negated = bool(tokens) and (tokens[-1][0] == "neg" or tokens[-1] == ("word", "NOT"))
+            tokens += [("lpar", "("), *words, ("rpar", ")")] if negated else words
         else:
             tokens.append((kind, match.group()))
     return tokens

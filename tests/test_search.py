@@ -107,6 +107,18 @@ def test_a_prefix_that_is_no_field_is_two_words(archive):
     assert ids(typed) == ids(spaced) and typed.total == spaced.total
 
 
+def test_an_excluded_prefix_that_is_no_field_excludes_both_words(archive):
+    """ "-foo:hurricane" leaves out what "foo:hurricane" would find, as "-(foo hurricane)":
+    the minus takes both words, not "foo" alone with "hurricane" then required."""
+    assert q.parse("-foo:hurricane").tree == q.parse("-(foo hurricane)").tree
+    assert q.parse("NOT foo:hurricane").tree == q.parse("-(foo hurricane)").tree
+    left = search(archive, "hurricane -dominica:haiti")
+    assert ids(left) == ids(search(archive, "hurricane -(dominica haiti)"))
+    assert not any(n["code"] == "few_all_words" for n in left.notices)  # "haiti" is not required
+    dominica = "2017-10-03-dominica-maria-shelters-dtm-en"  # names Dominica, not Haiti: kept
+    assert dominica in ids(left) and dominica not in ids(search(archive, "hurricane -dominica"))
+
+
 def test_years_and_ranges(archive):
     one = search(archive, "year:2019", separate=True)
     assert one.total > 0 and {h.date[:4] for h in one.hits} == {"2019"}
