@@ -3,13 +3,15 @@
 Plain words (all must match), ``"exact phrases"``, ``OR``, ``-excluded`` words,
 ``(groups)``, and field prefixes: ``title:``, ``country:`` (a code or a name in either
 language), ``topic:``, ``lang:``, ``year:2019``, ``year:2017..2019``, bare year ranges
-``2017..2019`` and date ranges ``date:2019-01-01..2019-06-30``.  Spanish field names
+``2017..2019`` and ranges of days or months ``date:2019-01-01..2019-06-30``,
+``date:2019-06..2019-08`` (bare too, as a year range is; either way round).  Spanish field names
 (``titulo:``, ``pais:``, ``tema:``, ``idioma:``, ``año:``, ``fecha:``) work too.
 
 Parsing never fails: unbalanced quotes or parentheses, unknown fields, empty prefixes
 and stray operators are read as plain text.
 """
 
+import calendar
 import re
 from dataclasses import dataclass, field
 
@@ -94,7 +96,9 @@ _PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field
 _YEAR_RANGE = re.compile(r"^(\d{4})?\.\.(\d{4})?$")
 _YEAR = re.compile(r"^\d{4}$")
 _DATE = r"\d{4}-\d{2}-\d{2}"
-_DATE_RANGE = re.compile(rf"^({_DATE})?\.\.({_DATE})?$")
+_ANY_DATE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"  # a year, a month or a day
+_DATE_RANGE = re.compile(rf"^({_ANY_DATE})?\.\.({_ANY_DATE})?$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 def parse(text: str) -> ParsedQuery:
@@ -114,7 +118,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     if text.count('"') % 2:
         cut = text.rfind('"')
         text = text[:cut] + " " + text[cut + 1 :]
-    tokens = []
+    tokens: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if not kind:
@@ -207,6 +211,9 @@ class _Parser:
         year_range = _YEAR_RANGE.match(value)
         if year_range and any(year_range.groups()):
             return _year_range(*year_range.groups())
+        date_range = _DATE_RANGE.match(value)
+        if date_range and any(date_range.groups()):  # a bare range of days or months
+            return _date_range(*date_range.groups())
         name, sep, rest = value.partition(":")
         canonical = FIELD_ALIASES.get(name.lower()) if sep else None
         if canonical is None:
@@ -227,11 +234,16 @@ class _Parser:
                 return _year_range(*match.groups())
             return Word(rest)
         if canonical == "date":
+            match = _YEAR_RANGE.match(rest)
+            if match and any(match.groups()):
+                return _year_range(*match.groups())
             match = _DATE_RANGE.match(rest)
             if match and any(match.groups()):
-                return DateRange(*match.groups())
+                return _date_range(*match.groups())
             if re.match(rf"^{_DATE}$", rest):
                 return DateRange(rest, rest)
+            if _MONTH.match(rest):
+                return _date_range(rest, rest)
             if _YEAR.match(rest):
                 return YearRange(int(rest), int(rest))
             return Word(rest)
@@ -243,6 +255,34 @@ def _year_range(start, end):
     if start and end and start > end:
         start, end = end, start
     return YearRange(start, end)
+
+
+def _date_range(start: str | None, end: str | None) -> DateRange:
+    """Days from the first of ``start`` to the last of ``end`` (each a year, a month or a day,
+    either open), in order whichever way they were written."""
+    first, last = _first_day(start), _last_day(end)
+    if first and last and first > last:  # ISO dates sort as strings
+        first, last = _first_day(end), _last_day(start)
+    return DateRange(first, last)
+
+
+def _first_day(text: str | None) -> str | None:
+    if not text:
+        return None
+    return text + "-01-01"[len(text) - 4 :] if len(text) < 10 else text
+
+
+def _last_day(text: str | None) -> str | None:
+    """The last day of a year, a month or a day; a month that does not exist is kept as written
+    (compiled, it is then read as plain text, as a day that does not exist is)."""
+    if not text or len(text) == 10:
+        return text
+    if len(text) == 4:
+        return f"{text}-12-31"
+    year, month = int(text[:4]), int(text[5:7])
+    if not 1 <= month <= 12:
+        return text
+    return f"{text}-{calendar.monthrange(year, month)[1]:02d}"
 
 
 def _balanced_positions(tokens) -> set[int]:

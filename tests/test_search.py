@@ -119,6 +119,25 @@ def test_an_excluded_prefix_that_is_no_field_excludes_both_words(archive):
     assert dominica in ids(left) and dominica not in ids(search(archive, "hurricane -dominica"))
 
 
+@pytest.mark.parametrize(
+    "typed,plain",
+    [
+        ("date:2019-12-31..2019-01-01", "date:2019-01-01..2019-12-31"),  # backwards: the right way round
+        ("date:2019..2019", "date:2019-01-01..2019-12-31"),
+        ("date:2017..2019", "2017..2019"),
+        ("date:2019-06..2019-06", "date:2019-06-01..2019-06-30"),
+        ("fecha:2019-06", "date:2019-06-01..2019-06-30"),
+        ("date:2019-07..2019-06", "date:2019-06-01..2019-07-31"),
+        ("2019-06-01..2019-06-30", "date:2019-06-01..2019-06-30"),  # bare, as a bare year range
+        ("date:..2017-12", "date:..2017-12-31"),
+    ],
+)
+def test_date_ranges_of_days_months_and_years_in_either_order(archive, typed, plain):
+    result, expected = search(archive, typed, separate=True), search(archive, plain, separate=True)
+    assert expected.total > 0
+    assert ids(result) == ids(expected) and result.total == expected.total
+
+
 def test_years_and_ranges(archive):
     one = search(archive, "year:2019", separate=True)
     assert one.total > 0 and {h.date[:4] for h in one.hits} == {"2019"}

@@ -70,7 +70,7 @@ def syntax(lang: str) -> list[dict]:
             "date",
             "fecha:" if es else "date:",
             "fecha:2019-01-01..2019-06-30" if es else "date:2019-01-01..2019-06-30",
-            _("Releases between two dates (year-month-day)."),
+            _("Releases between two dates (year-month-day), or from one month to another (2019-06..2019-08)."),
         ),
     ]
     return [
