@@ -266,7 +266,14 @@ class Archive:
         took = (time.perf_counter() - started) * 1000
         pages = max(1, -(-shown.total // params.per_page))
         if params.page > pages and shown.total:
-            notices.append({"code": "page_out_of_range", "message": f"there are only {pages} pages of results"})
+            notices.append(
+                {
+                    "code": "page_out_of_range",
+                    "message": f"there is only {pages} page of results"
+                    if pages == 1
+                    else f"there are only {pages} pages of results",
+                }
+            )
         return SearchResult(
             query=params.q,
             params=params.to_dict(),

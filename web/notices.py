@@ -44,5 +44,10 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
             corrected=notice["corrected"],
         )
     if code == "page_out_of_range":
-        return _("There are only %(pages)s pages of results.", pages=i18n.number(result.pages))
+        return ngettext(
+            "There is only %(pages)s page of results.",
+            "There are only %(pages)s pages of results.",
+            result.pages,
+            pages=i18n.number(result.pages),
+        )
     return str(notice.get("message", ""))

@@ -284,6 +284,14 @@ def test_pagination(client):
     assert "There are only 2 pages of results." in page.text
 
 
+@pytest.mark.parametrize(
+    "lang,expected", [("en", "There is only 1 page of results."), ("es", "Solo hay 1 página de resultados.")]
+)
+def test_a_page_past_a_single_page_says_so_in_the_singular(client, lang, expected):
+    _, page = get_page(client, f"/{lang}/search?q=migrants&per_page=50&page=3")
+    assert expected in page.text
+
+
 def test_browsing_without_words_sorts_newest_first(client):
     _, page = get_page(client, "/en/search")
     assert "All releases" in page.text
