@@ -14,6 +14,13 @@ MAX_VALUES = 50  # values of one repeatable parameter
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+# Control characters (but tab and line ends): no search term holds one, and HTML may not.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` with each control character a space, as a query's words are read."""
+    return _CONTROL.sub(" ", text)
 
 
 class ParamError(ValueError):
@@ -177,7 +184,7 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
 
     Raises :class:`ParamError` with a message that says what to fix.
     """
-    q = _single(args, "q") or ""
+    q = without_controls(_single(args, "q") or "").strip()
     if len(q) > 2000:
         raise ParamError("q", "the query is too long (at most 2000 characters; 500 are used)")
     langs = _values(args, "lang")

@@ -11,7 +11,7 @@ from flask_compress import Compress
 from index import config
 from search.engine import Archive
 
-from . import errors, hosts, security, templating
+from . import encoding, errors, hosts, security, templating
 from .i18n import LangConverter
 from .json_output import OrjsonProvider
 from .settings import split_list
@@ -111,6 +111,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    encoding.init_app(app)
 
     from .views import root, site
 

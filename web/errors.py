@@ -12,9 +12,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import ParamError
+from search.params import ParamError, without_controls
 
 from . import i18n
+from .encoding import NOT_UTF8
 from .ratelimit import RateLimited
 from .templating import render, wants_json
 
@@ -104,12 +105,14 @@ def _param_hint(error: ParamError) -> str:
         return _("Give at most %(num)s values of “%(param)s”.", num=too_many.group(1), param=error.param)
     if _ONCE.match(error.message):
         return _("Give “%(param)s” only once.", param=error.param)
+    if NOT_UTF8 in error.message:
+        return _("“%(param)s” is not text in UTF-8, as browsers send it.", param=error.param)
     return PARAM_HINTS.get(error.param, lambda: "")() or _("A search parameter is not valid.")
 
 
 def _as_given(param: str) -> str:
     """The faulty parameter as the address gave it (``year=x``), a little of it if it is long."""
-    given = "&".join(f"{param}={value}" for value in request.args.getlist(param)) or param
+    given = without_controls("&".join(f"{param}={value}" for value in request.args.getlist(param)) or param)
     return given if len(given) <= 80 else given[:79] + "…"
 
 

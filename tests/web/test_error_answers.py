@@ -6,7 +6,9 @@
 - error pages chosen by ``Accept-Language`` say so with ``Vary``;
 - ``/healthz`` without an index does not name the index directory;
 - the feed and the OpenSearch document answer a bad ``ui`` in plain text;
-- a stored source address is a well-formed, percent-encoded http(s) URL.
+- a stored source address is a well-formed, percent-encoded http(s) URL;
+- parameters that are not UTF-8 are refused with a 400 that says so, not searched as "%F1";
+- control characters in the words are never echoed into a page.
 """
 
 import html
@@ -24,9 +26,7 @@ from .conftest import HOSTILE_ID
 
 
 # --- characters XML cannot hold -------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "q", ["%00", "%01%02trafficking", "migrants%0B", "%EF%BF%BE", "%ED%A0%80", "%1F%7F", "a%00b%00c"]
-)
+@pytest.mark.parametrize("q", ["%00", "%01%02trafficking", "migrants%0B", "%EF%BF%BE", "%1F%7F", "a%00b%00c"])
 @pytest.mark.parametrize("ui", ["en", "es"])
 def test_the_feed_drops_characters_xml_cannot_hold(client, q, ui):
     response = client.get(f"/search.atom?q={q}&ui={ui}")
@@ -151,6 +151,8 @@ def test_healthz_without_an_index_does_not_name_its_directory(tmp_path, caplog):
         "/search.atom?year=99999",
         "/search.atom?country=ZZ",
         "/opensearch.xml?ui=%00",
+        "/search.atom?q=%ED%A0%80",  # a surrogate, which UTF-8 cannot hold
+        "/search.atom?q=ni%F1",  # Latin-1
     ],
 )
 def test_feed_and_opensearch_errors_are_plain_text(client, path):
@@ -239,3 +241,38 @@ def test_source_addresses_are_normalised_when_indexed(sources_app, name):
     page = client.get(f"/en/releases/source-{name}").get_data(as_text=True)
     original = [html.unescape(u) for u in re.findall(r'<a href="([^"]*)" rel="noopener noreferrer external"', page)]
     assert original == ([expected] if expected else [])
+
+
+# --- parameters that are not UTF-8, and control characters -----------------------------------------
+@pytest.mark.parametrize("q", ["ni%F1", "%FF", "%ED%A0%80", "a%C3"])
+def test_the_api_refuses_a_parameter_that_is_not_utf8(client, q):
+    response = client.get(f"/api/v1/search?q={q}")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["param"] == "q" and "UTF-8" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "lang, hint",
+    [("en", "“q” is not text in UTF-8"), ("es", "“q” no es texto en UTF-8")],
+)
+def test_a_results_page_refuses_words_that_are_not_utf8_in_its_language(client, lang, hint):
+    response = client.get(f"/{lang}/search?q=ni%F1&year=2019")
+    assert response.status_code == 400
+    text = html.unescape(response.get_data(as_text=True))
+    assert hint in text
+
+
+def test_utf8_words_and_an_escaped_percent_sign_are_searched(client):
+    assert client.get("/en/search?q=ni%C3%B1os").status_code == 200
+    response = client.get("/api/v1/search?q=100%25")
+    assert response.status_code == 200 and response.get_json()["query"] == "100%"
+
+
+@pytest.mark.parametrize("q", ["a%00b", "a%01%0Bb", "%07migrants%1B"])
+def test_control_characters_in_the_words_are_not_echoed(client, q):
+    page = client.get(f"/en/search?q={q}")
+    assert page.status_code == 200
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", page.data)
+    answer = client.get(f"/api/v1/search?q={q}").get_json()
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", answer["query"])
