@@ -35,6 +35,9 @@ PARAM_HINTS = {
     "per_page": lambda: _("The number of results per page must be from 1 to 50."),
     "translations": lambda: _("Translations are either “merged” or “separate”."),
     "spell": lambda: _("Spelling correction is either on (1) or off (0)."),
+    # the embeddable frame's own options (web/embed.py)
+    "results": lambda: _("The box shows from 0 to 10 results (“results”; 0 opens the results page instead)."),
+    "target": lambda: _("Results open in the same window (“top”) or in a new one (“blank”)."),
 }
 
 

@@ -3,6 +3,7 @@ unsafe DOM or style APIs), the frame and its frame-ancestors, and the snippets p
 languages. The box itself is driven in a real browser in test_embed_browser.py."""
 
 import gzip
+import html
 import re
 
 import pytest
@@ -117,6 +118,16 @@ def test_frame_may_be_framed_only_by_the_site_and_configured_origins(web_index, 
         assert other.headers["X-Frame-Options"] == "DENY"
 
 
-@pytest.mark.parametrize("query", ["results=11", "results=x", "target=parent"])
-def test_frame_options_are_checked(client, query):
-    assert client.get(f"/en/embed/frame?{query}").status_code == 400
+@pytest.mark.parametrize(
+    "query, english, spanish",
+    [
+        ("results=11", "from 0 to 10 results", "de 0 a 10 resultados"),
+        ("results=x", "from 0 to 10 results", "de 0 a 10 resultados"),
+        ("target=parent", "in a new one (“blank”)", "en una nueva («blank»)"),
+    ],
+)
+def test_frame_options_are_checked_and_the_rule_is_named(client, query, english, spanish):
+    for lang, rule in (("en", english), ("es", spanish)):
+        response = client.get(f"/{lang}/embed/frame?{query}")
+        assert response.status_code == 400
+        assert rule in html.unescape(response.get_data(as_text=True)), (lang, query)

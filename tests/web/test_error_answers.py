@@ -254,7 +254,7 @@ def test_the_api_refuses_a_parameter_that_is_not_utf8(client, q):
 
 @pytest.mark.parametrize(
     "lang, hint",
-    [("en", "“q” is not text in UTF-8"), ("es", "“q” no es texto en UTF-8")],
+    [("en", "“q” is not text in UTF-8"), ("es", "«q» no es texto en UTF-8")],
 )
 def test_a_results_page_refuses_words_that_are_not_utf8_in_its_language(client, lang, hint):
     response = client.get(f"/{lang}/search?q=ni%F1&year=2019")
