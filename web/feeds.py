@@ -55,11 +55,19 @@ def _midnight(iso_date: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(iso_date[:10]), dt.time(), tzinfo=dt.UTC)
 
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 class Entry(FeedEntry):
-    """feedgen 1.0.0 drops rel, type, hreflang and title of an entry's Atom links; put them back."""
+    """feedgen 1.0.0 drops rel, type, hreflang and title of an entry's Atom links; put them back.
+    An entry also says its release's language (``xml:lang``), where it is not the feed's."""
+
+    lang: str | None = None
 
     def atom_entry(self, extensions=True):
         entry = super().atom_entry(extensions)
+        if self.lang:
+            entry.set(XML_LANG, self.lang)
         elements = [child for child in entry if etree.QName(child).localname == "link"]
         for element, link in zip(elements, self.link() or [], strict=True):
             for name in ("rel", "type", "hreflang", "title", "length"):
@@ -133,6 +141,7 @@ def atom():
         updated = _midnight(hit["date"])
         newest = max(newest, updated) if newest else updated
         entry = fg.add_entry(Entry(), order="append")
+        entry.lang = hit["lang"] if hit["lang"] != ui else None
         entry.id(hit["url"])
         entry.title(xml_text(hit["title"]))
         entry.link(href=hit["url"], rel="alternate", type="text/html", hreflang=hit["lang"])

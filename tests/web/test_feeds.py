@@ -62,6 +62,17 @@ def test_atom_feed_in_spanish_with_filters(client):
     assert feed.feed.author == "Organización Internacional para las Migraciones (OIM)"
 
 
+@pytest.mark.parametrize("ui", ["en", "es"])
+def test_each_entry_is_in_its_release_language(app, client, ui):
+    """An entry of a release in the other language than the feed's says so (xml:lang), so that
+    a reader can pronounce, hyphenate and translate it."""
+    _, feed = parse_feed(client, f"/search.atom?ui={ui}&per_page=50")
+    expected = app.extensions["archive"].search(SearchParams(sort="newest", per_page=50, ui=ui))
+    langs = [h.lang for h in expected.hits]
+    assert {ui} < set(langs)  # both languages among the entries
+    assert [e.title_detail.language for e in feed.entries] == langs
+
+
 def test_atom_feed_of_the_whole_archive_and_of_nothing(client):
     _, everything = parse_feed(client, "/search.atom")
     assert len(everything.entries) == 20
