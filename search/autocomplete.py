@@ -302,6 +302,27 @@ def _typed_length(text: str, typed: str) -> int | None:
     return None
 
 
+def _as_typed(text: str, typed: str) -> bool:
+    """Whether ``text`` keeps every accented letter typed as typed: one who types "niñ" or
+    "migració" wants "niño" or "migración", never "ningún" or "migracion" (a search folds them
+    alike, so that plain letters find accented ones; a completion need not)."""
+    wanted = [(c, original) for original in typed for c in fold(original) if c.isalnum()]
+    if all(original.isascii() for _, original in wanted):
+        return True
+    j = 0
+    for character in text:
+        for c in fold(character):
+            if not c.isalnum():
+                continue
+            if j == len(wanted):
+                return True
+            folded, original = wanted[j]
+            if c != folded or (not original.isascii() and character.casefold() != original.casefold()):
+                return False
+            j += 1
+    return True
+
+
 def _parts(text: str, typed: str) -> list[tuple[str, bool]]:
     """A completion cut into what was typed and what completes it: [(text, typed?), ...]."""
     n = _typed_length(text, typed)
@@ -383,6 +404,7 @@ class Autocomplete:
             # No phrase the archive holds continues the words typed: the last word's completions
             # that releases use with the words before it.
             chosen = _merged(candidates + self._with_words(snap, table, typed), ui)
+        chosen = [c for c in chosen if _as_typed(c.text, typed.text)]
         out = [Suggestion(text=c.text, kind="term", parts=_parts(c.text, typed.text)) for c in chosen[:terms_wanted]]
         for _docnum, title, lang, release_id in titles:
             if len(out) >= limit:

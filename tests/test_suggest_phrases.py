@@ -152,3 +152,21 @@ def test_suggestions_stay_fast(archive):
 
     ratios = [per_suggestion() / per_search() for _ in range(3)]
     assert min(ratios) < 1, ratios
+
+
+@pytest.mark.parametrize(
+    "typed, wanted, unwanted",
+    [
+        ("niñ", {"niñez", "niñas"}, {"ningún"}),  # ñ is a letter of its own
+        ("migració", {"migración"}, set()),
+    ],
+)
+def test_a_letter_typed_with_its_accent_is_kept_in_every_completion(archive, typed, wanted, unwanted):
+    completions = texts(archive, typed, ui="es")
+    assert wanted <= set(completions) and not unwanted & set(completions)
+    assert all(fold(c)[: len(fold(typed))] == fold(typed) for c in completions)
+    assert all(typed in c.lower() for c in completions), completions
+
+
+def test_plain_letters_still_complete_to_accented_words(archive):
+    assert {"niñez", "ningún"} <= set(texts(archive, "nin", ui="es"))
