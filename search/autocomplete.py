@@ -214,9 +214,10 @@ def _signature(key: str) -> set[tuple[str, tuple[str, ...]]]:
     return {(lang, found) for lang in LANGUAGES if (found := tuple(terms(key, lang)))}
 
 
-def _merged(candidates: list[_Candidate], ui: str) -> list[_Candidate]:
+def _merged(candidates: list[_Candidate], ui: str, typed: str) -> list[_Candidate]:
     """One completion per key and per stem, the commonest form, in ``ui``'s language where a name
-    is written differently in each; commonest first."""
+    is written differently in each (else as ``typed`` writes its accented letters: "Haití" on
+    the English site completes to "Haití", not "Haiti"); commonest first."""
     by_key: dict[str, _Candidate] = {}
     for c in candidates:
         have = by_key.get(c.key)
@@ -230,12 +231,15 @@ def _merged(candidates: list[_Candidate], ui: str) -> list[_Candidate]:
     out: list[_Candidate] = []
     taken: set = set()
     for c in sorted(by_key.values(), key=lambda c: (-c.weight, c.rank, c.key)):
+        text = next((t for t in (c.texts.get(ui, c.text), c.text, *c.texts.values()) if _as_typed(t, typed)), None)
+        if text is None:
+            continue  # writes an accented letter typed otherwise: another form of its stem may not
         nodes = _signature(c.key)
         if not nodes or nodes & taken:
             taken |= nodes
             continue  # nothing but stop words, or a less common form of one shown
         taken |= nodes
-        out.append(dataclasses.replace(c, text=c.texts.get(ui, c.text)))
+        out.append(dataclasses.replace(c, text=text))
     return out
 
 
@@ -399,12 +403,11 @@ class Autocomplete:
         else:
             candidates += table.words_from(typed.last, snap)
         terms_wanted = limit - min(len(titles), TITLES_KEPT)
-        chosen = _merged(candidates, ui)
+        chosen = _merged(candidates, ui, typed.text)
         if typed.head and len(typed.last) >= 3 and not chosen:
             # No phrase the archive holds continues the words typed: the last word's completions
             # that releases use with the words before it.
-            chosen = _merged(candidates + self._with_words(snap, table, typed), ui)
-        chosen = [c for c in chosen if _as_typed(c.text, typed.text)]
+            chosen = _merged(candidates + self._with_words(snap, table, typed), ui, typed.text)
         out = [Suggestion(text=c.text, kind="term", parts=_parts(c.text, typed.text)) for c in chosen[:terms_wanted]]
         for _docnum, title, lang, release_id in titles:
             if len(out) >= limit:

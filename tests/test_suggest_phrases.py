@@ -168,5 +168,13 @@ def test_a_letter_typed_with_its_accent_is_kept_in_every_completion(archive, typ
     assert all(typed in c.lower() for c in completions), completions
 
 
+@pytest.mark.parametrize(
+    "typed, ui, expected", [("Haití", "en", "Haití"), ("Haiti", "en", "Haiti"), ("Haití", "es", "Haití")]
+)
+def test_a_name_written_otherwise_in_the_interface_language_completes_as_typed(archive, typed, ui, expected):
+    """On the English site a place is named as English writes it, unless its accent was typed."""
+    assert texts(archive, typed, ui=ui)[:1] == [expected]
+
+
 def test_plain_letters_still_complete_to_accented_words(archive):
     assert {"niñez", "ningún"} <= set(texts(archive, "nin", ui="es"))
