@@ -12,20 +12,29 @@ from flask import request
 from search.params import ParamError
 
 NOT_UTF8 = "is not valid UTF-8"
+# The text parameters the site reads (search, API, feeds, embed). Others, such as a campaign's
+# utm_* tags on a link to a release, are ignored by every page, so need no check.
+READ = frozenset(
+    {
+        "q", "lang", "year", "from", "to", "country", "topic", "sort", "page", "per_page",
+        "translations", "spell", "ui", "results", "target", "limit", "format",
+    }
+)  # fmt: skip
 
 
 def check_parameters() -> None:
-    """Raise :class:`ParamError` for the first parameter, name or value, that does not decode."""
+    """Raise :class:`ParamError` for the first parameter the site reads whose value does not decode."""
     raw = request.query_string
     if b"%" not in raw and raw.isascii():
         return  # nothing escaped, nothing beyond ASCII: UTF-8 by construction
     for part in raw.split(b"&"):
         name, _, value = part.partition(b"=")
+        param = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
+        if param not in READ:
+            continue
         try:
-            unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
             unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
         except UnicodeDecodeError:
-            param = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")[:40]
             raise ParamError(param, f"'{param}' {NOT_UTF8}: percent-encode its UTF-8 bytes") from None
 
 

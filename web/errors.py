@@ -127,7 +127,7 @@ def param_error(error: ParamError):
     query = urlencode(list(args.items(multi=True)))
     retry = url_for("site.search", lang=lang, fmt="html") + (f"?{query}" if query else "")
     # The search box keeps the words, unless they are what is wrong.
-    words = "" if error.param == "q" else (request.args.get("q") or "")
+    words = "" if error.param == "q" else without_controls(request.args.get("q") or "")
     return error_page(
         400,
         _("This search could not be run"),
