@@ -60,14 +60,17 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 class Entry(FeedEntry):
     """feedgen 1.0.0 drops rel, type, hreflang and title of an entry's Atom links; put them back.
-    An entry also says its release's language (``xml:lang``), where it is not the feed's."""
+    An entry's title and summary also say their release's language (``xml:lang``) where it is
+    not the feed's; its categories and its translation's title are in the feed's."""
 
     lang: str | None = None
 
     def atom_entry(self, extensions=True):
         entry = super().atom_entry(extensions)
         if self.lang:
-            entry.set(XML_LANG, self.lang)
+            for child in entry:
+                if etree.QName(child).localname in ("title", "summary"):
+                    child.set(XML_LANG, self.lang)
         elements = [child for child in entry if etree.QName(child).localname == "link"]
         for element, link in zip(elements, self.link() or [], strict=True):
             for name in ("rel", "type", "hreflang", "title", "length"):

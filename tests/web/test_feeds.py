@@ -71,6 +71,14 @@ def test_each_entry_is_in_its_release_language(app, client, ui):
     langs = [h.lang for h in expected.hits]
     assert {ui} < set(langs)  # both languages among the entries
     assert [e.title_detail.language for e in feed.entries] == langs
+    assert [e.summary_detail.language for e in feed.entries] == langs
+    # the labels of its topics and countries are the feed's, in the feed's language
+    root = ET.fromstring(client.get(f"/search.atom?ui={ui}&per_page=50").data)
+    lang_of = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert root.get(lang_of) == ui
+    for entry in root.iter("{http://www.w3.org/2005/Atom}entry"):
+        assert entry.get(lang_of) is None
+        assert all(c.get(lang_of) is None for c in entry.iter("{http://www.w3.org/2005/Atom}category"))
 
 
 def test_atom_feed_of_the_whole_archive_and_of_nothing(client):
