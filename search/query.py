@@ -12,6 +12,7 @@ and stray operators are read as plain text.
 """
 
 import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -128,9 +129,11 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             # No field of that name ("foo:bar"): two words, as if typed with a space, each
             # then searched, translated and loosened as a word of its own. Excluded
             # ("-foo:bar"), the two are one group, so that the minus takes both, as typed.
-            words = [("word", prefixed[1]), ("word", prefixed[2])]
             negated = bool(tokens) and (tokens[-1][0] == "neg" or tokens[-1] == ("word", "NOT"))
-            tokens += [("lpar", "("), *words, ("rpar", ")")] if negated else words
+            if negated:
+                tokens.append(("pair", match.group()))
+            else:
+                tokens += [("word", prefixed[1]), ("word", prefixed[2])]
         else:
             tokens.append((kind, match.group()))
     return tokens
@@ -205,6 +208,9 @@ class _Parser:
         if kind == "quote":
             inner = value[1:-1].strip()
             return Phrase(inner) if inner else None
+        if kind == "pair":  # "foo:bar" after a minus: its two words, one node under the minus
+            name, _, rest = value.partition(":")
+            return AllOf([self.parse_word(name), self.parse_word(rest)])
         return self.parse_word(value)
 
     def parse_word(self, value):
@@ -213,7 +219,7 @@ class _Parser:
             return _year_range(*year_range.groups())
         date_range = _DATE_RANGE.match(value)
         if date_range and any(date_range.groups()):  # a bare range of days or months
-            return _date_range(*date_range.groups())
+            return _date_range(*date_range.groups()) or Word(value)
         name, sep, rest = value.partition(":")
         canonical = FIELD_ALIASES.get(name.lower()) if sep else None
         if canonical is None:
@@ -239,11 +245,9 @@ class _Parser:
                 return _year_range(*match.groups())
             match = _DATE_RANGE.match(rest)
             if match and any(match.groups()):
-                return _date_range(*match.groups())
-            if re.match(rf"^{_DATE}$", rest):
-                return DateRange(rest, rest)
-            if _MONTH.match(rest):
-                return _date_range(rest, rest)
+                return _date_range(*match.groups()) or Word(rest)
+            if re.match(rf"^{_DATE}$", rest) or _MONTH.match(rest):
+                return _date_range(rest, rest) or Word(rest)
             if _YEAR.match(rest):
                 return YearRange(int(rest), int(rest))
             return Word(rest)
@@ -257,10 +261,17 @@ def _year_range(start, end):
     return YearRange(start, end)
 
 
-def _date_range(start: str | None, end: str | None) -> DateRange:
+def _date_range(start: str | None, end: str | None) -> DateRange | None:
     """Days from the first of ``start`` to the last of ``end`` (each a year, a month or a day,
-    either open), in order whichever way they were written."""
+    either open), in order whichever way they were written; None when a day or month named
+    does not exist (2019-02-30, 2019-13), for the text to be read as typed."""
     first, last = _first_day(start), _last_day(end)
+    for day in (first, last):
+        try:
+            if day:
+                dt.date.fromisoformat(day)
+        except ValueError:
+            return None
     if first and last and first > last:  # ISO dates sort as strings
         first, last = _first_day(end), _last_day(start)
     return DateRange(first, last)
@@ -274,7 +285,7 @@ def _first_day(text: str | None) -> str | None:
 
 def _last_day(text: str | None) -> str | None:
     """The last day of a year, a month or a day; a month that does not exist is kept as written
-    (compiled, it is then read as plain text, as a day that does not exist is)."""
+    (for :func:`_date_range` to refuse)."""
     if not text or len(text) == 10:
         return text
     if len(text) == 4:

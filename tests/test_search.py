@@ -138,6 +138,18 @@ def test_date_ranges_of_days_months_and_years_in_either_order(archive, typed, pl
     assert ids(result) == ids(expected) and result.total == expected.total
 
 
+@pytest.mark.parametrize(
+    "typed", ["date:2019-00", "date:2019-02-30..2019-03", "fecha:2019-13", "2019-02-30..2019-03-31"]
+)
+def test_a_day_or_month_that_does_not_exist_is_read_as_typed(typed):
+    assert q.parse(typed).tree.nodes == [q.Word(typed.partition(":")[2] or typed)]
+
+
+def test_an_excluded_prefix_that_is_no_field_keeps_its_minus_at_any_depth(archive):
+    nested = "(" * q.MAX_DEPTH + "hurricane -dominica:haiti" + ")" * q.MAX_DEPTH
+    assert ids(search(archive, nested)) == ids(search(archive, "hurricane -dominica:haiti"))
+
+
 def test_years_and_ranges(archive):
     one = search(archive, "year:2019", separate=True)
     assert one.total > 0 and {h.date[:4] for h in one.hits} == {"2019"}
