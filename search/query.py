@@ -155,7 +155,7 @@ class _Parser:
             node = self.parse_or(depth=0)
             if node is not None:
                 nodes.append(node)
-        return AllOf(nodes)
+        return AllOf(_dates_as_alternatives(nodes))
 
     def parse_or(self, depth):
         left = self.parse_unary(depth)
@@ -200,6 +200,7 @@ class _Parser:
                 if node is not None:
                     nodes.append(node)
             self.pos += 1  # the closing parenthesis
+            nodes = _dates_as_alternatives(nodes)
             if not nodes:
                 return None
             return nodes[0] if len(nodes) == 1 else AllOf(nodes)
@@ -259,6 +260,32 @@ def _year_range(start, end):
     if start and end and start > end:
         start, end = end, start
     return YearRange(start, end)
+
+
+def _dates_as_alternatives(nodes: list) -> list:
+    """A group's years and date ranges as alternatives when no day is in all of them.
+
+    A release has one date: "year:2017 year:2019" taken together would find nothing, and means
+    either year, as two years ticked do. Ranges that meet ("date:2019-01.. date:..2019-06")
+    still narrow each other."""
+    dated = [n for n in nodes if isinstance(n, (YearRange, DateRange))]
+    if len(dated) < 2:
+        return nodes
+    spans = [_span(n) for n in dated]
+    if max(first for first, _ in spans) <= min(last for _, last in spans):
+        return nodes
+    first = nodes.index(dated[0])
+    rest = [n for n in nodes if not isinstance(n, (YearRange, DateRange))]
+    return rest[:first] + [AnyOf(dated)] + rest[first:]
+
+
+def _span(node) -> tuple[str, str]:
+    """The first and last day a year or date range allows, as ISO text ("" and "~" when open)."""
+    if isinstance(node, YearRange):
+        start = f"{node.start:04d}-01-01" if node.start else ""
+        end = f"{node.end:04d}-12-31" if node.end else "~"
+        return start, end
+    return node.start or "", node.end or "~"
 
 
 def _date_range(start: str | None, end: str | None) -> DateRange | None:

@@ -150,6 +150,18 @@ def test_an_excluded_prefix_that_is_no_field_keeps_its_minus_at_any_depth(archiv
     assert ids(search(archive, nested)) == ids(search(archive, "hurricane -dominica:haiti"))
 
 
+def test_two_years_typed_are_either_year_as_two_ticked(archive):
+    """A release has one date: "year:2017 year:2019" finds the releases of either year, as the
+    two years ticked do; ranges that meet still narrow each other."""
+    typed = search(archive, "year:2017 year:2019", separate=True)
+    ticked = search(archive, "", years=(2017, 2019), separate=True)
+    assert typed.total == ticked.total > 0
+    assert {h.date[:4] for h in typed.hits} == {"2017", "2019"}
+    assert q.parse("year:2017 year:2019").tree == q.parse("year:2017 OR year:2019").tree
+    narrowed = search(archive, "date:2019-01.. date:..2019-06", separate=True)
+    assert ids(narrowed) == ids(search(archive, "date:2019-01-01..2019-06-30", separate=True))
+
+
 def test_years_and_ranges(archive):
     one = search(archive, "year:2019", separate=True)
     assert one.total > 0 and {h.date[:4] for h in one.hits} == {"2019"}
