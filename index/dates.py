@@ -2,7 +2,9 @@
 
 Month names come from Babel's CLDR data for each language (wide and abbreviated,
 format and stand-alone forms), so ``7 August, 2019``, ``7 de agosto de 2019``,
-``7 Agosto, 2019``, ``Aug. 7, 2019`` and ``7-ago-2019`` are all understood.
+``7 Agosto, 2019``, ``Aug. 7, 2019`` and ``7-ago-2019`` are all understood, with a weekday
+before them (``Monday, August 12, 2019``), an ordinal day (``August 13th, 2019``, ``1º de
+agosto de 2019``) and ``setiembre``.
 """
 
 import datetime as dt
@@ -26,13 +28,38 @@ def month_table() -> dict[str, dict[int, set[str]]]:
                 for number, name in get_month_names(width, context, lang).items():
                     key = fold(name).strip(".")
                     table.setdefault(key, {}).setdefault(number, set()).add(lang)
+    for key, (number, lang) in MONTH_VARIANTS.items():
+        table.setdefault(key, {}).setdefault(number, set()).add(lang)
     return table
 
 
+# Spellings CLDR does not give: "setiembre", as Costa Rica, Uruguay and Peru write September,
+# and its abbreviation.
+MONTH_VARIANTS = {"setiembre": (9, "es"), "set": (9, "es")}
+
+
+@cache
+def weekday_names() -> frozenset:
+    """Folded weekday names of both languages, wide and abbreviated ("monday", "lun")."""
+    from babel.dates import get_day_names
+
+    return frozenset(
+        fold(name).strip(".")
+        for lang in DATE_LANGUAGES
+        for width in ("wide", "abbreviated")
+        for context in ("format", "stand-alone")
+        for name in get_day_names(width, context, lang).values()
+    )
+
+
+# A day may carry an ordinal ending: "13th", "1st", "1ro", "1º", "1°".
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|ro|\.?º|°)?"
 _DAY_FIRST = re.compile(
-    r"^(?P<day>\d{1,2})(?:\s*de)?[\s.\-/]+(?P<month>[^\W\d_]+)\.?(?:\s*de|\s*,|[\s.\-/])?\s*(?P<year>\d{4})$"
+    rf"^{_DAY}(?:\s*de)?[\s.\-/]+(?P<month>[^\W\d_]+)\.?(?:\s*de|\s*,|[\s.\-/])?\s*(?P<year>\d{{4}})$"
 )
-_MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$")
+_MONTH_FIRST = re.compile(rf"^(?P<month>[^\W\d_]+)\.?\s+{_DAY},?\s+(?P<year>\d{{4}})$")
+_WEEKDAY = re.compile(r"^(?P<weekday>[^\W\d_]+)\.?,?\s+(?P<rest>.+)$")
+_YEAR_IN_LINE = re.compile(r"\b(?:1[89]|2[01])\d\d\b")
 _ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$", re.I)
 
 
@@ -58,6 +85,9 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     match = _ISO.match(text)
     if match:
         return _make_date(int(match["year"]), int(match["month"]), int(match["day"]), line), None
+    weekday = _WEEKDAY.match(text)
+    if weekday and weekday["weekday"] in weekday_names():  # "Monday, August 12, 2019"
+        text = weekday["rest"]
     match = _DAY_FIRST.match(text) or _MONTH_FIRST.match(text)
     if not match:
         return None
@@ -69,6 +99,22 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     if lang is None and " de " in f" {text} ":
         lang = "es"
     return _make_date(int(match["year"]), month, int(match["day"]), line), lang
+
+
+def looks_like_date(line: str) -> bool:
+    """Whether a line no date pattern read still looks like one: a few words with a year, that
+    start with a day's number or a month or weekday name ("Sept 12th 2019?", "August 2019",
+    "12 of Agust 2019"): a listing warns of such a line, which would otherwise be read as text
+    of the release above it."""
+    text = " ".join(fold(line).split())
+    if not text or len(text) > 40 or len(text.split()) > 6 or not _YEAR_IN_LINE.search(text):
+        return False
+    if _DAY_FIRST.match(text) or _MONTH_FIRST.match(text):
+        return True  # a date's shape, with a word no language names a month ("Agust 14, 2019")
+    if re.match(r"\d{1,2}\b|\d{1,2}(?:st|nd|rd|th|ro)\b", text):
+        return True
+    first = re.match(r"[^\W\d_]+", text)
+    return first is not None and (first.group() in month_table() or first.group() in weekday_names())
 
 
 def parse_iso_date(value: str) -> dt.date:

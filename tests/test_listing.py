@@ -103,3 +103,44 @@ def test_bad_records_are_rejected_with_line_and_the_rest_kept():
     assert any(r.line == 3 and "not a real date" in r.reason for r in result.rejected)
     assert any(r.line == 11 and "no title" in r.reason for r in result.rejected)
     assert [r.title for r in result.releases] == ["Good title about migrants"]
+
+
+def test_date_lines_as_newsrooms_also_write_them():
+    assert parse_date_line("12 setiembre, 2019") == (dt.date(2019, 9, 12), "es")  # Costa Rica's September
+    assert parse_date_line("August 13th, 2019") == (dt.date(2019, 8, 13), "en")
+    assert parse_date_line("1º de agosto de 2019")[0] == dt.date(2019, 8, 1)
+    assert parse_date_line("1ro de agosto de 2019")[0] == dt.date(2019, 8, 1)
+    assert parse_date_line("Monday, August 12, 2019") == (dt.date(2019, 8, 12), "en")
+    assert parse_date_line("lunes, 12 de agosto de 2019") == (dt.date(2019, 8, 12), "es")
+    assert parse_date_line("Marcha de migrantes en 2019") is None
+
+
+ODD_DATES = """Sept. 12, 2019
+
+Officials trained in Belize
+
+Belmopan, Belize. IOM trained officials in Belize on the protection of migrants.
+
+12 setiembre, 2019
+
+Funcionarios capacitados en Costa Rica
+
+San José, Costa Rica. La OIM capacitó a funcionarios de migración en la protección de personas migrantes.
+
+Agust 14, 2019
+
+Diaspora partners meet in Jamaica
+
+Kingston, Jamaica. IOM met the Jamaican diaspora on migration and development.
+"""
+
+
+def test_each_date_line_starts_its_release_and_one_not_read_is_warned_of():
+    result = listing.parse(ODD_DATES, "odd.txt")
+    assert [(r.date, r.title) for r in result.releases] == [
+        (dt.date(2019, 9, 12), "Officials trained in Belize"),
+        (dt.date(2019, 9, 12), "Funcionarios capacitados en Costa Rica"),
+    ]
+    assert "Jamaica" not in result.releases[0].body  # the Costa Rica release holds no other one
+    (warning,) = result.warnings
+    assert warning.line == 13 and "Agust 14, 2019" in warning.message and "line 7" in warning.message

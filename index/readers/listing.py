@@ -7,7 +7,7 @@ then one or more summary paragraphs; blank lines between them vary.
 from pathlib import Path
 
 from .. import language
-from ..dates import DateError, parse_date_line
+from ..dates import DateError, looks_like_date, parse_date_line
 from ..records import ReadResult, Rejected, Release, Warning_, clean_line, clean_text, derived_id, first_paragraph
 from .decoding import read_known_file, read_text_source
 
@@ -35,6 +35,16 @@ def parse(text: str, source: str) -> ReadResult:
             current = {"line": number, "date": date, "month_lang": month_lang, "lines": []}
             blocks.append(current)
         elif current is not None:
+            if looks_like_date(line):
+                result.warnings.append(
+                    Warning_(
+                        source,
+                        number,
+                        f"{line.strip()!r} looks like a date line but is not one, so it and the lines under it "
+                        f"are read as text of the release at line {current['line']}; write the date as "
+                        "'7 August, 2019' or '7 de agosto de 2019'",
+                    )
+                )
             current["lines"].append(line)
         elif line.strip() and not stray_line:
             stray_line = number
