@@ -22,7 +22,7 @@ from .known import FILE as KNOWN_FILE
 from .known import Known
 from .pairing import PairReport
 from .progress import Progress
-from .readers import read_sources
+from .readers import not_read, read_sources
 from .records import Rejected, Release, Unread, Warning_
 from .schema import SCHEMA_VERSION, build_schema, document
 from .spool import Spool
@@ -208,6 +208,20 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         current = store.current_name()
         changes = _Changes.of(releases, summary, current, live)
         summary.mode = mode = _mode(mode, current, older_schema, changes, summary, other_format)
+        unread = sorted({r.source for r in summary.rejected if not_read(r)})
+        if mode == "incremental" and changes.deleted and unread:
+            # A source named but not read (a folder or file that cannot be read, a link to
+            # nothing, a mistyped path): its releases are absent, not deleted. Publishing would
+            # take them off the site.
+            refusal = (
+                f"{len(changes.deleted)} release{'s' if len(changes.deleted) != 1 else ''} would be deleted, "
+                f"but {len(unread)} source{'s' if len(unread) != 1 else ''} could not be read "
+                f"({', '.join(unread[:3])}{', …' if len(unread) > 3 else ''}) and may hold them; "
+                "make every source named readable and run again"
+            )
+            if not dry_run:
+                raise BuildError(f"{refusal}: the live index is unchanged ({current})", summary)
+            summary.messages.append(refusal)
         if dry_run:
             summary.generation = current
         elif _write_generation(store, mode, current, live, changes, summary, progress):

@@ -101,3 +101,47 @@ def test_index_dir_from_environment(tmp_path):
     done = run(source, env={"INDEX_DIR": str(tmp_path / "from-env")})
     assert done.returncode == 0
     assert IndexStore(tmp_path / "from-env").current_name() == "gen-000001"
+
+
+def test_a_source_that_cannot_be_read_deletes_nothing(tmp_path):
+    """An incremental run over a folder whose part is now a link to nothing, or with a
+    mistyped path, would have taken their releases off the site: it names them and writes
+    nothing; the dry run says so."""
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", [release(id="a")])
+    other = write_jsonl(tmp_path / "b.jsonl", [release(id="b", title="Another release about migrant workers")])
+    (folder / "c.jsonl").symlink_to(other)
+    assert run(folder, "--index", tmp_path / "ix").returncode == 0
+    before = IndexStore(tmp_path / "ix").current_name()
+    other.unlink()  # c.jsonl now leads nowhere
+    done = run(folder, "--index", tmp_path / "ix", "--incremental")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert f"{folder / 'c.jsonl'}:0: a link to nothing" in done.stderr
+    assert "1 release would be deleted, but 1 source could not be read" in done.stderr
+    assert IndexStore(tmp_path / "ix").current_name() == before
+    mistyped = run(folder, tmp_path / "no-such-folder", "--index", tmp_path / "ix", "--incremental", "--dry-run")
+    assert "would be deleted, but 2 sources could not be read" in mistyped.stdout + mistyped.stderr
+    (folder / "c.jsonl").unlink()  # gone on purpose: deleted
+    done = run(folder, "--index", tmp_path / "ix", "--incremental")
+    assert done.returncode == 0 and "deleted 1" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_folder_that_cannot_be_listed_is_named(tmp_path, monkeypatch):
+    from index.readers import source_files
+
+    (tmp_path / "locked").mkdir()
+    write_jsonl(tmp_path / "a.jsonl", [release(id="a")])
+    listed = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listed(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    files, problems = source_files([tmp_path])
+    assert [f.name for f, _ in files] == ["a.jsonl"]
+    assert [(p.source, p.reason) for p in problems] == [
+        (str(tmp_path / "locked"), "cannot read folder: Permission denied")
+    ]

@@ -1,11 +1,21 @@
 """Readers for the three release sources: listing text, JSON Lines and saved HTML pages."""
 
 import importlib
+import os
 from pathlib import Path
 
 from ..records import ReadResult, Rejected
 
 FORMATS = ("listing", "jsonl", "html")
+# The reasons a source named was not read at all (its releases are absent, not deleted).
+NOT_READ = ("no such file or folder", "cannot read file", "cannot read folder", "a link to nothing")
+
+
+def not_read(rejected: Rejected) -> bool:
+    """Whether a rejection is of a whole source that could not be read."""
+    return not rejected.line and rejected.reason.startswith(NOT_READ)
+
+
 _BY_SUFFIX = {
     ".txt": "listing",
     ".text": "listing",
@@ -38,7 +48,8 @@ def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]],
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files, unreadable = _folder_files(path)
+            problems += unreadable
             for file in files:
                 kind = fmt or format_for(file)
                 if kind:
@@ -52,6 +63,29 @@ def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]],
         else:
             problems.append(Rejected(str(path), 0, "no such file or folder"))
     return found, problems
+
+
+def _folder_files(folder: Path) -> tuple[list[Path], list[Rejected]]:
+    """The files under ``folder`` (not hidden), sorted, and a rejection for each folder that
+    could not be listed and each link that leads nowhere: left out in silence, their releases
+    would look deleted to an incremental build."""
+    files: list[Path] = []
+    problems: list[Rejected] = []
+
+    def unlisted(error: OSError) -> None:
+        problems.append(Rejected(str(error.filename or folder), 0, f"cannot read folder: {error.strerror or error}"))
+
+    for top, folders, names in os.walk(folder, onerror=unlisted, followlinks=False):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = Path(top) / name
+            if path.is_file():
+                files.append(path)
+            elif path.is_symlink() and not path.exists():
+                problems.append(Rejected(str(path), 0, "a link to nothing (its target is missing)"))
+    return sorted(files), problems
 
 
 def read_sources(paths, fmt: str | None = None, on_file=None, known=None) -> ReadResult:
