@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 from index.readers import jsonl, read_sources
 
@@ -106,3 +107,24 @@ def test_explicit_countries_and_topics_replace_enrichment(tmp_path):
     by_id = {r.id: r for r in releases}
     assert (by_id["explicit"].countries, by_id["explicit"].topics) == (["PA"], ["children"])
     assert by_id["found"].countries == ["HN", "MX"]
+
+
+def test_a_json_array_or_pretty_printed_objects_are_one_rejection_saying_so(tmp_path):
+    records = [release(id=f"r{i}") for i in range(3)]
+    array = tmp_path / "export.json"
+    array.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    pretty = tmp_path / "pretty.jsonl"
+    pretty.write_text("\n".join(json.dumps(r, indent=2) for r in records), encoding="utf-8")
+    result = read_sources([array, pretty])
+    assert not result.releases
+    assert [(r.source, r.line) for r in result.rejected] == [(str(array), 1), (str(pretty), 1)]
+    assert "one JSON array, not JSON Lines" in result.rejected[0].reason
+    assert "JSON objects written over several lines" in result.rejected[1].reason
+
+
+def test_bad_lines_among_good_ones_are_still_named_one_by_one(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("{not json\n" + json.dumps(release(id="ok")) + "\n[1, 2]\n", encoding="utf-8")
+    result = read_sources([path])
+    assert [r.id for r in result.releases] == ["ok"]
+    assert [r.line for r in result.rejected] == [1, 3]

@@ -59,6 +59,32 @@ def read(path: Path, known=None) -> ReadResult:
         text, warnings = decode(path.read_bytes(), str(path))
         result = parse(text, str(path))
         result.warnings[:0] = warnings
+    return _as_one_rejection(path, result)
+
+
+def _as_one_rejection(path: Path, result: ReadResult) -> ReadResult:
+    """A file none of whose lines is a JSON object is rejected once, saying what it holds
+    instead (a JSON array, objects written over several lines), not once for each line."""
+    if result.releases or len(result.rejected) < 2:
+        return result
+    if not all(r.reason.startswith(("invalid JSON", "a line must hold one JSON object")) for r in result.rejected):
+        return result
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        what = "one JSON array"
+    elif head.startswith(b"{"):
+        what = "JSON objects written over several lines"
+    else:
+        what = "no JSON object on any line"
+    result.rejected = [
+        Rejected(
+            str(path),
+            result.rejected[0].line,
+            f"the file holds {what}, not JSON Lines: write each release as one JSON object on a line "
+            f"of its own ({len(result.rejected)} lines could not be read)",
+        )
+    ]
     return result
 
 
