@@ -85,10 +85,11 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     match = _ISO.match(text)
     if match:
         return _make_date(int(match["year"]), int(match["month"]), int(match["day"]), line), None
-    weekday = _WEEKDAY.match(text)
-    if weekday and weekday["weekday"] in weekday_names():  # "Monday, August 12, 2019"
-        text = weekday["rest"]
     match = _DAY_FIRST.match(text) or _MONTH_FIRST.match(text)
+    weekday = _WEEKDAY.match(text) if not match else None
+    if weekday and weekday["weekday"] in weekday_names():  # "Monday, August 12, 2019"
+        text = weekday["rest"]  # ("mar" is Tuesday's and March's: the whole line is tried first)
+        match = _DAY_FIRST.match(text) or _MONTH_FIRST.match(text)
     if not match:
         return None
     numbers = month_table().get(match["month"].strip("."))

@@ -263,7 +263,7 @@ def _year_range(start, end):
 
 
 def _dates_as_alternatives(nodes: list) -> list:
-    """A group's years and date ranges as alternatives when no day is in all of them.
+    """A group's years and date ranges as alternatives when no two of them share a day.
 
     A release has one date: "year:2017 year:2019" taken together would find nothing, and means
     either year, as two years ticked do. Ranges that meet ("date:2019-01.. date:..2019-06")
@@ -272,8 +272,8 @@ def _dates_as_alternatives(nodes: list) -> list:
     if len(dated) < 2:
         return nodes
     spans = [_span(n) for n in dated]
-    if max(first for first, _ in spans) <= min(last for _, last in spans):
-        return nodes
+    if any(max(a[0], b[0]) <= min(a[1], b[1]) for i, a in enumerate(spans) for b in spans[i + 1 :]):
+        return nodes  # two that meet: the terms narrow each other, as written
     first = nodes.index(dated[0])
     rest = [n for n in nodes if not isinstance(n, (YearRange, DateRange))]
     return rest[:first] + [AnyOf(dated)] + rest[first:]

@@ -128,3 +128,12 @@ def test_bad_lines_among_good_ones_are_still_named_one_by_one(tmp_path):
     result = read_sources([path])
     assert [r.id for r in result.releases] == ["ok"]
     assert [r.line for r in result.rejected] == [1, 3]
+
+
+def test_a_file_of_broken_one_line_records_names_each(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    good = json.dumps(release(id="a"))
+    path.write_text(good[:-1] + "\n" + good.replace('"a"', '"b\\x"') + "\n", encoding="utf-8")
+    result = read_sources([path])
+    assert [r.line for r in result.rejected] == [1, 2]
+    assert all("invalid JSON" in r.reason for r in result.rejected)

@@ -113,6 +113,10 @@ def test_date_lines_as_newsrooms_also_write_them():
     assert parse_date_line("Monday, August 12, 2019") == (dt.date(2019, 8, 12), "en")
     assert parse_date_line("lunes, 12 de agosto de 2019") == (dt.date(2019, 8, 12), "es")
     assert parse_date_line("Marcha de migrantes en 2019") is None
+    # "mar." is Tuesday's short name in Spanish and March's in both languages
+    assert parse_date_line("Mar 12, 2019") == (dt.date(2019, 3, 12), None)
+    assert parse_date_line("mar. 12 2019")[0] == dt.date(2019, 3, 12)
+    assert parse_date_line("martes 12 de marzo de 2019") == (dt.date(2019, 3, 12), "es")
 
 
 ODD_DATES = """Sept. 12, 2019
@@ -144,3 +148,13 @@ def test_each_date_line_starts_its_release_and_one_not_read_is_warned_of():
     assert "Jamaica" not in result.releases[0].body  # the Costa Rica release holds no other one
     (warning,) = result.warnings
     assert warning.line == 13 and "Agust 14, 2019" in warning.message and "line 7" in warning.message
+
+
+def test_a_title_that_mentions_a_month_and_year_is_not_warned_of():
+    text = (
+        "7 August, 2019\nMayo 2019\nIOM in Panama reports on migrants in May.\n\n"
+        "8 August, 2019\n5 things about 2019\nText.\n"
+    )
+    result = listing.parse(text, "titles.txt")
+    assert [r.title for r in result.releases] == ["Mayo 2019", "5 things about 2019"]
+    assert not result.warnings

@@ -145,3 +145,16 @@ def test_a_folder_that_cannot_be_listed_is_named(tmp_path, monkeypatch):
     assert [(p.source, p.reason) for p in problems] == [
         (str(tmp_path / "locked"), "cannot read folder: Permission denied")
     ]
+
+
+def test_files_in_hidden_folders_are_read_and_links_of_other_types_ignored(tmp_path):
+    from index.readers import source_files
+
+    (tmp_path / ".drafts").mkdir()
+    write_jsonl(tmp_path / ".drafts" / "b.jsonl", [release(id="b")])
+    write_jsonl(tmp_path / "a.jsonl", [release(id="a")])
+    (tmp_path / ".hidden.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "notes.md").symlink_to(tmp_path / "nothing.md")  # never read: no rejection
+    files, problems = source_files([tmp_path])
+    assert [f.relative_to(tmp_path).as_posix() for f, _ in files] == [".drafts/b.jsonl", "a.jsonl"]
+    assert problems == []

@@ -160,6 +160,8 @@ def test_two_years_typed_are_either_year_as_two_ticked(archive):
     assert q.parse("year:2017 year:2019").tree == q.parse("year:2017 OR year:2019").tree
     narrowed = search(archive, "date:2019-01.. date:..2019-06", separate=True)
     assert ids(narrowed) == ids(search(archive, "date:2019-01-01..2019-06-30", separate=True))
+    # two that meet and one that meets neither: read as written (nothing), not as any of them
+    assert search(archive, "date:2019-01.. date:..2019-06 year:2017", separate=True).total == 0
 
 
 def test_years_and_ranges(archive):

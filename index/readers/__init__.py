@@ -48,7 +48,7 @@ def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]],
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files, unreadable = _folder_files(path)
+            files, unreadable = _folder_files(path, fmt)
             problems += unreadable
             for file in files:
                 kind = fmt or format_for(file)
@@ -65,25 +65,25 @@ def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]],
     return found, problems
 
 
-def _folder_files(folder: Path) -> tuple[list[Path], list[Rejected]]:
-    """The files under ``folder`` (not hidden), sorted, and a rejection for each folder that
-    could not be listed and each link that leads nowhere: left out in silence, their releases
-    would look deleted to an incremental build."""
+def _folder_files(folder: Path, fmt: str | None = None) -> tuple[list[Path], list[Rejected]]:
+    """The files under ``folder`` (not hidden ones), sorted, and a rejection for each folder
+    that could not be listed and each link to nothing that would be read (by ``fmt``, else by
+    its suffix): left out in silence, their releases would look deleted to an incremental
+    build."""
     files: list[Path] = []
     problems: list[Rejected] = []
 
     def unlisted(error: OSError) -> None:
         problems.append(Rejected(str(error.filename or folder), 0, f"cannot read folder: {error.strerror or error}"))
 
-    for top, folders, names in os.walk(folder, onerror=unlisted, followlinks=False):
-        folders[:] = [name for name in folders if not name.startswith(".")]
+    for top, _, names in os.walk(folder, onerror=unlisted, followlinks=False):
         for name in names:
             if name.startswith("."):
                 continue
             path = Path(top) / name
             if path.is_file():
                 files.append(path)
-            elif path.is_symlink() and not path.exists():
+            elif path.is_symlink() and not path.exists() and (fmt or format_for(path)):
                 problems.append(Rejected(str(path), 0, "a link to nothing (its target is missing)"))
     return sorted(files), problems
 

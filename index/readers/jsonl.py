@@ -71,12 +71,13 @@ def _as_one_rejection(path: Path, result: ReadResult) -> ReadResult:
         return result
     with path.open("rb") as handle:
         head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    first = head.split(b"\n", 1)[0].strip()
     if head.startswith(b"["):
         what = "one JSON array"
-    elif head.startswith(b"{"):
+    elif first == b"{":  # an object's opening brace on a line of its own: pretty-printed
         what = "JSON objects written over several lines"
-    else:
-        what = "no JSON object on any line"
+    else:  # lines that are each meant as a record: each says what is wrong with it
+        return result
     result.rejected = [
         Rejected(
             str(path),

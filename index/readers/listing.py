@@ -35,7 +35,7 @@ def parse(text: str, source: str) -> ReadResult:
             current = {"line": number, "date": date, "month_lang": month_lang, "lines": []}
             blocks.append(current)
         elif current is not None:
-            if looks_like_date(line):
+            if any(text.strip() for text in current["lines"]) and looks_like_date(line):  # not its title
                 result.warnings.append(
                     Warning_(
                         source,
