@@ -185,6 +185,14 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         summary.mode, summary.releases = mode, len(releases)
         summary.seconds = time.perf_counter() - started
         return summary
+    if dry_run and not store.root.exists():
+        # No index to compare with, and a dry run writes nothing: not even the lock's folder.
+        releases, summary = prepare(sources, fmt, progress)
+        summary.releases = len(releases)
+        changes = _Changes.of(releases, summary, None, None)
+        summary.mode = _mode(mode, None, False, changes, summary)
+        summary.seconds = time.perf_counter() - started
+        return summary
     # The lock comes before the reading: a second reindex refuses at once instead of reading
     # every source first, and one killed while reading leaves a record the next one reports.
     with store.lock() as messages:

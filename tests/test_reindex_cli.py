@@ -158,3 +158,11 @@ def test_files_in_hidden_folders_are_read_and_links_of_other_types_ignored(tmp_p
     files, problems = source_files([tmp_path])
     assert [f.relative_to(tmp_path).as_posix() for f, _ in files] == [".drafts/b.jsonl", "a.jsonl"]
     assert problems == []
+
+
+def test_a_dry_run_on_a_new_index_folder_writes_nothing(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", [release(id="a"), release(id="b", title="Another migrants release")])
+    done = run(source, "--index", tmp_path / "new-index", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "added 2" in done.stdout and "nothing written" in done.stdout
+    assert not (tmp_path / "new-index").exists()
