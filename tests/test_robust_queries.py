@@ -509,7 +509,21 @@ def test_search_edge_cases(archive, text):
 
 # --- parse_params ---------------------------------------------------------------------------
 
-PARAM_NAMES = ["q", "lang", "year", "from", "to", "country", "topic", "sort", "page", "per_page", "ui", "translations"]
+PARAM_NAMES = [
+    "q",
+    "lang",
+    "year",
+    "from",
+    "to",
+    "country",
+    "topic",
+    "sort",
+    "page",
+    "per_page",
+    "ui",
+    "translations",
+    "spell",
+]
 PARAM_VALUE = st.one_of(
     ANY_TEXT.map(lambda t: t[:40]),
     st.sampled_from(
