@@ -14,6 +14,22 @@ MAX_VALUES = 50  # values of one repeatable parameter
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+# Every parameter parse_params reads, in the order the API documents them.
+PARAM_NAMES = (
+    "q",
+    "lang",
+    "year",
+    "from",
+    "to",
+    "country",
+    "topic",
+    "sort",
+    "page",
+    "per_page",
+    "ui",
+    "translations",
+    "spell",
+)
 # Control characters (but tab and line ends): no search term holds one, and HTML may not.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 

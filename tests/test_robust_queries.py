@@ -23,7 +23,7 @@ from index.build import reindex
 from index.config import SAMPLES_DIR
 from search import query as q
 from search.engine import Archive
-from search.params import MAX_PAGE, MAX_PER_PAGE, ParamError, SearchParams, parse_params
+from search.params import MAX_PAGE, MAX_PER_PAGE, PARAM_NAMES, ParamError, SearchParams, parse_params
 
 # The time a call may take, as a ratio: at most MAX_RATIO times the ordinary call of its kind (the
 # worst queries of the query language cost about three), so a machine busy with something else
@@ -509,21 +509,6 @@ def test_search_edge_cases(archive, text):
 
 # --- parse_params ---------------------------------------------------------------------------
 
-PARAM_NAMES = [
-    "q",
-    "lang",
-    "year",
-    "from",
-    "to",
-    "country",
-    "topic",
-    "sort",
-    "page",
-    "per_page",
-    "ui",
-    "translations",
-    "spell",
-]
 PARAM_VALUE = st.one_of(
     ANY_TEXT.map(lambda t: t[:40]),
     st.sampled_from(
@@ -582,6 +567,18 @@ PARAM_VALUES = st.one_of(PARAM_VALUE, st.lists(PARAM_VALUE, max_size=4))
 PARAM_DICT = st.dictionaries(
     st.one_of(st.sampled_from(PARAM_NAMES), ANY_TEXT.map(lambda t: t[:10])), PARAM_VALUES, max_size=8
 )
+
+
+BAD_VALUES = {"q": "x" * 2001, "page": "0", "per_page": "0", "country": "1", "topic": "!"}
+
+
+@pytest.mark.parametrize("name", PARAM_NAMES)
+def test_every_parameter_named_is_one_parse_params_reads_and_checks(name):
+    """PARAM_NAMES (which the API's description and the UTF-8 check take too) lists what
+    parse_params reads: a wrong value of each is refused, naming it."""
+    with pytest.raises(ParamError) as refused:
+        parse_params({name: BAD_VALUES.get(name, "bogus")})
+    assert refused.value.param == name
 
 
 @examples(300)

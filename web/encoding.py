@@ -9,17 +9,13 @@ from urllib.parse import unquote_to_bytes
 
 from flask import request
 
-from search.params import ParamError
+from search.params import PARAM_NAMES, ParamError
 
 NOT_UTF8 = "is not valid UTF-8"
-# The text parameters the site reads (search, API, feeds, embed). Others, such as a campaign's
-# utm_* tags on a link to a release, are ignored by every page, so need no check.
-READ = frozenset(
-    {
-        "q", "lang", "year", "from", "to", "country", "topic", "sort", "page", "per_page",
-        "translations", "spell", "ui", "results", "target", "limit", "format",
-    }
-)  # fmt: skip
+# The parameters the site reads: a search's, the embed frame's (results, target) and the
+# suggestions' (limit, format). Others, such as a campaign's utm_* tags on a link to a release,
+# are ignored by every page, so need no check.
+READ = frozenset(PARAM_NAMES) | {"results", "target", "limit", "format"}
 
 
 def check_parameters() -> None:

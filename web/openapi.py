@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from index.places import country_codes
 from index.topics import Taxonomy
-from search.params import DEFAULT_PER_PAGE, LANGUAGES, MAX_PAGE, MAX_PER_PAGE, MAX_YEAR, MIN_YEAR, SORTS
+from search.params import DEFAULT_PER_PAGE, LANGUAGES, MAX_PAGE, MAX_PER_PAGE, MAX_YEAR, MIN_YEAR, PARAM_NAMES, SORTS
 
 API_VERSION = "1.0.0"
 ERROR_CODES = [
@@ -538,21 +538,7 @@ def _preflight(operation_id: str, path_params: list | None = None) -> dict:
     }
 
 
-SEARCH_PARAMS = [
-    "q",
-    "lang",
-    "year",
-    "from",
-    "to",
-    "country",
-    "topic",
-    "sort",
-    "page",
-    "per_page",
-    "ui",
-    "translations",
-    "spell",
-]
+SEARCH_PARAMS = list(PARAM_NAMES)
 FILTER_PARAMS = ["q", "lang", "year", "from", "to", "country", "topic", "ui", "translations", "spell"]
 
 
