@@ -96,10 +96,9 @@ _TOKEN = re.compile(
 _PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field prefix or two words
 _YEAR_RANGE = re.compile(r"^(\d{4})?\.\.(\d{4})?$")
 _YEAR = re.compile(r"^\d{4}$")
-_DATE = r"\d{4}-\d{2}-\d{2}"
 _ANY_DATE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"  # a year, a month or a day
 _DATE_RANGE = re.compile(rf"^({_ANY_DATE})?\.\.({_ANY_DATE})?$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY_OR_MONTH = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
 
 
 def parse(text: str) -> ParsedQuery:
@@ -247,7 +246,7 @@ class _Parser:
             match = _DATE_RANGE.match(rest)
             if match and any(match.groups()):
                 return _date_range(*match.groups()) or Word(rest)
-            if re.match(rf"^{_DATE}$", rest) or _MONTH.match(rest):
+            if _DAY_OR_MONTH.match(rest):
                 return _date_range(rest, rest) or Word(rest)
             if _YEAR.match(rest):
                 return YearRange(int(rest), int(rest))

@@ -35,7 +35,9 @@ def parse(text: str, source: str) -> ReadResult:
             current = {"line": number, "date": date, "month_lang": month_lang, "lines": []}
             blocks.append(current)
         elif current is not None:
-            if any(text.strip() for text in current["lines"]) and looks_like_date(line):  # not its title
+            titled = current.get("titled", False)
+            current["titled"] = titled or bool(line.strip())
+            if titled and looks_like_date(line):  # a title is not warned of
                 result.warnings.append(
                     Warning_(
                         source,
