@@ -20,6 +20,7 @@ from .analysis import LANGUAGES
 from .enrich import Enricher
 from .known import FILE as KNOWN_FILE
 from .known import Known
+from .live import live_versions
 from .pairing import PairReport
 from .progress import Progress
 from .readers import not_read, read_sources
@@ -81,12 +82,18 @@ class Summary:
 
 
 def prepare(
-    sources, fmt: str | None = None, progress: bool = False, previous: Path | None = None, reuse: bool = False
+    sources,
+    fmt: str | None = None,
+    progress: bool = False,
+    previous: Path | None = None,
+    reuse: bool = False,
+    keep_live: bool = False,
 ) -> tuple[list[Release], Summary]:
     """Read, de-duplicate, check and enrich every release in ``sources``.
 
     ``previous`` is the live generation's directory: enrichment it computed for releases
-    whose source has not changed is reused.  With ``reuse``, records whose raw source is
+    whose source has not changed is reused.  With ``keep_live``, a release whose record is
+    rejected stays as it is live there (``index.live``).  With ``reuse``, records whose raw source is
     byte for byte one that generation was built from are not read again at all: they come
     back as :class:`~index.records.Unread` releases (an incremental build writes only
     what changed, so it never needs their text).
@@ -114,6 +121,9 @@ def prepare(
         procs=build_procs(),
         min_slice=MIN_SLICE,
         max_slice=MAX_ENRICH_SLICE,
+        keep=(lambda checked, accepted: live_versions(previous, summary.rejected + checked, accepted))
+        if keep_live
+        else None,
     )
     summary.rejected.extend(rejected)
     summary.pairs = pairs
@@ -206,7 +216,9 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         # would publish another generation search refuses.
         other_format = bool(mode == "incremental" and live and not older_schema and _unsearchable(store, live))
         reuse = mode == "incremental" and live is not None and not older_schema and not other_format
-        releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None, reuse=reuse)
+        releases, summary = prepare(
+            sources, fmt, progress, previous=store.path(live) if live else None, reuse=reuse, keep_live=True
+        )
         summary.mode = mode
         summary.releases = len(releases)
         summary.messages.extend(messages)

@@ -232,10 +232,14 @@ class Enricher:
         procs: int = 1,
         min_slice: int = 1,
         max_slice: int = 0,
+        keep=None,
     ) -> tuple[list[Release], list[Rejected], PairReport]:
         """Check and enrich the releases (in up to ``procs`` forked processes at once, each
         slice of at least ``min_slice`` releases and, given ``max_slice``, at most that), then
         pair them.
+
+        ``keep(rejected, accepted)``, given the checks' rejections and the releases that pass,
+        returns releases to enrich and pair in place of rejected ones (``index.live``).
 
         An :class:`Unread` release passed the checks and was enriched by the build that knew
         it (``known``), with the same places and topics files: it is kept as it is, and only
@@ -245,11 +249,15 @@ class Enricher:
         for release in [r for r in releases if isinstance(r, Release)]:
             problem = self.check(release)
             if problem:
-                rejected.append(Rejected(release.source, release.line, problem))
+                rejected.append(Rejected(release.source, release.line, problem, release.id))
                 bad.add(id(release))
             else:
                 todo.append(release)
         kept = [r for r in releases if id(r) not in bad] if bad else list(releases)
+        if keep is not None:
+            instead = keep(rejected, kept)
+            todo += instead
+            kept += instead
         if procs > 1 and len(todo) >= 2 * min_slice:
             _ = self.gazetteer, self.taxonomy  # loaded once, here: the forked processes share them
             title_language(todo[0].title, todo[0].lang)  # and the detector's models, loaded by its first use

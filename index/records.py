@@ -179,11 +179,16 @@ class Rejected:
     source: str
     line: int
     reason: str
+    release_id: str = ""  # the id the record names, when one could be read
+    kept: bool = False  # that release's live version stays (``index.live``)
 
     def __str__(self) -> str:
+        reason = self.reason
+        if self.kept:
+            reason += f"; the live version of {self.release_id} stays as it was"
         if self.source.startswith(("http://", "https://")):  # a page of a site: one record, named by its address
-            return f"{self.source}: {self.reason}"
-        return f"{self.source}:{self.line}: {self.reason}"
+            return f"{self.source}: {reason}"
+        return f"{self.source}:{self.line}: {reason}"
 
 
 @dataclass

@@ -8,6 +8,7 @@ enrichment would find.
 
 import codecs
 import json
+import re
 from functools import partial
 from itertools import accumulate, repeat
 from pathlib import Path
@@ -43,6 +44,10 @@ OPTIONAL_LISTS = ("countries", "topics")
 
 class RecordError(ValueError):
     pass
+
+
+# An id as a broken line still names it (the reindex keeps that release's live version).
+_ID_IN_LINE = re.compile(r'"id"\s*:\s*"([^"\\]*)"')
 
 
 CHUNK = 8 << 20  # bytes read at a time
@@ -339,18 +344,29 @@ def _parse_line(line: str, source: str, number: int, result: ReadResult) -> Rele
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        result.rejected.append(Rejected(source, number, f"invalid JSON ({error.msg} at column {error.colno})"))
+        reason = f"invalid JSON ({error.msg} at column {error.colno})"
+        result.rejected.append(Rejected(source, number, reason, _named_id(_ID_IN_LINE.findall(line))))
         return None
     try:
         release = release_from(record, source, number)
     except RecordError as error:
-        result.rejected.append(Rejected(source, number, str(error)))
+        named = [record.get("id")] if isinstance(record, dict) else []
+        result.rejected.append(Rejected(source, number, str(error), _named_id(named)))
         return None
     result.releases.append(release)
     url = clean_line(record.get("url") or "")
     if url and not release.url:
         result.warnings.append(Warning_(source, number, f"url {url[:80]!r} is not an http(s) address; left out"))
     return release
+
+
+def _named_id(found: list) -> str:
+    """The one valid id among ``found`` (what a rejected line names), else ""."""
+    ids = {value.strip() for value in found if isinstance(value, str)}
+    if len(ids) != 1:
+        return ""
+    (release_id,) = ids
+    return release_id if ID_PATTERN.match(release_id) else ""
 
 
 def release_from(record, source: str, line: int) -> Release:
