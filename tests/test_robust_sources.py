@@ -351,3 +351,35 @@ def test_html_pages_in_the_wrong_encoding_cut_short_or_incomplete_through_the_sc
     assert "psicosocial" in cut["body"] and "refuercen" not in cut["body"]
     for fields in releases.values():
         assert "Inicio" not in fields["body"] and "OIM Oficina Regional" not in fields["body"]
+
+
+def test_a_file_of_utf8_and_latin1_lines_reads_each_line_in_its_own_encoding(tmp_path):
+    """A JSON Lines file put together from two exports: its UTF-8 lines are not garbled, and
+    each Latin-1 line is named."""
+    records = [
+        release(id=f"r{n}", lang="es", title=f"Niñez migrante {n}", body=f"La niñez de Honduras, año {n}.")
+        for n in range(8)
+    ]
+    data = b"".join(
+        json.dumps(r, ensure_ascii=False).encode("cp1252" if n in (1, 3) else "utf-8") + b"\n"
+        for n, r in enumerate(records)
+    )
+    source = tmp_path / "mixed.jsonl"
+    source.write_bytes(data)
+    done = run_reindex(source, "--index", tmp_path / "ix", "--quiet")
+    assert done.returncode == 0, done.stderr
+    warned = re.findall(r"^warning: .*/mixed\.jsonl:(\d+): not valid UTF-8 while other lines are", done.stderr, re.M)
+    assert warned == ["2", "4"]
+    titles = {i: fields["title"] for i, fields in stored(tmp_path / "ix").items()}
+    assert titles == {f"r{n}": f"Niñez migrante {n}" for n in range(8)}
+
+
+def test_a_latin1_file_with_many_latin1_lines_is_warned_of_once(tmp_path):
+    records = [release(id=f"r{n}", lang="es", title=f"Niñez {n}", body="La niñez de Honduras.") for n in range(9)]
+    source = tmp_path / "latin.jsonl"
+    source.write_bytes(b"".join(json.dumps(r, ensure_ascii=False).encode("cp1252") + b"\n" for r in records))
+    done = run_reindex(source, "--index", tmp_path / "ix", "--quiet")
+    assert done.returncode == 0
+    assert len(re.findall(r"^warning: ", done.stderr, re.M)) == 1
+    assert "not valid UTF-8; read as Windows-1252" in done.stderr
+    assert stored(tmp_path / "ix")["r4"]["title"] == "Niñez 4"

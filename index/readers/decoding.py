@@ -34,8 +34,24 @@ def decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, 
         except (LookupError, UnicodeDecodeError):
             pass
     # Latin-1 is what non-UTF-8 exports from Windows tools usually are; cp1252 is its superset.
-    text = data.decode("cp1252", errors="replace")
-    return text, [Warning_(source, position, "not valid UTF-8; read as Windows-1252 (Latin-1)")]
+    # Line by line: a file put together from two exports may hold both, and its UTF-8 lines
+    # read as Windows-1252 would be garbled ("NiÃ±ez").
+    lines, latin, utf8 = [], [], False
+    for number, line in enumerate(data.split(b"\n"), 1):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+            latin.append(number)
+    text = "\n".join(lines)
+    if not utf8:
+        return text, [Warning_(source, position, "not valid UTF-8; read as Windows-1252 (Latin-1)")]
+    reason = "not valid UTF-8 while other lines are; read as Windows-1252 (Latin-1)"
+    warnings = [Warning_(source, number, reason) for number in latin[:5]]
+    if len(latin) > 5:
+        warnings.append(Warning_(source, latin[5], f"and {len(latin) - 5} more lines from here: {reason}"))
+    return text, warnings
 
 
 def _cut_in_a_character(data: bytes, error: UnicodeDecodeError, bom: bool) -> bool:
