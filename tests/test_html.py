@@ -68,3 +68,16 @@ def test_page_in_another_language_is_rejected():
         assert "not English or Spanish" in str(error)
     else:
         raise AssertionError("a French page was accepted")
+
+
+def test_a_templates_markup_is_not_the_pages_text():
+    page = """<html lang="en"><head><title>Migrants reach Tapachula</title>
+    <meta property="article:published_time" content="2021-05-02"></head><body><article>
+    <h1>Migrants reach Tapachula</h1>
+    <p>Hundreds of migrants reached Tapachula in Mexico on foot this week, officials said.</p>
+    <template id="signup"><p>Subscribe to our newsletter today and get every update first.</p></template>
+    <p>They were given water and shelter by local groups while they waited for papers.</p>
+    </article></body></html>"""
+    release = html.parse(page, "page.html")
+    assert "Subscribe" not in release.body
+    assert "Tapachula in Mexico" in release.body and "shelter by local groups" in release.body

@@ -79,6 +79,12 @@ def parse(html: str, source: str) -> Release:
     title = _title(tree)
     if not title:
         raise ValueError("page has no title (no og:title, <h1> or <title>)")
+    if tree.css_first("template") is not None:
+        # A template's content is markup a script may show later, never the page's text; the
+        # extractor would read it as text.
+        for template in tree.css("template"):
+            template.decompose()
+        html = tree.html or ""
     extracted = trafilatura.bare_extraction(
         html,
         with_metadata=True,
