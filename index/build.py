@@ -110,6 +110,7 @@ def prepare(
     summary.warnings.extend(result.warnings)
     summary.read = len(result.releases) + sum(1 for r in result.rejected if r.line)
     unique = _first_of_each_id(result.releases, summary.rejected)
+    summary.warnings.extend(_dated_ahead(unique.values()))
     if known.loaded:
         enricher.use_places(known.places())
         enricher.cache = known.enrichment()
@@ -132,6 +133,21 @@ def prepare(
     summary.enricher = enricher
     summary.known = known
     return kept, summary
+
+
+# A release dated further ahead than this is a typo (2091 for 2019) more often than an embargo,
+# and would head every newest-first list until that day.
+DAYS_AHEAD = 31
+
+
+def _dated_ahead(releases) -> list[Warning_]:
+    """A warning for each release dated more than ``DAYS_AHEAD`` days after today."""
+    limit = dt.date.today().toordinal() + DAYS_AHEAD
+    return [
+        Warning_(r.source, r.line, f"dated {r.date.isoformat()}, in the future: is the year right?")
+        for r in releases
+        if r.day > limit
+    ]
 
 
 def _first_of_each_id(releases: list[Release | Unread], rejected: list[Rejected]) -> dict[str, Release | Unread]:

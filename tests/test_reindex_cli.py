@@ -1,5 +1,6 @@
 """``scripts/reindex`` as staff run it: summary, rejected records, exit codes, modes."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -166,3 +167,17 @@ def test_a_dry_run_on_a_new_index_folder_writes_nothing(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "added 2" in done.stdout and "nothing written" in done.stdout
     assert not (tmp_path / "new-index").exists()
+
+
+def test_a_release_dated_far_ahead_is_warned_of_on_every_run(tmp_path):
+    ahead = dt.date.today() + dt.timedelta(days=400)
+    soon = dt.date.today() + dt.timedelta(days=3)  # an embargoed release, due shortly
+    source = write_jsonl(
+        tmp_path / "a.jsonl",
+        [release(id="a"), release(id="b", date=ahead.isoformat()), release(id="c", date=soon.isoformat())],
+    )
+    for mode in ("--full", "--incremental"):
+        done = run(source, "--index", tmp_path / "ix", mode, "--quiet")
+        assert done.returncode == 0, done.stderr  # indexed all the same
+        warned = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+        assert warned == [f"warning: {source}:2: dated {ahead.isoformat()}, in the future: is the year right?"]
