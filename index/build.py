@@ -20,6 +20,7 @@ from .analysis import LANGUAGES
 from .enrich import Enricher
 from .known import FILE as KNOWN_FILE
 from .known import Known
+from .language import declared_warning
 from .live import live_versions
 from .pairing import PairReport
 from .progress import Progress
@@ -127,6 +128,7 @@ def prepare(
         else None,
     )
     summary.rejected.extend(rejected)
+    summary.warnings.extend(_declared_otherwise(kept))
     summary.pairs = pairs
     summary.warnings.extend(pairs.warnings)
     summary.rejected.sort(key=lambda r: (r.source, r.line))
@@ -148,6 +150,19 @@ def _dated_ahead(releases) -> list[Warning_]:
         for r in releases
         if r.day > limit
     ]
+
+
+def _declared_otherwise(releases) -> list[Warning_]:
+    """A warning for each release read whose declared language its text contradicts. Only one
+    whose title reads as the other language (enrichment told) is looked at more closely, so the
+    check costs nothing for the others; a title of fewer than four words goes unchecked."""
+    warnings = []
+    for release in releases:
+        if type(release) is Release and not release.lang_detected and release.title_lang not in ("", release.lang):
+            message = declared_warning(release.title, release.body, release.lang)
+            if message:
+                warnings.append(Warning_(release.source, release.line, message))
+    return warnings
 
 
 def _first_of_each_id(releases: list[Release | Unread], rejected: list[Rejected]) -> dict[str, Release | Unread]:

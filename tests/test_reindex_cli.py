@@ -181,3 +181,35 @@ def test_a_release_dated_far_ahead_is_warned_of_on_every_run(tmp_path):
         assert done.returncode == 0, done.stderr  # indexed all the same
         warned = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
         assert warned == [f"warning: {source}:2: dated {ahead.isoformat()}, in the future: is the year right?"]
+
+
+SPANISH_BODY = (
+    "Las remesas enviadas a Guatemala crecieron este año, según las familias de los migrantes que "
+    "viven en los Estados Unidos y que envían dinero para la comida y la escuela de sus hijos."
+)
+
+
+def test_a_text_in_the_other_language_than_declared_is_warned_of(tmp_path):
+    source = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            release(id="right"),
+            release(id="wrong", lang="en", title="Crecen las remesas enviadas a Guatemala", body=SPANISH_BODY),
+            # A Spanish title over an English text: the language declared is the text's.
+            release(
+                id="title",
+                lang="en",
+                title="Crecen las remesas enviadas a Guatemala",
+                body="Remittances sent to Guatemala grew this year, say the families of migrants in the United States.",
+            ),
+        ],
+    )
+    done = run(source, "--index", tmp_path / "ix", "--quiet")
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert warned == [
+        f"warning: {source}:2: declared English ('en') but its text reads as Spanish: "
+        "is its language right? It is indexed as declared"
+    ]
+    with IndexStore(tmp_path / "ix").open().searcher() as searcher:
+        assert searcher.document(id="wrong")["lang"] == "en"
