@@ -213,3 +213,15 @@ def test_a_text_in_the_other_language_than_declared_is_warned_of(tmp_path):
     ]
     with IndexStore(tmp_path / "ix").open().searcher() as searcher:
         assert searcher.document(id="wrong")["lang"] == "en"
+
+
+def test_a_file_reached_twice_is_read_once(tmp_path):
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    source = write_jsonl(folder / "b.jsonl", [release(id="a"), release(id="b", date="2020-05-05")])
+    (folder / "a-latest.jsonl").symlink_to(source)  # a link beside its target, sorted first
+    done = run(folder, source, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "read 2 releases from 1 file" in done.stdout and "rejected 0" in done.stdout
+    manifest = IndexStore(tmp_path / "ix").manifest(IndexStore(tmp_path / "ix").current_name())
+    assert manifest["sources"] == [str(source)]

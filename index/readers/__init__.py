@@ -62,7 +62,24 @@ def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]],
                 problems.append(Rejected(str(path), 0, f"unknown file type {path.suffix!r}; use --format"))
         else:
             problems.append(Rejected(str(path), 0, "no such file or folder"))
-    return found, problems
+    return _each_file_once(found), problems
+
+
+def _each_file_once(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """``found`` with each file once, however many paths lead to it (a link beside its target,
+    a file named twice): read twice, its releases would be rejected as duplicates of
+    themselves.  The file is named by its own path rather than a link's."""
+    first: dict[str, int] = {}
+    kept: list[tuple[Path, str]] = []
+    for path, kind in found:
+        real = os.path.realpath(path)
+        at = first.get(real)
+        if at is None:
+            first[real] = len(kept)
+            kept.append((path, kind))
+        elif kept[at][0].is_symlink() and not path.is_symlink():
+            kept[at] = (path, kind)
+    return kept
 
 
 def _folder_files(folder: Path, fmt: str | None = None) -> tuple[list[Path], list[Rejected]]:
