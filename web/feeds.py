@@ -145,7 +145,8 @@ def atom():
         newest = max(newest, updated) if newest else updated
         entry = fg.add_entry(Entry(), order="append")
         entry.lang = hit["lang"] if hit["lang"] != ui else None
-        entry.id(hit["url"])
+        # The release's page in its own language: one id for it in the English and Spanish feeds.
+        entry.id(external("site.release", lang=hit["lang"], rid=hit["id"], fmt="html"))
         entry.title(xml_text(hit["title"]))
         entry.link(href=hit["url"], rel="alternate", type="text/html", hreflang=hit["lang"])
         translation = hit["translation"]

@@ -39,7 +39,7 @@ def test_atom_feed_matches_the_search_newest_first(app, client):
         SearchParams(q="trafficking", countries=("BZ",), sort="newest", per_page=20)
     )
     assert expected.total > 1
-    assert [e.id for e in feed.entries] == [f"http://localhost/en/releases/{h.id}" for h in expected.hits]
+    assert [e.id for e in feed.entries] == [f"http://localhost/{h.lang}/releases/{h.id}" for h in expected.hits]
     dates = [e.updated_parsed for e in feed.entries]
     assert dates == sorted(dates, reverse=True)
     assert feed.feed.title == "IOM news releases: “trafficking” · Belize"
@@ -224,3 +224,14 @@ def test_robots_txt_points_at_the_sitemap(client):
     response = client.get("/robots.txt")
     assert response.mimetype == "text/plain"
     assert "Sitemap: http://localhost/sitemap.xml" in response.get_data(as_text=True)
+
+
+def test_an_entrys_id_is_the_same_in_both_languages_feeds(client):
+    """An entry's id names the release, not the interface: a reader following both feeds sees a
+    Spanish-only release once."""
+    _, english = parse_feed(client, "/search.atom?q=trata&lang=es&per_page=5")
+    _, spanish = parse_feed(client, "/search.atom?q=trata&lang=es&per_page=5&ui=es")
+    assert len(english.entries) > 1
+    assert [e.id for e in english.entries] == [e.id for e in spanish.entries]
+    assert all(e.id.startswith("http://localhost/es/releases/") for e in english.entries)
+    assert [e.link for e in english.entries] == [e.id.replace("/es/", "/en/", 1) for e in english.entries]
