@@ -4,7 +4,7 @@ Month names come from Babel's CLDR data for each language (wide and abbreviated,
 format and stand-alone forms), so ``7 August, 2019``, ``7 de agosto de 2019``,
 ``7 Agosto, 2019``, ``Aug. 7, 2019`` and ``7-ago-2019`` are all understood, with a weekday
 before them (``Monday, August 12, 2019``), an ordinal day (``August 13th, 2019``, ``1º de
-agosto de 2019``) and ``setiembre``.
+agosto de 2019``), ``setiembre`` and ``7 de agosto del 2019``.
 """
 
 import datetime as dt
@@ -28,14 +28,14 @@ def month_table() -> dict[str, dict[int, set[str]]]:
                 for number, name in get_month_names(width, context, lang).items():
                     key = fold(name).strip(".")
                     table.setdefault(key, {}).setdefault(number, set()).add(lang)
-    for key, (number, lang) in MONTH_VARIANTS.items():
+    for key, number, lang in MONTH_VARIANTS:
         table.setdefault(key, {}).setdefault(number, set()).add(lang)
     return table
 
 
 # Spellings CLDR does not give: "setiembre", as Costa Rica, Uruguay and Peru write September,
-# and its abbreviation.
-MONTH_VARIANTS = {"setiembre": (9, "es"), "set": (9, "es")}
+# and its abbreviation; "Sept.", as English writes it too (CLDR has it only as Spanish's).
+MONTH_VARIANTS = (("setiembre", 9, "es"), ("set", 9, "es"), ("sept", 9, "en"))
 
 
 @cache
@@ -55,7 +55,7 @@ def weekday_names() -> frozenset:
 # A day may carry an ordinal ending: "13th", "1st", "1ro", "1º", "1°".
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|ro|\.?º|°)?"
 _DAY_FIRST = re.compile(
-    rf"^{_DAY}(?:\s*de)?[\s.\-/]+(?P<month>[^\W\d_]+)\.?(?:\s*de|\s*,|[\s.\-/])?\s*(?P<year>\d{{4}})$"
+    rf"^{_DAY}(?:\s*de)?[\s.\-/]+(?P<month>[^\W\d_]+)\.?(?:\s*del?|\s*,|[\s.\-/])?\s*(?P<year>\d{{4}})$"
 )
 _MONTH_FIRST = re.compile(rf"^(?P<month>[^\W\d_]+)\.?\s+{_DAY},?\s+(?P<year>\d{{4}})$")
 _WEEKDAY = re.compile(r"^(?P<weekday>[^\W\d_]+)\.?,?\s+(?P<rest>.+)$")

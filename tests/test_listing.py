@@ -117,6 +117,10 @@ def test_date_lines_as_newsrooms_also_write_them():
     assert parse_date_line("Mar 12, 2019") == (dt.date(2019, 3, 12), None)
     assert parse_date_line("mar. 12 2019")[0] == dt.date(2019, 3, 12)
     assert parse_date_line("martes 12 de marzo de 2019") == (dt.date(2019, 3, 12), "es")
+    assert parse_date_line("7 de agosto del 2019") == (dt.date(2019, 8, 7), "es")
+    # "Sept." is English's as well as Spanish's: the text alone tells the language
+    assert parse_date_line("Sept. 3, 2019") == (dt.date(2019, 9, 3), None)
+    assert parse_date_line("3 de sept. de 2019") == (dt.date(2019, 9, 3), "es")
 
 
 ODD_DATES = """Sept. 12, 2019
