@@ -123,9 +123,7 @@ def prepare(
         procs=build_procs(),
         min_slice=MIN_SLICE,
         max_slice=MAX_ENRICH_SLICE,
-        keep=(lambda checked, accepted: live_versions(previous, summary.rejected + checked, accepted))
-        if keep_live
-        else None,
+        keep=(lambda checked, accepted: _live_versions(previous, summary, checked, accepted)) if keep_live else None,
     )
     summary.rejected.extend(rejected)
     summary.warnings.extend(_declared_otherwise(kept))
@@ -152,13 +150,26 @@ def _dated_ahead(releases) -> list[Warning_]:
     ]
 
 
+def _live_versions(previous: Path | None, summary: Summary, checked: list[Rejected], accepted: list) -> list[Release]:
+    """The live versions of the releases whose records were rejected (read, or ``checked``)."""
+    found = live_versions(previous, summary.rejected + checked, accepted)
+    if found.problem:
+        summary.messages.append(found.problem)
+    return found.releases
+
+
 def _declared_otherwise(releases) -> list[Warning_]:
     """A warning for each release read whose declared language its text contradicts. Only one
     whose title reads as the other language (enrichment told) is looked at more closely, so the
     check costs nothing for the others; a title of fewer than four words goes unchecked."""
     warnings = []
     for release in releases:
-        if type(release) is Release and not release.lang_detected and release.title_lang not in ("", release.lang):
+        if (
+            type(release) is Release
+            and not release.lang_detected
+            and not release.kept_live  # its record is rejected: that says enough about it
+            and release.title_lang not in ("", release.lang)
+        ):
             message = declared_warning(release.title, release.body, release.lang)
             if message:
                 warnings.append(Warning_(release.source, release.line, message))
@@ -375,7 +386,10 @@ def _write_generation(
         summary.messages.append("no release could be read from the sources: no index written")
         return False
     if mode == "incremental" and not changes.any:
-        if read_in_full and current is not None and current == live:
+        # Releases the live table does not know in this raw form (not those parsed again from a
+        # form it knows, nor live versions kept for rejected records, which have none).
+        learnt = [r for r in read_in_full if not (r.reread or r.kept_live)]
+        if learnt and current is not None and current == live:
             # The same releases, some in a new raw form (a line reformatted, or moved to the end
             # of a file with CRLF line ends...): the live generation's known.bin learns it, so
             # the next reindex does not parse them again.  The index itself is not touched.
@@ -386,7 +400,7 @@ def _write_generation(
             )
             summary.messages.append(
                 f"nothing changed: {current} stays live (its known.bin updated for "
-                f"{len(read_in_full)} release{'s' if len(read_in_full) != 1 else ''} "
+                f"{len(learnt)} release{'s' if len(learnt) != 1 else ''} "
                 "read in full)"
             )
         else:

@@ -256,6 +256,9 @@ class Enricher:
         kept = [r for r in releases if id(r) not in bad] if bad else list(releases)
         if keep is not None:
             instead = keep(rejected, kept)
+            for release in instead:  # as live, but for codes the places and topics files no longer have
+                release.countries = [c for c in release.countries or () if c in self.codes]
+                release.topics = [t for t in release.topics or () if t in self.taxonomy.topics]
             todo += instead
             kept += instead
         if procs > 1 and len(todo) >= 2 * min_slice:

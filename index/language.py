@@ -43,9 +43,8 @@ def contradicts(text: str, declared: str) -> str | None:
     source ``declared`` (a Spanish release exported with ``"lang": "en"``); else None.
 
     The distinct words only one language's stop list has are counted first, in the text's first
-    400 characters: that costs a few microseconds, so every release read can be checked, and only
-    a text where the other language's outnumber the declared one's four to one goes to the
-    detector.
+    400 characters (a few microseconds), and only a text where the other language's outnumber
+    the declared one's four to one goes to the detector.
     """
     words = text[:400].lower().split()
     other_count = len(_ONLY_STOPS["es" if declared == "en" else "en"].intersection(words))

@@ -44,6 +44,8 @@ class Release:
     # record with a warning...).
     origin: tuple | None = None
     row = -1  # not a row of a table of ``index.known`` (an ``Unread`` release is on one)
+    kept_live = False  # read back from the live index, its record being rejected (``index.live``)
+    reread = False  # parsed again from a record the live generation knew (``Unread.read``)
     raw_size = 0  # the length in bytes of its raw source, for a JSON Lines line
     block = None  # on the first line of a block of JSON Lines lines: (lines, bytes, hash); see index.known
 
@@ -155,6 +157,7 @@ class Unread:
         release.raw_size, release.block = self.raw_size, self.block
         release.countries, release.topics = self.countries, self.topics
         release.source_hash, release.pair = self.source_hash, self.pair
+        release.reread = True
         return release
 
 

@@ -229,18 +229,9 @@ def _explain(release_id: str, sources: list[str], root: str, fmt: str | None) ->
 def _stored_release(stored: dict | None):
     """A release as the index stored it (its own countries and topics left unset, so that the
     explanation says what the rules give)."""
-    if not stored:
-        return None
-    from .records import Release
-    from .schema import stored_day
+    from .schema import stored_release
 
-    return Release(
-        id=stored["id"],
-        lang=stored["lang"],
-        date=stored_day(stored["date"]),
-        title=stored["title"],
-        body=stored["body"],
-    )
+    return stored_release(stored, enriched=False) if stored else None
 
 
 def _rollback(root: str) -> int:

@@ -96,6 +96,23 @@ def stored_title_lang(fields: dict) -> str:
     return fields.get("title_lang") or fields["lang"]
 
 
+def stored_release(fields: dict, enriched: bool = True) -> Release:
+    """The release a document was written from, by its stored ``fields``; with ``enriched``
+    False, its countries and topics are left unset (for enrichment to find them again)."""
+    return Release(
+        id=fields["id"],
+        lang=fields["lang"],
+        date=stored_day(fields["date"]),
+        title=fields["title"],
+        body=fields["body"],
+        summary=fields.get("summary") or "",
+        url=fields.get("url") or "",
+        translation_key=fields.get("translation_key") or "",
+        countries=[c for c in (fields.get("countries") or "").split(",") if c] if enriched else None,
+        topics=[t for t in (fields.get("topics") or "").split(",") if t] if enriched else None,
+    )
+
+
 def document(release: Release, content_hash: str) -> dict:
     """The Whoosh document for an enriched release."""
     # The release's language (the facet, the filter, the version shown of a pair) is its body's:

@@ -81,3 +81,14 @@ def test_a_templates_markup_is_not_the_pages_text():
     release = html.parse(page, "page.html")
     assert "Subscribe" not in release.body
     assert "Tapachula in Mexico" in release.body and "shelter by local groups" in release.body
+
+
+def test_a_declarative_shadow_roots_content_is_the_pages_text():
+    page = """<html lang="en"><head><title>Migrants reach Tapachula</title>
+    <meta property="article:published_time" content="2021-05-02"></head><body><article>
+    <h1>Migrants reach Tapachula</h1><news-body><template shadowrootmode="open">
+    <p>Hundreds of migrants reached Tapachula in Mexico on foot this week, officials said.</p>
+    <p>They were given water and shelter by local groups while they waited for papers.</p>
+    </template></news-body></article></body></html>"""
+    release = html.parse(page, "page.html")
+    assert "Tapachula in Mexico" in release.body

@@ -130,3 +130,50 @@ def test_a_rejected_line_naming_two_ids_keeps_neither(tmp_path):
     run = run_reindex(source, "--index", root, "--incremental", "--quiet")
     assert run.returncode == 1 and "stays as it was" not in run.stderr
     assert set(stored(root)) == {"rem-es"}
+
+
+def test_a_damaged_live_index_does_not_stop_a_full_rebuild(tmp_path):
+    source, root = built(tmp_path)
+    live = root / (root / "CURRENT").read_text().strip()
+    for segment in live.glob("*.seg"):
+        segment.write_bytes(segment.read_bytes()[:200])
+    broken = records()
+    broken[0]["date"] = "2021-5-2"
+    write_jsonl(source, broken)
+    run = run_reindex(source, "--index", root, "--full", "--quiet")
+    assert run.returncode == 1, run.stderr  # the rejection alone
+    assert "Traceback" not in run.stderr
+    assert "the live versions of rejected records could not be read" in run.stderr
+    assert set(stored(root)) == {"rem-en", "rem-es"}  # rebuilt, and searchable again
+    assert found(root, "Tapachula") == [] and len(found(root, "remesas")) == 1
+
+
+def test_a_kept_release_loses_a_topic_the_topics_file_no_longer_has(tmp_path):
+    source, root = built(tmp_path)
+    topics = stored(root)["rem-en"]["topics"].split(",")
+    assert topics != [""]
+    from index.config import DATA_DIR
+
+    text = (DATA_DIR / "topics.toml").read_text(encoding="utf-8")
+    gone = topics[0]
+    start = text.index(f"[{gone}]")
+    end = text.find("\n[", start + 1)
+    smaller = tmp_path / "topics.toml"
+    smaller.write_text(text[:start] + (text[end + 1 :] if end >= 0 else ""), encoding="utf-8")
+    broken = records()
+    broken[1]["date"] = "2021-6-1"
+    write_jsonl(source, broken)
+    run = run_reindex(source, "--index", root, "--full", "--quiet", env={"TOPICS_FILE": str(smaller)})
+    assert run.returncode == 1 and "the live version of rem-en stays" in run.stderr
+    assert [t for t in stored(root)["rem-en"]["topics"].split(",") if t] == [t for t in topics if t != gone]
+
+
+def test_an_incremental_run_with_a_kept_release_and_nothing_else_writes_nothing(tmp_path):
+    source, root = built(tmp_path)
+    broken = records()
+    broken[2]["date"] = "2021-6-1"  # the Spanish half of the pair
+    write_jsonl(source, broken)
+    for _ in range(2):
+        run = run_reindex(source, "--index", root, "--incremental")
+        assert run.returncode == 1
+        assert "note: nothing changed: gen-000001 stays live\n" in run.stderr, run.stderr

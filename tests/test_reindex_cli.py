@@ -225,3 +225,13 @@ def test_a_file_reached_twice_is_read_once(tmp_path):
     assert "read 2 releases from 1 file" in done.stdout and "rejected 0" in done.stdout
     manifest = IndexStore(tmp_path / "ix").manifest(IndexStore(tmp_path / "ix").current_name())
     assert manifest["sources"] == [str(source)]
+
+
+def test_a_hard_link_to_a_file_named_too_is_read_once(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", [release(id="a"), release(id="b", date="2020-05-05")])
+    other = tmp_path / "other"
+    other.mkdir()
+    os.link(source, other / "same.jsonl")
+    done = run(source, other, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "read 2 releases from 1 file" in done.stdout and "rejected 0" in done.stdout

@@ -383,3 +383,18 @@ def test_a_latin1_file_with_many_latin1_lines_is_warned_of_once(tmp_path):
     assert len(re.findall(r"^warning: ", done.stderr, re.M)) == 1
     assert "not valid UTF-8; read as Windows-1252" in done.stderr
     assert stored(tmp_path / "ix")["r4"]["title"] == "Niñez 4"
+
+
+def test_a_latin1_line_that_is_valid_utf8_by_chance_is_read_as_latin1(tmp_path):
+    """ "Ú–" in Windows-1252 is the bytes of an Arabic letter in UTF-8: the line is still Latin-1."""
+    text = (
+        "7 August, 2019\n\nPERÚ–Chile: a new route for migrants\n\nLima, Peru. IOM studies a new route.\n\n"
+        "8 de agosto de 2019\n\nNiñez migrante en Guatemala\n\nCiudad de Guatemala. La niñez migrante recibe apoyo.\n"
+    )
+    source = tmp_path / "latin.txt"
+    source.write_bytes(text.encode("cp1252"))
+    done = run_reindex(source, "--index", tmp_path / "ix", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert len(re.findall(r"^warning: ", done.stderr, re.M)) == 1
+    titles = sorted(fields["title"] for fields in stored(tmp_path / "ix").values())
+    assert titles == ["Niñez migrante en Guatemala", "PERÚ–Chile: a new route for migrants"]

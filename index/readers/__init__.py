@@ -67,15 +67,20 @@ def source_files(paths, fmt: str | None = None) -> tuple[list[tuple[Path, str]],
 
 def _each_file_once(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
     """``found`` with each file once, however many paths lead to it (a link beside its target,
-    a file named twice): read twice, its releases would be rejected as duplicates of
+    a hard link, a file named twice): read twice, its releases would be rejected as duplicates of
     themselves.  The file is named by its own path rather than a link's."""
-    first: dict[str, int] = {}
+    first: dict[tuple[int, int], int] = {}
     kept: list[tuple[Path, str]] = []
     for path, kind in found:
-        real = os.path.realpath(path)
-        at = first.get(real)
+        try:
+            status = path.stat()
+        except OSError:  # gone since it was listed: reading it says so
+            kept.append((path, kind))
+            continue
+        file = (status.st_dev, status.st_ino)  # one file, whatever its names (links, hard links)
+        at = first.get(file)
         if at is None:
-            first[real] = len(kept)
+            first[file] = len(kept)
             kept.append((path, kind))
         elif kept[at][0].is_symlink() and not path.is_symlink():
             kept[at] = (path, kind)

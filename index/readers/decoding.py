@@ -1,6 +1,7 @@
 """Turning a source file's bytes into text: UTF-8 (with or without BOM), else Windows-1252."""
 
 import codecs
+import re
 
 from ..records import Warning_
 
@@ -38,10 +39,11 @@ def decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, 
     # read as Windows-1252 would be garbled ("NiÃ±ez").
     lines, latin, utf8 = [], [], False
     for number, line in enumerate(data.split(b"\n"), 1):
-        try:
-            lines.append(line.decode("utf-8"))
+        text = _plausible_utf8(line)
+        if text is not None:
+            lines.append(text)
             utf8 = utf8 or not line.isascii()
-        except UnicodeDecodeError:
+        else:
             lines.append(line.decode("cp1252", errors="replace"))
             latin.append(number)
     text = "\n".join(lines)
@@ -52,6 +54,22 @@ def decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, 
     if len(latin) > 5:
         warnings.append(Warning_(source, latin[5], f"and {len(latin) - 5} more lines from here: {reason}"))
     return text, warnings
+
+
+# What a line's non-ASCII characters may be for it to count as UTF-8 in a file that is not UTF-8
+# throughout: the letters of the Latin alphabets, and typographic punctuation, currency signs
+# and symbols.  Windows-1252 text can form valid UTF-8 by chance ("Ú–" is the bytes of one
+# Arabic letter), but it rarely forms these.
+_PLAUSIBLE = re.compile(r"[\x00-\x7f\u00a0-\u024f\u1e00-\u1eff\u2000-\u214f]*")
+
+
+def _plausible_utf8(line: bytes) -> str | None:
+    """``line`` decoded as UTF-8, when it is valid UTF-8 of plausible characters; else None."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if line.isascii() or _PLAUSIBLE.fullmatch(text) else None
 
 
 def _cut_in_a_character(data: bytes, error: UnicodeDecodeError, bom: bool) -> bool:

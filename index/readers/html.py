@@ -79,10 +79,11 @@ def parse(html: str, source: str) -> Release:
     title = _title(tree)
     if not title:
         raise ValueError("page has no title (no og:title, <h1> or <title>)")
-    if tree.css_first("template") is not None:
+    templates = [t for t in tree.css("template") if not _shadow_root(t)]
+    if templates:
         # A template's content is markup a script may show later, never the page's text; the
-        # extractor would read it as text.
-        for template in tree.css("template"):
+        # extractor would read it as text.  A declarative shadow root's is shown: it stays.
+        for template in templates:
             template.decompose()
         html = tree.html or ""
     extracted = trafilatura.bare_extraction(
@@ -248,6 +249,12 @@ def _is_title_or_date(paragraph: str, title: str) -> bool:
         return parse_date_line(paragraph) is not None
     except DateError:
         return True
+
+
+def _shadow_root(template) -> bool:
+    """Whether a ``<template>`` is a declarative shadow root (its content is shown at once)."""
+    attributes = template.attributes
+    return "shadowrootmode" in attributes or "shadowroot" in attributes
 
 
 def _description(tree) -> str:
