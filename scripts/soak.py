@@ -643,7 +643,7 @@ def main(argv=None) -> int:
         "--threads",
         type=int,
         default=int(os.environ["WEB_THREADS"]) if os.environ.get("WEB_THREADS") else None,
-        help="threads per worker (default $WEB_THREADS, else gunicorn.conf.py's 4)",
+        help="threads per worker (default $WEB_THREADS, else gunicorn.conf.py's 2)",
     )
     p.add_argument("--reindex-at", type=float, default=0.5, help="when the reindex starts, as a fraction of the run")
     p.add_argument(

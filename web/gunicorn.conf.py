@@ -3,7 +3,7 @@
 HOST, PORT            where to listen (127.0.0.1:8000)
 PUBLIC_URL            the address visitors use, for absolute links (http://HOST:PORT; see web/hosts.py)
 WEB_WORKERS           worker processes (also read from WEB_CONCURRENCY); default 2 x cores + 1
-WEB_THREADS           threads per worker (4)
+WEB_THREADS           threads per worker (2)
 WEB_HEADER_TIMEOUT    seconds a client has to send a request once connected (10; web/worker.py)
 WEB_SEND_TIMEOUT      seconds a client may take none of its answer before it is dropped (20)
 WEB_MAX_CONNECTIONS   open connections per worker, idle ones included (1000)
@@ -61,7 +61,7 @@ workers = _int("WEB_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count(
 # gunicorn's threaded worker, reading requests in its event loop before a thread takes them
 # (slow clients hold no thread) and taking new connections only while a thread is free (web/worker.py).
 worker_class = "web.worker.BalancedThreadWorker"
-threads = _int("WEB_THREADS", 4)
+threads = _int("WEB_THREADS", 2)
 worker_connections = _int("WEB_MAX_CONNECTIONS", 1000)
 # Answers are written from memory by the worker's event loop, never by a thread on the socket
 # (a slow reader would hold the thread): no sendfile() for static files, which are small.
