@@ -202,7 +202,7 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
     """
     q = without_controls(_single(args, "q") or "").strip()
     if len(q) > 2000:
-        raise ParamError("q", "the query is too long (at most 2000 characters; 500 are used)")
+        raise ParamError("q", "the query is too long: at most 2,000 characters, of which the first 500 are searched")
     langs = _values(args, "lang")
     for lang in langs:
         if lang not in LANGUAGES:
