@@ -125,7 +125,9 @@ class Compiler:
         """``lexicon``: the generation's, for the words' translations (none without it)."""
         self._local.analyses = {}
         self._local.lexicon = lexicon
-        self._local.sources = _translated_from(parsed.text) if lexicon is not None else ()
+        # The language is told from the words sought: a word excluded ("-xyzzy") would sway it.
+        sought = " ".join(q.words_of(parsed.tree))
+        self._local.sources = _translated_from(sought or parsed.text) if lexicon is not None else ()
         self._local.translated = {}
         try:
             budget = _Budget()
@@ -145,7 +147,7 @@ class Compiler:
         positive = [n for n in nodes if not isinstance(n, q.Not)]
         negative = [n for n in nodes if isinstance(n, q.Not)]
         clauses = self._all(positive)
-        excluded = [c for c in (self._node(n.node) for n in negative) if c is not None]
+        excluded = self._excluded(negative)
         if not positive:
             browse = True
             main = wq.Every()
@@ -165,6 +167,18 @@ class Compiler:
                 any_main = _and([Coordinated(options)] + others)
                 any_query = wq.AndNot(any_main, _or(excluded)) if excluded else any_main
         return Compiled(full, any_query, notices, browse)
+
+    def _excluded(self, negative: list) -> list[wq.Query]:
+        """What the ``-word`` parts of a query leave out: each word as either language's analyser
+        reads it, with its glossary equivalents, but not its learnt translations or cognates
+        (a wrong one, "form" read as Spanish and put as "way", would leave out releases that do
+        not contain the word)."""
+        lexicon = getattr(self._local, "lexicon", None)
+        self._local.lexicon = None  # ``_translations`` adds nothing without it
+        try:
+            return [c for c in (self._node(n.node) for n in negative) if c is not None]
+        finally:
+            self._local.lexicon = lexicon
 
     # --- the cap on terms -------------------------------------------------------------------
     def _limited_by(self, tree: q.AllOf, budget: _Budget) -> q.AllOf:

@@ -104,9 +104,7 @@ class Snapshot:
         take their page from it.  Ties go by the group, not by the version's own id, so that
         pairs of one day come in one order whichever version each shows (``ui``)."""
         dates, groups, ids = self.docs.dates, self.docs.groups, self.docs.ids
-        return np.array(
-            sorted(range(self.docs.size), key=lambda d: (dates[d], groups[d], ids[d])), dtype=np.int64
-        )
+        return np.array(sorted(range(self.docs.size), key=lambda d: (dates[d], groups[d], ids[d])), dtype=np.int64)
 
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":

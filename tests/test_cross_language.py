@@ -344,3 +344,16 @@ def test_a_query_of_many_translated_words_is_scored_by_at_most_the_budget(built)
     # the only release with all the words leads; the other, with some, follows
     assert ids(result)[0] == "es-todo"
     assert [n.get("all_words") for n in result.notices if n["code"] == "few_all_words"] == [1]
+
+
+def test_an_excluded_word_leaves_out_the_word_not_its_learnt_translations(built):
+    """`-wage` leaves out releases that say "wage", in either language's forms, and the
+    glossary's equivalents; not "salario", the dictionary's translation: a wrong translation
+    would leave out releases that never say the word."""
+    archive, _ = built(RELEASES, DICTIONARY)
+    assert ids(archive.search(parse_params({"q": "tormenta", "ui": "es"}))) == ["es-pescadores"]
+    assert ids(archive.search(parse_params({"q": "tormenta -wage", "ui": "es"}))) == ["es-pescadores"]
+    assert ids(archive.search(parse_params({"q": "tormenta -salario", "ui": "es"}))) == []
+    assert ids(archive.search(parse_params({"q": "tormenta -salarios", "ui": "es"}))) == []
+    # the positive word is still translated
+    assert "es-pescadores" in ids(archive.search(parse_params({"q": "wage", "ui": "en"})))

@@ -294,6 +294,15 @@ def test_a_pair_ranks_by_the_version_that_matched(archive):
     assert {h.id: h.score for h in alone.hits}["2022-11-16-tapachula-child-friendly-spaces-en"] < english.hits[0].score
 
 
+@pytest.mark.parametrize("q", ["Corridor", "Rican", "remesas", "trafficking"])
+def test_an_excluded_word_no_release_has_changes_nothing(archive, q):
+    """The query's language is told from the words sought: "Corridor -xyzzy" was told from all
+    of it, read as Spanish, and "Corridor" was then not translated from English as it is alone."""
+    alone = search(archive, q, separate=True)
+    excluded = search(archive, f"{q} -xyzzy", separate=True)
+    assert ids(excluded) == ids(alone) and alone.total
+
+
 def test_only_the_matching_version_is_shown(archive):
     # Only the Spanish version says "trinitenses" (there is no English one): shown in Spanish even on the English UI.
     result = search(archive, "trinitenses", ui="en")
