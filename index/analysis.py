@@ -92,6 +92,29 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
     return spaced.split(), lowered.split()
 
 
+# A Spanish plural in -es whose singular ends in a vowel and one of these consonants ("mujeres",
+# "hogares", "jóvenes", "leyes", "redes"), not after two consonants ("grandes", "padres").
+_ES_PLURAL_ES = re.compile(r"[aeiou][rlndzjy]es$")
+
+
+def spanish_singular(word: str) -> str:
+    """A folded Spanish plural as its singular, before stemming; other words as they are.
+
+    Snowball's Spanish stemmer takes "-ar", "-er" and "-ad" off a singular as verb endings but
+    only "-es" off its plural ("mujer" to "muj", "mujeres" to "mujer"; "ciudad" to "ciud",
+    "ciudades" to "ciudad"), and keeps the "-s" of a short or "-ea" plural ("años", "días",
+    "líneas"): each pair then never met. The plural is made singular first, so both stem alike.
+    "-mos" stays (first person plural verbs: "trabajamos").
+    """
+    if len(word) < 4 or word[-1] != "s":
+        return word
+    if word.endswith(("dades", "tades")) or _ES_PLURAL_ES.search(word):
+        return word[:-2]
+    if word.endswith(("os", "as")) and not word.endswith("mos"):
+        return word[:-1]
+    return word
+
+
 class _Stems(dict):
     """Folded word -> its stem, or "" for a stop word, remembered as words are met.
 
@@ -101,12 +124,15 @@ class _Stems(dict):
 
     LIMIT = 100_000
 
-    def __init__(self, stemmer, stop: frozenset):
+    def __init__(self, stemmer, stop: frozenset, singular=None):
         super().__init__()
-        self._stemmer, self._stop = stemmer, stop
+        self._stemmer, self._stop, self._singular = stemmer, stop, singular
 
     def __missing__(self, word: str) -> str:
-        stem = "" if word in self._stop else self._stemmer.stemWord(word)
+        if word in self._stop:
+            stem = ""
+        else:
+            stem = self._stemmer.stemWord(self._singular(word) if self._singular else word)
         if len(self) < self.LIMIT:
             self[word] = stem
         return stem
@@ -132,7 +158,8 @@ class FoldingStemTokenizer(Tokenizer):
         self._stop = stop_words(self.lang) if self.stops and self.lang else frozenset()
         stemmed = self.stem or self.forms
         self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if stemmed else None
-        self._stems = _Stems(self._stemmer, self._stop) if stemmed else None
+        singular = spanish_singular if self.lang == "es" else None
+        self._stems = _Stems(self._stemmer, self._stop, singular) if stemmed else None
 
     def __getstate__(self):
         return {

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +91,35 @@ def test_the_exact_forms_are_the_folded_unstemmed_words_the_stemming_changes():
     words = [t.text for t in exact_analyzer("es")("Los farmacéuticos de la migración se disculpó")]
     assert words == ["farmaceuticos", "disculpo"]
     assert [t.text for t in exact_analyzer("en")("The Pharmacies and their data")] == ["pharmacies"]
+
+
+@pytest.mark.parametrize(
+    "singular, plural",
+    [
+        ("ciudad", "ciudades"),
+        ("libertad", "libertades"),
+        ("comunidad", "comunidades"),
+        ("mujer", "mujeres"),
+        ("hogar", "hogares"),
+        ("lugar", "lugares"),
+        ("joven", "jóvenes"),
+        ("ley", "leyes"),
+        ("red", "redes"),
+        ("año", "años"),
+        ("día", "días"),
+        ("línea", "líneas"),
+        ("isla", "islas"),
+        ("gobierno", "gobiernos"),
+        ("grande", "grandes"),
+        ("padre", "padres"),
+        ("clase", "clases"),
+        ("nación", "naciones"),
+        ("país", "países"),
+    ],
+)
+def test_a_spanish_plural_stems_as_its_singular(singular, plural):
+    assert terms(plural, "es") == terms(singular, "es")
+
+
+def test_first_person_plural_verbs_keep_their_stem():
+    assert terms("trabajamos", "es") == terms("trabajar", "es") == terms("trabajan", "es")

@@ -589,3 +589,9 @@ def test_highlight_finds_every_word_that_analyses_to_a_term():
         for term in {t for t, _ in every}:
             expected = [words[i].span() for t, i in every if t == term]
             assert highlight._spans(text, row["lang"], highlight.Wanted(frozenset({term}))) == expected
+
+
+def test_a_spanish_word_finds_its_plural(archive):
+    """ "ciudad" finds the release that says only "ciudades" (the stemmer made them two stems)."""
+    found = ids(search(archive, "ciudad", ui="es", separate=True))
+    assert "2023-10-11-el-salvador-emprendedores-diaspora-es" in found
