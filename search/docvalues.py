@@ -14,6 +14,7 @@ version: so a count is always what ticking the value gives (see ``facet_counts``
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -201,6 +202,21 @@ class DocValues:
         out = 0
         for value in selected:
             out |= self.values[facet].get(str(value), 0)
+        return out
+
+    @cached_property
+    def _apart(self) -> int:
+        """Every member of the groups whose members are not side by side."""
+        seconds = self.second & ~self.adjacent
+        return bitmap([v for d in docnums(seconds) for v in self.versions[d]], self.size) if seconds else 0
+
+    def whole_groups(self, bits: int) -> int:
+        """``bits`` with the other versions of every translation group that has one in it."""
+        adjacent = self.adjacent
+        out = bits | ((bits & adjacent) >> 1) | ((bits << 1) & adjacent)
+        apart = bits & self._apart
+        if apart:
+            out |= bitmap([v for d in docnums(apart) for v in self.versions[d]], self.size)
         return out
 
     def merged(self, bits: int) -> int:

@@ -16,6 +16,9 @@ from .params import SearchParams
 from .results import FacetValue
 
 Counts = dict[str, dict[str, int]]  # facet -> value -> results
+# What a release is about: a translation pair's, whichever version says it. A pair whose Spanish
+# version alone names a topic passes the topic's filter in English too, and counts under it.
+GROUP_FACETS = ("country", "topic")
 
 
 def selected(params: SearchParams, facet: str) -> set[str]:
@@ -31,6 +34,10 @@ def apply_filters(docs: DocValues, matched: int, params: SearchParams) -> tuple[
         base &= date_range(docs, params.date_from, params.date_to)
     selections = {"year": params.years, "country": params.countries, "topic": params.topics, "lang": params.langs}
     masks = {f: docs.any_of(f, values) for f, values in selections.items() if values}
+    if not params.separate:
+        for facet in GROUP_FACETS:
+            if facet in masks:
+                masks[facet] = docs.whole_groups(masks[facet])
     chosen = base
     for mask in masks.values():
         chosen &= mask
@@ -76,6 +83,8 @@ def counts(docs: DocValues, bases: dict[str, int] | None, params: SearchParams, 
         if not base:
             out[facet] = {}
             continue
+        if facet in GROUP_FACETS and not params.separate:
+            base = docs.whole_groups(base)  # a group counts under a value either version has
         if base not in masks:  # facets without a selection of their own share one base
             mask = bits_to_mask(base, docs.size)
             masks[base] = (mask, np.flatnonzero(mask))

@@ -53,6 +53,8 @@ FILTERS = [
     {"countries": ("MX", "US"), "langs": ("es",)},
     {"years": (2020, 2023), "topics": ("migration-health",)},
     {"date_from": dt.date(2019, 6, 1)},
+    {"topics": ("emergencies",), "langs": ("en",)},
+    {"countries": ("GT",), "langs": ("es",)},
     {"spell": False, "years": (2019,)},
 ]
 
@@ -136,6 +138,26 @@ def test_a_pair_counts_under_each_language_it_is_in(archive):
     assert langs["es"] + langs["en"] == result.total + pairs  # each pair once under each language
     spanish = archive.search(SearchParams(ui="es", langs=("es",), per_page=50))
     assert spanish.total == langs["es"] and all(h.lang == "es" for h in spanish.hits)
+
+
+def test_a_pair_passes_a_topic_either_version_has_in_either_language(archive):
+    """The Mexico shelters pair of 2020-05-19: only its Spanish version is tagged with
+    emergencies. Ticking the topic and English lists it in English; it dropped out, as the two
+    filters were each applied to one version."""
+    english, spanish = (
+        "2020-05-19-mexico-northern-border-shelters-covid-en",
+        "2020-05-19-mexico-frontera-norte-albergues-covid-es",
+    )
+    pair = {english, spanish}
+    fields = {i: archive.snapshot().docs.topics[archive.snapshot().docs.docnum_by_id[i]] for i in pair}
+    assert sorted("emergencies" in topics for topics in fields.values()) == [False, True]
+    for lang in ("en", "es"):
+        found = archive.search(SearchParams(topics=("emergencies",), langs=(lang,), per_page=50))
+        (hit,) = [h for h in found.hits if h.id in pair]
+        assert hit.lang == lang
+        assert {v.value: v.count for v in found.facets["lang"]}[lang] == found.total
+    alone = archive.search(SearchParams(topics=("emergencies",), separate=True, per_page=50))
+    assert [h.id for h in alone.hits if h.id in pair] == [spanish]
 
 
 def test_a_spanish_hit_is_counted_as_spanish(archive):
