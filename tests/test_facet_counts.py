@@ -156,8 +156,12 @@ def test_a_pair_passes_a_topic_either_version_has_in_either_language(archive):
         (hit,) = [h for h in found.hits if h.id in pair]
         assert hit.lang == lang
         assert {v.value: v.count for v in found.facets["lang"]}[lang] == found.total
+        assert "emergencies" in [t.value for t in hit.topics]  # the pair's, as the filter took it
     alone = archive.search(SearchParams(topics=("emergencies",), separate=True, per_page=50))
     assert [h.id for h in alone.hits if h.id in pair] == [spanish]
+    shown = archive.search(SearchParams(langs=("en",), separate=True, per_page=50))
+    (english_alone,) = [h for h in shown.hits if h.id == english]
+    assert "emergencies" not in [t.value for t in english_alone.topics]  # its own, shown separately
 
 
 def test_a_spanish_hit_is_counted_as_spanish(archive):
