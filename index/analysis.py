@@ -104,15 +104,21 @@ def spanish_singular(word: str) -> str:
     only "-es" off its plural ("mujer" to "muj", "mujeres" to "mujer"; "ciudad" to "ciud",
     "ciudades" to "ciudad"), and keeps the "-s" of a short or "-ea" plural ("años", "días",
     "líneas"): each pair then never met. The plural is made singular first, so both stem alike.
-    "-mos" stays (first person plural verbs: "trabajamos").
+    "-mos" stays (first person plural verbs: "trabajamos"), as do the words ending like plurals
+    that are none (``NOT_PLURAL``: "atrás" would stem as "atraer", "Mercedes" as "mercado").
     """
-    if len(word) < 4 or word[-1] != "s":
+    if len(word) < 4 or word[-1] != "s" or word in NOT_PLURAL:
         return word
     if word.endswith(("dades", "tades")) or _ES_PLURAL_ES.search(word):
         return word[:-2]
     if word.endswith(("os", "as")) and not word.endswith("mos"):
         return word[:-1]
     return word
+
+
+# Folded Spanish words that end like a plural and are none (adverbs, a name), whose "singular"
+# would stem as another word's.
+NOT_PLURAL = frozenset({"atras", "detras", "ademas", "jamas", "quizas", "demas", "tras", "dios", "mercedes", "lunes"})
 
 
 class _Stems(dict):

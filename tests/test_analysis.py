@@ -123,3 +123,10 @@ def test_a_spanish_plural_stems_as_its_singular(singular, plural):
 
 def test_first_person_plural_verbs_keep_their_stem():
     assert terms("trabajamos", "es") == terms("trabajar", "es") == terms("trabajan", "es")
+
+
+@pytest.mark.parametrize(
+    "word, other", [("atrás", "atraer"), ("tras", "traer"), ("Mercedes", "mercado"), ("Dios", "dio")]
+)
+def test_a_spanish_word_that_only_looks_plural_keeps_its_own_stem(word, other):
+    assert terms(word, "es") != terms(other, "es")
