@@ -92,6 +92,9 @@ class Compiled:
     browse: bool = False  # no text at all: every release matches
     cut: bool = False  # the query had more than MAX_QUERY_TERMS terms: the rest were left out
     scored: int = 0  # the terms it is scored by: its own and its translations (at most MAX_SCORED_TERMS)
+    # What the ``-word`` parts match alone: with pairs merged, a pair with one version in it is
+    # left out whole (``Archive._found``); ``query`` leaves out only the versions themselves.
+    excluded: wq.Query | None = None
 
 
 @dataclass
@@ -166,7 +169,7 @@ class Compiler:
                 # Ranked by how many of the words a release contains, not by their scores alone.
                 any_main = _and([Coordinated(options)] + others)
                 any_query = wq.AndNot(any_main, _or(excluded)) if excluded else any_main
-        return Compiled(full, any_query, notices, browse)
+        return Compiled(full, any_query, notices, browse, excluded=_or(excluded) if excluded else None)
 
     def _excluded(self, negative: list) -> list[wq.Query]:
         """What the ``-word`` parts of a query leave out: each word as either language's analyser

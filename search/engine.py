@@ -387,6 +387,7 @@ class Archive:
     def _found(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading":
         if reading.query is not None:
             reading.matched, reading.scored = snap.matching(reading.query)
+            reading.matched = _without_excluded(snap, reading.compiled, reading.matched, params)
         reading.selected, reading.bases = facets.apply_filters(snap.docs, reading.matched, params)
         reading.total = snap.docs.count(reading.selected, params.separate)
         return reading
@@ -455,7 +456,8 @@ class Archive:
             loose_reading = typed.loose[0]
             bases = loose_reading.bases if loose_reading is not None else None
         else:
-            _, bases = facets.apply_filters(snap.docs, snap.matched(typed.compiled.any_query), params)
+            matched = _without_excluded(snap, typed.compiled, snap.matched(typed.compiled.any_query), params)
+            _, bases = facets.apply_filters(snap.docs, matched, params)
         loose = facets.counts(snap.docs, bases, params, only=low)
         return {
             facet: (
@@ -508,3 +510,11 @@ def _docnum(snap: Snapshot, release_id: str) -> int:
     if docnum is None:
         raise ReleaseNotFound(release_id)
     return docnum
+
+
+def _without_excluded(snap: Snapshot, compiled, matched: int, params: SearchParams) -> int:
+    """``matched`` without the translation pairs one of whose versions has an excluded word
+    (pairs merged: a pair is one release); shown separately, each version answers for itself."""
+    if compiled.excluded is None or params.separate:
+        return matched
+    return matched & ~snap.docs.whole_groups(snap.matched(compiled.excluded))

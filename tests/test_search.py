@@ -595,3 +595,17 @@ def test_a_spanish_word_finds_its_plural(archive):
     """ "ciudad" finds the release that says only "ciudades" (the stemmer made them two stems)."""
     found = ids(search(archive, "ciudad", ui="es", separate=True))
     assert "2023-10-11-el-salvador-emprendedores-diaspora-es" in found
+
+
+def test_an_excluded_word_leaves_out_the_whole_pair(archive):
+    """The Dajabón pair: its Spanish version says "información", its English one "information".
+    With pairs merged, excluding either word leaves the release out, in either interface;
+    shown separately, each version answers for itself."""
+    alone = search(archive, "Dajabón", separate=True)
+    spanish = next(h.id for h in alone.hits if h.lang == "es")
+    english = next(h.id for h in alone.hits if h.lang == "en")
+    for word in ("información", "information"):
+        for ui in ("en", "es"):
+            assert search(archive, f"Dajabón -{word}", ui=ui).total == 0
+    assert ids(search(archive, "Dajabón -información", separate=True)) == [english]
+    assert ids(search(archive, "Dajabón -information", separate=True)) == [spanish]
