@@ -17,7 +17,13 @@ from .params import ParamError, parse_params
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scripts/search", description="Search the release archive.")
-    p.add_argument("query", nargs="?", default="", help="the query, in the archive's query language")
+    p.add_argument(
+        "query",
+        nargs="?",
+        default="",
+        help="the query, in the archive's query language; its words may stand apart and start "
+        "with '-' (scripts/search hurricane -Haiti)",
+    )
     p.add_argument("--index", metavar="DIR", help="index directory (default: $INDEX_DIR or var/index)")
     p.add_argument("--lang", action="append", default=[], help="only releases in this language (en, es)")
     p.add_argument("--country", action="append", default=[], help="only releases about this country (ISO code)")
@@ -41,8 +47,32 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _options_and_query(p: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` as the parser reads it: the options, then the query's words as one argument.
+
+    A word of the query may start with "-" (an excluded word: ``-Haiti``), which argparse takes
+    for an unknown option; so every argument that is not an option (one starting with "--", or
+    -h) or an option's value is a word of the query, in order, as are all after "--"."""
+    flags = {s for action in p._actions if action.nargs == 0 for s in action.option_strings}
+    options, words = [], []
+    rest = iter(argv)
+    for token in rest:
+        if token == "--":
+            words += rest
+        elif token.startswith("--") or token in flags:
+            options.append(token)
+            if "=" not in token and token not in flags:
+                value = next(rest, None)
+                if value is not None:
+                    options.append(value)
+        else:
+            words.append(token)
+    return options + (["--", " ".join(words)] if words else [])
+
+
 def main(argv=None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(_options_and_query(p, sys.argv[1:] if argv is None else list(argv)))
     raw = {
         "q": args.query,
         "lang": args.lang,

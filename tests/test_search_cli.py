@@ -72,3 +72,25 @@ def test_text_output_and_bad_parameters(index_dir):
     assert json.loads(bad.stdout)["error"]["code"] == "bad_parameter"
     missing = run("x", "--index", str(index_dir / "nothing-here"))
     assert missing.returncode == 3 and "no index" in missing.stderr
+
+
+def test_a_query_may_start_with_an_excluded_word_and_stand_in_words_apart(index_dir):
+    """`scripts/search hurricane -Haiti` and `scripts/search -migrants`: argparse took "-Haiti"
+    for an unknown option and stopped with a usage error."""
+
+    def found(*args):
+        done = run(*args, "--index", index_dir, "--json")
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        return out["query"], out["total"], [h["id"] for h in out["hits"]]
+
+    quoted = found("hurricane -Haiti")
+    assert quoted[1] >= 1
+    assert found("hurricane", "-Haiti") == quoted
+    assert found("--ui", "en", "hurricane", "-Haiti") == quoted
+    every = found("")[1]
+    query, total, _ = found("-migrants")
+    assert query == "-migrants" and 0 < total < every
+    after = run("--index", index_dir, "--json", "--", "-migrants")  # all after "--" is the query
+    assert json.loads(after.stdout)["total"] == total
+    assert run("--bogus", "--index", index_dir).returncode == 2  # an unknown option is still an error
