@@ -54,7 +54,8 @@ def _options_and_query(p: argparse.ArgumentParser, argv: list[str]) -> list[str]
     for an unknown option; so every argument that is not an option (one starting with "--", or
     -h) or an option's value is a word of the query, in order, as are all after "--"."""
     flags = {s for action in p._actions if action.nargs == 0 for s in action.option_strings}
-    options, words = [], []
+    options: list[str] = []
+    words: list[str] = []
     rest = iter(argv)
     for token in rest:
         if token == "--":
