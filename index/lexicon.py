@@ -37,6 +37,7 @@ from pathlib import Path
 from .alignment import Learnt, learn
 from .analysis import LANGUAGES, terms
 from .config import DATA_DIR, PROJECT_ROOT
+from .schema import SCHEMA_VERSION
 
 FILE = "lexicon.bin"
 FORMAT = 2  # the saved file's layout (and what the cache holds): bump when either changes
@@ -152,7 +153,10 @@ class Sources:
     def digest(self) -> str:
         """Changes when a source, the analysers' terms or the lexicon's format may have."""
         h = hashlib.sha256(f"{FORMAT}".encode())
-        h.update(repr(terms("Migrations returning children", "en") + terms("Migraciones niñas", "es")).encode())
+        # Words whose terms a change of the analysers would change (Spanish plurals among them).
+        sample = terms("Migrations returning children", "en") + terms("Migraciones niñas ciudades", "es")
+        h.update(repr(sample).encode())
+        h.update(f"schema {SCHEMA_VERSION}".encode())
         for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + [
             p for pair in self.parallel for p in pair
         ]:

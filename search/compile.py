@@ -150,7 +150,8 @@ class Compiler:
         positive = [n for n in nodes if not isinstance(n, q.Not)]
         negative = [n for n in nodes if isinstance(n, q.Not)]
         clauses = self._all(positive)
-        excluded = self._excluded(negative)
+        compiled_out = self._excluded(negative)  # one a negative node (None: nothing to search)
+        excluded = [c for c in compiled_out if c is not None]
         if not positive:
             browse = True
             main = wq.Every()
@@ -169,9 +170,12 @@ class Compiler:
                 # Ranked by how many of the words a release contains, not by their scores alone.
                 any_main = _and([Coordinated(options)] + others)
                 any_query = wq.AndNot(any_main, _or(excluded)) if excluded else any_main
-        return Compiled(full, any_query, notices, browse, excluded=_or(excluded) if excluded else None)
+        # A pair is left out whole for what a version says (its words, title, countries, topics),
+        # not for its language or date: "-lang:es" leaves out Spanish versions, not pairs.
+        about = [c for n, c in zip(negative, compiled_out, strict=True) if c is not None and _about_content(n.node)]
+        return Compiled(full, any_query, notices, browse, excluded=_or(about) if about else None)
 
-    def _excluded(self, negative: list) -> list[wq.Query]:
+    def _excluded(self, negative: list) -> list[wq.Query | None]:
         """What the ``-word`` parts of a query leave out: each word as either language's analyser
         reads it, with its glossary equivalents, but not its learnt translations or cognates
         (a wrong one, "form" read as Spanish and put as "way", would leave out releases that do
@@ -179,7 +183,7 @@ class Compiler:
         lexicon = getattr(self._local, "lexicon", None)
         self._local.lexicon = None  # ``_translations`` adds nothing without it
         try:
-            return [c for c in (self._node(n.node) for n in negative) if c is not None]
+            return [self._node(n.node) for n in negative]
         finally:
             self._local.lexicon = lexicon
 
@@ -586,6 +590,13 @@ class Compiler:
         if found:
             return found
         return [t.id for t in topics.values() if any(key and key in fold(label) for label in t.labels.values())]
+
+
+def _about_content(node) -> bool:
+    """Whether an excluded node is about what a release says, rather than its language or date."""
+    if isinstance(node, (q.YearRange, q.DateRange)):
+        return False
+    return not (isinstance(node, q.Field) and node.name in ("lang", "year", "date"))
 
 
 def _translated_from(text: str) -> tuple[str, ...]:

@@ -205,18 +205,23 @@ class DocValues:
         return out
 
     @cached_property
-    def _apart(self) -> int:
-        """Every member of the groups whose members are not side by side."""
+    def _apart(self) -> tuple[int, np.ndarray]:
+        """Every member of the groups whose members are not side by side (after incremental
+        builds there may be thousands), as a bitmap and as a boolean array."""
         seconds = self.second & ~self.adjacent
-        return bitmap([v for d in docnums(seconds) for v in self.versions[d]], self.size) if seconds else 0
+        bits = bitmap([v for d in docnums(seconds) for v in self.versions[d]], self.size) if seconds else 0
+        return bits, bits_to_mask(bits, self.size)
 
     def whole_groups(self, bits: int) -> int:
         """``bits`` with the other versions of every translation group that has one in it."""
         adjacent = self.adjacent
         out = bits | ((bits & adjacent) >> 1) | ((bits << 1) & adjacent)
-        apart = bits & self._apart
-        if apart:
-            out |= bitmap([v for d in docnums(apart) for v in self.versions[d]], self.size)
+        apart_bits, apart_mask = self._apart
+        apart = bits & apart_bits
+        if apart:  # by group number, in numpy: a loop over the members took most of a search
+            hit = np.zeros(int(self.groups.max()) + 1, dtype=bool)
+            hit[self.groups[bits_to_mask(apart, self.size)]] = True
+            out |= mask_to_bits(hit[self.groups] & apart_mask)
         return out
 
     def merged(self, bits: int) -> int:

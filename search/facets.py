@@ -78,13 +78,16 @@ def counts(docs: DocValues, bases: dict[str, int] | None, params: SearchParams, 
     (``bases``, from :func:`apply_filters`; None for no reading) and have it."""
     out: Counts = {}
     masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    grouped: dict[int, int] = {}  # facets sharing a base share its whole groups
     for facet in only:
         base = bases.get(facet, 0) if bases is not None else 0
         if not base:
             out[facet] = {}
             continue
         if facet in GROUP_FACETS and not params.separate:
-            base = docs.whole_groups(base)  # a group counts under a value either version has
+            if base not in grouped:  # a group counts under a value either version has
+                grouped[base] = docs.whole_groups(base)
+            base = grouped[base]
         if base not in masks:  # facets without a selection of their own share one base
             mask = bits_to_mask(base, docs.size)
             masks[base] = (mask, np.flatnonzero(mask))

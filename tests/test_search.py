@@ -609,3 +609,14 @@ def test_an_excluded_word_leaves_out_the_whole_pair(archive):
             assert search(archive, f"Dajabón -{word}", ui=ui).total == 0
     assert ids(search(archive, "Dajabón -información", separate=True)) == [english]
     assert ids(search(archive, "Dajabón -information", separate=True)) == [spanish]
+
+
+@pytest.mark.parametrize("q", ["-lang:es", "migrants -lang:es", "-year:2019", "hurricane -idioma:inglés"])
+def test_an_excluded_language_or_year_leaves_out_versions_not_pairs(archive, q):
+    """"-lang:es" lists the English versions of pairs: only an excluded word, country or topic
+    leaves a pair out whole."""
+    merged = search(archive, q)
+    alone = search(archive, q, separate=True)
+    assert merged.total > 0 and {h.id for h in merged.hits} <= {h.id for h in alone.hits}
+    kept = {archive.snapshot().docs.groups[archive.snapshot().docs.docnum_by_id[h.id]] for h in alone.hits}
+    assert merged.total == len(kept)
