@@ -613,7 +613,7 @@ def test_an_excluded_word_leaves_out_the_whole_pair(archive):
 
 @pytest.mark.parametrize("q", ["-lang:es", "migrants -lang:es", "-year:2019", "hurricane -idioma:inglés"])
 def test_an_excluded_language_or_year_leaves_out_versions_not_pairs(archive, q):
-    """"-lang:es" lists the English versions of pairs: only an excluded word, country or topic
+    """Excluding "lang:es" lists the English versions of pairs: only an excluded word, country or topic
     leaves a pair out whole."""
     merged = search(archive, q)
     alone = search(archive, q, separate=True)
