@@ -13,7 +13,6 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import TermNotFound
 
 from . import forked, known_table, lexicon, vocabulary
 from .analysis import LANGUAGES
@@ -26,7 +25,7 @@ from .pairing import PairReport
 from .progress import Progress
 from .readers import not_read, read_sources
 from .records import Rejected, Release, Unread, Warning_
-from .schema import SCHEMA_VERSION, build_schema, document
+from .schema import SCHEMA_VERSION, build_schema, docnums_with_id, document
 from .spool import Spool
 from .store import IndexStore, StoreError
 from .whoosh_internals import UnsupportedIndex, check_readable
@@ -608,7 +607,7 @@ def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str,
             # modules, a noticeable share of a small incremental build.
             reader = writer.reader()
             try:
-                docnums = [_docnums(reader, release_id) for release_id in remove]
+                docnums = [docnums_with_id(reader, release_id) for release_id in remove]
                 removed = [reader.stored_fields(found[0]) for found in docnums if found]
             finally:
                 reader.close()
@@ -625,11 +624,3 @@ def _write(writer, releases: list[Release], remove: list[str], hashes: dict[str,
     finally:
         bar.close()
     return removed
-
-
-def _docnums(reader, release_id: str) -> list[int]:
-    """The numbers of the documents (not deleted) whose id is ``release_id``."""
-    try:
-        return list(reader.postings("id", release_id).all_ids())
-    except TermNotFound:
-        return []

@@ -9,10 +9,8 @@ a release is written from, so the release is rebuilt from them and paired with t
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.reading import TermNotFound
-
 from .records import Rejected, Release
-from .schema import stored_release
+from .schema import docnums_with_id, stored_release
 from .store import IndexStore
 
 
@@ -42,9 +40,9 @@ def live_versions(directory: Path | None, rejected: list[Rejected], accepted: li
         try:
             with ix.reader() as reader:
                 for release_id, record in wanted.items():
-                    fields = _stored(reader, release_id)
-                    if fields:
-                        found.append((record, fields))
+                    docnums = docnums_with_id(reader, release_id)
+                    if docnums:
+                        found.append((record, reader.stored_fields(docnums[0])))
         finally:
             ix.close()
     except Exception as error:  # noqa: BLE001 - a damaged live index: the build may be what repairs it
@@ -59,11 +57,3 @@ def live_versions(directory: Path | None, rejected: list[Rejected], accepted: li
         record.kept = True
         kept.releases.append(release)
     return kept
-
-
-def _stored(reader, release_id: str) -> dict | None:
-    try:
-        docnums = list(reader.postings("id", release_id).all_ids())
-    except TermNotFound:
-        return None
-    return reader.stored_fields(docnums[0]) if docnums else None

@@ -20,6 +20,7 @@ field of its language: each is analysed in the language it is written in.
 import datetime as dt
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.reading import TermNotFound
 
 from .analysis import LANGUAGES, analyzer, exact_analyzer
 from .language import title_language
@@ -94,6 +95,15 @@ def stored_title_lang(fields: dict) -> str:
     """The language a release's title is written in, from its stored fields: ``title_lang`` is
     stored only when it is not the text's."""
     return fields.get("title_lang") or fields["lang"]
+
+
+def docnums_with_id(reader, release_id: str) -> list[int]:
+    """The numbers of the documents (not deleted) whose id is ``release_id``, by the id field's
+    postings (no searcher needed)."""
+    try:
+        return list(reader.postings("id", release_id).all_ids())
+    except TermNotFound:
+        return []
 
 
 def stored_release(fields: dict, enriched: bool = True) -> Release:

@@ -92,25 +92,20 @@ def _hit(
         title_html=title_html,
         snippets=snippets,
         summary=fields.get("summary") or "",
-        countries=labels.listed("country", _of_the_pair(snap, docnum, "countries", fields, params), params.ui),
-        topics=labels.listed("topic", _of_the_pair(snap, docnum, "topics", fields, params), params.ui),
+        countries=labels.listed("country", _of_the_pair(snap, docnum, "countries", params), params.ui),
+        topics=labels.listed("topic", _of_the_pair(snap, docnum, "topics", params), params.ui),
         translation=_translation(snap, fields.get("pair"), matched),
         score=round(score, 4) if score is not None else None,
     )
 
 
-def _of_the_pair(snap: Snapshot, docnum: int, name: str, fields: dict, params: SearchParams) -> str:
-    """A hit's countries or topics (``name``), joined by commas: with pairs merged, those of
-    either version, as the filters and facets take them (``search.facets.GROUP_FACETS``)."""
-    own = fields.get(name) or ""
-    versions = snap.docs.versions.get(docnum) if not params.separate else None
-    if not versions:
-        return own
+def _of_the_pair(snap: Snapshot, docnum: int, name: str, params: SearchParams) -> str:
+    """A hit's countries or topics (``name``), joined by commas, from the document values: with
+    pairs merged, those of either version after its own, as the filters and facets take them
+    (``search.facets.GROUP_FACETS``)."""
     values = getattr(snap.docs, name)
-    joined = dict.fromkeys(own.split(",") if own else ())
-    for other in versions:
-        joined.update(dict.fromkeys(values[other]))
-    return ",".join(joined)
+    versions = () if params.separate else snap.docs.versions.get(docnum, ())
+    return ",".join(dict.fromkeys(v for d in (docnum, *versions) for v in values[d]))
 
 
 def _translation(snap: Snapshot, pair_id: str | None, matched: BitmapSet) -> Translation | None:
