@@ -95,6 +95,19 @@ class Compiled:
     # What the ``-word`` parts match alone: with pairs merged, a pair with one version in it is
     # left out whole (``Archive._found``); ``query`` leaves out only the versions themselves.
     excluded: wq.Query | None = None
+    # With pairs merged, a typed ``country:``/``topic:`` of the whole query is met by a pair when
+    # either version is tagged, as its checkbox is: ``pair_filters`` are the tags (each taken
+    # for whole pairs), ``pair_query`` and ``pair_any_query`` the queries without them (their
+    # names only add to the score). None and (): no such filter, ``query`` serves both.
+    pair_query: wq.Query | None = None
+    pair_any_query: wq.Query | None = None
+    pair_filters: tuple[wq.Query, ...] = ()
+
+    def searched(self, any_word: bool, separate: bool) -> wq.Query | None:
+        """What a reading matches: the all-words or the any-word query, for pairs merged or not."""
+        if self.pair_filters and not separate:
+            return self.pair_any_query if any_word else self.pair_query
+        return self.any_query if any_word else self.query
 
 
 @dataclass
@@ -160,20 +173,35 @@ class Compiler:
         else:
             browse = not any(_is_scored(n) for n in positive)
             main = _and(clauses)
-        full = wq.AndNot(main, _or(excluded)) if excluded else main
-        any_query = None
-        text_nodes = [n for n in positive if _is_text(n)]
-        if len(text_nodes) >= 2:
-            others = [c for c in (self._node(n) for n in positive if not _is_text(n)) if c is not None]
-            options = [c for c in (self._option(n) for n in text_nodes) if c is not None]
-            if len(options) >= 2:
-                # Ranked by how many of the words a release contains, not by their scores alone.
-                any_main = _and([Coordinated(options)] + others)
-                any_query = wq.AndNot(any_main, _or(excluded)) if excluded else any_main
+        full = _without(main, excluded)
+        any_query = self._any_query(positive, excluded)
         # A pair is left out whole for what a version says (its words, title, countries, topics),
         # not for its language or date: "-lang:es" leaves out Spanish versions, not pairs.
         about = [c for n, c in zip(negative, compiled_out, strict=True) if c is not None and _about_content(n.node)]
-        return Compiled(full, any_query, notices, browse, excluded=_or(about) if about else None)
+        compiled = Compiled(full, any_query, notices, browse, excluded=_or(about) if about else None)
+        tagged = {id(n): parts for n in positive if (parts := self._tag_parts(n)) is not None}
+        if tagged and full is not None:
+            # The same query with the typed tags taken out, to be met by whole pairs.
+            rest = [n for n in positive if id(n) not in tagged]
+            names = _or([scoring for _, scoring in tagged.values()])
+            rest_clauses = self._all(rest)
+            compiled.pair_query = _without(_maybe(_and(rest_clauses) or wq.Every(), names), excluded)
+            loose = self._any_query(rest, excluded)
+            compiled.pair_any_query = _maybe(loose, names) if loose is not None else None
+            compiled.pair_filters = tuple(tags for tags, _ in tagged.values())
+        return compiled
+
+    def _any_query(self, positive: list, excluded: list) -> wq.Query | None:
+        """The any-word fallback of AND-ed nodes: None unless they hold two words or more."""
+        text_nodes = [n for n in positive if _is_text(n)]
+        if len(text_nodes) < 2:
+            return None
+        others = [c for c in (self._node(n) for n in positive if not _is_text(n)) if c is not None]
+        options = [c for c in (self._option(n) for n in text_nodes) if c is not None]
+        if len(options) < 2:
+            return None
+        # Ranked by how many of the words a release contains, not by their scores alone.
+        return _without(_and([Coordinated(options)] + others), excluded)
 
     def _excluded(self, negative: list) -> list[wq.Query | None]:
         """What the ``-word`` parts of a query leave out: each word as either language's analyser
@@ -517,23 +545,35 @@ class Compiler:
                 out.append(compiled)
         return out
 
-    def _field(self, node: q.Field) -> wq.Query | None:
-        if node.name == "title":
-            return self._phrase(node.value, fields=("title",))
+    def _tag_parts(self, node) -> tuple[wq.Query, wq.Query | None] | None:
+        """For a ``country:`` or ``topic:`` filter that names a known value: the releases tagged
+        with it, and what ranks those that say more of it (the country's names, the topic's
+        keywords). None for other nodes."""
+        if not isinstance(node, q.Field):
+            return None
         if node.name == "country":
             codes = self.resolve_countries(node.value)
             if codes:
-                # Releases tagged with the country; those that name it more often rank higher.
                 names = [
                     self._phrase(name, ("title", "body"))
                     for c in codes
                     for name in {country_name(c, lang) for lang in LANGUAGES}
                 ]
-                return _maybe(_or([wq.Term("countries", c) for c in codes]), _or(names))
+                return _or([wq.Term("countries", c) for c in codes]), _or(names)
         elif node.name == "topic":
             topics = self.resolve_topics(node.value)
             if topics:
-                return _maybe(_or([wq.Term("topics", t) for t in topics]), _or(self._topic_words(topics)))
+                return _or([wq.Term("topics", t) for t in topics]), _or(self._topic_words(topics))
+        return None
+
+    def _field(self, node: q.Field) -> wq.Query | None:
+        if node.name == "title":
+            return self._phrase(node.value, fields=("title",))
+        if node.name in ("country", "topic"):
+            parts = self._tag_parts(node)
+            if parts is not None:
+                # Releases tagged with the value; those that say more of it rank higher.
+                return _maybe(*parts)
         elif node.name == "lang":
             lang = LANGUAGE_NAMES.get(fold(node.value))
             if lang:
@@ -655,6 +695,13 @@ def _and(clauses: list) -> wq.Query | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _without(query: wq.Query | None, excluded: list) -> wq.Query | None:
+    """``query`` less what the ``-word`` parts match."""
+    if query is None or not excluded:
+        return query
+    return wq.AndNot(query, _or(excluded))
 
 
 def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | None:

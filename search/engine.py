@@ -371,12 +371,12 @@ class Archive:
 
     def _reading(self, snap: Snapshot, params: SearchParams, text: str, compiled) -> "_Reading":
         """What the query ``text`` (compiled) finds with all its words, after the filters."""
-        return self._found(snap, params, _Reading(text, compiled, compiled.query))
+        return self._found(snap, params, _Reading(text, compiled, compiled.searched(False, params.separate)))
 
     def _loosened(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading | None":
         """The same query with any of its words (None for a query of one word)."""
         if reading.loose is None:  # read once: the results, the facet counts and _widened share it
-            any_query = reading.compiled.any_query
+            any_query = reading.compiled.searched(True, params.separate)
             reading.loose = (
                 None
                 if any_query is None
@@ -387,7 +387,7 @@ class Archive:
     def _found(self, snap: Snapshot, params: SearchParams, reading: "_Reading") -> "_Reading":
         if reading.query is not None:
             reading.matched, reading.scored = snap.matching(reading.query)
-            reading.matched = _without_excluded(snap, reading.compiled, reading.matched, params)
+            reading.matched = _as_pairs(snap, reading.compiled, reading.matched, params)
         reading.selected, reading.bases = facets.apply_filters(snap.docs, reading.matched, params)
         reading.total = snap.docs.count(reading.selected, params.separate)
         return reading
@@ -450,13 +450,14 @@ class Archive:
         of the words alone, unless the any-word reading has been read in full already (the
         results shown are widened): no scores are needed for a count."""
         low = [f for f in FACETS if any(0 < c < FEW_ALL_WORDS for c in counts.get(f, {}).values())]
-        if typed.compiled.any_query is None or not low:
+        any_query = typed.compiled.searched(True, params.separate)
+        if any_query is None or not low:
             return counts
         if typed.loose is not None:
             loose_reading = typed.loose[0]
             bases = loose_reading.bases if loose_reading is not None else None
         else:
-            matched = _without_excluded(snap, typed.compiled, snap.matched(typed.compiled.any_query), params)
+            matched = _as_pairs(snap, typed.compiled, snap.matched(any_query), params)
             _, bases = facets.apply_filters(snap.docs, matched, params)
         loose = facets.counts(snap.docs, bases, params, only=low)
         return {
@@ -512,9 +513,14 @@ def _docnum(snap: Snapshot, release_id: str) -> int:
     return docnum
 
 
-def _without_excluded(snap: Snapshot, compiled, matched: int, params: SearchParams) -> int:
-    """``matched`` without the translation pairs one of whose versions has an excluded word
-    (pairs merged: a pair is one release); shown separately, each version answers for itself."""
-    if compiled.excluded is None or params.separate:
+def _as_pairs(snap: Snapshot, compiled, matched: int, params: SearchParams) -> int:
+    """``matched`` with pairs merged, where a pair is one release: without the pairs one of whose
+    versions has an excluded word, and within the pairs either of whose versions has each typed
+    tag (``Compiled.pair_filters``). Shown separately, each version answers for itself."""
+    if params.separate:
         return matched
-    return matched & ~snap.docs.whole_groups(snap.matched(compiled.excluded))
+    for tags in compiled.pair_filters:
+        matched &= snap.docs.whole_groups(snap.matched(tags))
+    if compiled.excluded is not None:
+        matched &= ~snap.docs.whole_groups(snap.matched(compiled.excluded))
+    return matched
