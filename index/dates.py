@@ -126,6 +126,48 @@ def parse_iso_date(value: str) -> dt.date:
     return _make_date(int(match["year"]), int(match["month"]), int(match["day"]), value)
 
 
+_YEAR_FIRST = re.compile(r"^(?P<year>\d{4})([/.\-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})$")
+_NUMERIC = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}$")
+
+
+def parse_stated_date(value: str) -> dt.date:
+    """A date as a record or a page's metadata states it: ISO (``2019-08-07``, with a time or
+    not; ``2019-8-7`` and ``2019/08/07`` too), as a listing writes it (``7 August 2019``,
+    ``7 de agosto de 2019``, ``Aug. 7, 2019``), or as feeds and e-mail do (``Wed, 07 Aug 2019
+    10:00:00 +0000``). Numbers alone (``07/08/2019``) are refused: the day and the month could
+    be either way round."""
+    text = value.strip()
+    if _ISO.match(text):
+        return parse_iso_date(text)
+    year_first = _YEAR_FIRST.match(text)
+    if year_first:  # "2019-8-7", "2019/08/07": the year first is never read the other way round
+        return _make_date(int(year_first["year"]), int(year_first["month"]), int(year_first["day"]), text)
+    parsed = parse_date_line(text)  # raises DateError for "31 June 2019"
+    if parsed is not None:
+        return parsed[0]
+    if _NUMERIC.match(text):
+        raise DateError(
+            f"date {text[:40]!r} is in numbers alone, day/month in Spanish and month/day in US "
+            "English: write it as YYYY-MM-DD (or as '7 August 2019')"
+        )
+    stated = _rfc2822(text)
+    if stated is not None:
+        return stated
+    raise DateError(f"date {text[:40]!r} is not a date: write it as YYYY-MM-DD (or as '7 August 2019')")
+
+
+def _rfc2822(text: str) -> dt.date | None:
+    """The day of an RFC 2822 date-time (RSS's and e-mail's), as written, whatever its zone."""
+    from email.utils import parsedate_tz
+
+    if not re.search(r"\d{1,2}:\d{2}", text):  # a time, as RFC 2822 requires: no loose guesses
+        return None
+    parts = parsedate_tz(text)
+    if parts is None:
+        return None
+    return _make_date(parts[0], parts[1], parts[2], text)
+
+
 def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
     try:
         return dt.date(year, month, day)

@@ -229,6 +229,33 @@ def test_jsonl_cut_short_duplicates_and_bad_dates_through_the_script(tmp_path):
     assert releases["good-es"]["lang"] == "es"
 
 
+def test_jsonl_dates_written_as_people_write_them_are_read_and_numbers_alone_refused(tmp_path):
+    """A CMS or a spreadsheet exports dates its own way: each written form of 7 August 2019 is
+    that day; "07/08/2019" is 7 August in Spanish and 8 July in US English, so it is refused
+    with its line, and the other records are indexed."""
+    forms = [
+        "2019-08-07",
+        "2019-08-07T23:30:00-05:00",
+        "2019-8-7",
+        "2019/08/07",
+        "7 August 2019",
+        "August 7th, 2019",
+        "7 de agosto de 2019",
+        "miércoles, 7 de agosto de 2019",
+        "Wed, 07 Aug 2019 10:00:00 +0000",
+    ]
+    records = [release(id=f"d{i}", date=form, title=f"Release {i}") for i, form in enumerate(forms)]
+    records += [release(id="slashes", date="07/08/2019"), release(id="words", date="last Wednesday")]
+    done = run_reindex(write_jsonl(tmp_path / "dates.jsonl", records), "--index", tmp_path / "ix", "--quiet")
+    assert done.returncode == 1, done.stderr
+    found = rejections(done.stderr)
+    assert set(found) == {("dates.jsonl", len(forms) + 1), ("dates.jsonl", len(forms) + 2)}
+    assert "YYYY-MM-DD" in found[("dates.jsonl", len(forms) + 1)]
+    assert "month/day" in found[("dates.jsonl", len(forms) + 1)]
+    releases = stored(tmp_path / "ix")
+    assert {stored_day(releases[f"d{i}"]["date"]) for i in range(len(forms))} == {dt.date(2019, 8, 7)}
+
+
 def test_jsonl_escaped_surrogates_nul_and_controls_are_cleaned_not_fatal(tmp_path):
     path = tmp_path / "odd.jsonl"
     path.write_text(

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from trafilatura.settings import Document
 
 from .. import language
-from ..dates import DateError, ImpossibleDate, parse_date_line, parse_iso_date
+from ..dates import DateError, ImpossibleDate, parse_date_line, parse_stated_date
 from ..records import (
     LANGUAGES,
     ReadResult,
@@ -204,7 +204,7 @@ def _iso_or_none(value) -> object:
     if not value:
         return None
     try:
-        return parse_iso_date(str(value))
+        return parse_stated_date(str(value))
     except DateError:
         return None
 
@@ -222,7 +222,7 @@ def _meta_date(tree):
         if not value:
             continue
         try:
-            return parse_iso_date(value), None
+            return parse_stated_date(value), None
         except ImpossibleDate:
             impossible = impossible or value
         except DateError:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from xxhash import xxh3_128
 
-from ..dates import DateError, parse_iso_date
+from ..dates import DateError, parse_stated_date
 from ..known import raw_key
 from ..records import (
     ID_PATTERN,
@@ -389,7 +389,7 @@ def release_from(record, source: str, line: int) -> Release:
     if lang not in LANGUAGES:
         raise RecordError(f"lang {record['lang'][:20]!r} is not 'en' or 'es'")
     try:
-        date = parse_iso_date(record["date"])
+        date = parse_stated_date(record["date"])
     except DateError as error:
         raise RecordError(str(error)) from None
     title = clean_line(record["title"])
