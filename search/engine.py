@@ -241,12 +241,17 @@ class Archive:
         elif shown.any_word:
             # The words that find nothing are named: no word of the query is dropped silently.
             missing = self.corrections.missing(snap, shown.text)
+            # The words left out with "-": a release may have all the others, and one of these.
+            excluded = [w for n in q.parse(shown.text).tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)]
             notices.append(
                 {
                     "code": "any_word",
-                    "message": "no release contains all the words; showing "
-                    "releases that contain any of them" + (f" (none contains {', '.join(missing)})" if missing else ""),
+                    "message": "no release contains all the words"
+                    + (f" without {', '.join(excluded)}" if excluded else "")
+                    + "; showing releases that contain any of them"
+                    + (f" (none contains {', '.join(missing)})" if missing else ""),
                     "missing": missing,
+                    "excluded": excluded,
                 }
             )
         values = facets.values(self._facet_counts(snap, params, parsed, typed, shown), params, self.labelling)

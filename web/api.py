@@ -132,6 +132,8 @@ def notices_list(params: SearchParams, result) -> list[dict]:
                 item["corrected"] = notice["corrected"]
             if notice.get("missing"):
                 item["missing"] = list(notice["missing"])
+            if notice.get("excluded"):
+                item["excluded"] = list(notice["excluded"])
             if notice.get("all_words"):
                 item["all_words"] = notice["all_words"]
             out.append(item)

@@ -33,8 +33,15 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
         missing = notice.get("missing") or []
         if missing:
             return _(
-                "No release contains “%(words)s”, so releases that contain any of your other words are shown.",
-                words="”, “".join(missing),
+                "No release contains %(words)s, so releases that contain any of your other words are shown.",
+                words=_quoted(missing),
+            )
+        excluded = notice.get("excluded") or []
+        if excluded:
+            return _(
+                "No release contains all of your words without %(excluded)s, so releases that contain any of "
+                "them are shown.",
+                excluded=_quoted(excluded),
             )
         return _("No release contains all of your words, so releases that contain any of them are shown.")
     if code == "corrected" and notice.get("corrected"):
@@ -51,3 +58,8 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
             pages=i18n.number(result.pages),
         )
     return str(notice.get("message", ""))
+
+
+def _quoted(words: list[str]) -> str:
+    """Words of the query, each in the interface language's quotation marks."""
+    return ", ".join(_("“%(word)s”", word=word) for word in words)

@@ -183,6 +183,12 @@ def schemas() -> dict:
                 "description": "the words as typed that no release contains, in any form or "
                 "translation (code any_word)",
             },
+            "excluded": {
+                "type": "array",
+                "items": STRING,
+                "description": "the words left out with '-' (code any_word): a release may have all the other "
+                "words and one of these",
+            },
             "all_words": {
                 "type": "integer",
                 "minimum": 1,

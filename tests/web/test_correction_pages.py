@@ -157,3 +157,21 @@ def test_a_word_that_finds_nothing_is_named_and_its_correction_offered(client, l
     notice = next(n for n in data["notices"] if n["code"] == "any_word")
     assert notice["missing"] == ["Carribean"]
     assert data["suggestion"] == "Caribbean diaspora"
+
+
+@pytest.mark.parametrize(
+    "lang,said",
+    [
+        ("en", "No release contains all of your words without “information”"),
+        ("es", "Ningún comunicado contiene todas sus palabras sin «information»"),
+    ],
+)
+def test_the_any_word_notice_names_the_word_that_left_out_the_release_with_all_of_them(client, lang, said):
+    """The one release with both words says "information": with it left out, the page said no
+    release had all the words, which the visitor could see was not so."""
+    assert client.get("/api/v1/search?q=Dajab%C3%B3n+frontera").get_json()["total"] >= 1
+    response, page = get_page(client, f"/{lang}/search?q=Dajab%C3%B3n+frontera+-information")
+    assert said in response.get_data(as_text=True)
+    data = client.get(f"/api/v1/search?q=Dajab%C3%B3n+frontera+-information&ui={lang}").get_json()
+    notice = next(n for n in data["notices"] if n["code"] == "any_word")
+    assert notice["excluded"] == ["information"] and "missing" not in notice
