@@ -361,8 +361,8 @@ class Compiler:
             return _and(self._all(node.nodes)) if node.nodes else None
         if isinstance(node, q.AnyOf):
             return _or([c for c in (self._node(n) for n in node.nodes) if c is not None])
-        if isinstance(node, q.Not):
-            inner = self._node(node.node)
+        if isinstance(node, q.Not):  # inside ( ) or an OR: read as a top-level "-word" is
+            (inner,) = self._excluded([node])
             return wq.AndNot(wq.Every(), inner) if inner is not None else None
         if isinstance(node, q.YearRange):
             return wq.NumericRange("year", node.start, node.end)

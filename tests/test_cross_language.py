@@ -355,5 +355,8 @@ def test_an_excluded_word_leaves_out_the_word_not_its_learnt_translations(built)
     assert ids(archive.search(parse_params({"q": "tormenta -wage", "ui": "es"}))) == ["es-pescadores"]
     assert ids(archive.search(parse_params({"q": "tormenta -salario", "ui": "es"}))) == []
     assert ids(archive.search(parse_params({"q": "tormenta -salarios", "ui": "es"}))) == []
+    # inside parentheses or an OR, as at the top
+    for nested in ("(tormenta -wage) OR zzzqq", "(tormenta -wage) OR (zzzqq -wage)"):
+        assert ids(archive.search(parse_params({"q": nested, "ui": "es"}))) == ["es-pescadores"], nested
     # the positive word is still translated
     assert "es-pescadores" in ids(archive.search(parse_params({"q": "wage", "ui": "en"})))
