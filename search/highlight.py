@@ -26,6 +26,7 @@ from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
 from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms
+from index.places import country_name
 from index.schema import stored_title_lang
 
 SNIPPET_CHARS = 200
@@ -95,6 +96,12 @@ def wanted(query, typed=(), glossary=None) -> dict[str, Wanted]:
             walk(q.a)
         elif isinstance(q, wq.Not):
             return
+        elif isinstance(q, wq.Term) and q.fieldname == "countries":
+            # A release matched for its country (a place name typed, "country:"): its name is
+            # marked, as each language writes it, where the words typed may not be ("Dominican"
+            # and "República Dominicana" stem apart in Spanish).
+            for lang in LANGUAGES:
+                add(f"body_{lang}", tuple(terms(country_name(q.text, lang), lang)))
         elif isinstance(q, wq.Term):
             add(q.fieldname, (q.text,))
         elif isinstance(q, wq.Phrase):

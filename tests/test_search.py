@@ -620,3 +620,14 @@ def test_an_excluded_language_or_year_leaves_out_versions_not_pairs(archive, q):
     assert merged.total > 0 and {h.id for h in merged.hits} <= {h.id for h in alone.hits}
     kept = {archive.snapshot().docs.groups[archive.snapshot().docs.docnum_by_id[h.id]] for h in alone.hits}
     assert merged.total == len(kept)
+
+
+def test_a_release_found_for_its_country_has_the_country_marked(archive):
+    """ "Dominican" finds the Spanish legislators' forum for its country, Dominican Republic:
+    Spanish stems "Dominican" and "Dominicana" apart, so nothing in its snippet was marked and
+    the visitor could not see why it was listed."""
+    found = search(archive, "Dominican", separate=True)
+    (forum,) = [h for h in found.hits if h.id == "2018-10-24-foro-legisladores-gobernanza-migratoria-es"]
+    assert "<mark>República Dominicana</mark>" in " ".join(str(s) for s in forum.snippets)
+    for hit in found.hits:  # and every other hit shows a mark too
+        assert "<mark>" in str(hit.title_html) + " ".join(str(s) for s in hit.snippets), hit.id
