@@ -115,6 +115,13 @@ def test_the_exact_forms_are_the_folded_unstemmed_words_the_stemming_changes():
         ("clase", "clases"),
         ("nación", "naciones"),
         ("país", "países"),
+        # a stressed "-és" singular and its plural in "-eses"
+        ("francés", "franceses"),
+        ("guyanés", "guyaneses"),
+        ("holandés", "holandeses"),
+        ("portugués", "portugueses"),
+        ("interés", "intereses"),
+        ("mes", "meses"),
     ],
 )
 def test_a_spanish_plural_stems_as_its_singular(singular, plural):
