@@ -71,6 +71,15 @@ class ImpossibleDate(DateError):
     """A well-formed date that names no real day (``2019-02-30``)."""
 
 
+class YearOutOfRange(DateError):
+    """A real day of a year no release can have (``0219-08-07``, a typo): a date of a page's
+    metadata that is one is passed over for the date the page shows."""
+
+
+# The years a release may be dated in, and a search filtered by (``search.params``).
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
 def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     """Parse a listing's date line.
 
@@ -127,7 +136,15 @@ def parse_iso_date(value: str) -> dt.date:
 
 
 _YEAR_FIRST = re.compile(r"^(?P<year>\d{4})([/.\-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})$")
-_NUMERIC = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}$")
+_RFC2822_SHAPE = re.compile(r"(?<!\d)(?:\d{2}|\d{4})\s+\d{1,2}:\d{2}")
+# A year-first date with a time in any of the ways databases and exports write one
+# ("2019-08-07 10:00:00+00", "2019-08-07 10:00 UTC"): the date is read as written.
+_YEAR_FIRST_TIMED = re.compile(
+    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
+    re.I,
+)
+_NUMERIC = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?:[T ,]+\d{1,2}:\d{2}.*)?$")
 
 
 def parse_stated_date(value: str) -> dt.date:
@@ -139,6 +156,9 @@ def parse_stated_date(value: str) -> dt.date:
     text = value.strip()
     if _ISO.match(text):
         return parse_iso_date(text)
+    timed = _YEAR_FIRST_TIMED.match(text)
+    if timed:
+        text = timed["date"]
     year_first = _YEAR_FIRST.match(text)
     if year_first:  # "2019-8-7", "2019/08/07": the year first is never read the other way round
         return _make_date(int(year_first["year"]), int(year_first["month"]), int(year_first["day"]), text)
@@ -160,7 +180,8 @@ def _rfc2822(text: str) -> dt.date | None:
     """The day of an RFC 2822 date-time (RSS's and e-mail's), as written, whatever its zone."""
     from email.utils import parsedate_tz
 
-    if not re.search(r"\d{1,2}:\d{2}", text):  # a time, as RFC 2822 requires: no loose guesses
+    # a time, as RFC 2822 requires, and a year of four digits or two (RFC 822's): no loose guesses
+    if not _RFC2822_SHAPE.search(text):
         return None
     parts = parsedate_tz(text)
     if parts is None:
@@ -169,7 +190,11 @@ def _rfc2822(text: str) -> dt.date | None:
 
 
 def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
+    shown = original.strip()[:40]
     try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise ImpossibleDate(f"{original.strip()!r} is not a real date") from None
+        date = dt.date(year, month, day)
+    except (ValueError, OverflowError):  # a number too big for C: a year of twenty digits
+        raise ImpossibleDate(f"{shown!r} is not a real date") from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise YearOutOfRange(f"{shown!r} is dated in {year}: a release's year is from {MIN_YEAR} to {MAX_YEAR}")
+    return date

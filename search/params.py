@@ -4,12 +4,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from index.dates import MAX_YEAR, MIN_YEAR
+
 LANGUAGES = ("en", "es")
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 50
 DEFAULT_PER_PAGE = 10
 MAX_PAGE = 1000
-MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_VALUES = 50  # values of one repeatable parameter
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")

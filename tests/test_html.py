@@ -92,3 +92,17 @@ def test_a_declarative_shadow_roots_content_is_the_pages_text():
     </template></news-body></article></body></html>"""
     release = html.parse(page, "page.html")
     assert "Tapachula in Mexico" in release.body
+
+
+def test_a_metadata_date_as_a_feed_writes_it_is_read_and_one_with_a_mistyped_year_passed_over():
+    def page(stated: str) -> str:
+        return f"""<html lang="en"><head><title>Migrants reach Tapachula</title>
+        <meta property="article:published_time" content="{stated}"></head><body><article>
+        <h1>Migrants reach Tapachula</h1><p>May 3, 2021</p>
+        <p>Hundreds of migrants reached Tapachula in Mexico on foot this week, officials said.</p>
+        </article></body></html>"""
+
+    assert html.parse(page("Sun, 02 May 2021 10:00:00 +0000"), "page.html").date == dt.date(2021, 5, 2)
+    # a year no release has (a digit lost, or a paste of many): the date the page shows
+    for mistyped in ("Sun, 02 May 221 10:00:00 +0000", "0221-05-02", "Sun, 02 May 99999999999 10:00:00 +0000"):
+        assert html.parse(page(mistyped), "page.html").date == dt.date(2021, 5, 3), mistyped

@@ -243,15 +243,29 @@ def test_jsonl_dates_written_as_people_write_them_are_read_and_numbers_alone_ref
         "7 de agosto de 2019",
         "miércoles, 7 de agosto de 2019",
         "Wed, 07 Aug 2019 10:00:00 +0000",
+        "Wed, 07 Aug 19 10:00:00 GMT",
+        "2019-08-07 10:00:00+00",
+        "2019-08-07 10:00 UTC",
     ]
     records = [release(id=f"d{i}", date=form, title=f"Release {i}") for i, form in enumerate(forms)]
-    records += [release(id="slashes", date="07/08/2019"), release(id="words", date="last Wednesday")]
+    refused = {
+        "07/08/2019": "month/day",
+        "07/08/2019 10:00": "month/day",
+        "last Wednesday": "YYYY-MM-DD",
+        # typos in the year: a digit lost or a paste of many; neither is read as some other year
+        "Wed, 07 Aug 219 10:00:00 +0000": "YYYY-MM-DD",
+        "0219-08-07": "from 1900 to 2100",
+        "7 August 2219": "from 1900 to 2100",
+        "Wed, 07 Aug 9999999999 10:00:00 +0000": "YYYY-MM-DD",
+    }
+    records += [release(id=f"bad{i}", date=date) for i, date in enumerate(refused)]
     done = run_reindex(write_jsonl(tmp_path / "dates.jsonl", records), "--index", tmp_path / "ix", "--quiet")
     assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
     found = rejections(done.stderr)
-    assert set(found) == {("dates.jsonl", len(forms) + 1), ("dates.jsonl", len(forms) + 2)}
-    assert "YYYY-MM-DD" in found[("dates.jsonl", len(forms) + 1)]
-    assert "month/day" in found[("dates.jsonl", len(forms) + 1)]
+    assert set(found) == {("dates.jsonl", len(forms) + 1 + i) for i in range(len(refused))}
+    for i, said in enumerate(refused.values()):
+        assert said in found[("dates.jsonl", len(forms) + 1 + i)], found[("dates.jsonl", len(forms) + 1 + i)]
     releases = stored(tmp_path / "ix")
     assert {stored_day(releases[f"d{i}"]["date"]) for i in range(len(forms))} == {dt.date(2019, 8, 7)}
 
