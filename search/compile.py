@@ -145,6 +145,7 @@ class Compiler:
         sought = " ".join(q.words_of(parsed.tree))
         self._local.sources = _translated_from(sought or parsed.text) if lexicon is not None else ()
         self._local.translated = {}
+        self._local.tag_parts = {}
         try:
             budget = _Budget()
             tree = self._limited_by(parsed.tree, budget)
@@ -153,7 +154,7 @@ class Compiler:
             own = MAX_QUERY_TERMS - budget.left
             compiled.scored = own + self._allot(MAX_SCORED_TERMS - own, _occurrences(tree))
         finally:
-            self._local.analyses = self._local.lexicon = self._local.translated = None
+            self._local.analyses = self._local.lexicon = self._local.translated = self._local.tag_parts = None
             self._local.sources = ()
         return compiled
 
@@ -179,16 +180,17 @@ class Compiler:
         # not for its language or date: "-lang:es" leaves out Spanish versions, not pairs.
         about = [c for n, c in zip(negative, compiled_out, strict=True) if c is not None and _about_content(n.node)]
         compiled = Compiled(full, any_query, notices, browse, excluded=_or(about) if about else None)
-        tagged = {id(n): parts for n in positive if (parts := self._tag_parts(n)) is not None}
+        tagged = {id(n): (n, parts) for n in positive if (parts := self._tag_parts(n)) is not None}
         if tagged and full is not None:
-            # The same query with the typed tags taken out, to be met by whole pairs.
+            # The same query with the typed tags taken out, to be met by whole pairs; a tag typed
+            # twice counts once, as in ``_all``.
             rest = [n for n in positive if id(n) not in tagged]
-            names = _or([scoring for _, scoring in tagged.values()])
-            rest_clauses = self._all(rest)
-            compiled.pair_query = _without(_maybe(_and(rest_clauses) or wq.Every(), names), excluded)
+            once = {_field_key(n): parts for n, parts in tagged.values()}
+            names = _or([scoring for _, scoring in once.values()])
+            compiled.pair_query = _without(_maybe(_and(self._all(rest)) or wq.Every(), names), excluded)
             loose = self._any_query(rest, excluded)
             compiled.pair_any_query = _maybe(loose, names) if loose is not None else None
-            compiled.pair_filters = tuple(tags for tags, _ in tagged.values())
+            compiled.pair_filters = tuple(tags for tags, _ in once.values())
         return compiled
 
     def _any_query(self, positive: list, excluded: list) -> wq.Query | None:
@@ -296,7 +298,7 @@ class Compiler:
                 i = end
                 continue
             if isinstance(nodes[i], q.Field) and nodes[i].name != "title":
-                key = (nodes[i].name, fold(nodes[i].value).strip(), nodes[i].phrase)
+                key = _field_key(nodes[i])
                 if key in filters:
                     i += 1
                     continue  # its keywords would only be scored again, at the cost of another filter
@@ -549,8 +551,15 @@ class Compiler:
         """For a ``country:`` or ``topic:`` filter that names a known value: the releases tagged
         with it, and what ranks those that say more of it (the country's names, the topic's
         keywords). None for other nodes."""
-        if not isinstance(node, q.Field):
+        if not isinstance(node, q.Field) or node.name not in ("country", "topic"):
             return None
+        made = self._local.tag_parts
+        key = _field_key(node)
+        if key not in made:  # read once a query: ``_all`` and the pairs' form both ask
+            made[key] = self._made_tag_parts(node)
+        return made[key]
+
+    def _made_tag_parts(self, node: q.Field) -> tuple[wq.Query, wq.Query | None] | None:
         if node.name == "country":
             codes = self.resolve_countries(node.value)
             if codes:
@@ -734,3 +743,8 @@ def _or(clauses: list) -> wq.Query | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def _field_key(node: q.Field) -> tuple:
+    """What a typed field filter names, the same however it is spelt in case and accents."""
+    return (node.name, fold(node.value).strip(), node.phrase)

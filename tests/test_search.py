@@ -631,3 +631,12 @@ def test_a_release_found_for_its_country_has_the_country_marked(archive):
     assert "<mark>República Dominicana</mark>" in " ".join(str(s) for s in forum.snippets)
     for hit in found.hits:  # and every other hit shows a mark too
         assert "<mark>" in str(hit.title_html) + " ".join(str(s) for s in hit.snippets), hit.id
+
+
+@pytest.mark.parametrize("separate", [False, True], ids=["merged", "separate"])
+def test_a_filter_typed_twice_ranks_as_typed_once(archive, separate):
+    """The topic's keywords add to the score once: typed twice, they outweighed the words."""
+    once = search(archive, "shelters topic:emergencies", separate=separate)
+    twice = search(archive, "shelters topic:emergencies topic:Emergencies", separate=separate)
+    assert once.total > 1
+    assert [(h.id, round(h.score, 6)) for h in twice.hits] == [(h.id, round(h.score, 6)) for h in once.hits]
