@@ -19,7 +19,7 @@ from index.schema import SCHEMA_VERSION
 from index.store import IndexStore
 from index.whoosh_internals import UnsupportedIndex, check_readable, stored_fields_reader
 
-from .docvalues import DocValues, mask_to_bits
+from .docvalues import DocValues, bits_to_mask, mask_to_bits
 from .scoring import GenerationScorer
 from .spelling import VocabularyCorrector
 
@@ -106,6 +106,20 @@ class Snapshot:
         dates, groups, ids = self.docs.dates, self.docs.groups, self.docs.ids
         return np.array(sorted(range(self.docs.size), key=lambda d: (dates[d], groups[d], ids[d])), dtype=np.int64)
 
+    @cached_property
+    def pair_date_order(self) -> np.ndarray:
+        """Every document number by the date of its translation group, the earliest of its
+        versions', then by group: with pairs merged, date sorts take their page from it, so a
+        pair whose versions are dated apart (a translation published a day later) has one place
+        in the list whichever version each interface shows."""
+        docs = self.docs
+        dates = np.asarray(docs.dates, dtype=np.int64)
+        live = bits_to_mask(docs.live, docs.size)
+        first = np.full(int(docs.groups.max(initial=0)) + 1, np.iinfo(np.int64).max)
+        np.minimum.at(first, docs.groups[live], dates[live])
+        key = np.where(live, first[docs.groups], dates)
+        return np.lexsort((np.arange(docs.size), docs.groups, key))
+
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
         """Open generation ``name``; :class:`UnsupportedIndex` when it is not in the format this
@@ -156,7 +170,7 @@ class Snapshot:
                 for leaf, _ in searcher.leaf_searchers():
                     scorer.segment_arrays(leaf.reader())
             self.__dict__["scorer"] = scorer
-        _ = self.date_order, self.corrector  # cached properties: computed here, once
+        _ = self.date_order, self.pair_date_order, self.corrector  # cached properties: computed here, once
 
     def matching(self, query: wq.Query) -> tuple[int, np.ndarray | None]:
         """The documents matching a query, as a bitmap, and every document's score (0 if not matched).

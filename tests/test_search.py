@@ -640,3 +640,42 @@ def test_a_filter_typed_twice_ranks_as_typed_once(archive, separate):
     twice = search(archive, "shelters topic:emergencies topic:Emergencies", separate=separate)
     assert once.total > 1
     assert [(h.id, round(h.score, 6)) for h in twice.hits] == [(h.id, round(h.score, 6)) for h in once.hits]
+
+
+def test_a_pair_dated_apart_has_one_place_in_a_date_sort_in_both_interfaces(tmp_path):
+    """A translation published days after its original: newest and oldest first listed the pair
+    by the date of the version shown, so /en/ and /es/ gave two orders. It is placed by its
+    first version's date; shown separately, each version by its own."""
+    from .helpers import release, write_jsonl
+
+    records = [
+        release(id="late-en", date="2020-05-01", translation_key="late", title="Migrant workers in Belize"),
+        release(
+            id="late-es",
+            lang="es",
+            date="2020-05-09",
+            translation_key="late",
+            title="Trabajadores migrantes en Belice",
+            body="La OIM apoya a los trabajadores migrantes de la región con formación e información.",
+        ),
+        release(id="mid-en", date="2020-05-05", title="Migrant workers in Panama"),
+        release(
+            id="mid-es",
+            lang="es",
+            date="2020-05-06",
+            title="Trabajadores migrantes en Honduras",
+            body="La OIM apoya a los trabajadores migrantes de Honduras con formación.",
+        ),
+    ]
+    root = tmp_path / "ix"
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], root, progress=False)
+    archive = Archive(root)
+    for sort in ("newest", "oldest"):
+        orders = {}
+        for ui in ("en", "es"):
+            found = archive.search(SearchParams(ui=ui, sort=sort))
+            orders[ui] = [h.id.removesuffix("-en").removesuffix("-es") for h in found.hits]
+        assert orders["en"] == orders["es"], sort
+        assert orders["en"] == (["mid", "mid", "late"] if sort == "newest" else ["late", "mid", "mid"])
+    alone = archive.search(SearchParams(sort="newest", separate=True))
+    assert [h.id for h in alone.hits] == ["late-es", "mid-es", "mid-en", "late-en"]
