@@ -363,11 +363,14 @@ class Archive:
                 return corrected
         return loose if found else None
 
-    def _fixed(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading") -> "_Reading | None":
+    def _fixed(
+        self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading", few_only: bool = True
+    ) -> "_Reading | None":
         """The corrected query's all-words reading, when the typed words find fewer than
-        FEW_RESULTS releases and a word of them seems misspelt; else None."""
+        FEW_RESULTS releases (or whatever they find, without ``few_only``) and a word of them
+        seems misspelt; else None."""
         compiled = typed.compiled
-        if typed.total >= FEW_RESULTS or compiled.query is None or compiled.browse:
+        if (few_only and typed.total >= FEW_RESULTS) or compiled.query is None or compiled.browse:
             return None
         text = self.corrections.correct(snap, parsed.text)
         if text is None:
@@ -416,8 +419,9 @@ class Archive:
         if shown is typed:
             return counts
         # The typed words find nothing under these filters (see _chosen): the readings a ticked
-        # value may lead to, each computed as _chosen would.
-        fixed = self._fixed(snap, params, parsed, typed)
+        # value may lead to, each computed as _chosen would. A value under which the typed words
+        # find nothing leads to the correction, however many they find without it.
+        fixed = self._fixed(snap, params, parsed, typed, few_only=False)
         searchable = fixed if params.spell else None
         loose = self._loosened(snap, params, typed)
         loose_fixed = self._loosened(snap, params, searchable) if searchable is not None else None

@@ -42,6 +42,9 @@ QUERIES = [
     "huricane shelters",
     "remesas guatemla",
     "Carribean diaspora",
+    # all the words find a few, more than a correction is looked for at: under a value where
+    # they find none, ticking it searches the correction, and its count must say so
+    "country: hurricane OR guatemla",
 ]
 FILTERS = [
     {},
