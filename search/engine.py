@@ -19,6 +19,7 @@ from functools import cached_property
 import numpy as np
 from whoosh import query as wq
 
+from index import language
 from index.places import Gazetteer
 from index.store import IndexStore
 from index.topics import Taxonomy
@@ -152,6 +153,7 @@ class Archive:
             return False
         snap.warm()
         self.completions(snap).warm(snap)
+        language.ready()  # the query language is told by it
         return True
 
     def status(self) -> dict:

@@ -679,3 +679,24 @@ def test_a_pair_dated_apart_has_one_place_in_a_date_sort_in_both_interfaces(tmp_
         assert orders["en"] == (["mid", "mid", "late"] if sort == "newest" else ["late", "mid", "mid"])
     alone = archive.search(SearchParams(sort="newest", separate=True))
     assert [h.id for h in alone.hits] == ["late-es", "mid-es", "mid-en", "late-en"]
+
+
+def test_warming_up_loads_the_language_detector_a_first_search_needs(tmp_path):
+    """A served worker warms up before its first request; the language detector was left to
+    its first search, which then took about 0.3 s instead of milliseconds. Checked in a fresh
+    process: this one may have built the detector already."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "ix"
+    reindex([SAMPLES_DIR], root, progress=False)
+    script = (
+        "import sys\n"
+        "from index import language\n"
+        "from search.engine import Archive\n"
+        "assert language._detector.cache_info().currsize == 0\n"
+        "Archive(sys.argv[1]).warm()\n"
+        "assert language._detector.cache_info().currsize == 1\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
