@@ -14,6 +14,7 @@ from whoosh import query as wq
 from whoosh.index import Index
 
 from index import vocabulary
+from index.analysis import stop_words
 from index.lexicon import Lexicon
 from index.schema import SCHEMA_VERSION
 from index.store import IndexStore
@@ -91,7 +92,11 @@ class Snapshot:
 
     @cached_property
     def corrector(self) -> "VocabularyCorrector":
-        return VocabularyCorrector(self.words, self.vocabulary)
+        """Corrections are drawn from the vocabulary but its stop words: a query's stop word is
+        not searched for, so "Grand" corrected to "and" searched for nothing, and listed every
+        release the rest of the query allowed."""
+        stops = stop_words("en") | stop_words("es")
+        return VocabularyCorrector([w for w in self.words if w not in stops], self.vocabulary)
 
     @cached_property
     def scorer(self) -> GenerationScorer:

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from index.analysis import fold
 from index.build import reindex
 from search import cli
 from search.correction import FAR_MORE
@@ -219,6 +220,17 @@ def test_a_word_with_no_word_near_it_leaves_the_query_as_typed(archive):
 def test_capitals_are_kept(archive):
     assert archive.correct("Guatemla Remesas") == "Guatemala Remesas"
     assert search(archive, "Huricane").searched_for == "Hurricane"
+
+
+def test_a_word_is_never_corrected_to_a_stop_word(archive):
+    """A stop word is not searched for: "Grand" corrected to "and" (two edits) listed every
+    release the rest of the query allowed, as "results for topic:… And"."""
+    from index.analysis import stop_words
+
+    stops = stop_words("en") | stop_words("es")
+    for typed in ("Grand", "Thw", "Dle", "Pera", "Ande", "Tthe"):
+        fixed = archive.correct(typed)
+        assert fixed is None or fold(fixed) not in stops, (typed, fixed)
 
 
 # --- what is never replaced --------------------------------------------------------------------
