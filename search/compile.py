@@ -169,7 +169,9 @@ class Compiler:
         if not positive:
             browse = True
             main = wq.Every()
-        elif not clauses:
+        elif not clauses or _only_stop_words([n for n in positive if _is_text(n)], self._cost):
+            # Words typed, each a stop word: nothing to search for, beside filters or not (a
+            # typed "country:SG" lists what its checkbox would, and that with "the" is nothing).
             return Compiled(None, notices=["only very common words were given; try more specific words"])
         else:
             browse = not any(_is_scored(n) for n in positive)
@@ -687,6 +689,11 @@ def _is_scored(node) -> bool:
     if isinstance(node, (q.AnyOf, q.AllOf)):
         return any(_is_scored(n) for n in node.nodes)
     return _is_text(node)
+
+
+def _only_stop_words(text_nodes: list, cost) -> bool:
+    """Whether words were typed and none of them is searched for (``cost``: a node's terms)."""
+    return bool(text_nodes) and all(cost(n) == 0 for n in text_nodes)
 
 
 def _is_text(node) -> bool:

@@ -177,7 +177,7 @@ def test_a_typed_country_or_topic_finds_what_its_checkbox_finds(archive, ui, sep
     differing = 0
     for facet in ("country", "topic"):
         for value in {v for values in getattr(docs, FIELDS[facet]) for v in values}:
-            for words in ("", "lang:en", "lang:es", "migrantes", "hurricane -Haiti"):
+            for words in ("", "lang:en", "lang:es", "migrantes", "hurricane -Haiti", "the", "de la"):
                 params = SearchParams(q=words, ui=ui, separate=separate, per_page=100)
                 boxes = archive.search(params.with_(**{FIELDS[facet]: (value,)}))
                 typed = archive.search(params.with_(q=f"{words} {facet}:{value}"))
