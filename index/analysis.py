@@ -28,9 +28,14 @@ TOKEN_PATTERN = r"\w+(?:[.'’]\w+)*"
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
+# Accents stripped, and the curly apostrophe made straight: "Spain’s" is then "Spain's", whose
+# possessive English stemming takes off, and "Grand’Anse" is written one way.
+_FOLDING = {**accent_map, ord("’"): "'"}
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents the same way the analysers do."""
-    return text.lower().translate(accent_map)
+    return text.lower().translate(_FOLDING)
 
 
 @cache
@@ -45,7 +50,7 @@ def _fold_all(words: list[str]) -> list[str]:
     lowered = " ".join(words).lower().split(" ")
     if len(lowered) != len(words):  # a character whose lower case contains a space: one by one
         lowered = [w.lower() for w in words]
-    return [w if w.isascii() else w.translate(accent_map) for w in lowered]
+    return [w if w.isascii() else w.translate(_FOLDING) for w in lowered]
 
 
 # The fast split of ``words_and_folded``: for ASCII text, word characters and the joiners kept and
@@ -88,7 +93,7 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
     spaced = data.decode("ascii")
     lowered = spaced.lower()
     if _APOSTROPHE in spaced:
-        spaced, lowered = spaced.replace(_APOSTROPHE, "’"), lowered.replace(_APOSTROPHE, "’")
+        spaced, lowered = spaced.replace(_APOSTROPHE, "’"), lowered.replace(_APOSTROPHE, "'")
     return spaced.split(), lowered.split()
 
 

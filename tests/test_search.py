@@ -700,3 +700,23 @@ def test_warming_up_loads_the_language_detector_a_first_search_needs(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_possessive_with_a_curly_apostrophe_is_found_excluded_and_marked(tmp_path):
+    """Typeset text writes "mayor’s": its term was "mayor’", so "mayor" did not find it and
+    "-mayor" let it through, though "mayor's" with a straight apostrophe was both."""
+    from .helpers import release, write_jsonl
+
+    records = [
+        release(id="curly", title="Volunteers at the mayor’s office", body="The mayor’s office trained volunteers."),
+        release(id="straight", title="Volunteers at the mayor's office", body="The mayor's office trained volunteers."),
+        release(id="none", title="Volunteers at the clinic", body="The clinic trained volunteers."),
+    ]
+    root = tmp_path / "ix"
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], root, progress=False)
+    archive = Archive(root)
+    assert set(ids(archive.search(SearchParams(q="mayor")))) == {"curly", "straight"}
+    assert set(ids(archive.search(SearchParams(q="mayor’s")))) == {"curly", "straight"}
+    assert ids(archive.search(SearchParams(q="volunteers -mayor"))) == ["none"]
+    (hit,) = [h for h in archive.search(SearchParams(q="mayor")).hits if h.id == "curly"]
+    assert "<mark>mayor’s</mark>" in hit.title_html
