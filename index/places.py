@@ -458,6 +458,19 @@ class Gazetteer:
             singles=frozenset(k[0].lower() for k in keys if len(k) == 1),
         )
 
+    def names_of(self, code: str) -> tuple[str, ...]:
+        """The names a text may call a country by, as the gazetteer holds them (lower-cased):
+        its own in each language, aliases and demonyms; not its cities, nor its acronyms,
+        which count only as capitals ("US", not "us")."""
+        by_code = self.__dict__.get("_names_by_code")
+        if by_code is None:
+            by_code = {}
+            for key, found in self.folded.items():
+                if key not in self.cities:
+                    by_code.setdefault(found, []).append(" ".join(key))
+            by_code = self.__dict__["_names_by_code"] = {c: tuple(sorted(n)) for c, n in by_code.items()}
+        return by_code.get(code, ())
+
     def find(self, text: str) -> list[str]:
         """Country codes named in ``text``, in order of first mention."""
         words, lower = _words_and_lower(_CURRENCY.sub(" ", text) if "$" in text else text)

@@ -269,6 +269,7 @@ class Archive:
                 self.labelling,
                 self.compiler.glossary,
                 leading=shown.leading,
+                country_names=self.compiler.gazetteer.names_of,
             )
         took = (time.perf_counter() - started) * 1000
         pages = max(1, -(-shown.total // params.per_page))

@@ -19,7 +19,7 @@ Everything outside ``<mark>`` is HTML-escaped.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 from markupsafe import escape
 from whoosh import query as wq
@@ -67,13 +67,15 @@ class Wanted:
 NOTHING = Wanted()
 
 
-def wanted(query, typed=(), glossary=None) -> dict[str, Wanted]:
+def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Wanted]:
     """Field name -> what to mark, for the positive parts of ``query`` (not ``-word`` ones).
 
     ``typed``: the word and phrase texts the visitor typed; ``glossary``: the one the query was
-    expanded with.  A term or phrase of ``query`` that is a glossary term's analysis but not
-    what was typed is a glossary equivalent, marked only as the glossary writes it.  Other
-    nodes (translations, for one) are read through their ``children()``.
+    expanded with; ``country_names``: a country code's names (``Gazetteer.names_of``), marked
+    where the query matches releases by their country (its CLDR names without it).  A term or
+    phrase of ``query`` that is a glossary term's analysis but not what was typed is a glossary
+    equivalent, marked only as the glossary writes it.  Other nodes (translations, for one) are
+    read through their ``children()``.
     """
     typed_keys = {(lang, tuple(terms(text, lang))) for text in typed for lang in LANGUAGES}
     written = _written_forms(glossary) if glossary is not None else {}
@@ -97,11 +99,13 @@ def wanted(query, typed=(), glossary=None) -> dict[str, Wanted]:
         elif isinstance(q, wq.Not):
             return
         elif isinstance(q, wq.Term) and q.fieldname == "countries":
-            # A release matched for its country (a place name typed, "country:"): its name is
-            # marked, as each language writes it, where the words typed may not be ("Dominican"
+            # A release matched for its country (a place name typed, "country:"): its names are
+            # marked, as each language writes them, where the words typed may not be ("Dominican"
             # and "República Dominicana" stem apart in Spanish).
-            for lang in LANGUAGES:
-                add(f"body_{lang}", tuple(terms(country_name(q.text, lang), lang)))
+            names = country_names(q.text) if country_names is not None else ()
+            names = names or tuple(country_name(q.text, lang) for lang in LANGUAGES)
+            for fieldname, key in _name_keys(names):
+                add(fieldname, key)
         elif isinstance(q, wq.Term):
             add(q.fieldname, (q.text,))
         elif isinstance(q, wq.Phrase):
@@ -118,6 +122,12 @@ def wanted(query, typed=(), glossary=None) -> dict[str, Wanted]:
         kept = {t: tuple(p for p in ps if len(p) > 1 or t not in words) for t, ps in patterns.items()}
         out[fieldname] = Wanted(frozenset(words), {t: ps for t, ps in kept.items() if ps})
     return out
+
+
+@lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
+def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(field, terms) of each name in each language's analysis."""
+    return tuple((f"body_{lang}", key) for name in names for lang in LANGUAGES if (key := tuple(terms(name, lang))))
 
 
 def _number_forms(word: str) -> set[str]:

@@ -4,6 +4,7 @@
 from collections.abc import Sequence
 
 from markupsafe import escape
+from whoosh import query as wq
 
 from index.schema import stored_day, stored_title_lang
 
@@ -35,11 +36,13 @@ def page(
     labels: Labels,
     glossary: Glossary,
     leading: int = 0,
+    country_names=None,
 ) -> list[Hit]:
     """The hits of the requested page: one per translation group unless asked otherwise.
     ``scored``: every document's score; ``selected``: the results (a bitmap); ``leading``:
     releases ranked before the others (those with all the words, when the results also list
-    releases with some of them); ``glossary``: the one the query was compiled with."""
+    releases with some of them); ``glossary``: the one the query was compiled with;
+    ``country_names``: a country code's names, marked where it matched (``Gazetteer.names_of``)."""
     docs = snap.docs
     allowed = selected if params.separate else docs.representatives(selected, params.ui)
     sort = sort_order(params, compiled)
@@ -65,9 +68,15 @@ def page(
         if sort != "oldest":
             order = order[::-1]
         ranked = [(int(d), float(scored[d]) if scored is not None else None) for d in order[start:end]]
-    # What the visitor typed is marked wherever it matched; glossary equivalents only as written.
+    # What the visitor typed is marked wherever it matched; glossary equivalents only as written;
+    # a typed country's names, also where pairs meet it as a filter outside the query.
+    marked = compiled.query
+    if compiled.pair_filters and not params.separate and marked is not None:
+        marked = wq.Or([marked, *compiled.pair_filters])
     wanted = (
-        highlight.wanted(compiled.query, q.words_of(q.parse(params.q).tree), glossary) if not compiled.browse else {}
+        highlight.wanted(marked, q.words_of(q.parse(params.q).tree), glossary, country_names)
+        if not compiled.browse
+        else {}
     )
     matched = BitmapSet(selected, docs.size)
     return [_hit(snap, d, score, wanted, params, matched, labels) for d, score in ranked]

@@ -720,3 +720,23 @@ def test_a_possessive_with_a_curly_apostrophe_is_found_excluded_and_marked(tmp_p
     assert ids(archive.search(SearchParams(q="volunteers -mayor"))) == ["none"]
     (hit,) = [h for h in archive.search(SearchParams(q="mayor")).hits if h.id == "curly"]
     assert "<mark>mayor’s</mark>" in hit.title_html
+
+
+def test_country_filter_marks_the_names_and_demonyms_the_places_file_gives_it(tmp_path):
+    """`country:US` marked only the CLDR names ("United States", "Estados Unidos"): a release
+    that says "estadounidenses" or "EE. UU." showed no mark and its summary instead."""
+    from .helpers import release, write_jsonl
+
+    body = (
+        "La OIM apoyó a familias que viajaban hacia el norte durante la temporada de lluvias. "
+        "Muchas personas contaron que tenían parientes estadounidenses esperando su llegada."
+    )
+    records = [
+        release(id="es-us", lang="es", title="Familias en camino", body=body, countries=["US"]),
+        release(id="en-us", title="Families on the move", body="Relatives in the EE. UU. helped.", countries=["US"]),
+    ]
+    root = tmp_path / "ix"
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], root, progress=False)
+    found = {h.id: " ".join(h.snippets) for h in Archive(root).search(SearchParams(q="country:US")).hits}
+    assert "<mark>estadounidenses</mark>" in found["es-us"]
+    assert "<mark>EE. UU</mark>" in found["en-us"]
