@@ -29,6 +29,8 @@ from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms
 from index.places import country_name
 from index.schema import stored_title_lang
 
+from .translated import Translated
+
 SNIPPET_CHARS = 200
 SNIPPETS = 3
 _WORD = re.compile(TOKEN_PATTERN)  # the analyser's words
@@ -81,12 +83,14 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
     written = _written_forms(glossary) if glossary is not None else {}
     found: dict[str, tuple[set, dict]] = {}
 
-    def add(fieldname: str, key: tuple[str, ...]):
+    def add(fieldname: str, key: tuple[str, ...], free: bool = False):
+        """``free``: marked in any form, even where a glossary term has the same analysis (a
+        word's translation, a country's name: no glossary equivalent)."""
         lang = fieldname.rpartition("_")[2]
         if not key or lang not in LANGUAGES:
             return
         words, patterns = found.setdefault(fieldname, (set(), {}))
-        forms = None if (lang, key) in typed_keys else written.get((lang, key))
+        forms = None if free or (lang, key) in typed_keys else written.get((lang, key))
         if forms is None and len(key) == 1:
             words.add(key[0])
         else:
@@ -105,7 +109,12 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
             names = country_names(q.text) if country_names is not None else ()
             names = names or tuple(country_name(q.text, lang) for lang in LANGUAGES)
             for fieldname, key in _name_keys(names):
-                add(fieldname, key)
+                add(fieldname, key, free=True)
+        elif isinstance(q, Translated):
+            # A word's learnt translations: "workers" matches "trabajadores" by its stem, which
+            # the glossary's "trabajo" shares; marked in any form, as it matched.
+            for term, _ in q.alternatives:
+                add(q.fieldname, (term,), free=True)
         elif isinstance(q, wq.Term):
             add(q.fieldname, (q.text,))
         elif isinstance(q, wq.Phrase):

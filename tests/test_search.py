@@ -740,3 +740,15 @@ def test_country_filter_marks_the_names_and_demonyms_the_places_file_gives_it(tm
     found = {h.id: " ".join(h.snippets) for h in Archive(root).search(SearchParams(q="country:US")).hits}
     assert "<mark>estadounidenses</mark>" in found["es-us"]
     assert "<mark>EE. UU</mark>" in found["en-us"]
+
+
+def test_a_release_found_through_a_translation_has_it_marked(archive):
+    """ "workers" finds "Cincuenta trabajadores de salud…" through its translation (stem
+    "trabaj"), which the glossary's "trabajo" shares: marked only as the glossary writes it,
+    "trabajadores" stayed unmarked, and that release showed no mark at all."""
+    found = search(archive, "workers", separate=True)
+    spanish = [h for h in found.hits if h.lang == "es"]
+    assert spanish
+    assert any("<mark>trabajadores</mark>" in h.title_html for h in spanish)
+    for hit in found.hits:
+        assert "<mark>" in hit.title_html + " ".join(hit.snippets), hit.id
