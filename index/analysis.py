@@ -292,3 +292,13 @@ def exact_analyzer(lang: str):
 def terms(text: str, lang: str) -> list[str]:
     """The analysed terms of ``text`` in order (stop words removed)."""
     return analyzer(lang).items[0].terms(text)
+
+
+def whole_terms(text: str, lang: str) -> tuple[str, ...]:
+    """The terms of a name in ``lang`` when its analysis keeps each of its words, else (): with
+    a stop word left out, the rest would stand for the whole ("Estados Unidos" is "unid" in
+    Spanish, as "Naciones Unidas" is), and so would a letter alone ("U.S.")."""
+    found = tuple(terms(text, lang))
+    if found and len(found) == len(words_and_folded(text)[0]) and min(map(len, found)) > 1:
+        return found
+    return ()

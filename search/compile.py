@@ -19,7 +19,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import LANGUAGES, fold, terms, words_and_folded
+from index.analysis import LANGUAGES, fold, terms, whole_terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -565,11 +565,7 @@ class Compiler:
         if node.name == "country":
             codes = self.resolve_countries(node.value)
             if codes:
-                names = [
-                    self._phrase(name, ("title", "body"))
-                    for c in codes
-                    for name in {country_name(c, lang) for lang in LANGUAGES}
-                ]
+                names = [self._name(name) for c in codes for name in {country_name(c, lang) for lang in LANGUAGES}]
                 return _or([wq.Term("countries", c) for c in codes]), _or(names)
         elif node.name == "topic":
             topics = self.resolve_topics(node.value)
@@ -595,6 +591,13 @@ class Compiler:
             if node.phrase
             else self._word(node.value, self._analyse(node.value))
         )
+
+    def _name(self, name: str) -> wq.Query | None:
+        """A country's name as a phrase, in the languages whose analysis keeps all its words:
+        "Estados Unidos" is "unid" in Spanish, which would rank "Naciones Unidas" as the US."""
+        analysed = {lang: key for lang in LANGUAGES if (key := whole_terms(name, lang))}
+        literal = self._text_query(analysed, ("title", "body")) if analysed else None
+        return _or([literal] + self._expansions(analysed)) if literal is not None else None
 
     def _topic_words(self, topic_ids: list[str]) -> list[wq.Query]:
         """The topics' keyword phrases, for ranking releases of a topic by how much they say of it."""

@@ -25,7 +25,7 @@ from markupsafe import escape
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms
+from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms, whole_terms
 from index.places import country_name
 from index.schema import stored_title_lang
 
@@ -135,8 +135,10 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
 
 @lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
 def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(field, terms) of each name in each language's analysis."""
-    return tuple((f"body_{lang}", key) for name in names for lang in LANGUAGES if (key := tuple(terms(name, lang))))
+    """(field, terms) of each name in each language's analysis that keeps all its words
+    (``index.analysis.whole_terms``)."""
+    found = ((f"body_{lang}", whole_terms(name, lang)) for name in names for lang in LANGUAGES)
+    return tuple(dict.fromkeys((field, key) for field, key in found if key))
 
 
 def _number_forms(word: str) -> set[str]:
