@@ -326,6 +326,12 @@ class Compiler:
             if j in places:
                 end, code = places[j]
                 literal = _and([self._word(texts[k], analysed[k], translate=False) for k in range(j, end)])
+                # A word of the name that is a stop word in a language is not searched for in
+                # it: the rest of the name is then sought there as written ("Estados Unidos" is
+                # "unidos" in Spanish, not every "Unidas" of "Naciones Unidas").
+                shortened = {lang for k in range(j, end) for lang in LANGUAGES if not analysed[k].get(lang)}
+                if literal is not None and shortened:
+                    literal = _as_written(literal, shortened)
                 out.append(_or([literal, wq.ConstantScoreQuery(wq.Term("countries", code), PLACE_SCORE)]))
                 j = end
                 continue
@@ -746,6 +752,26 @@ def _exact_forms(literal: wq.Query, form: str) -> wq.Query:
     if type(literal) is wq.Or:
         return wq.Or([_exact_forms(child, form) for child in literal.subqueries], boost=literal.boost)
     return literal
+
+
+def _as_written(query: wq.Query, langs: set[str]) -> wq.Query:
+    """``query`` with each word's stem in ``langs`` given up for its exact form (the pair
+    ``_exact_forms`` makes), with the weight of both; a word its stemming leaves as it is keeps
+    its one term."""
+    if type(query) is wq.Or:
+        children = query.subqueries
+        if (
+            len(children) == 2
+            and all(isinstance(c, wq.Term) for c in children)
+            and children[0].fieldname.startswith("body_")
+            and children[1].fieldname == exact_field(children[0].fieldname.removeprefix("body_"))
+            and children[0].fieldname.removeprefix("body_") in langs
+        ):
+            return wq.Term(children[1].fieldname, children[1].text, boost=children[0].boost + children[1].boost)
+        return wq.Or([_as_written(c, langs) for c in children], boost=query.boost)
+    if type(query) is wq.And:
+        return wq.And([_as_written(c, langs) for c in query.subqueries], boost=query.boost)
+    return query
 
 
 def _or(clauses: list) -> wq.Query | None:

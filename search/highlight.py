@@ -83,14 +83,16 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
     written = _written_forms(glossary) if glossary is not None else {}
     found: dict[str, tuple[set, dict]] = {}
 
-    def add(fieldname: str, key: tuple[str, ...], free: bool = False):
+    def add(fieldname: str, key: tuple[str, ...], free: bool = False, forms=None):
         """``free``: marked in any form, even where a glossary term has the same analysis (a
-        word's translation, a country's name: no glossary equivalent)."""
+        word's translation, a country's name: no glossary equivalent); ``forms``: only in these
+        (per word of ``key``, a set of folded forms)."""
         lang = fieldname.rpartition("_")[2]
         if not key or lang not in LANGUAGES:
             return
         words, patterns = found.setdefault(fieldname, (set(), {}))
-        forms = None if free or (lang, key) in typed_keys else written.get((lang, key))
+        if forms is None:
+            forms = None if free or (lang, key) in typed_keys else written.get((lang, key))
         if forms is None and len(key) == 1:
             words.add(key[0])
         else:
@@ -115,6 +117,13 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
             # the glossary's "trabajo" shares; marked in any form, as it matched.
             for term, _ in q.alternatives:
                 add(q.fieldname, (term,), free=True)
+        elif isinstance(q, wq.Term) and q.fieldname.startswith("exact_"):
+            # A word sought only as written (a place name's word beside a stop word): marked
+            # where the text writes it so, not in every form of its stem.
+            lang = q.fieldname.removeprefix("exact_")
+            stem = terms(q.text, lang) if lang in LANGUAGES else []
+            if len(stem) == 1:
+                add(f"body_{lang}", (stem[0],), forms=(frozenset({q.text}),))
         elif isinstance(q, wq.Term):
             add(q.fieldname, (q.text,))
         elif isinstance(q, wq.Phrase):

@@ -754,3 +754,14 @@ def test_a_release_found_through_a_translation_has_it_marked(archive):
     assert any("<mark>trabajadores</mark>" in h.title_html for h in spanish)
     for hit in found.hits:
         assert "<mark>" in hit.title_html + " ".join(hit.snippets), hit.id
+
+
+def test_estados_unidos_is_not_every_release_that_names_the_united_nations(archive):
+    """ "estados" is a Spanish stop word, so "Estados Unidos" was searched as "unidos" in any
+    form: every Spanish release naming the "Naciones Unidas" was listed for it."""
+    found = ids(search(archive, "Estados Unidos", ui="es", separate=True))
+    assert "2023-10-11-el-salvador-emprendedores-diaspora-es" in found  # lives in Estados Unidos
+    assert "2017-10-03-dominica-maria-albergues-dtm-es" not in found  # "fondos de las Naciones Unidas"
+    assert "2018-10-24-foro-legisladores-gobernanza-migratoria-es" not in found
+    hit = search(archive, "Estados Unidos", ui="es", separate=True).hits[0]
+    assert "<mark>Unidos</mark>" in " ".join(hit.snippets) + hit.title_html
