@@ -14,7 +14,6 @@ from whoosh import query as wq
 from whoosh.index import Index
 
 from index import vocabulary
-from index.analysis import stop_words
 from index.lexicon import Lexicon
 from index.schema import SCHEMA_VERSION
 from index.store import IndexStore
@@ -92,11 +91,9 @@ class Snapshot:
 
     @cached_property
     def corrector(self) -> "VocabularyCorrector":
-        """Corrections are drawn from the vocabulary but its stop words: a query's stop word is
-        not searched for, so "Grand" corrected to "and" searched for nothing, and listed every
-        release the rest of the query allowed."""
-        stops = stop_words("en") | stop_words("es")
-        return VocabularyCorrector([w for w in self.words if w not in stops], self.vocabulary)
+        # Stop words stay: a misspelt one ("ofr", "teh") is best corrected to itself, which the
+        # search then leaves out, not to a content word that changes what is found.
+        return VocabularyCorrector(self.words, self.vocabulary)
 
     @cached_property
     def scorer(self) -> GenerationScorer:
