@@ -111,14 +111,13 @@ def spanish_singular(word: str) -> str:
     "líneas"): each pair then never met. The plural is made singular first, so both stem alike.
     "-mos" stays (first person plural verbs: "trabajamos"), as do the words ending like plurals
     that are none (``NOT_PLURAL``: "atrás" would stem as "atraer", "Mercedes" as "mercado").
-    A plural in "-eses" is its singular in stressed "-és" read the same way ("franceses" as
-    "francés", "guyaneses" as "guyanés"): folded, the singular and the plural of such a word
-    looked like two words, and stemmed as two.
+    A plural in "-eses" is left to the stemmer: it stems as its feminine ("franceses" and
+    "francesa" as "frances"), the singular in stressed "-és" apart ("franc"); read as that
+    singular, it would part from the feminine and join the singular's merges ("danés" is "dan",
+    as "daño" is).
     """
     if len(word) < 4 or word[-1] != "s" or word in NOT_PLURAL:
         return word
-    if word.endswith("eses"):  # the plural of a word in stressed "-és": "franceses", "intereses"
-        return spanish_singular(word[:-2])
     if word.endswith(("dades", "tades")) or _ES_PLURAL_ES.search(word):
         return word[:-2]
     if word.endswith(("os", "as")) and not word.endswith("mos"):

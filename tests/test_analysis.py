@@ -115,17 +115,21 @@ def test_the_exact_forms_are_the_folded_unstemmed_words_the_stemming_changes():
         ("clase", "clases"),
         ("nación", "naciones"),
         ("país", "países"),
-        # a stressed "-és" singular and its plural in "-eses"
-        ("francés", "franceses"),
-        ("guyanés", "guyaneses"),
-        ("holandés", "holandeses"),
-        ("portugués", "portugueses"),
-        ("interés", "intereses"),
         ("mes", "meses"),
     ],
 )
 def test_a_spanish_plural_stems_as_its_singular(singular, plural):
     assert terms(plural, "es") == terms(singular, "es")
+
+
+@pytest.mark.parametrize(
+    "plural, feminine", [("franceses", "francesa"), ("escoceses", "escocesas"), ("daneses", "danesa")]
+)
+def test_a_plural_in_eses_stems_as_its_feminine_not_as_a_stressed_singular(plural, feminine):
+    """Read as its singular, "daneses" stemmed as "danés" does, "dan", which "daños" shares,
+    and "escoceses" parted from "escocesa"."""
+    assert terms(plural, "es") == terms(feminine, "es")
+    assert terms("daneses", "es") != terms("daños", "es")
 
 
 def test_first_person_plural_verbs_keep_their_stem():
