@@ -136,11 +136,12 @@ def parse_iso_date(value: str) -> dt.date:
 
 
 _YEAR_FIRST = re.compile(r"^(?P<year>\d{4})([/.\-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})$")
-_RFC2822_SHAPE = re.compile(r"(?<!\d)(?:\d{2}|\d{4})\s+\d{1,2}:\d{2}")
+# The year of an RFC 2822 date-time, before its time, or of a C ctime() one, after it.
+_RFC2822_YEAR = re.compile(r"(?<!\d)(\d{2}|\d{4})\s+\d{1,2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\s+(\d{4})\s*$")
 # A year-first date with a time in any of the ways databases and exports write one
 # ("2019-08-07 10:00:00+00", "2019-08-07 10:00 UTC"): the date is read as written.
 _YEAR_FIRST_TIMED = re.compile(
-    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"^(?P<date>\d{4}([/.\-])\d{1,2}\2\d{1,2})[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
     r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
     re.I,
 )
@@ -181,12 +182,16 @@ def _rfc2822(text: str) -> dt.date | None:
     from email.utils import parsedate_tz
 
     # a time, as RFC 2822 requires, and a year of four digits or two (RFC 822's): no loose guesses
-    if not _RFC2822_SHAPE.search(text):
+    shape = _RFC2822_YEAR.search(text)
+    if shape is None:
         return None
     parts = parsedate_tz(text)
     if parts is None:
         return None
-    return _make_date(parts[0], parts[1], parts[2], text)
+    written = shape.group(1) or shape.group(2)
+    # A year of four digits is the year: the parser reads "0001" (a zero time) as 2001.
+    year = int(written) if len(written) == 4 else parts[0]
+    return _make_date(year, parts[1], parts[2], text)
 
 
 def _make_date(year: int, month: int, day: int, original: str) -> dt.date:

@@ -246,6 +246,8 @@ def test_jsonl_dates_written_as_people_write_them_are_read_and_numbers_alone_ref
         "Wed, 07 Aug 19 10:00:00 GMT",
         "2019-08-07 10:00:00+00",
         "2019-08-07 10:00 UTC",
+        "2019/08/07 10:00",
+        "Wed Aug  7 10:00:00 2019",  # C's ctime()
     ]
     records = [release(id=f"d{i}", date=form, title=f"Release {i}") for i, form in enumerate(forms)]
     refused = {
@@ -257,6 +259,7 @@ def test_jsonl_dates_written_as_people_write_them_are_read_and_numbers_alone_ref
         "0219-08-07": "from 1900 to 2100",
         "7 August 2219": "from 1900 to 2100",
         "Wed, 07 Aug 9999999999 10:00:00 +0000": "YYYY-MM-DD",
+        "Mon, 01 Jan 0001 00:00:00 UTC": "from 1900 to 2100",  # a zero time, not 2001
     }
     records += [release(id=f"bad{i}", date=date) for i, date in enumerate(refused)]
     done = run_reindex(write_jsonl(tmp_path / "dates.jsonl", records), "--index", tmp_path / "ix", "--quiet")
