@@ -599,11 +599,23 @@ class Compiler:
         )
 
     def _name(self, name: str) -> wq.Query | None:
-        """A country's name as a phrase, in the languages whose analysis keeps all its words:
-        "Estados Unidos" is "unid" in Spanish, which would rank "Naciones Unidas" as the US."""
-        analysed = {lang: key for lang in LANGUAGES if (key := whole_terms(name, lang))}
-        literal = self._text_query(analysed, ("title", "body")) if analysed else None
-        return _or([literal] + self._expansions(analysed)) if literal is not None else None
+        """A country's name, in the languages whose analysis keeps all its words ("Estados
+        Unidos" is "unid" in Spanish, which would rank "Naciones Unidas" as the US): a name of
+        one word as written where its stem is another's ("Granada" is "gran", as "grande" is),
+        a longer one as a phrase."""
+        folded = words_and_folded(name)[1]
+        clauses = []
+        for lang in LANGUAGES:
+            key = whole_terms(name, lang)
+            if not key or len(key) != len(folded):
+                continue
+            if len(key) > 1:
+                clauses.append(wq.Phrase(f"body_{lang}", list(key), boost=BODY_BOOST))
+            elif key[0] != folded[0]:
+                clauses.append(wq.Term(exact_field(lang), folded[0], boost=BODY_BOOST))
+            else:
+                clauses.append(wq.Term(f"body_{lang}", key[0], boost=BODY_BOOST))
+        return _or(clauses)
 
     def _topic_words(self, topic_ids: list[str]) -> list[wq.Query]:
         """The topics' keyword phrases, for ranking releases of a topic by how much they say of it."""

@@ -25,7 +25,7 @@ from markupsafe import escape
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms, whole_terms
+from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms, whole_terms, words_and_folded
 from index.places import country_name
 from index.schema import stored_title_lang
 
@@ -110,8 +110,8 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
             # and "República Dominicana" stem apart in Spanish).
             names = country_names(q.text) if country_names is not None else ()
             names = names or tuple(country_name(q.text, lang) for lang in LANGUAGES)
-            for fieldname, key in _name_keys(names):
-                add(fieldname, key, free=True)
+            for fieldname, key, forms in _name_keys(names):
+                add(fieldname, key, forms=forms)
         elif isinstance(q, Translated):
             # A word's learnt translations: "workers" matches "trabajadores" by its stem, which
             # the glossary's "trabajo" shares; marked in any form, as it matched.
@@ -143,11 +143,20 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
 
 
 @lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
-def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(field, terms) of each name in each language's analysis that keeps all its words
-    (``index.analysis.whole_terms``)."""
-    found = ((f"body_{lang}", whole_terms(name, lang)) for name in names for lang in LANGUAGES)
-    return tuple(dict.fromkeys((field, key) for field, key in found if key))
+def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], tuple[frozenset, ...]], ...]:
+    """(field, terms, forms) of each name in each language's analysis that keeps all its words
+    (``index.analysis.whole_terms``), each word marked only as the name writes it, or with an
+    English possessive: a name's stem is often a common word's ("Saba" is "sab" in Spanish, as
+    "sábado" is; "Antigua" is "antiguo"'s)."""
+    out = {}
+    for name in names:
+        written = tuple(frozenset({w, f"{w}'s"}) for w in words_and_folded(name)[1])
+        for lang in LANGUAGES:
+            key = whole_terms(name, lang)
+            if key and len(key) == len(written):  # names of one analysis: each's forms ("haitiano", "haitianos")
+                known = out.get((f"body_{lang}", key))
+                out[f"body_{lang}", key] = written if known is None else tuple(map(frozenset.union, known, written))
+    return tuple((field, key, forms) for (field, key), forms in out.items())
 
 
 def _number_forms(word: str) -> set[str]:

@@ -734,6 +734,13 @@ def test_country_filter_marks_the_names_and_demonyms_the_places_file_gives_it(tm
     records = [
         release(id="es-us", lang="es", title="Familias en camino", body=body, countries=["US"]),
         release(id="en-us", title="Families on the move", body="Relatives in the EE. UU. helped.", countries=["US"]),
+        release(
+            id="es-ag",
+            lang="es",
+            title="Un antiguo puerto",
+            body="El sábado, en el antiguo puerto de Antigua y Barbuda, la OIM entregó kits.",
+            countries=["AG"],
+        ),
     ]
     root = tmp_path / "ix"
     reindex([write_jsonl(tmp_path / "r.jsonl", records)], root, progress=False)
@@ -742,6 +749,11 @@ def test_country_filter_marks_the_names_and_demonyms_the_places_file_gives_it(tm
     assert "<mark>EE. UU</mark>" in found["en-us"]
     # "Estados Unidos" is "unid" alone in Spanish ("estados" is a stop word): not a name to mark
     assert "<mark>Unidas" not in found["es-us"]
+    # a name is marked as written, not by its stem: "Antigua" is "antigu", as "antiguo" is
+    antigua = Archive(root).search(SearchParams(q="country:AG")).hits[0]
+    marked = antigua.title_html + " ".join(antigua.snippets)
+    assert "<mark>Antigua y Barbuda</mark>" in marked or "<mark>Antigua</mark>" in marked
+    assert "<mark>antiguo</mark>" not in marked
 
 
 def test_a_release_found_through_a_translation_has_it_marked(archive):
