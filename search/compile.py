@@ -159,7 +159,7 @@ class Compiler:
         return compiled
 
     def _compile(self, tree: q.AllOf) -> Compiled:
-        nodes = tree.nodes
+        nodes = _spliced(tree.nodes)
         notices: list[str] = []
         positive = [n for n in nodes if not isinstance(n, q.Not)]
         negative = [n for n in nodes if isinstance(n, q.Not)]
@@ -710,6 +710,16 @@ def _is_scored(node) -> bool:
     if isinstance(node, (q.AnyOf, q.AllOf)):
         return any(_is_scored(n) for n in node.nodes)
     return _is_text(node)
+
+
+def _spliced(nodes: list) -> list:
+    """The query's AND-ed nodes with the groups AND-ed in them read in their place ("trump
+    (migrants -election)" as "trump migrants -election"): a "-word" in such a group then leaves
+    out what a top-level one does, whole pairs included."""
+    out = []
+    for node in nodes:
+        out.extend(_spliced(node.nodes) if type(node) is q.AllOf else [node])
+    return out
 
 
 def _only_stop_words(text_nodes: list, cost) -> bool:

@@ -607,6 +607,8 @@ def test_an_excluded_word_leaves_out_the_whole_pair(archive):
     for word in ("información", "information"):
         for ui in ("en", "es"):
             assert search(archive, f"Dajabón -{word}", ui=ui).total == 0
+            # a group AND-ed in the query is read in its place
+            assert search(archive, f"(Dajabón -{word})", ui=ui).total == 0
     assert ids(search(archive, "Dajabón -información", separate=True)) == [english]
     assert ids(search(archive, "Dajabón -information", separate=True)) == [spanish]
 
