@@ -27,6 +27,30 @@ if TYPE_CHECKING:
     from .autocomplete import Completions
 
 
+@dataclass(frozen=True)
+class PairDating:
+    """Date sorts with pairs merged (``Snapshot.pair_dating``): ``order``, every document by
+    ``key``, its group's first date, then group; ``earliest``, the version that date is of;
+    ``dates``, each document's own."""
+
+    order: np.ndarray
+    key: np.ndarray
+    earliest: np.ndarray
+    dates: np.ndarray
+
+    def listed(self, shown: np.ndarray, results: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """The documents of the mask ``shown`` (a version a pair) oldest first, a pair by its
+        first version's date among ``results`` (mask): one a filter leaves out (a year, a
+        language) does not place it."""
+        order = self.order[shown[self.order]]
+        moved = ~results[self.earliest[order]]
+        if not moved.any():
+            return order
+        key = self.key[order]
+        key[moved] = self.dates[order[moved]]  # a pair of two: the version shown is the one left
+        return order[np.lexsort((groups[order], key))]
+
+
 @dataclass
 class Snapshot:
     """One open index generation, with what is computed once per generation.
@@ -109,7 +133,7 @@ class Snapshot:
         return np.array(sorted(range(self.docs.size), key=lambda d: (dates[d], groups[d], ids[d])), dtype=np.int64)
 
     @cached_property
-    def pair_date_order(self) -> np.ndarray:
+    def pair_dating(self) -> "PairDating":
         """Every document number by the date of its translation group, the earliest of its
         versions', then by group: with pairs merged, date sorts take their page from it, so a
         pair whose versions are dated apart (a translation published a day later) has one place
@@ -117,10 +141,16 @@ class Snapshot:
         docs = self.docs
         dates = np.asarray(docs.dates, dtype=np.int64)
         live = bits_to_mask(docs.live, docs.size)
-        first = np.full(int(docs.groups.max(initial=0)) + 1, np.iinfo(np.int64).max)
-        np.minimum.at(first, docs.groups[live], dates[live])
-        key = np.where(live, first[docs.groups], dates)
-        return np.lexsort((np.arange(docs.size), docs.groups, key))
+        numbers = np.arange(docs.size)
+        # each group's earliest live version: the first of the group once sorted by group, date
+        by_group = np.lexsort((numbers, np.where(live, dates, np.iinfo(np.int64).max), docs.groups))
+        starts = np.ones(docs.size, dtype=bool)
+        starts[1:] = docs.groups[by_group][1:] != docs.groups[by_group][:-1]
+        earliest_of_group = np.zeros(int(docs.groups.max(initial=0)) + 1, dtype=np.int64)
+        earliest_of_group[docs.groups[by_group][starts]] = by_group[starts]
+        earliest = np.where(live, earliest_of_group[docs.groups], numbers)
+        key = dates[earliest]
+        return PairDating(np.lexsort((numbers, docs.groups, key)), key, earliest, dates)
 
     @classmethod
     def open(cls, store: IndexStore, name: str) -> "Snapshot":
@@ -172,7 +202,7 @@ class Snapshot:
                 for leaf, _ in searcher.leaf_searchers():
                     scorer.segment_arrays(leaf.reader())
             self.__dict__["scorer"] = scorer
-        _ = self.date_order, self.pair_date_order, self.corrector  # cached properties: computed here, once
+        _ = self.date_order, self.pair_dating, self.corrector  # cached properties: computed here, once
 
     def matching(self, query: wq.Query) -> tuple[int, np.ndarray | None]:
         """The documents matching a query, as a bitmap, and every document's score (0 if not matched).

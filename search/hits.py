@@ -63,8 +63,10 @@ def page(
                 first = docs.pair_scores(first.astype(float), both) > 0
             ranked = top(mask, pairs, start, end, ties=docs.group_first, first=first)
     else:
-        dated = snap.date_order if params.separate else snap.pair_date_order
-        order = dated[mask[dated]]
+        if params.separate:
+            order = snap.date_order[mask[snap.date_order]]
+        else:
+            order = snap.pair_dating.listed(mask, bits_to_mask(selected, docs.size), docs.groups)
         if sort != "oldest":
             order = order[::-1]
         ranked = [(int(d), float(scored[d]) if scored is not None else None) for d in order[start:end]]

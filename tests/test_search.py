@@ -1,5 +1,6 @@
 """The search entry point on the sample archive: query language, facets, highlights, pairs."""
 
+import datetime as dt
 import json
 import re
 
@@ -681,6 +682,11 @@ def test_a_pair_dated_apart_has_one_place_in_a_date_sort_in_both_interfaces(tmp_
         assert orders["en"] == (["mid", "mid", "late"] if sort == "newest" else ["late", "mid", "mid"])
     alone = archive.search(SearchParams(sort="newest", separate=True))
     assert [h.id for h in alone.hits] == ["late-es", "mid-es", "mid-en", "late-en"]
+    # a filter that leaves the first version out: the pair is placed by the version it keeps
+    for ui in ("en", "es"):
+        found = archive.search(SearchParams(ui=ui, sort="newest", date_from=dt.date(2020, 5, 2)))
+        assert [h.id for h in found.hits] == ["late-es", "mid-es", "mid-en"]
+        assert [h.date for h in found.hits] == sorted((h.date for h in found.hits), reverse=True)
 
 
 def test_warming_up_loads_the_language_detector_a_first_search_needs(tmp_path):
