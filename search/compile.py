@@ -187,7 +187,7 @@ class Compiler:
             # The same query with the typed tags taken out, to be met by whole pairs; a tag typed
             # twice counts once, as in ``_all``.
             rest = [n for n in positive if id(n) not in tagged]
-            once = {_field_key(n): parts for n, parts in tagged.values()}
+            once = {self._filter_key(n): parts for n, parts in tagged.values()}
             names = _or([scoring for _, scoring in once.values()])
             compiled.pair_query = _without(_maybe(_and(self._all(rest)) or wq.Every(), names), excluded)
             loose = self._any_query(rest, excluded)
@@ -300,7 +300,7 @@ class Compiler:
                 i = end
                 continue
             if isinstance(nodes[i], q.Field) and nodes[i].name != "title":
-                key = _field_key(nodes[i])
+                key = self._filter_key(nodes[i])
                 if key in filters:
                     i += 1
                     continue  # its keywords would only be scored again, at the cost of another filter
@@ -567,6 +567,12 @@ class Compiler:
             made[key] = self._made_tag_parts(node)
         return made[key]
 
+    def _filter_key(self, node: q.Field) -> tuple:
+        """What a typed field filter selects: for a country or topic the tags it names, however
+        it names them (``country:US`` and ``country:"Estados Unidos"``), else its spelling."""
+        parts = self._tag_parts(node)
+        return (node.name, str(parts[0])) if parts is not None else _field_key(node)
+
     def _made_tag_parts(self, node: q.Field) -> tuple[wq.Query, wq.Query | None] | None:
         if node.name == "country":
             codes = self.resolve_countries(node.value)
@@ -723,8 +729,15 @@ def _spliced(nodes: list) -> list:
 
 
 def _only_stop_words(text_nodes: list, cost) -> bool:
-    """Whether words were typed and none of them is searched for (``cost``: a node's terms)."""
-    return bool(text_nodes) and all(cost(n) == 0 for n in text_nodes)
+    """Whether words were typed and none of them is searched for (``cost``: a node's terms),
+    alone or in groups ("the OR a")."""
+
+    def nothing(node) -> bool:
+        if isinstance(node, (q.AnyOf, q.AllOf)):
+            return all(nothing(n) for n in node.nodes if _is_text(n))
+        return cost(node) == 0
+
+    return bool(text_nodes) and all(nothing(n) for n in text_nodes)
 
 
 def _is_text(node) -> bool:

@@ -643,6 +643,17 @@ def test_a_filter_typed_twice_ranks_as_typed_once(archive, separate):
     twice = search(archive, "shelters topic:emergencies topic:Emergencies", separate=separate)
     assert once.total > 1
     assert [(h.id, round(h.score, 6)) for h in twice.hits] == [(h.id, round(h.score, 6)) for h in once.hits]
+    # one country, named two ways
+    once = search(archive, "migrants country:US", separate=separate)
+    twice = search(archive, 'migrants country:US country:"Estados Unidos"', separate=separate)
+    assert once.total >= 1
+    assert [(h.id, round(h.score, 6)) for h in twice.hits] == [(h.id, round(h.score, 6)) for h in once.hits]
+
+
+@pytest.mark.parametrize("q", ["the OR a country:US", "(the OR de) lang:es"])
+def test_stop_words_in_a_group_beside_a_filter_find_nothing_as_alone(archive, q):
+    found = search(archive, q)
+    assert found.total == 0 and [n["code"] for n in found.notices] == ["common_words"]
 
 
 def test_a_pair_dated_apart_has_one_place_in_a_date_sort_in_both_interfaces(tmp_path):
