@@ -148,7 +148,7 @@ def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], tupl
     (``index.analysis.whole_terms``), each word marked only as the name writes it, or with an
     English possessive: a name's stem is often a common word's ("Saba" is "sab" in Spanish, as
     "sábado" is; "Antigua" is "antiguo"'s)."""
-    out = {}
+    out: dict[tuple[str, tuple[str, ...]], tuple[frozenset, ...]] = {}
     for name in names:
         written = tuple(frozenset({w, f"{w}'s"}) for w in words_and_folded(name)[1])
         for lang in LANGUAGES:
