@@ -293,11 +293,18 @@ def terms(text: str, lang: str) -> list[str]:
     return analyzer(lang).items[0].terms(text)
 
 
-def whole_terms(text: str, lang: str) -> tuple[str, ...]:
-    """The terms of a name in ``lang`` when its analysis keeps each of its words, else (): with
-    a stop word left out, the rest would stand for the whole ("Estados Unidos" is "unid" in
-    Spanish, as "Naciones Unidas" is), and so would a letter alone ("U.S.")."""
-    found = tuple(terms(text, lang))
-    if found and len(found) == len(words_and_folded(text)[0]) and min(map(len, found)) > 1:
-        return found
-    return ()
+def name_terms(text: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """(term, folded word) of each word of a name that ``lang``'s analysis keeps, in order; ()
+    when it keeps none, splits a word, or keeps a letter alone ("U.S."). Where a stop word is
+    left out, the rest is to be matched as written: "Estados Unidos" is "unid" in Spanish, as
+    "Naciones Unidas" is."""
+    out = []
+    for folded in words_and_folded(text)[1]:
+        found = analyzer(lang).items[0].terms_of_folded([folded])
+        if len(found) > 1:
+            return ()
+        if found:
+            out.append((found[0], folded))
+    if not out or min(len(term) for term, _ in out) < 2:
+        return ()
+    return tuple(out)

@@ -19,7 +19,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import LANGUAGES, fold, terms, whole_terms, words_and_folded
+from index.analysis import LANGUAGES, fold, name_terms, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -605,22 +605,23 @@ class Compiler:
         )
 
     def _name(self, name: str) -> wq.Query | None:
-        """A country's name, in the languages whose analysis keeps all its words ("Estados
-        Unidos" is "unid" in Spanish, which would rank "Naciones Unidas" as the US): a name of
-        one word as written where its stem is another's ("Granada" is "gran", as "grande" is),
-        a longer one as a phrase."""
-        folded = words_and_folded(name)[1]
+        """A country's name in each language (``index.analysis.name_terms``): a name that keeps
+        one word there as written where its stem is another's ("Granada" is "gran", as "grande"
+        is; "Estados Unidos" is "unidos" in Spanish, not every "Unidas"), a longer one as a
+        phrase."""
         clauses = []
         for lang in LANGUAGES:
-            key = whole_terms(name, lang)
-            if not key or len(key) != len(folded):
-                continue
-            if len(key) > 1:
-                clauses.append(wq.Phrase(f"body_{lang}", list(key), boost=BODY_BOOST))
-            elif key[0] != folded[0]:
-                clauses.append(wq.Term(exact_field(lang), folded[0], boost=BODY_BOOST))
-            else:
-                clauses.append(wq.Term(f"body_{lang}", key[0], boost=BODY_BOOST))
+            found = name_terms(name, lang)
+            whole = len(found) == len(words_and_folded(name)[1])
+            if len(found) > 1 and whole:
+                clauses.append(wq.Phrase(f"body_{lang}", [term for term, _ in found], boost=BODY_BOOST))
+            elif len(found) == 1:  # one word, or one beside stop words ("Estados Unidos"): as written
+                (term, form), field = found[0], exact_field(lang)
+                clauses.append(
+                    wq.Term(field, form, boost=BODY_BOOST)
+                    if term != form
+                    else wq.Term(f"body_{lang}", term, boost=BODY_BOOST)
+                )
         return _or(clauses)
 
     def _topic_words(self, topic_ids: list[str]) -> list[wq.Query]:

@@ -25,7 +25,7 @@ from markupsafe import escape
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, terms, whole_terms, words_and_folded
+from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, name_terms, terms
 from index.places import country_name
 from index.schema import stored_title_lang
 
@@ -145,17 +145,21 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
 @lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
 def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], tuple[frozenset, ...]], ...]:
     """(field, terms, forms) of each name in each language's analysis that keeps all its words
-    (``index.analysis.whole_terms``), each word marked only as the name writes it, or with an
+    (``index.analysis.name_terms``), each word marked only as the name writes it, or with an
     English possessive: a name's stem is often a common word's ("Saba" is "sab" in Spanish, as
     "sábado" is; "Antigua" is "antiguo"'s)."""
     out: dict[tuple[str, tuple[str, ...]], tuple[frozenset, ...]] = {}
     for name in names:
-        written = tuple(frozenset({w, f"{w}'s"}) for w in words_and_folded(name)[1])
         for lang in LANGUAGES:
-            key = whole_terms(name, lang)
-            if key and len(key) == len(written):  # names of one analysis: each's forms ("haitiano", "haitianos")
-                known = out.get((f"body_{lang}", key))
-                out[f"body_{lang}", key] = written if known is None else tuple(map(frozenset.union, known, written))
+            # the words the language keeps, each as written: "Estados Unidos" marks "Unidos" in
+            # Spanish ("estados" is a stop word), never the "Unidas" of "Naciones Unidas"
+            found = name_terms(name, lang)
+            if not found:
+                continue
+            key = tuple(term for term, _ in found)
+            written = tuple(frozenset({w, f"{w}'s"}) for _, w in found)
+            known = out.get((f"body_{lang}", key))  # names of one analysis: each's forms ("haitiano", "haitianos")
+            out[f"body_{lang}", key] = written if known is None else tuple(map(frozenset.union, known, written))
     return tuple((field, key, forms) for (field, key), forms in out.items())
 
 

@@ -747,7 +747,7 @@ def test_country_filter_marks_the_names_and_demonyms_the_places_file_gives_it(tm
     from .helpers import release, write_jsonl
 
     body = (
-        "La OIM, agencia de las Naciones Unidas, apoyó a familias que viajaban hacia el norte. "
+        "La OIM, agencia de las Naciones Unidas, apoyó a familias que viajaban hacia Estados Unidos. "
         "Muchas personas contaron que tenían parientes estadounidenses esperando su llegada."
     )
     records = [
@@ -768,6 +768,7 @@ def test_country_filter_marks_the_names_and_demonyms_the_places_file_gives_it(tm
     assert "<mark>EE. UU</mark>" in found["en-us"]
     # "Estados Unidos" is "unid" alone in Spanish ("estados" is a stop word): not a name to mark
     assert "<mark>Unidas" not in found["es-us"]
+    assert "Estados <mark>Unidos</mark>" in found["es-us"]  # "estados" is a Spanish stop word
     # a name is marked as written, not by its stem: "Antigua" is "antigu", as "antiguo" is
     antigua = Archive(root).search(SearchParams(q="country:AG")).hits[0]
     marked = antigua.title_html + " ".join(antigua.snippets)
