@@ -22,7 +22,7 @@ from . import caching, errors, hosts, openapi, shapes
 from .current import archive, search_params
 from .i18n import ui_param
 from .links import Addresses, api_search_url, feed_url, search_page_url
-from .notices import notice_text
+from .notices import notice_data, notice_text
 from .ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
@@ -127,16 +127,7 @@ def notices_list(params: SearchParams, result) -> list[dict]:
         for notice in result.notices:
             code = notice.get("code") or "notice"
             text = notice_text(code, notice, params, result)
-            item = {"code": code, "message": text}
-            if notice.get("corrected"):
-                item["corrected"] = notice["corrected"]
-            if notice.get("missing"):
-                item["missing"] = list(notice["missing"])
-            if notice.get("excluded"):
-                item["excluded"] = list(notice["excluded"])
-            if notice.get("all_words"):
-                item["all_words"] = notice["all_words"]
-            out.append(item)
+            out.append({"code": code, "message": text, **notice_data(notice)})
     return out
 
 

@@ -11,6 +11,20 @@ from search.compile import MAX_QUERY_TERMS
 from . import i18n
 
 
+def notice_data(notice: dict) -> dict:
+    """What a notice says beside its text, for the API and the pages' JSON alike: the corrected
+    query, the words no release has, the words left out with "-", how many have all the words."""
+    out: dict = {}
+    if notice.get("corrected"):
+        out["corrected"] = notice["corrected"]
+    for name in ("missing", "excluded"):
+        if notice.get(name):
+            out[name] = list(notice[name])
+    if notice.get("all_words"):
+        out["all_words"] = notice["all_words"]
+    return out
+
+
 def notice_text(code: str | None, notice: dict, params, result) -> str:
     """The translated text of one notice (the engine's English message for an unknown code)."""
     if code == "truncated":

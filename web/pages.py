@@ -21,7 +21,7 @@ from search.params import MAX_PAGE, SearchParams
 from . import helpdoc, i18n, shapes
 from .current import archive
 from .links import Addresses, page_links, page_url, search_url, toggle_urls
-from .notices import notice_text
+from .notices import notice_data, notice_text
 
 # facet name in the result model -> (URL parameter, SearchParams field)
 FACETS = {
@@ -262,7 +262,7 @@ def _notices(params: SearchParams, result, correction: dict | None) -> list[dict
             continue  # the correction line says it
         text = notice_text(code, notice, params, result)
         url = search_url(params.with_(page=result.pages)) if code == "page_out_of_range" else None
-        out.append({"code": code, "message": text, "url": url})
+        out.append({"code": code, "message": text, "url": url, **notice_data(notice)})
     return out
 
 

@@ -175,3 +175,7 @@ def test_the_any_word_notice_names_the_word_that_left_out_the_release_with_all_o
     data = client.get(f"/api/v1/search?q=Dajab%C3%B3n+frontera+-information&ui={lang}").get_json()
     notice = next(n for n in data["notices"] if n["code"] == "any_word")
     assert notice["excluded"] == ["information"] and "missing" not in notice
+    # the page's JSON twin says the same, with the same fields
+    twin = client.get(f"/{lang}/search.json?q=Dajab%C3%B3n+frontera+-information").get_json()
+    (shown,) = [n for n in twin["notices"] if n["code"] == "any_word"]
+    assert shown["excluded"] == ["information"] and shown["message"] == notice["message"]
