@@ -102,6 +102,9 @@ class Compiled:
     pair_query: wq.Query | None = None
     pair_any_query: wq.Query | None = None
     pair_filters: tuple[wq.Query, ...] = ()
+    # generation -> the documents of the pairs these allow (``engine._as_pairs``), read once
+    # for the all-words and the any-word readings alike
+    pair_kept: dict = field(default_factory=dict, repr=False, compare=False)
 
     def searched(self, any_word: bool, separate: bool) -> wq.Query | None:
         """What a reading matches: the all-words or the any-word query, for pairs merged or not."""
@@ -146,6 +149,7 @@ class Compiler:
         self._local.sources = _translated_from(sought or parsed.text) if lexicon is not None else ()
         self._local.translated = {}
         self._local.tag_parts = {}
+        self._local.tag_clauses = {}
         try:
             budget = _Budget()
             tree = self._limited_by(parsed.tree, budget)
@@ -154,7 +158,8 @@ class Compiler:
             own = MAX_QUERY_TERMS - budget.left
             compiled.scored = own + self._allot(MAX_SCORED_TERMS - own, _occurrences(tree))
         finally:
-            self._local.analyses = self._local.lexicon = self._local.translated = self._local.tag_parts = None
+            self._local.analyses = self._local.lexicon = self._local.translated = None
+            self._local.tag_parts = self._local.tag_clauses = None
             self._local.sources = ()
         return compiled
 
@@ -177,35 +182,37 @@ class Compiler:
             browse = not any(_is_scored(n) for n in positive)
             main = _and(clauses)
         full = _without(main, excluded)
-        any_query = self._any_query(positive, excluded)
+        loose = self._any_parts(positive)
+        any_query = _any_query(*loose, excluded) if loose else None
         # A pair is left out whole for what a version says (its words, title, countries, topics),
         # not for its language or date: "-lang:es" leaves out Spanish versions, not pairs.
         about = [c for n, c in zip(negative, compiled_out, strict=True) if c is not None and _about_content(n.node)]
         compiled = Compiled(full, any_query, notices, browse, excluded=_or(about) if about else None)
-        tagged = {id(n): (n, parts) for n in positive if (parts := self._tag_parts(n)) is not None}
-        if tagged and full is not None:
-            # The same query with the typed tags taken out, to be met by whole pairs; a tag typed
-            # twice counts once, as in ``_all``.
-            rest = [n for n in positive if id(n) not in tagged]
-            once = {self._filter_key(n): parts for n, parts in tagged.values()}
-            names = _or([scoring for _, scoring in once.values()])
-            compiled.pair_query = _without(_maybe(_and(self._all(rest)) or wq.Every(), names), excluded)
-            loose = self._any_query(rest, excluded)
-            compiled.pair_any_query = _maybe(loose, names) if loose is not None else None
-            compiled.pair_filters = tuple(tags for tags, _ in once.values())
+        # The typed tags of the whole query (one a tag: ``_all`` reads a tag typed twice once),
+        # taken out of its clauses to be met by whole pairs; their names only add to the score.
+        made = self._local.tag_clauses
+        tags = [made[id(c)][1] for c in clauses if id(c) in made]
+        if tags and full is not None:
+            names = _or([scoring for _, scoring in tags])
+            rest = [c for c in clauses if id(c) not in made]
+            compiled.pair_query = _without(_maybe(_and(rest) or wq.Every(), names), excluded)
+            if loose:
+                options, others = loose
+                untagged = _any_query(options, [c for c in others if id(c) not in made], excluded)
+                compiled.pair_any_query = _maybe(untagged, names)
+            compiled.pair_filters = tuple(tag for tag, _ in tags)
         return compiled
 
-    def _any_query(self, positive: list, excluded: list) -> wq.Query | None:
-        """The any-word fallback of AND-ed nodes: None unless they hold two words or more."""
+    def _any_parts(self, positive: list) -> tuple[list, list] | None:
+        """The any-word fallback's parts of AND-ed nodes, its words and its other clauses; None
+        unless they hold two words or more."""
         text_nodes = [n for n in positive if _is_text(n)]
         if len(text_nodes) < 2:
             return None
-        others = [c for c in (self._node(n) for n in positive if not _is_text(n)) if c is not None]
         options = [c for c in (self._option(n) for n in text_nodes) if c is not None]
         if len(options) < 2:
             return None
-        # Ranked by how many of the words a release contains, not by their scores alone.
-        return _without(_and([Coordinated(options)] + others), excluded)
+        return options, [c for c in (self._node(n) for n in positive if not _is_text(n)) if c is not None]
 
     def _excluded(self, negative: list) -> list[wq.Query | None]:
         """What the ``-word`` parts of a query leave out: each word as either language's analyser
@@ -592,7 +599,10 @@ class Compiler:
             parts = self._tag_parts(node)
             if parts is not None:
                 # Releases tagged with the value; those that say more of it rank higher.
-                return _maybe(*parts)
+                clause = _maybe(*parts)
+                # for the pairs' form (``_compile``); the clause kept, so that its id stays its own
+                self._local.tag_clauses[id(clause)] = (clause, parts)
+                return clause
         elif node.name == "lang":
             lang = LANGUAGE_NAMES.get(fold(node.value))
             if lang:
@@ -610,10 +620,10 @@ class Compiler:
         is; "Estados Unidos" is "unidos" in Spanish, not every "Unidas"), a longer one as a
         phrase."""
         clauses = []
+        words = len(words_and_folded(name)[1])
         for lang in LANGUAGES:
             found = name_terms(name, lang)
-            whole = len(found) == len(words_and_folded(name)[1])
-            if len(found) > 1 and whole:
+            if len(found) > 1 and len(found) == words:
                 clauses.append(wq.Phrase(f"body_{lang}", [term for term, _ in found], boost=BODY_BOOST))
             elif len(found) == 1:  # one word, or one beside stop words ("Estados Unidos"): as written
                 (term, form), field = found[0], exact_field(lang)
@@ -756,6 +766,12 @@ def _and(clauses: list) -> wq.Query | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _any_query(options: list, others: list, excluded: list) -> wq.Query | None:
+    """Any of the words (``options``), with the other clauses, less the ``-word`` parts: ranked
+    by how many of the words a release contains, not by their scores alone."""
+    return _without(_and([Coordinated(options)] + others), excluded)
 
 
 def _without(query: wq.Query | None, excluded: list) -> wq.Query | None:

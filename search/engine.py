@@ -529,10 +529,14 @@ def _as_pairs(snap: Snapshot, compiled, matched: int, params: SearchParams) -> i
     """``matched`` with pairs merged, where a pair is one release: without the pairs one of whose
     versions has an excluded word, and within the pairs either of whose versions has each typed
     tag (``Compiled.pair_filters``). Shown separately, each version answers for itself."""
-    if params.separate:
+    if params.separate or not (compiled.pair_filters or compiled.excluded is not None):
         return matched
-    for tags in compiled.pair_filters:
-        matched &= snap.docs.whole_groups(snap.matched(tags))
-    if compiled.excluded is not None:
-        matched &= ~snap.docs.whole_groups(snap.matched(compiled.excluded))
-    return matched
+    kept = compiled.pair_kept.get(snap.name)
+    if kept is None:
+        kept = snap.docs.live
+        for tags in compiled.pair_filters:
+            kept &= snap.docs.whole_groups(snap.matched(tags))
+        if compiled.excluded is not None:
+            kept &= ~snap.docs.whole_groups(snap.matched(compiled.excluded))
+        compiled.pair_kept[snap.name] = kept
+    return matched & kept

@@ -144,7 +144,7 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
 
 @lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
 def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], tuple[frozenset, ...]], ...]:
-    """(field, terms, forms) of each name in each language's analysis that keeps all its words
+    """(field, terms, forms) of each name in each language's analysis, of the words it keeps
     (``index.analysis.name_terms``), each word marked only as the name writes it, or with an
     English possessive: a name's stem is often a common word's ("Saba" is "sab" in Spanish, as
     "sábado" is; "Antigua" is "antiguo"'s)."""
