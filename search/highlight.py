@@ -378,11 +378,14 @@ def snippets(text: str, lang: str, wanted: Wanted, size: int = SNIPPET_CHARS, to
         return []
     windows = []
     j = 0
+    # Each match as a window counts it (case and spacing aside), read once rather than once a
+    # window: a common word matches dozens of times in a long release.
+    matched = [" ".join(text[a:b].lower().split()) for a, b in spans]
     for i, (s, _) in enumerate(spans):  # for each match, the matches within one window after it
         j = max(j, i + 1)  # a match longer than a window is a window of its own
         while j < len(spans) and spans[j][1] - s <= size:
             j += 1
-        distinct = len({" ".join(text[a:b].lower().split()) for a, b in spans[i:j]})
+        distinct = len(set(matched[i:j]))
         windows.append((distinct, j - i, -s, i, j))
     chosen: list[tuple[int, int]] = []
     for _, _, _, i, j in sorted(windows, reverse=True):
