@@ -130,6 +130,30 @@ def spanish_singular(word: str) -> str:
 NOT_PLURAL = frozenset({"atras", "detras", "ademas", "jamas", "quizas", "demas", "tras", "dios", "mercedes", "lunes"})
 
 
+# Folded words whose Snowball stem would join them with words of another meaning, and the stem
+# each has instead (as Lucene's StemmerOverrideFilter does). Spanish stems "deporte", "deportivo"
+# and "deportista" (sport) as "deport", as it stems "deportado" and "deportación": in an archive
+# of migration, every search for deportees listed sports leagues, and "sports" deportations.
+# A stem given here ends in "~", which no word has: the stemmer cannot give another word it
+# ("deportea", a cognate spelt from "deportees", stems as "deporte").
+STEM_OVERRIDES = {
+    "es": dict.fromkeys(
+        (
+            "deporte",
+            "deportes",
+            "deportivo",
+            "deportiva",
+            "deportivos",
+            "deportivas",
+            "deportivamente",
+            "deportista",
+            "deportistas",
+        ),
+        "deporte~",
+    ),
+}
+
+
 class _Stems(dict):
     """Folded word -> its stem, or "" for a stop word, remembered as words are met.
 
@@ -139,13 +163,16 @@ class _Stems(dict):
 
     LIMIT = 100_000
 
-    def __init__(self, stemmer, stop: frozenset, singular=None):
+    def __init__(self, stemmer, stop: frozenset, singular=None, overrides: dict | None = None):
         super().__init__()
         self._stemmer, self._stop, self._singular = stemmer, stop, singular
+        self._overrides = overrides or {}
 
     def __missing__(self, word: str) -> str:
         if word in self._stop:
             stem = ""
+        elif word in self._overrides:
+            stem = self._overrides[word]
         else:
             stem = self._stemmer.stemWord(self._singular(word) if self._singular else word)
         if len(self) < self.LIMIT:
@@ -174,7 +201,8 @@ class FoldingStemTokenizer(Tokenizer):
         stemmed = self.stem or self.forms
         self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if stemmed else None
         singular = spanish_singular if self.lang == "es" else None
-        self._stems = _Stems(self._stemmer, self._stop, singular) if stemmed else None
+        overrides = STEM_OVERRIDES.get(self.lang)
+        self._stems = _Stems(self._stemmer, self._stop, singular, overrides) if stemmed else None
 
     def __getstate__(self):
         return {

@@ -141,3 +141,11 @@ def test_first_person_plural_verbs_keep_their_stem():
 )
 def test_a_spanish_word_that_only_looks_plural_keeps_its_own_stem(word, other):
     assert terms(word, "es") != terms(other, "es")
+
+
+def test_spanish_sport_and_deportation_stem_apart():
+    """Snowball stems "deportivas" as "deportados": a search for deportees listed sports leagues."""
+    sport = {terms(w, "es")[0] for w in ("deporte", "deportes", "deportivas", "Deportivo", "deportistas")}
+    deportation = {terms(w, "es")[0] for w in ("deportados", "deportación", "deportar", "deportada")}
+    assert len(sport) == 1 and len(deportation) == 1
+    assert sport != deportation

@@ -360,3 +360,40 @@ def test_an_excluded_word_leaves_out_the_word_not_its_learnt_translations(built)
         assert ids(archive.search(parse_params({"q": nested, "ui": "es"}))) == ["es-pescadores"], nested
     # the positive word is still translated
     assert "es-pescadores" in ids(archive.search(parse_params({"q": "wage", "ui": "en"})))
+
+
+SPORT_AND_DEPORTATION = [
+    release(
+        id="es-ligas",
+        lang="es",
+        date="2018-06-20",
+        title="Ligas deportivas unen a vecinos y migrantes",
+        body="Las ligas deportivas y los torneos de fútbol reunieron a vecinos y migrantes del barrio.",
+    ),
+    release(
+        id="es-retornados",
+        lang="es",
+        date="2020-02-12",
+        title="Guatemala recibe a personas retornadas",
+        body="Muchas personas fueron deportadas por vía aérea y recibidas en el centro de recepción.",
+    ),
+    release(
+        id="en-league",
+        lang="en",
+        date="2019-05-05",
+        title="A football league for young people",
+        body="The sports league brought young people together every weekend.",
+    ),
+]
+
+
+def test_sport_and_deportation_do_not_meet_across_languages(built):
+    """Spanish "deportivas" (sport) and "deportadas" (deported) once shared a stem: "sports"
+    listed deportations, and "deportees" (spelt as Spanish "deporte", which is "sport") sports."""
+    archive, _ = built(SPORT_AND_DEPORTATION, [("sport", "deporte"), ("deportation", "deportación")])
+    sports = ids(archive.search(parse_params({"q": "sports", "ui": "en"})))
+    assert "es-ligas" in sports and "es-retornados" not in sports
+    deportation = ids(archive.search(parse_params({"q": "deportation", "ui": "en"})))
+    assert "es-retornados" in deportation and "es-ligas" not in deportation
+    assert "es-ligas" not in ids(archive.search(parse_params({"q": "deportees", "ui": "en"})))
+    assert "en-league" not in ids(archive.search(parse_params({"q": "deportadas", "ui": "es"})))
