@@ -256,6 +256,18 @@ class Archive:
                     "excluded": excluded,
                 }
             )
+        elif not shown.total and not compiled.browse:
+            # Nothing found, even with a correction or any of the words: the words no release
+            # has, in any form or translation, are what to change (the filters, if any, aside).
+            missing = self.corrections.missing(snap, params.q)
+            if missing:
+                notices.append(
+                    {
+                        "code": "missing_words",
+                        "message": f"no release contains {', '.join(missing)}",
+                        "missing": missing,
+                    }
+                )
         values = facets.values(self._facet_counts(snap, params, parsed, typed, shown), params, self.labelling)
         shown_hits = []
         if shown.selected and compiled.query is not None:

@@ -173,7 +173,8 @@ def schemas() -> dict:
         {
             "code": {
                 **STRING,
-                "description": "truncated, common_words, any_word, few_all_words, corrected, page_out_of_range",
+                "description": "truncated, common_words, any_word, missing_words, few_all_words, corrected, "
+                "page_out_of_range",
             },
             "message": {**STRING, "description": "in the interface language"},
             "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"},
@@ -181,7 +182,7 @@ def schemas() -> dict:
                 "type": "array",
                 "items": STRING,
                 "description": "the words as typed that no release contains, in any form or "
-                "translation (code any_word)",
+                "translation (codes any_word and missing_words)",
             },
             "excluded": {
                 "type": "array",

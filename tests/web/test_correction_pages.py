@@ -179,3 +179,24 @@ def test_the_any_word_notice_names_the_word_that_left_out_the_release_with_all_o
     twin = client.get(f"/{lang}/search.json?q=Dajab%C3%B3n+frontera+-information").get_json()
     (shown,) = [n for n in twin["notices"] if n["code"] == "any_word"]
     assert shown["excluded"] == ["information"] and shown["message"] == notice["message"]
+
+
+@pytest.mark.parametrize(
+    "lang,said", [("en", "No release contains “zqxwvy”."), ("es", "Ningún comunicado contiene «zqxwvy».")]
+)
+def test_a_search_that_finds_nothing_names_the_word_no_release_has(client, lang, said):
+    """Beside a filter, no any-word fallback is shown; the page named no culprit, and the
+    visitor could not tell the word from the filter."""
+    query = "zqxwvy+topic%3Amigrant-information"
+    response, page = get_page(client, f"/{lang}/search?q={query}")
+    assert said in response.get_data(as_text=True)
+    data = client.get(f"/api/v1/search?q={query}&ui={lang}").get_json()
+    assert data["total"] == 0
+    (notice,) = [n for n in data["notices"] if n["code"] == "missing_words"]
+    assert notice["missing"] == ["zqxwvy"]
+    twin = client.get(f"/{lang}/search.json?q={query}").get_json()
+    (shown,) = [n for n in twin["notices"] if n["code"] == "missing_words"]
+    assert shown["missing"] == ["zqxwvy"] and shown["message"] == notice["message"]
+    # words that are in the archive, under a filter that leaves none of them: nothing is named
+    other = client.get("/api/v1/search?q=hurricane+year%3A1999").get_json()
+    assert other["total"] == 0 and not [n for n in other["notices"] if n["code"] == "missing_words"]
