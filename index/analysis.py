@@ -134,8 +134,9 @@ NOT_PLURAL = frozenset({"atras", "detras", "ademas", "jamas", "quizas", "demas",
 # each has instead (as Lucene's StemmerOverrideFilter does). Spanish stems "deporte", "deportivo"
 # and "deportista" (sport) as "deport", as it stems "deportado" and "deportación": in an archive
 # of migration, every search for deportees listed sports leagues, and "sports" deportations.
-# A stem given here ends in "~", which no word has: the stemmer cannot give another word it
-# ("deportea", a cognate spelt from "deportees", stems as "deporte").
+# A stem given here ends in OVERRIDE_MARK, which no word has: the stemmer cannot give another
+# word it ("deportea", a cognate spelt from "deportees", stems as "deporte").
+OVERRIDE_MARK = "~"
 STEM_OVERRIDES = {
     "es": dict.fromkeys(
         (
@@ -149,9 +150,16 @@ STEM_OVERRIDES = {
             "deportista",
             "deportistas",
         ),
-        "deporte~",
+        "deporte" + OVERRIDE_MARK,
     ),
 }
+
+
+def overridden(word: str) -> str | None:
+    """The language whose ``STEM_OVERRIDES`` has ``word`` (folded), if one has: a word of that
+    language alone, whose look-alikes in the other are other words ("deportes" is not English
+    "deport")."""
+    return next((lang for lang, table in STEM_OVERRIDES.items() if word in table), None)
 
 
 class _Stems(dict):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 
-from index.analysis import fold, stop_words, terms
+from index.analysis import OVERRIDE_MARK, fold, stop_words, terms
 from index.places import country_name
 from index.topics import Taxonomy
 
@@ -482,7 +482,11 @@ class Autocomplete:
             parts = [wq.Term(field_name, t) for w in head for t in terms(w, lang)]
             if last:
                 stems = terms(last, lang)
-                stem = stems[0] if stems and len(stems[0]) < len(last) else last
+                # A word's stem starts its title terms, a part word's may not; a stem the
+                # analysis sets ("deporte~" for "deportes") starts them without its mark.
+                stem = last
+                if stems and (len(stems[0]) < len(last) or stems[0].endswith(OVERRIDE_MARK)):
+                    stem = stems[0].removesuffix(OVERRIDE_MARK)
                 words = table.title_words(snap, field_name, stem)
                 if not words:
                     continue  # no title in this language has a word starting so

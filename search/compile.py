@@ -19,7 +19,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import LANGUAGES, fold, name_terms, terms, words_and_folded
+from index.analysis import LANGUAGES, fold, name_terms, overridden, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -472,7 +472,12 @@ class Compiler:
             )
             count = len(found)
             known = {t for t, _ in found} | set(own)
-            forms = cognates.to_spanish(fold(text)) if target == "es" else cognates.to_english(fold(text))
+            # A word the analysis sets apart from its look-alikes has none as a cognate either:
+            # "deportivo" is not "deportive", which English stems as "deport".
+            if overridden(fold(text).strip()) is not None:
+                forms = []
+            else:
+                forms = cognates.to_spanish(fold(text)) if target == "es" else cognates.to_english(fold(text))
             for form in forms:
                 stem = terms(form, target)
                 if len(stem) == 1 and stem[0] not in known:
@@ -717,7 +722,14 @@ def _occurrences(tree: q.AllOf) -> Counter:
 
 
 def _analyse(text: str) -> dict[str, tuple[str, ...]]:
-    return {lang: tuple(terms(text, lang)) for lang in LANGUAGES}
+    """A query word's terms in each language. A word the analysis knows as one language's alone
+    (``index.analysis.overridden``) is read in the other as that language's term, which it has
+    none of: Spanish "deportes" is not read as English "deport" (and so found as deportation)."""
+    analysed = {lang: tuple(terms(text, lang)) for lang in LANGUAGES}
+    only = overridden(fold(text).strip())
+    if only is not None:
+        analysed = dict.fromkeys(LANGUAGES, analysed[only])
+    return analysed
 
 
 def _is_scored(node) -> bool:

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from index import alignment, lexicon
+from index import alignment, analysis, lexicon
 from index.analysis import terms
 from index.build import reindex
 from search import cognates
@@ -378,6 +378,13 @@ SPORT_AND_DEPORTATION = [
         body="Muchas personas fueron deportadas por vía aérea y recibidas en el centro de recepción.",
     ),
     release(
+        id="en-deported",
+        lang="en",
+        date="2020-03-01",
+        title="Deported migrants find help at the border",
+        body="Migrants deported by air receive help and a meal at the reception centre.",
+    ),
+    release(
         id="en-league",
         lang="en",
         date="2019-05-05",
@@ -397,3 +404,17 @@ def test_sport_and_deportation_do_not_meet_across_languages(built):
     assert "es-retornados" in deportation and "es-ligas" not in deportation
     assert "es-ligas" not in ids(archive.search(parse_params({"q": "deportees", "ui": "en"})))
     assert "en-league" not in ids(archive.search(parse_params({"q": "deportadas", "ui": "es"})))
+    # A Spanish sport word is not read as English "deport", nor spelt as English "deportive"
+    for word in ("deportes", "deportivo"):
+        found = ids(archive.search(parse_params({"q": word, "ui": "es"})))
+        assert "es-ligas" in found and "en-league" in found
+        assert "es-retornados" not in found and "en-deported" not in found, word
+    # and its own stem completes it as typed
+    assert "Ligas deportivas unen a vecinos y migrantes" in [s.text for s in archive.suggest("deportes", "es")]
+
+
+def test_the_lexicon_is_learnt_again_when_the_stem_overrides_change(monkeypatch):
+    sources = lexicon.Sources([], [])
+    before = sources.digest()
+    monkeypatch.setitem(analysis.STEM_OVERRIDES, "en", {"sports": "sport~"})
+    assert sources.digest() != before
