@@ -23,8 +23,13 @@ from whoosh.support.charset import accent_map
 LANGUAGES = ("en", "es")
 SNOWBALL_NAMES = {"en": "english", "es": "spanish"}
 
-# Words, with inner dots and apostrophes kept ("U.S", "3.5", "IOM's"); numbers are words.
-TOKEN_PATTERN = r"\w+(?:[.'’]\w+)*"
+# What an apostrophe joins to the word before it: English's clitics ("IOM's", "don't", "we're").
+# Any other apostrophe parts two words, as an elision does: "Grand'Anse" is "Grand" and "Anse",
+# "Côte d'Ivoire" has "Ivoire", and each is found as typed alone.
+CLITICS = ("s", "t", "re", "ll", "ve", "d", "m")
+_CLITIC = "(?i:" + "|".join(CLITICS) + ")"
+# Words, with inner dots and clitics kept ("U.S", "3.5", "IOM's"); numbers are words.
+TOKEN_PATTERN = rf"\w+(?:\.\w+|['’]{_CLITIC}(?!\w))*"
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
@@ -62,6 +67,17 @@ _IS_WORD = bytes(1 if chr(c).isalnum() or c == 0x5F else 0 for c in range(128)).
 NON_ASCII = re.compile(r"[^\x00-\x7f]")  # also splits text for place finding (index.places)
 
 
+_CLITIC_BYTES = frozenset(c.encode() for c in CLITICS)
+
+
+def _clitic_at(data: bytearray, start: int) -> bool:
+    """Whether the word characters from ``start`` are a clitic (``CLITICS``, in any case)."""
+    end = start
+    while end < len(data) and _IS_WORD[data[end]]:
+        end += 1
+    return end - start <= 2 and bytes(data[start:end]).lower() in _CLITIC_BYTES
+
+
 def _set_aside(match: re.Match) -> str:
     character = match.group()
     return _APOSTROPHE if character == "’" else character if character.isalnum() else " "
@@ -84,10 +100,13 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
         return words, _fold_all(words)
     data = bytearray(spaced.encode("ascii").translate(_WORD_BYTES))
     last = len(data) - 1
-    for joiner in b".'\x1f":  # a dot or apostrophe joins two word characters, or is a space
+    # A dot joins two word characters, an apostrophe a word and a clitic; else either is a space.
+    for joiner in b".'\x1f":
         at = data.find(joiner)
         while at >= 0:
-            if not (0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]):
+            if not (0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]) or (
+                joiner != 0x2E and not _clitic_at(data, at + 1)
+            ):
                 data[at] = 0x20
             at = data.find(joiner, at + 1)
     spaced = data.decode("ascii")

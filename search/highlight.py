@@ -25,7 +25,7 @@ from markupsafe import escape
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from index.analysis import LANGUAGES, TOKEN_PATTERN, analyzer, fold, name_terms, terms
+from index.analysis import CLITICS, LANGUAGES, TOKEN_PATTERN, analyzer, fold, name_terms, terms
 from index.places import country_name
 from index.schema import stored_title_lang
 
@@ -225,10 +225,13 @@ def _folding_to() -> dict[str, str]:
 
 _FOLDING_TO = _folding_to()
 # A token starts where a word character follows neither a word character nor a word and an
-# inner dot or apostrophe (the analyser's tokens are ``\w+(?:[.'’]\w+)*``). The check comes
-# after the first character, so that the regular expression engine can skip ahead to it.
-_AFTER_TOKEN_START = r"(?<!\w.)(?<!\w[.'’].)"
-_TOKEN_REST = r"\w*(?:[.'’]\w+)*"
+# inner dot, nor a word and an apostrophe where a clitic starts (the analyser's tokens,
+# ``index.analysis.TOKEN_PATTERN``: "IOM's" is one, "Grand'Anse" two). The check comes after
+# the first character, so that the regular expression engine can skip ahead to it.
+_AFTER_TOKEN_START = r"(?<!\w.)(?<!\w\..)" + "".join(
+    rf"(?!(?<=\w['’](?i:{c[0]})){''.join(f'(?i:{x})' for x in c[1:])}(?!\w))" for c in CLITICS
+)
+_TOKEN_REST = TOKEN_PATTERN.removeprefix(r"\w+").join((r"\w*", ""))
 # What else a token's second character may be, for a stem's second character: Snowball's English
 # stems dying, lying, tying and vying to die, lie, tie and vie; and it reads a curly apostrophe
 # as a straight one. Otherwise neither stemmer changes the first two characters of a folded

@@ -71,6 +71,13 @@ PIECES = st.sampled_from(
         "K",
         "migration",
         "Migración",
+        "s",
+        "T",
+        "re",
+        "lL",
+        "ve",
+        "Anse",
+        "d’",
     ]
 )
 
@@ -149,3 +156,21 @@ def test_spanish_sport_and_deportation_stem_apart():
     deportation = {terms(w, "es")[0] for w in ("deportados", "deportación", "deportar", "deportada")}
     assert len(sport) == 1 and len(deportation) == 1
     assert sport != deportation
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("Grand'Anse", ["Grand", "Anse"]),
+        ("Côte d’Ivoire", ["Côte", "d", "Ivoire"]),
+        ("N'Djamena", ["N", "Djamena"]),
+        ("IOM's staff don’t say we're done", ["IOM's", "staff", "don’t", "say", "we're", "done"]),
+        ("O'BRIEN'S", ["O", "BRIEN'S"]),
+        ("the shelters' roofs", ["the", "shelters", "roofs"]),
+    ],
+)
+def test_an_apostrophe_joins_a_clitic_and_parts_other_words(text, words):
+    """An elision or a name's apostrophe parts two words, each found alone ("Ivoire", "Anse");
+    English's clitics stay with their word (the stemmer takes the possessive off)."""
+    assert words_and_folded(text)[0] == words
+    assert _TOKEN.findall(text) == words

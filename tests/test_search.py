@@ -797,3 +797,13 @@ def test_estados_unidos_is_not_every_release_that_names_the_united_nations(archi
     assert "2018-10-24-foro-legisladores-gobernanza-migratoria-es" not in found
     hit = search(archive, "Estados Unidos", ui="es", separate=True).hits[0]
     assert "<mark>Unidos</mark>" in " ".join(hit.snippets) + hit.title_html
+
+
+@pytest.mark.parametrize("typed", ["Grand Anse", "Anse", "Grand'Anse", "Grand’Anse", '"grand anse"'])
+def test_a_name_written_with_an_apostrophe_is_found_however_it_is_typed(archive, typed):
+    """The apostrophe of "Grand'Anse" (a department of Haiti) parts two words, as "d'Ivoire"'s
+    does: typed apart, or one of them alone, they found nothing."""
+    result = search(archive, typed)
+    assert "2021-09-23-haiti-earthquake-response-en" in ids(result)
+    (hit,) = [h for h in result.hits if h.id == "2021-09-23-haiti-earthquake-response-en"]
+    assert any("Anse</mark>" in snippet for snippet in hit.snippets)
