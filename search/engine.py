@@ -259,12 +259,14 @@ class Archive:
         elif not shown.total and not compiled.browse:
             # Nothing found, even with a correction or any of the words: the words no release
             # has, in any form or translation, are what to change (the filters, if any, aside).
-            missing = self.corrections.missing(snap, params.q)
+            # A word left out with "-" is not why nothing was found.
+            excluded = {w for n in parsed.tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)}
+            missing = [w for w in self.corrections.missing(snap, params.q) if w not in excluded]
             if missing:
                 notices.append(
                     {
                         "code": "missing_words",
-                        "message": f"no release contains {', '.join(missing)}",
+                        "message": f"no release contains {'any of ' if len(missing) > 1 else ''}{', '.join(missing)}",
                         "missing": missing,
                     }
                 )

@@ -59,7 +59,10 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
             )
         return _("No release contains all of your words, so releases that contain any of them are shown.")
     if code == "missing_words" and notice.get("missing"):
-        return _("No release contains %(words)s.", words=_quoted(notice["missing"]))
+        missing = notice["missing"]
+        if len(missing) == 1:
+            return _("No release contains %(words)s.", words=_quoted(missing))
+        return _("No release contains any of these words: %(words)s.", words=_quoted(missing))
     if code == "corrected" and notice.get("corrected"):
         return _(
             "Showing results for “%(corrected)s”. Search instead for “%(query)s”.",

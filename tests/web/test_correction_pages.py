@@ -200,3 +200,25 @@ def test_a_search_that_finds_nothing_names_the_word_no_release_has(client, lang,
     # words that are in the archive, under a filter that leaves none of them: nothing is named
     other = client.get("/api/v1/search?q=hurricane+year%3A1999").get_json()
     assert other["total"] == 0 and not [n for n in other["notices"] if n["code"] == "missing_words"]
+
+
+def test_a_search_that_finds_nothing_blames_no_word_found_through_its_cognate_or_left_out(client):
+    """ "direction" finds "dirección" (its cognate), and a "-word" keeps nothing out of an empty
+    list: with a year that leaves nothing, the filter is the cause, not these words."""
+    assert client.get("/api/v1/search?q=direction").get_json()["total"] >= 1
+    for query in ("direction", "hurricane -zqxwvy"):
+        data = client.get("/api/v1/search", query_string={"q": query, "year": "2015"}).get_json()
+        assert data["total"] == 0
+        assert not [n for n in data["notices"] if n["code"] == "missing_words"], query
+
+
+@pytest.mark.parametrize(
+    "lang,said",
+    [
+        ("en", "No release contains any of these words: “zqxwvy”, “qwzzxv”."),
+        ("es", "Ningún comunicado contiene ninguna de estas palabras: «zqxwvy», «qwzzxv»."),
+    ],
+)
+def test_several_words_no_release_has_are_named_as_any_of_them(client, lang, said):
+    response, page = get_page(client, f"/{lang}/search?q=zqxwvy+qwzzxv+topic%3Amigrant-information")
+    assert said in response.get_data(as_text=True)
