@@ -260,8 +260,8 @@ class Archive:
             # Nothing found, even with a correction or any of the words: the words no release
             # has, in any form or translation, are what to change (the filters, if any, aside).
             # A word left out with "-" is not why nothing was found.
-            excluded = {w for n in parsed.tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)}
-            missing = [w for w in self.corrections.missing(snap, params.q) if w not in excluded]
+            left_out = {w for n in parsed.tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)}
+            missing = [w for w in self.corrections.missing(snap, params.q) if w not in left_out]
             if missing:
                 notices.append(
                     {
