@@ -4,9 +4,8 @@ uses (or the glossary or lexicon knows); and the words of a query no release use
 
 from dataclasses import dataclass, field
 
-from index.analysis import fold, overridden, terms
+from index.analysis import fold, terms
 
-from . import cognates
 from . import query as q
 from .generation import Snapshot
 from .params import LANGUAGES
@@ -88,27 +87,12 @@ class Corrections:
                 out.append(bare)
         return out
 
-    @staticmethod
-    def _cognate_used(reader, word: str) -> bool:
-        """Whether the archive uses a likely cognate of ``word`` (``search.cognates``), which the
-        search finds it through ("direction" finds "dirección"): as the compiler spells them."""
-        folded = fold(word)
-        if overridden(folded) is not None:
-            return False
-        for target, forms in (("es", cognates.to_spanish(folded)), ("en", cognates.to_english(folded))):
-            for form in forms:
-                stems = terms(form, target)
-                if len(stems) == 1 and reader.doc_frequency(f"body_{target}", stems[0]):
-                    return True
-        return False
-
     def _use(self, snap: Snapshot, word: str) -> int | None:
         """How many releases a word finds as typed: those that use it, or more through its
         analysis in either language (so "climático" is known where only "climáticos" is
         written).  None for a stop word or a glossary term of either language, and for a word the
-        lexicon translates into words of the archive ("drought" where releases say "sequía"), and
-        for one whose likely cognate the archive uses: words of their language, whatever the
-        archive's use of them."""
+        lexicon translates into words of the archive ("drought" where releases say "sequía"):
+        words of their language, whatever the archive's use of them."""
         analysed = {lang: tuple(terms(word, lang)) for lang in LANGUAGES}
         if not all(analysed.values()) or self.archive.compiler.glossary.expand(analysed):
             return None
@@ -118,8 +102,6 @@ class Corrections:
         ):
             return None
         reader = snap.searcher.reader()
-        if self._cognate_used(reader, word):
-            return None
         found = [reader.doc_frequency(f"body_{lang}", term) for lang, words in analysed.items() for term in words]
         return max([snap.vocabulary.get(fold(word), 0)] + found)
 

@@ -242,7 +242,7 @@ class Archive:
             )
         elif shown.any_word:
             # The words that find nothing are named: no word of the query is dropped silently.
-            missing = self.corrections.missing(snap, shown.text)
+            missing = self._missing(snap, params, shown.text)
             # The words left out with "-": a release may have all the others, and one of these.
             excluded = [w for n in q.parse(shown.text).tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)]
             notices.append(
@@ -258,10 +258,8 @@ class Archive:
             )
         elif not shown.total and not compiled.browse:
             # Nothing found, even with a correction or any of the words: the words no release
-            # has, in any form or translation, are what to change (the filters, if any, aside).
-            # A word left out with "-" is not why nothing was found.
-            left_out = {w for n in parsed.tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)}
-            missing = [w for w in self.corrections.missing(snap, params.q) if w not in left_out]
+            # has are what to change (the filters, if any, aside).
+            missing = self._missing(snap, params, params.q)
             if missing:
                 notices.append(
                     {
@@ -314,6 +312,26 @@ class Archive:
             searched_for=shown.text,
             corrected=corrected,
         )
+
+    def _missing(self, snap: Snapshot, params: SearchParams, text: str) -> list[str]:
+        """The words of ``text`` that find nothing searched alone, in any form, translation,
+        glossary equivalent or likely cognate ("direction" finds "dirección"); never a word left
+        out with "-", which is not why a search found nothing."""
+        left_out = {
+            word.casefold()
+            for node in q.parse(text).tree.nodes
+            if isinstance(node, q.Not)
+            for written in q.words_of(node.node)
+            for word in written.split()
+        }
+        out = []
+        for word in self.corrections.missing(snap, text):
+            if word.casefold() in left_out:
+                continue
+            alone = self.compiler.compile(q.parse(word), snap.lexicon).searched(False, params.separate)
+            if alone is not None and not snap.matched(alone):
+                out.append(word)
+        return out
 
     def _chosen(self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading") -> tuple["_Reading", str | None]:
         """The reading whose results are shown, and a correction to offer beside them.

@@ -222,3 +222,20 @@ def test_a_search_that_finds_nothing_blames_no_word_found_through_its_cognate_or
 def test_several_words_no_release_has_are_named_as_any_of_them(client, lang, said):
     response, page = get_page(client, f"/{lang}/search?q=zqxwvy+qwzzxv+topic%3Amigrant-information")
     assert said in response.get_data(as_text=True)
+
+
+def test_excluded_words_and_phrases_are_never_named_as_missing(client):
+    phrase = client.get("/api/v1/search", query_string={"q": 'hurricane -"zqxwvy wvyzqx"', "year": "2015"}).get_json()
+    assert phrase["total"] == 0 and not [n for n in phrase["notices"] if n["code"] == "missing_words"]
+    data = client.get("/api/v1/search", query_string={"q": "hurricane qwzzxv -zqxwvy"}).get_json()
+    (notice,) = [n for n in data["notices"] if n["code"] == "any_word"]
+    assert notice["missing"] == ["qwzzxv"] and notice["excluded"] == ["zqxwvy"]
+
+
+@pytest.mark.parametrize("typed,meant", [("informaccion", "información"), ("desplazamient", "desplazamiento")])
+def test_a_misspelling_whose_respelling_is_a_word_is_still_corrected(client, typed, meant):
+    """Spelling a misspelt word as a cognate can repair it ("informaccion" as "informacion");
+    such a word is a slip to correct, not a word the archive knows."""
+    data = client.get("/api/v1/search", query_string={"q": typed, "ui": "es"}).get_json()
+    assert data["total"] > 0
+    assert meant in data["searched_for"].lower()
