@@ -25,11 +25,14 @@ SNOWBALL_NAMES = {"en": "english", "es": "spanish"}
 
 # What an apostrophe joins to the word before it: English's clitics ("IOM's", "don't", "we're").
 # Any other apostrophe parts two words, as an elision does: "Grand'Anse" is "Grand" and "Anse",
-# "Côte d'Ivoire" has "Ivoire", and each is found as typed alone.
+# and each is found as typed alone. An elided letter is no word ("Côte d'Ivoire" is "Côte"
+# "Ivoire", "N'Djamena" is "Djamena"): alone, "d" or "n" would match and be marked anywhere.
 CLITICS = ("s", "t", "re", "ll", "ve", "d", "m")
-_CLITIC = "(?i:" + "|".join(CLITICS) + ")"
-# Words, with inner dots and clitics kept ("U.S", "3.5", "IOM's"); numbers are words.
-TOKEN_PATTERN = rf"\w+(?:\.\w+|['’]{_CLITIC}(?!\w))*"
+CLITIC_PATTERN = "(?i:" + "|".join(CLITICS) + ")"
+# After a word's first characters: its inner dots and clitics ("U.S", "3.5", "IOM's").
+TOKEN_TAIL = rf"(?:\.\w+|['’]{CLITIC_PATTERN}(?!\w))*"
+# Words, not an elided letter; numbers are words.
+TOKEN_PATTERN = rf"(?!\w['’](?!{CLITIC_PATTERN}(?!\w))\w)\w+{TOKEN_TAIL}"
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
@@ -100,15 +103,22 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
         return words, _fold_all(words)
     data = bytearray(spaced.encode("ascii").translate(_WORD_BYTES))
     last = len(data) - 1
-    # A dot joins two word characters, an apostrophe a word and a clitic; else either is a space.
-    for joiner in b".'\x1f":
-        at = data.find(joiner)
-        while at >= 0:
-            if not (0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]) or (
-                joiner != 0x2E and not _clitic_at(data, at + 1)
-            ):
-                data[at] = 0x20
-            at = data.find(joiner, at + 1)
+    # A dot joins two word characters, an apostrophe a word and a clitic; else either is a
+    # space, and a letter elided before an apostrophe too. The apostrophes are read in order of
+    # place, straight and curly alike: whether a letter stands alone depends on those before it.
+    at = data.find(b".")
+    while at >= 0:
+        if not (0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]):
+            data[at] = 0x20
+        at = data.find(b".", at + 1)
+    if b"'" in data or b"\x1f" in data:
+        for at in [i for i, c in enumerate(data) if c == 0x27 or c == 0x1F]:
+            between = 0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]
+            if between and _clitic_at(data, at + 1):
+                continue
+            data[at] = 0x20
+            if between and (at == 1 or data[at - 2] == 0x20):
+                data[at - 1] = 0x20  # an elided letter
     spaced = data.decode("ascii")
     lowered = spaced.lower()
     if _APOSTROPHE in spaced:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 
-from index.analysis import OVERRIDE_MARK, fold, stop_words, terms
+from index.analysis import OVERRIDE_MARK, TOKEN_PATTERN, fold, stop_words, terms
 from index.places import country_name
 from index.topics import Taxonomy
 
@@ -29,7 +29,7 @@ CHECKED_TEXTS = 3  # releases whose text is read to see a completion written as 
 TITLES_KEPT = 3  # release titles a list of suggestions keeps room for
 MAX_PHRASES_SCANNED = 200  # phrases of the archive's lists starting with what was typed, looked at
 MAX_TITLE_STEMS = 20_000  # stems whose title words are kept per generation
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(TOKEN_PATTERN)  # the analyser's words: "IOM's" is one, "Grand'Anse" two
 _PLAIN = re.compile(r"[\w\s'’.,\-]*")  # typed text without query syntax (quotes, fields, brackets)
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
 
@@ -49,6 +49,8 @@ class _Typed:
     head_text: str  # the same as typed
     last: str  # the folded word being typed ("" after a space: the next word is to come)
     plain: bool  # words only: no query syntax
+    # What joins a completion to head_text: a space, or nothing after an apostrophe ("Grand'An")
+    sep: str = " "
 
     @property
     def cache_key(self) -> tuple:
@@ -67,9 +69,9 @@ class _Typed:
         folded = [fold(w.group()) for w in words]
         if after:  # a space after the last word: the next word is to come
             return cls(prefix.strip(), " ".join(folded), folded, prefix.strip(), "", plain)
-        return cls(
-            prefix.strip(), " ".join(folded), folded[:-1], prefix[: last_word.start()].strip(), folded[-1], plain
-        )
+        head_text = prefix[: last_word.start()].strip()
+        sep = "" if head_text.endswith(("'", "’")) and prefix[last_word.start() - 1] in "'’" else " "
+        return cls(prefix.strip(), " ".join(folded), folded[:-1], head_text, folded[-1], plain, sep)
 
 
 @dataclass
@@ -271,7 +273,7 @@ def _title_phrases(typed: _Typed, titles: list[tuple]) -> list[_Candidate]:
                 continue  # it ends in a stop word, or crosses punctuation
             added = [t.group() for t in tokens[i + size : end + 1]]
             written = [w.lower() if lower and not (w.isupper() and len(w) > 1) else w for w in added]
-            text = f"{typed.head_text} {' '.join(written)}"
+            text = f"{typed.head_text}{typed.sep}{' '.join(written)}"
             key = _key(text)
             if key in found:
                 found[key].weight += 1
@@ -454,7 +456,7 @@ class Autocomplete:
         looked up, each as a phrase in each language, then in the text of a few releases found."""
         out = []
         for candidate in table.words_from(typed.last, snap)[:CHECKED_COMBINATIONS]:
-            text = f"{typed.head_text} {candidate.text}"
+            text = f"{typed.head_text}{typed.sep}{candidate.text}"
             key = _key(text)
             for lang in LANGUAGES:
                 words = terms(key, lang)

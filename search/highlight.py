@@ -25,7 +25,17 @@ from markupsafe import escape
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from index.analysis import CLITICS, LANGUAGES, TOKEN_PATTERN, analyzer, fold, name_terms, terms
+from index.analysis import (
+    CLITIC_PATTERN,
+    CLITICS,
+    LANGUAGES,
+    TOKEN_PATTERN,
+    TOKEN_TAIL,
+    analyzer,
+    fold,
+    name_terms,
+    terms,
+)
 from index.places import country_name
 from index.schema import stored_title_lang
 
@@ -225,13 +235,17 @@ def _folding_to() -> dict[str, str]:
 
 _FOLDING_TO = _folding_to()
 # A token starts where a word character follows neither a word character nor a word and an
-# inner dot, nor a word and an apostrophe where a clitic starts (the analyser's tokens,
-# ``index.analysis.TOKEN_PATTERN``: "IOM's" is one, "Grand'Anse" two). The check comes after
-# the first character, so that the regular expression engine can skip ahead to it.
-_AFTER_TOKEN_START = r"(?<!\w.)(?<!\w\..)" + "".join(
-    rf"(?!(?<=\w['’](?i:{c[0]})){''.join(f'(?i:{x})' for x in c[1:])}(?!\w))" for c in CLITICS
+# inner dot, nor a word and an apostrophe where a clitic starts, and is not a letter elided
+# before an apostrophe (the analyser's tokens, ``index.analysis.TOKEN_PATTERN``: "IOM's" is one,
+# "Grand'Anse" two, "d'Ivoire" one). The check comes after the first character, so that the
+# regular expression engine can skip ahead to it.
+_NOT_ELIDED = rf"(?!['’](?!{CLITIC_PATTERN}(?!\w))\w)"
+_AFTER_TOKEN_START = (
+    r"(?<!\w.)(?<!\w\..)"
+    + _NOT_ELIDED
+    + "".join(rf"(?!(?<=\w['’](?i:{c[0]})){''.join(f'(?i:{x})' for x in c[1:])}(?!\w))" for c in CLITICS)
 )
-_TOKEN_REST = TOKEN_PATTERN.removeprefix(r"\w+").join((r"\w*", ""))
+_TOKEN_REST = r"\w*" + TOKEN_TAIL
 # What else a token's second character may be, for a stem's second character: Snowball's English
 # stems dying, lying, tying and vying to die, lie, tie and vie; and it reads a curly apostrophe
 # as a straight one. Otherwise neither stemmer changes the first two characters of a folded

@@ -178,3 +178,11 @@ def test_a_name_written_otherwise_in_the_interface_language_completes_as_typed(a
 
 def test_plain_letters_still_complete_to_accented_words(archive):
     assert {"niñez", "ningún"} <= set(texts(archive, "nin", ui="es"))
+
+
+def test_a_word_with_an_apostrophe_is_completed_as_written(archive):
+    """ "IOM's" was read as "IOM" and a new word "s" ("IOM' scales"); "Grand'Ans" as "Grand'" and
+    "ans", completed with a space between."""
+    found = [s.text for s in archive.suggest("IOM's", ui="en")]
+    assert found and not [t for t in found if re.search(r"['’] ", t)]
+    assert [s.text for s in archive.suggest("Grand'Ans", ui="en")] == ["Grand'anse"]
