@@ -2,6 +2,7 @@
 most likely stands for, in the query's own language first, and never a word the archive
 uses (or the glossary or lexicon knows); and the words of a query no release uses."""
 
+import re
 from dataclasses import dataclass, field
 
 from index.analysis import fold, terms
@@ -11,6 +12,7 @@ from .generation import Snapshot
 from .params import LANGUAGES
 from .spelling import one_slip
 
+_APOSTROPHES = re.compile(r"(['’])")  # what parts a token's words, kept by re.split
 MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 # Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup of a made-up
@@ -39,9 +41,16 @@ class Corrections:
         out = []
         for token in text[: q.MAX_QUERY_CHARS].split():
             bare = token.strip('"()-')
-            word = self._corrected_word(snap, bare, seen) if _correctable(bare) else None
-            if word is not None:
-                token = token.replace(bare, _cased(word, bare))
+            # Each word of a token its apostrophes part ("Grand'Ansse" is "Grand" and "Ansse",
+            # as the analyser reads it), separators kept.
+            pieces = _APOSTROPHES.split(bare)
+            for i in range(0, len(pieces), 2):
+                word = self._corrected_word(snap, pieces[i], seen) if _correctable(pieces[i]) else None
+                if word is not None:
+                    pieces[i] = _cased(word, pieces[i])
+            fixed = "".join(pieces)
+            if fixed != bare:
+                token = token.replace(bare, fixed)
                 changed = True
             out.append(token)
         return " ".join(out) if changed else None
@@ -82,9 +91,9 @@ class Corrections:
         if len(tokens) > MISSING_WORDS:
             return []
         for token in tokens:
-            bare = token.strip('"()-')
-            if _correctable(bare) and bare not in out and self._use(snap, bare) == 0:
-                out.append(bare)
+            for bare in _APOSTROPHES.split(token.strip('"()-'))[::2]:
+                if _correctable(bare) and bare not in out and self._use(snap, bare) == 0:
+                    out.append(bare)
         return out
 
     def _use(self, snap: Snapshot, word: str) -> int | None:

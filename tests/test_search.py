@@ -807,3 +807,18 @@ def test_a_name_written_with_an_apostrophe_is_found_however_it_is_typed(archive,
     assert "2021-09-23-haiti-earthquake-response-en" in ids(result)
     (hit,) = [h for h in result.hits if h.id == "2021-09-23-haiti-earthquake-response-en"]
     assert any("Anse</mark>" in snippet for snippet in hit.snippets)
+
+
+@pytest.mark.parametrize("typed,meant", [("Grand'Ansse", "Grand'Anse"), ("Grand’Ansse", "Grand’Anse")])
+def test_a_misspelt_word_beside_an_apostrophe_is_corrected(archive, typed, meant):
+    """The words an apostrophe parts are corrected one by one, the apostrophe kept: the token as
+    a whole was never a word to correct, and the search found nothing."""
+    result = search(archive, typed)
+    assert result.corrected and result.searched_for == meant
+    assert "2021-09-23-haiti-earthquake-response-en" in ids(result)
+
+
+def test_a_word_beside_an_apostrophe_that_no_release_has_is_named(archive):
+    result = search(archive, "Grand'Zqxwvy hurricane")
+    (notice,) = [n for n in result.notices if n["code"] == "any_word"]
+    assert notice["missing"] == ["Zqxwvy"]
