@@ -124,7 +124,7 @@ def init_app(app) -> None:
     )
     # ``_`` too, which Jinja's i18n extension makes an alias that looks ``gettext`` up each call.
     fast_gettext = _made_once(app.jinja_env.globals["gettext"])
-    app.jinja_env.globals.update(gettext=fast_gettext, _=fast_gettext)
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = fast_gettext
 
     @app.context_processor
     def page_globals():
