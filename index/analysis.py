@@ -71,6 +71,7 @@ NON_ASCII = re.compile(r"[^\x00-\x7f]")  # also splits text for place finding (i
 
 
 _CLITIC_BYTES = frozenset(c.encode() for c in CLITICS)
+_APOSTROPHE_BYTES = re.compile(b"['\x1f]")  # straight, and curly as set aside (``_APOSTROPHE``)
 
 
 def _clitic_at(data: bytearray, start: int) -> bool:
@@ -112,7 +113,7 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
             data[at] = 0x20
         at = data.find(b".", at + 1)
     if b"'" in data or b"\x1f" in data:
-        for at in [i for i, c in enumerate(data) if c == 0x27 or c == 0x1F]:
+        for at in [m.start() for m in _APOSTROPHE_BYTES.finditer(data)]:
             between = 0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]
             if between and _clitic_at(data, at + 1):
                 continue
