@@ -70,7 +70,7 @@ class _Typed:
         if after:  # a space after the last word: the next word is to come
             return cls(prefix.strip(), " ".join(folded), folded, prefix.strip(), "", plain)
         head_text = prefix[: last_word.start()].strip()
-        sep = "" if head_text.endswith(("'", "’")) and prefix[last_word.start() - 1] in "'’" else " "
+        sep = "" if last_word.start() and prefix[last_word.start() - 1] in "'’" else " "
         return cls(prefix.strip(), " ".join(folded), folded[:-1], head_text, folded[-1], plain, sep)
 
 

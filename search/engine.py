@@ -244,7 +244,7 @@ class Archive:
             # The words that find nothing are named: no word of the query is dropped silently.
             missing = self._missing(snap, params, shown.text)
             # The words left out with "-": a release may have all the others, and one of these.
-            excluded = [w for n in q.parse(shown.text).tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)]
+            excluded = _left_out(shown.text)
             notices.append(
                 {
                     "code": "any_word",
@@ -317,13 +317,7 @@ class Archive:
         """The words of ``text`` that find nothing searched alone, in any form, translation,
         glossary equivalent or likely cognate ("direction" finds "dirección"); never a word left
         out with "-", which is not why a search found nothing."""
-        left_out = {
-            word.casefold()
-            for node in q.parse(text).tree.nodes
-            if isinstance(node, q.Not)
-            for written in q.words_of(node.node)
-            for word in written.split()
-        }
+        left_out = {word.casefold() for written in _left_out(text) for word in written.split()}
         out = []
         for word in self.corrections.missing(snap, text):
             if word.casefold() in left_out:
@@ -555,6 +549,11 @@ def _docnum(snap: Snapshot, release_id: str) -> int:
     if docnum is None:
         raise ReleaseNotFound(release_id)
     return docnum
+
+
+def _left_out(text: str) -> list[str]:
+    """The words and phrases a query leaves out with "-" (or NOT), as typed."""
+    return [w for n in q.parse(text).tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)]
 
 
 def _as_pairs(snap: Snapshot, compiled, matched: int, params: SearchParams) -> int:
