@@ -95,18 +95,30 @@ def title_language(title: str, body_lang: str) -> str:
     text for Spanish only because some of its names carry accents ("Amazon rainforest: ...
     (Portuguese: Floresta Amazônica or Amazônia; Spanish: Selva Amazónica, Amazonía...", certain
     of Spanish): a title is taken for the other language only when it still reads so without
-    them.  By this rule no title of the sample archive, the enrichment and pairing fixtures or
-    the English headlines of NTREX-128 changes language; of NTREX's 246 Spanish headlines four
-    read as English, all mostly English names ("Elite League: Dundee Stars 5-3 Belfast
-    Giants", "Trump se reúne en West Virginia").  Changing the rule changes what is indexed:
-    bump ``index.schema.SCHEMA_VERSION`` with it.
+    them.  A title with two of the function words only its text's language has and none of the
+    other's is in that language without asking the detector (``_reads_as``), which would have
+    read "Trump se reúne en West Virginia" as English for its names.  By this rule no title of
+    the sample archive, the enrichment and pairing fixtures or the English headlines of
+    NTREX-128 changes language; of NTREX's 246 Spanish headlines two read as English, both
+    mostly English names ("Elite League: Dundee Stars 5-3 Belfast Giants").  Changing the rule
+    changes what is indexed: bump ``index.schema.SCHEMA_VERSION`` with it.
     """
-    if len(_WORD.findall(title)) < MIN_TITLE_WORDS:
+    words = _WORD.findall(title)
+    if len(words) < MIN_TITLE_WORDS or _reads_as(words, body_lang):
         return body_lang
     lang = clearly(title, MIN_CONFIDENCE)
     if lang is None or lang == body_lang or clearly(_without_accents(title), MIN_CONFIDENCE) != lang:
         return body_lang
     return lang
+
+
+def _reads_as(words: list[str], lang: str) -> bool:
+    """Whether a title's words include at least two of the function words only ``lang`` has
+    ("the", "with"; "los", "para") and none only the other has: then it is written in ``lang``,
+    without the detector (about 0.2 ms a title, a third of enriching a release)."""
+    lowered = {w.lower() for w in words}
+    other = "es" if lang == "en" else "en"
+    return len(_ONLY_STOPS[lang].intersection(lowered)) >= 2 and _ONLY_STOPS[other].isdisjoint(lowered)
 
 
 def _without_accents(text: str) -> str:

@@ -211,6 +211,13 @@ def test_a_short_or_unclear_title_follows_the_text():
     )
 
 
+def test_a_title_with_its_text_s_function_words_keeps_the_text_s_language():
+    # Spanish by its words ("se", "en"), though the detector reads the names as English.
+    assert title_language("Trump se reúne en West Virginia", "es") == "es"
+    # One function word of the other language is enough to ask the detector.
+    assert title_language("Remittances to Central America Grow in the Year", "es") == "en"
+
+
 def test_an_incremental_build_gives_what_a_full_one_gives(tmp_path):
     """Mixed releases added, edited, and one rewritten because its pair changed (it is read
     again without being enriched), against full rebuilds: every field, term and word count
