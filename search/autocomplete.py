@@ -6,6 +6,7 @@ import bisect
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 from whoosh import query as wq
@@ -29,6 +30,9 @@ CHECKED_TEXTS = 3  # releases whose text is read to see a completion written as 
 TITLES_KEPT = 3  # release titles a list of suggestions keeps room for
 MAX_PHRASES_SCANNED = 200  # phrases of the archive's lists starting with what was typed, looked at
 MAX_TITLE_STEMS = 20_000  # stems whose title words are kept per generation
+NAME_TEXTS = 5  # releases whose text is read to tell whether a word completed is written as a name
+NAME_SHARE = 0.8  # of its occurrences within sentences that have a capital, for a word to be offered so
+MAX_NAMES = 20_000  # words whose written case is kept per generation
 _WORD = re.compile(TOKEN_PATTERN)  # the analyser's words: "IOM's" is one, "Grand'Anse" two
 _PLAIN = re.compile(r"[\w\s'’.,\-]*")  # typed text without query syntax (quotes, fields, brackets)
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
@@ -112,6 +116,7 @@ class Completions:
     phrases: list[_Phrase]
     keys: list[str]
     titles: dict = field(default_factory=dict)  # (title field, stem) -> the title words it starts (title_words)
+    cased: dict = field(default_factory=dict)  # word -> as written within a sentence (as_written)
 
     @classmethod
     def make(cls, snap: Snapshot, glossary: Glossary, taxonomy: Taxonomy) -> "Completions":
@@ -194,6 +199,18 @@ class Completions:
             out.append(_Candidate(word, snap.forms.get(word, word), count, {}))
         return out
 
+    def as_written(self, snap: Snapshot, word: str, text: str) -> str:
+        """A word completed (``text``, its commonest form in lower case) as the archive writes it
+        within a sentence: "Tapachula", "Darién", "OIM" when most of its occurrences there are
+        so in the text of a few releases holding it (a sentence's first word says nothing);
+        looked up once per generation and word."""
+        found = self.cased.get(word)
+        if found is None:
+            found = self.cased[word] = _name_form(snap, word) or ""
+            if len(self.cased) >= MAX_NAMES:
+                self.cased.clear()
+        return found if found and fold(found) == fold(text) else text
+
     def title_words(self, snap: Snapshot, field_name: str, stem: str) -> list[str]:
         """The title words starting with ``stem`` that most titles use (at most TITLE_COMPLETIONS),
         looked up once per generation and stem."""
@@ -208,6 +225,46 @@ class Completions:
                 self.titles.clear()
             self.titles[(field_name, stem)] = found
         return found
+
+
+# What ends a sentence or opens a quotation or a line: a capital after it says nothing of the word.
+_SENTENCE_STARTS = frozenset('.!?:¿¡"“«(\n')
+
+
+def _name_form(snap: Snapshot, word: str) -> str | None:
+    """The commonest capitalised form of ``word`` (folded) within the sentences of a few
+    releases holding it, when NAME_SHARE of its occurrences there are capitalised; else None."""
+    reader = snap.searcher.reader()
+    held: set[int] = set()
+    for lang in LANGUAGES:
+        for stem in dict.fromkeys(terms(word, lang)):
+            if (f"body_{lang}", stem) in reader:
+                held.update(islice(reader.postings(f"body_{lang}", stem).all_ids(), NAME_TEXTS))
+    if not held:
+        return None
+    pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
+    capitalised: dict[str, int] = {}
+    lower = 0
+    for docnum in sorted(held)[:NAME_TEXTS]:
+        text = snap.stored(docnum)["body"]
+        folded = fold(text)
+        if len(folded) != len(text):
+            continue  # a letter folded into two ("ß"): the folded text's places are not the text's
+        for m in pattern.finditer(folded):
+            at = m.start()
+            # Within a sentence: after a space that does not follow its end, or an apostrophe
+            # within a name ("Grand'Anse", "d'Ivoire").
+            if at < 2 or not (text[at - 1] in "'’" or (text[at - 1] == " " and text[at - 2] not in _SENTENCE_STARTS)):
+                continue
+            written = text[at : m.end()]
+            if written[0].isupper():
+                capitalised[written] = capitalised.get(written, 0) + 1
+            else:
+                lower += 1
+    # Most of them: "General Assembly" is written often, "general" oftener still.
+    if sum(capitalised.values()) < NAME_SHARE * (sum(capitalised.values()) + lower) or not capitalised:
+        return None
+    return max(capitalised, key=lambda w: (capitalised[w], w))
 
 
 def _signature(key: str) -> set[tuple[str, tuple[str, ...]]]:
@@ -245,9 +302,11 @@ def _merged(candidates: list[_Candidate], ui: str, typed: str) -> list[_Candidat
     return out
 
 
-def _title_phrases(typed: _Typed, titles: list[tuple]) -> list[_Candidate]:
+def _title_phrases(typed: _Typed, titles: list[tuple], written) -> list[_Candidate]:
     """What follows the words typed in the titles found, to the next word that is not a stop word
-    ("trata de" -> "trata de personas"): phrases the archive's titles hold, by how many do."""
+    ("trata de" -> "trata de personas"): phrases the archive's titles hold, by how many do.
+    ``written(folded word, lower-cased word)`` is how the archive writes a word of a title in
+    Title Case ("Grand'Anse", "returnees")."""
     found: dict[str, _Candidate] = {}
     size = len(typed.head)
     for _, title, lang, _ in titles:
@@ -272,8 +331,9 @@ def _title_phrases(typed: _Typed, titles: list[tuple]) -> list[_Candidate]:
             ):
                 continue  # it ends in a stop word, or crosses punctuation
             added = [t.group() for t in tokens[i + size : end + 1]]
-            written = [w.lower() if lower and not (w.isupper() and len(w) > 1) else w for w in added]
-            text = f"{typed.head_text}{typed.sep}{' '.join(written)}"
+            if lower:
+                added = [w if w.isupper() and len(w) > 1 else written(fold(w), w.lower()) for w in added]
+            text = f"{typed.head_text}{typed.sep}{' '.join(added)}"
             key = _key(text)
             if key in found:
                 found[key].weight += 1
@@ -401,7 +461,7 @@ class Autocomplete:
         titles = self._title_suggestions(snap, table, typed, ui, limit)
         candidates = table.phrases_from(typed, snap)
         if typed.head:
-            candidates += _title_phrases(typed, titles)
+            candidates += _title_phrases(typed, titles, lambda word, text: table.as_written(snap, word, text))
         else:
             candidates += table.words_from(typed.last, snap)
         terms_wanted = limit - min(len(titles), TITLES_KEPT)
@@ -410,7 +470,12 @@ class Autocomplete:
             # No phrase the archive holds continues the words typed: the last word's completions
             # that releases use with the words before it.
             chosen = _merged(candidates + self._with_words(snap, table, typed), ui, typed.text)
-        out = [Suggestion(text=c.text, kind="term", parts=_parts(c.text, typed.text)) for c in chosen[:terms_wanted]]
+        out = []
+        for c in chosen[:terms_wanted]:
+            text = c.text
+            if c.rank and " " not in c.key and text.islower():  # a word of the archive, not a listed name
+                text = table.as_written(snap, c.key, text)
+            out.append(Suggestion(text=text, kind="term", parts=_parts(text, typed.text)))
         for _docnum, title, lang, release_id in titles:
             if len(out) >= limit:
                 break
@@ -456,7 +521,8 @@ class Autocomplete:
         looked up, each as a phrase in each language, then in the text of a few releases found."""
         out = []
         for candidate in table.words_from(typed.last, snap)[:CHECKED_COMBINATIONS]:
-            text = f"{typed.head_text}{typed.sep}{candidate.text}"
+            word = table.as_written(snap, candidate.key, candidate.text) if candidate.text.islower() else candidate.text
+            text = f"{typed.head_text}{typed.sep}{word}"
             key = _key(text)
             for lang in LANGUAGES:
                 words = terms(key, lang)

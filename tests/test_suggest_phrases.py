@@ -12,6 +12,8 @@ from index.config import SAMPLES_DIR
 from search.engine import Archive
 from search.params import SearchParams
 
+from .helpers import release, write_jsonl
+
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
@@ -185,4 +187,31 @@ def test_a_word_with_an_apostrophe_is_completed_as_written(archive):
     "ans", completed with a space between."""
     found = [s.text for s in archive.suggest("IOM's", ui="en")]
     assert found and not [t for t in found if re.search(r"['’] ", t)]
-    assert [s.text for s in archive.suggest("Grand'Ans", ui="en")] == ["Grand'anse"]
+    assert [s.text for s in archive.suggest("Grand'Ans", ui="en")] == ["Grand'Anse"]
+
+
+@pytest.mark.parametrize(
+    "typed, ui, expected", [("tapa", "en", "Tapachula"), ("dari", "es", "Darién"), ("dajab", "es", "Dajabón")]
+)
+def test_a_name_completes_as_the_archive_writes_it(archive, typed, ui, expected):
+    """A word the archive writes with a capital within its sentences is completed so; it was
+    offered in lower case ("tapachula", "darién")."""
+    assert texts(archive, typed, ui=ui)[:1] == [expected]
+
+
+def test_a_common_word_completes_in_lower_case(archive):
+    assert texts(archive, "remes", ui="es")[:1] == ["remesas"]
+    assert "trafficking" in texts(archive, "traffick", ui="en")
+
+
+def test_a_capital_that_starts_a_sentence_does_not_make_a_name(tmp_path):
+    body = (
+        "Meanwhile, shelters opened near Zacapa. Meanwhile the roads to Zacapa stayed closed. "
+        "Crews reached Zacapa on Monday.\nCrews from Zacapa worked with local crews."
+    )
+    source = write_jsonl(tmp_path / "r.jsonl", [release(body=body), release(id="r2", body=body)])
+    reindex([source], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert texts(archive, "zaca")[:1] == ["Zacapa"]
+    assert texts(archive, "meanwh")[:1] == ["meanwhile"]  # capitalised only where a sentence starts
+    assert texts(archive, "crew")[:1] == ["crews"]  # after a full stop, a line break, and within
