@@ -46,6 +46,16 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLDING)
 
 
+# Stop words of one language that are ordinary words of the other: Spanish "sea", "era", "sin",
+# "son", "hay" are English nouns, English "once" is Spanish for eleven. Neither language's
+# function words tell a text's language by them, and a query of them alone is read as the
+# other language's words (``search.compile``). Keyed by the language whose stop words they are.
+HOMOGRAPHS = {
+    "es": frozenset({"sea", "seas", "sean", "era", "eras", "son", "sin", "hay", "con"}),
+    "en": frozenset({"once", "don", "as"}),
+}
+
+
 @cache
 def stop_words(lang: str) -> frozenset:
     return frozenset(fold(w) for w in stopwords_for_language(lang))

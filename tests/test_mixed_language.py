@@ -218,6 +218,22 @@ def test_a_title_with_its_text_s_function_words_keeps_the_text_s_language():
     assert title_language("Remittances to Central America Grow in the Year", "es") == "en"
 
 
+@pytest.mark.parametrize(
+    "title, text_lang, title_lang",
+    [
+        # Title Case: "El", "Al", "Sea", "Era" are names and nouns, not Spanish function words.
+        ("UN Envoy Visits El Salvador Prisons", "es", "en"),
+        ("UN Agency Warns Sea Levels Rising Fast", "es", "en"),
+        ("RED SEA SHIPPING ENTERS NEW ERA", "es", "en"),
+        ("El Niño, La Niña Threaten Crops Across Region", "es", "en"),
+        # English "once" is Spanish for eleven.
+        ("Crisis in situ: once migrantes rescatados", "en", "es"),
+    ],
+)
+def test_names_and_homographs_are_not_taken_for_function_words(title, text_lang, title_lang):
+    assert title_language(title, text_lang) == title_lang
+
+
 def test_an_incremental_build_gives_what_a_full_one_gives(tmp_path):
     """Mixed releases added, edited, and one rewritten because its pair changed (it is read
     again without being enriched), against full rebuilds: every field, term and word count
