@@ -6,7 +6,6 @@ import bisect
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from itertools import islice
 
 import numpy as np
 from whoosh import query as wq
@@ -30,8 +29,9 @@ CHECKED_TEXTS = 3  # releases whose text is read to see a completion written as 
 TITLES_KEPT = 3  # release titles a list of suggestions keeps room for
 MAX_PHRASES_SCANNED = 200  # phrases of the archive's lists starting with what was typed, looked at
 MAX_TITLE_STEMS = 20_000  # stems whose title words are kept per generation
-NAME_TEXTS = 5  # releases whose text is read to tell whether a word completed is written as a name
+NAME_TEXTS = 12  # releases whose text is read to tell whether a word completed is written as a name
 NAME_SHARE = 0.8  # of its occurrences within sentences that have a capital, for a word to be offered so
+NAME_MIN_SEEN = 4  # such occurrences to go by, unless every release holding the word was read
 MAX_NAMES = 20_000  # words whose written case is kept per generation
 _WORD = re.compile(TOKEN_PATTERN)  # the analyser's words: "IOM's" is one, "Grand'Anse" two
 _PLAIN = re.compile(r"[\w\s'’.,\-]*")  # typed text without query syntax (quotes, fields, brackets)
@@ -209,7 +209,13 @@ class Completions:
             found = self.cased[word] = _name_form(snap, word) or ""
             if len(self.cased) >= MAX_NAMES:
                 self.cased.clear()
-        return found if found and fold(found) == fold(text) else text
+        if not found or fold(found) != fold(text):
+            return text
+        # Its case only, on the form given: "áfrica" is "África" where most releases write
+        # "Africa", never "Africa".
+        if found.isupper() and len(found) > 1:
+            return text.upper()
+        return text[0].upper() + text[1:] if found[0].isupper() else text
 
     def title_words(self, snap: Snapshot, field_name: str, stem: str) -> list[str]:
         """The title words starting with ``stem`` that most titles use (at most TITLE_COMPLETIONS),
@@ -227,44 +233,52 @@ class Completions:
         return found
 
 
-# What ends a sentence or opens a quotation or a line: a capital after it says nothing of the word.
-_SENTENCE_STARTS = frozenset('.!?:¿¡"“«(\n')
-
-
 def _name_form(snap: Snapshot, word: str) -> str | None:
-    """The commonest capitalised form of ``word`` (folded) within the sentences of a few
-    releases holding it, when NAME_SHARE of its occurrences there are capitalised; else None."""
-    reader = snap.searcher.reader()
-    held: set[int] = set()
-    for lang in LANGUAGES:
-        for stem in dict.fromkeys(terms(word, lang)):
-            if (f"body_{lang}", stem) in reader:
-                held.update(islice(reader.postings(f"body_{lang}", stem).all_ids(), NAME_TEXTS))
-    if not held:
+    """The commonest capitalised form of ``word`` (folded) within the sentences of up to
+    NAME_TEXTS releases holding it, taken across the archive, when NAME_SHARE of its occurrences
+    there are capitalised and they are NAME_MIN_SEEN or every occurrence; else None."""
+    stems = [wq.Term(f"body_{lang}", t) for lang in LANGUAGES for t in dict.fromkeys(terms(word, lang))]
+    if not stems:
         return None
+    holding = np.flatnonzero(snap.scorer.matching(snap.searcher, wq.Or(stems)))
+    if not len(holding):
+        return None
+    read = holding[np.unique(np.linspace(0, len(holding) - 1, min(NAME_TEXTS, len(holding))).astype(int))]
     pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
     capitalised: dict[str, int] = {}
     lower = 0
-    for docnum in sorted(held)[:NAME_TEXTS]:
+    for docnum in read.tolist():
         text = snap.stored(docnum)["body"]
         folded = fold(text)
         if len(folded) != len(text):
             continue  # a letter folded into two ("ß"): the folded text's places are not the text's
         for m in pattern.finditer(folded):
-            at = m.start()
-            # Within a sentence: after a space that does not follow its end, or an apostrophe
-            # within a name ("Grand'Anse", "d'Ivoire").
-            if at < 2 or not (text[at - 1] in "'’" or (text[at - 1] == " " and text[at - 2] not in _SENTENCE_STARTS)):
+            if not _within_sentence(text, m.start()):
                 continue
-            written = text[at : m.end()]
+            written = text[m.start() : m.end()]
             if written[0].isupper():
                 capitalised[written] = capitalised.get(written, 0) + 1
             else:
                 lower += 1
-    # Most of them: "General Assembly" is written often, "general" oftener still.
-    if sum(capitalised.values()) < NAME_SHARE * (sum(capitalised.values()) + lower) or not capitalised:
+    seen = sum(capitalised.values()) + lower
+    if not capitalised or sum(capitalised.values()) < NAME_SHARE * seen:
         return None
+    if seen < NAME_MIN_SEEN and len(read) < len(holding):
+        return None  # too few to tell, and more to read
     return max(capitalised, key=lambda w: (capitalised[w], w))
+
+
+def _within_sentence(text: str, at: int) -> bool:
+    """Whether a word at ``at`` follows another of its sentence: after a space, a word that
+    ends in a small letter, a digit or a comma ("in Tapachula", "2019 Tapachula", not "1)",
+    "•", a closing quote or a banner in capitals); or an apostrophe within a name ("Grand'Anse",
+    "d'Ivoire")."""
+    if at < 2:
+        return False
+    before, ahead = text[at - 1], text[at - 2]
+    if before in "'’":
+        return ahead.isalpha()
+    return before == " " and (ahead.islower() or ahead.isdigit() or ahead == ",")
 
 
 def _signature(key: str) -> set[tuple[str, tuple[str, ...]]]:
@@ -332,7 +346,10 @@ def _title_phrases(typed: _Typed, titles: list[tuple], written) -> list[_Candida
                 continue  # it ends in a stop word, or crosses punctuation
             added = [t.group() for t in tokens[i + size : end + 1]]
             if lower:
-                added = [w if w.isupper() and len(w) > 1 else written(fold(w), w.lower()) for w in added]
+                added = [
+                    w if w.isupper() and len(w) > 1 else w.lower() if fold(w) in stops else written(fold(w), w.lower())
+                    for w in added
+                ]
             text = f"{typed.head_text}{typed.sep}{' '.join(added)}"
             key = _key(text)
             if key in found:

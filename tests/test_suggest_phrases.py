@@ -215,3 +215,37 @@ def test_a_capital_that_starts_a_sentence_does_not_make_a_name(tmp_path):
     assert texts(archive, "zaca")[:1] == ["Zacapa"]
     assert texts(archive, "meanwh")[:1] == ["meanwhile"]  # capitalised only where a sentence starts
     assert texts(archive, "crew")[:1] == ["crews"]  # after a full stop, a line break, and within
+
+
+def test_a_banner_a_list_or_a_title_in_capitals_makes_no_name(tmp_path):
+    """Capitals after a bullet, a list's "1)" or in a banner start a sentence or shout; a stop
+    word of a Title Case title stays a stop word ("El Norte" in a phrase is "el norte")."""
+    body = (
+        "PLEASE SEND DONATIONS TODAY. PLEASE SEND DONATIONS NOW. Volunteers sorted the donations. "
+        "1) Volunteers met the families; 2) Volunteers left. • Convoys arrived. - Convoys waited, "
+        "and the convoys left. In El Salvador and in El Salvador again, the rains fell."
+    )
+    records = [
+        release(body=body),
+        release(id="r2", body=body),
+        release(id="r3", lang="es", title="Lluvias Golpean El Norte De Honduras", body="Llueve en el norte."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert texts(archive, "donat")[:1] == ["donations"]
+    assert texts(archive, "volunt")[:1] == ["volunteers"]
+    assert texts(archive, "convo")[:1] == ["convoys"]
+    assert "lluvias golpean el norte" in texts(archive, "lluvias golpean ", ui="es")
+
+
+def test_a_name_keeps_the_accents_typed(tmp_path):
+    """Releases write "Africa" more often than "África": the Spanish form typed is capitalised,
+    not replaced."""
+    records = [
+        release(body="Migrants from Africa and from West Africa reach the Americas."),
+        release(id="r2", body="Routes from Africa, and from East Africa, cross the Atlantic."),
+        release(id="r3", lang="es", title="Migración desde África", body="Personas de África cruzan el Darién."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert texts(archive, "áfri", ui="es")[:1] == ["África"]
