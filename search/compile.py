@@ -19,7 +19,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import LANGUAGES, fold, name_terms, overridden, terms, words_and_folded
+from index.analysis import HOMOGRAPHS, LANGUAGES, fold, name_terms, overridden, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -171,16 +171,23 @@ class Compiler:
         clauses = self._all(positive)
         compiled_out = self._excluded(negative)  # one a negative node (None: nothing to search)
         excluded = [c for c in compiled_out if c is not None]
+        # Words that are a stop word in one language and an ordinary word of the other ("sea"):
+        # not required beside other words (in "violencia contra" or "sin documentos" they are the
+        # stop words), but they rank, and they are what is searched for when alone.
+        homographs = [c for c in (self._homograph(n.text) for n in positive if isinstance(n, q.Word)) if c is not None]
         if not positive:
             browse = True
             main = wq.Every()
         elif not clauses or _only_stop_words([n for n in positive if _is_text(n)], self._cost):
-            # Words typed, each a stop word: nothing to search for, beside filters or not (a
-            # typed "country:SG" lists what its checkbox would, and that with "the" is nothing).
-            return Compiled(None, notices=["only very common words were given; try more specific words"])
+            if not homographs:
+                # Words typed, each a stop word: nothing to search for, beside filters or not (a
+                # typed "country:SG" lists what its checkbox would, and that with "the" is nothing).
+                return Compiled(None, notices=["only very common words were given; try more specific words"])
+            browse = False
+            main = _and(clauses + homographs)
         else:
             browse = not any(_is_scored(n) for n in positive)
-            main = _and(clauses)
+            main = _maybe(_and(clauses), _or(homographs))
         full = _without(main, excluded)
         loose = self._any_parts(positive)
         any_query = _any_query(*loose, excluded) if loose else None
@@ -431,6 +438,24 @@ class Compiler:
         covered = {term.lang for term in equivalents}
         translations = self._translations(text, analysed, skip=covered) if translate else []
         return _or([literal] + self._equivalents(equivalents) + translations)
+
+    def _homograph(self, text: str) -> wq.Query | None:
+        """A word of ``index.analysis.HOMOGRAPHS`` (a stop word of one language, an ordinary word
+        of the other) as a word of the language it is ordinary in, with its translations; None
+        for any other word, or when the query is clearly in the language it is a stop word of."""
+        analysed = self._analyse(text)
+        content = [lang for lang in LANGUAGES if analysed.get(lang)]
+        if len(content) != 1:
+            return None
+        (lang,) = content
+        stop_lang = "es" if lang == "en" else "en"
+        if fold(text).strip() not in HOMOGRAPHS[stop_lang] or self._local.sources == (stop_lang,):
+            return None
+        reading = {lang: analysed[lang]}
+        literal = self._text_query(reading, ("title", "body"))
+        if literal is None:
+            return None
+        return _or([_exact_forms(literal, fold(text).strip())] + self._translations(text, reading))
 
     def _translations(self, text: str, analysed: dict, skip=frozenset()) -> list[wq.Query]:
         """The word's translations from each language into the other, each set one term of the

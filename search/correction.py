@@ -83,16 +83,18 @@ class Corrections:
         return found if (self._use(snap, found) or 0) >= FAR_MORE * use else None
 
     def missing(self, snap: Snapshot, text: str) -> list[str]:
-        """The words of ``text`` that no release uses in any form or translation, as typed; none
-        named for a query of more than MISSING_WORDS words (a pasted text: each word looked up
-        would cost a search's time, and a list of its unknown words would not help)."""
+        """The words of ``text`` that may be in no release, as typed: those no release uses as
+        typed, and the stop words, glossary terms and known words of either language, which
+        are no misspelling but may be missing all the same (whether one is, searching it alone
+        tells).  None for a query of more than MISSING_WORDS words (a pasted text: each word
+        looked up would cost a search's time, and a list of its unknown words would not help)."""
         out = []
         tokens = text[: q.MAX_QUERY_CHARS].split()
         if len(tokens) > MISSING_WORDS:
             return []
         for token in tokens:
             for bare in _APOSTROPHES.split(token.strip('"()-'))[::2]:
-                if _correctable(bare) and bare not in out and self._use(snap, bare) == 0:
+                if _correctable(bare) and bare not in out and not self._use(snap, bare):
                     out.append(bare)
         return out
 

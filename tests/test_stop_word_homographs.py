@@ -1,0 +1,85 @@
+"""A stop word of one language that is an ordinary word of the other ("sea", "era", English
+"once", Spanish for eleven) is searched as that word when it is what was asked, and a word
+that finds nothing is named though the lexicon knows it."""
+
+import pytest
+
+from index.analysis import HOMOGRAPHS, stop_words
+from index.build import reindex
+from search.engine import Archive
+from search.params import parse_params
+
+from .helpers import release, write_jsonl
+
+RELEASES = [
+    release(
+        id="en-sea",
+        title="Migrants rescued off Aruba",
+        body="Coast guards rescued forty migrants at sea near Aruba after their boat sank.",
+    ),
+    release(
+        id="es-mar",
+        lang="es",
+        date="2022-11-03",  # months apart: no translation of "en-sea"
+        title="Rescatan a migrantes frente a Aruba",
+        body="Los guardacostas rescataron a treinta migrantes en el mar Caribe frente a Aruba.",
+    ),
+    release(
+        id="es-documentos",
+        lang="es",
+        title="Personas sin documentos reciben orientación",
+        body="Las personas migrantes sin documentos reciben orientación legal en Tapachula.",
+    ),
+    release(
+        id="en-era",
+        title="Labour mobility agreement signed",
+        body="The agreement opens a new era for labour mobility between the two countries.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("homographs")
+    reindex([write_jsonl(root / "r.jsonl", RELEASES)], root / "ix", progress=False)
+    return Archive(root / "ix")
+
+
+def found(archive, text, ui="en"):
+    result = archive.search(parse_params({"q": text, "ui": ui, "separate": "1"}))
+    return result, [h.id for h in result.hits]
+
+
+def test_the_list_holds_stop_words_of_one_language_only():
+    for lang, words in HOMOGRAPHS.items():
+        other = "es" if lang == "en" else "en"
+        assert words <= stop_words(lang) and not words & stop_words(other)
+
+
+@pytest.mark.parametrize("text", ["sea", "the sea is ours", "at sea"])
+def test_a_homograph_alone_is_searched_in_the_language_it_is_a_word_of(archive, text):
+    """ "sea" is a Spanish stop word ("que sea"): it was dropped, and "the sea is ours" found
+    nothing, "only very common words"."""
+    result, ids = found(archive, text)
+    assert "en-sea" in ids
+    assert "common_words" not in [n["code"] for n in result.notices]
+
+
+def test_a_homograph_finds_its_translation_in_the_other_language(archive):
+    assert {"en-sea", "es-mar"} <= set(found(archive, "sea")[1])
+    assert found(archive, "era")[1] == ["en-era"]
+
+
+def test_beside_other_words_a_homograph_is_not_required(archive):
+    """In "sin documentos" the Spanish "without" is the stop word it is in Spanish: the release
+    is found though it holds no English "sin" (nor "pecado")."""
+    assert found(archive, "sin documentos", ui="es")[1][:1] == ["es-documentos"]
+    assert found(archive, "migrantes sin documentos", ui="es")[1][:1] == ["es-documentos"]
+
+
+def test_a_known_word_no_release_has_is_named(archive):
+    """ "drought" is a word of the lexicon, so never a misspelling; it was not named either."""
+    result, ids = found(archive, "drought")
+    assert not ids
+    (notice,) = [n for n in result.notices if n["code"] == "missing_words"]
+    assert notice["missing"] == ["drought"]
