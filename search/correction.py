@@ -22,6 +22,10 @@ MAX_CORRECTED_WORDS = 4
 # as a slip (of the visitor, or of the archive itself); a word used more is never replaced.
 RARE_USE = 2
 FAR_MORE = 20
+# A word this long may carry two slips; a shorter one is corrected only for one (a letter left
+# out, added, mistyped, or two swapped): two edits turn the names no release has into other
+# words ("Obama" into "Baja", "Neymar" into "near", "covid" into "comida").
+TWO_SLIPS_FROM = 9
 
 
 class Corrections:
@@ -75,7 +79,12 @@ class Corrections:
         if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
             return None
         seen.lookups += 1
-        found = snap.corrector.best(folded, maxdist=2 if len(folded) > 4 else 1, other=True)
+        found = snap.corrector.best(
+            folded,
+            maxdist=2 if len(folded) > 4 else 1,
+            other=True,
+            accept=None if len(folded) >= TWO_SLIPS_FROM else lambda word: one_slip(folded, word),
+        )
         if found is None or use == 0:
             return found
         # A trace of a word beside a near word used far more is the archive's own slip (the typo

@@ -41,16 +41,21 @@ class VocabularyCorrector(RankedListCorrector):
         similarity = difflib.SequenceMatcher(None, text, word).ratio()
         return score + 0.4 * similarity + 0.1 * count / (count + 1)
 
-    def best(self, text: str, maxdist: int, other: bool = False) -> str | None:
+    def best(self, text: str, maxdist: int, other: bool = False, accept=None) -> str | None:
         """The word ``suggest(text, limit=1, maxdist=maxdist)`` returns, or None; with ``other``,
-        the best word other than ``text`` itself (the neighbour of a word the vocabulary holds).
+        the best word other than ``text`` itself (the neighbour of a word the vocabulary holds);
+        with ``accept``, the best of the words it accepts.
 
         A word one edit away always outscores one two edits away (``rank`` adds less than
         0.5 to minus the distance), so words two edits away, the costly search, are only
         looked for when no word is one edit away.
         """
         for distance in range(1, maxdist + 1):
-            found = [word for word in self._within(text, distance) if not (other and word == text)]
+            found = [
+                word
+                for word in self._within(text, distance)
+                if not (other and word == text) and (accept is None or accept(word))
+            ]
             if found:
                 return max((self.rank(0 - distance, text, word), word) for word in found)[1]
         return None

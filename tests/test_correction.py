@@ -313,3 +313,31 @@ def test_scripts_search_text_says_it_in_one_line(index_dir, capsys):
         "with --spell 0)"
     )
     assert "did you mean" not in out and "showing results for" not in "\n".join(out.splitlines()[1:])
+
+
+NEIGHBOURS = [
+    release(
+        id="n1",
+        title="Remittances reach Baja California",
+        body="Families near the border in Baja California receive remittances.",
+    ),
+    release(
+        id="n2", title="A basic package of support", body="A basic package for months: meses of support near Honduras."
+    ),
+]
+
+
+@pytest.mark.parametrize("name", ["Obama", "Neymar", "Brasil", "Macron"])
+def test_a_name_no_release_has_is_not_respelt_two_slips_away(tmp_path, name):
+    """A short word is corrected only for one slip: "Obama" was searched as "Baja", "Neymar" as
+    "Near", "Brasil" as "Basic". It is named as missing instead."""
+    reindex([write_jsonl(tmp_path / "r.jsonl", NEIGHBOURS)], tmp_path / "ix", progress=False)
+    result = search(Archive(tmp_path / "ix"), name)
+    assert not result.corrected and result.searched_for == name and result.total == 0
+    assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [[name]]
+
+
+@pytest.mark.parametrize("typed,meant", [("Hnoduras", "Honduras"), ("Baja Califronia", "Baja California")])
+def test_two_letters_swapped_are_still_one_slip(tmp_path, typed, meant):
+    reindex([write_jsonl(tmp_path / "r.jsonl", NEIGHBOURS)], tmp_path / "ix", progress=False)
+    assert search(Archive(tmp_path / "ix"), typed).searched_for == meant
