@@ -387,6 +387,7 @@ def release(detail) -> dict:
         "related": shaped["related"],
         "links": _release_links(detail),
         "_search_url": page_url("site.search"),
+        "_year_url": page_url("site.search", query={"year": str(detail.date)[:4]}),
     }
 
 

@@ -393,6 +393,16 @@ def test_release_page(client, lang, date, labels):
         assert "En inglés" in text
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_release_s_breadcrumb_leads_to_its_year_and_names_it(client, lang):
+    """The trail was Home › Releases › its date (shown again below it): the year is a link to
+    the year's releases, and the page is named by its title."""
+    response, _ = get_page(client, f"/{lang}/releases/{RELEASE_EN}")
+    trail = re.search(r'<nav class="breadcrumbs".*?</nav>', response.get_data(as_text=True), re.S).group(0)
+    assert f'href="/{lang}/search?year=2018">2018</a>' in trail
+    assert re.search(r'aria-current="page">Costa Rican Host Communities[^<]*</span>', trail)
+
+
 def test_release_json_twin(client):
     data = client.get(f"/es/releases/{RELEASE_EN}.json").get_json()
     assert data["release"]["id"] == RELEASE_EN
