@@ -85,6 +85,10 @@ _LETTERS = [("ph", "f"), ("th", "t"), ("ch", "c"), ("rh", "r"), ("k", "c"), ("y"
 _DOUBLE = re.compile(r"([bcdfgmnpstz])\1")
 _S_CLUSTER = re.compile(r"^s(?=[bcdfgklmnpqtvwz])")
 MIN_LENGTH = 5  # shorter words are too often unrelated look-alikes ("red" / "red", "once" / "once")
+# A word with none of the endings above is spelt the other way only from this length: shorter,
+# its respelling is most often another word ("Sochi" as "socio", "Kanye" as "cani"); the
+# XQuAD-R benchmark is unchanged by it (docs/relevance.md).
+PLAIN_MIN_LENGTH = 7
 
 
 def to_spanish(word: str) -> list[str]:
@@ -103,7 +107,8 @@ def _candidates(word: str, singular, convert) -> list[str]:
     if len(word) < MIN_LENGTH or not word.isalpha():
         return []
     one = singular(word)
-    forms = convert(one) + convert(word) if one != word else convert(word)
+    plain = len(word) >= PLAIN_MIN_LENGTH
+    forms = convert(one, plain) + convert(word, plain) if one != word else convert(word, plain)
     return [w for w in dict.fromkeys(forms) if w != word]
 
 
@@ -125,14 +130,14 @@ def _spanish_singular(word: str) -> str:
     return word
 
 
-def _to_spanish(word: str) -> list[str]:
+def _to_spanish(word: str, plain: bool) -> list[str]:
     word = _S_CLUSTER.sub("es", _DOUBLE.sub(r"\1", word))
-    return [_respelt(stem) + ending for stem, ending in _endings(word, SUFFIXES)]
+    return [_respelt(stem) + ending for stem, ending in _endings(word, SUFFIXES, plain)]
 
 
-def _to_english(word: str) -> list[str]:
+def _to_english(word: str, plain: bool) -> list[str]:
     word = re.sub(r"^es(?=[bcdfgklmnpqtvz])", "s", word)
-    forms = [stem + ending for stem, ending in _endings(word, [(es, en) for en, es in SUFFIXES])]
+    forms = [stem + ending for stem, ending in _endings(word, [(es, en) for en, es in SUFFIXES], plain)]
     respelt = []
     for form in forms:  # the Greek spellings English keeps
         respelt.append(form)
@@ -148,14 +153,17 @@ def _respelt(stem: str) -> str:
     return stem
 
 
-def _endings(word: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _endings(word: str, pairs: list[tuple[str, str]], plain: bool = True) -> list[tuple[str, str]]:
     """(stem, new ending) for every change of the longest ending that matches (keeping at least
-    three letters), then the word with nothing changed and with each ending that adds letters only."""
+    three letters), then the word with nothing changed and with each ending that adds letters
+    only; without ``plain``, those only when an ending matched."""
     out: list[tuple[str, str]] = []
     matching = [(old, new) for old, new in pairs if old and word.endswith(old) and len(word) - len(old) >= 3]
     if matching:
         longest = max(len(old) for old, _ in matching)
         out += [(word[: -len(old)], new) for old, new in matching if len(old) == longest]
+    elif not plain:
+        return out
     out.append((word, ""))
     out += [(word, new) for old, new in pairs if not old]
     return list(dict.fromkeys(out))

@@ -256,6 +256,18 @@ def test_short_words_have_no_cognates():
     assert cognates.to_spanish("red") == [] and cognates.to_english("once") == []
 
 
+def test_a_short_name_is_not_respelt_into_a_word(tmp_path):
+    """ "Sochi", in no release, was spelt "socio" and listed releases about partners ("socios");
+    a short word is respelt only by a cognate ending (-ic, -y...)."""
+    assert cognates.to_spanish("sochi") == [] and "musica" in cognates.to_spanish("music")
+    records = [
+        release(id="socios", lang="es", title="Nuevos socios para la integración", body="La OIM suma socios locales."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    result = Archive(tmp_path / "ix").search(parse_params({"q": "Sochi"}))
+    assert result.total == 0 and [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [["Sochi"]]
+
+
 def test_the_configured_lexicon_finds_spanish_releases_for_english_words(tmp_path, monkeypatch):
     """With data/lexicon.toml as shipped: FreeDict's dictionaries from Debian (with or without
     the parallel text of ../shared)."""
