@@ -86,7 +86,7 @@ _DOUBLE = re.compile(r"([bcdfgmnpstz])\1")
 _S_CLUSTER = re.compile(r"^s(?=[bcdfgklmnpqtvwz])")
 MIN_LENGTH = 5  # shorter words are too often unrelated look-alikes ("red" / "red", "once" / "once")
 # A word with none of the endings above is spelt the other way only from this length: shorter,
-# its respelling is most often another word ("Sochi" as "socio", "Kanye" as "cani"); the
+# its respelling is most often another word ("Sochi" as "socio"); the
 # XQuAD-R benchmark is unchanged by it (docs/relevance.md).
 PLAIN_MIN_LENGTH = 7
 
