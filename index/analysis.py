@@ -52,7 +52,7 @@ def fold(text: str) -> str:
 # other language's words (``search.compile``). Keyed by the language whose stop words they are.
 HOMOGRAPHS = {
     "es": frozenset({"sea", "seas", "sean", "era", "eras", "son", "sin", "hay", "con"}),
-    "en": frozenset({"once", "don", "as"}),
+    "en": frozenset({"once"}),
 }
 
 

@@ -174,11 +174,12 @@ class Compiler:
         # Words that are a stop word in one language and an ordinary word of the other ("sea"):
         # not required beside other words (in "violencia contra" or "sin documentos" they are the
         # stop words), but they rank, and they are what is searched for when alone.
-        homographs = [c for c in (self._homograph(n.text) for n in positive if isinstance(n, q.Word)) if c is not None]
+        words = [n.text for n in positive if isinstance(n, q.Word)]
         if not positive:
             browse = True
             main = wq.Every()
         elif not clauses or _only_stop_words([n for n in positive if _is_text(n)], self._cost):
+            homographs = self._homographs(words, alone=True)
             if not homographs:
                 # Words typed, each a stop word: nothing to search for, beside filters or not (a
                 # typed "country:SG" lists what its checkbox would, and that with "the" is nothing).
@@ -187,7 +188,7 @@ class Compiler:
             main = _and(clauses + homographs)
         else:
             browse = not any(_is_scored(n) for n in positive)
-            main = _maybe(_and(clauses), _or(homographs))
+            main = _maybe(_and(clauses), _or(self._homographs(words, alone=False)))
         full = _without(main, excluded)
         loose = self._any_parts(positive)
         any_query = _any_query(*loose, excluded) if loose else None
@@ -439,19 +440,43 @@ class Compiler:
         translations = self._translations(text, analysed, skip=covered) if translate else []
         return _or([literal] + self._equivalents(equivalents) + translations)
 
-    def _homograph(self, text: str) -> wq.Query | None:
-        """A word of ``index.analysis.HOMOGRAPHS`` (a stop word of one language, an ordinary word
-        of the other) as a word of the language it is ordinary in, with its translations; None
-        for any other word, or when the query is clearly in the language it is a stop word of."""
-        analysed = self._analyse(text)
-        content = [lang for lang in LANGUAGES if analysed.get(lang)]
-        if len(content) != 1:
-            return None
-        (lang,) = content
-        stop_lang = "es" if lang == "en" else "en"
-        if fold(text).strip() not in HOMOGRAPHS[stop_lang] or self._local.sources == (stop_lang,):
-            return None
-        reading = {lang: analysed[lang]}
+    def _homographs(self, words: list[str], alone: bool) -> list[wq.Query]:
+        """The words of ``index.analysis.HOMOGRAPHS`` (a stop word of one language, an ordinary
+        word of the other) among a query's plain words, each as a word of the language it is
+        ordinary in, with its translations.
+
+        ``alone``: the other words are stop words too. A homograph is then what was asked ("sea",
+        "the sea is ours"), unless the stop words only its stop-word language has outnumber those
+        only the other has ("que sea", "lo que era": Spanish). Beside other words, it only adds
+        to the score, and only in a query clearly of the language it is a word of ("children at
+        sea"): in "sin documentos" it is the stop word.
+        """
+        found = []
+        for text in words:
+            analysed = self._analyse(text)
+            content = [lang for lang in LANGUAGES if analysed.get(lang)]
+            if len(content) != 1:
+                continue
+            (lang,) = content
+            stop_lang = "es" if lang == "en" else "en"
+            if fold(text).strip() not in HOMOGRAPHS[stop_lang]:
+                continue
+            if alone:
+                # Each other word's side: a stop word of one language only reads as the other's word.
+                sides = Counter(
+                    side for other in words if other != text for side in LANGUAGES if not self._analyse(other).get(side)
+                )
+                if self._local.sources == (stop_lang,) or sides[stop_lang] > sides[lang]:
+                    continue
+            elif self._local.sources != (lang,):
+                continue
+            clause = self._homograph(text, {lang: analysed[lang]})
+            if clause is not None:
+                found.append(clause)
+        return found
+
+    def _homograph(self, text: str, reading: dict) -> wq.Query | None:
+        """A homograph read as a word of one language (``reading``), with its translations."""
         literal = self._text_query(reading, ("title", "body"))
         if literal is None:
             return None

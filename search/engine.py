@@ -256,7 +256,7 @@ class Archive:
                     "excluded": excluded,
                 }
             )
-        elif not shown.total and not compiled.browse:
+        elif not shown.total and not compiled.browse and compiled.query is not None:
             # Nothing found, even with a correction or any of the words: the words no release
             # has are what to change (the filters, if any, aside).
             missing = self._missing(snap, params, params.q)

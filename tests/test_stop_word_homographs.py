@@ -31,6 +31,12 @@ RELEASES = [
         body="Las personas migrantes sin documentos reciben orientación legal en Tapachula.",
     ),
     release(
+        id="en-sin",
+        date="2019-02-01",
+        title="Documents of the past",
+        body="Forgetting the documents of history is the original sin of any policy on documents.",
+    ),
+    release(
         id="en-era",
         title="Labour mobility agreement signed",
         body="The agreement opens a new era for labour mobility between the two countries.",
@@ -83,3 +89,23 @@ def test_a_known_word_no_release_has_is_named(archive):
     assert not ids
     (notice,) = [n for n in result.notices if n["code"] == "missing_words"]
     assert notice["missing"] == ["drought"]
+
+
+@pytest.mark.parametrize("text", ["que sea", "lo que era", "hay que"])
+def test_a_homograph_among_its_own_language_s_stop_words_is_a_stop_word(archive, text):
+    """ "que sea" is Spanish: "sea" there is no English noun."""
+    result, ids = found(archive, text, ui="es")
+    assert not ids and [n["code"] for n in result.notices] == ["common_words"]
+
+
+def test_a_homograph_beside_other_words_of_an_unclear_query_adds_nothing(archive):
+    """ "sin documentos" is Spanish even when the detector cannot tell: the English release
+    that says "sin" (and "documents", the translation) does not come first for it."""
+    assert found(archive, "sin documentos", ui="es")[1][:1] == ["es-documentos"]
+    assert found(archive, "sin documentos", ui="en")[1][:1] == ["es-documentos"]
+
+
+def test_a_stop_word_beside_other_words_is_never_named_as_missing(archive):
+    result, _ = found(archive, "migrantes con zqxwvy", ui="es")
+    (notice,) = [n for n in result.notices if n["code"] == "any_word"]
+    assert notice["missing"] == ["zqxwvy"]
