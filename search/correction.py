@@ -26,6 +26,7 @@ FAR_MORE = 20
 # out, added, mistyped, or two swapped): two edits turn the names no release has into other
 # words ("Obama" into "Baja", "Neymar" into "near", "covid" into "comida").
 TWO_SLIPS_FROM = 9
+SWAPS_FROM = 6  # two letters apart swapped count as one slip in a word this long ("Hundoras")
 
 
 class Corrections:
@@ -83,7 +84,7 @@ class Corrections:
             folded,
             maxdist=2 if len(folded) > 4 else 1,
             other=True,
-            accept=None if len(folded) >= TWO_SLIPS_FROM else lambda word: one_slip(folded, word),
+            accept=None if len(folded) >= TWO_SLIPS_FROM else lambda word: _a_slip_of(folded, word),
         )
         if found is None or use == 0:
             return found
@@ -93,18 +94,25 @@ class Corrections:
 
     def missing(self, snap: Snapshot, text: str) -> list[str]:
         """The words of ``text`` that may be in no release, as typed: those no release uses as
-        typed, and the stop words, glossary terms and known words of either language, which
-        are no misspelling but may be missing all the same (whether one is, searching it alone
-        tells).  None for a query of more than MISSING_WORDS words (a pasted text: each word
-        looked up would cost a search's time, and a list of its unknown words would not help)."""
-        out = []
+        typed, and the glossary terms and known words of either language, which are no
+        misspelling but may be missing all the same (whether one is, searching it alone
+        tells).  A stop word of either language is one only in a query of stop words alone
+        ("once", "sea"): beside other words it is not what was searched for ("trabajo con
+        migrantes").  None for a query of more than MISSING_WORDS words (a pasted text: each
+        word looked up would cost a search's time, and a list of its unknown words would not
+        help)."""
         tokens = text[: q.MAX_QUERY_CHARS].split()
         if len(tokens) > MISSING_WORDS:
             return []
-        for token in tokens:
-            for bare in _APOSTROPHES.split(token.strip('"()-'))[::2]:
-                if _correctable(bare) and bare not in out and not self._use(snap, bare):
-                    out.append(bare)
+        pieces = [bare for token in tokens for bare in _APOSTROPHES.split(token.strip('"()-'))[::2]]
+        words = [bare for bare in pieces if _correctable(bare)]
+        stops = {w for w in words if not all(terms(w, lang) for lang in LANGUAGES)}
+        if stops != set(words):
+            words = [w for w in words if w not in stops]
+        out: list[str] = []
+        for bare in words:
+            if bare not in out and not self._use(snap, bare):
+                out.append(bare)
         return out
 
     def _use(self, snap: Snapshot, word: str) -> int | None:
@@ -148,6 +156,24 @@ def _cased(word: str, typed: str) -> str:
     if len(typed) > 1 and typed.isupper():
         return word.upper()
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def _a_slip_of(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with one slip: a letter left out, added or mistyped, two
+    letters swapped (neighbours, or apart in a longer word: "Hundoras"), or one slip from
+    another form of it ("desatre" beside "desastres", whose stems are one slip apart)."""
+    if one_slip(typed, word):
+        return True
+    if len(typed) >= SWAPS_FROM and len(typed) == len(word):
+        differ = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        if len(differ) == 2 and typed[differ[0]] == word[differ[1]] and typed[differ[1]] == word[differ[0]]:
+            return True
+    # Stems are shorter than words: one slip apart, they must start alike ("apartied" is not
+    # "partie", though "aparti" is one letter from "parti").
+    return typed[:1] == word[:1] and any(
+        len(mine) == 1 and len(theirs) == 1 and len(mine[0]) >= 4 and one_slip(mine[0], theirs[0])
+        for mine, theirs in ((terms(typed, lang), terms(word, lang)) for lang in LANGUAGES)
+    )
 
 
 def _correctable(bare: str) -> bool:

@@ -341,3 +341,23 @@ def test_a_name_no_release_has_is_not_respelt_two_slips_away(tmp_path, name):
 def test_two_letters_swapped_are_still_one_slip(tmp_path, typed, meant):
     reindex([write_jsonl(tmp_path / "r.jsonl", NEIGHBOURS)], tmp_path / "ix", progress=False)
     assert search(Archive(tmp_path / "ix"), typed).searched_for == meant
+
+
+FORMS = [
+    release(id="f1", lang="es", title="Desastres en Honduras", body="Los desastres golpean Honduras cada año."),
+    release(id="f2", title="The end of apartheid", body="After apartheid, a partie of friends met."),
+]
+
+
+@pytest.mark.parametrize(
+    "typed,meant",
+    [
+        ("desatre", "desastres"),  # one slip from "desastre", which the archive writes only in the plural
+        ("Hundoras", "Honduras"),  # two letters apart swapped
+        ("apartied", "apartheid"),
+    ],
+)
+def test_a_slip_from_another_form_or_two_letters_swapped_apart_is_corrected(tmp_path, typed, meant):
+    """Reading short words for one slip only (6a4827a) had stopped these."""
+    reindex([write_jsonl(tmp_path / "r.jsonl", FORMS)], tmp_path / "ix", progress=False)
+    assert search(Archive(tmp_path / "ix"), typed).searched_for == meant
