@@ -211,11 +211,11 @@ class Completions:
                 self.cased.clear()
         if not found or fold(found) != fold(text):
             return text
-        # Its case only, on the form given: "áfrica" is "África" where most releases write
-        # "Africa", never "Africa".
-        if found.isupper() and len(found) > 1:
-            return text.upper()
-        return text[0].upper() + text[1:] if found[0].isupper() else text
+        # Its case only, letter by letter on the form given: "áfrica" is "África" where most
+        # releases write "Africa", never "Africa"; "mcallen" is "McAllen".
+        if len(found) != len(text):
+            return text[0].upper() + text[1:] if found[0].isupper() else text
+        return "".join(c.upper() if f.isupper() else c for c, f in zip(text, found, strict=True))
 
     def title_words(self, snap: Snapshot, field_name: str, stem: str) -> list[str]:
         """The title words starting with ``stem`` that most titles use (at most TITLE_COMPLETIONS),

@@ -249,3 +249,9 @@ def test_a_name_keeps_the_accents_typed(tmp_path):
     reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
     archive = Archive(tmp_path / "ix")
     assert texts(archive, "áfri", ui="es")[:1] == ["África"]
+
+
+def test_a_name_keeps_its_capitals_inside(tmp_path):
+    records = [release(body="Migrants reached McAllen, and in McAllen shelters opened near the river.")]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    assert texts(Archive(tmp_path / "ix"), "mcal")[:1] == ["McAllen"]

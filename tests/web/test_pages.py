@@ -400,7 +400,7 @@ def test_a_release_s_breadcrumb_leads_to_its_year_and_names_it(client, lang):
     response, _ = get_page(client, f"/{lang}/releases/{RELEASE_EN}")
     trail = re.search(r'<nav class="breadcrumbs".*?</nav>', response.get_data(as_text=True), re.S).group(0)
     assert f'href="/{lang}/search?year=2018">2018</a>' in trail
-    assert re.search(r'aria-current="page">Costa Rican Host Communities[^<]*</span>', trail)
+    assert re.search(r'aria-current="page" lang="en">Costa Rican Host Communities[^<]*</span>', trail)
 
 
 def test_release_json_twin(client):
