@@ -27,6 +27,10 @@ def gazetteer():
         ("Dominica and the Dominican Republic", ["DM", "DO"]),
         ("Trinidad and Tobago, Trinidad y Tobago, Trinidad & Tobago", ["TT"]),
         ("The USA and Canada", ["US", "CA"]),
+        # "Republic of Korea" inside the North's official name tagged the South
+        ("The Democratic People's Republic of Korea and the Republic of Korea", ["KP", "KR"]),
+        ("La República Popular Democrática de Corea", ["KP"]),
+        ("The former Yugoslav Republic of Macedonia", ["MK"]),
     ],
 )
 def test_countries_found(gazetteer, text, codes):
