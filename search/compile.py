@@ -431,13 +431,20 @@ class Compiler:
         if literal is None:
             return None
         words = words_and_folded(text)[0]
+        translated_as = analysed
         if len(words) == 1:
-            literal = _exact_forms(literal, fold(words[0]))
+            form = fold(words[0])
+            literal = _exact_forms(literal, form)
+            if _acronym(words[0]):
+                # Written in capitals, a word is a name as written: "AIDS" is not "aid", nor
+                # its translation "ayuda"; the glossary still gives its equivalents ("SIDA").
+                literal = _as_written(literal, set(LANGUAGES))
+                translated_as = {lang: (form,) for lang in analysed}
         equivalents = self.glossary.expand(analysed)
         # The glossary's equivalents in a language are the word's translations into it: the
         # lexicon's are not added on top of them.
         covered = {term.lang for term in equivalents}
-        translations = self._translations(text, analysed, skip=covered) if translate else []
+        translations = self._translations(text, translated_as, skip=covered) if translate else []
         return _or([literal] + self._equivalents(equivalents) + translations)
 
     def _homographs(self, words: list[str], alone: bool) -> list[wq.Query]:
@@ -848,6 +855,11 @@ def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | N
     if required is None or optional is None:
         return required
     return wq.AndMaybe(required, optional)
+
+
+def _acronym(word: str) -> bool:
+    """A word of three letters or more written in capitals ("AIDS", "UNHCR")."""
+    return len(word) >= 3 and word.isupper() and word.isalpha()
 
 
 def _exact_forms(literal: wq.Query, form: str) -> wq.Query:

@@ -109,3 +109,19 @@ def test_a_stop_word_beside_other_words_is_never_named_as_missing(archive):
     result, _ = found(archive, "migrantes con zqxwvy", ui="es")
     (notice,) = [n for n in result.notices if n["code"] == "any_word"]
     assert notice["missing"] == ["zqxwvy"]
+
+
+def test_a_word_in_capitals_is_searched_as_written(tmp_path):
+    """ "AIDS" is not "aid" (the English stem of both), nor its translation "ayuda": it listed
+    releases about economic aid among those about the disease."""
+    records = [
+        release(id="aids", title="Fighting AIDS in the region", body="Clinics treat people living with AIDS."),
+        release(id="aid", title="Food aid arrives", body="Humanitarian aid reached the families."),
+        release(
+            id="ayuda", lang="es", date="2021-03-01", title="Llega la ayuda", body="La ayuda llegó a las familias."
+        ),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert found(archive, "AIDS")[1] == ["aids"]
+    assert set(found(archive, "aid")[1]) >= {"aids", "aid"}  # in lower case, the word's forms as ever
