@@ -471,6 +471,11 @@ class Gazetteer:
             by_code = self.__dict__["_names_by_code"] = {c: tuple(sorted(n)) for c, n in by_code.items()}
         return by_code.get(code, ())
 
+    def country_names(self, code: str) -> tuple[str, ...]:
+        """The names of a country itself, in either language, lower-cased: ``names_of`` less
+        its nationality words ("iraq", "irak"; not "iraqi")."""
+        return tuple(n for n in self.names_of(code) if tuple(n.split()) not in self.demonyms)
+
     def find(self, text: str) -> list[str]:
         """Country codes named in ``text``, in order of first mention."""
         words, lower = _words_and_lower(_CURRENCY.sub(" ", text) if "$" in text else text)

@@ -61,6 +61,7 @@ MAX_QUERY_TERMS = 32
 # benchmark's 1,224 questions (docs/relevance.md) 4 have more than 48 terms (at most 55), and
 # none ranks otherwise for being trimmed to 48, nor to 28.
 MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
+MAX_OTHER_NAMES = 3  # a country's other names searched beside the one typed
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en",
@@ -347,7 +348,12 @@ class Compiler:
                 shortened = {lang for k in range(j, end) for lang in LANGUAGES if not analysed[k].get(lang)}
                 if literal is not None and shortened:
                     literal = _as_written(literal, shortened)
-                out.append(_or([literal, wq.ConstantScoreQuery(wq.Term("countries", code), PLACE_SCORE)]))
+                out.append(
+                    _or(
+                        [literal, *self._other_names(texts[j:end], code)]
+                        + [wq.ConstantScoreQuery(wq.Term("countries", code), PLACE_SCORE)]
+                    )
+                )
                 j = end
                 continue
             span = spans[j]
@@ -361,6 +367,32 @@ class Compiler:
             if compiled is not None:
                 out.append(compiled)
             j += 1
+        return out
+
+    def _other_names(self, texts: list[str], code: str) -> list[wq.Query]:
+        """A country's other names, in either language, when the words are one of its names
+        ("Irak": "Iraq"; "Sudáfrica": "South Africa"; "Palestina": "Palestine"): their mentions
+        count as the name typed does. Its names in the two languages come first, then the
+        longest of its other names; none that reads as a letter alone ("U.S."). Not for a
+        nationality word, whose country's releases its tag finds."""
+        names = {tuple(name.split()) for name in self.gazetteer.country_names(code)}
+        typed = _folded_words(" ".join(texts))
+        if typed not in names:
+            return []
+        own = [_folded_words(country_name(code, lang)) for lang in LANGUAGES]
+        ordered = sorted(names - {typed}, key=lambda name: (name not in own, -len(" ".join(name)), name))
+        out: list[wq.Query] = []
+        for name in ordered:
+            # Read only in the languages that keep each of its words: Spanish drops "estados",
+            # and "unidos" alone is every "Naciones Unidas".
+            analysed = {lang: found for lang, found in _analyse(" ".join(name)).items() if len(found) == len(name)}
+            if not analysed or any(len(term) < 2 for found in analysed.values() for term in found):
+                continue
+            found = self._text_query(analysed, ("title", "body"))
+            if found is not None:
+                out.append(found)
+            if len(out) == MAX_OTHER_NAMES:
+                break
         return out
 
     def _place_runs(self, texts: list[str], cities: bool = False) -> dict[int, tuple[int, str]]:
@@ -855,6 +887,10 @@ def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | N
     if required is None or optional is None:
         return required
     return wq.AndMaybe(required, optional)
+
+
+def _folded_words(text: str) -> tuple[str, ...]:
+    return tuple(words_and_folded(text)[1])
 
 
 def _acronym(word: str) -> bool:

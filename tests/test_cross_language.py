@@ -430,3 +430,29 @@ def test_the_lexicon_is_learnt_again_when_the_stem_overrides_change(monkeypatch)
     before = sources.digest()
     monkeypatch.setitem(analysis.STEM_OVERRIDES, "en", {"sports": "sport~"})
     assert sources.digest() != before
+
+
+@pytest.mark.parametrize("typed", ["Irak", "Sudáfrica", "Estados Unidos"])
+def test_a_country_typed_in_one_language_finds_its_name_in_the_other(tmp_path, typed):
+    """A country's name found releases tagged with it, and those that wrote it as typed: an
+    English release that names Iraq, South Africa or the United States in passing, below what
+    tags it, was missed by the Spanish name."""
+    records = [
+        release(
+            id="iq",
+            title="Relief for Haiti",
+            body="Haiti needs shelter. In Haiti, delegates recalled the lessons of Iraq and of South Africa.",
+        ),
+        release(
+            id="us",
+            date="2020-06-01",
+            title="Aid for Honduras",
+            body="Honduras received pledges. In Honduras, donors included the United States.",
+        ),
+        release(
+            id="un", lang="es", date="2021-06-01", title="Naciones Unidas", body="Las Naciones Unidas piden apoyo."
+        ),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    ids = [h.id for h in Archive(tmp_path / "ix").search(parse_params({"q": typed})).hits]
+    assert ids == (["us"] if typed == "Estados Unidos" else ["iq"])  # never the "Unidas" of the UN
