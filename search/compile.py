@@ -62,6 +62,7 @@ MAX_QUERY_TERMS = 32
 # none ranks otherwise for being trimmed to 48, nor to 28.
 MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
 MAX_OTHER_NAMES = 3  # a country's other names searched beside the one typed
+OTHER_NAME_BOOST = 0.3  # their weight: below a translation, as a name in passing ranks below one typed
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en",
@@ -388,7 +389,8 @@ class Compiler:
             analysed = {lang: found for lang, found in _analyse(" ".join(name)).items() if len(found) == len(name)}
             if not analysed or any(len(term) < 2 for found in analysed.values() for term in found):
                 continue
-            found = self._text_query(analysed, ("title", "body"))
+            # Scored as a translation is: the name as typed comes first where both are written.
+            found = self._text_query(analysed, ("title", "body"), boost=OTHER_NAME_BOOST)
             if found is not None:
                 out.append(found)
             if len(out) == MAX_OTHER_NAMES:
