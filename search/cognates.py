@@ -71,6 +71,8 @@ SUFFIXES = [
     ("logy", "logia"),
     ("gy", "gia"),
     ("ine", "ina"),
+    ("ides", "idios"),
+    ("ide", "idio"),
     ("id", "ido"),
     ("in", "ina"),
     ("en", "eno"),

@@ -240,6 +240,8 @@ def test_model_one_learns_which_word_translates_which():
         ("oxygen", "oxigeno"),
         ("persons", "personas"),
         ("theory", "teoria"),
+        ("genocide", "genocidio"),
+        ("homicides", "homicidios"),
     ],
 )
 def test_cognates_are_spelt_by_rule_both_ways(english, spanish):
