@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import forked, shared_evidence
 from .records import Unread, Warning_
-from .shared_evidence import Evidence, evidence, glossary, similarity
+from .shared_evidence import KINDS, Evidence, evidence, glossary, similarity
 
 # Candidates are releases at most this many days apart.  The versions of the office's
 # releases come at most two or three days apart (on the labelled set, 8, 19, 24 and 26 of its
@@ -42,6 +42,7 @@ WINDOW = 3
 PAIR_AT = 0.35
 UNCERTAIN_AT = 0.25
 _DIGITS = 6  # scores are compared rounded: equal evidence gives equal scores in any build
+_COUNTRIES = KINDS.index("countries")
 _KEPT = 20_000  # releases whose evidence is kept at a time (8 kB each)
 
 
@@ -179,7 +180,7 @@ class _Pairer:
                 evicted = self._forget_spanish(evicted, releases[en].day - WINDOW)
                 mine = self._evidence(en, keep=False)
                 for es in window:
-                    score = round(similarity(mine, self._evidence(es)), _DIGITS)
+                    score = _pair_score(mine, self._evidence(es))
                     if score >= UNCERTAIN_AT:
                         found.append((-score, releases[en].id, releases[es].id, en, es))
             return found
@@ -234,7 +235,7 @@ class _Pairer:
             self.releases[u.en].origin = self.releases[u.es].origin = None
 
     def _score(self, p: int, q: int) -> float:
-        return round(similarity(self._evidence(p), self._evidence(q)), _DIGITS)
+        return _pair_score(self._evidence(p), self._evidence(q))
 
     def _window(self, p: int) -> list[int]:
         r = self.releases[p]
@@ -271,6 +272,18 @@ class _Pairer:
         return before
 
 
+def _pair_score(a: Evidence, b: Evidence) -> float:
+    """Two releases' similarity, rounded; below ``PAIR_AT`` when both are filed under countries
+    and under none in common: two versions of one release name the same places, and two
+    speeches a day apart that both cite one resolution are no translation of each other (at
+    most an uncertain pair, for staff to settle)."""
+    score = round(similarity(a, b), _DIGITS)
+    mine, theirs = a.kinds[_COUNTRIES], b.kinds[_COUNTRIES]
+    if score >= PAIR_AT and mine and theirs and mine[0].isdisjoint(theirs[0]):
+        return round(PAIR_AT - 10**-_DIGITS, _DIGITS)
+    return score
+
+
 def _link_best_first(edges: list, releases: list, report: PairReport) -> set[int]:
     """Link the candidates of ``edges`` (sorted best first), each release once; candidates of
     equal score that compete for a release are none of them linked, but reported (the
@@ -304,8 +317,14 @@ def _link(english, spanish) -> None:
 
 
 def _uncertain_warning(u: Uncertain, releases: list) -> Warning_:
-    english = releases[u.en]
-    why = "ties with another candidate" if u.tied else f"below the {PAIR_AT:.2f} that pairs"
+    english, spanish = releases[u.en], releases[u.es]
+    apart = english.countries and spanish.countries and not set(english.countries) & set(spanish.countries)
+    if u.tied:
+        why = "ties with another candidate"
+    elif apart:
+        why = f"filed under different countries, {', '.join(english.countries)} and {', '.join(spanish.countries)}"
+    else:
+        why = f"below the {PAIR_AT:.2f} that pairs"
     return Warning_(
         english.source,
         english.line,

@@ -127,3 +127,14 @@ def test_a_key_shared_by_two_english_releases_is_reported():
     report = pair_releases([rel("a", "en", EN, key="k"), rel("b", "en", EN, key="k"), rel("c", "es", ES, key="k")])
     assert report.total == 0
     assert "translation_key 'k'" in str(report.warnings[0])
+
+
+def test_releases_filed_under_different_countries_are_not_paired_by_what_they_share():
+    """Two speeches a day apart that both cited one resolution were paired, and one took the
+    other's country. Versions of one release name the same places: filed under countries none
+    in common, a candidate is at most uncertain, and the warning says why."""
+    en = rel("en", "en", EN, countries=("SV",))
+    es = rel("es", "es", ES, countries=("HN",))
+    report = pair_releases([en, es])
+    assert not en.pair and not es.pair
+    assert "filed under different countries, SV and HN" in report.warnings[0].message
