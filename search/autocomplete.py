@@ -36,6 +36,9 @@ MAX_NAMES = 20_000  # words whose written case is kept per generation
 _WORD = re.compile(TOKEN_PATTERN)  # the analyser's words: "IOM's" is one, "Grand'Anse" two
 _PLAIN = re.compile(r"[\w\s'’.,\-]*")  # typed text without query syntax (quotes, fields, brackets)
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
+# Words a text ran together at a full stop ("security.in", "geneva.3", "hammarskj.ld"): never
+# a completion, though "u.s." is.
+_JOINED = re.compile(r"\.(?:\d|[^\W\d_]{2})")
 
 
 def _key(text: str) -> str:
@@ -194,7 +197,7 @@ class Completions:
         out = []
         for i in best:
             word, count = self.words[low + i], int(counts[i])
-            if word in stops or (word == last and count <= 1):
+            if word in stops or (word == last and count <= 1) or _JOINED.search(word):
                 continue
             out.append(_Candidate(word, snap.forms.get(word, word), count, {}))
         return out

@@ -255,3 +255,11 @@ def test_a_name_keeps_its_capitals_inside(tmp_path):
     records = [release(body="Migrants reached McAllen, and in McAllen shelters opened near the river.")]
     reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
     assert texts(Archive(tmp_path / "ix"), "mcal")[:1] == ["McAllen"]
+
+
+def test_words_a_text_ran_together_are_no_completion(tmp_path):
+    """ "Geneva.3" and "security.in", a full stop without its space, were offered as words."""
+    body = "Talks in Geneva.3 Delegates spoke of security.in the region, and of security again in Geneva."
+    reindex([write_jsonl(tmp_path / "r.jsonl", [release(body=body)])], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert texts(archive, "secur") == ["security"] and texts(archive, "genev") == ["Geneva"]
