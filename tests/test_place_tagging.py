@@ -90,6 +90,14 @@ def test_divisions_and_cities_tag_their_country(gazetteer, text, codes):
         "members of the Quito Process",
         "la Declaración de Los Ángeles sobre Migración y Protección",
         "a study with the Washington Office on Latin America",
+        # Instruments a United Nations debate names more often than the place.
+        "the Monterrey Consensus on financing for development",
+        "fiel al Consenso de Monterrey",
+        "the Montreal Protocol on ozone-depleting substances",
+        "the Barbados Programme of Action for small island developing States",
+        "the Cancun Agreements on climate",
+        "el Pacto de San José de Costa Rica",
+        "the Protocol of San Salvador",
         # Funders.
         "funded by the U.S. Department of State and USAID",
         "con apoyo de la Agencia de los Estados Unidos para el Desarrollo Internacional",
@@ -108,6 +116,7 @@ def test_the_phrase_is_excluded_not_the_place_name(gazetteer):
     assert gazetteer.find("The Puebla Process met in Puebla") == ["MX"]
     assert gazetteer.find("Taller en Puebla sobre los acuerdos del Proceso de Puebla") == ["MX"]
     assert gazetteer.find("Barrio Cuba, and then Cuba itself") == ["CU"]
+    assert gazetteer.find("Meeting in Monterrey, ten years after the Monterrey Consensus") == ["MX"]
     assert gazetteer.find("funded by the U.S. Department of State for returnees from the United States") == ["US"]
 
 
