@@ -56,19 +56,85 @@ HOMOGRAPHS = {
 }
 
 
+# Words that, after these words, belong to a set phrase of function words and are not the word
+# itself: Spanish "sin embargo" is "however", not an embargo, "llevar a cabo" is "carry out";
+# English "in order to", "as well as", "of course". Read as themselves, every Spanish release
+# saying "however" was found by "embargo" (and the lexicon learnt "embargo" as "however"), every
+# English one saying "as well as" by "well", as in water wells, and "in order to" by "order".
+# There the word is read as a stop word, in either language's text (neither phrase is one of
+# the other language). Each entry: the words before it, nearest last ("llev*": a word beginning
+# so, any form of "llevar"); the words one of which must follow it, or None for any; the words
+# after which it is the word itself after all ("such as well-being").
+FIXED_EXPRESSIONS = {
+    "embargo": (("sin",), None, frozenset()),
+    "cabo": (("llev*", "a"), None, frozenset()),
+    "order": (("in",), frozenset({"to", "for", "that"}), frozenset()),
+    "well": (("as",), None, frozenset({"being", "known", "off", "founded", "established"})),
+    "course": (("of",), None, frozenset()),
+}
+FIXED_MARK = "\x00"  # what such a word is folded to: a stop word of both languages
+_FIXED_WORDS = frozenset(FIXED_EXPRESSIONS)
+
+
+def _is(word: str, pattern: str) -> bool:
+    return word.startswith(pattern[:-1]) if pattern[-1] == "*" else word == pattern
+
+
+def _read_fixed(folded: list[str]) -> list[str]:
+    """``folded`` with each word of a set phrase (``FIXED_EXPRESSIONS``) as ``FIXED_MARK``, in place."""
+    found = _FIXED_WORDS.intersection(folded)  # one pass in C; most texts have none
+    if not found:
+        return folded
+    last = len(folded) - 1
+    for word in found:
+        before, after, not_after = FIXED_EXPRESSIONS[word]
+        n = len(before)
+        at = -1
+        while (at := _index(folded, word, at + 1)) >= 0:
+            if (
+                at >= n
+                and all(_is(folded[at - n + k], b) for k, b in enumerate(before))
+                and (after is None or (at < last and folded[at + 1] in after))
+                and (at == last or folded[at + 1] not in not_after)
+            ):
+                folded[at] = FIXED_MARK
+    return folded
+
+
+def _index(words: list[str], word: str, start: int) -> int:
+    try:
+        return words.index(word, start)
+    except ValueError:
+        return -1
+
+
+def in_set_phrase(text: str, start: int, end: int) -> bool:
+    """Whether the word of ``text`` at ``start``-``end`` is read as part of a set phrase
+    (``FIXED_EXPRESSIONS``), for a reader of single words, as the highlighter is."""
+    if fold(text[start:end]) not in _FIXED_WORDS:
+        return False
+    begin = text.rfind(" ", 0, max(0, start - 40)) + 1  # from a word's start: two words before at least
+    words, folded = words_and_folded(text[begin : end + 40])
+    at = sum(1 for _ in _TOKEN.finditer(text, begin, start))
+    return at < len(folded) and words[at] == text[start:end] and folded[at] == FIXED_MARK
+
+
 @cache
 def stop_words(lang: str) -> frozenset:
-    return frozenset(fold(w) for w in stopwords_for_language(lang))
+    return frozenset(fold(w) for w in stopwords_for_language(lang)) | {FIXED_MARK}
 
 
-def _fold_all(words: list[str]) -> list[str]:
-    """Fold a list of tokens: one lower() over all of them, the accent table only where needed."""
+def _fold_all(words: list[str], phrases: bool = True) -> list[str]:
+    """Fold a list of tokens: one lower() over all of them, the accent table only where needed.
+    With ``phrases`` the tokens are consecutive words of a text, read for set phrases
+    (``FIXED_EXPRESSIONS``)."""
     if not words:
         return []
     lowered = " ".join(words).lower().split(" ")
     if len(lowered) != len(words):  # a character whose lower case contains a space: one by one
         lowered = [w.lower() for w in words]
-    return [w if w.isascii() else w.translate(_FOLDING) for w in lowered]
+    folded = [w if w.isascii() else w.translate(_FOLDING) for w in lowered]
+    return _read_fixed(folded) if phrases else folded
 
 
 # The fast split of ``words_and_folded``: for ASCII text, word characters and the joiners kept and
@@ -134,7 +200,7 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
     lowered = spaced.lower()
     if _APOSTROPHE in spaced:
         spaced, lowered = spaced.replace(_APOSTROPHE, "’"), lowered.replace(_APOSTROPHE, "'")
-    return spaced.split(), lowered.split()
+    return spaced.split(), _read_fixed(lowered.split())
 
 
 # A Spanish plural in -es whose singular ends in a vowel and one of these consonants ("mujeres",
@@ -292,9 +358,10 @@ class FoldingStemTokenizer(Tokenizer):
         stop = self._stop
         return [w for w in folded if w not in stop] if stop else list(folded)
 
-    def _analyse(self, words: list[str]) -> list[tuple[str, int]]:
-        """(term, index of the original word) for the words that survive the stop list."""
-        folded = _fold_all(words)
+    def _analyse(self, words: list[str], phrases: bool = True) -> list[tuple[str, int]]:
+        """(term, index of the original word) for the words that survive the stop list; with
+        ``phrases``, ``words`` are consecutive words of a text (``_fold_all``)."""
+        folded = _fold_all(words, phrases)
         stems = self._stems
         if self.forms and stems is not None:
             return [(w, i) for i, w in enumerate(folded) if (stem := stems[w]) and stem != w]

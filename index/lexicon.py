@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .alignment import Learnt, learn
-from .analysis import LANGUAGES, STEM_OVERRIDES, terms
+from .analysis import FIXED_EXPRESSIONS, LANGUAGES, STEM_OVERRIDES, terms
 from .config import DATA_DIR, PROJECT_ROOT
 from .schema import SCHEMA_VERSION
 
@@ -158,6 +158,7 @@ class Sources:
         h.update(repr(sample).encode())
         h.update(f"schema {SCHEMA_VERSION}".encode())
         h.update(repr(sorted((lang, sorted(table.items())) for lang, table in STEM_OVERRIDES.items())).encode())
+        h.update(repr(sorted((w, repr(rule)) for w, rule in FIXED_EXPRESSIONS.items())).encode())
         for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + [
             p for pair in self.parallel for p in pair
         ]:

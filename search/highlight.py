@@ -33,6 +33,7 @@ from index.analysis import (
     TOKEN_TAIL,
     analyzer,
     fold,
+    in_set_phrase,
     name_terms,
     terms,
 )
@@ -322,7 +323,8 @@ def _spans(text: str, lang: str, wanted: Wanted) -> list[tuple[int, int]]:
         return []
     tokenizer = analyzer(lang).items[0]
     spans: list[tuple[int, int]] = []
-    for term, j in tokenizer._analyse([m.group() for m in matches]):
+    # The candidates are not consecutive words: a word of a set phrase is found by its context.
+    for term, j in tokenizer._analyse([m.group() for m in matches], phrases=False):
         match = matches[j]
         end = match.end() if term in words else 0
         for pattern in patterns.get(term, ()):
@@ -333,7 +335,7 @@ def _spans(text: str, lang: str, wanted: Wanted) -> list[tuple[int, int]]:
                 end = max(end, match.end())
             else:
                 end = max(end, _phrase_end(text, match.end(), pattern[1:], tokenizer) or 0)
-        if not end:
+        if not end or in_set_phrase(text, match.start(), match.end()):
             continue
         if spans and match.start() < spans[-1][1]:  # inside a phrase already marked: one mark
             spans[-1] = (spans[-1][0], max(spans[-1][1], end))
@@ -345,8 +347,8 @@ def _spans(text: str, lang: str, wanted: Wanted) -> list[tuple[int, int]]:
 def _phrase_end(text: str, position: int, steps, tokenizer) -> int | None:
     """Where the rest of a phrase (``steps``) ends if it follows ``position`` in ``text``, or None.
 
-    Stop words between its words are passed over: the index gives them no position, so
-    "trata de las personas" is a match for the phrase "trata de personas".
+    Stop words between its words are passed over, and the words of set phrases: the index gives
+    them no position, so "trata de las personas" is a match for the phrase "trata de personas".
     """
     for term, forms in steps:
         while True:
@@ -354,6 +356,8 @@ def _phrase_end(text: str, position: int, steps, tokenizer) -> int | None:
             if match is None:
                 return None
             position = match.end()
+            if in_set_phrase(text, match.start(), position):
+                continue  # a stop word there ("as well as"): no position either
             analysed = tokenizer._analyse([match.group()])
             if analysed:
                 break
