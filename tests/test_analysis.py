@@ -159,6 +159,16 @@ def test_spanish_sport_and_deportation_stem_apart():
 
 
 @pytest.mark.parametrize(
+    "word, other",
+    [("marido", "mar"), ("maridos", "mares")],
+)
+def test_a_spanish_word_snowball_stems_as_another_s_has_a_stem_of_its_own(word, other):
+    """ "marido" (husband) was "mar" (sea)."""
+    assert terms(word, "es") != terms(other, "es")
+    assert terms(word, "es") == terms(word.removesuffix("s"), "es")
+
+
+@pytest.mark.parametrize(
     "text,words",
     [
         ("Grand'Anse", ["Grand", "Anse"]),

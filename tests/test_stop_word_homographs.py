@@ -25,6 +25,13 @@ RELEASES = [
         body="Los guardacostas rescataron a treinta migrantes en el mar Caribe frente a Aruba.",
     ),
     release(
+        id="es-marido",
+        lang="es",
+        date="2020-06-15",
+        title="Denuncias de violencia en el hogar",
+        body="Una mujer denunció a su marido por violencia en el hogar ante la fiscalía de Aruba.",
+    ),
+    release(
         id="es-documentos",
         lang="es",
         title="Personas sin documentos reciben orientación",
@@ -73,6 +80,8 @@ def test_a_homograph_alone_is_searched_in_the_language_it_is_a_word_of(archive, 
 
 def test_a_homograph_finds_its_translation_in_the_other_language(archive):
     assert {"en-sea", "es-mar"} <= set(found(archive, "sea")[1])
+    # Through "mar", not "marido" (husband), which Snowball stems as "mar".
+    assert "es-marido" not in found(archive, "sea")[1]
     assert found(archive, "era")[1] == ["en-era"]
 
 
