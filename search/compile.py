@@ -180,7 +180,7 @@ class Compiler:
         if not positive:
             browse = True
             main = wq.Every()
-        elif not clauses or _only_stop_words([n for n in positive if _is_text(n)], self._cost):
+        elif not clauses or _only_stop_words([n for n in positive if _is_text(n)], self._cost, self._a_homograph):
             homographs = self._homographs(words, alone=True)
             if not homographs:
                 # Words typed, each a stop word: nothing to search for, beside filters or not (a
@@ -413,7 +413,13 @@ class Compiler:
 
     def _node(self, node) -> wq.Query | None:
         if isinstance(node, q.Word):
-            return self._word(node.text, self._analyse(node.text))
+            # Alone in an OR's alternative or after "-", a homograph is the word asked for
+            # ("sea OR ocean", "-sea"), as a query of it alone is: dropped, it left the search
+            # wider than asked.
+            analysed = self._analyse(node.text)
+            found = self._word(node.text, analysed)
+            reading = _homograph_reading(node.text, analysed) if found is None else None
+            return self._homograph(node.text, reading) if reading else found
         if isinstance(node, q.Phrase):
             return self._phrase(node.text, fields=("title", "body"))
         if isinstance(node, q.AllOf):
@@ -481,6 +487,9 @@ class Compiler:
         translations = self._translations(text, translated_as, skip=covered) if translate else []
         return _or([literal] + self._equivalents(equivalents) + translations)
 
+    def _a_homograph(self, node) -> bool:
+        return isinstance(node, q.Word) and _homograph_reading(node.text, self._analyse(node.text)) is not None
+
     def _homographs(self, words: list[str], alone: bool) -> list[wq.Query]:
         """The words of ``index.analysis.HOMOGRAPHS`` (a stop word of one language, an ordinary
         word of the other) among a query's plain words, each as a word of the language it is
@@ -494,14 +503,11 @@ class Compiler:
         """
         found = []
         for text in words:
-            analysed = self._analyse(text)
-            content = [lang for lang in LANGUAGES if analysed.get(lang)]
-            if len(content) != 1:
+            reading = _homograph_reading(text, self._analyse(text))
+            if reading is None:
                 continue
-            (lang,) = content
+            ((lang, _),) = reading.items()
             stop_lang = "es" if lang == "en" else "en"
-            if fold(text).strip() not in HOMOGRAPHS[stop_lang]:
-                continue
             if alone:
                 # Each other word's side: a stop word of one language only reads as the other's word.
                 sides = Counter(
@@ -511,7 +517,7 @@ class Compiler:
                     continue
             elif self._local.sources != (lang,):
                 continue
-            clause = self._homograph(text, {lang: analysed[lang]})
+            clause = self._homograph(text, reading)
             if clause is not None:
                 found.append(clause)
         return found
@@ -784,6 +790,17 @@ def _about_content(node) -> bool:
     return not (isinstance(node, q.Field) and node.name in ("lang", "year", "date"))
 
 
+def _homograph_reading(text: str, analysed: dict) -> dict | None:
+    """``{language: terms}`` of a word of ``index.analysis.HOMOGRAPHS`` (a stop word of one
+    language) in the language it is an ordinary word of; None for any other word."""
+    content = [lang for lang in LANGUAGES if analysed.get(lang)]
+    if len(content) != 1:
+        return None
+    (lang,) = content
+    stop_lang = "es" if lang == "en" else "en"
+    return {lang: analysed[lang]} if fold(text).strip() in HOMOGRAPHS[stop_lang] else None
+
+
 def _translated_from(text: str) -> tuple[str, ...]:
     """The languages a query's words are translated from: the query's language when it is
     clear (the words read in the other language are mostly not words of it: translating them
@@ -842,12 +859,15 @@ def _spliced(nodes: list) -> list:
     return out
 
 
-def _only_stop_words(text_nodes: list, cost) -> bool:
+def _only_stop_words(text_nodes: list, cost, alternative=lambda node: False) -> bool:
     """Whether words were typed and none of them is searched for (``cost``: a node's terms),
-    alone or in groups ("the OR a")."""
+    alone or in groups ("the OR a"); ``alternative``: whether an OR's alternative is searched
+    for though it costs no term (a homograph: ``Compiler._node``)."""
 
     def nothing(node) -> bool:
-        if isinstance(node, (q.AnyOf, q.AllOf)):
+        if isinstance(node, q.AnyOf):
+            return all(nothing(n) and not alternative(n) for n in node.nodes if _is_text(n))
+        if isinstance(node, q.AllOf):
             return all(nothing(n) for n in node.nodes if _is_text(n))
         return cost(node) == 0
 

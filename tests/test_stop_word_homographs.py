@@ -134,3 +134,15 @@ def test_a_word_in_capitals_is_searched_as_written(tmp_path):
     archive = Archive(tmp_path / "ix")
     assert found(archive, "AIDS")[1] == ["aids"]
     assert set(found(archive, "aid")[1]) >= {"aids", "aid"}  # in lower case, the word's forms as ever
+
+
+def test_a_homograph_left_out_is_left_out(archive):
+    """ "-sea" was dropped as a Spanish stop word: the release about the sea stayed."""
+    assert "en-sea" in found(archive, "rescued Aruba")[1]
+    assert "en-sea" not in found(archive, "rescued Aruba -sea")[1]
+
+
+def test_a_homograph_as_an_alternative_is_searched(archive):
+    """ "sea OR era" found only "era": the alternative that is a Spanish stop word was dropped."""
+    assert {"en-sea", "en-era"} <= set(found(archive, "sea OR era")[1])
+    assert "en-sea" in found(archive, "(sea OR ocean) Aruba")[1]
