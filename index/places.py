@@ -85,6 +85,20 @@ def country_name(code: str, lang: str) -> str:
     return Locale(lang).territories.get(code, code)
 
 
+@cache
+def world_names() -> frozenset:
+    """The folded names of one word of every country (in English and Spanish), first-level
+    division and place of 15,000 people or more in the packages' data, the world over: a word
+    no release has that is one of them is a name, not a misspelling ("Cali" is no slip of
+    "call", nor "Cuenca" of "cuenta")."""
+    from .analysis import fold
+
+    names = [name for lang in NAME_LANGUAGES for name in Locale(lang).territories.values()]
+    names += [name for _, division in _divisions() for name in division]
+    names += [name for name, _, _ in _cities()]
+    return frozenset(folded for folded in map(fold, names) if folded.isalpha())
+
+
 def exclusions_file() -> Path:
     """Phrases that hold a place name but are not about the place (``PLACE_EXCLUSIONS_FILE``,
     default ``data/place_exclusions.toml``)."""

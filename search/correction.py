@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.analysis import fold, terms
+from index.places import world_names
 
 from . import query as q
 from .generation import Snapshot
@@ -76,6 +77,8 @@ class Corrections:
         looked up."""
         if snap.vocabulary.get(folded, 0) > RARE_USE:
             return None  # known: the commonest case, decided without analysing the word
+        if folded in world_names():
+            return None  # a place's name, not a slip of a word one letter away ("Cali", "call")
         use = self._use(snap, bare)
         if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
             return None

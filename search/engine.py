@@ -20,7 +20,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index import language
-from index.places import Gazetteer
+from index.places import Gazetteer, world_names
 from index.store import IndexStore
 from index.topics import Taxonomy
 
@@ -154,6 +154,7 @@ class Archive:
         snap.warm()
         self.completions(snap).warm(snap)
         language.ready()  # the query language is told by it
+        world_names()  # what corrections leave as names: a quarter of a second to read
         return True
 
     def status(self) -> dict:

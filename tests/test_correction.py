@@ -361,3 +361,24 @@ def test_a_slip_from_another_form_or_two_letters_swapped_apart_is_corrected(tmp_
     """Reading short words for one slip only (6a4827a) had stopped these."""
     reindex([write_jsonl(tmp_path / "r.jsonl", FORMS)], tmp_path / "ix", progress=False)
     assert search(Archive(tmp_path / "ix"), typed).searched_for == meant
+
+
+PLACES = [
+    release(id="p1", title="A call for volunteers", body="The call for volunteers in Honduras is open."),
+    release(id="p2", lang="es", title="Una cuenta para migrantes", body="Abrir una cuenta bancaria en Honduras."),
+]
+
+
+@pytest.mark.parametrize("name", ["Cali", "Cuenca", "cali"])
+def test_a_place_of_the_world_no_release_names_is_not_respelt(tmp_path, name):
+    """A place's name one slip from an archive word was searched as that word: "Cali" as
+    "Call", "Cuenca" as "Cuenta". It is named as missing instead."""
+    reindex([write_jsonl(tmp_path / "r.jsonl", PLACES)], tmp_path / "ix", progress=False)
+    result = search(Archive(tmp_path / "ix"), name)
+    assert not result.corrected and result.total == 0
+    assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [[name]]
+
+
+def test_a_slip_of_a_place_name_is_still_corrected(tmp_path):
+    reindex([write_jsonl(tmp_path / "r.jsonl", PLACES)], tmp_path / "ix", progress=False)
+    assert search(Archive(tmp_path / "ix"), "Hondruas").searched_for == "Honduras"
