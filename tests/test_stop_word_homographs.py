@@ -146,3 +146,21 @@ def test_a_homograph_as_an_alternative_is_searched(archive):
     """ "sea OR era" found only "era": the alternative that is a Spanish stop word was dropped."""
     assert {"en-sea", "en-era"} <= set(found(archive, "sea OR era")[1])
     assert "en-sea" in found(archive, "(sea OR ocean) Aruba")[1]
+
+
+def test_an_acronym_finds_its_equivalent_in_the_other_language(tmp_path):
+    """ "SIDA" found only Spanish releases: searched as written, it had no translation."""
+    records = [
+        release(id="aids-en", title="Clinics for people living with AIDS", body="Clinics treat people with AIDS and HIV."),
+        release(
+            id="sida-es",
+            lang="es",
+            date="2019-04-02",
+            title="Clínicas para personas con SIDA",
+            body="Las clínicas atienden a personas con VIH.",
+        ),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert set(found(archive, "SIDA", ui="es")[1]) == {"aids-en", "sida-es"}
+    assert set(found(archive, "HIV")[1]) == {"aids-en", "sida-es"}
