@@ -113,11 +113,44 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(tree=parser.parse_all(), text=text.strip(), truncated=truncated)
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
-    # An odd number of quotes: the last one is unbalanced and read as a space.
+def _balanced_quotes(text: str) -> str:
+    """An odd number of quotes: the last one is unbalanced and read as a space."""
     if text.count('"') % 2:
         cut = text.rfind('"')
         text = text[:cut] + " " + text[cut + 1 :]
+    return text
+
+
+def typed_filters(text: str) -> list[tuple[str, str]]:
+    """Each filter typed at the top level of a query (a country, topic, language, year or date
+    field, neither excluded nor an alternative of an OR), as typed, with the query without it:
+    for the searches near one that finds nothing ("remesas year:2019" without "year:2019")."""
+    text = _balanced_quotes((text or "")[:MAX_QUERY_CHARS])
+    tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup]
+
+    def operator(m, *kinds) -> bool:
+        return m is not None and (m.lastgroup in kinds or m.group() in [k.upper() for k in kinds])
+
+    out, depth = [], 0
+    for i, m in enumerate(tokens):
+        depth += {"lpar": 1, "rpar": -1}.get(m.lastgroup, 0)
+        name, sep, value = m.group().partition(":")
+        if m.lastgroup != "word" or depth > 0 or not sep or FIELD_ALIASES.get(name.lower()) in (None, "title"):
+            continue
+        before, after = tokens[i - 1] if i else None, tokens[i + 1] if i + 1 < len(tokens) else None
+        if operator(before, "neg", "not", "or") or operator(after, "or"):
+            continue
+        end = m.end()
+        if not value:  # country:"El Salvador"
+            if not (after is not None and after.lastgroup == "quote" and after.start() == end):
+                continue
+            end = after.end()
+        out.append((text[m.start() : end], " ".join((text[: m.start()] + text[end:]).split())))
+    return out
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    text = _balanced_quotes(text)
     tokens: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup

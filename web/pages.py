@@ -311,7 +311,7 @@ NO_FILTERS = {field: value for fields, _names in FILTER_GROUPS for field, value 
 
 def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
     """Searches near this one that find releases, with their counts, for a page without results:
-    the search without each filter that is set, without all of them, and any of its words
+    the search without each filter that is set (ticked or typed), without all of them, and any of its words
     (``removes_filters`` says which drop filters: the tip to remove filters goes with them)."""
     candidates = []
     set_groups = 0
@@ -325,6 +325,9 @@ def _alternatives(params: SearchParams, chips: list[dict]) -> list[dict]:
             by_title.setdefault(chip["title"], []).append(chip["label"])
         text = "; ".join(f"{title}: {', '.join(labels)}" for title, labels in by_title.items())
         candidates.append((_("The same search without %(filter)s", filter=text), params.with_(**fields, page=1), True))
+    # A filter typed in the query ("remesas year:2019") is a filter too.
+    for typed, rest in query_language.typed_filters(params.q):
+        candidates.append((_("The same search without %(filter)s", filter=typed), params.with_(q=rest, page=1), True))
     unfiltered = params.with_(**NO_FILTERS, page=1)
     if set_groups > 1:
         candidates.append((_("The same search without filters"), unfiltered, True))

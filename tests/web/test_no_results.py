@@ -134,3 +134,17 @@ def test_the_searches_tried_are_few(app, client, monkeypatch):
     # the search, a correction's count if one is offered, and at most a few searches more
     assert len(calls) <= 2 + MAX_ALTERNATIVE_SEARCHES, calls
     assert len(calls) > 1  # (there were filters to drop)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_filter_typed_in_the_query_is_offered_away_too(client, lang):
+    """ "migrants year:2017 country:BZ" typed found nothing and offered nothing: a dead end."""
+    found = offers(client, f"/{lang}/search?q=migrants+year:2017+country:BZ")
+    assert [query_of(o["url"]) for o in found][:2] == [
+        {"q": ["migrants country:BZ"]},
+        {"q": ["migrants year:2017"]},
+    ]
+    assert all(o["count"] == total_of(client, o["url"]) > 0 for o in found)
+    assert found[0]["label"] == ("The same search without year:2017" if lang == "en" else "La misma búsqueda sin year:2017")
+    # excluded, or an alternative of an OR, a field is no filter to drop
+    assert offers(client, f"/{lang}/search?q=zzqqxxwv+-year:2017") == []
