@@ -133,7 +133,7 @@ def typed_filters(text: str) -> list[tuple[str, str]]:
 
     out, depth = [], 0
     for i, m in enumerate(tokens):
-        depth += {"lpar": 1, "rpar": -1}.get(m.lastgroup, 0)
+        depth += {"lpar": 1, "rpar": -1}.get(m.lastgroup or "", 0)
         name, sep, value = m.group().partition(":")
         if m.lastgroup != "word" or depth > 0 or not sep or FIELD_ALIASES.get(name.lower()) in (None, "title"):
             continue

@@ -151,7 +151,9 @@ def test_a_homograph_as_an_alternative_is_searched(archive):
 def test_an_acronym_finds_its_equivalent_in_the_other_language(tmp_path):
     """ "SIDA" found only Spanish releases: searched as written, it had no translation."""
     records = [
-        release(id="aids-en", title="Clinics for people living with AIDS", body="Clinics treat people with AIDS and HIV."),
+        release(
+            id="aids-en", title="Clinics for people living with AIDS", body="Clinics treat people with AIDS and HIV."
+        ),
         release(
             id="sida-es",
             lang="es",

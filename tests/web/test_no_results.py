@@ -145,6 +145,8 @@ def test_a_filter_typed_in_the_query_is_offered_away_too(client, lang):
         {"q": ["migrants year:2017"]},
     ]
     assert all(o["count"] == total_of(client, o["url"]) > 0 for o in found)
-    assert found[0]["label"] == ("The same search without year:2017" if lang == "en" else "La misma búsqueda sin year:2017")
+    assert found[0]["label"] == (
+        "The same search without year:2017" if lang == "en" else "La misma búsqueda sin year:2017"
+    )
     # excluded, or an alternative of an OR, a field is no filter to drop
     assert offers(client, f"/{lang}/search?q=zzqqxxwv+-year:2017") == []
