@@ -158,7 +158,12 @@ class Sources:
         h.update(repr(sample).encode())
         h.update(f"schema {SCHEMA_VERSION}".encode())
         h.update(repr(sorted((lang, sorted(table.items())) for lang, table in STEM_OVERRIDES.items())).encode())
-        h.update(repr(sorted((w, repr(rule)) for w, rule in FIXED_EXPRESSIONS.items())).encode())
+        # (sets sorted: a set's repr follows string hashing, which differs from process to process)
+        h.update(
+            repr(
+                sorted((w, [sorted(part) if part else part for part in rule]) for w, rule in FIXED_EXPRESSIONS.items())
+            ).encode()
+        )
         for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + [
             p for pair in self.parallel for p in pair
         ]:
