@@ -64,10 +64,10 @@ HOMOGRAPHS = {
 # There the word is read as a stop word, in either language's text (neither phrase is one of
 # the other language). Each entry: the words before it, nearest last ("llev*": a word beginning
 # so, any form of "llevar"); the words one of which must follow it, or None for any; the words
-# after which it is the word itself after all ("such as well-being").
+# after which it is the word itself after all ("such as well-being", "llevados a Cabo Haitiano").
 FIXED_EXPRESSIONS = {
     "embargo": (("sin",), None, frozenset()),
-    "cabo": (("llev*", "a"), None, frozenset()),
+    "cabo": (("llev*", "a"), None, frozenset({"verde", "haitiano", "san", "rojo", "gracias"})),
     "order": (("in",), frozenset({"to", "for", "that"}), frozenset()),
     "well": (("as",), None, frozenset({"being", "known", "off", "founded", "established"})),
     "course": (("of",), None, frozenset()),

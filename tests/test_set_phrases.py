@@ -20,6 +20,8 @@ from .helpers import release, write_jsonl
         ("La OIM llevó a cabo un taller", "es", "cab", False),
         ("se llevarán a cabo", "es", "cab", False),
         ("un viaje a Cabo Verde", "es", "cab", True),
+        ("fueron llevados a Cabo Haitiano", "es", "cab", True),
+        ("los llevaron a Cabo Verde", "es", "cab", True),
         ("in order to reach the border", "en", "order", False),
         ("an executive order on asylum", "en", "order", True),
         ("in order of arrival", "en", "order", True),
