@@ -93,6 +93,7 @@ def test_divisions_and_cities_tag_their_country(gazetteer, text, codes):
         # Instruments a United Nations debate names more often than the place.
         "the Monterrey Consensus on financing for development",
         "fiel al Consenso de Monterrey",
+        "since the Monterrey Conference on financing for development",
         "the Montreal Protocol on ozone-depleting substances",
         "the Barbados Programme of Action for small island developing States",
         "the Cancun Agreements on climate",
