@@ -64,13 +64,14 @@ HOMOGRAPHS = {
 # There the word is read as a stop word, in either language's text (neither phrase is one of
 # the other language). Each entry: the words before it, nearest last ("llev*": a word beginning
 # so, any form of "llevar"); the words one of which must follow it, or None for any; the words
-# after which it is the word itself after all ("such as well-being", "llevados a Cabo Haitiano").
+# after which it is the word itself after all ("such as well-being"); whether it is one only
+# written in small letters ("llevados a Cabo Delgado", "a Cabo Haitiano" name places).
 FIXED_EXPRESSIONS = {
-    "embargo": (("sin",), None, frozenset()),
-    "cabo": (("llev*", "a"), None, frozenset({"verde", "haitiano", "san", "rojo", "gracias"})),
-    "order": (("in",), frozenset({"to", "for", "that"}), frozenset()),
-    "well": (("as",), None, frozenset({"being", "known", "off", "founded", "established"})),
-    "course": (("of",), None, frozenset()),
+    "embargo": (("sin",), None, frozenset(), False),
+    "cabo": (("llev*", "a"), None, frozenset(), True),
+    "order": (("in",), frozenset({"to", "for", "that"}), frozenset(), False),
+    "well": (("as",), None, frozenset({"being", "known", "off", "founded", "established"}), False),
+    "course": (("of",), None, frozenset(), False),
 }
 FIXED_MARK = "\x00"  # what such a word is folded to: a stop word of both languages
 _FIXED_WORDS = frozenset(FIXED_EXPRESSIONS)
@@ -80,14 +81,15 @@ def _is(word: str, pattern: str) -> bool:
     return word.startswith(pattern[:-1]) if pattern[-1] == "*" else word == pattern
 
 
-def _read_fixed(folded: list[str]) -> list[str]:
-    """``folded`` with each word of a set phrase (``FIXED_EXPRESSIONS``) as ``FIXED_MARK``, in place."""
+def _read_fixed(folded: list[str], words: list[str]) -> list[str]:
+    """``folded`` (the folded ``words``) with each word of a set phrase (``FIXED_EXPRESSIONS``) as
+    ``FIXED_MARK``, in place."""
     found = _FIXED_WORDS.intersection(folded)  # one pass in C; most texts have none
     if not found:
         return folded
     last = len(folded) - 1
     for word in found:
-        before, after, not_after = FIXED_EXPRESSIONS[word]
+        before, after, not_after, small = FIXED_EXPRESSIONS[word]
         n = len(before)
         at = -1
         while (at := _index(folded, word, at + 1)) >= 0:
@@ -96,6 +98,7 @@ def _read_fixed(folded: list[str]) -> list[str]:
                 and all(_is(folded[at - n + k], b) for k, b in enumerate(before))
                 and (after is None or (at < last and folded[at + 1] in after))
                 and (at == last or folded[at + 1] not in not_after)
+                and (not small or words[at].islower())
             ):
                 folded[at] = FIXED_MARK
     return folded
@@ -115,7 +118,8 @@ def in_set_phrase(text: str, start: int, end: int) -> bool:
         return False
     begin = text.rfind(" ", 0, max(0, start - 40)) + 1  # from a word's start: two words before at least
     words, folded = words_and_folded(text[begin : end + 40])
-    at = sum(1 for _ in _TOKEN.finditer(text, begin, start))
+    # Tokens found up to the word's end: a letter elided before an apostrophe is told by what follows it.
+    at = sum(1 for m in _TOKEN.finditer(text, begin, end) if m.start() < start)
     return at < len(folded) and words[at] == text[start:end] and folded[at] == FIXED_MARK
 
 
@@ -134,7 +138,7 @@ def _fold_all(words: list[str], phrases: bool = True) -> list[str]:
     if len(lowered) != len(words):  # a character whose lower case contains a space: one by one
         lowered = [w.lower() for w in words]
     folded = [w if w.isascii() else w.translate(_FOLDING) for w in lowered]
-    return _read_fixed(folded) if phrases else folded
+    return _read_fixed(folded, words) if phrases else folded
 
 
 # The fast split of ``words_and_folded``: for ASCII text, word characters and the joiners kept and
@@ -200,7 +204,8 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
     lowered = spaced.lower()
     if _APOSTROPHE in spaced:
         spaced, lowered = spaced.replace(_APOSTROPHE, "’"), lowered.replace(_APOSTROPHE, "'")
-    return spaced.split(), _read_fixed(lowered.split())
+    words = spaced.split()
+    return words, _read_fixed(lowered.split(), words)
 
 
 # A Spanish plural in -es whose singular ends in a vowel and one of these consonants ("mujeres",

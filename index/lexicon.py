@@ -159,11 +159,11 @@ class Sources:
         h.update(f"schema {SCHEMA_VERSION}".encode())
         h.update(repr(sorted((lang, sorted(table.items())) for lang, table in STEM_OVERRIDES.items())).encode())
         # (sets sorted: a set's repr follows string hashing, which differs from process to process)
-        h.update(
-            repr(
-                sorted((w, [sorted(part) if part else part for part in rule]) for w, rule in FIXED_EXPRESSIONS.items())
-            ).encode()
-        )
+        rules = {
+            w: [sorted(part) if isinstance(part, frozenset) else part for part in rule]
+            for w, rule in FIXED_EXPRESSIONS.items()
+        }
+        h.update(repr(sorted(rules.items())).encode())
         for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + [
             p for pair in self.parallel for p in pair
         ]:

@@ -22,6 +22,7 @@ from .helpers import release, write_jsonl
         ("un viaje a Cabo Verde", "es", "cab", True),
         ("fueron llevados a Cabo Haitiano", "es", "cab", True),
         ("los llevaron a Cabo Verde", "es", "cab", True),
+        ("La OIM ha llevado a Cabo Delgado kits de higiene", "es", "cab", True),
         ("in order to reach the border", "en", "order", False),
         ("an executive order on asylum", "en", "order", True),
         ("in order of arrival", "en", "order", True),
@@ -37,6 +38,23 @@ def test_a_word_of_a_set_phrase_is_no_term(text, lang, word, kept):
     # The same through the Whoosh analyser (queries, highlighting) and on the non-ASCII path.
     assert (word in [t.text for t in analyzer(lang)(text)]) == kept
     assert (word in terms(text + " ñ", lang)) == kept
+
+
+@pytest.mark.parametrize(
+    "text, word, expected",
+    [
+        ("Sin embargo, el embargo", "embargo", True),  # the first of the two
+        ("el embargo y sin embargo", "embargo", False),
+        ("sin d’embargo", "embargo", True),  # an elided letter is no word between them
+        ("shelters as well as clinics", "well", True),
+        ("a well, as in wells", "well", False),
+    ],
+)
+def test_the_highlighter_reads_a_word_s_context_as_the_index_does(text, word, expected):
+    from index.analysis import in_set_phrase
+
+    at = text.index(word)
+    assert in_set_phrase(text, at, at + len(word)) == expected
 
 
 def test_the_phrase_s_words_keep_their_places():
