@@ -415,10 +415,10 @@ class Compiler:
         if isinstance(node, q.Word):
             # Alone in an OR's alternative or after "-", a homograph is the word asked for
             # ("sea OR ocean", "-sea"), as a query of it alone is: dropped, it left the search
-            # wider than asked.
+            # wider than asked. Not in a query of its stop-word language ("(sin OR con) documentos").
             analysed = self._analyse(node.text)
             found = self._word(node.text, analysed)
-            reading = _homograph_reading(node.text, analysed) if found is None else None
+            reading = self._asked_homograph(node) if found is None else None
             return self._homograph(node.text, reading) if reading else found
         if isinstance(node, q.Phrase):
             return self._phrase(node.text, fields=("title", "body"))
@@ -487,8 +487,18 @@ class Compiler:
         translations = self._translations(text, translated_as, skip=covered) if translate else []
         return _or([literal] + self._equivalents(equivalents) + translations)
 
+    def _asked_homograph(self, node) -> dict | None:
+        """The reading of a homograph (``_homograph_reading``) standing alone in an OR or after
+        "-", unless the query is of the language it is a stop word of."""
+        if not isinstance(node, q.Word):
+            return None
+        reading = _homograph_reading(node.text, self._analyse(node.text))
+        if reading is None or self._local.sources == tuple(lang for lang in LANGUAGES if lang not in reading):
+            return None
+        return reading
+
     def _a_homograph(self, node) -> bool:
-        return isinstance(node, q.Word) and _homograph_reading(node.text, self._analyse(node.text)) is not None
+        return self._asked_homograph(node) is not None
 
     def _homographs(self, words: list[str], alone: bool) -> list[wq.Query]:
         """The words of ``index.analysis.HOMOGRAPHS`` (a stop word of one language, an ordinary

@@ -142,6 +142,13 @@ def test_a_homograph_left_out_is_left_out(archive):
     assert "en-sea" not in found(archive, "rescued Aruba -sea")[1]
 
 
+def test_a_homograph_in_an_or_of_its_stop_word_language_stays_a_stop_word(archive):
+    """In "migrantes (sin OR con) documentos" they are the Spanish prepositions: read as English
+    words and required, they found nothing."""
+    result, ids = found(archive, "personas (sin OR con) documentos", ui="es")
+    assert ids[:1] == ["es-documentos"] and "any_word" not in [n["code"] for n in result.notices]
+
+
 def test_a_homograph_as_an_alternative_is_searched(archive):
     """ "sea OR era" found only "era": the alternative that is a Spanish stop word was dropped."""
     assert {"en-sea", "en-era"} <= set(found(archive, "sea OR era")[1])
