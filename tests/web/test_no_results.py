@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from search.query import typed_filters
+
 from .test_pages import get_page, query_of
 
 
@@ -150,3 +152,7 @@ def test_a_filter_typed_in_the_query_is_offered_away_too(client, lang):
     )
     # excluded, or an alternative of an OR, a field is no filter to drop
     assert offers(client, f"/{lang}/search?q=zzqqxxwv+-year:2017") == []
+    # nor is one of several years (alternatives too), nor a word the parser reads as text
+    several = offers(client, f"/{lang}/search?q=migrants+country:BZ+year:2016+year:2017")
+    assert not [o for o in several if "year:" in o["label"]]
+    assert typed_filters("remesas year:abc") == []
