@@ -14,7 +14,6 @@ and stray operators are read as plain text.
 import calendar
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 500
@@ -124,30 +123,31 @@ def _balanced_quotes(text: str) -> str:
 
 def typed_filters(text: str) -> list[tuple[str, str]]:
     """Each filter typed at the top level of a query (a country, topic, language, year or date
-    field the parser reads as one, neither excluded nor an alternative of an OR, and not one of
-    several of its field, which are alternatives too), as typed, with the query without it: for
-    the searches near one that finds nothing ("remesas year:2019" without "year:2019")."""
+    field the parser reads as one, neither excluded nor an alternative of an OR), as typed, with
+    the query without it: for the searches near one that finds nothing ("remesas year:2019"
+    without "year:2019")."""
     text = _balanced_quotes((text or "")[:MAX_QUERY_CHARS])
     tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup]
     balanced = _balanced_positions([(m.lastgroup, m.group()) for m in tokens])
-
-    def operator(m, *kinds) -> bool:
-        return m is not None and (m.lastgroup in kinds or m.group() in [k.upper() for k in kinds])
-
-    found, depth, open_at = [], 0, []
+    # Years and dates the parser reads as alternatives of one another ("year:2015 year:2016"):
+    # without one of them, the search is narrower, not wider.
+    dated_together = any(
+        isinstance(n, AnyOf) and all(isinstance(d, (YearRange, DateRange)) for d in n.nodes)
+        for n in parse(text).tree.nodes
+    )
+    out, groups = [], []  # groups: the brackets open at a token
     for i, m in enumerate(tokens):
         if m.lastgroup == "lpar" and i in balanced:
-            depth += 1
-            open_at.append(i)
-        elif m.lastgroup == "rpar" and open_at:
-            open_at.pop()
-            depth -= 1
+            groups.append(i)
+        elif m.lastgroup == "rpar" and groups:
+            groups.pop()
         name, sep, value = m.group().partition(":")
-        canonical = FIELD_ALIASES.get(name.lower()) if sep else None
-        if m.lastgroup != "word" or depth > 0 or canonical in (None, "title"):
+        if m.lastgroup != "word" or groups or not sep or FIELD_ALIASES.get(name.lower()) in (None, "title"):
             continue
         before, after = tokens[i - 1] if i else None, tokens[i + 1] if i + 1 < len(tokens) else None
-        if operator(before, "neg", "not", "or") or operator(after, "or"):
+        if before is not None and (before.lastgroup in ("neg", "or") or before.group() in ("NOT", "OR")):
+            continue
+        if after is not None and (after.lastgroup == "or" or after.group() == "OR"):
             continue
         end = m.end()
         if not value:  # country:"El Salvador"
@@ -155,11 +155,11 @@ def typed_filters(text: str) -> list[tuple[str, str]]:
                 continue
             end = after.end()
         typed = text[m.start() : end]
-        nodes = parse(typed).tree.nodes
-        if len(nodes) == 1 and isinstance(nodes[0], (Field, YearRange, DateRange)):  # "year:abc" is a word
-            found.append((canonical, typed, " ".join((text[: m.start()] + text[end:]).split())))
-    fields = Counter(canonical for canonical, _, _ in found)
-    return [(typed, rest) for canonical, typed, rest in found if fields[canonical] == 1]
+        nodes = parse(typed).tree.nodes  # "year:abc" is a word
+        dated = bool(nodes) and isinstance(nodes[0], (YearRange, DateRange))
+        if len(nodes) == 1 and (isinstance(nodes[0], Field) or (dated and not dated_together)):
+            out.append((typed, " ".join((text[: m.start()] + text[end:]).split())))
+    return out
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:

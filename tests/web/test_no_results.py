@@ -156,3 +156,7 @@ def test_a_filter_typed_in_the_query_is_offered_away_too(client, lang):
     several = offers(client, f"/{lang}/search?q=migrants+country:BZ+year:2016+year:2017")
     assert not [o for o in several if "year:" in o["label"]]
     assert typed_filters("remesas year:abc") == []
+    assert typed_filters("remesas 2018..2019 year:2020") == []  # a bare range is a year too
+    # two countries narrow each other: each is a filter to drop; "NEG" is a word, not a minus
+    assert [typed for typed, _ in typed_filters("remesas country:MX country:GT")] == ["country:MX", "country:GT"]
+    assert typed_filters("remesas NEG country:MX") == [("country:MX", "remesas NEG")]
