@@ -36,7 +36,8 @@ RELEASES = [
         date="2021-03-02",
         title="Un delito grave",
         body="La trata es un delito grave. Las personas tratadas con respeto denuncian más. "
-        'Cita: la "trata" de personas <script>alert(1)</script> & más.',
+        # markup as text, written as character references (raw tags would be read as HTML)
+        'Cita: la "trata" de personas &lt;script&gt;alert(1)&lt;/script&gt; &amp; más.',
     ),
     release(
         id="en-crime",

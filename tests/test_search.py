@@ -380,7 +380,8 @@ def test_markup_in_queries_and_releases_is_escaped(archive, tmp_path):
         [
             release(
                 id="evil",
-                title="<script>alert(1)</script> migrants <b>bold</b>",
+                # markup as text (character references), then markup read as HTML
+                title="&lt;script&gt;alert(1)&lt;/script&gt; migrants &lt;b&gt;bold&lt;/b&gt;",
                 body='Migrants <img src=x onerror="alert(2)"> and <a href="javascript:alert(3)">link</a>.',
             )
         ],

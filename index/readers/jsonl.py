@@ -36,6 +36,7 @@ from ..records import (
     web_address,
 )
 from .decoding import decode
+from .markup import read_field
 
 REQUIRED = ("id", "lang", "date", "title", "body")
 OPTIONAL_TEXT = ("summary", "url", "translation_key")
@@ -392,15 +393,15 @@ def release_from(record, source: str, line: int) -> Release:
         date = parse_stated_date(record["date"])
     except DateError as error:
         raise RecordError(str(error)) from None
-    title = clean_line(record["title"])
-    body = clean_text(record["body"])
+    title = clean_line(read_field(record["title"]))
+    body = clean_text(read_field(record["body"]))
     if not title:
         raise RecordError("title is empty")
     if not body:
         raise RecordError("body is empty")
     if len(title) > MAX_TITLE or len(body) > MAX_BODY:
         raise RecordError("title or body is too long")
-    summary = clean_text(record.get("summary") or "") or first_paragraph(body)
+    summary = clean_text(read_field(record.get("summary") or "")) or first_paragraph(body)
     return Release(
         id=release_id,
         lang=lang,

@@ -3,6 +3,7 @@ with markup in its title and text), compiled message catalogs, the Flask app and
 browser, the site served by gunicorn, and browser pages that fail the test on a script error,
 a CSP refusal or a failed sub-resource."""
 
+import html
 import json
 from pathlib import Path
 
@@ -18,16 +19,21 @@ from .site_server import free_port, running_site
 
 TRANSLATIONS = PROJECT_ROOT / "web" / "translations"
 
-# A release whose title and text carry markup: it must be shown as text, never run.
+# A release whose title and text carry markup as text: it must be shown as text, never run.
+# The record writes them as a content system exports such text, as character references, which
+# the reader decodes (raw tags in a JSON Lines field are read as HTML: ``index.readers.markup``).
 HOSTILE_ID = "escaping-check-2019-01-02-en"
 HOSTILE_TITLE = "Escapecheck <script>alert('title')</script> <img src=x onerror=alert(1)> & more"
+HOSTILE_BODY = (
+    "Escapecheck body <script>alert('body')</script> with <img src=x onerror=alert(2)> inside.\n\n"
+    'A second paragraph with "quotes" & <b>bold</b> tags.'
+)
 HOSTILE = {
     "id": HOSTILE_ID,
     "lang": "en",
     "date": "2019-01-02",
-    "title": HOSTILE_TITLE,
-    "body": "Escapecheck body <script>alert('body')</script> with <img src=x onerror=alert(2)> inside.\n\n"
-    'A second paragraph with "quotes" & <b>bold</b> tags.',
+    "title": html.escape(HOSTILE_TITLE, quote=False),
+    "body": html.escape(HOSTILE_BODY, quote=False),
     "url": "javascript:alert(3)",
 }
 
