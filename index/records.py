@@ -216,20 +216,35 @@ class ReadResult:
 # Control characters but tab and newline, as bytes: in UTF-8 no byte of a longer character is below 0x80,
 # so deleting these bytes from the encoded text deletes exactly these characters.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_NONCHARACTERS = ("\ufffe", "\uffff")
+# Characters dropped from the text: the noncharacters U+FFFE and U+FFFF, and the invisible ones
+# that are no part of a word but would split it when read (soft hyphens and zero-width spaces
+# and joiners copied from PDFs and web pages, bidirectional marks, a byte order mark inside a
+# text): "mi<soft hyphen>gración" is the word "migración". Queries drop them too (``normal_text``).
+_DROPPED = (
+    "\ufffe",
+    "\uffff",
+    "\u00ad",
+    *map(chr, range(0x200B, 0x2010)),  # zero-width space, non-joiner, joiner; left-to-right and right-to-left marks
+    *map(chr, range(0x202A, 0x202F)),  # bidirectional embeddings and overrides
+    *map(chr, range(0x2060, 0x2065)),  # word joiner, invisible operators
+    *map(chr, range(0x2066, 0x206A)),  # bidirectional isolates
+    "\ufeff",
+)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def clean_text(text: str) -> str:
-    """Normalise to NFC, drop control characters, keep paragraphs apart by one blank line."""
+    """Drop control and invisible characters, normalise to NFC, keep paragraphs apart by one
+    blank line. (Dropped first: a letter and a combining accent they stood between compose.)"""
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates (a JSON escape can make them)
             text = _SURROGATE.sub("\ufffd", text)
-        text = unicodedata.normalize("NFC", text)
     text = _without_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     cleaned = (p if _single_spaced(p) else " ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
     return "\n\n".join(p for p in cleaned if p)
 
@@ -248,17 +263,29 @@ def _single_spaced(paragraph: str) -> bool:
 
 
 def _without_controls(text: str) -> str:
-    """``text`` without the control characters of ``_CONTROL_BYTES`` and the noncharacters U+FFFE
-    and U+FFFF (a byte-table deletion in C, several times faster than a regular expression)."""
+    """``text`` without the control characters of ``_CONTROL_BYTES`` (a byte-table deletion in C,
+    several times faster than a regular expression) and the characters of ``_DROPPED``."""
     data = text.encode("utf-8")
     kept = data.translate(None, _CONTROL_BYTES)
     if len(kept) != len(data):
         text = kept.decode("utf-8")
+    return _without_dropped(text)
+
+
+def _without_dropped(text: str) -> str:
     if not text.isascii():
-        for character in _NONCHARACTERS:
+        for character in _DROPPED:
             if character in text:
                 text = text.replace(character, "")
     return text
+
+
+def normal_text(text: str) -> str:
+    """``text`` as a release's text is read: NFC, without the invisible characters that would
+    split its words (for a query, which may be pasted from anywhere)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", _without_dropped(text))
 
 
 def clean_line(text: str) -> str:

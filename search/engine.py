@@ -21,6 +21,7 @@ from whoosh import query as wq
 
 from index import language
 from index.places import Gazetteer, world_names
+from index.records import normal_text
 from index.store import IndexStore
 from index.topics import Taxonomy
 
@@ -532,7 +533,7 @@ class Archive:
     # --- autocomplete ---------------------------------------------------------------------------
     def suggest(self, prefix: str, ui: str = "en", limit: int = 8) -> list[Suggestion]:
         """Completions for what a visitor has typed so far (:mod:`search.autocomplete`)."""
-        return self.autocomplete.suggest(prefix, ui, limit)
+        return self.autocomplete.suggest(normal_text(prefix), ui, limit)
 
     def completions(self, snap: Snapshot | None = None) -> Completions:
         """What suggestions are drawn from, made once per generation (and by ``warm``)."""

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, replace
 
 from index.dates import MAX_YEAR, MIN_YEAR
+from index.records import normal_text
 
 LANGUAGES = ("en", "es")
 SORTS = ("relevance", "newest", "oldest")
@@ -201,7 +202,9 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
 
     Raises :class:`ParamError` with a message that says what to fix.
     """
-    q = without_controls(_single(args, "q") or "").strip()
+    # As a release's text is read: a query pasted with decomposed accents ("migración" as "o" and
+    # a combining accent) or a soft hyphen inside a word finds the word.
+    q = without_controls(normal_text(_single(args, "q") or "")).strip()
     if len(q) > 2000:
         raise ParamError("q", "the query is too long: at most 2,000 characters, of which the first 500 are searched")
     langs = _values(args, "lang")
