@@ -29,7 +29,7 @@ from index.topics import Taxonomy
 from . import cognates
 from . import query as q
 from .coordinated import Coordinated
-from .glossary import Glossary
+from .glossary import Glossary, acronym
 from .translated import Translated
 
 TITLE_BOOST = 2.5  # a title: search, alone in the title fields
@@ -472,15 +472,16 @@ class Compiler:
             return None
         words = words_and_folded(text)[0]
         translated_as = analysed
+        form = None
         if len(words) == 1:
             form = fold(words[0])
             literal = _exact_forms(literal, form)
-            if _acronym(words[0]):
+            if acronym(words[0]):
                 # Written in capitals, a word is a name as written: "AIDS" is not "aid", nor
                 # its translation "ayuda"; the glossary still gives its equivalents ("SIDA").
                 literal = _as_written(literal, set(LANGUAGES))
                 translated_as = {lang: (form,) for lang in analysed}
-        equivalents = self.glossary.expand(analysed)
+        equivalents = self.glossary.expand(analysed, form)
         # The glossary's equivalents in a language are the word's translations into it: the
         # lexicon's are not added on top of them.
         covered = {term.lang for term in equivalents}
@@ -666,9 +667,15 @@ class Compiler:
         return self._equivalents(self.glossary.expand(analysed), fields)
 
     def _equivalents(self, found, fields=("title", "body")) -> list[wq.Query]:
-        """Glossary terms, searched below the words typed."""
+        """Glossary terms, searched below the words typed. An acronym among them is a name as
+        written, as when typed: "SIDA" is not Spanish "sido", nor "AIDS" English "aid"."""
         out = []
         for term in found:
+            if term.written and "body" in fields:
+                # its exact form, where its stemming changes it (the exact field holds no other)
+                name = exact_field(term.lang) if term.key != (term.written,) else f"body_{term.lang}"
+                out.append(wq.Term(name, term.written, boost=EXPANSION_BOOST * BODY_BOOST))
+                continue
             compiled = self._text_query({term.lang: term.key}, fields, boost=EXPANSION_BOOST)
             if compiled is not None:
                 out.append(compiled)
@@ -923,11 +930,6 @@ def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | N
 
 def _folded_words(text: str) -> tuple[str, ...]:
     return tuple(words_and_folded(text)[1])
-
-
-def _acronym(word: str) -> bool:
-    """A word of three letters or more written in capitals ("AIDS", "UNHCR")."""
-    return len(word) >= 3 and word.isupper() and word.isalpha()
 
 
 def _exact_forms(literal: wq.Query, form: str) -> wq.Query:

@@ -125,7 +125,7 @@ class Corrections:
         lexicon translates into words of the archive ("drought" where releases say "sequía"):
         words of their language, whatever the archive's use of them."""
         analysed = {lang: tuple(terms(word, lang)) for lang in LANGUAGES}
-        if not all(analysed.values()) or self.archive.compiler.glossary.expand(analysed):
+        if not all(analysed.values()) or self.archive.compiler.glossary.expand(analysed, fold(word)):
             return None
         if any(
             len(found) == 1 and snap.lexicon.translate(lang, other, found[0])

@@ -11,8 +11,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.analysis import LANGUAGES, terms
+from index.analysis import LANGUAGES, fold, terms
 from index.config import DATA_DIR
+
+
+def acronym(word: str) -> bool:
+    """A word of three letters or more written in capitals ("AIDS", "UNHCR")."""
+    return len(word) >= 3 and word.isupper() and word.isalpha()
 
 
 def glossary_file() -> Path:
@@ -25,6 +30,9 @@ class Term:
     lang: str
     text: str
     key: tuple[str, ...]  # analysed with its own language's analyser
+    # An acronym ("AIDS", "SIDA"): a name as written, its folded form. Its stem is another
+    # word's ("aid"), so it is met only by a word written so, and searched as written.
+    written: str = ""
 
 
 @dataclass
@@ -57,17 +65,21 @@ class Glossary:
                 for text in entry.get(lang, []):
                     key = tuple(terms(text, lang))
                     if key:
-                        group.append(Term(lang, text, key))
+                        group.append(Term(lang, text, key, fold(text.strip()) if acronym(text.strip()) else ""))
             if len(group) > 1:
                 entries.append(group)
         return cls(entries)
 
-    def expand(self, analysed: dict[str, tuple[str, ...]]) -> list[Term]:
-        """Other terms for a word or phrase, given its analysis in each language."""
+    def expand(self, analysed: dict[str, tuple[str, ...]], folded: str | None = None) -> list[Term]:
+        """Other terms for a word or phrase, given its analysis in each language; ``folded``:
+        the word as written, folded, which an acronym of the glossary must be ("aid" is not "AIDS")."""
         indexes = sorted({i for lang, key in analysed.items() for i in self._by_key.get((lang, key), ())})
         found: list[Term] = []
         for group in (self.entries[i] for i in indexes):
-            found += [t for t in group if analysed.get(t.lang) != t.key and t not in found]
+            met = [t for t in group if analysed.get(t.lang) == t.key]
+            if all(t.written and t.written != folded for t in met):
+                continue  # met only through the stem of an acronym
+            found += [t for t in group if t not in met and t not in found]
         return found
 
     def spans(self, analysed_words: list[dict[str, tuple[str, ...]]]) -> list[int]:

@@ -173,3 +173,32 @@ def test_an_acronym_finds_its_equivalent_in_the_other_language(tmp_path):
     archive = Archive(tmp_path / "ix")
     assert set(found(archive, "SIDA", ui="es")[1]) == {"aids-en", "sida-es"}
     assert set(found(archive, "HIV")[1]) == {"aids-en", "sida-es"}
+
+
+def test_an_acronym_s_equivalent_is_a_name_as_written_too(tmp_path):
+    """ "AIDS" found Spanish releases saying "ha sido" (been), through the Spanish stem of its
+    equivalent "SIDA", and "SIDA" English releases about first aid, through the English stem of
+    "AIDS"; "sida" itself found every "ha sido"."""
+    records = [
+        release(id="aid", title="First aid for returnees", body="Volunteers gave first aid at the border."),
+        release(
+            id="sido",
+            lang="es",
+            date="2019-04-02",
+            title="Un año de retornos",
+            body="El año ha sido difícil para las familias retornadas.",
+        ),
+        release(
+            id="sida-es",
+            lang="es",
+            date="2019-04-03",
+            title="Clínicas para personas con sida",
+            body="Las clínicas atienden a personas con sida en la frontera.",
+        ),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert found(archive, "AIDS")[1] == ["sida-es"]
+    assert found(archive, "sida", ui="es")[1] == ["sida-es"]
+    assert found(archive, "SIDA", ui="es")[1] == ["sida-es"]
+    assert found(archive, "aid")[1] == ["aid"]
