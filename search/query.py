@@ -142,7 +142,12 @@ def typed_filters(text: str) -> list[tuple[str, str]]:
         elif m.lastgroup == "rpar" and groups:
             groups.pop()
         name, sep, value = m.group().partition(":")
-        if m.lastgroup != "word" or groups or not sep or FIELD_ALIASES.get(name.lower()) in (None, "title"):
+        if m.lastgroup != "word" or groups:
+            continue
+        # a field, or a bare range of years or dates ("2017..2018"), which the parser reads as a filter
+        if sep and FIELD_ALIASES.get(name.lower()) in (None, "title"):
+            continue
+        if not sep and not (".." in name and _dated(name)):
             continue
         before, after = tokens[i - 1] if i else None, tokens[i + 1] if i + 1 < len(tokens) else None
         if before is not None and (before.lastgroup in ("neg", "or") or before.group() in ("NOT", "OR")):
@@ -150,16 +155,21 @@ def typed_filters(text: str) -> list[tuple[str, str]]:
         if after is not None and (after.lastgroup == "or" or after.group() == "OR"):
             continue
         end = m.end()
-        if not value:  # country:"El Salvador"
+        if sep and not value:  # country:"El Salvador"
             if after is None or after.lastgroup != "quote":
                 continue
             end = after.end()
         typed = text[m.start() : end]
         nodes = parse(typed).tree.nodes  # "year:abc" is a word
-        dated = bool(nodes) and isinstance(nodes[0], (YearRange, DateRange))
-        if len(nodes) == 1 and (isinstance(nodes[0], Field) or (dated and not dated_together)):
+        if len(nodes) == 1 and (isinstance(nodes[0], Field) or (_dated(typed) and not dated_together)):
             out.append((typed, " ".join((text[: m.start()] + text[end:]).split())))
     return out
+
+
+def _dated(typed: str) -> bool:
+    """Whether the parser reads ``typed`` alone as one range of years or dates."""
+    nodes = parse(typed).tree.nodes
+    return len(nodes) == 1 and isinstance(nodes[0], (YearRange, DateRange))
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:

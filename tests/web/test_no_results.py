@@ -160,3 +160,16 @@ def test_a_filter_typed_in_the_query_is_offered_away_too(client, lang):
     # two countries narrow each other: each is a filter to drop; "NEG" is a word, not a minus
     assert [typed for typed, _ in typed_filters("remesas country:MX country:GT")] == ["country:MX", "country:GT"]
     assert typed_filters("remesas NEG country:MX") == [("country:MX", "remesas NEG")]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_bare_range_typed_in_the_query_is_offered_away_too(client, lang):
+    """ "migrants 2030..2040" is a filter as "year:2030..2040" is: it found nothing and offered
+    nothing but spelling advice."""
+    for typed in ("2030..2040", "2030-01-01..2030-06-30", "2030-01..2030-02", "2030.."):
+        found = offers(client, f"/{lang}/search?q=migrants+{typed}")
+        assert [query_of(o["url"]) for o in found][:1] == [{"q": ["migrants"]}], typed
+        assert found[0]["count"] == total_of(client, found[0]["url"]) > 0
+    assert typed_filters("migrants -2017..2018") == []
+    assert typed_filters("migrants OR 2017..2018") == []
+    assert typed_filters("migrants a..b") == []  # a word the parser reads as text
