@@ -6,8 +6,8 @@ commas; Flask config, ``ARCHIVE_API_CORS_ORIGINS`` or the plain environment vari
 narrows that to a list: the allowed ``Origin`` is echoed back, with ``Vary: Origin``, and
 other origins get no CORS headers, so browsers keep their pages from reading the answer.
 
-``OPTIONS`` on an API address (a CORS preflight) is answered 204 with the allowed methods
-and headers, which browsers cache for a day.
+``OPTIONS`` on any of these addresses (a CORS preflight) is answered 204 with the allowed
+methods and headers, which browsers cache for a day.
 """
 
 import os
@@ -48,8 +48,9 @@ def _add_vary(response, value: str) -> None:
 
 
 def preflight():
-    """Answer a CORS preflight on the API before anything else runs."""
-    if request.method != "OPTIONS" or not (request.path == "/api" or request.path.startswith("/api/")):
+    """Answer a CORS preflight on an address open to other sites (the API, the embed script,
+    the feeds) before anything else runs."""
+    if request.method != "OPTIONS" or not is_cross_origin_path(request.path):
         return None
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:

@@ -247,6 +247,19 @@ def test_cors_is_open_to_any_origin_by_default(client):
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
     assert response.headers["Access-Control-Allow-Headers"] == "if-none-match"
     assert int(response.headers["Access-Control-Max-Age"]) > 0
+    # the feed and the embed script are open the same way: a script may ask for them conditionally
+    for path in ("/search.atom?q=x", "/embed.js", "/opensearch.xml"):
+        response = client.options(
+            path,
+            headers={
+                "Origin": "https://partner.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "If-None-Match",
+            },
+        )
+        assert response.status_code == 204, path
+        assert response.headers["Access-Control-Allow-Headers"] == "if-none-match", path
+        assert "GET" in response.headers["Access-Control-Allow-Methods"], path
     # errors may be read too
     assert (
         client.get("/api/v1/nothing", headers={"Origin": "https://x.example"}).headers["Access-Control-Allow-Origin"]
