@@ -58,6 +58,7 @@ class _Typed:
     plain: bool  # words only: no query syntax
     # What joins a completion to head_text: a space, or nothing after an apostrophe ("Grand'An")
     sep: str = " "
+    last_text: str = ""  # the word being typed, as typed
 
     @property
     def cache_key(self) -> tuple:
@@ -78,7 +79,7 @@ class _Typed:
             return cls(prefix.strip(), " ".join(folded), folded, prefix.strip(), "", plain)
         head_text = prefix[: last_word.start()].strip()
         sep = "" if last_word.start() and prefix[last_word.start() - 1] in "'’" else " "
-        return cls(prefix.strip(), " ".join(folded), folded[:-1], head_text, folded[-1], plain, sep)
+        return cls(prefix.strip(), " ".join(folded), folded[:-1], head_text, folded[-1], plain, sep, last_word.group())
 
 
 @dataclass
@@ -482,6 +483,8 @@ class Autocomplete:
         return found
 
     def _suggest(self, snap: Snapshot, typed: "_Typed", ui: str, limit: int) -> list[Suggestion]:
+        if not typed.plain:
+            return self._within_syntax(snap, typed, ui, limit)
         table = self.completions(snap)
         titles = self._title_suggestions(snap, table, typed, ui, limit)
         candidates = table.phrases_from(typed, snap)
@@ -505,6 +508,27 @@ class Autocomplete:
             if len(out) >= limit:
                 break
             out.append(Suggestion(text=title, kind="title", id=release_id, lang=lang, parts=_title_parts(title, typed)))
+        return out
+
+    def _within_syntax(self, snap: Snapshot, typed: "_Typed", ui: str, limit: int) -> list[Suggestion]:
+        """The word being typed inside query syntax ("-hai", "migrants (hai", "title:mig"),
+        completed as if typed alone, with everything typed before it kept as typed: "-Haiti",
+        not "Haiti", which would search for what the minus leaves out; a phrase quoted, unless
+        a quote is open. No release's title is offered: the syntax around the word may exclude
+        it."""
+        if not typed.last or not typed.text.endswith(typed.last_text):
+            return []
+        alone = _Typed.read(typed.last_text)
+        if alone is None or not alone.plain:
+            return []
+        lead = typed.text[: len(typed.text) - len(typed.last_text)]
+        out = []
+        for found in self._suggest(snap, alone, ui, limit):
+            if found.kind == "term":
+                # a phrase is quoted, so that the syntax takes it whole ('-"Costa Rica"')
+                quoted = " " in found.text and lead.count('"') % 2 == 0
+                text = lead + (f'"{found.text}"' if quoted else found.text)
+                out.append(Suggestion(text=text, kind="term", parts=_parts(text, typed.text)))
         return out
 
     def _title_suggestions(

@@ -263,3 +263,29 @@ def test_words_a_text_ran_together_are_no_completion(tmp_path):
     reindex([write_jsonl(tmp_path / "r.jsonl", [release(body=body)])], tmp_path / "ix", progress=False)
     archive = Archive(tmp_path / "ix")
     assert texts(archive, "secur") == ["security"] and texts(archive, "genev") == ["Geneva"]
+
+
+@pytest.mark.parametrize(
+    "prefix, ui, expected",
+    [
+        ("-hai", "en", "-Haiti"),
+        ("migrants -hai", "en", "migrants -Haiti"),
+        ("migrants (hai", "en", "migrants (Haiti"),
+        ("migrants OR hai", "en", "migrants OR Haiti"),
+        ("-cos", "es", '-"Costa Rica"'),  # a phrase after syntax is quoted, to be taken whole
+        ('"cos', "es", '"Costa Rica'),  # unless a quote is open
+    ],
+)
+def test_a_word_typed_inside_query_syntax_keeps_the_syntax(archive, prefix, ui, expected):
+    """ "-hai" offered "Haití" (in Spanish, on the English site), which searched for Haiti: what the
+    minus was typed to leave out. Titles are not offered there: the syntax may exclude them."""
+    suggestions = archive.suggest(prefix, ui=ui)
+    assert expected in [s.text for s in suggestions]
+    assert all(s.kind == "term" and s.text.startswith(prefix[:-3]) for s in suggestions)
+    chosen = next(s for s in suggestions if s.text == expected)
+    typed_part = "".join(text for text, was_typed in chosen.parts if was_typed)
+    assert folded_text(typed_part) == folded_text(prefix)
+    # what it searches for is what the syntax says: with the minus, no release about Haiti
+    if prefix == "migrants -hai":
+        excluded = archive.search(SearchParams(q=expected, separate=True))
+        assert excluded.total and "haiti" not in " ".join(h.title.lower() for h in excluded.hits)
