@@ -14,6 +14,7 @@ from .params import LANGUAGES
 from .spelling import one_slip
 
 _APOSTROPHES = re.compile(r"(['’])")  # what parts a token's words, kept by re.split
+_WORDLIKE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")  # a word, or words joined by hyphens or dots
 MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 # Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup of a made-up
@@ -108,15 +109,23 @@ class Corrections:
         if len(tokens) > MISSING_WORDS:
             return []
         pieces = [bare for token in tokens for bare in _APOSTROPHES.split(token.strip('"()-'))[::2]]
-        words = [bare for bare in pieces if _correctable(bare)]
+        words = [bare for bare in pieces if _nameable(bare)]
         stops = {w for w in words if not all(terms(w, lang) for lang in LANGUAGES)}
         if stops != set(words):
             words = [w for w in words if w not in stops]
         out: list[str] = []
         for bare in words:
-            if bare not in out and not self._use(snap, bare):
+            if bare not in out and not self._use_whole(snap, bare):
                 out.append(bare)
         return out
+
+    def _use_whole(self, snap: Snapshot, word: str) -> int | None:
+        """``_use`` of a word, and 0 for a word of several parts ("Port-au-Prince"): a release
+        may use each part, but not all together (searching it alone tells)."""
+        use = self._use(snap, word)
+        if use and any(len(terms(word, lang)) > 1 for lang in LANGUAGES):
+            return 0
+        return use
 
     def _use(self, snap: Snapshot, word: str) -> int | None:
         """How many releases a word finds as typed: those that use it, or more through its
@@ -176,6 +185,18 @@ def _a_slip_of(typed: str, word: str) -> bool:
     return typed[:1] == word[:1] and any(
         len(mine) == 1 and len(theirs) == 1 and len(mine[0]) >= 4 and one_slip(mine[0], theirs[0])
         for mine, theirs in ((terms(typed, lang), terms(word, lang)) for lang in LANGUAGES)
+    )
+
+
+def _nameable(bare: str) -> bool:
+    """Whether a query token is a word that may be named as one no release contains: letters or
+    digits, parts joined by hyphens or dots ("Port-au-Prince", "COVID-19", "123456"), not a
+    field, an operator or a range."""
+    return (
+        bare not in ("OR", "AND", "NOT")
+        and len(bare) <= MAX_CORRECTED_WORD
+        and bool(_WORDLIKE.fullmatch(bare))
+        and len(bare) >= 2
     )
 
 

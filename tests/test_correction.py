@@ -382,3 +382,18 @@ def test_a_place_of_the_world_no_release_names_is_not_respelt(tmp_path, name):
 def test_a_slip_of_a_place_name_is_still_corrected(tmp_path):
     reindex([write_jsonl(tmp_path / "r.jsonl", PLACES)], tmp_path / "ix", progress=False)
     assert search(Archive(tmp_path / "ix"), "Hondruas").searched_for == "Honduras"
+
+
+@pytest.mark.parametrize("typed", ["Port-au-Prince", "zqx-wvy", "123456", "xy", "COVID-19"])
+def test_a_hyphenated_word_or_a_number_no_release_has_is_named_as_missing(tmp_path, typed):
+    """Only words of letters were named: "Port-au-Prince" or "123456" found nothing and the
+    visitor was told nothing. A word of several parts is named even when a release uses a part
+    ("port", "prince"), since none holds them together."""
+    records = [*PLACES, release(id="p3", title="The port reopens", body="The Prince of the port spoke.")]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    result = search(archive, typed)
+    assert result.total == 0
+    assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [[typed]]
+    beside = search(archive, f"Honduras {typed}")
+    assert beside.total and [n["missing"] for n in beside.notices if n["code"] == "any_word"] == [[typed]]
