@@ -182,7 +182,7 @@ def report(summary: Summary, args, sites: int = 0) -> None:
             file=out,
         )
     elif args.dry_run:
-        print(f"would have {summary.mode}: {counts}; {pair_text}; nothing written", file=out)
+        print(f"a {summary.mode} reindex would have {counts}; {pair_text}; nothing written", file=out)
     else:
         print(f"{counts}; {pair_text}", file=out)
         if summary.written:

@@ -191,7 +191,7 @@ def _date(raw: str | None, name: str, start: bool) -> dt.date | None:
 
 def parse_ui(args, default: str = "en") -> str:
     """The interface language an address names with ``ui`` (``default`` when it names none)."""
-    value = _single(args, "ui") or default
+    value = (_single(args, "ui") or default).lower()
     if value not in LANGUAGES:
         raise ParamError("ui", "'ui' must be 'en' or 'es'")
     return value
@@ -207,7 +207,8 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
     q = without_controls(normal_text(_single(args, "q") or "")).strip()
     if len(q) > 2000:
         raise ParamError("q", "the query is too long: at most 2,000 characters, of which the first 500 are searched")
-    langs = _values(args, "lang")
+    # Names of values are read whatever their case, as country codes are ("EN", "Newest").
+    langs = list(dict.fromkeys(v.lower() for v in _values(args, "lang")))
     for lang in langs:
         if lang not in LANGUAGES:
             raise ParamError("lang", f"'lang' must be 'en' or 'es' (got '{lang[:20]}')")
@@ -229,16 +230,16 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
             raise ParamError("country", f"'country' must be an ISO 3166 two-letter code such as PA (got '{raw[:20]}')")
         countries.append(code)
     topics = []
-    for raw in _values(args, "topic"):
+    for raw in dict.fromkeys(v.lower() for v in _values(args, "topic")):
         if not _TOPIC.match(raw) or (known_topics is not None and raw not in known_topics):
             hint = f"; one of: {', '.join(sorted(known_topics))}" if known_topics else ""
             raise ParamError("topic", f"unknown topic '{raw[:40]}'{hint}")
         topics.append(raw)
-    sort = _single(args, "sort") or "relevance"
+    sort = (_single(args, "sort") or "relevance").lower()
     if sort not in SORTS:
         raise ParamError("sort", f"'sort' must be one of: {', '.join(SORTS)}")
     ui_value = parse_ui(args, ui or "en")
-    translations = _single(args, "translations") or "merged"
+    translations = (_single(args, "translations") or "merged").lower()
     if translations not in ("merged", "separate"):
         raise ParamError("translations", "'translations' must be 'merged' or 'separate'")
     spell = _single(args, "spell") or "1"

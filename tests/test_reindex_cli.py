@@ -77,7 +77,7 @@ def test_check_and_dry_run_write_nothing(tmp_path):
     checked = run(source, "--index", tmp_path / "ix", "--check")
     assert checked.returncode == 0 and "nothing written" in checked.stdout
     dry = run(source, "--index", tmp_path / "ix", "--dry-run")
-    assert dry.returncode == 0 and "would have full: added 1" in dry.stdout
+    assert dry.returncode == 0 and "a full reindex would have added 1, updated 0" in dry.stdout
     assert IndexStore(tmp_path / "ix").current_name() is None
 
 

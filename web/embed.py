@@ -129,9 +129,11 @@ def frame_options() -> tuple[int, str]:
         if not raw.isdigit() or not 0 <= int(raw) <= MAX_RESULTS:
             raise ParamError("results", f"'results' must be a whole number from 0 to {MAX_RESULTS}")
         results = int(raw)
-    target = (request.args.get("target") or "top").strip()
+    # written as the element's option is too ("_blank"): the frame has no "_self", a page of
+    # results opened inside it would not fit
+    target = (request.args.get("target") or "top").strip().lower().removeprefix("_")
     if target not in TARGETS:
-        raise ParamError("target", "'target' must be 'top' or 'blank'")
+        raise ParamError("target", "'target' must be 'top' or 'blank' ('_top', '_blank')")
     return results, TARGETS[target]
 
 

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import ParamError, without_controls
+from search.params import MAX_YEAR, MIN_YEAR, ParamError, without_controls
 
 from . import i18n
 from .encoding import NOT_UTF8
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 PARAM_HINTS = {
     "q": lambda: _("The search words are too long. Use fewer words."),
     "lang": lambda: _("The language must be “en” (English) or “es” (Spanish)."),
-    "year": lambda: _("A year has four digits, such as 2019."),
+    "year": lambda: _("A year is a number from %(low)s to %(high)s, such as 2019.", low=MIN_YEAR, high=MAX_YEAR),
     "from": lambda: _("A date range takes a year (2019) or a date (2019-08-07), and “from” must not be after “to”."),
     "to": lambda: _("A date range takes a year (2019) or a date (2019-08-07), and “from” must not be after “to”."),
     "country": lambda: _("A country is given by its two-letter code, such as PA for Panama."),
@@ -99,6 +99,7 @@ def plain_error(status: int, message: str, headers=None):
 # How many values a parameter was given is the fault whatever the parameter (search.params).
 _TOO_MANY = re.compile(r"^at most (\d+) values of ")
 _ONCE = re.compile(r"^give '[^']*' once")
+_NOT_REAL = re.compile(r"^'[^']*' is not a real date")
 
 
 def _param_hint(error: ParamError) -> str:
@@ -110,6 +111,8 @@ def _param_hint(error: ParamError) -> str:
         return _("Give “%(param)s” only once.", param=error.param)
     if NOT_UTF8 in error.message:
         return _("“%(param)s” is not text in UTF-8, as browsers send it.", param=error.param)
+    if _NOT_REAL.search(error.message):
+        return _("“%(param)s” names a day that does not exist, such as 30 February.", param=error.param)
     return PARAM_HINTS.get(error.param, lambda: "")() or _("A search parameter is not valid.")
 
 

@@ -112,6 +112,10 @@ def test_frame_may_be_framed_only_by_the_site_and_configured_origins(web_index, 
     assert "X-Frame-Options" not in framed.headers
     host = next(attrs for tag, attrs in Page(framed.get_data(as_text=True)).elements if tag == "iom-search")
     assert host == {"lang": "en", "target": "_blank", "frame": None, "results": "5"}
+    # written as the element's option is ("_blank", "_TOP") too
+    for written, meant in (("_blank", "_blank"), ("_TOP", "_top"), ("Blank", "_blank")):
+        page = configured.get(f"/en/embed/frame?target={written}").get_data(as_text=True)
+        assert next(attrs for tag, attrs in Page(page).elements if tag == "iom-search")["target"] == meant
     for url in ("/en/", "/en/embed", "/en/search?q=x", "/api/v1/search?q=x"):
         other = configured.get(url)
         assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"], url
@@ -124,6 +128,7 @@ def test_frame_may_be_framed_only_by_the_site_and_configured_origins(web_index, 
         ("results=11", "from 0 to 10 results", "de 0 a 10 resultados"),
         ("results=x", "from 0 to 10 results", "de 0 a 10 resultados"),
         ("target=parent", "in a new one (“blank”)", "en una nueva («blank»)"),
+        ("target=_self", "in a new one (“blank”)", "en una nueva («blank»)"),
     ],
 )
 def test_frame_options_are_checked_and_the_rule_is_named(client, query, english, spanish):

@@ -55,7 +55,9 @@ def test_the_way_back_is_escaped_and_stays_on_the_site(client):
 @pytest.mark.parametrize(
     "query,given,hint",
     [
-        ("year=20x9", "year=20x9", "Un año tiene cuatro cifras, como 2019."),
+        ("year=20x9", "year=20x9", "Un año es un número de 1900 a 2100, como 2019."),
+        ("year=1899", "year=1899", "Un año es un número de 1900 a 2100, como 2019."),  # it has four digits
+        ("from=2019-02-30", "from=2019-02-30", "«from» indica un día que no existe, como el 30 de febrero."),
         ("sort=best", "sort=best", "Los resultados se pueden ordenar por relevancia (relevance)"),
         ("sort=newest&sort=oldest", "sort=newest&sort=oldest", "Indique «sort» una sola vez."),
         ("&".join(f"year={2000 + n % 20}" for n in range(60)), None, "Indique como máximo 50 valores de «year»."),
@@ -76,6 +78,17 @@ def test_the_spanish_400_page_is_in_spanish_and_keeps_the_words(client, query, g
     # programs still get the exact message in the JSON twin
     data = client.get(f"/es/search.json?q=trata&{query}").get_json()
     assert data["error"]["detail"] and data["error"]["param"]
+
+
+def test_names_of_values_are_read_whatever_their_case(client):
+    """ "country=pa" was accepted, "lang=EN", "sort=NEWEST" and "topic=Children" were 400s."""
+    plain = client.get("/en/search.json?q=migrants&lang=en&sort=newest&translations=separate").get_json()
+    cased = client.get("/en/search.json?q=migrants&lang=EN&sort=Newest&translations=SEPARATE").get_json()
+    assert [h["id"] for h in cased["hits"]] == [h["id"] for h in plain["hits"]] and plain["hits"]
+    assert cased["params"] == plain["params"]
+    topic = next(f for f in plain["facets"] if f["name"] == "topic")["values"][0]["value"]
+    upper = client.get(f"/en/search.json?q=migrants&topic={topic.upper()}")
+    assert upper.status_code == 200 and upper.get_json()["params"]["topics"] == [topic]
 
 
 def test_the_400_page_for_words_too_long_leaves_the_box_empty(client):
