@@ -382,8 +382,8 @@ def _write_generation(
                 f"({current}, {len(changes.old)} release{'s' if len(changes.old) != 1 else ''})",
                 summary,
             )
-        summary.messages.append("no release could be read from the sources: no index written")
-        return False
+        # A first build of nothing is no index either: the site would have nothing to serve.
+        raise BuildError("no release could be read from the sources: no index written", summary)
     if mode == "incremental" and not changes.any:
         # Releases the live table does not know in this raw form (not those parsed again from a
         # form it knows, nor live versions kept for rejected records, which have none).

@@ -446,11 +446,17 @@ def test_a_build_with_no_release_never_replaces_the_live_index(tmp_path, live, c
 
 
 def test_a_first_build_with_no_release_writes_no_index(tmp_path, capsys):
-    code, out, err = run_cli(capsys, tmp_path / "typo", "--index", tmp_path / "ix")
-    assert code == 1 and "rejected: " in err and "no such file or folder" in err
-    assert "note: no release could be read from the sources: no index written" in err
-    assert IndexStore(tmp_path / "ix").current_name() is None
-    assert_unavailable(Archive(tmp_path / "ix"))
+    """A mistyped path or an empty file with no index yet is a failure too (exit 3): it said
+    "everything went in" (0) for an empty file."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    for source, rejected in ((tmp_path / "typo", True), (empty, False)):
+        code, out, err = run_cli(capsys, source, "--index", tmp_path / "ix")
+        assert code == 3, (source, out, err)
+        assert ("rejected: " in err and "no such file or folder" in err) == rejected
+        assert "no release could be read from the sources: no index written" in err
+        assert IndexStore(tmp_path / "ix").current_name() is None
+        assert_unavailable(Archive(tmp_path / "ix"))
 
 
 # --- damaged or unusual generations: unavailable or empty, never a crash ------------------------

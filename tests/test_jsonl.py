@@ -120,6 +120,11 @@ def test_a_json_array_or_pretty_printed_objects_are_one_rejection_saying_so(tmp_
     assert [(r.source, r.line) for r in result.rejected] == [(str(array), 1), (str(pretty), 1)]
     assert "one JSON array, not JSON Lines" in result.rejected[0].reason
     assert "JSON objects written over several lines" in result.rejected[1].reason
+    # an array written on one line is said to be one too (it was "a line must hold one JSON object")
+    one_line = tmp_path / "one-line.json"
+    one_line.write_text(json.dumps(records) + "\n", encoding="utf-8")
+    (rejected,) = read_sources([one_line]).rejected
+    assert "one JSON array, not JSON Lines" in rejected.reason and "(1 line could not be read)" in rejected.reason
 
 
 def test_bad_lines_among_good_ones_are_still_named_one_by_one(tmp_path):

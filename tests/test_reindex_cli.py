@@ -68,7 +68,7 @@ def test_usage_errors_exit_2(tmp_path):
 
 def test_missing_source_is_named(tmp_path):
     done = run(tmp_path / "nope.jsonl", "--index", tmp_path / "ix")
-    assert done.returncode == 1
+    assert done.returncode == 3  # nothing at all could be read: no index is made of nothing
     assert "nope.jsonl:0: no such file or folder" in done.stderr
 
 

@@ -71,7 +71,7 @@ def read(path: Path, known=None) -> ReadResult:
 def _as_one_rejection(path: Path, result: ReadResult) -> ReadResult:
     """A file none of whose lines is a JSON object is rejected once, saying what it holds
     instead (a JSON array, objects written over several lines), not once for each line."""
-    if result.releases or len(result.rejected) < 2:
+    if result.releases or not result.rejected:
         return result
     if not all(r.reason.startswith(("invalid JSON", "a line must hold one JSON object")) for r in result.rejected):
         return result
@@ -80,7 +80,7 @@ def _as_one_rejection(path: Path, result: ReadResult) -> ReadResult:
     first = head.split(b"\n", 1)[0].strip()
     if head.startswith(b"["):
         what = "one JSON array"
-    elif first == b"{":  # an object's opening brace on a line of its own: pretty-printed
+    elif first == b"{" and len(result.rejected) > 1:  # an object's opening brace on a line of its own: pretty-printed
         what = "JSON objects written over several lines"
     else:  # lines that are each meant as a record: each says what is wrong with it
         return result
@@ -89,7 +89,7 @@ def _as_one_rejection(path: Path, result: ReadResult) -> ReadResult:
             str(path),
             result.rejected[0].line,
             f"the file holds {what}, not JSON Lines: write each release as one JSON object on a line "
-            f"of its own ({len(result.rejected)} lines could not be read)",
+            f"of its own ({len(result.rejected)} line{'s' if len(result.rejected) > 1 else ''} could not be read)",
         )
     ]
     return result
