@@ -221,6 +221,16 @@ class Archive:
                 }
             )
         notices += [{"code": "common_words", "message": m} for m in compiled.notices]
+        unread = q.unread_dates(params.q)
+        if unread:
+            # read as words, which find nothing: the visitor meant a filter, and is told why
+            notices.append(
+                {
+                    "code": "not_a_date",
+                    "message": f"{', '.join(unread)}: no such year or day, so searched as words",
+                    "filters": unread,
+                }
+            )
         corrected = shown.text != params.q
         # The correction searched for is the result's suggestion too, as it was before it was searched.
         suggestion = shown.text if corrected else offered

@@ -166,6 +166,18 @@ def typed_filters(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def unread_dates(text: str) -> list[str]:
+    """The year and date filters of a query that name no year or day there is
+    ("date:2019-02-30", "year:20x9"), as typed: the parser reads each as words."""
+    out = []
+    for m in _TOKEN.finditer(_balanced_quotes((text or "")[:MAX_QUERY_CHARS])):
+        name, sep, value = m.group().lstrip("-").partition(":")
+        if m.lastgroup == "word" and sep and value and FIELD_ALIASES.get(name.lower()) in ("year", "date"):
+            if not _dated(f"{name}:{value}") and m.group() not in out:
+                out.append(m.group().lstrip("-"))
+    return out
+
+
 def _dated(typed: str) -> bool:
     """Whether the parser reads ``typed`` alone as one range of years or dates."""
     nodes = parse(typed).tree.nodes

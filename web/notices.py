@@ -17,7 +17,7 @@ def notice_data(notice: dict) -> dict:
     out: dict = {}
     if notice.get("corrected"):
         out["corrected"] = notice["corrected"]
-    for name in ("missing", "excluded"):
+    for name in ("missing", "excluded", "filters"):
         if notice.get(name):
             out[name] = list(notice[name])
     if notice.get("all_words"):
@@ -63,6 +63,11 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
         if len(missing) == 1:
             return _("No release contains %(words)s.", words=_quoted(missing))
         return _("No release contains any of these words: %(words)s.", words=_quoted(missing))
+    if code == "not_a_date" and notice.get("filters"):
+        return _(
+            "%(filters)s names no year or day there is, so it was searched as words.",
+            filters=_quoted(notice["filters"]),
+        )
     if code == "corrected" and notice.get("corrected"):
         return _(
             "Showing results for “%(corrected)s”. Search instead for “%(query)s”.",

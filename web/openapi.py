@@ -174,7 +174,7 @@ def schemas() -> dict:
             "code": {
                 **STRING,
                 "description": "truncated, common_words, any_word, missing_words, few_all_words, corrected, "
-                "page_out_of_range",
+                "page_out_of_range, not_a_date",
             },
             "message": {**STRING, "description": "in the interface language"},
             "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"},
@@ -183,6 +183,12 @@ def schemas() -> dict:
                 "items": STRING,
                 "description": "the words as typed that no release contains, in any form or "
                 "translation (codes any_word and missing_words)",
+            },
+            "filters": {
+                "type": "array",
+                "items": STRING,
+                "description": "year or date filters as typed that name no year or day there is, searched as "
+                "words instead (code not_a_date): date:2019-02-30",
             },
             "excluded": {
                 "type": "array",

@@ -109,6 +109,21 @@ def test_notices_are_in_the_interface_language(client):
     assert notice["message"].startswith("Solo hay")
 
 
+@pytest.mark.parametrize(
+    "q",
+    ["date:2019-02-30", "migrants date:2019-02-30", "migrants fecha:2019-13", "year:20x9", "migrants -date:2019-02-30"],
+)
+def test_a_date_filter_naming_no_day_is_said_to_be_read_as_words(client, q):
+    """ "date:2019-02-30" alone found nothing and said nothing: the filter is read as words."""
+    typed = q.split()[-1].lstrip("-")
+    for ui, start in (("en", f"“{typed}” names no year or day"), ("es", f"«{typed}» no indica")):
+        _, data = get_json(client, f"/api/v1/search?q={q}&ui={ui}")
+        (notice,) = [n for n in data["notices"] if n["code"] == "not_a_date"]
+        assert notice["filters"] == [typed] and notice["message"].startswith(start)
+    _, fine = get_json(client, "/api/v1/search?q=migrants+date:2019-02-01..2019-02-28")
+    assert not [n for n in fine["notices"] if n["code"] == "not_a_date"]
+
+
 @pytest.mark.parametrize("ui,start", [("en", "Only "), ("es", "Solo ")])
 def test_a_few_releases_with_all_the_words_are_counted_in_the_notice(client, ui, start):
     _, data = get_json(client, f"/api/v1/search?q=hurricane+shelters+jamaica&ui={ui}")
