@@ -19,7 +19,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import HOMOGRAPHS, LANGUAGES, fold, name_terms, overridden, terms, words_and_folded
+from index.analysis import HOMOGRAPHS, LANGUAGES, analyzer, fold, name_terms, overridden, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -30,6 +30,7 @@ from . import cognates
 from . import query as q
 from .coordinated import Coordinated
 from .glossary import Glossary, acronym
+from .highlight import number_forms
 from .translated import Translated
 
 TITLE_BOOST = 2.5  # a title: search, alone in the title fields
@@ -636,7 +637,11 @@ class Compiler:
         literal = self._text_query(analysed, fields)
         if literal is None:
             return None
-        return _or([literal] + self._expansions(analysed, fields))
+        if "body" not in fields:
+            return _or([literal] + self._expansions(analysed, fields))
+        # in quotes, the glossary's equivalents are taken as written too ("trata", not "tratadas")
+        equivalents = self._equivalents(self.glossary.expand(analysed), fields, as_written=True)
+        return _or([_exact_phrase(literal, text), *equivalents])
 
     def _text_query(self, analysed: dict, fields, boost: float = 1.0, parts: bool = False) -> wq.Query | None:
         """Terms (or phrases) in the given fields of each language; with ``parts``, a phrase's
@@ -666,9 +671,10 @@ class Compiler:
     def _expansions(self, analysed: dict, fields=("title", "body")) -> list[wq.Query]:
         return self._equivalents(self.glossary.expand(analysed), fields)
 
-    def _equivalents(self, found, fields=("title", "body")) -> list[wq.Query]:
+    def _equivalents(self, found, fields=("title", "body"), as_written: bool = False) -> list[wq.Query]:
         """Glossary terms, searched below the words typed. An acronym among them is a name as
-        written, as when typed: "SIDA" is not Spanish "sido", nor "AIDS" English "aid"."""
+        written, as when typed: "SIDA" is not Spanish "sido", nor "AIDS" English "aid". With
+        ``as_written`` (a quoted phrase's), each is required as the glossary writes it."""
         out = []
         for term in found:
             if term.written and "body" in fields:
@@ -678,7 +684,7 @@ class Compiler:
                 continue
             compiled = self._text_query({term.lang: term.key}, fields, boost=EXPANSION_BOOST)
             if compiled is not None:
-                out.append(compiled)
+                out.append(_exact_phrase(compiled, term.text) if as_written else compiled)
         return out
 
     def _tag_parts(self, node) -> tuple[wq.Query, wq.Query | None] | None:
@@ -948,6 +954,37 @@ def _exact_forms(literal: wq.Query, form: str) -> wq.Query:
     if type(literal) is wq.Or:
         return wq.Or([_exact_forms(child, form) for child in literal.subqueries], boost=literal.boost)
     return literal
+
+
+def _exact_phrase(literal: wq.Query, text: str) -> wq.Query:
+    """A quoted phrase's stemmed phrases or words (``literal``: one a language), each requiring its words
+    as written too, singular or plural, where stemming changes them (the exact forms' field
+    holds no others), at no score: "the exact phrase", so that "trata de personas" is not
+    "tratadas como personas" (the same stems beside a stop word) in a release that never writes
+    "trata". The positions are the stems' (the exact forms' field has none), so a release
+    writing both is still found."""
+    words = words_and_folded(text)[0]
+    phrases = [
+        c for c in (literal.subqueries if type(literal) is wq.Or else [literal]) if isinstance(c, (wq.Phrase, wq.Term))
+    ]
+    out = {}
+    for phrase in phrases:
+        lang = phrase.fieldname.removeprefix("body_")
+        if lang not in LANGUAGES:
+            continue
+        required = []
+        for term, index in analyzer(lang).items[0]._analyse(words):
+            form = fold(words[index])
+            variants = sorted(v for v in number_forms(form) if "'" not in v and "’" not in v)
+            if form == term or any(terms(v, lang) == [v] for v in variants):
+                continue  # a form the exact field cannot hold: its stem is all there is to go by
+            required.append(_or([wq.Term(exact_field(lang), v) for v in variants]))
+        out[id(phrase)] = wq.Require(phrase, _and(required)) if required else phrase
+    if not out:
+        return literal
+    if type(literal) is wq.Or:
+        return wq.Or([out.get(id(c), c) for c in literal.subqueries], boost=literal.boost)
+    return out.get(id(literal), literal)
 
 
 def _as_written(query: wq.Query, langs: set[str]) -> wq.Query:

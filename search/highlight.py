@@ -80,7 +80,7 @@ class Wanted:
 NOTHING = Wanted()
 
 
-def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Wanted]:
+def wanted(query, typed=(), glossary=None, country_names=None, quoted=()) -> dict[str, Wanted]:
     """Field name -> what to mark, for the positive parts of ``query`` (not ``-word`` ones).
 
     ``typed``: the word and phrase texts the visitor typed; ``glossary``: the one the query was
@@ -88,9 +88,11 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
     where the query matches releases by their country (its CLDR names without it).  A term or
     phrase of ``query`` that is a glossary term's analysis but not what was typed is a glossary
     equivalent, marked only as the glossary writes it.  Other nodes (translations, for one) are
-    read through their ``children()``.
+    read through their ``children()``. ``quoted``: the phrases typed in quotes, "the exact
+    phrase", marked only as written (case and accents aside).
     """
     typed_keys = {(lang, tuple(terms(text, lang))) for text in typed for lang in LANGUAGES}
+    exact = _quoted_forms(tuple(quoted))
     written = _written_forms(glossary) if glossary is not None else {}
     found: dict[str, tuple[set, dict]] = {}
 
@@ -102,6 +104,8 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
         if not key or lang not in LANGUAGES:
             return
         words, patterns = found.setdefault(fieldname, (set(), {}))
+        if forms is None and len(key) > 1:
+            forms = exact.get((lang, key))
         if forms is None:
             forms = None if free or (lang, key) in typed_keys else written.get((lang, key))
         if forms is None and len(key) == 1:
@@ -111,7 +115,8 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
             patterns.setdefault(key[0], {})[pattern] = None
 
     def walk(q):
-        if isinstance(q, wq.AndNot):
+        # what is left out, or only required beside (a quoted phrase's words as written), is not marked
+        if isinstance(q, (wq.AndNot, wq.Require)):
             walk(q.a)
         elif isinstance(q, wq.Not):
             return
@@ -153,6 +158,20 @@ def wanted(query, typed=(), glossary=None, country_names=None) -> dict[str, Want
     return out
 
 
+def _quoted_forms(quoted: tuple[str, ...]) -> dict[tuple[str, tuple[str, ...]], tuple[frozenset, ...]]:
+    """(language, analysed phrase) -> for each of its words, the folded forms it is written in
+    between the quotes, singular or plural (``number_forms``)."""
+    out = {}
+    for text in quoted:
+        words = _WORD.findall(text)
+        for lang in LANGUAGES:
+            analysed = analyzer(lang).items[0]._analyse(words)
+            if len(analysed) > 1:
+                forms = tuple(frozenset(number_forms(fold(words[i]))) for _, i in analysed)
+                out[lang, tuple(t for t, _ in analysed)] = forms
+    return out
+
+
 @lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
 def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], tuple[frozenset, ...]], ...]:
     """(field, terms, forms) of each name in each language's analysis, of the words it keeps
@@ -174,7 +193,7 @@ def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], tupl
     return tuple((field, key, forms) for (field, key), forms in out.items())
 
 
-def _number_forms(word: str) -> set[str]:
+def number_forms(word: str) -> set[str]:
     """A folded word with and without a regular plural ending (English and Spanish), and with an
     English possessive: the glossary ignores plurals.  Irregular plurals need no rule: their
     stems differ (child, children), so the word could not match anyway."""
@@ -214,7 +233,7 @@ def _written_forms(glossary) -> dict[tuple[str, tuple[str, ...]], tuple[frozense
                 continue  # not analysed as the glossary did: mark it by its terms
             forms = out.setdefault((term.lang, term.key), [set() for _ in term.key])
             for position, (_, index) in enumerate(analysed):
-                forms[position] |= _number_forms(fold(words[index]))
+                forms[position] |= number_forms(fold(words[index]))
     written = {key: tuple(frozenset(f) for f in forms) for key, forms in out.items()}
     if len(_WRITTEN) > 8:  # one glossary per open generation: a few at most, unless many are loaded
         _WRITTEN.clear()

@@ -75,8 +75,9 @@ def page(
     marked = compiled.query
     if compiled.pair_filters and not params.separate and marked is not None:
         marked = wq.Or([marked, *compiled.pair_filters])
+    tree = q.parse(params.q).tree
     wanted = (
-        highlight.wanted(marked, q.words_of(q.parse(params.q).tree), glossary, country_names)
+        highlight.wanted(marked, q.words_of(tree), glossary, country_names, quoted=q.phrases_of(tree))
         if not compiled.browse
         else {}
     )

@@ -400,6 +400,17 @@ def _balanced_positions(tokens) -> set[int]:
     return balanced
 
 
+def phrases_of(node) -> list[str]:
+    """Every positive quoted phrase's text in a tree ("the exact phrase": marked only as written)."""
+    if isinstance(node, Phrase):
+        return [node.text]
+    if isinstance(node, Field) and node.name == "title" and node.phrase:
+        return [node.value]
+    if isinstance(node, (AllOf, AnyOf)):
+        return [w for child in node.nodes for w in phrases_of(child)]
+    return []
+
+
 def words_of(node) -> list[str]:
     """Every positive word and phrase text in a tree (for highlighting and corrections)."""
     if isinstance(node, (Word, Phrase)):

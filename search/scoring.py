@@ -347,6 +347,10 @@ class GenerationScorer:
             return self._boosted(self._coordinated(searcher, node.subqueries, node.weights(searcher)), node)
         if _union(node):
             return self._boosted(self._union(searcher, node.subqueries), node)
+        if isinstance(node, wq.Require):  # both must match; only the first scores
+            scored, required = self._dense(self._node(searcher, node.a)), self._dense(self._node(searcher, node.b))
+            scored.mask &= required.mask
+            return self._boosted(_zeroed(scored), node)
         if isinstance(node, wq.AndNot):
             positive, negative = self._dense(self._node(searcher, node.a)), self._dense(self._node(searcher, node.b))
             positive.mask &= ~negative.mask

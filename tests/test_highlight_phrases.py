@@ -272,3 +272,39 @@ def test_a_word_is_marked_wherever_the_analyser_gives_its_term(texts):
 def test_words_whose_stem_begins_otherwise_or_is_one_letter_are_marked(term, lang, text, marked_words):
     spans = highlight._spans(text, lang, highlight.Wanted(frozenset([term])))
     assert [text[a:b] for a, b in spans] == marked_words
+
+
+def test_a_quoted_phrase_is_the_phrase_as_written_not_its_stems(tmp_path):
+    """ "trata de personas" in quotes listed and marked "tratadas como personas" (treated as
+    persons): the same stems beside a stop word. The words as written are required (singular
+    or plural), and the phrase is marked only as written."""
+    records = [
+        release(
+            id="treated",
+            lang="es",
+            title="Un trato digno",
+            body="Las familias retornadas fueron tratadas como personas con derechos.",
+        ),
+        release(
+            id="both",
+            lang="es",
+            date="2021-03-03",
+            title="Contra la trata",
+            body="Las víctimas fueron tratadas como personas. La trata de personas es un delito.",
+        ),
+        release(
+            id="plural",
+            date="2021-03-04",
+            title="New crossings",
+            body="Two border crossings opened this week.",
+        ),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    found = hits(archive, '"trata de personas"', ui="es")
+    assert set(found) == {"both"}
+    assert [m.lower() for m in marked(found["both"]) if "person" in m.lower()] == ["trata de personas"]
+    # unquoted, the words are found in any form, as ever
+    assert {"treated", "both"} <= set(hits(archive, "tratadas personas", ui="es"))
+    # a plural is still the phrase
+    assert marked(hits(archive, '"border crossing"')["plural"]) == ["border crossings"]
