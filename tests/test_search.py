@@ -237,6 +237,21 @@ def test_glossary_expands_across_languages_below_literal_words(archive):
     assert top_en > top_es
 
 
+def test_women_are_not_girls_in_the_glossary(tmp_path):
+    """The glossary held "women" and "girls" as one term, so "women" found releases about
+    girls, and, through the Spanish stem "niñ" of "niñas", about boys ("niños")."""
+    from .helpers import release, write_jsonl
+
+    records = [
+        release(id="boys", lang="es", title="Escuela para niños", body="Los niños migrantes vuelven a la escuela."),
+        release(id="women", lang="es", title="Mujeres emprendedoras", body="Las mujeres migrantes abren negocios."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert ids(search(archive, "women", separate=True)) == ["women"]
+    assert "women" not in ids(search(archive, "niños", separate=True))
+
+
 def test_british_and_american_spelling_meet(archive):
     assert set(ids(search(archive, "labour migration"))) == set(ids(search(archive, "labor migration")))
 
