@@ -75,6 +75,8 @@ class Summary:
     previous: str | None = None
     seconds: float = 0.0
     written: bool = False
+    # The ids of each kind of change ("added", "updated", "deleted"), for a dry run to name.
+    changed: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -326,6 +328,7 @@ class _Changes:
             present = hashes if len(read_in_full) == len(releases) else {r.id for r in releases}
             deleted = [i for i in old if i not in present]
         summary.added, summary.updated, summary.deleted = len(added), len(updated), len(deleted)
+        summary.changed = {"added": added, "updated": updated, "deleted": deleted}
         summary.unchanged = len(releases) - len(added) - len(updated)
         summary.previous = current
         return cls(releases, read_in_full, old, hashes, added, updated, deleted)

@@ -28,6 +28,7 @@ from .records import SourceChanged, Unread
 from .store import IndexStore, LockHeld, StoreError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+DRY_RUN_IDS = 20  # ids named per kind of change by a dry run; the rest are counted
 
 
 def parser() -> argparse.ArgumentParser:
@@ -182,7 +183,14 @@ def report(summary: Summary, args, sites: int = 0) -> None:
             file=out,
         )
     elif args.dry_run:
-        print(f"a {summary.mode} reindex would have {counts}; {pair_text}; nothing written", file=out)
+        article = "an" if summary.mode[:1] in "aeiou" else "a"
+        print(f"{article} {summary.mode} reindex would have {counts}; {pair_text}; nothing written", file=out)
+        # which releases: an incremental reindex deletes every release its sources do not name
+        for kind, verb in (("deleted", "delete"), ("updated", "update"), ("added", "add")):
+            ids = summary.changed.get(kind, [])
+            if ids:
+                more = f" … and {len(ids) - DRY_RUN_IDS} more" if len(ids) > DRY_RUN_IDS else ""
+                print(f"would {verb}: {', '.join(ids[:DRY_RUN_IDS])}{more}", file=out)
     else:
         print(f"{counts}; {pair_text}", file=out)
         if summary.written:

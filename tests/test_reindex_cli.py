@@ -81,6 +81,21 @@ def test_check_and_dry_run_write_nothing(tmp_path):
     assert IndexStore(tmp_path / "ix").current_name() is None
 
 
+def test_a_dry_run_names_the_releases_it_would_delete_update_and_add(tmp_path):
+    """It gave counts only: staff comparing before an incremental reindex, which deletes every
+    release its sources do not name, could not tell which releases they would lose."""
+    records = [release(id=f"r{n:02d}", body=f"Release number {n} about migrant workers.") for n in range(30)]
+    run(write_jsonl(tmp_path / "all.jsonl", records), "--index", tmp_path / "ix", "--quiet")
+    kept = [records[0], {**records[1], "title": "A changed title"}, release(id="new", body="A new release.")]
+    dry = run(write_jsonl(tmp_path / "some.jsonl", kept), "--index", tmp_path / "ix", "--incremental", "--dry-run")
+    assert dry.returncode == 0 and "an incremental reindex would have added 1, updated 1, deleted 28" in dry.stdout
+    deleted = next(line for line in dry.stdout.splitlines() if line.startswith("would delete: "))
+    assert deleted.startswith("would delete: r02, r03, ") and deleted.endswith(" … and 8 more")
+    assert len(deleted.removeprefix("would delete: ").split(" … ")[0].split(", ")) == 20
+    assert "would update: r01" in dry.stdout.splitlines() and "would add: new" in dry.stdout.splitlines()
+    assert IndexStore(tmp_path / "ix").current_name() == "gen-000001"
+
+
 def test_incremental_rollback_and_plain_progress(tmp_path):
     records = [release(id=f"r{n}", body=f"Release number {n} about migrant workers.") for n in range(250)]
     source = write_jsonl(tmp_path / "a.jsonl", records)
