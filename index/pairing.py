@@ -2,8 +2,9 @@
 
 An explicit ``translation_key`` shared by one English and one Spanish release pairs them.
 
-Releases without a key are paired by what their texts share (``index.shared_evidence``):
-figures, names, places, title words, cognates, glossary terms, countries and topics.  The
+Releases without a key, or with a key no other release has, are paired by what their texts
+share (``index.shared_evidence``): figures, names, places, title words, cognates, glossary
+terms, countries and topics.  The
 two versions of a real release are often dated a day or two apart, one may name a country
 or give a sentence the other does not, and their titles are translations, not copies; so
 every English and Spanish release at most ``WINDOW`` days apart is a candidate pair, and
@@ -87,8 +88,14 @@ def pair_releases(releases: list, known=None, procs: int = 1, min_slice: int = 1
     releases of at least ``min_slice`` releases' days).
     """
     report = PairReport()
-    _pair_by_key(releases, report)
-    candidates = [p for p, r in enumerate(releases) if not r.translation_key and r.lang in ("en", "es")]
+    alone = _pair_by_key(releases, report)
+    # A key no other release has pairs nothing (the other version may carry none, or not be
+    # out yet): that release is paired by what the versions share, as one without a key is.
+    candidates = [
+        p
+        for p, r in enumerate(releases)
+        if (not r.translation_key or r.translation_key in alone) and r.lang in ("en", "es")
+    ]
     pairer = _Pairer(releases, candidates)
     if known is None:
         pairer.pair(candidates, pairer.all_edges(candidates, procs, min_slice), report)
@@ -102,12 +109,17 @@ def pair_releases(releases: list, known=None, procs: int = 1, min_slice: int = 1
     return report
 
 
-def _pair_by_key(releases: list, report: PairReport) -> None:
+def _pair_by_key(releases: list, report: PairReport) -> set[str]:
+    """Link the releases that share a ``translation_key``; the keys that only one release has."""
     by_key: dict[str, list] = {}
     for release in releases:
         if release.translation_key:
             by_key.setdefault(release.translation_key, []).append(release)
+    alone = set()
     for key, members in by_key.items():
+        if len(members) == 1:
+            alone.add(key)
+            continue
         english = [r for r in members if r.lang == "en"]
         spanish = [r for r in members if r.lang == "es"]
         if len(english) == 1 and len(spanish) == 1:
@@ -129,6 +141,7 @@ def _pair_by_key(releases: list, report: PairReport) -> None:
                     ),
                 )
             )
+    return alone
 
 
 def _seeds(releases: list, candidates: list[int], known) -> list[int]:
@@ -243,6 +256,8 @@ class _Pairer:
         found: list[int] = []
         for day in range(r.day - WINDOW, r.day + WINDOW + 1):
             found += self.by_day.get((other, day), ())
+        if r.translation_key:  # two different keys say two different releases
+            found = [q for q in found if not self.releases[q].translation_key]
         return found
 
     def _read(self, p: int):

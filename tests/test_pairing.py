@@ -53,6 +53,17 @@ def test_translation_key_pairs_one_english_and_one_spanish():
     assert (report.explicit, report.automatic) == (1, 0)
 
 
+def test_a_key_only_one_version_carries_does_not_stop_it_being_paired():
+    """A content system may export the key on one version only: that release was left out of
+    automatic pairing, with no warning. Two different keys still say two different releases."""
+    en, es = rel("en1", "en", EN, key="labour-2021"), rel("es1", "es", ES)
+    report = pair_releases([en, es])
+    assert (en.pair, es.pair) == ("es1", "en1") and (report.explicit, report.automatic) == (0, 1)
+    en, es = rel("en1", "en", EN, key="labour-2021"), rel("es1", "es", ES, key="empleo-2021")
+    pair_releases([en, es])
+    assert (en.pair, es.pair) == ("", "")
+
+
 def test_versions_days_apart_with_a_country_more_pair_and_another_event_does_not():
     en = rel("en1", "en", EN)
     es = rel(
