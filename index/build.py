@@ -389,8 +389,9 @@ def _write_generation(
         raise BuildError("no release could be read from the sources: no index written", summary)
     if mode == "incremental" and not changes.any:
         # Releases the live table does not know in this raw form (not those parsed again from a
-        # form it knows, nor live versions kept for rejected records, which have none).
-        learnt = [r for r in read_in_full if not (r.reread or r.kept_live)]
+        # form it knows, nor live versions kept for rejected records, which have none, nor those
+        # read again by every build to be warned of again, which it never keeps).
+        learnt = [r for r in read_in_full if not (r.reread or r.kept_live) and r.origin is not None]
         if learnt and current is not None and current == live:
             # The same releases, some in a new raw form (a line reformatted, or moved to the end
             # of a file with CRLF line ends...): the live generation's known.bin learns it, so

@@ -742,3 +742,20 @@ def test_a_reformatted_source_is_parsed_once_then_known(tmp_path, monkeypatch):
     write_jsonl(source, [dict(reversed(list(r.items()))) for r in records])
     summary = reindex([source], root, mode="incremental", progress=False)
     assert summary.written and not list(store.path(store.current_name()).glob(".*.tmp"))
+
+
+def test_a_record_warned_of_on_every_run_does_not_rewrite_the_known_table(tmp_path):
+    """A record read again by every build to be warned of again (a "javascript:" url) was
+    counted as learnt: each run rewrote known.bin and said so, and never settled."""
+    records = numbered_records(5)
+    records[0]["url"] = "javascript:alert(1)"
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    known = IndexStore(root).path("gen-000001") / "known.bin"
+    before = known.stat().st_mtime_ns
+    for _ in range(2):
+        summary = reindex([source], root, mode="incremental", progress=False)
+        assert summary.messages == ["nothing changed: gen-000001 stays live"]
+        assert any("javascript" in str(w) for w in summary.warnings)  # still warned of
+    assert known.stat().st_mtime_ns == before
