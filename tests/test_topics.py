@@ -117,3 +117,12 @@ def test_staff_list_excluded_names_and_the_explanation_says_why(tmp_path):
         ("returned migrants", 1, ""),
     ]
     assert evidence[0].exclusion == "[offices] \u201cOffice for Returnees\u201d"
+
+
+def test_children_is_a_keyword_in_english_as_ninez_is_in_spanish():
+    """An English release titled about children got no topic while its Spanish version, saying
+    "niñez", got "children": the English keywords named only longer phrases."""
+    taxonomy = Taxonomy.load()
+    title, body = "Record Number of Children Cross the Darién Jungle", "IOM teams assist families at the border."
+    assert "children" in taxonomy.assign(title, body, "en")
+    assert "children" not in taxonomy.assign("Shelters reopen", "One shelter hosts families with children.", "en")
