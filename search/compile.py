@@ -380,7 +380,7 @@ class Compiler:
         names = {tuple(name.split()) for name in self.gazetteer.country_names(code)}
         typed = _folded_words(" ".join(texts))
         if typed not in names:
-            return []
+            return self._other_demonyms(typed, code)
         own = [_folded_words(country_name(code, lang)) for lang in LANGUAGES]
         ordered = sorted(names - {typed}, key=lambda name: (name not in own, -len(" ".join(name)), name))
         out: list[wq.Query] = []
@@ -396,6 +396,30 @@ class Compiler:
                 out.append(found)
             if len(out) == MAX_OTHER_NAMES:
                 break
+        return out
+
+    def _other_demonyms(self, typed: tuple[str, ...], code: str) -> list[wq.Query]:
+        """A nationality word's other forms, in either language ("Cuban": "cubanos", "cubanas"),
+        each in its own stem: the stemmers part them ("Cuban" is Spanish "cub", "cubanas"
+        "cuban"), so a release in the other language that names the people and not the
+        country (its tag) was not found. Scored as a country's other names are."""
+        demonyms = {tuple(n.split()) for n in self.gazetteer.names_of(code)} - {
+            tuple(n.split()) for n in self.gazetteer.country_names(code)
+        }
+        if typed not in demonyms:
+            return []
+        searched = _analyse(" ".join(typed))
+        stems: dict[str, set[tuple[str, ...]]] = {lang: set() for lang in LANGUAGES}
+        for name in sorted(demonyms - {typed}):
+            for lang, found in _analyse(" ".join(name)).items():
+                if len(found) == len(name) and found != searched.get(lang) and all(len(t) > 2 for t in found):
+                    stems[lang].add(found)
+        out = []
+        for lang in LANGUAGES:
+            for found in sorted(stems[lang])[:MAX_OTHER_NAMES]:
+                query = self._text_query({lang: found}, ("title", "body"), boost=OTHER_NAME_BOOST)
+                if query is not None:
+                    out.append(query)
         return out
 
     def _place_runs(self, texts: list[str], cities: bool = False) -> dict[int, tuple[int, str]]:

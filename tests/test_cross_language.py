@@ -486,3 +486,23 @@ def test_a_country_typed_in_one_language_finds_its_name_in_the_other(tmp_path, t
     reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
     ids = [h.id for h in Archive(tmp_path / "ix").search(parse_params({"q": typed})).hits]
     assert ids == (["us"] if typed == "Estados Unidos" else ["iq"])  # never the "Unidas" of the UN
+
+
+@pytest.mark.parametrize("typed", ["Cuban", "cuban", "Honduran"])
+def test_a_nationality_word_finds_the_other_language_s_forms_of_it(tmp_path, typed):
+    """ "Cuban" is Spanish "cub" to the stemmer, "cubanas" is "cuban": a Spanish-only release
+    naming "personas cubanas y hondureñas", tagged with another country, was not found."""
+    records = [
+        release(
+            id="es-tapachula",
+            lang="es",
+            title="Atención en Tapachula",
+            body="En Tapachula, México, la OIM atiende a personas cubanas y hondureñas que esperan una cita.",
+            countries=["MX"],
+        ),
+        release(id="en-other", title="Shelters in Belize", body="Families in Belize get shelter."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    found = archive.search(parse_params({"q": typed, "translations": "separate"}))
+    assert [h.id for h in found.hits] == ["es-tapachula"]
