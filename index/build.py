@@ -14,7 +14,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from . import forked, known_table, lexicon, vocabulary
+from . import body_terms, forked, known_table, lexicon, vocabulary
 from .analysis import LANGUAGES
 from .enrich import Enricher
 from .known import FILE as KNOWN_FILE
@@ -425,7 +425,9 @@ def _write_generation(
         else:  # the words of the body fields (which hold the titles too), counted as they were indexed
             words, forms = _write_full(partial, releases, hashes, progress)
         vocabulary.save(partial, words, forms)
-        words_across = words_across.pruned(_body_terms(partial))
+        terms = body_terms.body_terms(partial, store.path(base) if base is not None else None)
+        body_terms.save(partial, terms)
+        words_across = words_across.pruned(terms)
         if base is not None:
             words_across = words_across.merged(lexicon.Lexicon.load(store.path(base)))
         words_across.save(partial)
@@ -478,12 +480,6 @@ def _lexicon(releases: list[Release], summary: Summary) -> lexicon.Lexicon:
     by_id = {r.id: r for r in releases}
     pairs = [(r, by_id[r.pair]) for r in releases if r.lang == "en" and r.pair in by_id and by_id[r.pair].lang == "es"]
     return lexicon.build(sources, pairs)
-
-
-def _body_terms(directory: Path) -> dict[str, set[str]]:
-    """The terms of each language's body field in the index written in ``directory``."""
-    with whoosh_index.open_dir(str(directory)).reader() as reader:
-        return {lang: {t.decode("utf-8") for t in reader.lexicon(f"body_{lang}")} for lang in LANGUAGES}
 
 
 def _pairs_together(releases: list[Release]) -> list[Release]:

@@ -759,3 +759,35 @@ def test_a_record_warned_of_on_every_run_does_not_rewrite_the_known_table(tmp_pa
         assert summary.messages == ["nothing changed: gen-000001 stays live"]
         assert any("javascript" in str(w) for w in summary.warnings)  # still warned of
     assert known.stat().st_mtime_ns == before
+
+
+def test_the_body_terms_kept_beside_a_generation_are_its_index_s_terms(tmp_path):
+    """An incremental build reads the live generation's list of body terms (which the lexicon is
+    pruned to) and adds those of the segments it writes, instead of listing every term of the
+    index again: the list is the index's, then as now."""
+    from whoosh import index as whoosh_index
+
+    from index.body_terms import FILE, body_terms
+
+    def listed(directory):
+        with whoosh_index.open_dir(str(directory)).reader() as reader:
+            return {lang: {t.decode() for t in reader.lexicon(f"body_{lang}")} for lang in ("en", "es")}
+
+    records = numbered_records(20)
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    root = tmp_path / "ix"
+    reindex([source], root, progress=False)
+    store = IndexStore(root)
+    assert body_terms(store.path("gen-000001")) == listed(store.path("gen-000001"))
+    assert (store.path("gen-000001") / FILE).exists()
+    records[3]["body"] += " Volcanic ash reached Montserrat."
+    records.append({**records[0], "id": "new-es", "lang": "es", "body": "Ceniza volcánica en Montserrat."})
+    write_jsonl(source, records)
+    reindex([source], root, mode="incremental", progress=False)
+    live = store.path(store.current_name())
+    kept = body_terms(live, None)  # listed again from the index
+    assert kept == listed(live) and {"volcan", "ash"} <= kept["en"] and "ceniz" in kept["es"]
+    import marshal
+
+    saved = marshal.loads((live / FILE).read_bytes())
+    assert {lang: set(terms) for lang, terms in saved.items()} == kept
