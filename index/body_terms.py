@@ -24,16 +24,10 @@ def body_terms(directory: Path, base: Path | None = None) -> dict[str, set[str]]
     ``base`` (the generation it was copied from), that generation's file and the terms of the
     segments it does not hold."""
     known = _load(base) if base is not None else None
+    held = _segment_ids(base) if base is not None and known is not None else set()
+    found = known or {lang: set() for lang in LANGUAGES}
     with whoosh_index.open_dir(str(directory)).reader() as reader:
-        leaves = [leaf for leaf, _ in reader.leaf_readers()]
-        if known is None:
-            found: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
-        else:
-            found = known
-            assert base is not None
-            held = _segment_ids(base)
-            leaves = [leaf for leaf in leaves if _segment_id(leaf) not in held]
-        for leaf in leaves:
+        for leaf in (leaf for leaf, _ in reader.leaf_readers() if _segment_id(leaf) not in held):
             for lang in LANGUAGES:
                 found[lang].update(term.decode("utf-8") for term in leaf.lexicon(f"body_{lang}"))
     return found

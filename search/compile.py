@@ -19,7 +19,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import HOMOGRAPHS, LANGUAGES, analyzer, fold, name_terms, overridden, terms, words_and_folded
+from index.analysis import HOMOGRAPHS, LANGUAGES, fold, name_terms, overridden, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -30,7 +30,7 @@ from . import cognates
 from . import query as q
 from .coordinated import Coordinated
 from .glossary import Glossary, acronym
-from .highlight import number_forms
+from .highlight import number_forms, phrase_forms
 from .translated import Translated
 
 TITLE_BOOST = 2.5  # a title: search, alone in the title fields
@@ -987,7 +987,6 @@ def _exact_phrase(literal: wq.Query, text: str) -> wq.Query:
     "tratadas como personas" (the same stems beside a stop word) in a release that never writes
     "trata". The positions are the stems' (the exact forms' field has none), so a release
     writing both is still found."""
-    words = words_and_folded(text)[0]
     phrases = [
         c for c in (literal.subqueries if type(literal) is wq.Or else [literal]) if isinstance(c, (wq.Phrase, wq.Term))
     ]
@@ -997,8 +996,7 @@ def _exact_phrase(literal: wq.Query, text: str) -> wq.Query:
         if lang not in LANGUAGES:
             continue
         required = []
-        for term, index in analyzer(lang).items[0]._analyse(words):
-            form = fold(words[index])
+        for term, form in phrase_forms(text, lang):
             variants = sorted(v for v in number_forms(form) if "'" not in v and "’" not in v)
             if form == term or any(terms(v, lang) == [v] for v in variants):
                 continue  # a form the exact field cannot hold: its stem is all there is to go by

@@ -36,6 +36,7 @@ from index.analysis import (
     in_set_phrase,
     name_terms,
     terms,
+    words_and_folded,
 )
 from index.places import country_name
 from index.schema import stored_title_lang
@@ -163,13 +164,18 @@ def _quoted_forms(quoted: tuple[str, ...]) -> dict[tuple[str, tuple[str, ...]], 
     between the quotes, singular or plural (``number_forms``)."""
     out = {}
     for text in quoted:
-        words = _WORD.findall(text)
         for lang in LANGUAGES:
-            analysed = analyzer(lang).items[0]._analyse(words)
-            if len(analysed) > 1:
-                forms = tuple(frozenset(number_forms(fold(words[i]))) for _, i in analysed)
-                out[lang, tuple(t for t, _ in analysed)] = forms
+            found = phrase_forms(text, lang)
+            if len(found) > 1:
+                out[lang, tuple(term for term, _ in found)] = tuple(frozenset(number_forms(f)) for _, f in found)
     return out
+
+
+def phrase_forms(text: str, lang: str) -> list[tuple[str, str]]:
+    """Each term of ``text`` analysed in ``lang``, with the word it comes from as written, folded
+    (a quoted phrase's: the compiler requires those forms, the highlighter marks them)."""
+    words = words_and_folded(text)[0]
+    return [(term, fold(words[index])) for term, index in analyzer(lang).items[0]._analyse(words)]
 
 
 @lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
