@@ -77,7 +77,10 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = _int("WEB_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
-limit_request_line = 8190
+# No limit of gunicorn's on the request line (its most is 8,190 bytes): the worker bounds the
+# whole head at 32 KiB (web/worker.py), and a query of 2,000 accented letters, which the site
+# takes, is 12,000 bytes percent-encoded.
+limit_request_line = 0
 # Forwarded headers (X-Forwarded-Proto, ...) are believed only from the proxies configured;
 # SCRIPT_NAME and PATH_INFO are never taken from a header (the mount point is PUBLIC_URL's path).
 forwarded_allow_ips = ",".join(

@@ -10,7 +10,9 @@ answers in its event loop instead, without blocking; a thread only runs the appl
   ``MAX_BUFFERED_BODY`` bytes, has arrived.  Until then it costs a file descriptor and a
   buffer, not a thread.  A request must arrive within ``header_timeout`` seconds of the
   connection being accepted (of its first byte, on a kept-alive connection); a head over
-  ``MAX_HEAD`` bytes is answered 431.  A larger body or a chunked one is left to the
+  ``MAX_HEAD`` bytes is answered 431 (414 when its first line alone is longer).  What the
+  server refuses itself is answered in plain text, or in the API's JSON error shape when
+  the request is for ``/api/``.  A larger body or a chunked one is left to the
   thread, and the connection is closed after the answer rather than drained.
 - What a thread writes goes to memory (:class:`HeldAnswer`); the event loop sends it as the
   client takes it, and closes a connection that takes nothing for ``send_timeout`` seconds.
@@ -32,6 +34,7 @@ Measurements behind these choices: ``scripts/bench slow-clients``, in ``docs/ben
 """
 
 import errno
+import json
 import os
 import re
 import socket
@@ -82,18 +85,52 @@ def plain_answer(status: str, text: str) -> bytes:
     ).encode("latin-1") + body
 
 
-def plain_error(html_answer: bytes) -> bytes:
-    """gunicorn's HTML answer to an invalid request, as the same status in plain text."""
+def plain_error(html_answer: bytes, api: bool = False) -> bytes:
+    """gunicorn's HTML answer to an invalid request, as the same status in plain text (in the
+    API's JSON shape when ``api``)."""
     head, _, body = html_answer.partition(b"\r\n\r\n")
     status = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[1]
     page = re.sub(r"(?s)<title>.*?</title>|<h1>.*?</h1>", " ", body.decode("latin-1"))  # the reason, twice
     detail = " ".join(unescape(re.sub(r"<[^>]*>", " ", page)).split())
     reason = status.split(" ", 1)[1] if " " in status else status
-    return plain_answer(status, f"{reason}: {detail}" if detail else reason)
+    return refusal(status, f"{reason}: {detail}" if detail else reason, api)
 
 
-TIMEOUT_ANSWER = plain_answer("408 Request Timeout", "The request did not arrive in time; send it again.")
-TOO_LARGE_ANSWER = plain_answer("431 Request Header Fields Too Large", "The request's head is too large.")
+def json_answer(status: str, message: str) -> bytes:
+    """The API's error shape (``web/api.py``: ``{"error": {"status", "code", "message"}}``) as a
+    whole HTTP answer closing the connection: an API client parses every answer as JSON."""
+    code = int(status.split(" ", 1)[0])
+    reason = status.split(" ", 1)[1] if " " in status else status
+    slug = re.sub(r"[^a-z]+", "_", reason.lower()).strip("_") or "bad_request"
+    body = json.dumps({"error": {"status": code, "code": slug, "message": message}}).encode("utf-8") + b"\n"
+    return (
+        f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'"
+        f"\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n"
+    ).encode("latin-1") + body
+
+
+def refusal(status: str, text: str, api: bool) -> bytes:
+    """The server's own answer to a request it refuses: JSON on the API's addresses, else plain text."""
+    return json_answer(status, text) if api else plain_answer(status, text)
+
+
+_REQUEST_TARGET = re.compile(rb"^(?:\r?\n)*[!-~]+ +(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?# ]*)?(/[^?# \r\n]*)")
+
+
+def names_api(data) -> bool:
+    """Whether the request beginning ``data`` is for one of the API's addresses (``/api``,
+    ``/api/...``; an absolute-form target's path counts), as far as its first line has arrived."""
+    target = _REQUEST_TARGET.match(data[:MAX_HEAD])
+    if target is None:
+        return False
+    path = target.group(1)
+    return path == b"/api" or path.startswith(b"/api/")
+
+
+TIMEOUT_TEXT = "The request did not arrive in time; send it again."
+HEAD_TOO_LARGE_TEXT = "The request's head is too large."
+LINE_TOO_LONG_TEXT = "The request's address is too long."
 
 
 def seconds_setting(name: str, default: float) -> float:
@@ -153,9 +190,10 @@ class HeldAnswer:
     """Stands for the client's socket in a thread: what is written is kept, for the event loop
     to send as the client takes it, so a thread never waits on a client."""
 
-    def __init__(self, sock):
+    def __init__(self, sock, api: bool = False):
         self.sock = sock
         self.chunks: list = []
+        self.api = api  # the request is for the API: the server's own refusals are JSON
 
     def sendall(self, data) -> None:
         if data:
@@ -229,6 +267,7 @@ class BalancedThreadWorker(ThreadWorker):
         self.nr_conns += 1
         conn = TConn(self.cfg, sock, client, listener.getsockname())
         conn.pending = None  # bytes of the request, for the thread
+        conn.request_start = b""  # the last request's first bytes: whether it is for the API
         conn.bounded = True  # the whole request was read here
         conn.ours = self._reads_requests(client)
         if not conn.ours:
@@ -269,8 +308,17 @@ class BalancedThreadWorker(ThreadWorker):
         if extent is None or extent.head > MAX_HEAD:
             conn.scanned = len(conn.buffer)
             if len(conn.buffer) > MAX_HEAD:
+                data = bytes(conn.buffer[:MAX_HEAD]).lstrip(b"\r\n")
+                line_ends = b"\n" in data
                 self._stop_reading(conn)
-                self._answer_and_close(conn, TOO_LARGE_ANSWER)
+                self._answer_and_close(
+                    conn,
+                    refusal(
+                        "431 Request Header Fields Too Large" if line_ends else "414 URI Too Long",
+                        HEAD_TOO_LARGE_TEXT if line_ends else LINE_TOO_LONG_TEXT,
+                        names_api(data),
+                    ),
+                )
             return
         conn.extent, conn.scanned = extent, -1  # the head is complete: only the body is awaited
         if extent.bounded and len(conn.buffer) < extent.end:
@@ -312,13 +360,14 @@ class BalancedThreadWorker(ThreadWorker):
             return super().handle(conn)
         sock = conn.sock
         if conn.pending is not None:
+            conn.request_start = conn.pending[:MAX_HEAD]
             conn.init()
             conn.parser.unreader.unread(conn.pending)
             conn.pending = None
         # The request is all here; should gunicorn's parser want more than was read (a body
         # left to it), a read from the client waits no longer than a head may take.
         sock.settimeout(self.header_timeout)
-        conn.sock = HeldAnswer(sock)
+        conn.sock = HeldAnswer(sock, api=names_api(conn.request_start))
         try:
             return super().handle(conn)
         finally:
@@ -329,7 +378,7 @@ class BalancedThreadWorker(ThreadWorker):
         security headers instead of an HTML page without them."""
         held = HeldAnswer(client.sock if isinstance(client, HeldAnswer) else client)
         super().handle_error(req, held, addr, exc)
-        client.sendall(plain_error(b"".join(held.chunks)))
+        client.sendall(plain_error(b"".join(held.chunks), api=getattr(client, "api", False)))
 
     def _keepalive_after(self, conn, keepalive):
         if not getattr(conn, "bounded", True):
@@ -447,9 +496,10 @@ class BalancedThreadWorker(ThreadWorker):
     def _time_out(self, conn) -> None:
         """A request that did not arrive in time: 408 if it had begun, else a plain close."""
         started = bool(conn.buffer)
+        api = started and names_api(bytes(conn.buffer))
         self._stop_reading(conn)
         if started:
-            self._answer_and_close(conn, TIMEOUT_ANSWER)
+            self._answer_and_close(conn, refusal("408 Request Timeout", TIMEOUT_TEXT, api))
         else:
             self._close(conn)
 

@@ -8,10 +8,12 @@ connections). Before the worker read requests in its event loop, twenty such con
 took every thread and the site answered nothing while they were held.
 """
 
+import json
 import socket
 import statistics
 import threading
 import time
+import urllib.parse
 from http.client import HTTPConnection
 
 import pytest
@@ -292,8 +294,8 @@ def raw_exchange(port: int, data: bytes, timeout: float = 5) -> tuple[bytes, flo
 @pytest.mark.parametrize(
     "data, status",
     [
-        (b"get /api/v1/search HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),  # gunicorn's own 400
-        (b"GET /api/v1/search?q=\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),
+        (b"get /en/search HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),  # gunicorn's own 400
+        (b"GET /en/search?q=\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),
         (
             b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
             + b"".join(b"X-%d: 1\r\n" % n for n in range(120))
@@ -301,7 +303,8 @@ def raw_exchange(port: int, data: bytes, timeout: float = 5) -> tuple[bytes, flo
             b"431",
         ),
         (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n", b"431"),
-        (b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Length : 5\r\n\r\n", b"400"),
+        (b"GET /en/search?q=" + b"a" * 40_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", b"414"),
+        (b"POST /en/search HTTP/1.1\r\nHost: localhost\r\nContent-Length : 5\r\n\r\n", b"400"),
     ],
 )
 def test_requests_that_are_not_valid_http_get_a_prompt_plain_answer(site, data, status):
@@ -315,6 +318,52 @@ def test_requests_that_are_not_valid_http_get_a_prompt_plain_answer(site, data, 
     assert b"Content-Type: text/plain" in head and b"X-Content-Type-Options: nosniff" in head
     assert b"Content-Security-Policy: default-src 'none'" in head
     assert b"<" not in body
+
+
+@pytest.mark.parametrize(
+    "data, status",
+    [
+        (b"get /api/v1/search HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+        (b"GET /api/v1/search?q=\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+        (
+            b"GET /api/v1/search?q=a HTTP/1.1\r\nHost: localhost\r\n"
+            + b"".join(b"X-%d: 1\r\n" % n for n in range(120))
+            + b"\r\n",
+            431,
+        ),
+        (b"GET /api/v1/search?q=" + b"a" * 40_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", 414),
+        (b"GET http://localhost/api/v1/search?q=" + b"%C3%A1" * 6_000 + b" HTTP/1.1\r\n\r\n", 414),
+        (b"POST /api/v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Length : 5\r\n\r\n", 400),
+    ],
+)
+def test_what_the_server_refuses_on_the_api_is_answered_in_json(site, data, status):
+    """An API client reads every answer as JSON: the server's own refusals of a request for
+    ``/api/`` come in the API's error shape, with the same status and security headers."""
+    answer, seconds = raw_exchange(site, data)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d" % status), head[:100]
+    assert seconds < 2
+    assert b"Content-Type: application/json" in head and b"X-Content-Type-Options: nosniff" in head
+    error = json.loads(body)["error"]
+    assert error["status"] == status and error["message"] and error["code"]
+
+
+def test_a_query_as_long_as_the_site_takes_reaches_it_whole_percent_encoded(site):
+    """2,000 accented letters (the longest query the site takes) are 12,000 bytes once
+    percent-encoded, past gunicorn's own 8,190-byte limit on a request line: the site answers."""
+    query = urllib.parse.quote("aéíóú " * 333)  # 9,324 bytes
+    conn = HTTPConnection("127.0.0.1", site, timeout=10)
+    try:
+        conn.request("GET", f"/api/v1/search?q={query}")
+        response = conn.getresponse()
+        assert response.status == 200, response.read()[:300]
+        assert json.loads(response.read())["total"] >= 0
+        conn.request("GET", f"/en/search?q={query}")
+        response = conn.getresponse()
+        assert response.status == 200
+        response.read()
+    finally:
+        conn.close()
 
 
 def test_a_client_that_expects_100_continue_is_answered_at_once(site):
