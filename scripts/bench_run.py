@@ -14,6 +14,7 @@ import gc
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -131,10 +132,11 @@ def time_interleaved(engines: dict, searches) -> dict[str, list[float]]:
 
 
 # --- HTTP ---------------------------------------------------------------------------------
-def serving(index_dir: Path, log: Path, workers: int | None = 2, args=()):
+def serving(index_dir: Path, log: Path, workers: int | None = 2, args=(), access_log: Path | None = None):
     """``scripts/serve`` on a free port (``workers``: None for its default), a context manager
     yielding the site (``web/served.py``) once it answers /healthz, and stopping it at the end.
-    ``log``: where its output and error log go; ``args``: more gunicorn options."""
+    ``log``: where its output and error log go; ``args``: more gunicorn options;
+    ``access_log``: a file for its access log (its request times: :func:`server_times`)."""
     return running_site(
         index_dir,
         workers=workers,
@@ -143,7 +145,7 @@ def serving(index_dir: Path, log: Path, workers: int | None = 2, args=()):
         timeout=60,
         stop_timeout=30,
         env={
-            "ACCESS_LOG": "/dev/null",
+            "ACCESS_LOG": str(access_log) if access_log is not None else "/dev/null",
             "RATE_LIMIT": "off",  # one load client is not many visitors
             "ERROR_LOG": None,
         },
@@ -167,6 +169,20 @@ def search_path(port: int) -> str:
         if response.status == 200 and "json" in (response.getheader("Content-Type") or ""):
             return path
     raise RuntimeError("no search endpoint answers")
+
+
+# The status and request time of an access log line (web/gunicorn.conf.py's format).
+_LOGGED = re.compile(r'" (\d{3}) \S+ (\d+)ms "')
+
+
+def server_times(access_log: Path, start: int) -> tuple[list[float], int]:
+    """The request times (ms) the access log holds from byte ``start``, and where it ends:
+    the time a worker's thread took from reading the request to the end of its answer, without
+    the time the request waited to be accepted or for a thread."""
+    with access_log.open("rb") as f:
+        f.seek(start)
+        data = f.read()
+    return [float(m.group(2)) for m in _LOGGED.finditer(data.decode("utf-8", "replace"))], start + len(data)
 
 
 def load(port: int, concurrency: int, seconds: float, paths: list[str], workdir: Path) -> dict:
@@ -208,6 +224,7 @@ def load(port: int, concurrency: int, seconds: float, paths: list[str], workdir:
             "p50": figures["p50"],
             "p95": figures["p95"],
             "p99": figures["p99"],
+            "max": figures["max"],
         }
     return _python_load(port, concurrency, seconds, paths)
 
@@ -255,6 +272,7 @@ def _python_load(port: int, concurrency: int, seconds: float, paths: list[str], 
         "p50": percentile(latencies, 50),
         "p95": percentile(latencies, 95),
         "p99": percentile(latencies, 99),
+        "max": max(latencies, default=0.0),
     }
 
 
@@ -363,15 +381,21 @@ def run_size(n: int, args, log) -> dict:
         server = None
         with ExitStack() as stack:  # the site, for the HTTP measurements and the incremental rounds
             if http:
-                server = stack.enter_context(serving(tmp / "ix", log=tmp / "serve.log"))
+                access_log = tmp / "access.log"
+                server = stack.enter_context(serving(tmp / "ix", log=tmp / "serve.log", access_log=access_log))
                 port = server.port
                 endpoint = row["http_endpoint"] = search_path(port)
                 endpoints = {"api": endpoint, "pages": PAGES}
                 for (kind, _), searches in http_warm_up.items():  # the workers warm, on searches of their own
                     _python_load(port, 2, 0, [s.path(endpoints[kind]) for s in searches], once=True)
+                logged = server_times(access_log, 0)[1]
                 for (kind, c), searches in http_streams.items():
                     log(f"N={n:,}: HTTP, {kind}, distinct searches, concurrency {c}")
                     result = load(port, c, http_seconds, [s.path(endpoints[kind]) for s in searches], tmp)
+                    times, logged = server_times(access_log, logged)
+                    # The slowest answers as the client met them and as the workers took them: a
+                    # gap is time spent waiting to be accepted or for a thread, not searching.
+                    result.update(server_p99=percentile(times, 99), server_max=max(times, default=0.0))
                     row.update({f"http_{kind}{c}_{k}": v for k, v in result.items()})
                 for c in (1, 8):
                     log(f"N={n:,}: HTTP, api, the fixed searches, concurrency {c}")
@@ -456,6 +480,13 @@ def table(rows: list[dict], http: bool) -> str:
                 line(
                     f"c={c}: p50 / p95 / p99, ms" + (" (target p50 ≤ 4, p95 ≤ 10)" if c == 1 else " (target p95 ≤ 50)"),
                     lambda r, key=key: " / ".join(f(r.get(f"{key}_p{p}")) for p in (50, 95, 99)),
+                )
+                line(
+                    f"c={c}: slowest answer, ms: as the client met it / p99 and slowest in the workers",
+                    lambda r, key=key: (
+                        f"{f(r.get(f'{key}_max'))} / "
+                        + " / ".join(f(r.get(f"{key}_server_{p}")) for p in ("p99", "max"))
+                    ),
                 )
                 line(
                     f"c={c}: errors / searches asked a second time",

@@ -60,6 +60,10 @@ def test_distinct_searches_are_the_headline_in_process_and_over_http(run):
             assert f"| c={c}: errors / searches asked a second time | 0 / 0 |" in section, (title, c)
             (rate,) = cells(section[section.index(f"| c={c}: requests/s") :], f"c={c}: requests/s")
             assert float(rate.replace(",", "")) > 0
+            # the slowest answer as the client met it, and the workers' own times from the access log
+            (slowest,) = cells(section[section.index(f"| c={c}: slowest") :], f"c={c}: slowest answer")
+            client, server_p99, server_max = (float(v.replace(",", "")) for v in slowest.split(" / "))
+            assert client > 0 and 0 <= server_p99 <= server_max
 
 
 def test_fixed_searches_builds_incremental_and_memory_are_measured(run):
