@@ -543,7 +543,7 @@ class Archive:
     # --- autocomplete ---------------------------------------------------------------------------
     def suggest(self, prefix: str, ui: str = "en", limit: int = 8) -> list[Suggestion]:
         """Completions for what a visitor has typed so far (:mod:`search.autocomplete`)."""
-        return self.autocomplete.suggest(normal_text(prefix), ui, limit)
+        return self.autocomplete.suggest(q.straight_quotes(normal_text(prefix)), ui, limit)
 
     def completions(self, snap: Snapshot | None = None) -> Completions:
         """What suggestions are drawn from, made once per generation (and by ``warm``)."""

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from index.dates import MAX_YEAR, MIN_YEAR
 from index.records import normal_text
 
+from .query import straight_quotes
+
 LANGUAGES = ("en", "es")
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 50
@@ -204,7 +206,7 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
     """
     # As a release's text is read: a query pasted with decomposed accents ("migración" as "o" and
     # a combining accent) or a soft hyphen inside a word finds the word.
-    q = without_controls(normal_text(_single(args, "q") or "")).strip()
+    q = straight_quotes(without_controls(normal_text(_single(args, "q") or ""))).strip()
     if len(q) > 2000:
         raise ParamError("q", "the query is too long: at most 2,000 characters, of which the first 500 are searched")
     # Names of values are read whatever their case, as country codes are ("EN", "Newest").

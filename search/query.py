@@ -113,8 +113,20 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(tree=parser.parse_all(), text=text.strip(), truncated=truncated)
 
 
+# Quotation marks a phrase may be typed or pasted in besides '"': curly ones (a word processor's,
+# a phone keyboard's), low-high German ones, guillemets (Spanish and French), full-width.
+_QUOTE_MARKS = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u301d\u301e\uff02", '"'))
+
+
+def straight_quotes(text: str) -> str:
+    """``text`` with every quotation mark that opens or closes a phrase as '"', which the query
+    syntax reads: "“trata de personas”" and "«trata de personas»" are the phrase."""
+    return text if text.isascii() else text.translate(_QUOTE_MARKS)
+
+
 def _balanced_quotes(text: str) -> str:
     """An odd number of quotes: the last one is unbalanced and read as a space."""
+    text = straight_quotes(text)
     if text.count('"') % 2:
         cut = text.rfind('"')
         text = text[:cut] + " " + text[cut + 1 :]

@@ -308,3 +308,9 @@ def test_a_quoted_phrase_is_the_phrase_as_written_not_its_stems(tmp_path):
     assert {"treated", "both"} <= set(hits(archive, "tratadas personas", ui="es"))
     # a plural is still the phrase
     assert marked(hits(archive, '"border crossing"')["plural"]) == ["border crossings"]
+    # typed or pasted in other quotation marks, the phrase is the same phrase
+    for typed in ("“trata de personas”", "«trata de personas»", "„trata de personas“", "« trata de personas »"):
+        assert set(hits(archive, typed, ui="es")) == {"both"}, typed
+        result = archive.search(parse_params({"q": typed, "ui": "es"}))
+        assert not result.corrected and result.query.count('"') == 2
+    assert [s.text for s in archive.suggest("“trata de")] == [s.text for s in archive.suggest('"trata de')]
