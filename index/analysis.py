@@ -426,6 +426,28 @@ class FoldingStemTokenizer(Tokenizer):
             yield token
 
 
+def number_forms(word: str) -> set[str]:
+    """A folded word with and without a regular plural ending (English and Spanish), and with an
+    English possessive: the glossary ignores plurals.  Irregular plurals need no rule: their
+    stems differ (child, children), so the word could not match anyway."""
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    if word.endswith("z"):
+        forms.add(word[:-1] + "ces")
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    if word.endswith("ces"):
+        forms.add(word[:-3] + "z")
+    for form in list(forms):
+        forms.update((form + "'s", form + "’s") if not form.endswith("s") else (form + "'", form + "’"))
+    return forms
+
+
 @cache
 def analyzer(lang: str):
     """The Whoosh analyser for text in ``lang`` ("en" or "es")."""
@@ -448,6 +470,13 @@ def exact_analyzer(lang: str):
 def terms(text: str, lang: str) -> list[str]:
     """The analysed terms of ``text`` in order (stop words removed)."""
     return analyzer(lang).items[0].terms(text)
+
+
+def terms_and_words(text: str, lang: str) -> tuple[list[str], list[str]]:
+    """The analysed terms of ``text`` in order, and the folded word each comes from."""
+    stems = analyzer(lang).items[0]._stems
+    kept = [(term, word) for word in words_and_folded(text)[1] if (term := stems[word])]
+    return [term for term, _ in kept], [word for _, word in kept]
 
 
 def name_terms(text: str, lang: str) -> tuple[tuple[str, str], ...]:

@@ -4,7 +4,10 @@ Each topic has English and Spanish labels and keyword phrases per language.  A
 keyword matches when its analysed words (stemmed, accent-folded, stop words
 removed, exactly as the index analyses text) appear consecutively in a release of
 that language; a match in the title scores 2, in the body 1, and a topic is
-assigned when its score reaches the topic's ``min_score`` (default 1).
+assigned when its score reaches the topic's ``min_score`` (default 1).  A keyword the file
+writes in quotes matches only as written (each word in its singular or plural, case and
+accents aside), as a quoted phrase is searched: "trata de personas" is not "tratadas como
+personas", whose stems are the same.
 
 Scores count distinct evidence: keyword matches of one topic that overlap ("trata y
 tráfico" and "tráfico de personas" in "trata y tráfico de personas") are one match, and
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-from .analysis import _TOKEN, LANGUAGES, analyzer, terms
+from .analysis import _TOKEN, LANGUAGES, analyzer, fold, number_forms, terms, terms_and_words
 
 TITLE_WEIGHT = 2
 BODY_WEIGHT = 1
@@ -45,6 +48,8 @@ class Topic:
     min_score: int = 1
     # lang -> analysed keyword -> the keyword as the file writes it (for explanations)
     written: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
+    # lang -> analysed keyword written in quotes -> the folded forms each of its words may take
+    exact: dict[str, dict[tuple[str, ...], tuple[frozenset, ...]]] = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -66,8 +71,9 @@ class Evidence:
 @dataclass
 class Taxonomy:
     topics: dict[str, Topic]
-    # lang -> first analysed word -> [(keyword words, topic id)], longest first
-    _rules: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = field(default_factory=dict)
+    # lang -> first analysed word -> [(keyword words, topic id, forms of a quoted keyword or None)],
+    # longest first
+    _rules: dict[str, dict[str, list[tuple[tuple[str, ...], str, tuple | None]]]] = field(default_factory=dict)
     # lang -> first analysed word -> [(name words, exclusion number)], longest first
     _excluded: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = field(default_factory=dict)
     exclusions: list[tuple[str, str]] = field(default_factory=list)  # (group, name) by number
@@ -83,14 +89,19 @@ class Taxonomy:
                 raise ValueError(f"{path}: topic {topic_id!r} lacks a label in {', '.join(missing)}")
             keywords: dict[str, list[tuple[str, ...]]] = {}
             written: dict[str, dict[tuple[str, ...], str]] = {}
+            exact: dict[str, dict[tuple[str, ...], tuple[frozenset, ...]]] = {}
             for lang in LANGUAGES:
-                written[lang] = {}
+                written[lang], exact[lang], keywords[lang] = {}, {}, []
                 for keyword in entry.get(f"keywords_{lang}", []):
-                    phrase = tuple(terms(keyword, lang))
-                    if phrase:
-                        written[lang].setdefault(phrase, keyword)
-                keywords[lang] = [tuple(terms(k, lang)) for k in entry.get(f"keywords_{lang}", [])]
-                keywords[lang] = [p for p in keywords[lang] if p]
+                    quoted = len(keyword) > 1 and keyword[0] == keyword[-1] == '"'
+                    found, words = terms_and_words(keyword.strip('"'), lang)
+                    phrase = tuple(found)
+                    if not phrase:
+                        continue
+                    written[lang].setdefault(phrase, keyword)
+                    keywords[lang].append(phrase)
+                    if quoted:
+                        exact[lang][phrase] = tuple(frozenset(number_forms(word)) for word in words)
             topics[topic_id] = Topic(
                 id=topic_id,
                 labels={lang: entry[lang] for lang in LANGUAGES},
@@ -98,13 +109,14 @@ class Taxonomy:
                 keywords=keywords,
                 min_score=int(entry.get("min_score", 1)),
                 written=written,
+                exact=exact,
             )
         taxonomy = cls(topics=topics, exclusions=load_exclusions(exclusions))
         for lang in LANGUAGES:
             index: dict[str, list] = {}
             for topic in topics.values():
                 for phrase in topic.keywords[lang]:
-                    index.setdefault(phrase[0], []).append((phrase, topic.id))
+                    index.setdefault(phrase[0], []).append((phrase, topic.id, topic.exact[lang].get(phrase)))
             # The longest match at a position is the one counted (and the one explained).
             taxonomy._rules[lang] = {w: sorted(r, key=lambda r: -len(r[0])) for w, r in index.items()}
             names: dict[str, list] = {}
@@ -120,7 +132,8 @@ class Taxonomy:
         written in, when not the body's (its keywords are those of its own language)."""
         scores: dict[str, int] = {}
         for text, weight, text_lang in ((title, TITLE_WEIGHT, title_lang or lang), (body, BODY_WEIGHT, lang)):
-            for _, _, topic_id, why_not in self._found(terms(text, text_lang), text_lang):
+            found, words = terms_and_words(text, text_lang)
+            for _, _, topic_id, why_not in self._found(found, text_lang, words):
                 if topic_id and not why_not:
                     scores[topic_id] = scores.get(topic_id, 0) + weight
         return [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
@@ -140,7 +153,8 @@ class Taxonomy:
             # (term, index of its word)
             analysed = analyzer(text_lang).items[0]._analyse([m.group() for m in matches])
             words = [term for term, _ in analysed]
-            for i, end, topic_id, why_not in self._found(words, text_lang):
+            written = [fold(matches[index].group()) for _, index in analysed]
+            for i, end, topic_id, why_not in self._found(words, text_lang, written):
                 shown = text[matches[analysed[i][1]].start() : matches[analysed[end - 1][1]].end()]
                 if isinstance(why_not, int):  # an excluded name (no topic): its number
                     group, name = self.exclusions[why_not]
@@ -154,9 +168,13 @@ class Taxonomy:
         chosen = [t for t, topic in self.topics.items() if scores.get(t, 0) >= topic.min_score]
         return chosen, scores, evidence
 
-    def _found(self, words: list[str], lang: str) -> list[tuple[int, int, str | None, str | int | None]]:
+    def _found(
+        self, words: list[str], lang: str, written: list[str] | None = None
+    ) -> list[tuple[int, int, str | None, str | int | None]]:
         """``(first word, after last word, topic, why not counted)`` of each keyword match in
-        ``words``, and ``(first, after last, None, exclusion number)`` of each excluded name.
+        ``words`` (analysed terms; ``written``: the folded word each comes from, which a quoted
+        keyword's words must be), and ``(first, after last, None, exclusion number)`` of each
+        excluded name.
 
         A match is not counted ("overlap") when it overlaps a match of the same topic already
         counted or passed over, and not counted ("excluded") when it holds a word of an
@@ -182,9 +200,13 @@ class Taxonomy:
             candidates = rules.get(word)
             if not candidates:
                 continue
-            for phrase, topic_id in candidates:
+            for phrase, topic_id, forms in candidates:
                 end = i + len(phrase)
                 if tuple(words[i:end]) != phrase:
+                    continue
+                if forms is not None and (
+                    written is None or any(w not in f for w, f in zip(written[i:end], forms, strict=True))
+                ):
                     continue
                 if blocked and not blocked.isdisjoint(range(i, end)):
                     why_not = "excluded"

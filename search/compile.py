@@ -19,7 +19,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import HOMOGRAPHS, LANGUAGES, fold, name_terms, overridden, terms, words_and_folded
+from index.analysis import HOMOGRAPHS, LANGUAGES, fold, name_terms, number_forms, overridden, terms, words_and_folded
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -30,7 +30,7 @@ from . import cognates
 from . import query as q
 from .coordinated import Coordinated
 from .glossary import Glossary, acronym
-from .highlight import number_forms, phrase_forms
+from .highlight import phrase_forms
 from .translated import Translated
 
 TITLE_BOOST = 2.5  # a title: search, alone in the title fields

@@ -35,6 +35,7 @@ from index.analysis import (
     fold,
     in_set_phrase,
     name_terms,
+    number_forms,
     terms,
     words_and_folded,
 )
@@ -197,28 +198,6 @@ def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], tupl
             known = out.get((f"body_{lang}", key))  # names of one analysis: each's forms ("haitiano", "haitianos")
             out[f"body_{lang}", key] = written if known is None else tuple(map(frozenset.union, known, written))
     return tuple((field, key, forms) for (field, key), forms in out.items())
-
-
-def number_forms(word: str) -> set[str]:
-    """A folded word with and without a regular plural ending (English and Spanish), and with an
-    English possessive: the glossary ignores plurals.  Irregular plurals need no rule: their
-    stems differ (child, children), so the word could not match anyway."""
-    forms = {word, word + "s", word + "es"}
-    if word.endswith("y"):
-        forms.add(word[:-1] + "ies")
-    if word.endswith("z"):
-        forms.add(word[:-1] + "ces")
-    if word.endswith("s"):
-        forms.add(word[:-1])
-    if word.endswith("es"):
-        forms.add(word[:-2])
-    if word.endswith("ies"):
-        forms.add(word[:-3] + "y")
-    if word.endswith("ces"):
-        forms.add(word[:-3] + "z")
-    for form in list(forms):
-        forms.update((form + "'s", form + "’s") if not form.endswith("s") else (form + "'", form + "’"))
-    return forms
 
 
 _WRITTEN: dict[int, tuple[object, dict]] = {}  # id(glossary) -> (glossary, its written forms)

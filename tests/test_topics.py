@@ -126,3 +126,30 @@ def test_children_is_a_keyword_in_english_as_ninez_is_in_spanish():
     title, body = "Record Number of Children Cross the Darién Jungle", "IOM teams assist families at the border."
     assert "children" in taxonomy.assign(title, body, "en")
     assert "children" not in taxonomy.assign("Shelters reopen", "One shelter hosts families with children.", "en")
+
+
+def test_a_quoted_keyword_matches_only_as_written(tmp_path):
+    """ "trata de personas" (trafficking in persons) and "tratadas como personas" (treated as
+    persons) have the same stems: written in quotes, a keyword needs its words as written,
+    singular or plural, and the staff's explanation names the quoted keyword."""
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        '[t]\nen = "T"\nes = "T"\nkeywords_en = [\'"border crossing"\']\n'
+        'keywords_es = [\'"trata de personas"\', "trabajo forzoso"]\n',
+        encoding="utf-8",
+    )
+    taxonomy = Taxonomy.load(path)
+    assert taxonomy.assign("Piden ser tratadas como personas con derechos", "", "es") == []
+    assert taxonomy.assign("Alerta sobre la TRATA DE PERSONAS", "", "es") == ["t"]
+    assert taxonomy.assign("Las tratas de personas", "", "es") == ["t"]  # a plural is the keyword
+    assert taxonomy.assign("Trabajos forzosos en la región", "", "es") == ["t"]  # unquoted: by stems
+    assert taxonomy.assign("Two border crossings open", "", "en") == ["t"]
+    assert taxonomy.assign("Crossing the border", "", "en") == []
+    _, _, evidence = taxonomy.explain("x", "La trata de personas y las tratadas como personas.", "es")
+    assert [(e.text, e.keyword) for e in evidence] == [("trata de personas", '"trata de personas"')]
+    # the archive's own file: a release about treating people is not about trafficking
+    assert "counter-trafficking" not in Taxonomy.load().assign(
+        "Trabajadoras domésticas piden ser tratadas como personas",
+        "Las trabajadoras piden ser tratadas como personas con derechos y tratadas con respeto.",
+        "es",
+    )
