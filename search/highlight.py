@@ -429,15 +429,29 @@ def snippets(text: str, lang: str, wanted: Wanted, size: int = SNIPPET_CHARS, to
     return out
 
 
+_LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
+_SPACE = re.compile(r"\s")
+WORD_REACH = 30  # characters a snippet's edge moves at most to a word's edge (a long address is cut)
+
+
 def _word_start(text: str, position: int) -> int:
+    """Where the word at ``position`` starts: the text's start when that is near (the first
+    word, a dateline's "TAPACHULA", is not cut), else after the space before it."""
     if position <= 0:
         return 0
-    space = text.rfind(" ", max(0, position - 30), position)
-    return space + 1 if space >= 0 else position
+    low = max(0, position - WORD_REACH)
+    space = _LAST_SPACE.search(text, low, position)
+    if space is not None:
+        return space.end()
+    return 0 if low == 0 else position
 
 
 def _word_end(text: str, position: int) -> int:
+    """Where the word at ``position`` ends (before a space or a line break, or the text's end)."""
     if position >= len(text):
         return len(text)
-    space = text.find(" ", position, position + 30)
-    return space if space >= 0 else position
+    high = min(len(text), position + WORD_REACH)
+    space = _SPACE.search(text, position, high)
+    if space is not None:
+        return space.start()
+    return len(text) if high == len(text) else position

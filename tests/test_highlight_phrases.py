@@ -148,6 +148,26 @@ def test_snippets_are_chosen_around_the_phrase_not_its_words():
     assert highlight.snippets(text, "es", wanted, size=5) == ["<mark>trata de personas</mark>"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TAPACHULA, México – La OIM registró un aumento de niñas y adolescentes migrantes que llegan.",
+        "CAYENA, Guayana Francesa – Un grupo de voluntarios orienta a personas migrantes haitianas.",
+        "Un informe.\nMARACAIBO – Llegan personas\nmigrantes a la ciudad de Maracaibo cada semana en bus.",
+    ],
+)
+def test_a_snippet_starts_and_ends_at_whole_words(text):
+    """A snippet's window near the text's start began inside its first word ("HULA, México"
+    for "TAPACHULA, México"); a line break is a word's edge as a space is."""
+    wanted = highlight.wanted(wq.Term("body_es", "migrant"))["body_es"]
+    words = text.split()
+    for size in range(20, 2 * len(text), 3):  # windows whose edges fall at every point of the text
+        (snippet,) = highlight.snippets(text, "es", wanted, size=size)
+        plain = snippet.replace("<mark>", "").replace("</mark>", "")
+        assert plain.split()[0] in words and plain.split()[-1] in words, (size, snippet)
+        assert "<mark>migrantes</mark>" in snippet
+
+
 class _Alternatives(wq.Query):
     """A query node of a kind the highlighter does not know, read through its children."""
 
