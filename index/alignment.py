@@ -11,6 +11,7 @@ Each iteration is a handful of array operations over every co-occurrence of a te
 segment, so that a few thousand sentence pairs train in about a second.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,6 +22,14 @@ MIN_PROBABILITY = 0.1
 MIN_SEGMENTS = 2  # a term seen in one segment pair only teaches nothing reliable
 MAX_SEGMENT_TERMS = 120  # longer segments are not sentence-aligned: their co-occurrences are noise
 NULL = "\0"  # the empty word Model 1 lets a term come from
+# Terms left out of training: numbers (a digit) and abbreviations with an inner dot ("u.s",
+# "e.g"). A number is written alike in both languages and its own translation; either, trained,
+# took a share of what the words beside it explain ("1,250" was learnt as "UNHCR").
+_NOT_A_WORD = re.compile(r"[^\w~]|\d")
+
+
+# What the training's outcome depends on besides its segments (the lexicon's cache is keyed by it).
+SETTINGS = f"{ITERATIONS} {MIN_PROBABILITY} {MIN_SEGMENTS} {MAX_SEGMENT_TERMS} {_NOT_A_WORD.pattern}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,10 @@ class Learnt:
 
 def learn(segments: list[tuple[list[str], list[str]]]) -> Learnt:
     """Translations of the terms of English/Spanish segment pairs (each a list of terms per side)."""
+    segments = [
+        ([t for t in en if not _NOT_A_WORD.search(t)], [t for t in es if not _NOT_A_WORD.search(t)])
+        for en, es in segments
+    ]
     segments = [
         (en, es) for en, es in segments if en and es and len(en) <= MAX_SEGMENT_TERMS and len(es) <= MAX_SEGMENT_TERMS
     ]

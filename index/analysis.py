@@ -29,8 +29,9 @@ SNOWBALL_NAMES = {"en": "english", "es": "spanish"}
 # "Ivoire", "N'Djamena" is "Djamena"): alone, "d" or "n" would match and be marked anywhere.
 CLITICS = ("s", "t", "re", "ll", "ve", "d", "m")
 CLITIC_PATTERN = "(?i:" + "|".join(CLITICS) + ")"
-# After a word's first characters: its inner dots and clitics ("U.S", "3.5", "IOM's").
-TOKEN_TAIL = rf"(?:\.\w+|['’]{CLITIC_PATTERN}(?!\w))*"
+# After a word's first characters: its inner dots, a comma between digits, and clitics ("U.S",
+# "3.5", "1,250", "IOM's").
+TOKEN_TAIL = rf"(?:\.\w+|(?<=\d),\d+|['’]{CLITIC_PATTERN}(?!\w))*"
 # Words, not an elided letter; numbers are words.
 TOKEN_PATTERN = rf"(?!\w['’](?!{CLITIC_PATTERN}(?!\w))\w)\w+{TOKEN_TAIL}"
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -145,7 +146,7 @@ def _fold_all(words: list[str], phrases: bool = True) -> list[str]:
 # every other character a space; the curly apostrophe stands in as this control character
 # meanwhile (release text has none: cleaning removes control characters).
 _APOSTROPHE = "\x1f"
-_WORD_BYTES = bytes(c if chr(c).isalnum() or chr(c) in "_.'\x1f" else 0x20 for c in range(128)).ljust(256, b" ")
+_WORD_BYTES = bytes(c if chr(c).isalnum() or chr(c) in "_.,'\x1f" else 0x20 for c in range(128)).ljust(256, b" ")
 _IS_WORD = bytes(1 if chr(c).isalnum() or c == 0x5F else 0 for c in range(128)).ljust(256, b"\x00")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")  # also splits text for place finding (index.places)
 
@@ -192,6 +193,11 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
         if not (0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]):
             data[at] = 0x20
         at = data.find(b".", at + 1)
+    at = data.find(b",")
+    while at >= 0:  # a comma joins two digits ("1,250"), else it is a space
+        if not (0 < at < last and 0x30 <= data[at - 1] <= 0x39 and 0x30 <= data[at + 1] <= 0x39):
+            data[at] = 0x20
+        at = data.find(b",", at + 1)
     if b"'" in data or b"\x1f" in data:
         for at in [m.start() for m in _APOSTROPHE_BYTES.finditer(data)]:
             between = 0 < at < last and _IS_WORD[data[at - 1]] and _IS_WORD[data[at + 1]]
@@ -282,6 +288,31 @@ def overridden(word: str) -> str | None:
     return next((lang for lang, table in STEM_OVERRIDES.items() if word in table), None)
 
 
+_GROUPED = re.compile(r"([1-9]\d{0,2})((?:[.,]\d{3})+)(?:([.,])(\d+))?")
+_DECIMAL = re.compile(r"(\d+)[.,](\d+)")
+
+
+def number_term(word: str) -> str:
+    """A number's term, the same however its digits are grouped and its decimals marked:
+    "302.203" (Spanish), "302,203" (English) and "302203" are "302203"; "7,2" and "7.2" are
+    "7.2"; "1.250,5" and "1,250.5" are "1,250.5". A number of four digits written grouped is
+    a quantity, never a year: "1.250" and "1,250" are "1,250", apart from "1250" (a year, as
+    "2019" is, which "2,019 people" is not). A word that is not such a number is itself."""
+    grouped = _GROUPED.fullmatch(word)
+    if grouped is not None:
+        first, groups, mark, decimals = grouped.groups()
+        separator = groups[0]
+        if groups.count(separator) * 4 == len(groups) and mark != separator:
+            digits = first + groups.replace(separator, "")
+            if len(digits) == 4:
+                digits = f"{digits[0]},{digits[1:]}"
+            return digits + (f".{decimals}" if decimals else "")
+    decimal = _DECIMAL.fullmatch(word)
+    if decimal is not None:
+        return f"{decimal.group(1)}.{decimal.group(2)}"
+    return word
+
+
 class _Stems(dict):
     """Folded word -> its stem, or "" for a stop word, remembered as words are met.
 
@@ -301,6 +332,8 @@ class _Stems(dict):
             stem = ""
         elif word in self._overrides:
             stem = self._overrides[word]
+        elif word[:1].isdigit() and ("," in word or "." in word):
+            stem = number_term(word)  # not a stemmer's: "1.250" is no word with an ending
         else:
             stem = self._stemmer.stemWord(self._singular(word) if self._singular else word)
         if len(self) < self.LIMIT:

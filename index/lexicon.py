@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from . import alignment
 from .alignment import Learnt, learn
 from .analysis import FIXED_EXPRESSIONS, LANGUAGES, STEM_OVERRIDES, terms
 from .config import DATA_DIR, PROJECT_ROOT
@@ -156,7 +157,7 @@ class Sources:
         # Words whose terms a change of the analysers would change (Spanish plurals among them).
         sample = terms("Migrations returning children", "en") + terms("Migraciones niñas ciudades", "es")
         h.update(repr(sample).encode())
-        h.update(f"schema {SCHEMA_VERSION}".encode())
+        h.update(f"schema {SCHEMA_VERSION}\0{alignment.SETTINGS}".encode())
         h.update(repr(sorted((lang, sorted(table.items())) for lang, table in STEM_OVERRIDES.items())).encode())
         # (sets sorted: a set's repr follows string hashing, which differs from process to process)
         rules = {

@@ -75,8 +75,9 @@ class Wanted:
     @cached_property
     def heads(self) -> frozenset:
         """How the terms a match can start with begin: their first two characters (one for a
-        term of one)."""
-        return frozenset(t[:2] for t in self.words | self.patterns.keys())
+        term of one, or of a number, whose second character a text may write as a separator:
+        "1250" is "1.250" or "1,250")."""
+        return frozenset(t[:1] if t[:1].isdigit() else t[:2] for t in self.words | self.patterns.keys())
 
 
 NOTHING = Wanted()
@@ -240,13 +241,14 @@ def _folding_to() -> dict[str, str]:
 
 _FOLDING_TO = _folding_to()
 # A token starts where a word character follows neither a word character nor a word and an
-# inner dot, nor a word and an apostrophe where a clitic starts, and is not a letter elided
+# inner dot, nor a digit and a comma where it is a digit ("20,4" is one token), nor a word and
+# an apostrophe where a clitic starts, and is not a letter elided
 # before an apostrophe (the analyser's tokens, ``index.analysis.TOKEN_PATTERN``: "IOM's" is one,
 # "Grand'Anse" two, "d'Ivoire" one). The check comes after the first character, so that the
 # regular expression engine can skip ahead to it.
 _NOT_ELIDED = rf"(?!['’](?!{CLITIC_PATTERN}(?!\w))\w)"
 _AFTER_TOKEN_START = (
-    r"(?<!\w.)(?<!\w\..)"
+    r"(?<!\w.)(?<!\w\..)(?<!\d,\d)"
     + _NOT_ELIDED
     + "".join(rf"(?!(?<=\w['’](?i:{c[0]})){''.join(f'(?i:{x})' for x in c[1:])}(?!\w))" for c in CLITICS)
 )

@@ -28,6 +28,28 @@ def test_stop_words_dropped_and_numbers_kept():
     assert "9" in terms("9 people", "en")
 
 
+@pytest.mark.parametrize(
+    ("texts", "term"),
+    [
+        (("1.250 migrantes", "1,250 migrants"), "1,250"),
+        (("302.203 personas", "302,203 people", "302203"), "302203"),
+        (("1.250.000", "1,250,000", "1250000"), "1250000"),
+        (("1.250,5 dólares", "US$1,250.5"), "1,250.5"),
+        (("7,2 grados", "7.2 magnitude"), "7.2"),
+    ],
+)
+def test_a_number_is_one_term_however_its_digits_are_grouped(texts, term):
+    """A Spanish release writes "302.203" and "7,2" where an English one writes "302,203" and
+    "7.2": each is one term, the same in both, and the same as the number typed without
+    separators, but for four digits grouped, a quantity, which is no year."""
+    for text in texts:
+        for lang in ("en", "es"):
+            assert term in terms(text, lang), (text, lang)
+    assert terms("2,019 personas", "es") != terms("2019", "es")
+    assert terms("0.250", "en") == ["0.250"]  # a leading zero: a decimal
+    assert terms("2019, 2020 y 2021", "es") == ["2019", "2020", "2021"]  # a list, spaced
+
+
 def test_fold_strips_accents_and_case():
     assert fold("Panamá NIÑOS Haití") == "panama ninos haiti"
 
@@ -46,6 +68,8 @@ PIECES = st.sampled_from(
         "'",
         "’",
         "..",
+        ",",
+        ",,",
         "‘",
         "“",
         "—",
