@@ -206,7 +206,9 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
     """
     # As a release's text is read: a query pasted with decomposed accents ("migración" as "o" and
     # a combining accent) or a soft hyphen inside a word finds the word.
-    q = straight_quotes(without_controls(normal_text(_single(args, "q") or ""))).strip()
+    # One line, its words one space apart: pasted tabs, line ends and runs of spaces are one
+    # space, so that "a%0Ab" and "a b" are one search, with one address, never echoed broken.
+    q = " ".join(straight_quotes(without_controls(normal_text(_single(args, "q") or ""))).split())
     if len(q) > 2000:
         raise ParamError("q", "the query is too long: at most 2,000 characters, of which the first 500 are searched")
     # Names of values are read whatever their case, as country codes are ("EN", "Newest").

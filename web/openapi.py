@@ -21,6 +21,11 @@ ERROR_CODES = [
     "index_unavailable",
     "internal_error",
     "bad_request",
+    # what the server refuses before the site sees a request (web/worker.py)
+    "request_timeout",
+    "uri_too_long",
+    "request_header_fields_too_large",
+    "not_implemented",
 ]
 
 DESCRIPTION = """\
@@ -70,7 +75,10 @@ it the answer is 429 with `Retry-After`.
 def _nullable(schema: dict) -> dict:
     kind = schema.get("type")
     if isinstance(kind, str):
-        return {**schema, "type": [kind, "null"]}
+        nullable = {**schema, "type": [kind, "null"]}
+        if "enum" in schema:  # an enum lists every value allowed, null too
+            nullable["enum"] = [*schema["enum"], None]
+        return nullable
     return {"anyOf": [schema, {"type": "null"}]}
 
 

@@ -96,12 +96,21 @@ def plain_error(html_answer: bytes, api: bool = False) -> bytes:
     return refusal(status, f"{reason}: {detail}" if detail else reason, api)
 
 
+# The API's error codes (web/openapi.py's ERROR_CODES) of the statuses the server gives itself.
+_ERROR_CODES = {
+    400: "bad_request",
+    408: "request_timeout",
+    414: "uri_too_long",
+    431: "request_header_fields_too_large",
+    501: "not_implemented",
+}
+
+
 def json_answer(status: str, message: str) -> bytes:
     """The API's error shape (``web/api.py``: ``{"error": {"status", "code", "message"}}``) as a
     whole HTTP answer closing the connection: an API client parses every answer as JSON."""
     code = int(status.split(" ", 1)[0])
-    reason = status.split(" ", 1)[1] if " " in status else status
-    slug = re.sub(r"[^a-z]+", "_", reason.lower()).strip("_") or "bad_request"
+    slug = _ERROR_CODES.get(code, "bad_request" if code < 500 else "internal_error")
     body = json.dumps({"error": {"status": code, "code": slug, "message": message}}).encode("utf-8") + b"\n"
     return (
         f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: application/json\r\n"

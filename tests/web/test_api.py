@@ -79,6 +79,19 @@ def test_next_and_prev_links_keep_the_parameters(client):
     assert len(seen) == len(set(seen)) == first["total"]
 
 
+@pytest.mark.parametrize(
+    "pasted", ["migrants%0Aborder", "migrants%09border", "migrants%0D%0Aborder", "migrants%E2%80%A8border"]
+)
+def test_a_query_is_one_line(client, pasted):
+    """Tabs and line ends pasted into a query are spaces between its words: the same search,
+    address and ETag as typed with a space, and never echoed with a line break."""
+    _, spaced = get_json(client, "/api/v1/search?q=migrants+border")
+    response, pasted_answer = get_json(client, f"/api/v1/search?q={pasted}")
+    assert pasted_answer["query"] == "migrants border"
+    assert pasted_answer["links"]["self"] == spaced["links"]["self"]
+    assert response.headers["ETag"] == client.get("/api/v1/search?q=migrants+border").headers["ETag"]
+
+
 def test_filters_facets_and_labels_follow_ui(client):
     _, data = get_json(client, "/api/v1/search?country=HN&year=2019&ui=es")
     assert data["sort"] == "newest"  # no words: newest first
