@@ -256,3 +256,37 @@ def test_snippets_page_previews_work_and_pass_axe(open_page, archive_server, lan
             ]
         assert not console, console
     assert not failures, failures
+
+
+def test_a_box_of_an_archive_served_under_a_path_stays_under_it(tmp_path, web_index, browser):
+    """PUBLIC_URL=https://example.org/archive: the box loaded from /archive/embed.js asks the
+    API and opens the results under /archive, not at the root of the archive's host."""
+    port = free_port()
+    mounted = f"http://127.0.0.1:{port}/archive"
+    csp = f"default-src 'none'; script-src {mounted}/; connect-src {mounted}/; base-uri 'none'"
+    (tmp_path / "box.html").write_text(
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Partner</title></head><body>\n'
+        f'<iom-search lang="en"></iom-search>\n<script src="{mounted}/embed.js" defer></script>\n</body></html>\n',
+        encoding="utf-8",
+    )
+    host = serve_host(tmp_path, csp)
+    try:
+        with running_site(web_index, port, "embed-mounted-", PUBLIC_URL=mounted, RATE_LIMIT="off"):
+            context = browser.new_context()
+            context.set_default_timeout(10_000)
+            page = Console().watch(context.new_page())
+            asked: list[str] = []
+            page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+            page.goto(f"http://127.0.0.1:{host.server_address[1]}/box.html")
+            box = page.locator("iom-search input")
+            box.click()
+            box.press_sequentially("migr", delay=40)
+            expect(page.locator("iom-search [role=option]").first).to_be_visible()
+            assert asked and all(url.startswith(mounted + "/api/v1/suggest?") for url in asked), asked
+            box.press("Enter")
+            page.wait_for_url(re.compile(re.escape(mounted) + r"/en/search\?q=migr"))
+            expect(page.locator(".hit").first).to_be_visible()
+            context.close()
+    finally:
+        host.shutdown()
+        host.server_close()

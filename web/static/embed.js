@@ -28,7 +28,9 @@
     script = candidates[candidates.length - 1];
   }
   if (!script || !script.src) return;
-  var ORIGIN = new URL(script.src, location.href).origin;
+  // The archive's address: where this script is, less its name (a site served under a path,
+  // PUBLIC_URL=https://example.org/archive, has its API and pages under that path too).
+  var BASE = new URL(".", new URL(script.src, location.href)).href.replace(/\/$/, "");
   var sheet = null;
 
   function t(lang, key, n) {
@@ -98,7 +100,7 @@
       // Older browsers: the same rules from the archive (the host's style-src must allow it).
       var link = document.createElement("link");
       link.rel = "stylesheet";
-      link.href = ORIGIN + "/static/embed.css";
+      link.href = BASE + "/static/embed.css";
       root.appendChild(link);
     }
   }
@@ -207,7 +209,7 @@
   };
 
   Widget.prototype.api = function (path, params) {
-    var url = ORIGIN + "/api/v1/" + path + "?" + new URLSearchParams(params).toString();
+    var url = BASE + "/api/v1/" + path + "?" + new URLSearchParams(params).toString();
     if (this.cache[url]) return Promise.resolve(this.cache[url]);
     if (this.controller) this.controller.abort();
     var controller = this.controller = window.AbortController ? new AbortController() : null;
@@ -344,7 +346,7 @@
 
   Widget.prototype.searchUrl = function (text) {
     var query = text.trim() ? "?" + new URLSearchParams({q: text.trim()}).toString() : "";
-    return ORIGIN + "/" + this.lang + "/search" + query;
+    return BASE + "/" + this.lang + "/search" + query;
   };
 
   Widget.prototype.go = function (url) {
