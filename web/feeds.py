@@ -24,11 +24,10 @@ from . import caching, i18n, shapes
 from .current import archive, search_params
 from .hosts import external
 from .i18n import ui_param
-from .links import Addresses, feed_url, search_page_url
+from .links import FEED_ENTRIES, Addresses, feed_url, search_page_url
 
 feeds = Blueprint("feeds", __name__)
 
-FEED_ENTRIES = 20  # entries of a feed whose address names no per_page
 FEED_MAX_AGE = 300
 OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 MOZ_NS = "http://www.mozilla.org/2006/browser/search/"
@@ -127,7 +126,7 @@ def atom():
         )
         site_name = _("IOM news release archive")
         author = _("International Organization for Migration (IOM)")
-    self_url = feed_url(named)
+    self_url = feed_url(named, entries=params.per_page)
     fg = FeedGenerator()
     fg.id(self_url)
     fg.title(title)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import current_app, g, request, url_for
 
 from index.records import web_address
-from search.params import LANGUAGES, SearchParams
+from search.params import DEFAULT_PER_PAGE, LANGUAGES, SearchParams
 
 from . import hosts, i18n
 from .hosts import external
@@ -131,12 +131,21 @@ def api_search_url(params: SearchParams, endpoint: str = "api.search") -> str:
     return with_query(external(endpoint), params.to_query() + _ui_pairs(params.ui))
 
 
-def feed_url(params: SearchParams, absolute: bool = True) -> str:
+FEED_ENTRIES = 20  # entries of a feed whose address names no per_page
+
+
+def feed_url(params: SearchParams, absolute: bool = True, entries: int | None = None) -> str:
     """The Atom feed of a search, in one form wherever it is given (the feed's own ``self``, the
     API's ``links.atom``, a results page's ``<link rel="alternate">``): the search's words,
-    filters and page size (a feed without one lists 20 entries) but not its order or page (a
-    feed lists the newest first), and ``ui`` when the feed is not in English."""
-    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page")]
+    filters and page size (a feed without one lists ``FEED_ENTRIES``) but not its order or page
+    (a feed lists the newest first), and ``ui`` when the feed is not in English. ``entries``:
+    the feed's own size, named unless it is ``FEED_ENTRIES`` (a feed asked for 10 names them,
+    though 10 is a search's default page size)."""
+    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort", "page", "per_page")]
+    size = entries if entries is not None else (params.per_page if params.per_page != DEFAULT_PER_PAGE else None)
+    if size is not None and size != FEED_ENTRIES:  # where to_query puts it
+        at = next((i for i, (k, _) in enumerate(pairs) if k in ("translations", "spell")), len(pairs))
+        pairs.insert(at, ("per_page", str(size)))
     base = external("feeds.atom") if absolute else url_for("feeds.atom")
     return with_query(base, pairs + _ui_pairs(params.ui))
 

@@ -179,6 +179,18 @@ def test_a_search_has_one_feed_address(client, lang, query):
     assert feed.feed.language == lang
 
 
+@pytest.mark.parametrize("size", [10, 5, 20])
+def test_a_feed_s_own_address_gives_the_same_feed(client, size):
+    """A feed asked for 10 entries (a search's default page size, not the feed's) named
+    another feed as itself, of 20."""
+    _, feed = parse_feed(client, f"/search.atom?per_page={size}")
+    itself = local(next(link.href for link in feed.feed.links if link.rel == "self"))
+    assert feed.feed.id.endswith(itself)
+    _, again = parse_feed(client, itself)
+    assert len(feed.entries) == len(again.entries) == size
+    assert ("per_page" in itself) == (size != 20)
+
+
 # --- sitemap and robots ----------------------------------------------------------------------------------
 def test_sitemap_lists_every_release_once_per_language_version(app, client):
     response = client.get("/sitemap.xml")
