@@ -12,6 +12,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import force_locale
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from search.engine import IndexUnavailable, ReleaseNotFound
@@ -192,7 +193,12 @@ def search_links(params: SearchParams, result) -> dict:
 
 @api.get("/facets")
 def facets():
-    params = search_params(request.args).with_(page=1, per_page=1, sort="relevance")
+    # The parameters it takes not: ignored, as any unknown one is, even when they would be wrong
+    # for a search (a client may send a search's whole query string).
+    args = MultiDict(request.args)
+    for name in ("page", "per_page", "sort"):
+        args.poplist(name)
+    params = search_params(args).with_(page=1, per_page=1, sort="relevance")
     etag = caching.make_etag("facets", caching.generation(), params.to_query(), params.ui)
     cached = caching.not_modified(etag, SEARCH_MAX_AGE)
     if cached is not None:

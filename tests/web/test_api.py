@@ -154,6 +154,9 @@ def test_facets_over_the_archive_and_for_filters(app, client):
     assert 0 < filtered["total"] < everything["total"]
     assert [v["value"] for v in filtered["facets"]["lang"] if v["selected"]] == ["es"]
     assert "hits" not in filtered
+    # a search's whole query string: the parameters facets take not are ignored, valid or not
+    _, sent = get_json(client, "/api/v1/facets?q=trafficking&lang=es&page=abc&per_page=999&sort=bad")
+    assert sent["total"] == filtered["total"] and sent["facets"] == filtered["facets"]
 
 
 # --- releases and suggestions ------------------------------------------------------------------------
