@@ -19,6 +19,7 @@ again only the groups a new, changed or deleted release touches (reading their r
 full), and every other release keeps the pair the last build gave it.
 """
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,6 +332,12 @@ def _link(english, spanish) -> None:
     english.pair, spanish.pair = spanish.id, english.id
 
 
+def shown_score(score: float) -> str:
+    """A pairing score in two decimals, rounded down: a score just below ``PAIR_AT`` (0.349) is
+    never shown as the threshold it did not reach ("0.35, below the 0.35 that pairs")."""
+    return f"{math.floor(score * 100) / 100:.2f}"
+
+
 def _uncertain_warning(u: Uncertain, releases: list) -> Warning_:
     english, spanish = releases[u.en], releases[u.es]
     apart = english.countries and spanish.countries and not set(english.countries) & set(spanish.countries)
@@ -344,7 +351,8 @@ def _uncertain_warning(u: Uncertain, releases: list) -> Warning_:
         english.source,
         english.line,
         (
-            f"uncertain translation pair, not linked: {u.english} and {u.spanish} score {u.score:.2f} ({why}); "
+            f"uncertain translation pair, not linked: {u.english} and {u.spanish} "
+            f"score {shown_score(u.score)} ({why}); "
             "if they are one release in two languages, give both the same translation_key"
         ),
     )

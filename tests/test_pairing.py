@@ -1,6 +1,6 @@
 import datetime as dt
 
-from index.pairing import PAIR_AT, UNCERTAIN_AT, WINDOW, pair_releases
+from index.pairing import PAIR_AT, UNCERTAIN_AT, WINDOW, pair_releases, shown_score
 from index.records import Release
 
 # One release in two languages, as the office writes them: the title translated, the figures
@@ -130,7 +130,9 @@ def test_a_candidate_below_the_threshold_is_reported_with_its_score():
     (uncertain,) = report.uncertain
     assert en.pair == es.pair == "" and UNCERTAIN_AT <= uncertain.score < PAIR_AT
     assert (uncertain.english, uncertain.spanish) == ("en1", "es1")
-    assert f"score {uncertain.score:.2f}" in str(report.warnings[0])
+    assert f"score {shown_score(uncertain.score)}" in str(report.warnings[0])
+    # a score just below the threshold is never shown as the threshold
+    assert shown_score(PAIR_AT - 0.0004) == f"{PAIR_AT - 0.01:.2f}" and shown_score(PAIR_AT) == f"{PAIR_AT:.2f}"
     assert en.origin is None and es.origin is None  # read again by the next build, reported again
 
 
