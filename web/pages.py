@@ -239,6 +239,8 @@ def _pagination(params: SearchParams, result) -> dict | None:
         return None
     current = params.page
     wanted = {1, pages} | set(range(max(1, current - 2), min(pages, current + 2) + 1))
+    # A gap of one page is that page's number: "…" stands for two pages at least.
+    wanted |= {n + 1 for n in wanted if n + 2 in wanted and n + 1 not in wanted}
     items, last = [], 0
     for number in sorted(wanted):
         if number - last > 1:

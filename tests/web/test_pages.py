@@ -284,6 +284,18 @@ def test_pagination(client):
     assert "There are only 2 pages of results." in page.text
 
 
+@pytest.mark.parametrize(("page", "numbers"), [(4, "1 2 3 4 5 6 7 8"), (3, "1 2 3 4 5 … 8"), (1, "1 2 3 … 8")])
+def test_a_gap_in_the_page_numbers_is_two_pages_at_least(client, page, numbers):
+    """ "…" stood for a single page (1 2 3 4 5 6 … 8 hid 7): such a page is named instead."""
+    html = client.get(f"/en/search?q=migrants&per_page=2&page={page}").get_data(as_text=True)
+    nav = html[html.index('class="pagination"') :]
+    nav = nav[: nav.index("</nav>")]
+    shown = re.findall(
+        r'class="page-number[^"]*"[^>]*>(?:<span[^>]*>[^<]*</span>)?(\d+)<|class="page-gap"[^>]*>(…)<', nav
+    )
+    assert " ".join(number or gap for number, gap in shown) == numbers, nav
+
+
 @pytest.mark.parametrize(
     "lang,expected", [("en", "There is only 1 page of results."), ("es", "Solo hay 1 página de resultados.")]
 )
