@@ -5,6 +5,7 @@ scripts/search "trata de personas" --country GT --year 2019 --json
 
 import argparse
 import json
+import os
 import sys
 
 from markupsafe import Markup
@@ -146,5 +147,18 @@ def _print_text(result) -> None:
             print(f"   translation ({hit.translation.lang}): {hit.translation.id}")
 
 
+def run() -> int:
+    """``main``, for a shell: output cut short by its reader (``scripts/search ... | head``) ends
+    the command quietly, as any Unix filter's does, without a traceback."""
+    try:
+        code = main()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at nothing, so that it does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -248,7 +248,8 @@ class Archive:
                 {
                     "code": "few_all_words",
                     "all_words": shown.all_words,
-                    "message": f"only {shown.all_words} of the results contain all the words; the others "
+                    "message": f"only {shown.all_words} of the results "
+                    f"{'contains' if shown.all_words == 1 else 'contain'} all the words; the others "
                     "contain some of them, ranked by how many",
                 }
             )

@@ -94,3 +94,17 @@ def test_a_query_may_start_with_an_excluded_word_and_stand_in_words_apart(index_
     after = run("--index", index_dir, "--json", "--", "-migrants")  # all after "--" is the query
     assert json.loads(after.stdout)["total"] == total
     assert run("--bogus", "--index", index_dir).returncode == 2  # an unknown option is still an error
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json"]])
+def test_output_cut_short_by_its_reader_ends_quietly(index_dir, fmt):
+    """``scripts/search migrants | head -1``: the reader closes the pipe before the output is
+    written, and the command ends without a traceback, as a Unix filter does."""
+    process = subprocess.Popen(
+        [str(SCRIPT), "--index", str(index_dir), *fmt, "migrants"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # before a word is written
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0 and b"Traceback" not in errors and not errors.strip(), errors[-500:]
