@@ -99,6 +99,19 @@ def world_names() -> frozenset:
     return frozenset(folded for folded in map(fold, names) if folded.isalpha())
 
 
+@cache
+def world_phrases() -> frozenset:
+    """The folded names of two words or more of the same places as :func:`world_names`, each as
+    a tuple of its words ("bocas", "del", "toro"): typed, none of their words is a misspelling
+    ("Bocas del Toro" is not "Becas del Todo", nor "Santa Ana" "San An")."""
+    from .analysis import fold
+
+    names = [name for lang in NAME_LANGUAGES for name in Locale(lang).territories.values()]
+    names += [name for _, division in _divisions() for name in division]
+    names += [name for name, _, _ in _cities()]
+    return frozenset(words for words in (tuple(fold(name).split()) for name in names) if len(words) > 1)
+
+
 def exclusions_file() -> Path:
     """Phrases that hold a place name but are not about the place (``PLACE_EXCLUSIONS_FILE``,
     default ``data/place_exclusions.toml``)."""

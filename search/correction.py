@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.analysis import fold, terms
-from index.places import world_names
+from index.places import world_names, world_phrases
 
 from . import query as q
 from .generation import Snapshot
@@ -46,7 +46,12 @@ class Corrections:
         seen = _Decided()
         changed = False
         out = []
-        for token in text[: q.MAX_QUERY_CHARS].split():
+        tokens = text[: q.MAX_QUERY_CHARS].split()
+        named = _in_place_names([fold(token.strip('"()-')) for token in tokens])
+        for at, token in enumerate(tokens):
+            if at in named:
+                out.append(token)  # a word of a place's name typed whole is no slip
+                continue
             bare = token.strip('"()-')
             # Each word of a token its apostrophes part ("Grand'Ansse" is "Grand" and "Ansse",
             # as the analyser reads it), separators kept.
@@ -186,6 +191,24 @@ def _a_slip_of(typed: str, word: str) -> bool:
         len(mine) == 1 and len(theirs) == 1 and len(mine[0]) >= 4 and one_slip(mine[0], theirs[0])
         for mine, theirs in ((terms(typed, lang), terms(word, lang)) for lang in LANGUAGES)
     )
+
+
+def _in_place_names(words: list[str]) -> set[int]:
+    """The places in ``words`` (folded) of the words of a place's name of two words or more
+    written whole ("Bocas del Toro", "Santa Ana"), the longest name first."""
+    names = world_phrases()
+    longest = max(map(len, names), default=0)
+    out: set[int] = set()
+    at = 0
+    while at < len(words):
+        for length in range(min(longest, len(words) - at), 1, -1):
+            if tuple(words[at : at + length]) in names:
+                out.update(range(at, at + length))
+                at += length
+                break
+        else:
+            at += 1
+    return out
 
 
 def _nameable(bare: str) -> bool:

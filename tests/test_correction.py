@@ -397,3 +397,22 @@ def test_a_hyphenated_word_or_a_number_no_release_has_is_named_as_missing(tmp_pa
     assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [[typed]]
     beside = search(archive, f"Honduras {typed}")
     assert beside.total and [n["missing"] for n in beside.notices if n["code"] == "any_word"] == [[typed]]
+
+
+NAMESAKES = [
+    release(id="b1", lang="es", title="Becas para todo el año", body="Las becas cubren todo el curso en Honduras."),
+    release(id="b2", lang="es", title="Más becas", body="Becas y apoyo para todo estudiante migrante."),
+]
+
+
+@pytest.mark.parametrize("typed", ['"Bocas del Toro"', "Bocas del Toro", "bocas del toro"])
+def test_a_place_name_of_several_words_typed_whole_is_not_respelt(tmp_path, typed):
+    """Each word of "Bocas del Toro" (a province of Panama) is one slip from an archive word, and
+    the name was searched as "Becas del Todo": a name of the world's places typed whole keeps
+    its words, and no release naming it is said."""
+    reindex([write_jsonl(tmp_path / "r.jsonl", NAMESAKES)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    result = search(archive, typed)
+    assert not result.corrected and result.total == 0 and result.suggestion is None
+    assert any(n["code"] == "missing_words" for n in result.notices)
+    assert search(archive, "Bocas").searched_for == "Becas"  # alone, a slip of a word
