@@ -506,3 +506,28 @@ def test_a_nationality_word_finds_the_other_language_s_forms_of_it(tmp_path, typ
     archive = Archive(tmp_path / "ix")
     found = archive.search(parse_params({"q": typed, "translations": "separate"}))
     assert [h.id for h in found.hits] == ["es-tapachula"]
+
+
+def test_a_learnt_translation_the_dictionary_does_not_confirm_stands_beside_the_dictionary_s(monkeypatch):
+    """A few pairs taught English "displaced" as "Caribe" (the only words both shared), and an
+    English query for displacement found no Spanish release: where none of an English term's
+    learnt translations is the dictionary's, the dictionary's translations are searched too.
+    A confirmed translation keeps its learnt weights, and Spanish terms keep theirs."""
+    parts = lexicon.Parts(
+        dictionary={
+            ("en", "es"): {"displac": {"desplaz"}, "hurrican": {"huracan"}},
+            ("es", "en"): {"desplaz": {"displac"}},
+        },
+        segments=[],
+        learnt=alignment.Learnt(
+            en_es={"displac": {"carib": 1.0}, "hurrican": {"huracan": 0.8, "tormenta": 0.2}},
+            es_en={"desplaz": {"track": 1.0}},
+        ),
+    )
+    monkeypatch.setattr(lexicon, "external", lambda sources: parts)
+    built = lexicon.build(lexicon.Sources([], []))
+    displaced = dict(built.translate("en", "es", "displac"))
+    assert displaced["desplaz"] == pytest.approx(lexicon.DICTIONARY_SHARE)
+    assert displaced["carib"] == pytest.approx(1 - lexicon.DICTIONARY_SHARE)
+    assert dict(built.translate("en", "es", "hurrican")) == {"huracan": 0.8, "tormenta": 0.2}
+    assert dict(built.translate("es", "en", "desplaz")) == {"track": 1.0}
