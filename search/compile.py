@@ -708,7 +708,7 @@ class Compiler:
                 continue
             compiled = self._text_query({term.lang: term.key}, fields, boost=EXPANSION_BOOST)
             if compiled is not None:
-                out.append(_exact_phrase(compiled, term.text) if as_written else compiled)
+                out.append(_exact_phrase(compiled, term.text) if as_written or term.quoted else compiled)
         return out
 
     def _tag_parts(self, node) -> tuple[wq.Query, wq.Query | None] | None:

@@ -30,9 +30,11 @@ class Term:
     lang: str
     text: str
     key: tuple[str, ...]  # analysed with its own language's analyser
-    # An acronym ("AIDS", "SIDA"): a name as written, its folded form. Its stem is another
-    # word's ("aid"), so it is met only by a word written so, and searched as written.
+    # An acronym ("AIDS", "SIDA"), or a word the file writes in quotes ('"trata"'): a word as
+    # written, its folded form. Its stem is another word's ("aid"; "tratadas", treated), so it is
+    # met only by a word written so, and searched as written.
     written: str = ""
+    quoted: bool = False  # written in quotes: searched as written, each word singular or plural
 
 
 @dataclass
@@ -63,9 +65,14 @@ class Glossary:
             group = []
             for lang in LANGUAGES:
                 for text in entry.get(lang, []):
+                    text = text.strip()
+                    quoted = len(text) > 1 and text[0] == text[-1] == '"'
+                    text = text.strip('"').strip() if quoted else text
                     key = tuple(terms(text, lang))
                     if key:
-                        group.append(Term(lang, text, key, fold(text.strip()) if acronym(text.strip()) else ""))
+                        one_word = quoted and len(text.split()) == 1
+                        written = fold(text) if acronym(text) or one_word else ""
+                        group.append(Term(lang, text, key, written, quoted))
             if len(group) > 1:
                 entries.append(group)
         return cls(entries)

@@ -334,3 +334,32 @@ def test_a_quoted_phrase_is_the_phrase_as_written_not_its_stems(tmp_path):
         result = archive.search(parse_params({"q": typed, "ui": "es"}))
         assert not result.corrected and result.query.count('"') == 2
     assert [s.text for s in archive.suggest("“trata de")] == [s.text for s in archive.suggest('"trata de')]
+
+
+def test_a_quoted_glossary_term_is_searched_as_written(tmp_path, monkeypatch):
+    """The glossary's Spanish "trata" (trafficking) has the stem of "tratadas" (treated) and
+    "tratado" (treaty): `trafficking` listed releases about treating people as persons and
+    about treaties. Written in quotes in the glossary, a term counts only as written (singular
+    or plural), and a word typed that meets it only by stem does not expand to it."""
+    glossary_file = tmp_path / "glossary.toml"
+    glossary_file.write_text(
+        '[[entry]]\nen = ["trafficking", "human trafficking"]\nes = [\'"trata de personas"\', \'"trata"\']\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GLOSSARY_FILE", str(glossary_file))
+    records = [
+        release(id="treated", lang="es", title="Un trato digno", body="Piden ser tratadas como personas con derechos."),
+        release(
+            id="treaty",
+            lang="es",
+            date="2021-03-03",
+            title="Nuevo tratado",
+            body="El tratado comercial entra en vigor.",
+        ),
+        release(id="trata", lang="es", date="2021-03-04", title="Alerta", body="Aumentan las tratas de personas."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert set(hits(archive, "trafficking")) == {"trata"}
+    assert set(hits(archive, "human trafficking")) == {"trata"}
+    assert "trafficking" not in " ".join(t.text for t in archive.compiler.glossary.expand({"es": ("trat",)}, "tratado"))
