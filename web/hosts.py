@@ -24,6 +24,11 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 DEFAULT_PUBLIC_URL = "http://localhost"
 _HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\.?)(?::(?P<port>[0-9]{1,5}))?")
 REFUSED = b"Bad Request: this server does not answer for that host name.\n"
+# The same on the API's addresses, in its error shape (web/api.py): an API client reads JSON.
+REFUSED_JSON = (
+    b'{"error": {"status": 400, "code": "bad_request", '
+    b'"message": "this server does not answer for that host name"}}\n'
+)
 
 
 def parse_public_url(value: str) -> tuple[str, str]:
@@ -69,17 +74,22 @@ class HostGuard:
         if host is not None:
             name = host_name(host)
             if name is None or not host_allowed(name, self.allowed):
+                path = environ.get("PATH_INFO", "")
+                if self.mount and path.startswith(self.mount + "/"):
+                    path = path[len(self.mount) :]
+                api = path == "/api" or path.startswith("/api/")
+                body = REFUSED_JSON if api else REFUSED
                 start_response(
                     "400 Bad Request",
                     [
-                        ("Content-Type", "text/plain; charset=utf-8"),
-                        ("Content-Length", str(len(REFUSED))),
+                        ("Content-Type", "application/json" if api else "text/plain; charset=utf-8"),
+                        ("Content-Length", str(len(body))),
                         ("Cache-Control", "no-store"),
                         ("X-Content-Type-Options", "nosniff"),
                         ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
                     ],
                 )
-                return [REFUSED]
+                return [body]
         environ["SCRIPT_NAME"] = self.mount
         path = environ.get("PATH_INFO", "")
         if self.mount and (path == self.mount or path.startswith(self.mount + "/")):

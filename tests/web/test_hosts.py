@@ -84,7 +84,11 @@ def test_absolute_addresses_come_from_the_public_url_whatever_the_host(public_ap
 def test_a_host_that_is_not_allowed_gets_400(public_app, path, host):
     response = public_app.test_client().get(path, headers={"Host": host})
     assert response.status_code == 400, (path, host)
-    assert response.mimetype == "text/plain"
+    if path.startswith("/api/"):  # the API's error shape: an API client reads JSON
+        assert response.mimetype == "application/json"
+        assert response.get_json()["error"]["code"] == "bad_request"
+    else:
+        assert response.mimetype == "text/plain"
     assert "evil" not in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
 
