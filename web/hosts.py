@@ -26,8 +26,7 @@ _HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\.
 REFUSED = b"Bad Request: this server does not answer for that host name.\n"
 # The same on the API's addresses, in its error shape (web/api.py): an API client reads JSON.
 REFUSED_JSON = (
-    b'{"error": {"status": 400, "code": "bad_request", '
-    b'"message": "this server does not answer for that host name"}}\n'
+    b'{"error": {"status": 400, "code": "bad_request", "message": "this server does not answer for that host name"}}\n'
 )
 
 
