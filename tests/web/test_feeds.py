@@ -123,8 +123,11 @@ def test_opensearch_description_and_its_templates_work(client, lang):
     page = client.get(local(html.replace("{searchTerms}", quote("trata de personas"))))
     assert page.status_code == 200 and page.mimetype == "text/html"
     assert f'<html lang="{lang}"' in page.get_data(as_text=True) and 'class="hit' in page.get_data(as_text=True)
-    atom = client.get(local(templates["application/atom+xml"].replace("{searchTerms}", "migrants")))
+    atom_url = local(templates["application/atom+xml"].replace("{searchTerms}", "migrants"))
+    atom = client.get(atom_url)
     assert atom.status_code == 200 and feedparser.parse(atom.data).entries
+    # the feed's one address, as the feed itself gives it (no "ui=en" for English)
+    assert atom_url == local(next(x.href for x in feedparser.parse(atom.data).feed.links if x.rel == "self"))
     suggestions = client.get(local(templates["application/x-suggestions+json"].replace("{searchTerms}", "traf")))
     assert suggestions.get_json()[0] == "traf" and suggestions.get_json()[1]
     assert local(templates["application/opensearchdescription+xml"]) == f"/opensearch.xml?ui={lang}"
