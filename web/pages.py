@@ -109,7 +109,9 @@ def results(params: SearchParams, result, facet_links: bool = True) -> dict:
         "notices": _notices(params, result, correction),
         "first": (params.page - 1) * params.per_page + 1 if result.hits else 0,
         "last": (params.page - 1) * params.per_page + len(result.hits),
-        "links": page_links(),
+        # The search's one address in each language and format: unknown parameters and the
+        # order typed in the address left out, as every other link to it gives it.
+        "links": page_links(params.to_query()),
         # On a page without hits: searches that find something, with their counts.
         "alternatives": None,
         "searched_for": correction["searched_for"] if correction else params.q,

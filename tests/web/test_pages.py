@@ -359,6 +359,15 @@ def test_search_json_twin(client):
     assert not any(key.startswith("_") for key in data)
 
 
+def test_the_language_switch_gives_the_search_s_one_address(client):
+    """The switch to the other language and the JSON twin copied the address as typed: its
+    parameters in the order typed, and any unknown one, so one search had many addresses."""
+    typed = client.get("/en/search.json?year=2019&country=MX&junk=1&q=migrants&year=2018").get_json()["links"]
+    plain = client.get("/en/search.json?q=migrants&year=2018&year=2019&country=MX").get_json()["links"]
+    assert typed == plain
+    assert "junk" not in typed["alternate"] and typed["alternate"].startswith("/es/search?q=migrants&year=")
+
+
 def test_the_ui_parameter_cannot_change_the_interface_language(client):
     _, page = get_page(client, "/en/search?q=migrants&country=MX&ui=es")
     assert page.html_lang == "en" and "Country: Mexico" in page.text
