@@ -37,11 +37,14 @@ with `param` naming the parameter to fix on a 400 and `retry_after` on a 429. Co
 `invalid_parameter` (400), `not_found` (404, an unknown API address), `release_not_found`
 (404), `method_not_allowed` (405, with an `Allow` header; only GET, HEAD and OPTIONS are
 answered), `rate_limited` (429, with `Retry-After` in seconds), `index_unavailable` (503,
-with `Retry-After`), `internal_error` (500), `bad_request` (another 4xx).
+with `Retry-After`), `internal_error` (500), `bad_request` (another 4xx). What the server
+refuses before the site sees a request has its own codes: `request_timeout` (408),
+`uri_too_long` (414), `request_header_fields_too_large` (431), `not_implemented` (501).
 
 **Repeatable parameters** (`lang`, `year`, `country`, `topic`) may be repeated
 (`year=2018&year=2019`) or comma-separated (`year=2018,2019`); values of one parameter
-combine with OR, different parameters with AND. Unknown parameters are ignored.
+combine with OR, different parameters with AND; a value given twice counts once. Unknown
+parameters are ignored, and so is a parameter given empty (`to=`): it counts as absent.
 
 **CORS.** GET answers may be read by pages from any origin (`Access-Control-Allow-Origin: *`)
 unless the server is configured with a list of origins; `OPTIONS` answers preflights.
@@ -411,12 +414,13 @@ def parameters() -> dict:
         "from": query(
             "from",
             {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
-            "Releases from this year (2019) or date (2019-08-07) on; not after `to`.",
+            f"Releases from this year (2019) or date (2019-08-07) on, between {MIN_YEAR} and {MAX_YEAR}; "
+            "not after `to`.",
         ),
         "to": query(
             "to",
             {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
-            "Releases up to this year (2019) or date (2019-08-07).",
+            f"Releases up to this year (2019) or date (2019-08-07), between {MIN_YEAR} and {MAX_YEAR}.",
         ),
         "country": query(
             "country",
