@@ -21,7 +21,10 @@ answers in its event loop instead, without blocking; a thread only runs the appl
   most ``MAX_UNSENT`` bytes of answers not yet taken; beyond, the connection that has
   taken nothing for the longest is closed.  Connections are closed in the event loop too
   (RFC 9112's lingering close), never by a thread waiting on the client.
-- A worker accepts new connections only while it has a free thread.  Searching holds
+- A worker accepts new connections while it has a free thread, and one more every
+  ``ACCEPT_GRACE`` seconds when it has none: the next request of a kept-alive connection is
+  read whatever the count, so under steady load no worker would ever have a free thread to
+  take a waiting connection with.  Searching holds
   Python's interpreter lock, so a worker's threads share one core: with gunicorn's default,
   eight clients connecting at once went to one worker, which served everything while the
   others idled (the p95 latency tripled).  The listening socket defers accepting a
@@ -66,6 +69,7 @@ READ_CHUNK = 64 * 1024
 DEFER_ACCEPT = 5  # seconds the kernel holds a silent new connection back (about 7 s, by its retries)
 LINGER = 2.0  # seconds a closing connection may take to finish sending (RFC 9112, section 9.6)
 ACCEPT_PAUSE = 1.0  # seconds without accepting when the process is out of file descriptors
+ACCEPT_GRACE = 0.05  # seconds after which a worker without a free thread takes one more connection
 
 _END_OF_HEAD = re.compile(rb"\r?\n\r?\n")
 _LEADING_BLANK_LINES = re.compile(rb"^(?:\r?\n)+")
@@ -236,6 +240,7 @@ class BalancedThreadWorker(ThreadWorker):
         self.unsent_objects: dict[int, list] = {}  # id -> [the bytes object, connections holding it]
         self.closing: OrderedDict[TConn, float] = OrderedDict()  # lingering close -> deadline
         self.accept_paused_until = 0.0
+        self.last_accept = 0.0  # when the last connection was accepted (ACCEPT_GRACE)
         self.header_timeout = seconds_setting("WEB_HEADER_TIMEOUT", 10.0)
         self.send_timeout = seconds_setting("WEB_SEND_TIMEOUT", 20.0)
         # Everything here runs on the main thread, except handle() and handle_error().
@@ -252,7 +257,14 @@ class BalancedThreadWorker(ThreadWorker):
 
     # --- accepting ---------------------------------------------------------------------------
     def _has_room(self) -> bool:
-        return self.in_flight < self.cfg.threads and time.monotonic() >= self.accept_paused_until
+        now = time.monotonic()
+        if now < self.accept_paused_until:
+            return False
+        # A full worker still takes a connection every ACCEPT_GRACE seconds: the next request
+        # of a kept-alive connection is read whatever the count, so under steady load no worker
+        # is ever below it, and a connection left in the kernel's queue waited until one was
+        # idle by chance (up to 15 s with one thread; docs/benchmarks.md).
+        return self.in_flight < self.cfg.threads or now >= self.last_accept + ACCEPT_GRACE
 
     def set_accept_enabled(self, enabled):
         # gunicorn's loop turns accepting back on whenever it is under worker_connections.
@@ -274,6 +286,7 @@ class BalancedThreadWorker(ThreadWorker):
                 return
             raise
         self.nr_conns += 1
+        self.last_accept = time.monotonic()
         conn = TConn(self.cfg, sock, client, listener.getsockname())
         conn.pending = None  # bytes of the request, for the thread
         conn.request_start = b""  # the last request's first bytes: whether it is for the API
@@ -569,4 +582,4 @@ class BalancedThreadWorker(ThreadWorker):
             self._finish_closing(next(iter(self.closing)))
         if self.accept_paused_until and now >= self.accept_paused_until:
             self.accept_paused_until = 0.0
-            self._update_accepting()
+        self._update_accepting()  # the grace after the last accept may have passed
