@@ -112,6 +112,12 @@ def world_phrases() -> frozenset:
     return frozenset(words for words in (tuple(fold(name).split()) for name in names) if len(words) > 1)
 
 
+@cache
+def longest_world_phrase() -> int:
+    """How many words the longest of :func:`world_phrases` has: how far a query is looked at."""
+    return max(map(len, world_phrases()), default=0)
+
+
 def exclusions_file() -> Path:
     """Phrases that hold a place name but are not about the place (``PLACE_EXCLUSIONS_FILE``,
     default ``data/place_exclusions.toml``)."""

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.analysis import fold, terms
-from index.places import world_names, world_phrases
+from index.places import longest_world_phrase, world_names, world_phrases
 
 from . import query as q
 from .generation import Snapshot
@@ -197,7 +197,7 @@ def _in_place_names(words: list[str]) -> set[int]:
     """The places in ``words`` (folded) of the words of a place's name of two words or more
     written whole ("Bocas del Toro", "Santa Ana"), the longest name first."""
     names = world_phrases()
-    longest = max(map(len, names), default=0)
+    longest = longest_world_phrase()
     out: set[int] = set()
     at = 0
     while at < len(words):

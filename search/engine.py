@@ -20,7 +20,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index import language
-from index.places import Gazetteer, world_names, world_phrases
+from index.places import Gazetteer, longest_world_phrase, world_names
 from index.records import normal_text
 from index.store import IndexStore
 from index.topics import Taxonomy
@@ -156,7 +156,7 @@ class Archive:
         self.completions(snap).warm(snap)
         language.ready()  # the query language is told by it
         world_names()  # what corrections leave as names: a quarter of a second to read
-        world_phrases()  # and the names of several words
+        longest_world_phrase()  # and the names of several words
         return True
 
     def status(self) -> dict:

@@ -24,7 +24,7 @@ from . import caching, i18n, shapes
 from .current import archive, search_params
 from .hosts import external
 from .i18n import ui_param
-from .links import FEED_ENTRIES, Addresses, _ui_pairs, feed_url, search_page_url
+from .links import FEED_ENTRIES, Addresses, feed_url, search_page_url, ui_pairs
 
 feeds = Blueprint("feeds", __name__)
 
@@ -213,7 +213,7 @@ def opensearch():
     add("Image", external("static", filename="favicon.svg"), width="16", height="16", type="image/svg+xml")
     add("Url", type="text/html", method="get", template=f"{search}?q={{searchTerms}}")
     # The feed's address as every other link gives it (web.links.feed_url): ui only when not English.
-    feed_ui = "".join(f"&{k}={v}" for k, v in _ui_pairs(ui))
+    feed_ui = "".join(f"&{k}={v}" for k, v in ui_pairs(ui))
     add(
         "Url",
         type="application/atom+xml",

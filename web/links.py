@@ -25,7 +25,7 @@ def with_query(url: str, pairs) -> str:
     return f"{url}?{query}" if query else url
 
 
-def _ui_pairs(ui: str) -> list[tuple[str, str]]:
+def ui_pairs(ui: str) -> list[tuple[str, str]]:
     """``ui`` as an address outside the ``/<lang>/`` pages names it: only when it is not the default."""
     return [("ui", ui)] if ui != i18n.DEFAULT_LANGUAGE else []
 
@@ -130,7 +130,7 @@ def search_page_url(params: SearchParams) -> str:
 
 
 def api_search_url(params: SearchParams, endpoint: str = "api.search") -> str:
-    return with_query(external(endpoint), params.to_query() + _ui_pairs(params.ui))
+    return with_query(external(endpoint), params.to_query() + ui_pairs(params.ui))
 
 
 FEED_ENTRIES = 20  # entries of a feed whose address names no per_page
@@ -149,7 +149,7 @@ def feed_url(params: SearchParams, absolute: bool = True, entries: int | None = 
         at = next((i for i, (k, _) in enumerate(pairs) if k in ("translations", "spell")), len(pairs))
         pairs.insert(at, ("per_page", str(size)))
     base = external("feeds.atom") if absolute else url_for("feeds.atom")
-    return with_query(base, pairs + _ui_pairs(params.ui))
+    return with_query(base, pairs + ui_pairs(params.ui))
 
 
 def source_url(url: str) -> str | None:
@@ -186,7 +186,7 @@ class Addresses:
         return self._of_release("site.release", rid, lang=self.ui, fmt="html")
 
     def api_release(self, rid: str) -> str:
-        return with_query(self._of_release("api.release", rid), _ui_pairs(self.ui))
+        return with_query(self._of_release("api.release", rid), ui_pairs(self.ui))
 
     def _of_release(self, endpoint: str, rid: str, **values) -> str:
         """The address of a release's route, as ``url_for`` (or ``external``) builds it: built
