@@ -565,6 +565,11 @@ class BalancedThreadWorker(ThreadWorker):
 
     # --- timeouts ----------------------------------------------------------------------------
     def wait_for_and_dispatch_events(self, timeout):
+        grace_ends = self.last_accept + ACCEPT_GRACE
+        if not self._accepting and self.nr_conns < self.worker_connections and time.monotonic() < grace_ends:
+            # Without a free thread: wake when the grace ends even if nothing else happens
+            # meanwhile (gunicorn's loop waits up to a second), to take a waiting connection then.
+            timeout = min(timeout, grace_ends - time.monotonic() + 0.001)
         super().wait_for_and_dispatch_events(timeout)
         self._expire()
 

@@ -12,22 +12,26 @@ import itertools
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import subprocess
 import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
 from http.client import HTTPException
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from index.config import SAMPLES_DIR
 from tests.helpers import run_reindex
-from web.served import Site, running_site
+from web.served import ROOT, Site, running_site, stop_group
 
 WORKERS = 2
+WRK_SCRIPT = ROOT / "scripts" / "bench_wrk.lua"  # the benchmark's: paths from BENCH_PATHS, figures as JSON
 
 
 @pytest.fixture
@@ -130,6 +134,20 @@ def test_a_worker_killed_during_load_is_replaced_and_the_others_keep_answering(w
 
 
 # --- connections shared between the workers -------------------------------------------------------
+def _answer(client: socket.socket) -> bytes:
+    """The head of one answer read whole from a kept-alive connection (its body read and dropped)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = client.recv(65536)
+        assert chunk, "the server closed the connection"
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: *(\d+)", head, re.IGNORECASE).group(1))
+    while len(body) < length:
+        body += client.recv(65536)
+    return head
+
+
 def test_clients_connecting_at_once_are_shared_between_the_workers(web_index, start_server, tmp_path):
     """Eight keep-alive clients connect at the same moment to two workers of two threads and
     search: each worker serves a fair share of them (a worker accepts only while it has a free
@@ -146,14 +164,8 @@ def test_clients_connecting_at_once_are_shared_between_the_workers(web_index, st
                 f"Host: localhost\r\n\r\n".encode()
             )
         for client in clients:
-            answer = b""
-            while b"\r\n\r\n" not in answer:
-                answer += client.recv(65536)
-            head, _, body = answer.partition(b"\r\n\r\n")
+            head = _answer(client)
             assert head.startswith(b"HTTP/1.1 200"), head[:200]
-            length = int(re.search(rb"content-length: *(\d+)", head, re.IGNORECASE).group(1))
-            while len(body) < length:
-                body += client.recv(65536)
     for client in clients:
         client.close()
     deadline = time.monotonic() + 10
@@ -164,6 +176,65 @@ def test_clients_connecting_at_once_are_shared_between_the_workers(web_index, st
     served_by = Counter(line.split()[0] for line in lines)
     assert sum(served_by.values()) == 40 and len(served_by) == 2, served_by
     assert min(served_by.values()) >= 10, served_by  # at least two of the eight clients each
+
+
+def test_no_client_waits_to_be_accepted_while_kept_alive_clients_keep_every_thread_busy(
+    web_index, start_server, tmp_path
+):
+    """Sixteen kept-alive clients (wrk) connect at once to a worker of one thread and search
+    without pause, so that it always has a request queued: every one of them is answered
+    throughout, and so is a visitor connecting meanwhile, within a second. Before, a worker took
+    a connection only while it had a free thread, and a connection left in the kernel's queue
+    waited until the worker was idle by chance (wrk's own clients timed out); now a worker
+    without a free thread still takes one every ACCEPT_GRACE seconds (web/worker.py)."""
+    assert shutil.which("wrk"), "wrk is missing: make system-deps installs it"
+    server = start_server(web_index, workers=1, threads=1)
+    words = ["migrants", "migración", "remesas", "Honduras", "Guatemala", "trata", "niñez", "retorno", "caravana"]
+    # Distinct searches (pages and API, several lengths and orders), so that the result cache
+    # answers none of them in a moment.
+    paths = tmp_path / "paths.txt"
+    paths.write_text(
+        "\n".join(
+            f"{base}q={quote(word)}&per_page={size}{order}"
+            for size in range(20, 51)
+            for word in words
+            for order in ("", "&sort=newest")
+            for base in ("/en/search?", "/api/v1/search?")
+        )
+    )
+    load = subprocess.Popen(
+        [
+            "wrk",
+            "--threads=2",
+            "--connections=16",
+            "--duration=5s",
+            "--timeout=2s",
+            f"--script={WRK_SCRIPT}",
+            server.url,
+        ],
+        env={**os.environ, "BENCH_PATHS": str(paths), "BENCH_THREADS": "2"},
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # stopped with its group, as a served site is
+    )
+    waits = []
+    try:
+        time.sleep(1.5)
+        for _ in range(3):
+            started = time.monotonic()
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as visitor:
+                visitor.sendall(b"GET /en/search?q=visitor HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                assert _answer(visitor).startswith(b"HTTP/1.1 200")
+            waits.append(time.monotonic() - started)
+            time.sleep(0.3)
+        still_searching = load.poll() is None
+        output, _ = load.communicate(timeout=60)
+    finally:
+        stop_group(load)
+    figures = json.loads(output.strip().splitlines()[-1])
+    assert still_searching and figures["requests"] > 100, figures
+    assert figures["errors"] == 0 and figures["max"] < 2000, figures  # none waited 2 s (wrk's timeout)
+    assert max(waits) < 1.0, waits
 
 
 # --- the index loaded once, in the master ---------------------------------------------------------
