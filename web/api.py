@@ -137,7 +137,7 @@ def notices_list(params: SearchParams, result) -> list[dict]:
 def search():
     params = search_params(request.args)
     etag = caching.make_etag("search", caching.generation(), params.to_query(), params.ui)
-    cached = caching.not_modified(etag, SEARCH_MAX_AGE)
+    cached = caching.not_modified(etag, SEARCH_MAX_AGE, weak=True)
     if cached is not None:
         return cached
     started = time.perf_counter()
@@ -152,10 +152,11 @@ def search():
         took = result.took_ms
     else:
         took = round((time.perf_counter() - started) * 1000, 2)
-    # The answer for one ETag is the same until the next reindex, except the time taken.
+    # The answer for one ETag is the same until the next reindex, except the time taken: hence
+    # a weak tag.
     data = b'{"took_ms":' + json.dumps(took).encode("ascii") + b"," + rest[1:]
     response = current_app.response_class(data, mimetype="application/json")
-    return caching.cacheable(response, etag, SEARCH_MAX_AGE)
+    return caching.cacheable(response, etag, SEARCH_MAX_AGE, weak=True)
 
 
 def _search_body(params: SearchParams, result) -> dict:

@@ -6,6 +6,10 @@ new format changes every tag, and two spellings of one search (``year=2019,2018`
 ``year=2018&year=2019``) share one. A request whose ``If-None-Match`` has the current tag
 (strong or weak, with or without the mark of a compressed answer, ``"tag:br"``) gets
 ``304 Not Modified`` before any search runs.
+
+An answer whose bytes differ from one time to the next though what it says does not (the API's
+search answer gives the time it took) has a weak tag (``W/"tag"``, RFC 9110 8.8.1): it claims
+the same meaning, not the same bytes, so it is the same for every encoding too.
 """
 
 import hashlib
@@ -31,7 +35,7 @@ def cache_control(max_age: int) -> str:
     return f"public, max-age={int(max_age)}"
 
 
-def not_modified(etag: str, max_age: int, exists=None):
+def not_modified(etag: str, max_age: int, exists=None, weak: bool = False):
     """A 304 response when the client already has this version, else None.
 
     ``If-None-Match`` is compared as RFC 9110 says: weakly (``W/"tag"`` matches ``"tag"``),
@@ -50,13 +54,14 @@ def not_modified(etag: str, max_age: int, exists=None):
         if matched is None:
             return None
     response = make_response("", 304)
-    response.set_etag(matched)  # the tag of the answer the client has
+    # The tag of the answer the client has (a weak one is the same for every encoding).
+    response.set_etag(etag if weak else matched, weak=weak)
     response.headers["Cache-Control"] = cache_control(max_age)
     return response
 
 
-def cacheable(response, etag: str, max_age: int):
-    response.set_etag(etag)
+def cacheable(response, etag: str, max_age: int, weak: bool = False):
+    response.set_etag(etag, weak=weak)
     response.headers["Cache-Control"] = cache_control(max_age)
     return response
 

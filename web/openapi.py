@@ -50,7 +50,8 @@ parameters are ignored, and so is a parameter given empty (`to=`): it counts as 
 unless the server is configured with a list of origins; `OPTIONS` answers preflights.
 
 **Caching.** Successful answers carry an `ETag` that changes with the index (a reindex) and
-with the request; send it back in `If-None-Match` to get `304 Not Modified`.
+with the request; send it back in `If-None-Match` to get `304 Not Modified`. The search
+answer's tag is weak (`W/"…"`): its `took_ms` changes from one answer to the next.
 `Cache-Control` says how long an answer may be reused.
 
 **Spelling.** When the words of a query find fewer than three releases, its misspelt words
