@@ -363,3 +363,22 @@ def test_a_quoted_glossary_term_is_searched_as_written(tmp_path, monkeypatch):
     assert set(hits(archive, "trafficking")) == {"trata"}
     assert set(hits(archive, "human trafficking")) == {"trata"}
     assert "trafficking" not in " ".join(t.text for t in archive.compiler.glossary.expand({"es": ("trat",)}, "tratado"))
+
+
+def test_girls_finds_and_marks_girls_not_boys_through_the_shipped_glossary(tmp_path):
+    """Spanish stems "niñas" (girls) and "niños" (boys) alike: the glossary (data/glossary.toml,
+    as shipped) gives "girls" the Spanish '"niñas"' as written and "boys" '"niños"', so `girls`
+    lists a release about girls and not one about boys only, and marks "niñas", never "niños";
+    and the other way round."""
+    records = [
+        release(id="girls", lang="es", title="Becas", body="Las niñas de la comunidad reciben becas escolares."),
+        release(id="boys", lang="es", date="2021-03-03", title="Fútbol", body="Los niños juegan al fútbol cada tarde."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    found = hits(archive, "girls", ui="es")
+    assert set(found) == {"girls"}
+    assert {m.lower() for m in marked(found["girls"])} == {"niñas"}
+    found = hits(archive, "boys", ui="es")
+    assert set(found) == {"boys"}
+    assert {m.lower() for m in marked(found["boys"])} == {"niños"}
