@@ -89,15 +89,15 @@ def plain_answer(status: str, text: str) -> bytes:
     ).encode("latin-1") + body
 
 
-def plain_error(html_answer: bytes, api: bool = False) -> bytes:
+def plain_error(html_answer: bytes, api: bool = False, origin: str | None = None) -> bytes:
     """gunicorn's HTML answer to an invalid request, as the same status in plain text (in the
-    API's JSON shape when ``api``)."""
+    API's JSON shape when ``api``, see :func:`refusal`)."""
     head, _, body = html_answer.partition(b"\r\n\r\n")
     status = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[1]
     page = re.sub(r"(?s)<title>.*?</title>|<h1>.*?</h1>", " ", body.decode("latin-1"))  # the reason, twice
     detail = " ".join(unescape(re.sub(r"<[^>]*>", " ", page)).split())
     reason = status.split(" ", 1)[1] if " " in status else status
-    return refusal(status, f"{reason}: {detail}" if detail else reason, api)
+    return refusal(status, f"{reason}: {detail}" if detail else reason, api, origin)
 
 
 # The API's error codes (web/openapi.py's ERROR_CODES) of the statuses the server gives itself.
@@ -110,22 +110,26 @@ _ERROR_CODES = {
 }
 
 
-def json_answer(status: str, message: str) -> bytes:
+def json_answer(status: str, message: str, origin: str | None = None) -> bytes:
     """The API's error shape (``web/api.py``: ``{"error": {"status", "code", "message"}}``) as a
-    whole HTTP answer closing the connection: an API client parses every answer as JSON."""
+    whole HTTP answer closing the connection: an API client parses every answer as JSON. With
+    ``origin``, the answer's ``Access-Control-Allow-Origin``: a page on another site calling the
+    API reads the refusal's message instead of a bare network error."""
     code = int(status.split(" ", 1)[0])
     slug = _ERROR_CODES.get(code, "bad_request" if code < 500 else "internal_error")
     body = json.dumps({"error": {"status": code, "code": slug, "message": message}}).encode("utf-8") + b"\n"
+    cors = f"Access-Control-Allow-Origin: {origin}\r\n" if origin else ""
     return (
-        f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: application/json\r\n{cors}"
         f"Content-Length: {len(body)}\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'"
         f"\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n"
     ).encode("latin-1") + body
 
 
-def refusal(status: str, text: str, api: bool) -> bytes:
-    """The server's own answer to a request it refuses: JSON on the API's addresses, else plain text."""
-    return json_answer(status, text) if api else plain_answer(status, text)
+def refusal(status: str, text: str, api: bool, origin: str | None = None) -> bytes:
+    """The server's own answer to a request it refuses: JSON on the API's addresses (open to
+    ``origin``), else plain text."""
+    return json_answer(status, text, origin) if api else plain_answer(status, text)
 
 
 _REQUEST_TARGET = re.compile(rb"^(?:\r?\n)*[!-~]+ +(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?# ]*)?(/[^?# \r\n]*)")
@@ -241,9 +245,18 @@ class BalancedThreadWorker(ThreadWorker):
         self.closing: OrderedDict[TConn, float] = OrderedDict()  # lingering close -> deadline
         self.accept_paused_until = 0.0
         self.last_accept = 0.0  # when the last connection was accepted (ACCEPT_GRACE)
+        self.api_origin: str | None = None  # Access-Control-Allow-Origin of the API's refusals
         self.header_timeout = seconds_setting("WEB_HEADER_TIMEOUT", 10.0)
         self.send_timeout = seconds_setting("WEB_SEND_TIMEOUT", 20.0)
         # Everything here runs on the main thread, except handle() and handle_error().
+
+    def load_wsgi(self):
+        super().load_wsgi()
+        # The server's own refusals on /api/ are open to every origin when the API is (web/cors.py,
+        # API_CORS_ORIGINS "*", the default); with a list of origins they carry no CORS header,
+        # since a refused request's Origin cannot always be read.
+        config = getattr(self.wsgi, "config", None) or {}
+        self.api_origin = "*" if "*" in config.get("API_CORS_ORIGINS", ()) else None
 
     def init_process(self):
         for listener in self.sockets:
@@ -339,6 +352,7 @@ class BalancedThreadWorker(ThreadWorker):
                         "431 Request Header Fields Too Large" if line_ends else "414 URI Too Long",
                         HEAD_TOO_LARGE_TEXT if line_ends else LINE_TOO_LONG_TEXT,
                         names_api(data),
+                        self.api_origin,
                     ),
                 )
             return
@@ -400,7 +414,7 @@ class BalancedThreadWorker(ThreadWorker):
         security headers instead of an HTML page without them."""
         held = HeldAnswer(client.sock if isinstance(client, HeldAnswer) else client)
         super().handle_error(req, held, addr, exc)
-        client.sendall(plain_error(b"".join(held.chunks), api=getattr(client, "api", False)))
+        client.sendall(plain_error(b"".join(held.chunks), api=getattr(client, "api", False), origin=self.api_origin))
 
     def _keepalive_after(self, conn, keepalive):
         if not getattr(conn, "bounded", True):
@@ -521,7 +535,7 @@ class BalancedThreadWorker(ThreadWorker):
         api = started and names_api(bytes(conn.buffer))
         self._stop_reading(conn)
         if started:
-            self._answer_and_close(conn, refusal("408 Request Timeout", TIMEOUT_TEXT, api))
+            self._answer_and_close(conn, refusal("408 Request Timeout", TIMEOUT_TEXT, api, self.api_origin))
         else:
             self._close(conn)
 

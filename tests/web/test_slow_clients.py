@@ -339,12 +339,14 @@ def test_requests_that_are_not_valid_http_get_a_prompt_plain_answer(site, data, 
 )
 def test_what_the_server_refuses_on_the_api_is_answered_in_json(site, data, status):
     """An API client reads every answer as JSON: the server's own refusals of a request for
-    ``/api/`` come in the API's error shape, with the same status and security headers."""
+    ``/api/`` come in the API's error shape, with the same status and security headers, and
+    open to every origin as the API is (a page on another site reads the message)."""
     answer, seconds = raw_exchange(site, data)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 %d" % status), head[:100]
     assert seconds < 2
     assert b"Content-Type: application/json" in head and b"X-Content-Type-Options: nosniff" in head
+    assert b"\r\nAccess-Control-Allow-Origin: *\r\n" in head
     error = json.loads(body)["error"]
     assert error["status"] == status and error["message"] and error["code"] in ERROR_CODES
 
