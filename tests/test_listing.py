@@ -143,15 +143,18 @@ Kingston, Jamaica. IOM met the Jamaican diaspora on migration and development.
 """
 
 
-def test_each_date_line_starts_its_release_and_one_not_read_is_warned_of():
+def test_each_date_line_starts_its_release_and_one_not_read_rejects_the_release_under_it():
+    """A mistyped date line ("Agust 14, 2019") is a rejected record, named by its line: its
+    release is not read silently as text of the one above, which keeps only its own."""
     result = listing.parse(ODD_DATES, "odd.txt")
     assert [(r.date, r.title) for r in result.releases] == [
         (dt.date(2019, 9, 12), "Officials trained in Belize"),
         (dt.date(2019, 9, 12), "Funcionarios capacitados en Costa Rica"),
     ]
-    assert "Jamaica" not in result.releases[0].body  # the Costa Rica release holds no other one
-    (warning,) = result.warnings
-    assert warning.line == 13 and "Agust 14, 2019" in warning.message and "line 7" in warning.message
+    assert all("Jamaica" not in r.body for r in result.releases)
+    (rejected,) = result.rejected
+    assert rejected.line == 13 and "Agust 14, 2019" in rejected.reason
+    assert not result.warnings
 
 
 def test_a_title_that_mentions_a_month_and_year_is_not_warned_of():

@@ -37,16 +37,18 @@ def parse(text: str, source: str) -> ReadResult:
         elif current is not None:
             titled = current.get("titled", False)
             current["titled"] = titled or bool(line.strip())
-            if titled and looks_like_date(line):  # a title is not warned of
-                result.warnings.append(
-                    Warning_(
-                        source,
-                        number,
-                        f"{line.strip()!r} looks like a date line but is not one, so it and the lines under it "
-                        f"are read as text of the release at line {current['line']}; write the date as "
-                        "'7 August, 2019' or '7 de agosto de 2019'",
-                    )
-                )
+            if titled and looks_like_date(line):  # a title is not taken for one
+                # Most likely a mistyped date line: the release under it is rejected (named, and
+                # the reindex fails) rather than read silently as text of the release above.
+                current = {
+                    "line": number,
+                    "error": f"{line.strip()!r} looks like a date line but is not one, so the release under "
+                    "it is left out (and not read as text of the one above); write the date as "
+                    "'7 August, 2019' or '7 de agosto de 2019'",
+                    "lines": [],
+                }
+                blocks.append(current)
+                continue
             current["lines"].append(line)
         elif line.strip() and not stray_line:
             stray_line = number
