@@ -44,7 +44,7 @@ import threading
 import time
 import unicodedata
 import weakref
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from flask import current_app, g, request, url_for
 
@@ -305,10 +305,9 @@ def _search_paths() -> frozenset[str]:
 def referring_query(req) -> str | None:
     """The normalised query of the results page of this site that this request came from (its
     ``Referer``), "" for a results page without words; None when it came from elsewhere."""
-    referrer = req.referrer
-    if not referrer:
+    parts = hosts.referrer_parts(req)
+    if parts is None:
         return None
-    parts = urlsplit(referrer)
     if f"{parts.scheme}://{parts.netloc}" not in {hosts.origin(), req.host_url.rstrip("/")}:
         return None
     if parts.path not in _search_paths():

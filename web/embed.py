@@ -11,7 +11,6 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import force_locale, get_translations
@@ -149,11 +148,8 @@ def refused_host() -> str | None:
     """
     if request.headers.get("Sec-Fetch-Dest", "iframe") not in ("iframe", "frame"):
         return None  # the frame's address opened as a page of its own
-    referrer = request.referrer
-    if not referrer:
-        return None
-    parts = urlsplit(referrer)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    parts = hosts.referrer_parts(request)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     host = f"{parts.scheme}://{parts.netloc}".lower()
     allowed = {o.lower().rstrip("/") for o in current_app.config.get("EMBED_ORIGINS") or ()}

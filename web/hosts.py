@@ -13,7 +13,7 @@ request header is replaced, so a client cannot move the site's links.
 """
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from flask import current_app, url_for
 from werkzeug.utils import redirect
@@ -28,6 +28,20 @@ REFUSED = b"Bad Request: this server does not answer for that host name.\n"
 REFUSED_JSON = (
     b'{"error": {"status": 400, "code": "bad_request", "message": "this server does not answer for that host name"}}\n'
 )
+
+
+def referrer_parts(req) -> SplitResult | None:
+    """A request's ``Referer`` split into its parts; None when it has none, or one that is no
+    address (``http://[::1`` makes ``urlsplit`` raise: a header any client may send)."""
+    referrer = req.referrer
+    if not referrer:
+        return None
+    try:
+        parts = urlsplit(referrer)
+        _ = parts.port  # raises for a port that is not a number
+    except ValueError:
+        return None
+    return parts
 
 
 def parse_public_url(value: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ serialisers of :mod:`web.shapes` are given.
 """
 
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, g, request, url_for
 
@@ -110,10 +110,9 @@ def back_to_results_url() -> str | None:
     """The results page this page was opened from (its ``Referer``), in this page's language;
     None when the visitor came from anywhere else. The browser sends the whole address only
     between pages of this site, so the way back needs no parameter in the release's address."""
-    referrer = request.referrer
-    if not referrer:
+    parts = hosts.referrer_parts(request)
+    if parts is None:
         return None
-    parts = urlsplit(referrer)
     origins = {hosts.origin(), request.host_url.rstrip("/")}
     if f"{parts.scheme}://{parts.netloc}" not in origins:
         return None

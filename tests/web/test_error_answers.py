@@ -288,3 +288,21 @@ def test_control_characters_in_the_words_are_not_echoed(client, q):
     assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", refused.data)
     answer = client.get(f"/api/v1/search?q={q}").get_json()
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", answer["query"])
+
+
+@pytest.mark.parametrize("referrer", ["http://[::1", "http://]/en/search", "http://[bad]/en/search?q=a", "http://x:port/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/releases/2018-06-20-costa-rica-nicaragua-social-cohesion-en",
+        "/es/releases/2018-06-20-costa-rica-nicaragua-social-cohesion-en",
+        "/en/embed/frame",
+        "/en/search?q=migrants",
+    ],
+)
+def test_a_referer_that_is_no_address_is_ignored(client, path, referrer):
+    """Any client may send a Referer that urlsplit cannot read: the page answers as without
+    one (no way back to results, the box framed as usual), never 500."""
+    response = client.get(path, headers={"Referer": referrer})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert b"Back to results" not in response.data
