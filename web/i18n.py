@@ -45,8 +45,15 @@ def other_language(lang: str) -> str:
 
 
 def preferred_language() -> str:
-    """The visitor's preferred interface language from Accept-Language (English if neither)."""
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    """The visitor's preferred interface language from Accept-Language (English if neither):
+    the first of its tags by quality whose primary language the site speaks, so that
+    ``es-MX,en;q=0.5`` is Spanish (werkzeug's ``best_match`` takes an exact ``en`` over a
+    regional ``es-MX`` whatever their qualities)."""
+    for tag, quality in request.accept_languages:  # highest quality first, in the header's order
+        primary = tag.replace("_", "-").split("-", 1)[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
 
 
 def language_from_path(path: str) -> str | None:

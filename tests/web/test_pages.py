@@ -598,6 +598,13 @@ def test_server_errors_get_a_friendly_page(web_index):
         ("en-US,en;q=0.9", "/en/"),
         ("fr-FR", "/en/"),
         (None, "/en/"),
+        # a regional tag against a bare one: the qualities decide (as Firefox sends them)
+        ("es-ES,en;q=0.5", "/es/"),
+        ("es-MX,en-US;q=0.7,en;q=0.3", "/es/"),
+        ("es-419,en;q=0.2", "/es/"),
+        ("en-US,es;q=0.5", "/en/"),
+        ("fr,es;q=0.8,en;q=0.3", "/es/"),
+        ("en;q=0,es;q=0.1", "/es/"),
     ],
 )
 def test_root_redirects_by_accept_language(client, accept, location):
