@@ -21,7 +21,6 @@ from whoosh import query as wq
 
 from index import language
 from index.places import Gazetteer, longest_world_phrase, world_names
-from index.records import normal_text
 from index.store import IndexStore
 from index.topics import Taxonomy
 
@@ -34,7 +33,7 @@ from .docvalues import FACETS, DocValues, bits_to_mask
 from .generation import Snapshot
 from .glossary import Glossary
 from .labels import Labels, known_countries
-from .params import SearchParams
+from .params import SearchParams, typed_prefix
 from .results import Brief, ReleaseDetail, SearchResult, Suggestion
 
 RETIRED_GRACE = 30.0  # seconds a replaced generation stays open for requests still using it
@@ -544,8 +543,9 @@ class Archive:
 
     # --- autocomplete ---------------------------------------------------------------------------
     def suggest(self, prefix: str, ui: str = "en", limit: int = 8) -> list[Suggestion]:
-        """Completions for what a visitor has typed so far (:mod:`search.autocomplete`)."""
-        return self.autocomplete.suggest(q.straight_quotes(normal_text(prefix)), ui, limit)
+        """Completions for what a visitor has typed so far (:mod:`search.autocomplete`), read as a
+        query is (:func:`search.params.typed_prefix`)."""
+        return self.autocomplete.suggest(typed_prefix(prefix), ui, limit)
 
     def completions(self, snap: Snapshot | None = None) -> Completions:
         """What suggestions are drawn from, made once per generation (and by ``warm``)."""

@@ -43,6 +43,22 @@ def without_controls(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
+def query_text(text: str) -> str:
+    """A query as it is read: as a release's text is (a query pasted with decomposed accents,
+    "migración" as "o" and a combining accent, or a soft hyphen inside a word finds the word),
+    control characters as spaces, curly quotes straight, and one line, its words one space
+    apart (pasted tabs, line ends and runs of spaces are one space, so that "a%0Ab" and "a b"
+    are one search, with one address, never echoed broken)."""
+    return " ".join(straight_quotes(without_controls(normal_text(text))).split())
+
+
+def typed_prefix(text: str) -> str:
+    """What a visitor has typed so far (autocomplete), read as a query is, but a space after its
+    last word kept: it says the word is whole ("San Pedro " against "San Pedro")."""
+    clean = query_text(text)
+    return clean + " " if clean and without_controls(text)[-1:].isspace() else clean
+
+
 class ParamError(ValueError):
     """A parameter the caller must fix; the message says how."""
 
@@ -204,11 +220,7 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
 
     Raises :class:`ParamError` with a message that says what to fix.
     """
-    # As a release's text is read: a query pasted with decomposed accents ("migración" as "o" and
-    # a combining accent) or a soft hyphen inside a word finds the word.
-    # One line, its words one space apart: pasted tabs, line ends and runs of spaces are one
-    # space, so that "a%0Ab" and "a b" are one search, with one address, never echoed broken.
-    q = " ".join(straight_quotes(without_controls(normal_text(_single(args, "q") or ""))).split())
+    q = query_text(_single(args, "q") or "")
     if len(q) > 2000:
         raise ParamError("q", "the query is too long: at most 2,000 characters, of which the first 500 are searched")
     # Names of values are read whatever their case, as country codes are ("EN", "Newest").

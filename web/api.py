@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
-from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams
+from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, typed_prefix
 
 from . import caching, errors, hosts, openapi, shapes
 from .current import archive, search_params
@@ -242,9 +242,10 @@ def _single(name: str, default: str | None = None) -> str | None:
 
 @api.get("/suggest")
 def suggest():
-    text = _single("q", "") or ""
-    if len(text) > MAX_SUGGEST_CHARS:
+    typed = _single("q", "") or ""
+    if len(typed) > MAX_SUGGEST_CHARS:
         raise ParamError("q", f"'q' is at most {MAX_SUGGEST_CHARS} characters")
+    text = typed_prefix(typed)  # as a search reads it: no control or invisible character echoed
     ui = ui_param()
     fmt = _single("format", "json")
     if fmt not in ("json", "opensearch"):

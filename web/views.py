@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from index.publish import published
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import SearchParams
+from search.params import SearchParams, typed_prefix
 
 from . import analytics, i18n, links, pages, shapes
 from .current import archive, search_params
@@ -152,7 +152,7 @@ def help(fmt):
 def suggest():
     """Completions for the search box: phrases and words of the archive, then release titles,
     each cut into what was typed and its completion (``parts``)."""
-    text = (request.args.get("q") or "")[:200]
+    text = typed_prefix((request.args.get("q") or "")[:200])  # as a search reads it
     limit = current_app.config["SUGGESTIONS"]
     to = Addresses(g.lang, page=True)
     items = [shapes.suggestion(s, to) for s in archive().suggest(text, ui=g.lang, limit=limit)] if text.strip() else []

@@ -186,6 +186,33 @@ def test_suggest(client):
     assert query == "traf" and texts and len(texts) == len(descriptions) == len(urls)
 
 
+@pytest.mark.parametrize(
+    "typed,read",
+    [("tr%01af", "tr af"), ("%00", ""), ("tr%09af", "tr af"), ("traf%E2%80%AE", "traf"), ("tra%E2%80%8Bf", "traf")],
+)
+@pytest.mark.parametrize("path", ["/api/v1/suggest?q=", "/en/suggest.json?q=", "/api/v1/suggest?format=opensearch&q="])
+def test_suggest_reads_what_was_typed_as_a_search_does(client, path, typed, read):
+    """Control characters are spaces, invisible and bidi ones dropped, as in a search: never
+    echoed, nor built into a suggestion's text or address."""
+    response = client.get(path + typed)
+    assert response.status_code == 200
+    data = response.get_json()
+    echoed, texts = (
+        (data[0], data[1]) if isinstance(data, list) else (data["query"], [s["text"] for s in data["suggestions"]])
+    )
+    assert echoed == read
+    body = response.get_data(as_text=True)
+    for mark in ("\\u0001", "\\u0000", "\\u202e", "\\u200b", "%01", "%00", "%E2%80%AE", "\\t"):
+        assert mark not in body, mark
+    assert all("\u202e" not in t and "\x01" not in t for t in texts)
+
+
+def test_suggest_keeps_the_space_after_a_whole_word(client):
+    """A space after the last word says it is whole: kept (one), as typed."""
+    _, data = get_json(client, "/api/v1/suggest?q=trafficking%20%20")
+    assert data["query"] == "trafficking "
+
+
 # --- errors: JSON, never HTML ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "url,param",
