@@ -63,6 +63,9 @@ class ParamError(ValueError):
     """A parameter the caller must fix; the message says how."""
 
     def __init__(self, param: str, message: str):
+        # The value it quotes is shown as a query is read: no control, invisible or bidi
+        # character (a right-to-left override would turn the rest of the line round).
+        message = without_controls(normal_text(message))
         super().__init__(message)
         self.param = param
         self.message = message

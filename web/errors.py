@@ -11,8 +11,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
+from index.records import normal_text
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import MAX_YEAR, MIN_YEAR, ParamError, without_controls
+from search.params import MAX_YEAR, MIN_YEAR, ParamError, query_text, without_controls
 
 from . import i18n
 from .encoding import NOT_UTF8
@@ -118,7 +119,10 @@ def _param_hint(error: ParamError) -> str:
 
 def _as_given(param: str) -> str:
     """The faulty parameter as the address gave it (``year=x``), a little of it if it is long."""
-    given = without_controls("&".join(f"{param}={value}" for value in request.args.getlist(param)) or param)
+    # Control characters as spaces, invisible and bidi ones dropped ("20\u202e19" would show the
+    # rest of the line reversed), as a query's words are read.
+    given = "&".join(f"{param}={value}" for value in request.args.getlist(param)) or param
+    given = without_controls(normal_text(given))
     return given if len(given) <= 80 else given[:79] + "…"
 
 
@@ -130,7 +134,7 @@ def param_error(error: ParamError):
     query = urlencode(list(args.items(multi=True)))
     retry = url_for("site.search", lang=lang, fmt="html") + (f"?{query}" if query else "")
     # The search box keeps the words, unless they are what is wrong.
-    words = "" if error.param == "q" else without_controls(request.args.get("q") or "")
+    words = "" if error.param == "q" else query_text(request.args.get("q") or "")
     return error_page(
         400,
         _("This search could not be run"),
