@@ -38,14 +38,13 @@ def page_url(endpoint: str, fmt: str = "html", query=None, **values) -> str:
     return f"{url}?{query}" if query else url
 
 
-def page_links(query=None, **values) -> dict:
-    """This page as HTML and as JSON, and in the other interface language (same query: the
-    request's, or ``query``, a page's parameters in their one order, as its links give them)."""
+def page_links(query=(), **values) -> dict:
+    """This page as HTML and as JSON, and in the other interface language, with ``query``: the
+    page's own parameters in their one order, as its links give them (none for a page that
+    takes none, whatever the address it was reached by carried: ``?utm_source=…``)."""
     endpoint = request.endpoint
     args = {k: v for k, v in (request.view_args or {}).items() if k != "fmt"}
     args.update(values)
-    if query is None:
-        query = request.query_string.decode("utf-8", "replace")
     other = i18n.other_language(g.lang)
     return {
         "html": page_url(endpoint, "html", query, **args),

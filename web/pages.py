@@ -11,7 +11,7 @@ a search of its own, counted). Every link on a results page is built from
 
 import dataclasses
 
-from flask import g, request
+from flask import g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -405,8 +405,7 @@ def _release_links(detail) -> dict:
     links = page_links()
     other = links["alternate_lang"]
     if detail.lang != other and detail.translation and detail.translation.lang == other:
-        query = request.query_string.decode("utf-8", "replace")
-        links["alternate"] = page_url("site.release", "html", query, lang=other, rid=detail.translation.id)
+        links["alternate"] = page_url("site.release", "html", lang=other, rid=detail.translation.id)
     return links
 
 

@@ -703,3 +703,17 @@ def test_numbers_and_dates_follow_the_interface_language(app):
     with app.test_request_context("/es/"):
         g.lang = "es"
         assert i18n.seconds(118.8) == "0,12"
+
+
+@pytest.mark.parametrize("path", ["/en/", "/es/help", f"/en/releases/{RELEASE_EN}", f"/es/releases/{RELEASE_EN}"])
+def test_a_page_without_parameters_gives_its_own_address_whatever_it_was_reached_by(client, path):
+    """A campaign tag or any stray parameter in the address is not copied into the page's
+    language switch, hreflang link and JSON twin: the page has one address."""
+    page = client.get(f"{path}?utm_source=news&x=1&year=abc")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    links = re.findall(r'<link rel="alternate" hreflang="[a-z]+" href="([^"]+)"', html)
+    links += re.findall(r'<a class="lang-switch"[^>]*href="([^"]+)"', html)
+    links += re.findall(r'<link rel="alternate" type="application/json" href="([^"]+)"', html)
+    assert len(links) == 3, links
+    assert not any("?" in link for link in links), links
