@@ -11,7 +11,6 @@ import logging
 import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -23,7 +22,7 @@ from . import caching, errors, hosts, openapi, shapes
 from .current import archive, search_params
 from .i18n import ui_param
 from .links import Addresses, api_search_url, feed_url, search_page_url
-from .notices import notice_data, notice_text
+from .notices import notices_list
 from .ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
@@ -121,17 +120,6 @@ def _routing_error(error: HTTPException):
 
 
 # --- helpers -----------------------------------------------------------------------------------
-def notices_list(params: SearchParams, result) -> list[dict]:
-    """The notices with their message in the interface language (the same texts as the pages)."""
-    out = []
-    with force_locale(params.ui):
-        for notice in result.notices:
-            code = notice.get("code") or "notice"
-            text = notice_text(code, notice, params, result)
-            out.append({"code": code, "message": text, **notice_data(notice)})
-    return out
-
-
 # --- endpoints ---------------------------------------------------------------------------------
 @api.get("/search")
 def search():

@@ -3,8 +3,8 @@
 The search layer gives each notice a code; the pages, the API and the feed all word it here.
 """
 
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from search.compile import MAX_QUERY_TERMS
 
@@ -22,6 +22,17 @@ def notice_data(notice: dict) -> dict:
             out[name] = list(notice[name])
     if notice.get("all_words"):
         out["all_words"] = notice["all_words"]
+    return out
+
+
+def notices_list(params, result) -> list[dict]:
+    """A search's notices with their message in its interface language (the same texts as the
+    pages): the API's ``notices``, and its twin in a results page's JSON (``result.notices``)."""
+    out = []
+    with force_locale(params.ui):
+        for notice in result.notices:
+            code = notice.get("code") or "notice"
+            out.append({"code": code, "message": notice_text(code, notice, params, result), **notice_data(notice)})
     return out
 
 

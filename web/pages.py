@@ -21,7 +21,7 @@ from search.params import MAX_PAGE, SearchParams
 from . import helpdoc, i18n, shapes
 from .current import archive
 from .links import Addresses, page_links, page_url, search_url, toggle_urls
-from .notices import notice_data, notice_text
+from .notices import notice_data, notice_text, notices_list
 
 # facet name in the result model -> (URL parameter, SearchParams field)
 FACETS = {
@@ -97,7 +97,8 @@ def results(params: SearchParams, result, facet_links: bool = True) -> dict:
         # the search's figures; its hits and facets are the page's, below
         "result": {
             f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name not in ("hits", "facets")
-        },
+        }
+        | {"notices": notices_list(params, result)},  # worded in the page's language, as the API words them
         "hits": [shapes.hit(hit, to) for hit in result.hits],
         "facets": _facets(params, result, facet_links),
         "filters": filters,

@@ -717,3 +717,15 @@ def test_a_page_without_parameters_gives_its_own_address_whatever_it_was_reached
     links += re.findall(r'<link rel="alternate" type="application/json" href="([^"]+)"', html)
     assert len(links) == 3, links
     assert not any("?" in link for link in links), links
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_results_twin_words_the_search_notices_in_its_language_as_the_api_does(client, lang):
+    """The JSON twin's ``result.notices`` are the API's notices for the same search and
+    interface: in Spanish on /es/, not the engine's English."""
+    query = "q=remesas+guatemla"
+    twin = client.get(f"/{lang}/search.json?{query}").get_json()["result"]["notices"]
+    api = client.get(f"/api/v1/search?{query}&ui={lang}").get_json()["notices"]
+    assert twin and twin == api
+    if lang == "es":
+        assert all("showing" not in n["message"] and "release" not in n["message"] for n in twin), twin
