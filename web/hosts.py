@@ -121,6 +121,12 @@ def base_url() -> str:
     return origin_ + mount
 
 
+def absolute(path: str) -> str:
+    """The public address of a path of the site (as ``url_for`` gives it): ``rel="canonical"``
+    and ``hreflang`` links name pages by their whole address."""
+    return current_app.extensions["public_url"][0] + path
+
+
 def external(endpoint: str, **values) -> str:
     """The absolute public address of a route (``url_for`` on the public base URL)."""
     return current_app.extensions["public_url"][0] + url_for(endpoint, **values)

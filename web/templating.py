@@ -16,7 +16,7 @@ from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from . import i18n
+from . import hosts, i18n
 from .facet_list import facet_list
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -103,6 +103,7 @@ def init_app(app) -> None:
         seconds=i18n.seconds,
         ucfirst=i18n.ucfirst,
         fragment=fragment,
+        absolute=hosts.absolute,
     )
     app.jinja_env.globals.update(static_url=static_url, facet_list=facet_list, icon=_icons(app.jinja_env))
 

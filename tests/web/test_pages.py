@@ -712,11 +712,29 @@ def test_a_page_without_parameters_gives_its_own_address_whatever_it_was_reached
     page = client.get(f"{path}?utm_source=news&x=1&year=abc")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    links = re.findall(r'<link rel="alternate" hreflang="[a-z]+" href="([^"]+)"', html)
+    links = re.findall(r'<link rel="(?:canonical|alternate)" (?:hreflang="[a-z]+" )?href="([^"]+)"', html)
     links += re.findall(r'<a class="lang-switch"[^>]*href="([^"]+)"', html)
     links += re.findall(r'<link rel="alternate" type="application/json" href="([^"]+)"', html)
-    assert len(links) == 3, links
+    assert len(links) == 4, links
     assert not any("?" in link for link in links), links
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/search?q=migration&sort=newest&lang=es&year=2019",
+        "/en/search?year=2019&q=migration++&page=1&sort=newest&lang=es&utm_source=x",
+        "/en/search?lang=es&year=2019&q=migration&sort=newest&sort=newest",
+    ],
+)
+def test_every_address_of_one_search_names_the_same_canonical_address(client, path):
+    """The form's order, a page=1, repeated values or a campaign tag give the same search:
+    each of its addresses names the one the site's own links give as canonical, and its
+    version in the other language by its whole address (hreflang)."""
+    html = client.get(path).get_data(as_text=True)
+    one = "http://localhost/en/search?q=migration&amp;lang=es&amp;year=2019&amp;sort=newest"
+    assert f'<link rel="canonical" href="{one}"' in html
+    assert f'<link rel="alternate" hreflang="es" href="{one.replace("/en/", "/es/")}"' in html
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
