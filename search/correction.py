@@ -10,6 +10,7 @@ from index.places import longest_world_phrase, world_names, world_phrases
 
 from . import query as q
 from .generation import Snapshot
+from .glossary import acronym
 from .params import LANGUAGES
 from .spelling import one_slip
 
@@ -29,6 +30,10 @@ FAR_MORE = 20
 # words ("Obama" into "Baja", "Neymar" into "near", "covid" into "comida").
 TWO_SLIPS_FROM = 9
 SWAPS_FROM = 6  # two letters apart swapped count as one slip in a word this long ("Hundoras")
+# A word in capitals this short is an acronym, as search reads it too (a name as written):
+# "GDP" is no slip of "GAP", nor "USA" of "USD". A longer one is more likely a word typed in
+# capitals ("HONDRUAS"), and is corrected.
+ACRONYM_UP_TO = 5
 
 
 class Corrections:
@@ -232,4 +237,5 @@ def _correctable(bare: str) -> bool:
         and bare.isalpha()
         and 3 <= len(bare) <= MAX_CORRECTED_WORD
         and bare not in ("OR", "AND", "NOT")
+        and not (acronym(bare) and len(bare) <= ACRONYM_UP_TO)
     )

@@ -416,3 +416,23 @@ def test_a_place_name_of_several_words_typed_whole_is_not_respelt(tmp_path, type
     assert not result.corrected and result.total == 0 and result.suggestion is None
     assert any(n["code"] == "missing_words" for n in result.notices)
     assert search(archive, "Bocas").searched_for == "Becas"  # alone, a slip of a word
+
+
+ACRONYM_NEIGHBOURS = [
+    release(id="a1", title="Mind the gap", body="The gap between wages in Honduras and abroad is wide."),
+    release(id="a2", title="Sent in USD", body="Families in Honduras receive USD 300 a month."),
+]
+
+
+@pytest.mark.parametrize("typed", ["GDP", "USA", "OIM"])
+def test_a_short_word_in_capitals_is_an_acronym_not_a_slip(tmp_path, typed):
+    """"GDP" was searched as "GAP" and "USA" as "USD": typed in capitals, a short word is an
+    acronym, as the search reads it (a name as written). It is named as missing instead; a
+    longer word typed in capitals is still corrected."""
+    reindex([write_jsonl(tmp_path / "r.jsonl", ACRONYM_NEIGHBOURS)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    result = search(archive, typed)
+    assert not result.corrected and result.searched_for == typed and result.suggestion is None
+    assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [[typed]]
+    assert search(archive, "HONDRUAS").searched_for == "HONDURAS"
+    assert search(archive, "gdp").searched_for == "gap"  # in small letters, a slip like any
