@@ -62,7 +62,7 @@ MAX_QUERY_TERMS = 32
 # benchmark's 1,224 questions (docs/relevance.md) 4 have more than 48 terms (at most 55), and
 # none ranks otherwise for being trimmed to 48, nor to 28.
 MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
-MAX_OTHER_NAMES = 3  # a country's other names searched beside the one typed
+MAX_OTHER_NAMES = 8  # a country's other names searched beside the one typed
 OTHER_NAME_BOOST = 0.3  # their weight: below a translation, as a name in passing ranks below one typed
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {

@@ -488,6 +488,23 @@ def test_a_country_typed_in_one_language_finds_its_name_in_the_other(tmp_path, t
     assert ids == (["us"] if typed == "Estados Unidos" else ["iq"])  # never the "Unidas" of the UN
 
 
+@pytest.mark.parametrize("typed", ["Estados Unidos", "United States", "EEUU"])
+def test_a_country_typed_finds_its_abbreviated_names(tmp_path, typed):
+    """The United States has eight names besides its own two; only the three longest were
+    searched, and a Spanish release writing "EE. UU." in passing (not tagged) was missed."""
+    records = [
+        release(
+            id="gt",
+            lang="es",
+            title="Las remesas a Guatemala crecen",
+            body="Las remesas enviadas a Guatemala crecieron. La mayoría de quienes las envían vive en los EE. UU.",
+        ),
+        release(id="hn", date="2021-06-01", title="Aid for Honduras", body="Honduras received pledges of aid."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    assert [h.id for h in Archive(tmp_path / "ix").search(parse_params({"q": typed})).hits] == ["gt"]
+
+
 @pytest.mark.parametrize("typed", ["Cuban", "cuban", "Honduran"])
 def test_a_nationality_word_finds_the_other_language_s_forms_of_it(tmp_path, typed):
     """ "Cuban" is Spanish "cub" to the stemmer, "cubanas" is "cuban": a Spanish-only release
