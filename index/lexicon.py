@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import alignment
 from .alignment import Learnt, learn
-from .analysis import FIXED_EXPRESSIONS, LANGUAGES, STEM_OVERRIDES, terms
+from .analysis import FIXED_EXPRESSIONS, LANGUAGES, STEM_OVERRIDES, fold, terms
 from .config import DATA_DIR, PROJECT_ROOT
 from .schema import SCHEMA_VERSION
 
@@ -65,12 +65,20 @@ def cache_dir() -> Path:
 
 @dataclass
 class Lexicon:
-    """{(from, to): {term: ((translation, weight), ...)}}, most likely first."""
+    """{(from, to): {term: ((translation, weight), ...)}}, most likely first; and the words the
+    dictionaries list, each language's (folded, as written: headwords and translations of one
+    word), which the spelling correction never replaces, whether the archive uses them or not."""
 
     table: dict[tuple[str, str], dict[str, tuple[tuple[str, float], ...]]] = field(default_factory=dict)
+    words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def translate(self, source: str, target: str, term: str) -> tuple[tuple[str, float], ...]:
         return self.table.get((source, target), {}).get(term, ())
+
+    def knows(self, folded: str) -> bool:
+        """Whether a dictionary lists the word (folded), in either language ("guardia", which
+        no release may use, is no slip of the English "guard")."""
+        return any(folded in words for words in self.words.values())
 
     def __len__(self) -> int:
         return sum(len(t) for t in self.table.values())
@@ -87,14 +95,14 @@ class Lexicon:
                 if useful:
                     kept[term] = useful
             table[(source, target)] = kept
-        return Lexicon(table)
+        return Lexicon(table, self.words)
 
     def merged(self, older: "Lexicon") -> "Lexicon":
         """This lexicon, with ``older``'s translations of the terms it does not know."""
         table = {}
         for key in self.table.keys() | older.table.keys():
             table[key] = {**older.table.get(key, {}), **self.table.get(key, {})}
-        return Lexicon(table)
+        return Lexicon(table, self.words or older.words)
 
     def save(self, folder: Path) -> None:
         data = {
@@ -103,7 +111,8 @@ class Lexicon:
         # A new file, never written in place: an incremental build's folder starts as hard links
         # to the live generation's files.
         temporary = Path(folder) / f".{FILE}.tmp"
-        temporary.write_bytes(zlib.compress(marshal.dumps({"format": FORMAT, "table": data})))
+        words = {lang: sorted(found) for lang, found in self.words.items()}
+        temporary.write_bytes(zlib.compress(marshal.dumps({"format": FORMAT, "table": data, "words": words})))
         os.replace(temporary, Path(folder) / FILE)
 
     @classmethod
@@ -115,7 +124,8 @@ class Lexicon:
             return cls()
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return cls()
-        return cls(_table(data["table"]))
+        # (a generation saved before the dictionaries' words were kept has none)
+        return cls(_table(data["table"]), {lang: frozenset(found) for lang, found in data.get("words", {}).items()})
 
 
 def _table(data: dict) -> dict:
@@ -221,6 +231,19 @@ def read_parallel(en: Path, es: Path) -> list[tuple[list[str], list[str]]]:
 
 
 # --- building -------------------------------------------------------------------------------------
+def dictionary_words(sources: Sources) -> dict[str, set[str]]:
+    """{language: the folded words its dictionaries list}: every headword of one word, and
+    every translation of one word into the other language."""
+    out: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+    for base, source, target in sources.dictionaries:
+        for headword, translations in read_dictd(base):
+            for lang, word in [(source, headword)] + [(target, t) for t in translations]:
+                folded = fold(word).strip()
+                if folded.isalpha():
+                    out[lang].add(folded)
+    return out
+
+
 def dictionary_pairs(sources: Sources) -> dict[tuple[str, str], dict[str, set[str]]]:
     """{(from, to): {term: translations}} from every dictionary, read in both directions: an
     entry of the English-Spanish dictionary is also a Spanish word's English translation."""
@@ -258,6 +281,7 @@ class Parts:
     dictionary: dict
     segments: list  # analysed line pairs of the parallel files
     learnt: Learnt  # what those lines alone teach
+    words: dict = field(default_factory=dict)  # the dictionaries' words, by language (dictionary_words)
 
 
 def external(sources: Sources) -> Parts:
@@ -275,6 +299,7 @@ def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
             {tuple(k.split("-")): {t: set(v) for t, v in d.items()} for k, d in data["dictionary"].items()},
             data["segments"],
             Learnt(*data["learnt"]),
+            {lang: set(found) for lang, found in data["words"].items()},
         )
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         pass
@@ -282,6 +307,7 @@ def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
     dictionary = dictionary_pairs(sources)
     segments = [pair for en, es in sources.parallel for pair in read_parallel(en, es)]
     learnt = learn(segments)
+    words = dictionary_words(sources)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -293,13 +319,14 @@ def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
                     },
                     "segments": segments,
                     "learnt": [learnt.en_es, learnt.es_en],
+                    "words": {lang: sorted(found) for lang, found in words.items()},
                 }
             )
         )
         os.replace(temporary, cached)
     except OSError:
         pass  # a read-only project directory: the next reindex reads the sources again
-    return Parts(dictionary, segments, learnt)
+    return Parts(dictionary, segments, learnt, words)
 
 
 def build(sources: Sources, pairs=()) -> Lexicon:
@@ -330,4 +357,4 @@ def build(sources: Sources, pairs=()) -> Lexicon:
             if kept:
                 merged[term] = kept
         table[direction] = merged
-    return Lexicon(table)
+    return Lexicon(table, {lang: frozenset(found) for lang, found in parts.words.items()})

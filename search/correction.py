@@ -90,6 +90,8 @@ class Corrections:
             return None  # known: the commonest case, decided without analysing the word
         if folded in world_names():
             return None  # a place's name, not a slip of a word one letter away ("Cali", "call")
+        if snap.lexicon.knows(folded):
+            return None  # a word of either language ("guardia" is no slip of "guard")
         use = self._use(snap, bare)
         if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
             return None

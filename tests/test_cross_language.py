@@ -285,6 +285,23 @@ def test_the_configured_lexicon_finds_spanish_releases_for_english_words(tmp_pat
     assert "en-border" in ids(archive.search(parse_params({"q": "frontera", "ui": "es"})))
 
 
+def test_a_word_a_dictionary_lists_is_not_corrected_into_another_language(built):
+    """ "guardia" (Spanish, in no release) was searched as the English "guard", one slip from it
+    through their stems: a word a dictionary lists, in either language, is a word, not a slip,
+    even when the lexicon has no translation of it into the archive's words. It is named as
+    missing; a slip of it is still corrected."""
+    records = [
+        release(id="en-guard", title="Coast guard rescues migrants", body="The coast guard rescued 40 migrants."),
+        release(id="en-guard-2", date="2020-02-02", title="Guard posts", body="A guard post opened at the border."),
+    ]
+    # "guardia" is the English dictionary's translation of "sentry", which no release uses
+    archive, _ = built(records, [("sentry", "guardia")])
+    result = archive.search(parse_params({"q": "guardia", "ui": "es"}))
+    assert not result.corrected and result.searched_for == "guardia" and result.suggestion is None
+    assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [["guardia"]]
+    assert archive.search(parse_params({"q": "gaurd"})).searched_for == "guard"
+
+
 def test_a_word_found_through_its_translation_is_not_corrected(built):
     """ "drought" is in no release, but its translation is: it is a word, not a slip, and no
     "did you mean" replaces it with an archive word that looks like it."""
