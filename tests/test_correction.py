@@ -426,7 +426,7 @@ ACRONYM_NEIGHBOURS = [
 
 @pytest.mark.parametrize("typed", ["GDP", "USA", "OIM"])
 def test_a_short_word_in_capitals_is_an_acronym_not_a_slip(tmp_path, typed):
-    """"GDP" was searched as "GAP" and "USA" as "USD": typed in capitals, a short word is an
+    """ "GDP" was searched as "GAP" and "USA" as "USD": typed in capitals, a short word is an
     acronym, as the search reads it (a name as written). It is named as missing instead; a
     longer word typed in capitals is still corrected."""
     reindex([write_jsonl(tmp_path / "r.jsonl", ACRONYM_NEIGHBOURS)], tmp_path / "ix", progress=False)
