@@ -231,7 +231,9 @@ def spanish_singular(word: str) -> str:
     A plural in "-eses" is left to the stemmer: it stems as its feminine ("franceses" and
     "francesa" as "frances"), the singular in stressed "-és" apart ("franc"); read as that
     singular, it would part from the feminine and join the singular's merges ("danés" is "dan",
-    as "daño" is).
+    as "daño" is). A plural in "-s" after a consonant is a borrowed word's or an acronym's
+    ("kits", "tests", "clubs", "ONGs"), which Spanish words' singulars never end in (but
+    ``NOT_PLURAL``'s "bíceps"): its "-s" goes, so "kits de higiene" meets "kit de higiene".
     """
     if len(word) < 4 or word[-1] != "s" or word in NOT_PLURAL:
         return word
@@ -239,12 +241,17 @@ def spanish_singular(word: str) -> str:
         return word[:-2]
     if word.endswith(("os", "as")) and not word.endswith("mos"):
         return word[:-1]
+    if word[-2] not in "aeiouys" and word[-2].isalpha():
+        return word[:-1]
     return word
 
 
 # Folded Spanish words that end like a plural and are none (adverbs, a name), whose "singular"
 # would stem as another word's.
-NOT_PLURAL = frozenset({"atras", "detras", "ademas", "jamas", "quizas", "demas", "tras", "dios", "mercedes", "lunes"})
+NOT_PLURAL = frozenset(
+    {"atras", "detras", "ademas", "jamas", "quizas", "demas", "tras", "dios", "mercedes", "lunes"}
+    | {"biceps", "triceps", "forceps"}
+)
 
 
 # Folded words whose Snowball stem would join them with words of another meaning, and the stem

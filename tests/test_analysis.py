@@ -153,6 +153,19 @@ def test_a_spanish_plural_stems_as_its_singular(singular, plural):
     assert terms(plural, "es") == terms(singular, "es")
 
 
+@pytest.mark.parametrize("singular, plural", [("kit", "kits"), ("test", "tests"), ("club", "clubs"), ("ONG", "ONGs")])
+def test_a_borrowed_word_s_plural_meets_its_singular(singular, plural):
+    """Spanish keeps the "-s" of a plural after a consonant, which only borrowed words and
+    acronyms have: "kit de higiene" found no release about "kits de higiene"."""
+    assert terms(plural, "es") == terms(singular, "es")
+    assert terms(f"{plural} de higiene", "es") == terms(f"{singular} de higiene", "es")
+
+
+@pytest.mark.parametrize("word", ["bíceps", "fórceps", "crisis", "virus"])
+def test_a_spanish_singular_ending_in_s_keeps_it(word):
+    assert terms(word, "es")[0].endswith("s")
+
+
 @pytest.mark.parametrize(
     "plural, feminine", [("franceses", "francesa"), ("escoceses", "escocesas"), ("daneses", "danesa")]
 )
