@@ -17,7 +17,8 @@ MAX_PAGE = 1000
 MAX_VALUES = 50  # values of one repeatable parameter
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+# ASCII digits only, as the API documents: Python's \d and int() also take "٢٠١٩" and "５".
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})-([0-9]{2}))?$")
 # Every parameter parse_params reads, in the order the API documents them.
 PARAM_NAMES = (
     "q",
@@ -185,7 +186,7 @@ def _int(args, name: str, default: int, low: int, high: int) -> int:
     raw = _single(args, name)
     if raw is None:
         return default
-    if not re.fullmatch(r"\d{1,9}", raw):
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
         raise ParamError(name, f"'{name}' must be a whole number from {low} to {high}")
     value = int(raw)
     if not low <= value <= high:
@@ -233,7 +234,7 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
             raise ParamError("lang", f"'lang' must be 'en' or 'es' (got '{lang[:20]}')")
     years = []
     for raw in _values(args, "year"):
-        if not re.fullmatch(r"\d{4}", raw) or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+        if not re.fullmatch(r"[0-9]{4}", raw) or not MIN_YEAR <= int(raw) <= MAX_YEAR:
             raise ParamError(
                 "year", f"'year' must be a four-digit year from {MIN_YEAR} to {MAX_YEAR} (got '{raw[:20]}')"
             )

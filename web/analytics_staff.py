@@ -95,7 +95,7 @@ def _whole(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if raw.isdigit() and low <= int(raw) <= high:
+    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
         return int(raw)
     raise _BadParameter(name, raw, low, high)
 

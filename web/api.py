@@ -8,6 +8,7 @@ from :mod:`web.cors` and the rate limit from :mod:`web.ratelimit`.
 
 import json
 import logging
+import re
 import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -241,7 +242,7 @@ def suggest():
     raw_limit = (_single("limit") or "").strip()
     limit = current_app.config["SUGGESTIONS"]
     if raw_limit:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_SUGGESTIONS:
+        if not re.fullmatch(r"[0-9]{1,3}", raw_limit) or not 1 <= int(raw_limit) <= MAX_SUGGESTIONS:
             raise ParamError("limit", f"'limit' must be a whole number from 1 to {MAX_SUGGESTIONS}")
         limit = int(raw_limit)
     etag = caching.make_etag("suggest", caching.generation(), text, ui, limit, fmt)

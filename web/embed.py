@@ -9,6 +9,7 @@ every other page keeps ``frame-ancestors 'none'``.
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def frame_options() -> tuple[int, str]:
     raw = (request.args.get("results") or "").strip()
     results = 0
     if raw:
-        if not raw.isdigit() or not 0 <= int(raw) <= MAX_RESULTS:
+        if not re.fullmatch(r"[0-9]{1,3}", raw) or not 0 <= int(raw) <= MAX_RESULTS:
             raise ParamError("results", f"'results' must be a whole number from 0 to {MAX_RESULTS}")
         results = int(raw)
     # written as the element's option is too ("_blank"): the frame has no "_self", a page of

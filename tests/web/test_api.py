@@ -225,6 +225,12 @@ def test_suggest_keeps_the_space_after_a_whole_word(client):
         ("/api/v1/search?ui=fr", "ui"),
         ("/api/v1/facets?lang=fr", "lang"),
         ("/api/v1/suggest?limit=0", "limit"),
+        # digits other than ASCII's, which Python's int() takes: the API documents [0-9]
+        ("/api/v1/search?year=%D9%A2%D9%A0%D9%A1%D9%A9", "year"),
+        ("/api/v1/search?from=%D9%A2%D9%A0%D9%A1%D9%A9", "from"),
+        ("/api/v1/search?per_page=%EF%BC%95", "per_page"),
+        ("/api/v1/search?page=%D9%A2", "page"),
+        ("/api/v1/suggest?q=a&limit=%EF%BC%95", "limit"),
         ("/api/v1/suggest?q=" + "x" * 201, "q"),
         (f"/api/v1/releases/{RELEASE_EN}?ui=de", "ui"),
     ],
