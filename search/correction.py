@@ -5,6 +5,8 @@ uses (or the glossary or lexicon knows); and the words of a query no release use
 import re
 from dataclasses import dataclass, field
 
+from whoosh import query as wq
+
 from index.analysis import fold, terms
 from index.places import longest_world_phrase, world_names, world_phrases
 
@@ -16,6 +18,7 @@ from .spelling import one_slip
 
 _APOSTROPHES = re.compile(r"(['’])")  # what parts a token's words, kept by re.split
 _WORDLIKE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")  # a word, or words joined by hyphens or dots
+_LETTERS_AND_DIGITS = re.compile(r"[^\W\d_]+|\d+")  # the runs of a word such as "COVID19" or "H2B"
 MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
 # Unknown words looked up in one query: a did-you-mean fixes a slip or two, and a lookup of a made-up
@@ -58,6 +61,11 @@ class Corrections:
                 out.append(token)  # a word of a place's name typed whole is no slip
                 continue
             bare = token.strip('"()-')
+            split = self._split_name(snap, bare, seen)
+            if split is not None:
+                out.append(token.replace(bare, split))
+                changed = True
+                continue
             # Each word of a token its apostrophes part ("Grand'Ansse" is "Grand" and "Ansse",
             # as the analyser reads it), separators kept.
             pieces = _APOSTROPHES.split(bare)
@@ -107,6 +115,24 @@ class Corrections:
         # A trace of a word beside a near word used far more is the archive's own slip (the typo
         # of a release or two); a rare but correct word has no such neighbour and stays.
         return found if (self._use(snap, found) or 0) >= FAR_MORE * use else None
+
+    def _split_name(self, snap: Snapshot, bare: str, seen: "_Decided") -> str | None:
+        """A name of letters and digits typed joined ("COVID19", "H2B") that no release has, as
+        the releases write it, with a hyphen where letters meet digits ("COVID-19", "H-2B"): the
+        first such spelling whose parts some release holds side by side. None otherwise."""
+        runs = _LETTERS_AND_DIGITS.findall(bare)
+        if not 1 < len(runs) <= 4 or "".join(runs) != bare or len(bare) > MAX_CORRECTED_WORD:
+            return None
+        if seen.lookups >= MAX_CORRECTED_WORDS or self._use(snap, bare):
+            return None
+        seen.lookups += 1
+        for cut in range(1, len(runs)):
+            spelt = "".join(runs[:cut]) + "-" + "".join(runs[cut:])
+            for lang in LANGUAGES:
+                parts = terms(spelt, lang)
+                if len(parts) > 1 and snap.matched(wq.Phrase(f"body_{lang}", parts)) & snap.docs.live:
+                    return spelt
+        return None
 
     def missing(self, snap: Snapshot, text: str) -> list[str]:
         """The words of ``text`` that may be in no release, as typed: those no release uses as
