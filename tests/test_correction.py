@@ -440,11 +440,15 @@ def test_a_short_word_in_capitals_is_an_acronym_not_a_slip(tmp_path, typed):
 
 JOINED = [
     release(id="c1", title="COVID-19 testing at the border", body="Migrants at the border are tested for COVID-19."),
-    release(id="c2", date="2021-02-02", title="H-2B visas for Guatemalans", body="Guatemalan workers receive H-2B visas."),
+    release(
+        id="c2", date="2021-02-02", title="H-2B visas for Guatemalans", body="Guatemalan workers receive H-2B visas."
+    ),
 ]
 
 
-@pytest.mark.parametrize("typed, meant", [("COVID19", "COVID-19"), ("covid19", "covid-19"), ("H2B visas", "H-2B visas")])
+@pytest.mark.parametrize(
+    "typed, meant", [("COVID19", "COVID-19"), ("covid19", "covid-19"), ("H2B visas", "H-2B visas")]
+)
 def test_a_name_of_letters_and_digits_typed_joined_is_searched_as_the_releases_write_it(tmp_path, typed, meant):
     """ "COVID19" and "H2B" found nothing where releases write "COVID-19" and "H-2B": such a
     word that no release has is searched with a hyphen where letters meet digits, as a
