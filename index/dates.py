@@ -111,11 +111,25 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     return _make_date(int(match["year"]), month, int(match["day"]), line), lang
 
 
+def mistyped_date(line: str) -> bool:
+    """Whether a line no date pattern read has a date line's whole shape, a day, a month word
+    and a year, with a word no language names a month ("Agust 14, 2019", "14 de agosot de
+    2019", after a weekday or not): a listing rejects the release under such a line. A body's
+    sentence never has that shape ("12 migrants rescued in 2019" has more words than it)."""
+    text = " ".join(fold(line).split())
+    if not text or len(text) > 40:
+        return False
+    weekday = _WEEKDAY.match(text)
+    rests = [text] + ([weekday["rest"]] if weekday and weekday["weekday"] in weekday_names() else [])
+    return any(_DAY_FIRST.match(rest) or _MONTH_FIRST.match(rest) for rest in rests)
+
+
 def looks_like_date(line: str) -> bool:
     """Whether a line no date pattern read still looks like one: a few words with a year, that
     start with a day's number or a month or weekday name ("Sept 12th 2019?", "August 2019",
     "12 of Agust 2019"): a listing warns of such a line, which would otherwise be read as text
-    of the release above it."""
+    of the release above it (and rejects the release under it when it is a
+    :func:`mistyped_date`)."""
     text = " ".join(fold(line).split())
     if not text or len(text) > 40 or len(text.split()) > 6 or not _YEAR_IN_LINE.search(text):
         return False

@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from index.dates import parse_date_line
 from index.readers import listing, read_sources
 from index.records import derived_id
@@ -164,4 +166,18 @@ def test_a_title_that_mentions_a_month_and_year_is_not_warned_of():
     )
     result = listing.parse(text, "titles.txt")
     assert [r.title for r in result.releases] == ["Mayo 2019", "5 things about 2019"]
-    assert not result.warnings
+    assert not result.warnings and not result.rejected
+
+
+@pytest.mark.parametrize("line", ["12 migrants rescued in 2019", "August 2019", "Marzo de 2020", "12 of Agust 2019"])
+def test_a_short_body_line_with_a_year_is_kept_as_text_and_warned_of(line):
+    """Only a date line's whole shape with a mistyped month rejects the release under it; a
+    body's short line that merely starts with a number or a month and holds a year stays the
+    release's text (a warning says it might have been a date)."""
+    text = f"7 August, 2019\nIOM helps returnees\nFirst paragraph.\n\n{line}\n\nLast paragraph.\n"
+    result = listing.parse(text, "body.txt")
+    (release,) = result.releases
+    assert line in release.body and "Last paragraph." in release.body
+    assert not result.rejected
+    (warning,) = result.warnings
+    assert warning.line == 5 and "line 1" in warning.message

@@ -7,7 +7,7 @@ then one or more summary paragraphs; blank lines between them vary.
 from pathlib import Path
 
 from .. import language
-from ..dates import DateError, looks_like_date, parse_date_line
+from ..dates import DateError, looks_like_date, mistyped_date, parse_date_line
 from ..records import ReadResult, Rejected, Release, Warning_, clean_line, clean_text, derived_id, first_paragraph
 from .decoding import read_known_file, read_text_source
 
@@ -37,18 +37,31 @@ def parse(text: str, source: str) -> ReadResult:
         elif current is not None:
             titled = current.get("titled", False)
             current["titled"] = titled or bool(line.strip())
-            if titled and looks_like_date(line):  # a title is not taken for one
-                # Most likely a mistyped date line: the release under it is rejected (named, and
-                # the reindex fails) rather than read silently as text of the release above.
+            if titled and mistyped_date(line):  # a title is not taken for one
+                # A date line's whole shape with a mistyped month: the release under it is
+                # rejected (named, and the reindex fails) rather than read silently as text of
+                # the release above, which keeps only its own.
                 current = {
                     "line": number,
-                    "error": f"{line.strip()!r} looks like a date line but is not one, so the release under "
-                    "it is left out (and not read as text of the one above); write the date as "
-                    "'7 August, 2019' or '7 de agosto de 2019'",
+                    "error": f"{line.strip()!r} has a date line's shape but is not one, so the release under "
+                    f"it is left out (and not read as text of the release at line {current['line']}); "
+                    "write the date as '7 August, 2019' or '7 de agosto de 2019'",
                     "lines": [],
                 }
                 blocks.append(current)
                 continue
+            if titled and looks_like_date(line):
+                # Less sure ("August 2019", "12 of Agust 2019"; a short line of a body may look
+                # so too): warned of, and read as text.
+                result.warnings.append(
+                    Warning_(
+                        source,
+                        number,
+                        f"{line.strip()!r} looks like a date line but is not one, so it and the lines under it "
+                        f"are read as text of the release at line {current['line']}; if it is a date, write it "
+                        "as '7 August, 2019' or '7 de agosto de 2019'",
+                    )
+                )
             current["lines"].append(line)
         elif line.strip() and not stray_line:
             stray_line = number
