@@ -123,9 +123,10 @@ class Corrections:
         runs = _LETTERS_AND_DIGITS.findall(bare)
         if not 1 < len(runs) <= 4 or "".join(runs) != bare or len(bare) > MAX_CORRECTED_WORD:
             return None
-        if seen.lookups >= MAX_CORRECTED_WORDS or self._use(snap, bare):
-            return None
-        seen.lookups += 1
+        # A budget of its own: such tokens ("G20", "x1") must not use up the words' corrections.
+        if seen.splits >= MAX_CORRECTED_WORDS or self._use(snap, bare) != 0:
+            return None  # (None: a glossary or lexicon word, which is never replaced)
+        seen.splits += 1
         for cut in range(1, len(runs)):
             spelt = "".join(runs[:cut]) + "-" + "".join(runs[cut:])
             for lang in LANGUAGES:
@@ -190,6 +191,7 @@ class _Decided:
 
     words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
     lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each is dear)
+    splits: int = 0  # words of letters and digits looked up hyphenated (as many at most)
 
 
 def one_slip_each(typed: str, corrected: str) -> bool:
