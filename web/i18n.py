@@ -49,8 +49,11 @@ def preferred_language() -> str:
     the first of its tags by quality whose primary language the site speaks, so that
     ``es-MX,en;q=0.5`` is Spanish (werkzeug's ``best_match`` takes an exact ``en`` over a
     regional ``es-MX`` whatever their qualities)."""
-    for tag, quality in request.accept_languages:  # highest quality first, in the header's order
-        primary = tag.replace("_", "-").split("-", 1)[0].lower()
+    # Highest quality first, in the header's order (werkzeug puts "*" after the others whatever
+    # its quality: it is placed back by its quality, as the default language).
+    tags = sorted(request.accept_languages, key=lambda item: -item[1])
+    for tag, quality in tags:
+        primary = DEFAULT_LANGUAGE if tag == "*" else tag.replace("_", "-").split("-", 1)[0].lower()
         if quality > 0 and primary in LANGUAGES:
             return primary
     return DEFAULT_LANGUAGE

@@ -605,6 +605,8 @@ def test_server_errors_get_a_friendly_page(web_index):
         ("en-US,es;q=0.5", "/en/"),
         ("fr,es;q=0.8,en;q=0.3", "/es/"),
         ("en;q=0,es;q=0.1", "/es/"),
+        ("fr,*;q=0.9,es;q=0.2", "/en/"),  # any language at 0.9: the default
+        ("fr,es;q=0.5,*;q=0.1", "/es/"),
     ],
 )
 def test_root_redirects_by_accept_language(client, accept, location):
