@@ -57,7 +57,7 @@ def typed_prefix(text: str) -> str:
     """What a visitor has typed so far (autocomplete), read as a query is, but a space after its
     last word kept: it says the word is whole ("San Pedro " against "San Pedro")."""
     clean = query_text(text)
-    return clean + " " if clean and without_controls(text)[-1:].isspace() else clean
+    return clean + " " if clean and without_controls(normal_text(text))[-1:].isspace() else clean
 
 
 class ParamError(ValueError):
@@ -66,7 +66,7 @@ class ParamError(ValueError):
     def __init__(self, param: str, message: str):
         # The value it quotes is shown as a query is read: no control, invisible or bidi
         # character (a right-to-left override would turn the rest of the line round).
-        message = without_controls(normal_text(message))
+        message = query_text(message)
         super().__init__(message)
         self.param = param
         self.message = message
@@ -182,13 +182,19 @@ def _single(args, name: str) -> str | None:
     return values[0] if values else None
 
 
+def whole_number(raw: str) -> int | None:
+    """``raw`` as a whole number of at most nine ASCII digits, else None: Python's ``int`` and
+    ``str.isdigit`` also take every script's digits ("٢٠١٩", "５"), which the API documents not."""
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
 def _int(args, name: str, default: int, low: int, high: int) -> int:
     raw = _single(args, name)
     if raw is None:
         return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw):
+    value = whole_number(raw)
+    if value is None:
         raise ParamError(name, f"'{name}' must be a whole number from {low} to {high}")
-    value = int(raw)
     if not low <= value <= high:
         raise ParamError(name, f"'{name}' must be from {low} to {high} (got {value})")
     return value

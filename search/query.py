@@ -94,11 +94,12 @@ _TOKEN = re.compile(
     r'\s+|(?P<lpar>\()|(?P<rpar>\))|(?P<quote>"[^"]*")|(?P<neg>-(?=[^\s\-]))|(?P<or>\|)|(?P<word>[^\s()"|]+)'
 )
 _PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field prefix or two words
-_YEAR_RANGE = re.compile(r"^(\d{4})?\.\.(\d{4})?$")
-_YEAR = re.compile(r"^\d{4}$")
-_ANY_DATE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"  # a year, a month or a day
+# ASCII digits, as the address's parameters take (Python's \d takes every script's).
+_YEAR_RANGE = re.compile(r"^([0-9]{4})?\.\.([0-9]{4})?$")
+_YEAR = re.compile(r"^[0-9]{4}$")
+_ANY_DATE = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"  # a year, a month or a day
 _DATE_RANGE = re.compile(rf"^({_ANY_DATE})?\.\.({_ANY_DATE})?$")
-_DAY_OR_MONTH = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
+_DAY_OR_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?$")
 
 
 def parse(text: str) -> ParsedQuery:

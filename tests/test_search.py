@@ -140,7 +140,15 @@ def test_date_ranges_of_days_months_and_years_in_either_order(archive, typed, pl
 
 
 @pytest.mark.parametrize(
-    "typed", ["date:2019-00", "date:2019-02-30..2019-03", "fecha:2019-13", "2019-02-30..2019-03-31"]
+    "typed",
+    [
+        "date:2019-00",
+        "date:2019-02-30..2019-03",
+        "fecha:2019-13",
+        "2019-02-30..2019-03-31",
+        "year:٢٠١٩",  # digits of another script: the address's year parameter refuses them too
+        "año:２０１９..２０２０",
+    ],
 )
 def test_a_day_or_month_that_does_not_exist_is_read_as_typed(typed):
     assert q.parse(typed).tree.nodes == [q.Word(typed.partition(":")[2] or typed)]

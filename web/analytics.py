@@ -305,10 +305,8 @@ def _search_paths() -> frozenset[str]:
 def referring_query(req) -> str | None:
     """The normalised query of the results page of this site that this request came from (its
     ``Referer``), "" for a results page without words; None when it came from elsewhere."""
-    parts = hosts.referrer_parts(req)
+    parts = hosts.own_referrer(req)
     if parts is None:
-        return None
-    if f"{parts.scheme}://{parts.netloc}" not in {hosts.origin(), req.host_url.rstrip("/")}:
         return None
     if parts.path not in _search_paths():
         return None

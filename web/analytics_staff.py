@@ -20,6 +20,7 @@ from flask_babel import format_percent
 from flask_babel import gettext as _
 
 from search.engine import IndexUnavailable
+from search.params import whole_number
 
 from . import i18n
 from .analytics_store import Store, report
@@ -95,8 +96,9 @@ def _whole(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
-        return int(raw)
+    number = whole_number(raw)
+    if number is not None and low <= number <= high:
+        return number
     raise _BadParameter(name, raw, low, high)
 
 

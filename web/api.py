@@ -8,7 +8,6 @@ from :mod:`web.cors` and the rate limit from :mod:`web.ratelimit`.
 
 import json
 import logging
-import re
 import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -17,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from search.engine import IndexUnavailable, ReleaseNotFound
 from search.lru import ByteCache
-from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, typed_prefix
+from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, typed_prefix, whole_number
 
 from . import caching, errors, hosts, openapi, shapes
 from .current import archive, search_params
@@ -242,9 +241,10 @@ def suggest():
     raw_limit = (_single("limit") or "").strip()
     limit = current_app.config["SUGGESTIONS"]
     if raw_limit:
-        if not re.fullmatch(r"[0-9]{1,3}", raw_limit) or not 1 <= int(raw_limit) <= MAX_SUGGESTIONS:
+        number = whole_number(raw_limit)
+        if number is None or not 1 <= number <= MAX_SUGGESTIONS:
             raise ParamError("limit", f"'limit' must be a whole number from 1 to {MAX_SUGGESTIONS}")
-        limit = int(raw_limit)
+        limit = number
     etag = caching.make_etag("suggest", caching.generation(), text, ui, limit, fmt)
     cached = caching.not_modified(etag, SEARCH_MAX_AGE)
     if cached is not None:

@@ -9,7 +9,6 @@ every other page keeps ``frame-ancestors 'none'``.
 
 import hashlib
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from search.params import LANGUAGES, ParamError, SearchParams
+from search.params import LANGUAGES, ParamError, SearchParams, whole_number
 
 from . import caching, hosts, i18n
 from .hosts import external
@@ -126,9 +125,10 @@ def frame_options() -> tuple[int, str]:
     raw = (request.args.get("results") or "").strip()
     results = 0
     if raw:
-        if not re.fullmatch(r"[0-9]{1,3}", raw) or not 0 <= int(raw) <= MAX_RESULTS:
+        number = whole_number(raw)
+        if number is None or not 0 <= number <= MAX_RESULTS:
             raise ParamError("results", f"'results' must be a whole number from 0 to {MAX_RESULTS}")
-        results = int(raw)
+        results = number
     # written as the element's option is too ("_blank"): the frame has no "_self", a page of
     # results opened inside it would not fit
     target = (request.args.get("target") or "top").strip().lower().removeprefix("_")

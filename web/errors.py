@@ -11,9 +11,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
-from index.records import normal_text
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import MAX_YEAR, MIN_YEAR, ParamError, query_text, without_controls
+from search.params import MAX_YEAR, MIN_YEAR, ParamError, query_text
 
 from . import i18n
 from .encoding import NOT_UTF8
@@ -121,8 +120,7 @@ def _as_given(param: str) -> str:
     """The faulty parameter as the address gave it (``year=x``), a little of it if it is long."""
     # Control characters as spaces, invisible and bidi ones dropped ("20\u202e19" would show the
     # rest of the line reversed), as a query's words are read.
-    given = "&".join(f"{param}={value}" for value in request.args.getlist(param)) or param
-    given = without_controls(normal_text(given))
+    given = query_text("&".join(f"{param}={value}" for value in request.args.getlist(param)) or param)
     return given if len(given) <= 80 else given[:79] + "…"
 
 

@@ -121,6 +121,15 @@ def base_url() -> str:
     return origin_ + mount
 
 
+def own_referrer(req) -> SplitResult | None:
+    """:func:`referrer_parts` when the Referer is a page of this site (its public address, or
+    the address the request came to), else None."""
+    parts = referrer_parts(req)
+    if parts is None or f"{parts.scheme}://{parts.netloc}" not in {origin(), req.host_url.rstrip("/")}:
+        return None
+    return parts
+
+
 def absolute(path: str) -> str:
     """The public address of a path of the site (as ``url_for`` gives it): ``rel="canonical"``
     and ``hreflang`` links name pages by their whole address."""
@@ -129,7 +138,7 @@ def absolute(path: str) -> str:
 
 def external(endpoint: str, **values) -> str:
     """The absolute public address of a route (``url_for`` on the public base URL)."""
-    return current_app.extensions["public_url"][0] + url_for(endpoint, **values)
+    return absolute(url_for(endpoint, **values))
 
 
 def public_location(response):

@@ -109,11 +109,8 @@ def back_to_results_url() -> str | None:
     """The results page this page was opened from (its ``Referer``), in this page's language;
     None when the visitor came from anywhere else. The browser sends the whole address only
     between pages of this site, so the way back needs no parameter in the release's address."""
-    parts = hosts.referrer_parts(request)
+    parts = hosts.own_referrer(request)
     if parts is None:
-        return None
-    origins = {hosts.origin(), request.host_url.rstrip("/")}
-    if f"{parts.scheme}://{parts.netloc}" not in origins:
         return None
     if parts.path not in {url_for("site.search", lang=code, fmt="html") for code in LANGUAGES}:
         return None

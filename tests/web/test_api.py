@@ -188,7 +188,14 @@ def test_suggest(client):
 
 @pytest.mark.parametrize(
     "typed,read",
-    [("tr%01af", "tr af"), ("%00", ""), ("tr%09af", "tr af"), ("traf%E2%80%AE", "traf"), ("tra%E2%80%8Bf", "traf")],
+    [
+        ("tr%01af", "tr af"),
+        ("%00", ""),
+        ("tr%09af", "tr af"),
+        ("traf%E2%80%AE", "traf"),
+        ("tra%E2%80%8Bf", "traf"),
+        ("traf%20%E2%80%8B", "traf "),  # the space of a whole word is kept after what is dropped
+    ],
 )
 @pytest.mark.parametrize("path", ["/api/v1/suggest?q=", "/en/suggest.json?q=", "/api/v1/suggest?format=opensearch&q="])
 def test_suggest_reads_what_was_typed_as_a_search_does(client, path, typed, read):
