@@ -41,7 +41,7 @@ from .config import DATA_DIR, PROJECT_ROOT
 from .schema import SCHEMA_VERSION
 
 FILE = "lexicon.bin"
-FORMAT = 2  # the saved file's layout (and what the cache holds): bump when either changes
+FORMAT = 3  # the saved file's layout (and what the cache holds): bump when either changes
 MAX_TRANSLATIONS = 6  # a term's most likely translations; the rest add noise, not recall
 MIN_WEIGHT = 0.05
 # Where an English term's learnt translations include none of the dictionary's, the dictionary's
@@ -124,8 +124,7 @@ class Lexicon:
             return cls()
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return cls()
-        # (a generation saved before the dictionaries' words were kept has none)
-        return cls(_table(data["table"]), {lang: frozenset(found) for lang, found in data.get("words", {}).items()})
+        return cls(_table(data["table"]), {lang: frozenset(found) for lang, found in data["words"].items()})
 
 
 def _table(data: dict) -> dict:
