@@ -231,6 +231,20 @@ class Archive:
                     "filters": unread,
                 }
             )
+        unknown = [
+            typed
+            for typed, field, value in q.tag_filters(params.q)
+            if not (self.compiler.resolve_countries if field == "country" else self.compiler.resolve_topics)(value)
+        ]
+        if unknown:
+            # read as words, which rarely find anything: the visitor meant a filter, and is told why
+            notices.append(
+                {
+                    "code": "unknown_value",
+                    "message": f"{', '.join(unknown)}: no such country or topic, so searched as words",
+                    "filters": unknown,
+                }
+            )
         corrected = shown.text != params.q
         # The correction searched for is the result's suggestion too, as it was before it was searched.
         suggestion = shown.text if corrected else offered

@@ -191,6 +191,20 @@ def unread_dates(text: str) -> list[str]:
     return out
 
 
+def tag_filters(text: str) -> list[tuple[str, str, str]]:
+    """The ``country:`` and ``topic:`` filters of a query (in either language's names), as
+    (typed, field, value), each once: the engine tells which name no value of the archive."""
+    out = []
+    for m in _TOKEN.finditer(_balanced_quotes((text or "")[:MAX_QUERY_CHARS])):
+        name, sep, value = m.group().lstrip("-").partition(":")
+        field = FIELD_ALIASES.get(name.lower())
+        if m.lastgroup == "word" and sep and value and field in ("country", "topic"):
+            typed = m.group().lstrip("-")
+            if typed not in [t for t, _, _ in out]:
+                out.append((typed, field, value.strip('"')))
+    return out
+
+
 def _dated(typed: str) -> bool:
     """Whether the parser reads ``typed`` alone as one range of years or dates."""
     nodes = parse(typed).tree.nodes

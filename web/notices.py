@@ -79,6 +79,11 @@ def notice_text(code: str | None, notice: dict, params, result) -> str:
             "%(filters)s names no year or day there is, so it was searched as words.",
             filters=_quoted(notice["filters"]),
         )
+    if code == "unknown_value" and notice.get("filters"):
+        return _(
+            "%(filters)s names no country or topic of the archive, so it was searched as words.",
+            filters=_quoted(notice["filters"]),
+        )
     if code == "corrected" and notice.get("corrected"):
         return _(
             "Showing results for “%(corrected)s”. Search instead for “%(query)s”.",

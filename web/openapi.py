@@ -186,7 +186,7 @@ def schemas() -> dict:
             "code": {
                 **STRING,
                 "description": "truncated, common_words, any_word, missing_words, few_all_words, corrected, "
-                "page_out_of_range, not_a_date",
+                "page_out_of_range, not_a_date, unknown_value",
             },
             "message": {**STRING, "description": "in the interface language"},
             "corrected": {**STRING, "description": "the corrected query searched for (code corrected)"},
@@ -199,8 +199,9 @@ def schemas() -> dict:
             "filters": {
                 "type": "array",
                 "items": STRING,
-                "description": "year or date filters as typed that name no year or day there is, searched as "
-                "words instead (code not_a_date): date:2019-02-30",
+                "description": "year or date filters as typed that name no year or day there is (code "
+                "not_a_date: date:2019-02-30), or country or topic filters that name none of the archive "
+                "(code unknown_value: country:Narnia), searched as words instead",
             },
             "excluded": {
                 "type": "array",

@@ -547,3 +547,19 @@ def test_a_search_answered_again_from_the_worker_cache_is_the_same_and_counted_a
     held = [value for value, _ in bodies._items.values()]
     assert held and all(isinstance(v, bytes) for v in held)
     assert bodies.used == sum(len(v) + ENTRY_BYTES for v in held)
+
+
+@pytest.mark.parametrize("ui", ["en", "es"])
+def test_a_country_or_topic_filter_that_names_nothing_of_the_archive_is_said(client, ui):
+    """ "country:Narnia" found nothing and said nothing ("year:20x9" says why): a country or topic
+    filter that names no value of the archive is searched as words, and the notice names it."""
+    data = client.get(f"/api/v1/search?q=pais:Narnia+topic:nope+migrants&ui={ui}").get_json()
+    (notice,) = [n for n in data["notices"] if n["code"] == "unknown_value"]
+    assert notice["filters"] == ["pais:Narnia", "topic:nope"]
+    assert "pais:Narnia" in notice["message"] and ("país" in notice["message"]) == (ui == "es")
+    for known in ("country:HN", "pais:Honduras", "tema:remesas"):
+        assert not [
+            n for n in client.get(f"/api/v1/search?q={known}").get_json()["notices"] if n["code"] == "unknown_value"
+        ]
+    page = client.get(f"/{ui}/search?q=country:Narnia").get_data(as_text=True)
+    assert "Narnia" in page and ("ningún país" in page) == (ui == "es")
