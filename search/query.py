@@ -194,7 +194,7 @@ def unread_dates(text: str) -> list[str]:
 def tag_filters(text: str) -> list[tuple[str, str, str]]:
     """The ``country:`` and ``topic:`` filters of a query (in either language's names), as
     (typed, field, value), each once: the engine tells which name no value of the archive."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     for m in _TOKEN.finditer(_balanced_quotes((text or "")[:MAX_QUERY_CHARS])):
         name, sep, value = m.group().lstrip("-").partition(":")
         field = FIELD_ALIASES.get(name.lower())
