@@ -503,6 +503,10 @@ class Autocomplete:
             text = c.text
             if c.rank and " " not in c.key and text.islower():  # a word of the archive, not a listed name
                 text = table.as_written(snap, c.key, text)
+                if text.islower() and not typed.head and typed.last_text[:1].isupper():
+                    # Found nowhere within a sentence (only a dateline's "Bocas del Toro, ..."):
+                    # written as the visitor writes it, with a capital, not as "bocas".
+                    text = text[0].upper() + text[1:]
             out.append(Suggestion(text=text, kind="term", parts=_parts(text, typed.text)))
         for _docnum, title, lang, release_id in titles:
             if len(out) >= limit:

@@ -289,3 +289,28 @@ def test_a_word_typed_inside_query_syntax_keeps_the_syntax(archive, prefix, ui, 
     if prefix == "migrants -hai":
         excluded = archive.search(SearchParams(q=expected, separate=True))
         assert excluded.total and "haiti" not in " ".join(h.title.lower() for h in excluded.hits)
+
+
+def test_a_word_seen_only_at_a_sentence_s_start_keeps_the_capital_typed(tmp_path):
+    """ "Bocas" is written only at the start of a dateline ("Bocas del Toro, Panamá."), so the
+    archive cannot tell whether it is a name, and `Bocas` offered "bocas": a word typed with a
+    capital is offered with it; typed in small letters, it stays so."""
+    records = [
+        release(
+            id="bocas",
+            lang="es",
+            title="Cosecha de café",
+            body="Bocas del Toro, Panamá. Trabajadores ngäbe reciben documentos para la cosecha.",
+        ),
+        release(
+            id="bocas-2",
+            lang="es",
+            date="2020-02-02",
+            title="Ferias de empleo",
+            body="Bocas del Toro, Panamá. Una feria de empleo reúne a 300 personas.",
+        ),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert [s.text for s in archive.suggest("Bocas", ui="es") if s.kind == "term"][:1] == ["Bocas"]
+    assert [s.text for s in archive.suggest("bocas", ui="es") if s.kind == "term"][:1] == ["bocas"]
