@@ -359,13 +359,23 @@ def _title_phrases(typed: _Typed, titles: list[tuple], written) -> list[_Candida
                     w if w.isupper() and len(w) > 1 else w.lower() if fold(w) in stops else written(fold(w), w.lower())
                     for w in added
                 ]
-            text = f"{typed.head_text}{typed.sep}{' '.join(added)}"
+            head = _with_accents(typed.head_text, title[tokens[i].start() : tokens[i + size - 1].end()])
+            text = f"{head}{typed.sep}{' '.join(added)}"
             key = _key(text)
             if key in found:
                 found[key].weight += 1
             else:
                 found[key] = _Candidate(key, text, 1, {})
     return list(found.values())
+
+
+def _with_accents(typed: str, written: str) -> str:
+    """The words typed with the accents the title writes them with ("Penas" as "Peñas"), their
+    case as typed; as typed where they are not the title's letter for letter."""
+    if len(typed) != len(written) or fold(typed) != fold(written):
+        return typed
+    pairs = zip(typed, written, strict=True)
+    return "".join(w if not w.isascii() and t.isascii() and fold(w) == fold(t) else t for t, w in pairs)
 
 
 def _title_cased(folded: list[str], tokens: list, stops: frozenset) -> bool:

@@ -314,3 +314,15 @@ def test_a_word_seen_only_at_a_sentence_s_start_keeps_the_capital_typed(tmp_path
     archive = Archive(tmp_path / "ix")
     assert [s.text for s in archive.suggest("Bocas", ui="es") if s.kind == "term"][:1] == ["Bocas"]
     assert [s.text for s in archive.suggest("bocas", ui="es") if s.kind == "term"][:1] == ["bocas"]
+
+
+def test_words_typed_without_their_accents_are_offered_with_them(tmp_path):
+    """ "Penas B" offered "Penas Blancas", the words typed as typed: the title's accents are
+    given back to them ("Peñas Blancas"), their case as typed."""
+    records = [
+        release(id="p1", title="Migrants stranded at Peñas Blancas", body="At Peñas Blancas, 500 people wait."),
+        release(id="p2", date="2020-02-02", title="Peñas Blancas reopens", body="The border post reopens."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert "Peñas Blancas" in [s.text for s in archive.suggest("Penas B") if s.kind == "term"]
