@@ -11,6 +11,7 @@ import logging
 import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -20,7 +21,7 @@ from search.params import DEFAULT_PER_PAGE, ParamError, SearchParams, typed_pref
 
 from . import caching, errors, hosts, openapi, shapes
 from .current import archive, search_params
-from .i18n import ui_param
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, ui_param
 from .links import Addresses, api_search_url, feed_url, search_page_url
 from .notices import notices_list
 from .ratelimit import RateLimited
@@ -54,7 +55,12 @@ def error_response(status: int, code: str, message: str, headers=None, **extra):
 
 
 def _param_error(error: ParamError):
-    return error_response(400, "invalid_parameter", error.message, param=error.param)
+    # The message is for programs, in English, as every other; the hint says what to fix in the
+    # interface language the request names (English when ``ui`` itself is what is wrong).
+    ui = (request.args.get("ui") or "").strip().lower()
+    with force_locale(ui if ui in LANGUAGES else DEFAULT_LANGUAGE):
+        hint = errors.param_hint(error)
+    return error_response(400, "invalid_parameter", error.message, param=error.param, hint=hint)
 
 
 def _release_not_found(error: ReleaseNotFound):

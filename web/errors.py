@@ -35,6 +35,10 @@ PARAM_HINTS = {
     "per_page": lambda: _("The number of results per page must be from 1 to 50."),
     "translations": lambda: _("Translations are either “merged” or “separate”."),
     "spell": lambda: _("Spelling correction is either on (1) or off (0)."),
+    # the API's own (web/api.py)
+    "ui": lambda: _("The interface language must be “en” (English) or “es” (Spanish)."),
+    "limit": lambda: _("The number of suggestions must be a whole number from 1 to 20."),
+    "format": lambda: _("Suggestions come as “json” or as “opensearch”."),
     # the embeddable frame's own options (web/embed.py)
     "results": lambda: _("The box shows from 0 to 10 results (“results”; 0 opens the results page instead)."),
     "target": lambda: _("Results open in the same window (“top”) or in a new one (“blank”)."),
@@ -102,7 +106,7 @@ _ONCE = re.compile(r"^give '[^']*' once")
 _NOT_REAL = re.compile(r"^'[^']*' is not a real date")
 
 
-def _param_hint(error: ParamError) -> str:
+def param_hint(error: ParamError) -> str:
     """What to fix, in the interface language (the exception's own message is for programs)."""
     too_many = _TOO_MANY.match(error.message)
     if too_many:
@@ -136,7 +140,7 @@ def param_error(error: ParamError):
     return error_page(
         400,
         _("This search could not be run"),
-        _param_hint(error),
+        param_hint(error),
         # "detail" is the exception's message, in English, for programs (the JSON twin);
         # the page shows the parameter as given, which reads the same in both languages.
         {

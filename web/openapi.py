@@ -356,6 +356,10 @@ def schemas() -> dict:
                     "code": {"type": "string", "enum": ERROR_CODES},
                     "message": {**STRING, "description": "what went wrong and what to change"},
                     "param": {**STRING, "description": "the parameter to fix (invalid_parameter)"},
+                    "hint": {
+                        **STRING,
+                        "description": "what to fix, in the interface language ui names (invalid_parameter)",
+                    },
                     "retry_after": {"type": "integer", "minimum": 1, "description": "seconds to wait (rate_limited)"},
                 },
                 required=["status", "code", "message"],

@@ -563,3 +563,22 @@ def test_a_country_or_topic_filter_that_names_nothing_of_the_archive_is_said(cli
         ]
     page = client.get(f"/{ui}/search?q=country:Narnia").get_data(as_text=True)
     assert "Narnia" in page and ("ningún país" in page) == (ui == "es")
+
+
+@pytest.mark.parametrize(
+    "url,param,spanish",
+    [
+        ("/api/v1/search?ui=es&year=abc", "year", "Un año es un número"),
+        ("/api/v1/suggest?q=a&limit=0&ui=es", "limit", "número de sugerencias"),
+        ("/api/v1/facets?ui=es&lang=fr", "lang", "El idioma debe ser"),
+    ],
+)
+def test_a_parameter_error_says_what_to_fix_in_the_interface_language(client, url, param, spanish):
+    """The message stays English, for programs; the hint speaks the language ``ui`` names (the
+    API's errors were English whatever it named)."""
+    error = client.get(url).get_json()["error"]
+    assert error["param"] == param and error["message"].isascii()
+    assert spanish in error["hint"]
+    english = client.get(url.replace("ui=es", "ui=en")).get_json()["error"]
+    assert english["message"] == error["message"] and spanish not in english["hint"] != error["hint"]
+    assert client.get("/api/v1/search?ui=fr").get_json()["error"]["hint"].startswith("The interface language")
