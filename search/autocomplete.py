@@ -32,6 +32,7 @@ MAX_TITLE_STEMS = 20_000  # stems whose title words are kept per generation
 NAME_TEXTS = 12  # releases whose text is read to tell whether a word completed is written as a name
 NAME_SHARE = 0.8  # of its occurrences within sentences that have a capital, for a word to be offered so
 NAME_MIN_SEEN = 4  # such occurrences to go by, unless every release holding the word was read
+NAME_WORDS_AFTER = 2  # a name's words offered after the last word typed whole ("San Pedro" Sula)
 MAX_NAMES = 20_000  # words whose written case is kept per generation
 _WORD = re.compile(TOKEN_PATTERN)  # the analyser's words: "IOM's" is one, "Grand'Anse" two
 _PLAIN = re.compile(r"[\w\s'’.,\-]*")  # typed text without query syntax (quotes, fields, brackets)
@@ -361,11 +362,25 @@ def _title_phrases(typed: _Typed, titles: list[tuple], written) -> list[_Candida
                 ]
             head = _with_accents(typed.head_text, title[tokens[i].start() : tokens[i + size - 1].end()])
             text = f"{head}{typed.sep}{' '.join(added)}"
-            key = _key(text)
-            if key in found:
-                found[key].weight += 1
-            else:
-                found[key] = _Candidate(key, text, 1, {})
+            texts = [text]
+            if typed.last and folded[end] == typed.last:
+                # The last word typed whole: the name it begins goes on ("San Pedro" is also
+                # "San Pedro Sula"), as far as the title's next words are a name's.
+                more = []
+                for k in range(end + 1, min(end + 1 + NAME_WORDS_AFTER, len(tokens))):
+                    word = tokens[k].group()
+                    form = written(fold(word), word.lower()) if lower else word
+                    if title[tokens[k - 1].end() : tokens[k].start()].strip() or not form[:1].isupper():
+                        break
+                    more.append(form)
+                if more:
+                    texts.append(f"{text} {' '.join(more)}")
+            for text in texts:
+                key = _key(text)
+                if key in found:
+                    found[key].weight += 1
+                else:
+                    found[key] = _Candidate(key, text, 1, {})
     return list(found.values())
 
 

@@ -326,3 +326,27 @@ def test_words_typed_without_their_accents_are_offered_with_them(tmp_path):
     reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
     archive = Archive(tmp_path / "ix")
     assert "Peñas Blancas" in [s.text for s in archive.suggest("Penas B") if s.kind == "term"]
+
+
+def test_a_name_s_first_words_typed_whole_offer_the_whole_name(tmp_path):
+    """ "San Pedro" offered only "San Pedro" (with a space after it, "San Pedro Sula"): the words
+    of a name that follow in a title are offered too, as far as they are a name's."""
+    records = [
+        release(
+            id="s1",
+            lang="es",
+            title="Centro de recepción en San Pedro Sula atiende a personas retornadas",
+            body="San Pedro Sula, Honduras. El centro atiende a 12.450 personas.",
+        ),
+        release(
+            id="s2",
+            lang="es",
+            date="2020-02-02",
+            title="Feria de empleo en San Pedro Sula",
+            body="San Pedro Sula, Honduras. Una feria reúne a 300 personas.",
+        ),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    offered = [s.text for s in Archive(tmp_path / "ix").suggest("San Pedro", ui="es") if s.kind == "term"]
+    assert "San Pedro Sula" in offered
+    assert not any("atiende" in text for text in offered)  # not beyond the name
