@@ -118,7 +118,11 @@ def results(params: SearchParams, result, facet_links: bool = True) -> dict:
         "searched_for": correction["searched_for"] if correction else params.q,
         "correction": correction,
         "suggestion": _suggestion(params, result),
-        "_state": [(k, v) for k, v in params.to_query() if k in ("sort", "from", "to", "per_page")],
+        # What the form sends beside its words and boxes, as the page's links keep it: spell=0
+        # ("search instead for" what was typed) too, or ticking a box searched the correction again.
+        "_state": [
+            (k, v) for k, v in params.to_query() if k in ("sort", "from", "to", "per_page", "translations", "spell")
+        ],
     }
     if not result.total:
         context["alternatives"] = _alternatives(params, filters)

@@ -749,3 +749,18 @@ def test_a_results_twin_words_the_search_notices_in_its_language_as_the_api_does
     assert twin and twin == api
     if lang == "es":
         assert all("showing" not in n["message"] and "release" not in n["message"] for n in twin), twin
+
+
+def test_the_search_form_keeps_search_as_typed_and_separate_translations(client):
+    """Ticking a box after "search instead for" the words as typed sent the form without
+    spell=0, and the correction was searched again (with translations=separate likewise
+    merged again): the form's hidden state keeps them, as the page's links do. The feed's
+    link is named for the script to update after a search made in place."""
+    html = client.get("/es/search?q=remesas+guatemla&spell=0&translations=separate").get_data(as_text=True)
+    state = html[html.index('id="form-state"') : html.index("</div>", html.index('id="form-state"'))]
+    assert '<input type="hidden" name="spell" value="0">' in state
+    assert '<input type="hidden" name="translations" value="separate">' in state
+    assert re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*data-swap-href="atom"', html)
+    plain = client.get("/es/search?q=remesas").get_data(as_text=True)
+    plain_state = plain[plain.index('id="form-state"') : plain.index("</div>", plain.index('id="form-state"'))]
+    assert 'name="spell"' not in plain_state and 'name="translations"' not in plain_state
