@@ -87,3 +87,30 @@ def test_the_count_read_to_a_screen_reader_is_in_the_right_plural(page, server, 
     page.locator("#q").press_sequentially(typed, delay=30)
     options(page)
     expect(page.locator(".combo [role=status]")).to_have_text(said)
+
+
+def test_a_suggestion_chosen_then_left_is_not_sent(page, server):
+    """Escape then the arrow again reopened the list with the old option still marked chosen,
+    while Enter sent the words typed; and words typed after choosing an option were replaced
+    by it on a quick Enter. Now a reopened list shows nothing chosen, typing unchooses, and
+    Enter sends what is in the box."""
+    page.goto(f"{server}/es/")
+    box = page.locator("#q")
+    box.press_sequentially("trata de", delay=30)
+    expect(options(page).first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(options(page).first).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("listbox")).to_be_visible()
+    assert page.locator("[role=option][aria-selected=true]").count() == 0
+    assert box.get_attribute("aria-activedescendant") is None
+    # chosen, then typed on and sent at once: what was typed is searched
+    box.fill("")
+    box.press_sequentially("hondu", delay=30)
+    expect(options(page).first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    box.press_sequentially("ras migrantes", delay=10)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/es/search\?q="))
+    assert box.input_value() == "hondur" + "as migrantes"

@@ -172,6 +172,18 @@ def test_escape_closes_the_list_then_clears_the_box(open_page, hosts):
     assert box.input_value() == "trata"
     box.press("Escape")
     assert box.input_value() == ""
+    # chosen, then left with Escape: reopened, the list shows nothing chosen (Enter chooses none)
+    box.press_sequentially("trata", delay=30)
+    options = page.locator("iom-search [role=option]")
+    expect(options.first).to_be_visible()
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    box.press("Escape")
+    box.press("ArrowDown")
+    box.press("ArrowDown")  # reopened and moved: the first option is chosen anew, and alone
+    assert page.locator("iom-search [role=option][aria-selected=true]").count() == 1
+    box.press_sequentially("s", delay=30)  # typing unchooses
+    assert page.locator("iom-search [role=option][aria-selected=true]").count() == 0
     assert not console, console
 
 

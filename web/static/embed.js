@@ -184,6 +184,7 @@
     this.panel = panel;
 
     input.addEventListener("input", function () {
+      self.deselect();  // what is typed now is what Enter sends
       clearTimeout(self.timer);
       self.timer = setTimeout(function () { self.suggest(input.value); }, 120);
     });
@@ -278,8 +279,16 @@
 
   Widget.prototype.close = function () {
     this.list.hidden = true;
-    this.active = -1;
     this.input.setAttribute("aria-expanded", "false");
+    this.deselect();
+  };
+
+  // Nothing chosen: a list opened again shows no option selected, as Enter then chooses none.
+  Widget.prototype.deselect = function () {
+    if (this.active >= 0 && this.list.children[this.active]) {
+      this.list.children[this.active].setAttribute("aria-selected", "false");
+    }
+    this.active = -1;
     this.input.removeAttribute("aria-activedescendant");
   };
 

@@ -47,8 +47,7 @@
     function close() {
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
+      highlight(-1);  // a list opened again shows nothing chosen, as Enter then chooses nothing
     }
 
     function highlight(index) {
@@ -160,6 +159,8 @@
     }
 
     input.addEventListener("input", function () {
+      // What is typed now is what Enter sends: a suggestion chosen before no longer stands.
+      highlight(-1);
       clearTimeout(timer);
       timer = setTimeout(fetchSuggestions, 160);
     });
