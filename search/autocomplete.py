@@ -300,7 +300,9 @@ def _signature(key: str) -> set[tuple[str, tuple[str, ...]]]:
 def _merged(candidates: list[_Candidate], ui: str, typed: str) -> list[_Candidate]:
     """One completion per key and per stem, the commonest form, in ``ui``'s language where a name
     is written differently in each (else as ``typed`` writes its accented letters: "Haití" on
-    the English site completes to "Haití", not "Haiti"); commonest first."""
+    the English site completes to "Haití", not "Haiti"); commonest first, and among as common,
+    the phrases of ``ui``'s language first ("migr" on the English site: "Migration and
+    development" before "Migración y desarrollo", which the alphabet put first)."""
     by_key: dict[str, _Candidate] = {}
     for c in candidates:
         have = by_key.get(c.key)
@@ -313,7 +315,7 @@ def _merged(candidates: list[_Candidate], ui: str, typed: str) -> list[_Candidat
             )
     out: list[_Candidate] = []
     taken: set = set()
-    for c in sorted(by_key.values(), key=lambda c: (-c.weight, c.rank, c.key)):
+    for c in sorted(by_key.values(), key=lambda c: (-c.weight, c.rank, bool(c.texts) and ui not in c.texts, c.key)):
         text = next((t for t in (c.texts.get(ui, c.text), c.text, *c.texts.values()) if _as_typed(t, typed)), None)
         if text is None:
             continue  # writes an accented letter typed otherwise: another form of its stem may not

@@ -350,3 +350,19 @@ def test_a_name_s_first_words_typed_whole_offer_the_whole_name(tmp_path):
     offered = [s.text for s in Archive(tmp_path / "ix").suggest("San Pedro", ui="es") if s.kind == "term"]
     assert "San Pedro Sula" in offered
     assert not any("atiende" in text for text in offered)  # not beyond the name
+
+
+@pytest.mark.parametrize(
+    "ui, first, other",
+    [
+        ("en", "Migration and development", "Migración y desarrollo"),
+        ("es", "Migración y desarrollo", "Migration and development"),
+    ],
+)
+def test_a_topic_is_offered_in_the_interface_language_first(archive, ui, first, other):
+    """ "migr" on the English site offered "Migración y desarrollo" and "Migración y salud"
+    (the alphabet put them first) and no English topic: among phrases as common, those of the
+    interface's language come first."""
+    offered = [s.text for s in archive.suggest("migr", ui=ui) if s.kind == "term"]
+    assert first in offered
+    assert other not in offered or offered.index(first) < offered.index(other)
