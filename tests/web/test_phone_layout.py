@@ -140,3 +140,17 @@ def test_a_results_page_is_five_requests_sent_compressed(new_page, server):
     for entry in entries:
         if entry["size"] > 1000:  # HTML, CSS and JS: compressed
             assert entry["body"] < entry["size"] * 0.5, entry
+
+
+def test_removing_a_filter_on_a_page_without_results_leaves_the_drawer_closed(new_page, server):
+    """A page without results has no drawer; removing a chip there opened the new page's whole
+    "Filter and sort" drawer on a phone and pushed its result off the screen. The drawer is now
+    as a fresh load of that address has it: closed."""
+    page = new_page()
+    page.goto(f"{server}/en/search?q=trafficking&country=JM&topic=children")
+    expect(page.locator(".hit")).to_have_count(0)
+    page.locator("a.chip", has_text="Children").click()
+    page.wait_for_url(re.compile(r"/en/search\?q=trafficking&country=JM$"))
+    expect(page.locator(".hit").first).to_be_visible()
+    assert page.locator("#filters").evaluate("d => d.open") is False
+    assert box(page, ".hit")["top"] < PHONE["height"]

@@ -246,7 +246,8 @@
       var current = document.getElementById("results-region");
       var focusedId = document.activeElement && document.activeElement.id;
       var details = filtersDetails();
-      var filtersOpen = details ? details.open : true;
+      // (a page without results has no drawer: the new one is then as a fresh load has it)
+      var filtersOpen = details ? details.open : null;
       var openMore = Array.prototype.map.call(
         document.querySelectorAll(".facet-more[open]"),
         function (d) { return d.parentElement && d.parentElement.id; });
@@ -265,7 +266,8 @@
           shown = withoutHash(url);
           if (options.push !== false) window.history.pushState({ results: true }, "", url);
           var newDetails = filtersDetails();
-          if (newDetails) newDetails.open = filtersOpen;
+          if (newDetails && filtersOpen !== null) newDetails.open = filtersOpen;
+          else fitFilters();
           openMore.forEach(function (id) {
             var more = id && document.querySelector("#" + id + " .facet-more");
             if (more) more.open = true;
