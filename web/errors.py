@@ -12,9 +12,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
 from search.engine import IndexUnavailable, ReleaseNotFound
-from search.params import MAX_YEAR, MIN_YEAR, ParamError, query_text
+from search.params import MAX_YEAR, MIN_YEAR, PARAM_NAMES, ParamError, query_text
 
 from . import i18n
+from .current import search_params
 from .encoding import NOT_UTF8
 from .ratelimit import RateLimited
 from .templating import render, wants_json
@@ -133,6 +134,21 @@ def param_error(error: ParamError):
     args = MultiDict(request.args)
     args.poplist(error.param)
     args.poplist("page")
+    # Every wrong parameter, not only the first: the way back leaves them all out, so that it
+    # is not one more 400 ("?q=x&sort=foo&year=abc" named year=abc and led to sort=foo's).
+    faults = [error.param]
+    for _fault in range(len(PARAM_NAMES)):
+        try:
+            search_params(args)
+        except ParamError as more:
+            if more.param in faults:
+                break
+            faults.append(more.param)
+            args.poplist(more.param)
+        except Exception:  # no index to check topics and countries against: as far as it goes
+            break
+        else:
+            break
     query = urlencode(list(args.items(multi=True)))
     retry = url_for("site.search", lang=lang, fmt="html") + (f"?{query}" if query else "")
     # The search box keeps the words, unless they are what is wrong.
@@ -146,7 +162,8 @@ def param_error(error: ParamError):
         {
             "param": error.param,
             "detail": error.message,
-            "given": _as_given(error.param),
+            "given": ", ".join(_as_given(param) for param in faults),
+            "params": faults,
             "retry_url": retry,
             "query": words,
         },

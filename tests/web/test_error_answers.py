@@ -109,6 +109,18 @@ def test_the_retry_link_of_a_400_page_is_the_results_page(client):
     assert 'href="/es/search?q=trata"' in html
 
 
+def test_a_400_page_names_every_wrong_parameter_and_its_way_back_leaves_them_all_out(client):
+    """It named only the first ("year=abc") and its link led to the next one's 400."""
+    response = client.get("/es/search?q=trata&sort=foo&year=abc&country=ZZ&lang=es")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<code>year=abc, country=ZZ, sort=foo</code>" in html
+    assert 'href="/es/search?q=trata&amp;lang=es"' in html
+    assert client.get("/es/search?q=trata&lang=es").status_code == 200
+    twin = client.get("/es/search.json?q=trata&sort=foo&year=abc").get_json()["error"]
+    assert twin["params"] == ["year", "sort"] and twin["retry_url"] == "/es/search?q=trata"
+
+
 @pytest.mark.parametrize("path", ["/nope", "/static/nope.css", "/x/y/z"])
 def test_error_pages_chosen_by_accept_language_vary_on_it(client, path):
     spanish = client.get(path, headers={"Accept-Language": "es-MX,es;q=0.9"})
