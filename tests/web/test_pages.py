@@ -764,3 +764,11 @@ def test_the_search_form_keeps_search_as_typed_and_separate_translations(client)
     plain = client.get("/es/search?q=remesas").get_data(as_text=True)
     plain_state = plain[plain.index('id="form-state"') : plain.index("</div>", plain.index('id="form-state"'))]
     assert 'name="spell"' not in plain_state and 'name="translations"' not in plain_state
+
+
+@pytest.mark.parametrize("lang, said", [("en", "Result 15 of 15"), ("es", "Resultado 15 de 15")])
+def test_a_last_page_of_one_result_says_which_it_is(client, lang, said):
+    """It read "15–15 of 15 results"."""
+    html = client.get(f"/{lang}/search?q=migrants&per_page=7&page=3").get_data(as_text=True)
+    count = re.search(r'id="result-count"[^>]*>\s*([^<]*)<', html).group(1).strip()
+    assert count == said
