@@ -142,6 +142,7 @@ class Sources:
     dictionaries: list[tuple[Path, str, str]] = field(default_factory=list)  # (path without suffix, from, to)
     parallel: list[tuple[Path, Path]] = field(default_factory=list)  # (English file, Spanish file)
     missing: list[str] = field(default_factory=list)
+    word_lists: list[tuple[Path, str]] = field(default_factory=list)  # (a file of words, one a line; language)
 
     @classmethod
     def read(cls, path: Path | None = None) -> "Sources":
@@ -158,6 +159,14 @@ class Sources:
                 out.dictionaries.append((base, entry["from"], entry["to"]))
             else:
                 out.missing.append(f"dictionary {base} (.index, .dict.dz)")
+        for entry in data.get("words", []):
+            words = _resolve(entry["path"])
+            if entry.get("lang") not in LANGUAGES:
+                raise ValueError(f"{path}: word list {entry['path']}: 'lang' must be en or es")
+            if words.exists():
+                out.word_lists.append((words, entry["lang"]))
+            else:
+                out.missing.append(f"word list {words}")
         for entry in data.get("parallel", []):
             en, es = _resolve(entry["en"]), _resolve(entry["es"])
             if en.exists() and es.exists():
@@ -180,9 +189,11 @@ class Sources:
             for w, rule in FIXED_EXPRESSIONS.items()
         }
         h.update(repr(sorted(rules.items())).encode())
-        for path in [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))] + [
-            p for pair in self.parallel for p in pair
-        ]:
+        for path in (
+            [p for base, *_ in self.dictionaries for p in (Path(f"{base}.index"), Path(f"{base}.dict.dz"))]
+            + [p for pair in self.parallel for p in pair]
+            + [p for p, _ in self.word_lists]
+        ):
             stat = path.stat()
             h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
         return h.hexdigest()[:32]
@@ -231,8 +242,9 @@ def read_parallel(en: Path, es: Path) -> list[tuple[list[str], list[str]]]:
 
 # --- building -------------------------------------------------------------------------------------
 def dictionary_words(sources: Sources) -> dict[str, set[str]]:
-    """{language: the folded words its dictionaries list}: every headword of one word, and
-    every translation of one word into the other language."""
+    """{language: the folded words its dictionaries and word lists give}: every headword of one
+    word, every translation of one word into the other language, and every word of a list
+    (Debian's wamerican and wspanish: a hundred thousand words each, names among them)."""
     out: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
     for base, source, target in sources.dictionaries:
         for headword, translations in read_dictd(base):
@@ -240,6 +252,11 @@ def dictionary_words(sources: Sources) -> dict[str, set[str]]:
                 folded = fold(word).strip()
                 if folded.isalpha():
                     out[lang].add(folded)
+    for path, lang in sources.word_lists:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            folded = fold(line).strip()
+            if folded.isalpha():  # not "aardvark's"
+                out[lang].add(folded)
     return out
 
 
@@ -286,11 +303,11 @@ class Parts:
 def external(sources: Sources) -> Parts:
     """The dictionaries' translations and the parallel files' segments, from the cache when the
     sources have not changed since they were last read."""
-    return _external(sources.digest(), tuple(sources.dictionaries), tuple(sources.parallel))
+    return _external(sources.digest(), tuple(sources.dictionaries), tuple(sources.parallel), tuple(sources.word_lists))
 
 
 @lru_cache(maxsize=4)
-def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
+def _external(digest: str, dictionaries: tuple, parallel: tuple, word_lists: tuple = ()) -> Parts:
     cached = cache_dir() / f"{digest}.bin"
     try:
         data = marshal.loads(cached.read_bytes())
@@ -302,7 +319,7 @@ def _external(digest: str, dictionaries: tuple, parallel: tuple) -> Parts:
         )
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         pass
-    sources = Sources(list(dictionaries), list(parallel))
+    sources = Sources(list(dictionaries), list(parallel), word_lists=list(word_lists))
     dictionary = dictionary_pairs(sources)
     segments = [pair for en, es in sources.parallel for pair in read_parallel(en, es)]
     learnt = learn(segments)

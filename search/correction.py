@@ -178,7 +178,9 @@ class Corrections:
         if any(
             len(found) == 1 and snap.lexicon.translate(lang, other, found[0])
             for (lang, other), found in ((("en", "es"), analysed["en"]), (("es", "en"), analysed["es"]))
-        ):
+        ) and (not snap.lexicon.words or snap.lexicon.knows(fold(word))):
+            # Translated through its stem, it is a word, when a dictionary lists it as written:
+            # "trafficing" has the stem of "traffic", which the lexicon translates, yet is a slip.
             return None
         reader = snap.searcher.reader()
         found = [reader.doc_frequency(f"body_{lang}", term) for lang, words in analysed.items() for term in words]

@@ -302,6 +302,50 @@ def test_a_word_a_dictionary_lists_is_not_corrected_into_another_language(built)
     assert archive.search(parse_params({"q": "gaurd"})).searched_for == "guard"
 
 
+def test_a_slip_whose_stem_the_lexicon_translates_is_still_offered_its_correction(built):
+    """ "trafficing" stems as "traffic", which the lexicon translates ("tráfico"): it counted as a
+    word, and found one Spanish release with no "did you mean trafficking". Translated through
+    its stem, a word counts as one only when a dictionary or word list has it as written."""
+    records = [
+        release(id="es-trafico", lang="es", title="Tráfico en la frontera", body="El tráfico de camiones crece."),
+        *[
+            release(id=f"en-t{k}", date=f"2019-0{k + 1}-01", title=f"Trafficking case {k}", body="Trafficking victims.")
+            for k in range(3)
+        ],
+    ]
+    archive, _ = built(records, [("traffic", "tráfico")])
+    result = archive.search(parse_params({"q": "trafficing"}))
+    assert result.suggestion == "trafficking" or result.searched_for == "trafficking"
+
+
+def test_a_word_of_a_word_list_is_not_corrected(tmp_path, monkeypatch):
+    """ "drought", in no release and no bilingual dictionary, was searched as "brought": a word of
+    the lexicon's word lists (Debian's wamerican and wspanish, in data/lexicon.toml) is a word,
+    named as missing; a slip of an archive word is still corrected."""
+    words = tmp_path / "words-en"
+    words.write_text("aardvark's\ndrought\nbrought\n", encoding="utf-8")
+    config = tmp_path / "lexicon.toml"
+    config.write_text(f'[[words]]\npath = "{words}"\nlang = "en"\n', encoding="utf-8")
+    monkeypatch.setenv("LEXICON_FILE", str(config))
+    monkeypatch.setenv("LEXICON_CACHE", str(tmp_path / "cache"))
+    records = [
+        release(id=f"b{k}", date=f"2018-01-0{k + 1}", title=f"Aid brought, week {k + 1}", body="Water was brought.")
+        for k in range(3)
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix", cache_size=0)
+    result = archive.search(parse_params({"q": "drought"}))
+    assert not result.corrected and result.suggestion is None
+    assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [["drought"]]
+    assert archive.search(parse_params({"q": "brougth"})).searched_for == "brought"
+
+
+def test_a_missing_word_list_is_named_in_the_reindex_summary(tmp_path, monkeypatch):
+    config = tmp_path / "lexicon.toml"
+    config.write_text('[[words]]\npath = "/nonexistent/words"\nlang = "es"\n', encoding="utf-8")
+    assert lexicon.Sources.read(config).missing == ["word list /nonexistent/words"]
+
+
 def test_a_word_found_through_its_translation_is_not_corrected(built):
     """ "drought" is in no release, but its translation is: it is a word, not a slip, and no
     "did you mean" replaces it with an archive word that looks like it."""
