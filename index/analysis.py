@@ -284,6 +284,9 @@ STEM_OVERRIDES = {
         **dict.fromkeys(("marido", "maridos"), "marido" + OVERRIDE_MARK),
         # "sida" (AIDS) stems as "sido" (been): "sida" found every release saying "ha sido".
         "sida": "sida" + OVERRIDE_MARK,
+        # "estudiante" (student) stems as "estudio" (study): "students", through its translation,
+        # listed every release about a study.
+        **dict.fromkeys(("estudiante", "estudiantes"), "estudiante" + OVERRIDE_MARK),
     },
 }
 

@@ -187,6 +187,14 @@ def test_a_spanish_word_that_only_looks_plural_keeps_its_own_stem(word, other):
     assert terms(word, "es") != terms(other, "es")
 
 
+def test_a_student_is_not_a_study():
+    """Snowball stems "estudiantes" as "estudio": `students`, through its translation, listed
+    every release about a study."""
+    students = {terms(w, "es")[0] for w in ("estudiante", "estudiantes", "Estudiantes")}
+    studies = {terms(w, "es")[0] for w in ("estudio", "estudios")}
+    assert len(students) == 1 and len(studies) == 1 and students != studies
+
+
 def test_spanish_sport_and_deportation_stem_apart():
     """Snowball stems "deportivas" as "deportados": a search for deportees listed sports leagues."""
     sport = {terms(w, "es")[0] for w in ("deporte", "deportes", "deportivas", "Deportivo", "deportistas")}
