@@ -313,7 +313,7 @@ def test_disk_full_writing_the_lock_record(tmp_path, live, sources, capsys, monk
 
 SMALL_FS = """
 set -u
-mount -t tmpfs -o size=300k tmpfs "$1" || exit 97
+mount -t tmpfs -o size=2600k tmpfs "$1" || exit 97
 "$REINDEX" "$2" --index "$1/ix" --quiet >/dev/null 2>&1; echo "first=$?"
 "$REINDEX" "$3" --index "$1/ix" --quiet 2>"$1/err" >/dev/null; echo "second=$?"
 echo "current=$(cat "$1/ix/CURRENT")"
@@ -345,7 +345,7 @@ def test_disk_full_on_a_real_small_filesystem(tmp_path, sources):
             )
             for n in range(40)
         ],
-    )  # an index of about 600 kB, for a 300 kB filesystem
+    )  # an index of about 1.9 MB (1.3 MB of it the lexicon's known words), after one of 1.5 MB on 2.6 MB
     mount = tmp_path / "mnt"
     mount.mkdir()
     done = subprocess.run(
