@@ -133,7 +133,7 @@ def own_referrer(req) -> SplitResult | None:
 def absolute(path: str) -> str:
     """The public address of a path of the site (as ``url_for`` gives it): ``rel="canonical"``
     and ``hreflang`` links name pages by their whole address."""
-    return current_app.extensions["public_url"][0] + path
+    return origin() + path
 
 
 def external(endpoint: str, **values) -> str:
