@@ -195,6 +195,8 @@ def tag_filters(text: str) -> list[tuple[str, str, str]]:
     """The ``country:`` and ``topic:`` filters of a query (in either language's names), as
     (typed, field, value), each once: the engine tells which name no value of the archive."""
     out: list[tuple[str, str, str]] = []
+    if ":" not in (text or ""):
+        return out  # most searches: not tokenised again on their way
     for m in _TOKEN.finditer(_balanced_quotes((text or "")[:MAX_QUERY_CHARS])):
         name, sep, value = m.group().lstrip("-").partition(":")
         field = FIELD_ALIASES.get(name.lower())
