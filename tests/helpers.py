@@ -38,6 +38,15 @@ def release(**fields) -> dict:
     return record
 
 
+def archive_of(records, root: Path):
+    """An Archive of ``records`` (JSON Lines release records), built in ``root`` by the reindex."""
+    from index.build import reindex
+    from search.engine import Archive
+
+    reindex([write_jsonl(root / "releases.jsonl", records)], root / "ix", progress=False)
+    return Archive(root / "ix")
+
+
 REINDEX_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "reindex"
 
 

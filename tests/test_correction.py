@@ -12,7 +12,7 @@ from search.engine import Archive
 from search.params import ParamError, SearchParams, parse_params
 from search.spelling import one_slip
 
-from .helpers import release, write_jsonl
+from .helpers import archive_of, release, write_jsonl
 
 # A word the archive's own text misspells once, beside the word it stands for used far more.
 COMMON = FAR_MORE + 4
@@ -429,8 +429,7 @@ def test_a_short_word_in_capitals_is_an_acronym_not_a_slip(tmp_path, typed):
     """ "GDP" was searched as "GAP" and "USA" as "USD": typed in capitals, a short word is an
     acronym, as the search reads it (a name as written). It is named as missing instead; a
     longer word typed in capitals is still corrected."""
-    reindex([write_jsonl(tmp_path / "r.jsonl", ACRONYM_NEIGHBOURS)], tmp_path / "ix", progress=False)
-    archive = Archive(tmp_path / "ix")
+    archive = archive_of(ACRONYM_NEIGHBOURS, tmp_path)
     result = search(archive, typed)
     assert not result.corrected and result.searched_for == typed and result.suggestion is None
     assert [n["missing"] for n in result.notices if n["code"] == "missing_words"] == [[typed]]
@@ -453,8 +452,7 @@ def test_a_name_of_letters_and_digits_typed_joined_is_searched_as_the_releases_w
     """ "COVID19" and "H2B" found nothing where releases write "COVID-19" and "H-2B": such a
     word that no release has is searched with a hyphen where letters meet digits, as a
     correction the visitor sees (and may undo)."""
-    reindex([write_jsonl(tmp_path / "r.jsonl", JOINED)], tmp_path / "ix", progress=False)
-    archive = Archive(tmp_path / "ix")
+    archive = archive_of(JOINED, tmp_path)
     result = search(archive, typed)
     assert result.corrected and result.searched_for == meant and result.total >= 1
     assert search(archive, "G20").total == 0 and not search(archive, "G20").corrected  # nothing to meet
@@ -463,6 +461,5 @@ def test_a_name_of_letters_and_digits_typed_joined_is_searched_as_the_releases_w
 def test_names_of_letters_and_digits_leave_the_words_their_corrections(tmp_path):
     """Tokens such as "A1" or "G20" that no release has used up the corrections' lookups, and
     a slip after four of them went uncorrected."""
-    reindex([write_jsonl(tmp_path / "r.jsonl", [*JOINED, *PLACES])], tmp_path / "ix", progress=False)
-    result = search(Archive(tmp_path / "ix"), "A1 B2 C3 D4 Hondruas")
+    result = search(archive_of([*JOINED, *PLACES], tmp_path), "A1 B2 C3 D4 Hondruas")
     assert result.searched_for == "A1 B2 C3 D4 Honduras"

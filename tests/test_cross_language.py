@@ -19,7 +19,7 @@ from search.engine import Archive
 from search.params import parse_params
 from search.translated import Translated
 
-from .helpers import release, write_jsonl
+from .helpers import archive_of, release, write_jsonl
 from .system_packages import require
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -562,8 +562,7 @@ def test_a_country_typed_finds_its_abbreviated_names(tmp_path, typed):
         ),
         release(id="hn", date="2021-06-01", title="Aid for Honduras", body="Honduras received pledges of aid."),
     ]
-    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
-    assert [h.id for h in Archive(tmp_path / "ix").search(parse_params({"q": typed})).hits] == ["gt"]
+    assert [h.id for h in archive_of(records, tmp_path).search(parse_params({"q": typed})).hits] == ["gt"]
 
 
 @pytest.mark.parametrize("typed", ["Cuban", "cuban", "Honduran"])

@@ -13,7 +13,7 @@ from search.engine import Archive
 from search.glossary import Glossary
 from search.params import parse_params
 
-from .helpers import release, write_jsonl
+from .helpers import archive_of, release, write_jsonl
 
 GLOSSARY = """
 [[entry]]
@@ -374,8 +374,7 @@ def test_girls_finds_and_marks_girls_not_boys_through_the_shipped_glossary(tmp_p
         release(id="girls", lang="es", title="Becas", body="Las niñas de la comunidad reciben becas escolares."),
         release(id="boys", lang="es", date="2021-03-03", title="Fútbol", body="Los niños juegan al fútbol cada tarde."),
     ]
-    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
-    archive = Archive(tmp_path / "ix")
+    archive = archive_of(records, tmp_path)
     found = hits(archive, "girls", ui="es")
     assert set(found) == {"girls"}
     assert {m.lower() for m in marked(found["girls"])} == {"niñas"}

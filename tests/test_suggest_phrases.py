@@ -12,7 +12,7 @@ from index.config import SAMPLES_DIR
 from search.engine import Archive
 from search.params import SearchParams
 
-from .helpers import release, write_jsonl
+from .helpers import archive_of, release, write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -310,8 +310,7 @@ def test_a_word_seen_only_at_a_sentence_s_start_keeps_the_capital_typed(tmp_path
             body="Bocas del Toro, Panamá. Una feria de empleo reúne a 300 personas.",
         ),
     ]
-    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
-    archive = Archive(tmp_path / "ix")
+    archive = archive_of(records, tmp_path)
     assert [s.text for s in archive.suggest("Bocas", ui="es") if s.kind == "term"][:1] == ["Bocas"]
     assert [s.text for s in archive.suggest("bocas", ui="es") if s.kind == "term"][:1] == ["bocas"]
 
@@ -323,8 +322,7 @@ def test_words_typed_without_their_accents_are_offered_with_them(tmp_path):
         release(id="p1", title="Migrants stranded at Peñas Blancas", body="At Peñas Blancas, 500 people wait."),
         release(id="p2", date="2020-02-02", title="Peñas Blancas reopens", body="The border post reopens."),
     ]
-    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
-    archive = Archive(tmp_path / "ix")
+    archive = archive_of(records, tmp_path)
     assert "Peñas Blancas" in [s.text for s in archive.suggest("Penas B") if s.kind == "term"]
 
 
@@ -346,8 +344,7 @@ def test_a_name_s_first_words_typed_whole_offer_the_whole_name(tmp_path):
             body="San Pedro Sula, Honduras. Una feria reúne a 300 personas.",
         ),
     ]
-    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
-    offered = [s.text for s in Archive(tmp_path / "ix").suggest("San Pedro", ui="es") if s.kind == "term"]
+    offered = [s.text for s in archive_of(records, tmp_path).suggest("San Pedro", ui="es") if s.kind == "term"]
     assert "San Pedro Sula" in offered
     assert not any("atiende" in text for text in offered)  # not beyond the name
 

@@ -46,6 +46,13 @@ def test_search_then_tick_and_untick_a_facet_without_reloading(page, server):
     expect(page.locator("#f-country-MX")).to_be_checked()
     # the language switch follows the new state
     expect(page.locator("#lang-switch")).to_have_attribute("href", "/es/search?q=migrants&country=MX")
+    # and so do the feed's link and the canonical address
+    expect(page.locator('link[type="application/atom+xml"]')).to_have_attribute(
+        "href", "/search.atom?q=migrants&country=MX"
+    )
+    expect(page.locator('link[rel="canonical"]')).to_have_attribute(
+        "href", re.compile(r"/en/search\?q=migrants&country=MX$")
+    )
     assert page.title().startswith("migrants · 4 results")
 
     page.locator("#f-country-MX").uncheck()
