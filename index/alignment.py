@@ -19,7 +19,11 @@ import numpy as np
 
 ITERATIONS = 5
 MIN_PROBABILITY = 0.1
-MIN_SEGMENTS = 2  # a term seen in one segment pair only teaches nothing reliable
+# A term seen in one source only teaches nothing reliable: a line of parallel text, or a release
+# pair of the archive, all of whose segments (title, paragraphs) count as one source. Counted
+# by segment, a name in one pair's title and paragraphs was learnt as the words beside it
+# ("Sula" as "psicosocial", "COVID" as "higiene").
+MIN_SEGMENTS = 2
 MAX_SEGMENT_TERMS = 120  # longer segments are not sentence-aligned: their co-occurrences are noise
 NULL = "\0"  # the empty word Model 1 lets a term come from
 # Terms left out of training: numbers (a digit) and abbreviations with an inner dot ("u.s",
@@ -40,21 +44,24 @@ class Learnt:
     es_en: dict[str, dict[str, float]]
 
 
-def learn(segments: list[tuple[list[str], list[str]]]) -> Learnt:
-    """Translations of the terms of English/Spanish segment pairs (each a list of terms per side)."""
-    segments = [
-        ([t for t in en if not _NOT_A_WORD.search(t)], [t for t in es if not _NOT_A_WORD.search(t)])
-        for en, es in segments
-    ]
-    segments = [
-        (en, es) for en, es in segments if en and es and len(en) <= MAX_SEGMENT_TERMS and len(es) <= MAX_SEGMENT_TERMS
-    ]
-    if not segments:
+def learn(segments: list[tuple[list[str], list[str]]], origins: list | None = None) -> Learnt:
+    """Translations of the terms of English/Spanish segment pairs (each a list of terms per side).
+    ``origins``, one per segment, names where each comes from (segments of one origin count as
+    one source for ``MIN_SEGMENTS``; ``None``, or no list: a source of its own)."""
+    kept = []
+    for i, (english, spanish) in enumerate(segments):
+        english = [t for t in english if not _NOT_A_WORD.search(t)]
+        spanish = [t for t in spanish if not _NOT_A_WORD.search(t)]
+        if english and spanish and len(english) <= MAX_SEGMENT_TERMS and len(spanish) <= MAX_SEGMENT_TERMS:
+            origin = origins[i] if origins is not None and origins[i] is not None else ("segment", i)
+            kept.append((english, spanish, origin))
+    if not kept:
         return Learnt({}, {})
+    segments = [(english, spanish) for english, spanish, _ in kept]
     es_given_en = _model1(segments)
     en_given_es = _model1([(es, en) for en, es in segments])
-    seen_en = Counter(t for en, _ in segments for t in set(en))
-    seen_es = Counter(t for _, es in segments for t in set(es))
+    seen_en = _sources(kept, 0)
+    seen_es = _sources(kept, 1)
     en_es: dict[str, dict[str, float]] = {}
     es_en: dict[str, dict[str, float]] = {}
     for (es, en), p in es_given_en.items():
@@ -66,6 +73,11 @@ def learn(segments: list[tuple[list[str], list[str]]]) -> Learnt:
         en_es.setdefault(en, {})[es] = round(p, 4)
         es_en.setdefault(es, {})[en] = round(q, 4)
     return Learnt(en_es, es_en)
+
+
+def _sources(kept: list, side: int) -> Counter:
+    """{term: how many distinct origins have it on ``side`` (0 English, 1 Spanish)}."""
+    return Counter(t for t, _ in {(t, segment[2]) for segment in kept for t in segment[side]})
 
 
 def _model1(segments: list[tuple[list[str], list[str]]]) -> dict[tuple[str, str], float]:

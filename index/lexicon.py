@@ -287,17 +287,20 @@ def dictionary_pairs(sources: Sources) -> dict[tuple[str, str], dict[str, set[st
     return out
 
 
-def release_segments(pairs) -> list[tuple[list[str], list[str]]]:
+def release_segments(pairs) -> tuple[list[tuple[list[str], list[str]]], list[int]]:
     """Analysed segment pairs of the archive's translation pairs ``(English release, Spanish
-    release)``: the titles, and each paragraph with its counterpart when both bodies have as many."""
-    out = []
-    for en, es in pairs:
-        out.append((terms(en.title, "en"), terms(es.title, "es")))
+    release)``: the titles, and each paragraph with its counterpart when both bodies have as many;
+    and for each segment, the number of the pair it comes from."""
+    out, origins = [], []
+    for number, (en, es) in enumerate(pairs):
+        found = [(terms(en.title, "en"), terms(es.title, "es"))]
         paragraphs_en = [p for p in en.body.splitlines() if p.strip()]
         paragraphs_es = [p for p in es.body.splitlines() if p.strip()]
         if len(paragraphs_en) == len(paragraphs_es):
-            out += [(terms(a, "en"), terms(b, "es")) for a, b in zip(paragraphs_en, paragraphs_es, strict=True)]
-    return out
+            found += [(terms(a, "en"), terms(b, "es")) for a, b in zip(paragraphs_en, paragraphs_es, strict=True)]
+        out += found
+        origins += [number] * len(found)
+    return out, origins
 
 
 @dataclass
@@ -361,8 +364,8 @@ def build(sources: Sources, pairs=()) -> Lexicon:
     """The lexicon of the external sources and the archive's translation ``pairs``
     (``(English release, Spanish release)``, their texts still held)."""
     parts = external(sources)
-    archive = release_segments(pairs)
-    learnt = learn(parts.segments + archive) if archive else parts.learnt
+    archive, origins = release_segments(pairs)
+    learnt = learn(parts.segments + archive, [None] * len(parts.segments) + origins) if archive else parts.learnt
     table = {}
     for direction, learnt_table in ((("en", "es"), learnt.en_es), (("es", "en"), learnt.es_en)):
         dictionary = parts.dictionary.get(direction, {})

@@ -233,6 +233,24 @@ def test_model_one_learns_which_word_translates_which():
     assert max(learnt.en_es[car], key=learnt.en_es[car].get) == terms("coche", "es")[0]
 
 
+def test_a_name_of_one_pair_is_not_learnt_as_the_words_beside_it():
+    """A pair's title and paragraphs are one source: a name that only one translated release
+    uses ("San Pedro Sula", its title and a paragraph) teaches nothing, where counted segment by
+    segment it was learnt as "psicosocial". A word of two pairs still teaches its translation."""
+    one_pair = [
+        ("Children receive psychosocial support in San Pedro Sula", "Niños reciben apoyo psicosocial en San Pedro"),
+        ("The psychosocial team in San Pedro Sula met children", "El equipo psicosocial de San Pedro atendió a niños"),
+    ]
+    other_pair = [("Psychosocial care for families", "Atención psicosocial para familias")]
+    segments = [(terms(en, "en"), terms(es, "es")) for en, es in one_pair + other_pair]
+    learnt = alignment.learn(segments, [0, 0, 1])
+    (sula,) = terms("Sula", "en")
+    (psychosocial,) = terms("psychosocial", "en")
+    assert sula not in learnt.en_es
+    assert terms("psicosocial", "es")[0] in learnt.en_es[psychosocial]
+    assert sula in alignment.learn(segments).en_es  # each segment its own source: learnt
+
+
 @pytest.mark.parametrize(
     "english,spanish",
     [
