@@ -434,10 +434,14 @@ class Gazetteer:
                             cities.add(key)
                         elif key_name == "demonyms":
                             demonyms.add(key)
-            for name in entry.get("acronyms", []):
-                key = tuple(_words(name))
-                if key:
-                    exact[key] = code
+            for key_name in ("acronyms", "capitalised_cities"):
+                for name in entry.get(key_name, []):
+                    key = tuple(_words(name))
+                    if key:
+                        exact[key] = code
+                        if key_name == "capitalised_cities":
+                            # a city all the same: "Limón" stands for itself, not for Costa Rica
+                            cities.add(tuple(w.lower() for w in key))
         capitals: dict[tuple, tuple[int, ...]] = {}
         region = data.get("region", {})
         if region.get("countries"):

@@ -12,7 +12,8 @@ from index.places import Gazetteer
 from search.engine import Archive
 from search.params import SearchParams
 
-from .helpers import FIXTURES, write_jsonl
+from .helpers import FIXTURES, archive_of, write_jsonl
+from .helpers import release as record
 
 RELEASES = tomllib.loads((FIXTURES / "places" / "releases.toml").read_text(encoding="utf-8"))["release"]
 # The tagger measured 0.915 / 1.000 on these releases when they were written (and the
@@ -247,3 +248,22 @@ def test_a_release_naming_only_places_of_a_country_is_filed_under_it(archive, co
 def test_a_release_is_not_filed_under_a_country_it_only_names_in_passing(archive, country, release_id):
     result = archive.search(SearchParams(countries=(country,), separate=True, per_page=100))
     assert release_id not in [h.id for h in result.hits]
+
+
+@pytest.mark.parametrize("typed, named", [("Limón", "Limón"), ("El Paso", "El Paso"), ("CDMX", "CDMX")])
+def test_a_city_matched_only_when_capitalised_finds_the_releases_that_name_it(tmp_path, typed, named):
+    """A city or province the places file matches only with its capitals (``capitalised_cities``)
+    is a city all the same: typed, it finds the releases that name it, not every release about its
+    country (``Limón`` listed all of Costa Rica's); a release naming it is still filed under the
+    country."""
+    code = Gazetteer.load().exact[tuple(named.replace("ó", "o").split())]
+    country = {"CR": "Costa Rica", "US": "the United States", "MX": "Mexico"}[code]
+    archive = archive_of(
+        [
+            record(id="named", title=f"Shelter support in {named}", body=f"IOM delivered kits in {named} this week."),
+            record(id="other", title=f"Shelter support in {country}", body=f"IOM delivered kits in {country}."),
+        ],
+        tmp_path,
+    )
+    assert [h.id for h in archive.search(SearchParams(q=typed)).hits] == ["named"]
+    assert "named" in [h.id for h in archive.search(SearchParams(countries=(code,))).hits]
