@@ -272,10 +272,10 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         changes = _Changes.of(releases, summary, current, live)
         summary.mode = mode = _mode(mode, current, older_schema, changes, summary, other_format)
         unread = sorted({r.source for r in summary.rejected if not_read(r)})
-        if mode == "incremental" and changes.deleted and unread:
+        if changes.deleted and unread and changes.releases:  # (none at all: said below, as such)
             # A source named but not read (a folder or file that cannot be read, a link to
             # nothing, a mistyped path): its releases are absent, not deleted. Publishing would
-            # take them off the site.
+            # take them off the site, in a full rebuild as in an incremental one.
             refusal = (
                 f"{len(changes.deleted)} release{'s' if len(changes.deleted) != 1 else ''} would be deleted, "
                 f"but {len(unread)} source{'s' if len(unread) != 1 else ''} could not be read "

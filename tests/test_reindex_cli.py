@@ -122,7 +122,7 @@ def test_index_dir_from_environment(tmp_path):
 def test_a_source_that_cannot_be_read_deletes_nothing(tmp_path):
     """An incremental run over a folder whose part is now a link to nothing, or with a
     mistyped path, would have taken their releases off the site: it names them and writes
-    nothing; the dry run says so."""
+    nothing; the dry run says so, and a full rebuild refuses alike (it published the loss)."""
     folder = tmp_path / "releases"
     folder.mkdir()
     write_jsonl(folder / "a.jsonl", [release(id="a")])
@@ -138,6 +138,9 @@ def test_a_source_that_cannot_be_read_deletes_nothing(tmp_path):
     assert IndexStore(tmp_path / "ix").current_name() == before
     mistyped = run(folder, tmp_path / "no-such-folder", "--index", tmp_path / "ix", "--incremental", "--dry-run")
     assert "would be deleted, but 2 sources could not be read" in mistyped.stdout + mistyped.stderr
+    full = run(folder, "--index", tmp_path / "ix")  # a full rebuild, the default, alike
+    assert full.returncode == 3 and "1 release would be deleted" in full.stderr, full.stdout + full.stderr
+    assert IndexStore(tmp_path / "ix").current_name() == before
     (folder / "c.jsonl").unlink()  # gone on purpose: deleted
     done = run(folder, "--index", tmp_path / "ix", "--incremental")
     assert done.returncode == 0 and "deleted 1" in done.stdout, done.stdout + done.stderr
