@@ -111,6 +111,32 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     return _make_date(int(match["year"]), month, int(match["day"]), line), lang
 
 
+# Words a page may put before the date it shows ("Published on Aug. 14, 2021", "Publicado el
+# 14 de agosto de 2021", "Fecha: 14/08/2021" aside): the date is read after them.
+_DATE_LABEL = re.compile(
+    r"^(?:(?:first\s+)?(?:published|posted|released|issued|date(?:d)?|publicad[oa]|fecha(?:\s+de\s+publicacion)?"
+    r"|publicacion|emitid[oa])\b)\s*(?:on\b|el\b|:)?\s*(?:the\b|:)?\s*",
+    re.I,
+)
+
+
+_DATE_AUTHOR = re.compile(r"\s*(?:\||,)?\s+(?:by|por)\s+[^\d]+$")  # "... 2021 by IOM", "... 2021 por la OIM"
+
+
+def parse_labelled_date(line: str) -> tuple[dt.date, str | None] | None:
+    """``parse_date_line`` of a page's date, with or without a label before it ("Published on",
+    "Publicado el", "Fecha:")."""
+    found = parse_date_line(line)
+    if found is not None:
+        return found
+    text = " ".join(fold(line).split())
+    label = _DATE_LABEL.match(text)
+    if not label or label.end() == len(text):
+        return None
+    text = _DATE_AUTHOR.sub("", text[label.end() :])
+    return parse_date_line(text)
+
+
 def mistyped_date(line: str) -> bool:
     """Whether a line no date pattern read has a date line's whole shape, a day, a month word
     and a year, with a word no language names a month ("Agust 14, 2019", "14 de agosot de

@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from index.readers import html, read_sources
 
 from .helpers import FIXTURES
@@ -106,3 +108,57 @@ def test_a_metadata_date_as_a_feed_writes_it_is_read_and_one_with_a_mistyped_yea
     # a year no release has (a digit lost, or a paste of many): the date the page shows
     for mistyped in ("Sun, 02 May 221 10:00:00 +0000", "0221-05-02", "Sun, 02 May 99999999999 10:00:00 +0000"):
         assert html.parse(page(mistyped), "page.html").date == dt.date(2021, 5, 3), mistyped
+
+
+def _page(article: str, lang: str = "en", title: str = "Guatemala Expands Reintegration for Returnees") -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title} | IOM</title></head>'
+        f'<body><div class="cookie-banner">This website uses cookies. <button>Accept</button></div>'
+        f"<main><article><h1>{title}</h1>{article}</article></main>"
+        "<footer><p>&copy; 2019 IOM. All rights reserved.</p></footer></body></html>"
+    )
+
+
+BODY = (
+    "<p>Quetzaltenango, Guatemala. The programme supports returned migrants with training.</p>"
+    "<p>More than 1,500 people took part.</p>"
+)
+
+
+def test_a_date_line_with_a_label_is_the_date_not_the_footer_s_year():
+    """ "Published on Aug. 14, 2021" above the text: the page's date, not 1 January of the
+    footer's copyright year (2019-01-01, the extractor's guess), and not a line of the body."""
+    for line, lang in [
+        ("Published on Aug. 14, 2021", "en"),
+        ("Posted: 14 August 2021", "en"),
+        ("Published on Aug. 14, 2021 by IOM", "en"),
+        ("Publicado el 14 de agosto de 2021", "es"),
+        ("Fecha: 14 de agosto de 2021", "es"),
+        ("Aug. 14, 2021", "en"),
+    ]:
+        release = html.parse(_page(f'<p class="meta">{line}</p>{BODY}', lang), "page.html")
+        assert release.date == dt.date(2021, 8, 14), line
+        assert "2021" not in release.body, line
+
+
+def test_a_page_showing_only_a_year_is_rejected_not_dated_the_first_of_january():
+    """Only the footer's "© 2019": no date, said as such, where it was dated 2019-01-01."""
+    with pytest.raises(ValueError, match="no publication date"):
+        html.parse(_page(BODY), "page.html")
+
+
+def test_a_short_article_with_a_time_element_keeps_its_paragraphs_apart():
+    """A bare <time> beside two short paragraphs: the extractor's fallback gave the title, the
+    date and both paragraphs as one line; the body is the two paragraphs."""
+    release = html.parse(_page(f'<time datetime="2021-08-25">25 August 2021</time>{BODY}'), "page.html")
+    assert release.date == dt.date(2021, 8, 25)
+    assert release.body == (
+        "Quetzaltenango, Guatemala. The programme supports returned migrants with training.\n\n"
+        "More than 1,500 people took part."
+    )
+
+
+def test_a_page_whose_article_is_empty_is_not_read_as_its_cookie_banner():
+    page = _page("").replace("<title>", '<meta property="article:published_time" content="2021-08-27"><title>')
+    with pytest.raises(ValueError, match="no body text"):
+        html.parse(page, "page.html")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
-from trafilatura.settings import Document
+from trafilatura.settings import Document, set_date_params
 
 from .. import language
-from ..dates import DateError, ImpossibleDate, parse_date_line, parse_stated_date
+from ..dates import DateError, ImpossibleDate, parse_labelled_date, parse_stated_date
 from ..records import (
     LANGUAGES,
     ReadResult,
@@ -93,6 +93,9 @@ def parse(html: str, source: str) -> Release:
         include_tables=False,
         favor_recall=True,
         deduplicate=False,
+        # The page's markup and metadata only: the extensive search takes a year anywhere on the
+        # page ("© 2019" in the footer) for the date, as 1 January of it.
+        date_extraction_params=set_date_params(extensive=False),
     )
     paragraphs = []
     extracted_date = None
@@ -105,6 +108,10 @@ def parse(html: str, source: str) -> Release:
         # The extractor's guess, only when the page states no date of its own: from a stated
         # date that names no real day (2019-02-30) it would make one up (2019-02-01).
         date = _iso_or_none(extracted_date)
+    if any(p.startswith(f"{title} ") for p in paragraphs):
+        # The extractor's fallback for a short article (a bare <time> beside one or two <p>):
+        # the whole article as one line, its title and date at the start. Its blocks are read.
+        paragraphs = _blocks(tree) or paragraphs
     chrome = _chrome_texts(tree)
     paragraphs = [p for p in paragraphs if p and p not in chrome and not _is_title_or_date(p, title)]
     body = clean_text("\n\n".join(paragraphs))
@@ -141,7 +148,10 @@ def _chrome_texts(tree) -> set[str]:
     find; a paragraph that is exactly one of these is page furniture, not the release.
     """
     texts = set()
-    for node in tree.css("a, nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]"):
+    for node in tree.css(
+        "a, nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo], "
+        "[class*=cookie], [id*=cookie], [class*=consent], [id*=consent]"  # a cookie banner
+    ):
         for line in node.text(separator="\n").split("\n"):
             line = clean_line(line)
             if line:
@@ -232,9 +242,9 @@ def _meta_date(tree):
 
 def _visible_date(tree, paragraphs):
     candidates = [clean_line(n.text()) for n in tree.css("time, .date, [class*=date], [class*=fecha]")]
-    for text in candidates + paragraphs[:5]:
+    for text in candidates + paragraphs[:5] + _short_lines(tree):
         try:
-            parsed = parse_date_line(text)
+            parsed = parse_labelled_date(text)
         except DateError:
             continue
         if parsed:
@@ -242,11 +252,57 @@ def _visible_date(tree, paragraphs):
     return None
 
 
+_SHORT_LINE = 60  # longer than any date line, labelled ("Publicado el 14 de septiembre de 2021")
+_FURNITURE = frozenset({"footer", "nav", "aside"})
+
+
+def _short_lines(tree, limit: int = 40) -> list[str]:
+    """The first short texts of the article (else of the main part, else of the page), in
+    the order shown, outside footers, navigation and sidebars: where a page shows its date
+    ("Published on Aug. 14, 2021") the extractor leaves it out of the text, as metadata."""
+    scope = tree.css_first("article") or tree.css_first("main") or tree.body
+    if scope is None:
+        return []
+    out = []
+    for node in scope.css("p, time, span, div, li, small, em, strong, h2, h3, h4, h5, h6"):
+        text = clean_line(node.text())
+        if not text or len(text) > _SHORT_LINE or not any(c.isdigit() for c in text) or _in_furniture(node, scope):
+            continue
+        out.append(text)
+        if len(out) == limit:
+            break
+    return out
+
+
+def _blocks(tree) -> list[str]:
+    """The texts of the article's paragraphs, list items and subheadings, in order (of the
+    main part where there is no article), outside footers, navigation and sidebars."""
+    scope = tree.css_first("article") or tree.css_first("main")
+    if scope is None:
+        return []
+    out = []
+    for node in scope.css("p, li, blockquote, h2, h3, h4, h5, h6"):
+        if (node.parent is not None and node.parent.tag in ("li", "blockquote")) or _in_furniture(node, scope):
+            continue  # (a paragraph inside a list item or a quotation is read with it)
+        text = clean_line(node.text())
+        if text:
+            out.append(text)
+    return out
+
+
+def _in_furniture(node, scope) -> bool:
+    while node is not None and node.mem_id != scope.mem_id:
+        if node.tag in _FURNITURE:
+            return True
+        node = node.parent
+    return False
+
+
 def _is_title_or_date(paragraph: str, title: str) -> bool:
     if paragraph == title:
         return True
     try:
-        return parse_date_line(paragraph) is not None
+        return parse_labelled_date(paragraph) is not None
     except DateError:
         return True
 
