@@ -418,6 +418,25 @@ def test_a_file_of_utf8_and_latin1_lines_reads_each_line_in_its_own_encoding(tmp
     assert titles == {f"r{n}": f"Niñez migrante {n}" for n in range(8)}
 
 
+def test_a_file_with_a_bom_and_latin1_lines_reads_them_as_latin1_and_says_so(tmp_path):
+    """A BOM says UTF-8, but a file put together from two exports may have one and Latin-1
+    lines: "estadísticas" was stored as "estad\ufffdsticas", unsaid, and could not be found."""
+    records = [
+        release(id=f"r{n}", lang="es", title=f"Estadísticas migratorias {n}", body=f"La niñez, año {n}.")
+        for n in range(4)
+    ]
+    data = BOM + b"".join(
+        json.dumps(r, ensure_ascii=False).encode("cp1252" if n == 2 else "utf-8") + b"\n" for n, r in enumerate(records)
+    )
+    source = tmp_path / "mixed.jsonl"
+    source.write_bytes(data)
+    done = run_reindex(source, "--index", tmp_path / "ix", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert re.findall(r"^warning: .*/mixed\.jsonl:(\d+): not valid UTF-8", done.stderr, re.M) == ["3"]
+    titles = {i: fields["title"] for i, fields in stored(tmp_path / "ix").items()}
+    assert titles == {f"r{n}": f"Estadísticas migratorias {n}" for n in range(4)}
+
+
 def test_a_latin1_file_with_many_latin1_lines_is_warned_of_once(tmp_path):
     records = [release(id=f"r{n}", lang="es", title=f"Niñez {n}", body="La niñez de Honduras.") for n in range(9)]
     source = tmp_path / "latin.jsonl"

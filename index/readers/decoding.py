@@ -27,8 +27,8 @@ def decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, 
                     "the incomplete character was dropped",
                 )
             ]
-    if bom:  # the file says it is UTF-8
-        return data.decode("utf-8", errors="replace"), []
+    # A BOM says UTF-8, but a file with one may still hold lines of another export: they are
+    # read line by line below, as in a file without one, not turned into U+FFFD unsaid.
     if declared:
         try:
             return data.decode(declared), []
