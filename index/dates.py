@@ -91,7 +91,7 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     text = " ".join(fold(line).split())
     if not text or len(text) > 40:
         return None
-    match = _ISO.match(text)
+    match = _ISO.match(text) or _YEAR_FIRST.match(text)  # "2021-08-14"; "2021-8-14", "2021/08/14"
     if match:
         return _make_date(int(match["year"]), int(match["month"]), int(match["day"]), line), None
     match = _DAY_FIRST.match(text) or _MONTH_FIRST.match(text)

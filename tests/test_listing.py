@@ -123,6 +123,10 @@ def test_date_lines_as_newsrooms_also_write_them():
     # "Sept." is English's as well as Spanish's: the text alone tells the language
     assert parse_date_line("Sept. 3, 2019") == (dt.date(2019, 9, 3), None)
     assert parse_date_line("3 de sept. de 2019") == (dt.date(2019, 9, 3), "es")
+    # the year first, with one-digit parts or slashes: a date line too (it was read as text of
+    # the release above, whose body took the next release's title and text)
+    assert parse_date_line("2021-8-14") == (dt.date(2021, 8, 14), None)
+    assert parse_date_line("2021/08/14") == (dt.date(2021, 8, 14), None)
 
 
 ODD_DATES = """Sept. 12, 2019
