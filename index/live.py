@@ -26,13 +26,15 @@ def live_versions(directory: Path | None, rejected: list[Rejected], accepted: li
     """The live releases named by records in ``rejected`` and by none of the releases
     ``accepted``, each marked on its rejection (``kept``) and as ``kept_live``."""
     wanted: dict[str, Rejected] = {}
+    by_url: dict[str, Rejected] = {}  # pages whose id cannot be read (no date, no title)
     for record in rejected:
         if record.release_id and record.release_id not in wanted:
             wanted[record.release_id] = record
-    if wanted:
-        present = {r.id for r in accepted}
-        wanted = {i: record for i, record in wanted.items() if i not in present}
-    if directory is None or not wanted:
+        elif not record.release_id and record.url:
+            by_url.setdefault(record.url, record)
+    present = {r.id for r in accepted} if wanted or by_url else set()
+    wanted = {i: record for i, record in wanted.items() if i not in present}
+    if directory is None or not (wanted or by_url):
         return LiveVersions()
     found: list[tuple[Rejected, dict]] = []
     try:
@@ -43,6 +45,14 @@ def live_versions(directory: Path | None, rejected: list[Rejected], accepted: li
                     docnums = docnums_with_id(reader, release_id)
                     if docnums:
                         found.append((record, reader.stored_fields(docnums[0])))
+                if by_url:
+                    # No field indexes the address: the stored fields are read through, which
+                    # only a page rejected without an id costs.
+                    for fields in reader.all_stored_fields():
+                        page = by_url.get(fields.get("url") or "")
+                        if page is not None and not page.release_id and fields.get("id") not in present:
+                            page.release_id = fields["id"]
+                            found.append((page, fields))
         finally:
             ix.close()
     except Exception as error:  # noqa: BLE001 - a damaged live index: the build may be what repairs it

@@ -184,6 +184,7 @@ class Rejected:
     reason: str
     release_id: str = ""  # the id the record names, when one could be read
     kept: bool = False  # that release's live version stays (``index.live``)
+    url: str = ""  # the address a page gives for itself, which names its release when no id can be read
 
     def __str__(self) -> str:
         reason = self.reason

@@ -177,3 +177,31 @@ def test_an_incremental_run_with_a_kept_release_and_nothing_else_writes_nothing(
         run = run_reindex(source, "--index", root, "--incremental")
         assert run.returncode == 1
         assert "note: nothing changed: gen-000001 stays live\n" in run.stderr, run.stderr
+
+
+PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Migrants reach Tapachula | IOM</title>'
+    '<link rel="canonical" href="https://example.org/news/migrants-reach-tapachula">'
+    '<meta property="article:published_time" content="{date}"></head>'
+    "<body><article><h1>Migrants reach Tapachula</h1><p>Migrants walked to Tapachula this week.</p>"
+    "<p>IOM gave them water and information.</p></article></body></html>"
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_page_broken_by_a_typo_keeps_its_live_release_by_its_address(tmp_path, mode):
+    """A saved page whose date is mistyped names no release id (the id comes from the date):
+    its address does, and the release it gave stays on the site, as a JSON Lines record's does,
+    where it was deleted."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    page = folder / "tapachula.html"
+    page.write_text(PAGE.format(date="2021-05-02"), encoding="utf-8")
+    root = tmp_path / "ix"
+    reindex([folder], root, progress=False)
+    (live_id,) = stored(root)
+    page.write_text(PAGE.format(date="2021-02-30"), encoding="utf-8")
+    run = run_reindex(folder, "--index", root, mode, "--quiet")
+    assert run.returncode == 1
+    assert "is not a real date" in run.stderr and f"the live version of {live_id} stays as it was" in run.stderr
+    assert found(root, "Tapachula") == [live_id]

@@ -58,6 +58,8 @@ def read_page(data: bytes, source: str, known=None, default_url: str = "") -> Re
         for release in result.releases:
             if isinstance(release, Release):  # (all are: the page is parsed)
                 release.url = release.url or default_url
+        for rejected in result.rejected:
+            rejected.url = rejected.url or default_url
         return result
 
     return read_known_file("html", data, source, known, parse_data)
@@ -70,7 +72,8 @@ def _read_data(data: bytes, source: str) -> ReadResult:
     try:
         result.releases.append(parse(text, source))
     except ValueError as error:
-        result.rejected.append(Rejected(source, 1, str(error)))
+        # Its address, where it gives one, names the release whose live version then stays.
+        result.rejected.append(Rejected(source, 1, str(error), url=_canonical(HTMLParser(text))))
     return result
 
 
