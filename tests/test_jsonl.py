@@ -51,13 +51,14 @@ def test_each_bad_line_is_rejected_with_its_line_and_reason(tmp_path):
         '["not", "an", "object"]',
         '{"id": "types", "lang": "en", "date": "2020-01-02", "title": 5, "body": "B"}',
         '{"id": "ok2", "lang": "es", "date": "2020-01-03", "title": "Bien", "body": "Cuerpo."}',
+        '{"id": "empty", "lang": null, "date": "2020-01-02", "title": "T", "body": ""}',
     ]
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = read_sources([path])
     assert [r.id for r in result.releases] == ["ok1", "ok2"]
     reasons = {r.line: r.reason for r in result.rejected}
-    assert set(reasons) == {2, 4, 5, 6, 7, 8, 9}
+    assert set(reasons) == {2, 4, 5, 6, 7, 8, 9, 11}
     assert "invalid JSON" in reasons[2]
     assert "missing required field: lang" in reasons[4]
     assert "'fr'" in reasons[5]
@@ -65,6 +66,7 @@ def test_each_bad_line_is_rejected_with_its_line_and_reason(tmp_path):
     assert "id" in reasons[7]
     assert "object" in reasons[8]
     assert "'title' must be a string" in reasons[9]
+    assert reasons[11] == "required fields empty: lang, body"  # present, but null or "": not "missing"
     assert all(r.source == str(path) for r in result.rejected)
 
 

@@ -53,7 +53,7 @@ def test_rejected_records_named_with_file_and_line_rest_indexed_exit_1(tmp_path)
     assert done.returncode == 1
     err = done.stderr
     assert f"rejected: {path}:2: invalid JSON" in err
-    assert f"rejected: {path}:3: missing required field: body" in err
+    assert f"rejected: {path}:3: required field empty: body" in err
     assert f"rejected: {path}:4: duplicate id 'good' (first at {path}:1)" in err
     assert f"rejected: {path}:5: unknown country code: XX" in err
     with IndexStore(tmp_path / "ix").open().searcher() as s:

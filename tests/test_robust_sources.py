@@ -221,7 +221,7 @@ def test_jsonl_cut_short_duplicates_and_bad_dates_through_the_script(tmp_path):
     assert found[("b-more.jsonl", 1)].startswith("duplicate id 'ninez-darien' (first at ")
     assert found[("b-more.jsonl", 1)].endswith("a-cut.jsonl:1)")
     assert "not a real date" in found[("b-more.jsonl", 2)] and "not a real date" in found[("b-more.jsonl", 3)]
-    assert found[("b-more.jsonl", 5)] == "missing required field: title"
+    assert found[("b-more.jsonl", 5)] == "required field empty: title"  # ("title": null)
     releases = stored(tmp_path / "ix")
     assert sorted(releases) == ["good-en", "good-es", "ninez-darien", "retornados"]
     no_mojibake(releases)

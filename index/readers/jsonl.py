@@ -373,9 +373,13 @@ def _named_id(found: list) -> str:
 def release_from(record, source: str, line: int) -> Release:
     if not isinstance(record, dict):
         raise RecordError("a line must hold one JSON object")
-    missing = [name for name in REQUIRED if record.get(name) in (None, "")]
-    if missing:
-        raise RecordError(f"missing required field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    missing = [name for name in REQUIRED if name not in record]
+    empty = [name for name in REQUIRED if name in record and record[name] in (None, "")]
+    if missing or empty:
+        said = [f"missing required field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"] if missing else []
+        if empty:  # present, but null or "": said as such, not as missing
+            said.append(f"required field{'s' if len(empty) > 1 else ''} empty: {', '.join(empty)}")
+        raise RecordError("; ".join(said))
     for name in REQUIRED + OPTIONAL_TEXT:
         if name in record and record[name] is not None and not isinstance(record[name], str):
             raise RecordError(f"field {name!r} must be a string")
