@@ -509,17 +509,18 @@ class Autocomplete:
             found = snap.completions = Completions.make(snap, self.archive.compiler.glossary, self.archive.taxonomy)
         return found
 
-    def _suggest(self, snap: Snapshot, typed: "_Typed", ui: str, limit: int) -> list[Suggestion]:
+    def _suggest(self, snap: Snapshot, typed: "_Typed", ui: str, limit: int, titled: bool = True) -> list[Suggestion]:
         if not typed.plain:
             return self._within_syntax(snap, typed, ui, limit)
         table = self.completions(snap)
-        titles = self._title_suggestions(snap, table, typed, ui, limit)
+        titles = self._title_suggestions(snap, table, typed, ui, limit) if titled else []
         candidates = table.phrases_from(typed, snap)
         if typed.head:
             candidates += _title_phrases(typed, titles, lambda word, text: table.as_written(snap, word, text))
         else:
             candidates += table.words_from(typed.last, snap)
-        terms_wanted = limit - min(len(titles), TITLES_KEPT)
+        # Room kept for titles, never all of it: `limit=1` gives the best completion.
+        terms_wanted = limit - min(len(titles), TITLES_KEPT, limit - 1)
         chosen = _merged(candidates, ui, typed.text)
         if typed.head and len(typed.last) >= 3 and not chosen:
             # No phrase the archive holds continues the words typed: the last word's completions
@@ -554,7 +555,7 @@ class Autocomplete:
             return []
         lead = typed.text[: len(typed.text) - len(typed.last_text)]
         out = []
-        for found in self._suggest(snap, alone, ui, limit):
+        for found in self._suggest(snap, alone, ui, limit, titled=False):
             if found.kind == "term":
                 # a phrase is quoted, so that the syntax takes it whole ('-"Costa Rica"')
                 quoted = " " in found.text and lead.count('"') % 2 == 0

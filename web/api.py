@@ -241,7 +241,8 @@ def suggest():
         raise ParamError("q", f"'q' is at most {MAX_SUGGEST_CHARS} characters")
     text = typed_prefix(typed)  # as a search reads it: no control or invisible character echoed
     ui = ui_param()
-    fmt = _single("format", "json")
+    # Given empty, absent (as every parameter); its value in any case, as the other named values.
+    fmt = (_single("format") or "").strip().lower() or "json"
     if fmt not in ("json", "opensearch"):
         raise ParamError("format", "'format' must be 'json' or 'opensearch'")
     raw_limit = (_single("limit") or "").strip()

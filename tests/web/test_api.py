@@ -186,6 +186,26 @@ def test_suggest(client):
     assert query == "traf" and texts and len(texts) == len(descriptions) == len(urls)
 
 
+@pytest.mark.parametrize("typed", ["mig", "-mig", "title:mig"])
+def test_suggest_gives_as_many_as_the_limit_asks_and_no_more(client, typed):
+    """``limit=1`` gave sixteen suggestions (the room kept for titles went below nothing), and
+    within query syntax, where no title is offered, room was kept for three all the same."""
+    _, most = get_json(client, f"/api/v1/suggest?q={typed}&limit=20")
+    assert len(most["suggestions"]) >= 8
+    for limit in (1, 2, 3, 5, 8):
+        _, data = get_json(client, f"/api/v1/suggest?q={typed}&limit={limit}")
+        assert len(data["suggestions"]) == limit, (typed, limit)
+        response = client.get(f"/api/v1/suggest?q={typed}&limit={limit}&format=opensearch")
+        assert len(response.get_json()[1]) == limit
+
+
+def test_suggest_format_given_empty_is_absent_and_its_value_is_read_in_any_case(client):
+    _, data = get_json(client, "/api/v1/suggest?q=mig&format=")
+    assert data["suggestions"]
+    response = client.get("/api/v1/suggest?q=mig&format=OpenSearch")
+    assert response.status_code == 200 and response.mimetype == "application/x-suggestions+json"
+
+
 @pytest.mark.parametrize(
     "typed,read",
     [
