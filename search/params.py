@@ -254,7 +254,8 @@ def parse_params(args, ui: str | None = None, known_topics=None, known_countries
         code = raw.upper()
         if not _COUNTRY.match(raw) or (known_countries is not None and code not in known_countries):
             raise ParamError("country", f"'country' must be an ISO 3166 two-letter code such as PA (got '{raw[:20]}')")
-        countries.append(code)
+        if code not in countries:  # "PA" and "pa" are one value
+            countries.append(code)
     topics = []
     for raw in dict.fromkeys(v.lower() for v in _values(args, "topic")):
         if not _TOPIC.match(raw) or (known_topics is not None and raw not in known_topics):

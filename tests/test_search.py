@@ -473,6 +473,13 @@ def test_parameters_checked():
             parse_params(bad)
 
 
+def test_a_filter_value_given_twice_in_two_cases_counts_once():
+    """``country=PA&country=pa`` was two values (two chips, another ETag), as lang and topic are not."""
+    assert parse_params({"country": ["PA", "pa"]}).countries == ("PA",)
+    assert parse_params({"country": "pa,PA,cr"}).countries == ("PA", "CR")
+    assert parse_params({"lang": ["EN", "en"], "topic": ["Trafficking", "trafficking"]}).langs == ("en",)
+
+
 def test_new_generation_seen_without_restart(archive, tmp_path):
     from .helpers import release, write_jsonl
 
