@@ -18,6 +18,9 @@ from .spelling import one_slip
 
 _APOSTROPHES = re.compile(r"(['’])")  # what parts a token's words, kept by re.split
 _WORDLIKE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")  # a word, or words joined by hyphens or dots
+# What may be named as a word no release contains: that, or joined by slashes or underscores too
+# ("migrants/x", "migrants_x" found nothing and said nothing).
+_NAMEABLE = re.compile(r"[^\W_]+(?:[-./_][^\W_]+)*")
 _LETTERS_AND_DIGITS = re.compile(r"[^\W\d_]+|\d+")  # the runs of a word such as "COVID19" or "H2B"
 MISSING_WORDS = 8  # the longest query whose unknown words the any-word notice names
 MAX_CORRECTED_WORD = 30  # longer "words" are not misspellings of archive words
@@ -255,7 +258,7 @@ def _nameable(bare: str) -> bool:
     return (
         bare not in ("OR", "AND", "NOT")
         and len(bare) <= MAX_CORRECTED_WORD
-        and bool(_WORDLIKE.fullmatch(bare))
+        and bool(_NAMEABLE.fullmatch(bare))
         and len(bare) >= 2
     )
 

@@ -111,7 +111,12 @@ def parse(text: str) -> ParsedQuery:
     text = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in text)
     tokens = _tokenize(text)
     parser = _Parser(tokens)
-    return ParsedQuery(tree=parser.parse_all(), text=text.strip(), truncated=truncated)
+    tree = parser.parse_all()
+    if not tree.nodes and tokens and all(kind == "word" and value in ("AND", "OR", "NOT") for kind, value in tokens):
+        # Operators alone operate on nothing: read as the words they are ("NOT", "OR OR"), which
+        # find what common words find, not the whole archive as an empty query does.
+        tree = AllOf([Word(value) for _, value in tokens])
+    return ParsedQuery(tree=tree, text=text.strip(), truncated=truncated)
 
 
 # Quotation marks a phrase may be typed or pasted in besides '"': curly ones (a word processor's,

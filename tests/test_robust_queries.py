@@ -363,13 +363,29 @@ def test_empty_prefix_is_plain_text(text):
     assert not any(isinstance(n, q.Field) for n, _ in walk(parsed.tree))
 
 
-@pytest.mark.parametrize(
-    "text", ["OR", "AND", "NOT", "|", "OR OR", "NOT NOT", "AND OR NOT |", "( )", ")(", '"', '" "', "((((", "))))"]
-)
+@pytest.mark.parametrize("text", ["|", "AND OR NOT |", "( )", ")(", '"', '" "', "((((", "))))"])
 def test_stray_operators_leave_nothing_to_search(text):
     parsed = q.parse(text)
     check_parsed(text, parsed)
     assert parsed.tree.nodes == []
+
+
+@pytest.mark.parametrize("text", ["OR", "AND", "NOT", "OR OR", "NOT NOT"])
+def test_operator_words_alone_are_searched_as_words(text, archive):
+    """``NOT`` or ``OR OR`` alone operate on nothing: the words they are, which find what common
+    words find (nothing, said so), not every release as an empty query does."""
+    parsed = q.parse(text)
+    check_parsed(text, parsed)
+    assert [n.text for n in parsed.tree.nodes] == text.split()
+    result = archive.search(parse_params({"q": text}))
+    assert result.total == 0 and [n["code"] for n in result.notices] == ["common_words"]
+
+
+@pytest.mark.parametrize("text", ["migrants/zzqx", "migrants_zzqx"])
+def test_a_word_joined_by_a_slash_or_an_underscore_that_finds_nothing_is_named(text, archive):
+    result = archive.search(parse_params({"q": text}))
+    assert result.total == 0
+    assert [(n["code"], n.get("missing")) for n in result.notices] == [("missing_words", [text])]
 
 
 @pytest.mark.parametrize("text", ["-", "- - -", "--", "-)", "OR -", ":", "::", ".."])

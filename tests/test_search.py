@@ -191,8 +191,10 @@ MALFORMED = [
     ("\x00\x07hurricane", "hurricane"),
     ("OR hurricane OR", "hurricane"),
     ("country:", "country"),
-    ("AND OR", ""),
-    ("NOT NOT NOT", ""),  # operators alone leave nothing to search: every release, as for an empty box
+    # operators alone operate on nothing: the words they are, as common words find nothing (not
+    # every release, as for an empty box)
+    ("AND OR", "and or"),
+    ("NOT NOT NOT", "not not not"),
     # foo: is no field: its value is read as words, and no release has them all (nor "foo")
     ("foo:bar hurricane", "foo bar hurricane"),
     ("- -", None),
