@@ -133,22 +133,24 @@ def param_error(error: ParamError):
     lang = _set_language()
     args = MultiDict(request.args)
     args.poplist(error.param)
-    args.poplist("page")
-    # Every wrong parameter, not only the first: the way back leaves them all out, so that it
-    # is not one more 400 ("?q=x&sort=foo&year=abc" named year=abc and led to sort=foo's).
-    faults = [error.param]
+    # Every wrong parameter, not only the first, a wrong page among them: the way back leaves
+    # them all out, so that it is not one more 400 ("?q=x&sort=foo&year=abc" named year=abc and
+    # led to sort=foo's), and the page says what is wrong with each.
+    errors = [error]
     for _fault in range(len(PARAM_NAMES)):
         try:
             search_params(args)
         except ParamError as more:
-            if more.param in faults:
+            if more.param in (e.param for e in errors):
                 break
-            faults.append(more.param)
+            errors.append(more)
             args.poplist(more.param)
         except Exception:  # no index to check topics and countries against: as far as it goes
             break
         else:
             break
+    faults = [e.param for e in errors]
+    args.poplist("page")  # a new search starts at its first page
     query = urlencode(list(args.items(multi=True)))
     retry = url_for("site.search", lang=lang, fmt="html") + (f"?{query}" if query else "")
     # The search box keeps the words, unless they are what is wrong.
@@ -156,7 +158,7 @@ def param_error(error: ParamError):
     return error_page(
         400,
         _("This search could not be run"),
-        param_hint(error),
+        " ".join(dict.fromkeys(param_hint(e) for e in errors)),
         # "detail" is the exception's message, in English, for programs (the JSON twin);
         # the page shows the parameter as given, which reads the same in both languages.
         {

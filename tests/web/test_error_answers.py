@@ -121,6 +121,22 @@ def test_a_400_page_names_every_wrong_parameter_and_its_way_back_leaves_them_all
     assert twin["params"] == ["year", "sort"] and twin["retry_url"] == "/es/search?q=trata"
 
 
+def test_a_400_page_says_what_is_wrong_with_each_parameter_a_wrong_page_among_them(client):
+    """A wrong page was never named beside another wrong parameter, only the first parameter's
+    fault was explained, and the button spoke of one parameter."""
+    twin = client.get("/en/search.json?q=trata&year=abc&page=x").get_json()["error"]
+    assert twin["params"] == ["year", "page"] and twin["retry_url"] == "/en/search?q=trata"
+    html = client.get("/en/search?q=trata&year=abc&sort=zz").get_data(as_text=True)
+    assert "year" in html.split('class="lead">')[1].split("</p>")[0].lower()
+    assert "sort" in html.split('class="lead">')[1].split("</p>")[0].lower()
+    assert "Search again without these parameters" in html
+    single = client.get("/es/search?q=trata&year=abc").get_data(as_text=True)
+    assert "Buscar de nuevo sin este parámetro" in single
+    assert "Buscar de nuevo sin estos parámetros" in client.get("/es/search?q=trata&year=abc&page=x").get_data(
+        as_text=True
+    )
+
+
 @pytest.mark.parametrize("path", ["/nope", "/static/nope.css", "/x/y/z"])
 def test_error_pages_chosen_by_accept_language_vary_on_it(client, path):
     spanish = client.get(path, headers={"Accept-Language": "es-MX,es;q=0.9"})
