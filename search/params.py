@@ -159,7 +159,9 @@ def _values(args, name: str) -> list[str]:
     else:
         value = args.get(name)
         values = [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
-    values = [str(v).strip() for v in values]
+    # Read as a query's words are: an invisible character pasted with a value ("\u200b2019") is
+    # dropped, not kept to fail the value under a message that cannot show it.
+    values = [query_text(str(v)) for v in values]
     # "a,b" is accepted as two values as well as repeated parameters.
     values = [part.strip() for v in values for part in v.split(",")]
     values = [v for v in values if v]
@@ -176,7 +178,8 @@ def _single(args, name: str) -> str | None:
     )
     if isinstance(values, list) and len(values) == 1 and isinstance(values[0], (list, tuple)):
         values = list(values[0])
-    values = [str(v).strip() for v in values if str(v).strip()]
+    values = [query_text(str(v)) for v in values]
+    values = [v for v in values if v]
     if len(set(values)) > 1:
         raise ParamError(name, f"give '{name}' once (got {len(values)} different values)")
     return values[0] if values else None

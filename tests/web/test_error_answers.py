@@ -178,7 +178,7 @@ def test_healthz_without_an_index_does_not_name_its_directory(tmp_path, caplog):
         "/search.atom?ui=en&ui=es",
         "/search.atom?year=99999",
         "/search.atom?country=ZZ",
-        "/opensearch.xml?ui=%00",
+        "/opensearch.xml?ui=%00z",
         "/search.atom?q=%ED%A0%80",  # a surrogate, which UTF-8 cannot hold
         "/search.atom?q=ni%F1",  # Latin-1
     ],
@@ -324,12 +324,12 @@ BIDI_OR_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 @pytest.mark.parametrize(
     "path",
     [
-        "/en/search?q=abc&year=20%E2%80%AE19",
+        "/en/search?q=abc&year=20%E2%80%AE1x",
         "/es/search?q=abc%E2%80%AEdef&page=0",
-        "/en/search.json?q=abc&year=20%E2%80%8F19",
-        "/api/v1/search?q=abc&year=20%E2%80%AE19",
-        "/api/v1/search?q=a&from=20%E2%81%A619",
-        "/search.atom?q=a&year=20%E2%80%AE19",
+        "/en/search.json?q=abc&year=20%E2%80%8F1x",
+        "/api/v1/search?q=abc&year=20%E2%80%AE1x",
+        "/api/v1/search?q=a&from=20%E2%81%A61x",
+        "/search.atom?q=a&year=20%E2%80%AE1x",
     ],
 )
 def test_a_refused_search_echoes_no_bidi_or_invisible_character(client, path):
@@ -342,6 +342,25 @@ def test_a_refused_search_echoes_no_bidi_or_invisible_character(client, path):
     assert not BIDI_OR_INVISIBLE.search(body)
     assert not BIDI_OR_INVISIBLE.search(json.dumps(response.get_json()) if response.is_json else body)
     assert "\\u202e" not in body and "\\u200f" not in body and "\\u2066" not in body
+
+
+@pytest.mark.parametrize(
+    "query, read",
+    [
+        ("year=%E2%80%8B2019", {"year": [2019]}),  # a zero-width space pasted with the year
+        ("year=20%E2%80%AE19", {"year": [2019]}),
+        ("country=%E2%80%AEPA", {"country": ["PA"]}),
+        ("lang=%E2%80%AEen", {"lang": ["en"]}),
+        ("from=2019-01-01%E2%80%8F", {"from": "2019"}),
+    ],
+)
+def test_an_invisible_character_pasted_with_a_value_is_dropped_as_from_the_words(client, query, read):
+    """It was kept to fail the value under a message that could not show it: "must be a
+    four-digit year (got '2019')"."""
+    response = client.get(f"/api/v1/search?q=migrants&{query}")
+    assert response.status_code == 200, response.get_json()
+    params = response.get_json()["params"]
+    assert {name: params[name] for name in read} == read
 
 
 @pytest.mark.parametrize(
