@@ -23,7 +23,7 @@ ALLOWED_HEADERS = (
     "if-modified-since",
     "cache-control",
 )
-EXPOSED_HEADERS = "ETag, Retry-After, Content-Language"
+EXPOSED_HEADERS = "ETag, Retry-After"
 PREFLIGHT_MAX_AGE = "86400"
 
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
+from flask_babel import ngettext, refresh
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
@@ -217,9 +217,10 @@ def rate_limited(error: RateLimited):
     return error_page(
         429,
         _("Too many requests"),
-        _(
-            "You have sent many searches in a short time. Please wait %(seconds)s seconds and try again.",
-            seconds=error.retry_after,
+        ngettext(
+            "You have sent many searches in a short time. Please wait %(num)s second and try again.",
+            "You have sent many searches in a short time. Please wait %(num)s seconds and try again.",
+            error.retry_after,
         ),
         headers={"Retry-After": str(error.retry_after)},
     )

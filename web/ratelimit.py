@@ -71,7 +71,7 @@ class RateLimited(TooManyRequests):
     """429 with the number of seconds to wait."""
 
     def __init__(self, retry_after: int):
-        super().__init__(f"Too many requests; try again in {retry_after} seconds.")
+        super().__init__(f"Too many requests; try again in {retry_after} second{'' if retry_after == 1 else 's'}.")
         self.retry_after = retry_after
 
 

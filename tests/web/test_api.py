@@ -602,3 +602,22 @@ def test_a_parameter_error_says_what_to_fix_in_the_interface_language(client, ur
     english = client.get(url.replace("ui=es", "ui=en")).get_json()["error"]
     assert english["message"] == error["message"] and spanish not in english["hint"] != error["hint"]
     assert client.get("/api/v1/search?ui=fr").get_json()["error"]["hint"].startswith("The interface language")
+
+
+@pytest.mark.parametrize(
+    "rate, english, spanish", [("60/minute", "1 second", "1 segundo y"), ("2/minute", "seconds", "segundos y")]
+)
+def test_the_wait_a_429_asks_for_is_worded_for_its_number(web_index, rate, english, spanish):
+    """ "try again in 1 seconds", "wait 1 seconds"."""
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(web_index), "TESTING": True, "RATE_LIMIT": rate, "RATE_LIMIT_BURST": 1})
+    client = app.test_client()
+    client.get("/api/v1/search?q=b", environ_base={"REMOTE_ADDR": "10.7.7.8"})  # the one allowed
+    api = client.get("/api/v1/search?q=b", environ_base={"REMOTE_ADDR": "10.7.7.8"})
+    assert api.status_code == 429 and api.get_json()["error"]["message"].endswith(english)
+    client.get("/es/search?q=b", environ_base={"REMOTE_ADDR": "10.7.7.9"})
+    page = client.get("/es/search?q=b", environ_base={"REMOTE_ADDR": "10.7.7.9"}).get_data(as_text=True)
+    assert f"{spanish} vuelva a intentarlo" in page
+    if english == "1 second":
+        assert "Espere 1 segundo y" in page
