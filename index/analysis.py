@@ -13,12 +13,15 @@ to index and to highlight, with the same terms.
 """
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
+
+from .spelling import american
 
 LANGUAGES = ("en", "es")
 SNOWBALL_NAMES = {"en": "english", "es": "spanish"}
@@ -219,6 +222,13 @@ def words_and_folded(text: str) -> tuple[list[str], list[str]]:
 _ES_PLURAL_ES = re.compile(r"[aeiou][rlndzjy]es$")
 
 
+def american_spelling(word: str) -> str:
+    """A folded English word in its American spelling ("labour" as "labor"); others as they are.
+    What the stemmer reads, and the form the exact-forms field holds: a word "as written" is
+    written in either spelling (index.spelling)."""
+    return american().get(word, word)
+
+
 def spanish_singular(word: str) -> str:
     """A folded Spanish plural as its singular, before stemming; other words as they are.
 
@@ -371,9 +381,15 @@ class FoldingStemTokenizer(Tokenizer):
         self._stop = stop_words(self.lang) if self.stops and self.lang else frozenset()
         stemmed = self.stem or self.forms
         self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[self.lang], 100_000) if stemmed else None
-        singular = spanish_singular if self.lang == "es" else None
+        # What a word is read as before it is stemmed: a Spanish plural as its singular, a British
+        # spelling as the American ("labour" as "labor": either finds both; index.spelling).
+        singular = spanish_singular if self.lang == "es" else american_spelling if self.lang == "en" else None
         overrides = STEM_OVERRIDES.get(self.lang)
         self._stems = _Stems(self._stemmer, self._stop, singular, overrides) if stemmed else None
+        # An exact form is a word as written, its spelling aside: "labour" is the form "labor",
+        # which is its own stem (so none), and "labouring" is "laboring" ({}.get: as written).
+        spelling: dict[str, str] = american() if self.lang == "en" else {}
+        self._form: Callable[[str, str], str] = spelling.get
 
     def __getstate__(self):
         return {
@@ -409,7 +425,8 @@ class FoldingStemTokenizer(Tokenizer):
         """The terms of words already folded (``_fold_all``), in order: stop words out, then stemmed."""
         stems = self._stems
         if self.forms and stems is not None:
-            return [w for w in folded if (stem := stems[w]) and stem != w]
+            form = self._form
+            return [f for w in folded if (stem := stems[w]) and stem != (f := form(w, w))]
         if self._stems is not None:
             return list(filter(None, map(self._stems.__getitem__, folded)))
         stop = self._stop
@@ -421,7 +438,8 @@ class FoldingStemTokenizer(Tokenizer):
         folded = _fold_all(words, phrases)
         stems = self._stems
         if self.forms and stems is not None:
-            return [(w, i) for i, w in enumerate(folded) if (stem := stems[w]) and stem != w]
+            form = self._form
+            return [(f, i) for i, w in enumerate(folded) if (stem := stems[w]) and stem != (f := form(w, w))]
         if self._stems is not None:
             return [(t, i) for i, t in enumerate(map(self._stems.__getitem__, folded)) if t]
         stop = self._stop

@@ -19,7 +19,17 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from index.analysis import HOMOGRAPHS, LANGUAGES, fold, name_terms, number_forms, overridden, terms, words_and_folded
+from index.analysis import (
+    HOMOGRAPHS,
+    LANGUAGES,
+    american_spelling,
+    fold,
+    name_terms,
+    number_forms,
+    overridden,
+    terms,
+    words_and_folded,
+)
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -499,7 +509,7 @@ class Compiler:
         translated_as = analysed
         form = None
         if len(words) == 1:
-            form = fold(words[0])
+            form = american_spelling(fold(words[0]))  # as the exact forms are held ("labour": "labor")
             literal = _exact_forms(literal, form)
             if acronym(words[0]):
                 # Written in capitals, a word is a name as written: "AIDS" is not "aid", nor
@@ -563,7 +573,7 @@ class Compiler:
         literal = self._text_query(reading, ("title", "body"))
         if literal is None:
             return None
-        return _or([_exact_forms(literal, fold(text).strip())] + self._translations(text, reading))
+        return _or([_exact_forms(literal, american_spelling(fold(text).strip()))] + self._translations(text, reading))
 
     def _translations(self, text: str, analysed: dict, skip=frozenset()) -> list[wq.Query]:
         """The word's translations from each language into the other, each set one term of the

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.analysis import LANGUAGES, fold, terms
+from index.analysis import LANGUAGES, american_spelling, fold, terms
 from index.config import DATA_DIR
 
 
@@ -71,7 +71,7 @@ class Glossary:
                     key = tuple(terms(text, lang))
                     if key:
                         one_word = quoted and len(text.split()) == 1
-                        written = fold(text) if acronym(text) or one_word else ""
+                        written = american_spelling(fold(text)) if acronym(text) or one_word else ""
                         group.append(Term(lang, text, key, written, quoted))
             if len(group) > 1:
                 entries.append(group)

@@ -31,6 +31,7 @@ from index.analysis import (
     LANGUAGES,
     TOKEN_PATTERN,
     TOKEN_TAIL,
+    american_spelling,
     analyzer,
     fold,
     in_set_phrase,
@@ -177,7 +178,7 @@ def phrase_forms(text: str, lang: str) -> list[tuple[str, str]]:
     """Each term of ``text`` analysed in ``lang``, with the word it comes from as written, folded
     (a quoted phrase's: the compiler requires those forms, the highlighter marks them)."""
     words = words_and_folded(text)[0]
-    return [(term, fold(words[index])) for term, index in analyzer(lang).items[0]._analyse(words)]
+    return [(term, american_spelling(fold(words[index]))) for term, index in analyzer(lang).items[0]._analyse(words)]
 
 
 @lru_cache(maxsize=256)  # a country's names, analysed once: a few dozen countries are asked for
@@ -219,7 +220,7 @@ def _written_forms(glossary) -> dict[tuple[str, tuple[str, ...]], tuple[frozense
                 continue  # not analysed as the glossary did: mark it by its terms
             forms = out.setdefault((term.lang, term.key), [set() for _ in term.key])
             for position, (_, index) in enumerate(analysed):
-                forms[position] |= number_forms(fold(words[index]))
+                forms[position] |= number_forms(american_spelling(fold(words[index])))
     written = {key: tuple(frozenset(f) for f in forms) for key, forms in out.items()}
     if len(_WRITTEN) > 8:  # one glossary per open generation: a few at most, unless many are loaded
         _WRITTEN.clear()
@@ -335,7 +336,7 @@ def _spans(text: str, lang: str, wanted: Wanted) -> list[tuple[int, int]]:
         end = match.end() if term in words else 0
         for pattern in patterns.get(term, ()):
             forms = pattern[0][1]
-            if forms is not None and fold(match.group()) not in forms:
+            if forms is not None and american_spelling(fold(match.group())) not in forms:
                 continue
             if len(pattern) == 1:
                 end = max(end, match.end())
@@ -367,7 +368,7 @@ def _phrase_end(text: str, position: int, steps, tokenizer) -> int | None:
             analysed = tokenizer._analyse([match.group()])
             if analysed:
                 break
-        if analysed[0][0] != term or (forms is not None and fold(match.group()) not in forms):
+        if analysed[0][0] != term or (forms is not None and american_spelling(fold(match.group())) not in forms):
             return None
     return position
 
