@@ -292,6 +292,8 @@ STEM_OVERRIDES = {
             "deporte" + OVERRIDE_MARK,
         ),
         **dict.fromkeys(("marido", "maridos"), "marido" + OVERRIDE_MARK),
+        # "maras" (gangs) stems as "mar" (sea): "maras" listed releases about crossings by sea.
+        **dict.fromkeys(("mara", "maras"), "mara" + OVERRIDE_MARK),
         # "sida" (AIDS) stems as "sido" (been): "sida" found every release saying "ha sido".
         "sida": "sida" + OVERRIDE_MARK,
         # "estudiante" (student) stems as "estudio" (study): "students", through its translation,

@@ -205,10 +205,10 @@ def test_spanish_sport_and_deportation_stem_apart():
 
 @pytest.mark.parametrize(
     "word, other",
-    [("marido", "mar"), ("maridos", "mares")],
+    [("marido", "mar"), ("maridos", "mares"), ("maras", "mar"), ("mara", "mares")],
 )
 def test_a_spanish_word_snowball_stems_as_another_s_has_a_stem_of_its_own(word, other):
-    """ "marido" (husband) was "mar" (sea)."""
+    """ "marido" (husband) was "mar" (sea), and so were "maras" (gangs)."""
     assert terms(word, "es") != terms(other, "es")
     assert terms(word, "es") == terms(word.removesuffix("s"), "es")
 

@@ -20,6 +20,8 @@ def gazetteer():
         ("Migrants in Tapachula and San Pedro Sula", ["MX", "HN"]),
         ("Hondureños y guatemaltecas en la frontera", ["HN", "GT"]),
         ("Salvadoran and Nicaraguan workers", ["SV", "NI"]),
+        # what Central Americans call each other: "nicas" was "corrected" to "niñas" in a query
+        ("Nicas, ticos, catrachos y chapines en la frontera", ["NI", "CR", "HN", "GT"]),
         ("Shelters in New Mexico", ["US"]),  # longest name wins
         ("Albergues en Nuevo México", ["US"]),
         ("Workers from Baja California", ["MX"]),
