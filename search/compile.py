@@ -14,6 +14,7 @@ import bisect
 import datetime as dt
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -72,6 +73,7 @@ MAX_QUERY_TERMS = 32
 # benchmark's 1,224 questions (docs/relevance.md) 4 have more than 48 terms (at most 55), and
 # none ranks otherwise for being trimmed to 48, nor to 28.
 MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
+MAX_PREFIX_WORDS = 8  # the readings of a prefix searched ("migra*": migrant, migration, migración...)
 MAX_OTHER_NAMES = 8  # a country's other names searched beside the one typed
 OTHER_NAME_BOOST = 0.3  # their weight: below a translation, as a name in passing ranks below one typed
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
@@ -153,8 +155,11 @@ class Compiler:
     glossary: Glossary
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
-    def compile(self, parsed: q.ParsedQuery, lexicon: Lexicon | None = None) -> Compiled:
-        """``lexicon``: the generation's, for the words' translations (none without it)."""
+    def compile(
+        self, parsed: q.ParsedQuery, lexicon: Lexicon | None = None, begun: Callable[[str], list[str]] | None = None
+    ) -> Compiled:
+        """``lexicon``: the generation's, for the words' translations (none without it);
+        ``begun``: the archive's words a prefix begins, most used first (for "migra*")."""
         self._local.analyses = {}
         self._local.lexicon = lexicon
         # The language is told from the words sought: a word excluded ("-xyzzy") would sway it.
@@ -165,7 +170,7 @@ class Compiler:
         self._local.tag_clauses = {}
         try:
             budget = _Budget()
-            tree = self._limited_by(parsed.tree, budget)
+            tree = self._limited_by(self._prefixes_expanded(parsed.tree, begun), budget)
             compiled = self._compile(tree)
             compiled.cut = budget.cut
             own = MAX_QUERY_TERMS - budget.left
@@ -248,6 +253,30 @@ class Compiler:
             self._local.lexicon = lexicon
 
     # --- the cap on terms -------------------------------------------------------------------
+    def _prefixes_expanded(self, node, begun):
+        """The tree with each prefix ("migra*") as the words of the archive it begins, one of each
+        reading (a word, its plural and its other forms are one), the most used first, at most
+        MAX_PREFIX_WORDS of them, any of which may match; a prefix that begins none is a word,
+        which finds nothing and is said to."""
+        if isinstance(node, q.Prefix):
+            chosen: dict[tuple, str] = {}
+            for word in begun(node.text) if begun is not None else []:
+                analysed = self._analyse(word)
+                if not all(analysed.values()):
+                    continue  # a stop word of either language ("migra*" would not mean "mi")
+                chosen.setdefault(tuple(sorted(analysed.items())), word)
+                if len(chosen) == MAX_PREFIX_WORDS:
+                    break
+            words = [q.Word(w) for w in chosen.values()]
+            return q.AnyOf(words) if len(words) > 1 else words[0] if words else q.Word(node.text)
+        if isinstance(node, q.AllOf):
+            return q.AllOf([self._prefixes_expanded(n, begun) for n in node.nodes])
+        if isinstance(node, q.AnyOf):
+            return q.AnyOf([self._prefixes_expanded(n, begun) for n in node.nodes])
+        if isinstance(node, q.Not):
+            return q.Not(self._prefixes_expanded(node.node, begun))
+        return node
+
     def _limited_by(self, tree: q.AllOf, budget: _Budget) -> q.AllOf:
         """The query up to its first MAX_QUERY_TERMS terms (the tree itself when nothing was left
         out; ``budget.cut`` says whether anything was)."""

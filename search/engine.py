@@ -210,7 +210,7 @@ class Archive:
             notices.append(
                 {"code": "truncated", "message": f"the query was cut to its first {q.MAX_QUERY_CHARS} characters"}
             )
-        typed = self._reading(snap, params, params.q, self.compiler.compile(parsed, snap.lexicon))
+        typed = self._reading(snap, params, params.q, self.compiler.compile(parsed, snap.lexicon, snap.begun))
         shown, offered = self._chosen(snap, params, parsed, typed)
         compiled = dataclasses.replace(shown.compiled, query=shown.query)  # the all-words or the any-word query
         if compiled.cut:
@@ -349,7 +349,7 @@ class Archive:
         for word in self.corrections.missing(snap, text):
             if word.casefold() in left_out:
                 continue
-            alone = self.compiler.compile(q.parse(word), snap.lexicon).searched(False, params.separate)
+            alone = self.compiler.compile(q.parse(word), snap.lexicon, snap.begun).searched(False, params.separate)
             if alone is not None and not snap.matched(alone):
                 out.append(word)
         return out
@@ -431,7 +431,7 @@ class Archive:
         text = self.corrections.correct(snap, parsed.text)
         if text is None:
             return None
-        return self._reading(snap, params, text, self.compiler.compile(q.parse(text), snap.lexicon))
+        return self._reading(snap, params, text, self.compiler.compile(q.parse(text), snap.lexicon, snap.begun))
 
     def _reading(self, snap: Snapshot, params: SearchParams, text: str, compiled) -> "_Reading":
         """What the query ``text`` (compiled) finds with all its words, after the filters."""

@@ -2,6 +2,7 @@
 searchers, document values, vocabulary, lexicon, scorer and caches that every search of that
 generation shares."""
 
+import bisect
 import threading
 import time
 from collections import OrderedDict
@@ -14,6 +15,7 @@ from whoosh import query as wq
 from whoosh.index import Index
 
 from index import vocabulary
+from index.analysis import fold
 from index.lexicon import Lexicon
 from index.schema import SCHEMA_VERSION
 from index.store import IndexStore
@@ -77,6 +79,18 @@ class Snapshot:
     retired_at: float = 0.0
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _opened: list = field(default_factory=list, repr=False)
+
+    def begun(self, prefix: str, most: int = 5000) -> list[str]:
+        """The archive's words ``prefix`` begins (folded), most used first; the first ``most`` of
+        them in the alphabet's order are looked at (a prefix of three letters begins a few hundred)."""
+        start = fold(prefix).strip()
+        at = bisect.bisect_left(self.words, start)
+        found = []
+        for word in self.words[at : at + most]:
+            if not word.startswith(start):
+                break
+            found.append(word)
+        return sorted(found, key=lambda word: -self.vocabulary.get(word, 0))
 
     @property
     def searcher(self):

@@ -50,6 +50,13 @@ class Phrase:
 
 
 @dataclass
+class Prefix:
+    """A word typed with a star at its end ("migra*"): every word of the archive it begins."""
+
+    text: str  # the letters before the star
+
+
+@dataclass
 class Field:
     name: str  # canonical field name
     value: str
@@ -95,6 +102,8 @@ _TOKEN = re.compile(
 )
 _PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field prefix or two words
 # ASCII digits, as the address's parameters take (Python's \d takes every script's).
+# Three letters or more and a star: fewer would begin too many words to be of use.
+_PREFIX = re.compile(r"^([^\W\d_][^\W_]*[^\W\d_])\*+$")
 _YEAR_RANGE = re.compile(r"^([0-9]{4})?\.\.([0-9]{4})?$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _ANY_DATE = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"  # a year, a month or a day
@@ -316,6 +325,9 @@ class _Parser:
         return self.parse_word(value)
 
     def parse_word(self, value):
+        prefix = _PREFIX.match(value)
+        if prefix and len(prefix[1]) >= 3:
+            return Prefix(prefix[1])
         year_range = _YEAR_RANGE.match(value)
         if year_range and any(year_range.groups()):
             return _year_range(*year_range.groups())
@@ -447,7 +459,7 @@ def phrases_of(node) -> list[str]:
 
 def words_of(node) -> list[str]:
     """Every positive word and phrase text in a tree (for highlighting and corrections)."""
-    if isinstance(node, (Word, Phrase)):
+    if isinstance(node, (Word, Phrase, Prefix)):
         return [node.text]
     if isinstance(node, Field) and node.name == "title":
         return [node.value]

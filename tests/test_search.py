@@ -855,3 +855,34 @@ def test_a_word_beside_an_apostrophe_that_no_release_has_is_named(archive):
     result = search(archive, "Grand'Zqxwvy hurricane")
     (notice,) = [n for n in result.notices if n["code"] == "any_word"]
     assert notice["missing"] == ["Zqxwvy"]
+
+
+def test_a_word_with_a_star_finds_every_word_of_the_archive_it_begins(tmp_path):
+    """``migra*`` and ``remes*`` found nothing and said nothing; a star after three letters or
+    more is a prefix: any word of the archive it begins, in either language."""
+    from .helpers import archive_of, release
+
+    archive = archive_of(
+        [
+            release(id="en-migration", title="Migration data for the region", body="A report on migration."),
+            release(id="en-migrants", title="Migrants cross the Darien", body="Migrants walked for days."),
+            release(id="es-migracion", lang="es", title="Datos de migración", body="Un informe sobre migración."),
+            release(id="es-remesas", lang="es", title="Crecen las remesas", body="Las remesas crecieron."),
+            release(id="en-mines", title="Mines and minerals", body="A mining region."),
+        ],
+        tmp_path,
+    )
+
+    def found(text, **more):
+        return sorted(h.id for h in archive.search(parse_params({"q": text, "translations": "separate", **more})).hits)
+
+    assert found("migra*") == ["en-migrants", "en-migration", "es-migracion"]
+    assert found("remes*") == ["es-remesas"]
+    assert found("migra* -migrants") == ["en-migration", "es-migracion"]
+    assert found("datos -migra*") == []
+    assert found("Migra*") == found("migra*")
+    assert q.parse("mi*").tree.nodes == [q.Word("mi*")]  # two letters begin too many words
+    nothing = archive.search(parse_params({"q": "zzqx*"}))
+    assert nothing.total == 0 and nothing.notices[0]["missing"] == ["zzqx"]
+    marked = archive.search(parse_params({"q": "migra*"})).hits
+    assert any("<mark>" in h.title_html for h in marked)

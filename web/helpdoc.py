@@ -22,6 +22,12 @@ def syntax(lang: str) -> list[dict]:
             '"salud mental"' if es else '"mental health"',
             _("The words one after the other."),
         ),
+        (
+            "prefix",
+            "*",
+            "migra*",
+            _("Any word that begins with the letters before the star (at least three): migrant, migration, migración."),
+        ),
         ("or", "OR", "Honduras OR Guatemala", _("Either word. A vertical bar (|) works too.")),
         (
             "not",
