@@ -12,6 +12,7 @@ nothing, however many there are.
 
 import bisect
 import datetime as dt
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from index.analysis import (
     terms,
     words_and_folded,
 )
+from index.dates import MAX_YEAR, MIN_YEAR
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -76,6 +78,8 @@ MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
 MAX_PREFIX_WORDS = 8  # the readings of a prefix searched ("migra*": migrant, migration, migración...)
 MAX_OTHER_NAMES = 8  # a country's other names searched beside the one typed
 OTHER_NAME_BOOST = 0.3  # their weight: below a translation, as a name in passing ranks below one typed
+YEAR_SCORE = 1.0  # a release of a year typed as a word, without the word: as a place's country
+_YEAR = re.compile(r"[0-9]{4}")
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en",
@@ -550,7 +554,14 @@ class Compiler:
         # lexicon's are not added on top of them.
         covered = {term.lang for term in equivalents}
         translations = self._translations(text, translated_as, skip=covered) if translate else []
-        return _or([literal] + self._equivalents(equivalents) + translations)
+        dated = []
+        year = _YEAR.fullmatch(text.strip())
+        if year and MIN_YEAR <= int(year.group()) <= MAX_YEAR:
+            # A year typed among the words ("hurricane 2016") is also the releases of that year,
+            # as a place name is also the releases tagged with its country: few say the year.
+            number = int(year.group())
+            dated.append(wq.ConstantScoreQuery(wq.NumericRange("year", number, number), YEAR_SCORE))
+        return _or([literal] + self._equivalents(equivalents) + translations + dated)
 
     def _asked_homograph(self, node) -> dict | None:
         """The reading of a homograph (``_homograph_reading``) standing alone in an OR or after

@@ -886,3 +886,27 @@ def test_a_word_with_a_star_finds_every_word_of_the_archive_it_begins(tmp_path):
     assert nothing.total == 0 and nothing.notices[0]["missing"] == ["zzqx"]
     marked = archive.search(parse_params({"q": "migra*"})).hits
     assert any("<mark>" in h.title_html for h in marked)
+
+
+def test_a_year_typed_among_the_words_finds_the_releases_of_that_year(tmp_path):
+    """``hurricane 2016`` said "no release contains 2016" and ranked Hurricane Matthew, of 2016,
+    below hurricanes of other years; ``2019`` alone found only the release that wrote it."""
+    from .helpers import archive_of, release
+
+    archive = archive_of(
+        [
+            release(id="matthew", date="2016-10-06", title="Hurricane Matthew hits Haiti", body="Shelters opened."),
+            release(id="maria", date="2017-09-20", title="Hurricane Maria hits Dominica", body="Shelters opened."),
+            release(id="beryl", date="2024-07-02", title="Hurricane Beryl", body="Unlike in 2016, shelters held."),
+            release(id="census", date="2019-03-01", title="A census of migrants", body="Counted in March."),
+            release(id="plan", date="2019-11-01", title="A plan for returnees", body="Returnees get training."),
+        ],
+        tmp_path,
+    )
+    result = archive.search(parse_params({"q": "hurricane 2016"}))
+    ids = [h.id for h in result.hits]
+    assert sorted(ids[:2]) == ["beryl", "matthew"]  # both words; then hurricanes of other years
+    assert [n["code"] for n in result.notices] == ["few_all_words"] and result.notices[0]["all_words"] == 2
+    assert sorted(h.id for h in archive.search(parse_params({"q": "2019"})).hits) == ["census", "plan"]
+    older = archive.search(parse_params({"q": "hurricane 2003"}))  # a year no release is of, nor says
+    assert older.notices[0]["code"] == "any_word" and older.notices[0]["missing"] == ["2003"]
