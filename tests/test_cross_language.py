@@ -303,6 +303,40 @@ def test_the_configured_lexicon_finds_spanish_releases_for_english_words(tmp_pat
     assert "en-border" in ids(archive.search(parse_params({"q": "frontera", "ui": "es"})))
 
 
+def test_apertium_s_dictionary_gives_the_words_freedict_lacks(tmp_path, monkeypatch):
+    """FreeDict's English-Spanish dictionary (5,900 headwords) has no "census", "jungle" or
+    "remittance": Apertium's English-Spanish pair does, each word of the English word list
+    analysed into its lemma ("censuses": "census") and looked up."""
+    require("apertium-eng-spa", "lttoolbox", "wamerican")
+    monkeypatch.setenv("LEXICON_CACHE", str(tmp_path / "cache"))
+    sources = lexicon.Sources.read()
+    assert sources.apertium, sources.missing
+    found = lexicon.apertium_pairs(sources)[("en", "es")]
+    for english, spanish in [
+        ("census", "censo"),
+        ("jungle", "jungla"),
+        ("remittances", "remesas"),
+        ("drought", "sequía"),
+    ]:
+        assert terms(spanish, "es")[0] in found[terms(english, "en")[0]], english
+    records = [
+        release(id="es-censo", lang="es", title="Guatemala prepara su censo", body="El censo contará a la población."),
+        release(id="en-other", title="Shelters reopen", body="Families return home after the storm."),
+    ]
+    archive = archive_of(records, tmp_path)
+    assert ids(archive.search(parse_params({"q": "census", "ui": "en"}))) == ["es-censo"]
+
+
+def test_apertium_named_but_missing_is_said_so(tmp_path, monkeypatch):
+    config = tmp_path / "lexicon.toml"
+    config.write_text('[[apertium]]\npath = "/nonexistent/apertium-eng-spa"\n', encoding="utf-8")
+    assert lexicon.Sources.read(config).missing[0].startswith("Apertium pair /nonexistent/apertium-eng-spa")
+    monkeypatch.setattr(lexicon.shutil, "which", lambda name: None)
+    assert lexicon.Sources.read(config).missing == [
+        "Apertium's lt-proc (Debian's lttoolbox) for /nonexistent/apertium-eng-spa"
+    ]
+
+
 def test_a_word_a_dictionary_lists_is_not_corrected_into_another_language(built):
     """ "guardia" (Spanish, in no release) was searched as the English "guard", one slip from it
     through their stems: a word a dictionary lists, in either language, is a word, not a slip,
