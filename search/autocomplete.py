@@ -442,6 +442,17 @@ def _as_typed(text: str, typed: str) -> bool:
     return True
 
 
+def _capitals_typed(text: str, typed: str) -> str:
+    """``text`` with the capitals of the part that was typed as typed: "San Pe" completes as "San
+    Pedro", not "San pedro", where the archive writes "Pedro" only at a dateline's start."""
+    n = _typed_length(text, typed)
+    if not n or n != len(typed) or not any(c.isupper() for c in typed) or not text[:1].isupper():
+        return text  # (a common phrase, "trata de personas", keeps its small letters)
+    # A word's first letter only: "GUAT" typed is "Guatemala", not "GUATemala".
+    first = [t.isupper() and (i == 0 or not typed[i - 1].isalnum()) for i, t in enumerate(typed)]
+    return "".join(c.upper() if up else c for c, up in zip(text[:n], first, strict=True)) + text[n:]
+
+
 def _parts(text: str, typed: str) -> list[tuple[str, bool]]:
     """A completion cut into what was typed and what completes it: [(text, typed?), ...]."""
     n = _typed_length(text, typed)
@@ -535,6 +546,7 @@ class Autocomplete:
                     # Found nowhere within a sentence (only a dateline's "Bocas del Toro, ..."):
                     # written as the visitor writes it, with a capital, not as "bocas".
                     text = text[0].upper() + text[1:]
+            text = _capitals_typed(text, typed.text)
             out.append(Suggestion(text=text, kind="term", parts=_parts(text, typed.text)))
         for _docnum, title, lang, release_id in titles:
             if len(out) >= limit:

@@ -315,6 +315,22 @@ def test_a_word_seen_only_at_a_sentence_s_start_keeps_the_capital_typed(tmp_path
     assert [s.text for s in archive.suggest("bocas", ui="es") if s.kind == "term"][:1] == ["bocas"]
 
 
+def test_the_capitals_typed_stay_in_a_phrase_completed(tmp_path):
+    """ "San Pe" offered "San pedro" where the archive's text writes "SAN PEDRO" only in capitals,
+    at a dateline's start: in a name, the first letters typed as capitals stay so; "HOND" is not "HONDuras"."""
+    records = [
+        release(
+            id="sps",
+            title="Returned Migrant Children Receive Care In San Pedro Sula",
+            body="SAN PEDRO SULA, Honduras – Children returned from Mexico now receive care at a centre.",
+        ),
+    ]
+    archive = archive_of(records, tmp_path)
+    offered = [s.text for s in archive.suggest("San Pe", ui="en") if s.kind == "term"]
+    assert offered and all(text.startswith("San Pedro") for text in offered), offered
+    assert [s.text for s in archive.suggest("HOND", ui="en") if s.kind == "term"][:1] == ["Honduras"]
+
+
 def test_words_typed_without_their_accents_are_offered_with_them(tmp_path):
     """ "Penas B" offered "Penas Blancas", the words typed as typed: the title's accents are
     given back to them ("Peñas Blancas"), their case as typed."""
