@@ -89,6 +89,14 @@ def test_names_of_agencies_and_partners_do_not_fire_their_topic():
         ),
         ("Border provinces update their contingency plans", "Committees tested the plans.", "en", "emergencies"),
         ("Costa Rica actualiza su plan de contingencia", "Se hizo un simulacro en Paso Canoas.", "es", "emergencies"),
+        # "Displacement Tracking Matrix" alone was listed: "displacement tracking teams" tagged nothing
+        (
+            "Hurricane Beryl: IOM deploys displacement tracking",
+            "Teams count the families in collective shelters.",
+            "en",
+            "displacement-data",
+        ),
+        ("La OIM apoya el seguimiento del desplazamiento", "Equipos visitan los albergues.", "es", "displacement-data"),
     ],
 )
 def test_clearly_topical_releases_get_their_topic(title, body, lang, topic):
