@@ -11,6 +11,7 @@ from .results import Brief, ReleaseDetail
 from .scoring import top
 
 KEY_TERMS = 15  # the words of a release its related releases are looked for by
+TRANSLATED_SHARE = 0.6  # a key term's translations weigh this share of it (search.compile's TRANSLATION_BOOST)
 
 
 def detail(snap: Snapshot, docnum: int, labels: Labels, ui: str = "en", related_limit: int = 5) -> ReleaseDetail:
@@ -51,7 +52,15 @@ def related(snap: Snapshot, docnum: int, limit: int = 5, ui: str | None = None) 
     wanted = 2 * limit + 2  # both versions of a pair may come, and the release's own translation
     # Whoosh's more-like-this query (its key terms, weighted), scored over whole posting lists.
     key_terms = snap.searcher.key_terms_from_text(field_name, text, numterms=KEY_TERMS)
-    query = wq.Or([wq.Term(field_name, word, boost=weight) for word, weight in key_terms])
+    clauses = [wq.Term(field_name, word, boost=weight) for word, weight in key_terms]
+    # And their translations in the other language's field, below them, as a query's words are
+    # translated: a Spanish release about a hurricane is like an English-only one about it too.
+    source = fields["lang"]
+    target = "es" if source == "en" else "en"
+    for word, weight in key_terms:
+        for translation, probability in snap.lexicon.translate(source, target, word):
+            clauses.append(wq.Term(f"body_{target}", translation, boost=weight * probability * TRANSLATED_SHARE))
+    query = wq.Or(clauses)
     found = snap.scorer.evaluate(snap.searcher, query)
     found.mask[docnum] = False
     ranked = [d for d, _ in top(found.mask, found.scores, 0, wanted)]

@@ -910,3 +910,36 @@ def test_a_year_typed_among_the_words_finds_the_releases_of_that_year(tmp_path):
     assert sorted(h.id for h in archive.search(parse_params({"q": "2019"})).hits) == ["census", "plan"]
     older = archive.search(parse_params({"q": "hurricane 2003"}))  # a year no release is of, nor says
     assert older.notices[0]["code"] == "any_word" and older.notices[0]["missing"] == ["2003"]
+
+
+def test_related_releases_reach_across_languages(tmp_path):
+    """A Spanish release about hurricanes listed only Spanish releases (and pairs) as related:
+    its key words are looked for in the other language too, through their translations."""
+    from .helpers import archive_of, release
+
+    archive = archive_of(
+        [
+            release(
+                id="es-huracan",
+                lang="es",
+                title="Huracanes dejan miles de familias en albergues",
+                body="Los huracanes destruyeron viviendas y miles de familias viven en albergues temporales.",
+            ),
+            release(
+                id="en-hurricane",
+                date="2021-01-05",
+                title="Hurricane leaves families in shelters",
+                body="The hurricane destroyed homes and thousands of families live in temporary shelters.",
+            ),
+            release(
+                id="es-remesas",
+                lang="es",
+                date="2021-02-05",
+                title="Crecen las remesas familiares",
+                body="Las familias reciben más remesas desde el exterior.",
+            ),
+        ],
+        tmp_path,
+    )
+    related = [b.id for b in archive.release("es-huracan").related]
+    assert related[0] == "en-hurricane", related
