@@ -33,6 +33,7 @@ SUFFIXES = [
     ("ously", "osamente"),
     ("ical", "ico"),
     ("ics", "ica"),
+    ("emic", "emia"),  # the noun: "pandemic" / "pandemia", "epidemic" / "epidemia"
     ("ic", "ico"),
     ("ous", "oso"),
     ("ism", "ismo"),

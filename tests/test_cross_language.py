@@ -263,6 +263,8 @@ def test_a_name_of_one_pair_is_not_learnt_as_the_words_beside_it():
         ("theory", "teoria"),
         ("genocide", "genocidio"),
         ("homicides", "homicidios"),
+        ("pandemic", "pandemia"),
+        ("epidemics", "epidemias"),
     ],
 )
 def test_cognates_are_spelt_by_rule_both_ways(english, spanish):

@@ -262,6 +262,26 @@ def test_women_are_not_girls_in_the_glossary(tmp_path):
     assert "women" not in ids(search(archive, "niños", separate=True))
 
 
+def test_the_glossary_s_terms_of_migration_work_find_their_other_language(tmp_path):
+    """The lexicon gave "return" only "regresar" and "censo" no English word: IOM's own terms
+    are in the glossary, each found in the other language."""
+    from .helpers import archive_of, release
+
+    archive = archive_of(
+        [
+            release(id="es-avr", lang="es", title="Retorno voluntario asistido desde Panamá", body="Diez familias."),
+            release(id="en-census", date="2021-03-01", title="A census of Guatemalans abroad", body="It counts them."),
+            release(id="es-masks", lang="es", date="2021-04-01", title="Entregan mascarillas", body="En albergues."),
+            release(id="en-pandemic", date="2021-05-01", title="The pandemic closes borders", body="Flights stop."),
+        ],
+        tmp_path,
+    )
+    assert ids(search(archive, "voluntary return", separate=True)) == ["es-avr"]
+    assert ids(search(archive, "censo", separate=True)) == ["en-census"]
+    assert ids(search(archive, "face masks", separate=True)) == ["es-masks"]
+    assert ids(search(archive, "pandemia", separate=True)) == ["en-pandemic"]
+
+
 def test_british_and_american_spelling_meet(archive):
     assert set(ids(search(archive, "labour migration"))) == set(ids(search(archive, "labor migration")))
 
