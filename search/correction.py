@@ -150,8 +150,9 @@ class Corrections:
         tokens = text[: q.MAX_QUERY_CHARS].split()
         if len(tokens) > MISSING_WORDS:
             return []
-        # (a prefix's star aside: "zzq*" names "zzq")
-        pieces = [bare for token in tokens for bare in _APOSTROPHES.split(token.strip('"()-').rstrip("*"))[::2]]
+        # (a prefix's star aside, "zzq*" names "zzq"; and a field's colon with nothing after it,
+        # read as plain text: "title:" names "title")
+        pieces = [bare for token in tokens for bare in _APOSTROPHES.split(token.strip('"()-').rstrip("*:"))[::2]]
         words = [bare for bare in pieces if _nameable(bare)]
         stops = {w for w in words if not all(terms(w, lang) for lang in LANGUAGES)}
         if stops != set(words):
