@@ -77,10 +77,11 @@ def host_allowed(name: str, allowed: tuple[str, ...]) -> bool:
 class HostGuard:
     """WSGI middleware: refuses unknown hosts and sets the mount point from ``PUBLIC_URL``."""
 
-    def __init__(self, wsgi_app, allowed: tuple[str, ...], mount: str):
+    def __init__(self, wsgi_app, allowed: tuple[str, ...], mount: str, config=None):
         self.wsgi_app = wsgi_app
         self.allowed = allowed
         self.mount = mount
+        self.config = config if config is not None else {}  # the app's, read when a refusal is made
 
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST")
@@ -92,16 +93,17 @@ class HostGuard:
                     path = path[len(self.mount) :]
                 api = path == "/api" or path.startswith("/api/")
                 body = REFUSED_JSON if api else REFUSED
-                start_response(
-                    "400 Bad Request",
-                    [
-                        ("Content-Type", "application/json" if api else "text/plain; charset=utf-8"),
-                        ("Content-Length", str(len(body))),
-                        ("Cache-Control", "no-store"),
-                        ("X-Content-Type-Options", "nosniff"),
-                        ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
-                    ],
-                )
+                headers = [
+                    ("Content-Type", "application/json" if api else "text/plain; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    ("Cache-Control", "no-store"),
+                    ("X-Content-Type-Options", "nosniff"),
+                    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+                ]
+                if api and "*" in self.config.get("API_CORS_ORIGINS", ()):
+                    # a page on another site calling the API reads why, as from every other refusal
+                    headers.append(("Access-Control-Allow-Origin", "*"))
+                start_response("400 Bad Request", headers)
                 return [body]
         environ["SCRIPT_NAME"] = self.mount
         path = environ.get("PATH_INFO", "")
@@ -164,5 +166,5 @@ def init_app(app) -> None:
         allowed = (host_name(urlsplit(public[0]).netloc), *LOOPBACK_HOSTS)
     allowed = tuple(dict.fromkeys(a.lower().rstrip(".") for a in allowed))
     app.config["PUBLIC_URL"], app.config["ALLOWED_HOSTS"] = public[0] + public[1], allowed
-    app.wsgi_app = HostGuard(app.wsgi_app, allowed, public[1])
+    app.wsgi_app = HostGuard(app.wsgi_app, allowed, public[1], app.config)
     app.after_request(public_location)

@@ -87,8 +87,11 @@ def test_a_host_that_is_not_allowed_gets_400(public_app, path, host):
     if path.startswith("/api/"):  # the API's error shape: an API client reads JSON
         assert response.mimetype == "application/json"
         assert response.get_json()["error"]["code"] == "bad_request"
+        # open to every origin (the default): a page elsewhere reads why, as from other refusals
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
     else:
         assert response.mimetype == "text/plain"
+        assert "Access-Control-Allow-Origin" not in response.headers
     assert "evil" not in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
 
