@@ -162,3 +162,23 @@ def test_a_page_whose_article_is_empty_is_not_read_as_its_cookie_banner():
     page = _page("").replace("<title>", '<meta property="article:published_time" content="2021-08-27"><title>')
     with pytest.raises(ValueError, match="no body text"):
         html.parse(page, "page.html")
+
+
+def test_a_cookie_class_on_the_page_s_body_does_not_make_the_article_furniture():
+    """WordPress's cookie plugin marks <body class="cookies-not-set">: the page was rejected as
+    having no body text, every line of it counted as the cookie banner's."""
+    page = _page(f'<time datetime="2021-08-25">25 August 2021</time>{BODY}').replace(
+        "<body>", '<body class="home cookies-not-set">'
+    )
+    release = html.parse(page, "page.html")
+    assert release.body.startswith("Quetzaltenango, Guatemala.")
+
+
+def test_a_paragraph_inside_a_list_item_is_read_once():
+    page = _page(
+        '<time datetime="2021-08-25">25 August 2021</time>'
+        "<p>Quetzaltenango, Guatemala. The programme supports returned migrants.</p>"
+        "<ul><li><div><p>First point of the list, with text enough to count.</p></div></li></ul>"
+    )
+    release = html.parse(page, "page.html")
+    assert release.body.count("First point of the list") == 1

@@ -113,8 +113,12 @@ def parse(html: str, source: str) -> Release:
         date = _iso_or_none(extracted_date)
     if any(p.startswith(f"{title} ") for p in paragraphs):
         # The extractor's fallback for a short article (a bare <time> beside one or two <p>):
-        # the whole article as one line, its title and date at the start. Its blocks are read.
-        paragraphs = _blocks(tree) or paragraphs
+        # the whole article as one line, its title and date at the start. Its blocks are read,
+        # when they hold its text (not text outside any block, a <div>'s, which they would lose).
+        blocks = _blocks(tree)
+        merged = sum(len(p) for p in paragraphs) - len(title)
+        if blocks and sum(len(b) for b in blocks) >= 0.8 * merged - 40:
+            paragraphs = blocks
     chrome = _chrome_texts(tree)
     paragraphs = [p for p in paragraphs if p and p not in chrome and not _is_title_or_date(p, title)]
     body = clean_text("\n\n".join(paragraphs))
@@ -151,10 +155,15 @@ def _chrome_texts(tree) -> set[str]:
     find; a paragraph that is exactly one of these is page furniture, not the release.
     """
     texts = set()
-    for node in tree.css(
-        "a, nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo], "
-        "[class*=cookie], [id*=cookie], [class*=consent], [id*=consent]"  # a cookie banner
-    ):
+    nodes = list(tree.css("a, nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]"))
+    # A cookie banner; not an element that holds the page's article (WordPress's cookie plugin
+    # marks <body class="cookies-not-set">).
+    nodes += [
+        node
+        for node in tree.css("[class*=cookie], [id*=cookie], [class*=consent], [id*=consent]")
+        if node.tag not in ("html", "body", "main", "article") and node.css_first("article, main, h1") is None
+    ]
+    for node in nodes:
         for line in node.text(separator="\n").split("\n"):
             line = clean_line(line)
             if line:
@@ -285,12 +294,22 @@ def _blocks(tree) -> list[str]:
         return []
     out = []
     for node in scope.css("p, li, blockquote, h2, h3, h4, h5, h6"):
-        if (node.parent is not None and node.parent.tag in ("li", "blockquote")) or _in_furniture(node, scope):
+        if _inside_block(node, scope) or _in_furniture(node, scope):
             continue  # (a paragraph inside a list item or a quotation is read with it)
         text = clean_line(node.text())
         if text:
             out.append(text)
     return out
+
+
+def _inside_block(node, scope) -> bool:
+    """Whether ``node`` is inside a paragraph, list item or quotation of ``scope``."""
+    node = node.parent
+    while node is not None and node.mem_id != scope.mem_id:
+        if node.tag in ("p", "li", "blockquote"):
+            return True
+        node = node.parent
+    return False
 
 
 def _in_furniture(node, scope) -> bool:
