@@ -76,10 +76,12 @@ MAX_QUERY_TERMS = 32
 # none ranks otherwise for being trimmed to 48, nor to 28.
 MAX_SCORED_TERMS = MAX_QUERY_TERMS + 16
 MAX_PREFIX_WORDS = 8  # the readings of a prefix searched ("migra*": migrant, migration, migración...)
+MAX_PREFIX_TERMS = 16  # the words all the prefixes of a query may be searched as, together
 MAX_OTHER_NAMES = 8  # a country's other names searched beside the one typed
 OTHER_NAME_BOOST = 0.3  # their weight: below a translation, as a name in passing ranks below one typed
 YEAR_SCORE = 1.0  # a release of a year typed as a word, without the word: as a place's country
 _YEAR = re.compile(r"[0-9]{4}")
+_AROUND_A_YEAR = ".,;:!?¿¡()[]'\"«»“”"  # "drought in 2016," is the year 2016
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en",
@@ -251,17 +253,25 @@ class Compiler:
         not contain the word)."""
         lexicon = getattr(self._local, "lexicon", None)
         self._local.lexicon = None  # ``_translations`` adds nothing without it
+        self._local.excluding = True  # nor a year typed its releases: "-2016" leaves out the word
         try:
             return [self._node(n.node) for n in negative]
         finally:
             self._local.lexicon = lexicon
+            self._local.excluding = False
 
     # --- the cap on terms -------------------------------------------------------------------
-    def _prefixes_expanded(self, node, begun):
+    def _prefixes_expanded(self, node, begun, share: int | None = None):
         """The tree with each prefix ("migra*") as the words of the archive it begins, one of each
-        reading (a word, its plural and its other forms are one), the most used first, at most
-        MAX_PREFIX_WORDS of them, any of which may match; a prefix that begins none is a word,
-        which finds nothing and is said to."""
+        reading (a word, its plural and its other forms are one), the most used first, any of
+        which may match; a prefix that begins none is a word, which finds nothing and is said to.
+        The prefixes of a query share MAX_PREFIX_TERMS words (MAX_PREFIX_WORDS each at most, two
+        at least), so that a few of them do not take the whole query's budget of terms."""
+        if share is None:
+            prefixes = _count_prefixes(node)
+            if not prefixes:
+                return node
+            share = max(2, min(MAX_PREFIX_WORDS, MAX_PREFIX_TERMS // prefixes))
         if isinstance(node, q.Prefix):
             chosen: dict[tuple, str] = {}
             for word in begun(node.text) if begun is not None else []:
@@ -269,16 +279,16 @@ class Compiler:
                 if not all(analysed.values()):
                     continue  # a stop word of either language ("migra*" would not mean "mi")
                 chosen.setdefault(tuple(sorted(analysed.items())), word)
-                if len(chosen) == MAX_PREFIX_WORDS:
+                if len(chosen) == share:
                     break
             words = [q.Word(w) for w in chosen.values()]
             return q.AnyOf(words) if len(words) > 1 else words[0] if words else q.Word(node.text)
         if isinstance(node, q.AllOf):
-            return q.AllOf([self._prefixes_expanded(n, begun) for n in node.nodes])
+            return q.AllOf([self._prefixes_expanded(n, begun, share) for n in node.nodes])
         if isinstance(node, q.AnyOf):
-            return q.AnyOf([self._prefixes_expanded(n, begun) for n in node.nodes])
+            return q.AnyOf([self._prefixes_expanded(n, begun, share) for n in node.nodes])
         if isinstance(node, q.Not):
-            return q.Not(self._prefixes_expanded(node.node, begun))
+            return q.Not(self._prefixes_expanded(node.node, begun, share))
         return node
 
     def _limited_by(self, tree: q.AllOf, budget: _Budget) -> q.AllOf:
@@ -555,8 +565,8 @@ class Compiler:
         covered = {term.lang for term in equivalents}
         translations = self._translations(text, translated_as, skip=covered) if translate else []
         dated = []
-        year = _YEAR.fullmatch(text.strip())
-        if year and MIN_YEAR <= int(year.group()) <= MAX_YEAR:
+        year = _YEAR.fullmatch(text.strip().strip(_AROUND_A_YEAR))
+        if year and MIN_YEAR <= int(year.group()) <= MAX_YEAR and not getattr(self._local, "excluding", False):
             # A year typed among the words ("hurricane 2016") is also the releases of that year,
             # as a place name is also the releases tagged with its country: few say the year.
             number = int(year.group())
@@ -1006,6 +1016,16 @@ def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | N
     if required is None or optional is None:
         return required
     return wq.AndMaybe(required, optional)
+
+
+def _count_prefixes(node) -> int:
+    if isinstance(node, q.Prefix):
+        return 1
+    if isinstance(node, (q.AllOf, q.AnyOf)):
+        return sum(_count_prefixes(n) for n in node.nodes)
+    if isinstance(node, q.Not):
+        return _count_prefixes(node.node)
+    return 0
 
 
 def _folded_words(text: str) -> tuple[str, ...]:

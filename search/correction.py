@@ -152,7 +152,12 @@ class Corrections:
             return []
         # (a prefix's star aside, "zzq*" names "zzq"; and a field's colon with nothing after it,
         # read as plain text: "title:" names "title")
-        pieces = [bare for token in tokens for bare in _APOSTROPHES.split(token.strip('"()-').rstrip("*:"))[::2]]
+        pieces = [
+            bare
+            for token in tokens
+            if not (token.rstrip('")').endswith("*") and snap.begun(token.strip('"()-').rstrip("*")))
+            for bare in _APOSTROPHES.split(token.strip('"()-').rstrip("*:"))[::2]
+        ]  # (a prefix that begins words of the archive is not missing)
         words = [bare for bare in pieces if _nameable(bare)]
         stops = {w for w in words if not all(terms(w, lang) for lang in LANGUAGES)}
         if stops != set(words):

@@ -458,8 +458,11 @@ def phrases_of(node) -> list[str]:
 
 
 def words_of(node) -> list[str]:
-    """Every positive word and phrase text in a tree (for highlighting and corrections)."""
-    if isinstance(node, (Word, Phrase, Prefix)):
+    """Every positive word and phrase text in a tree (for highlighting and corrections); a
+    prefix with its star ("migra*"), as typed."""
+    if isinstance(node, Prefix):
+        return [node.text + "*"]
+    if isinstance(node, (Word, Phrase)):
         return [node.text]
     if isinstance(node, Field) and node.name == "title":
         return [node.value]

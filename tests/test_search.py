@@ -906,6 +906,10 @@ def test_a_word_with_a_star_finds_every_word_of_the_archive_it_begins(tmp_path):
     assert nothing.total == 0 and nothing.notices[0]["missing"] == ["zzqx"]
     marked = archive.search(parse_params({"q": "migra*"})).hits
     assert any("<mark>" in h.title_html for h in marked)
+    # a prefix that begins words is not named as missing beside one that begins none
+    partly = archive.search(parse_params({"q": "migra* zzqx*"}))
+    assert [n.get("missing") for n in partly.notices if n["code"] == "any_word"] == [["zzqx"]]
+    assert q.words_of(q.parse("migra* -remes*").tree) == ["migra*"]  # the star kept, as typed
 
 
 def test_a_year_typed_among_the_words_finds_the_releases_of_that_year(tmp_path):
@@ -928,6 +932,9 @@ def test_a_year_typed_among_the_words_finds_the_releases_of_that_year(tmp_path):
     assert sorted(ids[:2]) == ["beryl", "matthew"]  # both words; then hurricanes of other years
     assert [n["code"] for n in result.notices] == ["few_all_words"] and result.notices[0]["all_words"] == 2
     assert sorted(h.id for h in archive.search(parse_params({"q": "2019"})).hits) == ["census", "plan"]
+    assert [h.id for h in archive.search(parse_params({"q": "hurricane 2016,"})).hits] == ids
+    # left out, the year is the word: "-2016" keeps Matthew, of 2016, which does not write it
+    assert sorted(h.id for h in archive.search(parse_params({"q": "hurricane -2016"})).hits) == ["maria", "matthew"]
     older = archive.search(parse_params({"q": "hurricane 2003"}))  # a year no release is of, nor says
     assert older.notices[0]["code"] == "any_word" and older.notices[0]["missing"] == ["2003"]
 
@@ -963,3 +970,10 @@ def test_related_releases_reach_across_languages(tmp_path):
     )
     related = [b.id for b in archive.release("es-huracan").related]
     assert related[0] == "en-hurricane", related
+
+
+def test_several_prefixes_share_the_query_s_budget_of_terms(archive):
+    """Each prefix took eight words of the 32 terms a query is searched for: the fifth and the
+    words after it were left out ("only the first 32 terms...")."""
+    result = archive.search(parse_params({"q": "mig* org* cen* pro* tra* fam* hon*"}))
+    assert "too_many_terms" not in [n["code"] for n in result.notices]
