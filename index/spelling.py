@@ -49,16 +49,30 @@ _ENDINGS = [
     ("ysing", "yzing"),
     ("tre", "ter"),
     ("tres", "ters"),
+    ("tred", "tered"),
+    ("tring", "tering"),
     ("ence", "ense"),
     ("ences", "enses"),
     ("ogue", "og"),
     ("ogues", "ogs"),
+    ("ogued", "oged"),
+    ("oguing", "oging"),
     ("lled", "led"),
     ("lling", "ling"),
     ("ller", "ler"),
     ("llers", "lers"),
 ]
-_INSIDE = [("our", "or"), ("ae", "e"), ("oe", "e"), ("ll", "l"), ("isa", "iza"), ("ise", "ize"), ("yse", "yze")]
+_INSIDE = [
+    ("our", "or"),
+    ("ae", "e"),
+    ("oe", "e"),
+    ("ll", "l"),
+    ("isa", "iza"),
+    ("ise", "ize"),
+    ("yse", "yze"),
+    ("ould", "old"),
+    ("dgement", "dgment"),
+]
 
 
 @cache

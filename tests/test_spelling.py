@@ -22,6 +22,12 @@ from .system_packages import require
         ("defence", "defense"),
         ("paediatric", "pediatric"),
         ("analyse", "analyze"),
+        # a family's other forms too, which split from it when only the listed forms were read
+        ("centred", "centered"),
+        ("centring", "centering"),
+        ("moulds", "molds"),
+        ("ploughed", "plowed"),
+        ("catalogued", "cataloged"),
     ],
 )
 def test_a_british_spelling_is_the_american_one_s_term(british, american):
