@@ -25,6 +25,7 @@ reindex reads and trains on them once, not every time.
 
 import gzip
 import hashlib
+import logging
 import marshal
 import os
 import re
@@ -43,6 +44,8 @@ from .alignment import Learnt, learn
 from .analysis import FIXED_EXPRESSIONS, LANGUAGES, STEM_OVERRIDES, fold, terms
 from .config import DATA_DIR, PROJECT_ROOT
 from .schema import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 FILE = "lexicon.bin"
 FORMAT = 4  # the saved file's layout (and what the cache holds): bump when either changes
@@ -356,14 +359,21 @@ def apertium_pairs(sources: Sources) -> dict[tuple[str, str], dict[str, set[str]
     return out
 
 
+class ApertiumFailed(RuntimeError):
+    """``lt-proc`` could not run or failed: what it gave is not cached, so the next reindex
+    tries again rather than keep an empty table until the files change."""
+
+
 def _lt_proc(arguments: list[str], text: str) -> str:
-    """What Apertium's ``lt-proc`` writes for ``text``; "" when it cannot run."""
+    """What Apertium's ``lt-proc`` writes for ``text``; ``ApertiumFailed`` when it cannot run."""
     try:
         done = subprocess.run(
             ["lt-proc", *arguments], input=text + "\n", capture_output=True, text=True, timeout=600, check=False
         )
-    except (OSError, subprocess.SubprocessError):
-        return ""
+    except (OSError, subprocess.SubprocessError) as error:
+        raise ApertiumFailed(f"lt-proc {' '.join(arguments)}: {error}") from error
+    if done.returncode != 0:
+        raise ApertiumFailed(f"lt-proc {' '.join(arguments)}: exit {done.returncode}: {done.stderr.strip()[:200]}")
     return done.stdout
 
 
@@ -422,12 +432,19 @@ def _external(digest: str, dictionaries: tuple, parallel: tuple, word_lists: tup
         pass
     sources = Sources(list(dictionaries), list(parallel), word_lists=list(word_lists), apertium=list(apertium))
     dictionary = dictionary_pairs(sources)
-    for direction, found in apertium_pairs(sources).items():
-        for term, translations in found.items():
-            dictionary[direction].setdefault(term, set()).update(translations)
+    cacheable = True
+    try:
+        for direction, found in apertium_pairs(sources).items():
+            for term, translations in found.items():
+                dictionary[direction].setdefault(term, set()).update(translations)
+    except ApertiumFailed as error:
+        log.warning("Apertium's dictionary left out of the lexicon: %s", error)
+        cacheable = False
     segments = [pair for en, es in sources.parallel for pair in read_parallel(en, es)]
     learnt = learn(segments)
     words = {lang: word_hashes(found) for lang, found in dictionary_words(sources).items()}
+    if not cacheable:
+        return Parts(dictionary, segments, learnt, words)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")

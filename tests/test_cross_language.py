@@ -662,3 +662,22 @@ def test_a_learnt_translation_the_dictionary_does_not_confirm_stands_beside_the_
     assert displaced["carib"] == pytest.approx(1 - lexicon.DICTIONARY_SHARE)
     assert dict(built.translate("en", "es", "hurrican")) == {"huracan": 0.8, "tormenta": 0.2}
     assert dict(built.translate("es", "en", "desplaz")) == {"track": 1.0}
+
+
+def test_a_failing_lt_proc_leaves_apertium_out_and_is_not_cached(tmp_path, monkeypatch):
+    """An lt-proc that fails (a damaged file, a killed process) gave an empty table, cached under
+    the sources' digest until the files changed: now it is left out of this build only."""
+    require("apertium-eng-spa", "lttoolbox", "dict-freedict-eng-spa")
+    monkeypatch.setenv("LEXICON_CACHE", str(tmp_path / "cache"))
+
+    def failing(arguments, text):
+        raise lexicon.ApertiumFailed("lt-proc: exit 1")
+
+    monkeypatch.setattr(lexicon, "_lt_proc", failing)
+    lexicon._external.cache_clear()
+    try:
+        parts = lexicon.external(lexicon.Sources.read())
+    finally:
+        lexicon._external.cache_clear()
+    assert parts.dictionary[("en", "es")]  # FreeDict's still there
+    assert not list((tmp_path / "cache").glob("*.bin"))
