@@ -239,7 +239,9 @@ def check_parsed(text: str, parsed: q.ParsedQuery) -> None:
     assert len(parsed.text) <= q.MAX_QUERY_CHARS
     for node, depth in walk(parsed.tree):
         assert depth <= q.MAX_QUERY_CHARS  # bounded by the (cut) text, never runaway recursion
-        assert isinstance(node, (q.AllOf, q.AnyOf, q.Not, q.Word, q.Phrase, q.Field, q.YearRange, q.DateRange))
+        assert isinstance(
+            node, (q.AllOf, q.AnyOf, q.Not, q.Word, q.Phrase, q.Prefix, q.Field, q.YearRange, q.DateRange)
+        )
         for value in (getattr(node, "text", None), getattr(node, "value", None)):
             if value is not None:
                 assert value, "an empty word, phrase or field value reached the tree"
