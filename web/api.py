@@ -96,7 +96,7 @@ def _http_error(error: HTTPException):
         return error_response(
             429,
             "rate_limited",
-            f"too many requests; try again in {error.retry_after} second{'' if error.retry_after == 1 else 's'}",
+            f"too many requests; try again in {error.wait}",
             headers={"Retry-After": str(error.retry_after)},
             retry_after=error.retry_after,
         )

@@ -71,8 +71,14 @@ class RateLimited(TooManyRequests):
     """429 with the number of seconds to wait."""
 
     def __init__(self, retry_after: int):
-        super().__init__(f"Too many requests; try again in {retry_after} second{'' if retry_after == 1 else 's'}.")
+        super().__init__(retry_after=retry_after)  # (werkzeug's: sets retry_after)
         self.retry_after = retry_after
+        self.description = f"Too many requests; try again in {self.wait}."
+
+    @property
+    def wait(self) -> str:
+        """The wait in English words, for messages to programs ("1 second", "30 seconds")."""
+        return f"{self.retry_after} second{'' if self.retry_after == 1 else 's'}"
 
 
 def parse_rate(value) -> float | None:
