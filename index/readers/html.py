@@ -7,7 +7,9 @@ styles, sidebars and footers.  When a page carries no machine-readable date, the
 visible date line is read with the same Babel-based parser as the listings.
 """
 
+import itertools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import trafilatura
@@ -254,7 +256,8 @@ def _meta_date(tree):
 
 def _visible_date(tree, paragraphs):
     candidates = [clean_line(n.text()) for n in tree.css("time, .date, [class*=date], [class*=fecha]")]
-    for text in candidates + paragraphs[:5] + _short_lines(tree):
+    # (the article's short texts read only when neither of the others shows a date)
+    for text in itertools.chain(candidates, paragraphs[:5], _short_lines(tree)):
         try:
             parsed = parse_labelled_date(text)
         except DateError:
@@ -266,24 +269,27 @@ def _visible_date(tree, paragraphs):
 
 _SHORT_LINE = 60  # longer than any date line, labelled ("Publicado el 14 de septiembre de 2021")
 _FURNITURE = frozenset({"footer", "nav", "aside"})
+_BLOCKS = frozenset({"p", "li", "blockquote"})  # a block inside one of these is read with it
 
 
-def _short_lines(tree, limit: int = 40) -> list[str]:
+def _short_lines(tree, limit: int = 40) -> Iterator[str]:
     """The first short texts of the article (else of the main part, else of the page), in
     the order shown, outside footers, navigation and sidebars: where a page shows its date
     ("Published on Aug. 14, 2021") the extractor leaves it out of the text, as metadata."""
     scope = tree.css_first("article") or tree.css_first("main") or tree.body
     if scope is None:
-        return []
-    out = []
+        return
+    found = 0
     for node in scope.css("p, time, span, div, li, small, em, strong, h2, h3, h4, h5, h6"):
         text = clean_line(node.text())
-        if not text or len(text) > _SHORT_LINE or not any(c.isdigit() for c in text) or _in_furniture(node, scope):
+        if not text or len(text) > _SHORT_LINE or not any(c.isdigit() for c in text):
             continue
-        out.append(text)
-        if len(out) == limit:
-            break
-    return out
+        if _within(node, scope, _FURNITURE):
+            continue
+        yield text
+        found += 1
+        if found == limit:
+            return
 
 
 def _blocks(tree) -> list[str]:
@@ -294,7 +300,7 @@ def _blocks(tree) -> list[str]:
         return []
     out = []
     for node in scope.css("p, li, blockquote, h2, h3, h4, h5, h6"):
-        if _inside_block(node, scope) or _in_furniture(node, scope):
+        if _within(node.parent, scope, _BLOCKS) or _within(node, scope, _FURNITURE):
             continue  # (a paragraph inside a list item or a quotation is read with it)
         text = clean_line(node.text())
         if text:
@@ -302,19 +308,10 @@ def _blocks(tree) -> list[str]:
     return out
 
 
-def _inside_block(node, scope) -> bool:
-    """Whether ``node`` is inside a paragraph, list item or quotation of ``scope``."""
-    node = node.parent
+def _within(node, scope, tags: frozenset) -> bool:
+    """Whether ``node``, or an element around it inside ``scope``, is one of ``tags``."""
     while node is not None and node.mem_id != scope.mem_id:
-        if node.tag in ("p", "li", "blockquote"):
-            return True
-        node = node.parent
-    return False
-
-
-def _in_furniture(node, scope) -> bool:
-    while node is not None and node.mem_id != scope.mem_id:
-        if node.tag in _FURNITURE:
+        if node.tag in tags:
             return True
         node = node.parent
     return False
