@@ -12,7 +12,6 @@ nothing, however many there are.
 
 import bisect
 import datetime as dt
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -32,7 +31,6 @@ from index.analysis import (
     terms,
     words_and_folded,
 )
-from index.dates import MAX_YEAR, MIN_YEAR
 from index.language import clearly
 from index.lexicon import Lexicon
 from index.places import Gazetteer, country_codes, country_name
@@ -80,8 +78,6 @@ MAX_PREFIX_TERMS = 16  # the words all the prefixes of a query may be searched a
 MAX_OTHER_NAMES = 8  # a country's other names searched beside the one typed
 OTHER_NAME_BOOST = 0.3  # their weight: below a translation, as a name in passing ranks below one typed
 YEAR_SCORE = 1.0  # a release of a year typed as a word, without the word: as a place's country
-_YEAR = re.compile(r"[0-9]{4}")
-_AROUND_A_YEAR = ".,;:!?¿¡()[]'\"«»“”"  # "drought in 2016," is the year 2016
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
     "en": "en",
@@ -253,12 +249,10 @@ class Compiler:
         not contain the word)."""
         lexicon = getattr(self._local, "lexicon", None)
         self._local.lexicon = None  # ``_translations`` adds nothing without it
-        self._local.excluding = True  # nor a year typed its releases: "-2016" leaves out the word
         try:
             return [self._node(n.node) for n in negative]
         finally:
             self._local.lexicon = lexicon
-            self._local.excluding = False
 
     # --- the cap on terms -------------------------------------------------------------------
     def _prefixes_expanded(self, node, begun, share: int | None = None):
@@ -367,7 +361,7 @@ class Compiler:
                 end = i
                 while end < len(nodes) and isinstance(nodes[end], q.Word):
                     end += 1
-                out += self._run([n.text for n in nodes[i:end]])
+                out += self._run(nodes[i:end])
                 i = end
                 continue
             if isinstance(nodes[i], q.Field) and nodes[i].name != "title":
@@ -382,10 +376,11 @@ class Compiler:
             i += 1
         return out
 
-    def _run(self, texts: list[str]) -> list[wq.Query]:
+    def _run(self, words: list[q.Word]) -> list[wq.Query]:
         """Consecutive plain words: each must match, except that a multi-word glossary term may
         match as any of its equivalents, and a place name also matches releases tagged with its
         country (so "venezolanos" finds releases about Venezuela written in English)."""
+        texts, years = [w.text for w in words], [w.year for w in words]
         analysed = [self._analyse(t) for t in texts]
         places = self._place_runs(texts)
         # A place name is not translated: "Puebla" is not "pueblo" (people), whatever the stemmer says.
@@ -413,12 +408,12 @@ class Compiler:
                 continue
             span = spans[j]
             if span >= 2:
-                words = [self._word(texts[k], analysed[k], k not in named) for k in range(j, j + span)]
+                each = [self._word(texts[k], analysed[k], k not in named, year=years[k]) for k in range(j, j + span)]
                 joined = {lang: sum((a.get(lang, ()) for a in analysed[j : j + span]), ()) for lang in LANGUAGES}
-                out.append(_or([_and(words)] + self._expansions(joined)))
+                out.append(_or([_and(each)] + self._expansions(joined)))
                 j += span
                 continue
-            compiled = self._word(texts[j], analysed[j], j not in named)
+            compiled = self._word(texts[j], analysed[j], j not in named, year=years[j])
             if compiled is not None:
                 out.append(compiled)
             j += 1
@@ -495,7 +490,7 @@ class Compiler:
             # ("sea OR ocean", "-sea"), as a query of it alone is: dropped, it left the search
             # wider than asked. Not in a query of its stop-word language ("(sin OR con) documentos").
             analysed = self._analyse(node.text)
-            found = self._word(node.text, analysed)
+            found = self._word(node.text, analysed, year=node.year)
             reading = self._asked_homograph(node) if found is None else None
             return self._homograph(node.text, reading) if reading else found
         if isinstance(node, q.Phrase):
@@ -538,10 +533,14 @@ class Compiler:
         the query: all the words required it as a phrase, but a release that says "Huguenots"
         and "descendants" apart contains that word of the question as much as any other."""
         if isinstance(node, q.Word):
-            return self._word(node.text, self._analyse(node.text), parts=True)
+            return self._word(node.text, self._analyse(node.text), parts=True, year=node.year)
         return self._node(node)
 
-    def _word(self, text: str, analysed: dict, translate: bool = True, parts: bool = False) -> wq.Query | None:
+    def _word(
+        self, text: str, analysed: dict, translate: bool = True, parts: bool = False, year: int | None = None
+    ) -> wq.Query | None:
+        """A plain word as either language reads it, its exact forms, its glossary equivalents and
+        translations; ``year``: the word is that year typed (``search.query.Word.year``)."""
         if any(not analysed.get(lang) for lang in LANGUAGES):
             # A stop word in either language ("for", "de") is not required in the other.
             return None
@@ -564,13 +563,9 @@ class Compiler:
         # lexicon's are not added on top of them.
         covered = {term.lang for term in equivalents}
         translations = self._translations(text, translated_as, skip=covered) if translate else []
-        dated = []
-        year = _YEAR.fullmatch(text.strip().strip(_AROUND_A_YEAR))
-        if year and MIN_YEAR <= int(year.group()) <= MAX_YEAR and not getattr(self._local, "excluding", False):
-            # A year typed among the words ("hurricane 2016") is also the releases of that year,
-            # as a place name is also the releases tagged with its country: few say the year.
-            number = int(year.group())
-            dated.append(wq.ConstantScoreQuery(wq.NumericRange("year", number, number), YEAR_SCORE))
+        # A year typed among the words ("hurricane 2016") is also the releases of that year, as a
+        # place name is also the releases tagged with its country: few say the year.
+        dated = [wq.ConstantScoreQuery(wq.NumericRange("year", year, year), YEAR_SCORE)] if year else []
         return _or([literal] + self._equivalents(equivalents) + translations + dated)
 
     def _asked_homograph(self, node) -> dict | None:

@@ -155,7 +155,7 @@ class Corrections:
         pieces = [
             bare
             for token in tokens
-            if not (token.rstrip('")').endswith("*") and snap.begun(token.strip('"()-').rstrip("*")))
+            if not (token.rstrip('")').endswith("*") and snap.begins(token.strip('"()-').rstrip("*")))
             for bare in _APOSTROPHES.split(token.strip('"()-').rstrip("*:"))[::2]
         ]  # (a prefix that begins words of the archive is not missing)
         words = [bare for bare in pieces if _nameable(bare)]

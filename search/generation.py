@@ -92,6 +92,12 @@ class Snapshot:
             found.append(word)
         return sorted(found, key=lambda word: -self.vocabulary.get(word, 0))
 
+    def begins(self, prefix: str) -> bool:
+        """Whether ``prefix`` begins a word of the archive (what ``begun`` would list, unlisted)."""
+        start = fold(prefix).strip()
+        at = bisect.bisect_left(self.words, start)
+        return at < len(self.words) and self.words[at].startswith(start)
+
     @property
     def searcher(self):
         """This thread's searcher on the generation."""

@@ -14,7 +14,9 @@ and stray operators are read as plain text.
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from index.dates import MAX_YEAR, MIN_YEAR
 
 MAX_QUERY_CHARS = 500
 MAX_DEPTH = 8
@@ -42,6 +44,9 @@ FIELD_ALIASES = {
 @dataclass
 class Word:
     text: str
+    # The year this word is, when it is one typed among the words ("hurricane 2016,"): it also
+    # finds that year's releases. Not under "-": "-2016" leaves out the word, not the year.
+    year: int | None = None
 
 
 @dataclass
@@ -106,6 +111,7 @@ _PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field
 _PREFIX = re.compile(r"^([^\W\d_][^\W_]*[^\W\d_])\*+$")
 _YEAR_RANGE = re.compile(r"^([0-9]{4})?\.\.([0-9]{4})?$")
 _YEAR = re.compile(r"^[0-9]{4}$")
+_AROUND_A_YEAR = ".,;:!?¿¡()[]'\"«»“”"  # "drought in 2016," is the year 2016
 _ANY_DATE = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"  # a year, a month or a day
 _DATE_RANGE = re.compile(rf"^({_ANY_DATE})?\.\.({_ANY_DATE})?$")
 _DAY_OR_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?$")
@@ -291,7 +297,7 @@ class _Parser:
         if kind == "neg" or (kind == "word" and value == "NOT"):
             self.pos += 1
             target = self.parse_unary(depth)
-            return Not(target) if target is not None else None
+            return Not(_without_years(target)) if target is not None else None
         if kind == "word" and value in ("AND", "OR", "NOT"):
             self.pos += 1  # a stray operator: AND is the default anyway
             return None
@@ -337,7 +343,7 @@ class _Parser:
         name, sep, rest = value.partition(":")
         canonical = FIELD_ALIASES.get(name.lower()) if sep else None
         if canonical is None:
-            return Word(value)
+            return Word(value, _typed_year(value))
         if not rest:
             kind, following = self.peek()
             if kind == "quote":
@@ -366,6 +372,23 @@ class _Parser:
                 return YearRange(int(rest), int(rest))
             return Word(rest)
         return Field(canonical, rest)
+
+
+def _typed_year(value: str) -> int | None:
+    """The year a word is, punctuation around it aside, if one the archive can hold."""
+    digits = value.strip(_AROUND_A_YEAR)
+    return int(digits) if _YEAR.match(digits) and MIN_YEAR <= int(digits) <= MAX_YEAR else None
+
+
+def _without_years(node):
+    """``node`` with its words read as words only (what "-" leaves out)."""
+    if isinstance(node, Word):
+        return replace(node, year=None)
+    if isinstance(node, (AnyOf, AllOf)):
+        return replace(node, nodes=[_without_years(n) for n in node.nodes])
+    if isinstance(node, Not):
+        return replace(node, node=_without_years(node.node))
+    return node
 
 
 def _year_range(start, end):

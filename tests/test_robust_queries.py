@@ -400,6 +400,25 @@ def test_stray_symbols_are_plain_words(text):
     assert all(isinstance(n, q.Word) for n in parsed.tree.nodes)
 
 
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("hurricane 2016", [None, 2016]),
+        ("(drought in 2016,)", [None, None, 2016]),
+        ("census 1066 9999 20166 2o16", [None, None, None, None, None]),  # outside the archive's years, or not one
+        ("flood -2016 -(2017 OR rain)", [None, None, None, None]),  # left out: the word only
+    ],
+)
+def test_a_year_typed_as_a_word_is_read_by_the_parser(text, years):
+    def words(node):
+        if isinstance(node, q.Word):
+            return [node]
+        inner = node.nodes if isinstance(node, (q.AllOf, q.AnyOf)) else [node.node] if isinstance(node, q.Not) else []
+        return [w for n in inner for w in words(n)]
+
+    assert [w.year for w in words(q.parse(text).tree)] == years
+
+
 def test_deep_nesting_is_cut_at_max_depth():
     parsed = q.parse(nested(200, "migrantes"))
     depths = [d for _, d in walk(parsed.tree)]

@@ -935,6 +935,9 @@ def test_a_year_typed_among_the_words_finds_the_releases_of_that_year(tmp_path):
     assert [h.id for h in archive.search(parse_params({"q": "hurricane 2016,"})).hits] == ids
     # left out, the year is the word: "-2016" keeps Matthew, of 2016, which does not write it
     assert sorted(h.id for h in archive.search(parse_params({"q": "hurricane -2016"})).hits) == ["maria", "matthew"]
+    # and so under "-" or NOT whatever groups it: the words, not the years
+    for text in ("hurricane -(2016 OR 2017)", "hurricane NOT (beryl OR 2017)"):
+        assert sorted(h.id for h in archive.search(parse_params({"q": text})).hits) == ["maria", "matthew"], text
     older = archive.search(parse_params({"q": "hurricane 2003"}))  # a year no release is of, nor says
     assert older.notices[0]["code"] == "any_word" and older.notices[0]["missing"] == ["2003"]
 
