@@ -914,21 +914,11 @@ def _translated_from(text: str) -> tuple[str, ...]:
 def _occurrences(tree: q.AllOf) -> Counter:
     """How often each text the compiler may translate is met in the query: its words, and the
     values of field filters (read as words when they name nothing)."""
-    found: Counter[str] = Counter()
-
-    def visit(node):
-        if isinstance(node, q.Word):
-            found[node.text] += 1
-        elif isinstance(node, q.Field):
-            found[node.value] += 1
-        elif isinstance(node, q.Not):
-            visit(node.node)
-        elif isinstance(node, (q.AllOf, q.AnyOf)):
-            for child in node.nodes:
-                visit(child)
-
-    visit(tree)
-    return found
+    return Counter(
+        node.text if isinstance(node, q.Word) else node.value
+        for node in q.walk(tree)
+        if isinstance(node, (q.Word, q.Field))
+    )
 
 
 def _analyse(text: str) -> dict[str, tuple[str, ...]]:
@@ -1014,13 +1004,7 @@ def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | N
 
 
 def _count_prefixes(node) -> int:
-    if isinstance(node, q.Prefix):
-        return 1
-    if isinstance(node, (q.AllOf, q.AnyOf)):
-        return sum(_count_prefixes(n) for n in node.nodes)
-    if isinstance(node, q.Not):
-        return _count_prefixes(node.node)
-    return 0
+    return sum(isinstance(n, q.Prefix) for n in q.walk(node))
 
 
 def _folded_words(text: str) -> tuple[str, ...]:

@@ -380,6 +380,22 @@ def _typed_year(value: str) -> int | None:
     return int(digits) if _YEAR.match(digits) and MIN_YEAR <= int(digits) <= MAX_YEAR else None
 
 
+def children(node) -> list:
+    """A node's own nodes: a group's, or what "-" leaves out."""
+    if isinstance(node, (AllOf, AnyOf)):
+        return node.nodes
+    if isinstance(node, Not):
+        return [node.node]
+    return []
+
+
+def walk(node):
+    """``node`` and every node under it, depth first, in the order typed."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
 def _without_years(node):
     """``node`` with its words read as words only (what "-" leaves out)."""
     if isinstance(node, Word):

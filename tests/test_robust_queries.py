@@ -410,13 +410,7 @@ def test_stray_symbols_are_plain_words(text):
     ],
 )
 def test_a_year_typed_as_a_word_is_read_by_the_parser(text, years):
-    def words(node):
-        if isinstance(node, q.Word):
-            return [node]
-        inner = node.nodes if isinstance(node, (q.AllOf, q.AnyOf)) else [node.node] if isinstance(node, q.Not) else []
-        return [w for n in inner for w in words(n)]
-
-    assert [w.year for w in words(q.parse(text).tree)] == years
+    assert [n.year for n in q.walk(q.parse(text).tree) if isinstance(n, q.Word)] == years
 
 
 def test_deep_nesting_is_cut_at_max_depth():
