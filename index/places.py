@@ -513,6 +513,16 @@ class Gazetteer:
         its nationality words ("iraq", "irak"; not "iraqi")."""
         return tuple(n for n in self.names_of(code) if tuple(n.split()) not in self.demonyms)
 
+    def named_as(self, text: str, code: str) -> tuple[str, ...] | None:
+        """``text``, whole, as the gazetteer holds it ("U.S." is ("u", "s")) when it names the
+        country ``code`` itself: one of ``country_names`` or its acronyms ("USA"); None for
+        anything else (a nationality word, a city, another country)."""
+        words = tuple(_words(text))
+        key = tuple(w.lower() for w in words)
+        if " ".join(key) in self.country_names(code):
+            return key
+        return key if self.exact.get(words) == code and key not in self.cities else None
+
     def find(self, text: str) -> list[str]:
         """Country codes named in ``text``, in order of first mention."""
         words, lower = _words_and_lower(_CURRENCY.sub(" ", text) if "$" in text else text)

@@ -425,10 +425,10 @@ class Compiler:
         count as the name typed does. Its names in the two languages come first, then the
         longest of its other names; none that reads as a letter alone ("U.S."). Not for a
         nationality word, whose country's releases its tag finds."""
-        names = {tuple(name.split()) for name in self.gazetteer.country_names(code)}
         typed = _folded_words(" ".join(texts))
-        if typed not in names:
+        if self.gazetteer.named_as(" ".join(texts), code) is None:  # "U.S." is one, as ("u", "s")
             return self._other_demonyms(typed, code)
+        names = {tuple(name.split()) for name in self.gazetteer.country_names(code)}
         own = [_folded_words(country_name(code, lang)) for lang in LANGUAGES]
         ordered = sorted(names - {typed}, key=lambda name: (name not in own, -len(" ".join(name)), name))
         out: list[wq.Query] = []
