@@ -505,10 +505,7 @@ def responses() -> dict:
         ),
         "ServerError": _error("An error on our side (code internal_error)."),
         "Unavailable": _error("There is no search index yet (code index_unavailable).", {"Retry-After": retry_after}),
-        "MethodNotAllowed": _error(
-            "Only GET, HEAD and OPTIONS are answered (code method_not_allowed).",
-            {"Allow": {"required": True, "schema": STRING, "description": "The methods the address answers."}},
-        ),
+        # (a 405 answers a method no operation describes: the description's list of codes says it)
         "NotFound": _error("There is nothing at this address (code not_found or release_not_found)."),
         "Preflight": {
             "description": "A CORS preflight answer: the methods and headers a page may use.",

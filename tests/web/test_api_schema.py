@@ -73,6 +73,21 @@ def test_the_document_covers_every_api_address(app):
     assert rules == paths
 
 
+def test_every_component_of_the_document_is_used(client):
+    """A component no operation refers to documents nothing a client will meet."""
+    import json
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    text = json.dumps(document)
+    unused = [
+        f"{kind}/{name}"
+        for kind, named in document["components"].items()
+        for name in named
+        if f'"#/components/{kind}/{name}"' not in text
+    ]
+    assert unused == []
+
+
 @pytest.mark.parametrize("prefix", ["mig", "haití", "trat", "niñ"])
 def test_every_suggestion_fits_the_document(client, prefix):
     """Words offered as they are typed carry no language ("lang": null): the document allows
