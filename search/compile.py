@@ -275,8 +275,12 @@ class Compiler:
                 chosen.setdefault(tuple(sorted(analysed.items())), word)
                 if len(chosen) == share:
                     break
-            words = [q.Word(w) for w in chosen.values()]
-            return q.AnyOf(words) if len(words) > 1 else words[0] if words else q.Word(node.text)
+
+            def word(text: str):
+                return q.Field(node.field, text) if node.field else q.Word(text)
+
+            words = [word(w) for w in chosen.values()]
+            return q.AnyOf(words) if len(words) > 1 else words[0] if words else word(node.text)
         if isinstance(node, q.AllOf):
             return q.AllOf([self._prefixes_expanded(n, begun, share) for n in node.nodes])
         if isinstance(node, q.AnyOf):

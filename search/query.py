@@ -1,6 +1,7 @@
 """The archive's query language, parsed into a small syntax tree.
 
-Plain words (all must match), ``"exact phrases"``, ``OR``, ``-excluded`` words,
+Plain words (all must match), ``"exact phrases"``, prefixes (``migra*``, ``title:migra*``),
+``OR``, ``-excluded`` words,
 ``(groups)``, and field prefixes: ``title:``, ``country:`` (a code or a name in either
 language), ``topic:``, ``lang:``, ``year:2019``, ``year:2017..2019``, bare year ranges
 ``2017..2019`` and ranges of days or months ``date:2019-01-01..2019-06-30``,
@@ -59,6 +60,7 @@ class Prefix:
     """A word typed with a star at its end ("migra*"): every word of the archive it begins."""
 
     text: str  # the letters before the star
+    field: str | None = None  # "title" for "title:migra*": the words it begins, in titles
 
 
 @dataclass
@@ -352,6 +354,10 @@ class _Parser:
                 if rest:
                     return Field(canonical, rest, phrase=True)
             return Word(name)  # an empty prefix is plain text
+        if canonical == "title":
+            prefix = _PREFIX.match(rest)
+            if prefix and len(prefix[1]) >= 3:
+                return Prefix(prefix[1], field="title")
         if canonical == "year":
             if _YEAR.match(rest):
                 return YearRange(int(rest), int(rest))

@@ -912,6 +912,31 @@ def test_a_word_with_a_star_finds_every_word_of_the_archive_it_begins(tmp_path):
     assert q.words_of(q.parse("migra* -remes*").tree) == ["migra*"]  # the star kept, as typed
 
 
+def test_a_star_after_title_finds_the_words_it_begins_in_titles(tmp_path):
+    """``title:migra*`` was ``title:migra``, which no title holds: the star was dropped without a
+    word. It is a prefix as ``migra*`` is, matched in titles only."""
+    from .helpers import archive_of, release
+
+    archive = archive_of(
+        [
+            release(id="en-migration", title="Migration data for the region", body="A report."),
+            release(id="es-migracion", lang="es", title="Datos de migración", body="Un informe."),
+            release(id="en-body", title="A border report", body="Migration rose along the border."),
+            release(id="en-mines", title="Mines and minerals", body="A mining region."),
+        ],
+        tmp_path,
+    )
+
+    def found(text):
+        return sorted(h.id for h in archive.search(parse_params({"q": text, "translations": "separate"})).hits)
+
+    assert found("title:migra*") == ["en-migration", "es-migracion"]  # not the release saying it in its body
+    assert found("title:migra* -título:datos*") == ["en-migration"]
+    assert q.parse("title:mi*").tree.nodes == [q.Field("title", "mi*")]  # two letters begin too many words
+    marked = archive.search(parse_params({"q": "title:migra*"})).hits
+    assert all("<mark>" in h.title_html for h in marked)
+
+
 def test_a_year_typed_among_the_words_finds_the_releases_of_that_year(tmp_path):
     """``hurricane 2016`` said "no release contains 2016" and ranked Hurricane Matthew, of 2016,
     below hurricanes of other years; ``2019`` alone found only the release that wrote it."""
