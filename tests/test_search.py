@@ -273,6 +273,7 @@ def test_the_glossary_s_terms_of_migration_work_find_their_other_language(tmp_pa
             release(id="en-census", date="2021-03-01", title="A census of Guatemalans abroad", body="It counts them."),
             release(id="es-masks", lang="es", date="2021-04-01", title="Entregan mascarillas", body="En albergues."),
             release(id="en-pandemic", date="2021-05-01", title="The pandemic closes borders", body="Flights stop."),
+            release(id="es-maras", lang="es", date="2021-06-01", title="Familias huyen de las maras", body="En Honduras."),
         ],
         tmp_path,
     )
@@ -280,6 +281,23 @@ def test_the_glossary_s_terms_of_migration_work_find_their_other_language(tmp_pa
     assert ids(search(archive, "censo", separate=True)) == ["en-census"]
     assert ids(search(archive, "face masks", separate=True)) == ["es-masks"]
     assert ids(search(archive, "pandemia", separate=True)) == ["en-pandemic"]
+    assert ids(search(archive, "gangs", separate=True)) == ["es-maras"]
+
+
+def test_maras_is_a_word_not_a_slip_of_maria(tmp_path):
+    """No dictionary of the lexicon has "maras" (the region's street gangs): in an archive that
+    does not use it, it was searched as "María", a hurricane's name; the glossary makes it a word."""
+    from .helpers import archive_of, release
+
+    archive = archive_of(
+        [
+            release(id="en-maria", date="2017-09-20", title="Hurricane Maria hits Dominica", body="Shelters opened."),
+            release(id="en-gangs", date="2021-05-01", title="Young people leave the gangs", body="A new programme."),
+        ],
+        tmp_path,
+    )
+    result = search(archive, "maras", separate=True)
+    assert not result.corrected and ids(result) == ["en-gangs"]
 
 
 def test_british_and_american_spelling_meet(archive):
