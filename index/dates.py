@@ -59,6 +59,16 @@ _DAY_FIRST = re.compile(
 )
 _MONTH_FIRST = re.compile(rf"^(?P<month>[^\W\d_]+)\.?\s+{_DAY},?\s+(?P<year>\d{{4}})$")
 _WEEKDAY = re.compile(r"^(?P<weekday>[^\W\d_]+)\.?,?\s+(?P<rest>.+)$")
+# A time after the date ("8 de agosto de 2019 10:00", "Aug. 7, 2019, 3:15 p.m. EST"): read past.
+_TIME_AFTER = re.compile(
+    r",?\s+(?:at\s+|a\s+las\s+)?\d{1,2}(?:[:.h]\d{2}){1,2}\s*(?:[ap]\.?\s?m\.?|h|hrs?|horas)?"
+    r"(?:\s*\(?(?:[a-z]{2,5}|utc[+-]\d{1,2})\)?)?$"
+)
+# Numbers alone with the year last ("16/03/2018", "03.16.18"): the day and the month cannot be
+# told apart, so a listing does not read them.
+_NUMERIC_DATE = re.compile(r"^\d{1,2}([/.\-])\d{1,2}\1\d{2}(?:\d{2})?$")
+# A date and more after a dash or a bar ("9 August, 2019 – San José"): a dateline, not a date line.
+_DATE_AND_MORE = re.compile(r"^(?P<date>.+?)\s+[-\u2013\u2014|]\s+\S.*$")
 _YEAR_IN_LINE = re.compile(r"\b(?:1[89]|2[01])\d\d\b")
 _ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$", re.I)
 
@@ -89,6 +99,8 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     shaped like a date that names an impossible day (``31 June, 2019``).
     """
     text = " ".join(fold(line).split())
+    if text and _TIME_AFTER.search(text) and len(text) <= 60:
+        text = _TIME_AFTER.sub("", text)
     if not text or len(text) > 40:
         return None
     match = _ISO.match(text) or _YEAR_FIRST.match(text)  # "2021-08-14"; "2021-8-14", "2021/08/14"
@@ -137,17 +149,33 @@ def parse_labelled_date(line: str) -> tuple[dt.date, str | None] | None:
     return parse_date_line(text)
 
 
-def mistyped_date(line: str) -> bool:
-    """Whether a line no date pattern read has a date line's whole shape, a day, a month word
-    and a year, with a word no language names a month ("Agust 14, 2019", "14 de agosot de
-    2019", after a weekday or not): a listing rejects the release under such a line. A body's
-    sentence never has that shape ("12 migrants rescued in 2019" has more words than it)."""
+def mistyped_date(line: str) -> str | None:
+    """Why a line no date pattern read is a date line a listing cannot read, or None: it has a
+    date line's whole shape, a day, a month word and a year, with a word no language names a
+    month ("Agust 14, 2019", "14 de agosot de 2019", after a weekday or not); it is numbers alone
+    with the year last ("16/03/2018"); it is a date with more after a dash ("9 August, 2019 – San
+    José"). A listing rejects the release under such a line. A body's sentence never has that
+    shape ("12 migrants rescued in 2019" has more words than it)."""
     text = " ".join(fold(line).split())
     if not text or len(text) > 40:
-        return False
+        return None
+    if _NUMERIC_DATE.match(text):
+        return "is a date in numbers alone, whose day and month cannot be told apart"
+    more = _DATE_AND_MORE.match(text)
+    if more and _a_date(more["date"]):
+        return "has more than a date on its line"
     weekday = _WEEKDAY.match(text)
     rests = [text] + ([weekday["rest"]] if weekday and weekday["weekday"] in weekday_names() else [])
-    return any(_DAY_FIRST.match(rest) or _MONTH_FIRST.match(rest) for rest in rests)
+    if any(_DAY_FIRST.match(rest) or _MONTH_FIRST.match(rest) for rest in rests):
+        return "has a date line's shape but no month's name"
+    return None
+
+
+def _a_date(text: str) -> bool:
+    try:
+        return parse_date_line(text) is not None or mistyped_date(text) is not None
+    except DateError:
+        return True
 
 
 def looks_like_date(line: str) -> bool:

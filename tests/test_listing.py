@@ -185,3 +185,60 @@ def test_a_short_body_line_with_a_year_is_kept_as_text_and_warned_of(line):
     assert not result.rejected
     (warning,) = result.warnings
     assert warning.line == 5 and "line 1" in warning.message
+
+
+def test_date_lines_with_a_label_or_a_time_start_their_release():
+    """ "Published on August 8, 2019", "Publicado el 9 de agosto de 2019" and "8 de agosto de 2019
+    10:00" were read as text of the release above, which took the next releases' titles and text
+    as its own, without a warning."""
+    text = (
+        "August 7, 2019\n\nHonduras opens a centre for returned children\n\nSan Pedro Sula. First text.\n\n"
+        "Published on August 8, 2019\n\nGuatemala trains border officials\n\nTecún Umán. Second text.\n\n"
+        "Publicado el 9 de agosto de 2019\n\nEl Salvador abre un centro\n\nSan Salvador. Tercer texto.\n\n"
+        "10 de agosto de 2019 10:00\n\nPanamá recibe a personas migrantes\n\nCiudad de Panamá. Cuarto texto.\n\n"
+        "Aug. 11, 2019, 3:15 p.m. EST\n\nBelize hosts a forum\n\nBelmopan. Fifth text.\n"
+    )
+    result = listing.parse(text, "labelled.txt")
+    assert [(r.date.day, r.title.split()[0]) for r in result.releases] == [
+        (7, "Honduras"),
+        (8, "Guatemala"),
+        (9, "El"),
+        (10, "Panamá"),
+        (11, "Belize"),
+    ]
+    assert result.releases[0].body == "San Pedro Sula. First text."
+    assert not result.rejected and not result.warnings
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("16/03/2018", "numbers alone"),
+        ("03.16.18", "numbers alone"),
+        ("9 August, 2019 – San José", "more than a date"),
+        ("9 de agosto de 2019 - Tegucigalpa", "more than a date"),
+    ],
+)
+def test_a_date_line_no_listing_reads_rejects_the_release_under_it(line, reason):
+    """A numeric date or a date with a place after it was read, with a warning at most, as text
+    of the release above: the release under it was lost into another."""
+    text = (
+        "15 March, 2018\n\nBarbados trains immigration officers\n\nBridgetown. Officers completed a course.\n\n"
+        f"{line}\n\nJamaica opens a resource centre\n\nKingston. Another release.\n"
+    )
+    result = listing.parse(text, "dates.txt")
+    (release,) = result.releases
+    assert "Jamaica" not in release.body
+    (rejected,) = result.rejected
+    assert rejected.line == 7 and reason in rejected.reason and line in rejected.reason
+
+
+def test_markup_pasted_into_a_listing_is_read_as_text():
+    text = (
+        "March 5, 2020\n\n<b>Honduras</b> opens a centre for children &amp; families\n\n"
+        'San Pedro Sula.&nbsp;The centre <a href="http://x">opened</a> today.<br>It serves children.\n'
+    )
+    (release,) = listing.parse(text, "markup.txt").releases
+    assert release.title == "Honduras opens a centre for children & families"
+    assert "<" not in release.body and "href" not in release.body and "nbsp" not in release.body
+    assert "amp" not in release.id and "-b-" not in release.id

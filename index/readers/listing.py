@@ -7,9 +7,10 @@ then one or more summary paragraphs; blank lines between them vary.
 from pathlib import Path
 
 from .. import language
-from ..dates import DateError, looks_like_date, mistyped_date, parse_date_line
+from ..dates import DateError, looks_like_date, mistyped_date, parse_labelled_date
 from ..records import ReadResult, Rejected, Release, Warning_, clean_line, clean_text, derived_id, first_paragraph
 from .decoding import read_known_file, read_text_source
+from .markup import read_field
 
 
 def read(path: Path, known=None) -> ReadResult:
@@ -25,7 +26,7 @@ def parse(text: str, source: str) -> ReadResult:
     stray_line = 0
     for number, line in enumerate(text.splitlines(), 1):
         try:
-            parsed = parse_date_line(line)
+            parsed = parse_labelled_date(line)
         except DateError as error:
             current = {"line": number, "error": str(error), "lines": []}
             blocks.append(current)
@@ -37,15 +38,16 @@ def parse(text: str, source: str) -> ReadResult:
         elif current is not None:
             titled = current.get("titled", False)
             current["titled"] = titled or bool(line.strip())
-            if titled and mistyped_date(line):  # a title is not taken for one
-                # A date line's whole shape with a mistyped month: the release under it is
-                # rejected (named, and the reindex fails) rather than read silently as text of
-                # the release above, which keeps only its own.
+            fault = mistyped_date(line) if titled else None  # a title is not taken for one
+            if fault:
+                # A date line that cannot be read (a mistyped month, numbers alone, a place after
+                # it): the release under it is rejected (named, and the reindex fails) rather than
+                # read silently as text of the release above, which keeps only its own.
                 current = {
                     "line": number,
-                    "error": f"{line.strip()!r} has a date line's shape but is not one, so the release under "
-                    f"it is left out (and not read as text of the release at line {current['line']}); "
-                    "write the date as '7 August, 2019' or '7 de agosto de 2019'",
+                    "error": f"{line.strip()!r} {fault}, so the release under it is left out (and not read as "
+                    f"text of the release at line {current['line']}); write the date alone on its line, as "
+                    "'7 August, 2019' or '7 de agosto de 2019'",
                     "lines": [],
                 }
                 blocks.append(current)
@@ -83,8 +85,9 @@ def _read_block(block: dict, source: str, result: ReadResult) -> None:
     if not lines:
         result.rejected.append(Rejected(source, line, "date line with no title after it"))
         return
-    title = clean_line(lines[0])
-    body = clean_text("\n".join(lines[1:]))
+    # Markup pasted into an export ("<b>", "&amp;", "<br>") is read as a JSON Lines field's is.
+    title = clean_line(read_field(lines[0]))
+    body = clean_text(read_field("\n".join(lines[1:])))
     if not body:
         result.warnings.append(Warning_(source, line, "release has a title but no summary text"))
     lang = language.detect(f"{title}\n{body}", fallback=block["month_lang"])
