@@ -88,17 +88,30 @@ def _each_file_once(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
 
 
 def _folder_files(folder: Path, fmt: str | None = None) -> tuple[list[Path], list[Rejected]]:
-    """The files under ``folder`` (not hidden ones), sorted, and a rejection for each folder
-    that could not be listed and each link to nothing that would be read (by ``fmt``, else by
-    its suffix): left out in silence, their releases would look deleted to an incremental
-    build."""
+    """The files under ``folder`` and the folders it links to (not hidden ones), sorted, and a
+    rejection for each folder that could not be listed and each link to nothing that would be
+    read (by ``fmt``, else by its suffix): left out in silence, their releases would look
+    deleted to an incremental build."""
     files: list[Path] = []
     problems: list[Rejected] = []
 
     def unlisted(error: OSError) -> None:
         problems.append(Rejected(str(error.filename or folder), 0, f"cannot read folder: {error.strerror or error}"))
 
-    for top, _, names in os.walk(folder, onerror=unlisted, followlinks=False):
+    seen: set[tuple[int, int]] = set()  # the folders walked: a link back up is not walked again
+    for top, folders, names in os.walk(folder, onerror=unlisted, followlinks=True):
+        try:
+            status = os.stat(top)
+        except OSError:
+            status = None
+        if status is not None and (status.st_dev, status.st_ino) in seen:
+            folders[:] = []
+            continue
+        if status is not None:
+            seen.add((status.st_dev, status.st_ino))
+        # A hidden folder (".git", ".cache") is not read, as a hidden file is not; a linked one is
+        # (a link to another folder of releases), its files once however many links lead to them.
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
         for name in names:
             if name.startswith("."):
                 continue
