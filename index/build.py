@@ -237,11 +237,15 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
         releases, summary = prepare(sources, fmt, progress, previous=store.path(live) if live else None)
         summary.mode, summary.releases = mode, len(releases)
         summary.seconds = time.perf_counter() - started
+        if not releases:  # as the run itself would be refused
+            raise _nothing_read(summary, live, None)
         return summary
     if dry_run and not store.root.exists():
         # No index to compare with, and a dry run writes nothing: not even the lock's folder.
         releases, summary = prepare(sources, fmt, progress)
         summary.releases = len(releases)
+        if not releases:
+            raise _nothing_read(summary, None, None)
         changes = _Changes.of(releases, summary, None, None)
         summary.mode = _mode(mode, None, False, changes, summary)
         summary.seconds = time.perf_counter() - started
@@ -285,6 +289,8 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             if not dry_run:
                 raise BuildError(f"{refusal}: the live index is unchanged ({current})", summary)
             summary.messages.append(refusal)
+        if dry_run and not changes.releases:  # what the run itself would say
+            raise _nothing_read(summary, current, len(changes.old))
         if dry_run:
             summary.generation = current
         elif _write_generation(store, mode, current, live, changes, summary, progress):
@@ -293,6 +299,23 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
             summary.generation = current
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _nothing_read(summary: Summary, current: str | None, live_releases: int | None) -> BuildError:
+    """The refusal of sources of which no release could be read (a mistyped path, files that all
+    fail): publishing them would empty the site, and a first build of nothing is no index either."""
+    if current and live_releases is not None:
+        plural = "s" if live_releases != 1 else ""
+        return BuildError(
+            f"no release could be read from the sources; the live index is unchanged ({current}, "
+            f"{live_releases} release{plural})",
+            summary,
+        )
+    if current:
+        return BuildError(
+            f"no release could be read from the sources; the live index is unchanged ({current})", summary
+        )
+    return BuildError("no release could be read from the sources: no index written", summary)
 
 
 @dataclass
@@ -378,15 +401,7 @@ def _write_generation(
     read, or nothing changed.  A failure leaves the live index as it was (``BuildError``)."""
     releases, read_in_full, hashes = changes.releases, changes.read_in_full, changes.hashes
     if not releases:
-        # A mistyped path, or files that all fail: publishing this would empty the site.
-        if current:
-            raise BuildError(
-                f"no release could be read from the sources; the live index is unchanged "
-                f"({current}, {len(changes.old)} release{'s' if len(changes.old) != 1 else ''})",
-                summary,
-            )
-        # A first build of nothing is no index either: the site would have nothing to serve.
-        raise BuildError("no release could be read from the sources: no index written", summary)
+        raise _nothing_read(summary, current, len(changes.old))
     if mode == "incremental" and not changes.any:
         # Releases the live table does not know in this raw form (not those parsed again from a
         # form it knows, nor live versions kept for rejected records, which have none, nor those

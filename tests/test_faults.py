@@ -435,7 +435,9 @@ def test_a_build_with_no_release_never_replaces_the_live_index(tmp_path, live, c
     baseline = assert_serves(archive, "gen-000001", "old-")
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"id": "x"\n{"id": "y", "lang": "en"}\n', encoding="utf-8")
-    for sources in ([tmp_path / "typo"], [broken], [broken, "--incremental"]):
+    # (a dry run and a check say what the run would: they said "would delete every release", 0)
+    runs = ([tmp_path / "typo"], [broken], [broken, "--incremental"], [broken, "--dry-run"], [broken, "--check"])
+    for sources in runs:
         code, out, err = run_cli(capsys, *sources, "--index", live)
         assert code == 3, (sources, out, err)
         assert "no release could be read" in err and "the live index is unchanged (gen-000001" in err
@@ -450,8 +452,8 @@ def test_a_first_build_with_no_release_writes_no_index(tmp_path, capsys):
     "everything went in" (0) for an empty file."""
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    for source, rejected in ((tmp_path / "typo", True), (empty, False)):
-        code, out, err = run_cli(capsys, source, "--index", tmp_path / "ix")
+    for source, rejected, more in ((tmp_path / "typo", True, ()), (empty, False, ()), (empty, False, ("--dry-run",))):
+        code, out, err = run_cli(capsys, source, "--index", tmp_path / "ix", *more)
         assert code == 3, (source, out, err)
         assert ("rejected: " in err and "no such file or folder" in err) == rejected
         assert "no release could be read from the sources: no index written" in err
