@@ -2,7 +2,7 @@
 every group (a translation key, or a date) that a new, changed or removed release touches."""
 
 from .known import Known
-from .records import Unread
+from .records import Unread, pairing_key
 
 
 def settle(known: Known, releases: list) -> list:
@@ -12,19 +12,19 @@ def settle(known: Known, releases: list) -> list:
     again when one of its releases is new or changed, or one it had is gone or changed.
     """
     unread = [r for r in releases if type(r) is Unread]  # each on a row of this table
-    open_groups = {r.translation_key or r.day for r in releases if type(r) is not Unread}
+    open_groups = {r.pairing_key or r.day for r in releases if type(r) is not Unread}
     present = bytearray(known.n)
     for r in unread:
         present[r.row] = 1
     keys, days = known.column("keys"), known.column("days")
     gone = present.find(0)
     while gone >= 0:  # a row no unread release is on: gone, changed, or now a duplicate
-        open_groups.add(keys[gone] or days[gone])
+        open_groups.add(pairing_key(keys[gone]) or days[gone])
         gone = present.find(0, gone + 1)
     _leave_single_language_dates(releases, unread, open_groups)
     out = list(releases)
     for position in [
-        p for p, r in enumerate(releases) if type(r) is Unread and (r.translation_key or r.day) in open_groups
+        p for p, r in enumerate(releases) if type(r) is Unread and (r.pairing_key or r.day) in open_groups
     ]:
         out[position] = releases[position].read()
     return out

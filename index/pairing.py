@@ -95,7 +95,7 @@ def pair_releases(releases: list, known=None, procs: int = 1, min_slice: int = 1
     candidates = [
         p
         for p, r in enumerate(releases)
-        if (not r.translation_key or r.translation_key in alone) and r.lang in ("en", "es")
+        if (not r.translation_key or r.pairing_key in alone) and r.lang in ("en", "es")
     ]
     pairer = _Pairer(releases, candidates)
     if known is None:
@@ -115,7 +115,7 @@ def _pair_by_key(releases: list, report: PairReport) -> set[str]:
     by_key: dict[str, list] = {}
     for release in releases:
         if release.translation_key:
-            by_key.setdefault(release.translation_key, []).append(release)
+            by_key.setdefault(release.pairing_key, []).append(release)
     alone = set()
     for key, members in by_key.items():
         if len(members) == 1:
@@ -137,8 +137,8 @@ def _pair_by_key(releases: list, report: PairReport) -> set[str]:
                     first.source,
                     first.line,
                     (
-                        f"translation_key {key!r} is shared by {len(english)} English and {len(spanish)} Spanish "
-                        "releases; a pair needs exactly one of each, so none of them was paired"
+                        f"translation_key {first.translation_key!r} is shared by {len(english)} English and "
+                        f"{len(spanish)} Spanish releases; a pair needs exactly one of each, so none of them was paired"
                     ),
                 )
             )

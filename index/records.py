@@ -15,6 +15,12 @@ MAX_TITLE = 1_000
 MAX_BODY = 2_000_000
 
 
+def pairing_key(key: str) -> str:
+    """A translation key as two versions share it: its case and spacing aside ("2020-MX-covid" is
+    "2020-mx-covid"), as staff typing it twice write it."""
+    return " ".join(key.split()).casefold()
+
+
 @dataclass
 class Release:
     """One news release, as read from a source and then enriched."""
@@ -52,6 +58,11 @@ class Release:
     @property
     def year(self) -> int:
         return self.date.year
+
+    @property
+    def pairing_key(self) -> str:
+        """The translation key as pairing compares it (``pairing_key``)."""
+        return pairing_key(self.translation_key)
 
     @property
     def day(self) -> int:
@@ -142,6 +153,7 @@ class Unread:
     source_hash = property(lambda self: self.of.known.digest("source_hashes", self.row))
     lang_detected = property(lambda self: bool(self.of.known.column("detected")[self.row]))
     origin = property(lambda self: self.of.known.origin(self.row))
+    pairing_key = property(lambda self: pairing_key(self.translation_key))
 
     def content_hash(self) -> str:
         if self.pair != self.known_pair:

@@ -53,6 +53,15 @@ def test_translation_key_pairs_one_english_and_one_spanish():
     assert (report.explicit, report.automatic) == (1, 0)
 
 
+def test_keys_typed_in_other_cases_or_spacing_are_one_key():
+    """Keys "2020-MX-shelters" and "2020-mx-shelters " were two, each alone, and the versions
+    (on other days than each other, so not paired by what they share) were left unpaired."""
+    en = rel("en1", "en", EN, key="2020-MX-shelters", date="2021-05-10")
+    es = rel("es1", "es", OTHER_ES, key=" 2020-mx-shelters", date="2021-07-10")
+    report = pair_releases([en, es])
+    assert (en.pair, es.pair) == ("es1", "en1") and report.explicit == 1
+
+
 def test_a_key_only_one_version_carries_does_not_stop_it_being_paired():
     """A content system may export the key on one version only: that release was left out of
     automatic pairing, with no warning. Two different keys still say two different releases."""
