@@ -69,13 +69,16 @@ HOMOGRAPHS = {
 # the other language). Each entry: the words before it, nearest last ("llev*": a word beginning
 # so, any form of "llevar"); the words one of which must follow it, or None for any; the words
 # after which it is the word itself after all ("such as well-being"); whether it is one only
-# written in small letters ("llevados a Cabo Delgado", "a Cabo Haitiano" name places).
+# written in small letters ("llevados a Cabo Delgado", "a Cabo Haitiano" name places). "Se trata
+# de" is "it is about": read as "trata" (trafficking, the glossary's word), every Spanish release
+# saying so was found by "trafficking" and by the phrase "trata de personas".
 FIXED_EXPRESSIONS = {
     "embargo": (("sin",), None, frozenset(), False),
     "cabo": (("llev*", "a"), None, frozenset(), True),
     "order": (("in",), frozenset({"to", "for", "that"}), frozenset(), False),
     "well": (("as",), None, frozenset({"being", "known", "off", "founded", "established"}), False),
     "course": (("of",), None, frozenset(), False),
+    "trata": (("se",), None, frozenset(), False),
 }
 FIXED_MARK = "\x00"  # what such a word is folded to: a stop word of both languages
 _FIXED_WORDS = frozenset(FIXED_EXPRESSIONS)

@@ -29,7 +29,7 @@ from .records import Release
 # Bump when the schema, the analysers or what goes into which field change (index.language's
 # rule for a title's language, how a source's text is read): an incremental reindex then
 # rebuilds in full.
-SCHEMA_VERSION = 33
+SCHEMA_VERSION = 34
 # How many times the title's words count in the body field. Chosen on the bilingual relevance
 # benchmark and the judged queries (README, "Relevance, measured"): 2 ranks best on both; 1
 # (the title once, as text) and 3 or more rank the benchmark lower.

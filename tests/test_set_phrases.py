@@ -31,6 +31,9 @@ from .helpers import release, write_jsonl
         ("such as well-being and health", "en", "well", True),
         ("and, of course, the families", "en", "cours", False),
         ("a training course for officials", "en", "cours", True),
+        ("Se trata de la primera reubicación", "es", "trat", False),
+        ("la trata de personas", "es", "trat", True),
+        ("víctimas de trata", "es", "trat", True),
     ],
 )
 def test_a_word_of_a_set_phrase_is_no_term(text, lang, word, kept):
@@ -86,6 +89,20 @@ RELEASES = [
         body="The clinics, as well as the shelters, are open in order to serve returnees.",
     ),
     release(
+        id="es-about",
+        lang="es",
+        date="2024-06-03",
+        title="Reubicación de Gardi Sugdub",
+        body="Se trata de la primera reubicación de una comunidad por el clima en Panamá.",
+    ),
+    release(
+        id="es-trata",
+        lang="es",
+        date="2018-07-30",
+        title="Honduras contra la trata",
+        body="Las víctimas de trata reciben apoyo en Honduras.",
+    ),
+    release(
         id="en-well",
         date="2018-07-09",
         title="A new well for the shelter",
@@ -113,6 +130,14 @@ def test_however_is_not_an_embargo(archive):
 def test_as_well_as_is_not_a_well(archive):
     assert found(archive, "well") == ["en-well"]
     assert found(archive, "order") == []
+
+
+def test_it_is_about_is_not_trafficking(archive):
+    """The "se trata de" of "it is about" was read as "trata" (trafficking): the glossary found every
+    Spanish release saying so for "trafficking", and the phrase "trata de personas" too."""
+    assert found(archive, "trafficking") == ["es-trata"]
+    assert found(archive, "trata", ui="es") == ["es-trata"]
+    assert found(archive, "reubicación", ui="es") == ["es-about"]
 
 
 def test_the_rest_of_a_release_with_a_set_phrase_is_found(archive):
