@@ -274,6 +274,8 @@ def test_the_glossary_s_terms_of_migration_work_find_their_other_language(tmp_pa
             release(id="es-masks", lang="es", date="2021-04-01", title="Entregan mascarillas", body="En albergues."),
             release(id="en-pandemic", date="2021-05-01", title="The pandemic closes borders", body="Flights stop."),
             release(id="es-maras", lang="es", date="2021-06-01", title="Huyen de las maras", body="En Honduras."),
+            release(id="en-caribbean", date="2017-09-01", title="Storms in the Caribbean", body="Islands prepare."),
+            release(id="es-centroam", lang="es", date="2018-02-01", title="Flujos en Centroamérica", body="Datos."),
         ],
         tmp_path,
     )
@@ -282,6 +284,8 @@ def test_the_glossary_s_terms_of_migration_work_find_their_other_language(tmp_pa
     assert ids(search(archive, "face masks", separate=True)) == ["es-masks"]
     assert ids(search(archive, "pandemia", separate=True)) == ["en-pandemic"]
     assert ids(search(archive, "gangs", separate=True)) == ["es-maras"]
+    assert ids(search(archive, "Caribe", separate=True)) == ["en-caribbean"]
+    assert ids(search(archive, "Central America", separate=True)) == ["es-centroam"]
 
 
 def test_maras_is_a_word_not_a_slip_of_maria(tmp_path):
