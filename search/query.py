@@ -1,7 +1,7 @@
 """The archive's query language, parsed into a small syntax tree.
 
 Plain words (all must match), ``"exact phrases"``, prefixes (``migra*``, ``title:migra*``),
-``OR``, ``-excluded`` words,
+``OR`` (and words joined by slashes, ``hurricane/huracán``), ``-excluded`` words,
 ``(groups)``, and field prefixes: ``title:``, ``country:`` (a code or a name in either
 language), ``topic:``, ``lang:``, ``year:2019``, ``year:2017..2019``, bare year ranges
 ``2017..2019`` and ranges of days or months ``date:2019-01-01..2019-06-30``,
@@ -111,6 +111,9 @@ _PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field
 # ASCII digits, as the address's parameters take (Python's \d takes every script's).
 # Three letters or more and a star: fewer would begin too many words to be of use.
 _PREFIX = re.compile(r"^([^\W\d_][^\W_]*[^\W\d_])\*+$")
+# Words joined by slashes ("hurricane/huracán", "Honduras/Guatemala"): either of them, as OR.
+_WORD_PART = r"[^\W\d_][^\W_]*(?:[-'’.][^\W_]+)*"
+_SLASHED = re.compile(rf"{_WORD_PART}(?:/{_WORD_PART})+")
 _YEAR_RANGE = re.compile(r"^([0-9]{4})?\.\.([0-9]{4})?$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _AROUND_A_YEAR = ".,;:!?¿¡()[]'\"«»“”"  # "drought in 2016," is the year 2016
@@ -345,6 +348,8 @@ class _Parser:
         name, sep, rest = value.partition(":")
         canonical = FIELD_ALIASES.get(name.lower()) if sep else None
         if canonical is None:
+            if "/" in value and _SLASHED.fullmatch(value):
+                return AnyOf([Word(part) for part in value.split("/")])
             return Word(value, _typed_year(value))
         if not rest:
             kind, following = self.peek()

@@ -384,13 +384,25 @@ def test_operator_words_alone_are_searched_as_words(text, archive):
 
 
 @pytest.mark.parametrize(
-    "text, named", [("migrants/zzqx", "migrants/zzqx"), ("migrants_zzqx", "migrants_zzqx"), ("title:", "title")]
+    "text, named", [("24/zzqx", "24/zzqx"), ("migrants_zzqx", "migrants_zzqx"), ("title:", "title")]
 )
 def test_a_word_joined_by_a_slash_or_an_underscore_that_finds_nothing_is_named(text, named, archive):
     """So is a field's name with nothing after it, read as a word ("title:" said nothing)."""
     result = archive.search(parse_params({"q": text}))
     assert result.total == 0
     assert [(n["code"], n.get("missing")) for n in result.notices] == [("missing_words", [named])]
+
+
+def test_words_joined_by_a_slash_are_either_word(archive):
+    """Typed "hurricane/huracán" found nothing (its words were one phrase), and "Honduras/Guatemala"
+    and "Guatemala/Honduras" found different releases: a slash between words is OR."""
+    assert q.parse("hurricane/huracán").tree.nodes == [q.AnyOf([q.Word("hurricane"), q.Word("huracán")])]
+    assert q.parse("24/7").tree.nodes == [q.Word("24/7")]  # numbers: not words to choose between
+    either = archive.search(parse_params({"q": "Honduras OR Guatemala"}))
+    for text in ("Honduras/Guatemala", "Guatemala/Honduras"):
+        found = archive.search(parse_params({"q": text}))
+        assert found.total == either.total > 0 and not found.notices, text
+    assert archive.search(parse_params({"q": "migrants/zzqx"})).total > 0
 
 
 @pytest.mark.parametrize("text", ["-", "- - -", "--", "-)", "OR -", ":", "::", ".."])
