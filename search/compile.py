@@ -77,6 +77,10 @@ MAX_PREFIX_WORDS = 8  # the readings of a prefix searched ("migra*": migrant, mi
 MAX_PREFIX_TERMS = 16  # the words all the prefixes of a query may be searched as, together
 MAX_OTHER_NAMES = 8  # a country's other names searched beside the one typed
 OTHER_NAME_BOOST = 0.3  # their weight: below a translation, as a name in passing ranks below one typed
+# A topic named by one of its keywords ("topic:covid"): its releases are ranked by that keyword
+# (weighted so), the topic's other keywords counting this share (to order those not saying it).
+TYPED_KEYWORD_BOOST = 3.0
+OTHER_KEYWORDS_SHARE = 0.2
 YEAR_SCORE = 1.0  # a release of a year typed as a word, without the word: as a place's country
 PLACE_SCORE = 1.0  # a release tagged with a country named in the query, without the literal words
 LANGUAGE_NAMES = {
@@ -797,8 +801,24 @@ class Compiler:
         elif node.name == "topic":
             topics = self.resolve_topics(node.value)
             if topics:
-                return _or([wq.Term("topics", t) for t in topics]), _or(self._topic_words(topics))
+                ranking = _or(self._topic_words(topics))
+                if not self._names_topic(node.value):
+                    # Named by one of its keywords ("topic:covid"): the releases of the topic
+                    # that say it come first, not those that say most of its other keywords.
+                    typed = self._word(node.value, self._analyse(node.value)) if len(node.value.split()) == 1 else None
+                    typed = typed or self._phrase(node.value, fields=("title", "body"))
+                    if typed is not None and ranking is not None:
+                        ranking = _or(
+                            [wq.Or([typed], boost=TYPED_KEYWORD_BOOST), wq.Or([ranking], boost=OTHER_KEYWORDS_SHARE)]
+                        )
+                return _or([wq.Term("topics", t) for t in topics]), ranking
         return None
+
+    def _names_topic(self, value: str) -> bool:
+        """Whether ``value`` is a topic's id or one of its labels (not one of its keywords)."""
+        key = fold(value).strip()
+        topics = self.taxonomy.topics
+        return key in topics or any(key == fold(label) for t in topics.values() for label in t.labels.values())
 
     def _field(self, node: q.Field) -> wq.Query | None:
         if node.name == "title":

@@ -288,6 +288,27 @@ def test_the_glossary_s_terms_of_migration_work_find_their_other_language(tmp_pa
     assert ids(search(archive, "Central America", separate=True)) == ["es-centroam"]
 
 
+def test_a_topic_named_by_a_keyword_lists_first_the_releases_that_say_it(tmp_path):
+    """``topic:covid`` listed the one COVID-19 release last of the health releases: they were
+    ranked by how much they said of the topic's keywords, the one typed no more than the rest."""
+    from .helpers import archive_of, release
+
+    archive = archive_of(
+        [
+            release(id="covid", date="2020-04-01", title="COVID-19: migrants stranded in Panama", body="Food given."),
+            release(
+                id="clinic",
+                date="2021-04-01",
+                title="Mobile clinics bring health care to migrants",
+                body="Primary health care, vaccination, mental health support, psychosocial aid and HIV tests.",
+            ),
+        ],
+        tmp_path,
+    )
+    assert ids(search(archive, "topic:covid")) == ["covid", "clinic"]
+    assert ids(search(archive, "topic:migration-health")) == ["clinic", "covid"]  # by id: the most said
+
+
 def test_maras_is_a_word_not_a_slip_of_maria(tmp_path):
     """No dictionary of the lexicon has "maras" (the region's street gangs): in an archive that
     does not use it, it was searched as "María", a hurricane's name; the glossary makes it a word."""
