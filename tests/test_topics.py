@@ -97,6 +97,19 @@ def test_names_of_agencies_and_partners_do_not_fire_their_topic():
             "displacement-data",
         ),
         ("La OIM apoya el seguimiento del desplazamiento", "Equipos visitan los albergues.", "es", "displacement-data"),
+        # the work migrants do, as a study of it says: "migrant workers" alone scored 1 of 2 points
+        (
+            "Nicaraguans in Costa Rica: barriers to work",
+            "Half work in the informal economy; many in domestic work. Regularising migrant workers helps.",
+            "en",
+            "labour-migration",
+        ),
+        (
+            "Personas nicaragüenses en Costa Rica",
+            "La mitad trabaja en la economía informal, muchas en el trabajo doméstico y la cosecha de café.",
+            "es",
+            "labour-migration",
+        ),
     ],
 )
 def test_clearly_topical_releases_get_their_topic(title, body, lang, topic):
