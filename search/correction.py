@@ -48,6 +48,26 @@ class Corrections:
 
     def __init__(self, archive):
         self.archive = archive
+        self._unwritten: tuple[str, dict[str, int]] = ("", {})  # (generation, _unwritten_words)
+
+    def _unwritten_words(self, snap: Snapshot) -> dict[str, int]:
+        """The glossary's words no release writes in any form ("trafficking", where releases say
+        "trata de personas"), each with the use of the words of its entry: a misspelling may be
+        of one, which the glossary then finds. Made once a generation."""
+        name, words = self._unwritten
+        if name == snap.name:
+            return words
+        reader = snap.searcher.reader()
+        words = {}
+        for word, entry in self.archive.compiler.glossary.words.items():
+            if word in snap.vocabulary:
+                continue
+            analysed = [(lang, term) for lang in LANGUAGES for term in terms(word, lang)]
+            if any(reader.doc_frequency(f"body_{lang}", term) for lang, term in analysed):
+                continue  # another form of it is written ("desastres" for "desastre")
+            words[word] = max(snap.vocabulary.get(w, 0) for w in entry)
+        self._unwritten = (snap.name, words)
+        return words
 
     def correct(self, snap: Snapshot, text: str) -> str | None:
         """The query with each misspelt word replaced by a word the archive uses, the other words
@@ -112,6 +132,7 @@ class Corrections:
             maxdist=2 if len(folded) > 4 else 1,
             other=True,
             accept=None if len(folded) >= TWO_SLIPS_FROM else lambda word: _a_slip_of(folded, word),
+            extra=self._unwritten_words(snap),
         )
         if found is None or use == 0:
             return found

@@ -9,6 +9,7 @@ words the visitor typed.
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from index.analysis import LANGUAGES, american_spelling, fold, terms
@@ -76,6 +77,19 @@ class Glossary:
             if len(group) > 1:
                 entries.append(group)
         return cls(entries)
+
+    @cached_property
+    def words(self) -> dict[str, tuple[str, ...]]:
+        """Each term of one word (not an acronym), folded, and the folded words of its entry's
+        terms: words of either language a misspelling may be of, though no release writes them
+        ("trafficking", where releases say "trata de personas"), and what they would find."""
+        out: dict[str, set[str]] = {}
+        for group in self.entries:
+            found = {w for t in group for w in fold(t.text).split() if terms(w, t.lang)}  # stop words aside
+            for t in group:
+                if " " not in t.text and not acronym(t.text):
+                    out.setdefault(fold(t.text), set()).update(found)
+        return {word: tuple(sorted(found)) for word, found in sorted(out.items())}
 
     def expand(self, analysed: dict[str, tuple[str, ...]], folded: str | None = None) -> list[Term]:
         """Other terms for a word or phrase, given its analysis in each language; ``folded``:

@@ -34,30 +34,31 @@ class VocabularyCorrector(RankedListCorrector):
         self.lengths = np.fromiter(map(len, words), np.int32, len(words))
         self.pairs = _pair_index(words)
 
-    def rank(self, score: int, text: str, word: str) -> float:
+    def rank(self, score: int, text: str, word: str, extra: dict[str, int] | None = None) -> float:
         """Minus the distance (``score``), plus what ranks words at one distance: similarity of
         spelling, then use (the two add less than 0.5)."""
-        count = self.counts.get(word, 0)
+        count = max(self.counts.get(word, 0), (extra or {}).get(word, 0))
         similarity = difflib.SequenceMatcher(None, text, word).ratio()
         return score + 0.4 * similarity + 0.1 * count / (count + 1)
 
-    def best(self, text: str, maxdist: int, other: bool = False, accept=None) -> str | None:
+    def best(
+        self, text: str, maxdist: int, other: bool = False, accept=None, extra: dict[str, int] | None = None
+    ) -> str | None:
         """The word ``suggest(text, limit=1, maxdist=maxdist)`` returns, or None; with ``other``,
         the best word other than ``text`` itself (the neighbour of a word the vocabulary holds);
-        with ``accept``, the best of the words it accepts.
+        with ``accept``, the best of the words it accepts; ``extra``: words the vocabulary may
+        lack that are candidates too (the glossary's), with the use each is ranked by.
 
         A word one edit away always outscores one two edits away (``rank`` adds less than
         0.5 to minus the distance), so words two edits away, the costly search, are only
         looked for when no word is one edit away.
         """
         for distance in range(1, maxdist + 1):
-            found = [
-                word
-                for word in self._within(text, distance)
-                if not (other and word == text) and (accept is None or accept(word))
-            ]
+            within = self._within(text, distance)
+            within += [word for word in extra or () if _near(text, word, distance) and word not in within]
+            found = [word for word in within if not (other and word == text) and (accept is None or accept(word))]
             if found:
-                return max((self.rank(0 - distance, text, word), word) for word in found)[1]
+                return max((self.rank(0 - distance, text, word, extra), word) for word in found)[1]
         return None
 
     def _within(self, text: str, distance: int) -> list[str]:

@@ -463,3 +463,22 @@ def test_names_of_letters_and_digits_leave_the_words_their_corrections(tmp_path)
     a slip after four of them went uncorrected."""
     result = search(archive_of([*JOINED, *PLACES], tmp_path), "A1 B2 C3 D4 Hondruas")
     assert result.searched_for == "A1 B2 C3 D4 Honduras"
+
+
+def test_a_slip_of_a_glossary_word_no_release_writes_is_corrected_to_it(tmp_path):
+    """An archive whose English releases never say "trafficking": "trafiking" was corrected to
+    "tracking" and "trafficing" named as missing, though the glossary finds the Spanish releases
+    on "trata de personas". A glossary word that no release writes in any form is a candidate,
+    used as much as its entry's words are; one whose other form is written is not ("desastre",
+    where releases say "desastres", stays the archive's word)."""
+    archive = archive_of(
+        [
+            release(id="es-trata", lang="es", title="Honduras contra la trata de personas", body="Víctimas de trata."),
+            release(id="en-track", date="2016-10-14", title="IOM tracks displacement", body="Teams are tracking."),
+        ],
+        tmp_path,
+    )
+    for typed in ("trafiking", "trafficing"):
+        result = search(archive, typed)
+        assert result.corrected and result.searched_for == "trafficking" and ids(result) == ["es-trata"], typed
+    assert search(archive, "trakcing").searched_for == "tracking"
