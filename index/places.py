@@ -81,8 +81,24 @@ def country_codes() -> frozenset:
 
 @lru_cache(maxsize=4096)
 def country_name(code: str, lang: str) -> str:
-    """The CLDR name of a country in ``lang`` (``"Panamá"`` for PA in Spanish)."""
-    return Locale(lang).territories.get(code, code)
+    """A country's name in ``lang`` as the archive shows it: CLDR's (``"Panamá"`` for PA in
+    Spanish), unless ``data/places.toml`` gives another (``name_en = "Trinidad and Tobago"``,
+    where CLDR writes "Trinidad & Tobago")."""
+    return _shown_names().get((code, lang)) or Locale(lang).territories.get(code, code)
+
+
+@cache
+def _shown_names() -> dict[tuple[str, str], str]:
+    """(code, language) -> the ``name_en`` / ``name_es`` the places file gives a country."""
+    path = config.places_file()
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {
+        (code.upper(), lang): entry[f"name_{lang}"]
+        for code, entry in data.items()
+        if isinstance(entry, dict) and code not in ("ignore", "region")
+        for lang in NAME_LANGUAGES
+        if isinstance(entry.get(f"name_{lang}"), str)
+    }
 
 
 @cache
@@ -426,7 +442,11 @@ class Gazetteer:
             if code not in country_codes():
                 raise ValueError(f"{path}: [{code}] is not an ISO 3166-1 alpha-2 country code")
             for key_name in GAZETTEER_KEYS:
-                for name in entry.get(key_name, []):
+                if key_name == "aliases":  # the names shown are names too
+                    shown = [entry[f"name_{lang}"] for lang in NAME_LANGUAGES if f"name_{lang}" in entry]
+                else:
+                    shown = []
+                for name in [*entry.get(key_name, []), *shown]:
                     key = _key(name)
                     if key:
                         folded[key] = code

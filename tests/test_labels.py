@@ -16,6 +16,14 @@ def test_a_value_is_named_in_both_interface_languages_and_made_once():
     assert labels.made("topic") == {}
 
 
+def test_a_country_is_named_as_releases_write_it_not_by_cldr_s_short_form():
+    """Facets, tags and suggestions said "Trinidad & Tobago" and "St. Vincent & Grenadines"."""
+    labels = Labels(Taxonomy.load())
+    assert labels.of("country", "TT") == {"en": "Trinidad and Tobago", "es": "Trinidad y Tobago"}
+    assert labels.of("country", "VC")["en"] == "Saint Vincent and the Grenadines"
+    assert not any("&" in labels.of("country", code)["en"] for code in ("AG", "KN", "TC", "LC"))
+
+
 def test_an_unknown_topic_is_named_by_its_id_rather_than_failing():
     assert Labels(Taxonomy.load()).of("topic", "no-such-topic") == {"en": "no-such-topic", "es": "no-such-topic"}
 
