@@ -461,3 +461,31 @@ def test_a_latin1_line_that_is_valid_utf8_by_chance_is_read_as_latin1(tmp_path):
     assert len(re.findall(r"^warning: ", done.stderr, re.M)) == 1
     titles = sorted(fields["title"] for fields in stored(tmp_path / "ix").values())
     assert titles == ["Niñez migrante en Guatemala", "PERÚ–Chile: a new route for migrants"]
+
+
+def test_text_decoded_wrongly_before_the_export_is_repaired_and_warned_of(tmp_path):
+    """A file of valid UTF-8 holding "MÃ©xico" (UTF-8 once read as Windows-1252) was indexed
+    as written: shown garbled, not tagged Mexico, not found by "México", without a word."""
+    jsonl = write_jsonl(
+        tmp_path / "moji.jsonl",
+        [
+            release(
+                id="moji",
+                lang="es",
+                title="La OIM apoya a personas migrantes en MÃ©xico y PanamÃ¡",
+                body="Ciudad de MÃ©xico. La OrganizaciÃ³n entregÃ³ ayuda a la niÃ±ez.",
+            ),
+            release(id="clean", lang="es", date="2021-01-01", title="SÃO PAULO recibe migrantes", body="Texto."),
+        ],
+    )
+    listing = tmp_path / "moji.txt"
+    listing.write_text("March 5, 2020\n\nLa OIM en MÃ©xico\n\nCiudad de MÃ©xico. Texto del comunicado.\n", "utf-8")
+    result = read_sources([jsonl, listing])
+    by_id = {r.id: r for r in result.releases}
+    assert by_id["moji"].title == "La OIM apoya a personas migrantes en México y Panamá"
+    assert by_id["moji"].body == "Ciudad de México. La Organización entregó ayuda a la niñez."
+    assert by_id["clean"].title == "SÃO PAULO recibe migrantes"  # Portuguese in capitals: no mistake
+    (listed,) = [r for r in result.releases if r.source == str(listing)]
+    assert listed.title == "La OIM en México" and "mexico" in listed.id  # its id made from the repaired title
+    assert [(w.source, w.line) for w in result.warnings] == [(str(jsonl), 1), (str(listing), 1)]
+    assert all("'MÃ©xico' read as 'México'" in w.message for w in result.warnings)

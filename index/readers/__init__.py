@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from ..records import ReadResult, Rejected
+from . import mojibake
 
 FORMATS = ("listing", "jsonl", "html")
 # The reasons a source named was not read at all (its releases are absent, not deleted).
@@ -140,6 +141,7 @@ def read_sources(paths, fmt: str | None = None, on_file=None, known=None) -> Rea
         except OSError as error:
             result.rejected.append(Rejected(str(path), 0, f"cannot read file: {error.strerror or error}"))
             continue
+        part.warnings.extend(mojibake.repair(part.releases))
         result.releases.extend(part.releases)
         result.rejected.extend(part.rejected)
         result.warnings.extend(part.warnings)
@@ -147,6 +149,7 @@ def read_sources(paths, fmt: str | None = None, on_file=None, known=None) -> Rea
             on_file(path, part)
     for site in sites:
         part = site.read(known)
+        part.warnings.extend(mojibake.repair(part.releases))
         result.releases.extend(part.releases)
         result.rejected.extend(part.rejected)
         result.warnings.extend(part.warnings)
