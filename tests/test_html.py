@@ -182,3 +182,18 @@ def test_a_paragraph_inside_a_list_item_is_read_once():
     )
     release = html.parse(page, "page.html")
     assert release.body.count("First point of the list") == 1
+
+
+def test_a_page_cut_short_is_read_and_warned_of(tmp_path):
+    """A partial copy of a page (cut in a paragraph, or inside a tag) went in without a word: the
+    release lacked what was cut off, and replaced its live version silently."""
+    whole = (PAGES / "en_article_meta.html").read_text(encoding="utf-8")
+    cut = whole[: whole.index("</p>") + 40]
+    for name, text in (("whole.html", whole), ("cut.html", cut), ("in-a-tag.html", whole[: whole.index("</p>") + 2])):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = read_sources([tmp_path])
+    assert len(result.releases) == 3
+    assert sorted(w.source.rsplit("/", 1)[1] for w in result.warnings if "cut short" in w.message) == [
+        "cut.html",
+        "in-a-tag.html",
+    ]

@@ -23,6 +23,7 @@ from ..records import (
     ReadResult,
     Rejected,
     Release,
+    Warning_,
     clean_line,
     clean_text,
     derived_id,
@@ -71,12 +72,26 @@ def _read_data(data: bytes, source: str) -> ReadResult:
     declared = _declared_charset(data)
     text, warnings = decode(data, source, declared)
     result = ReadResult(warnings=warnings)
+    if _cut_short(text):
+        result.warnings.append(
+            Warning_(source, 1, "the page ends before its end (no </html>, or inside a tag): was it cut short?")
+        )
     try:
         result.releases.append(parse(text, source))
     except ValueError as error:
         # Its address, where it gives one, names the release whose live version then stays.
         result.rejected.append(Rejected(source, 1, str(error), url=_canonical(HTMLParser(text))))
     return result
+
+
+def _cut_short(html: str) -> bool:
+    """Whether a saved page that opens as a whole document ends before its end: no ``</html>``
+    (nor ``</body>``) after an ``<html>``, or its last tag not closed (a partial copy or
+    download; the release it gives then lacks what was cut off)."""
+    tail = html[-4096:].lower()
+    if tail.rfind("<") > tail.rfind(">"):
+        return True
+    return "<html" in html[:4096].lower() and "</html" not in tail and "</body" not in tail
 
 
 def parse(html: str, source: str) -> Release:
