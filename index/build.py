@@ -185,14 +185,25 @@ def _first_of_each_id(releases: list[Release | Unread], rejected: list[Rejected]
     unique = {}
     for release in releases:
         first = unique.get(release.id)
-        if first is not None:
+        if first is None:
+            unique[release.id] = release
+        elif type(release) is Unread and type(first) is not Unread:
+            # The record the live generation was built from, byte for byte, stays: a copy of the id
+            # in a file named earlier (a new export beside the old one) does not replace it.
+            rejected.append(
+                Rejected(
+                    first.source,
+                    first.line,
+                    f"duplicate id {release.id!r}: the live version at {release.source}:{release.line} stays",
+                )
+            )
+            unique[release.id] = release
+        else:
             rejected.append(
                 Rejected(
                     release.source, release.line, f"duplicate id {release.id!r} (first at {first.source}:{first.line})"
                 )
             )
-            continue
-        unique[release.id] = release
     return unique
 
 

@@ -274,3 +274,20 @@ def test_a_hard_link_to_a_file_named_too_is_read_once(tmp_path):
     done = run(source, other, "--index", tmp_path / "ix")
     assert done.returncode == 0, done.stderr
     assert "read 2 releases from 1 file" in done.stdout and "rejected 0" in done.stdout
+
+
+def test_a_copy_of_a_live_id_in_a_new_file_does_not_replace_the_live_release(tmp_path):
+    """A new file sorted before the live one, holding another record with a live release's id,
+    replaced that release (its pair lost), while the live record was reported as the duplicate."""
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", [release(id="seed", title="Seed capital for returnees in Honduras")])
+    assert run(folder, "--index", tmp_path / "ix").returncode == 0
+    write_jsonl(folder / "0first.jsonl", [release(id="seed", title="A conflicting copy")])
+    done = run(folder, "--index", tmp_path / "ix", "--incremental")
+    assert done.returncode == 1, done.stderr
+    assert f"rejected: {folder / '0first.jsonl'}:1: duplicate id 'seed': the live version at " in done.stderr
+    assert "unchanged 1" in done.stdout and "updated 0" in done.stdout
+    store = IndexStore(tmp_path / "ix")
+    with store.open().searcher() as searcher:
+        assert searcher.document(id="seed")["title"] == "Seed capital for returnees in Honduras"
