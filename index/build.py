@@ -113,6 +113,7 @@ def prepare(
     summary.read = len(result.releases) + sum(1 for r in result.rejected if r.line)
     unique = _first_of_each_id(result.releases, summary.rejected)
     summary.warnings.extend(_dated_ahead(unique.values()))
+    summary.warnings.extend(_same_release_twice(unique.values()))
     if known.loaded:
         enricher.use_places(known.places())
         enricher.cache = known.enrichment()
@@ -174,6 +175,28 @@ def _declared_otherwise(releases) -> list[Warning_]:
             message = declared_warning(release.title, release.body, release.lang)
             if message:
                 warnings.append(Warning_(release.source, release.line, message))
+    return warnings
+
+
+def _same_release_twice(releases) -> list[Warning_]:
+    """A warning for each release with the language, date and title of another of another id: the
+    same release exported twice (a listing's entry and a JSON Lines record), listed twice."""
+    first: dict[tuple, Release] = {}
+    warnings = []
+    for release in releases:
+        if type(release) is not Release:
+            continue  # unread: its title is not at hand, and it was checked when it was read
+        key = (release.lang, release.date, " ".join(release.title.lower().split()))
+        seen = first.setdefault(key, release)
+        if seen is not release:
+            warnings.append(
+                Warning_(
+                    release.source,
+                    release.line,
+                    f"{release.id!r} has the language, date and title of {seen.id!r} ({seen.source}:{seen.line}): "
+                    "the same release twice? Both are indexed",
+                )
+            )
     return warnings
 
 

@@ -291,3 +291,29 @@ def test_a_copy_of_a_live_id_in_a_new_file_does_not_replace_the_live_release(tmp
     store = IndexStore(tmp_path / "ix")
     with store.open().searcher() as searcher:
         assert searcher.document(id="seed")["title"] == "Seed capital for returnees in Honduras"
+
+
+def test_the_same_release_in_two_sources_is_warned_of(tmp_path):
+    """A listing's entry and a JSON Lines record of one release (another id each) were both
+    indexed without a word: the archive listed it twice."""
+    listing = tmp_path / "a.txt"
+    listing.write_text(
+        "Oct. 3, 2023\n\nGuatemala strengthens its response to trafficking\n\nGuatemala City. Text.\n", "utf-8"
+    )
+    jsonl = write_jsonl(
+        tmp_path / "b.jsonl",
+        [
+            release(
+                id="gt-trafficking",
+                date="2023-10-03",
+                title="Guatemala Strengthens Its Response to Trafficking",
+                body="Guatemala City. Text.",
+            ),
+            release(id="other", date="2023-10-03", title="Another release that day"),
+        ],
+    )
+    done = run(listing, jsonl, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    (warning,) = [line for line in done.stderr.splitlines() if "the same release twice?" in line]
+    said = f"warning: {jsonl}:1: 'gt-trafficking' has the language, date and title of 'en-2023-10-03"
+    assert warning.startswith(said)
