@@ -245,10 +245,10 @@ def test_a_file_reached_twice_is_read_once(tmp_path):
     assert manifest["sources"] == [str(source)]
 
 
-def test_a_folder_linked_inside_a_source_folder_is_read_and_a_hidden_one_is_not(tmp_path):
+def test_a_folder_linked_inside_a_source_folder_is_read(tmp_path):
     """A link to a folder of releases inside a source folder was passed over in silence, and an
-    incremental run deleted its releases; a hidden folder was read though a hidden file is not.
-    A link back up the tree is walked once."""
+    incremental run deleted its releases. A link up the tree (to the folder itself, or above it)
+    is not walked: it would read the folder again, or folders never named."""
     archive = tmp_path / "archive"
     archive.mkdir()
     write_jsonl(archive / "a.jsonl", [release(id="a"), release(id="b", date="2020-05-05")])
@@ -257,11 +257,12 @@ def test_a_folder_linked_inside_a_source_folder_is_read_and_a_hidden_one_is_not(
     write_jsonl(sources / "c.jsonl", [release(id="c", date="2021-05-05")])
     (sources / "archive").symlink_to(archive)
     (sources / "loop").symlink_to(sources)
-    (sources / ".drafts").mkdir()
-    write_jsonl(sources / ".drafts" / "d.jsonl", [release(id="d", date="2022-05-05")])
+    (sources / "up").symlink_to(tmp_path)  # holds "archive" and "sources" both
     done = run(sources, "--index", tmp_path / "ix")
     assert done.returncode == 0, done.stderr
     assert "read 3 releases from 2 files" in done.stdout and "rejected 0" in done.stdout
+    manifest = IndexStore(tmp_path / "ix").manifest(IndexStore(tmp_path / "ix").current_name())
+    assert manifest["sources"] == [str(sources / "archive" / "a.jsonl"), str(sources / "c.jsonl")]
     again = run(sources, "--index", tmp_path / "ix", "--incremental")
     assert again.returncode == 0 and "deleted 0" in again.stdout, again.stdout
 

@@ -89,7 +89,7 @@ def _each_file_once(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
 
 
 def _folder_files(folder: Path, fmt: str | None = None) -> tuple[list[Path], list[Rejected]]:
-    """The files under ``folder`` and the folders it links to (not hidden ones), sorted, and a
+    """The files under ``folder`` and the folders it links to (not hidden files), sorted, and a
     rejection for each folder that could not be listed and each link to nothing that would be
     read (by ``fmt``, else by its suffix): left out in silence, their releases would look
     deleted to an incremental build."""
@@ -99,7 +99,7 @@ def _folder_files(folder: Path, fmt: str | None = None) -> tuple[list[Path], lis
     def unlisted(error: OSError) -> None:
         problems.append(Rejected(str(error.filename or folder), 0, f"cannot read folder: {error.strerror or error}"))
 
-    seen: set[tuple[int, int]] = set()  # the folders walked: a link back up is not walked again
+    seen: set[tuple[int, int]] = set()  # the folders walked: one reached again is not walked again
     for top, folders, names in os.walk(folder, onerror=unlisted, followlinks=True):
         try:
             status = os.stat(top)
@@ -110,9 +110,14 @@ def _folder_files(folder: Path, fmt: str | None = None) -> tuple[list[Path], lis
             continue
         if status is not None:
             seen.add((status.st_dev, status.st_ino))
-        # A hidden folder (".git", ".cache") is not read, as a hidden file is not; a linked one is
-        # (a link to another folder of releases), its files once however many links lead to them.
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        # A link to another folder of releases is read; one to a folder holding this one (a link
+        # up the tree) is not, nor are its files read twice. Real folders are walked before links,
+        # so that a file reached both ways is named by its own path.
+        here = os.path.realpath(top)
+        folders[:] = sorted(
+            (f for f in folders if not _holds(os.path.realpath(os.path.join(top, f)), here)),
+            key=lambda f: (os.path.islink(os.path.join(top, f)), f),
+        )
         for name in names:
             if name.startswith("."):
                 continue
@@ -122,6 +127,11 @@ def _folder_files(folder: Path, fmt: str | None = None) -> tuple[list[Path], lis
             elif path.is_symlink() and not path.exists() and (fmt or format_for(path)):
                 problems.append(Rejected(str(path), 0, "a link to nothing (its target is missing)"))
     return sorted(files), problems
+
+
+def _holds(outer: str, inner: str) -> bool:
+    """Whether the folder ``outer`` is ``inner`` or holds it (real paths)."""
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def read_sources(paths, fmt: str | None = None, on_file=None, known=None) -> ReadResult:
