@@ -113,7 +113,6 @@ def prepare(
     summary.read = len(result.releases) + sum(1 for r in result.rejected if r.line)
     unique = _first_of_each_id(result.releases, summary.rejected)
     summary.warnings.extend(_dated_ahead(unique.values()))
-    summary.warnings.extend(_same_release_twice(unique.values()))
     if known.loaded:
         enricher.use_places(known.places())
         enricher.cache = known.enrichment()
@@ -178,28 +177,6 @@ def _declared_otherwise(releases) -> list[Warning_]:
     return warnings
 
 
-def _same_release_twice(releases) -> list[Warning_]:
-    """A warning for each release with the language, date and title of another of another id: the
-    same release exported twice (a listing's entry and a JSON Lines record), listed twice."""
-    first: dict[tuple, Release] = {}
-    warnings = []
-    for release in releases:
-        if type(release) is not Release:
-            continue  # unread: its title is not at hand, and it was checked when it was read
-        key = (release.lang, release.date, " ".join(release.title.lower().split()))
-        seen = first.setdefault(key, release)
-        if seen is not release:
-            warnings.append(
-                Warning_(
-                    release.source,
-                    release.line,
-                    f"{release.id!r} has the language, date and title of {seen.id!r} ({seen.source}:{seen.line}): "
-                    "the same release twice? Both are indexed",
-                )
-            )
-    return warnings
-
-
 def _first_of_each_id(releases: list[Release | Unread], rejected: list[Rejected]) -> dict[str, Release | Unread]:
     """Id -> release, the first release of each id; each later one is rejected as a duplicate."""
     unique = {r.id: r for r in releases}
@@ -208,25 +185,14 @@ def _first_of_each_id(releases: list[Release | Unread], rejected: list[Rejected]
     unique = {}
     for release in releases:
         first = unique.get(release.id)
-        if first is None:
-            unique[release.id] = release
-        elif type(release) is Unread and type(first) is not Unread:
-            # The record the live generation was built from, byte for byte, stays: a copy of the id
-            # in a file named earlier (a new export beside the old one) does not replace it.
-            rejected.append(
-                Rejected(
-                    first.source,
-                    first.line,
-                    f"duplicate id {release.id!r}: the live version at {release.source}:{release.line} stays",
-                )
-            )
-            unique[release.id] = release
-        else:
+        if first is not None:
             rejected.append(
                 Rejected(
                     release.source, release.line, f"duplicate id {release.id!r} (first at {first.source}:{first.line})"
                 )
             )
+            continue
+        unique[release.id] = release
     return unique
 
 

@@ -11,6 +11,7 @@ nothing, however many there are.
 """
 
 import bisect
+import copy
 import datetime as dt
 import threading
 from collections import Counter
@@ -808,9 +809,7 @@ class Compiler:
                     typed = self._word(node.value, self._analyse(node.value)) if len(node.value.split()) == 1 else None
                     typed = typed or self._phrase(node.value, fields=("title", "body"))
                     if typed is not None and ranking is not None:
-                        ranking = _or(
-                            [wq.Or([typed], boost=TYPED_KEYWORD_BOOST), wq.Or([ranking], boost=OTHER_KEYWORDS_SHARE)]
-                        )
+                        ranking = _or([_scaled(typed, TYPED_KEYWORD_BOOST), _scaled(ranking, OTHER_KEYWORDS_SHARE)])
                 return _or([wq.Term("topics", t) for t in topics]), ranking
         return None
 
@@ -1018,6 +1017,16 @@ def _without(query: wq.Query | None, excluded: list) -> wq.Query | None:
     if query is None or not excluded:
         return query
     return wq.AndNot(query, _or(excluded))
+
+
+def _scaled(query: wq.Query, factor: float) -> wq.Query:
+    """``query`` weighted by ``factor``, at its leaves: a boost is read alike by Whoosh and the
+    fast scorer there (on an OR that Whoosh flattens, not)."""
+    if query.is_leaf():
+        scaled = copy.copy(query)
+        scaled.boost = query.boost * factor
+        return scaled
+    return query.apply(lambda child: _scaled(child, factor))
 
 
 def _maybe(required: wq.Query | None, optional: wq.Query | None) -> wq.Query | None:
