@@ -64,6 +64,9 @@ _TIME_AFTER = re.compile(
     r",?\s+(?:at\s+|a\s+las\s+)?\d{1,2}(?:[:.h]\d{2}){1,2}\s*(?:[ap]\.?\s?m\.?|h|hrs?|horas)?"
     r"(?:\s*\(?(?:[a-z]{2,5}|utc[+-]\d{1,2})\)?)?$"
 )
+# The longest line read as a date: one with a label, a weekday and a time is under it
+# ("Publicado el miércoles 9 de septiembre de 2019 a las 10:00 horas (GMT-6)").
+_LONGEST_LINE = 90
 # Numbers alone with the year last ("16/03/2018", "03.16.18"): the day and the month cannot be
 # told apart, so a listing does not read them.
 _NUMERIC_DATE = re.compile(r"^\d{1,2}([/.\-])\d{1,2}\1\d{2}(?:\d{2})?$")
@@ -98,9 +101,9 @@ def parse_date_line(line: str) -> tuple[dt.date, str | None] | None:
     when the line is not a date at all.  Raises :class:`DateError` for a line
     shaped like a date that names an impossible day (``31 June, 2019``).
     """
-    text = " ".join(fold(line).split())
-    if text and _TIME_AFTER.search(text) and len(text) <= 60:
-        text = _TIME_AFTER.sub("", text)
+    if len(line) > _LONGEST_LINE:  # a paragraph (the HTML reader asks of each): not folded for nothing
+        return None
+    text = _TIME_AFTER.sub("", " ".join(fold(line).split()))
     if not text or len(text) > 40:
         return None
     match = _ISO.match(text) or _YEAR_FIRST.match(text)  # "2021-08-14"; "2021-8-14", "2021/08/14"
@@ -157,6 +160,9 @@ def mistyped_date(line: str) -> str | None:
     José"). A listing rejects the release under such a line. A body's sentence never has that
     shape ("12 migrants rescued in 2019" has more words than it)."""
     text = " ".join(fold(line).split())
+    label = _DATE_LABEL.match(text)
+    if label and label.end() < len(text):  # "Fecha: 16/03/2018" is the date after the label
+        text = _DATE_AUTHOR.sub("", text[label.end() :])
     if not text or len(text) > 40:
         return None
     if _NUMERIC_DATE.match(text):

@@ -217,6 +217,7 @@ def test_date_lines_with_a_label_or_a_time_start_their_release():
         ("03.16.18", "numbers alone"),
         ("9 August, 2019 – San José", "more than a date"),
         ("9 de agosto de 2019 - Tegucigalpa", "more than a date"),
+        ("Fecha: 16/03/2018", "numbers alone"),  # a label before it changes nothing
     ],
 )
 def test_a_date_line_no_listing_reads_rejects_the_release_under_it(line, reason):
@@ -242,3 +243,17 @@ def test_markup_pasted_into_a_listing_is_read_as_text():
     assert release.title == "Honduras opens a centre for children & families"
     assert "<" not in release.body and "href" not in release.body and "nbsp" not in release.body
     assert "amp" not in release.id and "-b-" not in release.id
+
+
+def test_a_byline_under_a_title_is_not_a_release_of_its_own():
+    """ "Published on August 8, 2019" under a title of that day, as a site prints it, started a
+    release of its own, titled with the first paragraph of the text."""
+    text = (
+        "August 8, 2019\n\nGuatemala trains border officials\n\nPublished on August 8, 2019\n\n"
+        "Tecún Umán. The training covered 40 officials.\n\nIt lasted a week.\n"
+    )
+    result = listing.parse(text, "byline.txt")
+    (release,) = result.releases
+    assert release.title == "Guatemala trains border officials"
+    assert release.body == "Tecún Umán. The training covered 40 officials.\n\nIt lasted a week."
+    assert not result.warnings and not result.rejected

@@ -31,6 +31,8 @@ def parse(text: str, source: str) -> ReadResult:
             current = {"line": number, "error": str(error), "lines": []}
             blocks.append(current)
             continue
+        if parsed and _byline(current, parsed[0]):
+            continue  # "Published on August 8, 2019" under the title of that day: the same date said again
         if parsed:
             date, month_lang = parsed
             current = {"line": number, "date": date, "month_lang": month_lang, "lines": []}
@@ -72,6 +74,21 @@ def parse(text: str, source: str) -> ReadResult:
     for block in blocks:
         _read_block(block, source, result)
     return result
+
+
+def _byline(block: dict | None, date) -> bool:
+    """Whether a date line of ``date`` is the byline of ``block``: right under its title (no text
+    yet), the day its date line gave."""
+    return (
+        block is not None
+        and block.get("date") == date
+        and block.get("titled", False)
+        and not any(line.strip() for line in block["lines"][_title_at(block["lines"]) + 1 :])
+    )
+
+
+def _title_at(lines: list[str]) -> int:
+    return next((i for i, line in enumerate(lines) if line.strip()), len(lines))
 
 
 def _read_block(block: dict, source: str, result: ReadResult) -> None:
