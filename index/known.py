@@ -43,7 +43,7 @@ from xxhash import xxh3_128_digest
 FILE = "known.bin"
 # Bump when a reader, the cleaning or the enrichment changes what a record becomes,
 # or when this file's layout changes.
-VERSION = 4
+VERSION = 5
 FORMATS = ("", "jsonl", "html", "listing")  # the format of each row's origin, by number; "" for none
 _TEXT = ("ids", "langs", "keys", "pairs", "countries", "topics")
 # The content hash and the source hash of each row (``records.field_hash``: 16 bytes, shown as hex)

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import forked, shared_evidence
+from . import forked, records, shared_evidence
 from .records import Unread, Warning_
 from .shared_evidence import KINDS, Evidence, evidence, glossary, similarity
 
@@ -49,10 +49,10 @@ _KEPT = 20_000  # releases whose evidence is kept at a time (8 kB each)
 
 
 def pairing_sources() -> tuple[Path, ...]:
-    """The files automatic pairs depend on (the glossary, the scoring code): a change to one
-    changes the enrichment's fingerprint, so no build keeps pairs that the last one made with
-    other files (see ``index.known``)."""
-    return shared_evidence.glossary_file(), Path(__file__), Path(shared_evidence.__file__)
+    """The files automatic pairs depend on (the glossary, the scoring code, how two translation
+    keys are one: ``records.pairing_key``): a change to one changes the enrichment's fingerprint,
+    so no build keeps pairs that the last one made with other files (see ``index.known``)."""
+    return shared_evidence.glossary_file(), Path(__file__), Path(shared_evidence.__file__), Path(records.__file__)
 
 
 @dataclass

@@ -289,8 +289,16 @@ def _without_dropped(text: str) -> str:
     if not text.isascii():
         for character in _DROPPED:
             if character in text:
+                if character == "\u00ad" and "Ã\u00ad" in text:
+                    # "Ã" and a soft hyphen are "í" decoded wrongly ("paÃ\xads"): kept for
+                    # ``index.readers.mojibake`` to repair, which drops the hyphens it leaves
+                    text = _SOFT_HYPHEN_ALONE.sub("", text)
+                    continue
                 text = text.replace(character, "")
     return text
+
+
+_SOFT_HYPHEN_ALONE = re.compile("(?<!Ã)\u00ad")
 
 
 def normal_text(text: str) -> str:

@@ -25,11 +25,13 @@ def repair(releases: list) -> list[Warning_]:
     for release in releases:
         if type(release) is not Release or not any(_garbled(getattr(release, f)) for f in _FIELDS):
             continue
-        from ftfy import fix_encoding  # imported when a text needs it: most sources never do
-
-        mended = {f: fix_encoding(getattr(release, f)) for f in _FIELDS}
+        mended = {f: _fixed(getattr(release, f)) for f in _FIELDS}
         changed = [f for f in _FIELDS if mended[f] != getattr(release, f)]
+        # what a repair leaves of the soft hyphens the cleaning kept ("Ã" and one is "í")
+        mended = {f: text.replace("\u00ad", "") for f, text in mended.items()}
         if not changed:
+            for name in _FIELDS:
+                setattr(release, name, mended[name])
             continue
         example = _first_change(getattr(release, changed[0]))
         derived = release.id == derived_id(release.lang, release.date, release.title)
@@ -56,12 +58,17 @@ def _garbled(text: str) -> bool:
     return ("Ã" in text or "Â" in text or "â€" in text) and _HINT.search(text) is not None
 
 
-def _first_change(before: str) -> str:
-    """The first garbled word and its repair ("'MÃ©xico' read as 'México'")."""
-    from ftfy import fix_encoding
+def _fixed(text: str) -> str:
+    from ftfy import fix_encoding  # imported when a text needs it: most sources never do
 
-    at = _HINT.search(before)
-    start = before.rfind(" ", 0, at.start() if at else 0) + 1
-    end = before.find(" ", start)
-    word = before[start : end if end >= 0 else None][:40]
-    return f"{word!r} read as {fix_encoding(word)!r}"
+    return fix_encoding(text)
+
+
+def _first_change(before: str) -> str:
+    """The first word the repair changes, and its repair ("'MÃ©xico' read as 'México'")."""
+    for word in before.split():
+        if _HINT.search(word):
+            fixed = _fixed(word).replace("\u00ad", "")
+            if fixed != word.replace("\u00ad", ""):
+                return f"{word.replace(chr(0xAD), '')!r} read as {fixed!r}"
+    return "its accented letters"
