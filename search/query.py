@@ -112,7 +112,7 @@ _PREFIXED = re.compile(r"^([^\W\d_]+):(.+)$")  # letters, a colon, more: a field
 # Three letters or more and a star: fewer would begin too many words to be of use.
 _PREFIX = re.compile(r"^([^\W\d_][^\W_]*[^\W\d_])\*+$")
 # Words joined by slashes ("hurricane/huracán", "Honduras/Guatemala"): either of them, as OR.
-_WORD_PART = r"[^\W\d_][^\W_]*(?:[-'’.][^\W_]+)*"
+_WORD_PART = r"[^\W\d_][^\W_]*(?:[-'’.][^\W_]+)*\.?"  # "U.S." too
 _SLASHED = re.compile(rf"{_WORD_PART}(?:/{_WORD_PART})+")
 _YEAR_RANGE = re.compile(r"^([0-9]{4})?\.\.([0-9]{4})?$")
 _YEAR = re.compile(r"^[0-9]{4}$")
@@ -348,8 +348,9 @@ class _Parser:
         name, sep, rest = value.partition(":")
         canonical = FIELD_ALIASES.get(name.lower()) if sep else None
         if canonical is None:
-            if "/" in value and _SLASHED.fullmatch(value):
-                return AnyOf([Word(part) for part in value.split("/")])
+            slashed = value.strip(_AROUND_A_YEAR) if "/" in value else ""
+            if slashed and _SLASHED.fullmatch(slashed):  # ("hurricane/huracán," as typed in a sentence)
+                return AnyOf([Word(part) for part in slashed.split("/")])
             return Word(value, _typed_year(value))
         if not rest:
             kind, following = self.peek()

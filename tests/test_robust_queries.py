@@ -398,6 +398,9 @@ def test_words_joined_by_a_slash_are_either_word(archive):
     and "Guatemala/Honduras" found different releases: a slash between words is OR."""
     assert q.parse("hurricane/huracán").tree.nodes == [q.AnyOf([q.Word("hurricane"), q.Word("huracán")])]
     assert q.parse("24/7").tree.nodes == [q.Word("24/7")]  # numbers: not words to choose between
+    # as typed in a sentence, punctuation around them; abbreviations with their dots
+    assert q.parse("hurricane/huracán.").tree.nodes == q.parse("hurricane/huracán").tree.nodes
+    assert q.parse("U.S./Mexico,").tree.nodes == [q.AnyOf([q.Word("U.S."), q.Word("Mexico")])]
     either = archive.search(parse_params({"q": "Honduras OR Guatemala"}))
     for text in ("Honduras/Guatemala", "Guatemala/Honduras"):
         found = archive.search(parse_params({"q": text}))
