@@ -304,18 +304,12 @@ def _reindex(sources, root, mode, fmt, dry_run, check, progress) -> Summary:
 def _nothing_read(summary: Summary, current: str | None, live_releases: int | None) -> BuildError:
     """The refusal of sources of which no release could be read (a mistyped path, files that all
     fail): publishing them would empty the site, and a first build of nothing is no index either."""
-    if current and live_releases is not None:
-        plural = "s" if live_releases != 1 else ""
-        return BuildError(
-            f"no release could be read from the sources; the live index is unchanged ({current}, "
-            f"{live_releases} release{plural})",
-            summary,
-        )
-    if current:
-        return BuildError(
-            f"no release could be read from the sources; the live index is unchanged ({current})", summary
-        )
-    return BuildError("no release could be read from the sources: no index written", summary)
+    if not current:
+        return BuildError("no release could be read from the sources: no index written", summary)
+    counted = f", {live_releases} release{'s' if live_releases != 1 else ''}" if live_releases is not None else ""
+    return BuildError(
+        f"no release could be read from the sources; the live index is unchanged ({current}{counted})", summary
+    )
 
 
 @dataclass

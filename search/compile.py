@@ -800,10 +800,10 @@ class Compiler:
                 names = [self._name(name) for c in codes for name in {country_name(c, lang) for lang in LANGUAGES}]
                 return _or([wq.Term("countries", c) for c in codes]), _or(names)
         elif node.name == "topic":
-            topics = self.resolve_topics(node.value)
+            topics, by_keyword = self._resolved_topics(node.value)
             if topics:
                 ranking = _or(self._topic_words(topics))
-                if not self._names_topic(node.value):
+                if by_keyword:
                     # Named by one of its keywords ("topic:covid"): the releases of the topic
                     # that say it come first, not those that say most of its other keywords.
                     typed = self._word(node.value, self._analyse(node.value)) if len(node.value.split()) == 1 else None
@@ -812,12 +812,6 @@ class Compiler:
                         ranking = _or([_scaled(typed, TYPED_KEYWORD_BOOST), _scaled(ranking, OTHER_KEYWORDS_SHARE)])
                 return _or([wq.Term("topics", t) for t in topics]), ranking
         return None
-
-    def _names_topic(self, value: str) -> bool:
-        """Whether ``value`` is a topic's id or one of its labels (not one of its keywords)."""
-        key = fold(value).strip()
-        topics = self.taxonomy.topics
-        return key in topics or any(key == fold(label) for t in topics.values() for label in t.labels.values())
 
     def _field(self, node: q.Field) -> wq.Query | None:
         if node.name == "title":
@@ -888,24 +882,27 @@ class Compiler:
 
     def resolve_topics(self, value: str) -> list[str]:
         """Topic ids for an id, a label in either language, or one of a topic's keywords."""
+        return self._resolved_topics(value)[0]
+
+    def _resolved_topics(self, value: str) -> tuple[list[str], bool]:
+        """``resolve_topics``, and whether ``value`` named them by one of their keywords."""
         topics = self.taxonomy.topics
         key = fold(value).strip()
         if key in topics:
-            return [key]
+            return [key], False
         by_label = [t.id for t in topics.values() if any(key == fold(label) for label in t.labels.values())]
         if by_label:
-            return by_label
-        found = []
+            return by_label, False
+        found: dict[str, bool] = {}  # topic id -> named by a keyword (not a label's words)
         analysed = {lang: tuple(terms(value, lang)) for lang in LANGUAGES}
         for topic in topics.values():
             for lang in LANGUAGES:
                 words = analysed[lang]
                 if words and (words in topic.keywords[lang] or words in self._label_terms[topic.id][lang]):
-                    found.append(topic.id)
-                    break
+                    found[topic.id] = found.get(topic.id, False) or words in topic.keywords[lang]
         if found:
-            return found
-        return [t.id for t in topics.values() if any(key and key in fold(label) for label in t.labels.values())]
+            return list(found), all(found.values())
+        return [t.id for t in topics.values() if any(key and key in fold(label) for label in t.labels.values())], False
 
 
 def _about_content(node) -> bool:

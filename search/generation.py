@@ -83,8 +83,7 @@ class Snapshot:
     def begun(self, prefix: str, most: int = 5000) -> list[str]:
         """The archive's words ``prefix`` begins (folded), most used first; the first ``most`` of
         them in the alphabet's order are looked at (a prefix of three letters begins a few hundred)."""
-        start = fold(prefix).strip()
-        at = bisect.bisect_left(self.words, start)
+        start, at = self._first_begun(prefix)
         found = []
         for word in self.words[at : at + most]:
             if not word.startswith(start):
@@ -94,9 +93,13 @@ class Snapshot:
 
     def begins(self, prefix: str) -> bool:
         """Whether ``prefix`` begins a word of the archive (what ``begun`` would list, unlisted)."""
-        start = fold(prefix).strip()
-        at = bisect.bisect_left(self.words, start)
+        start, at = self._first_begun(prefix)
         return at < len(self.words) and self.words[at].startswith(start)
+
+    def _first_begun(self, prefix: str) -> tuple[str, int]:
+        """``prefix`` folded, and where the sorted words it may begin start."""
+        start = fold(prefix).strip()
+        return start, bisect.bisect_left(self.words, start)
 
     @property
     def searcher(self):
