@@ -220,14 +220,23 @@ def test_a_text_in_the_other_language_than_declared_is_warned_of(tmp_path):
                 title="Crecen las remesas enviadas a Guatemala",
                 body="Remittances sent to Guatemala grew this year, say the families of migrants in the United States.",
             ),
+            # one sentence: it went unsaid
+            release(
+                id="short",
+                lang="en",
+                date="2020-01-10",
+                title="La OIM apoya a migrantes retornados en Guatemala",
+                body="La OIM apoya a las personas migrantes retornadas en Guatemala con atención psicosocial.",
+            ),
         ],
     )
     done = run(source, "--index", tmp_path / "ix", "--quiet")
     assert done.returncode == 0, done.stderr
     warned = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     assert warned == [
-        f"warning: {source}:2: declared English ('en') but its text reads as Spanish: "
+        f"warning: {source}:{line}: declared English ('en') but its text reads as Spanish: "
         "is its language right? It is indexed as declared"
+        for line in (2, 4)
     ]
     with IndexStore(tmp_path / "ix").open().searcher() as searcher:
         assert searcher.document(id="wrong")["lang"] == "en"
