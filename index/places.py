@@ -533,6 +533,11 @@ class Gazetteer:
         its nationality words ("iraq", "irak"; not "iraqi")."""
         return tuple(n for n in self.names_of(code) if tuple(n.split()) not in self.demonyms)
 
+    def is_name(self, word: str) -> bool:
+        """Whether ``word`` (folded) is one of the gazetteer's names of one word: a country's,
+        an alias, a nationality word ("hondurenos"), a place."""
+        return (word,) in self.folded
+
     def named_as(self, text: str, code: str) -> tuple[str, ...] | None:
         """``text``, whole, as the gazetteer holds it ("U.S." is ("u", "s")) when it names the
         country ``code`` itself: one of ``country_names`` or its acronyms ("USA"); None for

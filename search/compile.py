@@ -239,10 +239,21 @@ class Compiler:
     def _any_parts(self, positive: list) -> tuple[list, list] | None:
         """The any-word fallback's parts of AND-ed nodes, its words and its other clauses; None
         unless they hold two words or more."""
-        text_nodes = [n for n in positive if _is_text(n)]
-        if len(text_nodes) < 2:
-            return None
-        options = [c for c in (self._option(n) for n in text_nodes) if c is not None]
+        options: list[wq.Query] = []
+        run: list[q.Word] = []
+        for node in [*positive, None]:  # (None: the end, where a run of words ends too)
+            if isinstance(node, q.Word):
+                run.append(node)
+                continue
+            if run:
+                # a run of words as the words-only query reads it: a place's name or a glossary
+                # term one option ("tabaco EE.UU." was "tabaco", "ee.uu" without the country)
+                options += [c for c in self._run(run, parts=True) if c is not None]
+                run = []
+            if node is not None and _is_text(node):
+                option = self._node(node)  # a phrase, a title's words, a group
+                if option is not None:
+                    options.append(option)
         if len(options) < 2:
             return None
         return options, [c for c in (self._node(n) for n in positive if not _is_text(n)) if c is not None]
@@ -385,10 +396,14 @@ class Compiler:
             i += 1
         return out
 
-    def _run(self, words: list[q.Word]) -> list[wq.Query]:
+    def _run(self, words: list[q.Word], parts: bool = False) -> list[wq.Query]:
         """Consecutive plain words: each must match, except that a multi-word glossary term may
         match as any of its equivalents, and a place name also matches releases tagged with its
-        country (so "venezolanos" finds releases about Venezuela written in English)."""
+        country (so "venezolanos" finds releases about Venezuela written in English). One query
+        a word, place name or glossary term: the any-word fallback's options. With ``parts``, a
+        word the analysis splits into several terms ("Huguenot-descended", "plugs-out") matches
+        by any of them (in the fallback: all the words required it as a phrase, but a release
+        that says "Huguenots" and "descendants" apart contains that word as much as any other)."""
         texts, years = [w.text for w in words], [w.year for w in words]
         analysed = [self._analyse(t) for t in texts]
         places = self._place_runs(texts)
@@ -417,12 +432,12 @@ class Compiler:
                 continue
             span = spans[j]
             if span >= 2:
-                each = [self._word(texts[k], analysed[k], k not in named, year=years[k]) for k in range(j, j + span)]
+                each = [self._word(texts[k], analysed[k], k not in named, parts, years[k]) for k in range(j, j + span)]
                 joined = {lang: sum((a.get(lang, ()) for a in analysed[j : j + span]), ()) for lang in LANGUAGES}
                 out.append(_or([_and(each)] + self._expansions(joined)))
                 j += span
                 continue
-            compiled = self._word(texts[j], analysed[j], j not in named, year=years[j])
+            compiled = self._word(texts[j], analysed[j], j not in named, parts, years[j])
             if compiled is not None:
                 out.append(compiled)
             j += 1
@@ -535,15 +550,6 @@ class Compiler:
         if found is None:
             found = analyses[text] = _analyse(text)
         return found
-
-    def _option(self, node) -> wq.Query | None:
-        """One word of the any-word query.  A word the analysis splits into several terms
-        ("Huguenot-descended", "plugs-out") matches by any of them there, still as one word of
-        the query: all the words required it as a phrase, but a release that says "Huguenots"
-        and "descendants" apart contains that word of the question as much as any other."""
-        if isinstance(node, q.Word):
-            return self._word(node.text, self._analyse(node.text), parts=True, year=node.year)
-        return self._node(node)
 
     def _word(
         self, text: str, analysed: dict, translate: bool = True, parts: bool = False, year: int | None = None

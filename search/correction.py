@@ -36,10 +36,6 @@ FAR_MORE = 20
 # words ("Obama" into "Baja", "Neymar" into "near", "covid" into "comida").
 TWO_SLIPS_FROM = 9
 SWAPS_FROM = 6  # two letters apart swapped count as one slip in a word this long ("Hundoras")
-# A word in capitals this short is an acronym, as search reads it too (a name as written):
-# "GDP" is no slip of "GAP", nor "USA" of "USD". A longer one is more likely a word typed in
-# capitals ("HONDRUAS"), and is corrected.
-ACRONYM_UP_TO = 5
 
 
 class Corrections:
@@ -119,8 +115,10 @@ class Corrections:
         looked up."""
         if snap.vocabulary.get(folded, 0) > RARE_USE:
             return None  # known: the commonest case, decided without analysing the word
-        if folded in world_names():
-            return None  # a place's name, not a slip of a word one letter away ("Cali", "call")
+        if folded in world_names() or self.archive.compiler.gazetteer.is_name(folded):
+            # a place's name, not a slip of a word one letter away ("Cali", "call"), nor a
+            # nationality word of the other language's ("hondureños" is not "hondurans")
+            return None
         if snap.lexicon.knows(folded):
             return None  # a word of either language ("guardia" is no slip of "guard")
         use = self._use(snap, bare)
@@ -300,5 +298,5 @@ def _correctable(bare: str) -> bool:
         and bare.isalpha()
         and 3 <= len(bare) <= MAX_CORRECTED_WORD
         and bare not in ("OR", "AND", "NOT")
-        and not (acronym(bare) and len(bare) <= ACRONYM_UP_TO)
+        and not acronym(bare)  # a name as written, as search reads it: "GDP" is no slip of "GAP"
     )

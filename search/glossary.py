@@ -15,10 +15,14 @@ from pathlib import Path
 from index.analysis import LANGUAGES, american_spelling, fold, terms
 from index.config import DATA_DIR
 
+# A word in capitals this long is an acronym, a name as written ("AIDS" is not "aid"); a longer one
+# is more likely a word typed in capitals ("HURRICANE", "HONDRUAS", Caps Lock on), read as any word.
+ACRONYM_UP_TO = 5
+
 
 def acronym(word: str) -> bool:
-    """A word of three letters or more written in capitals ("AIDS", "UNHCR")."""
-    return len(word) >= 3 and word.isupper() and word.isalpha()
+    """A word of three to ``ACRONYM_UP_TO`` letters written in capitals ("AIDS", "UNHCR")."""
+    return 3 <= len(word) <= ACRONYM_UP_TO and word.isupper() and word.isalpha()
 
 
 def glossary_file() -> Path:

@@ -276,7 +276,7 @@ class _Parser:
             node = self.parse_or(depth=0)
             if node is not None:
                 nodes.append(node)
-        return AllOf(_dates_as_alternatives(nodes))
+        return AllOf(_dates_as_alternatives(_years_as_alternatives(nodes)))
 
     def parse_or(self, depth):
         left = self.parse_unary(depth)
@@ -321,7 +321,7 @@ class _Parser:
                 if node is not None:
                     nodes.append(node)
             self.pos += 1  # the closing parenthesis
-            nodes = _dates_as_alternatives(nodes)
+            nodes = _dates_as_alternatives(_years_as_alternatives(nodes))
             if not nodes:
                 return None
             return nodes[0] if len(nodes) == 1 else AllOf(nodes)
@@ -424,6 +424,18 @@ def _year_range(start, end):
     if start and end and start > end:
         start, end = end, start
     return YearRange(start, end)
+
+
+def _years_as_alternatives(nodes: list) -> list:
+    """A group's years typed as words ("hurricane 2016 2020") as alternatives: a release is of
+    one year, so together they found only releases writing both, and meant either, as
+    "year:2016 year:2020" does."""
+    years = [n for n in nodes if isinstance(n, Word) and n.year is not None]
+    if len({n.year for n in years}) < 2:
+        return nodes
+    first = nodes.index(years[0])
+    rest = [n for n in nodes if not (isinstance(n, Word) and n.year is not None)]
+    return rest[:first] + [AnyOf(years)] + rest[first:]
 
 
 def _dates_as_alternatives(nodes: list) -> list:

@@ -482,3 +482,19 @@ def test_a_slip_of_a_glossary_word_no_release_writes_is_corrected_to_it(tmp_path
         result = search(archive, typed)
         assert result.corrected and result.searched_for == "trafficking" and ids(result) == ["es-trata"], typed
     assert search(archive, "trakcing").searched_for == "tracking"
+
+
+def test_a_nationality_word_of_either_language_is_never_replaced(tmp_path):
+    """Where no release writes "hondureños", "tabaco hondureños" offered "Did you mean tabaco
+    hondurans?": a correct Spanish word swapped for the English one, one slip apart."""
+    archive = archive_of(
+        [
+            release(id="cu", lang="es", title="Cuba exporta tabaco", body="El tabaco de Pinar del Río."),
+            release(id="hn", date="2021-03-01", title="Hondurans return home", body="Hondurans came back."),
+            release(id="hn2", date="2021-04-01", title="More Hondurans return", body="Hondurans came back again."),
+        ],
+        tmp_path,
+    )
+    for typed in ("tabaco hondureños", "hondureños"):
+        result = search(archive, typed)
+        assert not result.corrected and result.suggestion is None, typed

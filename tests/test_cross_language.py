@@ -683,3 +683,19 @@ def test_a_failing_lt_proc_leaves_apertium_out_and_is_not_cached(tmp_path, monke
         lexicon._external.cache_clear()
     assert parts.dictionary[("en", "es")]  # FreeDict's still there
     assert not list((tmp_path / "cache").glob("*.bin"))
+
+
+@pytest.mark.parametrize("typed", ["Estados Unidos", "EE.UU.", "USA"])
+def test_a_country_s_name_counts_as_one_word_of_the_any_word_fallback(tmp_path, typed):
+    """Beside a word no release has with it, "tabaco EE.UU." listed only the tobacco release: the
+    any-word fallback read each word alone, without the country's tag and other names, so how
+    the country was written changed what was found ("Estados Unidos" was "estados" and "unidos")."""
+    records = [
+        release(id="cu", lang="es", title="Cuba exporta tabaco", body="El tabaco de Pinar del Río."),
+        release(id="us", lang="es", date="2021-06-01", title="Remesas desde EE. UU.", body="Crecen las remesas."),
+        release(
+            id="un", lang="es", date="2022-06-01", title="Naciones Unidas", body="Las Naciones Unidas piden apoyo."
+        ),
+    ]
+    archive = archive_of(records, tmp_path)
+    assert sorted(h.id for h in archive.search(parse_params({"q": f"tabaco {typed}"})).hits) == ["cu", "us"]

@@ -422,6 +422,7 @@ def test_stray_symbols_are_plain_words(text):
         ("(drought in 2016,)", [None, None, 2016]),
         ("census 1066 9999 20166 2o16", [None, None, None, None, None]),  # outside the archive's years, or not one
         ("flood -2016 -(2017 OR rain)", [None, None, None, None]),  # left out: the word only
+        ("storm 2016 2020", [None, 2016, 2020]),  # (either year: an OR of the two, test_search)
     ],
 )
 def test_a_year_typed_as_a_word_is_read_by_the_parser(text, years):

@@ -1006,6 +1006,10 @@ def test_a_year_typed_among_the_words_finds_the_releases_of_that_year(tmp_path):
     # and so under "-" or NOT whatever groups it: the words, not the years
     for text in ("hurricane -(2016 OR 2017)", "hurricane NOT (beryl OR 2017)"):
         assert sorted(h.id for h in archive.search(parse_params({"q": text})).hits) == ["maria", "matthew"], text
+    # two years typed are either year, as two ticked are: a release is of one (it said "no release
+    # contains all the words")
+    either = archive.search(parse_params({"q": "hurricane 2016 2017"}))
+    assert sorted(h.id for h in either.hits) == ["beryl", "maria", "matthew"] and not either.notices
     older = archive.search(parse_params({"q": "hurricane 2003"}))  # a year no release is of, nor says
     assert older.notices[0]["code"] == "any_word" and older.notices[0]["missing"] == ["2003"]
 

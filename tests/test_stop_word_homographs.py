@@ -136,6 +136,18 @@ def test_a_word_in_capitals_is_searched_as_written(tmp_path):
     assert set(found(archive, "aid")[1]) >= {"aids", "aid"}  # in lower case, the word's forms as ever
 
 
+def test_a_long_word_in_capitals_is_a_word_typed_with_caps_lock(tmp_path):
+    """ "HURRICANE" was a name as written, as "AIDS" is, and missed "Hurricanes Eta and Iota": a
+    word in capitals longer than an acronym's five letters is read as any word."""
+    records = [
+        release(id="one", title="Hurricane Matthew hits Haiti", body="Shelters opened."),
+        release(id="two", date="2020-11-20", title="Hurricanes Eta and Iota", body="Families displaced."),
+    ]
+    reindex([write_jsonl(tmp_path / "r.jsonl", records)], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    assert sorted(found(archive, "HURRICANE")[1]) == sorted(found(archive, "hurricane")[1]) == ["one", "two"]
+
+
 def test_a_homograph_left_out_is_left_out(archive):
     """ "-sea" was dropped as a Spanish stop word: the release about the sea stayed."""
     assert "en-sea" in found(archive, "rescued Aruba")[1]
