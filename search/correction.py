@@ -65,12 +65,12 @@ class Corrections:
         self._unwritten = (snap.name, words)
         return words
 
-    def correct(self, snap: Snapshot, text: str) -> str | None:
+    def correct(self, snap: Snapshot, text: str, dictionary_words: bool = False) -> str | None:
         """The query with each misspelt word replaced by a word the archive uses, the other words
-        kept as typed; None when no word seems misspelt."""
+        kept as typed; None when no word seems misspelt. ``dictionary_words``: see ``_Decided``."""
         if not snap.words:
             return None  # a generation without a vocabulary offers no corrections
-        seen = _Decided()
+        seen = _Decided(dictionary_words=dictionary_words)
         changed = False
         out = []
         tokens = text[: q.MAX_QUERY_CHARS].split()
@@ -119,7 +119,7 @@ class Corrections:
             # a place's name, not a slip of a word one letter away ("Cali", "call"), nor a
             # nationality word of the other language's ("hondureños" is not "hondurans")
             return None
-        if snap.lexicon.knows(folded):
+        if snap.lexicon.knows(folded) and not seen.dictionary_words:
             return None  # a word of either language ("guardia" is no slip of "guard")
         use = self._use(snap, bare)
         if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
@@ -221,6 +221,9 @@ class _Decided:
     """The words of one query decided so far: a word met twice is decided once."""
 
     words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
+    # A dictionary's word that no release uses may be replaced too ("Mathew", a name, for the
+    # archive's "Matthew"): only to offer, when the words as typed find nothing at all.
+    dictionary_words: bool = False
     lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each is dear)
     splits: int = 0  # words of letters and digits looked up hyphenated (as many at most)
 

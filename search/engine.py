@@ -383,6 +383,11 @@ class Archive:
         offer = offer or (fixed is not None and shown.any_word and shown.text != fixed.text)
         if shown is typed:
             shown = self._widened(snap, params, typed) or typed
+        if not offer and shown.total == 0:
+            # Nothing found at all: a word of a dictionary no release uses may be a slip all the
+            # same ("Mathew" for the archive's "Matthew"), offered, never searched in its stead.
+            known = self._fixed(snap, params, parsed, typed, dictionary_words=True)
+            return shown, known.text if known is not None and known.total else None
         return shown, fixed.text if fixed is not None and offer else None
 
     def _widened(self, snap: Snapshot, params: SearchParams, typed: "_Reading") -> "_Reading | None":
@@ -420,15 +425,21 @@ class Archive:
         return loose if found else None
 
     def _fixed(
-        self, snap: Snapshot, params: SearchParams, parsed, typed: "_Reading", few_only: bool = True
+        self,
+        snap: Snapshot,
+        params: SearchParams,
+        parsed,
+        typed: "_Reading",
+        few_only: bool = True,
+        dictionary_words: bool = False,
     ) -> "_Reading | None":
         """The corrected query's all-words reading, when the typed words find fewer than
         FEW_RESULTS releases (or whatever they find, without ``few_only``) and a word of them
-        seems misspelt; else None."""
+        seems misspelt; else None. ``dictionary_words``: see ``search.correction``."""
         compiled = typed.compiled
         if (few_only and typed.total >= FEW_RESULTS) or compiled.query is None or compiled.browse:
             return None
-        text = self.corrections.correct(snap, parsed.text)
+        text = self.corrections.correct(snap, parsed.text, dictionary_words)
         if text is None:
             return None
         return self._reading(snap, params, text, self.compiler.compile(q.parse(text), snap.lexicon, snap.begun))

@@ -498,3 +498,19 @@ def test_a_nationality_word_of_either_language_is_never_replaced(tmp_path):
     for typed in ("tabaco hondureños", "hondureños"):
         result = search(archive, typed)
         assert not result.corrected and result.suggestion is None, typed
+
+
+def test_a_dictionary_word_that_finds_nothing_is_offered_a_near_archive_word(tmp_path):
+    """Typed "Mathew" is a name the word lists know, so it is never replaced; when it found nothing,
+    nothing was offered either, though the archive says "Matthew" (a hurricane). It is offered,
+    not searched in its stead."""
+    archive = archive_of(
+        [
+            release(id="m1", date="2016-10-06", title="Hurricane Matthew hits Haiti", body="Matthew destroyed homes."),
+            release(id="m2", date="2016-10-09", title="After Matthew, shelters open", body="Families left homeless."),
+        ],
+        tmp_path,
+    )
+    result = search(archive, "Mathew")
+    assert result.total == 0 and not result.corrected and result.suggestion == "Matthew"
+    assert search(archive, "Matthew").suggestion is None
