@@ -174,8 +174,9 @@ class Corrections:
         pieces = [
             bare
             for token in tokens
-            if not (token.rstrip('")').endswith("*") and snap.begins(token.strip('"()-').rstrip("*")))
-            for bare in _APOSTROPHES.split(token.strip('"()-').rstrip("*:"))[::2]
+            for part in _field_words(token.strip('"()-').rstrip("*:"))
+            if not (token.rstrip('")').endswith("*") and snap.begins(part.rstrip("*")))
+            for bare in _APOSTROPHES.split(part.rstrip("*"))[::2]
         ]  # (a prefix that begins words of the archive is not missing)
         words = [bare for bare in pieces if _nameable(bare)]
         stops = {w for w in words if not all(terms(w, lang) for lang in LANGUAGES)}
@@ -278,6 +279,18 @@ def _in_place_names(words: list[str]) -> set[int]:
         else:
             at += 1
     return out
+
+
+def _field_words(token: str) -> list[str]:
+    """The words of a token as the parser reads them: "foo:bar" (no such field) is "foo" and
+    "bar", "title:zzq" is "zzq"; another field's value is a filter, told of otherwise."""
+    name, colon, rest = token.partition(":")
+    if not colon or not rest:
+        return [token]
+    field_name = q.FIELD_ALIASES.get(name.lower())
+    if field_name is None:
+        return [name, rest]
+    return [rest] if field_name == "title" else []
 
 
 def _nameable(bare: str) -> bool:

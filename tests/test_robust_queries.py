@@ -393,6 +393,17 @@ def test_a_word_joined_by_a_slash_or_an_underscore_that_finds_nothing_is_named(t
     assert [(n["code"], n.get("missing")) for n in result.notices] == [("missing_words", [named])]
 
 
+@pytest.mark.parametrize(
+    "text, named", [("zzqy:zzqx", ["zzqy", "zzqx"]), ("title:zzqx", ["zzqx"]), ("title:zzqx*", ["zzqx"])]
+)
+def test_the_words_of_an_unknown_field_or_a_title_that_find_nothing_are_named(text, named, archive):
+    """Typed "foo:bar" is searched as "foo bar" and "title:zzqx" as a title's word, yet a search that
+    found nothing by them said nothing at all."""
+    result = archive.search(parse_params({"q": text}))
+    assert result.total == 0
+    assert [(n["code"], n.get("missing")) for n in result.notices] == [("missing_words", named)]
+
+
 def test_words_joined_by_a_slash_are_either_word(archive):
     """Typed "hurricane/huracán" found nothing (its words were one phrase), and "Honduras/Guatemala"
     and "Guatemala/Honduras" found different releases: a slash between words is OR."""
