@@ -3,16 +3,16 @@
 import re
 import unicodedata
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index.records import clean_text
 
 # Controls, noncharacters and the invisible characters that would split a word (soft hyphen,
-# zero-width spaces and joiners, bidirectional marks, a byte order mark): dropped.
-CONTROLS = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+# zero-width spaces and joiners, bidirectional marks, a byte order mark): dropped. A soft hyphen
+# after "Ã" is "í" decoded wrongly: kept for the readers' repair (index.readers.mojibake).
+OTHERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+CONTROLS = re.compile(rf"{OTHERS}|(?<!Ã)\u00ad")
 # Any code point, lone surrogates included, with controls, line breaks and accents more often.
 TEXT = st.text(
     st.one_of(
@@ -34,10 +34,13 @@ def test_cleaned_text_has_no_controls_or_surrogates_and_is_nfc(text):
     assert clean_text(cleaned) == cleaned
 
 
+@example("Ã\x00\u00ad")
 @settings(max_examples=400, deadline=None)
 @given(TEXT.filter(lambda t: not re.search(r"[\ud800-\udfff]", t)))
 def test_cleaning_keeps_every_word(text):
-    expected = unicodedata.normalize("NFC", CONTROLS.sub("", text.replace("\r", "\n"))).split()
+    # (the others first: a soft hyphen is read after them, as the cleaning reads it)
+    dropped = CONTROLS.sub("", re.sub(OTHERS, "", text.replace("\r", "\n")))
+    expected = unicodedata.normalize("NFC", dropped).split()
     assert clean_text(text).split() == expected
 
 
