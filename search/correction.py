@@ -119,8 +119,10 @@ class Corrections:
             # a place's name, not a slip of a word one letter away ("Cali", "call"), nor a
             # nationality word of the other language's ("hondureños" is not "hondurans")
             return None
-        if snap.lexicon.knows(folded) and not seen.dictionary_words:
-            return None  # a word of either language ("guardia" is no slip of "guard")
+        if snap.lexicon.knows(folded) and not (seen.dictionary_words and bare[:1].isupper()):
+            # a word of either language ("guardia" is no slip of "guard", "drought" of "brought");
+            # a name the lists know may be one spelling of the archive's ("Mathew", "Matthew")
+            return None
         use = self._use(snap, bare)
         if use is None or use > RARE_USE or seen.lookups >= MAX_CORRECTED_WORDS:
             return None
@@ -222,8 +224,8 @@ class _Decided:
     """The words of one query decided so far: a word met twice is decided once."""
 
     words: dict[str, str | None] = field(default_factory=dict)  # folded word -> its correction (None: kept)
-    # A dictionary's word that no release uses may be replaced too ("Mathew", a name, for the
-    # archive's "Matthew"): only to offer, when the words as typed find nothing at all.
+    # A dictionary's word that no release uses, typed with a capital (a name: "Mathew" for the
+    # archive's "Matthew"), may be replaced too: only to offer, when the words find nothing.
     dictionary_words: bool = False
     lookups: int = 0  # words looked up in the corrector (at most MAX_CORRECTED_WORDS: each is dear)
     splits: int = 0  # words of letters and digits looked up hyphenated (as many at most)
