@@ -591,8 +591,17 @@ def _docnum(snap: Snapshot, release_id: str) -> int:
 
 
 def _left_out(text: str) -> list[str]:
-    """The words and phrases a query leaves out with "-" (or NOT), as typed."""
-    return [w for n in q.parse(text).tree.nodes if isinstance(n, q.Not) for w in q.words_of(n.node)]
+    """The words and phrases a query leaves out with "-" (or NOT), as typed: at the top, or in a
+    group AND-ed with the rest, which is read as at the top ("hurricane (Haiti -cholera)")."""
+
+    def spliced(nodes):
+        for node in nodes:
+            if type(node) is q.AllOf:
+                yield from spliced(node.nodes)
+            else:
+                yield node
+
+    return [w for n in spliced(q.parse(text).tree.nodes) if isinstance(n, q.Not) for w in q.words_of(n.node)]
 
 
 def _as_pairs(snap: Snapshot, compiled, matched: int, params: SearchParams) -> int:
