@@ -441,12 +441,10 @@ class Gazetteer:
             code = code.upper()
             if code not in country_codes():
                 raise ValueError(f"{path}: [{code}] is not an ISO 3166-1 alpha-2 country code")
+            shown = [entry[f"name_{lang}"] for lang in NAME_LANGUAGES if f"name_{lang}" in entry]
             for key_name in GAZETTEER_KEYS:
-                if key_name == "aliases":  # the names shown are names too
-                    shown = [entry[f"name_{lang}"] for lang in NAME_LANGUAGES if f"name_{lang}" in entry]
-                else:
-                    shown = []
-                for name in [*entry.get(key_name, []), *shown]:
+                # (the names shown are names too, as aliases are)
+                for name in [*entry.get(key_name, []), *(shown if key_name == "aliases" else ())]:
                     key = _key(name)
                     if key:
                         folded[key] = code

@@ -1023,8 +1023,9 @@ def _without(query: wq.Query | None, excluded: list) -> wq.Query | None:
 
 
 def _scaled(query: wq.Query, factor: float) -> wq.Query:
-    """``query`` weighted by ``factor``, at its leaves: a boost is read alike by Whoosh and the
-    fast scorer there (on an OR that Whoosh flattens, not)."""
+    """``query`` weighted by ``factor``, at its leaves. A boost on a compound query of one
+    subquery (``Or([typed], boost=3)``) is kept by the fast scorer and by a normalised query, but
+    Whoosh's matcher, given the query as it is, drops it: at the leaves both read it alike."""
     if query.is_leaf():
         scaled = copy.copy(query)
         scaled.boost = query.boost * factor
